@@ -1,0 +1,43 @@
+// The shape every checker returns: a verdict with named anomalies, as plain data a report can render.
+import type { Op } from '../workloads/history/format.ts';
+
+/** true: no anomaly; false: at least one; 'unknown': a budget ran out before an answer. */
+export type Validity = true | false | 'unknown';
+
+export interface AnomalyExample {
+  /** One plain sentence saying what happened, naming offsets, values and keys. */
+  description: string;
+  /** The ops involved, copied from the history (invocations and completions). */
+  ops: Op[];
+  /** Anything else a reader needs, as plain data (offsets, replicas, elections...). */
+  detail?: Record<string, unknown>;
+}
+
+export interface Anomaly {
+  /** Jepsen's name for it: lost-write, duplicate, inconsistent-offsets, ... */
+  name: string;
+  count: number;
+  /** What this anomaly means, in plain words, for reports. */
+  explanation: string;
+  /** A few examples (at most MAX_EXAMPLES), never the whole list. */
+  examples: AnomalyExample[];
+}
+
+export interface CheckResult {
+  /** Which checker produced this: linearizable, queue, durability, invariants. */
+  checker: string;
+  valid: Validity;
+  /** Ordered by name, so that results serialise identically every time. */
+  anomalies: Anomaly[];
+  /** Checker-specific figures (ops examined, states explored, ...). */
+  stats?: Record<string, number>;
+}
+
+export const MAX_EXAMPLES = 8;
+
+/** Combines several checkers' results: invalid beats unknown beats valid. */
+export function combineValidity(values: Validity[]): Validity {
+  if (values.some((v) => v === false)) return false;
+  if (values.some((v) => v === 'unknown')) return 'unknown';
+  return true;
+}

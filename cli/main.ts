@@ -1,0 +1,25 @@
+// kafkasim's command line.
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.ts';
+import { EXIT_USAGE, exitOnError } from './usage-error.ts';
+
+const program = new Command();
+program
+  .name('kafkasim')
+  .description('Deterministic simulation testing of Kafka replication under faults')
+  .exitOverride()
+  .configureOutput({
+    // Commander's own errors (unknown option, missing argument) as one line.
+    writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `kafkasim: ${text}` : text),
+  });
+
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  exitOnError(e);
+}

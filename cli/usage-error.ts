@@ -1,0 +1,28 @@
+// Bad input never shows a stack trace: one line naming the problem, exit code 2.
+import { ConfigError } from '../sim/world/errors.ts';
+
+/** A problem with what the user typed or gave us (option, file, repro). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT_VALID = 0;
+export const EXIT_ANOMALY = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_UNKNOWN = 3;
+
+export function isUserError(e: unknown): e is Error {
+  return e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'HistoryFormatError');
+}
+
+/** Prints a user error as one line and exits 2; anything else is a bug and keeps its stack. */
+export function exitOnError(e: unknown): never {
+  if (isUserError(e)) {
+    process.stderr.write(`kafkasim: ${e.message.split('\n')[0]}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  throw e;
+}

@@ -1,0 +1,211 @@
+// A node's disk: named files whose writes land in a page cache and become durable on fsync. A crash keeps
+// the durable content and, depending on the crash mode, some or none of the unsynced tail. One character
+// stands for one byte: the system under test stores ASCII text.
+import { DiskError } from './errors.ts';
+import type { Random } from './random.ts';
+
+/**
+ * What a crash does to unsynced data:
+ * - lose-unsynced: every file returns to its state at its last fsync;
+ * - random-suffix: a random-length prefix of each file's unsynced tail survives (a write may be cut anywhere);
+ * - torn-last: all unsynced writes survive but the last one, which is cut partway (a torn write).
+ */
+export type CrashMode = 'lose-unsynced' | 'random-suffix' | 'torn-last';
+export const CRASH_MODES: readonly CrashMode[] = ['lose-unsynced', 'random-suffix', 'torn-last'];
+
+export interface DiskFaults {
+  /** fsync returns success but persists nothing (a lying disk or a volatile write cache). */
+  fsyncLies: boolean;
+  /** Probability that a write or fsync fails with EIO. */
+  ioErrorRate: number;
+  /** Writes fail with ENOSPC. */
+  full: boolean;
+}
+
+const NO_FAULTS: DiskFaults = { fsyncLies: false, ioErrorRate: 0, full: false };
+
+class SimFile {
+  /** What a read sees: durable bytes plus the page cache. */
+  content = '';
+  /** What survives a crash for sure. */
+  durable = '';
+  /** Lowest position changed since the last fsync; content and durable agree before it. Infinity: clean. */
+  dirtyFrom = Infinity;
+  /** Start of the most recent unsynced write, for torn writes. */
+  lastWriteAt = -1;
+
+  markDirty(pos: number): void {
+    if (pos < this.dirtyFrom) this.dirtyFrom = pos;
+    this.lastWriteAt = pos;
+  }
+}
+
+export class Disk {
+  private readonly files = new Map<string, SimFile>();
+  private faults: DiskFaults = NO_FAULTS;
+  /** Counters an operator would look at: bytes written and fsyncs issued. */
+  bytesWritten = 0;
+  fsyncs = 0;
+
+  constructor(
+    readonly node: string,
+    private readonly random: Random,
+  ) {}
+
+  setFaults(faults: Partial<DiskFaults>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  clearFaults(): void {
+    this.faults = NO_FAULTS;
+  }
+
+  get activeFaults(): DiskFaults {
+    return this.faults;
+  }
+
+  private checkWrite(name: string): void {
+    if (this.faults.full) throw new DiskError('ENOSPC', `${this.node}: no space left on device writing ${name}`);
+    if (this.faults.ioErrorRate > 0 && this.random.chance(this.faults.ioErrorRate)) {
+      throw new DiskError('EIO', `${this.node}: I/O error writing ${name}`);
+    }
+  }
+
+  private file(name: string): SimFile {
+    let f = this.files.get(name);
+    if (!f) {
+      f = new SimFile();
+      // A new file's existence is itself unsynced: a crash before fsync leaves it empty.
+      f.dirtyFrom = 0;
+      this.files.set(name, f);
+    }
+    return f;
+  }
+
+  exists(name: string): boolean {
+    return this.files.has(name);
+  }
+
+  /** Names in creation order, optionally only those starting with a prefix. */
+  list(prefix = ''): string[] {
+    const out: string[] = [];
+    for (const name of this.files.keys()) if (name.startsWith(prefix)) out.push(name);
+    return out;
+  }
+
+  size(name: string): number {
+    return this.files.get(name)?.content.length ?? 0;
+  }
+
+  read(name: string, pos = 0, length?: number): string {
+    const f = this.files.get(name);
+    if (!f) return '';
+    return length === undefined ? f.content.slice(pos) : f.content.slice(pos, pos + length);
+  }
+
+  append(name: string, data: string): void {
+    this.checkWrite(name);
+    const f = this.file(name);
+    f.markDirty(f.content.length);
+    f.content += data;
+    this.bytesWritten += data.length;
+  }
+
+  /** Overwrites from `pos` (extending the file if needed). */
+  write(name: string, pos: number, data: string): void {
+    this.checkWrite(name);
+    const f = this.file(name);
+    if (pos > f.content.length) f.content = f.content.padEnd(pos, '\0');
+    f.markDirty(pos);
+    f.content = f.content.slice(0, pos) + data + f.content.slice(pos + data.length);
+    this.bytesWritten += data.length;
+  }
+
+  truncate(name: string, size: number): void {
+    const f = this.file(name);
+    if (size >= f.content.length) return;
+    f.markDirty(size);
+    f.content = f.content.slice(0, size);
+  }
+
+  fsync(name: string): void {
+    const f = this.files.get(name);
+    if (!f) return;
+    if (this.faults.ioErrorRate > 0 && this.random.chance(this.faults.ioErrorRate)) {
+      throw new DiskError('EIO', `${this.node}: I/O error on fsync of ${name}`);
+    }
+    this.fsyncs++;
+    if (this.faults.fsyncLies) return;
+    f.durable = f.content;
+    f.dirtyFrom = Infinity;
+    f.lastWriteAt = -1;
+  }
+
+  /**
+   * Replaces a file's whole content as Kafka writes checkpoints: a temporary file, fsync, atomic rename.
+   * After it returns the new content is durable (unless fsync lies, when a crash restores the old one).
+   */
+  writeAtomic(name: string, data: string): void {
+    this.checkWrite(name);
+    const f = this.file(name);
+    f.content = data;
+    f.markDirty(0);
+    this.bytesWritten += data.length;
+    this.fsync(name);
+  }
+
+  delete(name: string): void {
+    this.files.delete(name);
+  }
+
+  /** Bytes that a crash right now could lose, over all files. */
+  unsyncedBytes(): number {
+    let n = 0;
+    for (const f of this.files.values()) {
+      if (f.dirtyFrom !== Infinity) n += Math.max(0, f.content.length - f.dirtyFrom);
+    }
+    return n;
+  }
+
+  /** Applies a crash: the page cache is gone. Draws from the disk's stream only for the random modes. */
+  crash(mode: CrashMode): void {
+    for (const [name, f] of this.files) {
+      if (f.dirtyFrom === Infinity) continue;
+      const keep = f.content.slice(0, f.dirtyFrom);
+      const tail = f.content.slice(f.dirtyFrom);
+      let survivor: string;
+      if (mode === 'lose-unsynced') {
+        survivor = f.durable;
+      } else if (mode === 'random-suffix') {
+        survivor = keep + tail.slice(0, this.random.int(0, tail.length));
+      } else {
+        // torn-last: everything before the last write survives, the last write only partly.
+        const lastStart = Math.max(f.lastWriteAt, f.dirtyFrom);
+        const lastLength = f.content.length - lastStart;
+        const cut = lastLength > 0 ? this.random.int(0, lastLength - 1) : 0;
+        survivor = f.content.slice(0, lastStart + cut);
+      }
+      if (survivor.length === 0 && f.durable.length === 0 && mode === 'lose-unsynced') {
+        // Never synced at all: the file itself did not survive.
+        this.files.delete(name);
+        continue;
+      }
+      f.content = survivor;
+      f.durable = survivor;
+      f.dirtyFrom = Infinity;
+      f.lastWriteAt = -1;
+    }
+  }
+
+  /** Syncs everything, as a clean shutdown's final flush does. */
+  syncAll(): void {
+    for (const name of this.files.keys()) this.fsync(name);
+  }
+
+  /** A deterministic summary of every file, for hashing a run's final state. */
+  snapshot(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, f] of this.files) out[name] = f.content;
+    return out;
+  }
+}

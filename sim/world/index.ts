@@ -1,0 +1,16 @@
+export { World } from './world.ts';
+export type { WorldOptions, RunLimit, RunResult, SimNode } from './world.ts';
+export type { NodeContext, Program, ProgramFactory, Timer, NodeStatus } from './node.ts';
+export type { NodeId, PacketFaults } from './network.ts';
+export { Network } from './network.ts';
+export { Disk, CRASH_MODES } from './disk.ts';
+export type { CrashMode, DiskFaults } from './disk.ts';
+export { Random } from './random.ts';
+export { parseSeed, seedText } from './seed.ts';
+export type { Seed } from './seed.ts';
+export { sample, validateDistribution, constant, uniform } from './distribution.ts';
+export type { Distribution } from './distribution.ts';
+export { Hasher, hashValue, canonicalJson } from './hash.ts';
+export { ConfigError, DiskError } from './errors.ts';
+export { Trace } from './trace.ts';
+export type { TraceEntry, TraceLevel } from './trace.ts';

@@ -1,0 +1,265 @@
+// The simulated network. Each ordered pair of nodes has one connection that keeps FIFO order, as TCP
+// does; latency comes from a distribution per link. Faults are rules: cut links (one way or both), packet
+// loss, duplication and extra delay. A message in flight over a link that is cut is lost; the sender's
+// timeouts are its own business.
+import type { Distribution } from './distribution.ts';
+import { sample } from './distribution.ts';
+import type { Random } from './random.ts';
+
+export type NodeId = string;
+
+export interface PacketFaults {
+  /** Probability that a message is dropped. */
+  loss: number;
+  /** Probability that a message is delivered twice. */
+  duplicate: number;
+  /** Extra delay added to each message; FIFO within the connection still holds, so this reorders only across connections. */
+  delay?: Distribution;
+}
+
+/** What the world must provide so the network can deliver: scheduling and tracing. */
+export interface NetworkHost {
+  readonly now: number;
+  scheduleDelivery(at: number, conn: Connection, epoch: number): void;
+  traceNet(node: NodeId, kind: string, detail: () => string): void;
+}
+
+/** Marker for "no message": a delivery whose connection was reset since it was scheduled. */
+export const NOTHING: unique symbol = Symbol('nothing');
+
+/** One direction of a TCP connection between two nodes, with the fault rules that apply to it. */
+export class Connection {
+  /** Messages in flight, oldest first (a head index avoids shifting the array). */
+  private queue: unknown[] = [];
+  private head = 0;
+  /** Delivery time of the newest message: a later message never arrives before it. */
+  lastAt = 0;
+  /** Bumped when the connection is reset or cut; deliveries scheduled before carry the old epoch. */
+  epoch = 0;
+  blocked = false;
+  latency: Distribution | null = null;
+  faults: PacketFaults | null = null;
+  sent = 0;
+  dropped = 0;
+  /** The world's handle for the receiving node, so delivery needs no lookup. */
+  dest: unknown = null;
+
+  constructor(
+    readonly from: NodeId,
+    readonly to: NodeId,
+    readonly random: Random,
+  ) {}
+
+  enqueue(msg: unknown): void {
+    this.queue.push(msg);
+  }
+
+  shift(): unknown {
+    if (this.head >= this.queue.length) return NOTHING;
+    const m = this.queue[this.head];
+    this.queue[this.head] = undefined;
+    this.head++;
+    if (this.head > 64 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return m;
+  }
+
+  get inFlight(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Drops everything in flight and invalidates scheduled deliveries. */
+  reset(): number {
+    const lost = this.inFlight;
+    this.queue = [];
+    this.head = 0;
+    this.epoch++;
+    this.dropped += lost;
+    return lost;
+  }
+}
+
+export interface NetworkStats {
+  sent: number;
+  delivered: number;
+  dropped: number;
+  duplicated: number;
+}
+
+export class Network {
+  private readonly names: NodeId[] = [];
+  /** from → to → connection, created on first use. */
+  private readonly outgoing = new Map<NodeId, Map<NodeId, Connection>>();
+  private readonly all: Connection[] = [];
+  private globalPacketFaults: PacketFaults | null = null;
+  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
+
+  constructor(
+    private readonly host: NetworkHost,
+    private readonly random: Random,
+    private defaultLatency: Distribution,
+    private readonly destOf: (id: NodeId) => unknown,
+  ) {}
+
+  register(id: NodeId): void {
+    if (this.outgoing.has(id)) return;
+    this.outgoing.set(id, new Map());
+    this.names.push(id);
+  }
+
+  nodes(): readonly NodeId[] {
+    return this.names;
+  }
+
+  /** A node's connections by destination, for senders that look them up on every message. */
+  outgoingOf(from: NodeId): ReadonlyMap<NodeId, Connection> {
+    const out = this.outgoing.get(from);
+    if (out === undefined) throw new RangeError(`unknown node ${JSON.stringify(from)}`);
+    return out;
+  }
+
+  /** The connection from → to (created on first use). */
+  connection(from: NodeId, to: NodeId): Connection {
+    const out = this.outgoing.get(from);
+    if (out === undefined) throw new RangeError(`unknown node ${JSON.stringify(from)}`);
+    let c = out.get(to);
+    if (c === undefined) {
+      if (!this.outgoing.has(to)) throw new RangeError(`unknown node ${JSON.stringify(to)}`);
+      c = new Connection(from, to, this.random.fork(`link:${from}->${to}`));
+      c.dest = this.destOf(to);
+      out.set(to, c);
+      this.all.push(c);
+    }
+    return c;
+  }
+
+  setDefaultLatency(d: Distribution): void {
+    this.defaultLatency = d;
+  }
+
+  setLinkLatency(from: NodeId, to: NodeId, d: Distribution | null): void {
+    this.connection(from, to).latency = d;
+  }
+
+  /** Sends msg from → to. Returns false if the network dropped it at once (cut or lost). */
+  send(from: NodeId, to: NodeId, msg: unknown): boolean {
+    return this.sendOn(this.connection(from, to), msg);
+  }
+
+  sendOn(conn: Connection, msg: unknown): boolean {
+    this.stats.sent++;
+    if (conn.blocked) {
+      this.stats.dropped++;
+      this.host.traceNet(conn.from, 'drop-cut', () => `${conn.from}->${conn.to}`);
+      return false;
+    }
+    conn.sent++;
+    const faults = conn.faults ?? this.globalPacketFaults;
+    let copies = 1;
+    let extra = 0;
+    if (faults !== null) {
+      if (faults.loss > 0 && conn.random.chance(faults.loss)) {
+        this.stats.dropped++;
+        conn.dropped++;
+        this.host.traceNet(conn.from, 'drop-loss', () => `${conn.from}->${conn.to}`);
+        return false;
+      }
+      if (faults.duplicate > 0 && conn.random.chance(faults.duplicate)) {
+        copies = 2;
+        this.stats.duplicated++;
+      }
+      if (faults.delay) extra = sample(faults.delay, conn.random);
+    }
+    const latency = sample(conn.latency ?? this.defaultLatency, conn.random) + extra;
+    let at = this.host.now + latency;
+    for (let i = 0; i < copies; i++) {
+      if (at < conn.lastAt) at = conn.lastAt;
+      conn.lastAt = at;
+      conn.enqueue(msg);
+      this.host.scheduleDelivery(at, conn, conn.epoch);
+    }
+    return true;
+  }
+
+  /** Called by the world when a delivery event fires: the head of the connection, or NOTHING if reset. */
+  takeDelivery(conn: Connection, epoch: number): unknown {
+    if (epoch !== conn.epoch) return NOTHING;
+    const m = conn.shift();
+    if (m !== NOTHING) this.stats.delivered++;
+    return m;
+  }
+
+  // ---- faults ----
+
+  /** Cuts from → to (one way). Messages already in flight on that link are lost. */
+  cut(from: NodeId, to: NodeId): void {
+    if (from === to) return;
+    const c = this.connection(from, to);
+    c.blocked = true;
+    this.stats.dropped += c.reset();
+  }
+
+  cutBoth(a: NodeId, b: NodeId): void {
+    this.cut(a, b);
+    this.cut(b, a);
+  }
+
+  /** Cuts every link between nodes of different groups; nodes in no group keep all their links. */
+  partition(groups: readonly (readonly NodeId[])[]): void {
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = 0; j < groups.length; j++) {
+        if (i === j) continue;
+        for (const a of groups[i]) for (const b of groups[j]) this.cut(a, b);
+      }
+    }
+  }
+
+  /** Cuts one node off from every other node, both ways. */
+  isolate(node: NodeId): void {
+    for (const other of this.names) if (other !== node) this.cutBoth(node, other);
+  }
+
+  healLink(from: NodeId, to: NodeId): void {
+    this.connection(from, to).blocked = false;
+  }
+
+  /** Removes every cut. Packet faults stay until clearPacketFaults. */
+  heal(): void {
+    for (const c of this.all) c.blocked = false;
+  }
+
+  isCut(from: NodeId, to: NodeId): boolean {
+    return this.outgoing.get(from)?.get(to)?.blocked ?? false;
+  }
+
+  /** Every cut link as [from, to], in the order the links were first used. */
+  cuts(): [NodeId, NodeId][] {
+    return this.all.filter((c) => c.blocked).map((c) => [c.from, c.to]);
+  }
+
+  /** Packet faults on one link, or on every link without its own when from/to are omitted. */
+  setPacketFaults(faults: PacketFaults | null, from?: NodeId, to?: NodeId): void {
+    if (from === undefined || to === undefined) this.globalPacketFaults = faults;
+    else this.connection(from, to).faults = faults;
+  }
+
+  clearPacketFaults(): void {
+    this.globalPacketFaults = null;
+    for (const c of this.all) c.faults = null;
+  }
+
+  /** Resets every connection from or to a node (its process died: its TCP connections are gone). */
+  resetNode(node: NodeId): void {
+    for (const c of this.all) {
+      if (c.from === node || c.to === node) this.stats.dropped += c.reset();
+    }
+  }
+
+  inFlight(): number {
+    let n = 0;
+    for (const c of this.all) n += c.inFlight;
+    return n;
+  }
+}

@@ -1,0 +1,36 @@
+// What a program running on a simulated node sees: its clock, its timers, the network and its disk.
+// Programs never touch real time or real randomness; this context is their whole world.
+import type { Disk } from './disk.ts';
+import type { NodeId } from './network.ts';
+import type { Random } from './random.ts';
+
+export interface Timer {
+  cancel(): void;
+  readonly cancelled: boolean;
+}
+
+export interface NodeContext {
+  readonly id: NodeId;
+  /** Counts starts of this node: 1 for the first, 2 after the first restart... */
+  readonly incarnation: number;
+  /** The node's local clock (ms): world time plus this node's offset and drift. */
+  now(): number;
+  /** Runs fn after delayMs of this node's local time, unless cancelled or the node dies first. */
+  setTimer(delayMs: number, fn: () => void): Timer;
+  send(to: NodeId, msg: unknown): void;
+  readonly disk: Disk;
+  /** This incarnation's own random stream. */
+  readonly random: Random;
+  trace(kind: string, detail: string): void;
+}
+
+/** A program running on a node: its memory is whatever the object holds, gone on crash. */
+export interface Program {
+  onMessage(from: NodeId, msg: unknown): void;
+  /** A clean shutdown (SIGTERM): flush and checkpoint before the node stops. */
+  onShutdown?(): void;
+}
+
+export type ProgramFactory = (ctx: NodeContext) => Program;
+
+export type NodeStatus = 'down' | 'running' | 'paused';

@@ -1,0 +1,382 @@
+// The deterministic world: a virtual clock, one event queue, a network, a disk per node and the programs
+// running on the nodes. Everything that happens is an event on the queue; everything random is a named
+// stream forked from the seed. Same seed, same run.
+import type { CrashMode } from './disk.ts';
+import { Disk } from './disk.ts';
+import type { Distribution } from './distribution.ts';
+import { validateDistribution } from './distribution.ts';
+import { ConfigError } from './errors.ts';
+import type { QueuedEvent } from './event-queue.ts';
+import { EventQueue } from './event-queue.ts';
+import { Hasher } from './hash.ts';
+import type { Connection, NetworkHost, NodeId } from './network.ts';
+import { Network, NOTHING } from './network.ts';
+import { NodeClock } from './clock.ts';
+import type { NodeContext, NodeStatus, Program, ProgramFactory, Timer } from './node.ts';
+import { Random } from './random.ts';
+import type { Seed } from './seed.ts';
+import { parseSeed } from './seed.ts';
+import type { TraceLevel } from './trace.ts';
+import { Trace } from './trace.ts';
+
+export interface WorldOptions {
+  seed: Seed;
+  /** Run same-time events in a seeded random order instead of scheduling order. */
+  shuffleSameTime?: boolean;
+  /** One-way latency of every link unless overridden. Default: uniform 0.5–1.5 ms. */
+  defaultLatency?: Distribution;
+  traceCapacity?: number;
+  traceLevel?: TraceLevel;
+}
+
+/** An event on the queue; also the Timer handle given out, so cancelling is a flag (lazy deletion). */
+class EventHandle implements QueuedEvent, Timer {
+  cancelled = false;
+  constructor(
+    public at: number,
+    public key: number,
+    public fn: (arg: unknown, aux: number) => void,
+    public arg: unknown,
+    /** The node whose program this event belongs to, or null for the world's own events. */
+    public owner: SimNode | null,
+    public incarnation: number,
+    /** A number passed to fn beside arg (a delivery's connection epoch), saving an allocation. */
+    public aux = 0,
+  ) {}
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+export class SimNode {
+  status: NodeStatus = 'down';
+  incarnation = 0;
+  program: Program | null = null;
+  /** Events that fired while paused, to run in order on resume. */
+  deferred: EventHandle[] = [];
+  readonly clock = new NodeClock();
+  starts = 0;
+  crashes = 0;
+
+  constructor(
+    readonly id: NodeId,
+    readonly factory: ProgramFactory,
+    readonly disk: Disk,
+  ) {}
+}
+
+export type RunLimit = number | ((world: World) => boolean);
+export interface RunResult {
+  reason: 'time' | 'predicate' | 'idle' | 'max-events';
+  events: number;
+}
+
+/** Microsecond resolution keeps times exact through ms ↔ ns conversions (EDN histories use ns). */
+function toMicros(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+export class World implements NetworkHost {
+  readonly seed: Seed;
+  readonly random: Random;
+  readonly net: Network;
+  readonly trace: Trace;
+  now = 0;
+  /** Events run so far (cancelled ones not counted). */
+  events = 0;
+  private seq = 0;
+  private readonly queue = new EventQueue<EventHandle>();
+  private readonly nodeMap = new Map<NodeId, SimNode>();
+  private readonly hooks: ((world: World) => void)[] = [];
+  private readonly shuffle: Random | null;
+  private readonly streams: Random[] = [];
+
+  constructor(options: WorldOptions) {
+    this.seed = parseSeed(options.seed);
+    this.random = Random.root(this.seed);
+    const latency = validateDistribution(
+      options.defaultLatency ?? { kind: 'uniform', min: 0.5, max: 1.5 },
+      'defaultLatency',
+    );
+    const capacity = options.traceCapacity ?? 2000;
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw new ConfigError(`traceCapacity must be a non-negative integer, got ${capacity}`);
+    }
+    this.trace = new Trace(capacity, options.traceLevel ?? 'faults');
+    this.shuffle = options.shuffleSameTime ? this.stream('interleaving') : null;
+    this.net = new Network(this, this.stream('network'), latency, (id) => this.nodeMap.get(id));
+  }
+
+  /** A named random stream for a component (registered so that unseed() covers it). */
+  stream(name: string): Random {
+    const r = this.random.fork(name);
+    this.streams.push(r);
+    return r;
+  }
+
+  // ---- scheduling ----
+
+  private push(
+    at: number,
+    fn: (arg: unknown, aux: number) => void,
+    arg: unknown,
+    owner: SimNode | null,
+  ): EventHandle {
+    const seq = this.seq++;
+    const key = this.shuffle === null ? seq : this.shuffle.float();
+    const e = new EventHandle(at, key, fn, arg, owner, owner === null ? 0 : owner.incarnation);
+    this.queue.push(e);
+    return e;
+  }
+
+  /** Runs fn after delayMs of world time (for the world's own actors: nemesis, workload driver). */
+  schedule(delayMs: number, fn: () => void): Timer {
+    if (!(delayMs >= 0)) throw new RangeError(`negative or NaN delay ${delayMs}`);
+    return this.push(toMicros(this.now + delayMs), fn, undefined, null);
+  }
+
+  /** Runs fn at world time atMs (not before now). */
+  at(atMs: number, fn: () => void): Timer {
+    return this.push(toMicros(Math.max(this.now, atMs)), fn, undefined, null);
+  }
+
+  /** For the network: a message on conn arrives at `at` unless the connection's epoch moves on. */
+  scheduleDelivery(at: number, conn: Connection, epoch: number): void {
+    const e = this.push(toMicros(at), this.deliver, conn, conn.dest as SimNode);
+    e.incarnation = -1;
+    e.aux = epoch;
+  }
+
+  traceNet(node: NodeId, kind: string, detail: () => string): void {
+    if (this.trace.verbose) this.trace.record(this.now, node, kind, detail());
+  }
+
+  private readonly deliver = (arg: unknown, epoch: number): void => {
+    const conn = arg as Connection;
+    const msg = this.net.takeDelivery(conn, epoch);
+    if (msg === NOTHING) return;
+    const dest = conn.dest as SimNode;
+    if (dest.status !== 'running' || dest.program === null) {
+      this.net.stats.dropped++;
+      if (this.trace.verbose) this.trace.record(this.now, conn.to, 'drop-down', `${conn.from}->${conn.to}`);
+      return;
+    }
+    if (this.trace.verbose) this.trace.record(this.now, conn.to, 'deliver', `${conn.from}->${conn.to}`);
+    dest.program.onMessage(conn.from, msg);
+  };
+
+  onEvent(hook: (world: World) => void): () => void {
+    this.hooks.push(hook);
+    return () => {
+      const i = this.hooks.indexOf(hook);
+      if (i >= 0) this.hooks.splice(i, 1);
+    };
+  }
+
+  /** Runs one event. Returns false when the queue is empty. */
+  step(): boolean {
+    for (;;) {
+      const e = this.queue.pop();
+      if (e === undefined) return false;
+      if (e.cancelled) continue;
+      if (this.run(e)) return true;
+    }
+  }
+
+  /** Runs a popped event; false if it was dropped (dead incarnation) or deferred (paused node). */
+  private run(e: EventHandle): boolean {
+    this.now = e.at;
+    const owner = e.owner;
+    if (owner !== null) {
+      // Deliveries carry incarnation -1: a message may arrive at any incarnation of its destination.
+      if (e.incarnation !== -1 && e.incarnation !== owner.incarnation) return false;
+      if (owner.status === 'paused') {
+        owner.deferred.push(e);
+        return false;
+      }
+      // A delivery to a down node still runs, so the network accounts for the drop; a timer does not.
+      if (owner.status === 'down' && e.incarnation !== -1) return false;
+    }
+    e.fn(e.arg, e.aux);
+    this.events++;
+    const hooks = this.hooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](this);
+    return true;
+  }
+
+  /** Runs until world time reaches `limit` (events at exactly that time run), a predicate holds, or nothing is left. */
+  runUntil(limit: RunLimit, options: { maxEvents?: number } = {}): RunResult {
+    const max = options.maxEvents ?? Infinity;
+    const start = this.events;
+    if (typeof limit === 'number') {
+      const queue = this.queue;
+      for (;;) {
+        if (this.events - start >= max) return { reason: 'max-events', events: this.events - start };
+        const e = queue.pop();
+        if (e === undefined) {
+          this.now = Math.max(this.now, limit);
+          return { reason: 'idle', events: this.events - start };
+        }
+        if (e.cancelled) continue;
+        if (e.at > limit) {
+          queue.push(e);
+          this.now = Math.max(this.now, limit);
+          return { reason: 'time', events: this.events - start };
+        }
+        this.run(e);
+      }
+    }
+    for (;;) {
+      if (limit(this)) return { reason: 'predicate', events: this.events - start };
+      if (this.events - start >= max) return { reason: 'max-events', events: this.events - start };
+      if (!this.step()) return { reason: 'idle', events: this.events - start };
+    }
+  }
+
+  /** Runs for `ms` more of world time. */
+  runFor(ms: number): RunResult {
+    return this.runUntil(this.now + ms);
+  }
+
+  // ---- nodes ----
+
+  addNode(id: NodeId, factory: ProgramFactory): SimNode {
+    if (this.nodeMap.has(id)) throw new ConfigError(`node ${JSON.stringify(id)} already exists`);
+    if (id.length === 0) throw new ConfigError('node id must not be empty');
+    const node = new SimNode(id, factory, new Disk(id, this.stream(`disk:${id}`)));
+    this.nodeMap.set(id, node);
+    this.net.register(id);
+    return node;
+  }
+
+  node(id: NodeId): SimNode {
+    const n = this.nodeMap.get(id);
+    if (!n) throw new RangeError(`unknown node ${JSON.stringify(id)}`);
+    return n;
+  }
+
+  nodes(): SimNode[] {
+    return [...this.nodeMap.values()];
+  }
+
+  /** Starts (or restarts) the node's program from its disk. */
+  start(id: NodeId): void {
+    const node = this.node(id);
+    if (node.status !== 'down') return;
+    node.incarnation++;
+    node.starts++;
+    node.status = 'running';
+    node.deferred = [];
+    this.trace.record(this.now, id, 'start', `incarnation ${node.incarnation}`);
+    node.program = node.factory(this.context(node));
+  }
+
+  /** Kills the process: memory gone, connections reset, unsynced disk data lost per `mode`. */
+  crash(id: NodeId, mode: CrashMode = 'lose-unsynced'): void {
+    const node = this.node(id);
+    if (node.status === 'down') return;
+    this.stopNode(node);
+    node.crashes++;
+    node.disk.crash(mode);
+    this.trace.record(this.now, id, 'crash', mode);
+  }
+
+  /** A clean shutdown: the program flushes what it wants, then stops. Nothing is lost from disk. */
+  shutdown(id: NodeId): void {
+    const node = this.node(id);
+    if (node.status === 'down') return;
+    if (node.status === 'paused') node.status = 'running';
+    node.program?.onShutdown?.();
+    this.stopNode(node);
+    this.trace.record(this.now, id, 'shutdown', '');
+  }
+
+  private stopNode(node: SimNode): void {
+    node.status = 'down';
+    node.program = null;
+    node.deferred = [];
+    // Timers of the old incarnation die with it: bumping the incarnation invalidates them.
+    node.incarnation++;
+    this.net.resetNode(node.id);
+  }
+
+  /** Freezes the node (GC pause, SIGSTOP): its timers and incoming messages wait until resume. */
+  pause(id: NodeId): void {
+    const node = this.node(id);
+    if (node.status !== 'running') return;
+    node.status = 'paused';
+    this.trace.record(this.now, id, 'pause', '');
+  }
+
+  /** Resumes a paused node: everything that came due while it slept runs now, in its original order. */
+  resume(id: NodeId): void {
+    const node = this.node(id);
+    if (node.status !== 'paused') return;
+    node.status = 'running';
+    const due = node.deferred;
+    node.deferred = [];
+    for (const e of due) {
+      if (e.cancelled) continue;
+      const again = this.push(this.now, e.fn, e.arg, node);
+      again.incarnation = e.incarnation;
+      again.aux = e.aux;
+    }
+    this.trace.record(this.now, id, 'resume', `${due.length} deferred`);
+  }
+
+  jumpClock(id: NodeId, deltaMs: number): void {
+    this.node(id).clock.jump(this.now, deltaMs);
+    this.trace.record(this.now, id, 'clock-jump', `${deltaMs}ms`);
+  }
+
+  setClockDrift(id: NodeId, drift: number): void {
+    this.node(id).clock.setDrift(this.now, drift);
+    this.trace.record(this.now, id, 'clock-drift', String(drift));
+  }
+
+  resetClock(id: NodeId): void {
+    this.node(id).clock.reset(this.now);
+  }
+
+  private context(node: SimNode): NodeContext {
+    const world = this;
+    const incarnation = node.incarnation;
+    const random = this.random.fork(`node:${node.id}/incarnation:${incarnation}`);
+    const net = this.net;
+    const outgoing = net.outgoingOf(node.id);
+    return {
+      id: node.id,
+      incarnation,
+      now: () => node.clock.at(world.now),
+      setTimer(delayMs: number, fn: () => void): Timer {
+        if (!(delayMs >= 0)) throw new RangeError(`${node.id}: negative or NaN timer delay ${delayMs}`);
+        const at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
+        return world.push(at, fn, undefined, node);
+      },
+      send(to: NodeId, msg: unknown): void {
+        // A dead or stale incarnation cannot send: its program object may linger in a closure.
+        if (node.incarnation !== incarnation || node.status !== 'running') return;
+        net.sendOn(outgoing.get(to) ?? net.connection(node.id, to), msg);
+      },
+      disk: node.disk,
+      random,
+      trace(kind: string, detail: string): void {
+        world.trace.record(world.now, node.id, kind, detail);
+      },
+    };
+  }
+
+  /**
+   * FoundationDB's "unseed": one final draw from every registered stream, hashed. Two runs of one seed
+   * that drew the same number of values from each stream give the same unseed.
+   */
+  unseed(): string {
+    const h = new Hasher();
+    for (const s of this.streams) h.update(`${s.path}=${s.uint32()}`);
+    return h.digest();
+  }
+
+  pendingEvents(): number {
+    return this.queue.size;
+  }
+}
