@@ -1,0 +1,137 @@
+// The durability checker: every write acknowledged as durable must still be there when the final phase
+// reads every partition from the beginning; a missing one is blamed on the truncations that removed it.
+import type { History } from '../../workloads/history/format.ts';
+import type { AnomalyExample, CheckResult } from '../result.ts';
+import {
+  collectReadValues,
+  finalReadsPosition,
+  invocationPositions,
+  microOps,
+  newSendFields,
+  opPair,
+  readSend,
+  sendAcksHint,
+  UNKNOWN_OFFSET,
+  type RecordValue,
+} from '../queue/index.ts';
+import { formatValue } from '../queue/describe.ts';
+import { AnomalyTally, reportedAnomalies } from '../queue/tally.ts';
+import { blamedTruncation, groupTruncations, truncationsRemoving, type TruncationsByKey } from './attribution.ts';
+import { describeCause, type DurabilityFacts, type Truncation } from './facts.ts';
+
+export interface DurabilityOptions {
+  /**
+   * Whether an ok send whose invocation names no acks setting was sent with acks=all, and so promised
+   * durability. Default true; false judges acks=1/0 runs, where only sends hinted acks=all are judged.
+   */
+  ackedMeansDurable?: boolean;
+}
+
+export const ACKED_WRITE_LOST_EXPLANATION =
+  'A send acknowledged with acks=all (the leader confirmed that every in-sync replica had it) was missing ' +
+  'when the final phase read every partition from the beginning: a durability loss of an acknowledged ' +
+  'write. When the simulator reported log truncations, each example names the brokers that removed the ' +
+  'record and why.';
+
+const TRUNCATIONS_SHOWN = 8;
+
+interface Tallies {
+  lost: AnomalyTally;
+  attributed: number;
+}
+
+export function checkDurability(history: History, facts?: DurabilityFacts, opts: DurabilityOptions = {}): CheckResult {
+  const ackedMeansDurable = opts.ackedMeansDurable ?? true;
+  const invocationOf = invocationPositions(history);
+  const finalReads = finalReadsPosition(history);
+  const finalTime = finalReads >= 0 ? history[finalReads].time : Infinity;
+  const readAtEnd = finalReads >= 0 ? collectReadValues(history, invocationOf, finalReads) : new Map();
+  const truncations = groupTruncations(facts?.truncations ?? []);
+  const tallies: Tallies = { lost: new AnomalyTally('acked-write-lost', ACKED_WRITE_LOST_EXPLANATION), attributed: 0 };
+  let acked = 0;
+  let notJudged = 0;
+  const send = newSendFields();
+  for (let position = 0; position < history.length; position++) {
+    const op = history[position];
+    if (op.type !== 'ok') continue;
+    const mops = microOps(op);
+    if (mops === null) continue;
+    const invocationMops = invocationOf[position] >= 0 ? microOps(history[invocationOf[position]]) : null;
+    for (let m = 0; m < mops.length; m++) {
+      if (!readSend(mops[m], send)) continue;
+      const invocationMop = invocationMops?.[m];
+      const hint = invocationMop === undefined ? undefined : sendAcksHint(invocationMop);
+      const promisedDurable = hint === 'all' || (hint === undefined && ackedMeansDurable);
+      // Acknowledged after the final phase began: the final reads may have passed its partition already.
+      if (!promisedDurable || (finalReads >= 0 && position > finalReads)) {
+        notJudged++;
+        continue;
+      }
+      acked++;
+      if (finalReads < 0) continue;
+      if (readAtEnd.get(send.key)?.has(send.value) === true) continue;
+      reportLoss(history, invocationOf, position, send.key, send.offset, send.value, finalTime, truncations, tallies);
+    }
+  }
+  const anomalies = reportedAnomalies([tallies.lost]);
+  return {
+    checker: 'durability',
+    // Without a final phase nothing claims to have read everything, so loss cannot be told from delay.
+    valid: finalReads < 0 && acked > 0 ? 'unknown' : anomalies.length === 0,
+    anomalies,
+    stats: {
+      acked,
+      lostAcked: tallies.lost.count,
+      attributed: tallies.attributed,
+      unattributed: tallies.lost.count - tallies.attributed,
+      notJudged,
+    },
+  };
+}
+
+function reportLoss(
+  history: History,
+  invocationOf: Int32Array,
+  position: number,
+  key: number,
+  offset: number,
+  value: RecordValue,
+  finalTime: number,
+  truncations: TruncationsByKey,
+  tallies: Tallies,
+): void {
+  const ackTime = history[position].time;
+  const removedBy = offset === UNKNOWN_OFFSET ? [] : truncationsRemoving(truncations, key, offset, ackTime);
+  if (removedBy.length > 0) tallies.attributed++;
+  if (!tallies.lost.record()) return;
+  const blamed = blamedTruncation(removedBy, finalTime);
+  const where = offset === UNKNOWN_OFFSET ? `key ${key} (offset unknown)` : `offset ${offset} of key ${key}`;
+  const example: AnomalyExample = {
+    description:
+      `Value ${formatValue(value)}, acknowledged at ${where} at t=${ackTime}, is missing from the final reads; ` +
+      (blamed === undefined ? 'no reported truncation explains it.' : blame(blamed, removedBy)),
+    ops: opPair(history, invocationOf, position),
+    detail: {
+      key,
+      offset,
+      value,
+      ackTime,
+      blamed: blamed === undefined ? null : truncationDetail(blamed),
+      truncatedBy: removedBy.slice(0, TRUNCATIONS_SHOWN).map(truncationDetail),
+    },
+  };
+  tallies.lost.examples.push(example);
+}
+
+function blame(blamed: Truncation, all: readonly Truncation[]): string {
+  const brokers = [...new Set(all.map((t) => t.broker))].sort((a, b) => a - b);
+  const others = brokers.length > 1 ? ` Brokers that truncated it: ${brokers.join(', ')}.` : '';
+  return (
+    `broker ${blamed.broker} removed offsets ${blamed.fromOffset} to ${blamed.toOffset - 1} at t=${blamed.time} ` +
+    `because ${describeCause(blamed.cause)}.${others}`
+  );
+}
+
+function truncationDetail(t: Truncation): Record<string, unknown> {
+  return { broker: t.broker, time: t.time, fromOffset: t.fromOffset, toOffset: t.toOffset, cause: t.cause, why: describeCause(t.cause) };
+}

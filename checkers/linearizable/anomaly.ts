@@ -1,0 +1,44 @@
+// Explains a failed search as a `nonlinearizable` anomaly: the longest linearizable prefix found, the
+// state after it, and the operation that could not be placed next.
+import type { Anomaly } from '../result.ts';
+import type { Op } from '../../workloads/history/format.ts';
+import type { Model } from './model.ts';
+import type { PartSearch } from './search.ts';
+
+export const NONLINEARIZABLE = 'nonlinearizable';
+
+const EXPLANATION =
+  'No order of the operations agrees with both real time (an operation that completed before another ' +
+  'was invoked comes first) and the model, so the history is not linearizable. The example gives the ' +
+  'longest prefix the search could linearize, the state it leads to, and the operation that could not ' +
+  'be placed after it.';
+
+export function nonlinearizableAnomaly<S, I, O>(model: Model<S, I, O>, search: PartSearch<S, I, O>, partKey: string | undefined): Anomaly {
+  const { order, state, blocked } = search.longest();
+  const operations = search.operations;
+  const prefix = order.map((k) => operations[k].invoke.index);
+  const stateText = model.describeState(state);
+  const where = partKey === undefined ? '' : ` (key ${partKey})`;
+
+  let ops: Op[] = [];
+  let description = `${model.name}${where}: no linearization found after ${prefix.length} operations; state ${stateText}.`;
+  const detail: Record<string, unknown> = { model: model.name, prefix, state: stateText };
+  if (partKey !== undefined) detail.key = partKey;
+
+  if (blocked >= 0) {
+    const op = operations[blocked];
+    ops = op.completion === undefined ? [op.invoke] : [op.invoke, op.completion];
+    const what = model.describeOperation(op.input, op.output);
+    const completed = op.completion === undefined ? 'never completed' : `completed at index ${op.completion.index}`;
+    description =
+      `${model.name}${where}: after the longest linearizable prefix found (${prefix.length} operations, ` +
+      `state ${stateText}), ${what} by process ${String(op.invoke.process)} (invoked at index ` +
+      `${op.invoke.index}, ${completed}) cannot be placed.`;
+    detail.unplaced = {
+      operation: what,
+      invoke: op.invoke.index,
+      completion: op.completion === undefined ? null : op.completion.index,
+    };
+  }
+  return { name: NONLINEARIZABLE, count: 1, explanation: EXPLANATION, examples: [{ description, ops, detail }] };
+}

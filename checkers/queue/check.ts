@@ -1,0 +1,52 @@
+// The queue checker: Jepsen's Kafka queue anomalies over one history, in a few linear passes.
+import type { History } from '../../workloads/history/format.ts';
+import type { CheckResult } from '../result.ts';
+import { detectDuplicates, detectInconsistentOffsets } from './detect-offsets.ts';
+import { detectPollOrder } from './detect-polls.ts';
+import { detectAbortedReads, detectMissingAcked, detectNonmonotonicSends } from './detect-sends.ts';
+import { EvidenceRequest } from './evidence.ts';
+import { scanQueueHistory } from './scan.ts';
+import { reportedAnomalies, type AnomalyTally } from './tally.ts';
+
+export interface QueueCheckOptions {
+  /**
+   * Whether acknowledged values never read count as the anomaly `unseen`. By default they do exactly
+   * when the history has a final-reads marker: only then did the test claim to read everything, and
+   * otherwise an unread value may simply not have been polled yet (it is still counted in stats).
+   */
+  unseenIsAnomaly?: boolean;
+}
+
+export function checkQueue(history: History, opts: QueueCheckOptions = {}): CheckResult {
+  const scan = scanQueueHistory(history);
+  const evidence = new EvidenceRequest();
+  const missing = detectMissingAcked(history, scan);
+  const polls = detectPollOrder(history, scan.offsets, scan.invocationOf);
+  const tallies: AnomalyTally[] = [
+    detectInconsistentOffsets(scan.offsets, evidence),
+    detectDuplicates(scan.offsets, evidence),
+    detectAbortedReads(history, scan, evidence),
+    detectNonmonotonicSends(history, scan),
+    missing.lostWrite,
+    polls.pollSkip,
+    polls.nonmonotonicPoll,
+    polls.intPollSkip,
+    polls.intNonmonotonicPoll,
+  ];
+  if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) tallies.push(missing.unseen);
+  evidence.fulfil(history, scan.invocationOf);
+  const anomalies = reportedAnomalies(tallies);
+  return {
+    checker: 'queue',
+    valid: anomalies.length === 0,
+    anomalies,
+    stats: {
+      sends: scan.sends,
+      acked: scan.acked.key.length,
+      polls: scan.polls,
+      recordsRead: scan.recordsRead,
+      keys: scan.offsets.size,
+      unseen: missing.unseen.count,
+    },
+  };
+}

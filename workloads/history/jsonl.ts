@@ -1,0 +1,84 @@
+// JSON lines: one Op per line. The native format of kafkasim histories: streamable and diff-friendly.
+import { HistoryFormatError } from './errors.ts';
+import type { History, Op, OpType, ProcessId, Value } from './format.ts';
+
+const OP_TYPES: ReadonlySet<string> = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
+
+/** One line per op, keys always in the order index, time, process, type, f, value, error. */
+export function writeJsonl(history: History): string {
+  let text = '';
+  for (const op of history) text += JSON.stringify(orderedOp(op)) + '\n';
+  return text;
+}
+
+function orderedOp(op: Op): Op {
+  // A fresh literal fixes the key order, whatever order the caller built its object in.
+  const ordered: Op = {
+    index: op.index,
+    time: op.time,
+    process: op.process,
+    type: op.type,
+    f: op.f,
+    value: op.value,
+  };
+  if (op.error !== undefined) ordered.error = op.error;
+  return ordered;
+}
+
+/** Reads what writeJsonl wrote. Blank lines are skipped; a missing index means "next position". */
+export function readJsonl(text: string): History {
+  const history: History = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    history.push(opFromLine(line, i + 1, history.length));
+  }
+  return history;
+}
+
+function opFromLine(line: string, lineNumber: number, position: number): Op {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (err) {
+    throw new HistoryFormatError(`invalid JSON (${(err as Error).message})`, lineNumber);
+  }
+  const fail = (problem: string): never => {
+    throw new HistoryFormatError(problem, lineNumber);
+  };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return fail('expected an op object');
+  }
+  const fields = parsed as Record<string, unknown>;
+
+  const index = fields.index ?? position;
+  if (index !== position) fail(`index ${JSON.stringify(index)} where ${position} was expected (indices are dense)`);
+
+  const time = fields.time;
+  if (typeof time !== 'number') fail('"time" must be a number');
+
+  const process = fields.process;
+  if (typeof process !== 'number' && typeof process !== 'string') fail('"process" must be a number or a string');
+
+  const type = fields.type;
+  if (typeof type !== 'string' || !OP_TYPES.has(type)) fail('"type" must be one of invoke, ok, fail, info');
+
+  const f = fields.f;
+  if (typeof f !== 'string') fail('"f" must be a string');
+
+  const error = fields.error;
+  if (error !== undefined && typeof error !== 'string') fail('"error" must be a string when present');
+
+  const op: Op = {
+    index: position,
+    time: time as number,
+    process: process as ProcessId,
+    type: type as OpType,
+    f: f as string,
+    // JSON.parse only ever yields JSON values, which is exactly what Value describes.
+    value: (fields.value ?? null) as Value,
+  };
+  if (error !== undefined) op.error = error as string;
+  return op;
+}
