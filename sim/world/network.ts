@@ -3,7 +3,7 @@
 // loss, duplication and extra delay. A message in flight over a link that is cut is lost; the sender's
 // timeouts are its own business.
 import type { Distribution } from './distribution.ts';
-import { sample } from './distribution.ts';
+import { sample, validateDistribution } from './distribution.ts';
 import type { Random } from './random.ts';
 
 export type NodeId = string;
@@ -136,11 +136,11 @@ export class Network {
   }
 
   setDefaultLatency(d: Distribution): void {
-    this.defaultLatency = d;
+    this.defaultLatency = validateDistribution(d, 'defaultLatency');
   }
 
   setLinkLatency(from: NodeId, to: NodeId, d: Distribution | null): void {
-    this.connection(from, to).latency = d;
+    this.connection(from, to).latency = d === null ? null : validateDistribution(d, `latency ${from}->${to}`);
   }
 
   /** Sends msg from → to. Returns false if the network dropped it at once (cut or lost). */

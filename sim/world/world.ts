@@ -317,9 +317,10 @@ export class World implements NetworkHost {
     node.deferred = [];
     for (const e of due) {
       if (e.cancelled) continue;
-      const again = this.push(this.now, e.fn, e.arg, node);
-      again.incarnation = e.incarnation;
-      again.aux = e.aux;
+      // The same handle goes back on the queue, so a Timer given out before the pause can still cancel it.
+      e.at = this.now;
+      e.key = this.shuffle === null ? this.seq++ : this.shuffle.float();
+      this.queue.push(e);
     }
     this.trace.record(this.now, id, 'resume', `${due.length} deferred`);
   }

@@ -123,3 +123,30 @@ describe('processes', () => {
     expect(ctxN!.now()).toBe(1000);
   });
 });
+
+describe('timers across a pause', () => {
+  it('can still be cancelled after resume, before they run', () => {
+    const w = new World({ seed: 1 });
+    let ctxN: NodeContext | null = null;
+    w.addNode('n', (ctx) => {
+      ctxN = ctx;
+      return { onMessage() {} };
+    });
+    w.start('n');
+    let fired = false;
+    const t = ctxN!.setTimer(10, () => (fired = true));
+    w.pause('n');
+    w.runUntil(50);
+    w.resume('n');
+    t.cancel();
+    w.runUntil(100);
+    expect(fired).toBe(false);
+  });
+
+  it('rejects a malformed link latency', () => {
+    const w = new World({ seed: 1 });
+    w.addNode('a', () => ({ onMessage() {} }));
+    w.addNode('b', () => ({ onMessage() {} }));
+    expect(() => w.net.setLinkLatency('a', 'b', { kind: 'constant', value: 3 } as never)).toThrow(/latency a->b: ms must be/);
+  });
+});

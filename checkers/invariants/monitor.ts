@@ -1,0 +1,252 @@
+// Checks Kafka's replication invariants (from the TLA+ specifications and Kafka's Raft simulation test)
+// at every step, incrementally: it mirrors each replica's log from append and truncate events, so a
+// check touches only what the event changed. A violation that follows an unclean election on the same
+// partition is attributed to that election: unclean election is allowed to lose data.
+import type { CheckResult } from '../result.ts';
+import { MAX_EXAMPLES } from '../result.ts';
+import type { InvariantName, ReplicaEvent, Violation } from './events.ts';
+
+interface Replica {
+  values: number[];
+  epochs: number[];
+  highWatermark: number;
+  leaderEpoch: number;
+  isLeader: boolean;
+  isr: number[];
+}
+
+interface Committed {
+  value: number;
+  /** Who first showed it below a high watermark, and when. */
+  broker: number;
+  time: number;
+}
+
+interface UncleanElection {
+  time: number;
+  leader: number;
+  leaderEpoch: number;
+  previousLeader: number;
+}
+
+export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
+  LeaderInIsr: "The controller's leader must be a member of the controller's ISR.",
+  SingleLeader: 'At most one broker may lead a partition in a given leader epoch.',
+  MonotonicEpoch: "A replica's leader epoch never goes backwards.",
+  MonotonicHighWatermark: "A leader's high watermark never goes backwards within its epoch.",
+  WeakIsr: "Every member of a leader's own ISR holds the leader's records below the leader's high watermark.",
+  StrongIsr: "Every member of the controller's ISR holds every record a consumer could have seen (below the high watermark).",
+  LeaderCompleteness: 'A newly elected leader holds every record acknowledged with acks=all.',
+  LogMatching: 'Two replicas agree on every offset below both their high watermarks.',
+  ConsistentCommittedData: 'An offset below the high watermark never changes value.',
+};
+
+export class InvariantMonitor {
+  private readonly replicas = new Map<string, Replica>();
+  private readonly committed = new Map<number, Map<number, Committed>>();
+  private readonly acked = new Map<number, Map<number, number>>();
+  private readonly leadersByEpoch = new Map<string, number>();
+  private readonly controllerIsr = new Map<number, { leader: number; isr: number[] }>();
+  private readonly unclean = new Map<number, UncleanElection[]>();
+  readonly violations: Violation[] = [];
+  private counts = new Map<InvariantName, number>();
+  /** Set by the caller before each world event so violations name their step. */
+  step = 0;
+
+  private replica(broker: number, partition: number): Replica {
+    const key = `${broker}/${partition}`;
+    let r = this.replicas.get(key);
+    if (r === undefined) {
+      r = { values: [], epochs: [], highWatermark: 0, leaderEpoch: -1, isLeader: false, isr: [] };
+      this.replicas.set(key, r);
+    }
+    return r;
+  }
+
+  private violate(invariant: InvariantName, e: { time: number; partition: number }, brokers: number[], description: string, detail: Record<string, unknown>, since?: number): void {
+    this.counts.set(invariant, (this.counts.get(invariant) ?? 0) + 1);
+    const cause = this.uncleanCause(e.partition, since ?? -Infinity, e.time);
+    if (this.violations.length < 10_000) {
+      this.violations.push({ invariant, time: e.time, step: this.step, partition: e.partition, brokers, description, causedBy: cause, detail });
+    }
+  }
+
+  /** The latest unclean election on the partition between `since` and `time`, if any. */
+  private uncleanCause(partition: number, since: number, time: number): UncleanElection | null {
+    const list = this.unclean.get(partition);
+    if (list === undefined) return null;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].time <= time && list[i].time >= since) return list[i];
+    return null;
+  }
+
+  observe(e: ReplicaEvent): void {
+    switch (e.kind) {
+      case 'append': {
+        const r = this.replica(e.broker, e.partition);
+        // Appends are contiguous; a gap would mean the mirror lost track, which is itself a bug to see.
+        for (let i = 0; i < e.values.length; i++) {
+          r.values[e.baseOffset + i] = e.values[i];
+          r.epochs[e.baseOffset + i] = e.epoch;
+        }
+        return;
+      }
+      case 'truncate': {
+        const r = this.replica(e.broker, e.partition);
+        r.values.length = Math.min(r.values.length, e.toOffset);
+        r.epochs.length = Math.min(r.epochs.length, e.toOffset);
+        if (r.highWatermark > e.toOffset) r.highWatermark = e.toOffset;
+        return;
+      }
+      case 'high-watermark':
+        return this.onHighWatermark(e);
+      case 'become-leader':
+        return this.onBecomeLeader(e);
+      case 'become-follower': {
+        const r = this.replica(e.broker, e.partition);
+        if (e.leaderEpoch < r.leaderEpoch) {
+          this.violate('MonotonicEpoch', e, [e.broker], `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ${e.partition}`, { from: r.leaderEpoch, to: e.leaderEpoch });
+        }
+        r.leaderEpoch = e.leaderEpoch;
+        r.isLeader = false;
+        return;
+      }
+      case 'isr-change': {
+        const r = this.replica(e.broker, e.partition);
+        r.isr = [...e.isr];
+        this.controllerIsr.set(e.partition, { leader: e.broker, isr: [...e.isr] });
+        if (!e.isr.includes(e.broker)) {
+          this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, { isr: e.isr });
+        }
+        return;
+      }
+      case 'election': {
+        this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (e.unclean) {
+          const list = this.unclean.get(e.partition) ?? [];
+          list.push({ time: e.time, leader: e.leader, leaderEpoch: e.leaderEpoch, previousLeader: e.previousLeader });
+          this.unclean.set(e.partition, list);
+        }
+        if (e.leader >= 0 && !e.isr.includes(e.leader)) {
+          this.violate('LeaderInIsr', e, [e.leader], `controller elected ${e.leader} with ISR [${e.isr}] that does not contain it`, { isr: e.isr });
+        }
+        return;
+      }
+      case 'acked': {
+        if (e.acks !== -1) return;
+        let m = this.acked.get(e.partition);
+        if (m === undefined) {
+          m = new Map();
+          this.acked.set(e.partition, m);
+        }
+        m.set(e.offset, e.value);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private onBecomeLeader(e: Extract<ReplicaEvent, { kind: 'become-leader' }>): void {
+    const r = this.replica(e.broker, e.partition);
+    if (e.leaderEpoch < r.leaderEpoch) {
+      this.violate('MonotonicEpoch', e, [e.broker], `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ${e.partition}`, { from: r.leaderEpoch, to: e.leaderEpoch });
+    }
+    r.leaderEpoch = e.leaderEpoch;
+    r.isLeader = true;
+    r.isr = [...e.isr];
+    const key = `${e.partition}/${e.leaderEpoch}`;
+    const other = this.leadersByEpoch.get(key);
+    if (other !== undefined && other !== e.broker) {
+      this.violate('SingleLeader', e, [other, e.broker], `brokers ${other} and ${e.broker} both led partition ${e.partition} in leader epoch ${e.leaderEpoch}`, { leaderEpoch: e.leaderEpoch });
+    }
+    this.leadersByEpoch.set(key, e.broker);
+    const acked = this.acked.get(e.partition);
+    if (acked === undefined) return;
+    let missing = 0;
+    let first: [number, number] | null = null;
+    for (const [offset, value] of acked) {
+      if (r.values[offset] !== value) {
+        missing++;
+        if (first === null) first = [offset, value];
+      }
+    }
+    if (missing > 0 && first !== null) {
+      this.violate(
+        'LeaderCompleteness',
+        e,
+        [e.broker],
+        `new leader ${e.broker} (epoch ${e.leaderEpoch}) lacks ${missing} acknowledged record(s) of partition ${e.partition}, e.g. value ${first[1]} at offset ${first[0]}`,
+        { missing, offset: first[0], value: first[1], leaderHas: r.values[first[0]] ?? null },
+      );
+    }
+  }
+
+  private onHighWatermark(e: Extract<ReplicaEvent, { kind: 'high-watermark' }>): void {
+    const r = this.replica(e.broker, e.partition);
+    const from = r.highWatermark;
+    if (e.highWatermark < from && r.isLeader) {
+      this.violate('MonotonicHighWatermark', e, [e.broker], `leader ${e.broker}'s high watermark went back from ${from} to ${e.highWatermark}`, { from, to: e.highWatermark });
+    }
+    r.highWatermark = e.highWatermark;
+    let committed = this.committed.get(e.partition);
+    if (committed === undefined) {
+      committed = new Map();
+      this.committed.set(e.partition, committed);
+    }
+    for (let o = from; o < e.highWatermark; o++) {
+      const v = r.values[o];
+      if (v === undefined) continue;
+      const c = committed.get(o);
+      if (c === undefined) committed.set(o, { value: v, broker: e.broker, time: e.time });
+      else if (c.value !== v) {
+        const name: InvariantName = r.isLeader ? 'ConsistentCommittedData' : 'LogMatching';
+        this.violate(name, e, [c.broker, e.broker], `offset ${o} of partition ${e.partition} was committed as ${c.value} (broker ${c.broker}) but broker ${e.broker} has ${v} below its high watermark`, { offset: o, was: c.value, now: v }, c.time);
+      }
+    }
+    if (!r.isLeader) return;
+    // WeakIsr: the leader's own ISR; StrongIsr: the controller's ISR. Each member must hold what is now visible.
+    this.checkIsrHolds('WeakIsr', e, r.isr, from, r);
+    const ctl = this.controllerIsr.get(e.partition);
+    if (ctl !== undefined && ctl.leader === e.broker) this.checkIsrHolds('StrongIsr', e, ctl.isr, from, r);
+  }
+
+  private checkIsrHolds(name: InvariantName, e: Extract<ReplicaEvent, { kind: 'high-watermark' }>, isr: number[], from: number, leader: Replica): void {
+    for (const member of isr) {
+      if (member === e.broker) continue;
+      const m = this.replica(member, e.partition);
+      for (let o = from; o < e.highWatermark; o++) {
+        if (m.values[o] !== leader.values[o]) {
+          this.violate(name, e, [e.broker, member], `ISR member ${member} does not hold offset ${o} (${leader.values[o]}) below leader ${e.broker}'s high watermark ${e.highWatermark}`, { offset: o, leaderValue: leader.values[o] ?? null, memberValue: m.values[o] ?? null });
+          break;
+        }
+      }
+    }
+  }
+
+  /** Violations not explained by an unclean election: bugs of the protocol. */
+  unexplained(): Violation[] {
+    return this.violations.filter((v) => v.causedBy === null);
+  }
+
+  result(): CheckResult {
+    const byName = new Map<InvariantName, Violation[]>();
+    for (const v of this.violations) {
+      const list = byName.get(v.invariant) ?? [];
+      list.push(v);
+      byName.set(v.invariant, list);
+    }
+    const anomalies = [...byName.entries()]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([name, list]) => ({
+        name,
+        count: this.counts.get(name) ?? list.length,
+        explanation: INVARIANT_EXPLANATIONS[name],
+        examples: list.slice(0, MAX_EXAMPLES).map((v) => ({
+          description: v.causedBy === null ? v.description : `${v.description} — caused by the unclean election of broker ${v.causedBy.leader} (epoch ${v.causedBy.leaderEpoch}) at ${v.causedBy.time.toFixed(0)} ms`,
+          ops: [],
+          detail: { ...v.detail, time: v.time, step: v.step, partition: v.partition, brokers: v.brokers, causedBy: v.causedBy },
+        })),
+      }));
+    return { checker: 'invariants', valid: anomalies.length === 0, anomalies, stats: { violations: this.violations.length, unexplained: this.unexplained().length } };
+  }
+}

@@ -1,0 +1,536 @@
+// A Kafka broker in ZooKeeper mode: registers in ZooKeeper, may become the controller, follows the
+// controller's LeaderAndIsr, leads and follows partitions, answers clients. Its memory is this object;
+// its disk holds the partition logs, leader-epoch caches and the high-watermark checkpoint.
+import type { NodeContext, Program, Timer } from '../world/node.ts';
+import type { NodeId } from '../world/network.ts';
+import type { ClusterConfig } from './config.ts';
+import { Controller } from './controller.ts';
+import { ReplicaFetcher } from './fetcher.ts';
+import type {
+  FetchPartitionData,
+  FetchRequest,
+  KafkaError,
+  KafkaMessage,
+  LeaderAndIsrRequest,
+  ListOffsetsRequest,
+  OffsetsForLeaderEpochRequest,
+  PartitionState,
+  ProduceRequest,
+  UpdateMetadataRequest,
+} from './messages.ts';
+import { CONSUMER_REPLICA_ID, isKafkaMessage, NO_EPOCH } from './messages.ts';
+import type { ReplicationObserver } from './observer.ts';
+import { Partition } from './partition.ts';
+import { RequestChannel } from './request-channel.ts';
+import {
+  BROKER_IDS,
+  brokerNode,
+  brokerPath,
+  CONTROLLER,
+  encodeState,
+  ISR_CHANGE_NOTIFICATION,
+  partitionStatePath,
+  ZK_NODE,
+} from './zk-layout.ts';
+import { ZkClient } from './zookeeper/index.ts';
+
+const HW_CHECKPOINT = 'replication-offset-checkpoint';
+const PERSISTENT_PATHS = ['/brokers', BROKER_IDS, '/brokers/topics', ISR_CHANGE_NOTIFICATION];
+
+interface DelayedProduce {
+  from: NodeId;
+  correlationId: number;
+  partition: number;
+  baseOffset: number;
+  requiredOffset: number;
+  timer: Timer;
+  value: number;
+}
+
+interface DelayedFetch {
+  from: NodeId;
+  request: FetchRequest;
+  timer: Timer;
+}
+
+export interface BrokerHandle {
+  /** The live program of a broker, for tests and invariant snapshots (null while down). */
+  current(): Broker | null;
+}
+
+export class Broker implements Program {
+  readonly channel: RequestChannel;
+  readonly zk: ZkClient;
+  readonly partitions = new Map<number, Partition>();
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private delayedProduces: DelayedProduce[] = [];
+  private delayedFetches: DelayedFetch[] = [];
+  /** Highest controller epoch seen in a request: older controllers are zombies (STALE_CONTROLLER_EPOCH). */
+  controllerEpochSeen = -1;
+  controller: Controller | null = null;
+  /** The metadata cache, from LeaderAndIsr and UpdateMetadata. */
+  metadata = new Map<number, PartitionState>();
+  liveBrokers: { id: number; rack: string | null }[] = [];
+  activeControllerId = -1;
+  private readonly checkpointedHw: Map<number, number>;
+  private nextProducerId = 0;
+  registered = false;
+
+  constructor(
+    readonly id: number,
+    readonly ctx: NodeContext,
+    readonly config: ClusterConfig,
+    private readonly observe: ReplicationObserver,
+  ) {
+    this.channel = new RequestChannel(ctx);
+    this.checkpointedHw = readHwCheckpoint(ctx.disk.read(HW_CHECKPOINT));
+    this.observe({ kind: 'broker-state', time: ctx.now(), broker: id, state: 'starting' });
+    // Logs are loaded (and recovered) at startup, as Kafka's LogManager does.
+    for (const file of ctx.disk.list('log-')) {
+      const p = Number(file.slice(4));
+      if (Number.isInteger(p)) this.partitionOf(p);
+    }
+    this.zk = new ZkClient(ctx, ZK_NODE, { sessionTimeoutMs: config.broker['zookeeper.session.timeout.ms'] }, {
+      onConnected: () => this.onZkSession(),
+      onSessionExpired: () => this.onZkSessionExpired(),
+      onWatch: (e) => this.controller?.onWatch(e) ?? this.onWatch(e),
+    });
+    this.zk.connect();
+    const interval = config.broker['replica.high.watermark.checkpoint.interval.ms'];
+    const checkpoint = (): void => {
+      this.checkpointHighWatermarks();
+      ctx.setTimer(interval, checkpoint);
+    };
+    ctx.setTimer(interval, checkpoint);
+    const lagCheck = config.broker['replica.lag.time.max.ms'] / 2;
+    const shrink = (): void => {
+      for (const p of this.partitions.values()) p.maybeShrinkIsr();
+      ctx.setTimer(lagCheck, shrink);
+    };
+    ctx.setTimer(lagCheck, shrink);
+  }
+
+  get rack(): string | null {
+    return this.config.racks.length > 0 ? this.config.racks[this.id] : this.config.broker['broker.rack'];
+  }
+
+  // ---- ZooKeeper session, registration, controller election ----
+
+  private onZkSession(): void {
+    // Kafka creates its persistent paths at startup (KafkaZkClient.createTopLevelPaths); NODEEXISTS is fine.
+    for (const path of PERSISTENT_PATHS) this.zk.create(path, '', {}, () => {});
+    this.zk.create(brokerPath(this.id), JSON.stringify({ rack: this.rack }), { ephemeral: true }, (err) => {
+      this.registered = err === null || err === 'NODEEXISTS';
+      if (this.registered) this.observe({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
+    });
+    this.tryToBecomeController();
+  }
+
+  private onZkSessionExpired(): void {
+    this.registered = false;
+    this.observe({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'zk-session-expired' });
+    this.resignController();
+  }
+
+  private tryToBecomeController(): void {
+    this.zk.create(CONTROLLER, JSON.stringify({ brokerid: this.id }), { ephemeral: true }, (err) => {
+      if (err === null) {
+        this.activeControllerId = this.id;
+        this.controller = new Controller(this, this.observe);
+        this.controller.start();
+        return;
+      }
+      // Someone else is controller (or ZooKeeper is unreachable): watch for the node to go away.
+      this.zk.exists(CONTROLLER, true, (e2, stat) => {
+        if (e2 === null && stat === null) this.tryToBecomeController();
+      });
+    });
+  }
+
+  private resignController(): void {
+    if (this.controller !== null) {
+      this.controller.stop();
+      this.controller = null;
+    }
+  }
+
+  private onWatch(e: { path: string; type: string }): void {
+    if (e.path === CONTROLLER && e.type === 'NodeDeleted') this.tryToBecomeController();
+    else if (e.path === CONTROLLER) {
+      this.zk.exists(CONTROLLER, true, (err, stat) => {
+        if (err === null && stat === null) this.tryToBecomeController();
+      });
+    }
+  }
+
+  /** Called by the controller when it loses its ZooKeeper standing. */
+  controllerResigned(): void {
+    this.controller = null;
+    this.zk.exists(CONTROLLER, true, (err, stat) => {
+      if (err === null && stat === null) this.tryToBecomeController();
+    });
+  }
+
+  // ---- message dispatch ----
+
+  onMessage(from: NodeId, msg: unknown): void {
+    if (from === ZK_NODE) {
+      this.zk.handleMessage(from, msg);
+      return;
+    }
+    if (!isKafkaMessage(msg)) return;
+    const m = msg as KafkaMessage;
+    switch (m.type) {
+      case 'Produce':
+        return this.handleProduce(from, m);
+      case 'Fetch':
+        return this.handleFetch(from, m);
+      case 'OffsetsForLeaderEpoch':
+        return this.handleOffsetsForLeaderEpoch(from, m);
+      case 'LeaderAndIsr':
+        return this.handleLeaderAndIsr(from, m);
+      case 'UpdateMetadata':
+        return this.handleUpdateMetadata(m);
+      case 'Metadata':
+        this.ctx.send(from, {
+          type: 'MetadataResponse',
+          correlationId: m.correlationId,
+          brokers: this.liveBrokers,
+          controllerId: this.activeControllerId,
+          partitions: [...this.metadata.values()].sort((a, b) => a.partition - b.partition),
+        });
+        return;
+      case 'ListOffsets':
+        return this.handleListOffsets(from, m);
+      case 'InitProducerId':
+        // Producer ids unique across brokers and restarts: broker id and incarnation in the high digits.
+        this.ctx.send(from, {
+          type: 'InitProducerIdResponse',
+          correlationId: m.correlationId,
+          error: 'NONE',
+          producerId: (this.id + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++,
+        });
+        return;
+      default:
+        this.channel.complete(m);
+    }
+  }
+
+  // ---- controller requests ----
+
+  private handleLeaderAndIsr(from: NodeId, req: LeaderAndIsrRequest): void {
+    if (req.controllerEpoch < this.controllerEpochSeen) {
+      this.ctx.trace('fenced', `LeaderAndIsr from controller ${req.controllerId} epoch ${req.controllerEpoch} < ${this.controllerEpochSeen}`);
+      this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'STALE_CONTROLLER_EPOCH' });
+      return;
+    }
+    this.controllerEpochSeen = req.controllerEpoch;
+    this.activeControllerId = req.controllerId;
+    this.liveBrokers = req.liveBrokers;
+    for (const state of req.partitionStates) {
+      this.metadata.set(state.partition, state);
+      if (!state.replicas.includes(this.id)) continue;
+      this.applyPartitionState(state);
+    }
+    this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'NONE' });
+  }
+
+  private applyPartitionState(state: PartitionState): void {
+    const p = this.partitionOf(state.partition);
+    const newEpoch = state.leaderEpoch > p.leaderEpoch;
+    if (!newEpoch) {
+      // Same epoch: only a newer partition epoch (an ISR change) is news.
+      if (state.leaderEpoch === p.leaderEpoch && state.partitionEpoch > p.partitionEpoch && p.role !== 'none') p.applyState(state);
+      return;
+    }
+    if (state.leader === this.id) {
+      this.removeFromFetcher(p.id);
+      p.makeLeader(state);
+      return;
+    }
+    const previousLeader = p.leader;
+    const wasFollower = p.role === 'follower';
+    p.makeFollower(state);
+    this.failDelayedProduces(p.id);
+    if (state.leader < 0) {
+      this.removeFromFetcher(p.id);
+      return;
+    }
+    if (!this.config.protocol.kafka7164 && wasFollower && previousLeader === state.leader && this.fetcherFor(state.leader).has(p.id)) {
+      // KAFKA-7164: "no change in leader" — the fetcher carries on with the new epoch and no truncation.
+      this.fetcherFor(state.leader).updateEpoch(p.id, state.leaderEpoch);
+      return;
+    }
+    this.removeFromFetcher(p.id);
+    if (!this.config.protocol.kip101) {
+      // Before KIP-101 a new follower truncated to its high watermark, then fetched.
+      p.truncateTo(p.highWatermark, 'high-watermark');
+      this.fetcherFor(state.leader).add(p, state.leaderEpoch, false);
+    } else {
+      this.fetcherFor(state.leader).add(p, state.leaderEpoch, true);
+    }
+  }
+
+  private handleUpdateMetadata(req: UpdateMetadataRequest): void {
+    if (req.controllerEpoch < this.controllerEpochSeen) return;
+    this.controllerEpochSeen = req.controllerEpoch;
+    this.activeControllerId = req.controllerId;
+    this.liveBrokers = req.liveBrokers;
+    for (const s of req.partitionStates) {
+      this.metadata.set(s.partition, s);
+      const p = this.partitions.get(s.partition);
+      // A leader adopts the controller's view of its ISR when it is newer (e.g. a dead replica removed).
+      if (p !== undefined && p.role === 'leader' && s.leader === this.id && s.leaderEpoch === p.leaderEpoch && s.partitionEpoch > p.partitionEpoch) {
+        p.applyState(s);
+        p.maybeIncrementHighWatermark();
+      }
+    }
+  }
+
+  // ---- partitions and fetchers ----
+
+  partitionOf(id: number): Partition {
+    let p = this.partitions.get(id);
+    if (p === undefined) {
+      p = new Partition(
+        id,
+        {
+          brokerId: this.id,
+          disk: this.ctx.disk,
+          config: this.config.broker,
+          protocol: this.config.protocol,
+          now: () => this.ctx.now(),
+          observe: this.observe,
+          proposeIsr: (part, isr, change) => this.proposeIsr(part, isr, change),
+          onHighWatermark: (part) => this.onHighWatermark(part),
+          onAppend: (part) => this.completeDelayedFetches(part.id),
+        },
+        this.checkpointedHw.get(id) ?? 0,
+      );
+      if (p.log.recoveredTornBytes > 0) {
+        this.observe({ kind: 'truncate', time: this.ctx.now(), broker: this.id, partition: id, toOffset: p.logEndOffset, fromLogEndOffset: p.logEndOffset, reason: 'recovery', removed: [] });
+      }
+      this.partitions.set(id, p);
+    }
+    return p;
+  }
+
+  private fetcherFor(leader: number): ReplicaFetcher {
+    let f = this.fetchers.get(leader);
+    if (f === undefined) {
+      f = new ReplicaFetcher(leader, {
+        brokerId: this.id,
+        config: this.config.broker,
+        protocol: this.config.protocol,
+        channel: this.channel,
+        nodeOf: brokerNode,
+        setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
+        onFenced: (partition, error) =>
+          this.observe({ kind: 'fenced', time: this.ctx.now(), broker: this.id, partition, error, detail: `fetch from leader ${leader}` }),
+      });
+      this.fetchers.set(leader, f);
+    }
+    return f;
+  }
+
+  private removeFromFetcher(partition: number): void {
+    for (const f of this.fetchers.values()) f.remove(partition);
+  }
+
+  /** ZooKeeper mode: the leader writes the new ISR itself, conditional on the partition epoch (zkVersion). */
+  private proposeIsr(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
+    const leaderEpoch = p.leaderEpoch;
+    const state = { leader: this.id, leader_epoch: leaderEpoch, isr, controller_epoch: this.controllerEpochSeen };
+    this.zk.setData(partitionStatePath(p.id), encodeState(state), p.partitionEpoch, (err, stat) => {
+      if (p.leaderEpoch !== leaderEpoch || p.role !== 'leader') return;
+      if (err !== null || stat === undefined) {
+        // BADVERSION: our cached zkVersion is stale; wait for the controller's LeaderAndIsr. Else retry later.
+        this.ctx.trace('isr-update-failed', `partition ${p.id}: ${err}`);
+        p.pendingIsr = null;
+        return;
+      }
+      p.isrChanged(isr, stat.version, change);
+      this.zk.create(`${ISR_CHANGE_NOTIFICATION}/isr_change_`, JSON.stringify({ partitions: [p.id] }), { sequential: true }, () => {});
+    });
+  }
+
+  // ---- produce ----
+
+  private handleProduce(from: NodeId, req: ProduceRequest): void {
+    const p = this.partitions.get(req.partition);
+    const reply = (error: KafkaError, baseOffset: number): void => {
+      if (req.acks !== 0) this.ctx.send(from, { type: 'ProduceResponse', correlationId: req.correlationId, partition: req.partition, error, baseOffset });
+    };
+    if (p === undefined) return reply('NOT_LEADER_OR_FOLLOWER', -1);
+    let result;
+    try {
+      result = p.appendAsLeader(req.producerId, req.baseSequence, req.values, req.acks);
+    } catch (e) {
+      // A disk error (EIO, ENOSPC) fails the request; Kafka would also take the log directory offline.
+      this.ctx.trace('storage-error', String((e as Error).message));
+      return reply('KAFKA_STORAGE_ERROR', -1);
+    }
+    if (result.error !== 'NONE') return reply(result.error, -1);
+    if (req.acks !== -1) {
+      this.observe({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: p.id, offset: result.baseOffset, value: req.values[0], acks: req.acks });
+      return reply('NONE', result.baseOffset);
+    }
+    const d: DelayedProduce = {
+      from,
+      correlationId: req.correlationId,
+      partition: p.id,
+      baseOffset: result.baseOffset,
+      requiredOffset: result.requiredOffset,
+      value: req.values[0],
+      timer: this.ctx.setTimer(req.timeoutMs, () => {
+        this.delayedProduces = this.delayedProduces.filter((x) => x !== d);
+        reply('REQUEST_TIMED_OUT', -1);
+      }),
+    };
+    if (!this.tryCompleteProduce(d)) this.delayedProduces.push(d);
+  }
+
+  private tryCompleteProduce(d: DelayedProduce): boolean {
+    const p = this.partitions.get(d.partition);
+    const outcome = p === undefined ? 'NOT_LEADER_OR_FOLLOWER' : p.checkEnoughReplicasReachOffset(d.requiredOffset);
+    if (outcome === null) return false;
+    d.timer.cancel();
+    if (outcome === 'NONE') {
+      this.observe({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: d.partition, offset: d.baseOffset, value: d.value, acks: -1 });
+    }
+    this.ctx.send(d.from, { type: 'ProduceResponse', correlationId: d.correlationId, partition: d.partition, error: outcome, baseOffset: outcome === 'NONE' ? d.baseOffset : -1 });
+    return true;
+  }
+
+  private onHighWatermark(p: Partition): void {
+    if (this.delayedProduces.length > 0) {
+      this.delayedProduces = this.delayedProduces.filter((d) => d.partition !== p.id || !this.tryCompleteProduce(d));
+    }
+    this.completeDelayedFetches(p.id);
+  }
+
+  private failDelayedProduces(partition: number): void {
+    this.delayedProduces = this.delayedProduces.filter((d) => d.partition !== partition || !this.tryCompleteProduce(d));
+  }
+
+  // ---- fetch ----
+
+  private fencingError(p: Partition | undefined, currentLeaderEpoch: number, mustLead: boolean): KafkaError {
+    if (p === undefined || p.role === 'none') return 'NOT_LEADER_OR_FOLLOWER';
+    if (mustLead && p.role !== 'leader') return 'NOT_LEADER_OR_FOLLOWER';
+    if (currentLeaderEpoch !== NO_EPOCH) {
+      if (currentLeaderEpoch < p.leaderEpoch) return 'FENCED_LEADER_EPOCH';
+      if (currentLeaderEpoch > p.leaderEpoch) return 'UNKNOWN_LEADER_EPOCH';
+    }
+    return 'NONE';
+  }
+
+  private handleFetch(from: NodeId, req: FetchRequest, delayed = false): void {
+    const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
+    let anyData = false;
+    const data: FetchPartitionData[] = [];
+    for (const fp of req.partitions) {
+      const p = this.partitions.get(fp.partition);
+      // KIP-392: a consumer in the same rack may read from a follower.
+      const servesConsumerAsFollower = !fromFollower && req.rackId !== null && req.rackId === this.rack;
+      const error = this.fencingError(p, fp.currentLeaderEpoch, fromFollower || !servesConsumerAsFollower);
+      if (error !== 'NONE' || p === undefined) {
+        data.push({ partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches: [], leaderEpoch: p?.leaderEpoch ?? -1 });
+        continue;
+      }
+      if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+        data.push({ partition: fp.partition, error: 'OFFSET_OUT_OF_RANGE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: [], leaderEpoch: p.leaderEpoch });
+        continue;
+      }
+      if (fromFollower && !delayed) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+      const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
+      const batches = p.read(fp.fetchOffset, upTo);
+      if (batches.length > 0) anyData = true;
+      data.push({ partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches, leaderEpoch: p.leaderEpoch });
+    }
+    const errors = data.some((d) => d.error !== 'NONE');
+    if (!anyData && !errors && !delayed && req.maxWaitMs > 0) {
+      const d: DelayedFetch = {
+        from,
+        request: req,
+        timer: this.ctx.setTimer(req.maxWaitMs, () => {
+          this.delayedFetches = this.delayedFetches.filter((x) => x !== d);
+          this.handleFetch(from, req, true);
+        }),
+      };
+      this.delayedFetches.push(d);
+      return;
+    }
+    this.ctx.send(from, { type: 'FetchResponse', correlationId: req.correlationId, partitions: data });
+  }
+
+  private completeDelayedFetches(partition: number): void {
+    if (this.delayedFetches.length === 0) return;
+    const ready = this.delayedFetches.filter((d) => d.request.partitions.some((fp) => fp.partition === partition));
+    if (ready.length === 0) return;
+    this.delayedFetches = this.delayedFetches.filter((d) => !ready.includes(d));
+    for (const d of ready) {
+      d.timer.cancel();
+      this.handleFetch(d.from, d.request, true);
+    }
+  }
+
+  private handleOffsetsForLeaderEpoch(from: NodeId, req: OffsetsForLeaderEpochRequest): void {
+    const partitions = req.partitions.map((r) => {
+      const p = this.partitions.get(r.partition);
+      const error = this.fencingError(p, r.currentLeaderEpoch, true);
+      if (error !== 'NONE' || p === undefined) return { partition: r.partition, error, leaderEpoch: -1, endOffset: -1 };
+      const [leaderEpoch, endOffset] = p.endOffsetForEpoch(r.leaderEpoch);
+      return { partition: r.partition, error: 'NONE' as KafkaError, leaderEpoch, endOffset };
+    });
+    this.ctx.send(from, { type: 'OffsetsForLeaderEpochResponse', correlationId: req.correlationId, partitions });
+  }
+
+  private handleListOffsets(from: NodeId, req: ListOffsetsRequest): void {
+    const p = this.partitions.get(req.partition);
+    const error = this.fencingError(p, req.currentLeaderEpoch, true);
+    if (error !== 'NONE' || p === undefined) {
+      this.ctx.send(from, { type: 'ListOffsetsResponse', correlationId: req.correlationId, partition: req.partition, error, offset: -1, leaderEpoch: -1 });
+      return;
+    }
+    const offset = req.timestamp === -2 ? p.log.logStartOffset : p.highWatermark;
+    this.ctx.send(from, { type: 'ListOffsetsResponse', correlationId: req.correlationId, partition: req.partition, error: 'NONE', offset, leaderEpoch: p.leaderEpoch });
+  }
+
+  // ---- disk ----
+
+  checkpointHighWatermarks(): void {
+    const lines = [...this.partitions.values()].map((p) => `${p.id} ${p.highWatermark}`);
+    try {
+      this.ctx.disk.writeAtomic(HW_CHECKPOINT, lines.join('\n'));
+    } catch (e) {
+      this.ctx.trace('storage-error', String((e as Error).message));
+    }
+  }
+
+  /** A clean shutdown: flush every log and checkpoint the high watermarks (Kafka's controlled shutdown). */
+  onShutdown(): void {
+    for (const p of this.partitions.values()) p.log.flush();
+    this.checkpointHighWatermarks();
+    for (const f of this.fetchers.values()) f.stop();
+    this.zk.close();
+    this.observe({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'shutdown' });
+  }
+}
+
+function readHwCheckpoint(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const [p, hw] = line.split(' ').map(Number);
+    if (Number.isInteger(p) && Number.isInteger(hw)) out.set(p, hw);
+  }
+  return out;
+}
+
+export function brokerProgram(id: number, config: ClusterConfig, observe: ReplicationObserver, onStart?: (b: Broker) => void) {
+  return (ctx: NodeContext): Broker => {
+    const b = new Broker(id, ctx, config, observe);
+    onStart?.(b);
+    return b;
+  };
+}

@@ -1,0 +1,43 @@
+// A client process on its own node: a request channel, a metadata cache, and a producer and/or consumer.
+// The workload drives it; responses from brokers arrive through onMessage.
+import type { NodeContext, Program } from '../../world/node.ts';
+import type { ConsumerConfig, ProducerConfig } from '../config.ts';
+import { CONSUMER_DEFAULTS, PRODUCER_DEFAULTS } from '../config.ts';
+import type { KafkaResponse } from '../messages.ts';
+import { isKafkaMessage } from '../messages.ts';
+import { RequestChannel } from '../request-channel.ts';
+import { Consumer } from './consumer.ts';
+import { ClientMetadata } from './metadata.ts';
+import { CONNECTION_SETUP_TIMEOUT_MS, Producer } from './producer.ts';
+
+export interface ClientOptions {
+  bootstrap: string[];
+  producer?: Partial<ProducerConfig>;
+  consumer?: Partial<ConsumerConfig>;
+  /** KIP-320 on the client side (epochs in fetches, truncation detection). */
+  kip320: boolean;
+}
+
+export class KafkaClient implements Program {
+  readonly channel: RequestChannel;
+  readonly metadata: ClientMetadata;
+  readonly producer: Producer;
+  readonly consumer: Consumer;
+
+  constructor(
+    readonly ctx: NodeContext,
+    options: ClientOptions,
+  ) {
+    this.channel = new RequestChannel(ctx);
+    const producerConfig = { ...PRODUCER_DEFAULTS, ...(options.producer ?? {}) };
+    const consumerConfig = { ...CONSUMER_DEFAULTS, ...(options.consumer ?? {}) };
+    this.metadata = new ClientMetadata(this.channel, options.bootstrap, Math.min(producerConfig['request.timeout.ms'], consumerConfig['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS));
+    const setTimer = (ms: number, fn: () => void) => ctx.setTimer(ms, fn);
+    this.producer = new Producer(this.channel, this.metadata, producerConfig, () => ctx.now(), setTimer, options.bootstrap);
+    this.consumer = new Consumer(this.channel, this.metadata, consumerConfig, options.kip320, setTimer);
+  }
+
+  onMessage(_from: string, msg: unknown): void {
+    if (isKafkaMessage(msg)) this.channel.complete(msg as KafkaResponse);
+  }
+}

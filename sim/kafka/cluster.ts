@@ -1,0 +1,120 @@
+// A Kafka cluster in ZooKeeper mode on a simulated world: a ZooKeeper node and n broker nodes, plus any
+// client nodes. Gives tests, workloads and nemeses one handle on everything, and fans replication
+// events out to observers (invariant checkers, recorders for reports).
+import type { Distribution } from '../world/distribution.ts';
+import type { ProgramFactory } from '../world/node.ts';
+import type { Seed } from '../world/seed.ts';
+import { World } from '../world/world.ts';
+import type { Broker } from './broker.ts';
+import { brokerProgram } from './broker.ts';
+import type { ClientOptions } from './clients/client.ts';
+import { KafkaClient } from './clients/client.ts';
+import type { ClusterConfig } from './config.ts';
+import type { ReplicationEvent, ReplicationObserver } from './observer.ts';
+import { brokerNode, ZK_NODE } from './zk-layout.ts';
+import { zookeeperServer } from './zookeeper/index.ts';
+
+export interface ClusterOptions {
+  seed: Seed;
+  config: ClusterConfig;
+  latency?: Distribution;
+  shuffleSameTime?: boolean;
+  traceCapacity?: number;
+}
+
+export class KafkaCluster {
+  readonly world: World;
+  readonly brokerIds: number[];
+  private readonly observers: ReplicationObserver[] = [];
+
+  constructor(readonly options: ClusterOptions) {
+    this.world = new World({
+      seed: options.seed,
+      defaultLatency: options.latency ?? { kind: 'uniform', min: 0.5, max: 2 },
+      shuffleSameTime: options.shuffleSameTime,
+      traceCapacity: options.traceCapacity,
+    });
+    const observe: ReplicationObserver = (e) => {
+      for (const o of this.observers) o(e);
+    };
+    this.world.addNode(ZK_NODE, zookeeperServer());
+    this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
+    for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, observe));
+  }
+
+  get config(): ClusterConfig {
+    return this.options.config;
+  }
+
+  /** Adds an observer of replication events; returns a function that removes it. */
+  observe(o: ReplicationObserver): () => void {
+    this.observers.push(o);
+    return () => {
+      const i = this.observers.indexOf(o);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  start(): void {
+    this.world.start(ZK_NODE);
+    for (const id of this.brokerIds) this.world.start(brokerNode(id));
+  }
+
+  nodeOf(broker: number): string {
+    return brokerNode(broker);
+  }
+
+  brokerNodes(): string[] {
+    return this.brokerIds.map(brokerNode);
+  }
+
+  /** The running program of a broker, or null while it is down. */
+  broker(id: number): Broker | null {
+    return (this.world.node(brokerNode(id)).program as Broker | null) ?? null;
+  }
+
+  /** The active controller: the running broker whose controller is active with the highest epoch. */
+  activeController(): Broker | null {
+    let best: Broker | null = null;
+    for (const id of this.brokerIds) {
+      const b = this.broker(id);
+      if (b === null || this.world.node(brokerNode(id)).status !== 'running') continue;
+      if (b.controller?.isActive && (best === null || (best.controller?.epoch ?? -1) < b.controller.epoch)) best = b;
+    }
+    return best;
+  }
+
+  /** The broker currently leading `partition` by its own account, with the highest leader epoch. */
+  leaderOf(partition: number): number {
+    let leader = -1;
+    let epoch = -1;
+    for (const id of this.brokerIds) {
+      const p = this.broker(id)?.partitions.get(partition);
+      if (p !== undefined && p.role === 'leader' && p.leaderEpoch > epoch) {
+        leader = id;
+        epoch = p.leaderEpoch;
+      }
+    }
+    return leader;
+  }
+
+  addClient(id: string, options: Omit<ClientOptions, 'bootstrap' | 'kip320'> & Partial<Pick<ClientOptions, 'kip320'>>, onStart?: (c: KafkaClient) => void): void {
+    const factory: ProgramFactory = (ctx) => {
+      const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), kip320: this.config.protocol.kip320, ...options });
+      onStart?.(c);
+      return c;
+    };
+    this.world.addNode(id, factory);
+  }
+
+  client(id: string): KafkaClient | null {
+    return (this.world.node(id).program as KafkaClient | null) ?? null;
+  }
+
+  /** Records every replication event, for tests and reports. */
+  record(): ReplicationEvent[] {
+    const events: ReplicationEvent[] = [];
+    this.observe((e) => events.push(e));
+    return events;
+  }
+}

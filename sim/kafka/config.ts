@@ -1,0 +1,123 @@
+// Broker, producer and consumer settings, named by Kafka's own configuration keys, with modern defaults.
+import { ConfigError } from '../world/errors.ts';
+import type { ProtocolFixes } from './protocol.ts';
+import { MODERN } from './protocol.ts';
+
+export interface BrokerConfig {
+  'replica.lag.time.max.ms': number;
+  'replica.fetch.wait.max.ms': number;
+  'replica.fetch.backoff.ms': number;
+  'replica.socket.timeout.ms': number;
+  'replica.high.watermark.checkpoint.interval.ms': number;
+  'min.insync.replicas': number;
+  'unclean.leader.election.enable': boolean;
+  /** Records between fsyncs of a partition log; Infinity is Kafka's default (never: rely on replication). */
+  'flush.messages': number;
+  'zookeeper.session.timeout.ms': number;
+  'controller.socket.timeout.ms': number;
+  'auto.leader.rebalance.enable': boolean;
+  'leader.imbalance.check.interval.seconds': number;
+  'broker.rack': string | null;
+}
+
+export const BROKER_DEFAULTS: BrokerConfig = {
+  'replica.lag.time.max.ms': 30000,
+  'replica.fetch.wait.max.ms': 500,
+  'replica.fetch.backoff.ms': 1000,
+  'replica.socket.timeout.ms': 30000,
+  'replica.high.watermark.checkpoint.interval.ms': 5000,
+  'min.insync.replicas': 1,
+  'unclean.leader.election.enable': false,
+  'flush.messages': Infinity,
+  'zookeeper.session.timeout.ms': 18000,
+  'controller.socket.timeout.ms': 30000,
+  'auto.leader.rebalance.enable': true,
+  'leader.imbalance.check.interval.seconds': 300,
+  'broker.rack': null,
+};
+
+export interface ProducerConfig {
+  acks: 0 | 1 | 'all';
+  'request.timeout.ms': number;
+  'delivery.timeout.ms': number;
+  retries: number;
+  'retry.backoff.ms': number;
+  'max.in.flight.requests.per.connection': number;
+  'enable.idempotence': boolean;
+  'metadata.max.age.ms': number;
+}
+
+export const PRODUCER_DEFAULTS: ProducerConfig = {
+  acks: 'all',
+  'request.timeout.ms': 30000,
+  'delivery.timeout.ms': 120000,
+  retries: 2147483647,
+  'retry.backoff.ms': 100,
+  'max.in.flight.requests.per.connection': 5,
+  'enable.idempotence': true,
+  'metadata.max.age.ms': 300000,
+};
+
+export interface ConsumerConfig {
+  'fetch.max.wait.ms': number;
+  'request.timeout.ms': number;
+  'retry.backoff.ms': number;
+  'client.rack': string | null;
+  'max.poll.records': number;
+}
+
+export const CONSUMER_DEFAULTS: ConsumerConfig = {
+  'fetch.max.wait.ms': 500,
+  'request.timeout.ms': 30000,
+  'retry.backoff.ms': 100,
+  'client.rack': null,
+  'max.poll.records': 500,
+};
+
+export interface ClusterConfig {
+  brokers: number;
+  partitions: number;
+  replicationFactor: number;
+  /** Rack of each broker (by id), or empty for no racks. */
+  racks: string[];
+  broker: BrokerConfig;
+  protocol: ProtocolFixes;
+}
+
+export function clusterConfig(partial: Partial<Omit<ClusterConfig, 'broker'>> & { broker?: Partial<BrokerConfig> } = {}): ClusterConfig {
+  const c: ClusterConfig = {
+    brokers: partial.brokers ?? 3,
+    partitions: partial.partitions ?? 1,
+    replicationFactor: partial.replicationFactor ?? 3,
+    racks: partial.racks ?? [],
+    broker: { ...BROKER_DEFAULTS, ...(partial.broker ?? {}) },
+    protocol: partial.protocol ?? MODERN,
+  };
+  validateCluster(c);
+  return c;
+}
+
+function positiveInt(name: string, v: number, max = 1000): void {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(`${name} must be an integer from 1 to ${max}, got ${v}`);
+}
+
+export function validateCluster(c: ClusterConfig): void {
+  positiveInt('brokers', c.brokers, 64);
+  positiveInt('partitions', c.partitions, 1024);
+  positiveInt('replication factor', c.replicationFactor, 64);
+  if (c.replicationFactor > c.brokers) {
+    throw new ConfigError(`replication factor ${c.replicationFactor} exceeds the number of brokers ${c.brokers}`);
+  }
+  const minIsr = c.broker['min.insync.replicas'];
+  positiveInt('min.insync.replicas', minIsr, 64);
+  if (minIsr > c.replicationFactor) {
+    throw new ConfigError(`min.insync.replicas ${minIsr} exceeds the replication factor ${c.replicationFactor}: every acks=all write would fail`);
+  }
+  if (c.racks.length !== 0 && c.racks.length !== c.brokers) {
+    throw new ConfigError(`racks: expected one rack per broker (${c.brokers}), got ${c.racks.length}`);
+  }
+  for (const key of ['replica.lag.time.max.ms', 'replica.fetch.wait.max.ms', 'zookeeper.session.timeout.ms', 'replica.socket.timeout.ms'] as const) {
+    const v = c.broker[key];
+    if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`${key} must be a positive number of ms, got ${v}`);
+  }
+}

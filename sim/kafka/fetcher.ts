@@ -1,0 +1,172 @@
+// A follower's fetcher for one leader broker (Kafka's ReplicaFetcherThread): first truncate each
+// partition by leader epoch (OffsetsForLeaderEpoch), then fetch from its log end offset, again and again.
+// The leader long-polls fetches that find no data, which paces the loop.
+import type { BrokerConfig } from './config.ts';
+import type {
+  FetchResponse,
+  OffsetsForLeaderEpochResponse,
+} from './messages.ts';
+import { NO_EPOCH } from './messages.ts';
+import type { Partition } from './partition.ts';
+import type { ProtocolFixes } from './protocol.ts';
+import type { RequestChannel } from './request-channel.ts';
+import type { Timer } from '../world/node.ts';
+
+type FetchState = 'truncating' | 'fetching';
+
+interface FetchedPartition {
+  partition: Partition;
+  state: FetchState;
+  /** The epoch to ask OffsetsForLeaderEpoch about next (KIP-279 iterates downwards). */
+  askEpoch: number;
+  leaderEpoch: number;
+}
+
+export interface FetcherDeps {
+  brokerId: number;
+  config: BrokerConfig;
+  protocol: ProtocolFixes;
+  channel: RequestChannel;
+  nodeOf: (brokerId: number) => string;
+  setTimer: (ms: number, fn: () => void) => Timer;
+  /** Reports a fetch error worth an operator's attention (fencing), for the trace and the reports. */
+  onFenced: (partition: number, error: string) => void;
+}
+
+export class ReplicaFetcher {
+  private readonly partitions = new Map<number, FetchedPartition>();
+  private inFlight = false;
+  private backoff: Timer | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly leader: number,
+    private readonly deps: FetcherDeps,
+  ) {}
+
+  get size(): number {
+    return this.partitions.size;
+  }
+
+  has(partition: number): boolean {
+    return this.partitions.has(partition);
+  }
+
+  add(partition: Partition, leaderEpoch: number, truncateFirst: boolean): void {
+    this.partitions.set(partition.id, {
+      partition,
+      state: truncateFirst ? 'truncating' : 'fetching',
+      askEpoch: partition.epochCache.latestEpoch(),
+      leaderEpoch,
+    });
+    this.kick();
+  }
+
+  /** KAFKA-7164's bug: the same leader seen again keeps fetching with only the epoch updated. */
+  updateEpoch(partition: number, leaderEpoch: number): void {
+    const p = this.partitions.get(partition);
+    if (p !== undefined) p.leaderEpoch = leaderEpoch;
+  }
+
+  remove(partition: number): void {
+    this.partitions.delete(partition);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.backoff?.cancel();
+  }
+
+  private kick(): void {
+    if (this.inFlight || this.backoff !== null || this.stopped) return;
+    this.next();
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    this.backoff = this.deps.setTimer(this.deps.config['replica.fetch.backoff.ms'], () => {
+      this.backoff = null;
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.stopped || this.partitions.size === 0) return;
+    const truncating = [...this.partitions.values()].filter((p) => p.state === 'truncating');
+    if (truncating.length > 0) this.sendOffsetsForLeaderEpoch(truncating);
+    else this.sendFetch();
+  }
+
+  private epochToSend(p: FetchedPartition): number {
+    return this.deps.protocol.kip320 ? p.leaderEpoch : NO_EPOCH;
+  }
+
+  private sendOffsetsForLeaderEpoch(parts: FetchedPartition[]): void {
+    this.inFlight = true;
+    this.deps.channel.send<OffsetsForLeaderEpochResponse>(
+      this.deps.nodeOf(this.leader),
+      {
+        type: 'OffsetsForLeaderEpoch',
+        replicaId: this.deps.brokerId,
+        partitions: parts.map((p) => ({ partition: p.partition.id, currentLeaderEpoch: this.epochToSend(p), leaderEpoch: p.askEpoch })),
+      },
+      this.deps.config['replica.socket.timeout.ms'],
+      (response) => {
+        this.inFlight = false;
+        if (response === null) return this.retryLater();
+        let failed = false;
+        for (const r of response.partitions) {
+          const p = this.partitions.get(r.partition);
+          if (p === undefined || p.state !== 'truncating') continue;
+          if (r.error !== 'NONE') {
+            failed = true;
+            if (r.error === 'FENCED_LEADER_EPOCH') this.deps.onFenced(r.partition, r.error);
+            continue;
+          }
+          const again = p.partition.truncateByLeaderEpoch(r.leaderEpoch, r.endOffset);
+          if (again === null) p.state = 'fetching';
+          else p.askEpoch = again;
+        }
+        if (failed) this.retryLater();
+        else this.next();
+      },
+    );
+  }
+
+  private sendFetch(): void {
+    const parts = [...this.partitions.values()];
+    this.inFlight = true;
+    this.deps.channel.send<FetchResponse>(
+      this.deps.nodeOf(this.leader),
+      {
+        type: 'Fetch',
+        replicaId: this.deps.brokerId,
+        maxWaitMs: this.deps.config['replica.fetch.wait.max.ms'],
+        rackId: null,
+        partitions: parts.map((p) => ({ partition: p.partition.id, fetchOffset: p.partition.logEndOffset, currentLeaderEpoch: this.epochToSend(p) })),
+      },
+      this.deps.config['replica.socket.timeout.ms'],
+      (response) => {
+        this.inFlight = false;
+        if (response === null) return this.retryLater();
+        let failed = false;
+        for (const d of response.partitions) {
+          const p = this.partitions.get(d.partition);
+          if (p === undefined || p.state !== 'fetching') continue;
+          if (d.error === 'NONE') {
+            p.partition.appendAsFollower(d.batches);
+            p.partition.updateFollowerHighWatermark(d.highWatermark);
+          } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
+            // Our log is longer than the leader's: cut back to its end and fetch again.
+            p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
+          } else {
+            failed = true;
+            if (d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH') this.deps.onFenced(d.partition, d.error);
+          }
+        }
+        if (failed) this.retryLater();
+        else this.next();
+      },
+    );
+  }
+}

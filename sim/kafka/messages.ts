@@ -1,0 +1,211 @@
+// Kafka's requests and responses between clients, brokers and the controller, as plain objects. Names
+// follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, Metadata,
+// ListOffsets, InitProducerId) and errors use Kafka's error names.
+import type { RecordBatch } from './records.ts';
+
+export type KafkaError =
+  | 'NONE'
+  | 'NOT_LEADER_OR_FOLLOWER'
+  | 'NOT_ENOUGH_REPLICAS'
+  | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
+  | 'REQUEST_TIMED_OUT'
+  | 'FENCED_LEADER_EPOCH'
+  | 'UNKNOWN_LEADER_EPOCH'
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'DUPLICATE_SEQUENCE_NUMBER'
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  | 'STALE_CONTROLLER_EPOCH'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'LEADER_NOT_AVAILABLE'
+  | 'NETWORK_EXCEPTION'
+  | 'KAFKA_STORAGE_ERROR';
+
+/** Errors after which a client may retry the same request (Kafka's RetriableException subclasses). */
+export const RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'REQUEST_TIMED_OUT',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'LEADER_NOT_AVAILABLE',
+  'NETWORK_EXCEPTION',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'KAFKA_STORAGE_ERROR',
+]);
+
+/** Consumers use replica id -1; followers their broker id. */
+export const CONSUMER_REPLICA_ID = -1;
+/** No leader epoch known (pre-KIP-320 clients send this: no fencing). */
+export const NO_EPOCH = -1;
+
+export interface ProduceRequest {
+  type: 'Produce';
+  correlationId: number;
+  partition: number;
+  acks: 0 | 1 | -1;
+  timeoutMs: number;
+  producerId: number;
+  baseSequence: number;
+  values: number[];
+}
+
+export interface ProduceResponse {
+  type: 'ProduceResponse';
+  correlationId: number;
+  partition: number;
+  error: KafkaError;
+  baseOffset: number;
+}
+
+export interface FetchPartition {
+  partition: number;
+  fetchOffset: number;
+  /** KIP-320: the fetcher's view of the leader epoch, or NO_EPOCH to skip fencing. */
+  currentLeaderEpoch: number;
+}
+
+export interface FetchRequest {
+  type: 'Fetch';
+  correlationId: number;
+  replicaId: number;
+  maxWaitMs: number;
+  partitions: FetchPartition[];
+  /** KIP-392: the consumer's rack, to read from a follower in the same rack. */
+  rackId: string | null;
+}
+
+export interface FetchPartitionData {
+  partition: number;
+  error: KafkaError;
+  highWatermark: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  batches: RecordBatch[];
+  /** The answering broker's leader epoch for the partition (used to detect stale views). */
+  leaderEpoch: number;
+}
+
+export interface FetchResponse {
+  type: 'FetchResponse';
+  correlationId: number;
+  partitions: FetchPartitionData[];
+}
+
+export interface OffsetsForLeaderEpochRequest {
+  type: 'OffsetsForLeaderEpoch';
+  correlationId: number;
+  replicaId: number;
+  partitions: { partition: number; currentLeaderEpoch: number; leaderEpoch: number }[];
+}
+
+export interface OffsetsForLeaderEpochResponse {
+  type: 'OffsetsForLeaderEpochResponse';
+  correlationId: number;
+  partitions: { partition: number; error: KafkaError; leaderEpoch: number; endOffset: number }[];
+}
+
+export interface PartitionState {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  /** The ZooKeeper version of the partition state znode (the partition epoch). */
+  partitionEpoch: number;
+  replicas: number[];
+  /** KIP-966 eligible leader replicas. */
+  elr: number[];
+}
+
+export interface LeaderAndIsrRequest {
+  type: 'LeaderAndIsr';
+  correlationId: number;
+  controllerId: number;
+  controllerEpoch: number;
+  partitionStates: PartitionState[];
+  /** Live brokers with their racks, so a broker knows where to fetch from. */
+  liveBrokers: { id: number; rack: string | null }[];
+}
+
+export interface LeaderAndIsrResponse {
+  type: 'LeaderAndIsrResponse';
+  correlationId: number;
+  error: KafkaError;
+}
+
+export interface UpdateMetadataRequest {
+  type: 'UpdateMetadata';
+  correlationId: number;
+  controllerId: number;
+  controllerEpoch: number;
+  partitionStates: PartitionState[];
+  liveBrokers: { id: number; rack: string | null }[];
+}
+
+export interface MetadataRequest {
+  type: 'Metadata';
+  correlationId: number;
+}
+
+export interface MetadataResponse {
+  type: 'MetadataResponse';
+  correlationId: number;
+  brokers: { id: number; rack: string | null }[];
+  controllerId: number;
+  partitions: PartitionState[];
+}
+
+export interface ListOffsetsRequest {
+  type: 'ListOffsets';
+  correlationId: number;
+  partition: number;
+  currentLeaderEpoch: number;
+  /** -2 earliest, -1 latest (below the high watermark). */
+  timestamp: -1 | -2;
+}
+
+export interface ListOffsetsResponse {
+  type: 'ListOffsetsResponse';
+  correlationId: number;
+  partition: number;
+  error: KafkaError;
+  offset: number;
+  leaderEpoch: number;
+}
+
+export interface InitProducerIdRequest {
+  type: 'InitProducerId';
+  correlationId: number;
+}
+
+export interface InitProducerIdResponse {
+  type: 'InitProducerIdResponse';
+  correlationId: number;
+  error: KafkaError;
+  producerId: number;
+}
+
+export type KafkaRequest =
+  | ProduceRequest
+  | FetchRequest
+  | OffsetsForLeaderEpochRequest
+  | LeaderAndIsrRequest
+  | UpdateMetadataRequest
+  | MetadataRequest
+  | ListOffsetsRequest
+  | InitProducerIdRequest;
+
+export type KafkaResponse =
+  | ProduceResponse
+  | FetchResponse
+  | OffsetsForLeaderEpochResponse
+  | LeaderAndIsrResponse
+  | MetadataResponse
+  | ListOffsetsResponse
+  | InitProducerIdResponse;
+
+export type KafkaMessage = KafkaRequest | KafkaResponse;
+
+export function isKafkaMessage(m: unknown): m is KafkaMessage {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && 'correlationId' in m;
+}

@@ -1,0 +1,361 @@
+// One partition's replica on one broker: its log, leader-epoch cache and high watermark, and, while it
+// leads, the followers' fetch state, the ISR and the idempotent producers' state. The rules follow
+// Kafka's Partition and Replica classes; protocol fixes can be switched off (protocol.ts).
+import type { Disk } from '../world/disk.ts';
+import type { BrokerConfig } from './config.ts';
+import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
+import { PartitionLog } from './log.ts';
+import type { KafkaError, PartitionState } from './messages.ts';
+import type { ReplicationObserver, TruncationReason } from './observer.ts';
+import type { ProtocolFixes } from './protocol.ts';
+import type { RecordBatch } from './records.ts';
+import { lastOffsetOf, NO_PRODUCER, nextOffsetOf } from './records.ts';
+
+export type Role = 'leader' | 'follower' | 'none';
+
+/** The leader's view of one follower (Kafka's Replica state). */
+interface FollowerState {
+  logEndOffset: number;
+  lastCaughtUpTimeMs: number;
+  lastFetchTimeMs: number;
+  lastFetchLeaderLogEndOffset: number;
+}
+
+/** The last batches of an idempotent producer, to answer duplicates with the original offset. */
+interface ProducerEntry {
+  lastSequence: number;
+  recent: { firstSequence: number; lastSequence: number; baseOffset: number }[];
+}
+
+const PRODUCER_BATCH_CACHE = 5;
+
+export interface AppendResult {
+  error: KafkaError;
+  baseOffset: number;
+  /** Offset the high watermark must pass for acks=all; -1 when nothing was appended. */
+  requiredOffset: number;
+}
+
+export interface PartitionDeps {
+  brokerId: number;
+  disk: Disk;
+  config: BrokerConfig;
+  protocol: ProtocolFixes;
+  now: () => number;
+  observe: ReplicationObserver;
+  /** Asks the controller (through ZooKeeper) to change the ISR; the answer arrives later. */
+  proposeIsr: (p: Partition, isr: number[], change: 'shrink' | 'expand') => void;
+  /** Called when the high watermark moves, so waiting produce and fetch requests can complete. */
+  onHighWatermark: (p: Partition) => void;
+  /** Called after a local append, so long-polling fetches can answer. */
+  onAppend: (p: Partition) => void;
+}
+
+export class Partition {
+  readonly log: PartitionLog;
+  readonly epochCache: LeaderEpochCache;
+  role: Role = 'none';
+  leader = -1;
+  leaderEpoch = -1;
+  partitionEpoch = -1;
+  isr: number[] = [];
+  replicas: number[] = [];
+  highWatermark: number;
+  /** Start offset of the leader epoch this replica leads (KAFKA-7128's bar to join the ISR). */
+  leaderEpochStartOffset = 0;
+  private followers = new Map<number, FollowerState>();
+  /** An ISR change sent to ZooKeeper and not yet confirmed (KIP-497's "maximal ISR" while in flight). */
+  pendingIsr: number[] | null = null;
+  private producers = new Map<number, ProducerEntry>();
+
+  constructor(
+    readonly id: number,
+    private readonly deps: PartitionDeps,
+    checkpointedHighWatermark: number,
+  ) {
+    this.log = new PartitionLog(deps.disk, `log-${id}`, deps.config['flush.messages']);
+    this.epochCache = new LeaderEpochCache(deps.disk, `leader-epoch-checkpoint-${id}`);
+    // The cache may be ahead of a log that lost its unsynced tail in a crash.
+    this.epochCache.truncateFromEnd(this.log.logEndOffset);
+    this.highWatermark = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
+    this.rebuildProducerState();
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /** ISR used for the high watermark: includes members being added while the change is in flight. */
+  maximalIsr(): number[] {
+    if (this.pendingIsr === null) return this.isr;
+    const out = [...this.isr];
+    for (const r of this.pendingIsr) if (!out.includes(r)) out.push(r);
+    return out;
+  }
+
+  // ---- state changes from the controller ----
+
+  applyState(state: PartitionState): void {
+    this.leader = state.leader;
+    this.leaderEpoch = state.leaderEpoch;
+    this.partitionEpoch = state.partitionEpoch;
+    this.isr = [...state.isr];
+    this.replicas = [...state.replicas];
+    this.pendingIsr = null;
+  }
+
+  makeLeader(state: PartitionState): void {
+    const wasLeaderInEpoch = this.role === 'leader' && this.leaderEpoch === state.leaderEpoch;
+    this.applyState(state);
+    this.role = 'leader';
+    if (wasLeaderInEpoch) return;
+    const now = this.deps.now();
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    this.epochCache.assign(state.leaderEpoch, this.log.logEndOffset);
+    this.followers = new Map();
+    for (const r of state.replicas) {
+      if (r === this.deps.brokerId) continue;
+      // Followers in the ISR count as caught up now, as Kafka resets them on a leader change.
+      const inIsr = state.isr.includes(r);
+      this.followers.set(r, {
+        logEndOffset: -1,
+        lastCaughtUpTimeMs: inIsr ? now : 0,
+        lastFetchTimeMs: 0,
+        lastFetchLeaderLogEndOffset: 0,
+      });
+    }
+    this.deps.observe({ kind: 'become-leader', time: now, broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, isr: [...state.isr] });
+    this.maybeIncrementHighWatermark();
+  }
+
+  makeFollower(state: PartitionState): void {
+    this.applyState(state);
+    this.role = 'follower';
+    this.followers = new Map();
+    this.deps.observe({ kind: 'become-follower', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, leader: state.leader });
+  }
+
+  /** An ISR change we proposed was written: adopt it. */
+  isrChanged(isr: number[], partitionEpoch: number, change: 'shrink' | 'expand'): void {
+    this.isr = isr;
+    this.partitionEpoch = partitionEpoch;
+    this.pendingIsr = null;
+    this.deps.observe({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...isr], partitionEpoch, change });
+    this.maybeIncrementHighWatermark();
+  }
+
+  // ---- leader side ----
+
+  appendAsLeader(producerId: number, baseSequence: number, values: number[], acks: 0 | 1 | -1): AppendResult {
+    if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
+    const minIsr = this.deps.config['min.insync.replicas'];
+    if (acks === -1 && this.isr.length < minIsr) return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
+    if (producerId !== NO_PRODUCER) {
+      const entry = this.producers.get(producerId);
+      const lastSequence = baseSequence + values.length - 1;
+      if (entry !== undefined) {
+        const dup = entry.recent.find((b) => b.firstSequence === baseSequence && b.lastSequence === lastSequence);
+        if (dup !== undefined) {
+          // A retry of a batch already in the log: answer with its original offset, append nothing.
+          return { error: 'NONE', baseOffset: dup.baseOffset, requiredOffset: dup.baseOffset + values.length };
+        }
+        if (baseSequence <= entry.lastSequence) return { error: 'DUPLICATE_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+        if (baseSequence !== entry.lastSequence + 1) return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+      } else if (baseSequence !== 0) {
+        return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+      }
+    }
+    const batch: RecordBatch = { baseOffset: this.log.logEndOffset, epoch: this.leaderEpoch, producerId, baseSequence, values };
+    this.appendBatch(batch, true);
+    return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
+  }
+
+  /** Whether a waiting acks=all produce can answer, and with what (DelayedProduce.tryComplete). */
+  checkEnoughReplicasReachOffset(requiredOffset: number): KafkaError | null {
+    if (this.role !== 'leader') return 'NOT_LEADER_OR_FOLLOWER';
+    if (this.highWatermark < requiredOffset) return null;
+    return this.isr.length >= this.deps.config['min.insync.replicas'] ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+  }
+
+  /** Records a follower's fetch: its log end offset is the fetch offset (Replica.updateFetchState). */
+  updateFollowerFetchState(follower: number, fetchOffset: number): void {
+    const state = this.followers.get(follower);
+    if (state === undefined) return;
+    const now = this.deps.now();
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, now);
+    else if (fetchOffset >= state.lastFetchLeaderLogEndOffset) {
+      state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, state.lastFetchTimeMs);
+    }
+    state.lastFetchLeaderLogEndOffset = leaderEnd;
+    state.lastFetchTimeMs = now;
+    state.logEndOffset = fetchOffset;
+    this.maybeExpandIsr(follower, state);
+    this.maybeIncrementHighWatermark();
+  }
+
+  private maybeExpandIsr(follower: number, state: FollowerState): void {
+    if (this.pendingIsr !== null || this.isr.includes(follower)) return;
+    const caughtUpToHw = state.logEndOffset >= this.highWatermark;
+    // KAFKA-7128: catching up to the old high watermark is not enough; it must reach this epoch's start.
+    const reachedEpochStart = !this.deps.protocol.kafka7128 || state.logEndOffset >= this.leaderEpochStartOffset;
+    if (caughtUpToHw && reachedEpochStart) {
+      const isr = [...this.isr, follower].sort((a, b) => a - b);
+      this.pendingIsr = isr;
+      this.deps.proposeIsr(this, isr, 'expand');
+    }
+  }
+
+  /** Periodic ISR shrink: followers that have not caught up within replica.lag.time.max.ms. */
+  maybeShrinkIsr(): void {
+    if (this.role !== 'leader' || this.pendingIsr !== null) return;
+    const now = this.deps.now();
+    const lagMax = this.deps.config['replica.lag.time.max.ms'];
+    const outOfSync = this.isr.filter((r) => {
+      if (r === this.deps.brokerId) return false;
+      const s = this.followers.get(r);
+      return s === undefined || now - s.lastCaughtUpTimeMs > lagMax;
+    });
+    if (outOfSync.length === 0) return;
+    const isr = this.isr.filter((r) => !outOfSync.includes(r));
+    this.pendingIsr = isr;
+    this.deps.proposeIsr(this, isr, 'shrink');
+  }
+
+  maybeIncrementHighWatermark(): void {
+    if (this.role !== 'leader') return;
+    // KIP-966: with fewer in-sync replicas than min.insync.replicas the high watermark stays put.
+    if (this.deps.protocol.kip966 && this.isr.length < this.deps.config['min.insync.replicas']) return;
+    let hw = this.log.logEndOffset;
+    for (const r of this.maximalIsr()) {
+      if (r === this.deps.brokerId) continue;
+      const s = this.followers.get(r);
+      const leo = s === undefined ? -1 : s.logEndOffset;
+      if (leo < hw) hw = leo;
+    }
+    if (hw > this.highWatermark) this.setHighWatermark(hw);
+  }
+
+  /** Batches for a fetch from `offset`, up to `upTo` (the high watermark for consumers). */
+  read(offset: number, upTo: number): RecordBatch[] {
+    return this.log.read(offset, 64, upTo).map((b) => (nextOffsetOf(b) <= upTo ? b : { ...b, values: b.values.slice(0, upTo - b.baseOffset) }));
+  }
+
+  /** Answer to OffsetsForLeaderEpoch (KIP-101, with KIP-279's fix when on). */
+  endOffsetForEpoch(epoch: number): [number, number] {
+    return this.epochCache.endOffsetFor(epoch, this.log.logEndOffset, this.deps.protocol.kip279);
+  }
+
+  // ---- follower side ----
+
+  appendAsFollower(batches: RecordBatch[]): void {
+    for (const b of batches) {
+      const end = this.log.logEndOffset;
+      if (nextOffsetOf(b) <= end) continue;
+      const batch = b.baseOffset < end ? { ...b, baseOffset: end, values: b.values.slice(end - b.baseOffset) } : b;
+      if (batch.baseOffset !== end) break; // a gap: the leader's log moved under us; the next fetch sorts it out
+      this.appendBatch(batch, false);
+    }
+  }
+
+  /** A follower learns the high watermark from the leader, capped by its own log end offset. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (hw > this.highWatermark) this.setHighWatermark(hw);
+  }
+
+  truncateTo(offset: number, reason: TruncationReason): void {
+    const from = this.log.logEndOffset;
+    if (offset >= from) return;
+    const removed = this.log.truncateTo(offset);
+    this.epochCache.truncateFromEnd(offset);
+    if (this.highWatermark > offset) this.highWatermark = offset;
+    this.rebuildProducerState();
+    const flat: { offset: number; value: number; epoch: number }[] = [];
+    for (const b of removed) b.values.forEach((v, i) => flat.push({ offset: b.baseOffset + i, value: v, epoch: b.epoch }));
+    this.deps.observe({ kind: 'truncate', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, toOffset: offset, fromLogEndOffset: from, reason, removed: flat });
+    this.deps.observe({ kind: 'log-end-offset', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
+  }
+
+  /**
+   * The follower's side of KIP-101/279 truncation: given the leader's [epoch, endOffset] for the epoch we
+   * asked about, decide where to truncate and whether to ask again about an earlier epoch.
+   * Returns the next epoch to ask about, or null when truncation is complete.
+   */
+  truncateByLeaderEpoch(leaderEpoch: number, leaderEndOffset: number): number | null {
+    if (leaderEndOffset === UNDEFINED_EPOCH_OFFSET) {
+      this.truncateTo(Math.min(this.highWatermark, this.log.logEndOffset), 'high-watermark');
+      return null;
+    }
+    if (!this.deps.protocol.kip279) {
+      this.truncateTo(Math.min(leaderEndOffset, this.log.logEndOffset), 'leader-epoch');
+      return null;
+    }
+    const [followerEpoch, followerEnd] = this.epochCache.endOffsetFor(leaderEpoch, this.log.logEndOffset, true);
+    if (followerEpoch === leaderEpoch) {
+      this.truncateTo(Math.min(leaderEndOffset, followerEnd), 'leader-epoch');
+      return null;
+    }
+    // We never had the leader's epoch: cut to what is certainly divergent and ask about our earlier epoch.
+    if (followerEpoch === UNDEFINED_EPOCH) {
+      this.truncateTo(Math.min(leaderEndOffset, this.log.logEndOffset), 'leader-epoch');
+      return null;
+    }
+    this.truncateTo(Math.min(leaderEndOffset, followerEnd), 'leader-epoch');
+    return followerEpoch;
+  }
+
+  // ---- shared ----
+
+  private appendBatch(batch: RecordBatch, asLeader: boolean): void {
+    if (batch.epoch > this.epochCache.latestEpoch()) this.epochCache.assign(batch.epoch, batch.baseOffset);
+    this.log.append(batch);
+    this.trackProducer(batch);
+    const now = this.deps.now();
+    this.deps.observe({ kind: 'append', time: now, broker: this.deps.brokerId, partition: this.id, baseOffset: batch.baseOffset, values: batch.values, epoch: batch.epoch, asLeader });
+    this.deps.observe({ kind: 'log-end-offset', time: now, broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
+    if (asLeader) {
+      this.maybeIncrementHighWatermark();
+      this.deps.onAppend(this);
+    }
+  }
+
+  private setHighWatermark(hw: number): void {
+    this.highWatermark = hw;
+    this.deps.observe({ kind: 'high-watermark', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, highWatermark: hw });
+    this.deps.onHighWatermark(this);
+  }
+
+  private trackProducer(batch: RecordBatch): void {
+    if (batch.producerId === NO_PRODUCER) return;
+    const lastSequence = batch.baseSequence + batch.values.length - 1;
+    let entry = this.producers.get(batch.producerId);
+    if (entry === undefined) {
+      entry = { lastSequence: -1, recent: [] };
+      this.producers.set(batch.producerId, entry);
+    }
+    entry.lastSequence = lastSequence;
+    entry.recent.push({ firstSequence: batch.baseSequence, lastSequence, baseOffset: batch.baseOffset });
+    if (entry.recent.length > PRODUCER_BATCH_CACHE) entry.recent.shift();
+  }
+
+  /** Producer state is derived from the log (Kafka rebuilds it from segments after truncation or restart). */
+  private rebuildProducerState(): void {
+    this.producers = new Map();
+    for (const b of this.log.all()) this.trackProducer(b);
+  }
+
+  /** Plain-data view for invariants, tests and reports. */
+  describe(): { role: Role; leader: number; leaderEpoch: number; isr: number[]; highWatermark: number; logEndOffset: number; lastOffset: number } {
+    const all = this.log.all();
+    return {
+      role: this.role,
+      leader: this.leader,
+      leaderEpoch: this.leaderEpoch,
+      isr: [...this.isr],
+      highWatermark: this.highWatermark,
+      logEndOffset: this.log.logEndOffset,
+      lastOffset: all.length === 0 ? -1 : lastOffsetOf(all[all.length - 1]),
+    };
+  }
+}

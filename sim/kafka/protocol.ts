@@ -1,0 +1,58 @@
+// The one place where older protocol behaviours are switched in. Each flag names the fix that is ON in
+// modern Kafka; a historical mode turns one or more of them off (see ../../shared notes, section 4).
+import { ConfigError } from '../world/errors.ts';
+
+export interface ProtocolFixes {
+  /** KIP-101: truncate by leader epoch (OffsetsForLeaderEpoch), not to the local high watermark. */
+  kip101: boolean;
+  /** KIP-279: the leader answers OffsetsForLeaderEpoch with the largest epoch ≤ the asked one; the follower iterates. */
+  kip279: boolean;
+  /** KIP-320: fetches carry the current leader epoch and are fenced; consumers detect log truncation. */
+  kip320: boolean;
+  /** KAFKA-7164: a follower that sees the same leader with a higher epoch truncates anyway. */
+  kafka7164: boolean;
+  /** KAFKA-7128: a follower joins the ISR only once caught up to the start offset of the leader's epoch. */
+  kafka7128: boolean;
+  /** KIP-966: no high-watermark advance while |ISR| < min.insync.replicas, and eligible leader replicas. */
+  kip966: boolean;
+}
+
+export const MODERN: ProtocolFixes = {
+  kip101: true,
+  kip279: true,
+  kip320: true,
+  kafka7164: true,
+  kafka7128: true,
+  kip966: true,
+};
+
+/** Mode names for `--protocol`, each turning off the fix it is named after. */
+const MODES: Record<string, Partial<ProtocolFixes>> = {
+  modern: {},
+  'pre-kip-101': { kip101: false },
+  'pre-kip-279': { kip279: false },
+  'pre-kip-320': { kip320: false },
+  'kafka-7164': { kafka7164: false },
+  'kafka-7128': { kafka7128: false },
+  'pre-kip-966': { kip966: false },
+};
+
+export const PROTOCOL_MODES = Object.keys(MODES);
+
+/** Parses "modern" or a comma list such as "pre-kip-101,pre-kip-320". */
+export function parseProtocol(text: string): { modes: string[]; fixes: ProtocolFixes } {
+  const modes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (modes.length === 0) throw new ConfigError('--protocol: expected a mode name');
+  let fixes = { ...MODERN };
+  for (const m of modes) {
+    const change = MODES[m];
+    if (change === undefined) {
+      throw new ConfigError(`--protocol: unknown mode "${m}" (one of ${PROTOCOL_MODES.join(', ')})`);
+    }
+    fixes = { ...fixes, ...change };
+  }
+  return { modes, fixes };
+}

@@ -1,0 +1,70 @@
+// Kafka's ZooKeeper layout in ZooKeeper mode, and the JSON it stores there.
+import type { PartitionState } from './messages.ts';
+
+export const TOPIC = 'test';
+export const BROKER_IDS = '/brokers/ids';
+export const CONTROLLER = '/controller';
+export const CONTROLLER_EPOCH = '/controller_epoch';
+export const ISR_CHANGE_NOTIFICATION = '/isr_change_notification';
+export const TOPIC_PATH = `/brokers/topics/${TOPIC}`;
+
+export const brokerPath = (id: number): string => `${BROKER_IDS}/${id}`;
+export const partitionsPath = `${TOPIC_PATH}/partitions`;
+export const partitionPath = (p: number): string => `${partitionsPath}/${p}`;
+export const partitionStatePath = (p: number): string => `${partitionPath(p)}/state`;
+
+/** The /brokers/topics/T/partitions/P/state znode, with Kafka's field names. */
+export interface ZkPartitionState {
+  leader: number;
+  leader_epoch: number;
+  isr: number[];
+  controller_epoch: number;
+}
+
+export function encodeState(s: ZkPartitionState): string {
+  return JSON.stringify({ controller_epoch: s.controller_epoch, leader: s.leader, version: 1, leader_epoch: s.leader_epoch, isr: s.isr });
+}
+
+export function decodeState(data: string): ZkPartitionState {
+  const o = JSON.parse(data) as ZkPartitionState;
+  return { leader: o.leader, leader_epoch: o.leader_epoch, isr: o.isr, controller_epoch: o.controller_epoch };
+}
+
+export function toPartitionState(partition: number, s: ZkPartitionState, zkVersion: number, replicas: number[]): PartitionState {
+  return { partition, leader: s.leader, leaderEpoch: s.leader_epoch, isr: [...s.isr], partitionEpoch: zkVersion, replicas: [...replicas], elr: [] };
+}
+
+/**
+ * Kafka's replica assignment without racks: partition p's first replica on broker p mod n, replica j on
+ * (p + j) mod n. With racks, brokers are first ordered alternating between racks, so that consecutive
+ * brokers in the order sit on different racks, then the same rule applies to that order.
+ */
+export function assignReplicas(partitions: number, replicationFactor: number, brokers: number, racks: string[]): number[][] {
+  let order = Array.from({ length: brokers }, (_, i) => i);
+  if (racks.length === brokers) {
+    const byRack = new Map<string, number[]>();
+    for (const b of order) {
+      const list = byRack.get(racks[b]) ?? [];
+      list.push(b);
+      byRack.set(racks[b], list);
+    }
+    const rackNames = [...byRack.keys()].sort();
+    order = [];
+    for (let i = 0; order.length < brokers; i++) {
+      for (const r of rackNames) {
+        const list = byRack.get(r) as number[];
+        if (i < list.length) order.push(list[i]);
+      }
+    }
+  }
+  const out: number[][] = [];
+  for (let p = 0; p < partitions; p++) {
+    const replicas: number[] = [];
+    for (let j = 0; j < replicationFactor; j++) replicas.push(order[(p + j) % brokers]);
+    out.push(replicas);
+  }
+  return out;
+}
+
+export const brokerNode = (id: number): string => `b${id}`;
+export const ZK_NODE = 'zk';

@@ -1,0 +1,125 @@
+// A small scenario DSL for deterministic Kafka tests: build a cluster, drive it step by step, read the
+// replicas, and watch every invariant at every event.
+import { InvariantMonitor } from '../../checkers/invariants/index.ts';
+import { KafkaCluster } from '../../sim/kafka/cluster.ts';
+import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
+import type { BrokerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
+import { clusterConfig } from '../../sim/kafka/config.ts';
+import type { ReplicationEvent } from '../../sim/kafka/observer.ts';
+import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
+import { MODERN } from '../../sim/kafka/protocol.ts';
+import type { CrashMode } from '../../sim/world/disk.ts';
+
+export interface ScenarioOptions {
+  seed?: number;
+  brokers?: number;
+  partitions?: number;
+  rf?: number;
+  broker?: Partial<BrokerConfig>;
+  producer?: Partial<ProducerConfig>;
+  protocol?: Partial<ProtocolFixes>;
+}
+
+/** Test-friendly timeouts: the pre-2.5 defaults, so failures are detected within seconds. */
+export const FAST_BROKER: Partial<BrokerConfig> = {
+  'zookeeper.session.timeout.ms': 6000,
+  'replica.lag.time.max.ms': 10000,
+  'auto.leader.rebalance.enable': false,
+};
+
+export class Scenario {
+  readonly cluster: KafkaCluster;
+  readonly events: ReplicationEvent[];
+  readonly monitor = new InvariantMonitor();
+  private clientCount = 0;
+  private nextValue = 1;
+
+  constructor(o: ScenarioOptions = {}) {
+    this.cluster = new KafkaCluster({
+      seed: o.seed ?? 1,
+      config: clusterConfig({
+        brokers: o.brokers ?? 3,
+        partitions: o.partitions ?? 1,
+        replicationFactor: o.rf ?? 3,
+        broker: { ...FAST_BROKER, 'min.insync.replicas': 2, ...(o.broker ?? {}) },
+        protocol: { ...MODERN, ...(o.protocol ?? {}) },
+      }),
+    });
+    this.events = this.cluster.record();
+    this.cluster.observe((e) => this.monitor.observe(e));
+    this.cluster.world.onEvent((w) => (this.monitor.step = w.events));
+    this.producerConfig = o.producer ?? {};
+  }
+
+  private readonly producerConfig: Partial<ProducerConfig>;
+
+  get world() {
+    return this.cluster.world;
+  }
+
+  /** Starts ZooKeeper and the brokers and runs until every partition has a leader. */
+  start(): this {
+    this.cluster.start();
+    this.world.runUntil(() => this.cluster.config.partitions > 0 && Array.from({ length: this.cluster.config.partitions }, (_, p) => this.cluster.leaderOf(p)).every((l) => l >= 0), { maxEvents: 1_000_000 });
+    return this;
+  }
+
+  run(ms: number): this {
+    this.world.runUntil(this.world.now + ms);
+    return this;
+  }
+
+  leader(partition = 0): number {
+    return this.cluster.leaderOf(partition);
+  }
+
+  partition(broker: number, partition = 0) {
+    const p = this.cluster.broker(broker)?.partitions.get(partition);
+    if (p === undefined) throw new Error(`broker ${broker} has no partition ${partition} (or is down)`);
+    return p;
+  }
+
+  /** Values in a broker's log for a partition. */
+  log(broker: number, partition = 0): number[] {
+    return this.partition(broker, partition).log.all().flatMap((b) => b.values);
+  }
+
+  isr(partition = 0): number[] {
+    return [...this.partition(this.leader(partition), partition).isr].sort((a, b) => a - b);
+  }
+
+  /** Sends `count` fresh values, one every `everyMs`, and runs until all complete (or `maxMs`). */
+  produce(count: number, opts: { partition?: number; everyMs?: number; maxMs?: number; producer?: Partial<ProducerConfig> } = {}): { value: number; outcome: SendOutcome }[] {
+    const id = `c${this.clientCount++}`;
+    this.cluster.addClient(id, { producer: { ...this.producerConfig, ...(opts.producer ?? {}) } });
+    this.world.start(id);
+    const results: { value: number; outcome: SendOutcome }[] = [];
+    const start = this.world.now;
+    for (let i = 0; i < count; i++) {
+      const value = this.nextValue++;
+      this.world.at(start + i * (opts.everyMs ?? 10), () => this.cluster.client(id)?.producer.send(opts.partition ?? 0, value, (outcome) => results.push({ value, outcome })));
+    }
+    const deadline = start + (opts.maxMs ?? 60_000);
+    this.world.runUntil((w) => results.length === count || w.now >= deadline, { maxEvents: 5_000_000 });
+    this.world.crash(id);
+    return results.sort((a, b) => a.value - b.value);
+  }
+
+  acked(results: { value: number; outcome: SendOutcome }[]): number[] {
+    return results.filter((r) => r.outcome.type === 'ok').map((r) => r.value);
+  }
+
+  crash(broker: number, mode: CrashMode = 'lose-unsynced'): this {
+    this.world.crash(this.cluster.nodeOf(broker), mode);
+    return this;
+  }
+
+  restart(broker: number): this {
+    this.world.start(this.cluster.nodeOf(broker));
+    return this;
+  }
+
+  elections(partition = 0) {
+    return this.events.filter((e): e is Extract<ReplicationEvent, { kind: 'election' }> => e.kind === 'election' && e.partition === partition);
+  }
+}
