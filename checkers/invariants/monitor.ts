@@ -119,6 +119,9 @@ export class InvariantMonitor {
         }
         return;
       }
+      case 'controller-isr':
+        this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        return;
       case 'election': {
         this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
         if (e.unclean) {

@@ -19,7 +19,7 @@ import type {
   UpdateMetadataRequest,
 } from './messages.ts';
 import { CONSUMER_REPLICA_ID, isKafkaMessage, NO_EPOCH } from './messages.ts';
-import type { ReplicationObserver } from './observer.ts';
+import type { ObserverHub } from './observer.ts';
 import { Partition } from './partition.ts';
 import { RequestChannel } from './request-channel.ts';
 import {
@@ -80,11 +80,11 @@ export class Broker implements Program {
     readonly id: number,
     readonly ctx: NodeContext,
     readonly config: ClusterConfig,
-    private readonly observe: ReplicationObserver,
+    private readonly observe: ObserverHub,
   ) {
     this.channel = new RequestChannel(ctx);
     this.checkpointedHw = readHwCheckpoint(ctx.disk.read(HW_CHECKPOINT));
-    this.observe({ kind: 'broker-state', time: ctx.now(), broker: id, state: 'starting' });
+    if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: ctx.now(), broker: id, state: 'starting' });
     // Logs are loaded (and recovered) at startup, as Kafka's LogManager does.
     for (const file of ctx.disk.list('log-')) {
       const p = Number(file.slice(4));
@@ -121,14 +121,14 @@ export class Broker implements Program {
     for (const path of PERSISTENT_PATHS) this.zk.create(path, '', {}, () => {});
     this.zk.create(brokerPath(this.id), JSON.stringify({ rack: this.rack }), { ephemeral: true }, (err) => {
       this.registered = err === null || err === 'NODEEXISTS';
-      if (this.registered) this.observe({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
+      if (this.registered) if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
     });
     this.tryToBecomeController();
   }
 
   private onZkSessionExpired(): void {
     this.registered = false;
-    this.observe({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'zk-session-expired' });
+    if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'zk-session-expired' });
     this.resignController();
   }
 
@@ -308,7 +308,7 @@ export class Broker implements Program {
         this.checkpointedHw.get(id) ?? 0,
       );
       if (p.log.recoveredTornBytes > 0) {
-        this.observe({ kind: 'truncate', time: this.ctx.now(), broker: this.id, partition: id, toOffset: p.logEndOffset, fromLogEndOffset: p.logEndOffset, reason: 'recovery', removed: [] });
+        if (this.observe.active) this.observe.emit({ kind: 'truncate', time: this.ctx.now(), broker: this.id, partition: id, toOffset: p.logEndOffset, fromLogEndOffset: p.logEndOffset, reason: 'recovery', removed: [] });
       }
       this.partitions.set(id, p);
     }
@@ -325,8 +325,9 @@ export class Broker implements Program {
         channel: this.channel,
         nodeOf: brokerNode,
         setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
-        onFenced: (partition, error) =>
-          this.observe({ kind: 'fenced', time: this.ctx.now(), broker: this.id, partition, error, detail: `fetch from leader ${leader}` }),
+        onFenced: (partition, error) => {
+          if (this.observe.active) this.observe.emit({ kind: 'fenced', time: this.ctx.now(), broker: this.id, partition, error, detail: `fetch from leader ${leader}` });
+        },
       });
       this.fetchers.set(leader, f);
     }
@@ -372,7 +373,7 @@ export class Broker implements Program {
     }
     if (result.error !== 'NONE') return reply(result.error, -1);
     if (req.acks !== -1) {
-      this.observe({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: p.id, offset: result.baseOffset, value: req.values[0], acks: req.acks });
+      if (this.observe.active) this.observe.emit({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: p.id, offset: result.baseOffset, value: req.values[0], acks: req.acks });
       return reply('NONE', result.baseOffset);
     }
     const d: DelayedProduce = {
@@ -396,7 +397,7 @@ export class Broker implements Program {
     if (outcome === null) return false;
     d.timer.cancel();
     if (outcome === 'NONE') {
-      this.observe({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: d.partition, offset: d.baseOffset, value: d.value, acks: -1 });
+      if (this.observe.active) this.observe.emit({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: d.partition, offset: d.baseOffset, value: d.value, acks: -1 });
     }
     this.ctx.send(d.from, { type: 'ProduceResponse', correlationId: d.correlationId, partition: d.partition, error: outcome, baseOffset: outcome === 'NONE' ? d.baseOffset : -1 });
     return true;
@@ -514,7 +515,7 @@ export class Broker implements Program {
     this.checkpointHighWatermarks();
     for (const f of this.fetchers.values()) f.stop();
     this.zk.close();
-    this.observe({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'shutdown' });
+    if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'shutdown' });
   }
 }
 
@@ -527,7 +528,7 @@ function readHwCheckpoint(text: string): Map<number, number> {
   return out;
 }
 
-export function brokerProgram(id: number, config: ClusterConfig, observe: ReplicationObserver, onStart?: (b: Broker) => void) {
+export function brokerProgram(id: number, config: ClusterConfig, observe: ObserverHub, onStart?: (b: Broker) => void) {
   return (ctx: NodeContext): Broker => {
     const b = new Broker(id, ctx, config, observe);
     onStart?.(b);

@@ -11,6 +11,7 @@ import type { ClientOptions } from './clients/client.ts';
 import { KafkaClient } from './clients/client.ts';
 import type { ClusterConfig } from './config.ts';
 import type { ReplicationEvent, ReplicationObserver } from './observer.ts';
+import { ObserverHub } from './observer.ts';
 import { brokerNode, ZK_NODE } from './zk-layout.ts';
 import { zookeeperServer } from './zookeeper/index.ts';
 
@@ -25,7 +26,7 @@ export interface ClusterOptions {
 export class KafkaCluster {
   readonly world: World;
   readonly brokerIds: number[];
-  private readonly observers: ReplicationObserver[] = [];
+  private readonly hub = new ObserverHub();
 
   constructor(readonly options: ClusterOptions) {
     this.world = new World({
@@ -34,12 +35,9 @@ export class KafkaCluster {
       shuffleSameTime: options.shuffleSameTime,
       traceCapacity: options.traceCapacity,
     });
-    const observe: ReplicationObserver = (e) => {
-      for (const o of this.observers) o(e);
-    };
     this.world.addNode(ZK_NODE, zookeeperServer());
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
-    for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, observe));
+    for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub));
   }
 
   get config(): ClusterConfig {
@@ -48,11 +46,7 @@ export class KafkaCluster {
 
   /** Adds an observer of replication events; returns a function that removes it. */
   observe(o: ReplicationObserver): () => void {
-    this.observers.push(o);
-    return () => {
-      const i = this.observers.indexOf(o);
-      if (i >= 0) this.observers.splice(i, 1);
-    };
+    return this.hub.add(o);
   }
 
   start(): void {

@@ -5,7 +5,7 @@
 // LeaderAndIsr and UpdateMetadata.
 import type { Broker } from './broker.ts';
 import type { LeaderAndIsrResponse, PartitionState } from './messages.ts';
-import type { ReplicationObserver } from './observer.ts';
+import type { ObserverHub } from './observer.ts';
 import {
   assignReplicas,
   BROKER_IDS,
@@ -39,7 +39,7 @@ export class Controller {
 
   constructor(
     private readonly broker: Broker,
-    private readonly observe: ReplicationObserver,
+    private readonly observe: ObserverHub,
   ) {}
 
   private get zk() {
@@ -84,10 +84,16 @@ export class Controller {
     this.epochZkVersion = zkVersion;
     this.active = true;
     this.broker.controllerEpochSeen = Math.max(this.broker.controllerEpochSeen, epoch);
-    this.observe({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: epoch, active: true });
+    if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: epoch, active: true });
     this.broker.ctx.trace('controller', `broker ${this.broker.id} active with controller epoch ${epoch}`);
     this.zk.create(ISR_CHANGE_NOTIFICATION, '', {}, () => {
-      this.readBrokers(() => this.loadOrCreateTopic(() => this.onControllerFailover()));
+      this.readBrokers(() =>
+        this.loadOrCreateTopic(() => {
+          this.onControllerFailover();
+          // Sets the child watch on /isr_change_notification and drains what is already there.
+          this.processIsrChangeNotifications();
+        }),
+      );
     });
     this.scheduleRebalance();
   }
@@ -99,7 +105,7 @@ export class Controller {
   }
 
   stop(): void {
-    if (this.active) this.observe({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: this.epoch, active: false });
+    if (this.active) if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: this.epoch, active: false });
     this.active = false;
     this.rebalanceTimer?.cancel();
   }
@@ -224,41 +230,43 @@ export class Controller {
       if (--pending === 0) then(changed.sort((a, b) => a - b));
     };
     for (const p of partitions) {
-      const cp = this.partitions.get(p) as ControllerPartition;
-      const leaderAlive = this.live.has(cp.state.leader);
-      if (leaderAlive) {
-        const isr = cp.state.isr.filter((r) => this.live.has(r));
-        if (isr.length === cp.state.isr.length) {
-          done();
-          continue;
+      let outcome: 'isr' | 'offline' | 'elected' | null = null;
+      let election: { leader: number; isr: number[]; unclean: boolean } | null = null;
+      let previousLeader = -1;
+      // Decided against the state as read; decided again if a fenced write finds it changed.
+      const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
+        outcome = null;
+        previousLeader = current.leader;
+        if (this.live.has(current.leader)) {
+          const isr = current.isr.filter((r) => this.live.has(r));
+          if (isr.length === current.isr.length) return null;
+          outcome = 'isr';
+          // Kafka keeps at least the leader in the ISR.
+          return { ...current, isr, controller_epoch: this.epoch };
         }
-        // Kafka keeps at least the leader in the ISR.
-        this.writeState(p, { ...cp.state, isr, controller_epoch: this.epoch }, (ok) => {
-          if (ok) changed.push(p);
-          done();
-        });
-        continue;
-      }
-      const election = this.electLeader(cp);
-      if (election === null) {
-        if (cp.state.leader >= 0) {
+        election = this.electLeader(replicas, current);
+        if (election === null) {
+          if (current.leader < 0) return null;
           // No eligible replica: the partition goes offline (leader -1), keeping its last ISR.
-          this.writeState(p, { ...cp.state, leader: -1, leader_epoch: cp.state.leader_epoch + 1, controller_epoch: this.epoch }, (ok) => {
-            if (ok) {
-              changed.push(p);
-              this.observe({ kind: 'offline', time: this.now(), controller: this.broker.id, partition: p, leaderEpoch: cp.state.leader_epoch, reason });
-            }
-            done();
-          });
-        } else done();
-        continue;
-      }
-      const previousLeader = cp.state.leader;
-      const state: ZkPartitionState = { leader: election.leader, leader_epoch: cp.state.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch };
-      this.writeState(p, state, (ok) => {
-        if (ok) {
+          outcome = 'offline';
+          return { ...current, leader: -1, leader_epoch: current.leader_epoch + 1, controller_epoch: this.epoch };
+        }
+        outcome = 'elected';
+        return { leader: election.leader, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch };
+      };
+      this.writeState(p, decide, (written) => {
+        if (written !== null) {
           changed.push(p);
-          this.observe({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: election.leader, leaderEpoch: state.leader_epoch, isr: [...election.isr], unclean: election.unclean, previousLeader, reason });
+          if (this.observe.active) {
+            if (outcome === 'isr') {
+              this.observe.emit({ kind: 'controller-isr', time: this.now(), controller: this.broker.id, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr] });
+            } else if (outcome === 'offline') {
+              this.observe.emit({ kind: 'offline', time: this.now(), controller: this.broker.id, partition: p, leaderEpoch: written.leader_epoch, reason });
+            } else if (outcome === 'elected' && election !== null) {
+              const el = election as { leader: number; isr: number[]; unclean: boolean };
+              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason });
+            }
+          }
         }
         done();
       });
@@ -266,50 +274,49 @@ export class Controller {
   }
 
   /** Clean: the first live ISR member in assignment order. Unclean (if enabled): the first live replica. */
-  private electLeader(cp: ControllerPartition): { leader: number; isr: number[]; unclean: boolean } | null {
-    const liveIsr = cp.replicas.filter((r) => cp.state.isr.includes(r) && this.live.has(r));
-    if (liveIsr.length > 0) return { leader: liveIsr[0], isr: cp.state.isr.filter((r) => this.live.has(r)), unclean: false };
+  private electLeader(replicas: number[], state: ZkPartitionState): { leader: number; isr: number[]; unclean: boolean } | null {
+    const liveIsr = replicas.filter((r) => state.isr.includes(r) && this.live.has(r));
+    if (liveIsr.length > 0) return { leader: liveIsr[0], isr: state.isr.filter((r) => this.live.has(r)), unclean: false };
     if (!this.config.broker['unclean.leader.election.enable']) return null;
-    const liveReplica = cp.replicas.find((r) => this.live.has(r));
+    const liveReplica = replicas.find((r) => this.live.has(r));
     return liveReplica === undefined ? null : { leader: liveReplica, isr: [liveReplica], unclean: true };
   }
 
-  /** Writes a partition state, fenced: the multi fails if another controller bumped /controller_epoch. */
-  private writeState(p: number, state: ZkPartitionState, then: (ok: boolean) => void): void {
+  /**
+   * Writes a partition state decided by `decide` from the current one, fenced: the multi fails if another
+   * controller bumped /controller_epoch. If the state changed under us (the leader wrote a new ISR), we
+   * re-read it and decide again. `then` gets the written state, or null if nothing was written.
+   */
+  private writeState(p: number, decide: (current: ZkPartitionState, replicas: number[]) => ZkPartitionState | null, then: (written: ZkPartitionState | null) => void, attempts = 0): void {
     const cp = this.partitions.get(p) as ControllerPartition;
+    const state = decide(cp.state, cp.replicas);
+    if (state === null) return then(null);
     this.zk.multi(
       [
         { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
         { type: 'setData', path: partitionStatePath(p), data: encodeState(state), version: cp.zkVersion },
       ],
       (err) => {
-        if (!this.active) return then(false);
+        if (!this.active) return then(null);
         if (err === null) {
           cp.state = state;
           cp.zkVersion += 1;
-          return then(true);
+          return then(state);
         }
-        if (err === 'BADVERSION') {
-          // Either the leader changed the ISR meanwhile (re-read and retry) or we are a zombie controller.
-          this.zk.getData(CONTROLLER_EPOCH, false, (e2, data) => {
-            if (e2 !== null || Number(data) !== this.epoch) {
-              this.broker.ctx.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
-              this.resign('controller epoch moved');
-              return then(false);
-            }
-            this.zk.getData(partitionStatePath(p), false, (e3, d3, s3) => {
-              if (e3 !== null || d3 === undefined || s3 === undefined) return then(false);
-              const fresh = decodeState(d3);
-              cp.state = fresh;
-              cp.zkVersion = s3.version;
-              // Keep the leader's newer ISR, but apply our leader decision on top of it.
-              const retry = state.leader === fresh.leader && state.leader_epoch === fresh.leader_epoch ? fresh : { ...state, leader_epoch: fresh.leader_epoch + 1 };
-              this.writeState(p, retry, then);
-            });
+        if (err !== 'BADVERSION' || attempts > 5) return then(null);
+        this.zk.getData(CONTROLLER_EPOCH, false, (e2, data) => {
+          if (e2 !== null || Number(data) !== this.epoch) {
+            this.broker.ctx.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
+            this.resign('controller epoch moved');
+            return then(null);
+          }
+          this.zk.getData(partitionStatePath(p), false, (e3, d3, s3) => {
+            if (e3 !== null || d3 === undefined || s3 === undefined) return then(null);
+            cp.state = decodeState(d3);
+            cp.zkVersion = s3.version;
+            this.writeState(p, decide, then, attempts + 1);
           });
-          return;
-        }
-        then(false);
+        });
       },
     );
   }
@@ -345,14 +352,17 @@ export class Controller {
 
   /** Moves leadership back to the first replica of the assignment when it is alive and in the ISR. */
   preferredLeaderElection(): void {
-    for (const [p, cp] of this.partitions) {
-      const preferred = cp.replicas[0];
-      if (cp.state.leader === preferred || !this.live.has(preferred) || !cp.state.isr.includes(preferred)) continue;
-      const previousLeader = cp.state.leader;
-      const state: ZkPartitionState = { ...cp.state, leader: preferred, leader_epoch: cp.state.leader_epoch + 1, controller_epoch: this.epoch };
-      this.writeState(p, state, (ok) => {
-        if (!ok) return;
-        this.observe({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: preferred, leaderEpoch: cp.state.leader_epoch, isr: [...cp.state.isr], unclean: false, previousLeader, reason: 'preferred replica' });
+    for (const p of this.partitions.keys()) {
+      let previousLeader = -1;
+      const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
+        const preferred = replicas[0];
+        previousLeader = current.leader;
+        if (current.leader === preferred || !this.live.has(preferred) || !current.isr.includes(preferred)) return null;
+        return { ...current, leader: preferred, leader_epoch: current.leader_epoch + 1, controller_epoch: this.epoch };
+      };
+      this.writeState(p, decide, (written) => {
+        if (written === null) return;
+        if (this.observe.active) this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], unclean: false, previousLeader, reason: 'preferred replica' });
         this.sendLeaderAndIsr([p], [...this.live]);
         this.sendUpdateMetadata();
       });

@@ -17,6 +17,7 @@ export type ReplicationEvent =
   | { kind: 'become-follower'; time: number; broker: number; partition: number; leaderEpoch: number; leader: number }
   | { kind: 'isr-change'; time: number; broker: number; partition: number; isr: number[]; partitionEpoch: number; change: 'shrink' | 'expand' }
   | { kind: 'election'; time: number; controller: number; controllerEpoch: number; partition: number; leader: number; leaderEpoch: number; isr: number[]; unclean: boolean; previousLeader: number; reason: string }
+  | { kind: 'controller-isr'; time: number; controller: number; partition: number; leader: number; leaderEpoch: number; isr: number[] }
   | { kind: 'offline'; time: number; controller: number; partition: number; leaderEpoch: number; reason: string }
   | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }
   | { kind: 'acked'; time: number; broker: number; partition: number; offset: number; value: number; acks: 0 | 1 | -1 }
@@ -28,3 +29,26 @@ export interface ReplicationObserver {
 }
 
 export const NO_OBSERVER: ReplicationObserver = () => {};
+
+/**
+ * Fans events out to observers. Emitters check `active` before building an event, so a cluster that
+ * nobody watches (benchmarks, fuzzing without invariants) allocates nothing for it.
+ */
+export class ObserverHub {
+  private readonly observers: ReplicationObserver[] = [];
+  active = false;
+
+  add(o: ReplicationObserver): () => void {
+    this.observers.push(o);
+    this.active = true;
+    return () => {
+      const i = this.observers.indexOf(o);
+      if (i >= 0) this.observers.splice(i, 1);
+      this.active = this.observers.length > 0;
+    };
+  }
+
+  readonly emit: ReplicationObserver = (e) => {
+    for (const o of this.observers) o(e);
+  };
+}

@@ -6,7 +6,7 @@ import type { BrokerConfig } from './config.ts';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
 import { PartitionLog } from './log.ts';
 import type { KafkaError, PartitionState } from './messages.ts';
-import type { ReplicationObserver, TruncationReason } from './observer.ts';
+import type { ObserverHub, TruncationReason } from './observer.ts';
 import type { ProtocolFixes } from './protocol.ts';
 import type { RecordBatch } from './records.ts';
 import { lastOffsetOf, NO_PRODUCER, nextOffsetOf } from './records.ts';
@@ -42,7 +42,7 @@ export interface PartitionDeps {
   config: BrokerConfig;
   protocol: ProtocolFixes;
   now: () => number;
-  observe: ReplicationObserver;
+  observe: ObserverHub;
   /** Asks the controller (through ZooKeeper) to change the ISR; the answer arrives later. */
   proposeIsr: (p: Partition, isr: number[], change: 'shrink' | 'expand') => void;
   /** Called when the high watermark moves, so waiting produce and fetch requests can complete. */
@@ -96,6 +96,11 @@ export class Partition {
   // ---- state changes from the controller ----
 
   applyState(state: PartitionState): void {
+    const isrChanged = this.role === 'leader' && state.leader === this.deps.brokerId && state.leaderEpoch === this.leaderEpoch && state.isr.join() !== this.isr.join();
+    if (isrChanged && this.deps.observe.active) {
+      // The leader adopts the controller's ISR (e.g. a dead replica removed): watchers must know.
+      this.deps.observe.emit({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...state.isr], partitionEpoch: state.partitionEpoch, change: state.isr.length < this.isr.length ? 'shrink' : 'expand' });
+    }
     this.leader = state.leader;
     this.leaderEpoch = state.leaderEpoch;
     this.partitionEpoch = state.partitionEpoch;
@@ -124,7 +129,7 @@ export class Partition {
         lastFetchLeaderLogEndOffset: 0,
       });
     }
-    this.deps.observe({ kind: 'become-leader', time: now, broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, isr: [...state.isr] });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'become-leader', time: now, broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, isr: [...state.isr] });
     this.maybeIncrementHighWatermark();
   }
 
@@ -132,7 +137,7 @@ export class Partition {
     this.applyState(state);
     this.role = 'follower';
     this.followers = new Map();
-    this.deps.observe({ kind: 'become-follower', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, leader: state.leader });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'become-follower', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, leader: state.leader });
   }
 
   /** An ISR change we proposed was written: adopt it. */
@@ -140,7 +145,7 @@ export class Partition {
     this.isr = isr;
     this.partitionEpoch = partitionEpoch;
     this.pendingIsr = null;
-    this.deps.observe({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...isr], partitionEpoch, change });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...isr], partitionEpoch, change });
     this.maybeIncrementHighWatermark();
   }
 
@@ -273,8 +278,8 @@ export class Partition {
     this.rebuildProducerState();
     const flat: { offset: number; value: number; epoch: number }[] = [];
     for (const b of removed) b.values.forEach((v, i) => flat.push({ offset: b.baseOffset + i, value: v, epoch: b.epoch }));
-    this.deps.observe({ kind: 'truncate', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, toOffset: offset, fromLogEndOffset: from, reason, removed: flat });
-    this.deps.observe({ kind: 'log-end-offset', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'truncate', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, toOffset: offset, fromLogEndOffset: from, reason, removed: flat });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'log-end-offset', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
   }
 
   /**
@@ -312,8 +317,8 @@ export class Partition {
     this.log.append(batch);
     this.trackProducer(batch);
     const now = this.deps.now();
-    this.deps.observe({ kind: 'append', time: now, broker: this.deps.brokerId, partition: this.id, baseOffset: batch.baseOffset, values: batch.values, epoch: batch.epoch, asLeader });
-    this.deps.observe({ kind: 'log-end-offset', time: now, broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'append', time: now, broker: this.deps.brokerId, partition: this.id, baseOffset: batch.baseOffset, values: batch.values, epoch: batch.epoch, asLeader });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'log-end-offset', time: now, broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
     if (asLeader) {
       this.maybeIncrementHighWatermark();
       this.deps.onAppend(this);
@@ -322,7 +327,7 @@ export class Partition {
 
   private setHighWatermark(hw: number): void {
     this.highWatermark = hw;
-    this.deps.observe({ kind: 'high-watermark', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, highWatermark: hw });
+    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'high-watermark', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, highWatermark: hw });
     this.deps.onHighWatermark(this);
   }
 
