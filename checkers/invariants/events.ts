@@ -37,6 +37,6 @@ export interface Violation {
   brokers: number[];
   description: string;
   /** The unclean election that explains it, if one does: then it is expected data loss, not a protocol bug. */
-  causedBy: { time: number; leader: number; leaderEpoch: number; previousLeader: number } | null;
+  causedBy: { kind: 'unclean-election' | 'crash'; time: number; broker: number; leader: number; leaderEpoch: number; previousLeader: number } | null;
   detail: Record<string, unknown>;
 }

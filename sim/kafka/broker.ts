@@ -24,11 +24,13 @@ import { Partition } from './partition.ts';
 import { RequestChannel } from './request-channel.ts';
 import {
   BROKER_IDS,
+  CLEAN_SHUTDOWN_MARKER,
   brokerNode,
   brokerPath,
   CONTROLLER,
   encodeState,
   ISR_CHANGE_NOTIFICATION,
+  nextEligibleLeaders,
   partitionStatePath,
   ZK_NODE,
 } from './zk-layout.ts';
@@ -75,6 +77,8 @@ export class Broker implements Program {
   private readonly checkpointedHw: Map<number, number>;
   private nextProducerId = 0;
   registered = false;
+  /** False after a crash: this broker may have lost unflushed records (KIP-966 keeps it from leading blindly). */
+  readonly cleanStart: boolean;
 
   constructor(
     readonly id: number,
@@ -84,6 +88,9 @@ export class Broker implements Program {
   ) {
     this.channel = new RequestChannel(ctx);
     this.checkpointedHw = readHwCheckpoint(ctx.disk.read(HW_CHECKPOINT));
+    // Whether the last run ended cleanly: the marker is consumed at startup, written at clean shutdown.
+    this.cleanStart = ctx.disk.exists(CLEAN_SHUTDOWN_MARKER) || ctx.incarnation === 1;
+    ctx.disk.delete(CLEAN_SHUTDOWN_MARKER);
     if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: ctx.now(), broker: id, state: 'starting' });
     // Logs are loaded (and recovered) at startup, as Kafka's LogManager does.
     for (const file of ctx.disk.list('log-')) {
@@ -119,10 +126,32 @@ export class Broker implements Program {
   private onZkSession(): void {
     // Kafka creates its persistent paths at startup (KafkaZkClient.createTopLevelPaths); NODEEXISTS is fine.
     for (const path of PERSISTENT_PATHS) this.zk.create(path, '', {}, () => {});
-    this.zk.create(brokerPath(this.id), JSON.stringify({ rack: this.rack }), { ephemeral: true }, (err) => {
-      this.registered = err === null || err === 'NODEEXISTS';
-      if (this.registered) if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
+    this.register();
+  }
+
+  /**
+   * Registers /brokers/ids/<id>. If the node still belongs to our previous incarnation's session (a quick
+   * restart after a crash), Kafka refuses to start until that session expires; we retry until then, and
+   * process no request before we are registered.
+   */
+  private register(): void {
+    const sessionAtStart = this.zk.sessionId;
+    this.zk.create(brokerPath(this.id), JSON.stringify({ rack: this.rack, clean_shutdown: this.cleanStart }), { ephemeral: true }, (err) => {
+      if (this.zk.sessionId !== sessionAtStart) return;
+      if (err === null) return this.registeredNow();
+      this.zk.exists(brokerPath(this.id), false, (e2, stat) => {
+        if (e2 === null && stat !== null && stat.ephemeralOwner === this.zk.sessionId) return this.registeredNow();
+        this.ctx.trace('register', `/brokers/ids/${this.id} exists for another session; retrying`);
+        this.ctx.setTimer(1000, () => {
+          if (!this.registered && this.zk.sessionId === sessionAtStart) this.register();
+        });
+      });
     });
+  }
+
+  private registeredNow(): void {
+    this.registered = true;
+    if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
     this.tryToBecomeController();
   }
 
@@ -180,6 +209,8 @@ export class Broker implements Program {
     }
     if (!isKafkaMessage(msg)) return;
     const m = msg as KafkaMessage;
+    // Before registration Kafka does not process requests (responses to our own requests still count).
+    if (!this.registered && !m.type.endsWith('Response')) return;
     switch (m.type) {
       case 'Produce':
         return this.handleProduce(from, m);
@@ -307,9 +338,8 @@ export class Broker implements Program {
         },
         this.checkpointedHw.get(id) ?? 0,
       );
-      if (p.log.recoveredTornBytes > 0) {
-        if (this.observe.active) this.observe.emit({ kind: 'truncate', time: this.ctx.now(), broker: this.id, partition: id, toOffset: p.logEndOffset, fromLogEndOffset: p.logEndOffset, reason: 'recovery', removed: [] });
-      }
+      // What survived on disk: watchers learn what a crash took (the unsynced tail) only from this.
+      if (this.observe.active) this.observe.emit({ kind: 'truncate', time: this.ctx.now(), broker: this.id, partition: id, toOffset: p.logEndOffset, fromLogEndOffset: p.logEndOffset, reason: 'recovery', removed: [] });
       this.partitions.set(id, p);
     }
     return p;
@@ -341,7 +371,9 @@ export class Broker implements Program {
   /** ZooKeeper mode: the leader writes the new ISR itself, conditional on the partition epoch (zkVersion). */
   private proposeIsr(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     const leaderEpoch = p.leaderEpoch;
-    const state = { leader: this.id, leader_epoch: leaderEpoch, isr, controller_epoch: this.controllerEpochSeen };
+    const minIsr = this.config.broker['min.insync.replicas'];
+    const elr = this.config.protocol.kip966 ? nextEligibleLeaders(p.isr, isr, p.elr, minIsr) : [];
+    const state = { leader: this.id, leader_epoch: leaderEpoch, isr, controller_epoch: this.controllerEpochSeen, eligible_leader_replicas: elr };
     this.zk.setData(partitionStatePath(p.id), encodeState(state), p.partitionEpoch, (err, stat) => {
       if (p.leaderEpoch !== leaderEpoch || p.role !== 'leader') return;
       if (err !== null || stat === undefined) {
@@ -350,7 +382,7 @@ export class Broker implements Program {
         p.pendingIsr = null;
         return;
       }
-      p.isrChanged(isr, stat.version, change);
+      p.isrChanged(isr, elr, stat.version, change);
       this.zk.create(`${ISR_CHANGE_NOTIFICATION}/isr_change_`, JSON.stringify({ partitions: [p.id] }), { sequential: true }, () => {});
     });
   }
@@ -513,6 +545,7 @@ export class Broker implements Program {
   onShutdown(): void {
     for (const p of this.partitions.values()) p.log.flush();
     this.checkpointHighWatermarks();
+    this.ctx.disk.writeAtomic(CLEAN_SHUTDOWN_MARKER, '');
     for (const f of this.fetchers.values()) f.stop();
     this.zk.close();
     if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'shutdown' });

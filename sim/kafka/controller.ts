@@ -14,6 +14,7 @@ import {
   decodeState,
   encodeState,
   ISR_CHANGE_NOTIFICATION,
+  nextEligibleLeaders,
   partitionPath,
   partitionsPath,
   partitionStatePath,
@@ -34,6 +35,8 @@ export class Controller {
   private active = false;
   private live = new Set<number>();
   private racks = new Map<number, string | null>();
+  /** Brokers whose current registration follows an unclean shutdown (KIP-966: they may have lost data). */
+  private readonly uncleanRestarts = new Set<number>();
   private readonly partitions = new Map<number, ControllerPartition>();
   private rebalanceTimer: { cancel(): void } | null = null;
 
@@ -137,7 +140,10 @@ export class Controller {
       if (pending === 0) return then(added, removed);
       for (const id of added) {
         this.zk.getData(`${BROKER_IDS}/${id}`, false, (e2, data) => {
-          this.racks.set(id, e2 === null && data !== undefined ? ((JSON.parse(data) as { rack: string | null }).rack ?? null) : null);
+          const info = e2 === null && data !== undefined ? (JSON.parse(data) as { rack: string | null; clean_shutdown?: boolean }) : { rack: null };
+          this.racks.set(id, info.rack ?? null);
+          if (info.clean_shutdown === false) this.uncleanRestarts.add(id);
+          else this.uncleanRestarts.delete(id);
           if (--pending === 0) then(added, removed);
         });
       }
@@ -177,7 +183,7 @@ export class Controller {
         let pending = assignment.length;
         assignment.forEach((replicas, p) => {
           const liveReplicas = replicas.filter((r) => this.live.has(r));
-          const state: ZkPartitionState = { leader: liveReplicas[0] ?? -1, leader_epoch: 0, isr: liveReplicas, controller_epoch: this.epoch };
+          const state: ZkPartitionState = { leader: liveReplicas[0] ?? -1, leader_epoch: 0, isr: liveReplicas, controller_epoch: this.epoch, eligible_leader_replicas: [] };
           this.zk.multi(
             [
               { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
@@ -197,32 +203,47 @@ export class Controller {
   // ---- events ----
 
   private onControllerFailover(): void {
+    // Brokers that came back from an unclean shutdown while no controller was watching are handled now.
+    const justUnclean = this.kip966 ? [...this.uncleanRestarts].filter((b) => this.live.has(b)).sort((a, b) => a - b) : [];
+    for (const b of justUnclean) this.uncleanRestarts.delete(b);
     // Partitions whose leader is gone are elected now; every replica learns the current state.
-    const dead = [...this.partitions.entries()].filter(([, cp]) => !this.live.has(cp.state.leader) || cp.state.isr.some((r) => !this.live.has(r)));
+    const dead = [...this.partitions.entries()].filter(
+      ([, cp]) =>
+        !this.live.has(cp.state.leader) ||
+        cp.state.isr.some((r) => !this.live.has(r) || justUnclean.includes(r)) ||
+        cp.state.eligible_leader_replicas.some((r) => justUnclean.includes(r)),
+    );
     this.handleLiveChange(dead.map(([p]) => p), 'controller failover', () => {
       this.sendLeaderAndIsr([...this.partitions.keys()], [...this.live]);
       this.sendUpdateMetadata();
-    });
+    }, justUnclean);
   }
 
   private onBrokerChange(added: number[], removed: number[]): void {
     this.broker.ctx.trace('controller', `brokers added [${added}] removed [${removed}]`);
+    const justUnclean = added.filter((a) => this.uncleanRestarts.has(a));
+    for (const a of justUnclean) this.uncleanRestarts.delete(a);
     const affected = [...this.partitions.entries()]
-      .filter(([, cp]) => removed.some((r) => cp.replicas.includes(r)) || (cp.state.leader < 0 && added.some((a) => cp.replicas.includes(a))))
+      .filter(
+        ([, cp]) =>
+          removed.some((r) => cp.replicas.includes(r)) ||
+          (cp.state.leader < 0 && added.some((a) => cp.replicas.includes(a))) ||
+          justUnclean.some((a) => cp.state.eligible_leader_replicas.includes(a)),
+      )
       .map(([p]) => p);
     this.handleLiveChange(affected, removed.length > 0 ? `broker failure [${removed}]` : `broker startup [${added}]`, (changed) => {
       // New brokers learn every partition they replicate; replicas of changed partitions learn the change.
       const forNew = [...this.partitions.entries()].filter(([, cp]) => added.some((a) => cp.replicas.includes(a))).map(([p]) => p);
       this.sendLeaderAndIsr([...new Set([...changed, ...forNew])].sort((a, b) => a - b), [...this.live]);
       this.sendUpdateMetadata();
-    });
+    }, justUnclean);
   }
 
   /**
    * For each partition: if its leader is dead, elect a new one (offline partition); otherwise drop dead
    * replicas from the ISR. Writes go to ZooKeeper fenced by the controller epoch.
    */
-  private handleLiveChange(partitions: number[], reason: string, then: (changed: number[]) => void): void {
+  private handleLiveChange(partitions: number[], reason: string, then: (changed: number[]) => void, justUnclean: number[] = []): void {
     const changed: number[] = [];
     let pending = partitions.length;
     if (pending === 0) return then(changed);
@@ -238,21 +259,35 @@ export class Controller {
         outcome = null;
         previousLeader = current.leader;
         if (this.live.has(current.leader)) {
-          const isr = current.isr.filter((r) => this.live.has(r));
-          if (isr.length === current.isr.length) return null;
+          // A follower back from an unclean shutdown must catch up before it counts as in sync again.
+          const isr = current.isr.filter((r) => this.live.has(r) && (r === current.leader || !justUnclean.includes(r)));
+          const elr = current.eligible_leader_replicas.filter((r) => !justUnclean.includes(r));
+          if (isr.length === current.isr.length && elr.length === current.eligible_leader_replicas.length) return null;
+          if (isr.length === current.isr.length) {
+            outcome = 'isr';
+            return { ...current, controller_epoch: this.epoch, eligible_leader_replicas: elr };
+          }
           outcome = 'isr';
-          // Kafka keeps at least the leader in the ISR.
-          return { ...current, isr, controller_epoch: this.epoch };
+          return { ...current, isr, controller_epoch: this.epoch, eligible_leader_replicas: this.eligible(current.isr, isr, current.eligible_leader_replicas) };
+        }
+        let stale = false;
+        if (this.kip966 && justUnclean.length > 0) {
+          // KIP-966: a replica that just came back from an unclean shutdown may have lost acknowledged
+          // records, so it neither stays eligible nor leads a leaderless partition as its last ISR member.
+          const keep = (r: number): boolean => !justUnclean.includes(r);
+          stale = !current.isr.every(keep) || !current.eligible_leader_replicas.every(keep);
+          current = { ...current, isr: current.isr.filter(keep), eligible_leader_replicas: current.eligible_leader_replicas.filter(keep) };
         }
         election = this.electLeader(replicas, current);
         if (election === null) {
-          if (current.leader < 0) return null;
+          if (current.leader < 0 && !stale) return null;
           // No eligible replica: the partition goes offline (leader -1), keeping its last ISR.
           outcome = 'offline';
-          return { ...current, leader: -1, leader_epoch: current.leader_epoch + 1, controller_epoch: this.epoch };
+          return { ...current, leader: -1, leader_epoch: current.leader < 0 ? current.leader_epoch : current.leader_epoch + 1, controller_epoch: this.epoch };
         }
         outcome = 'elected';
-        return { leader: election.leader, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch };
+        const elr = current.eligible_leader_replicas.filter((r) => r !== election?.leader);
+        return { leader: election.leader, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch, eligible_leader_replicas: this.kip966 ? elr : [] };
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
@@ -273,10 +308,23 @@ export class Controller {
     }
   }
 
-  /** Clean: the first live ISR member in assignment order. Unclean (if enabled): the first live replica. */
+  private get kip966(): boolean {
+    return this.config.protocol.kip966;
+  }
+
+  private eligible(oldIsr: number[], newIsr: number[], elr: number[]): number[] {
+    return this.kip966 ? nextEligibleLeaders(oldIsr, newIsr, elr, this.config.broker['min.insync.replicas']) : [];
+  }
+
+  /**
+   * Clean: the first live ISR member in assignment order; with KIP-966, else the first live eligible
+   * leader replica. Unclean (if enabled): the first live replica.
+   */
   private electLeader(replicas: number[], state: ZkPartitionState): { leader: number; isr: number[]; unclean: boolean } | null {
     const liveIsr = replicas.filter((r) => state.isr.includes(r) && this.live.has(r));
     if (liveIsr.length > 0) return { leader: liveIsr[0], isr: state.isr.filter((r) => this.live.has(r)), unclean: false };
+    const liveElr = replicas.filter((r) => state.eligible_leader_replicas.includes(r) && this.live.has(r));
+    if (this.kip966 && liveElr.length > 0) return { leader: liveElr[0], isr: [liveElr[0]], unclean: false };
     if (!this.config.broker['unclean.leader.election.enable']) return null;
     const liveReplica = replicas.find((r) => this.live.has(r));
     return liveReplica === undefined ? null : { leader: liveReplica, isr: [liveReplica], unclean: true };

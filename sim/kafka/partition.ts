@@ -59,6 +59,8 @@ export class Partition {
   leaderEpoch = -1;
   partitionEpoch = -1;
   isr: number[] = [];
+  /** KIP-966 eligible leader replicas, as last written to ZooKeeper. */
+  elr: number[] = [];
   replicas: number[] = [];
   highWatermark: number;
   /** Start offset of the leader epoch this replica leads (KAFKA-7128's bar to join the ISR). */
@@ -105,6 +107,7 @@ export class Partition {
     this.leaderEpoch = state.leaderEpoch;
     this.partitionEpoch = state.partitionEpoch;
     this.isr = [...state.isr];
+    this.elr = [...state.elr];
     this.replicas = [...state.replicas];
     this.pendingIsr = null;
   }
@@ -141,8 +144,9 @@ export class Partition {
   }
 
   /** An ISR change we proposed was written: adopt it. */
-  isrChanged(isr: number[], partitionEpoch: number, change: 'shrink' | 'expand'): void {
+  isrChanged(isr: number[], elr: number[], partitionEpoch: number, change: 'shrink' | 'expand'): void {
     this.isr = isr;
+    this.elr = elr;
     this.partitionEpoch = partitionEpoch;
     this.pendingIsr = null;
     if (this.deps.observe.active) this.deps.observe.emit({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...isr], partitionEpoch, change });

@@ -19,19 +19,21 @@ export interface ZkPartitionState {
   leader_epoch: number;
   isr: number[];
   controller_epoch: number;
+  /** KIP-966 eligible leader replicas (modelled in ZooKeeper mode too; real Kafka has them in KRaft only). */
+  eligible_leader_replicas: number[];
 }
 
 export function encodeState(s: ZkPartitionState): string {
-  return JSON.stringify({ controller_epoch: s.controller_epoch, leader: s.leader, version: 1, leader_epoch: s.leader_epoch, isr: s.isr });
+  return JSON.stringify({ controller_epoch: s.controller_epoch, leader: s.leader, version: 1, leader_epoch: s.leader_epoch, isr: s.isr, eligible_leader_replicas: s.eligible_leader_replicas });
 }
 
 export function decodeState(data: string): ZkPartitionState {
   const o = JSON.parse(data) as ZkPartitionState;
-  return { leader: o.leader, leader_epoch: o.leader_epoch, isr: o.isr, controller_epoch: o.controller_epoch };
+  return { leader: o.leader, leader_epoch: o.leader_epoch, isr: o.isr, controller_epoch: o.controller_epoch, eligible_leader_replicas: o.eligible_leader_replicas ?? [] };
 }
 
 export function toPartitionState(partition: number, s: ZkPartitionState, zkVersion: number, replicas: number[]): PartitionState {
-  return { partition, leader: s.leader, leaderEpoch: s.leader_epoch, isr: [...s.isr], partitionEpoch: zkVersion, replicas: [...replicas], elr: [] };
+  return { partition, leader: s.leader, leaderEpoch: s.leader_epoch, isr: [...s.isr], partitionEpoch: zkVersion, replicas: [...replicas], elr: [...s.eligible_leader_replicas] };
 }
 
 /**
@@ -68,3 +70,17 @@ export function assignReplicas(partitions: number, replicationFactor: number, br
 
 export const brokerNode = (id: number): string => `b${id}`;
 export const ZK_NODE = 'zk';
+
+/**
+ * KIP-966: replicas removed from the ISR while it is (or becomes) smaller than min.insync.replicas stay
+ * eligible to lead, because the high watermark cannot advance past what they hold; at or above min ISR
+ * the list is empty.
+ */
+export function nextEligibleLeaders(oldIsr: number[], newIsr: number[], elr: number[], minIsr: number): number[] {
+  if (newIsr.length >= minIsr) return [];
+  const removed = oldIsr.filter((r) => !newIsr.includes(r));
+  return [...new Set([...elr, ...removed])].filter((r) => !newIsr.includes(r)).sort((a, b) => a - b);
+}
+
+/** The marker a clean shutdown leaves in the log directory; its absence at startup means an unclean one. */
+export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';

@@ -1,16 +1,18 @@
 // The modern protocol with clean election keeps every invariant under random crashes, pauses and
 // partitions. A sample of seeds here; bench/invariants.ts runs 1,000.
 import { describe, expect, it } from 'vitest';
-import { runRandomFaults } from '../helpers/random-faults.ts';
+import { protocolBugs, runRandomFaults } from '../helpers/random-faults.ts';
 
 describe('random faults, modern protocol, clean election', () => {
-  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
+  // Seeds 154, 599, 688, 724 and 904 once found real bugs (stale controller ISR, last replica standing,
+  // a restarted broker elected before catching up); they stay here as regressions.
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 154, 599, 688, 724, 904]) {
     it(`seed ${seed}: no invariant violation`, () => {
       const run = runRandomFaults(seed);
       expect(run.faults.length).toBeGreaterThan(2);
       expect(run.acked).toBeGreaterThan(50);
       expect(run.uncleanElections).toBe(0);
-      expect(run.violations.map((v) => `${v.invariant}: ${v.description}`)).toEqual([]);
+      expect(protocolBugs(run.violations).map((v) => `${v.invariant}: ${v.description}`)).toEqual([]);
     });
   }
 
