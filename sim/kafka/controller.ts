@@ -258,7 +258,10 @@ export class Controller {
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
         outcome = null;
         previousLeader = current.leader;
-        if (this.live.has(current.leader)) {
+        // A leader back from an unclean shutdown that no controller saw go (it bounced while the controller
+        // was away) lost its unflushed tail: it must not carry on in its old epoch; elect again.
+        const leaderBounced = justUnclean.includes(current.leader);
+        if (this.live.has(current.leader) && !leaderBounced) {
           // A follower back from an unclean shutdown must catch up before it counts as in sync again.
           const isr = current.isr.filter((r) => this.live.has(r) && (r === current.leader || !justUnclean.includes(r)));
           const elr = current.eligible_leader_replicas.filter((r) => !justUnclean.includes(r));
@@ -278,7 +281,7 @@ export class Controller {
           stale = !current.isr.every(keep) || !current.eligible_leader_replicas.every(keep);
           current = { ...current, isr: current.isr.filter(keep), eligible_leader_replicas: current.eligible_leader_replicas.filter(keep) };
         }
-        election = this.electLeader(replicas, current);
+        election = this.electLeader(replicas, current, leaderBounced ? [current.leader] : []);
         if (election === null) {
           if (current.leader < 0 && !stale) return null;
           // No eligible replica: the partition goes offline (leader -1), keeping its last ISR.
@@ -320,8 +323,8 @@ export class Controller {
    * Clean: the first live ISR member in assignment order; with KIP-966, else the first live eligible
    * leader replica. Unclean (if enabled): the first live replica.
    */
-  private electLeader(replicas: number[], state: ZkPartitionState): { leader: number; isr: number[]; unclean: boolean } | null {
-    const liveIsr = replicas.filter((r) => state.isr.includes(r) && this.live.has(r));
+  private electLeader(replicas: number[], state: ZkPartitionState, bounced: number[] = []): { leader: number; isr: number[]; unclean: boolean } | null {
+    const liveIsr = replicas.filter((r) => state.isr.includes(r) && this.live.has(r) && !(this.kip966 && r === state.leader && bounced.includes(r)));
     if (liveIsr.length > 0) return { leader: liveIsr[0], isr: state.isr.filter((r) => this.live.has(r)), unclean: false };
     const liveElr = replicas.filter((r) => state.eligible_leader_replicas.includes(r) && this.live.has(r));
     if (this.kip966 && liveElr.length > 0) return { leader: liveElr[0], isr: [liveElr[0]], unclean: false };
