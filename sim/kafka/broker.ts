@@ -261,7 +261,12 @@ export class Broker implements Program {
     for (const state of req.partitionStates) {
       this.metadata.set(state.partition, state);
       if (!state.replicas.includes(this.id)) continue;
-      this.applyPartitionState(state);
+      try {
+        this.applyPartitionState(state);
+      } catch (e) {
+        // A disk error while changing role (the leader-epoch checkpoint): the replica stays as it was.
+        this.ctx.trace('storage-error', `partition ${state.partition}: ${(e as Error).message}`);
+      }
     }
     this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'NONE' });
   }
@@ -355,6 +360,7 @@ export class Broker implements Program {
         channel: this.channel,
         nodeOf: brokerNode,
         setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
+        onStorageError: (partition, message) => this.ctx.trace('storage-error', `partition ${partition}: ${message}`),
         onFenced: (partition, error) => {
           if (this.observe.active) this.observe.emit({ kind: 'fenced', time: this.ctx.now(), broker: this.id, partition, error, detail: `fetch from leader ${leader}` });
         },

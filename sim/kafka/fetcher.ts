@@ -31,6 +31,7 @@ export interface FetcherDeps {
   setTimer: (ms: number, fn: () => void) => Timer;
   /** Reports a fetch error worth an operator's attention (fencing), for the trace and the reports. */
   onFenced: (partition: number, error: string) => void;
+  onStorageError: (partition: number, message: string) => void;
 }
 
 export class ReplicaFetcher {
@@ -123,7 +124,14 @@ export class ReplicaFetcher {
             if (r.error === 'FENCED_LEADER_EPOCH') this.deps.onFenced(r.partition, r.error);
             continue;
           }
-          const again = p.partition.truncateByLeaderEpoch(r.leaderEpoch, r.endOffset);
+          let again: number | null;
+          try {
+            again = p.partition.truncateByLeaderEpoch(r.leaderEpoch, r.endOffset);
+          } catch (e) {
+            this.deps.onStorageError(r.partition, (e as Error).message);
+            failed = true;
+            continue;
+          }
           if (again === null) p.state = 'fetching';
           else p.askEpoch = again;
         }
@@ -154,8 +162,15 @@ export class ReplicaFetcher {
           const p = this.partitions.get(d.partition);
           if (p === undefined || p.state !== 'fetching') continue;
           if (d.error === 'NONE') {
-            p.partition.appendAsFollower(d.batches);
-            p.partition.updateFollowerHighWatermark(d.highWatermark);
+            try {
+              p.partition.appendAsFollower(d.batches);
+              p.partition.updateFollowerHighWatermark(d.highWatermark);
+            } catch (e) {
+              // A disk error (EIO, ENOSPC) on the follower: Kafka would take the log directory offline;
+              // here the follower stops progressing and retries after the backoff.
+              this.deps.onStorageError(d.partition, (e as Error).message);
+              failed = true;
+            }
           } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
             // Our log is longer than the leader's: cut back to its end and fetch again.
             p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');

@@ -62,8 +62,10 @@ export class PartitionLog {
       throw new Error(`${this.file}: append at ${batch.baseOffset} but log end offset is ${this.logEndOffset}`);
     }
     const line = JSON.stringify(batch) + '\n';
-    this.positions.push(this.disk.size(this.file));
+    const position = this.disk.size(this.file);
+    // A failed write (EIO, ENOSPC) throws here and leaves memory untouched, matching the disk.
     this.disk.append(this.file, line);
+    this.positions.push(position);
     this.batches.push(batch);
     this.unflushed += batch.values.length;
     if (this.unflushed >= this.flushMessages) this.flush();

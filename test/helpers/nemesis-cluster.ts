@@ -1,6 +1,8 @@
 // A small Kafka cluster with a steady acks=all producer and a nemesis recorder, for the nemesis tests.
 import type { BrokerConfig } from '../../sim/kafka/config.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
+import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
+import { MODERN } from '../../sim/kafka/protocol.ts';
 import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { ReplicationEvent } from '../../sim/kafka/observer.ts';
 import type { NemesisRecord } from '../../nemesis/apply.ts';
@@ -31,10 +33,10 @@ export const TEST_BROKER: Partial<BrokerConfig> = {
   'replica.lag.time.max.ms': 10000,
 };
 
-export function testCluster(seed: number, broker: Partial<BrokerConfig> = {}, brokers = 3): TestCluster {
+export function testCluster(seed: number, broker: Partial<BrokerConfig> = {}, brokers = 3, protocol: Partial<ProtocolFixes> = {}): TestCluster {
   const cluster = new KafkaCluster({
     seed,
-    config: clusterConfig({ brokers, partitions: 1, replicationFactor: 3, broker: { ...TEST_BROKER, ...broker } }),
+    config: clusterConfig({ brokers, partitions: 1, replicationFactor: 3, broker: { ...TEST_BROKER, ...broker }, protocol: { ...MODERN, ...protocol } }),
   });
   const events = cluster.record();
   const ops: NemesisOp[] = [];

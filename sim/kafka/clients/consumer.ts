@@ -90,14 +90,17 @@ export class Consumer {
       done(result);
     };
     const timer = this.setTimer(timeoutMs, finish);
+    // Answers that come after this poll returned are dropped (the position does not move), so the
+    // records are fetched again by the next poll rather than lost between two results.
+    const open = (): boolean => !finished;
     this.validatePositions(result, () => {
       if (finished) return;
-      this.fetch(result, timeoutMs, finish);
-    });
+      this.fetch(result, timeoutMs, finish, open);
+    }, open);
   }
 
   /** KIP-320: after a leader change, ask the new leader where our last consumed epoch ends. */
-  private validatePositions(result: PollResult, then: () => void): void {
+  private validatePositions(result: PollResult, then: () => void, open: () => boolean): void {
     if (!this.kip320) return then();
     const stale = this.assigned.filter((p) => {
       const pos = this.positions.get(p) as Position;
@@ -114,6 +117,7 @@ export class Consumer {
         { type: 'OffsetsForLeaderEpoch', replicaId: CONSUMER_REPLICA_ID, partitions: [{ partition: p, currentLeaderEpoch: leaderEpoch, leaderEpoch: pos.lastEpoch }] },
         this.config['request.timeout.ms'],
         (r) => {
+          if (!open()) return;
           const answer = r?.partitions[0];
           if (answer !== undefined && answer.error === 'NONE') {
             const current = this.positions.get(p);
@@ -145,7 +149,7 @@ export class Consumer {
     return local ?? leader;
   }
 
-  private fetch(result: PollResult, maxWaitMs: number, finish: () => void): void {
+  private fetch(result: PollResult, maxWaitMs: number, finish: () => void, open: () => boolean): void {
     const bySource = new Map<number, number[]>();
     for (const p of this.assigned) {
       const src = this.sourceOf(p);
@@ -172,8 +176,12 @@ export class Consumer {
         },
         this.config['request.timeout.ms'],
         (r) => {
+          if (!open()) return;
           if (r !== null) this.absorb(r, offsets, result);
-          else result.errors.push(`fetch from broker ${src} timed out`);
+          else {
+            result.errors.push(`fetch from broker ${src} timed out`);
+            this.metadata.refresh();
+          }
           if (--pending === 0) finish();
         },
       );

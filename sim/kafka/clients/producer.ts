@@ -186,11 +186,16 @@ export class Producer {
    */
   private resetSequences(): void {
     this.producerId = NO_PRODUCER;
-    for (const other of this.queues.values()) {
+    for (const [partition, other] of this.queues) {
       if (other.records.some((r) => r.inFlight)) continue;
       other.needsReset = false;
       other.nextSequence = 0;
-      for (const r of other.records) r.sequence = -1;
+      for (const r of [...other.records]) {
+        // A record that may already be in the log cannot be renumbered under a new producer id: the
+        // broker could not recognise the retry as a duplicate. Its fate is unknown: it ends as info.
+        if (r.maybeAppended) this.finish(partition, r, { type: 'info', error: r.lastError || 'PRODUCER_FENCED_RETRY' });
+        else r.sequence = -1;
+      }
     }
   }
 

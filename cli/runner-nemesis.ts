@@ -1,0 +1,36 @@
+// Which faults a run injects: an explicit schedule as given, or one generated from the seed for the
+// chosen fault kinds (or for the kinds swarm testing draws for this seed).
+import { generateSchedule, swarm, type FaultKind, type Schedule } from '../nemesis/index.ts';
+import type { Random } from '../sim/world/index.ts';
+
+export interface ChosenSchedule {
+  schedule: Schedule;
+  kinds: FaultKind[] | 'swarm' | 'schedule';
+  intensity: number | undefined;
+  swarmDescription?: string;
+}
+
+export interface ScheduleRequest {
+  schedule: Schedule | undefined;
+  nemesis: FaultKind[] | 'swarm';
+  intensity: number | undefined;
+  /** Faults are over by this world time (schedule times are absolute world ms). */
+  timeMs: number;
+  brokers: number;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export function chooseSchedule(random: Random, request: ScheduleRequest): ChosenSchedule {
+  if (request.schedule !== undefined) return { schedule: request.schedule, kinds: 'schedule', intensity: undefined };
+  const shape = { timeMs: request.timeMs, brokers: request.brokers, partitions: request.partitions, replicationFactor: request.replicationFactor };
+  if (request.nemesis === 'swarm') {
+    // Separate streams: what swarm draws never shifts the schedule's own draws.
+    const picked = swarm(random.fork('swarm'));
+    const schedule = generateSchedule(random.fork('schedule'), { kinds: picked.kinds, intensity: picked.intensity, ...shape });
+    return { schedule, kinds: 'swarm', intensity: picked.intensity, swarmDescription: picked.description };
+  }
+  const kinds = [...request.nemesis];
+  const schedule = generateSchedule(random.fork('schedule'), { kinds, ...shape, ...(request.intensity === undefined ? {} : { intensity: request.intensity }) });
+  return { schedule, kinds, intensity: request.intensity };
+}

@@ -1,0 +1,84 @@
+// Jepsen-style random schedules: a quiet period while the cluster settles, then faults starting every
+// few seconds and stopping after seconds to tens of seconds, each kind at most once at a time, and
+// nothing active by the end so the run's final reads see a healed cluster. Intensity (0..1) shortens
+// the gaps, lengthens the faults, lets more overlap and makes each one hit harder.
+import { ConfigError } from '../sim/world/errors.ts';
+import type { Random } from '../sim/world/random.ts';
+import type { FaultKind } from './fault-kinds.ts';
+import { isFaultKind } from './fault-kinds.ts';
+import { KINDS } from './kinds/index.ts';
+import type { JsonObject } from './kind.ts';
+import type { FaultOp, Schedule } from './schedule-types.ts';
+import type { ClusterShape } from './shape.ts';
+
+export interface GenerateOptions {
+  kinds: FaultKind[];
+  /** Length of the run in simulated ms: every fault is over (restarts included) before it. */
+  timeMs: number;
+  brokers: number;
+  partitions: number;
+  /** 0..1, default 0.5. */
+  intensity?: number;
+  /** Replicas per partition; defaults to every broker (the longest staggered restart). */
+  replicationFactor?: number;
+}
+
+/** A fault as a start/stop pair before it becomes two ops. */
+export type FaultPair = { id: number; kind: FaultKind; startMs: number; stopMs: number; params: JsonObject };
+
+export function checkOptions(o: GenerateOptions): { shape: ClusterShape; intensity: number } {
+  const int = (name: string, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${name} must be a positive integer, got ${v}`);
+  };
+  int('brokers', o.brokers);
+  int('partitions', o.partitions);
+  if (!Number.isFinite(o.timeMs) || o.timeMs <= 0) throw new ConfigError(`timeMs must be a positive number of ms, got ${o.timeMs}`);
+  const intensity = o.intensity ?? 0.5;
+  if (!(intensity >= 0 && intensity <= 1)) throw new ConfigError(`intensity must be from 0 to 1, got ${intensity}`);
+  for (const k of o.kinds) if (!isFaultKind(k)) throw new ConfigError(`unknown fault kind "${String(k)}"`);
+  const replicationFactor = o.replicationFactor ?? o.brokers;
+  int('replicationFactor', replicationFactor);
+  return { shape: { brokers: o.brokers, partitions: o.partitions, replicationFactor }, intensity };
+}
+
+/** Two ops per pair, in time order; a start always precedes its own stop, even at the same time. */
+export function pairsToSchedule(pairs: readonly FaultPair[]): Schedule {
+  const ops: FaultOp[] = [];
+  for (const p of pairs) {
+    // Each kind module built p.params for p.kind; the union type cannot follow that through the table.
+    ops.push({ at: p.startMs, kind: p.kind, action: 'start', id: p.id, params: p.params } as FaultOp);
+    ops.push({ at: p.stopMs, kind: p.kind, action: 'stop', id: p.id, params: {} });
+  }
+  // Array.prototype.sort is stable: equal times keep pair order, so a start stays before its stop.
+  ops.sort((a, b) => a.at - b.at);
+  return { version: 1, ops };
+}
+
+export function generateSchedule(random: Random, options: GenerateOptions): Schedule {
+  const { shape, intensity } = checkOptions(options);
+  const kinds = [...new Set(options.kinds)];
+  const timeMs = options.timeMs;
+  const quietMs = Math.round(Math.min(10000, Math.max(1000, timeMs * 0.1)));
+  // Faults end a little before the run does, so the cluster can settle before the final reads.
+  const endMs = Math.floor(timeMs - Math.min(5000, timeMs * 0.05)) - 1;
+  const maxActive = 1 + Math.floor(intensity * 2.99);
+  const gapMax = Math.round(10000 - 6000 * intensity);
+  const pairs: FaultPair[] = [];
+  /** When each kind is fully over (its stop plus any staggered restarts). */
+  const busyUntil = new Map<FaultKind, number>();
+  for (let t = quietMs; kinds.length > 0 && t < endMs; t += random.int(2000, gapMax)) {
+    const active = [...busyUntil.values()].filter((until) => until > t).length;
+    const free = kinds.filter((k) => (busyUntil.get(k) ?? 0) <= t);
+    if (free.length === 0 || active >= maxActive) continue;
+    const kind = random.pick(free);
+    const module = KINDS[kind];
+    const params = module.generate(random, shape, intensity);
+    const tail = module.tailMs(params, shape);
+    const latestStop = endMs - tail;
+    if (latestStop <= t) continue;
+    const stopMs = Math.min(t + Math.max(1, module.duration(random, intensity)), latestStop);
+    pairs.push({ id: pairs.length, kind, startMs: t, stopMs, params });
+    busyUntil.set(kind, stopMs + tail);
+  }
+  return pairsToSchedule(pairs);
+}

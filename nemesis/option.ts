@@ -1,0 +1,31 @@
+// The CLI's --nemesis value: a comma list of fault kinds, `none`, `all`, or `swarm` (let the seed pick).
+import { ConfigError } from '../sim/world/errors.ts';
+import type { FaultKind } from './fault-kinds.ts';
+import { FAULT_KINDS, isFaultKind } from './fault-kinds.ts';
+
+export function parseNemesisOption(text: string): FaultKind[] | 'swarm' {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (names.length === 0) throw new ConfigError(`--nemesis: expected fault kinds, none, all or swarm`);
+  if (names.includes('swarm')) {
+    if (names.length > 1) throw new ConfigError('--nemesis: "swarm" picks the kinds itself and cannot be combined with other names');
+    return 'swarm';
+  }
+  const out = new Set<FaultKind>();
+  for (const name of names) {
+    if (name === 'none') continue;
+    if (name === 'all') {
+      for (const k of FAULT_KINDS) out.add(k);
+      continue;
+    }
+    if (!isFaultKind(name)) {
+      throw new ConfigError(`--nemesis: unknown fault kind "${name}" (one of ${FAULT_KINDS.join(', ')}; or none, all, swarm)`);
+    }
+    out.add(name);
+  }
+  if (names.includes('none') && out.size > 0) throw new ConfigError('--nemesis: "none" cannot be combined with fault kinds');
+  // Listed in FAULT_KINDS order, so "kill,partition" and "partition,kill" run the same schedule.
+  return FAULT_KINDS.filter((k) => out.has(k));
+}

@@ -1,0 +1,22 @@
+// What schedules need to know about a cluster: how many brokers and partitions, and the replica
+// assignment. Generating and validating a schedule works from this alone; applying reads it off the cluster.
+import type { KafkaCluster } from '../sim/kafka/cluster.ts';
+import { assignReplicas } from '../sim/kafka/zk-layout.ts';
+
+export type ClusterShape = {
+  brokers: number;
+  partitions: number;
+  /** Replicas per partition; a schedule generated without knowing it assumes every broker. */
+  replicationFactor: number;
+};
+
+export function shapeOf(cluster: KafkaCluster): ClusterShape {
+  const c = cluster.config;
+  return { brokers: c.brokers, partitions: c.partitions, replicationFactor: c.replicationFactor };
+}
+
+/** The brokers holding a replica of `partition`, in assignment order (the controller's own rule). */
+export function replicasOf(cluster: KafkaCluster, partition: number): number[] {
+  const c = cluster.config;
+  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks)[partition] ?? [];
+}

@@ -1,0 +1,13 @@
+// The queue workload (Jepsen's Kafka test): producers, consumers, client crashes and the final reads.
+export { QueueWorkload, type QueueWorkloadStats } from './workload.ts';
+export {
+  queueWorkloadOptions,
+  QUEUE_WORKLOAD_DEFAULTS,
+  WORKLOAD_CONSUMER,
+  WORKLOAD_PRODUCER,
+  type QueueWorkloadOptions,
+  type QueueWorkloadOverrides,
+} from './options.ts';
+export { ClientSlot, ProcessIds, WATCHDOG_ERROR } from './client-slot.ts';
+export { pollOkValue, seekValue, sendOkValue, sendValue, POLL_INVOKE_VALUE, type RecordPair } from './micro-ops.ts';
+export { holdBackTruncated, PollLedger, type Delivered } from './poll-ledger.ts';

@@ -1,0 +1,106 @@
+// The queue workload's knobs, their defaults, and the checks that keep a typo from becoming a silent
+// nonsense run. Client settings use Kafka's own configuration keys.
+import { ConfigError } from '../../sim/world/index.ts';
+import type { ConsumerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
+import { CONSUMER_DEFAULTS, PRODUCER_DEFAULTS } from '../../sim/kafka/config.ts';
+
+export interface QueueWorkloadOptions {
+  /** Partitions of the topic; each one is a key of the history. */
+  partitions: number;
+  /** Producer processes (Jepsen's concurrency for sends), each on its own client node. */
+  producers: number;
+  /** Consumer processes, each on its own client node. */
+  consumers: number;
+  /** Sends per simulated second, over all producers together. */
+  rate: number;
+  /** How long one poll may wait for records (Consumer.poll's timeout). */
+  pollTimeoutMs: number;
+  /** Chance that a client's next op is a crash (its node is killed and restarted) instead of a send or poll. */
+  crashProbability: number;
+  /** Chance that a consumer's next op is a new assignment. */
+  reassignProbability: number;
+  /** Chance that an assignment takes every partition rather than a random non-empty subset. */
+  assignAllProbability: number;
+  /** Wait between healing every fault and the final reads, so leaders are re-elected and ISRs recover. */
+  finalSettleMs: number;
+  /** Time the final reads may take before each consumer gives up on reaching the partitions' ends. */
+  finalReadLimitMs: number;
+  /** Wait between attempts to learn the partitions' end offsets in the final phase. */
+  endOffsetsRetryMs: number;
+  producer: ProducerConfig;
+  consumer: ConsumerConfig;
+}
+
+/**
+ * Short client timeouts, as Jepsen's Kafka client sets them: with Kafka's defaults (request.timeout.ms
+ * 30 s, delivery.timeout.ms 120 s) one blocked send would hold a process for the whole of a minute-long
+ * run, and a consumer fetching from a vanished leader would wait half a minute to notice.
+ */
+export const WORKLOAD_PRODUCER: Partial<ProducerConfig> = {
+  'request.timeout.ms': 3000,
+  'delivery.timeout.ms': 10000,
+};
+export const WORKLOAD_CONSUMER: Partial<ConsumerConfig> = {
+  'request.timeout.ms': 5000,
+};
+
+export const QUEUE_WORKLOAD_DEFAULTS: QueueWorkloadOptions = {
+  partitions: 3,
+  producers: 3,
+  consumers: 2,
+  rate: 20,
+  pollTimeoutMs: 250,
+  crashProbability: 0.005,
+  reassignProbability: 0.01,
+  assignAllProbability: 0.5,
+  finalSettleMs: 10000,
+  finalReadLimitMs: 20000,
+  endOffsetsRetryMs: 250,
+  producer: { ...PRODUCER_DEFAULTS, ...WORKLOAD_PRODUCER },
+  consumer: { ...CONSUMER_DEFAULTS, ...WORKLOAD_CONSUMER },
+};
+
+export type QueueWorkloadOverrides = Partial<Omit<QueueWorkloadOptions, 'producer' | 'consumer'>> & {
+  producer?: Partial<ProducerConfig>;
+  consumer?: Partial<ConsumerConfig>;
+};
+
+/** Defaults under the overrides, validated. */
+export function queueWorkloadOptions(overrides: QueueWorkloadOverrides = {}): QueueWorkloadOptions {
+  const d = QUEUE_WORKLOAD_DEFAULTS;
+  const options: QueueWorkloadOptions = {
+    ...d,
+    ...definedOnly(overrides),
+    producer: { ...d.producer, ...(overrides.producer ?? {}) },
+    consumer: { ...d.consumer, ...(overrides.consumer ?? {}) },
+  };
+  validate(options);
+  return options;
+}
+
+/** Drops keys whose value is undefined, so `{ rate: undefined }` keeps the default instead of erasing it. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
+  return out;
+}
+
+function validate(o: QueueWorkloadOptions): void {
+  integerIn('partitions', o.partitions, 1, 1024);
+  integerIn('producers', o.producers, 0, 256);
+  integerIn('consumers', o.consumers, 0, 256);
+  if (o.producers > 0 && !(o.rate > 0 && Number.isFinite(o.rate))) throw new ConfigError(`rate must be a positive number of sends per second, got ${o.rate}`);
+  for (const key of ['crashProbability', 'reassignProbability', 'assignAllProbability'] as const) {
+    const p = o[key];
+    if (!(p >= 0 && p <= 1)) throw new ConfigError(`${key} must be a probability from 0 to 1, got ${p}`);
+  }
+  for (const key of ['pollTimeoutMs', 'finalSettleMs', 'finalReadLimitMs', 'endOffsetsRetryMs'] as const) {
+    const ms = o[key];
+    if (!(ms >= 0 && Number.isFinite(ms))) throw new ConfigError(`${key} must be a non-negative number of ms, got ${ms}`);
+  }
+  if (o.pollTimeoutMs < 1) throw new ConfigError(`pollTimeoutMs must be at least 1 ms, got ${o.pollTimeoutMs}`);
+}
+
+function integerIn(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+}

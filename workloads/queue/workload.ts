@@ -1,0 +1,105 @@
+// The queue workload as Jepsen's Kafka test runs it: producer processes send unique values to keys
+// (partitions), consumer processes assign and poll, clients crash now and then; a final phase heals
+// every fault, waits for the cluster to settle and reads every partition from the beginning.
+import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
+import { FINAL_READS_F, WORKLOAD_PROCESS } from '../history/format.ts';
+import type { HistoryRecorder } from '../history-recorder.ts';
+import { ClientSlot, ProcessIds } from './client-slot.ts';
+import { ConsumerLoop } from './consumers.ts';
+import type { WorkloadContext } from './context.ts';
+import type { QueueWorkloadOptions } from './options.ts';
+import { ProducerLoop } from './producers.ts';
+
+export interface QueueWorkloadStats {
+  sends: number;
+  acked: number;
+  failed: number;
+  indeterminate: number;
+  polls: number;
+  recordsRead: number;
+  clientCrashes: number;
+  /** Ops the workload's watchdog ended because the client never answered. */
+  abandonedOps: number;
+  /** Consumers whose final reads reached every partition's end offset. */
+  finalReadsComplete: number;
+  consumers: number;
+}
+
+export class QueueWorkload {
+  readonly producerSlots: ClientSlot[];
+  readonly consumerSlots: ClientSlot[];
+  private readonly producers: ProducerLoop;
+  private readonly consumers: ConsumerLoop[];
+  private readonly ctx: WorkloadContext;
+  private finalPhaseAt = -1;
+
+  /** Adds one client node per producer and per consumer; processes are numbered producers first. */
+  constructor(cluster: KafkaCluster, recorder: HistoryRecorder, options: QueueWorkloadOptions) {
+    this.ctx = { cluster, recorder, processes: new ProcessIds(0), options };
+    const random = cluster.world.stream('workload');
+    const clientOptions = { producer: options.producer, consumer: options.consumer };
+    this.producerSlots = Array.from({ length: options.producers }, (_, i) => this.addSlot(`producer-${i}`, clientOptions));
+    this.consumerSlots = Array.from({ length: options.consumers }, (_, i) => this.addSlot(`consumer-${i}`, clientOptions));
+    this.producers = new ProducerLoop(this.ctx, this.producerSlots, random.fork('producers'));
+    this.consumers = this.consumerSlots.map((slot, i) => new ConsumerLoop(this.ctx, slot, random.fork(`consumer-${i}`)));
+  }
+
+  private addSlot(node: string, clientOptions: Pick<QueueWorkloadOptions, 'producer' | 'consumer'>): ClientSlot {
+    this.ctx.cluster.addClient(node, clientOptions);
+    return new ClientSlot(node, this.ctx);
+  }
+
+  /** Starts the client nodes and the loops, from the world's current time. */
+  start(): void {
+    const world = this.ctx.cluster.world;
+    for (const slot of [...this.producerSlots, ...this.consumerSlots]) world.start(slot.node);
+    this.producers.start();
+    for (const c of this.consumers) c.start();
+  }
+
+  /**
+   * Ends the main phase: producers stop sending, `heal` clears every fault, the final-reads marker is
+   * recorded, and after the settle period each consumer reads every partition from offset 0.
+   */
+  beginFinalPhase(heal: () => void): void {
+    if (this.finalPhaseAt >= 0) throw new Error('the final phase has already begun');
+    const { cluster, recorder, options } = this.ctx;
+    this.finalPhaseAt = cluster.world.now;
+    this.producers.stop();
+    for (const c of this.consumers) c.pause();
+    heal();
+    recorder.record({ process: WORKLOAD_PROCESS, type: 'info', f: FINAL_READS_F, value: null });
+    const deadline = this.finalPhaseAt + options.finalSettleMs + options.finalReadLimitMs;
+    cluster.world.schedule(options.finalSettleMs, () => {
+      for (const c of this.consumers) c.beginFinalReads(deadline);
+    });
+  }
+
+  /** The latest time the final reads can end, once the final phase has begun. */
+  get finalReadsDeadline(): number {
+    if (this.finalPhaseAt < 0) return Infinity;
+    return this.finalPhaseAt + this.ctx.options.finalSettleMs + this.ctx.options.finalReadLimitMs;
+  }
+
+  /** Every consumer has finished its final reads (reached the ends or ran out of time). */
+  get finished(): boolean {
+    return this.finalPhaseAt >= 0 && this.consumers.every((c) => c.done);
+  }
+
+  stats(): QueueWorkloadStats {
+    const p = this.producers.stats;
+    const sum = (f: (c: ConsumerLoop) => number): number => this.consumers.reduce((n, c) => n + f(c), 0);
+    return {
+      sends: p.sends,
+      acked: p.ok,
+      failed: p.fail,
+      indeterminate: p.info,
+      polls: sum((c) => c.stats.polls),
+      recordsRead: sum((c) => c.stats.recordsRead),
+      clientCrashes: p.crashes + sum((c) => c.stats.crashes),
+      abandonedOps: [...this.producerSlots, ...this.consumerSlots].reduce((n, s) => n + s.abandoned, 0),
+      finalReadsComplete: sum((c) => (c.stats.finalReadsComplete ? 1 : 0)),
+      consumers: this.consumers.length,
+    };
+  }
+}
