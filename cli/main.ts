@@ -1,7 +1,14 @@
 // kafkasim's command line.
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.ts';
+import { registerRun } from './commands/run.ts';
 import { EXIT_USAGE, exitOnError } from './usage-error.ts';
+
+// `kafkasim run | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const program = new Command();
 program
@@ -13,6 +20,7 @@ program
     writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `kafkasim: ${text}` : text),
   });
 
+registerRun(program);
 registerDemo(program);
 
 try {

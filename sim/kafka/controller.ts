@@ -274,6 +274,7 @@ export class Controller {
           return { ...current, isr, controller_epoch: this.epoch, eligible_leader_replicas: this.eligible(current.isr, isr, current.eligible_leader_replicas) };
         }
         let stale = false;
+        const lastIsr = current.isr;
         if (this.kip966 && justUnclean.length > 0) {
           // KIP-966: a replica that just came back from an unclean shutdown may have lost acknowledged
           // records, so it neither stays eligible nor leads a leaderless partition as its last ISR member.
@@ -289,8 +290,10 @@ export class Controller {
           return { ...current, leader: -1, leader_epoch: current.leader < 0 ? current.leader_epoch : current.leader_epoch + 1, controller_epoch: this.epoch };
         }
         outcome = 'elected';
-        const elr = current.eligible_leader_replicas.filter((r) => r !== election?.leader);
-        return { leader: election.leader, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch, eligible_leader_replicas: this.kip966 ? elr : [] };
+        const chosen = election.leader;
+        // Members dropped because their broker died keep the committed data: eligible while ISR < min.
+        const elr = this.eligible(current.isr, election.isr, current.eligible_leader_replicas.filter((r) => !justUnclean.includes(r))).filter((r) => r !== chosen);
+        return { leader: chosen, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch, eligible_leader_replicas: this.kip966 && !election.unclean ? elr : [] };
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {

@@ -1,0 +1,134 @@
+// `kafkasim run`: one simulated test — a cluster, a workload, faults, the checkers — with a summary,
+// and with --out the history (JSON lines and EDN), result.json and repro.json.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { writeEdnHistory } from '../../workloads/history/edn.ts';
+import { writeJsonl } from '../../workloads/history/jsonl.ts';
+import { parseNemesisOption } from '../../nemesis/index.ts';
+import { loadSchedule } from '../../nemesis/index.ts';
+import { parseProtocol } from '../../sim/kafka/protocol.ts';
+import { parseSeed } from '../../sim/world/seed.ts';
+import { freshSeed } from '../fresh-seed.ts';
+import { judge } from '../judge.ts';
+import type { RunResult } from '../judge.ts';
+import { runTest } from '../runner.ts';
+import type { RunOptions } from '../runner.ts';
+import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
+import { readFileSync } from 'node:fs';
+
+export const VERSION = '0.1.0';
+
+interface RunFlags {
+  seed?: string;
+  brokers: string;
+  partitions: string;
+  rf: string;
+  minIsr: string;
+  acks: string;
+  unclean?: boolean;
+  nemesis: string;
+  schedule?: string;
+  time: string;
+  protocol: string;
+  metadata: string;
+  out?: string;
+  json?: boolean;
+}
+
+function int(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return Number(text);
+}
+
+export function runOptionsFrom(flags: RunFlags): RunOptions {
+  const seed = flags.seed === undefined ? freshSeed() : parseSeed(flags.seed);
+  if (!['0', '1', 'all'].includes(flags.acks)) throw new UsageError(`--acks must be 0, 1 or all, got "${flags.acks}"`);
+  if (flags.metadata !== 'zk') {
+    throw new UsageError(flags.metadata === 'kraft' ? '--metadata kraft is not available yet (ZooKeeper mode only)' : `--metadata must be zk or kraft, got "${flags.metadata}"`);
+  }
+  parseProtocol(flags.protocol);
+  const options: RunOptions = {
+    seed,
+    brokers: int('--brokers', flags.brokers, 1, 64),
+    partitions: int('--partitions', flags.partitions, 1, 1024),
+    replicationFactor: int('--rf', flags.rf, 1, 64),
+    minIsr: int('--min-isr', flags.minIsr, 1, 64),
+    acks: flags.acks === 'all' ? 'all' : (Number(flags.acks) as 0 | 1),
+    unclean: flags.unclean === true,
+    protocol: flags.protocol,
+    timeSeconds: int('--time', flags.time, 1, 86_400),
+    nemesis: parseNemesisOption(flags.nemesis),
+  };
+  if (flags.schedule !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(flags.schedule, 'utf8');
+    } catch {
+      throw new UsageError(`--schedule: cannot read ${flags.schedule}`);
+    }
+    options.schedule = loadSchedule(text);
+  }
+  return options;
+}
+
+/** Writes a file whole or not at all: a temporary file, then a rename. */
+function writeWhole(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+export function exitCodeOf(valid: RunResult['valid']): number {
+  return valid === true ? EXIT_VALID : valid === false ? EXIT_ANOMALY : EXIT_UNKNOWN;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run one simulated test: a Kafka cluster, the queue workload, faults, and every checker')
+    .option('--seed <seed>', 'the seed (default: a fresh one, printed)')
+    .option('--brokers <n>', 'brokers', '3')
+    .option('--partitions <n>', 'partitions of the test topic', '3')
+    .option('--rf <n>', 'replication factor', '3')
+    .option('--min-isr <n>', 'min.insync.replicas', '2')
+    .option('--acks <0|1|all>', 'producer acks', 'all')
+    .option('--unclean', 'unclean.leader.election.enable=true')
+    .option('--nemesis <kinds>', 'fault kinds: a comma list, none, all or swarm', 'partition,kill,pause')
+    .option('--schedule <file>', 'a saved fault schedule instead of a generated one')
+    .option('--time <seconds>', 'simulated seconds of workload and faults', '60')
+    .option('--protocol <mode>', 'modern, or historical modes (comma list)', 'modern')
+    .option('--metadata <zk|kraft>', 'metadata mode', 'zk')
+    .option('--out <dir>', 'write history.jsonl, history.edn, result.json and repro.json there')
+    .option('--json', 'print result.json on stdout')
+    .action((flags: RunFlags) => {
+      const options = runOptionsFrom(flags);
+      const started = performance.now();
+      const output = runTest(options);
+      const result = judge(options.seed, output, performance.now() - started, VERSION);
+      if (flags.out !== undefined) {
+        mkdirSync(flags.out, { recursive: true });
+        writeWhole(join(flags.out, 'history.jsonl'), writeJsonl(output.history));
+        writeWhole(join(flags.out, 'history.edn'), writeEdnHistory(output.history));
+        writeWhole(join(flags.out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+        const repro = { kafkasim: VERSION, seed: options.seed, options: { ...options, schedule: output.schedule }, expectedHistoryHash: output.historyHash };
+        writeWhole(join(flags.out, 'repro.json'), JSON.stringify(repro, null, 2) + '\n');
+      }
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      } else {
+        const anomalies = Object.entries(result.anomalies).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
+        console.log(`seed          ${result.seed}`);
+        if (result.swarm) console.log(`swarm         ${result.swarm}`);
+        console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
+        console.log(`anomalies     ${anomalies}`);
+        console.log(`acked writes  ${result.stats.acked} (lost: ${result.stats.lost})`);
+        console.log(`ops           ${result.stats.ops}, events ${result.stats.events}`);
+        console.log(`time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`);
+        console.log(`history hash  ${result.historyHash}`);
+        if (flags.out !== undefined) console.log(`written to    ${flags.out}`);
+      }
+      process.exitCode = exitCodeOf(result.valid);
+    });
+}
