@@ -3,13 +3,8 @@
 import type { Command } from 'commander';
 import { Hasher, parseSeed, World } from '../../sim/world/index.ts';
 import type { NodeContext } from '../../sim/world/index.ts';
-import { UsageError } from '../usage-error.ts';
+import { intOption } from '../options.ts';
 import { freshSeed } from '../fresh-seed.ts';
-
-function positiveInt(name: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new UsageError(`${name} must be a positive integer, got "${text}"`);
-  return Number(text);
-}
 
 export function registerDemo(program: Command): void {
   program
@@ -20,8 +15,8 @@ export function registerDemo(program: Command): void {
     .option('--time <seconds>', 'simulated seconds', '10')
     .action((opts: { seed?: string; nodes: string; time: string }) => {
       const seed = opts.seed === undefined ? freshSeed() : parseSeed(opts.seed);
-      const nodes = positiveInt('--nodes', opts.nodes);
-      const seconds = positiveInt('--time', opts.time);
+      const nodes = intOption('--nodes', opts.nodes, 1, 1000);
+      const seconds = intOption('--time', opts.time, 1, 86_400);
       const started = performance.now();
       const world = new World({ seed, defaultLatency: { kind: 'normal', mean: 2, stddev: 1, min: 0.2, max: 20 } });
       const ids = Array.from({ length: nodes }, (_, i) => `n${i}`);

@@ -12,6 +12,7 @@ import { parseSeed } from '../../sim/world/seed.ts';
 import { freshSeed } from '../fresh-seed.ts';
 import { judge } from '../judge.ts';
 import type { RunResult } from '../judge.ts';
+import { intOption } from '../options.ts';
 import { runTest } from '../runner.ts';
 import type { RunOptions } from '../runner.ts';
 import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
@@ -36,13 +37,6 @@ interface RunFlags {
   json?: boolean;
 }
 
-function int(name: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return Number(text);
-}
-
 export function runOptionsFrom(flags: RunFlags): RunOptions {
   const seed = flags.seed === undefined ? freshSeed() : parseSeed(flags.seed);
   if (!['0', '1', 'all'].includes(flags.acks)) throw new UsageError(`--acks must be 0, 1 or all, got "${flags.acks}"`);
@@ -52,14 +46,14 @@ export function runOptionsFrom(flags: RunFlags): RunOptions {
   parseProtocol(flags.protocol);
   const options: RunOptions = {
     seed,
-    brokers: int('--brokers', flags.brokers, 1, 64),
-    partitions: int('--partitions', flags.partitions, 1, 1024),
-    replicationFactor: int('--rf', flags.rf, 1, 64),
-    minIsr: int('--min-isr', flags.minIsr, 1, 64),
+    brokers: intOption('--brokers', flags.brokers, 1, 64),
+    partitions: intOption('--partitions', flags.partitions, 1, 1024),
+    replicationFactor: intOption('--rf', flags.rf, 1, 64),
+    minIsr: intOption('--min-isr', flags.minIsr, 1, 64),
     acks: flags.acks === 'all' ? 'all' : (Number(flags.acks) as 0 | 1),
     unclean: flags.unclean === true,
     protocol: flags.protocol,
-    timeSeconds: int('--time', flags.time, 1, 86_400),
+    timeSeconds: intOption('--time', flags.time, 1, 86_400),
     nemesis: parseNemesisOption(flags.nemesis),
   };
   if (flags.schedule !== undefined) {

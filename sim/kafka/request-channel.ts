@@ -51,16 +51,6 @@ export class RequestChannel {
     return true;
   }
 
-  /** Fails every outstanding request to `to` at once (the connection to it is known to be gone). */
-  failAllTo(to: NodeId): void {
-    for (const [id, p] of [...this.pending]) {
-      if (p.to !== to) continue;
-      this.pending.delete(id);
-      p.timer.cancel();
-      p.resolve(null);
-    }
-  }
-
   get outstanding(): number {
     return this.pending.size;
   }
