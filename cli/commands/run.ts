@@ -1,24 +1,20 @@
 // `kafkasim run`: one simulated test — a cluster, a workload, faults, the checkers — with a summary,
 // and with --out the history (JSON lines and EDN), result.json and repro.json.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { writeEdnHistory } from '../../workloads/history/edn.ts';
-import { writeJsonl } from '../../workloads/history/jsonl.ts';
 import { parseNemesisOption } from '../../nemesis/index.ts';
 import { loadSchedule } from '../../nemesis/index.ts';
 import { parseProtocol } from '../../sim/kafka/protocol.ts';
 import { parseSeed } from '../../sim/world/seed.ts';
 import { freshSeed } from '../fresh-seed.ts';
-import { judge } from '../judge.ts';
 import type { RunResult } from '../judge.ts';
 import { intOption } from '../options.ts';
-import { runTest } from '../runner.ts';
+import { KAFKASIM_VERSION } from '../repro.ts';
+import { runOnce, writeRunOutputs } from '../run-once.ts';
 import type { RunOptions } from '../runner.ts';
 import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
 import { readFileSync } from 'node:fs';
 
-export const VERSION = '0.1.0';
+export const VERSION = KAFKASIM_VERSION;
 
 interface RunFlags {
   seed?: string;
@@ -68,12 +64,6 @@ export function runOptionsFrom(flags: RunFlags): RunOptions {
   return options;
 }
 
-/** Writes a file whole or not at all: a temporary file, then a rename. */
-function writeWhole(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
-
 export function exitCodeOf(valid: RunResult['valid']): number {
   return valid === true ? EXIT_VALID : valid === false ? EXIT_ANOMALY : EXIT_UNKNOWN;
 }
@@ -98,17 +88,9 @@ export function registerRun(program: Command): void {
     .option('--json', 'print result.json on stdout')
     .action((flags: RunFlags) => {
       const options = runOptionsFrom(flags);
-      const started = performance.now();
-      const output = runTest(options);
-      const result = judge(options.seed, output, performance.now() - started, VERSION);
-      if (flags.out !== undefined) {
-        mkdirSync(flags.out, { recursive: true });
-        writeWhole(join(flags.out, 'history.jsonl'), writeJsonl(output.history));
-        writeWhole(join(flags.out, 'history.edn'), writeEdnHistory(output.history));
-        writeWhole(join(flags.out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-        const repro = { kafkasim: VERSION, seed: options.seed, options: { ...options, schedule: output.schedule }, expectedHistoryHash: output.historyHash };
-        writeWhole(join(flags.out, 'repro.json'), JSON.stringify(repro, null, 2) + '\n');
-      }
+      const run = runOnce(options);
+      const result = run.result;
+      if (flags.out !== undefined) writeRunOutputs(flags.out, run);
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       } else {
