@@ -31,6 +31,11 @@ export interface CheckResult {
   anomalies: Anomaly[];
   /** Checker-specific figures (ops examined, states explored, ...). */
   stats?: Record<string, number>;
+  /**
+   * What the checker saw that is not an anomaly but a reader should know: e.g. invariant violations that
+   * an unclean election or a crash explains (Kafka doing what its configuration allows).
+   */
+  notes?: Anomaly[];
 }
 
 export const MAX_EXAMPLES = 8;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeEdnHistory } from '../workloads/history/edn.ts';
 import { writeJsonl } from '../workloads/history/jsonl.ts';
 import { judge, type RunResult } from './judge.ts';
+import { replayCommandFor, runReportData, writeRunReport } from './report-data.ts';
 import { KAFKASIM_VERSION, makeRepro, reproText, type Repro } from './repro.ts';
 import { runTest, type RunOptions, type RunOutput } from './runner.ts';
 import { writeWhole } from './write-whole.ts';
@@ -25,11 +26,17 @@ export function runOnce(options: RunOptions): JudgedRun {
   return { options, output, result, repro };
 }
 
-/** Writes history.jsonl, history.edn, result.json and repro.json into `dir` (created if missing). */
-export function writeRunOutputs(dir: string, run: JudgedRun): void {
+/**
+ * Writes history.jsonl, history.edn, result.json, repro.json, and the HTML report (report.json and
+ * index.html) into `dir` (created if missing).
+ */
+export function writeRunOutputs(dir: string, run: JudgedRun, what: { report?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true });
   writeWhole(join(dir, 'history.jsonl'), writeJsonl(run.output.history));
   writeWhole(join(dir, 'history.edn'), writeEdnHistory(run.output.history));
   writeWhole(join(dir, 'result.json'), JSON.stringify(run.result, null, 2) + '\n');
   writeWhole(join(dir, 'repro.json'), reproText(run.repro));
+  if (what.report === false) return;
+  const replay = replayCommandFor(run.options, { reproFile: join(dir, 'repro.json') });
+  writeRunReport(dir, runReportData(run.output, run.result, replay));
 }

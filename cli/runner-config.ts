@@ -3,6 +3,7 @@
 import type { FaultKind, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import { clusterConfig } from '../sim/kafka/config.ts';
+import type { KraftConfig, MetadataMode } from '../sim/kafka/kraft/config.ts';
 import { parseProtocol, type ProtocolFixes } from '../sim/kafka/protocol.ts';
 import { ConfigError, parseSeed, type Seed } from '../sim/world/index.ts';
 import { queueWorkloadOptions, type QueueWorkloadOptions, type QueueWorkloadOverrides } from '../workloads/queue/index.ts';
@@ -32,6 +33,8 @@ export interface RunKnobs {
   workload: QueueWorkloadOverrides;
   /** How long to wait for a controller and a leader for every partition before the workload starts. */
   readyTimeoutMs: number;
+  /** Where metadata lives: ZooKeeper, or a KRaft controller quorum (Kafka's defaults for its settings). */
+  metadata: MetadataMode;
 }
 
 /**
@@ -57,6 +60,7 @@ export const RUN_DEFAULTS: RunKnobs = {
   },
   workload: { rate: 20 },
   readyTimeoutMs: 30000,
+  metadata: 'zk',
 };
 
 export interface ResolvedRun {
@@ -83,6 +87,7 @@ export function resolveRun(seed: Seed, overrides: Partial<RunKnobs>): ResolvedRu
     partitions: knobs.partitions,
     replicationFactor: knobs.replicationFactor,
     protocol: fixes,
+    metadata: knobs.metadata,
     broker: { ...knobs.broker, 'min.insync.replicas': knobs.minIsr, 'unclean.leader.election.enable': knobs.unclean },
   });
   const workload = queueWorkloadOptions({
@@ -106,6 +111,8 @@ export interface RunConfig {
   consumer: ConsumerConfig;
   workload: Omit<QueueWorkloadOptions, 'producer' | 'consumer' | 'partitions'>;
   nemesis: { kinds: FaultKind[] | 'swarm' | 'schedule'; intensity: number | null };
+  /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
+  kraft?: { metadata: 'kraft' } & KraftConfig;
 }
 
 /** Infinity (flush.messages: never) is not JSON; it is written as the string "Infinity". */
@@ -127,5 +134,6 @@ export function runConfig(run: ResolvedRun, nemesisKinds: FaultKind[] | 'swarm' 
     consumer: { ...consumer },
     workload,
     nemesis: { kinds: Array.isArray(nemesisKinds) ? [...nemesisKinds] : nemesisKinds, intensity: intensity ?? null },
+    ...(run.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...run.cluster.kraft } } : {}),
   };
 }

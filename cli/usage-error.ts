@@ -13,6 +13,8 @@ export const EXIT_VALID = 0;
 export const EXIT_ANOMALY = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_UNKNOWN = 3;
+/** `kafkasim replay`: the rerun's history hash differs from the recorded one. */
+export const EXIT_REPLAY_DIVERGED = 4;
 
 export function isUserError(e: unknown): e is Error {
   return e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'HistoryFormatError');

@@ -7,6 +7,7 @@ export const FAULT_KINDS = [
   'zk',
   'kill',
   'kill-all',
+  'power-loss',
   'pause',
   'outage',
   'clock',

@@ -8,11 +8,15 @@ export type ClusterShape = {
   partitions: number;
   /** Replicas per partition; a schedule generated without knowing it assumes every broker. */
   replicationFactor: number;
+  /** KRaft controllers (ctl1..ctlN), when the cluster has them. */
+  controllers?: number;
 };
 
 export function shapeOf(cluster: KafkaCluster): ClusterShape {
   const c = cluster.config;
-  return { brokers: c.brokers, partitions: c.partitions, replicationFactor: c.replicationFactor };
+  const shape: ClusterShape = { brokers: c.brokers, partitions: c.partitions, replicationFactor: c.replicationFactor };
+  if (c.metadata === 'kraft') shape.controllers = c.kraft['controller.quorum.voters'];
+  return shape;
 }
 
 /** The brokers holding a replica of `partition`, in assignment order (the controller's own rule). */

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import { brokerNode, ZK_NODE } from '../sim/kafka/zk-layout.ts';
+import { CONTROLLER_NODE } from '../sim/kafka/kraft/config.ts';
 import type { Random } from '../sim/world/random.ts';
 import { checkNumber, fail, Fields } from './fields.ts';
 import type { ClusterShape } from './shape.ts';
@@ -31,6 +32,14 @@ export function checkNode(v: unknown, where: string, rules: TargetRules, shape?:
   if (typeof v !== 'string') fail(where, `expected a node id such as "b0", got ${JSON.stringify(v)}`);
   if (v === ZK_NODE) {
     if (!rules.zk) fail(where, `this fault cannot target the ZooKeeper node "${ZK_NODE}"`);
+    return v;
+  }
+  const c = CONTROLLER_NODE.exec(v);
+  if (c !== null) {
+    // A KRaft controller node (ctl1, ...): it keeps its metadata log on disk, so every fault may hit it.
+    if (shape !== undefined && (shape.controllers === undefined || Number(c[1]) > shape.controllers)) {
+      fail(where, shape.controllers === undefined ? `no controller node "${v}" in ZooKeeper mode` : `no controller node "${v}" in a cluster with ${shape.controllers} controller(s)`);
+    }
     return v;
   }
   const m = BROKER_NODE.exec(v);
@@ -125,11 +134,12 @@ export function resolveTarget(t: Target, cluster: KafkaCluster, random: Random, 
       return followers.length === 0 ? [] : [brokerNode(random.pick(followers))];
     }
     case 'controller': {
-      const c = cluster.activeController();
-      return c === null ? [] : [brokerNode(c.id)];
+      const c = cluster.activeControllerNode();
+      return c === null ? [] : [c];
     }
     case 'zk':
-      return [ZK_NODE];
+      // The metadata service: ZooKeeper, or in KRaft mode the whole controller quorum.
+      return cluster.metadataNodes();
     case 'nodes':
       return [...t.nodes];
   }
@@ -143,7 +153,7 @@ export function compareNodes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The nodes a partition fault splits: the brokers and ZooKeeper. Clients stay outside, as in Jepsen. */
+/** The nodes a partition fault splits: the brokers and ZooKeeper (or the KRaft controllers). Clients stay outside, as in Jepsen. */
 export function clusterNodes(cluster: KafkaCluster): string[] {
-  return [...cluster.brokerNodes(), ZK_NODE];
+  return cluster.serverNodes();
 }

@@ -37,8 +37,21 @@ describe('checkDurability', () => {
       checker: 'durability',
       valid: true,
       anomalies: [],
-      stats: { acked: 1, lostAcked: 0, attributed: 0, unattributed: 0, notJudged: 0 },
+      stats: { acked: 1, lostAcked: 0, unreadableAcked: 0, attributed: 0, unattributed: 0, notJudged: 0 },
     });
+  });
+
+  it('calls an acked write the final reads missed unreadable, not lost, when the leader still holds it', () => {
+    const history = new QueueHistoryBuilder().send(0, 0, 10, 0).send(1, 0, 11, 1).finalReads().poll(5, { 0: records(0, 10) }).build();
+    // The leader's high watermark stayed at 1 (too few in-sync replicas), so offset 1 was never readable.
+    const held = checkDurability(history, { truncations: [], finalLogs: [{ broker: 2, key: 0, highWatermark: 1, startOffset: 0, values: [10, 11] }] });
+    expect(held.valid).toBe(true);
+    expect(held.stats).toMatchObject({ lostAcked: 0, unreadableAcked: 1 });
+    expect(held.notes?.[0]).toMatchObject({ name: 'acked-write-unreadable', count: 1 });
+    // A different value at that offset means the acked one is gone: lost.
+    const replaced = checkDurability(history, { truncations: [], finalLogs: [{ broker: 2, key: 0, highWatermark: 1, startOffset: 0, values: [10, 99] }] });
+    expect(replaced.valid).toBe(false);
+    expect(replaced.anomalies.map((a) => [a.name, a.count])).toEqual([['acked-write-lost', 1]]);
   });
 
   it('reads before the final phase do not count', () => {

@@ -40,7 +40,7 @@ describe('kafkasim run', () => {
     [['run', '--nemesis', 'flood'], /flood/],
     [['run', '--bogus'], /unknown option '--bogus'/],
     [['run', '--schedule', '/nonexistent/schedule.json'], /cannot read/],
-    [['run', '--metadata', 'kraft'], /not available yet/],
+    [['run', '--metadata', 'etcd'], /--metadata must be zk or kraft/],
   ])('refuses %j with one line and exit code 2', (args, message) => {
     const r = kafkasim(...(args as string[]));
     expect(r.status).toBe(2);

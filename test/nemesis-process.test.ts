@@ -102,12 +102,14 @@ describe('kill-all', () => {
     expect(t.cluster.leaderOf(0)).toBeGreaterThanOrEqual(0);
   });
 
-  // Reported to the lead: with the modern protocol every replica counts as back from an unclean shutdown,
-  // is dropped from the ISR and the ELR, and the partition stays offline for good (ISR ends up empty).
-  it.fails('with the modern protocol, the partition has a leader again once the brokers are back', () => {
+  // Every replica is back from an unclean shutdown, so none stays in the ISR or the ELR; KIP-966's
+  // Balanced recovery elects the last known leader (uncleanly) rather than leaving the partition offline.
+  it('with the modern protocol, the partition has a leader again once the brokers are back', () => {
     const t = powerLoss();
     t.cluster.world.runUntil(40000);
     expect(t.cluster.leaderOf(0)).toBeGreaterThanOrEqual(0);
+    const recovery = t.events.find((e) => e.kind === 'election' && e.partition === 0 && e.lastKnownLeader === true);
+    expect(recovery).toMatchObject({ unclean: true });
   });
 });
 

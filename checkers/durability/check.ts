@@ -17,7 +17,7 @@ import {
 import { formatValue } from '../queue/describe.ts';
 import { AnomalyTally, reportedAnomalies } from '../queue/tally.ts';
 import { blamedTruncation, groupTruncations, truncationsRemoving, type TruncationsByKey } from './attribution.ts';
-import { describeCause, type DurabilityFacts, type Truncation } from './facts.ts';
+import { describeCause, type DurabilityFacts, type FinalLog, type Truncation } from './facts.ts';
 
 export interface DurabilityOptions {
   /**
@@ -48,6 +48,8 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
   const readAtEnd = finalReads >= 0 ? collectReadValues(history, invocationOf, finalReads) : new Map();
   const truncations = groupTruncations(facts?.truncations ?? []);
   const tallies: Tallies = { lost: new AnomalyTally('acked-write-lost', ACKED_WRITE_LOST_EXPLANATION), attributed: 0 };
+  const unreadable = new AnomalyTally('acked-write-unreadable', ACKED_WRITE_UNREADABLE_EXPLANATION);
+  const held = heldByReplicas(facts?.finalLogs ?? []);
   let acked = 0;
   let notJudged = 0;
   const send = newSendFields();
@@ -70,6 +72,17 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
       acked++;
       if (finalReads < 0) continue;
       if (readAtEnd.get(send.key)?.has(send.value) === true) continue;
+      const holder = send.offset === UNKNOWN_OFFSET ? undefined : held.get(send.key)?.get(send.offset);
+      if (holder !== undefined && holder.value === send.value) {
+        if (unreadable.record()) {
+          unreadable.examples.push({
+            description: `Value ${formatValue(send.value)}, acknowledged at offset ${send.offset} of key ${send.key}, was not read in the final phase, but broker ${holder.broker} still holds it (its high watermark is ${holder.highWatermark}): unavailable, not lost.`,
+            ops: opPair(history, invocationOf, position),
+            detail: { key: send.key, offset: send.offset, value: send.value, broker: holder.broker, highWatermark: holder.highWatermark },
+          });
+        }
+        continue;
+      }
       reportLoss(history, invocationOf, position, send.key, send.offset, send.value, finalTime, truncations, tallies);
     }
   }
@@ -79,9 +92,11 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
     // Without a final phase nothing claims to have read everything, so loss cannot be told from delay.
     valid: finalReads < 0 && acked > 0 ? 'unknown' : anomalies.length === 0,
     anomalies,
+    ...(unreadable.count > 0 ? { notes: [unreadable.toAnomaly()] } : {}),
     stats: {
       acked,
       lostAcked: tallies.lost.count,
+      unreadableAcked: unreadable.count,
       attributed: tallies.attributed,
       unattributed: tallies.lost.count - tallies.attributed,
       notJudged,
@@ -134,4 +149,23 @@ function blame(blamed: Truncation, all: readonly Truncation[]): string {
 
 function truncationDetail(t: Truncation): Record<string, unknown> {
   return { broker: t.broker, time: t.time, fromOffset: t.fromOffset, toOffset: t.toOffset, cause: t.cause, why: describeCause(t.cause) };
+}
+
+const ACKED_WRITE_UNREADABLE_EXPLANATION =
+  'An acknowledged write the final reads did not see, although a replica still held it at its offset when ' +
+  'the run ended: the partition was unavailable (no leader, or a high watermark held below it, e.g. with ' +
+  'fewer in-sync replicas than min.insync.replicas) for the whole final phase. Not a durability loss.';
+
+/** key → offset → the replica holding a value there (the first broker in the facts' order). */
+function heldByReplicas(logs: readonly FinalLog[]): Map<number, Map<number, { broker: number; value: number; highWatermark: number }>> {
+  const byKey = new Map<number, Map<number, { broker: number; value: number; highWatermark: number }>>();
+  for (const log of logs) {
+    let offsets = byKey.get(log.key);
+    if (offsets === undefined) byKey.set(log.key, (offsets = new Map()));
+    for (let i = 0; i < log.values.length; i++) {
+      const offset = log.startOffset + i;
+      if (!offsets.has(offset)) offsets.set(offset, { broker: log.broker, value: log.values[i], highWatermark: log.highWatermark });
+    }
+  }
+  return byKey;
 }

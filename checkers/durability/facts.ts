@@ -23,8 +23,24 @@ export interface Truncation {
   cause: Cause;
 }
 
+/** One replica's log when the run ended: which value sits at each offset, and its high watermark. */
+export interface FinalLog {
+  broker: number;
+  key: number;
+  highWatermark: number;
+  /** Offset of values[0] (the log start offset). */
+  startOffset: number;
+  values: number[];
+}
+
 export interface DurabilityFacts {
   truncations: Truncation[];
+  /**
+   * The replicas' logs at the end of the run. An acknowledged record the final reads missed but some
+   * replica still holds at its offset is unreadable (the partition had no leader, or its high watermark
+   * stayed below it), not lost.
+   */
+  finalLogs?: FinalLog[];
 }
 
 /** One plain clause saying why the truncation happened, for example descriptions. */

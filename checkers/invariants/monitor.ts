@@ -2,7 +2,7 @@
 // at every step, incrementally: it mirrors each replica's log from append and truncate events, so a
 // check touches only what the event changed. A violation that follows an unclean election on the same
 // partition is attributed to that election: unclean election is allowed to lose data.
-import type { CheckResult } from '../result.ts';
+import type { Anomaly, CheckResult } from '../result.ts';
 import { MAX_EXAMPLES } from '../result.ts';
 import type { InvariantName, ReplicaEvent, Violation } from './events.ts';
 
@@ -26,6 +26,7 @@ interface UncleanElection {
   time: number;
   leader: number;
   leaderEpoch: number;
+  lastKnownLeader?: boolean;
   previousLeader: number;
 }
 
@@ -52,7 +53,8 @@ export class InvariantMonitor {
   /** Unsynced tails lost in crashes: acks=all without fsync trusts replication, so these explain losses. */
   private readonly crashLosses = new Map<number, { time: number; broker: number; from: number; to: number }[]>();
   readonly violations: Violation[] = [];
-  private counts = new Map<InvariantName, number>();
+  /** Totals by name, explained and not, beyond the stored violations' cap. */
+  private readonly counts = { unexplained: new Map<InvariantName, number>(), explained: new Map<InvariantName, number>() };
   /** Set by the caller before each world event so violations name their step. */
   step = 0;
 
@@ -67,9 +69,10 @@ export class InvariantMonitor {
   }
 
   private violate(invariant: InvariantName, e: { time: number; partition: number }, brokers: number[], description: string, detail: Record<string, unknown>, since?: number): void {
-    this.counts.set(invariant, (this.counts.get(invariant) ?? 0) + 1);
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
     const cause = this.uncleanCause(e.partition, since ?? -Infinity, e.time) ?? this.crashCause(e.partition, brokers, offset, e.time);
+    const counts = cause === null ? this.counts.unexplained : this.counts.explained;
+    counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
       this.violations.push({ invariant, time: e.time, step: this.step, partition: e.partition, brokers, description, causedBy: cause, detail });
     }
@@ -148,7 +151,7 @@ export class InvariantMonitor {
         this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
         if (e.unclean) {
           const list = this.unclean.get(e.partition) ?? [];
-          list.push({ time: e.time, leader: e.leader, leaderEpoch: e.leaderEpoch, previousLeader: e.previousLeader });
+          list.push({ time: e.time, leader: e.leader, leaderEpoch: e.leaderEpoch, previousLeader: e.previousLeader, ...(e.lastKnownLeader ? { lastKnownLeader: true } : {}) });
           this.unclean.set(e.partition, list);
         }
         if (e.leader >= 0 && !e.isr.includes(e.leader)) {
@@ -255,18 +258,36 @@ export class InvariantMonitor {
     return this.violations.filter((v) => v.causedBy === null);
   }
 
+  /**
+   * Unexplained violations are the anomalies (protocol bugs: the verdict is invalid). Those an unclean
+   * election or a crash explains are Kafka doing what its configuration allows; they are listed as notes,
+   * and any acknowledged write they lost is the durability checker's finding.
+   */
   result(): CheckResult {
+    const unexplained = this.violations.filter((v) => v.causedBy === null);
+    const explained = this.violations.filter((v) => v.causedBy !== null);
+    const anomalies = this.group(unexplained, this.counts.unexplained);
+    return {
+      checker: 'invariants',
+      valid: anomalies.length === 0,
+      anomalies,
+      notes: this.group(explained, this.counts.explained),
+      stats: { violations: this.violations.length, unexplained: unexplained.length },
+    };
+  }
+
+  private group(violations: Violation[], totals: Map<InvariantName, number>): Anomaly[] {
     const byName = new Map<InvariantName, Violation[]>();
-    for (const v of this.violations) {
+    for (const v of violations) {
       const list = byName.get(v.invariant) ?? [];
       list.push(v);
       byName.set(v.invariant, list);
     }
-    const anomalies = [...byName.entries()]
+    return [...byName.entries()]
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([name, list]) => ({
         name,
-        count: this.counts.get(name) ?? list.length,
+        count: totals.get(name) ?? list.length,
         explanation: INVARIANT_EXPLANATIONS[name],
         examples: list.slice(0, MAX_EXAMPLES).map((v) => ({
           description:
@@ -274,11 +295,12 @@ export class InvariantMonitor {
               ? v.description
               : v.causedBy.kind === 'crash'
                 ? `${v.description} — caused by the crash of broker ${v.causedBy.broker} at ${v.causedBy.time.toFixed(0)} ms, which lost records it had not flushed (flush.messages is never: Kafka relies on replication)`
-                : `${v.description} — caused by the unclean election of broker ${v.causedBy.leader} (epoch ${v.causedBy.leaderEpoch}) at ${v.causedBy.time.toFixed(0)} ms`,
+                : v.causedBy.lastKnownLeader
+                  ? `${v.description} — caused by KIP-966's recovery at ${v.causedBy.time.toFixed(0)} ms: every ISR member had restarted from an unclean shutdown, so the last known leader, broker ${v.causedBy.leader}, was elected with whatever its disk kept (epoch ${v.causedBy.leaderEpoch})`
+                  : `${v.description} — caused by the unclean election of broker ${v.causedBy.leader} (epoch ${v.causedBy.leaderEpoch}) at ${v.causedBy.time.toFixed(0)} ms`,
           ops: [],
           detail: { ...v.detail, time: v.time, step: v.step, partition: v.partition, brokers: v.brokers, causedBy: v.causedBy },
         })),
       }));
-    return { checker: 'invariants', valid: anomalies.length === 0, anomalies, stats: { violations: this.violations.length, unexplained: this.unexplained().length } };
   }
 }

@@ -29,16 +29,15 @@ interface RunFlags {
   time: string;
   protocol: string;
   metadata: string;
-  out?: string;
+  /** A directory, or false with --no-out. */
+  out: string | false;
   json?: boolean;
 }
 
-export function runOptionsFrom(flags: RunFlags): RunOptions {
+export function runOptionsFrom(flags: Omit<RunFlags, 'out' | 'json'>): RunOptions {
   const seed = flags.seed === undefined ? freshSeed() : parseSeed(flags.seed);
   if (!['0', '1', 'all'].includes(flags.acks)) throw new UsageError(`--acks must be 0, 1 or all, got "${flags.acks}"`);
-  if (flags.metadata !== 'zk') {
-    throw new UsageError(flags.metadata === 'kraft' ? '--metadata kraft is not available yet (ZooKeeper mode only)' : `--metadata must be zk or kraft, got "${flags.metadata}"`);
-  }
+  if (flags.metadata !== 'zk' && flags.metadata !== 'kraft') throw new UsageError(`--metadata must be zk or kraft, got "${flags.metadata}"`);
   parseProtocol(flags.protocol);
   const options: RunOptions = {
     seed,
@@ -52,6 +51,8 @@ export function runOptionsFrom(flags: RunFlags): RunOptions {
     timeSeconds: intOption('--time', flags.time, 1, 86_400),
     nemesis: parseNemesisOption(flags.nemesis),
   };
+  // Only set in KRaft mode, so ZooKeeper-mode repro files stay as they were.
+  if (flags.metadata === 'kraft') options.metadata = 'kraft';
   if (flags.schedule !== undefined) {
     let text: string;
     try {
@@ -84,27 +85,34 @@ export function registerRun(program: Command): void {
     .option('--time <seconds>', 'simulated seconds of workload and faults', '60')
     .option('--protocol <mode>', 'modern, or historical modes (comma list)', 'modern')
     .option('--metadata <zk|kraft>', 'metadata mode', 'zk')
-    .option('--out <dir>', 'write history.jsonl, history.edn, result.json and repro.json there')
+    .option('--out <dir>', 'where to write history.jsonl, history.edn, result.json, repro.json and the report (index.html)', 'kafkasim-out/seed-<seed>')
+    .option('--no-out', 'write no files')
     .option('--json', 'print result.json on stdout')
     .action((flags: RunFlags) => {
       const options = runOptionsFrom(flags);
       const run = runOnce(options);
       const result = run.result;
-      if (flags.out !== undefined) writeRunOutputs(flags.out, run);
+      const out = flags.out === false ? undefined : flags.out.replace('<seed>', String(options.seed));
+      if (out !== undefined) writeRunOutputs(out, run);
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       } else {
-        const anomalies = Object.entries(result.anomalies).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
-        console.log(`seed          ${result.seed}`);
-        if (result.swarm) console.log(`swarm         ${result.swarm}`);
-        console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
-        console.log(`anomalies     ${anomalies}`);
-        console.log(`acked writes  ${result.stats.acked} (lost: ${result.stats.lost})`);
-        console.log(`ops           ${result.stats.ops}, events ${result.stats.events}`);
-        console.log(`time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`);
-        console.log(`history hash  ${result.historyHash}`);
-        if (flags.out !== undefined) console.log(`written to    ${flags.out}`);
+        printSummary(result, out);
       }
       process.exitCode = exitCodeOf(result.valid);
     });
+}
+
+/** The short terminal summary of a run. */
+export function printSummary(result: RunResult, out?: string): void {
+  const anomalies = Object.entries(result.anomalies).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
+  console.log(`seed          ${result.seed}`);
+  if (result.swarm) console.log(`swarm         ${result.swarm}`);
+  console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
+  console.log(`anomalies     ${anomalies}`);
+  console.log(`acked writes  ${result.stats.acked} (lost: ${result.stats.lost})`);
+  console.log(`ops           ${result.stats.ops}, events ${result.stats.events}`);
+  console.log(`time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`);
+  console.log(`history hash  ${result.historyHash}`);
+  if (out !== undefined) console.log(`report        ${out}/index.html (history, result.json and repro.json beside it)`);
 }

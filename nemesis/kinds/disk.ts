@@ -48,7 +48,9 @@ export const diskKind: FaultKindModule<DiskParams, DiskApplied> = {
   duration: (random, intensity) => spanMs(random, intensity, 5000, 30000),
   tailMs: () => 0,
   start({ cluster, world, random }, { target, fsyncLies, ioErrorRate, full }) {
-    const nodes = resolveTarget(target, cluster, random);
+    // Brokers only: KRaft's Raft log relies on fsync as Kafka's does, and a lying fsync there breaks Raft itself.
+    const controllers = cluster.controllerNodes();
+    const nodes = resolveTarget(target, cluster, random).filter((n) => !controllers.includes(n));
     for (const node of nodes) world.node(node).disk.setFaults({ fsyncLies, ioErrorRate, full });
     return { nodes, fsyncLies, ioErrorRate, full };
   },

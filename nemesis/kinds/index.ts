@@ -7,6 +7,7 @@ import type { DiskParams } from './disk.ts';
 import { diskKind } from './disk.ts';
 import type { KillAllParams } from './kill-all.ts';
 import { killAllKind } from './kill-all.ts';
+import { powerLossKind } from './power-loss.ts';
 import type { KillParams } from './kill.ts';
 import { killKind } from './kill.ts';
 import type { LeaderDataPathParams } from './leader-data-path.ts';
@@ -29,6 +30,7 @@ export type ParamsOf = {
   zk: ZkParams;
   kill: KillParams;
   'kill-all': KillAllParams;
+  'power-loss': KillAllParams;
   pause: PauseParams;
   outage: OutageParams;
   clock: ClockParams;
@@ -42,6 +44,7 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   zk: zkKind,
   kill: killKind,
   'kill-all': killAllKind,
+  'power-loss': powerLossKind,
   pause: pauseKind,
   outage: outageKind,
   clock: clockKind,

@@ -1,6 +1,7 @@
-// Crashed brokers (kill -9 or a machine losing power): memory, connections and, per crash mode, unsynced
-// disk data are gone. Kafka relies on replication rather than fsync, so a crash may take acknowledged
-// data off this replica; the stop restarts the brokers from what their disks kept.
+// Crashed brokers: memory and connections are gone. Generated kills are process crashes (kill -9, as
+// Jepsen's kill nemesis does), which keep the page cache; a saved schedule may name a power-loss mode
+// instead, which also loses unsynced data (kill-all and outage generate those). The stop restarts the
+// brokers from what their disks kept.
 import fc from 'fast-check';
 import { CRASH_MODES } from '../../sim/world/disk.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
@@ -31,7 +32,7 @@ export const killKind: FaultKindModule<KillParams, KillApplied> = {
   kind: 'kill',
   summary: 'crash chosen brokers (crash mode per fault), restart them at stop',
   parse,
-  generate: (random, shape) => ({ target: generateTarget(random, shape, RULES, minority(shape)), mode: random.pick(CRASH_MODES) }),
+  generate: (random, shape) => ({ target: generateTarget(random, shape, RULES, minority(shape)), mode: 'process' }),
   arbitrary: (shape) => fc.record({ target: targetArbitrary(shape, RULES, shape.brokers), mode: fc.constantFrom(...CRASH_MODES) }),
   duration: (random, intensity) => spanMs(random, intensity, 2000, 25000),
   tailMs: () => 0,

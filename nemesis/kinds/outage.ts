@@ -35,7 +35,7 @@ export const outageKind: FaultKindModule<OutageParams, OutageApplied> = {
   parse,
   generate: (random, shape) => ({
     partition: random.int(0, shape.partitions - 1),
-    mode: random.pick(CRASH_MODES),
+    mode: 'process' as CrashMode,
     order: random.chance(0.6) ? 'stale-first' : 'random',
     // Gaps past the ZooKeeper session timeout let the first replica be elected before the next returns.
     gapMs: random.int(2, 25) * 1000,

@@ -1,4 +1,5 @@
-// Packet faults: loss, duplication and extra delay, on every link or on chosen ones. A chosen node's
+// Packet faults: loss, duplication and extra delay, on every link or on chosen ones, with TCP semantics
+// (a lost packet is retransmitted, so the message comes late; a duplicate is discarded). A chosen node's
 // faults apply to all its links, clients' included, as a flaky network card would. TCP's order within a
 // connection still holds; delay reorders only across connections. Stop clears what the start set.
 import fc from 'fast-check';
@@ -17,6 +18,9 @@ const DELAYS = ['uniform', 'exponential'] as const;
 
 /** Extra one-way delay in ms: uniform between min and max, or exponential with a mean, capped at max. */
 export type ExtraDelay = { kind: 'uniform'; min: number; max: number } | { kind: 'exponential'; mean: number; max: number };
+
+/** Linux's minimum TCP retransmission timeout. */
+const TCP_MIN_RTO_MS = 200;
 
 type Rates = { loss: number; duplicate: number; delay: ExtraDelay | null };
 export type PacketParams =
@@ -101,7 +105,9 @@ export const packetKind: FaultKindModule<PacketParams, PacketApplied> = {
   tailMs: () => 0,
   start({ cluster, world, random }, params) {
     const { loss, duplicate, delay } = params;
-    const faults: PacketFaults = { loss, duplicate, delay: delay ?? undefined };
+    // Kafka speaks TCP: a lost packet is retransmitted (200 ms, Linux's minimum RTO, then doubling) and a
+    // duplicate is discarded by the stack, so clients and brokers see delays, never lost or doubled requests.
+    const faults: PacketFaults = { loss, duplicate, delay: delay ?? undefined, retransmitMs: TCP_MIN_RTO_MS };
     if (params.scope === 'all') {
       world.net.setPacketFaults(faults);
       return { scope: 'all', links: [], loss, duplicate, delay };

@@ -93,7 +93,19 @@ function start(ctx: FaultContext, params: PartitionParams): PartitionApplied {
       const size = brokers.length < 2 ? 0 : random.int(1, Math.max(1, Math.floor((brokers.length - 1) / 2)));
       const minority = brokers.slice(0, size).sort(compareNodes);
       const majority = brokers.slice(size).sort(compareNodes);
-      (params.zk === 'minority' && size > 0 ? minority : majority).push(ZK_NODE);
+      const metadata = cluster.metadataNodes();
+      if (metadata.length === 1 && metadata[0] === ZK_NODE) {
+        (params.zk === 'minority' && size > 0 ? minority : majority).push(ZK_NODE);
+      } else {
+        // KRaft: the quorum is split too; its majority goes to the side `zk` names, its minority to the other.
+        const voters = random.shuffle(metadata);
+        const small = Math.floor((voters.length - 1) / 2);
+        const quorumMinority = voters.slice(0, small).sort(compareNodes);
+        const quorumMajority = voters.slice(small).sort(compareNodes);
+        const toMinority = params.zk === 'minority' && size > 0;
+        minority.push(...(toMinority ? quorumMajority : quorumMinority));
+        majority.push(...(toMinority ? quorumMinority : quorumMajority));
+      }
       return { mode: 'minority-majority', minority, majority, links: links.cutBetween(minority, majority) };
     }
     case 'majorities-ring': {

@@ -8,7 +8,6 @@ import { Fields } from '../fields.ts';
 import type { ClusterShape } from '../shape.ts';
 import type { Target } from '../target.ts';
 import { generateTarget, parseTarget, resolveTarget, targetArbitrary } from '../target.ts';
-import { ZK_NODE } from '../../sim/kafka/zk-layout.ts';
 
 const RULES = { zk: false };
 
@@ -32,7 +31,8 @@ export const zkKind: FaultKindModule<ZkParams, ZkApplied> = {
   tailMs: () => 0,
   start({ cluster, random, links }, { target }) {
     const nodes = resolveTarget(target, cluster, random);
-    return { nodes, links: links.cutBetween(nodes, [ZK_NODE]) };
+    // In KRaft mode the brokers are cut off from every controller: fenced once their session runs out.
+    return { nodes, links: links.cutBetween(nodes, cluster.metadataNodes()) };
   },
   stop(ctx, applied) {
     ctx.links.releaseAll(applied.links);

@@ -35,6 +35,8 @@ import {
   ZK_NODE,
 } from './zk-layout.ts';
 import { ZkClient } from './zookeeper/index.ts';
+import { KraftBrokerLifecycle } from './kraft/broker-lifecycle.ts';
+import { RaftHub } from './kraft/observer.ts';
 
 const HW_CHECKPOINT = 'replication-offset-checkpoint';
 const PERSISTENT_PATHS = ['/brokers', BROKER_IDS, '/brokers/topics', ISR_CHANGE_NOTIFICATION];
@@ -60,9 +62,14 @@ export interface BrokerHandle {
   current(): Broker | null;
 }
 
+
+/** How soon a broker looks at /controller again when ZooKeeper could not answer. */
+const CONTROLLER_CHECK_RETRY_MS = 1000;
 export class Broker implements Program {
   readonly channel: RequestChannel;
   readonly zk: ZkClient;
+  /** KRaft mode: registration, heartbeats, the metadata log and AlterPartition (null in ZooKeeper mode). */
+  readonly kraft: KraftBrokerLifecycle | null;
   readonly partitions = new Map<number, Partition>();
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private delayedProduces: DelayedProduce[] = [];
@@ -85,6 +92,7 @@ export class Broker implements Program {
     readonly ctx: NodeContext,
     readonly config: ClusterConfig,
     private readonly observe: ObserverHub,
+    raftHub: RaftHub = new RaftHub(),
   ) {
     this.channel = new RequestChannel(ctx);
     this.checkpointedHw = readHwCheckpoint(ctx.disk.read(HW_CHECKPOINT));
@@ -95,14 +103,23 @@ export class Broker implements Program {
     // Logs are loaded (and recovered) at startup, as Kafka's LogManager does.
     for (const file of ctx.disk.list('log-')) {
       const p = Number(file.slice(4));
-      if (Number.isInteger(p)) this.partitionOf(p);
+      if (!Number.isInteger(p)) continue;
+      try {
+        this.partitionOf(p);
+      } catch (e) {
+        // A disk error while loading (EIO on the leader-epoch checkpoint): Kafka takes the log directory
+        // offline; here the partition is loaded again when the controller next names it.
+        ctx.trace('storage-error', `partition ${p}: ${(e as Error).message}`);
+      }
     }
     this.zk = new ZkClient(ctx, ZK_NODE, { sessionTimeoutMs: config.broker['zookeeper.session.timeout.ms'] }, {
       onConnected: () => this.onZkSession(),
       onSessionExpired: () => this.onZkSessionExpired(),
       onWatch: (e) => this.controller?.onWatch(e) ?? this.onWatch(e),
     });
-    this.zk.connect();
+    this.kraft = config.metadata === 'kraft' ? this.kraftLifecycle(raftHub) : null;
+    if (this.kraft === null) this.zk.connect();
+    else this.kraft.start();
     const interval = config.broker['replica.high.watermark.checkpoint.interval.ms'];
     const checkpoint = (): void => {
       this.checkpointHighWatermarks();
@@ -170,11 +187,35 @@ export class Broker implements Program {
         return;
       }
       // Someone else is controller (or ZooKeeper is unreachable): watch for the node to go away.
-      this.zk.exists(CONTROLLER, true, (e2, stat) => {
-        if (e2 === null && stat === null) this.tryToBecomeController();
-      });
+      this.checkControllerNode(false);
     });
   }
+
+  /**
+   * Looks at /controller and watches it. Absent: run for controller. Still ours after this broker's
+   * controller gave up (a ZooKeeper error it could not handle): delete it, as Kafka's controller move
+   * does, so that an election runs instead of the cluster keeping a controller that no longer acts.
+   * Unreachable: look again shortly (ZooKeeper's client keeps the session across a connection loss).
+   */
+  private checkControllerNode(moveIfOurs: boolean): void {
+    this.zk.getData(CONTROLLER, true, (err, data, stat) => {
+      if (this.controller !== null) return;
+      if (err === 'NONODE') return this.tryToBecomeController();
+      if (err !== null || data === undefined || stat === undefined) {
+        if (this.controllerCheckPending) return;
+        this.controllerCheckPending = true;
+        this.ctx.setTimer(CONTROLLER_CHECK_RETRY_MS, () => {
+          this.controllerCheckPending = false;
+          if (this.controller === null) this.checkControllerNode(moveIfOurs);
+        });
+        return;
+      }
+      const owner = (JSON.parse(data) as { brokerid: number }).brokerid;
+      if (moveIfOurs && owner === this.id) this.zk.delete(CONTROLLER, stat.version, () => {});
+    });
+  }
+
+  private controllerCheckPending = false;
 
   private resignController(): void {
     if (this.controller !== null) {
@@ -195,14 +236,13 @@ export class Broker implements Program {
   /** Called by the controller when it loses its ZooKeeper standing. */
   controllerResigned(): void {
     this.controller = null;
-    this.zk.exists(CONTROLLER, true, (err, stat) => {
-      if (err === null && stat === null) this.tryToBecomeController();
-    });
+    this.checkControllerNode(true);
   }
 
   // ---- message dispatch ----
 
   onMessage(from: NodeId, msg: unknown): void {
+    if (this.kraft !== null && this.kraft.handleMessage(from, msg)) return;
     if (from === ZK_NODE) {
       this.zk.handleMessage(from, msg);
       return;
@@ -307,6 +347,48 @@ export class Broker implements Program {
     }
   }
 
+  // ---- KRaft mode: the metadata log instead of ZooKeeper and LeaderAndIsr ----
+
+  private kraftLifecycle(raftHub: RaftHub): KraftBrokerLifecycle {
+    return new KraftBrokerLifecycle(
+      {
+        id: this.id,
+        ctx: this.ctx,
+        config: this.config,
+        rack: this.rack,
+        cleanStart: this.cleanStart,
+        onUnfenced: () => {
+          this.registered = true;
+          if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
+        },
+        publish: (states, liveBrokers, controllerId) => this.applyMetadataRecords(states, liveBrokers, controllerId),
+      },
+      raftHub,
+      (p) => this.partitions.get(p),
+    );
+  }
+
+  /**
+   * Committed partition records, as the broker's metadata publisher hands them over: the same role
+   * changes LeaderAndIsr makes in ZooKeeper mode, and a leader adopts a newer ISR of its own epoch.
+   */
+  private applyMetadataRecords(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): void {
+    this.liveBrokers = liveBrokers;
+    this.activeControllerId = controllerId;
+    for (const state of states) {
+      this.metadata.set(state.partition, state);
+      if (!state.replicas.includes(this.id)) continue;
+      try {
+        this.applyPartitionState(state);
+      } catch (e) {
+        this.ctx.trace('storage-error', `partition ${state.partition}: ${(e as Error).message}`);
+        continue;
+      }
+      const p = this.partitions.get(state.partition);
+      if (p !== undefined && p.role === 'leader') p.maybeIncrementHighWatermark();
+    }
+  }
+
   private handleUpdateMetadata(req: UpdateMetadataRequest): void {
     if (req.controllerEpoch < this.controllerEpochSeen) return;
     this.controllerEpochSeen = req.controllerEpoch;
@@ -376,6 +458,7 @@ export class Broker implements Program {
 
   /** ZooKeeper mode: the leader writes the new ISR itself, conditional on the partition epoch (zkVersion). */
   private proposeIsr(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
+    if (this.kraft !== null) return this.kraft.alterPartition(p, isr, change);
     const leaderEpoch = p.leaderEpoch;
     const minIsr = this.config.broker['min.insync.replicas'];
     const elr = this.config.protocol.kip966 ? nextEligibleLeaders(p.isr, isr, p.elr, minIsr) : [];
@@ -553,6 +636,7 @@ export class Broker implements Program {
     this.checkpointHighWatermarks();
     this.ctx.disk.writeAtomic(CLEAN_SHUTDOWN_MARKER, '');
     for (const f of this.fetchers.values()) f.stop();
+    this.kraft?.stop();
     this.zk.close();
     if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'shutdown' });
   }
@@ -567,9 +651,9 @@ function readHwCheckpoint(text: string): Map<number, number> {
   return out;
 }
 
-export function brokerProgram(id: number, config: ClusterConfig, observe: ObserverHub, onStart?: (b: Broker) => void) {
+export function brokerProgram(id: number, config: ClusterConfig, observe: ObserverHub, onStart?: (b: Broker) => void, raftHub?: RaftHub) {
   return (ctx: NodeContext): Broker => {
-    const b = new Broker(id, ctx, config, observe);
+    const b = new Broker(id, ctx, config, observe, raftHub);
     onStart?.(b);
     return b;
   };

@@ -14,6 +14,11 @@ import type { ReplicationEvent, ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
 import { brokerNode, ZK_NODE } from './zk-layout.ts';
 import { zookeeperServer } from './zookeeper/index.ts';
+import { controllerNode, voterIds } from './kraft/config.ts';
+import type { KraftControllerNode } from './kraft/controller-node.ts';
+import { kraftControllerProgram } from './kraft/controller-node.ts';
+import type { RaftObserver } from './kraft/observer.ts';
+import { CommittedFeed, RaftHub } from './kraft/observer.ts';
 
 export interface ClusterOptions {
   seed: Seed;
@@ -27,6 +32,9 @@ export class KafkaCluster {
   readonly world: World;
   readonly brokerIds: number[];
   private readonly hub = new ObserverHub();
+  private readonly raftHub = new RaftHub();
+  /** KRaft mode: the controller voters' ids (3001, ...); empty in ZooKeeper mode. */
+  readonly voterIds: number[];
 
   constructor(readonly options: ClusterOptions) {
     this.world = new World({
@@ -35,9 +43,16 @@ export class KafkaCluster {
       shuffleSameTime: options.shuffleSameTime,
       traceCapacity: options.traceCapacity,
     });
-    this.world.addNode(ZK_NODE, zookeeperServer());
+    const kraft = options.config.metadata === 'kraft';
+    this.voterIds = kraft ? voterIds(options.config.kraft['controller.quorum.voters']) : [];
+    if (kraft) {
+      const observers = { hub: this.hub, raftHub: this.raftHub, feed: new CommittedFeed() };
+      for (const v of this.voterIds) this.world.addNode(controllerNode(v), kraftControllerProgram(v, options.config, observers));
+    } else {
+      this.world.addNode(ZK_NODE, zookeeperServer());
+    }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
-    for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub));
+    for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, undefined, this.raftHub));
   }
 
   get config(): ClusterConfig {
@@ -49,8 +64,13 @@ export class KafkaCluster {
     return this.hub.add(o);
   }
 
+  /** Adds an observer of the KRaft quorum's Raft events and the brokers' metadata; returns a remover. */
+  observeRaft(o: RaftObserver): () => void {
+    return this.raftHub.add(o);
+  }
+
   start(): void {
-    this.world.start(ZK_NODE);
+    for (const node of this.metadataNodes()) this.world.start(node);
     for (const id of this.brokerIds) this.world.start(brokerNode(id));
   }
 
@@ -60,6 +80,43 @@ export class KafkaCluster {
 
   brokerNodes(): string[] {
     return this.brokerIds.map(brokerNode);
+  }
+
+  /** Where metadata lives: the ZooKeeper node, or the KRaft controllers. */
+  metadataNodes(): string[] {
+    return this.config.metadata === 'kraft' ? this.controllerNodes() : [ZK_NODE];
+  }
+
+  /** KRaft controller nodes (ctl1, ...); none in ZooKeeper mode. */
+  controllerNodes(): string[] {
+    return this.voterIds.map(controllerNode);
+  }
+
+  /** Every server node: the brokers, then ZooKeeper or the controllers. */
+  serverNodes(): string[] {
+    return [...this.brokerNodes(), ...this.metadataNodes()];
+  }
+
+  /** A KRaft controller's running program, or null while it is down. */
+  kraftController(voterId: number): KraftControllerNode | null {
+    return (this.world.node(controllerNode(voterId)).program as KraftControllerNode | null) ?? null;
+  }
+
+  /** The node of the active controller (a broker in ZooKeeper mode, a controller in KRaft mode), or null. */
+  activeControllerNode(): string | null {
+    if (this.config.metadata !== 'kraft') {
+      const b = this.activeController();
+      return b === null ? null : brokerNode(b.id);
+    }
+    let best: string | null = null;
+    let bestEpoch = -1;
+    for (const v of this.voterIds) {
+      const c = this.kraftController(v);
+      if (c === null || this.world.node(controllerNode(v)).status !== 'running' || !c.isActive || c.raft.epoch <= bestEpoch) continue;
+      best = controllerNode(v);
+      bestEpoch = c.raft.epoch;
+    }
+    return best;
   }
 
   /** The running program of a broker, or null while it is down. */

@@ -1,5 +1,7 @@
 // Broker, producer and consumer settings, named by Kafka's own configuration keys, with modern defaults.
 import { ConfigError } from '../world/errors.ts';
+import type { KraftConfig, MetadataMode } from './kraft/config.ts';
+import { KRAFT_DEFAULTS, validateKraft } from './kraft/config.ts';
 import type { ProtocolFixes } from './protocol.ts';
 import { MODERN } from './protocol.ts';
 
@@ -82,9 +84,13 @@ export interface ClusterConfig {
   racks: string[];
   broker: BrokerConfig;
   protocol: ProtocolFixes;
+  /** Where metadata lives: ZooKeeper (the default) or a KRaft controller quorum. */
+  metadata: MetadataMode;
+  /** KRaft settings (used in KRaft mode only). */
+  kraft: KraftConfig;
 }
 
-export function clusterConfig(partial: Partial<Omit<ClusterConfig, 'broker'>> & { broker?: Partial<BrokerConfig> } = {}): ClusterConfig {
+export function clusterConfig(partial: Partial<Omit<ClusterConfig, 'broker' | 'kraft'>> & { broker?: Partial<BrokerConfig>; kraft?: Partial<KraftConfig> } = {}): ClusterConfig {
   const c: ClusterConfig = {
     brokers: partial.brokers ?? 3,
     partitions: partial.partitions ?? 1,
@@ -92,6 +98,8 @@ export function clusterConfig(partial: Partial<Omit<ClusterConfig, 'broker'>> & 
     racks: partial.racks ?? [],
     broker: { ...BROKER_DEFAULTS, ...(partial.broker ?? {}) },
     protocol: partial.protocol ?? MODERN,
+    metadata: partial.metadata ?? 'zk',
+    kraft: { ...KRAFT_DEFAULTS, ...(partial.kraft ?? {}) },
   };
   validateCluster(c);
   return c;
@@ -120,4 +128,6 @@ export function validateCluster(c: ClusterConfig): void {
     const v = c.broker[key];
     if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`${key} must be a positive number of ms, got ${v}`);
   }
+  if (c.metadata !== 'zk' && c.metadata !== 'kraft') throw new ConfigError(`metadata must be zk or kraft, got ${String(c.metadata)}`);
+  if (c.metadata === 'kraft') validateKraft(c.kraft);
 }

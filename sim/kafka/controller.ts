@@ -27,8 +27,13 @@ interface ControllerPartition {
   replicas: number[];
   state: ZkPartitionState;
   zkVersion: number;
+  /** zxid of the state's last change when this controller loaded it (0 if this controller wrote it). */
+  loadedMzxid: number;
 }
 
+
+/** A leader choice; `lastKnownLeader` marks KIP-966's Balanced recovery (also unclean). */
+type Election = { leader: number; isr: number[]; unclean: boolean; lastKnownLeader?: boolean };
 export class Controller {
   epoch = -1;
   private epochZkVersion = -1;
@@ -37,6 +42,8 @@ export class Controller {
   private racks = new Map<number, string | null>();
   /** Brokers whose current registration follows an unclean shutdown (KIP-966: they may have lost data). */
   private readonly uncleanRestarts = new Set<number>();
+  /** The zxid that created each live broker's registration: which partition states predate it. */
+  private readonly registeredAt = new Map<number, number>();
   private readonly partitions = new Map<number, ControllerPartition>();
   private rebalanceTimer: { cancel(): void } | null = null;
 
@@ -116,7 +123,15 @@ export class Controller {
   onWatch(e: { path: string; type: string }): boolean {
     if (!this.active) return false;
     if (e.path === BROKER_IDS) {
-      this.readBrokers((added, removed) => this.onBrokerChange(added, removed));
+      this.readBrokers((added, removed, bounced) => {
+        if (bounced.length === 0) return this.onBrokerChange(added, removed);
+        // Kafka's bounced brokers: handled as a failure, then as a startup.
+        for (const b of bounced) this.live.delete(b);
+        this.onBrokerChange([], [...removed, ...bounced].sort((a, b) => a - b), () => {
+          for (const b of bounced) this.live.add(b);
+          this.onBrokerChange([...added, ...bounced].sort((a, b) => a - b), []);
+        });
+      });
       return true;
     }
     if (e.path === ISR_CHANGE_NOTIFICATION) {
@@ -128,23 +143,53 @@ export class Controller {
 
   // ---- reading ZooKeeper ----
 
-  private readBrokers(then: (added: number[], removed: number[]) => void): void {
+  /**
+   * Reads /brokers/ids and every registration. `bounced` are brokers whose registration is newer than the
+   * one this controller knew (czxid, Kafka's broker epoch): they restarted between two reads, so their
+   * failure and their startup must both be handled although the list of ids did not change.
+   */
+  private readBrokers(then: (added: number[], removed: number[], bounced: number[]) => void): void {
     this.zk.getChildren(BROKER_IDS, true, (err, children) => {
       if (!this.active) return;
       if (err !== null || children === undefined) return this.resign(`read ${BROKER_IDS}: ${err}`);
       const ids = children.map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
-      const added = ids.filter((i) => !this.live.has(i));
-      const removed = [...this.live].filter((i) => !ids.includes(i)).sort((a, b) => a - b);
-      this.live = new Set(ids);
-      let pending = added.length;
-      if (pending === 0) return then(added, removed);
-      for (const id of added) {
-        this.zk.getData(`${BROKER_IDS}/${id}`, false, (e2, data) => {
-          const info = e2 === null && data !== undefined ? (JSON.parse(data) as { rack: string | null; clean_shutdown?: boolean }) : { rack: null };
-          this.racks.set(id, info.rack ?? null);
-          if (info.clean_shutdown === false) this.uncleanRestarts.add(id);
-          else this.uncleanRestarts.delete(id);
-          if (--pending === 0) then(added, removed);
+      const previous = this.live;
+      const removed = [...previous].filter((i) => !ids.includes(i)).sort((a, b) => a - b);
+      // The live set changes only once every registration is read, so that nothing elects with a broker
+      // whose registration (clean shutdown or not, broker epoch) is not known yet.
+      const live = new Set(ids);
+      const added: number[] = [];
+      const bounced: number[] = [];
+      let pending = ids.length;
+      if (pending === 0) {
+        this.live = live;
+        return then(added, removed, bounced);
+      }
+      for (const id of ids) {
+        this.zk.getData(`${BROKER_IDS}/${id}`, false, (e2, data, stat) => {
+          if (!this.active) return;
+          if (e2 === 'NONODE') {
+            // Gone between the two reads: a failure, which the next watch also reports.
+            live.delete(id);
+            if (previous.has(id)) removed.push(id);
+          } else {
+            const known = this.registeredAt.get(id);
+            const czxid = stat?.czxid ?? 0;
+            const fresh = known === undefined || czxid > known || !previous.has(id);
+            if (!previous.has(id)) added.push(id);
+            else if (known !== undefined && czxid > known) bounced.push(id);
+            this.registeredAt.set(id, czxid);
+            if (fresh) {
+              const info = e2 === null && data !== undefined ? (JSON.parse(data) as { rack: string | null; clean_shutdown?: boolean }) : { rack: null };
+              this.racks.set(id, info.rack ?? null);
+              if (info.clean_shutdown === false) this.uncleanRestarts.add(id);
+              else this.uncleanRestarts.delete(id);
+            }
+          }
+          if (--pending === 0) {
+            this.live = live;
+            then(added, [...removed].sort((a, b) => a - b), bounced);
+          }
         });
       }
     });
@@ -160,7 +205,7 @@ export class Controller {
       assignment.forEach((replicas, p) => {
         this.zk.getData(partitionStatePath(p), false, (e2, d2, s2) => {
           if (e2 === null && d2 !== undefined && s2 !== undefined) {
-            this.partitions.set(p, { replicas, state: decodeState(d2), zkVersion: s2.version });
+            this.partitions.set(p, { replicas, state: decodeState(d2), zkVersion: s2.version, loadedMzxid: s2.mzxid });
           }
           if (--pending === 0) then();
         });
@@ -191,7 +236,7 @@ export class Controller {
               { type: 'create', path: partitionStatePath(p), data: encodeState(state) },
             ],
             (e2) => {
-              if (e2 === null) this.partitions.set(p, { replicas, state, zkVersion: 0 });
+              if (e2 === null) this.partitions.set(p, { replicas, state, zkVersion: 0, loadedMzxid: 0 });
               if (--pending === 0) then();
             },
           );
@@ -204,22 +249,28 @@ export class Controller {
 
   private onControllerFailover(): void {
     // Brokers that came back from an unclean shutdown while no controller was watching are handled now.
-    const justUnclean = this.kip966 ? [...this.uncleanRestarts].filter((b) => this.live.has(b)).sort((a, b) => a - b) : [];
-    for (const b of justUnclean) this.uncleanRestarts.delete(b);
+    const restarted = this.kip966 ? [...this.uncleanRestarts].filter((b) => this.live.has(b)).sort((a, b) => a - b) : [];
+    for (const b of restarted) this.uncleanRestarts.delete(b);
+    // A registration says clean_shutdown false for as long as the broker lives; an earlier controller may
+    // already have handled it. A partition state written after the broker registered already reflects it.
+    const uncleanFor = (p: number): number[] => {
+      const cp = this.partitions.get(p) as ControllerPartition;
+      return restarted.filter((b) => (this.registeredAt.get(b) ?? 0) > cp.loadedMzxid);
+    };
     // Partitions whose leader is gone are elected now; every replica learns the current state.
     const dead = [...this.partitions.entries()].filter(
-      ([, cp]) =>
+      ([p, cp]) =>
         !this.live.has(cp.state.leader) ||
-        cp.state.isr.some((r) => !this.live.has(r) || justUnclean.includes(r)) ||
-        cp.state.eligible_leader_replicas.some((r) => justUnclean.includes(r)),
+        cp.state.isr.some((r) => !this.live.has(r) || uncleanFor(p).includes(r)) ||
+        cp.state.eligible_leader_replicas.some((r) => uncleanFor(p).includes(r)),
     );
     this.handleLiveChange(dead.map(([p]) => p), 'controller failover', () => {
       this.sendLeaderAndIsr([...this.partitions.keys()], [...this.live]);
       this.sendUpdateMetadata();
-    }, justUnclean);
+    }, uncleanFor);
   }
 
-  private onBrokerChange(added: number[], removed: number[]): void {
+  private onBrokerChange(added: number[], removed: number[], after?: () => void): void {
     this.broker.ctx.trace('controller', `brokers added [${added}] removed [${removed}]`);
     const justUnclean = added.filter((a) => this.uncleanRestarts.has(a));
     for (const a of justUnclean) this.uncleanRestarts.delete(a);
@@ -236,14 +287,15 @@ export class Controller {
       const forNew = [...this.partitions.entries()].filter(([, cp]) => added.some((a) => cp.replicas.includes(a))).map(([p]) => p);
       this.sendLeaderAndIsr([...new Set([...changed, ...forNew])].sort((a, b) => a - b), [...this.live]);
       this.sendUpdateMetadata();
-    }, justUnclean);
+      after?.();
+    }, () => justUnclean);
   }
 
   /**
    * For each partition: if its leader is dead, elect a new one (offline partition); otherwise drop dead
    * replicas from the ISR. Writes go to ZooKeeper fenced by the controller epoch.
    */
-  private handleLiveChange(partitions: number[], reason: string, then: (changed: number[]) => void, justUnclean: number[] = []): void {
+  private handleLiveChange(partitions: number[], reason: string, then: (changed: number[]) => void, uncleanFor: (p: number) => number[] = () => []): void {
     const changed: number[] = [];
     let pending = partitions.length;
     if (pending === 0) return then(changed);
@@ -251,8 +303,9 @@ export class Controller {
       if (--pending === 0) then(changed.sort((a, b) => a - b));
     };
     for (const p of partitions) {
+      const justUnclean = uncleanFor(p);
       let outcome: 'isr' | 'offline' | 'elected' | null = null;
-      let election: { leader: number; isr: number[]; unclean: boolean } | null = null;
+      let election: Election | null = null;
       let previousLeader = -1;
       // Decided against the state as read; decided again if a fenced write finds it changed.
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
@@ -283,17 +336,24 @@ export class Controller {
           current = { ...current, isr: current.isr.filter(keep), eligible_leader_replicas: current.eligible_leader_replicas.filter(keep) };
         }
         election = this.electLeader(replicas, current, leaderBounced ? [current.leader] : []);
+        if (election === null && this.kip966 && current.leader >= 0) {
+          // Leaderless from now on: Kafka records the leader as the last known one, and elects it at once if
+          // it is the bounced leader and nobody else may lead (what KRaft does when it unfences).
+          election = this.electLeader(replicas, { ...current, last_known_elr: [current.leader] });
+        }
         if (election === null) {
           if (current.leader < 0 && !stale) return null;
-          // No eligible replica: the partition goes offline (leader -1), keeping its last ISR.
+          // No eligible replica: the partition goes offline (leader -1), keeping its last ISR, and (KIP-966)
+          // remembering the leader it had the first time it went leaderless.
           outcome = 'offline';
-          return { ...current, leader: -1, leader_epoch: current.leader < 0 ? current.leader_epoch : current.leader_epoch + 1, controller_epoch: this.epoch };
+          const lastKnownElr = current.leader >= 0 && this.kip966 ? [current.leader] : (current.last_known_elr ?? []);
+          return { ...current, leader: -1, leader_epoch: current.leader < 0 ? current.leader_epoch : current.leader_epoch + 1, controller_epoch: this.epoch, last_known_elr: lastKnownElr };
         }
         outcome = 'elected';
         const chosen = election.leader;
         // Members dropped because their broker died keep the committed data: eligible while ISR < min.
         const elr = this.eligible(current.isr, election.isr, current.eligible_leader_replicas.filter((r) => !justUnclean.includes(r))).filter((r) => r !== chosen);
-        return { leader: chosen, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch, eligible_leader_replicas: this.kip966 && !election.unclean ? elr : [] };
+        return { leader: chosen, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch, eligible_leader_replicas: this.kip966 && !election.unclean ? elr : [], last_known_elr: [] };
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
@@ -304,8 +364,8 @@ export class Controller {
             } else if (outcome === 'offline') {
               this.observe.emit({ kind: 'offline', time: this.now(), controller: this.broker.id, partition: p, leaderEpoch: written.leader_epoch, reason });
             } else if (outcome === 'elected' && election !== null) {
-              const el = election as { leader: number; isr: number[]; unclean: boolean };
-              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason });
+              const el = election as Election;
+              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason: el.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason, ...(el.lastKnownLeader ? { lastKnownLeader: true } : {}) });
             }
           }
         }
@@ -326,11 +386,18 @@ export class Controller {
    * Clean: the first live ISR member in assignment order; with KIP-966, else the first live eligible
    * leader replica. Unclean (if enabled): the first live replica.
    */
-  private electLeader(replicas: number[], state: ZkPartitionState, bounced: number[] = []): { leader: number; isr: number[]; unclean: boolean } | null {
+  private electLeader(replicas: number[], state: ZkPartitionState, bounced: number[] = []): Election | null {
     const liveIsr = replicas.filter((r) => state.isr.includes(r) && this.live.has(r) && !(this.kip966 && r === state.leader && bounced.includes(r)));
     if (liveIsr.length > 0) return { leader: liveIsr[0], isr: state.isr.filter((r) => this.live.has(r)), unclean: false };
     const liveElr = replicas.filter((r) => state.eligible_leader_replicas.includes(r) && this.live.has(r));
     if (this.kip966 && liveElr.length > 0) return { leader: liveElr[0], isr: [liveElr[0]], unclean: false };
+    // KIP-966 Balanced recovery, as Kafka does it: with no ISR or ELR member left (all came back from
+    // unclean shutdowns), the last known leader is elected once it is back, even with unclean election
+    // disabled. It is an unclean election: its unflushed tail may be gone, and the others truncate to it.
+    const lastKnown = state.last_known_elr ?? [];
+    if (this.kip966 && lastKnown.length === 1 && this.live.has(lastKnown[0]) && state.isr.length === 0 && state.eligible_leader_replicas.length === 0) {
+      return { leader: lastKnown[0], isr: [lastKnown[0]], unclean: true, lastKnownLeader: true };
+    }
     if (!this.config.broker['unclean.leader.election.enable']) return null;
     const liveReplica = replicas.find((r) => this.live.has(r));
     return liveReplica === undefined ? null : { leader: liveReplica, isr: [liveReplica], unclean: true };

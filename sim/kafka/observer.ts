@@ -16,7 +16,7 @@ export type ReplicationEvent =
   | { kind: 'become-leader'; time: number; broker: number; partition: number; leaderEpoch: number; isr: number[] }
   | { kind: 'become-follower'; time: number; broker: number; partition: number; leaderEpoch: number; leader: number }
   | { kind: 'isr-change'; time: number; broker: number; partition: number; isr: number[]; partitionEpoch: number; change: 'shrink' | 'expand' }
-  | { kind: 'election'; time: number; controller: number; controllerEpoch: number; partition: number; leader: number; leaderEpoch: number; isr: number[]; unclean: boolean; previousLeader: number; reason: string }
+  | { kind: 'election'; time: number; controller: number; controllerEpoch: number; partition: number; leader: number; leaderEpoch: number; isr: number[]; unclean: boolean; previousLeader: number; reason: string; lastKnownLeader?: boolean }
   | { kind: 'controller-isr'; time: number; controller: number; partition: number; leader: number; leaderEpoch: number; isr: number[] }
   | { kind: 'offline'; time: number; controller: number; partition: number; leaderEpoch: number; reason: string }
   | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }

@@ -21,15 +21,20 @@ export interface ZkPartitionState {
   controller_epoch: number;
   /** KIP-966 eligible leader replicas (modelled in ZooKeeper mode too; real Kafka has them in KRaft only). */
   eligible_leader_replicas: number[];
+  /**
+   * KIP-966's LastKnownELR as Kafka uses it with Balanced recovery: the leader a partition had when it
+   * went leaderless, elected again (uncleanly, RECOVERING) if it comes back when no ISR or ELR member can.
+   */
+  last_known_elr?: number[];
 }
 
 export function encodeState(s: ZkPartitionState): string {
-  return JSON.stringify({ controller_epoch: s.controller_epoch, leader: s.leader, version: 1, leader_epoch: s.leader_epoch, isr: s.isr, eligible_leader_replicas: s.eligible_leader_replicas });
+  return JSON.stringify({ controller_epoch: s.controller_epoch, leader: s.leader, version: 1, leader_epoch: s.leader_epoch, isr: s.isr, eligible_leader_replicas: s.eligible_leader_replicas, ...(s.last_known_elr?.length ? { last_known_elr: s.last_known_elr } : {}) });
 }
 
 export function decodeState(data: string): ZkPartitionState {
   const o = JSON.parse(data) as ZkPartitionState;
-  return { leader: o.leader, leader_epoch: o.leader_epoch, isr: o.isr, controller_epoch: o.controller_epoch, eligible_leader_replicas: o.eligible_leader_replicas ?? [] };
+  return { leader: o.leader, leader_epoch: o.leader_epoch, isr: o.isr, controller_epoch: o.controller_epoch, eligible_leader_replicas: o.eligible_leader_replicas ?? [], last_known_elr: o.last_known_elr ?? [] };
 }
 
 export function toPartitionState(partition: number, s: ZkPartitionState, zkVersion: number, replicas: number[]): PartitionState {

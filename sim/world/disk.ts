@@ -6,12 +6,17 @@ import type { Random } from './random.ts';
 
 /**
  * What a crash does to unsynced data:
+ * - process: only the process died (kill -9, OOM kill); the operating system's page cache survives, so
+ *   every write survives, synced or not (what Kafka counts on when it leaves fsync to the OS);
  * - lose-unsynced: every file returns to its state at its last fsync;
  * - random-suffix: a random-length prefix of each file's unsynced tail survives (a write may be cut anywhere);
  * - torn-last: all unsynced writes survive but the last one, which is cut partway (a torn write).
  */
-export type CrashMode = 'lose-unsynced' | 'random-suffix' | 'torn-last';
-export const CRASH_MODES: readonly CrashMode[] = ['lose-unsynced', 'random-suffix', 'torn-last'];
+export type CrashMode = 'process' | PowerLossMode;
+/** The machine lost power (or its kernel crashed): the page cache is gone, with some or all unsynced data. */
+export type PowerLossMode = 'lose-unsynced' | 'random-suffix' | 'torn-last';
+export const POWER_LOSS_MODES: readonly PowerLossMode[] = ['lose-unsynced', 'random-suffix', 'torn-last'];
+export const CRASH_MODES: readonly CrashMode[] = ['process', ...POWER_LOSS_MODES];
 
 export interface DiskFaults {
   /** fsync returns success but persists nothing (a lying disk or a volatile write cache). */
@@ -169,6 +174,7 @@ export class Disk {
 
   /** Applies a crash: the page cache is gone. Draws from the disk's stream only for the random modes. */
   crash(mode: CrashMode): void {
+    if (mode === 'process') return;
     for (const [name, f] of this.files) {
       if (f.dirtyFrom === Infinity) continue;
       const keep = f.content.slice(0, f.dirtyFrom);

@@ -15,7 +15,16 @@ export interface PacketFaults {
   duplicate: number;
   /** Extra delay added to each message; FIFO within the connection still holds, so this reorders only across connections. */
   delay?: Distribution;
+  /**
+   * TCP semantics: a lost packet is retransmitted after this many ms (the retransmission timeout, doubled
+   * at each further loss), so the message arrives late rather than never, and duplicates are discarded
+   * by the receiving stack. Without it, loss drops the message and duplication delivers it twice.
+   */
+  retransmitMs?: number;
 }
+
+/** TCP gives up on a segment after about this many retransmissions (Linux tcp_retries2 is 15). */
+const MAX_RETRANSMISSIONS = 15;
 
 /** What the world must provide so the network can deliver: scheduling and tracing. */
 export interface NetworkHost {
@@ -86,6 +95,8 @@ export interface NetworkStats {
   delivered: number;
   dropped: number;
   duplicated: number;
+  /** Packets lost and sent again (TCP semantics): the message came late. */
+  retransmitted: number;
 }
 
 export class Network {
@@ -94,7 +105,7 @@ export class Network {
   private readonly outgoing = new Map<NodeId, Map<NodeId, Connection>>();
   private readonly all: Connection[] = [];
   private globalPacketFaults: PacketFaults | null = null;
-  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
+  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, retransmitted: 0 };
 
   constructor(
     private readonly host: NetworkHost,
@@ -159,7 +170,17 @@ export class Network {
     const faults = conn.faults ?? this.globalPacketFaults;
     let copies = 1;
     let extra = 0;
-    if (faults !== null) {
+    if (faults !== null && faults.retransmitMs !== undefined) {
+      // Each loss costs a retransmission timeout, doubling; the connection stays FIFO, so later messages
+      // wait behind this one (head-of-line blocking), as on a real TCP connection.
+      let rto = faults.retransmitMs;
+      for (let i = 0; i < MAX_RETRANSMISSIONS && faults.loss > 0 && conn.random.chance(faults.loss); i++) {
+        extra += rto;
+        rto *= 2;
+        this.stats.retransmitted++;
+      }
+      if (faults.delay) extra += sample(faults.delay, conn.random);
+    } else if (faults !== null) {
       if (faults.loss > 0 && conn.random.chance(faults.loss)) {
         this.stats.dropped++;
         conn.dropped++;

@@ -351,7 +351,10 @@ export class World implements NetworkHost {
       now: () => node.clock.at(world.now),
       setTimer(delayMs: number, fn: () => void): Timer {
         if (!(delayMs >= 0)) throw new RangeError(`${node.id}: negative or NaN timer delay ${delayMs}`);
-        const at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
+        let at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
+        // A positive delay must move time: under clock drift a sub-microsecond remainder would otherwise
+        // round to now, and a timer that re-arms for what is left would fire forever at one instant.
+        if (delayMs > 0 && at <= world.now) at = toMicros(world.now + 0.001);
         return world.push(at, fn, undefined, node);
       },
       send(to: NodeId, msg: unknown): void {

@@ -9,6 +9,7 @@ import type { ReplicationEvent } from '../../sim/kafka/observer.ts';
 import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
 import { MODERN } from '../../sim/kafka/protocol.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
+import type { KraftConfig, MetadataMode } from '../../sim/kafka/kraft/config.ts';
 
 export interface ScenarioOptions {
   seed?: number;
@@ -18,6 +19,9 @@ export interface ScenarioOptions {
   broker?: Partial<BrokerConfig>;
   producer?: Partial<ProducerConfig>;
   protocol?: Partial<ProtocolFixes>;
+  /** KRaft mode instead of ZooKeeper mode (see test/helpers/kraft-scenario.ts). */
+  metadata?: MetadataMode;
+  kraft?: Partial<KraftConfig>;
 }
 
 /** Test-friendly timeouts: the pre-2.5 defaults, so failures are detected within seconds. */
@@ -43,6 +47,8 @@ export class Scenario {
         replicationFactor: o.rf ?? 3,
         broker: { ...FAST_BROKER, 'min.insync.replicas': 2, ...(o.broker ?? {}) },
         protocol: { ...MODERN, ...(o.protocol ?? {}) },
+        metadata: o.metadata ?? 'zk',
+        kraft: o.kraft ?? {},
       }),
     });
     this.events = this.cluster.record();

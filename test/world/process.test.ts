@@ -122,6 +122,30 @@ describe('processes', () => {
     w.resetClock('n');
     expect(ctxN!.now()).toBe(1000);
   });
+
+  it('moves time for a positive delay too small to round to a microsecond (a deadline re-armed under drift)', () => {
+    // Found by seed 11 with every fault kind: ZooKeeper's session expiry re-armed itself for 0.00047 ms
+    // under clock drift, forever at one instant.
+    const w = new World({ seed: 1 });
+    let ctxN: NodeContext | null = null;
+    w.addNode('n', (ctx) => {
+      ctxN = ctx;
+      return { onMessage() {} };
+    });
+    w.start('n');
+    w.setClockDrift('n', 0.053);
+    const deadline = 10.0004;
+    let fires = 0;
+    const arm = (): void => {
+      fires++;
+      const left = deadline - ctxN!.now();
+      if (left > 0) ctxN!.setTimer(left, arm);
+    };
+    ctxN!.setTimer(10, arm);
+    w.runUntil(1000, { maxEvents: 10_000 });
+    expect(fires).toBeLessThan(10);
+    expect(ctxN!.now()).toBeGreaterThan(deadline);
+  });
 });
 
 describe('timers across a pause', () => {

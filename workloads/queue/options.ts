@@ -23,6 +23,12 @@ export interface QueueWorkloadOptions {
   assignAllProbability: number;
   /** Wait between healing every fault and the final reads, so leaders are re-elected and ISRs recover. */
   finalSettleMs: number;
+  /**
+   * After the settle period, how much longer to wait for the cluster to recover (the caller's readiness
+   * test: e.g. no offline or under-replicated partition) before reading anyway. A follower whose fetch
+   * was dropped by a partition waits out replica.socket.timeout.ms (30 s) before it fetches again.
+   */
+  finalRecoveryLimitMs: number;
   /** Time the final reads may take before each consumer gives up on reaching the partitions' ends. */
   finalReadLimitMs: number;
   /** Wait between attempts to learn the partitions' end offsets in the final phase. */
@@ -54,6 +60,7 @@ export const QUEUE_WORKLOAD_DEFAULTS: QueueWorkloadOptions = {
   reassignProbability: 0.01,
   assignAllProbability: 0.5,
   finalSettleMs: 10000,
+  finalRecoveryLimitMs: 60000,
   finalReadLimitMs: 20000,
   endOffsetsRetryMs: 250,
   producer: { ...PRODUCER_DEFAULTS, ...WORKLOAD_PRODUCER },
@@ -94,7 +101,7 @@ function validate(o: QueueWorkloadOptions): void {
     const p = o[key];
     if (!(p >= 0 && p <= 1)) throw new ConfigError(`${key} must be a probability from 0 to 1, got ${p}`);
   }
-  for (const key of ['pollTimeoutMs', 'finalSettleMs', 'finalReadLimitMs', 'endOffsetsRetryMs'] as const) {
+  for (const key of ['pollTimeoutMs', 'finalSettleMs', 'finalRecoveryLimitMs', 'finalReadLimitMs', 'endOffsetsRetryMs'] as const) {
     const ms = o[key];
     if (!(ms >= 0 && Number.isFinite(ms))) throw new ConfigError(`${key} must be a non-negative number of ms, got ${ms}`);
   }

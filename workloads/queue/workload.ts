@@ -25,6 +25,9 @@ export interface QueueWorkloadStats {
   consumers: number;
 }
 
+
+/** How often the final phase re-checks whether the cluster has recovered. */
+const RECOVERY_POLL_MS = 500;
 export class QueueWorkload {
   readonly producerSlots: ClientSlot[];
   readonly consumerSlots: ClientSlot[];
@@ -59,9 +62,11 @@ export class QueueWorkload {
 
   /**
    * Ends the main phase: producers stop sending, `heal` clears every fault, the final-reads marker is
-   * recorded, and after the settle period each consumer reads every partition from offset 0.
+   * recorded, and after the settle period, once `recovered` says so (or finalRecoveryLimitMs later),
+   * each consumer reads every partition from offset 0. Without the wait, a partition still catching up
+   * would hide acknowledged records behind its high watermark and they would look lost.
    */
-  beginFinalPhase(heal: () => void): void {
+  beginFinalPhase(heal: () => void, recovered: () => boolean = () => true): void {
     if (this.finalPhaseAt >= 0) throw new Error('the final phase has already begun');
     const { cluster, recorder, options } = this.ctx;
     this.finalPhaseAt = cluster.world.now;
@@ -69,16 +74,28 @@ export class QueueWorkload {
     for (const c of this.consumers) c.pause();
     heal();
     recorder.record({ process: WORKLOAD_PROCESS, type: 'info', f: FINAL_READS_F, value: null });
-    const deadline = this.finalPhaseAt + options.finalSettleMs + options.finalReadLimitMs;
-    cluster.world.schedule(options.finalSettleMs, () => {
+    const giveUpAt = this.finalPhaseAt + options.finalSettleMs + options.finalRecoveryLimitMs;
+    const startReads = (): void => {
+      if (!recovered() && cluster.world.now < giveUpAt) {
+        cluster.world.schedule(RECOVERY_POLL_MS, startReads);
+        return;
+      }
+      this.finalReadsAt = cluster.world.now;
+      const deadline = cluster.world.now + options.finalReadLimitMs;
       for (const c of this.consumers) c.beginFinalReads(deadline);
-    });
+    };
+    cluster.world.schedule(options.finalSettleMs, startReads);
   }
+
+  /** When the final reads began (after the settle and recovery wait), or -1. */
+  finalReadsAt = -1;
 
   /** The latest time the final reads can end, once the final phase has begun. */
   get finalReadsDeadline(): number {
     if (this.finalPhaseAt < 0) return Infinity;
-    return this.finalPhaseAt + this.ctx.options.finalSettleMs + this.ctx.options.finalReadLimitMs;
+    const o = this.ctx.options;
+    if (this.finalReadsAt >= 0) return this.finalReadsAt + o.finalReadLimitMs;
+    return this.finalPhaseAt + o.finalSettleMs + o.finalRecoveryLimitMs + o.finalReadLimitMs;
   }
 
   /** Every consumer has finished its final reads (reached the ends or ran out of time). */

@@ -154,7 +154,9 @@ export class Producer {
     }
     const error: KafkaError | 'NETWORK_TIMEOUT' = response === null ? 'NETWORK_TIMEOUT' : response.error;
     r.lastError = error;
-    if (response === null || error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' || error === 'REQUEST_TIMED_OUT') r.maybeAppended = true;
+    // NOT_LEADER_OR_FOLLOWER is ambiguous: a leader that lost leadership while the batch waited in the
+    // produce purgatory answers it too, after the append; the new leader may well hold the batch.
+    if (response === null || error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' || error === 'REQUEST_TIMED_OUT' || error === 'NOT_LEADER_OR_FOLLOWER') r.maybeAppended = true;
     const retriable = response === null || RETRIABLE.has(response.error);
     if (!retriable || this.now() >= r.deadline || this.config.retries === 0) {
       this.finish(partition, r, r.maybeAppended ? { type: 'info', error } : { type: 'fail', error });

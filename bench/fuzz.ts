@@ -1,0 +1,79 @@
+// Fuzz throughput on 1 and on 2 worker threads: the same seeds (default 200 seeds of --time 60 with the
+// default faults), seeds per wall second for each, and the ratio (target: at least 1.8 on 2 cores).
+// Usage: npx tsx bench/fuzz.ts [seeds] [simulated seconds per seed] [first seed]
+// Two rates: end to end (everything a user waits for, starting the workers included) and steady (from
+// the first finished seed to the last: what a long nightly fuzz sees once its workers are up).
+// A control comes first: the speed-up of a pure CPU loop on 2 threads, which is what the machine can
+// give right now (on a shared machine, other processes take cores, and no fuzz can beat the control).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { FuzzRun } from '../cli/fuzz/fuzz-run.ts';
+import { runFlagsOf, sharedRunOptions, type SharedRunFlags } from '../cli/fuzz/run-flags.ts';
+
+const seeds = Number(process.argv[2] ?? 200);
+const time = process.argv[3] ?? '60';
+const first = Number(process.argv[4] ?? 1);
+
+const flags: SharedRunFlags = {
+  brokers: '3', partitions: '3', rf: '3', minIsr: '2', acks: 'all', nemesis: 'partition,kill,pause',
+  time, protocol: 'modern', metadata: 'zk',
+};
+
+interface Rates {
+  endToEnd: number;
+  steady: number;
+  wallSeconds: number;
+  findings: number;
+}
+
+async function measure(jobs: number, count = seeds): Promise<Rates> {
+  const outDir = mkdtempSync(join(tmpdir(), `kafkasim-bench-fuzz-${jobs}-`));
+  try {
+    const run = new FuzzRun({
+      options: sharedRunOptions(flags),
+      runFlags: runFlagsOf(flags),
+      range: { from: first, to: first + count - 1 },
+      shard: null,
+      jobs,
+      outDir,
+    });
+    let firstDone = 0;
+    let lastDone = 0;
+    const summary = await run.run((_outcome, done) => {
+      lastDone = performance.now();
+      if (done === 1) firstDone = lastDone;
+    });
+    const steady = lastDone > firstDone ? (summary.runs.length - 1) / ((lastDone - firstDone) / 1000) : 0;
+    return { endToEnd: summary.seedsPerSecond, steady, wallSeconds: summary.wallSeconds, findings: summary.totals.findings };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds for `threads` threads to spin through the same loop each. */
+async function spin(threads: number): Promise<number> {
+  const code = `let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; require('node:worker_threads').parentPort.postMessage(x);`;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, () => new Promise<void>((done) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', () => void w.terminate().then(() => done()));
+    })),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+const control = (2 * (await spin(1))) / (await spin(2));
+console.log(`control    a CPU loop on 2 threads runs ${control.toFixed(2)}x as fast as on 1`);
+console.log(`fuzz: ${seeds} seeds (${first}..${first + seeds - 1}) of --time ${time}, ${availableParallelism()} cores`);
+// A short untimed pass first, so that tsx's transform cache is warm for both measured runs alike.
+await measure(1, 2);
+const line = (jobs: number, r: Rates): string =>
+  `--jobs ${jobs}   ${r.endToEnd.toFixed(2)} seeds/s end to end, ${r.steady.toFixed(2)} steady  (${r.wallSeconds.toFixed(2)} s, ${r.findings} findings)`;
+const one = await measure(1);
+console.log(line(1, one));
+const two = await measure(2);
+console.log(line(2, two));
+console.log(`ratio      ${(two.endToEnd / one.endToEnd).toFixed(2)}x end to end, ${(two.steady / one.steady).toFixed(2)}x steady  (target: 1.8x)`);

@@ -1,0 +1,85 @@
+// `kafkasim fuzz`: many seeds on worker threads, a progress bar, and in --out: summary.json, junit.xml,
+// index.html and, for every seed with a finding, its own directory (repro.json, history, report).
+// Exit codes: 0 no findings, 1 findings, 2 bad usage, 130 interrupted (what finished is on disk).
+import type { Command } from 'commander';
+import { FuzzRun, prepareOutDir } from '../fuzz/fuzz-run.ts';
+import { DEFAULT_COUNT, fuzzConfigFrom, type FuzzFlags } from '../fuzz/fuzz-flags.ts';
+import type { SeedOutcome } from '../fuzz/outcome.ts';
+import { Progress } from '../fuzz/progress.ts';
+import { addRunOptions } from '../fuzz/run-flags.ts';
+import type { FuzzSummary } from '../fuzz/summary.ts';
+import { EXIT_ANOMALY, EXIT_VALID } from '../usage-error.ts';
+
+/** The shell's convention for a process ended by SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+function findingLine(o: SeedOutcome, outDir: string): string {
+  const what = o.findings.map((f) => {
+    if (f === 'anomaly') return `anomaly ${Object.entries(o.anomalies).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+    if (f === 'harness-crash') return `harness crash (${o.error ?? '?'})`;
+    return `nondeterminism (history hash ${o.historyHash ?? '?'}, then ${o.rerunHash ?? '?'})`;
+  });
+  return `finding: seed ${o.seed}: ${what.join('; ')} -> ${outDir}/${o.dir ?? ''}`;
+}
+
+function printSummary(s: FuzzSummary, outDir: string): void {
+  const t = s.totals;
+  const shard = s.shards[0] ? ` (shard ${s.shards[0].index}/${s.shards[0].count})` : '';
+  const kinds = `anomaly ${t.invalid}, harness-crash ${t.crashes}, nondeterminism ${t.nondeterministic}`;
+  const anomalies = Object.entries(t.byAnomaly).map(([k, v]) => `${k} in ${v}`).join(', ') || 'none';
+  console.log(`seeds         ${s.seeds.from}..${s.seeds.to}${shard}: ${s.seeds.run} of ${s.seeds.planned} run, ${t.rerun} twice`);
+  console.log(`verdicts      ${t.valid} valid, ${t.invalid} invalid, ${t.unknown} unknown`);
+  console.log(`findings      ${t.findings} (${kinds})`);
+  console.log(`anomalies     ${anomalies}`);
+  console.log(`throughput    ${s.seedsPerSecond.toFixed(1)} seeds/s on ${s.jobs} jobs, ${s.wallSeconds.toFixed(1)} s of wall time`);
+  if (s.stoppedBy !== 'done') console.log(`stopped by    ${s.stoppedBy}`);
+  console.log(`written to    ${outDir}`);
+}
+
+export function registerFuzz(program: Command): void {
+  const cmd = program
+    .command('fuzz')
+    .description('run many seeds on worker threads; write summary.json, junit.xml and every finding\'s repro')
+    .option('--count <n>', `how many seeds, from --seed on (default ${DEFAULT_COUNT})`)
+    .option('--seed <n>', 'the first seed for --count (default: a fresh one, printed)')
+    .option('--seeds <a..b>', 'an inclusive range of seeds, instead of --count')
+    .option('--jobs <n>', 'worker threads (default: the number of cores)')
+    .option('--shard <i/n>', 'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range')
+    .option('--time-budget <seconds>', 'stop handing out seeds after this many wall seconds; seeds in flight finish')
+    .option('--seed-timeout <seconds>', 'wall seconds a seed may run before it counts as a hang (default: --time, at least 60)')
+    .option('--out <dir>', 'output directory (must not hold an earlier fuzz)', 'fuzz-out')
+    .option('--quiet', 'print findings and the final summary, no progress');
+  addRunOptions(cmd).action(async (flags: FuzzFlags) => {
+    const { config, fresh } = fuzzConfigFrom(flags);
+    prepareOutDir(config.outDir);
+    const run = new FuzzRun(config);
+    const progress = new Progress(process.stderr, run.total, { tty: process.stderr.isTTY === true, quiet: flags.quiet === true });
+    if (fresh) progress.note(`fuzz: seeds ${config.range.from}..${config.range.to} (a fresh base; rerun them with --seed ${config.range.from})`);
+
+    // The first signal stops handing out seeds and lets those in flight finish; a second one writes
+    // what has finished and leaves at once.
+    let signalled = false;
+    const onSignal = (): void => {
+      if (!signalled) {
+        signalled = true;
+        run.interrupt();
+        progress.note('fuzz: interrupted; finishing the seeds in flight (interrupt again to stop now)');
+        return;
+      }
+      run.writeAll();
+      process.exit(EXIT_INTERRUPTED);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const summary = await run.run((outcome, done, findings) => {
+      progress.update(done, findings);
+      if (outcome.findings.length > 0) progress.note(findingLine(outcome, config.outDir));
+    });
+    progress.finish();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    printSummary(summary, config.outDir);
+    process.exitCode = summary.interrupted ? EXIT_INTERRUPTED : summary.totals.findings > 0 ? EXIT_ANOMALY : EXIT_VALID;
+  });
+}

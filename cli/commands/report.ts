@@ -1,0 +1,111 @@
+// `kafkasim report <dirs...>`: rebuilds the HTML of saved results, so a report can be regenerated (by a
+// newer kafkasim, or after copying a directory) without rerunning anything. A run directory has
+// report.json, a comparison directory compare.json (its runs' directories are rebuilt too), a fuzz
+// directory summary.json with its runs (drawn as the fuzz draws it). Bad input is one line, exit code 2.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { COMPARE_REPORT_KIND, type CompareReportData } from '../../reports/compare-data.ts';
+import { renderCompareReport } from '../../reports/compare-report.ts';
+import { RUN_REPORT_KIND, type RunReportData } from '../../reports/run-data.ts';
+import { renderRunReport } from '../../reports/run-report.ts';
+import { writeFuzzIndex } from '../fuzz/reports.ts';
+import { readSummary, SUMMARY_FILE } from '../fuzz/summary.ts';
+import { KAFKASIM_VERSION } from '../repro.ts';
+import { UsageError } from '../usage-error.ts';
+import { writeWhole } from '../write-whole.ts';
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${path}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${path}: invalid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Renders, turning a malformed (but parseable) file's failure into one line naming the file. */
+function render<T>(path: string, data: T, draw: (d: T) => string): string {
+  try {
+    return draw(data);
+  } catch (e) {
+    throw new UsageError(`${path}: not a report this kafkasim (${KAFKASIM_VERSION}) can draw: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+function rebuildRun(dir: string): string {
+  const path = join(dir, 'report.json');
+  const data = readJson(path);
+  if (!isObject(data) || data.kind !== RUN_REPORT_KIND) throw new UsageError(`${path}: not a kafkasim run report (no "kind": "${RUN_REPORT_KIND}")`);
+  const out = join(dir, 'index.html');
+  writeWhole(out, render(path, data as unknown as RunReportData, renderRunReport));
+  return out;
+}
+
+function rebuildCompare(dir: string): string[] {
+  const path = join(dir, 'compare.json');
+  const data = readJson(path);
+  if (!isObject(data) || data.kind !== COMPARE_REPORT_KIND || !Array.isArray(data.rows)) {
+    throw new UsageError(`${path}: not a kafkasim comparison (no "kind": "${COMPARE_REPORT_KIND}" with "rows")`);
+  }
+  const compare = data as unknown as CompareReportData;
+  const written: string[] = [];
+  // Each run's report lives next to the page its row links to.
+  for (const row of compare.rows) {
+    for (const side of [row.clean, row.unclean]) {
+      if (typeof side?.reportHref !== 'string') continue;
+      const runDir = join(dir, dirname(side.reportHref));
+      if (existsSync(join(runDir, 'report.json'))) written.push(rebuildRun(runDir));
+    }
+  }
+  const out = join(dir, 'index.html');
+  writeWhole(out, render(path, compare, renderCompareReport));
+  return [...written, out];
+}
+
+/** The fuzz index, drawn exactly as the fuzz itself draws it (summary.json is checked as merge checks it). */
+function rebuildFuzz(dir: string): string {
+  const summary = readSummary(dir);
+  try {
+    writeFuzzIndex(dir, summary);
+  } catch (e) {
+    throw new UsageError(`${join(dir, SUMMARY_FILE)}: not a fuzz summary this kafkasim (${KAFKASIM_VERSION}) can draw: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return join(dir, 'index.html');
+}
+
+/** Rebuilds the report(s) of one directory; returns the pages written. */
+export function rebuildReports(dir: string): string[] {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${dir}: no such directory`);
+  }
+  if (!isDir) throw new UsageError(`${dir}: not a directory`);
+  if (existsSync(join(dir, 'compare.json'))) return rebuildCompare(dir);
+  if (existsSync(join(dir, 'report.json'))) return [rebuildRun(dir)];
+  if (existsSync(join(dir, SUMMARY_FILE))) return [rebuildFuzz(dir)];
+  throw new UsageError(`${dir}: nothing to build a report from (no report.json, compare.json or summary.json)`);
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('rebuild the HTML reports of saved results: run (report.json), compare (compare.json) or fuzz (summary.json) directories')
+    .argument('<dirs...>', 'directories written by run --out, compare or fuzz')
+    .action((dirs: string[]) => {
+      // Check every directory before writing anything, so a typo in the last one does not leave half done.
+      for (const dir of dirs) if (!existsSync(dir)) throw new UsageError(`${dir}: no such directory`);
+      for (const dir of dirs) for (const page of rebuildReports(dir)) console.log(`wrote ${page}`);
+    });
+}

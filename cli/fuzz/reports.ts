@@ -1,0 +1,39 @@
+// The HTML a fuzz leaves behind: each finding's run report (in its seed directory) and the fuzz index
+// (index.html beside summary.json). The report renderers live in reports/; this is the one place fuzz
+// and merge call them.
+import { join } from 'node:path';
+import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
+import { runReportData, writeRunReport } from '../report-data.ts';
+import type { JudgedRun } from '../run-once.ts';
+import { writeWhole } from '../write-whole.ts';
+import type { SeedOutcome } from './outcome.ts';
+import type { FuzzSummary } from './summary.ts';
+
+/** Writes `<dir>/index.html` (and report.json), the run report of a finding. */
+export function writeSeedReport(dir: string, run: JudgedRun, replayCommand: string): void {
+  writeRunReport(dir, runReportData(run.output, run.result, replayCommand));
+}
+
+function indexRun(r: SeedOutcome): FuzzRun {
+  const run: FuzzRun = { seed: r.seed, valid: r.valid ?? 'unknown', anomalies: r.anomalies, wallMs: r.wallMs, events: r.events, findings: r.findings };
+  if (r.dir !== undefined) {
+    // A crash has no run to report on: its link goes to the stack and the command that reruns it.
+    const crashed = r.findings.includes('harness-crash');
+    run.reportHref = `${r.dir}/${crashed ? 'crash.txt' : 'index.html'}`;
+    if (!crashed) run.reproHref = `${r.dir}/repro.json`;
+  }
+  if (r.error !== undefined) run.error = r.error;
+  return run;
+}
+
+function title(s: FuzzSummary): string {
+  const shards = s.shards.filter((x) => x !== null);
+  const which = shards.length === 1 ? `, shard ${shards[0].index}/${shards[0].count}` : shards.length > 1 ? `, ${shards.length} shards` : '';
+  return `kafkasim fuzz: seeds ${s.seeds.from}..${s.seeds.to}${which}`;
+}
+
+/** Writes `<outDir>/index.html`, the fuzz index built from the summary. */
+export function writeFuzzIndex(outDir: string, summary: FuzzSummary): void {
+  const generatedBy = `kafkasim ${summary.kafkasim} · ${summary.runFlags.join(' ')} · started ${summary.startedAt} · ${summary.seeds.run} of ${summary.seeds.planned} seeds run${summary.stoppedBy === 'done' ? '' : ` (stopped by ${summary.stoppedBy})`}`;
+  writeWhole(join(outDir, 'index.html'), renderFuzzIndex({ title: title(summary), generatedBy, runs: summary.runs.map(indexRun) }));
+}

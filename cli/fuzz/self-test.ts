@@ -1,0 +1,16 @@
+// A fault hook for testing the fuzz harness itself: KAFKASIM_FUZZ_SELF_TEST="throw:3,exit:5,hang:7" makes
+// seed 3 throw inside its run, seed 5 kill its worker thread and seed 7 spin forever, so tests can check
+// that each becomes a finding and the fuzz goes on. Unset (always, outside tests) it does nothing.
+import { env } from 'node:process';
+
+export type SelfTestFault = 'throw' | 'exit' | 'hang';
+
+export function selfTestFault(seed: number): SelfTestFault | undefined {
+  const spec = env.KAFKASIM_FUZZ_SELF_TEST;
+  if (spec === undefined) return undefined;
+  for (const item of spec.split(',')) {
+    const [what, s] = item.split(':');
+    if (Number(s) === seed && (what === 'throw' || what === 'exit' || what === 'hang')) return what;
+  }
+  return undefined;
+}

@@ -1,0 +1,107 @@
+// The glue between a run and its reports: a run's in-memory output and verdict become the plain data
+// the report pages draw (reports/ never sees the simulator), and a report directory is written whole.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareSide, type CompareSide } from '../reports/compare-data.ts';
+import { withCrashes } from '../reports/events.ts';
+import { offlineMs } from '../reports/metrics.ts';
+import { buildRunReportData, type RunReportData } from '../reports/run-data.ts';
+import { renderRunReport } from '../reports/run-report.ts';
+import type { RunResult } from './judge.ts';
+import type { JudgedRun } from './run-once.ts';
+import type { RunOptions, RunOutput } from './runner.ts';
+import { writeWhole } from './write-whole.ts';
+
+export function runReportData(output: RunOutput, result: RunResult, replayCommand: string): RunReportData {
+  return buildRunReportData({
+    generatedBy: `kafkasim ${result.kafkasimVersion}`,
+    seed: result.seed,
+    valid: result.valid,
+    replayCommand,
+    historyHash: result.historyHash,
+    swarm: result.swarm,
+    config: result.config,
+    stats: { ...result.stats },
+    anomalyCounts: result.anomalies,
+    checkers: result.checkers,
+    history: output.history,
+    events: output.replicationEvents,
+    brokerCrashes: output.brokerCrashes,
+    partitions: output.config.partitions,
+    replicationFactor: output.config['replication.factor'],
+  });
+}
+
+/**
+ * Partition-milliseconds without a live leader over the whole run (for result.json's
+ * stats.unavailableMs): from a leader's stop, or the controller taking it away, to the next leader.
+ */
+export function unavailableMsOf(output: RunOutput): number {
+  const { history, replicationEvents } = output;
+  const endMs = Math.max(history.length > 0 ? history[history.length - 1].time : 0, replicationEvents.length > 0 ? replicationEvents[replicationEvents.length - 1].time : 0);
+  return offlineMs(withCrashes(replicationEvents, output.brokerCrashes), output.config.partitions, endMs);
+}
+
+/** Writes report.json (the data, for `kafkasim report` to rebuild from) and index.html into `dir`. */
+export function writeRunReport(dir: string, data: RunReportData): void {
+  mkdirSync(dir, { recursive: true });
+  writeWhole(join(dir, 'report.json'), JSON.stringify(data) + '\n');
+  writeWhole(join(dir, 'index.html'), renderRunReport(data));
+}
+
+/** One side of a comparison (a clean or an unclean run) from a judged run. */
+export function compareSideFrom(run: JudgedRun, hrefs: { reportHref?: string; reproHref?: string } = {}): CompareSide {
+  const side = compareSide({
+    valid: run.result.valid,
+    anomalies: run.result.anomalies,
+    acked: run.result.stats.acked,
+    lostAcked: run.result.stats.lost,
+    historyHash: run.result.historyHash,
+    history: run.output.history,
+    events: run.output.replicationEvents,
+    brokerCrashes: run.output.brokerCrashes,
+    partitions: run.output.config.partitions,
+  });
+  return { ...side, ...hrefs };
+}
+
+/** A shell word: left bare when it is safe, single-quoted otherwise. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:,=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The flags that give these options, after the seed (unclean only when set). */
+function flagWords(options: RunOptions, scheduleFile: string | undefined): string[] {
+  const words: string[] = [];
+  const flag = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined) words.push(name, String(value));
+  };
+  flag('--brokers', options.brokers);
+  flag('--partitions', options.partitions);
+  flag('--rf', options.replicationFactor);
+  flag('--min-isr', options.minIsr);
+  flag('--acks', options.acks);
+  if (options.unclean === true) words.push('--unclean');
+  if (scheduleFile !== undefined) flag('--schedule', scheduleFile);
+  else if (options.nemesis !== undefined) flag('--nemesis', options.nemesis === 'swarm' ? 'swarm' : options.nemesis.length === 0 ? 'none' : options.nemesis.join(','));
+  flag('--time', options.timeSeconds);
+  flag('--protocol', options.protocol);
+  return words;
+}
+
+/**
+ * The `kafkasim run` command line that reruns these options. Options with no flag (broker or workload
+ * overrides, intensity) cannot be written as one; then, given the run's repro file, the command replays
+ * that instead. `scheduleFile` names the file a --schedule came from.
+ */
+export function replayCommandFor(options: RunOptions, files: { scheduleFile?: string; reproFile?: string } = {}): string {
+  const flagless = options.intensity !== undefined || options.broker !== undefined || options.workload !== undefined || options.readyTimeoutMs !== undefined;
+  if (flagless && files.reproFile !== undefined) return `npx kafkasim replay ${shellWord(files.reproFile)}`;
+  return ['npx', 'kafkasim', 'run', '--seed', String(options.seed), ...flagWords(options, files.scheduleFile)].map(shellWord).join(' ');
+}
+
+/** The `kafkasim compare` command line that reruns a comparison. */
+export function compareCommandFor(options: RunOptions, seeds: number, out: string, scheduleFile?: string): string {
+  const words = ['npx', 'kafkasim', 'compare', '--seed', String(options.seed), '--seeds', String(seeds), ...flagWords({ ...options, unclean: false }, scheduleFile), '--out', out];
+  return words.map(shellWord).join(' ');
+}

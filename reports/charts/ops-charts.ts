@@ -1,0 +1,85 @@
+// Jepsen's three views of the ops: latency of every op over time (log scale), throughput over time, and
+// the timeline of ops per process. Ops named by an anomaly are ringed in red; faults are shaded behind.
+import type { VlSpec } from '../page.ts';
+import { OUTCOME_SCALE, timeX, WIDTH, withFaults } from './common.ts';
+
+const OP_TOOLTIP = [
+  { field: 'index', title: 'op' },
+  { field: 'process' },
+  { field: 'f' },
+  { field: 'type' },
+  { field: 'start', title: 'invoked (s)' },
+  { field: 'latency', title: 'latency (ms)' },
+  { field: 'error' },
+  { field: 'value' },
+];
+
+export function latencyChart(endS: number): VlSpec {
+  const x = timeX(endS, 'start');
+  const y = { field: 'latency', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } };
+  return {
+    width: WIDTH,
+    height: 320,
+    ...withFaults(endS, [
+      {
+        data: { name: 'ops' },
+        transform: [{ filter: 'datum.completion >= 0' }],
+        mark: { type: 'point', filled: true, size: 16, opacity: 0.85 },
+        encoding: {
+          x,
+          y,
+          color: { field: 'type', type: 'nominal', title: 'outcome', scale: OUTCOME_SCALE },
+          shape: { field: 'f', type: 'nominal', title: 'op' },
+          tooltip: OP_TOOLTIP,
+        },
+      },
+      {
+        data: { name: 'ops' },
+        transform: [{ filter: 'datum.anomalous && datum.completion >= 0' }],
+        mark: { type: 'point', filled: false, size: 110, stroke: '#c0392b', strokeWidth: 1.6 },
+        encoding: { x, y, tooltip: OP_TOOLTIP },
+      },
+    ]),
+  };
+}
+
+export function throughputChart(endS: number): VlSpec {
+  return {
+    width: WIDTH,
+    height: 200,
+    ...withFaults(endS, [
+      {
+        data: { name: 'throughput' },
+        mark: { type: 'line', interpolate: 'step-after', point: { size: 12 } },
+        encoding: {
+          x: timeX(endS),
+          y: { field: 'rate', type: 'quantitative', title: 'completions per second' },
+          color: { field: 'type', type: 'nominal', title: 'outcome', scale: OUTCOME_SCALE },
+          tooltip: [{ field: 'time', title: 'from (s)' }, { field: 'type' }, { field: 'rate', title: 'per second' }],
+        },
+      },
+    ]),
+  };
+}
+
+export function timelineChart(endS: number, processes: number): VlSpec {
+  const x = timeX(endS, 'start');
+  const y = { field: 'process', type: 'ordinal', title: 'process', sort: 'ascending' };
+  return {
+    width: WIDTH,
+    height: Math.max(120, processes * 14),
+    ...withFaults(endS, [
+      {
+        data: { name: 'ops' },
+        mark: { type: 'bar', height: { band: 0.8 } },
+        encoding: { x, x2: { field: 'tEnd' }, y, color: { field: 'type', type: 'nominal', title: 'outcome', scale: OUTCOME_SCALE }, tooltip: OP_TOOLTIP },
+      },
+      {
+        data: { name: 'ops' },
+        transform: [{ filter: 'datum.anomalous' }],
+        mark: { type: 'bar', height: { band: 0.8 }, fillOpacity: 0, stroke: '#c0392b', strokeWidth: 1.5 },
+        encoding: { x, x2: { field: 'tEnd' }, y, tooltip: OP_TOOLTIP },
+      },
+    ]),
+  };
+}

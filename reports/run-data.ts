@@ -1,0 +1,105 @@
+// A run's report as plain data (what report.json holds and renderRunReport draws), and how it is built
+// from a run's history, replication events and checker results. Everything here is bounded: long runs
+// are downsampled, so the data and the page stay small whatever the length of the run.
+import type { CheckResult, Validity } from '../checkers/result.ts';
+import { FINAL_READS_F, type History } from '../workloads/history/format.ts';
+import { anomalousIndexes, reportAnomalies, type ReportAnomaly } from './anomalies.ts';
+import { withCrashes, type BrokerCrash, type ReportEvent } from './events.ts';
+import { faultBands, type FaultBand } from './faults.ts';
+import { linearizabilityViews, type LinearizabilityView } from './linearizability.ts';
+import { replicationMetrics, type HealthMetrics, type PartitionTimeline } from './metrics.ts';
+import { pairOps, sampleOps, throughput, withValues, type OpRow, type Throughput } from './ops.ts';
+
+export const RUN_REPORT_KIND = 'kafkasim-run-report';
+
+/** Ops drawn in the latency and timeline charts; beyond this they are sampled, anomalous ones always kept. */
+export const OPS_DRAWN = 10_000;
+/** Partitions drawn one by one; more would make the page unreadable and large. */
+export const PARTITIONS_DRAWN = 16;
+
+export interface RunReportData {
+  kind: typeof RUN_REPORT_KIND;
+  formatVersion: 1;
+  title: string;
+  generatedBy: string;
+  seed: number | string;
+  valid: Validity;
+  /** The command line that reruns this exact test. */
+  replayCommand: string;
+  historyHash: string;
+  swarm: string | null;
+  /** The run's configuration under Kafka's keys, as plain JSON. */
+  config: unknown;
+  stats: Record<string, number>;
+  anomalyCounts: Record<string, number>;
+  anomalies: ReportAnomaly[];
+  linearizability: LinearizabilityView[];
+  /** Simulated time of the last op or event. */
+  endMs: number;
+  /** When the final phase (every fault healed, every partition read) began, if it did. */
+  finalReadsMs: number | null;
+  ops: { total: number; rows: OpRow[] };
+  throughput: Throughput;
+  faults: FaultBand[];
+  partitionCount: number;
+  replicationFactor: number;
+  /** The first PARTITIONS_DRAWN partitions. */
+  partitions: PartitionTimeline[];
+  health: HealthMetrics;
+}
+
+export interface RunReportInput {
+  title?: string;
+  generatedBy: string;
+  seed: number | string;
+  valid: Validity;
+  replayCommand: string;
+  historyHash: string;
+  swarm?: string;
+  config: unknown;
+  stats: Record<string, number>;
+  anomalyCounts: Record<string, number>;
+  checkers: readonly CheckResult[];
+  history: History;
+  events: readonly ReportEvent[];
+  /** Broker crashes, merged into the events (the events cannot report them). */
+  brokerCrashes?: readonly BrokerCrash[];
+  partitions: number;
+  replicationFactor: number;
+}
+
+export function buildRunReportData(input: RunReportInput): RunReportData {
+  const { history } = input;
+  const events = withCrashes(input.events, input.brokerCrashes ?? []);
+  const lastOp = history.length > 0 ? history[history.length - 1].time : 0;
+  const lastEvent = events.length > 0 ? events[events.length - 1].time : 0;
+  const endMs = Math.max(lastOp, lastEvent);
+  const finalReads = history.find((op) => op.process === 'workload' && op.f === FINAL_READS_F);
+  const rows = pairOps(history, anomalousIndexes(input.checkers));
+  const { timelines, health } = replicationMetrics(events, input.partitions, PARTITIONS_DRAWN, input.replicationFactor, endMs);
+  return {
+    kind: RUN_REPORT_KIND,
+    formatVersion: 1,
+    title: input.title ?? `kafkasim run, seed ${String(input.seed)}`,
+    generatedBy: input.generatedBy,
+    seed: input.seed,
+    valid: input.valid,
+    replayCommand: input.replayCommand,
+    historyHash: input.historyHash,
+    swarm: input.swarm ?? null,
+    config: input.config,
+    stats: { ...input.stats, unavailableMs: input.stats.unavailableMs ?? health.offlineMs },
+    anomalyCounts: input.anomalyCounts,
+    anomalies: reportAnomalies(input.checkers, events),
+    linearizability: linearizabilityViews(input.checkers, rows, history),
+    endMs,
+    finalReadsMs: finalReads?.time ?? null,
+    ops: { total: rows.length, rows: withValues(sampleOps(rows, OPS_DRAWN), history) },
+    throughput: throughput(rows, endMs),
+    faults: faultBands(history, endMs),
+    partitionCount: input.partitions,
+    replicationFactor: input.replicationFactor,
+    partitions: timelines,
+    health,
+  };
+}

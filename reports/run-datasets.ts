@@ -1,0 +1,76 @@
+// A run report's data as the page's chart datasets: compact rows of arrays, times in seconds.
+import { sec } from './charts/common.ts';
+import type { Cell, Dataset } from './page.ts';
+import type { RunReportData } from './run-data.ts';
+
+function dataset(fields: string[], rows: Cell[][]): Dataset {
+  return { fields, rows };
+}
+
+/** Latencies below this are drawn at it: a log scale has no zero (assigns complete instantly). */
+const MIN_LATENCY_MS = 0.01;
+
+export function runDatasets(data: RunReportData): Record<string, Dataset> {
+  // Instantaneous ops would be invisible in the timeline: each bar is at least 1/2000 of the run wide.
+  const minWidth = data.endMs / 2000;
+  const ops = dataset(
+    ['index', 'completion', 'process', 'f', 'type', 'start', 'end', 'tEnd', 'latency', 'error', 'value', 'anomalous'],
+    data.ops.rows.map((r) => [
+      r.index,
+      r.completion,
+      r.process,
+      r.f,
+      r.type,
+      sec(r.start),
+      sec(r.end),
+      sec(Math.max(r.end, r.start + minWidth)),
+      Math.max(MIN_LATENCY_MS, Math.round((r.end - r.start) * 1000) / 1000),
+      r.error,
+      r.value,
+      r.anomalous,
+    ]),
+  );
+  const throughput = dataset(['time', 'type', 'rate'], data.throughput.points.map((p) => [sec(p.time), p.type, p.rate]));
+  const faults = dataset(['id', 'kind', 'start', 'end', 'detail'], data.faults.map((f) => [f.id, f.kind, sec(f.start), sec(f.end), f.detail]));
+  const leaders = dataset(
+    ['partition', 'start', 'end', 'leader', 'epoch'],
+    data.partitions.flatMap((t) => t.leaders.map((l) => [t.partition, sec(l.start), sec(l.end), l.leader < 0 ? 'none' : `broker ${l.leader}`, l.leaderEpoch])),
+  );
+  const isr = dataset(['partition', 'time', 'size'], data.partitions.flatMap((t) => t.isrSize.map((p) => [t.partition, sec(p.time), p.value])));
+  const offsets = dataset(
+    ['partition', 'time', 'series', 'value'],
+    // Series are drawn in the order they first appear: the high watermark last, on top of the LEOs.
+    data.partitions.flatMap((t) => [
+      ...t.logEndOffsets.flatMap((l) => l.points.map((p): Cell[] => [t.partition, sec(p.time), `LEO broker ${l.broker}`, p.value])),
+      ...t.highWatermark.map((p): Cell[] => [t.partition, sec(p.time), 'high watermark', p.value]),
+    ]),
+  );
+  const elections = dataset(
+    ['partition', 'time', 'election', 'leader', 'previous', 'epoch', 'isr', 'reason'],
+    data.partitions.flatMap((t) =>
+      t.elections.map((e) => [t.partition, sec(e.time), e.unclean ? 'unclean' : 'clean', e.leader, e.previousLeader, e.leaderEpoch, `[${e.isr.join(', ')}]`, e.reason]),
+    ),
+  );
+  const h = data.health;
+  const named: [string, { time: number; value: number }[]][] = [
+    ['UnderReplicatedPartitions', h.underReplicatedPartitions],
+    ['OfflinePartitionsCount', h.offlinePartitionsCount],
+    ['partitions without a live leader', h.partitionsWithoutLiveLeader],
+    ['IsrShrinksPerSec', h.isrShrinksPerSec],
+    ['IsrExpandsPerSec', h.isrExpandsPerSec],
+    ['MaxLag', h.maxLag],
+    ['ActiveControllerCount', h.activeControllerCount],
+  ];
+  const health = dataset(['metric', 'time', 'value'], named.flatMap(([metric, points]) => points.map((p) => [metric, sec(p.time), p.value])));
+  const linear = dataset(
+    ['view', 'role', 'order', 'index', 'process', 'f', 'type', 'start', 'tEnd', 'value', 'label'],
+    data.linearizability.flatMap((v, i) => {
+      const span = v.ops.length === 0 ? 0 : Math.max(...v.ops.map((o) => o.end)) - Math.min(...v.ops.map((o) => o.start));
+      return v.ops.map((o) => {
+        const label = `${o.order === null ? '' : `${o.order}. `}${o.f} ${o.value}`;
+        return [i, o.role, o.order, o.index, o.process, o.f, o.type, sec(o.start), sec(Math.max(o.end, o.start + span / 500)), o.value, label];
+      });
+    }),
+  );
+  return { ops, throughput, faults, leaders, isr, offsets, elections, health, linear };
+}

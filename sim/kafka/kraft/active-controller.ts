@@ -1,0 +1,226 @@
+// The active controller (Kafka's QuorumController while its node leads the Raft quorum): broker
+// registration, heartbeats and fencing after broker.session.timeout.ms (ClusterControlManager), partition
+// leadership and ISR changes (ReplicationControlManager), topic creation and preferred leader election.
+// It works on its own copy of the metadata image, applying each record as it writes it, and answers a
+// request only once the records it wrote for it are committed.
+import type { NodeId } from '../../world/network.ts';
+import type { Timer } from '../../world/node.ts';
+import type { ClusterConfig } from '../config.ts';
+import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+  BrokerHeartbeatRequest,
+  BrokerHeartbeatResponse,
+  BrokerRegistrationRequest,
+  BrokerRegistrationResponse,
+  ControllerError,
+  ControllerRequest,
+} from './controller-messages.ts';
+import type { ElectionPolicy } from './election.ts';
+import { eligibleAfter } from './election.ts';
+import type { MetadataImage } from './image.ts';
+import type { MetadataRecord, PartitionChangeRecord } from './records.ts';
+import { checkAlterPartition, partitionChanges, preferredElections, topicRecords } from './replication-control.ts';
+
+export interface ActiveControllerHost {
+  now(): number;
+  setTimer(ms: number, fn: () => void): Timer;
+  send(to: NodeId, msg: object): void;
+  trace(kind: string, detail: string): void;
+  readonly config: ClusterConfig;
+  /** Appends to the metadata log as leader; the offset after the last record, or -1. */
+  append(records: MetadataRecord[]): number;
+  /** The next offset of the metadata log. */
+  logEndOffset(): number;
+  highWatermark(): number;
+}
+
+interface PendingWrite {
+  endOffset: number;
+  done: (committed: boolean) => void;
+}
+
+export class ActiveController {
+  private readonly lastContact = new Map<number, number>();
+  private pending: PendingWrite[] = [];
+  private readonly timers: Timer[] = [];
+  private stopped = false;
+  private readonly activatedAt: number;
+
+  constructor(
+    private readonly host: ActiveControllerHost,
+    /** The working image: committed records plus what this controller wrote since. */
+    readonly image: MetadataImage,
+    readonly epoch: number,
+  ) {
+    this.activatedAt = host.now();
+    // A new active controller gives every registered broker a full session (BrokerHeartbeatManager).
+    for (const id of [...image.brokers.keys()].sort((a, b) => a - b)) this.lastContact.set(id, this.activatedAt);
+  }
+
+  private get kraft() {
+    return this.host.config.kraft;
+  }
+
+  private get policy(): ElectionPolicy {
+    const c = this.host.config;
+    return { kip966: c.protocol.kip966, unclean: c.broker['unclean.leader.election.enable'], minIsr: c.broker['min.insync.replicas'] };
+  }
+
+  start(): void {
+    const every = (ms: number, fn: () => void): void => {
+      const tick = (): void => {
+        if (this.stopped) return;
+        fn();
+        this.timers.push(this.host.setTimer(ms, tick));
+      };
+      this.timers.push(this.host.setTimer(ms, tick));
+    };
+    every(Math.max(50, this.kraft['broker.heartbeat.interval.ms'] / 2), () => this.fenceStaleBrokers());
+    if (!this.image.topicCreated) every(100, () => this.maybeCreateTopic());
+    const b = this.host.config.broker;
+    if (b['auto.leader.rebalance.enable']) every(b['leader.imbalance.check.interval.seconds'] * 1000, () => this.write(preferredElections(this.image), () => {}));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) p.done(false);
+  }
+
+  onCommitted(highWatermark: number): void {
+    if (this.pending.length === 0) return;
+    const ready = this.pending.filter((p) => p.endOffset <= highWatermark);
+    this.pending = this.pending.filter((p) => p.endOffset > highWatermark);
+    for (const p of ready) p.done(true);
+  }
+
+  /** Applies records to the working image, appends them, and calls `done` when committed (or not). */
+  private write(records: MetadataRecord[], done: (committed: boolean) => void): void {
+    if (records.length === 0) return done(true);
+    for (const r of records) this.image.apply(r);
+    const endOffset = this.host.append(records);
+    if (endOffset < 0) return done(false);
+    this.pending.push({ endOffset, done });
+    this.onCommitted(this.host.highWatermark());
+  }
+
+  /** Records that follow from `first` (applied to the image as they are made) plus the partition changes. */
+  private withPartitionChanges(first: MetadataRecord[], justUnclean: number[], reason: string): MetadataRecord[] {
+    const scratch = this.image.clone();
+    for (const r of first) scratch.apply(r);
+    return [...first, ...partitionChanges(scratch, justUnclean, this.policy, reason)];
+  }
+
+  // ---- topic creation ----
+
+  private maybeCreateTopic(): void {
+    if (this.image.topicCreated) return;
+    const c = this.host.config;
+    const allLive = Array.from({ length: c.brokers }, (_, i) => i).every((b) => this.image.isLive(b));
+    // Wait for every broker, or for one session timeout, then create with whoever is there.
+    if (!allLive && this.host.now() - this.activatedAt < this.kraft['broker.session.timeout.ms']) return;
+    if (!allLive && !Array.from({ length: c.brokers }, (_, i) => i).some((b) => this.image.isLive(b))) return;
+    this.write(topicRecords(this.image, c.partitions, c.replicationFactor, c.brokers, c.racks), () => {});
+  }
+
+  // ---- broker liveness ----
+
+  private fenceStaleBrokers(): void {
+    const now = this.host.now();
+    const session = this.kraft['broker.session.timeout.ms'];
+    const stale = [...this.image.brokers.values()].filter((b) => !b.fenced && now - (this.lastContact.get(b.id) ?? -Infinity) > session).sort((a, b) => a.id - b.id);
+    if (stale.length === 0) return;
+    this.host.trace('controller', `fencing brokers [${stale.map((b) => b.id)}]: no heartbeat for ${session} ms`);
+    const fences: MetadataRecord[] = stale.map((b) => ({ type: 'FenceBrokerRecord', id: b.id, epoch: b.epoch }));
+    this.write(this.withPartitionChanges(fences, [], `broker failure [${stale.map((b) => b.id)}]`), () => {});
+  }
+
+  handle(from: NodeId, req: ControllerRequest): void {
+    switch (req.type) {
+      case 'BrokerRegistration':
+        return this.handleRegistration(from, req);
+      case 'BrokerHeartbeat':
+        return this.handleHeartbeat(from, req);
+      case 'AlterPartition':
+        return this.handleAlterPartition(from, req);
+    }
+  }
+
+  private handleRegistration(from: NodeId, req: BrokerRegistrationRequest): void {
+    const reply = (error: ControllerError, brokerEpoch: number): void =>
+      this.host.send(from, { type: 'BrokerRegistrationResponse', correlationId: req.correlationId, error, brokerEpoch } satisfies BrokerRegistrationResponse);
+    const existing = this.image.brokers.get(req.brokerId);
+    const now = this.host.now();
+    if (existing !== undefined && existing.incarnationId === req.incarnationId) {
+      // A retry from the same process: answer with its registration once that is committed.
+      const epoch = existing.epoch;
+      if (epoch < this.host.highWatermark()) return reply('NONE', epoch);
+      this.pending.push({ endOffset: epoch + 1, done: (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', epoch) });
+      return;
+    }
+    if (existing !== undefined && !existing.fenced && now - (this.lastContact.get(req.brokerId) ?? -Infinity) <= this.kraft['broker.session.timeout.ms']) {
+      // The previous incarnation's session has not run out yet (Kafka refuses until it does).
+      return reply('DUPLICATE_BROKER_REGISTRATION', -1);
+    }
+    const brokerEpoch = this.host.logEndOffset();
+    this.lastContact.set(req.brokerId, now);
+    const register: MetadataRecord = { type: 'RegisterBrokerRecord', brokerId: req.brokerId, brokerEpoch, incarnationId: req.incarnationId, rack: req.rack, fenced: true, cleanShutdown: req.cleanShutdown };
+    const justUnclean = req.cleanShutdown || !this.policy.kip966 ? [] : [req.brokerId];
+    const reason = req.cleanShutdown ? `broker registration [${req.brokerId}]` : `broker registration after unclean shutdown [${req.brokerId}]`;
+    this.write(this.withPartitionChanges([register], justUnclean, reason), (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', brokerEpoch));
+  }
+
+  private handleHeartbeat(from: NodeId, req: BrokerHeartbeatRequest): void {
+    const reply = (error: ControllerError, isFenced: boolean, isCaughtUp: boolean): void =>
+      this.host.send(from, { type: 'BrokerHeartbeatResponse', correlationId: req.correlationId, error, isFenced, isCaughtUp } satisfies BrokerHeartbeatResponse);
+    const b = this.image.brokers.get(req.brokerId);
+    if (b === undefined || b.epoch !== req.brokerEpoch) return reply('STALE_BROKER_EPOCH', true, false);
+    this.lastContact.set(req.brokerId, this.host.now());
+    // Caught up once it has applied its own registration record.
+    const caughtUp = req.currentMetadataOffset > b.epoch;
+    if (!b.fenced || !caughtUp) return reply('NONE', b.fenced, caughtUp);
+    const unfence: MetadataRecord = { type: 'UnfenceBrokerRecord', id: b.id, epoch: b.epoch };
+    this.write(this.withPartitionChanges([unfence], [], `broker startup [${b.id}]`), (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', !ok, caughtUp));
+  }
+
+  private handleAlterPartition(from: NodeId, req: AlterPartitionRequest): void {
+    const reply = (error: ControllerError, state?: { leaderEpoch: number; partitionEpoch: number; isr: number[]; elr: number[]; leaderRecoveryState: 'RECOVERED' | 'RECOVERING' }): void =>
+      this.host.send(from, {
+        type: 'AlterPartitionResponse',
+        correlationId: req.correlationId,
+        error,
+        partition: req.partition,
+        leaderEpoch: state?.leaderEpoch ?? -1,
+        partitionEpoch: state?.partitionEpoch ?? -1,
+        isr: state?.isr ?? [],
+        elr: state?.elr ?? [],
+        leaderRecoveryState: state?.leaderRecoveryState ?? 'RECOVERED',
+      } satisfies AlterPartitionResponse);
+    const b = this.image.brokers.get(req.brokerId);
+    if (b === undefined || b.epoch !== req.brokerEpoch) return reply('STALE_BROKER_EPOCH');
+    const p = this.image.partitions.get(req.partition);
+    if (p === undefined) return reply('UNKNOWN_TOPIC_OR_PARTITION');
+    const check = checkAlterPartition(p, req, (r) => this.image.isLive(r));
+    if (check.error !== 'NONE') return reply(check.error);
+    const record: PartitionChangeRecord = { type: 'PartitionChangeRecord', partitionId: p.partition, reason: 'AlterPartition' };
+    const isrChanged = req.newIsr.length !== p.isr.length || req.newIsr.some((r, i) => r !== p.isr[i]);
+    if (isrChanged) {
+      record.isr = [...req.newIsr];
+      record.eligibleLeaderReplicas = eligibleAfter(p.isr, req.newIsr, p.elr, this.policy);
+    }
+    if (req.leaderRecoveryState !== p.leaderRecoveryState) record.leaderRecoveryState = req.leaderRecoveryState;
+    if (record.isr === undefined && record.leaderRecoveryState === undefined) return reply('NONE', { ...p });
+    // Answered with the partition as this record leaves it (later records may move it on meanwhile).
+    const after = {
+      leaderEpoch: p.leaderEpoch,
+      partitionEpoch: p.partitionEpoch + 1,
+      isr: [...(record.isr ?? p.isr)],
+      elr: [...(record.eligibleLeaderReplicas ?? p.elr)],
+      leaderRecoveryState: record.leaderRecoveryState ?? p.leaderRecoveryState,
+    };
+    this.write([record], (ok) => (ok ? reply('NONE', after) : reply('NOT_CONTROLLER')));
+  }
+}

@@ -1,0 +1,76 @@
+// The RPCs brokers send the active controller in KRaft mode: BrokerRegistration, BrokerHeartbeat and
+// AlterPartition (the ISR change a partition leader asks for, fenced by the partition epoch).
+import type { LeaderRecoveryState } from './records.ts';
+
+export type ControllerError =
+  | 'NONE'
+  | 'NOT_CONTROLLER'
+  | 'DUPLICATE_BROKER_REGISTRATION'
+  | 'STALE_BROKER_EPOCH'
+  | 'FENCED_LEADER_EPOCH'
+  | 'INVALID_UPDATE_VERSION'
+  | 'INELIGIBLE_REPLICA'
+  | 'NOT_LEADER_OR_FOLLOWER'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'INVALID_REQUEST';
+
+export interface BrokerRegistrationRequest {
+  type: 'BrokerRegistration';
+  correlationId: number;
+  brokerId: number;
+  incarnationId: number;
+  rack: string | null;
+  /** KIP-966: whether the broker's previous run ended with a clean shutdown. */
+  cleanShutdown: boolean;
+}
+
+export interface BrokerRegistrationResponse {
+  type: 'BrokerRegistrationResponse';
+  correlationId: number;
+  error: ControllerError;
+  brokerEpoch: number;
+}
+
+export interface BrokerHeartbeatRequest {
+  type: 'BrokerHeartbeat';
+  correlationId: number;
+  brokerId: number;
+  brokerEpoch: number;
+  /** How much of the metadata log the broker has applied (the next offset it needs). */
+  currentMetadataOffset: number;
+}
+
+export interface BrokerHeartbeatResponse {
+  type: 'BrokerHeartbeatResponse';
+  correlationId: number;
+  error: ControllerError;
+  isCaughtUp: boolean;
+  isFenced: boolean;
+}
+
+export interface AlterPartitionRequest {
+  type: 'AlterPartition';
+  correlationId: number;
+  brokerId: number;
+  brokerEpoch: number;
+  partition: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  newIsr: number[];
+  leaderRecoveryState: LeaderRecoveryState;
+}
+
+export interface AlterPartitionResponse {
+  type: 'AlterPartitionResponse';
+  correlationId: number;
+  error: ControllerError;
+  partition: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  isr: number[];
+  elr: number[];
+  leaderRecoveryState: LeaderRecoveryState;
+}
+
+export type ControllerRequest = BrokerRegistrationRequest | BrokerHeartbeatRequest | AlterPartitionRequest;
+export type ControllerResponse = BrokerRegistrationResponse | BrokerHeartbeatResponse | AlterPartitionResponse;

@@ -1,0 +1,147 @@
+// A KRaft controller node (process.roles=controller): one voter of the metadata quorum. It replays the
+// committed metadata log into its image; while it leads the quorum (and everything before its epoch is
+// committed) it is the active controller and answers brokers. Partition changes are reported as
+// replication events when they commit, the way the ZooKeeper-mode controller reports its writes.
+import type { NodeContext, Program } from '../../world/node.ts';
+import type { NodeId } from '../../world/network.ts';
+import type { ClusterConfig } from '../config.ts';
+import type { ObserverHub } from '../observer.ts';
+import { ActiveController } from './active-controller.ts';
+import { controllerNode, voterIds } from './config.ts';
+import type { ControllerRequest } from './controller-messages.ts';
+import { MetadataImage } from './image.ts';
+import type { CommittedFeed, RaftHub } from './observer.ts';
+import { RaftClient } from './raft.ts';
+import type { RaftRequest } from './raft-messages.ts';
+import type { RaftEntry } from './records.ts';
+import type { KraftMessage } from './rpc.ts';
+import { isKraftMessage, KraftChannel } from './rpc.ts';
+
+const RAFT_REQUESTS = new Set(['Vote', 'BeginQuorumEpoch', 'EndQuorumEpoch', 'MetadataFetch']);
+const CONTROLLER_REQUESTS = new Set(['BrokerRegistration', 'BrokerHeartbeat', 'AlterPartition']);
+
+export interface ControllerObservers {
+  hub: ObserverHub;
+  raftHub: RaftHub;
+  feed: CommittedFeed;
+}
+
+export class KraftControllerNode implements Program {
+  readonly channel: KraftChannel;
+  readonly raft: RaftClient;
+  readonly voters: number[];
+  /** The committed metadata: every record below the high watermark, replayed in order. */
+  readonly committed = new MetadataImage();
+  active: ActiveController | null = null;
+
+  constructor(
+    readonly voterId: number,
+    readonly ctx: NodeContext,
+    readonly config: ClusterConfig,
+    private readonly observers: ControllerObservers,
+  ) {
+    this.channel = new KraftChannel(ctx);
+    this.voters = voterIds(config.kraft['controller.quorum.voters']);
+    const self = this;
+    this.raft = new RaftClient({
+      ctx,
+      voterId,
+      voters: this.voters,
+      config: config.kraft,
+      channel: this.channel,
+      hub: observers.raftHub,
+      nodeOf: controllerNode,
+      onCommitted: (hw) => self.onCommitted(hw),
+      onLeaderReady: (epoch) => self.onLeaderReady(epoch),
+      onRoleChange: () => self.onRoleChange(),
+    });
+    this.raft.start();
+  }
+
+  get isActive(): boolean {
+    return this.active !== null;
+  }
+
+  private onCommitted(hw: number): void {
+    const entries = this.raft.log.entries;
+    for (let o = this.committed.offset; o < hw && o < entries.length; o++) this.replay(entries[o]);
+    this.active?.onCommitted(hw);
+  }
+
+  private replay(entry: RaftEntry): void {
+    const r = entry.record;
+    const hub = this.observers.hub;
+    const report = hub.active && r.type === 'PartitionChangeRecord' && this.observers.feed.claim(entry.offset);
+    const before = report ? this.committed.partitions.get(r.partitionId) : undefined;
+    const previous = before === undefined ? undefined : { leader: before.leader, isr: before.isr.join() };
+    this.committed.apply(r);
+    if (!report || r.type !== 'PartitionChangeRecord' || previous === undefined) return;
+    const after = this.committed.partitions.get(r.partitionId);
+    if (after === undefined) return;
+    const time = this.ctx.now();
+    const controller = this.committed.raftLeader;
+    if (after.leader !== previous.leader && after.leader >= 0) {
+      const unclean = r.leaderRecoveryState === 'RECOVERING';
+      const lastKnownLeader = unclean && r.reason.endsWith('KIP-966 last known leader');
+      hub.emit({ kind: 'election', time, controller, controllerEpoch: entry.epoch, partition: after.partition, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: [...after.isr], unclean, previousLeader: previous.leader, reason: r.reason, ...(lastKnownLeader ? { lastKnownLeader: true } : {}) });
+    } else if (after.leader !== previous.leader) {
+      hub.emit({ kind: 'offline', time, controller, partition: after.partition, leaderEpoch: after.leaderEpoch, reason: r.reason });
+    } else if (after.isr.join() !== previous.isr) {
+      hub.emit({ kind: 'controller-isr', time, controller, partition: after.partition, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: [...after.isr] });
+    }
+  }
+
+  private onLeaderReady(epoch: number): void {
+    if (this.active !== null) return;
+    const ctx = this.ctx;
+    this.active = new ActiveController(
+      {
+        now: () => ctx.now(),
+        setTimer: (ms, fn) => ctx.setTimer(ms, fn),
+        send: (to, msg) => ctx.send(to, msg),
+        trace: (kind, detail) => ctx.trace(kind, detail),
+        config: this.config,
+        append: (records) => this.raft.appendAsLeader(records),
+        logEndOffset: () => this.raft.log.endOffset,
+        highWatermark: () => this.raft.highWatermark,
+      },
+      this.committed.clone(),
+      epoch,
+    );
+    ctx.trace('controller', `controller ${this.voterId} active in epoch ${epoch}`);
+    if (this.observers.hub.active) this.observers.hub.emit({ kind: 'controller', time: ctx.now(), broker: this.voterId, controllerEpoch: epoch, active: true });
+    this.active.start();
+  }
+
+  private onRoleChange(): void {
+    if (this.active === null) return;
+    if (this.raft.isLeader() && this.raft.epoch === this.active.epoch) return;
+    const epoch = this.active.epoch;
+    this.active.stop();
+    this.active = null;
+    if (this.observers.hub.active) this.observers.hub.emit({ kind: 'controller', time: this.ctx.now(), broker: this.voterId, controllerEpoch: epoch, active: false });
+  }
+
+  onMessage(from: NodeId, msg: unknown): void {
+    if (!isKraftMessage(msg)) return;
+    if (msg.type.endsWith('Response')) {
+      this.channel.complete(msg);
+      return;
+    }
+    if (RAFT_REQUESTS.has(msg.type)) return this.raft.handleRequest(from, msg as KraftMessage as RaftRequest);
+    if (!CONTROLLER_REQUESTS.has(msg.type)) return;
+    const req = msg as KraftMessage as ControllerRequest;
+    if (this.active !== null) return this.active.handle(from, req);
+    // Not the active controller: the broker finds the leader through its metadata fetches.
+    this.ctx.send(from, { type: `${req.type}Response`, correlationId: req.correlationId, error: 'NOT_CONTROLLER', brokerEpoch: -1, isCaughtUp: false, isFenced: true, partition: -1, leaderEpoch: -1, partitionEpoch: -1, isr: [], elr: [], leaderRecoveryState: 'RECOVERED' });
+  }
+
+  /** Plain-data view for tests and reports. */
+  describe(): ReturnType<RaftClient['describe']> & { active: boolean } {
+    return { ...this.raft.describe(), active: this.active !== null };
+  }
+}
+
+export function kraftControllerProgram(voterId: number, config: ClusterConfig, observers: ControllerObservers) {
+  return (ctx: NodeContext): KraftControllerNode => new KraftControllerNode(voterId, ctx, config, observers);
+}

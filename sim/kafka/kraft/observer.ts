@@ -1,0 +1,52 @@
+// What the KRaft quorum and the brokers' metadata loaders tell the outside, as plain data: Raft state
+// changes, log appends and truncations, high watermarks, and each broker's applied metadata records.
+// The Raft invariants (checkers/invariants/raft.ts) consume these; they declare the same shapes there.
+
+export type RaftRole = 'unattached' | 'prospective' | 'candidate' | 'leader' | 'follower' | 'resigned';
+
+export type RaftEvent =
+  | { kind: 'raft-start'; time: number; voter: number; epoch: number; logEndOffset: number }
+  | { kind: 'raft-state'; time: number; voter: number; epoch: number; role: RaftRole; leader: number; votedFor: number }
+  | { kind: 'raft-append'; time: number; voter: number; entries: { offset: number; digest: string }[] }
+  | { kind: 'raft-truncate'; time: number; voter: number; toOffset: number; reason: 'diverging' | 'recovery' }
+  | { kind: 'raft-hw'; time: number; voter: number; leader: boolean; epoch: number; highWatermark: number }
+  | { kind: 'metadata-reset'; time: number; broker: number }
+  | { kind: 'metadata-applied'; time: number; broker: number; offset: number; digest: string };
+
+export type RaftObserver = (e: RaftEvent) => void;
+
+/** Fans Raft events out; emitters check `active` first so an unwatched cluster builds none. */
+export class RaftHub {
+  private readonly observers: RaftObserver[] = [];
+  active = false;
+
+  add(o: RaftObserver): () => void {
+    this.observers.push(o);
+    this.active = true;
+    return () => {
+      const i = this.observers.indexOf(o);
+      if (i >= 0) this.observers.splice(i, 1);
+      this.active = this.observers.length > 0;
+    };
+  }
+
+  readonly emit: RaftObserver = (e) => {
+    for (const o of this.observers) o(e);
+  };
+}
+
+/**
+ * Every voter replays committed records and could report the partition changes they hold; the first
+ * to see an offset committed reports it, the rest stay quiet. This is bookkeeping of the observers
+ * outside the world (committed records are the same on every voter), never read by the simulation.
+ */
+export class CommittedFeed {
+  private next = 0;
+
+  /** True once per offset: the caller is the first to report it. */
+  claim(offset: number): boolean {
+    if (offset < this.next) return false;
+    this.next = offset + 1;
+    return true;
+  }
+}

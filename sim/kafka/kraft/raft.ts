@@ -1,0 +1,529 @@
+// One voter of the KRaft quorum (Kafka's KafkaRaftClient): Raft with Kafka's pull-based replication.
+// Followers fetch the leader's log (the leader learns their log end offsets from the fetches, and
+// answers a fetch whose last epoch does not match with a diverging epoch to truncate to); the high
+// watermark is the largest offset a majority holds, once the leader's own LeaderChange record is in.
+// Elections: a voter that hears nothing from a leader first asks for pre-votes (KIP-996) without
+// bumping its epoch, and only with a majority of them stands as candidate in the next epoch. A voter
+// that has fetched from a live leader recently refuses both kinds of vote, so a voter returning from a
+// partition cannot depose a healthy leader. A leader that has not heard from a majority within 1.5 x
+// controller.quorum.fetch.timeout.ms resigns (check quorum).
+import type { NodeContext, Timer } from '../../world/node.ts';
+import type { NodeId } from '../../world/network.ts';
+import type { KraftConfig } from './config.ts';
+import type { RaftEvent, RaftHub, RaftRole } from './observer.ts';
+import type {
+  BeginQuorumEpochRequest,
+  BeginQuorumEpochResponse,
+  EndQuorumEpochRequest,
+  MetadataFetchRequest,
+  MetadataFetchResponse,
+  RaftRequest,
+  VoteRequest,
+  VoteResponse,
+} from './raft-messages.ts';
+import { RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
+import type { MetadataRecord, RaftEntry } from './records.ts';
+import { digestOf } from './records.ts';
+import type { KraftChannel } from './rpc.ts';
+
+/** Most entries one fetch returns. */
+const MAX_FETCH_ENTRIES = 256;
+/** Wait before fetching again after an error or a lost request. */
+const FETCH_BACKOFF_MS = 50;
+
+export interface RaftHost {
+  readonly ctx: NodeContext;
+  readonly voterId: number;
+  readonly voters: number[];
+  readonly config: KraftConfig;
+  readonly channel: KraftChannel;
+  readonly hub: RaftHub;
+  nodeOf(voter: number): NodeId;
+  /** The high watermark moved: entries below it are committed. */
+  onCommitted(highWatermark: number): void;
+  /** This voter leads and everything before its epoch is committed: the controller may act. */
+  onLeaderReady(epoch: number): void;
+  /** The role, epoch or leader changed (an active controller steps down unless it still leads). */
+  onRoleChange(): void;
+}
+
+interface ParkedFetch {
+  from: NodeId;
+  request: MetadataFetchRequest;
+  timer: Timer;
+}
+
+export class RaftClient {
+  readonly log: RaftLog;
+  epoch: number;
+  votedId: number;
+  leaderId: number;
+  role: RaftRole = 'unattached';
+  highWatermark = 0;
+  /** Leader only: set once an entry of its own epoch is committed (Kafka's leader HW is empty until then). */
+  leaderReady = false;
+  private epochStartOffset = 0;
+  private readonly followerEnds = new Map<number, number>();
+  private readonly lastFetchFrom = new Map<number, number>();
+  private grants = new Set<number>();
+  private roleTimer: Timer | null = null;
+  private lastLeaderContact = -Infinity;
+  /** Bumped on every transition: responses to requests sent before it are stale. */
+  private generation = 0;
+  private fetchInFlight = false;
+  private fetchRetry: Timer | null = null;
+  private parked: ParkedFetch[] = [];
+
+  constructor(private readonly host: RaftHost) {
+    const ctx = host.ctx;
+    this.log = new RaftLog(ctx.disk);
+    const q = readQuorumState(ctx.disk);
+    this.epoch = q.leaderEpoch;
+    this.votedId = q.votedId;
+    this.leaderId = q.leaderId;
+    this.emit({ kind: 'raft-start', time: ctx.now(), voter: host.voterId, epoch: this.epoch, logEndOffset: this.log.endOffset });
+    this.emit({ kind: 'raft-truncate', time: ctx.now(), voter: host.voterId, toOffset: this.log.endOffset, reason: 'recovery' });
+  }
+
+  private get ctx(): NodeContext {
+    return this.host.ctx;
+  }
+
+  private get majority(): number {
+    return Math.floor(this.host.voters.length / 2) + 1;
+  }
+
+  private get fetchTimeoutMs(): number {
+    return this.host.config['controller.quorum.fetch.timeout.ms'];
+  }
+
+  /** Kafka's controller.quorum.request.timeout.ms is 2000; scaled with the fetch timeout for fast tests. */
+  private get requestTimeoutMs(): number {
+    return Math.min(2000, this.fetchTimeoutMs / 2);
+  }
+
+  private get fetchMaxWaitMs(): number {
+    return Math.min(500, this.fetchTimeoutMs / 4);
+  }
+
+  private randomElectionTimeout(): number {
+    const t = this.host.config['controller.quorum.election.timeout.ms'];
+    return t + this.ctx.random.float() * t;
+  }
+
+  private emit(e: RaftEvent): void {
+    if (this.host.hub.active) this.host.hub.emit(e);
+  }
+
+  start(): void {
+    // A voter that led before a restart has lost its leader state; it cannot lead that epoch again.
+    if (this.leaderId >= 0 && this.leaderId !== this.host.voterId) this.becomeFollower(this.epoch, this.leaderId, false);
+    else this.becomeUnattached(this.epoch, this.votedId, false);
+  }
+
+  isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  // ---- transitions ----
+
+  private persist(): void {
+    writeQuorumState(this.ctx.disk, { leaderEpoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId });
+  }
+
+  private transition(role: RaftRole, epoch: number, leaderId: number, votedId: number, persist = true): void {
+    const wasLeader = this.role === 'leader';
+    const changed = epoch !== this.epoch || leaderId !== this.leaderId || votedId !== this.votedId;
+    this.role = role;
+    this.epoch = epoch;
+    this.leaderId = leaderId;
+    this.votedId = votedId;
+    if (changed && persist) this.persist();
+    this.generation++;
+    this.roleTimer?.cancel();
+    this.roleTimer = null;
+    this.fetchRetry?.cancel();
+    this.fetchRetry = null;
+    this.fetchInFlight = false;
+    if (wasLeader && role !== 'leader') {
+      this.leaderReady = false;
+      this.answerParked(true);
+    }
+    this.emit({ kind: 'raft-state', time: this.ctx.now(), voter: this.host.voterId, epoch, role, leader: leaderId, votedFor: votedId });
+    this.host.onRoleChange();
+  }
+
+  private becomeUnattached(epoch: number, votedId = -1, persist = true): void {
+    this.transition('unattached', epoch, -1, votedId, persist);
+    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
+  }
+
+  private becomeFollower(epoch: number, leader: number, persist = true): void {
+    const votedId = epoch === this.epoch ? this.votedId : -1;
+    this.transition('follower', epoch, leader, votedId, persist);
+    this.resetFetchTimer();
+    this.fetch();
+  }
+
+  private resetFetchTimer(): void {
+    this.roleTimer?.cancel();
+    this.roleTimer = this.ctx.setTimer(this.fetchTimeoutMs, () => this.becomeProspective());
+  }
+
+  /** KIP-996: ask for pre-votes in the current epoch; nothing changes for anyone unless a majority agrees. */
+  private becomeProspective(): void {
+    this.transition('prospective', this.epoch, this.leaderId, this.votedId);
+    this.grants = new Set([this.host.voterId]);
+    if (this.grants.size >= this.majority) return this.becomeCandidate();
+    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
+    this.requestVotes(true);
+    // A prospective voter keeps fetching from the leader it knew: if that answers, it follows again.
+    this.fetch();
+  }
+
+  private becomeCandidate(): void {
+    this.transition('candidate', this.epoch + 1, -1, this.host.voterId);
+    this.grants = new Set([this.host.voterId]);
+    if (this.grants.size >= this.majority) return this.becomeLeader();
+    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => {
+      // Lost or split: wait a random backoff, then start over with a pre-vote.
+      const backoff = this.ctx.random.float() * this.host.config['controller.quorum.election.backoff.max.ms'];
+      this.roleTimer = this.ctx.setTimer(backoff, () => this.becomeProspective());
+    });
+    this.requestVotes(false);
+  }
+
+  private becomeLeader(): void {
+    this.transition('leader', this.epoch, this.host.voterId, this.votedId);
+    this.followerEnds.clear();
+    this.lastFetchFrom.clear();
+    const now = this.ctx.now();
+    for (const v of this.host.voters) if (v !== this.host.voterId) this.lastFetchFrom.set(v, now);
+    this.epochStartOffset = this.log.endOffset;
+    this.beginQuorumEpoch();
+    this.scheduleCheckQuorum();
+    if (this.appendAsLeader([{ type: 'LeaderChange', leaderId: this.host.voterId, voters: [...this.host.voters] }]) < 0) this.resign();
+  }
+
+  private resign(): void {
+    this.transition('resigned', this.epoch, this.leaderId, this.votedId);
+    for (const v of this.otherVoters()) {
+      this.ctx.send(this.host.nodeOf(v), { type: 'EndQuorumEpoch', correlationId: 0, leaderId: this.host.voterId, leaderEpoch: this.epoch } satisfies EndQuorumEpochRequest);
+    }
+    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
+  }
+
+  private transitionToHigherEpoch(epoch: number, leader: number): void {
+    if (leader >= 0 && leader !== this.host.voterId) this.becomeFollower(epoch, leader);
+    else this.becomeUnattached(epoch);
+  }
+
+  private otherVoters(): number[] {
+    return this.host.voters.filter((v) => v !== this.host.voterId);
+  }
+
+  // ---- elections ----
+
+  private requestVotes(preVote: boolean): void {
+    const generation = this.generation;
+    const epoch = this.epoch;
+    for (const v of this.otherVoters()) {
+      this.host.channel.send<VoteRequest, VoteResponse>(
+        this.host.nodeOf(v),
+        { type: 'Vote', candidateId: this.host.voterId, candidateEpoch: epoch, lastOffsetEpoch: this.log.lastEpoch(), lastOffset: this.log.endOffset, preVote },
+        this.requestTimeoutMs,
+        (res) => {
+          if (res === null || res.error !== 'NONE') return;
+          if (res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
+          if (generation !== this.generation) return;
+          if (preVote && res.leaderEpoch === this.epoch && res.leaderId >= 0 && res.leaderId !== this.leaderId && res.leaderId !== this.host.voterId) {
+            // Someone knows a leader of our epoch that we did not: follow it instead.
+            return this.becomeFollower(this.epoch, res.leaderId);
+          }
+          if (!res.voteGranted) return;
+          this.grants.add(v);
+          if (this.grants.size < this.majority) return;
+          if (preVote && this.role === 'prospective') this.becomeCandidate();
+          else if (!preVote && this.role === 'candidate') this.becomeLeader();
+        },
+      );
+    }
+  }
+
+  /** A voter that fetched from a live leader within controller.quorum.fetch.timeout.ms keeps it. */
+  private hasLiveLeader(): boolean {
+    if (this.role === 'leader') return true;
+    return this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContact < this.fetchTimeoutMs;
+  }
+
+  private logUpToDate(req: VoteRequest): boolean {
+    const myEpoch = this.log.lastEpoch();
+    return req.lastOffsetEpoch > myEpoch || (req.lastOffsetEpoch === myEpoch && req.lastOffset >= this.log.endOffset);
+  }
+
+  private handleVote(from: NodeId, req: VoteRequest): void {
+    const respond = (granted: boolean): void =>
+      this.ctx.send(from, { type: 'VoteResponse', correlationId: req.correlationId, error: 'NONE', leaderEpoch: this.epoch, leaderId: this.leaderId, voteGranted: granted, preVote: req.preVote } satisfies VoteResponse);
+    if (!this.host.voters.includes(req.candidateId)) {
+      this.ctx.send(from, { type: 'VoteResponse', correlationId: req.correlationId, error: 'INCONSISTENT_VOTER_SET', leaderEpoch: this.epoch, leaderId: this.leaderId, voteGranted: false, preVote: req.preVote } satisfies VoteResponse);
+      return;
+    }
+    if (req.candidateEpoch < this.epoch) return respond(false);
+    if (req.preVote) {
+      // Pre-Vote changes nothing here: no epoch bump, no vote recorded.
+      return respond(!this.hasLiveLeader() && this.logUpToDate(req));
+    }
+    if (req.candidateEpoch > this.epoch) {
+      if (this.hasLiveLeader()) return respond(false);
+      this.becomeUnattached(req.candidateEpoch);
+    }
+    const canVote = (this.role === 'unattached' || this.role === 'prospective') && this.leaderId < 0;
+    if (!canVote || (this.votedId >= 0 && this.votedId !== req.candidateId) || !this.logUpToDate(req)) return respond(false);
+    if (this.votedId !== req.candidateId) {
+      // The vote is on disk before the answer leaves, or a restart could vote twice in one epoch.
+      this.becomeUnattached(this.epoch, req.candidateId);
+    }
+    respond(true);
+  }
+
+  private beginQuorumEpoch(voters: number[] = this.otherVoters()): void {
+    const generation = this.generation;
+    for (const v of voters) {
+      this.host.channel.send<BeginQuorumEpochRequest, BeginQuorumEpochResponse>(
+        this.host.nodeOf(v),
+        { type: 'BeginQuorumEpoch', leaderId: this.host.voterId, leaderEpoch: this.epoch },
+        this.requestTimeoutMs,
+        (res) => {
+          if (res !== null && res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
+          if (res !== null || generation !== this.generation || this.followerEnds.has(v)) return;
+          // Resent until the voter fetches, as Kafka's leader does.
+          this.ctx.setTimer(this.host.config['controller.quorum.election.timeout.ms'] / 2, () => {
+            if (generation === this.generation && !this.followerEnds.has(v)) this.beginQuorumEpoch([v]);
+          });
+        },
+      );
+    }
+  }
+
+  private handleBeginQuorumEpoch(from: NodeId, req: BeginQuorumEpochRequest): void {
+    const reply = (error: 'NONE' | 'FENCED_LEADER_EPOCH'): void =>
+      this.ctx.send(from, { type: 'BeginQuorumEpochResponse', correlationId: req.correlationId, error, leaderEpoch: this.epoch, leaderId: this.leaderId } satisfies BeginQuorumEpochResponse);
+    if (req.leaderEpoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
+    if (req.leaderEpoch === this.epoch && this.role === 'leader') return reply('FENCED_LEADER_EPOCH');
+    if (req.leaderEpoch > this.epoch || this.role !== 'follower' || this.leaderId !== req.leaderId) this.becomeFollower(req.leaderEpoch, req.leaderId);
+    this.lastLeaderContact = this.ctx.now();
+    reply('NONE');
+  }
+
+  private handleEndQuorumEpoch(req: EndQuorumEpochRequest): void {
+    if (req.leaderEpoch !== this.epoch || req.leaderId !== this.leaderId || this.role !== 'follower') return;
+    this.lastLeaderContact = -Infinity;
+    this.roleTimer?.cancel();
+    this.roleTimer = this.ctx.setTimer(this.ctx.random.float() * this.host.config['controller.quorum.election.timeout.ms'], () => this.becomeProspective());
+  }
+
+  // ---- leader: appends, fetches from followers and observers, the high watermark ----
+
+  /** Appends records in this epoch; returns the offset after the last, or -1 if not leader or on a disk error. */
+  appendAsLeader(records: MetadataRecord[]): number {
+    if (this.role !== 'leader') return -1;
+    const entries: RaftEntry[] = records.map((record, i) => ({ offset: this.log.endOffset + i, epoch: this.epoch, record }));
+    try {
+      this.log.append(entries);
+    } catch (e) {
+      this.ctx.trace('storage-error', `metadata log: ${(e as Error).message}`);
+      return -1;
+    }
+    this.emitAppend(entries);
+    this.maybeAdvanceHighWatermark();
+    this.answerParked(false);
+    return this.log.endOffset;
+  }
+
+  private emitAppend(entries: RaftEntry[]): void {
+    if (this.host.hub.active) this.host.hub.emit({ kind: 'raft-append', time: this.ctx.now(), voter: this.host.voterId, entries: entries.map((e) => ({ offset: e.offset, digest: digestOf(e) })) });
+  }
+
+  private maybeAdvanceHighWatermark(): void {
+    if (this.role !== 'leader') return;
+    const ends = [this.log.endOffset, ...this.otherVoters().map((v) => this.followerEnds.get(v) ?? 0)].sort((a, b) => b - a);
+    const majorityEnd = ends[this.majority - 1];
+    // Only an entry of our own epoch commits by counting (Raft's rule): the LeaderChange record first.
+    if (majorityEnd <= this.epochStartOffset || majorityEnd <= this.highWatermark) {
+      if (majorityEnd > this.epochStartOffset && !this.leaderReady) this.markReady();
+      return;
+    }
+    this.setHighWatermark(majorityEnd);
+    if (!this.leaderReady) this.markReady();
+  }
+
+  private markReady(): void {
+    this.leaderReady = true;
+    this.host.onLeaderReady(this.epoch);
+  }
+
+  private setHighWatermark(hw: number): void {
+    this.highWatermark = hw;
+    this.emit({ kind: 'raft-hw', time: this.ctx.now(), voter: this.host.voterId, leader: this.role === 'leader', epoch: this.epoch, highWatermark: hw });
+    this.host.onCommitted(hw);
+    if (this.role === 'leader') this.answerParked(false);
+  }
+
+  private scheduleCheckQuorum(): void {
+    const window = this.fetchTimeoutMs * 1.5;
+    const generation = this.generation;
+    this.roleTimer = this.ctx.setTimer(window, () => {
+      if (generation !== this.generation || this.role !== 'leader') return;
+      const now = this.ctx.now();
+      const heard = 1 + this.otherVoters().filter((v) => now - (this.lastFetchFrom.get(v) ?? -Infinity) <= window).length;
+      if (heard < this.majority) {
+        this.ctx.trace('raft', `leader ${this.host.voterId} heard from ${heard} of ${this.host.voters.length} voters in ${window} ms: resigning`);
+        return this.resign();
+      }
+      this.scheduleCheckQuorum();
+    });
+  }
+
+  private handleFetch(from: NodeId, req: MetadataFetchRequest, parkedAlready = false): void {
+    const reply = (res: Omit<MetadataFetchResponse, 'type' | 'correlationId' | 'leaderEpoch' | 'leaderId'>): void =>
+      this.ctx.send(from, { type: 'MetadataFetchResponse', correlationId: req.correlationId, leaderEpoch: this.epoch, leaderId: this.leaderId, ...res } satisfies MetadataFetchResponse);
+    const none = { highWatermark: -1, entries: [], divergingEpoch: null };
+    if (this.role !== 'leader') return reply({ error: 'NOT_LEADER_OR_FOLLOWER', ...none });
+    if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) return reply({ error: 'FENCED_LEADER_EPOCH', ...none });
+    if (req.currentLeaderEpoch > this.epoch) return reply({ error: 'UNKNOWN_LEADER_EPOCH', ...none });
+    if (req.fetchOffset > 0) {
+      const end = this.log.endOffsetForEpoch(req.lastFetchedEpoch);
+      if (end.epoch !== req.lastFetchedEpoch || end.endOffset < req.fetchOffset) {
+        return reply({ error: 'NONE', highWatermark: this.highWatermark, entries: [], divergingEpoch: end });
+      }
+    }
+    const isVoter = this.host.voters.includes(req.replicaId);
+    if (isVoter && !parkedAlready) {
+      this.followerEnds.set(req.replicaId, req.fetchOffset);
+      this.lastFetchFrom.set(req.replicaId, this.ctx.now());
+      this.maybeAdvanceHighWatermark();
+      if (this.role !== 'leader') return reply({ error: 'NOT_LEADER_OR_FOLLOWER', ...none });
+    }
+    // Observers (brokers) get committed records only, so their metadata is always a committed prefix.
+    const upTo = isVoter ? this.log.endOffset : this.highWatermark;
+    const entries = req.fetchOffset < upTo ? this.log.read(req.fetchOffset, MAX_FETCH_ENTRIES, upTo) : [];
+    if (entries.length === 0 && !parkedAlready && req.maxWaitMs > 0) {
+      const parked: ParkedFetch = {
+        from,
+        request: req,
+        timer: this.ctx.setTimer(req.maxWaitMs, () => {
+          this.parked = this.parked.filter((p) => p !== parked);
+          this.handleFetch(from, req, true);
+        }),
+      };
+      this.parked.push(parked);
+      return;
+    }
+    reply({ error: 'NONE', highWatermark: this.highWatermark, entries, divergingEpoch: null });
+  }
+
+  /** Answers long-polled fetches now: new entries, a new high watermark, or (on stepping down) an error. */
+  private answerParked(steppedDown: boolean): void {
+    if (this.parked.length === 0) return;
+    const parked = this.parked;
+    this.parked = [];
+    for (const p of parked) {
+      p.timer.cancel();
+      if (steppedDown) {
+        this.ctx.send(p.from, { type: 'MetadataFetchResponse', correlationId: p.request.correlationId, error: 'NOT_LEADER_OR_FOLLOWER', leaderEpoch: this.epoch, leaderId: this.leaderId, highWatermark: -1, entries: [], divergingEpoch: null } satisfies MetadataFetchResponse);
+      } else {
+        this.handleFetch(p.from, p.request, true);
+      }
+    }
+  }
+
+  // ---- follower: fetching from the leader ----
+
+  private fetch(): void {
+    if (this.fetchInFlight || this.fetchRetry !== null || this.leaderId < 0 || this.leaderId === this.host.voterId) return;
+    if (this.role !== 'follower' && this.role !== 'prospective') return;
+    this.fetchInFlight = true;
+    const generation = this.generation;
+    this.host.channel.send<MetadataFetchRequest, MetadataFetchResponse>(
+      this.host.nodeOf(this.leaderId),
+      { type: 'MetadataFetch', replicaId: this.host.voterId, currentLeaderEpoch: this.epoch, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs: this.fetchMaxWaitMs },
+      this.requestTimeoutMs + this.fetchMaxWaitMs,
+      (res) => {
+        if (generation !== this.generation) return;
+        this.fetchInFlight = false;
+        if (res === null) return this.retryFetch();
+        this.onFetchResponse(res);
+      },
+    );
+  }
+
+  private retryFetch(): void {
+    if (this.fetchRetry !== null) return;
+    this.fetchRetry = this.ctx.setTimer(FETCH_BACKOFF_MS, () => {
+      this.fetchRetry = null;
+      this.fetch();
+    });
+  }
+
+  private onFetchResponse(res: MetadataFetchResponse): void {
+    if (res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
+    if (res.error !== 'NONE') {
+      if (res.leaderEpoch === this.epoch && res.leaderId >= 0 && res.leaderId !== this.leaderId && res.leaderId !== this.host.voterId) return this.becomeFollower(this.epoch, res.leaderId);
+      return this.retryFetch();
+    }
+    this.lastLeaderContact = this.ctx.now();
+    if (this.role === 'prospective') {
+      // The leader is alive after all.
+      this.becomeFollower(this.epoch, this.leaderId);
+      this.lastLeaderContact = this.ctx.now();
+    } else {
+      this.resetFetchTimer();
+    }
+    try {
+      if (res.divergingEpoch !== null) {
+        const mine = this.log.endOffsetForEpoch(res.divergingEpoch.epoch);
+        const to = Math.min(res.divergingEpoch.endOffset, mine.endOffset);
+        this.log.truncateTo(to);
+        if (this.highWatermark > to) this.highWatermark = to;
+        this.emit({ kind: 'raft-truncate', time: this.ctx.now(), voter: this.host.voterId, toOffset: to, reason: 'diverging' });
+      } else {
+        const fresh = res.entries.filter((e) => e.offset >= this.log.endOffset);
+        if (fresh.length > 0 && fresh[0].offset === this.log.endOffset) {
+          this.log.append(fresh);
+          this.emitAppend(fresh);
+        }
+        const hw = Math.min(res.highWatermark, this.log.endOffset);
+        if (hw > this.highWatermark) this.setHighWatermark(hw);
+      }
+    } catch (e) {
+      this.ctx.trace('storage-error', `metadata log: ${(e as Error).message}`);
+      return this.retryFetch();
+    }
+    this.fetch();
+  }
+
+  // ---- dispatch ----
+
+  /** Handles a Raft request (Vote, BeginQuorumEpoch, EndQuorumEpoch, MetadataFetch). */
+  handleRequest(from: NodeId, msg: RaftRequest): void {
+    switch (msg.type) {
+      case 'Vote':
+        return this.handleVote(from, msg);
+      case 'BeginQuorumEpoch':
+        return this.handleBeginQuorumEpoch(from, msg);
+      case 'EndQuorumEpoch':
+        return this.handleEndQuorumEpoch(msg);
+      case 'MetadataFetch':
+        return this.handleFetch(from, msg);
+    }
+  }
+
+  /** Entries from `from` up to the high watermark (committed). */
+  committed(from: number): RaftEntry[] {
+    return this.log.entries.slice(from, this.highWatermark);
+  }
+
+  describe(): { voter: number; role: RaftRole; epoch: number; leader: number; votedFor: number; highWatermark: number; logEndOffset: number } {
+    return { voter: this.host.voterId, role: this.role, epoch: this.epoch, leader: this.leaderId, votedFor: this.votedId, highWatermark: this.highWatermark, logEndOffset: this.log.endOffset };
+  }
+}

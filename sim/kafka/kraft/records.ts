@@ -1,0 +1,95 @@
+// The records of the KRaft metadata log (__cluster_metadata), with Kafka's record names and fields.
+// Only what replication needs is modelled: broker registrations and fencing, the topic and its
+// partitions, and the Raft leader's LeaderChange control record. Records are plain JSON data.
+
+/** KIP-704: after an unclean election the partition is RECOVERING until its new leader says RECOVERED. */
+export type LeaderRecoveryState = 'RECOVERED' | 'RECOVERING';
+
+export interface RegisterBrokerRecord {
+  type: 'RegisterBrokerRecord';
+  brokerId: number;
+  /** The offset of this record: a broker epoch is the registration's place in the log, as in Kafka. */
+  brokerEpoch: number;
+  /** Kafka's incarnationId (a UUID per process start); here the node's incarnation number. */
+  incarnationId: number;
+  rack: string | null;
+  /** A new registration starts fenced; the controller unfences it once the broker has caught up. */
+  fenced: true;
+  /** KIP-966: false when the broker's previous run ended in a crash (it may have lost unflushed records). */
+  cleanShutdown: boolean;
+}
+
+export interface FenceBrokerRecord {
+  type: 'FenceBrokerRecord';
+  id: number;
+  epoch: number;
+}
+
+export interface UnfenceBrokerRecord {
+  type: 'UnfenceBrokerRecord';
+  id: number;
+  epoch: number;
+}
+
+export interface TopicRecord {
+  type: 'TopicRecord';
+  name: string;
+  partitions: number;
+}
+
+export interface PartitionRecord {
+  type: 'PartitionRecord';
+  partitionId: number;
+  replicas: number[];
+  isr: number[];
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  eligibleLeaderReplicas: number[];
+  lastKnownElr: number[];
+  leaderRecoveryState: LeaderRecoveryState;
+}
+
+/**
+ * A change to a partition: absent fields stay as they are. A new leader bumps the leader epoch; every
+ * change bumps the partition epoch (which AlterPartition requests must match).
+ */
+export interface PartitionChangeRecord {
+  type: 'PartitionChangeRecord';
+  partitionId: number;
+  leader?: number;
+  isr?: number[];
+  eligibleLeaderReplicas?: number[];
+  lastKnownElr?: number[];
+  leaderRecoveryState?: LeaderRecoveryState;
+  /** Not Kafka's: why the controller wrote it (Kafka logs this), for events and reports. */
+  reason: string;
+}
+
+/** The control record a new Raft leader appends first in its epoch (Kafka's LeaderChangeMessage). */
+export interface LeaderChangeRecord {
+  type: 'LeaderChange';
+  leaderId: number;
+  voters: number[];
+}
+
+export type MetadataRecord =
+  | RegisterBrokerRecord
+  | FenceBrokerRecord
+  | UnfenceBrokerRecord
+  | TopicRecord
+  | PartitionRecord
+  | PartitionChangeRecord
+  | LeaderChangeRecord;
+
+/** One entry of the Raft log: its offset, the leader epoch it was written in, and the record. */
+export interface RaftEntry {
+  offset: number;
+  epoch: number;
+  record: MetadataRecord;
+}
+
+/** A stable text of a record, to compare entries across nodes. */
+export function digestOf(e: RaftEntry): string {
+  return `${e.epoch}:${JSON.stringify(e.record)}`;
+}
