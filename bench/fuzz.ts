@@ -24,6 +24,8 @@ const flags: SharedRunFlags = {
 interface Rates {
   endToEnd: number;
   steady: number;
+  /** CPU time of the whole process (all threads) per seed: what parallelism costs, whatever else runs. */
+  cpuMsPerSeed: number;
   wallSeconds: number;
   findings: number;
 }
@@ -39,6 +41,7 @@ async function measure(jobs: number, count = seeds): Promise<Rates> {
       jobs,
       outDir,
     });
+    const cpu = process.cpuUsage();
     let firstDone = 0;
     let lastDone = 0;
     const summary = await run.run((_outcome, done) => {
@@ -46,7 +49,9 @@ async function measure(jobs: number, count = seeds): Promise<Rates> {
       if (done === 1) firstDone = lastDone;
     });
     const steady = lastDone > firstDone ? (summary.runs.length - 1) / ((lastDone - firstDone) / 1000) : 0;
-    return { endToEnd: summary.seedsPerSecond, steady, wallSeconds: summary.wallSeconds, findings: summary.totals.findings };
+    const used = process.cpuUsage(cpu);
+    const cpuMsPerSeed = (used.user + used.system) / 1000 / summary.runs.length;
+    return { endToEnd: summary.seedsPerSecond, steady, cpuMsPerSeed, wallSeconds: summary.wallSeconds, findings: summary.totals.findings };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -71,7 +76,7 @@ console.log(`fuzz: ${seeds} seeds (${first}..${first + seeds - 1}) of --time ${t
 // A short untimed pass first, so that tsx's transform cache is warm for both measured runs alike.
 await measure(1, 2);
 const line = (jobs: number, r: Rates): string =>
-  `--jobs ${jobs}   ${r.endToEnd.toFixed(2)} seeds/s end to end, ${r.steady.toFixed(2)} steady  (${r.wallSeconds.toFixed(2)} s, ${r.findings} findings)`;
+  `--jobs ${jobs}   ${r.endToEnd.toFixed(2)} seeds/s end to end, ${r.steady.toFixed(2)} steady, ${r.cpuMsPerSeed.toFixed(1)} CPU ms per seed  (${r.wallSeconds.toFixed(2)} s, ${r.findings} findings)`;
 const one = await measure(1);
 console.log(line(1, one));
 const two = await measure(2);

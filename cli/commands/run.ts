@@ -1,6 +1,7 @@
 // `kafkasim run`: one simulated test — a cluster, a workload, faults, the checkers — with a summary,
 // and with --out the history (JSON lines and EDN), result.json and repro.json.
 import type { Command } from 'commander';
+import { addRunFlags, type RunFlagValues } from '../run-flags.ts';
 import { parseNemesisOption } from '../../nemesis/index.ts';
 import { loadSchedule } from '../../nemesis/index.ts';
 import { parseProtocol } from '../../sim/kafka/protocol.ts';
@@ -16,25 +17,13 @@ import { readFileSync } from 'node:fs';
 
 export const VERSION = KAFKASIM_VERSION;
 
-interface RunFlags {
-  seed?: string;
-  brokers: string;
-  partitions: string;
-  rf: string;
-  minIsr: string;
-  acks: string;
-  unclean?: boolean;
-  nemesis: string;
-  schedule?: string;
-  time: string;
-  protocol: string;
-  metadata: string;
+type RunFlags = RunFlagValues & {
   /** A directory, or false with --no-out. */
   out: string | false;
   json?: boolean;
-}
+};
 
-export function runOptionsFrom(flags: Omit<RunFlags, 'out' | 'json'>): RunOptions {
+export function runOptionsFrom(flags: RunFlagValues): RunOptions {
   const seed = flags.seed === undefined ? freshSeed() : parseSeed(flags.seed);
   if (!['0', '1', 'all'].includes(flags.acks)) throw new UsageError(`--acks must be 0, 1 or all, got "${flags.acks}"`);
   if (flags.metadata !== 'zk' && flags.metadata !== 'kraft') throw new UsageError(`--metadata must be zk or kraft, got "${flags.metadata}"`);
@@ -70,21 +59,8 @@ export function exitCodeOf(valid: RunResult['valid']): number {
 }
 
 export function registerRun(program: Command): void {
-  program
-    .command('run')
+  addRunFlags(program.command('run'))
     .description('run one simulated test: a Kafka cluster, the queue workload, faults, and every checker')
-    .option('--seed <seed>', 'the seed (default: a fresh one, printed)')
-    .option('--brokers <n>', 'brokers', '3')
-    .option('--partitions <n>', 'partitions of the test topic', '3')
-    .option('--rf <n>', 'replication factor', '3')
-    .option('--min-isr <n>', 'min.insync.replicas', '2')
-    .option('--acks <0|1|all>', 'producer acks', 'all')
-    .option('--unclean', 'unclean.leader.election.enable=true')
-    .option('--nemesis <kinds>', 'fault kinds: a comma list, none, all or swarm', 'partition,kill,pause')
-    .option('--schedule <file>', 'a saved fault schedule instead of a generated one')
-    .option('--time <seconds>', 'simulated seconds of workload and faults', '60')
-    .option('--protocol <mode>', 'modern, or historical modes (comma list)', 'modern')
-    .option('--metadata <zk|kraft>', 'metadata mode', 'zk')
     .option('--out <dir>', 'where to write history.jsonl, history.edn, result.json, repro.json and the report (index.html)', 'kafkasim-out/seed-<seed>')
     .option('--no-out', 'write no files')
     .option('--json', 'print result.json on stdout')

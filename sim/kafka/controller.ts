@@ -324,7 +324,8 @@ export class Controller {
             return { ...current, controller_epoch: this.epoch, eligible_leader_replicas: elr };
           }
           outcome = 'isr';
-          return { ...current, isr, controller_epoch: this.epoch, eligible_leader_replicas: this.eligible(current.isr, isr, current.eligible_leader_replicas) };
+          // Dropped because they died, members stay eligible; back from an unclean shutdown, they may not be.
+          return { ...current, isr, controller_epoch: this.epoch, eligible_leader_replicas: this.eligible(current.isr, isr, elr).filter((r) => !justUnclean.includes(r)) };
         }
         let stale = false;
         const lastIsr = current.isr;

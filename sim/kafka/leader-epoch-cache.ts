@@ -48,6 +48,22 @@ export class LeaderEpochCache {
     this.flush();
   }
 
+  /**
+   * Log recovery, as Kafka's LogSegment.recover does: every batch's epoch is assigned again, so epochs
+   * whose checkpoint write was lost (a crash, an I/O error) come back from the log itself. Writes the
+   * checkpoint only if something was missing.
+   */
+  recoverFrom(batches: readonly { epoch: number; baseOffset: number }[]): void {
+    let changed = false;
+    for (const b of batches) {
+      const last = this.entries[this.entries.length - 1];
+      if (last !== undefined && (b.epoch <= last.epoch || b.baseOffset < last.startOffset)) continue;
+      this.entries.push({ epoch: b.epoch, startOffset: b.baseOffset });
+      changed = true;
+    }
+    if (changed) this.flush();
+  }
+
   /** After truncating the log to `endOffset`, forget epochs that start at or beyond it. */
   truncateFromEnd(endOffset: number): void {
     const kept = this.entries.filter((e) => e.startOffset < endOffset);

@@ -77,8 +77,10 @@ export class Partition {
   ) {
     this.log = new PartitionLog(deps.disk, `log-${id}`, deps.config['flush.messages']);
     this.epochCache = new LeaderEpochCache(deps.disk, `leader-epoch-checkpoint-${id}`);
-    // The cache may be ahead of a log that lost its unsynced tail in a crash.
+    // The cache may be ahead of a log that lost its unsynced tail in a crash, or behind one whose
+    // checkpoint write failed.
     this.epochCache.truncateFromEnd(this.log.logEndOffset);
+    this.epochCache.recoverFrom(this.log.all());
     this.highWatermark = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
     this.rebuildProducerState();
   }
