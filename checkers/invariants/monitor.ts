@@ -20,6 +20,8 @@ interface Committed {
   /** Who first showed it below a high watermark, and when. */
   broker: number;
   time: number;
+  /** The leader epoch the record was written in. */
+  epoch: number;
 }
 
 interface UncleanElection {
@@ -68,9 +70,9 @@ export class InvariantMonitor {
     return r;
   }
 
-  private violate(invariant: InvariantName, e: { time: number; partition: number }, brokers: number[], description: string, detail: Record<string, unknown>, since?: number): void {
+  private violate(invariant: InvariantName, e: { time: number; partition: number }, brokers: number[], description: string, detail: Record<string, unknown>, since?: number, committedEpoch?: number): void {
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
-    const cause = this.uncleanCause(e.partition, since ?? -Infinity, e.time) ?? this.crashCause(e.partition, brokers, offset, e.time);
+    const cause = this.uncleanCause(e.partition, since ?? -Infinity, e.time, committedEpoch) ?? this.crashCause(e.partition, brokers, offset, e.time);
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
@@ -90,11 +92,18 @@ export class InvariantMonitor {
     return null;
   }
 
-  /** The latest unclean election on the partition between `since` and `time`, if any. */
-  private uncleanCause(partition: number, since: number, time: number): Violation['causedBy'] {
+  /**
+   * The latest unclean election on the partition before `time` and after `since`, or in a later leader
+   * epoch than the record was written in: a zombie leader that did not yet know of the election may
+   * commit records after it, which the uncleanly elected leader never had.
+   */
+  private uncleanCause(partition: number, since: number, time: number, committedEpoch?: number): Violation['causedBy'] {
     const list = this.unclean.get(partition);
     if (list === undefined) return null;
-    for (let i = list.length - 1; i >= 0; i--) if (list[i].time <= time && list[i].time >= since) return { kind: 'unclean-election', broker: list[i].leader, ...list[i] };
+    for (let i = list.length - 1; i >= 0; i--) {
+      const u = list[i];
+      if (u.time <= time && (u.time >= since || (committedEpoch !== undefined && committedEpoch >= 0 && u.leaderEpoch > committedEpoch))) return { kind: 'unclean-election', broker: u.leader, ...u };
+    }
     return null;
   }
 
@@ -227,10 +236,10 @@ export class InvariantMonitor {
       const v = r.values[o];
       if (v === undefined) continue;
       const c = committed.get(o);
-      if (c === undefined) committed.set(o, { value: v, broker: e.broker, time: e.time });
+      if (c === undefined) committed.set(o, { value: v, broker: e.broker, time: e.time, epoch: r.epochs[o] ?? -1 });
       else if (c.value !== v) {
         const name: InvariantName = r.isLeader ? 'ConsistentCommittedData' : 'LogMatching';
-        this.violate(name, e, [c.broker, e.broker], `offset ${o} of partition ${e.partition} was committed as ${c.value} (broker ${c.broker}) but broker ${e.broker} has ${v} below its high watermark`, { offset: o, was: c.value, now: v }, c.time);
+        this.violate(name, e, [c.broker, e.broker], `offset ${o} of partition ${e.partition} was committed as ${c.value} (broker ${c.broker}) but broker ${e.broker} has ${v} below its high watermark`, { offset: o, was: c.value, now: v }, c.time, c.epoch);
       }
     }
     if (!r.isLeader) return;
