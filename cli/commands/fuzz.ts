@@ -41,7 +41,6 @@ export function registerFuzz(program: Command): void {
     .command('fuzz')
     .description('run many seeds on worker threads; write summary.json, junit.xml and every finding\'s repro')
     .option('--count <n>', `how many seeds, from --seed on (default ${DEFAULT_COUNT})`)
-    .option('--seed <n>', 'the first seed for --count (default: a fresh one, printed)')
     .option('--seeds <a..b>', 'an inclusive range of seeds, instead of --count')
     .option('--jobs <n>', 'worker threads (default: the number of cores)')
     .option('--shard <i/n>', 'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range')

@@ -28,8 +28,9 @@ export interface FuzzConfig {
 }
 
 /**
- * How often summary.json is rewritten while the fuzz runs: every 2 s, or less often once the summary
- * is so large (a hundred thousand seeds) that writing it would take more than 2% of the time.
+ * How often summary.json, junit.xml and the index are rewritten while the fuzz runs: every 2 s, or less
+ * often once they are so large (a hundred thousand seeds) that writing them would take more than 2% of
+ * the time.
  */
 const SUMMARY_EVERY_MS = 2000;
 const SUMMARY_MAX_SHARE = 0.02;
@@ -95,7 +96,7 @@ export class FuzzRun {
         this.outcomes.push(outcome);
         if (outcome.findings.length > 0) this.findings++;
         onOutcome?.(outcome, this.outcomes.length, this.findings);
-        if (performance.now() - this.lastWrite >= this.writeEveryMs) this.writeSummaryOnly();
+        if (performance.now() - this.lastWrite >= this.writeEveryMs) this.writeSoFar();
       },
     }, timeoutMs);
     const summary = this.summary();
@@ -146,9 +147,9 @@ export class FuzzRun {
     writeFuzzIndex(this.config.outDir, summary);
   }
 
-  private writeSummaryOnly(): void {
+  private writeSoFar(): void {
     const started = performance.now();
-    writeSummary(this.config.outDir, this.summary());
+    this.writeAll();
     this.lastWrite = performance.now();
     this.writeEveryMs = Math.max(SUMMARY_EVERY_MS, (this.lastWrite - started) / SUMMARY_MAX_SHARE);
   }

@@ -168,6 +168,10 @@ export class Broker implements Program {
 
   private registeredNow(): void {
     this.registered = true;
+    // KIP-380: our broker epoch is the registration's czxid; control requests for an older one are stale.
+    this.zk.exists(brokerPath(this.id), false, (err, stat) => {
+      if (err === null && stat !== null && stat !== undefined && stat.ephemeralOwner === this.zk.sessionId) this.brokerEpoch = stat.czxid;
+    });
     if (this.observe.active) this.observe.emit({ kind: 'broker-state', time: this.ctx.now(), broker: this.id, state: 'running' });
     this.tryToBecomeController();
   }
@@ -290,6 +294,11 @@ export class Broker implements Program {
   // ---- controller requests ----
 
   private handleLeaderAndIsr(from: NodeId, req: LeaderAndIsrRequest): void {
+    if (this.staleBrokerEpoch(req)) {
+      this.ctx.trace('fenced', `LeaderAndIsr from controller ${req.controllerId} for broker epoch ${req.brokerEpoch} < ${this.brokerEpoch}`);
+      this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'STALE_BROKER_EPOCH' });
+      return;
+    }
     if (req.controllerEpoch < this.controllerEpochSeen) {
       this.ctx.trace('fenced', `LeaderAndIsr from controller ${req.controllerId} epoch ${req.controllerEpoch} < ${this.controllerEpochSeen}`);
       this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'STALE_CONTROLLER_EPOCH' });
@@ -389,8 +398,20 @@ export class Broker implements Program {
     }
   }
 
+  /**
+   * KIP-380: a control request addressed to an earlier registration of this broker (sent by a controller
+   * that has not seen us restart: a zombie, or one about to learn of the bounce) is refused, since a
+   * restarted broker no longer knows the controller epoch that would fence it.
+   */
+  private staleBrokerEpoch(req: { brokerEpoch?: number }): boolean {
+    return req.brokerEpoch !== undefined && req.brokerEpoch >= 0 && this.brokerEpoch >= 0 && req.brokerEpoch < this.brokerEpoch;
+  }
+
+  /** This incarnation's registration czxid (KIP-380's broker epoch), once known; -1 before. */
+  private brokerEpoch = -1;
+
   private handleUpdateMetadata(req: UpdateMetadataRequest): void {
-    if (req.controllerEpoch < this.controllerEpochSeen) return;
+    if (this.staleBrokerEpoch(req) || req.controllerEpoch < this.controllerEpochSeen) return;
     this.controllerEpochSeen = req.controllerEpoch;
     this.activeControllerId = req.controllerId;
     this.liveBrokers = req.liveBrokers;

@@ -511,7 +511,7 @@ export class Controller {
       if (states.length === 0) continue;
       this.broker.channel.send<LeaderAndIsrResponse>(
         brokerNode(b),
-        { type: 'LeaderAndIsr', controllerId: this.broker.id, controllerEpoch: this.epoch, partitionStates: states, liveBrokers: this.liveBrokerList() },
+        { type: 'LeaderAndIsr', controllerId: this.broker.id, controllerEpoch: this.epoch, brokerEpoch: this.registeredAt.get(b) ?? -1, partitionStates: states, liveBrokers: this.liveBrokerList() },
         this.config.broker['controller.socket.timeout.ms'],
         (response) => {
           // A lost LeaderAndIsr to a live broker is resent, as the controller's channel manager retries.
@@ -525,7 +525,7 @@ export class Controller {
     if (!this.active) return;
     const all = this.states([...this.partitions.keys()].sort((a, b) => a - b));
     for (const b of [...this.live].sort((x, y) => x - y)) {
-      this.broker.ctx.send(brokerNode(b), { type: 'UpdateMetadata', correlationId: 0, controllerId: this.broker.id, controllerEpoch: this.epoch, partitionStates: all, liveBrokers: this.liveBrokerList() });
+      this.broker.ctx.send(brokerNode(b), { type: 'UpdateMetadata', correlationId: 0, controllerId: this.broker.id, controllerEpoch: this.epoch, brokerEpoch: this.registeredAt.get(b) ?? -1, partitionStates: all, liveBrokers: this.liveBrokerList() });
     }
   }
 

@@ -6,6 +6,7 @@ import type { RecordBatch } from './records.ts';
 export type KafkaError =
   | 'NONE'
   | 'NOT_LEADER_OR_FOLLOWER'
+  | 'STALE_BROKER_EPOCH'
   | 'NOT_ENOUGH_REPLICAS'
   | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
   | 'REQUEST_TIMED_OUT'
@@ -122,6 +123,8 @@ export interface LeaderAndIsrRequest {
   correlationId: number;
   controllerId: number;
   controllerEpoch: number;
+  /** KIP-380: the receiver's broker epoch (its registration's czxid) as the controller knows it; -1 if none. */
+  brokerEpoch: number;
   partitionStates: PartitionState[];
   /** Live brokers with their racks, so a broker knows where to fetch from. */
   liveBrokers: { id: number; rack: string | null }[];
@@ -138,6 +141,8 @@ export interface UpdateMetadataRequest {
   correlationId: number;
   controllerId: number;
   controllerEpoch: number;
+  /** KIP-380, as on LeaderAndIsr. */
+  brokerEpoch: number;
   partitionStates: PartitionState[];
   liveBrokers: { id: number; rack: string | null }[];
 }

@@ -1,0 +1,36 @@
+// Seeds of `kafkasim run` that once found a bug in the simulator, each fixed; they stay as regressions.
+// Every one must now give a valid verdict with no unexplained invariant violation.
+import { describe, expect, it } from 'vitest';
+import { runOnce } from '../cli/run-once.ts';
+import type { RunOptions } from '../cli/runner.ts';
+import { FAULT_KINDS, type FaultKind } from '../nemesis/index.ts';
+
+const DEFAULT: FaultKind[] = ['partition', 'kill', 'pause'];
+const EVERY_KIND_BUT_POWER_LOSS = FAULT_KINDS.filter((k) => k !== 'power-loss');
+
+const CASES: { seed: number; nemesis: FaultKind[]; bug: string }[] = [
+  { seed: 42, nemesis: DEFAULT, bug: 'every ISR member back from an unclean shutdown: offline for good (now KIP-966 last-known-leader recovery)' },
+  { seed: 4, nemesis: DEFAULT, bug: 'a new controller took long-handled unclean restarts for new ones and took every partition offline' },
+  { seed: 53, nemesis: DEFAULT, bug: 'a bounced sole leader was never elected again' },
+  { seed: 92, nemesis: DEFAULT, bug: 'the live broker set changed before the registrations were read' },
+  { seed: 114, nemesis: DEFAULT, bug: 'a controller that gave up on CONNECTIONLOSS kept /controller: no controller for good' },
+  { seed: 155, nemesis: DEFAULT, bug: 'final reads began before the high watermark reached the log end' },
+  { seed: 39, nemesis: DEFAULT, bug: 'final reads began while a follower waited out a dropped fetch' },
+  { seed: 658, nemesis: DEFAULT, bug: "a zombie controller's LeaderAndIsr moved a restarted broker back an epoch (now KIP-380)" },
+  { seed: 11, nemesis: EVERY_KIND_BUT_POWER_LOSS, bug: 'a sub-microsecond timer under clock drift fired forever at one instant' },
+  { seed: 125, nemesis: EVERY_KIND_BUT_POWER_LOSS, bug: 'NOT_LEADER_OR_FOLLOWER after the append was taken as a certain failure (G1a)' },
+  { seed: 60, nemesis: EVERY_KIND_BUT_POWER_LOSS, bug: 'acknowledged records held above a stuck high watermark were called lost' },
+];
+
+describe('regression seeds', () => {
+  for (const c of CASES) {
+    it(`seed ${c.seed} (${c.nemesis.length === DEFAULT.length ? 'default faults' : 'every fault kind but power-loss'}): ${c.bug}`, () => {
+      const options: RunOptions = { seed: c.seed, nemesis: c.nemesis };
+      const { result } = runOnce(options);
+      expect(result.anomalies).toEqual({});
+      expect(result.valid).toBe(true);
+      const invariants = result.checkers.find((r) => r.checker === 'invariants');
+      expect(invariants?.stats?.unexplained).toBe(0);
+    });
+  }
+});
