@@ -140,6 +140,8 @@ export class Network {
       if (!this.outgoing.has(to)) throw new RangeError(`unknown node ${JSON.stringify(to)}`);
       c = new Connection(from, to, this.random.fork(`link:${from}->${to}`));
       c.dest = this.destOf(to);
+      // An isolated node stays cut off from nodes it had never talked to (a client started later).
+      if (this.isolated.size > 0 && (this.isolated.has(from) || this.isolated.has(to)) && from !== to) c.blocked = true;
       out.set(to, c);
       this.all.push(c);
     }
@@ -237,10 +239,13 @@ export class Network {
     }
   }
 
-  /** Cuts one node off from every other node, both ways. */
+  /** Cuts one node off from every other node, both ways, including nodes added later; heal() ends it. */
   isolate(node: NodeId): void {
+    this.isolated.add(node);
     for (const other of this.names) if (other !== node) this.cutBoth(node, other);
   }
+
+  private readonly isolated = new Set<NodeId>();
 
   healLink(from: NodeId, to: NodeId): void {
     this.connection(from, to).blocked = false;
@@ -248,11 +253,12 @@ export class Network {
 
   /** Removes every cut. Packet faults stay until clearPacketFaults. */
   heal(): void {
+    this.isolated.clear();
     for (const c of this.all) c.blocked = false;
   }
 
   isCut(from: NodeId, to: NodeId): boolean {
-    return this.outgoing.get(from)?.get(to)?.blocked ?? false;
+    return this.outgoing.get(from)?.get(to)?.blocked ?? (from !== to && (this.isolated.has(from) || this.isolated.has(to)));
   }
 
   /** Every cut link as [from, to], in the order the links were first used. */

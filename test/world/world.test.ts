@@ -148,6 +148,18 @@ describe('network', () => {
     expect(w.net.isCut('b', 'z')).toBe(true);
   });
 
+  it('keeps an isolated node cut off from nodes added later (a client started after the isolation), until heal', () => {
+    const w = new World({ seed: 1 });
+    for (const id of ['a', 'b']) w.addNode(id, () => ({ onMessage() {} }));
+    w.net.isolate('a');
+    w.addNode('late', () => ({ onMessage() {} }));
+    expect(w.net.isCut('late', 'a')).toBe(true);
+    expect(w.net.send('late', 'a', 'hello')).toBe(false);
+    expect(w.net.isCut('late', 'b')).toBe(false);
+    w.net.heal();
+    expect(w.net.send('late', 'a', 'hello')).toBe(true);
+  });
+
   it('applies packet loss and duplication per link from the link’s own stream', () => {
     const log: { node: string; from: string; msg: unknown; at: number }[] = [];
     const w = new World({ seed: 9 });
