@@ -13,7 +13,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { FuzzRun } from '../cli/fuzz/fuzz-run.ts';
-import { runFlagsOf, sharedRunOptions, type SharedRunFlags } from '../cli/fuzz/run-flags.ts';
+import { sharedRunOptions, type SharedRunFlags } from '../cli/fuzz/run-flags.ts';
+import { flagWords } from '../cli/report-data.ts';
 
 const seeds = Number(process.argv[2] ?? 200);
 const time = process.argv[3] ?? '60';
@@ -39,7 +40,7 @@ async function measure(jobs: number, count = seeds): Promise<Rates> {
   try {
     const run = new FuzzRun({
       options: sharedRunOptions(flags),
-      runFlags: runFlagsOf(flags),
+      runFlags: flagWords(sharedRunOptions(flags), flags.schedule),
       range: { from: first, to: first + count - 1 },
       shard: null,
       jobs,

@@ -71,7 +71,8 @@ function shellWord(text: string): string {
 }
 
 /** The flags that give these options, after the seed (unclean only when set). */
-function flagWords(options: RunOptions, scheduleFile: string | undefined): string[] {
+/** The `kafkasim run` flags that give these options (all but the seed); fuzz records them too. */
+export function flagWords(options: Omit<RunOptions, 'seed'>, scheduleFile: string | undefined): string[] {
   const words: string[] = [];
   const flag = (name: string, value: string | number | undefined): void => {
     if (value !== undefined) words.push(name, String(value));
@@ -86,6 +87,7 @@ function flagWords(options: RunOptions, scheduleFile: string | undefined): strin
   else if (options.nemesis !== undefined) flag('--nemesis', options.nemesis === 'swarm' ? 'swarm' : options.nemesis.length === 0 ? 'none' : options.nemesis.join(','));
   flag('--time', options.timeSeconds);
   flag('--protocol', options.protocol);
+  flag('--metadata', options.metadata);
   return words;
 }
 

@@ -30,13 +30,13 @@ export function runOnce(options: RunOptions): JudgedRun {
  * Writes history.jsonl, history.edn, result.json, repro.json, and the HTML report (report.json and
  * index.html) into `dir` (created if missing).
  */
-export function writeRunOutputs(dir: string, run: JudgedRun, what: { report?: boolean } = {}): void {
+export function writeRunOutputs(dir: string, run: JudgedRun, report: { replayCommand?: string } = {}): void {
   mkdirSync(dir, { recursive: true });
   writeWhole(join(dir, 'history.jsonl'), writeJsonl(run.output.history));
   writeWhole(join(dir, 'history.edn'), writeEdnHistory(run.output.history));
   writeWhole(join(dir, 'result.json'), JSON.stringify(run.result, null, 2) + '\n');
   writeWhole(join(dir, 'repro.json'), reproText(run.repro));
-  if (what.report === false) return;
-  const replay = replayCommandFor(run.options, { reproFile: join(dir, 'repro.json') });
+  // The command a reader of the report reruns it with; callers that know a shorter one pass it.
+  const replay = report.replayCommand ?? replayCommandFor(run.options, { reproFile: join(dir, 'repro.json') });
   writeRunReport(dir, runReportData(run.output, run.result, replay));
 }

@@ -10,7 +10,7 @@ import { renderCompareReport } from '../../reports/compare-report.ts';
 import { headline } from '../../reports/compare-summary.ts';
 import type { Seed } from '../../sim/world/index.ts';
 import { intOption } from '../options.ts';
-import { compareCommandFor, compareSideFrom, replayCommandFor, runReportData, writeRunReport } from '../report-data.ts';
+import { compareCommandFor, compareSideFrom, replayCommandFor } from '../report-data.ts';
 import { KAFKASIM_VERSION } from '../repro.ts';
 import { addRunFlags, type RunFlagValues } from '../run-flags.ts';
 import { runOnce, writeRunOutputs, type JudgedRun } from '../run-once.ts';
@@ -41,9 +41,8 @@ function runDir(out: string, seed: Seed, mode: 'clean' | 'unclean'): string {
 function runSide(options: RunOptions, out: string, mode: 'clean' | 'unclean', scheduleFile: string | undefined): JudgedRun {
   const run = runOnce(options);
   const dir = runDir(out, options.seed, mode);
-  writeRunOutputs(dir, run, { report: false });
   const reproFile = join(dir, 'repro.json');
-  writeRunReport(dir, runReportData(run.output, run.result, replayCommandFor({ ...options, schedule: undefined }, { scheduleFile, reproFile })));
+  writeRunOutputs(dir, run, { replayCommand: replayCommandFor({ ...options, schedule: undefined }, { scheduleFile, reproFile }) });
   return run;
 }
 

@@ -4,7 +4,8 @@ import { freshSeed } from '../fresh-seed.ts';
 import { intOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 import type { FuzzConfig } from './fuzz-run.ts';
-import { runFlagsOf, sharedRunOptions, type SharedRunFlags } from './run-flags.ts';
+import { flagWords } from '../report-data.ts';
+import { sharedRunOptions, type SharedRunFlags } from './run-flags.ts';
 import { countRange, parseSeedRange, parseShard, type SeedRange } from './seeds.ts';
 
 export interface FuzzFlags extends SharedRunFlags {
@@ -51,9 +52,10 @@ export function fuzzConfigFrom(flags: FuzzFlags): { config: FuzzConfig; fresh: b
     throw new UsageError('--shard needs the same seeds on every shard: give --seeds a..b, or --seed with --count');
   }
   const jobs = flags.jobs === undefined ? defaultJobs() : intOption('--jobs', flags.jobs, 1, 256);
+  const options = sharedRunOptions(flags);
   const config: FuzzConfig = {
-    options: sharedRunOptions(flags),
-    runFlags: runFlagsOf(flags),
+    options,
+    runFlags: flagWords(options, flags.schedule),
     range,
     shard,
     jobs,

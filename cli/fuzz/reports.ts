@@ -1,18 +1,10 @@
-// The HTML a fuzz leaves behind: each finding's run report (in its seed directory) and the fuzz index
-// (index.html beside summary.json). The report renderers live in reports/; this is the one place fuzz
-// and merge call them.
+// The fuzz index a fuzz leaves behind (index.html beside summary.json); each finding's run report is
+// written with its outputs (run-once.ts). The renderers live in reports/.
 import { join } from 'node:path';
 import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
-import { runReportData, writeRunReport } from '../report-data.ts';
-import type { JudgedRun } from '../run-once.ts';
 import { writeWhole } from '../write-whole.ts';
 import type { SeedOutcome } from './outcome.ts';
 import type { FuzzSummary } from './summary.ts';
-
-/** Writes `<dir>/index.html` (and report.json), the run report of a finding. */
-export function writeSeedReport(dir: string, run: JudgedRun, replayCommand: string): void {
-  writeRunReport(dir, runReportData(run.output, run.result, replayCommand));
-}
 
 function indexRun(r: SeedOutcome): FuzzRun {
   const run: FuzzRun = { seed: r.seed, valid: r.valid ?? 'unknown', anomalies: r.anomalies, wallMs: r.wallMs, events: r.events, findings: r.findings };

@@ -22,13 +22,3 @@ export function sharedRunOptions(flags: SharedRunFlags): WorkerSetup['options'] 
   resolveRun(0, options);
   return options;
 }
-
-/** The same options as `kafkasim run` flags, every one explicit, for rerun commands. */
-export function runFlagsOf(flags: SharedRunFlags): string[] {
-  const out = ['--brokers', flags.brokers, '--partitions', flags.partitions, '--rf', flags.rf, '--min-isr', flags.minIsr, '--acks', flags.acks];
-  if (flags.unclean === true) out.push('--unclean');
-  out.push('--nemesis', flags.nemesis);
-  if (flags.schedule !== undefined) out.push('--schedule', flags.schedule);
-  out.push('--time', flags.time, '--protocol', flags.protocol, '--metadata', flags.metadata);
-  return out;
-}

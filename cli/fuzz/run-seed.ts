@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { runOnce, writeRunOutputs, type JudgedRun } from '../run-once.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type FindingKind, type SeedOutcome, type SeedTask, type WorkerSetup } from './outcome.ts';
-import { writeSeedReport } from './reports.ts';
 import { selfTestFault } from './self-test.ts';
 
 /** The shell command that reruns a seed's repro, from inside the fuzz's output directory. */
@@ -69,8 +68,7 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
   if (findings.length > 0) {
     outcome.dir = seedDir(task.seed);
     const abs = join(setup.outDir, outcome.dir);
-    writeRunOutputs(abs, first);
-    writeSeedReport(abs, first, replayCommand(task.seed));
+    writeRunOutputs(abs, first, { replayCommand: replayCommand(task.seed) });
     // Both runs of a nondeterministic seed, so their histories can be diffed.
     if (second !== undefined && findings.includes('nondeterminism')) writeRunOutputs(join(abs, 'rerun'), second);
   }

@@ -32,13 +32,14 @@ export const NO_OBSERVER: ReplicationObserver = () => {};
 
 /**
  * Fans events out to observers. Emitters check `active` before building an event, so a cluster that
- * nobody watches (benchmarks, fuzzing without invariants) allocates nothing for it.
+ * nobody watches (benchmarks, fuzzing without invariants) allocates nothing for it. KRaft's Raft events
+ * use the same hub (kraft/observer.ts).
  */
-export class ObserverHub {
-  private readonly observers: ReplicationObserver[] = [];
+export class ObserverHub<E = ReplicationEvent> {
+  private readonly observers: ((event: E) => void)[] = [];
   active = false;
 
-  add(o: ReplicationObserver): () => void {
+  add(o: (event: E) => void): () => void {
     this.observers.push(o);
     this.active = true;
     return () => {
@@ -48,7 +49,7 @@ export class ObserverHub {
     };
   }
 
-  readonly emit: ReplicationObserver = (e) => {
+  readonly emit = (e: E): void => {
     for (const o of this.observers) o(e);
   };
 }

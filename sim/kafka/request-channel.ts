@@ -1,6 +1,7 @@
 // Outstanding requests of one node: each gets a correlation id and a timeout. A response completes it;
 // the timeout completes it with null (the network lost something, or the peer is slow or dead).
 // Late responses to a request that already timed out are ignored, as Kafka's NetworkClient does.
+// One mechanism for the data plane (RequestChannel) and for KRaft's controller RPCs (kraft/rpc.ts).
 import type { NodeContext, Timer } from '../world/node.ts';
 import type { NodeId } from '../world/network.ts';
 import type { KafkaRequest, KafkaResponse } from './messages.ts';
@@ -9,40 +10,35 @@ import type { KafkaRequest, KafkaResponse } from './messages.ts';
 export type RequestBody = KafkaRequest extends infer R ? (R extends KafkaRequest ? Omit<R, 'correlationId'> : never) : never;
 
 interface Pending {
-  resolve: (response: KafkaResponse | null) => void;
+  resolve: (response: unknown) => void;
   timer: Timer;
-  to: NodeId;
 }
 
-export class RequestChannel {
+/** Correlation ids, timeouts and late-response filtering, whatever the messages are. */
+export class PendingRequests {
   private nextCorrelationId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(protected readonly ctx: NodeContext) {}
 
-  /** Sends a request; `resolve` gets the response, or null after `timeoutMs`. Returns the correlation id. */
-  send<R extends KafkaResponse>(
-    to: NodeId,
-    request: RequestBody,
-    timeoutMs: number,
-    resolve: (response: R | null) => void,
-  ): number {
+  /** Sends `body` with a fresh correlation id; `resolve` gets the response, or null after `timeoutMs`. */
+  protected sendCorrelated(to: NodeId, body: object, timeoutMs: number, resolve: (response: unknown) => void): number {
     const correlationId = this.nextCorrelationId++;
     const timer = this.ctx.setTimer(timeoutMs, () => {
       if (this.pending.delete(correlationId)) resolve(null);
     });
-    this.pending.set(correlationId, { resolve: resolve as (r: KafkaResponse | null) => void, timer, to });
-    this.ctx.send(to, { ...request, correlationId });
+    this.pending.set(correlationId, { resolve, timer });
+    this.ctx.send(to, { ...body, correlationId });
     return correlationId;
   }
 
-  /** Sends a request that expects no answer (acks=0 produce). */
-  fireAndForget(to: NodeId, request: RequestBody): void {
-    this.ctx.send(to, { ...request, correlationId: this.nextCorrelationId++ });
+  /** Sends `body` with a correlation id nobody waits on. */
+  protected sendUncorrelated(to: NodeId, body: object): void {
+    this.ctx.send(to, { ...body, correlationId: this.nextCorrelationId++ });
   }
 
   /** Routes a response to its request; false if it is unknown or late. */
-  complete(response: KafkaResponse): boolean {
+  complete(response: { correlationId: number }): boolean {
     const p = this.pending.get(response.correlationId);
     if (p === undefined) return false;
     this.pending.delete(response.correlationId);
@@ -53,5 +49,19 @@ export class RequestChannel {
 
   get outstanding(): number {
     return this.pending.size;
+  }
+}
+
+/** Kafka's client and inter-broker requests. */
+export class RequestChannel extends PendingRequests {
+  /** Sends a request; `resolve` gets the response, or null after `timeoutMs`. Returns the correlation id. */
+  send<R extends KafkaResponse>(to: NodeId, request: RequestBody, timeoutMs: number, resolve: (response: R | null) => void): number {
+    // Responses are matched to `resolve` by correlation id alone, so this one is an R.
+    return this.sendCorrelated(to, request, timeoutMs, resolve as (response: unknown) => void);
+  }
+
+  /** Sends a request that expects no answer (acks=0 produce). */
+  fireAndForget(to: NodeId, request: RequestBody): void {
+    this.sendUncorrelated(to, request);
   }
 }

@@ -2,6 +2,8 @@
 // changes, log appends and truncations, high watermarks, and each broker's applied metadata records.
 // The Raft invariants (checkers/invariants/raft.ts) consume these; they declare the same shapes there.
 
+import { ObserverHub } from '../observer.ts';
+
 export type RaftRole = 'unattached' | 'prospective' | 'candidate' | 'leader' | 'follower' | 'resigned';
 
 export type RaftEvent =
@@ -15,25 +17,8 @@ export type RaftEvent =
 
 export type RaftObserver = (e: RaftEvent) => void;
 
-/** Fans Raft events out; emitters check `active` first so an unwatched cluster builds none. */
-export class RaftHub {
-  private readonly observers: RaftObserver[] = [];
-  active = false;
-
-  add(o: RaftObserver): () => void {
-    this.observers.push(o);
-    this.active = true;
-    return () => {
-      const i = this.observers.indexOf(o);
-      if (i >= 0) this.observers.splice(i, 1);
-      this.active = this.observers.length > 0;
-    };
-  }
-
-  readonly emit: RaftObserver = (e) => {
-    for (const o of this.observers) o(e);
-  };
-}
+/** Fans Raft events out, as the data plane's hub does. */
+export class RaftHub extends ObserverHub<RaftEvent> {}
 
 /**
  * Every voter replays committed records and could report the partition changes they hold; the first
