@@ -1,6 +1,8 @@
 // The names of the fault kinds, in the order the CLI lists them. Each has its own module in kinds/.
 // This file imports nothing so that every other nemesis file can use the names without cycles.
 
+/** The kinds `all` and swarm testing choose from. */
+
 export const FAULT_KINDS = [
   'partition',
   'leader-data-path',
@@ -15,8 +17,18 @@ export const FAULT_KINDS = [
   'packet',
 ] as const;
 
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/**
+ * Kinds generated only when named (`--nemesis kill,slow-link`), never by `all` or swarm: adding a kind to
+ * FAULT_KINDS would change what every `all` and swarm seed draws, and regression seeds and saved repros
+ * depend on those schedules staying byte-identical.
+ */
+export const OPT_IN_FAULT_KINDS = ['slow-link'] as const;
+
+/** Every kind a schedule may name, in the order option lists are normalised to. */
+export const EVERY_FAULT_KIND = [...FAULT_KINDS, ...OPT_IN_FAULT_KINDS] as const;
+
+export type FaultKind = (typeof EVERY_FAULT_KIND)[number];
 
 export function isFaultKind(name: unknown): name is FaultKind {
-  return typeof name === 'string' && (FAULT_KINDS as readonly string[]).includes(name);
+  return typeof name === 'string' && (EVERY_FAULT_KIND as readonly string[]).includes(name);
 }

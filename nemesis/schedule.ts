@@ -1,7 +1,7 @@
 // Fault schedules: the one import for callers (runner, CLI). A schedule is plain JSON data,
 // { version: 1, ops: FaultOp[] }; this module gathers its types, validation, files, generation,
 // property-test arbitrary and the --nemesis option, each of which lives in its own file.
-export { FAULT_KINDS, isFaultKind } from './fault-kinds.ts';
+export { EVERY_FAULT_KIND, FAULT_KINDS, isFaultKind, OPT_IN_FAULT_KINDS } from './fault-kinds.ts';
 export type { FaultKind } from './fault-kinds.ts';
 export type { FaultAction, FaultOp, FaultStart, FaultStop, Schedule } from './schedule-types.ts';
 export { SCHEDULE_VERSION } from './schedule-types.ts';

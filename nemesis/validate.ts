@@ -2,7 +2,7 @@
 // names the place, e.g. `schedule.ops[3].kind: unknown fault kind "flood"`. Pairs may be incomplete (a
 // delta-debugged schedule may drop a start or a stop: applying treats a lone stop as a no-op), but a pair
 // must be consistent: one start and one stop per id, same kind, start first.
-import { FAULT_KINDS } from './fault-kinds.ts';
+import { EVERY_FAULT_KIND } from './fault-kinds.ts';
 import { fail, Fields, isPlainObject } from './fields.ts';
 import { KINDS } from './kinds/index.ts';
 import type { FaultOp, Schedule } from './schedule-types.ts';
@@ -15,7 +15,7 @@ function parseOp(raw: unknown, where: string, shape: ClusterShape | undefined): 
   const f = Fields.of(raw, where);
   f.only(['at', 'kind', 'action', 'id', 'params']);
   const at = f.number('at', { min: 0 });
-  const kind = f.oneOf('kind', FAULT_KINDS, 'fault kind');
+  const kind = f.oneOf('kind', EVERY_FAULT_KIND, 'fault kind');
   const action = f.oneOf('action', ACTIONS, 'action');
   const id = f.number('id', { min: 0, integer: true, max: Number.MAX_SAFE_INTEGER });
   if (action === 'stop') {

@@ -146,7 +146,7 @@ describe('generateSchedule', () => {
 
   it('yields valid schedules: a quiet start, only the kinds asked for, everything over before the end', () => {
     for (let seed = 0; seed < 40; seed++) {
-      const kinds = FAULT_KINDS.filter((_, i) => (seed >> (i % 5)) % 2 === 0 || i === seed % FAULT_KINDS.length);
+      const kinds: FaultKind[] = FAULT_KINDS.filter((_, i) => (seed >> (i % 5)) % 2 === 0 || i === seed % FAULT_KINDS.length);
       const timeMs = 30_000 + seed * 7_000;
       const s = generateSchedule(Random.root(seed), { ...options, kinds, timeMs, intensity: (seed % 11) / 10 });
       expect(validateSchedule(JSON.parse(saveSchedule(s)), SHAPE)).toEqual(s);

@@ -51,6 +51,11 @@ export class InvariantMonitor {
   private readonly acked = new Map<number, Map<number, [number, number]>>();
   private readonly leadersByEpoch = new Map<string, number>();
   private readonly controllerIsr = new Map<number, { leader: number; isr: number[] }>();
+  /**
+   * The newest version of each partition's state reported (ZooKeeper mode: the znode's version). A change
+   * reported late (a deposed controller's answer that waited out a pause) was already superseded.
+   */
+  private readonly stateVersions = new Map<number, number>();
   private readonly unclean = new Map<number, UncleanElection[]>();
   /** Unsynced tails lost in crashes: acks=all without fsync trusts replication, so these explain losses. */
   private readonly crashLosses = new Map<number, { time: number; broker: number; from: number; to: number }[]>();
@@ -59,6 +64,14 @@ export class InvariantMonitor {
   private readonly counts = { unexplained: new Map<InvariantName, number>(), explained: new Map<InvariantName, number>() };
   /** Set by the caller before each world event so violations name their step. */
   step = 0;
+
+  /** Whether a reported partition state is at least as new as any seen (unversioned reports always are). */
+  private newerState(partition: number, version: number | undefined): boolean {
+    if (version === undefined) return true;
+    if (version < (this.stateVersions.get(partition) ?? -1)) return false;
+    this.stateVersions.set(partition, version);
+    return true;
+  }
 
   private replica(broker: number, partition: number): Replica {
     const key = `${broker}/${partition}`;
@@ -147,17 +160,17 @@ export class InvariantMonitor {
       case 'isr-change': {
         const r = this.replica(e.broker, e.partition);
         r.isr = [...e.isr];
-        this.controllerIsr.set(e.partition, { leader: e.broker, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch)) this.controllerIsr.set(e.partition, { leader: e.broker, isr: [...e.isr] });
         if (!e.isr.includes(e.broker)) {
           this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, { isr: e.isr });
         }
         return;
       }
       case 'controller-isr':
-        this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch)) this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
         return;
       case 'election': {
-        this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch)) this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
         if (e.unclean) {
           const list = this.unclean.get(e.partition) ?? [];
           list.push({ time: e.time, leader: e.leader, leaderEpoch: e.leaderEpoch, previousLeader: e.previousLeader, ...(e.lastKnownLeader ? { lastKnownLeader: true } : {}) });

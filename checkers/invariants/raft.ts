@@ -3,7 +3,9 @@
 // high watermark that never goes back, a majority of voters holding every entry below it, committed
 // entries that never change — plus, for brokers, metadata that is always a prefix of the committed log.
 // Incremental: voters' logs are mirrored from append and truncate events. Pure: plain events in, plain
-// violations out (the same shapes sim/kafka/kraft/observer.ts emits, declared here).
+// violations out (the same shapes sim/kafka/kraft/observer.ts emits, declared here). A snapshot stands
+// for the committed entries below its end offset; its id must name a committed entry (digests begin
+// with the entry's epoch and a colon).
 import type { CheckResult } from '../result.ts';
 import { MAX_EXAMPLES } from '../result.ts';
 
@@ -13,7 +15,9 @@ export type RaftInvariantEvent =
   | { kind: 'raft-append'; time: number; voter: number; entries: { offset: number; digest: string }[] }
   | { kind: 'raft-truncate'; time: number; voter: number; toOffset: number; reason: string }
   | { kind: 'raft-hw'; time: number; voter: number; leader: boolean; epoch: number; highWatermark: number }
+  | { kind: 'raft-snapshot'; time: number; voter: number; endOffset: number; epoch: number }
   | { kind: 'metadata-reset'; time: number; broker: number }
+  | { kind: 'metadata-snapshot'; time: number; broker: number; endOffset: number; epoch: number }
   | { kind: 'metadata-applied'; time: number; broker: number; offset: number; digest: string };
 
 export type RaftInvariantName =
@@ -110,8 +114,22 @@ export class RaftMonitor {
       }
       case 'raft-hw':
         return this.onHighWatermark(e);
+      case 'raft-snapshot': {
+        if (!this.snapshotCommitted(e.endOffset, e.epoch)) {
+          this.violate('RaftCommittedNeverChanges', e.time, `voter ${e.voter} loaded snapshot ${e.endOffset}-${e.epoch}, which does not end at a committed entry of that epoch`);
+        }
+        // The voter's log is the snapshot now: the committed entries below its end, nothing after.
+        this.logs.set(e.voter, this.committed.slice(0, e.endOffset));
+        return;
+      }
       case 'metadata-reset':
         this.brokerNext.set(e.broker, 0);
+        return;
+      case 'metadata-snapshot':
+        if (!this.snapshotCommitted(e.endOffset, e.epoch)) {
+          this.violate('BrokerMetadataIsCommittedPrefix', e.time, `broker ${e.broker} loaded snapshot ${e.endOffset}-${e.epoch}, which does not end at a committed entry of that epoch`);
+        }
+        this.brokerNext.set(e.broker, e.endOffset);
         return;
       case 'metadata-applied': {
         const next = this.brokerNext.get(e.broker) ?? 0;
@@ -123,6 +141,13 @@ export class RaftMonitor {
         return;
       }
     }
+  }
+
+  /** A snapshot ending at `endOffset` in `epoch` covers committed entries only, the last of that epoch. */
+  private snapshotCommitted(endOffset: number, epoch: number): boolean {
+    if (endOffset === 0) return true;
+    const last = this.committed[endOffset - 1];
+    return last !== undefined && last.startsWith(`${epoch}:`);
   }
 
   private checkEpoch(voter: number, epoch: number, time: number): void {

@@ -8,6 +8,8 @@ import { diskKind } from './disk.ts';
 import type { KillAllParams } from './kill-all.ts';
 import { killAllKind } from './kill-all.ts';
 import { powerLossKind } from './power-loss.ts';
+import type { SlowLinkParams } from './slow-link.ts';
+import { slowLinkKind } from './slow-link.ts';
 import type { KillParams } from './kill.ts';
 import { killKind } from './kill.ts';
 import type { LeaderDataPathParams } from './leader-data-path.ts';
@@ -36,6 +38,7 @@ export type ParamsOf = {
   clock: ClockParams;
   disk: DiskParams;
   packet: PacketParams;
+  'slow-link': SlowLinkParams;
 };
 
 export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
@@ -50,4 +53,5 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   clock: clockKind,
   disk: diskKind,
   packet: packetKind,
+  'slow-link': slowLinkKind,
 };

@@ -184,15 +184,16 @@ export class Broker implements Program {
 
   private tryToBecomeController(): void {
     this.zk.create(CONTROLLER, JSON.stringify({ brokerid: this.id }), { ephemeral: true }, (err) => {
-      if (err === null) {
-        this.activeControllerId = this.id;
-        this.controller = new Controller(this, this.observe);
-        this.controller.start();
-        return;
-      }
+      if (err === null) return this.startController();
       // Someone else is controller (or ZooKeeper is unreachable): watch for the node to go away.
       this.checkControllerNode(false);
     });
+  }
+
+  private startController(): void {
+    this.activeControllerId = this.id;
+    this.controller = new Controller(this, this.observe);
+    this.controller.start();
   }
 
   /**
@@ -205,17 +206,29 @@ export class Broker implements Program {
     this.zk.getData(CONTROLLER, true, (err, data, stat) => {
       if (this.controller !== null) return;
       if (err === 'NONODE') return this.tryToBecomeController();
-      if (err !== null || data === undefined || stat === undefined) {
-        if (this.controllerCheckPending) return;
-        this.controllerCheckPending = true;
-        this.ctx.setTimer(CONTROLLER_CHECK_RETRY_MS, () => {
-          this.controllerCheckPending = false;
-          if (this.controller === null) this.checkControllerNode(moveIfOurs);
-        });
-        return;
-      }
+      if (err !== null || data === undefined || stat === undefined) return this.checkControllerNodeLater(moveIfOurs);
       const owner = (JSON.parse(data) as { brokerid: number }).brokerid;
-      if (moveIfOurs && owner === this.id) this.zk.delete(CONTROLLER, stat.version, () => {});
+      if (owner !== this.id) return;
+      if (!moveIfOurs && stat.ephemeralOwner === this.zk.sessionId) {
+        // Our create went through but its answer was lost (CONNECTIONLOSS): the node is ours, so we are the
+        // controller, as Kafka's checkControllerAndEpoch concludes. Left alone, nobody ever was again.
+        return this.startController();
+      }
+      if (moveIfOurs) {
+        this.zk.delete(CONTROLLER, stat.version, (e2) => {
+          // A lost answer: look again, so that the node does not outlive the controller that gave up.
+          if (e2 === 'CONNECTIONLOSS') this.checkControllerNodeLater(true);
+        });
+      }
+    });
+  }
+
+  private checkControllerNodeLater(moveIfOurs: boolean): void {
+    if (this.controllerCheckPending) return;
+    this.controllerCheckPending = true;
+    this.ctx.setTimer(CONTROLLER_CHECK_RETRY_MS, () => {
+      this.controllerCheckPending = false;
+      if (this.controller === null) this.checkControllerNode(moveIfOurs);
     });
   }
 
@@ -380,10 +393,12 @@ export class Broker implements Program {
   /**
    * Committed partition records, as the broker's metadata publisher hands them over: the same role
    * changes LeaderAndIsr makes in ZooKeeper mode, and a leader adopts a newer ISR of its own epoch.
+   * Returns the partitions whose role change a disk error stopped (they stay as they were).
    */
-  private applyMetadataRecords(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): void {
+  private applyMetadataRecords(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): number[] {
     this.liveBrokers = liveBrokers;
     this.activeControllerId = controllerId;
+    const failed: number[] = [];
     for (const state of states) {
       this.metadata.set(state.partition, state);
       if (!state.replicas.includes(this.id)) continue;
@@ -391,11 +406,13 @@ export class Broker implements Program {
         this.applyPartitionState(state);
       } catch (e) {
         this.ctx.trace('storage-error', `partition ${state.partition}: ${(e as Error).message}`);
+        failed.push(state.partition);
         continue;
       }
       const p = this.partitions.get(state.partition);
       if (p !== undefined && p.role === 'leader') p.maybeIncrementHighWatermark();
     }
+    return failed;
   }
 
   /**
@@ -484,16 +501,40 @@ export class Broker implements Program {
     const minIsr = this.config.broker['min.insync.replicas'];
     const elr = this.config.protocol.kip966 ? nextEligibleLeaders(p.isr, isr, p.elr, minIsr) : [];
     const state = { leader: this.id, leader_epoch: leaderEpoch, isr, controller_epoch: this.controllerEpochSeen, eligible_leader_replicas: elr };
-    this.zk.setData(partitionStatePath(p.id), encodeState(state), p.partitionEpoch, (err, stat) => {
+    const data = encodeState(state);
+    const written = (version: number): void => {
+      p.isrChanged(isr, elr, version, change);
+      this.zk.create(`${ISR_CHANGE_NOTIFICATION}/isr_change_`, JSON.stringify({ partitions: [p.id] }), { sequential: true }, () => {});
+    };
+    this.zk.setData(partitionStatePath(p.id), data, p.partitionEpoch, (err, stat) => {
       if (p.leaderEpoch !== leaderEpoch || p.role !== 'leader') return;
+      if (err === 'CONNECTIONLOSS') return this.confirmIsrWrite(p, leaderEpoch, isr, data, written);
       if (err !== null || stat === undefined) {
         // BADVERSION: our cached zkVersion is stale; wait for the controller's LeaderAndIsr. Else retry later.
         this.ctx.trace('isr-update-failed', `partition ${p.id}: ${err}`);
         p.pendingIsr = null;
         return;
       }
-      p.isrChanged(isr, elr, stat.version, change);
-      this.zk.create(`${ISR_CHANGE_NOTIFICATION}/isr_change_`, JSON.stringify({ partitions: [p.id] }), { sequential: true }, () => {});
+      written(stat.version);
+    });
+  }
+
+  /**
+   * An ISR write whose answer was lost may have landed. Kafka's ZooKeeperClient retries it, and on
+   * BADVERSION checkLeaderAndIsrZkData asks whether the node now holds exactly the state we wrote. Until
+   * that is known the change stays pending, so the high watermark keeps counting the maximal ISR. (Taking
+   * it as failed left a leader acknowledging with a smaller ISR than ZooKeeper's, from which the next
+   * controller then elected a replica without those records.)
+   */
+  private confirmIsrWrite(p: Partition, leaderEpoch: number, isr: number[], data: string, written: (version: number) => void): void {
+    this.zk.getData(partitionStatePath(p.id), false, (err, current, stat) => {
+      if (p.leaderEpoch !== leaderEpoch || p.role !== 'leader' || p.pendingIsr !== isr) return;
+      if (err === 'CONNECTIONLOSS') return this.confirmIsrWrite(p, leaderEpoch, isr, data, written);
+      if (err === null && current === data && stat !== undefined && stat.version > p.partitionEpoch) return written(stat.version);
+      // Not ours: unchanged (retried later, as any failed change) or changed by the controller (its
+      // LeaderAndIsr follows).
+      this.ctx.trace('isr-update-failed', `partition ${p.id}: ${err ?? 'not written'}`);
+      p.pendingIsr = null;
     });
   }
 

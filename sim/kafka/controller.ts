@@ -46,6 +46,15 @@ export class Controller {
   private readonly registeredAt = new Map<number, number>();
   private readonly partitions = new Map<number, ControllerPartition>();
   private rebalanceTimer: { cancel(): void } | null = null;
+  /**
+   * Kafka's ControllerEventManager handles one event at a time on one thread, its ZooKeeper calls
+   * blocking, so a broker change never sees a failover half done. Here ZooKeeper answers asynchronously:
+   * later events wait until the running one calls its `done`. (Without this, a broker that re-registered
+   * while a new controller's failover was still writing was taken as already known, and the partitions
+   * the failover then took offline for want of it stayed offline.)
+   */
+  private eventRunning = false;
+  private readonly events: ((done: () => void) => void)[] = [];
 
   constructor(
     private readonly broker: Broker,
@@ -96,16 +105,35 @@ export class Controller {
     this.broker.controllerEpochSeen = Math.max(this.broker.controllerEpochSeen, epoch);
     if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: epoch, active: true });
     this.broker.ctx.trace('controller', `broker ${this.broker.id} active with controller epoch ${epoch}`);
-    this.zk.create(ISR_CHANGE_NOTIFICATION, '', {}, () => {
-      this.readBrokers(() =>
-        this.loadOrCreateTopic(() => {
-          this.onControllerFailover();
-          // Sets the child watch on /isr_change_notification and drains what is already there.
-          this.processIsrChangeNotifications();
-        }),
-      );
-    });
+    this.enqueue((done) =>
+      this.zk.create(ISR_CHANGE_NOTIFICATION, '', {}, () => {
+        this.readBrokers(() => this.loadOrCreateTopic(() => this.onControllerFailover(done)));
+      }),
+    );
+    // Sets the child watch on /isr_change_notification and drains what is already there.
+    this.enqueue((done) => this.processIsrChangeNotifications(done));
     this.scheduleRebalance();
+  }
+
+  private enqueue(event: (done: () => void) => void): void {
+    this.events.push(event);
+    if (!this.eventRunning) this.runNextEvent();
+  }
+
+  private runNextEvent(): void {
+    const event = this.events.shift();
+    // An inactive controller drops what is left: its successor reads everything afresh.
+    if (event === undefined || !this.active) {
+      this.eventRunning = false;
+      return;
+    }
+    this.eventRunning = true;
+    let finished = false;
+    event(() => {
+      if (finished) return;
+      finished = true;
+      this.runNextEvent();
+    });
   }
 
   private resign(reason: string): void {
@@ -123,19 +151,21 @@ export class Controller {
   onWatch(e: { path: string; type: string }): boolean {
     if (!this.active) return false;
     if (e.path === BROKER_IDS) {
-      this.readBrokers((added, removed, bounced) => {
-        if (bounced.length === 0) return this.onBrokerChange(added, removed);
-        // Kafka's bounced brokers: handled as a failure, then as a startup.
-        for (const b of bounced) this.live.delete(b);
-        this.onBrokerChange([], [...removed, ...bounced].sort((a, b) => a - b), () => {
-          for (const b of bounced) this.live.add(b);
-          this.onBrokerChange([...added, ...bounced].sort((a, b) => a - b), []);
-        });
-      });
+      this.enqueue((done) =>
+        this.readBrokers((added, removed, bounced) => {
+          if (bounced.length === 0) return this.onBrokerChange(added, removed, done);
+          // Kafka's bounced brokers: handled as a failure, then as a startup.
+          for (const b of bounced) this.live.delete(b);
+          this.onBrokerChange([], [...removed, ...bounced].sort((a, b) => a - b), () => {
+            for (const b of bounced) this.live.add(b);
+            this.onBrokerChange([...added, ...bounced].sort((a, b) => a - b), [], done);
+          });
+        }),
+      );
       return true;
     }
     if (e.path === ISR_CHANGE_NOTIFICATION) {
-      this.processIsrChangeNotifications();
+      this.enqueue((done) => this.processIsrChangeNotifications(done));
       return true;
     }
     return false;
@@ -202,14 +232,19 @@ export class Controller {
       if (err !== null || data === undefined) return this.resign(`read ${TOPIC_PATH}: ${err}`);
       const assignment = (JSON.parse(data) as { partitions: number[][] }).partitions;
       let pending = assignment.length;
-      assignment.forEach((replicas, p) => {
+      const load = (replicas: number[], p: number): void =>
         this.zk.getData(partitionStatePath(p), false, (e2, d2, s2) => {
+          if (!this.active) return;
+          // Kafka's ZooKeeperClient retries a read that lost its connection; failing over without the
+          // state would leave the partition unmanaged (never elected) for this controller's whole term.
+          if (e2 === 'CONNECTIONLOSS') return load(replicas, p);
+          if (e2 !== null && e2 !== 'NONODE') return this.resign(`read ${partitionStatePath(p)}: ${e2}`);
           if (e2 === null && d2 !== undefined && s2 !== undefined) {
             this.partitions.set(p, { replicas, state: decodeState(d2), zkVersion: s2.version, loadedMzxid: s2.mzxid });
           }
           if (--pending === 0) then();
         });
-      });
+      assignment.forEach((replicas, p) => load(replicas, p));
     });
   }
 
@@ -247,7 +282,7 @@ export class Controller {
 
   // ---- events ----
 
-  private onControllerFailover(): void {
+  private onControllerFailover(done: () => void): void {
     // Brokers that came back from an unclean shutdown while no controller was watching are handled now.
     const restarted = this.kip966 ? [...this.uncleanRestarts].filter((b) => this.live.has(b)).sort((a, b) => a - b) : [];
     for (const b of restarted) this.uncleanRestarts.delete(b);
@@ -267,6 +302,7 @@ export class Controller {
     this.handleLiveChange(dead.map(([p]) => p), 'controller failover', () => {
       this.sendLeaderAndIsr([...this.partitions.keys()], [...this.live]);
       this.sendUpdateMetadata();
+      done();
     }, uncleanFor);
   }
 
@@ -361,18 +397,26 @@ export class Controller {
           changed.push(p);
           if (this.observe.active) {
             if (outcome === 'isr') {
-              this.observe.emit({ kind: 'controller-isr', time: this.now(), controller: this.broker.id, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr] });
+              this.observe.emit({ kind: 'controller-isr', time: this.now(), controller: this.broker.id, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], partitionEpoch: this.zkVersionOf(p) });
             } else if (outcome === 'offline') {
               this.observe.emit({ kind: 'offline', time: this.now(), controller: this.broker.id, partition: p, leaderEpoch: written.leader_epoch, reason });
             } else if (outcome === 'elected' && election !== null) {
               const el = election as Election;
-              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason: el.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason, ...(el.lastKnownLeader ? { lastKnownLeader: true } : {}) });
+              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason: el.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason, ...(el.lastKnownLeader ? { lastKnownLeader: true } : {}), partitionEpoch: this.zkVersionOf(p) });
             }
           }
         }
         done();
       });
     }
+  }
+
+  /**
+   * The version of the partition's state znode this controller last wrote or read: reported with each
+   * change, since an answer that waited out a pause reports a change that later ones already replaced.
+   */
+  private zkVersionOf(p: number): number {
+    return this.partitions.get(p)?.zkVersion ?? -1;
   }
 
   private get kip966(): boolean {
@@ -443,17 +487,21 @@ export class Controller {
     );
   }
 
-  private processIsrChangeNotifications(): void {
+  private processIsrChangeNotifications(done: () => void): void {
     this.zk.getChildren(ISR_CHANGE_NOTIFICATION, true, (err, children) => {
-      if (!this.active || err !== null || children === undefined || children.length === 0) return;
+      if (!this.active || err !== null || children === undefined || children.length === 0) return done();
       let pending = this.partitions.size;
+      if (pending === 0) done();
       for (const [p, cp] of this.partitions) {
         this.zk.getData(partitionStatePath(p), false, (e2, d2, s2) => {
           if (e2 === null && d2 !== undefined && s2 !== undefined && s2.version > cp.zkVersion) {
             cp.state = decodeState(d2);
             cp.zkVersion = s2.version;
           }
-          if (--pending === 0) this.sendUpdateMetadata();
+          if (--pending === 0) {
+            this.sendUpdateMetadata();
+            done();
+          }
         });
       }
       for (const c of children) this.zk.delete(`${ISR_CHANGE_NOTIFICATION}/${c}`, -1, () => {});
@@ -474,6 +522,12 @@ export class Controller {
 
   /** Moves leadership back to the first replica of the assignment when it is alive and in the ISR. */
   preferredLeaderElection(): void {
+    this.enqueue((done) => this.electPreferredLeaders(done));
+  }
+
+  private electPreferredLeaders(done: () => void): void {
+    let pending = this.partitions.size;
+    if (pending === 0) return done();
     for (const p of this.partitions.keys()) {
       let previousLeader = -1;
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
@@ -483,10 +537,12 @@ export class Controller {
         return { ...current, leader: preferred, leader_epoch: current.leader_epoch + 1, controller_epoch: this.epoch };
       };
       this.writeState(p, decide, (written) => {
-        if (written === null) return;
-        if (this.observe.active) this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], unclean: false, previousLeader, reason: 'preferred replica' });
-        this.sendLeaderAndIsr([p], [...this.live]);
-        this.sendUpdateMetadata();
+        if (written !== null) {
+          if (this.observe.active) this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], unclean: false, previousLeader, reason: 'preferred replica', partitionEpoch: this.zkVersionOf(p) });
+          this.sendLeaderAndIsr([p], [...this.live]);
+          this.sendUpdateMetadata();
+        }
+        if (--pending === 0) done();
       });
     }
   }

@@ -16,8 +16,8 @@ export type ReplicationEvent =
   | { kind: 'become-leader'; time: number; broker: number; partition: number; leaderEpoch: number; isr: number[] }
   | { kind: 'become-follower'; time: number; broker: number; partition: number; leaderEpoch: number; leader: number }
   | { kind: 'isr-change'; time: number; broker: number; partition: number; isr: number[]; partitionEpoch: number; change: 'shrink' | 'expand' }
-  | { kind: 'election'; time: number; controller: number; controllerEpoch: number; partition: number; leader: number; leaderEpoch: number; isr: number[]; unclean: boolean; previousLeader: number; reason: string; lastKnownLeader?: boolean }
-  | { kind: 'controller-isr'; time: number; controller: number; partition: number; leader: number; leaderEpoch: number; isr: number[] }
+  | { kind: 'election'; time: number; controller: number; controllerEpoch: number; partition: number; leader: number; leaderEpoch: number; isr: number[]; unclean: boolean; previousLeader: number; reason: string; lastKnownLeader?: boolean; partitionEpoch?: number }
+  | { kind: 'controller-isr'; time: number; controller: number; partition: number; leader: number; leaderEpoch: number; isr: number[]; partitionEpoch?: number }
   | { kind: 'offline'; time: number; controller: number; partition: number; leaderEpoch: number; reason: string }
   | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }
   | { kind: 'acked'; time: number; broker: number; partition: number; offset: number; value: number; acks: 0 | 1 | -1 }

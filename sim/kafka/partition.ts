@@ -116,12 +116,14 @@ export class Partition {
 
   makeLeader(state: PartitionState): void {
     const wasLeaderInEpoch = this.role === 'leader' && this.leaderEpoch === state.leaderEpoch;
+    // The checkpoint write comes first: an I/O error there must leave the replica wholly as it was, not a
+    // leader of the new epoch without follower states (it would never expand its ISR).
+    if (!wasLeaderInEpoch) this.epochCache.assign(state.leaderEpoch, this.log.logEndOffset);
     this.applyState(state);
     this.role = 'leader';
     if (wasLeaderInEpoch) return;
     const now = this.deps.now();
     this.leaderEpochStartOffset = this.log.logEndOffset;
-    this.epochCache.assign(state.leaderEpoch, this.log.logEndOffset);
     this.followers = new Map();
     for (const r of state.replicas) {
       if (r === this.deps.brokerId) continue;

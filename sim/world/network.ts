@@ -85,6 +85,9 @@ export class Connection {
     this.queue = [];
     this.head = 0;
     this.epoch++;
+    // What comes next travels on a new TCP connection: it does not wait behind a lost message's
+    // retransmission backoff (left in place, a crashed broker's link stayed blocked for minutes).
+    this.lastAt = 0;
     this.dropped += lost;
     return lost;
   }

@@ -20,7 +20,7 @@ const entry = (offset: number, epoch: number): RaftEntry => ({ offset, epoch, re
 
 describe('RaftLog', () => {
   it('finds where a follower diverges by epoch (endOffsetForEpoch)', () => {
-    const log = new RaftLog(disk());
+    const log = new RaftLog(disk(), true);
     log.append([entry(0, 1), entry(1, 1), entry(2, 3), entry(3, 3), entry(4, 4)]);
     expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 2 });
     expect(log.endOffsetForEpoch(2)).toEqual({ epoch: 1, endOffset: 2 });
@@ -34,14 +34,14 @@ describe('RaftLog', () => {
 
   it('survives a restart from disk, cutting a torn last line', () => {
     const d = disk();
-    const log = new RaftLog(d);
+    const log = new RaftLog(d, true);
     log.append([entry(0, 1), entry(1, 2)]);
     d.append('__cluster_metadata-0.log', '{"offset":2,"ep');
-    const again = new RaftLog(d);
+    const again = new RaftLog(d, true);
     expect(again.endOffset).toBe(2);
     expect(again.lastEpoch()).toBe(2);
     again.append([entry(2, 2)]);
-    expect(new RaftLog(d).endOffset).toBe(3);
+    expect(new RaftLog(d, true).endOffset).toBe(3);
   });
 });
 

@@ -1,9 +1,7 @@
-// A broker's side of KRaft mode (Kafka's BrokerLifecycleManager, MetadataLoader and AlterPartitionManager
-// in one): it follows the committed metadata log as an observer of the quorum, registers and heartbeats
-// every broker.heartbeat.interval.ms to the active controller, and sends AlterPartition for the ISR
-// changes its partitions propose. The broker's metadata log lives in memory here (Kafka keeps a copy on
-// disk): after a restart it is fetched again from offset 0, and nothing is published until it has
-// caught up to the high watermark, so a restarted broker never replays old leadership.
+// A broker's side of KRaft mode (Kafka's BrokerLifecycleManager, metadata publisher and
+// AlterPartitionManager in one): it hands the committed metadata its MetadataFollower applies on to the
+// broker, registers and heartbeats every broker.heartbeat.interval.ms to the active controller, and sends
+// AlterPartition for the ISR changes its partitions propose.
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { ClusterConfig } from '../config.ts';
 import type { PartitionState } from '../messages.ts';
@@ -17,15 +15,15 @@ import type {
   BrokerRegistrationRequest,
   BrokerRegistrationResponse,
 } from './controller-messages.ts';
-import { MetadataImage } from './image.ts';
+import type { MetadataImage } from './image.ts';
+import { MetadataFollower } from './metadata-follower.ts';
 import type { RaftHub } from './observer.ts';
-import type { MetadataFetchRequest, MetadataFetchResponse } from './raft-messages.ts';
-import type { RaftEntry } from './records.ts';
-import { digestOf } from './records.ts';
 import type { KraftMessage } from './rpc.ts';
 import { isKraftMessage, KraftChannel } from './rpc.ts';
 
 const BACKOFF_MS = 100;
+/** Wait before applying again a partition state a disk error kept from being applied. */
+const REAPPLY_BACKOFF_MS = 500;
 
 export interface KraftBrokerHost {
   readonly id: number;
@@ -35,20 +33,17 @@ export interface KraftBrokerHost {
   readonly cleanStart: boolean;
   /** First unfenced: the broker starts serving requests (Kafka's RUNNING state). */
   onUnfenced(): void;
-  /** New committed metadata: the partitions that changed, the live brokers, the active controller. */
-  publish(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): void;
+  /**
+   * New committed metadata: the partitions that changed, the live brokers, the active controller.
+   * Returns the partitions whose role change a disk error stopped.
+   */
+  publish(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): number[];
 }
 
 export class KraftBrokerLifecycle {
   private readonly channel: KraftChannel;
   private readonly voters: number[];
-  /** The committed metadata records fetched so far, and the image they add up to. */
-  private readonly entries: RaftEntry[] = [];
-  readonly image = new MetadataImage();
-  private leaderId = -1;
-  private leaderEpoch = -1;
-  private nextVoter = 0;
-  private caughtUp = false;
+  readonly metadata: MetadataFollower;
   brokerEpoch = -1;
   fenced = true;
   private registering = false;
@@ -57,15 +52,32 @@ export class KraftBrokerLifecycle {
   private stopped = false;
   /** Partitions whose RECOVERED AlterPartition is in flight (KIP-704). */
   private readonly recovering = new Set<number>();
+  /** Partitions whose published state a disk error kept from being applied, and the timer to retry. */
+  private readonly unapplied = new Set<number>();
+  private reapplyTimer: Timer | null = null;
 
   constructor(
     private readonly host: KraftBrokerHost,
-    private readonly raftHub: RaftHub,
+    raftHub: RaftHub,
     private readonly partitionOf: (id: number) => Partition | undefined,
   ) {
     this.channel = new KraftChannel(host.ctx);
     this.voters = voterIds(host.config.kraft['controller.quorum.voters']);
-    if (raftHub.active) raftHub.emit({ kind: 'metadata-reset', time: host.ctx.now(), broker: host.id });
+    this.metadata = new MetadataFollower(host.ctx, host.id, host.config.kraft, this.voters, this.channel, raftHub, {
+      onFetched: () => {
+        if (this.brokerEpoch < 0 && !this.registering) this.register();
+      },
+      onPublish: (changed, before, justCaughtUp) => this.onPublish(changed, before, justCaughtUp),
+    });
+  }
+
+  /** The committed metadata applied so far. */
+  get image(): MetadataImage {
+    return this.metadata.image;
+  }
+
+  private get leaderId(): number {
+    return this.metadata.leaderId;
   }
 
   private get ctx(): NodeContext {
@@ -81,12 +93,15 @@ export class KraftBrokerLifecycle {
   }
 
   start(): void {
-    this.fetch();
+    this.metadata.start();
   }
 
+  /** A clean shutdown. */
   stop(): void {
     this.stopped = true;
     this.heartbeatTimer?.cancel();
+    this.reapplyTimer?.cancel();
+    this.metadata.stop();
   }
 
   /** The node messages from controllers go here; true if it was one. */
@@ -96,80 +111,45 @@ export class KraftBrokerLifecycle {
     return true;
   }
 
-  private controllerNodeNow(): string {
-    if (this.leaderId >= 0) return controllerNode(this.leaderId);
-    return controllerNode(this.voters[this.nextVoter++ % this.voters.length]);
-  }
-
   private later(fn: () => void, ms = BACKOFF_MS): void {
     this.ctx.setTimer(ms, () => {
       if (!this.stopped) fn();
     });
   }
 
-  // ---- following the metadata log ----
+  // ---- handing committed metadata on ----
 
-  private fetch(): void {
-    if (this.stopped) return;
-    const last = this.entries.length === 0 ? 0 : this.entries[this.entries.length - 1].epoch;
-    const maxWaitMs = Math.min(500, this.kraft['controller.quorum.fetch.timeout.ms'] / 4);
-    this.channel.send<MetadataFetchRequest, MetadataFetchResponse>(
-      this.controllerNodeNow(),
-      { type: 'MetadataFetch', replicaId: this.host.id, currentLeaderEpoch: this.leaderId >= 0 ? this.leaderEpoch : -1, fetchOffset: this.entries.length, lastFetchedEpoch: last, maxWaitMs },
-      this.requestTimeoutMs + maxWaitMs,
-      (res) => {
-        if (this.stopped) return;
-        if (res === null) {
-          this.leaderId = -1;
-          return this.later(() => this.fetch());
-        }
-        if (res.error !== 'NONE') {
-          if (res.leaderId >= 0 && res.leaderEpoch >= this.leaderEpoch) {
-            this.leaderId = res.leaderId;
-            this.leaderEpoch = res.leaderEpoch;
-          } else {
-            this.leaderId = -1;
-          }
-          return this.later(() => this.fetch());
-        }
-        this.leaderId = res.leaderId;
-        this.leaderEpoch = res.leaderEpoch;
-        this.onEntries(res.entries, res.highWatermark);
-        if (this.brokerEpoch < 0 && !this.registering) this.register();
-        this.fetch();
-      },
-    );
+  private onPublish(changed: number[], before: number, justCaughtUp: boolean): void {
+    // Caught up, or past our own registration: tell the controller at once, so it can unfence us.
+    const pastRegistration = this.fenced && before <= this.brokerEpoch && this.metadata.offset > this.brokerEpoch;
+    if (this.brokerEpoch >= 0 && (justCaughtUp || pastRegistration)) this.heartbeat();
+    this.publish(changed);
   }
 
-  private onEntries(entries: RaftEntry[], highWatermark: number): void {
-    const changed = new Set<number>();
-    const before = this.entries.length;
-    for (const e of entries) {
-      if (e.offset !== this.entries.length) continue;
-      this.entries.push(e);
-      const p = this.image.apply(e.record);
-      if (p >= 0) changed.add(p);
-      if (this.raftHub.active) this.raftHub.emit({ kind: 'metadata-applied', time: this.ctx.now(), broker: this.host.id, offset: e.offset, digest: digestOf(e) });
-    }
-    // Past our own registration: tell the controller at once, so it can unfence us.
-    if (this.brokerEpoch >= 0 && this.fenced && before <= this.brokerEpoch && this.entries.length > this.brokerEpoch && this.caughtUp) this.heartbeat();
-    if (!this.caughtUp) {
-      if (this.entries.length < highWatermark) return;
-      // Caught up: publish the whole image once.
-      this.caughtUp = true;
-      for (const p of this.image.partitions.keys()) changed.add(p);
-      if (this.brokerEpoch >= 0) this.heartbeat();
-    } else if (entries.length === 0) {
-      return;
-    }
-    const states = [...changed].sort((a, b) => a - b).map((p) => this.image.partitionState(p)).filter((s): s is PartitionState => s !== undefined);
-    this.host.publish(states, this.image.liveBrokers(), this.image.raftLeader);
-    for (const p of changed) this.maybeReportRecovered(p);
+  /**
+   * Hands the image's state of `partitions` to the broker. A role change that failed on a disk error
+   * (the leader-epoch checkpoint) is applied again later: Kafka would take its only log directory
+   * offline and halt, and the restarted broker would apply the image afresh; the simulated I/O error is
+   * transient, so the running broker retries instead. Without it the broker would never take up a
+   * leadership the metadata log gives it, and the partition would stay without a working leader.
+   */
+  private publish(partitions: number[]): void {
+    const sorted = [...new Set([...partitions, ...this.unapplied])].sort((a, b) => a - b);
+    const states = sorted.map((p) => this.image.partitionState(p)).filter((s): s is PartitionState => s !== undefined);
+    const failed = this.host.publish(states, this.image.liveBrokers(), this.image.raftLeader);
+    this.unapplied.clear();
+    for (const p of failed) this.unapplied.add(p);
+    for (const p of sorted) this.maybeReportRecovered(p);
+    if (this.unapplied.size === 0 || this.reapplyTimer !== null) return;
+    this.reapplyTimer = this.ctx.setTimer(REAPPLY_BACKOFF_MS, () => {
+      this.reapplyTimer = null;
+      if (!this.stopped && this.unapplied.size > 0) this.publish([]);
+    });
   }
 
   /** The applied offset: how far this broker has followed the metadata log. */
   get metadataOffset(): number {
-    return this.entries.length;
+    return this.metadata.offset;
   }
 
   // ---- registration and heartbeats ----
@@ -206,7 +186,7 @@ export class KraftBrokerLifecycle {
     const epoch = this.brokerEpoch;
     this.channel.send<BrokerHeartbeatRequest, BrokerHeartbeatResponse>(
       controllerNode(this.leaderId),
-      { type: 'BrokerHeartbeat', brokerId: this.host.id, brokerEpoch: epoch, currentMetadataOffset: this.entries.length },
+      { type: 'BrokerHeartbeat', brokerId: this.host.id, brokerEpoch: epoch, currentMetadataOffset: this.metadata.offset },
       interval,
       (res) => {
         if (this.stopped || res === null || epoch !== this.brokerEpoch) return;

@@ -16,6 +16,12 @@ export interface KraftConfig {
   'broker.heartbeat.interval.ms': number;
   /** An active controller fences a broker it has not heard from for this long. */
   'broker.session.timeout.ms': number;
+  /** A controller snapshots its committed metadata once this many bytes of records arrived since its last snapshot. */
+  'metadata.log.max.record.bytes.between.snapshots': number;
+  /** ... or once this long has passed since its last snapshot and new records arrived. */
+  'metadata.log.max.snapshot.interval.ms': number;
+  /** Past this size the log before the latest snapshot is deleted: fetchers behind it get the snapshot (KIP-630). */
+  'metadata.max.retention.bytes': number;
 }
 
 export const KRAFT_DEFAULTS: KraftConfig = {
@@ -25,6 +31,11 @@ export const KRAFT_DEFAULTS: KraftConfig = {
   'controller.quorum.election.backoff.max.ms': 1000,
   'broker.heartbeat.interval.ms': 2000,
   'broker.session.timeout.ms': 9000,
+  // Kafka's defaults are 20 MiB, 1 hour and 100 MiB, which a simulated minute never reaches; scaled down
+  // so that every run takes snapshots, deletes old log and sends some fetcher a snapshot.
+  'metadata.log.max.record.bytes.between.snapshots': 2048,
+  'metadata.log.max.snapshot.interval.ms': 60_000,
+  'metadata.max.retention.bytes': 4096,
 };
 
 export type MetadataMode = 'zk' | 'kraft';
@@ -48,11 +59,19 @@ export function voterOfNode(node: string): number {
 export function validateKraft(k: KraftConfig): void {
   const voters = k['controller.quorum.voters'];
   if (!Number.isInteger(voters) || voters < 1 || voters > 9) throw new ConfigError(`controller.quorum.voters must be 1 to 9 controllers, got ${voters}`);
-  for (const key of ['controller.quorum.election.timeout.ms', 'controller.quorum.fetch.timeout.ms', 'broker.heartbeat.interval.ms', 'broker.session.timeout.ms'] as const) {
+  for (const key of [
+    'controller.quorum.election.timeout.ms',
+    'controller.quorum.fetch.timeout.ms',
+    'broker.heartbeat.interval.ms',
+    'broker.session.timeout.ms',
+    'metadata.log.max.record.bytes.between.snapshots',
+    'metadata.log.max.snapshot.interval.ms',
+  ] as const) {
     const v = k[key];
-    if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`${key} must be a positive number of ms, got ${v}`);
+    if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`${key} must be a positive number${key.endsWith('.ms') ? ' of ms' : ''}, got ${v}`);
   }
   if (!(k['controller.quorum.election.backoff.max.ms'] >= 0)) throw new ConfigError('controller.quorum.election.backoff.max.ms must not be negative');
+  if (!(k['metadata.max.retention.bytes'] >= 0)) throw new ConfigError('metadata.max.retention.bytes must not be negative');
   if (k['broker.session.timeout.ms'] <= k['broker.heartbeat.interval.ms']) {
     throw new ConfigError(`broker.session.timeout.ms (${k['broker.session.timeout.ms']}) must exceed broker.heartbeat.interval.ms (${k['broker.heartbeat.interval.ms']})`);
   }

@@ -1,7 +1,8 @@
 // A KRaft controller node (process.roles=controller): one voter of the metadata quorum. It replays the
 // committed metadata log into its image; while it leads the quorum (and everything before its epoch is
 // committed) it is the active controller and answers brokers. Partition changes are reported as
-// replication events when they commit, the way the ZooKeeper-mode controller reports its writes.
+// replication events when they commit, the way the ZooKeeper-mode controller reports its writes. It
+// snapshots its committed image now and then; after a restart the image starts from its latest snapshot.
 import type { NodeContext, Program } from '../../world/node.ts';
 import type { NodeId } from '../../world/network.ts';
 import type { ClusterConfig } from '../config.ts';
@@ -16,8 +17,10 @@ import type { RaftRequest } from './raft-messages.ts';
 import type { RaftEntry } from './records.ts';
 import type { KraftMessage } from './rpc.ts';
 import { isKraftMessage, KraftChannel } from './rpc.ts';
+import { imageOf, snapshotRecords } from './snapshot.ts';
+import { SnapshotGenerator } from './snapshot-generator.ts';
 
-const RAFT_REQUESTS = new Set(['Vote', 'BeginQuorumEpoch', 'EndQuorumEpoch', 'MetadataFetch']);
+const RAFT_REQUESTS = new Set(['Vote', 'BeginQuorumEpoch', 'EndQuorumEpoch', 'MetadataFetch', 'FetchSnapshot']);
 const CONTROLLER_REQUESTS = new Set(['BrokerRegistration', 'BrokerHeartbeat', 'AlterPartition']);
 
 export interface ControllerObservers {
@@ -30,9 +33,10 @@ export class KraftControllerNode implements Program {
   readonly channel: KraftChannel;
   readonly raft: RaftClient;
   readonly voters: number[];
-  /** The committed metadata: every record below the high watermark, replayed in order. */
-  readonly committed = new MetadataImage();
+  /** The committed metadata: a snapshot, then every record below the high watermark replayed in order. */
+  committed: MetadataImage;
   active: ActiveController | null = null;
+  private readonly snapshotGenerator: SnapshotGenerator;
 
   constructor(
     readonly voterId: number,
@@ -54,7 +58,13 @@ export class KraftControllerNode implements Program {
       onCommitted: (hw) => self.onCommitted(hw),
       onLeaderReady: (epoch) => self.onLeaderReady(epoch),
       onRoleChange: () => self.onRoleChange(),
+      onSnapshotLoaded: (snapshot) => {
+        self.committed = imageOf(snapshot);
+      },
     });
+    const latest = this.raft.snapshots.latest();
+    this.committed = latest === null ? new MetadataImage() : imageOf(latest);
+    this.snapshotGenerator = new SnapshotGenerator(config.kraft, ctx.now());
     this.raft.start();
   }
 
@@ -63,8 +73,12 @@ export class KraftControllerNode implements Program {
   }
 
   private onCommitted(hw: number): void {
-    const entries = this.raft.log.entries;
-    for (let o = this.committed.offset; o < hw && o < entries.length; o++) this.replay(entries[o]);
+    const log = this.raft.log;
+    const from = this.committed.offset;
+    for (let o = from; o < hw && o < log.endOffset; o++) this.replay(log.entryAt(o) as RaftEntry);
+    if (this.snapshotGenerator.committed(log.sizeOf(from, this.committed.offset), this.ctx.now())) {
+      if (this.raft.createSnapshot(snapshotRecords(this.committed), this.committed.offset) !== null) this.snapshotGenerator.taken(this.ctx.now());
+    }
     this.active?.onCommitted(hw);
   }
 

@@ -29,8 +29,9 @@ export class MetadataImage {
   readonly brokers = new Map<number, BrokerRegistration>();
   readonly partitions = new Map<number, PartitionRegistration>();
   topicCreated = false;
-  /** The Raft leader that wrote the latest LeaderChange record, and the number of records applied. */
+  /** The Raft leader that wrote the latest LeaderChange record (and the voters it named), and the number of records applied. */
   raftLeader = -1;
+  raftVoters: number[] = [];
   offset = 0;
 
   clone(): MetadataImage {
@@ -39,6 +40,7 @@ export class MetadataImage {
     for (const [p, r] of this.partitions) c.partitions.set(p, copyPartition(r));
     c.topicCreated = this.topicCreated;
     c.raftLeader = this.raftLeader;
+    c.raftVoters = [...this.raftVoters];
     c.offset = this.offset;
     return c;
   }
@@ -89,6 +91,7 @@ export class MetadataImage {
       }
       case 'LeaderChange':
         this.raftLeader = record.leaderId;
+        this.raftVoters = [...record.voters];
         return -1;
     }
   }

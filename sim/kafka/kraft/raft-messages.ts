@@ -1,9 +1,11 @@
 // Kafka's KRaft RPCs between controllers, and the metadata fetch brokers make as observers. Kafka's
-// names: Vote (with KIP-996's PreVote flag), BeginQuorumEpoch, EndQuorumEpoch, and Fetch on the
-// __cluster_metadata partition (here MetadataFetch, to keep it apart from the data-plane Fetch).
-import type { RaftEntry } from './records.ts';
+// names: Vote (with KIP-996's PreVote flag), BeginQuorumEpoch, EndQuorumEpoch, Fetch on the
+// __cluster_metadata partition (here MetadataFetch, to keep it apart from the data-plane Fetch) and
+// FetchSnapshot (KIP-630) for a fetcher that lags behind the leader's log start.
+import type { MetadataRecord, RaftEntry } from './records.ts';
+import type { SnapshotId } from './snapshot.ts';
 
-export type RaftError = 'NONE' | 'FENCED_LEADER_EPOCH' | 'UNKNOWN_LEADER_EPOCH' | 'NOT_LEADER_OR_FOLLOWER' | 'INCONSISTENT_VOTER_SET';
+export type RaftError = 'NONE' | 'FENCED_LEADER_EPOCH' | 'UNKNOWN_LEADER_EPOCH' | 'NOT_LEADER_OR_FOLLOWER' | 'INCONSISTENT_VOTER_SET' | 'SNAPSHOT_NOT_FOUND';
 
 export interface VoteRequest {
   type: 'Vote';
@@ -72,7 +74,31 @@ export interface MetadataFetchResponse {
   entries: RaftEntry[];
   /** Set when the fetcher's log diverges: truncate to this epoch's end and fetch again. */
   divergingEpoch: { epoch: number; endOffset: number } | null;
+  /** Set when the fetch offset precedes the leader's log start: fetch this snapshot (FetchSnapshot) first. */
+  snapshotId: SnapshotId | null;
 }
 
-export type RaftRequest = VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | MetadataFetchRequest;
-export type RaftResponse = VoteResponse | BeginQuorumEpochResponse | MetadataFetchResponse;
+export interface FetchSnapshotRequest {
+  type: 'FetchSnapshot';
+  correlationId: number;
+  replicaId: number;
+  currentLeaderEpoch: number;
+  snapshotId: SnapshotId;
+}
+
+/**
+ * The whole snapshot in one response: the model's snapshots are a few kilobytes (Kafka sends them in
+ * chunks of up to MaxBytes from a Position, which the fetcher asks for in turn).
+ */
+export interface FetchSnapshotResponse {
+  type: 'FetchSnapshotResponse';
+  correlationId: number;
+  error: RaftError;
+  leaderEpoch: number;
+  leaderId: number;
+  snapshotId: SnapshotId;
+  records: MetadataRecord[];
+}
+
+export type RaftRequest = VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | MetadataFetchRequest | FetchSnapshotRequest;
+export type RaftResponse = VoteResponse | BeginQuorumEpochResponse | MetadataFetchResponse | FetchSnapshotResponse;

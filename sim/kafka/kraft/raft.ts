@@ -6,7 +6,9 @@
 // bumping its epoch, and only with a majority of them stands as candidate in the next epoch. A voter
 // that has fetched from a live leader recently refuses both kinds of vote, so a voter returning from a
 // partition cannot depose a healthy leader. A leader that has not heard from a majority within 1.5 x
-// controller.quorum.fetch.timeout.ms resigns (check quorum).
+// controller.quorum.fetch.timeout.ms resigns (check quorum). Snapshots (KIP-630): the node's controller
+// takes them of its committed image; the log before one is deleted past metadata.max.retention.bytes,
+// and a fetcher behind the log start is told the latest snapshot's id and fetches it (FetchSnapshot).
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { NodeId } from '../../world/network.ts';
 import type { KraftConfig } from './config.ts';
@@ -15,8 +17,11 @@ import type {
   BeginQuorumEpochRequest,
   BeginQuorumEpochResponse,
   EndQuorumEpochRequest,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
   MetadataFetchRequest,
   MetadataFetchResponse,
+  RaftError,
   RaftRequest,
   VoteRequest,
   VoteResponse,
@@ -25,6 +30,8 @@ import { RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
 import type { MetadataRecord, RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
+import type { MetadataSnapshot, SnapshotId } from './snapshot.ts';
+import { SnapshotStore } from './snapshot.ts';
 
 /** Most entries one fetch returns. */
 const MAX_FETCH_ENTRIES = 256;
@@ -45,6 +52,8 @@ export interface RaftHost {
   onLeaderReady(epoch: number): void;
   /** The role, epoch or leader changed (an active controller steps down unless it still leads). */
   onRoleChange(): void;
+  /** A snapshot fetched from the leader replaced the log: the committed image is the snapshot's now. */
+  onSnapshotLoaded(snapshot: MetadataSnapshot): void;
 }
 
 interface ParkedFetch {
@@ -55,6 +64,7 @@ interface ParkedFetch {
 
 export class RaftClient {
   readonly log: RaftLog;
+  readonly snapshots: SnapshotStore;
   epoch: number;
   votedId: number;
   leaderId: number;
@@ -76,7 +86,8 @@ export class RaftClient {
 
   constructor(private readonly host: RaftHost) {
     const ctx = host.ctx;
-    this.log = new RaftLog(ctx.disk);
+    this.snapshots = new SnapshotStore(ctx.disk);
+    this.log = new RaftLog(ctx.disk, true, this.snapshots.ids());
     const q = readQuorumState(ctx.disk);
     this.epoch = q.leaderEpoch;
     this.votedId = q.votedId;
@@ -387,20 +398,22 @@ export class RaftClient {
   private handleFetch(from: NodeId, req: MetadataFetchRequest, parkedAlready = false): void {
     const reply = (res: Omit<MetadataFetchResponse, 'type' | 'correlationId' | 'leaderEpoch' | 'leaderId'>): void =>
       this.ctx.send(from, { type: 'MetadataFetchResponse', correlationId: req.correlationId, leaderEpoch: this.epoch, leaderId: this.leaderId, ...res } satisfies MetadataFetchResponse);
-    const none = { highWatermark: -1, entries: [], divergingEpoch: null };
+    const none = { highWatermark: -1, entries: [], divergingEpoch: null, snapshotId: null };
     if (this.role !== 'leader') return reply({ error: 'NOT_LEADER_OR_FOLLOWER', ...none });
     if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) return reply({ error: 'FENCED_LEADER_EPOCH', ...none });
     if (req.currentLeaderEpoch > this.epoch) return reply({ error: 'UNKNOWN_LEADER_EPOCH', ...none });
-    if (req.fetchOffset > 0) {
-      const end = this.log.endOffsetForEpoch(req.lastFetchedEpoch);
-      if (end.epoch !== req.lastFetchedEpoch || end.endOffset < req.fetchOffset) {
-        return reply({ error: 'NONE', highWatermark: this.highWatermark, entries: [], divergingEpoch: end });
-      }
-    }
     const isVoter = this.host.voters.includes(req.replicaId);
+    // A voter fetching in our epoch follows us (check quorum), even while it must truncate or load a snapshot.
+    if (isVoter && !parkedAlready) this.lastFetchFrom.set(req.replicaId, this.ctx.now());
+    const valid = this.log.validateFetch(req.fetchOffset, req.lastFetchedEpoch);
+    if (valid.kind === 'snapshot') {
+      const latest = this.snapshots.latest();
+      if (latest === null) throw new Error(`voter ${this.host.voterId}: log starts at ${this.log.startOffset} with no snapshot`);
+      return reply({ error: 'NONE', ...none, highWatermark: this.highWatermark, snapshotId: { ...latest.id } });
+    }
+    if (valid.kind === 'diverging') return reply({ error: 'NONE', ...none, highWatermark: this.highWatermark, divergingEpoch: { epoch: valid.epoch, endOffset: valid.endOffset } });
     if (isVoter && !parkedAlready) {
       this.followerEnds.set(req.replicaId, req.fetchOffset);
-      this.lastFetchFrom.set(req.replicaId, this.ctx.now());
       this.maybeAdvanceHighWatermark();
       if (this.role !== 'leader') return reply({ error: 'NOT_LEADER_OR_FOLLOWER', ...none });
     }
@@ -419,7 +432,44 @@ export class RaftClient {
       this.parked.push(parked);
       return;
     }
-    reply({ error: 'NONE', highWatermark: this.highWatermark, entries, divergingEpoch: null });
+    reply({ error: 'NONE', highWatermark: this.highWatermark, entries, divergingEpoch: null, snapshotId: null });
+  }
+
+  private handleFetchSnapshot(from: NodeId, req: FetchSnapshotRequest): void {
+    const reply = (error: RaftError, records: MetadataRecord[] = []): void =>
+      this.ctx.send(from, { type: 'FetchSnapshotResponse', correlationId: req.correlationId, error, leaderEpoch: this.epoch, leaderId: this.leaderId, snapshotId: req.snapshotId, records } satisfies FetchSnapshotResponse);
+    if (this.role !== 'leader') return reply('NOT_LEADER_OR_FOLLOWER');
+    if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
+    if (req.currentLeaderEpoch > this.epoch) return reply('UNKNOWN_LEADER_EPOCH');
+    if (this.host.voters.includes(req.replicaId)) this.lastFetchFrom.set(req.replicaId, this.ctx.now());
+    // Deleted since the fetch named it (a newer one replaced it): the fetcher fetches again and learns the newer id.
+    const snapshot = this.snapshots.read(req.snapshotId);
+    if (snapshot === null) return reply('SNAPSHOT_NOT_FOUND');
+    reply('NONE', snapshot.records);
+  }
+
+  /**
+   * Snapshots the committed image at `endOffset` (the controller's SnapshotGenerator decides when), then
+   * deletes the log before the latest snapshot once it holds more than metadata.max.retention.bytes.
+   * Returns the snapshot's id, or null if there was nothing new to snapshot or the disk failed.
+   */
+  createSnapshot(records: MetadataRecord[], endOffset: number): SnapshotId | null {
+    const latest = this.snapshots.latest();
+    if (endOffset > this.highWatermark || endOffset <= (latest?.id.endOffset ?? 0)) return null;
+    const id = { endOffset, epoch: this.log.epochAt(endOffset) };
+    if (id.epoch < 0) return null;
+    try {
+      this.snapshots.write({ id, records });
+      if (this.log.sizeBytes > this.host.config['metadata.max.retention.bytes']) {
+        this.log.deleteBefore(id);
+        this.snapshots.deleteBefore(this.log.startOffset);
+      }
+    } catch (e) {
+      this.ctx.trace('storage-error', `metadata snapshot: ${(e as Error).message}`);
+      return null;
+    }
+    this.ctx.trace('raft', `voter ${this.host.voterId} snapshot at ${endOffset} (epoch ${id.epoch}); log starts at ${this.log.startOffset}`);
+    return id;
   }
 
   /** Answers long-polled fetches now: new entries, a new high watermark, or (on stepping down) an error. */
@@ -430,7 +480,7 @@ export class RaftClient {
     for (const p of parked) {
       p.timer.cancel();
       if (steppedDown) {
-        this.ctx.send(p.from, { type: 'MetadataFetchResponse', correlationId: p.request.correlationId, error: 'NOT_LEADER_OR_FOLLOWER', leaderEpoch: this.epoch, leaderId: this.leaderId, highWatermark: -1, entries: [], divergingEpoch: null } satisfies MetadataFetchResponse);
+        this.ctx.send(p.from, { type: 'MetadataFetchResponse', correlationId: p.request.correlationId, error: 'NOT_LEADER_OR_FOLLOWER', leaderEpoch: this.epoch, leaderId: this.leaderId, highWatermark: -1, entries: [], divergingEpoch: null, snapshotId: null } satisfies MetadataFetchResponse);
       } else {
         this.handleFetch(p.from, p.request, true);
       }
@@ -479,6 +529,7 @@ export class RaftClient {
     } else {
       this.resetFetchTimer();
     }
+    if (res.snapshotId !== null) return this.fetchSnapshot(res.snapshotId);
     try {
       if (res.divergingEpoch !== null) {
         const mine = this.log.endOffsetForEpoch(res.divergingEpoch.epoch);
@@ -502,6 +553,36 @@ export class RaftClient {
     this.fetch();
   }
 
+  /** Fetches the snapshot the leader named (our fetch offset precedes its log start) and loads it. */
+  private fetchSnapshot(id: SnapshotId): void {
+    this.fetchInFlight = true;
+    const generation = this.generation;
+    this.host.channel.send<FetchSnapshotRequest, FetchSnapshotResponse>(
+      this.host.nodeOf(this.leaderId),
+      { type: 'FetchSnapshot', replicaId: this.host.voterId, currentLeaderEpoch: this.epoch, snapshotId: id },
+      this.requestTimeoutMs,
+      (res) => {
+        if (generation !== this.generation) return;
+        this.fetchInFlight = false;
+        if (res === null) return this.retryFetch();
+        if (res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
+        if (res.error !== 'NONE') return this.retryFetch();
+        this.lastLeaderContact = this.ctx.now();
+        if (this.role === 'follower') this.resetFetchTimer();
+        const snapshot: MetadataSnapshot = { id: res.snapshotId, records: res.records };
+        try {
+          this.snapshots.install(snapshot, this.log);
+        } catch (e) {
+          this.ctx.trace('storage-error', `metadata snapshot: ${(e as Error).message}`);
+          return this.retryFetch();
+        }
+        this.emit({ kind: 'raft-snapshot', time: this.ctx.now(), voter: this.host.voterId, endOffset: snapshot.id.endOffset, epoch: snapshot.id.epoch });
+        this.host.onSnapshotLoaded(snapshot);
+        this.fetch();
+      },
+    );
+  }
+
   // ---- dispatch ----
 
   /** Handles a Raft request (Vote, BeginQuorumEpoch, EndQuorumEpoch, MetadataFetch). */
@@ -515,15 +596,17 @@ export class RaftClient {
         return this.handleEndQuorumEpoch(msg);
       case 'MetadataFetch':
         return this.handleFetch(from, msg);
+      case 'FetchSnapshot':
+        return this.handleFetchSnapshot(from, msg);
     }
   }
 
-  /** Entries from `from` up to the high watermark (committed). */
+  /** Entries held from `from` up to the high watermark (committed). */
   committed(from: number): RaftEntry[] {
-    return this.log.entries.slice(from, this.highWatermark);
+    return this.log.read(from, Infinity, this.highWatermark);
   }
 
-  describe(): { voter: number; role: RaftRole; epoch: number; leader: number; votedFor: number; highWatermark: number; logEndOffset: number } {
-    return { voter: this.host.voterId, role: this.role, epoch: this.epoch, leader: this.leaderId, votedFor: this.votedId, highWatermark: this.highWatermark, logEndOffset: this.log.endOffset };
+  describe(): { voter: number; role: RaftRole; epoch: number; leader: number; votedFor: number; highWatermark: number; logStartOffset: number; logEndOffset: number } {
+    return { voter: this.host.voterId, role: this.role, epoch: this.epoch, leader: this.leaderId, votedFor: this.votedId, highWatermark: this.highWatermark, logStartOffset: this.log.startOffset, logEndOffset: this.log.endOffset };
   }
 }
