@@ -32,7 +32,9 @@ export interface WorldOptions {
 /** An event on the queue; also the Timer handle given out, so cancelling is a flag (lazy deletion). */
 class EventHandle implements QueuedEvent, Timer {
   cancelled = false;
+  pos = -1;
   constructor(
+    private readonly queue: EventQueue<EventHandle>,
     public at: number,
     public key: number,
     public fn: (arg: unknown, aux: number) => void,
@@ -44,7 +46,10 @@ class EventHandle implements QueuedEvent, Timer {
     public aux = 0,
   ) {}
   cancel(): void {
+    if (this.cancelled) return;
     this.cancelled = true;
+    // Not in the queue while deferred by a pause: the flag alone keeps resume() from running it.
+    this.queue.remove(this);
   }
 }
 
@@ -124,7 +129,7 @@ export class World implements NetworkHost {
   ): EventHandle {
     const seq = this.seq++;
     const key = this.shuffle === null ? seq : this.shuffle.float();
-    const e = new EventHandle(at, key, fn, arg, owner, owner === null ? 0 : owner.incarnation);
+    const e = new EventHandle(this.queue, at, key, fn, arg, owner, owner === null ? 0 : owner.incarnation);
     this.queue.push(e);
     return e;
   }
