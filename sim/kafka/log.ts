@@ -10,6 +10,8 @@ export class PartitionLog {
   /** Byte position of each batch in the file, for truncation. */
   private positions: number[] = [];
   private unflushed = 0;
+  /** Cached: asked for on every fetch, append and high-watermark check. */
+  private endOffset = 0;
   /** Bytes cut from the file during recovery (a torn tail); reported by the broker. */
   readonly recoveredTornBytes: number;
 
@@ -28,6 +30,7 @@ export class PartitionLog {
       if (batch === null || batch.baseOffset !== this.logEndOffset) break;
       this.batches.push(batch);
       this.positions.push(pos);
+      this.endOffset = nextOffsetOf(batch);
       pos = nl + 1;
       good = pos;
     }
@@ -39,8 +42,7 @@ export class PartitionLog {
   }
 
   get logEndOffset(): number {
-    const n = this.batches.length;
-    return n === 0 ? 0 : nextOffsetOf(this.batches[n - 1]);
+    return this.endOffset;
   }
 
   get logStartOffset(): number {
@@ -67,6 +69,7 @@ export class PartitionLog {
     this.disk.append(this.file, line);
     this.positions.push(position);
     this.batches.push(batch);
+    this.endOffset = nextOffsetOf(batch);
     this.unflushed += batch.values.length;
     if (this.unflushed >= this.flushMessages) this.flush();
   }
@@ -119,6 +122,7 @@ export class PartitionLog {
     const cutPos = this.positions[i];
     this.batches.length = i;
     this.positions.length = i;
+    this.endOffset = i === 0 ? 0 : nextOffsetOf(this.batches[i - 1]);
     this.disk.truncate(this.file, cutPos);
     if (b !== undefined && b.baseOffset < offset) {
       // Truncation inside a batch keeps its head: rewrite the shortened batch.

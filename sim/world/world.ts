@@ -145,12 +145,27 @@ export class World implements NetworkHost {
     return this.push(toMicros(Math.max(this.now, atMs)), fn, undefined, null);
   }
 
-  /** For the network: a message on conn arrives at `at` unless the connection's epoch moves on. */
+  /**
+   * For the network: a message on conn arrives at `at` unless the connection's epoch moves on. Deliveries
+   * are most of the events and nobody outside the world holds their handles, so handles are reused.
+   */
   scheduleDelivery(at: number, conn: Connection, epoch: number): void {
-    const e = this.push(toMicros(at), this.deliver, conn, conn.dest as SimNode);
-    e.incarnation = -1;
-    e.aux = epoch;
+    const seq = this.seq++;
+    const key = this.shuffle === null ? seq : this.shuffle.float();
+    let e = this.freeDeliveries.pop();
+    if (e === undefined) {
+      e = new EventHandle(this.queue, toMicros(at), key, this.deliver, conn, conn.dest as SimNode, -1, epoch);
+    } else {
+      e.at = toMicros(at);
+      e.key = key;
+      e.arg = conn;
+      e.owner = conn.dest as SimNode;
+      e.aux = epoch;
+    }
+    this.queue.push(e);
   }
+
+  private readonly freeDeliveries: EventHandle[] = [];
 
   traceNet(node: NodeId, kind: string, detail: () => string): void {
     if (this.trace.verbose) this.trace.record(this.now, node, kind, detail());
@@ -204,6 +219,10 @@ export class World implements NetworkHost {
     }
     e.fn(e.arg, e.aux);
     this.events++;
+    if (e.fn === this.deliver) {
+      e.arg = null;
+      this.freeDeliveries.push(e);
+    }
     const hooks = this.hooks;
     for (let i = 0; i < hooks.length; i++) hooks[i](this);
     return true;
@@ -350,17 +369,22 @@ export class World implements NetworkHost {
     const random = this.random.fork(`node:${node.id}/incarnation:${incarnation}`);
     const net = this.net;
     const outgoing = net.outgoingOf(node.id);
+    const timerAt = (delayMs: number): number => {
+      if (!(delayMs >= 0)) throw new RangeError(`${node.id}: negative or NaN timer delay ${delayMs}`);
+      const at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
+      // A positive delay must move time: under clock drift a sub-microsecond remainder would otherwise
+      // round to now, and a timer that re-arms for what is left would fire forever at one instant.
+      return delayMs > 0 && at <= world.now ? toMicros(world.now + 0.001) : at;
+    };
     return {
       id: node.id,
       incarnation,
       now: () => node.clock.at(world.now),
       setTimer(delayMs: number, fn: () => void): Timer {
-        if (!(delayMs >= 0)) throw new RangeError(`${node.id}: negative or NaN timer delay ${delayMs}`);
-        let at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
-        // A positive delay must move time: under clock drift a sub-microsecond remainder would otherwise
-        // round to now, and a timer that re-arms for what is left would fire forever at one instant.
-        if (delayMs > 0 && at <= world.now) at = toMicros(world.now + 0.001);
-        return world.push(at, fn, undefined, node);
+        return world.push(timerAt(delayMs), fn, undefined, node);
+      },
+      setTimerWith<A>(delayMs: number, fn: (arg: A) => void, arg: A): Timer {
+        return world.push(timerAt(delayMs), fn as (arg: unknown) => void, arg, node);
       },
       send(to: NodeId, msg: unknown): void {
         // A dead or stale incarnation cannot send: its program object may linger in a closure.
