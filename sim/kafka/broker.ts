@@ -560,12 +560,24 @@ export class Broker implements Program {
   }
 
   private onHighWatermark(p: Partition): void {
-    if (this.delayedProduces.length > 0) retain(this.delayedProduces, (d) => d.partition !== p.id || !this.tryCompleteProduce(d));
+    if (this.delayedProduces.length > 0) this.completeDelayedProduces(p.id);
     this.completeDelayedFetches(p.id);
   }
 
+  /** Answers the waiting produces of a partition that can answer, keeping the others in order. */
+  private completeDelayedProduces(partition: number): void {
+    const list = this.delayedProduces;
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i];
+      if (d.partition !== partition || !this.tryCompleteProduce(d)) list[j++] = d;
+    }
+    list.length = j;
+  }
+
+  /** No longer the leader: every waiting produce of the partition answers NOT_LEADER_OR_FOLLOWER. */
   private failDelayedProduces(partition: number): void {
-    retain(this.delayedProduces, (d) => d.partition !== partition || !this.tryCompleteProduce(d));
+    this.completeDelayedProduces(partition);
   }
 
   // ---- fetch ----
@@ -582,35 +594,44 @@ export class Broker implements Program {
 
   private handleFetch(from: NodeId, req: FetchRequest, delayed = false): void {
     const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
-    let anyData = false;
-    let errors = false;
+    // KIP-392: a consumer in the same rack may read from a follower.
+    const mustLead = fromFollower || req.rackId === null || req.rackId !== this.rack;
+    if (!delayed) {
+      // First record the follower's position and see whether there is anything to answer: most fetches
+      // find nothing and wait in the purgatory, so the response is built only once it is due.
+      let answerNow = req.maxWaitMs <= 0;
+      const parts = req.partitions;
+      for (let i = 0; i < parts.length; i++) {
+        const fp = parts[i];
+        const p = this.partitions.get(fp.partition);
+        if (p === undefined || this.fencingError(p, fp.currentLeaderEpoch, mustLead) !== 'NONE' || fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+          answerNow = true;
+          continue;
+        }
+        if (fromFollower) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+        if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
+      }
+      if (!answerNow) {
+        const d: DelayedFetch = { from, request: req, timer: null };
+        d.timer = this.ctx.setTimerWith(req.maxWaitMs, this.expireFetch, d);
+        this.delayedFetches.push(d);
+        return;
+      }
+    }
     const data: FetchPartitionData[] = [];
     for (const fp of req.partitions) {
       const p = this.partitions.get(fp.partition);
-      // KIP-392: a consumer in the same rack may read from a follower.
-      const servesConsumerAsFollower = !fromFollower && req.rackId !== null && req.rackId === this.rack;
-      const error = this.fencingError(p, fp.currentLeaderEpoch, fromFollower || !servesConsumerAsFollower);
+      const error = this.fencingError(p, fp.currentLeaderEpoch, mustLead);
       if (error !== 'NONE' || p === undefined) {
         data.push({ partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches: [], leaderEpoch: p?.leaderEpoch ?? -1 });
-        errors = true;
         continue;
       }
       if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
         data.push({ partition: fp.partition, error: 'OFFSET_OUT_OF_RANGE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: [], leaderEpoch: p.leaderEpoch });
-        errors = true;
         continue;
       }
-      if (fromFollower && !delayed) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
       const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
-      const batches = p.read(fp.fetchOffset, upTo);
-      if (batches.length > 0) anyData = true;
-      data.push({ partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches, leaderEpoch: p.leaderEpoch });
-    }
-    if (!anyData && !errors && !delayed && req.maxWaitMs > 0) {
-      const d: DelayedFetch = { from, request: req, timer: null };
-      d.timer = this.ctx.setTimerWith(req.maxWaitMs, this.expireFetch, d);
-      this.delayedFetches.push(d);
-      return;
+      data.push({ partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: p.read(fp.fetchOffset, upTo), leaderEpoch: p.leaderEpoch });
     }
     this.ctx.send(from, { type: 'FetchResponse', correlationId: req.correlationId, partitions: data });
   }
