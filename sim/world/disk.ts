@@ -108,12 +108,15 @@ export class Disk {
     return length === undefined ? f.content.slice(pos) : f.content.slice(pos, pos + length);
   }
 
-  append(name: string, data: string): void {
+  /** Appends data; returns the position it was written at (the file's size before). */
+  append(name: string, data: string): number {
     this.checkWrite(name);
     const f = this.file(name);
-    f.markDirty(f.content.length);
+    const at = f.content.length;
+    f.markDirty(at);
     f.content += data;
     this.bytesWritten += data.length;
+    return at;
   }
 
   /** Overwrites from `pos` (extending the file if needed). */
