@@ -618,20 +618,20 @@ export class Broker implements Program {
         return;
       }
     }
-    const data: FetchPartitionData[] = [];
-    for (const fp of req.partitions) {
+    const parts = req.partitions;
+    const data = new Array<FetchPartitionData>(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i];
       const p = this.partitions.get(fp.partition);
       const error = this.fencingError(p, fp.currentLeaderEpoch, mustLead);
       if (error !== 'NONE' || p === undefined) {
-        data.push({ partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches: [], leaderEpoch: p?.leaderEpoch ?? -1 });
-        continue;
+        data[i] = { partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches: [], leaderEpoch: p?.leaderEpoch ?? -1 };
+      } else if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+        data[i] = { partition: fp.partition, error: 'OFFSET_OUT_OF_RANGE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: [], leaderEpoch: p.leaderEpoch };
+      } else {
+        const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
+        data[i] = { partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: p.read(fp.fetchOffset, upTo), leaderEpoch: p.leaderEpoch };
       }
-      if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
-        data.push({ partition: fp.partition, error: 'OFFSET_OUT_OF_RANGE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: [], leaderEpoch: p.leaderEpoch });
-        continue;
-      }
-      const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
-      data.push({ partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: p.read(fp.fetchOffset, upTo), leaderEpoch: p.leaderEpoch });
     }
     this.ctx.send(from, { type: 'FetchResponse', correlationId: req.correlationId, partitions: data });
   }
