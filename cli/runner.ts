@@ -7,7 +7,7 @@ import { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ReplicationEvent } from '../sim/kafka/observer.ts';
 import { canonicalJson, Hasher, type Seed } from '../sim/world/index.ts';
 import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/history/format.ts';
-import { writeJsonl } from '../workloads/history/jsonl.ts';
+import { jsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
 import { resolveRun, runConfig, type RunConfig, type RunKnobs } from './runner-config.ts';
@@ -123,7 +123,7 @@ export function runTest(options: RunOptions): RunOutput {
       recoveryMs: recoveredAt < 0 ? -1 : recoveredAt - healedAt,
       workload: workloadStats,
     },
-    historyHash: new Hasher().update(writeJsonl(history)).update(canonicalJson(chosen.schedule)).digest(),
+    historyHash: historyHashOf(history, chosen.schedule),
     config: runConfig(run, chosen.kinds, chosen.intensity),
   };
   if (chosen.swarmDescription !== undefined) output.swarmDescription = chosen.swarmDescription;
@@ -172,4 +172,11 @@ function finalLogs(cluster: KafkaCluster): FinalLog[] {
     }
   }
   return logs;
+}
+
+/** The hash of the history as history.jsonl holds it, then of the schedule; fed line by line, not built whole. */
+function historyHashOf(history: History, schedule: unknown): string {
+  const h = new Hasher();
+  for (const op of history) h.feed(jsonlLine(op));
+  return h.endPart().update(canonicalJson(schedule)).digest();
 }

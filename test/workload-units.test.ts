@@ -1,12 +1,12 @@
-// The queue workload's small parts: the recorder, the micro-op encoders, the poll ledger that makes up
-// for late poll data, and option validation.
+// The queue workload's small parts: the recorder, the micro-op encoders, what a poll delivers, and option
+// validation.
 import { describe, expect, it } from 'vitest';
 import type { PollResult } from '../sim/kafka/clients/consumer.ts';
 import { ConfigError } from '../sim/world/index.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import {
+  deliveredBy,
   holdBackTruncated,
-  PollLedger,
   pollOkValue,
   QUEUE_WORKLOAD_DEFAULTS,
   queueWorkloadOptions,
@@ -55,51 +55,15 @@ describe('micro-op encoders', () => {
   });
 });
 
-describe('PollLedger', () => {
-  it('delivers records a returned result gained later, before the next result of its own', () => {
-    const ledger = new PollLedger(10000);
-    const first = pollResult([[0, [[0, 10]]]]);
-    expect(ledger.take(first, 0).records).toEqual(new Map([[0, [[0, 10]]]]));
-    // A late fetch response lands in the result that was already handed back.
-    (first.records.get(0) as [number, number][]).push([1, 11]);
-    first.records.set(1, [[0, 20]]);
-    const second = pollResult([[0, [[2, 12]]]]);
-    const delivered = ledger.take(second, 100);
-    expect(delivered.records).toEqual(
-      new Map([
-        [0, [[1, 11], [2, 12]]],
-        [1, [[0, 20]]],
-      ]),
-    );
-    // Nothing is delivered twice.
-    expect(ledger.take(pollResult(), 200).records.size).toBe(0);
-  });
-
-  it('passes on late truncations and errors once, and forgets results after the retention time', () => {
-    const ledger = new PollLedger(1000);
-    const first = pollResult();
-    ledger.take(first, 0);
-    first.truncations.push({ partition: 0, from: 9, to: 4 });
-    first.errors.push('NOT_LEADER_OR_FOLLOWER on partition 0');
-    const d = ledger.take(pollResult(), 500);
-    expect(d.truncations).toEqual([{ partition: 0, from: 9, to: 4 }]);
+describe('deliveredBy', () => {
+  it('hands over the records, truncations and error count of a poll as they are', () => {
+    const result = pollResult([[0, [[0, 10], [1, 11]]], [2, [[5, 20]]]]);
+    result.truncations.push({ partition: 1, from: 9, to: 4 });
+    result.errors.push('NOT_LEADER_OR_FOLLOWER on partition 1');
+    const d = deliveredBy(result);
+    expect(d.records).toEqual(new Map([[0, [[0, 10], [1, 11]]], [2, [[5, 20]]]]));
+    expect(d.truncations).toEqual([{ partition: 1, from: 9, to: 4 }]);
     expect(d.errors).toBe(1);
-    expect(ledger.take(pollResult(), 600).truncations).toEqual([]);
-    const late = pollResult();
-    ledger.take(late, 700);
-    late.records.set(2, [[0, 1]]);
-    expect(ledger.take(pollResult(), 5000).records.get(2)).toEqual([[0, 1]]);
-    late.records.set(3, [[0, 1]]);
-    expect(ledger.take(pollResult(), 5100).records.size).toBe(0);
-  });
-
-  it('forgets everything on reset (a restarted client)', () => {
-    const ledger = new PollLedger(10000);
-    const first = pollResult();
-    ledger.take(first, 0);
-    ledger.reset();
-    first.records.set(0, [[0, 1]]);
-    expect(ledger.take(pollResult(), 1).records.size).toBe(0);
   });
 });
 

@@ -47,14 +47,24 @@ interface DelayedProduce {
   partition: number;
   baseOffset: number;
   requiredOffset: number;
-  timer: Timer;
+  timer: Timer | null;
   value: number;
 }
 
 interface DelayedFetch {
   from: NodeId;
   request: FetchRequest;
-  timer: Timer;
+  timer: Timer | null;
+}
+
+/** Keeps the items `keep` accepts, in order, without allocating a new array (purgatories churn). */
+function retain<T>(items: T[], keep: (item: T) => boolean): void {
+  let j = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (keep(item)) items[j++] = item;
+  }
+  items.length = j;
 }
 
 export interface BrokerHandle {
@@ -72,8 +82,8 @@ export class Broker implements Program {
   readonly kraft: KraftBrokerLifecycle | null;
   readonly partitions = new Map<number, Partition>();
   private readonly fetchers = new Map<number, ReplicaFetcher>();
-  private delayedProduces: DelayedProduce[] = [];
-  private delayedFetches: DelayedFetch[] = [];
+  private readonly delayedProduces: DelayedProduce[] = [];
+  private readonly delayedFetches: DelayedFetch[] = [];
   /** Highest controller epoch seen in a request: older controllers are zombies (STALE_CONTROLLER_EPOCH). */
   controllerEpochSeen = -1;
   controller: Controller | null = null;
@@ -542,22 +552,19 @@ export class Broker implements Program {
 
   private handleProduce(from: NodeId, req: ProduceRequest): void {
     const p = this.partitions.get(req.partition);
-    const reply = (error: KafkaError, baseOffset: number): void => {
-      if (req.acks !== 0) this.ctx.send(from, { type: 'ProduceResponse', correlationId: req.correlationId, partition: req.partition, error, baseOffset });
-    };
-    if (p === undefined) return reply('NOT_LEADER_OR_FOLLOWER', -1);
+    if (p === undefined) return this.replyProduce(from, req, 'NOT_LEADER_OR_FOLLOWER', -1);
     let result;
     try {
       result = p.appendAsLeader(req.producerId, req.baseSequence, req.values, req.acks);
     } catch (e) {
       // A disk error (EIO, ENOSPC) fails the request; Kafka would also take the log directory offline.
       this.ctx.trace('storage-error', String((e as Error).message));
-      return reply('KAFKA_STORAGE_ERROR', -1);
+      return this.replyProduce(from, req, 'KAFKA_STORAGE_ERROR', -1);
     }
-    if (result.error !== 'NONE') return reply(result.error, -1);
+    if (result.error !== 'NONE') return this.replyProduce(from, req, result.error, -1);
     if (req.acks !== -1) {
       if (this.observe.active) this.observe.emit({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: p.id, offset: result.baseOffset, value: req.values[0], acks: req.acks });
-      return reply('NONE', result.baseOffset);
+      return this.replyProduce(from, req, 'NONE', result.baseOffset);
     }
     const d: DelayedProduce = {
       from,
@@ -566,19 +573,26 @@ export class Broker implements Program {
       baseOffset: result.baseOffset,
       requiredOffset: result.requiredOffset,
       value: req.values[0],
-      timer: this.ctx.setTimer(req.timeoutMs, () => {
-        this.delayedProduces = this.delayedProduces.filter((x) => x !== d);
-        reply('REQUEST_TIMED_OUT', -1);
-      }),
+      timer: null,
     };
+    d.timer = this.ctx.setTimerWith(req.timeoutMs, this.expireProduce, d);
     if (!this.tryCompleteProduce(d)) this.delayedProduces.push(d);
   }
+
+  private replyProduce(from: NodeId, req: ProduceRequest, error: KafkaError, baseOffset: number): void {
+    if (req.acks !== 0) this.ctx.send(from, { type: 'ProduceResponse', correlationId: req.correlationId, partition: req.partition, error, baseOffset });
+  }
+
+  private readonly expireProduce = (d: DelayedProduce): void => {
+    retain(this.delayedProduces, (x) => x !== d);
+    this.ctx.send(d.from, { type: 'ProduceResponse', correlationId: d.correlationId, partition: d.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 });
+  };
 
   private tryCompleteProduce(d: DelayedProduce): boolean {
     const p = this.partitions.get(d.partition);
     const outcome = p === undefined ? 'NOT_LEADER_OR_FOLLOWER' : p.checkEnoughReplicasReachOffset(d.requiredOffset);
     if (outcome === null) return false;
-    d.timer.cancel();
+    d.timer?.cancel();
     if (outcome === 'NONE') {
       if (this.observe.active) this.observe.emit({ kind: 'acked', time: this.ctx.now(), broker: this.id, partition: d.partition, offset: d.baseOffset, value: d.value, acks: -1 });
     }
@@ -587,14 +601,24 @@ export class Broker implements Program {
   }
 
   private onHighWatermark(p: Partition): void {
-    if (this.delayedProduces.length > 0) {
-      this.delayedProduces = this.delayedProduces.filter((d) => d.partition !== p.id || !this.tryCompleteProduce(d));
-    }
+    if (this.delayedProduces.length > 0) this.completeDelayedProduces(p.id);
     this.completeDelayedFetches(p.id);
   }
 
+  /** Answers the waiting produces of a partition that can answer, keeping the others in order. */
+  private completeDelayedProduces(partition: number): void {
+    const list = this.delayedProduces;
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i];
+      if (d.partition !== partition || !this.tryCompleteProduce(d)) list[j++] = d;
+    }
+    list.length = j;
+  }
+
+  /** No longer the leader: every waiting produce of the partition answers NOT_LEADER_OR_FOLLOWER. */
   private failDelayedProduces(partition: number): void {
-    this.delayedProduces = this.delayedProduces.filter((d) => d.partition !== partition || !this.tryCompleteProduce(d));
+    this.completeDelayedProduces(partition);
   }
 
   // ---- fetch ----
@@ -611,52 +635,67 @@ export class Broker implements Program {
 
   private handleFetch(from: NodeId, req: FetchRequest, delayed = false): void {
     const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
-    let anyData = false;
-    const data: FetchPartitionData[] = [];
-    for (const fp of req.partitions) {
-      const p = this.partitions.get(fp.partition);
-      // KIP-392: a consumer in the same rack may read from a follower.
-      const servesConsumerAsFollower = !fromFollower && req.rackId !== null && req.rackId === this.rack;
-      const error = this.fencingError(p, fp.currentLeaderEpoch, fromFollower || !servesConsumerAsFollower);
-      if (error !== 'NONE' || p === undefined) {
-        data.push({ partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches: [], leaderEpoch: p?.leaderEpoch ?? -1 });
-        continue;
+    // KIP-392: a consumer in the same rack may read from a follower.
+    const mustLead = fromFollower || req.rackId === null || req.rackId !== this.rack;
+    if (!delayed) {
+      // First record the follower's position and see whether there is anything to answer: most fetches
+      // find nothing and wait in the purgatory, so the response is built only once it is due.
+      let answerNow = req.maxWaitMs <= 0;
+      const parts = req.partitions;
+      for (let i = 0; i < parts.length; i++) {
+        const fp = parts[i];
+        const p = this.partitions.get(fp.partition);
+        if (p === undefined || this.fencingError(p, fp.currentLeaderEpoch, mustLead) !== 'NONE' || fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+          answerNow = true;
+          continue;
+        }
+        if (fromFollower) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+        if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
       }
-      if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
-        data.push({ partition: fp.partition, error: 'OFFSET_OUT_OF_RANGE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: [], leaderEpoch: p.leaderEpoch });
-        continue;
+      if (!answerNow) {
+        const d: DelayedFetch = { from, request: req, timer: null };
+        d.timer = this.ctx.setTimerWith(req.maxWaitMs, this.expireFetch, d);
+        this.delayedFetches.push(d);
+        return;
       }
-      if (fromFollower && !delayed) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
-      const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
-      const batches = p.read(fp.fetchOffset, upTo);
-      if (batches.length > 0) anyData = true;
-      data.push({ partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches, leaderEpoch: p.leaderEpoch });
     }
-    const errors = data.some((d) => d.error !== 'NONE');
-    if (!anyData && !errors && !delayed && req.maxWaitMs > 0) {
-      const d: DelayedFetch = {
-        from,
-        request: req,
-        timer: this.ctx.setTimer(req.maxWaitMs, () => {
-          this.delayedFetches = this.delayedFetches.filter((x) => x !== d);
-          this.handleFetch(from, req, true);
-        }),
-      };
-      this.delayedFetches.push(d);
-      return;
+    const parts = req.partitions;
+    const data = new Array<FetchPartitionData>(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i];
+      const p = this.partitions.get(fp.partition);
+      const error = this.fencingError(p, fp.currentLeaderEpoch, mustLead);
+      if (error !== 'NONE' || p === undefined) {
+        data[i] = { partition: fp.partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches: [], leaderEpoch: p?.leaderEpoch ?? -1 };
+      } else if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+        data[i] = { partition: fp.partition, error: 'OFFSET_OUT_OF_RANGE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: [], leaderEpoch: p.leaderEpoch };
+      } else {
+        const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
+        data[i] = { partition: fp.partition, error: 'NONE', highWatermark: p.highWatermark, logStartOffset: p.log.logStartOffset, logEndOffset: p.logEndOffset, batches: p.read(fp.fetchOffset, upTo), leaderEpoch: p.leaderEpoch };
+      }
     }
     this.ctx.send(from, { type: 'FetchResponse', correlationId: req.correlationId, partitions: data });
   }
 
+  private readonly expireFetch = (d: DelayedFetch): void => {
+    retain(this.delayedFetches, (x) => x !== d);
+    this.handleFetch(d.from, d.request, true);
+  };
+
   private completeDelayedFetches(partition: number): void {
     if (this.delayedFetches.length === 0) return;
-    const ready = this.delayedFetches.filter((d) => d.request.partitions.some((fp) => fp.partition === partition));
-    if (ready.length === 0) return;
-    this.delayedFetches = this.delayedFetches.filter((d) => !ready.includes(d));
-    for (const d of ready) {
-      d.timer.cancel();
-      this.handleFetch(d.from, d.request, true);
-    }
+    // Answering a delayed fetch never delays another, so each can be answered as it is taken out.
+    retain(this.delayedFetches, (d) => {
+      const parts = d.request.partitions;
+      for (let i = 0; i < parts.length; i++) {
+        if (parts[i].partition === partition) {
+          d.timer?.cancel();
+          this.handleFetch(d.from, d.request, true);
+          return false;
+        }
+      }
+      return true;
+    });
   }
 
   private handleOffsetsForLeaderEpoch(from: NodeId, req: OffsetsForLeaderEpochRequest): void {

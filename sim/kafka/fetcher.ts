@@ -2,10 +2,7 @@
 // partition by leader epoch (OffsetsForLeaderEpoch), then fetch from its log end offset, again and again.
 // The leader long-polls fetches that find no data, which paces the loop.
 import type { BrokerConfig } from './config.ts';
-import type {
-  FetchResponse,
-  OffsetsForLeaderEpochResponse,
-} from './messages.ts';
+import type { FetchPartition, FetchResponse, OffsetsForLeaderEpochResponse } from './messages.ts';
 import { NO_EPOCH } from './messages.ts';
 import type { Partition } from './partition.ts';
 import type { ProtocolFixes } from './protocol.ts';
@@ -142,46 +139,44 @@ export class ReplicaFetcher {
   }
 
   private sendFetch(): void {
-    const parts = [...this.partitions.values()];
+    const partitions: FetchPartition[] = [];
+    for (const p of this.partitions.values()) partitions.push({ partition: p.partition.id, fetchOffset: p.partition.logEndOffset, currentLeaderEpoch: this.epochToSend(p) });
     this.inFlight = true;
     this.deps.channel.send<FetchResponse>(
       this.deps.nodeOf(this.leader),
-      {
-        type: 'Fetch',
-        replicaId: this.deps.brokerId,
-        maxWaitMs: this.deps.config['replica.fetch.wait.max.ms'],
-        rackId: null,
-        partitions: parts.map((p) => ({ partition: p.partition.id, fetchOffset: p.partition.logEndOffset, currentLeaderEpoch: this.epochToSend(p) })),
-      },
+      { type: 'Fetch', replicaId: this.deps.brokerId, maxWaitMs: this.deps.config['replica.fetch.wait.max.ms'], rackId: null, partitions },
       this.deps.config['replica.socket.timeout.ms'],
-      (response) => {
-        this.inFlight = false;
-        if (response === null) return this.retryLater();
-        let failed = false;
-        for (const d of response.partitions) {
-          const p = this.partitions.get(d.partition);
-          if (p === undefined || p.state !== 'fetching') continue;
-          if (d.error === 'NONE') {
-            try {
-              p.partition.appendAsFollower(d.batches);
-              p.partition.updateFollowerHighWatermark(d.highWatermark);
-            } catch (e) {
-              // A disk error (EIO, ENOSPC) on the follower: Kafka would take the log directory offline;
-              // here the follower stops progressing and retries after the backoff.
-              this.deps.onStorageError(d.partition, (e as Error).message);
-              failed = true;
-            }
-          } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
-            // Our log is longer than the leader's: cut back to its end and fetch again.
-            p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
-          } else {
-            failed = true;
-            if (d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH') this.deps.onFenced(d.partition, d.error);
-          }
-        }
-        if (failed) this.retryLater();
-        else this.next();
-      },
+      this.onFetchResponse,
     );
   }
+
+  /** One handler for every fetch response (a closure per fetch showed in allocation profiles). */
+  private readonly onFetchResponse = (response: FetchResponse | null): void => {
+    this.inFlight = false;
+    if (response === null) return this.retryLater();
+    let failed = false;
+    for (const d of response.partitions) {
+      const p = this.partitions.get(d.partition);
+      if (p === undefined || p.state !== 'fetching') continue;
+      if (d.error === 'NONE') {
+        try {
+          p.partition.appendAsFollower(d.batches);
+          p.partition.updateFollowerHighWatermark(d.highWatermark);
+        } catch (e) {
+          // A disk error (EIO, ENOSPC) on the follower: Kafka would take the log directory offline;
+          // here the follower stops progressing and retries after the backoff.
+          this.deps.onStorageError(d.partition, (e as Error).message);
+          failed = true;
+        }
+      } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
+        // Our log is longer than the leader's: cut back to its end and fetch again.
+        p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
+      } else {
+        failed = true;
+        if (d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH') this.deps.onFenced(d.partition, d.error);
+      }
+    }
+    if (failed) this.retryLater();
+    else this.next();
+  };
 }

@@ -1,15 +1,24 @@
-// A partition's log: record batches in memory, mirrored to a file on the node's simulated disk as one
-// line of JSON per batch. On restart the log is rebuilt from the file; a torn or partial last line (a
-// crash mid-write) is cut off, as Kafka's log recovery drops batches that fail their CRC.
+// A partition's log: record batches in memory, mirrored to a record file on the node's simulated disk
+// (a log segment). The disk keeps the batch objects themselves with their size in Kafka's v2 format, so
+// appending costs no serialisation; a crash can still cut the file anywhere. On restart the log is rebuilt
+// from the file; a torn last batch (a crash mid-write) is cut off, as Kafka's log recovery drops batches
+// that fail their CRC.
 import type { Disk } from '../world/disk.ts';
 import type { RecordBatch } from './records.ts';
 import { nextOffsetOf } from './records.ts';
+
+/** Bytes of a batch on disk in Kafka's v2 format: the batch header, then per record its framing and an 8-byte value. */
+export function batchSizeInBytes(b: RecordBatch): number {
+  return 61 + 15 * b.values.length;
+}
 
 export class PartitionLog {
   private batches: RecordBatch[] = [];
   /** Byte position of each batch in the file, for truncation. */
   private positions: number[] = [];
   private unflushed = 0;
+  /** Cached: asked for on every fetch, append and high-watermark check. */
+  private endOffset = 0;
   /** Bytes cut from the file during recovery (a torn tail); reported by the broker. */
   readonly recoveredTornBytes: number;
 
@@ -18,20 +27,17 @@ export class PartitionLog {
     readonly file: string,
     private readonly flushMessages: number,
   ) {
-    const text = disk.read(file);
-    let pos = 0;
+    const { records, ends } = disk.readRecords(file);
     let good = 0;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      if (nl < 0) break;
-      const batch = parseBatch(text.slice(pos, nl));
-      if (batch === null || batch.baseOffset !== this.logEndOffset) break;
+    for (let i = 0; i < records.length; i++) {
+      const batch = records[i] as RecordBatch;
+      if (batch.baseOffset !== this.endOffset) break;
+      this.positions.push(good);
       this.batches.push(batch);
-      this.positions.push(pos);
-      pos = nl + 1;
-      good = pos;
+      this.endOffset = nextOffsetOf(batch);
+      good = ends[i];
     }
-    this.recoveredTornBytes = text.length - good;
+    this.recoveredTornBytes = disk.size(file) - good;
     if (this.recoveredTornBytes > 0) {
       disk.truncate(file, good);
       disk.fsync(file);
@@ -39,8 +45,7 @@ export class PartitionLog {
   }
 
   get logEndOffset(): number {
-    const n = this.batches.length;
-    return n === 0 ? 0 : nextOffsetOf(this.batches[n - 1]);
+    return this.endOffset;
   }
 
   get logStartOffset(): number {
@@ -61,12 +66,11 @@ export class PartitionLog {
     if (batch.baseOffset !== this.logEndOffset) {
       throw new Error(`${this.file}: append at ${batch.baseOffset} but log end offset is ${this.logEndOffset}`);
     }
-    const line = JSON.stringify(batch) + '\n';
-    const position = this.disk.size(this.file);
     // A failed write (EIO, ENOSPC) throws here and leaves memory untouched, matching the disk.
-    this.disk.append(this.file, line);
+    const position = this.disk.appendRecord(this.file, batch, batchSizeInBytes(batch));
     this.positions.push(position);
     this.batches.push(batch);
+    this.endOffset = nextOffsetOf(batch);
     this.unflushed += batch.values.length;
     if (this.unflushed >= this.flushMessages) this.flush();
   }
@@ -119,6 +123,7 @@ export class PartitionLog {
     const cutPos = this.positions[i];
     this.batches.length = i;
     this.positions.length = i;
+    this.endOffset = i === 0 ? 0 : nextOffsetOf(this.batches[i - 1]);
     this.disk.truncate(this.file, cutPos);
     if (b !== undefined && b.baseOffset < offset) {
       // Truncation inside a batch keeps its head: rewrite the shortened batch.
@@ -138,24 +143,5 @@ export class PartitionLog {
   /** Epoch of the batch holding `offset`. */
   epochAt(offset: number): number | undefined {
     return this.batchAt(offset)?.epoch;
-  }
-}
-
-function parseBatch(line: string): RecordBatch | null {
-  try {
-    const b = JSON.parse(line) as RecordBatch;
-    if (
-      typeof b === 'object' &&
-      b !== null &&
-      Number.isInteger(b.baseOffset) &&
-      Number.isInteger(b.epoch) &&
-      Array.isArray(b.values) &&
-      b.values.length > 0
-    ) {
-      return b;
-    }
-    return null;
-  } catch {
-    return null;
   }
 }

@@ -251,7 +251,20 @@ export class Partition {
 
   /** Batches for a fetch from `offset`, up to `upTo` (the high watermark for consumers). */
   read(offset: number, upTo: number): RecordBatch[] {
-    return this.log.read(offset, 64, upTo).map((b) => (nextOffsetOf(b) <= upTo ? b : { ...b, values: b.values.slice(0, upTo - b.baseOffset) }));
+    const batches = this.log.read(offset, 64, upTo);
+    // Only the last batch can straddle upTo: the log stops at the first batch starting at or after it.
+    const n = batches.length;
+    if (n > 0) {
+      const last = batches[n - 1];
+      if (nextOffsetOf(last) > upTo) batches[n - 1] = { ...last, values: last.values.slice(0, upTo - last.baseOffset) };
+    }
+    return batches;
+  }
+
+  /** Whether read(offset, upTo) would return anything. */
+  hasDataToRead(offset: number, upTo: number): boolean {
+    const b = this.log.batchAt(offset);
+    return b !== undefined && b.baseOffset < upTo;
   }
 
   /** Answer to OffsetsForLeaderEpoch (KIP-101, with KIP-279's fix when on). */

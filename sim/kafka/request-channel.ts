@@ -9,9 +9,16 @@ import type { KafkaRequest, KafkaResponse } from './messages.ts';
 /** A request without its correlation id (the channel assigns it); distributes over the union. */
 export type RequestBody = KafkaRequest extends infer R ? (R extends KafkaRequest ? Omit<R, 'correlationId'> : never) : never;
 
+/** One outstanding request; also the argument of its timeout timer, so no closure is allocated per request. */
 interface Pending {
+  owner: PendingRequests;
+  correlationId: number;
   resolve: (response: unknown) => void;
-  timer: Timer;
+  timer: Timer | null;
+}
+
+function timedOut(p: Pending): void {
+  if (p.owner.forget(p.correlationId)) p.resolve(null);
 }
 
 /** Correlation ids, timeouts and late-response filtering, whatever the messages are. */
@@ -21,20 +28,30 @@ export class PendingRequests {
 
   constructor(protected readonly ctx: NodeContext) {}
 
-  /** Sends `body` with a fresh correlation id; `resolve` gets the response, or null after `timeoutMs`. */
+  /**
+   * Sends `body` with a fresh correlation id; `resolve` gets the response, or null after `timeoutMs`.
+   * The id is stamped on `body` itself (a copy per request showed in profiles), so each call must pass a
+   * fresh object, never one already sent.
+   */
   protected sendCorrelated(to: NodeId, body: object, timeoutMs: number, resolve: (response: unknown) => void): number {
     const correlationId = this.nextCorrelationId++;
-    const timer = this.ctx.setTimer(timeoutMs, () => {
-      if (this.pending.delete(correlationId)) resolve(null);
-    });
-    this.pending.set(correlationId, { resolve, timer });
-    this.ctx.send(to, { ...body, correlationId });
+    const p: Pending = { owner: this, correlationId, resolve, timer: null };
+    p.timer = this.ctx.setTimerWith(timeoutMs, timedOut, p);
+    this.pending.set(correlationId, p);
+    (body as { correlationId: number }).correlationId = correlationId;
+    this.ctx.send(to, body);
     return correlationId;
   }
 
-  /** Sends `body` with a correlation id nobody waits on. */
+  /** Sends `body` (a fresh object, as for sendCorrelated) with a correlation id nobody waits on. */
   protected sendUncorrelated(to: NodeId, body: object): void {
-    this.ctx.send(to, { ...body, correlationId: this.nextCorrelationId++ });
+    (body as { correlationId: number }).correlationId = this.nextCorrelationId++;
+    this.ctx.send(to, body);
+  }
+
+  /** Drops a request from the outstanding set; false if it had already completed. */
+  forget(correlationId: number): boolean {
+    return this.pending.delete(correlationId);
   }
 
   /** Routes a response to its request; false if it is unknown or late. */
@@ -42,7 +59,7 @@ export class PendingRequests {
     const p = this.pending.get(response.correlationId);
     if (p === undefined) return false;
     this.pending.delete(response.correlationId);
-    p.timer.cancel();
+    p.timer?.cancel();
     p.resolve(response);
     return true;
   }

@@ -3,6 +3,8 @@
 // stands for one byte: the system under test stores ASCII text.
 import { DiskError } from './errors.ts';
 import type { Random } from './random.ts';
+import type { RecordView } from './record-view.ts';
+import { EMPTY_VIEW, TORN, appendTo, bytesOf, prefixOf, recordsOf } from './record-view.ts';
 
 /**
  * What a crash does to unsynced data:
@@ -34,6 +36,30 @@ class SimFile {
   content = '';
   /** What survives a crash for sure. */
   durable = '';
+  /**
+   * Set for a record file (appendRecord): its content is records with sizes rather than text, so a log
+   * segment costs no serialisation and no second copy in memory. `durableRecords` plays `durable`'s part.
+   */
+  records: RecordView | null = null;
+  durableRecords: RecordView = EMPTY_VIEW;
+
+  get size(): number {
+    return this.records === null ? this.content.length : bytesOf(this.records);
+  }
+
+  /** Cuts the content to its first `bytes` bytes. */
+  cutTo(bytes: number): void {
+    if (this.records === null) this.content = this.content.slice(0, bytes);
+    else this.records = prefixOf(this.records, bytes);
+  }
+
+  /** The content is what a crash leaves: durable as it is. */
+  settle(): void {
+    this.durable = this.content;
+    if (this.records !== null) this.durableRecords = this.records;
+    this.dirtyFrom = Infinity;
+    this.lastWriteAt = -1;
+  }
   /** Lowest position changed since the last fsync; content and durable agree before it. Infinity: clean. */
   dirtyFrom = Infinity;
   /** Start of the most recent unsynced write, for torn writes. */
@@ -99,27 +125,69 @@ export class Disk {
   }
 
   size(name: string): number {
-    return this.files.get(name)?.content.length ?? 0;
+    return this.files.get(name)?.size ?? 0;
   }
 
   read(name: string, pos = 0, length?: number): string {
     const f = this.files.get(name);
     if (!f) return '';
+    if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file (readRecords)`);
     return length === undefined ? f.content.slice(pos) : f.content.slice(pos, pos + length);
   }
 
-  append(name: string, data: string): void {
+  /**
+   * A record file's readable records: every whole record up to the first torn one, and the bytes those
+   * take (anything after them is damage a recovery should cut off).
+   */
+  readRecords(name: string): { records: unknown[]; validBytes: number; ends: number[] } {
+    const f = this.files.get(name);
+    if (!f) return { records: [], validBytes: 0, ends: [] };
+    if (f.records === null) {
+      if (f.content.length === 0) return { records: [], validBytes: 0, ends: [] };
+      throw new RangeError(`${this.node}: ${name} is a text file (read)`);
+    }
+    const all = recordsOf(f.records);
+    let n = all.indexOf(TORN);
+    if (n < 0) n = all.length;
+    const ends = f.records.store.ends.slice(0, n);
+    return { records: all.slice(0, n), validBytes: n === 0 ? 0 : ends[n - 1], ends };
+  }
+
+  /**
+   * Appends one record taking `size` bytes to a record file; returns the position it was written at.
+   * The record is kept as it is, not copied: it must never change afterwards.
+   */
+  appendRecord(name: string, record: unknown, size: number): number {
     this.checkWrite(name);
     const f = this.file(name);
-    f.markDirty(f.content.length);
+    if (f.records === null) {
+      if (f.content.length > 0) throw new RangeError(`${this.node}: ${name} is a text file (append)`);
+      f.records = EMPTY_VIEW;
+    }
+    const at = bytesOf(f.records);
+    f.markDirty(at);
+    f.records = appendTo(f.records, record, size, f.durableRecords);
+    this.bytesWritten += size;
+    return at;
+  }
+
+  /** Appends data; returns the position it was written at (the file's size before). */
+  append(name: string, data: string): number {
+    this.checkWrite(name);
+    const f = this.file(name);
+    if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file (appendRecord)`);
+    const at = f.content.length;
+    f.markDirty(at);
     f.content += data;
     this.bytesWritten += data.length;
+    return at;
   }
 
   /** Overwrites from `pos` (extending the file if needed). */
   write(name: string, pos: number, data: string): void {
     this.checkWrite(name);
     const f = this.file(name);
+    if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file`);
     if (pos > f.content.length) f.content = f.content.padEnd(pos, '\0');
     f.markDirty(pos);
     f.content = f.content.slice(0, pos) + data + f.content.slice(pos + data.length);
@@ -128,9 +196,9 @@ export class Disk {
 
   truncate(name: string, size: number): void {
     const f = this.file(name);
-    if (size >= f.content.length) return;
+    if (size >= f.size) return;
     f.markDirty(size);
-    f.content = f.content.slice(0, size);
+    f.cutTo(size);
   }
 
   fsync(name: string): void {
@@ -141,9 +209,7 @@ export class Disk {
     }
     this.fsyncs++;
     if (this.faults.fsyncLies) return;
-    f.durable = f.content;
-    f.dirtyFrom = Infinity;
-    f.lastWriteAt = -1;
+    f.settle();
   }
 
   /**
@@ -153,6 +219,7 @@ export class Disk {
   writeAtomic(name: string, data: string): void {
     this.checkWrite(name);
     const f = this.file(name);
+    if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file`);
     f.content = data;
     f.markDirty(0);
     this.bytesWritten += data.length;
@@ -167,7 +234,7 @@ export class Disk {
   unsyncedBytes(): number {
     let n = 0;
     for (const f of this.files.values()) {
-      if (f.dirtyFrom !== Infinity) n += Math.max(0, f.content.length - f.dirtyFrom);
+      if (f.dirtyFrom !== Infinity) n += Math.max(0, f.size - f.dirtyFrom);
     }
     return n;
   }
@@ -177,29 +244,27 @@ export class Disk {
     if (mode === 'process') return;
     for (const [name, f] of this.files) {
       if (f.dirtyFrom === Infinity) continue;
-      const keep = f.content.slice(0, f.dirtyFrom);
-      const tail = f.content.slice(f.dirtyFrom);
-      let survivor: string;
+      // Every mode but lose-unsynced keeps a prefix of the content: the bytes before dirtyFrom are the
+      // durable ones, and the cache's writes go out in order.
+      const size = f.size;
       if (mode === 'lose-unsynced') {
-        survivor = f.durable;
+        const durableSize = f.records === null ? f.durable.length : bytesOf(f.durableRecords);
+        if (durableSize === 0) {
+          // Never synced at all: the file itself did not survive.
+          this.files.delete(name);
+          continue;
+        }
+        f.content = f.durable;
+        if (f.records !== null) f.records = f.durableRecords;
       } else if (mode === 'random-suffix') {
-        survivor = keep + tail.slice(0, this.random.int(0, tail.length));
+        f.cutTo(f.dirtyFrom + this.random.int(0, size - f.dirtyFrom));
       } else {
         // torn-last: everything before the last write survives, the last write only partly.
         const lastStart = Math.max(f.lastWriteAt, f.dirtyFrom);
-        const lastLength = f.content.length - lastStart;
-        const cut = lastLength > 0 ? this.random.int(0, lastLength - 1) : 0;
-        survivor = f.content.slice(0, lastStart + cut);
+        const lastLength = size - lastStart;
+        f.cutTo(lastStart + (lastLength > 0 ? this.random.int(0, lastLength - 1) : 0));
       }
-      if (survivor.length === 0 && f.durable.length === 0 && mode === 'lose-unsynced') {
-        // Never synced at all: the file itself did not survive.
-        this.files.delete(name);
-        continue;
-      }
-      f.content = survivor;
-      f.durable = survivor;
-      f.dirtyFrom = Infinity;
-      f.lastWriteAt = -1;
+      f.settle();
     }
   }
 
@@ -211,7 +276,9 @@ export class Disk {
   /** A deterministic summary of every file, for hashing a run's final state. */
   snapshot(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [name, f] of this.files) out[name] = f.content;
+    for (const [name, f] of this.files) {
+      out[name] = f.records === null ? f.content : recordsOf(f.records).map((r) => (r === TORN ? '<torn>' : JSON.stringify(r))).join('\n');
+    }
     return out;
   }
 }

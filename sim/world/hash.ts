@@ -10,6 +10,11 @@ export class Hasher {
   private b = LANE_B_SEED;
 
   update(text: string): this {
+    return this.feed(text).endPart();
+  }
+
+  /** Hashes text as part of one larger string: feed(x).feed(y).endPart() is update(x + y). */
+  feed(text: string): this {
     let a = this.a;
     let b = this.b;
     for (let i = 0; i < text.length; i++) {
@@ -19,11 +24,15 @@ export class Hasher {
       b = Math.imul(b ^ c, 0x5bd1e995);
       b = (b << 13) | (b >>> 19);
     }
-    // A separator so that update("ab").update("c") differs from update("a").update("bc").
-    a = Math.imul(a ^ 0xff, FNV_PRIME);
-    b = Math.imul(b ^ 0xff, 0x5bd1e995);
     this.a = a;
     this.b = b;
+    return this;
+  }
+
+  /** Ends the string being fed: a separator, so that update("ab").update("c") differs from update("a").update("bc"). */
+  endPart(): this {
+    this.a = Math.imul(this.a ^ 0xff, FNV_PRIME);
+    this.b = Math.imul(this.b ^ 0xff, 0x5bd1e995);
     return this;
   }
 

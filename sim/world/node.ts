@@ -17,6 +17,8 @@ export interface NodeContext {
   now(): number;
   /** Runs fn after delayMs of this node's local time, unless cancelled or the node dies first. */
   setTimer(delayMs: number, fn: () => void): Timer;
+  /** setTimer for hot paths: fn gets `arg`, so no closure needs allocating per timer. */
+  setTimerWith<A>(delayMs: number, fn: (arg: A) => void, arg: A): Timer;
   send(to: NodeId, msg: unknown): void;
   readonly disk: Disk;
   /** This incarnation's own random stream. */

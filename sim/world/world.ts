@@ -32,7 +32,9 @@ export interface WorldOptions {
 /** An event on the queue; also the Timer handle given out, so cancelling is a flag (lazy deletion). */
 class EventHandle implements QueuedEvent, Timer {
   cancelled = false;
+  pos = -1;
   constructor(
+    private readonly queue: EventQueue<EventHandle>,
     public at: number,
     public key: number,
     public fn: (arg: unknown, aux: number) => void,
@@ -44,7 +46,10 @@ class EventHandle implements QueuedEvent, Timer {
     public aux = 0,
   ) {}
   cancel(): void {
+    if (this.cancelled) return;
     this.cancelled = true;
+    // Not in the queue while deferred by a pause: the flag alone keeps resume() from running it.
+    this.queue.remove(this);
   }
 }
 
@@ -124,7 +129,7 @@ export class World implements NetworkHost {
   ): EventHandle {
     const seq = this.seq++;
     const key = this.shuffle === null ? seq : this.shuffle.float();
-    const e = new EventHandle(at, key, fn, arg, owner, owner === null ? 0 : owner.incarnation);
+    const e = new EventHandle(this.queue, at, key, fn, arg, owner, owner === null ? 0 : owner.incarnation);
     this.queue.push(e);
     return e;
   }
@@ -140,12 +145,27 @@ export class World implements NetworkHost {
     return this.push(toMicros(Math.max(this.now, atMs)), fn, undefined, null);
   }
 
-  /** For the network: a message on conn arrives at `at` unless the connection's epoch moves on. */
+  /**
+   * For the network: a message on conn arrives at `at` unless the connection's epoch moves on. Deliveries
+   * are most of the events and nobody outside the world holds their handles, so handles are reused.
+   */
   scheduleDelivery(at: number, conn: Connection, epoch: number): void {
-    const e = this.push(toMicros(at), this.deliver, conn, conn.dest as SimNode);
-    e.incarnation = -1;
-    e.aux = epoch;
+    const seq = this.seq++;
+    const key = this.shuffle === null ? seq : this.shuffle.float();
+    let e = this.freeDeliveries.pop();
+    if (e === undefined) {
+      e = new EventHandle(this.queue, toMicros(at), key, this.deliver, conn, conn.dest as SimNode, -1, epoch);
+    } else {
+      e.at = toMicros(at);
+      e.key = key;
+      e.arg = conn;
+      e.owner = conn.dest as SimNode;
+      e.aux = epoch;
+    }
+    this.queue.push(e);
   }
+
+  private readonly freeDeliveries: EventHandle[] = [];
 
   traceNet(node: NodeId, kind: string, detail: () => string): void {
     if (this.trace.verbose) this.trace.record(this.now, node, kind, detail());
@@ -199,6 +219,10 @@ export class World implements NetworkHost {
     }
     e.fn(e.arg, e.aux);
     this.events++;
+    if (e.fn === this.deliver) {
+      e.arg = null;
+      this.freeDeliveries.push(e);
+    }
     const hooks = this.hooks;
     for (let i = 0; i < hooks.length; i++) hooks[i](this);
     return true;
@@ -345,17 +369,22 @@ export class World implements NetworkHost {
     const random = this.random.fork(`node:${node.id}/incarnation:${incarnation}`);
     const net = this.net;
     const outgoing = net.outgoingOf(node.id);
+    const timerAt = (delayMs: number): number => {
+      if (!(delayMs >= 0)) throw new RangeError(`${node.id}: negative or NaN timer delay ${delayMs}`);
+      const at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
+      // A positive delay must move time: under clock drift a sub-microsecond remainder would otherwise
+      // round to now, and a timer that re-arms for what is left would fire forever at one instant.
+      return delayMs > 0 && at <= world.now ? toMicros(world.now + 0.001) : at;
+    };
     return {
       id: node.id,
       incarnation,
       now: () => node.clock.at(world.now),
       setTimer(delayMs: number, fn: () => void): Timer {
-        if (!(delayMs >= 0)) throw new RangeError(`${node.id}: negative or NaN timer delay ${delayMs}`);
-        let at = toMicros(world.now + node.clock.toWorldDuration(delayMs));
-        // A positive delay must move time: under clock drift a sub-microsecond remainder would otherwise
-        // round to now, and a timer that re-arms for what is left would fire forever at one instant.
-        if (delayMs > 0 && at <= world.now) at = toMicros(world.now + 0.001);
-        return world.push(at, fn, undefined, node);
+        return world.push(timerAt(delayMs), fn, undefined, node);
+      },
+      setTimerWith<A>(delayMs: number, fn: (arg: A) => void, arg: A): Timer {
+        return world.push(timerAt(delayMs), fn as (arg: unknown) => void, arg, node);
       },
       send(to: NodeId, msg: unknown): void {
         // A dead or stale incarnation cannot send: its program object may linger in a closure.

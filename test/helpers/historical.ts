@@ -10,7 +10,7 @@ import type { CrashMode } from '../../sim/world/disk.ts';
 import { FINAL_READS_F, NEMESIS_PROCESS, WORKLOAD_PROCESS, type Value } from '../../workloads/history/format.ts';
 import { HistoryRecorder } from '../../workloads/history-recorder.ts';
 import { POLL_INVOKE_VALUE, pollOkValue, seekValue, sendOkValue, type RecordPair } from '../../workloads/queue/micro-ops.ts';
-import { holdBackTruncated, PollLedger } from '../../workloads/queue/poll-ledger.ts';
+import { deliveredBy, holdBackTruncated } from '../../workloads/queue/delivered.ts';
 import { judgeScenario, type HistoricalVerdict } from './historical-verdict.ts';
 import { Scenario, type ScenarioOptions } from './scenario.ts';
 
@@ -251,7 +251,6 @@ export class Reader {
   readonly received: { partition: number; offset: number; value: number }[] = [];
   /** KIP-320 truncations it detected. */
   readonly truncations: { partition: number; from: number; to: number }[] = [];
-  private readonly ledger = new PollLedger(70_000);
 
   constructor(
     private readonly s: HistoricalScenario,
@@ -292,7 +291,7 @@ export class Reader {
     // A holder, not a local: TypeScript cannot see the callback assign it while the world runs.
     const box: { delivered: RecordPair[] | null } = { delivered: null };
     this.consumer().poll(timeoutMs, (result) => {
-      const delivered = this.ledger.take(result, this.s.world.now);
+      const delivered = deliveredBy(result);
       const { records, seeks } = holdBackTruncated(delivered);
       this.s.recorder.complete(this.process, 'ok', 'poll', pollOkValue(records));
       for (const t of delivered.truncations) this.truncations.push({ ...t });

@@ -33,6 +33,28 @@ describe('consumers', () => {
     expect(s.cluster.client('reader')?.consumer.position(0)).toBe(15);
   });
 
+  it('leaves a returned poll result alone when a fetch answers late; the next poll reads those records', () => {
+    const s = new Scenario().start();
+    const sent = s.acked(s.produce(5));
+    s.cluster.addClient('reader', {});
+    s.world.start('reader');
+    s.cluster.client('reader')?.metadata.refresh();
+    s.run(100);
+    const consumer = s.cluster.client('reader')?.consumer;
+    consumer?.assign([0]);
+    // The leader's answers take longer than the poll waits.
+    const leaderNode = s.cluster.nodeOf(s.leader());
+    s.world.net.setLinkLatency(leaderNode, 'reader', { kind: 'constant', ms: 800 });
+    const [first] = pollAll(s, 'reader', 1);
+    const returned = JSON.stringify([...first.records], null, 0);
+    s.run(2000);
+    expect(JSON.stringify([...first.records], null, 0)).toBe(returned);
+    expect(values([first])).toEqual([]);
+    expect(consumer?.position(0)).toBe(0);
+    s.world.net.setLinkLatency(leaderNode, 'reader', null);
+    expect(values(pollAll(s, 'reader', 2))).toEqual(sent);
+  });
+
   it('never sees records above the high watermark', () => {
     const s = new Scenario({ broker: { 'min.insync.replicas': 1 } }).start();
     const leader = s.leader();

@@ -7,8 +7,13 @@ const OP_TYPES: ReadonlySet<string> = new Set<OpType>(['invoke', 'ok', 'fail', '
 /** One line per op, keys always in the order index, time, process, type, f, value, error. */
 export function writeJsonl(history: History): string {
   let text = '';
-  for (const op of history) text += JSON.stringify(orderedOp(op)) + '\n';
+  for (const op of history) text += jsonlLine(op);
   return text;
+}
+
+/** One op's line, newline included. */
+export function jsonlLine(op: Op): string {
+  return JSON.stringify(orderedOp(op)) + '\n';
 }
 
 function orderedOp(op: Op): Op {

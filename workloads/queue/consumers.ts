@@ -7,7 +7,7 @@ import type { Random } from '../../sim/world/index.ts';
 import type { ClientSlot } from './client-slot.ts';
 import { allKeys, WATCHDOG_SLACK_MS, type WorkloadContext } from './context.ts';
 import { POLL_INVOKE_VALUE, pollOkValue, seekValue } from './micro-ops.ts';
-import { holdBackTruncated, PollLedger } from './poll-ledger.ts';
+import { deliveredBy, holdBackTruncated } from './delivered.ts';
 
 /** Assign and seek happen inside the client at once; the watchdog only guards against a thrown bug. */
 const LOCAL_OP_WATCHDOG_MS = 1000;
@@ -39,7 +39,6 @@ export class ConsumerLoop {
   private deadline = Infinity;
   /** Bumped whenever the final reads start over, so an answer meant for an earlier attempt is ignored. */
   private attempt = 0;
-  private readonly ledger: PollLedger;
 
   constructor(
     private readonly ctx: WorkloadContext,
@@ -48,7 +47,6 @@ export class ConsumerLoop {
   ) {
     const consumer = ctx.options.consumer;
     // A returned poll can still change until its last fetch or validation request has timed out.
-    this.ledger = new PollLedger(2 * consumer['request.timeout.ms'] + ctx.options.pollTimeoutMs);
   }
 
   get done(): boolean {
@@ -125,7 +123,6 @@ export class ConsumerLoop {
 
   /** The node restarted with an empty client: nothing assigned, and old poll results are gone. */
   private afterRestart(): void {
-    this.ledger.reset();
     this.needsAssign = true;
     this.next.clear();
     if (this.phase === 'final') this.phase = 'final-pending';
@@ -165,7 +162,7 @@ export class ConsumerLoop {
     const client = this.slot.client();
     this.stats.polls++;
     client.consumer.poll(options.pollTimeoutMs, (result) => {
-      const delivered = this.ledger.take(result, this.ctx.cluster.world.now);
+      const delivered = deliveredBy(result);
       const { records, seeks } = holdBackTruncated(delivered);
       if (!this.slot.end(token, 'ok', pollOkValue(records))) return;
       for (const [p, pairs] of records) {

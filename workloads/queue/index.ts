@@ -10,4 +10,4 @@ export {
 } from './options.ts';
 export { ClientSlot, ProcessIds, WATCHDOG_ERROR } from './client-slot.ts';
 export { pollOkValue, seekValue, sendOkValue, sendValue, POLL_INVOKE_VALUE, type RecordPair } from './micro-ops.ts';
-export { holdBackTruncated, PollLedger, type Delivered } from './poll-ledger.ts';
+export { deliveredBy, holdBackTruncated, type Delivered } from './delivered.ts';

@@ -16,6 +16,29 @@ export interface PollResult {
   errors: string[];
 }
 
+/**
+ * A poll under way. Answers that come after it returned are dropped (the position does not move), so
+ * the records are fetched again by the next poll rather than lost between two results.
+ */
+class PollInProgress {
+  readonly result: PollResult = { records: new Map(), truncations: [], errors: [] };
+  finished = false;
+  timer: { cancel(): void } | null = null;
+
+  constructor(
+    private readonly done: (result: PollResult) => void,
+    private readonly onFinish: () => void,
+  ) {}
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onFinish();
+    this.timer?.cancel();
+    this.done(this.result);
+  }
+}
+
 interface Position {
   offset: number;
   /** Epoch of the last record consumed, for truncation detection. */
@@ -80,23 +103,14 @@ export class Consumer {
   poll(timeoutMs: number, done: (result: PollResult) => void): void {
     if (this.polling) throw new Error('poll while a poll is in progress');
     this.polling = true;
-    const result: PollResult = { records: new Map(), truncations: [], errors: [] };
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
+    const poll = new PollInProgress(done, () => {
       this.polling = false;
-      timer.cancel();
-      done(result);
-    };
-    const timer = this.setTimer(timeoutMs, finish);
-    // Answers that come after this poll returned are dropped (the position does not move), so the
-    // records are fetched again by the next poll rather than lost between two results.
-    const open = (): boolean => !finished;
-    this.validatePositions(result, () => {
-      if (finished) return;
-      this.fetch(result, timeoutMs, finish, open);
-    }, open);
+    });
+    poll.timer = this.setTimer(timeoutMs, () => poll.finish());
+    this.validatePositions(poll.result, () => {
+      if (poll.finished) return;
+      this.fetch(poll.result, timeoutMs, () => poll.finish(), () => !poll.finished);
+    }, () => !poll.finished);
   }
 
   /** KIP-320: after a leader change, ask the new leader where our last consumed epoch ends. */

@@ -102,7 +102,8 @@ export class Producer {
       this.metadata.refresh(() => this.setTimer(this.config['retry.backoff.ms'], () => this.drain(partition)));
       return;
     }
-    let inFlight = q.records.filter((r) => r.inFlight).length;
+    let inFlight = 0;
+    for (const r of q.records) if (r.inFlight) inFlight++;
     if (q.needsReset && inFlight === 0) this.resetSequences();
     if (q.needsReset || this.producerId === NO_PRODUCER && this.config['enable.idempotence']) {
       if (!q.needsReset) this.ensureProducerId(() => this.drainAll());

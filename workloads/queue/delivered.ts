@@ -1,0 +1,42 @@
+// What one poll hands the workload: its records per partition, the truncations it detected (KIP-320) and
+// its error count. sim/kafka's Consumer drops answers that arrive after a poll returned (the records are
+// fetched again by the next poll, as Kafka's fetcher discards data for a position that moved), so a
+// returned PollResult never changes and can be taken as it is.
+import type { PollResult } from '../../sim/kafka/clients/consumer.ts';
+import type { RecordPair } from './micro-ops.ts';
+
+export interface Truncation {
+  partition: number;
+  /** The consumer's position before it was moved back. */
+  from: number;
+  to: number;
+}
+
+/** What one poll delivers: records per partition in offset order, detected truncations, error count. */
+export interface Delivered {
+  records: Map<number, RecordPair[]>;
+  truncations: Truncation[];
+  errors: number;
+}
+
+export function deliveredBy(result: PollResult): Delivered {
+  return { records: result.records, truncations: result.truncations.map((t) => ({ ...t })), errors: result.errors.length };
+}
+
+/**
+ * A truncated partition's records are held back and the consumer seeks to where re-reading must start,
+ * as Kafka's consumer does when it raises a truncation: recording them first would show the consumer
+ * jumping back with no seek in between. Returns the records to record and the seeks to make after them.
+ */
+export function holdBackTruncated(delivered: Delivered): { records: Map<number, RecordPair[]>; seeks: Map<number, number> } {
+  const records = new Map(delivered.records);
+  const seeks = new Map<number, number>();
+  for (const t of delivered.truncations) {
+    const held = records.get(t.partition);
+    let target = Math.min(t.to, seeks.get(t.partition) ?? Infinity);
+    if (held !== undefined && held.length > 0) target = Math.min(target, held[0][0]);
+    records.delete(t.partition);
+    seeks.set(t.partition, target);
+  }
+  return { records, seeks };
+}
