@@ -98,13 +98,11 @@ export class PartitionLog {
   read(offset: number, maxBatches: number, upTo = Infinity): RecordBatch[] {
     const i = this.indexOf(offset);
     if (i < 0) return [];
-    const out: RecordBatch[] = [];
-    for (let j = i; j < this.batches.length && out.length < maxBatches; j++) {
-      const b = this.batches[j];
-      if (b.baseOffset >= upTo) break;
-      out.push(b);
-    }
-    return out;
+    const batches = this.batches;
+    const last = Math.min(batches.length, i + maxBatches);
+    let end = i;
+    while (end < last && batches[end].baseOffset < upTo) end++;
+    return batches.slice(i, end);
   }
 
   /** The batch containing offset, if any. */

@@ -29,8 +29,9 @@ export function deliveredBy(result: PollResult): Delivered {
  * jumping back with no seek in between. Returns the records to record and the seeks to make after them.
  */
 export function holdBackTruncated(delivered: Delivered): { records: Map<number, RecordPair[]>; seeks: Map<number, number> } {
-  const records = new Map(delivered.records);
   const seeks = new Map<number, number>();
+  if (delivered.truncations.length === 0) return { records: delivered.records, seeks };
+  const records = new Map(delivered.records);
   for (const t of delivered.truncations) {
     const held = records.get(t.partition);
     let target = Math.min(t.to, seeks.get(t.partition) ?? Infinity);

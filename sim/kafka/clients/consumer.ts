@@ -116,12 +116,12 @@ export class Consumer {
   /** KIP-320: after a leader change, ask the new leader where our last consumed epoch ends. */
   private validatePositions(result: PollResult, then: () => void, open: () => boolean): void {
     if (!this.kip320) return then();
-    const stale = this.assigned.filter((p) => {
+    let stale: number[] | null = null;
+    for (const p of this.assigned) {
       const pos = this.positions.get(p) as Position;
-      const epoch = this.metadata.leaderEpochOf(p);
-      return pos.lastEpoch >= 0 && epoch > pos.validatedEpoch && this.metadata.leaderOf(p) >= 0;
-    });
-    if (stale.length === 0) return then();
+      if (pos.lastEpoch >= 0 && this.metadata.leaderEpochOf(p) > pos.validatedEpoch && this.metadata.leaderOf(p) >= 0) (stale ??= []).push(p);
+    }
+    if (stale === null) return then();
     let pending = stale.length;
     for (const p of stale) {
       const pos = this.positions.get(p) as Position;
@@ -164,21 +164,31 @@ export class Consumer {
   }
 
   private fetch(result: PollResult, maxWaitMs: number, finish: () => void, open: () => boolean): void {
-    const bySource = new Map<number, number[]>();
+    // The assigned partitions grouped by the broker to fetch from, brokers in id order (every poll does
+    // this, so by hand rather than with a Map and a sort).
+    const sources: number[] = [];
+    const groups: number[][] = [];
     for (const p of this.assigned) {
       const src = this.sourceOf(p);
       if (src < 0) continue;
-      const list = bySource.get(src) ?? [];
-      list.push(p);
-      bySource.set(src, list);
+      let i = 0;
+      while (i < sources.length && sources[i] < src) i++;
+      if (sources[i] !== src) {
+        sources.splice(i, 0, src);
+        groups.splice(i, 0, []);
+      }
+      groups[i].push(p);
     }
-    if (bySource.size === 0) {
+    if (sources.length === 0) {
       this.metadata.refresh();
       return;
     }
-    let pending = bySource.size;
-    for (const [src, parts] of [...bySource].sort((a, b) => a[0] - b[0])) {
-      const offsets = new Map(parts.map((p) => [p, (this.positions.get(p) as Position).offset]));
+    let pending = sources.length;
+    for (let g = 0; g < sources.length; g++) {
+      const src = sources[g];
+      const parts = groups[g];
+      const offsets = new Map<number, number>();
+      for (const p of parts) offsets.set(p, (this.positions.get(p) as Position).offset);
       this.channel.send<FetchResponse>(
         `b${src}`,
         {
