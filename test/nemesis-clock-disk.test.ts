@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applySchedule } from '../nemesis/apply.ts';
 import { faultState } from '../nemesis/state.ts';
+import { RESTART_HALTED_AFTER_MS } from '../sim/kafka/cluster.ts';
 import { testCluster } from './helpers/nemesis-cluster.ts';
 import { pair, schedule } from './helpers/nemesis-schedule.ts';
 
@@ -33,19 +34,30 @@ describe('clock', () => {
 });
 
 describe('disk', () => {
-  it("a full disk on the leader stops acknowledgements until the stop clears it", () => {
+  it('a full disk on the leader halts it (its log directory failed); another replica takes over and the supervisor restarts it', () => {
     const t = testCluster(5);
     t.produce(2000, 40000);
     applySchedule(t.cluster, schedule(pair(0, 'disk', 10000, 20000, { target: { target: 'leader-of', partition: 0 }, fsyncLies: false, ioErrorRate: 0, full: true })), t.record);
-    t.cluster.world.runUntil(10000);
-    const leader = t.op('start-disk', 0).nodes as string[];
-    expect(leader).toEqual([`b${t.cluster.leaderOf(0)}`]);
-    expect(t.cluster.world.node(leader[0]).disk.activeFaults.full).toBe(true);
-    const before = t.acked.length;
+    t.cluster.world.runUntil(9999);
+    const oldLeader = t.cluster.leaderOf(0);
+    t.cluster.world.runUntil(10100);
+    const nodes = t.op('start-disk', 0).nodes as string[];
+    expect(nodes).toEqual([`b${oldLeader}`]);
+    const node = t.cluster.world.node(nodes[0]);
+    // The first append failed with ENOSPC: Kafka halts a broker whose only log directory failed.
+    expect(node.status).toBe('down');
+    expect(node.crashes).toBe(1);
+    expect(t.cluster.world.trace.entries().some((e) => e.node === nodes[0] && e.kind === 'halt')).toBe(true);
+    // The supervisor starts it again after RESTART_HALTED_AFTER_MS, disk still full.
+    t.cluster.world.runUntil(10000 + RESTART_HALTED_AFTER_MS + 100);
+    expect(node.starts).toBe(2);
     t.cluster.world.runUntil(19999);
-    expect(t.acked.length).toBe(before);
+    const newLeader = t.cluster.leaderOf(0);
+    expect(newLeader).toBeGreaterThanOrEqual(0);
+    expect(newLeader).not.toBe(oldLeader);
+    const before = t.acked.length;
     t.cluster.world.runUntil(30000);
-    expect(t.cluster.world.node(leader[0]).disk.activeFaults).toEqual({ fsyncLies: false, ioErrorRate: 0, full: false });
+    expect(t.cluster.world.node(nodes[0]).disk.activeFaults).toEqual({ fsyncLies: false, ioErrorRate: 0, full: false });
     expect(t.acked.length).toBeGreaterThan(before + 100);
   });
 

@@ -117,9 +117,8 @@ export class Broker implements Program {
       try {
         this.partitionOf(p);
       } catch (e) {
-        // A disk error while loading (EIO on the leader-epoch checkpoint): Kafka takes the log directory
-        // offline; here the partition is loaded again when the controller next names it.
-        ctx.trace('storage-error', `partition ${p}: ${(e as Error).message}`);
+        this.logDirFailed(`loading partition ${p}`, e);
+        break;
       }
     }
     this.zk = new ZkClient(ctx, ZK_NODE, { sessionTimeoutMs: config.broker['zookeeper.session.timeout.ms'] }, {
@@ -336,8 +335,7 @@ export class Broker implements Program {
       try {
         this.applyPartitionState(state);
       } catch (e) {
-        // A disk error while changing role (the leader-epoch checkpoint): the replica stays as it was.
-        this.ctx.trace('storage-error', `partition ${state.partition}: ${(e as Error).message}`);
+        return this.logDirFailed(`partition ${state.partition} becoming ${state.leader === this.id ? 'leader' : 'follower'}`, e);
       }
     }
     this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'NONE' });
@@ -403,26 +401,23 @@ export class Broker implements Program {
   /**
    * Committed partition records, as the broker's metadata publisher hands them over: the same role
    * changes LeaderAndIsr makes in ZooKeeper mode, and a leader adopts a newer ISR of its own epoch.
-   * Returns the partitions whose role change a disk error stopped (they stay as they were).
+   * A role change a disk error stops halts the broker.
    */
-  private applyMetadataRecords(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): number[] {
+  private applyMetadataRecords(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): void {
     this.liveBrokers = liveBrokers;
     this.activeControllerId = controllerId;
-    const failed: number[] = [];
     for (const state of states) {
       this.metadata.set(state.partition, state);
       if (!state.replicas.includes(this.id)) continue;
       try {
         this.applyPartitionState(state);
       } catch (e) {
-        this.ctx.trace('storage-error', `partition ${state.partition}: ${(e as Error).message}`);
-        failed.push(state.partition);
-        continue;
+        this.logDirFailed(`partition ${state.partition} becoming ${state.leader === this.id ? 'leader' : 'follower'}`, e);
+        return;
       }
       const p = this.partitions.get(state.partition);
       if (p !== undefined && p.role === 'leader') p.maybeIncrementHighWatermark();
     }
-    return failed;
   }
 
   /**
@@ -490,7 +485,7 @@ export class Broker implements Program {
         channel: this.channel,
         nodeOf: brokerNode,
         setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
-        onStorageError: (partition, message) => this.ctx.trace('storage-error', `partition ${partition}: ${message}`),
+        onStorageError: (partition, e) => this.logDirFailed(`partition ${partition} fetching`, e),
         onFenced: (partition, error) => {
           if (this.observe.active) this.observe.emit({ kind: 'fenced', time: this.ctx.now(), broker: this.id, partition, error, detail: `fetch from leader ${leader}` });
         },
@@ -557,9 +552,7 @@ export class Broker implements Program {
     try {
       result = p.appendAsLeader(req.producerId, req.baseSequence, req.values, req.acks);
     } catch (e) {
-      // A disk error (EIO, ENOSPC) fails the request; Kafka would also take the log directory offline.
-      this.ctx.trace('storage-error', String((e as Error).message));
-      return this.replyProduce(from, req, 'KAFKA_STORAGE_ERROR', -1);
+      return this.logDirFailed(`partition ${req.partition} appending`, e);
     }
     if (result.error !== 'NONE') return this.replyProduce(from, req, result.error, -1);
     if (req.acks !== -1) {
@@ -727,8 +720,20 @@ export class Broker implements Program {
     try {
       this.ctx.disk.writeAtomic(HW_CHECKPOINT, lines.join('\n'));
     } catch (e) {
-      this.ctx.trace('storage-error', String((e as Error).message));
+      this.logDirFailed('checkpointing high watermarks', e);
     }
+  }
+
+  /**
+   * An I/O error (EIO, ENOSPC) in the log directory. Kafka takes the directory offline, and with its only
+   * directory offline the broker halts ("Shutdown broker because all log dirs ... have failed"); the
+   * controller moves its leaderships, and a supervisor starts it again. Staying up with a replica half
+   * changed left partitions that never recovered.
+   */
+  private logDirFailed(what: string, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.ctx.trace('log-dir-failure', `${what}: ${message}`);
+    this.ctx.halt(`all log dirs have failed (${what}: ${message})`);
   }
 
   /** A clean shutdown: flush every log and checkpoint the high watermarks (Kafka's controlled shutdown). */

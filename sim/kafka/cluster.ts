@@ -26,7 +26,15 @@ export interface ClusterOptions {
   latency?: Distribution;
   shuffleSameTime?: boolean;
   traceCapacity?: number;
+  /**
+   * How long the supervisor (systemd's Restart=on-failure, say) waits before starting a broker or
+   * controller that halted itself, as Kafka halts when its log directory fails. null: never.
+   */
+  restartHaltedAfterMs?: number | null;
 }
+
+/** RestartSec of the supervisor: a halted process comes back after this long. */
+export const RESTART_HALTED_AFTER_MS = 5000;
 
 export class KafkaCluster {
   readonly world: World;
@@ -53,6 +61,17 @@ export class KafkaCluster {
     }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
     for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, undefined, this.raftHub));
+    const restartAfter = options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
+    if (restartAfter !== null) this.world.onHalt((id) => this.restartLater(id, restartAfter));
+  }
+
+  /** The supervisor: starts a halted node again, unless something else started or crashed it meanwhile. */
+  private restartLater(id: string, delayMs: number): void {
+    const node = this.world.node(id);
+    const { starts, crashes } = node;
+    this.world.schedule(delayMs, () => {
+      if (node.status === 'down' && node.starts === starts && node.crashes === crashes) this.world.start(id);
+    });
   }
 
   get config(): ClusterConfig {

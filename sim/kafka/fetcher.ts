@@ -28,7 +28,8 @@ export interface FetcherDeps {
   setTimer: (ms: number, fn: () => void) => Timer;
   /** Reports a fetch error worth an operator's attention (fencing), for the trace and the reports. */
   onFenced: (partition: number, error: string) => void;
-  onStorageError: (partition: number, message: string) => void;
+  /** A disk error in the log directory: the broker halts (it does not return). */
+  onStorageError: (partition: number, error: unknown) => void;
 }
 
 export class ReplicaFetcher {
@@ -125,9 +126,7 @@ export class ReplicaFetcher {
           try {
             again = p.partition.truncateByLeaderEpoch(r.leaderEpoch, r.endOffset);
           } catch (e) {
-            this.deps.onStorageError(r.partition, (e as Error).message);
-            failed = true;
-            continue;
+            return this.deps.onStorageError(r.partition, e);
           }
           if (again === null) p.state = 'fetching';
           else p.askEpoch = again;
@@ -158,19 +157,18 @@ export class ReplicaFetcher {
     for (const d of response.partitions) {
       const p = this.partitions.get(d.partition);
       if (p === undefined || p.state !== 'fetching') continue;
-      if (d.error === 'NONE') {
+      if (d.error === 'NONE' || d.error === 'OFFSET_OUT_OF_RANGE') {
         try {
-          p.partition.appendAsFollower(d.batches);
-          p.partition.updateFollowerHighWatermark(d.highWatermark);
+          if (d.error === 'NONE') {
+            p.partition.appendAsFollower(d.batches);
+            p.partition.updateFollowerHighWatermark(d.highWatermark);
+          } else {
+            // Our log is longer than the leader's: cut back to its end and fetch again.
+            p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
+          }
         } catch (e) {
-          // A disk error (EIO, ENOSPC) on the follower: Kafka would take the log directory offline;
-          // here the follower stops progressing and retries after the backoff.
-          this.deps.onStorageError(d.partition, (e as Error).message);
-          failed = true;
+          return this.deps.onStorageError(d.partition, e);
         }
-      } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
-        // Our log is longer than the leader's: cut back to its end and fetch again.
-        p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
       } else {
         failed = true;
         if (d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH') this.deps.onFenced(d.partition, d.error);

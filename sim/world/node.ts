@@ -24,6 +24,11 @@ export interface NodeContext {
   /** This incarnation's own random stream. */
   readonly random: Random;
   trace(kind: string, detail: string): void;
+  /**
+   * The process exits at once, as Kafka's Exit.halt on a fatal error: a crash that keeps the page cache.
+   * The caller should return straight away; nothing it does afterwards reaches the world.
+   */
+  halt(reason: string): void;
 }
 
 /** A program running on a node: its memory is whatever the object holds, gone on crash. */

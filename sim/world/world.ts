@@ -292,8 +292,22 @@ export class World implements NetworkHost {
     node.status = 'running';
     node.deferred = [];
     this.trace.record(this.now, id, 'start', `incarnation ${node.incarnation}`);
-    node.program = node.factory(this.context(node));
+    const incarnation = node.incarnation;
+    const program = node.factory(this.context(node));
+    // A program can halt while it starts (a disk error recovering its logs): then it is not running.
+    if (node.incarnation === incarnation && node.status === 'running') node.program = program;
   }
+
+  /** Listens for nodes whose program halted itself (NodeContext.halt); returns a remover. */
+  onHalt(listener: (id: NodeId, reason: string) => void): () => void {
+    this.haltListeners.push(listener);
+    return () => {
+      const i = this.haltListeners.indexOf(listener);
+      if (i >= 0) this.haltListeners.splice(i, 1);
+    };
+  }
+
+  private readonly haltListeners: ((id: NodeId, reason: string) => void)[] = [];
 
   /** Kills the process: memory gone, connections reset, unsynced disk data lost per `mode`. */
   crash(id: NodeId, mode: CrashMode = 'lose-unsynced'): void {
@@ -395,6 +409,12 @@ export class World implements NetworkHost {
       random,
       trace(kind: string, detail: string): void {
         world.trace.record(world.now, node.id, kind, detail);
+      },
+      halt(reason: string): void {
+        if (node.incarnation !== incarnation || node.status === 'down') return;
+        world.trace.record(world.now, node.id, 'halt', reason);
+        world.crash(node.id, 'process');
+        for (const listener of [...world.haltListeners]) listener(node.id, reason);
       },
     };
   }

@@ -22,8 +22,6 @@ import type { KraftMessage } from './rpc.ts';
 import { isKraftMessage, KraftChannel } from './rpc.ts';
 
 const BACKOFF_MS = 100;
-/** Wait before applying again a partition state a disk error kept from being applied. */
-const REAPPLY_BACKOFF_MS = 500;
 
 export interface KraftBrokerHost {
   readonly id: number;
@@ -33,11 +31,8 @@ export interface KraftBrokerHost {
   readonly cleanStart: boolean;
   /** First unfenced: the broker starts serving requests (Kafka's RUNNING state). */
   onUnfenced(): void;
-  /**
-   * New committed metadata: the partitions that changed, the live brokers, the active controller.
-   * Returns the partitions whose role change a disk error stopped.
-   */
-  publish(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): number[];
+  /** New committed metadata: the partitions that changed, the live brokers, the active controller. */
+  publish(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): void;
 }
 
 export class KraftBrokerLifecycle {
@@ -52,9 +47,6 @@ export class KraftBrokerLifecycle {
   private stopped = false;
   /** Partitions whose RECOVERED AlterPartition is in flight (KIP-704). */
   private readonly recovering = new Set<number>();
-  /** Partitions whose published state a disk error kept from being applied, and the timer to retry. */
-  private readonly unapplied = new Set<number>();
-  private reapplyTimer: Timer | null = null;
 
   constructor(
     private readonly host: KraftBrokerHost,
@@ -100,7 +92,6 @@ export class KraftBrokerLifecycle {
   stop(): void {
     this.stopped = true;
     this.heartbeatTimer?.cancel();
-    this.reapplyTimer?.cancel();
     this.metadata.stop();
   }
 
@@ -127,24 +118,14 @@ export class KraftBrokerLifecycle {
   }
 
   /**
-   * Hands the image's state of `partitions` to the broker. A role change that failed on a disk error
-   * (the leader-epoch checkpoint) is applied again later: Kafka would take its only log directory
-   * offline and halt, and the restarted broker would apply the image afresh; the simulated I/O error is
-   * transient, so the running broker retries instead. Without it the broker would never take up a
-   * leadership the metadata log gives it, and the partition would stay without a working leader.
+   * Hands the image's state of `partitions` to the broker. A role change that fails on a disk error halts
+   * the broker (its log directory failed); started again, it applies the image afresh.
    */
   private publish(partitions: number[]): void {
-    const sorted = [...new Set([...partitions, ...this.unapplied])].sort((a, b) => a - b);
+    const sorted = [...new Set(partitions)].sort((a, b) => a - b);
     const states = sorted.map((p) => this.image.partitionState(p)).filter((s): s is PartitionState => s !== undefined);
-    const failed = this.host.publish(states, this.image.liveBrokers(), this.image.raftLeader);
-    this.unapplied.clear();
-    for (const p of failed) this.unapplied.add(p);
+    this.host.publish(states, this.image.liveBrokers(), this.image.raftLeader);
     for (const p of sorted) this.maybeReportRecovered(p);
-    if (this.unapplied.size === 0 || this.reapplyTimer !== null) return;
-    this.reapplyTimer = this.ctx.setTimer(REAPPLY_BACKOFF_MS, () => {
-      this.reapplyTimer = null;
-      if (!this.stopped && this.unapplied.size > 0) this.publish([]);
-    });
   }
 
   /** The applied offset: how far this broker has followed the metadata log. */

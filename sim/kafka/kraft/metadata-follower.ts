@@ -12,7 +12,7 @@ import { controllerNode } from './config.ts';
 import { MetadataImage } from './image.ts';
 import type { RaftHub } from './observer.ts';
 import type { FetchSnapshotRequest, FetchSnapshotResponse, MetadataFetchRequest, MetadataFetchResponse } from './raft-messages.ts';
-import { RaftLog } from './raft-log.ts';
+import { metadataLogDirFailed, RaftLog } from './raft-log.ts';
 import type { RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
@@ -140,7 +140,7 @@ export class MetadataFollower {
       try {
         this.log.append(fresh);
       } catch (e) {
-        this.ctx.trace('storage-error', `metadata log: ${(e as Error).message}`);
+        metadataLogDirFailed(this.ctx, 'appending to the metadata log', e);
         return false;
       }
       for (const e of fresh) {
@@ -188,8 +188,7 @@ export class MetadataFollower {
         try {
           this.snapshots.install(snapshot, this.log);
         } catch (e) {
-          this.ctx.trace('storage-error', `metadata snapshot: ${(e as Error).message}`);
-          return this.later(() => this.fetch());
+          return metadataLogDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
         const before = this.image.offset;
         this.image = imageOf(snapshot);

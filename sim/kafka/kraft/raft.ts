@@ -26,7 +26,7 @@ import type {
   VoteRequest,
   VoteResponse,
 } from './raft-messages.ts';
-import { RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
+import { metadataLogDirFailed, RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
 import type { MetadataRecord, RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
@@ -342,7 +342,7 @@ export class RaftClient {
     try {
       this.log.append(entries);
     } catch (e) {
-      this.ctx.trace('storage-error', `metadata log: ${(e as Error).message}`);
+      metadataLogDirFailed(this.ctx, 'appending to the metadata log', e);
       return -1;
     }
     this.emitAppend(entries);
@@ -547,8 +547,7 @@ export class RaftClient {
         if (hw > this.highWatermark) this.setHighWatermark(hw);
       }
     } catch (e) {
-      this.ctx.trace('storage-error', `metadata log: ${(e as Error).message}`);
-      return this.retryFetch();
+      return metadataLogDirFailed(this.ctx, 'appending fetched metadata', e);
     }
     this.fetch();
   }
@@ -573,8 +572,7 @@ export class RaftClient {
         try {
           this.snapshots.install(snapshot, this.log);
         } catch (e) {
-          this.ctx.trace('storage-error', `metadata snapshot: ${(e as Error).message}`);
-          return this.retryFetch();
+          return metadataLogDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
         this.emit({ kind: 'raft-snapshot', time: this.ctx.now(), voter: this.host.voterId, endOffset: snapshot.id.endOffset, epoch: snapshot.id.epoch });
         this.host.onSnapshotLoaded(snapshot);
