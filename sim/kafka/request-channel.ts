@@ -34,6 +34,7 @@ export class PendingRequests {
    * fresh object, never one already sent.
    */
   protected sendCorrelated(to: NodeId, body: object, timeoutMs: number, resolve: (response: unknown) => void): number {
+    if ('correlationId' in body) throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
     const correlationId = this.nextCorrelationId++;
     const p: Pending = { owner: this, correlationId, resolve, timer: null };
     p.timer = this.ctx.setTimerWith(timeoutMs, timedOut, p);
@@ -45,6 +46,7 @@ export class PendingRequests {
 
   /** Sends `body` (a fresh object, as for sendCorrelated) with a correlation id nobody waits on. */
   protected sendUncorrelated(to: NodeId, body: object): void {
+    if ('correlationId' in body) throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
     (body as { correlationId: number }).correlationId = this.nextCorrelationId++;
     this.ctx.send(to, body);
   }
