@@ -68,7 +68,11 @@ export class Connection {
     const m = this.queue[this.head];
     this.queue[this.head] = undefined;
     this.head++;
-    if (this.head > 64 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      // Drained, as it mostly is between messages: start over in the same array.
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }

@@ -17,8 +17,8 @@ interface Store {
 
 export interface RecordView {
   readonly store: Store;
-  /** The view holds store.records[0..count). */
-  readonly count: number;
+  /** The view holds store.records[0..count). Only appendTo changes it, on a view nobody else holds. */
+  count: number;
 }
 
 export const EMPTY_VIEW: RecordView = Object.freeze({ store: Object.freeze({ records: Object.freeze([]) as unknown as unknown[], ends: Object.freeze([]) as unknown as number[] }), count: 0 });
@@ -28,7 +28,8 @@ export function bytesOf(v: RecordView): number {
 }
 
 /**
- * v with `record` appended. `durable` is the other view of the same file that must stay intact.
+ * v with `record` appended (v itself, grown, unless v is `durable`, the other view of the same file, which
+ * must stay intact).
  * The store is extended in place unless that would overwrite a record `durable` still shows.
  */
 export function appendTo(v: RecordView, record: unknown, size: number, durable: RecordView): RecordView {
@@ -44,8 +45,14 @@ export function appendTo(v: RecordView, record: unknown, size: number, durable: 
       store.ends.length = v.count;
     }
   }
-  store.records.push(record);
   store.ends.push(bytesOf(v) + size);
+  store.records.push(record);
+  // The file's current view is its own (the durable one is another object, or a new one is made): grow it
+  // in place rather than allocate a view per append.
+  if (v !== durable && v !== EMPTY_VIEW && v.store === store) {
+    v.count++;
+    return v;
+  }
   return { store, count: v.count + 1 };
 }
 
