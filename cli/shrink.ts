@@ -1,6 +1,7 @@
-// Shrinking a failing run: delta debugging (Zeller's ddmin) over the fault schedule's faults, then a
-// shorter run, then fewer clients, keeping each step only if the run still shows one of the original
-// anomaly kinds. The seed stays: the same seed with a smaller schedule is a smaller case of the same world.
+// Shrinking a failing run: delta debugging (Zeller's ddmin) over the fault schedule's faults, then a search
+// of small groups of faults close together in time, then a shorter run, then fewer clients, keeping each
+// step only if the run still shows one of the original anomaly kinds. The seed stays: the same seed with a
+// smaller schedule is a smaller case of the same world.
 import type { FaultOp, Schedule } from '../nemesis/index.ts';
 import type { Repro } from './repro.ts';
 import { reproRunOptions } from './repro.ts';
@@ -43,7 +44,7 @@ function faultIds(schedule: Schedule): number[] {
   return ids;
 }
 
-function keepFaults(schedule: Schedule, ids: number[]): Schedule {
+export function keepFaults(schedule: Schedule, ids: number[]): Schedule {
   const keep = new Set(ids);
   return { version: schedule.version, ops: schedule.ops.filter((op: FaultOp) => keep.has(op.id)) };
 }
@@ -95,6 +96,135 @@ export function ddmin<T>(items: T[], fails: (subset: T[]) => boolean): T[] {
   return current;
 }
 
+/** A fault as the window search sees it: its id and when it is active. */
+export interface FaultSpan {
+  id: number;
+  startMs: number;
+  stopMs: number;
+}
+
+/** Each fault's active span, in start order (a start without its stop lasts to the end). */
+export function faultSpans(schedule: Schedule): FaultSpan[] {
+  const spans: FaultSpan[] = [];
+  for (const op of schedule.ops) {
+    if (op.action === 'start') spans.push({ id: op.id, startMs: op.at, stopMs: Infinity });
+    else {
+      const s = spans.find((x) => x.id === op.id);
+      if (s !== undefined) s.stopMs = op.at;
+    }
+  }
+  return spans;
+}
+
+/**
+ * Groups of at most `maxSize` faults that act together in time, smallest first: runs of consecutive faults
+ * (by start), each with the faults still active when the run begins. ddmin's answer is only 1-minimal, and
+ * in a simulation removing one fault shifts every later event, so a much smaller group near the failure
+ * often fails as well although no single removal from ddmin's answer showed it.
+ */
+export function faultWindows(spans: readonly FaultSpan[], maxSize: number): number[][] {
+  const out: number[][] = [];
+  const seen = new Set<string>();
+  for (let size = 1; size <= maxSize; size++) {
+    for (let i = 0; i + size <= spans.length; i++) {
+      const run = spans.slice(i, i + size);
+      const from = run[0].startMs;
+      const overlapping = spans.slice(0, i).filter((s) => s.stopMs > from);
+      for (const group of [run, [...overlapping, ...run]]) {
+        if (group.length > maxSize) continue;
+        const ids = group.map((s) => s.id).sort((a, b) => a - b);
+        const key = ids.join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(ids);
+      }
+    }
+  }
+  return out.sort((a, b) => a.length - b.length);
+}
+
+/** Every subset of `items` with exactly `size` members, in order. */
+function combinations<T>(items: readonly T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  const out: T[][] = [];
+  for (let i = 0; i + size <= items.length; i++) {
+    for (const rest of combinations(items.slice(i + 1), size - 1)) out.push([items[i], ...rest]);
+  }
+  return out;
+}
+
+/** Most faults ddmin may leave for every smaller subset of them to be tried (C(10, ≤4) = 385 runs). */
+const EXHAUSTIVE_UP_TO = 10;
+
+/**
+ * ddmin over the faults, then, while the answer has more than `small` faults: windows (faultWindows) of
+ * ddmin's answer and of the whole schedule, and every subset of at most `small` of ddmin's answer when it
+ * is short enough, each failing one shrunk again by ddmin. `fails` gets fault ids in schedule order.
+ */
+export function minimizeFaults(schedule: Schedule, fails: (ids: number[]) => boolean, small = 4): number[] {
+  const ids = faultIds(schedule);
+  let best = ddmin(ids, fails);
+  const spans = faultSpans(schedule);
+  const order = (subset: number[]): number[] => ids.filter((id) => subset.includes(id));
+  const tried = new Set<string>();
+  const attempt = (group: number[]): void => {
+    const candidate = order(group);
+    const key = candidate.join(',');
+    if (candidate.length >= best.length || tried.has(key)) return;
+    tried.add(key);
+    if (fails(candidate)) best = ddmin(candidate, fails);
+  };
+  for (const source of [spans.filter((s) => best.includes(s.id)), spans]) {
+    for (const group of faultWindows(source, Math.min(small, best.length - 1))) attempt(group);
+  }
+  if (best.length > small && best.length <= EXHAUSTIVE_UP_TO) {
+    const pool = best;
+    for (let size = 1; size <= small && size < best.length; size++) for (const group of combinations(pool, size)) attempt(group);
+  }
+  return best;
+}
+
+/**
+ * Two faults of one kind merged into one: the first keeps its parameters and lasts until the second
+ * would have stopped. One long fault is a simpler case than two, and often acts the same.
+ */
+export function mergeFaults(schedule: Schedule, first: number, second: number): Schedule {
+  const secondStop = schedule.ops.find((op) => op.action === 'stop' && op.id === second);
+  const ops: FaultOp[] = [];
+  for (const op of schedule.ops) {
+    if (op.id === second && op.action === 'start') continue;
+    if (op.id === first && op.action === 'stop' && secondStop !== undefined) continue;
+    ops.push(op.id === second && op.action === 'stop' ? { ...op, id: first } : op);
+  }
+  return { version: schedule.version, ops };
+}
+
+/**
+ * minimizeFaults, then merging consecutive faults of one kind where the case still fails, and
+ * minimizeFaults again on what the merges left.
+ */
+export function minimizeSchedule(schedule: Schedule, fails: (candidate: Schedule) => boolean, small = 4): Schedule {
+  const reduce = (s: Schedule): Schedule => keepFaults(s, minimizeFaults(s, (ids) => fails(keepFaults(s, ids)), small));
+  let current = reduce(schedule);
+  let merged = false;
+  for (let again = true; again; ) {
+    again = false;
+    const spans = faultSpans(current);
+    const kindOf = new Map(current.ops.filter((op) => op.action === 'start').map((op) => [op.id, op.kind]));
+    for (let i = 0; i < spans.length && !again; i++) {
+      const next = spans.slice(i + 1).find((s) => kindOf.get(s.id) === kindOf.get(spans[i].id));
+      if (next === undefined || spans[i].stopMs > next.startMs) continue;
+      const candidate = mergeFaults(current, spans[i].id, next.id);
+      if (fails(candidate)) {
+        current = candidate;
+        merged = true;
+        again = true;
+      }
+    }
+  }
+  return merged ? reduce(current) : current;
+}
+
 class BudgetSpent extends Error {}
 
 export function shrinkRepro(repro: Repro, options: ShrinkOptions = {}): ShrinkOutcome {
@@ -125,8 +255,9 @@ export function shrinkRepro(repro: Repro, options: ShrinkOptions = {}): ShrinkOu
 
   try {
     // 1. Fewer faults.
-    const ids = ddmin(faultIds(bestOptions.schedule), (subset) => fails({ ...bestOptions, schedule: keepFaults(bestOptions.schedule, subset) }));
-    if (ids.length < faultIds(bestOptions.schedule).length) bestOptions = { ...bestOptions, schedule: keepFaults(bestOptions.schedule, ids) };
+    const base = bestOptions;
+    const schedule = minimizeSchedule(base.schedule, (candidate) => fails({ ...base, schedule: candidate }));
+    if (faultIds(schedule).length < faultIds(bestOptions.schedule).length) bestOptions = { ...base, schedule };
     log(`faults: ${sizeOf(bestOptions).faults} (after ${runs} runs)`);
 
     // 2. A shorter run: no shorter than the last fault op, then halving towards it.

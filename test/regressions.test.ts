@@ -27,7 +27,34 @@ const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft'
   { seed: 325, nemesis: EVERY_KIND_BUT_POWER_LOSS, metadata: 'kraft', bug: 'an I/O error on the leader-epoch checkpoint left a half-made leader that never expanded its ISR' },
 ];
 
+/** bench/bugfind.ts's heavier runs: its fault lists, long runs over six partitions, many faults. */
+const BUSY: Partial<RunOptions> = { intensity: 0.8, timeSeconds: 180, partitions: 6, broker: { 'leader.imbalance.check.interval.seconds': 5 } };
+const INTENSE: Partial<RunOptions> = { intensity: 1, timeSeconds: 180, partitions: 6 };
+const ZOMBIE_CHURN: FaultKind[] = ['pause', 'zk', 'kill', 'packet', 'partition', 'leader-data-path'];
+const LEADER_CHURN: FaultKind[] = ['leader-data-path', 'kill', 'pause', 'zk'];
+const KILL_PACKET: FaultKind[] = ['kill', 'packet', 'leader-data-path'];
+
+const HEAVY_CASES: { seed: Seed; nemesis: FaultKind[]; knobs: Partial<RunOptions>; bug: string }[] = [
+  { seed: 'bug8-s1-200', nemesis: KILL_PACKET, knobs: INTENSE, bug: "a restarted broker's new connection waited behind the old one's retransmission backoff: no ZooKeeper session for minutes" },
+  { seed: 'bug8-s1-436', nemesis: KILL_PACKET, knobs: INTENSE, bug: 'a /controller create whose answer was lost: the node was ours, yet nobody was controller' },
+  { seed: 'k8-826', nemesis: KILL_PACKET, knobs: INTENSE, bug: 'a registration read that lost its connection gave broker epoch 0, and brokers refused every LeaderAndIsr' },
+  { seed: 'bug7-s1-285', nemesis: ZOMBIE_CHURN, knobs: BUSY, bug: 'an ISR write whose answer was lost was taken as failed: the leader acknowledged with a smaller ISR than ZooKeeper held' },
+  { seed: 'bug7-s1-240', nemesis: ZOMBIE_CHURN, knobs: BUSY, bug: 'a failover that lost its connection while reading partition states managed none of them' },
+  { seed: 'bug7-s1-218', nemesis: ZOMBIE_CHURN, knobs: BUSY, bug: "a deposed controller's answer, delivered after a pause, was taken for the current ISR (StrongIsr)" },
+  { seed: 'l5-223', nemesis: LEADER_CHURN, knobs: BUSY, bug: 'a controller write whose answer was lost was taken as not written: the new leader was never told' },
+];
+
 describe('regression seeds', () => {
+  for (const c of HEAVY_CASES) {
+    it(`seed ${c.seed} (bugfind's [${c.nemesis.join(',')}], intensity ${c.knobs.intensity}): ${c.bug}`, () => {
+      const { result } = runOnce({ seed: c.seed, nemesis: c.nemesis, ...c.knobs });
+      expect(result.anomalies).toEqual({});
+      expect(result.valid).toBe(true);
+      const invariants = result.checkers.find((r) => r.checker === 'invariants');
+      expect(invariants?.stats?.unexplained).toBe(0);
+    });
+  }
+
   for (const c of CASES) {
     const faults = c.nemesis === DEFAULT ? 'default faults' : c.nemesis === BUGFIND_MODERN ? "bugfind's modern faults" : 'every fault kind but power-loss';
     it(`seed ${c.seed} (${faults}${c.metadata === 'kraft' ? ', KRaft' : ''}): ${c.bug}`, () => {

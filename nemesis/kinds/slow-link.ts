@@ -12,7 +12,7 @@ import { done, spanMs } from '../kind.ts';
 import type { Link } from '../links.ts';
 import type { ClusterShape } from '../shape.ts';
 import type { Target } from '../target.ts';
-import { generateTarget, parseTarget, resolveTarget, targetArbitrary } from '../target.ts';
+import { parseTarget, resolveTarget, targetArbitrary } from '../target.ts';
 
 const RULES = { zk: false };
 const DIRECTIONS = ['in', 'out', 'both'] as const;
@@ -41,10 +41,11 @@ export const slowLinkKind: FaultKindModule<SlowLinkParams, SlowLinkApplied> = {
   summary: 'seconds of latency between chosen brokers and the other brokers (nothing lost, order kept); opt-in',
   parse,
   generate(random, shape, intensity) {
-    // Mostly a follower, slow to receive: the lagging replica the ISR rules are about.
+    // Mostly the whole inter-broker network (every fetch answered late, whoever leads after the next
+    // failure), else one follower or leader: the lagging replica the ISR rules are about.
     const partition = random.int(0, shape.partitions - 1);
     const pick = random.float();
-    const target: Target = pick < 0.5 ? { target: 'follower-of', partition } : pick < 0.7 ? { target: 'leader-of', partition } : generateTarget(random, shape, RULES, 1);
+    const target: Target = pick < 0.6 ? { target: 'random', count: shape.brokers } : pick < 0.85 ? { target: 'follower-of', partition } : { target: 'leader-of', partition };
     const roll = random.float();
     const direction: SlowLinkDirection = roll < 0.6 ? 'in' : roll < 0.9 ? 'both' : 'out';
     // Whole milliseconds, from about the ZooKeeper round trip up to several fetch waits.

@@ -195,9 +195,13 @@ export class Controller {
         this.live = live;
         return then(added, removed, bounced);
       }
-      for (const id of ids) {
+      const read = (id: number): void =>
         this.zk.getData(`${BROKER_IDS}/${id}`, false, (e2, data, stat) => {
           if (!this.active) return;
+          // Retried, as Kafka's ZooKeeperClient does: a registration taken without its czxid gave the broker
+          // epoch 0, and the broker then refused every LeaderAndIsr as stale (KIP-380).
+          if (e2 === 'CONNECTIONLOSS') return read(id);
+          if (e2 !== null && e2 !== 'NONODE') return this.resign(`read ${BROKER_IDS}/${id}: ${e2}`);
           if (e2 === 'NONODE') {
             // Gone between the two reads: a failure, which the next watch also reports.
             live.delete(id);
@@ -221,7 +225,7 @@ export class Controller {
             then(added, [...removed].sort((a, b) => a - b), bounced);
           }
         });
-      }
+      for (const id of ids) read(id);
     });
   }
 
@@ -469,15 +473,30 @@ export class Controller {
           cp.zkVersion += 1;
           return then(state);
         }
-        if (err !== 'BADVERSION' || attempts > 5) return then(null);
+        if (attempts > 5) return then(null);
+        // A lost answer may hide a write that went through, as Kafka's ZooKeeperClient knows: it sends the
+        // request again, and the conditional write then fails with BADVERSION if the first one landed.
+        // (Taken as not written, the new state stayed in ZooKeeper unannounced: nobody led the partition.)
+        if (err === 'CONNECTIONLOSS') return this.writeState(p, decide, then, attempts + 1);
+        if (err !== 'BADVERSION') return then(null);
         this.zk.getData(CONTROLLER_EPOCH, false, (e2, data) => {
+          if (!this.active) return then(null);
+          if (e2 === 'CONNECTIONLOSS') return this.writeState(p, decide, then, attempts + 1);
           if (e2 !== null || Number(data) !== this.epoch) {
             this.broker.ctx.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
             this.resign('controller epoch moved');
             return then(null);
           }
           this.zk.getData(partitionStatePath(p), false, (e3, d3, s3) => {
+            if (!this.active) return then(null);
+            if (e3 === 'CONNECTIONLOSS') return this.writeState(p, decide, then, attempts + 1);
             if (e3 !== null || d3 === undefined || s3 === undefined) return then(null);
+            if (d3 === encodeState(state) && s3.version > cp.zkVersion) {
+              // Our own write, its answer lost: it is the current state.
+              cp.state = state;
+              cp.zkVersion = s3.version;
+              return then(state);
+            }
             cp.state = decodeState(d3);
             cp.zkVersion = s3.version;
             this.writeState(p, decide, then, attempts + 1);
