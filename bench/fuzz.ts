@@ -1,6 +1,7 @@
 // Fuzz throughput on 1 and on 2 worker threads: the same seeds (default 200 seeds of --time 60 with the
 // default faults), seeds per wall second for each, and the ratio (target: at least 1.8 on 2 cores).
-// Usage: npx tsx bench/fuzz.ts [seeds] [simulated seconds per seed] [first seed]
+// Usage: npm run bench:fuzz -- [seeds] [simulated seconds per seed] [first seed] (with single-threaded GC,
+// as `kafkasim fuzz` runs: bin/kafkasim.js says why)
 // Two rates: end to end (everything a user waits for, each worker's start included) and steady (over the
 // second half of the seeds, once every worker has loaded the simulator and its JIT has warmed up: what a
 // long nightly fuzz sees). CPU time per seed (all threads) shows what parallelism itself costs, and the
