@@ -44,7 +44,23 @@ const HEAVY_CASES: { seed: Seed; nemesis: FaultKind[]; knobs: Partial<RunOptions
   { seed: 'l5-223', nemesis: LEADER_CHURN, knobs: BUSY, bug: 'a controller write whose answer was lost was taken as not written: the new leader was never told' },
 ];
 
+/** Valid all along, but the cluster never recovered after the faults healed: acknowledged writes unreadable. */
+const STUCK_CASES: { seed: Seed; bug: string }[] = [
+  { seed: 536, bug: 'a transient EIO left a replica half-changed and the broker up (now the broker halts, as Kafka does, and is restarted)' },
+  { seed: 823, bug: 'an I/O error on a leader left its partition without a working leader (now a halt and a restart)' },
+  { seed: 728, bug: 'a controller write that lost its ZooKeeper connection left a partition offline after its last known leader came back' },
+];
+
 describe('regression seeds', () => {
+  for (const c of STUCK_CASES) {
+    it(`seed ${c.seed} (every fault kind but power-loss) recovers after the heal: ${c.bug}`, () => {
+      const { result } = runOnce({ seed: c.seed, nemesis: EVERY_KIND_BUT_POWER_LOSS });
+      expect(result.valid).toBe(true);
+      expect(result.stats.recoveryMs).toBeGreaterThanOrEqual(0);
+      expect(result.stats.unreadable).toBe(0);
+    });
+  }
+
   for (const c of HEAVY_CASES) {
     it(`seed ${c.seed} (bugfind's [${c.nemesis.join(',')}], intensity ${c.knobs.intensity}): ${c.bug}`, () => {
       const { result } = runOnce({ seed: c.seed, nemesis: c.nemesis, ...c.knobs });
