@@ -4,6 +4,7 @@
 import type { NodeContext, Program, Timer } from '../world/node.ts';
 import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
+import { logDirFailed } from './log-dir-failure.ts';
 import { Controller } from './controller.ts';
 import { ReplicaFetcher } from './fetcher.ts';
 import type {
@@ -117,7 +118,7 @@ export class Broker implements Program {
       try {
         this.partitionOf(p);
       } catch (e) {
-        this.logDirFailed(`loading partition ${p}`, e);
+        logDirFailed(this.ctx, `loading partition ${p}`, e);
         break;
       }
     }
@@ -335,7 +336,7 @@ export class Broker implements Program {
       try {
         this.applyPartitionState(state);
       } catch (e) {
-        return this.logDirFailed(`partition ${state.partition} becoming ${state.leader === this.id ? 'leader' : 'follower'}`, e);
+        return logDirFailed(this.ctx, `partition ${state.partition} becoming ${state.leader === this.id ? 'leader' : 'follower'}`, e);
       }
     }
     this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error: 'NONE' });
@@ -357,7 +358,7 @@ export class Broker implements Program {
     const previousLeader = p.leader;
     const wasFollower = p.role === 'follower';
     p.makeFollower(state);
-    this.failDelayedProduces(p.id);
+    this.completeDelayedProduces(p.id);
     if (state.leader < 0) {
       this.removeFromFetcher(p.id);
       return;
@@ -412,7 +413,7 @@ export class Broker implements Program {
       try {
         this.applyPartitionState(state);
       } catch (e) {
-        this.logDirFailed(`partition ${state.partition} becoming ${state.leader === this.id ? 'leader' : 'follower'}`, e);
+        logDirFailed(this.ctx, `partition ${state.partition} becoming ${state.leader === this.id ? 'leader' : 'follower'}`, e);
         return;
       }
       const p = this.partitions.get(state.partition);
@@ -485,7 +486,7 @@ export class Broker implements Program {
         channel: this.channel,
         nodeOf: brokerNode,
         setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
-        onStorageError: (partition, e) => this.logDirFailed(`partition ${partition} fetching`, e),
+        onStorageError: (partition, e) => logDirFailed(this.ctx, `partition ${partition} fetching`, e),
         onFenced: (partition, error) => {
           if (this.observe.active) this.observe.emit({ kind: 'fenced', time: this.ctx.now(), broker: this.id, partition, error, detail: `fetch from leader ${leader}` });
         },
@@ -552,7 +553,7 @@ export class Broker implements Program {
     try {
       result = p.appendAsLeader(req.producerId, req.baseSequence, req.values, req.acks);
     } catch (e) {
-      return this.logDirFailed(`partition ${req.partition} appending`, e);
+      return logDirFailed(this.ctx, `partition ${req.partition} appending`, e);
     }
     if (result.error !== 'NONE') return this.replyProduce(from, req, result.error, -1);
     if (req.acks !== -1) {
@@ -598,20 +599,12 @@ export class Broker implements Program {
     this.completeDelayedFetches(p.id);
   }
 
-  /** Answers the waiting produces of a partition that can answer, keeping the others in order. */
+  /**
+   * Answers the waiting produces of a partition that can answer, keeping the others in order; for a
+   * replica no longer leading, every one answers NOT_LEADER_OR_FOLLOWER.
+   */
   private completeDelayedProduces(partition: number): void {
-    const list = this.delayedProduces;
-    let j = 0;
-    for (let i = 0; i < list.length; i++) {
-      const d = list[i];
-      if (d.partition !== partition || !this.tryCompleteProduce(d)) list[j++] = d;
-    }
-    list.length = j;
-  }
-
-  /** No longer the leader: every waiting produce of the partition answers NOT_LEADER_OR_FOLLOWER. */
-  private failDelayedProduces(partition: number): void {
-    this.completeDelayedProduces(partition);
+    retain(this.delayedProduces, (d) => d.partition !== partition || !this.tryCompleteProduce(d));
   }
 
   // ---- fetch ----
@@ -720,21 +713,10 @@ export class Broker implements Program {
     try {
       this.ctx.disk.writeAtomic(HW_CHECKPOINT, lines.join('\n'));
     } catch (e) {
-      this.logDirFailed('checkpointing high watermarks', e);
+      logDirFailed(this.ctx, 'checkpointing high watermarks', e);
     }
   }
 
-  /**
-   * An I/O error (EIO, ENOSPC) in the log directory. Kafka takes the directory offline, and with its only
-   * directory offline the broker halts ("Shutdown broker because all log dirs ... have failed"); the
-   * controller moves its leaderships, and a supervisor starts it again. Staying up with a replica half
-   * changed left partitions that never recovered.
-   */
-  private logDirFailed(what: string, e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
-    this.ctx.trace('log-dir-failure', `${what}: ${message}`);
-    this.ctx.halt(`all log dirs have failed (${what}: ${message})`);
-  }
 
   /** A clean shutdown: flush every log and checkpoint the high watermarks (Kafka's controlled shutdown). */
   onShutdown(): void {

@@ -34,21 +34,26 @@ export class PendingRequests {
    * fresh object, never one already sent.
    */
   protected sendCorrelated(to: NodeId, body: object, timeoutMs: number, resolve: (response: unknown) => void): number {
-    if ('correlationId' in body) throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
-    const correlationId = this.nextCorrelationId++;
+    const correlationId = this.stamp(body);
     const p: Pending = { owner: this, correlationId, resolve, timer: null };
     p.timer = this.ctx.setTimerWith(timeoutMs, timedOut, p);
     this.pending.set(correlationId, p);
-    (body as { correlationId: number }).correlationId = correlationId;
     this.ctx.send(to, body);
     return correlationId;
   }
 
   /** Sends `body` (a fresh object, as for sendCorrelated) with a correlation id nobody waits on. */
   protected sendUncorrelated(to: NodeId, body: object): void {
-    if ('correlationId' in body) throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
-    (body as { correlationId: number }).correlationId = this.nextCorrelationId++;
+    this.stamp(body);
     this.ctx.send(to, body);
+  }
+
+  /** Gives `body` the next correlation id; a body that already has one was sent before. */
+  private stamp(body: object): number {
+    if ('correlationId' in body) throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
+    const correlationId = this.nextCorrelationId++;
+    (body as { correlationId: number }).correlationId = correlationId;
+    return correlationId;
   }
 
   /** Drops a request from the outstanding set; false if it had already completed. */

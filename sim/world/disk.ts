@@ -136,21 +136,21 @@ export class Disk {
   }
 
   /**
-   * A record file's readable records: every whole record up to the first torn one, and the bytes those
-   * take (anything after them is damage a recovery should cut off).
+   * A record file's readable records: every whole record up to the first torn one, and where each ends
+   * (anything after the last is damage a recovery should cut off).
    */
-  readRecords(name: string): { records: unknown[]; validBytes: number; ends: number[] } {
+  readRecords(name: string): { records: unknown[]; ends: number[] } {
     const f = this.files.get(name);
-    if (!f) return { records: [], validBytes: 0, ends: [] };
+    if (!f) return { records: [], ends: [] };
     if (f.records === null) {
-      if (f.content.length === 0) return { records: [], validBytes: 0, ends: [] };
+      if (f.content.length === 0) return { records: [], ends: [] };
       throw new RangeError(`${this.node}: ${name} is a text file (read)`);
     }
     const all = recordsOf(f.records);
     let n = all.indexOf(TORN);
     if (n < 0) n = all.length;
     const ends = f.records.store.ends.slice(0, n);
-    return { records: all.slice(0, n), validBytes: n === 0 ? 0 : ends[n - 1], ends };
+    return { records: all.slice(0, n), ends };
   }
 
   /**

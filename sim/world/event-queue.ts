@@ -50,16 +50,17 @@ export class EventQueue<E extends QueuedEvent> {
       const p = (i - 1) >> 2;
       const pt = times[p];
       if (pt < at || (pt === at && keys[p] <= key)) break;
-      times[i] = pt;
-      keys[i] = keys[p];
-      const moved = items[p] as E;
-      items[i] = moved;
-      moved.pos = i;
+      this.set(i, items[p] as E, pt, keys[p]);
       i = p;
     }
-    times[i] = at;
-    keys[i] = key;
-    items[i] = e;
+    this.set(i, e, at, key);
+  }
+
+  /** Puts e in slot i. */
+  private set(i: number, e: E, at: number, key: number): void {
+    this.times[i] = at;
+    this.keys[i] = key;
+    this.items[i] = e;
     e.pos = i;
   }
 
@@ -85,17 +86,10 @@ export class EventQueue<E extends QueuedEvent> {
         }
       }
       if (ct > at || (ct === at && ck >= key)) break;
-      times[i] = ct;
-      keys[i] = ck;
-      const moved = items[c] as E;
-      items[i] = moved;
-      moved.pos = i;
+      this.set(i, items[c] as E, ct, ck);
       i = c;
     }
-    times[i] = at;
-    keys[i] = key;
-    items[i] = e;
-    e.pos = i;
+    this.set(i, e, at, key);
   }
 
   peek(): E | undefined {

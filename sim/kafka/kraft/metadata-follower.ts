@@ -6,13 +6,14 @@
 // its log. The leader sends observers committed records only, so the local log is always a committed
 // prefix. Nothing is handed on until the broker has caught up to the high watermark, so a restarted
 // broker never acts on old leadership.
+import { logDirFailed } from '../log-dir-failure.ts';
 import type { NodeContext } from '../../world/node.ts';
 import type { KraftConfig } from './config.ts';
 import { controllerNode } from './config.ts';
 import { MetadataImage } from './image.ts';
 import type { RaftHub } from './observer.ts';
 import type { FetchSnapshotRequest, FetchSnapshotResponse, MetadataFetchRequest, MetadataFetchResponse } from './raft-messages.ts';
-import { metadataLogDirFailed, RaftLog } from './raft-log.ts';
+import { RaftLog } from './raft-log.ts';
 import type { RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
@@ -140,7 +141,7 @@ export class MetadataFollower {
       try {
         this.log.append(fresh);
       } catch (e) {
-        metadataLogDirFailed(this.ctx, 'appending to the metadata log', e);
+        logDirFailed(this.ctx, 'appending to the metadata log', e);
         return false;
       }
       for (const e of fresh) {
@@ -188,7 +189,7 @@ export class MetadataFollower {
         try {
           this.snapshots.install(snapshot, this.log);
         } catch (e) {
-          return metadataLogDirFailed(this.ctx, 'installing a metadata snapshot', e);
+          return logDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
         const before = this.image.offset;
         this.image = imageOf(snapshot);

@@ -3,7 +3,6 @@
 // every append, as KafkaRaftClient flushes before it acknowledges (Raft's safety rests on a voter never
 // forgetting what it acknowledged). Observers, the brokers, do not (Kafka flushes only voters' logs): a
 // power loss may cut their tail, which they simply fetch again. A torn last line is cut at load.
-import type { NodeContext } from '../../world/node.ts';
 import type { Disk } from '../../world/disk.ts';
 import type { RaftEntry } from './records.ts';
 import type { SnapshotId } from './snapshot.ts';
@@ -209,14 +208,4 @@ export function readQuorumState(disk: Disk): QuorumState {
 
 export function writeQuorumState(disk: Disk, s: QuorumState): void {
   disk.writeAtomic(QUORUM_STATE, JSON.stringify(s));
-}
-
-/**
- * An I/O error in the metadata log's directory is fatal, as for any log directory: the process halts
- * and its supervisor starts it again, to load the log and snapshots afresh.
- */
-export function metadataLogDirFailed(ctx: NodeContext, what: string, e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
-  ctx.trace('log-dir-failure', `${what}: ${message}`);
-  ctx.halt(`metadata log dir has failed (${what}: ${message})`);
 }

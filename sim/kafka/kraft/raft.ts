@@ -9,6 +9,7 @@
 // controller.quorum.fetch.timeout.ms resigns (check quorum). Snapshots (KIP-630): the node's controller
 // takes them of its committed image; the log before one is deleted past metadata.max.retention.bytes,
 // and a fetcher behind the log start is told the latest snapshot's id and fetches it (FetchSnapshot).
+import { logDirFailed } from '../log-dir-failure.ts';
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { NodeId } from '../../world/network.ts';
 import type { KraftConfig } from './config.ts';
@@ -26,7 +27,7 @@ import type {
   VoteRequest,
   VoteResponse,
 } from './raft-messages.ts';
-import { metadataLogDirFailed, RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
+import { RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
 import type { MetadataRecord, RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
@@ -342,7 +343,7 @@ export class RaftClient {
     try {
       this.log.append(entries);
     } catch (e) {
-      metadataLogDirFailed(this.ctx, 'appending to the metadata log', e);
+      logDirFailed(this.ctx, 'appending to the metadata log', e);
       return -1;
     }
     this.emitAppend(entries);
@@ -547,7 +548,7 @@ export class RaftClient {
         if (hw > this.highWatermark) this.setHighWatermark(hw);
       }
     } catch (e) {
-      return metadataLogDirFailed(this.ctx, 'appending fetched metadata', e);
+      return logDirFailed(this.ctx, 'appending fetched metadata', e);
     }
     this.fetch();
   }
@@ -572,7 +573,7 @@ export class RaftClient {
         try {
           this.snapshots.install(snapshot, this.log);
         } catch (e) {
-          return metadataLogDirFailed(this.ctx, 'installing a metadata snapshot', e);
+          return logDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
         this.emit({ kind: 'raft-snapshot', time: this.ctx.now(), voter: this.host.voterId, endOffset: snapshot.id.endOffset, epoch: snapshot.id.epoch });
         this.host.onSnapshotLoaded(snapshot);
