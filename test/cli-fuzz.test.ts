@@ -2,7 +2,7 @@
 // other, findings that replay to the same hash, crashes that are findings, interrupts that keep what
 // finished, shards that merge into the union, and one clear line with exit code 2 for bad input.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,8 @@ describe('kafkasim fuzz', () => {
     expect(s.totals).toMatchObject({ crashes: 3, valid: 3 });
     expect(s.runs[4].error).toMatch(/^hang: no outcome after 2 s/);
     expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/self-test: seed 2 throws[\s\S]*\n\s+at [\s\S]*rerun: npx kafkasim run --seed 2 /);
+    // Workers run from a bundle (cli/fuzz/worker-bundle.ts); the stack still names the TypeScript source.
+    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/\n\s+at runSeed \(\S*cli\/fuzz\/run-seed\.ts:\d+:\d+\)/);
     expect(readFileSync(join(out, 'seeds/4/crash.txt'), 'utf8')).toMatch(/exited with code 70/);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('errors="3"');
   });
@@ -114,6 +116,35 @@ describe('kafkasim fuzz', () => {
     expect(s.runs.length).toBeLessThan(100000);
     for (const f of s.runs.filter((x) => x.findings.length > 0)) expect(existsSync(join(out, `seeds/${f.seed}/repro.json`))).toBe(true);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain(`tests="${s.runs.length}"`);
+  });
+
+  it.runIf(existsSync('/proc/self/environ'))('on a second interrupt, leaves at once and takes its worker processes with it, even hung ones', async () => {
+    const out = join(tmp(), 'out');
+    // Both workers hang in their first seed; the tag finds their processes afterwards (self-test.ts skips it).
+    const tag = `tag:${process.pid}${Date.now()}`;
+    const env = { ...process.env, KAFKASIM_FUZZ_SELF_TEST: `hang:1,hang:2,${tag}` };
+    const child = spawn(process.execPath, [bin, 'fuzz', '--seeds', '1..10', '--jobs', '2', '--seed-timeout', '600', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stderr = '';
+    // Time for the workers to start and enter their hung seeds.
+    setTimeout(() => child.kill('SIGINT'), 2000);
+    const code = await new Promise<number | null>((done) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/interrupt again to stop now/.test(stderr)) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => done(c));
+    });
+    expect(code).toBe(130);
+    expect(summaryOf(out)).toMatchObject({ interrupted: true, runs: [] });
+    await new Promise((r) => setTimeout(r, 200));
+    const left = readdirSync('/proc').filter((pid) => {
+      try {
+        return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag);
+      } catch {
+        return false;
+      }
+    });
+    expect(left).toEqual([]);
   });
 
   it('stops handing out seeds when the time budget is spent', () => {

@@ -1,4 +1,4 @@
-// `kafkasim fuzz`: many seeds on worker threads, a progress bar, and in --out: summary.json, junit.xml,
+// `kafkasim fuzz`: many seeds on worker processes, a progress bar, and in --out: summary.json, junit.xml,
 // index.html and, for every seed with a finding, its own directory (repro.json, history, report).
 // Exit codes: 0 no findings, 1 findings, 2 bad usage, 130 interrupted (what finished is on disk).
 import type { Command } from 'commander';
@@ -39,10 +39,10 @@ function printSummary(s: FuzzSummary, outDir: string): void {
 export function registerFuzz(program: Command): void {
   const cmd = program
     .command('fuzz')
-    .description('run many seeds on worker threads; write summary.json, junit.xml and every finding\'s repro')
+    .description('run many seeds on worker processes; write summary.json, junit.xml and every finding\'s repro')
     .option('--count <n>', `how many seeds, from --seed on (default ${DEFAULT_COUNT})`)
     .option('--seeds <a..b>', 'an inclusive range of seeds, instead of --count')
-    .option('--jobs <n>', 'worker threads (default: the number of cores)')
+    .option('--jobs <n>', 'worker processes (default: the number of cores)')
     .option('--shard <i/n>', 'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range')
     .option('--time-budget <seconds>', 'stop handing out seeds after this many wall seconds; seeds in flight finish')
     .option('--seed-timeout <seconds>', 'wall seconds a seed may run before it counts as a hang (default: --time, at least 60)')

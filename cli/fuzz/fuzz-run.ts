@@ -9,6 +9,8 @@ import { writeWhole } from '../write-whole.ts';
 import { junitXml } from './junit.ts';
 import type { SeedOutcome, SeedTask, WorkerSetup } from './outcome.ts';
 import { runPool } from './pool.ts';
+import { fuzzWorkerEntry } from './worker-bundle.ts';
+import { workerExecArgv } from './worker-flags.ts';
 import { writeFuzzIndex } from './reports.ts';
 import { inDeterminismSample, shardSeeds, shardSize, type SeedRange, type Shard } from './seeds.ts';
 import { sortRuns, SUMMARY_FILE, totalsOf, writeSummary, type FuzzSummary, type StopReason } from './summary.ts';
@@ -68,6 +70,8 @@ export class FuzzRun {
   private findings = 0;
   private lastWrite = performance.now();
   private writeEveryMs = SUMMARY_EVERY_MS;
+  /** The Node and V8 flags its worker processes ran with (worker-flags.ts). */
+  workerFlags: string[] = [];
 
   constructor(private readonly config: FuzzConfig) {
     const shard = config.shard ?? { index: 0, count: 1 };
@@ -90,7 +94,8 @@ export class FuzzRun {
     const setup: WorkerSetup = { options: this.config.options, outDir: this.config.outDir, runFlags: this.config.runFlags };
     const jobs = Math.max(1, Math.min(this.config.jobs, this.planned));
     const timeoutMs = (this.config.seedTimeoutSeconds ?? seedTimeoutFor(this.config.options)) * 1000;
-    await runPool(jobs, setup, {
+    this.workerFlags = workerExecArgv(jobs);
+    await runPool({ entry: await fuzzWorkerEntry(), execArgv: this.workerFlags }, jobs, setup, {
       next: () => this.next(),
       done: (outcome) => {
         this.outcomes.push(outcome);

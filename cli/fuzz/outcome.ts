@@ -30,7 +30,7 @@ export interface SeedOutcome {
   dir?: string;
 }
 
-/** Sent once to each worker when it starts. */
+/** Sent once to each worker when it starts, before any task. */
 export interface WorkerSetup {
   /** The run options shared by every seed (the seed field is replaced per task). */
   options: Omit<RunOptions, 'seed' | 'onFinalPhase'>;
@@ -46,8 +46,8 @@ export interface SeedTask {
   twice: boolean;
 }
 
-/** Worker → main. */
-export type WorkerMessage = { type: 'ready' } | { type: 'done'; outcome: SeedOutcome };
+/** Worker → main; `fatal` carries an exception nothing caught, just before the worker exits. */
+export type WorkerMessage = { type: 'ready' } | { type: 'done'; outcome: SeedOutcome } | { type: 'fatal'; stack: string };
 
 /** Seed directories, relative to the output directory. */
 export function seedDir(seed: number): string {

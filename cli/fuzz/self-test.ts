@@ -1,5 +1,5 @@
 // A fault hook for testing the fuzz harness itself: KAFKASIM_FUZZ_SELF_TEST="throw:3,exit:5,hang:7" makes
-// seed 3 throw inside its run, seed 5 kill its worker thread and seed 7 spin forever, so tests can check
+// seed 3 throw inside its run, seed 5 kill its worker process and seed 7 spin forever, so tests can check
 // that each becomes a finding and the fuzz goes on. Unset (always, outside tests) it does nothing.
 import { env } from 'node:process';
 

@@ -1,16 +1,29 @@
-// A fuzz worker thread: takes one seed at a time from the main thread and answers with its outcome.
-// A seed that throws is caught in runSeed; anything that kills this thread is caught by the pool.
-import { parentPort, workerData } from 'node:worker_threads';
+// A fuzz worker process: gets its setup, then one seed at a time from the fuzz, and answers with each
+// outcome. A seed that throws is caught in runSeed; anything that kills this process is caught by the pool.
 import type { SeedTask, WorkerMessage, WorkerSetup } from './outcome.ts';
 import { runSeed } from './run-seed.ts';
 
-if (parentPort === null) throw new Error('cli/fuzz/worker.ts runs as a worker thread, started by the fuzz pool');
-const port = parentPort;
-const setup = workerData as WorkerSetup;
+const send = process.send?.bind(process);
+if (send === undefined) throw new Error('cli/fuzz/worker.ts runs as a fuzz worker process, started by the fuzz pool');
+const post = (message: WorkerMessage): void => {
+  send(message);
+};
 
-port.on('message', (task: SeedTask) => {
-  const message: WorkerMessage = { type: 'done', outcome: runSeed(setup, task) };
-  port.postMessage(message);
+// An interrupt (Ctrl-C reaches the whole process group) or a termination is the fuzz's to handle: it lets
+// the seed in flight finish, then closes this worker's channel.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', (e) => {
+  post({ type: 'fatal', stack: e.stack ?? String(e) });
+  process.exit(1);
 });
-const ready: WorkerMessage = { type: 'ready' };
-port.postMessage(ready);
+
+let setup: WorkerSetup | undefined;
+process.on('message', (message: WorkerSetup | SeedTask) => {
+  if (setup === undefined) {
+    setup = message as WorkerSetup;
+    post({ type: 'ready' });
+  } else {
+    post({ type: 'done', outcome: runSeed(setup, message as SeedTask) });
+  }
+});
