@@ -7,7 +7,7 @@ import { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ReplicationEvent } from '../sim/kafka/observer.ts';
 import { canonicalJson, Hasher, type Seed } from '../sim/world/index.ts';
 import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/history/format.ts';
-import { jsonlLine } from '../workloads/history/jsonl.ts';
+import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
 import { resolveRun, runConfig, type RunConfig, type RunKnobs } from './runner-config.ts';
@@ -177,6 +177,6 @@ function finalLogs(cluster: KafkaCluster): FinalLog[] {
 /** The hash of the history as history.jsonl holds it, then of the schedule; fed line by line, not built whole. */
 function historyHashOf(history: History, schedule: unknown): string {
   const h = new Hasher();
-  for (const op of history) h.feed(jsonlLine(op));
+  for (const op of history) feedJsonlLine(op, h);
   return h.endPart().update(canonicalJson(schedule)).digest();
 }
