@@ -14,8 +14,8 @@
 //   mostly never. --always-sparkplug gives that lukewarm code baseline machine code from its first call
 //   instead of the interpreter (1-2.5% more seeds/s in three paired runs).
 // Other V8 versions tier differently (Maglev) and would reject unknown flags, so they keep their defaults.
-// Figures: --jobs 2 on 2 cores, 1,000 seeds (bench/fuzz.ts): 72 seeds/s with V8's defaults, 78-79 with
-// single-threaded GC only, 88-96 with all of these.
+// Figures: --jobs 2 on 2 cores, 1,000 seeds, separate runs (the machine's speed drifts from minute to
+// minute): 72 seeds/s with V8's defaults, 78 with single-threaded GC only, 84-96 with all of these.
 import { availableParallelism } from 'node:os';
 
 export const BUSY_CORES_FLAGS = ['--single-threaded-gc', '--no-concurrent-recompilation'];

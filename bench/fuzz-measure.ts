@@ -1,0 +1,71 @@
+// One measurement for bench/fuzz.ts, in a process of its own (so that it can run on one core under
+// taskset, and so that no measurement inherits another's warm state): a fuzz of the given seeds on `jobs`
+// workers, printed as one JSON line.
+// Usage: tsx bench/fuzz-measure.ts <jobs> <seeds> <simulated seconds> <first seed>
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FuzzRun } from '../cli/fuzz/fuzz-run.ts';
+import { sharedRunOptions, type SharedRunFlags } from '../cli/fuzz/run-flags.ts';
+import { flagWords } from '../cli/report-data.ts';
+
+export interface Rates {
+  jobs: number;
+  cores: number;
+  endToEnd: number;
+  /** Seeds per second over the second half of the seeds. */
+  steady: number;
+  /** CPU milliseconds per seed of the fuzz and its worker processes; NaN where /proc is missing. */
+  cpuMsPerSeed: number;
+  wallSeconds: number;
+  findings: number;
+  workerFlags: string[];
+}
+
+/** CPU milliseconds of this process plus its children that have exited (utime, stime, cutime, cstime). */
+function cpuWithChildrenMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return ticks * 10; // USER_HZ is 100 on Linux.
+  } catch {
+    return NaN;
+  }
+}
+
+const [jobs, count, time, first] = process.argv.slice(2).map(Number);
+const flags: SharedRunFlags = {
+  brokers: '3', partitions: '3', rf: '3', minIsr: '2', acks: 'all', nemesis: 'partition,kill,pause',
+  time: String(time), protocol: 'modern', metadata: 'zk',
+};
+const outDir = mkdtempSync(join(tmpdir(), `kafkasim-bench-fuzz-${jobs}-`));
+try {
+  const run = new FuzzRun({
+    options: sharedRunOptions(flags),
+    runFlags: flagWords(sharedRunOptions(flags), flags.schedule),
+    range: { from: first, to: first + count - 1 },
+    shard: null,
+    jobs,
+    outDir,
+  });
+  const cpu = cpuWithChildrenMs();
+  const half = Math.floor(count / 2);
+  let halfAt = 0;
+  const summary = await run.run((_outcome, done) => {
+    if (done === half) halfAt = performance.now();
+  });
+  const rates: Rates = {
+    jobs,
+    cores: availableParallelism(),
+    endToEnd: summary.seedsPerSecond,
+    steady: (summary.runs.length - half) / ((performance.now() - halfAt) / 1000),
+    cpuMsPerSeed: (cpuWithChildrenMs() - cpu) / summary.runs.length,
+    wallSeconds: summary.wallSeconds,
+    findings: summary.totals.findings,
+    workerFlags: run.workerFlags.filter((f) => f !== '--enable-source-maps'),
+  };
+  console.log(JSON.stringify(rates));
+} finally {
+  rmSync(outDir, { recursive: true, force: true });
+}
