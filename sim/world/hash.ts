@@ -3,6 +3,7 @@
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const LANE_B_SEED = 0x9e3779b9;
+const LANE_B_PRIME = 0x5bd1e995;
 /** Integers up to this are fed digit by digit (2^53: every integer below is exact). */
 const MAX_DIGITS_INT = Number.MAX_SAFE_INTEGER;
 /** Below this, distinct thousandths are far more than an ulp apart, so no shorter decimal reads back as the same n. */
@@ -27,7 +28,7 @@ export class Hasher {
       const c = text.charCodeAt(i);
       a = Math.imul(a ^ c, FNV_PRIME);
       // A second lane with a different multiplier and rotation so that the two are not correlated.
-      b = Math.imul(b ^ c, 0x5bd1e995);
+      b = Math.imul(b ^ c, LANE_B_PRIME);
       b = (b << 13) | (b >>> 19);
     }
     this.a = a;
@@ -65,7 +66,7 @@ export class Hasher {
       if (i > 0) this.feedCode(0x2c); // ,
       const item = items[i];
       // Where an object drops a key, an array writes null.
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') this.feed('null');
+      if (leftOutByJson(item)) this.feed('null');
       else this.feedJson(item);
     }
     return this.feedCode(0x5d); // ]
@@ -77,7 +78,7 @@ export class Hasher {
     for (const key in object) {
       if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
       const item = object[key];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      if (leftOutByJson(item)) continue;
       if (!first) this.feedCode(0x2c);
       first = false;
       this.feedString(key);
@@ -148,9 +149,10 @@ export class Hasher {
     return this.feedCode(0x22);
   }
 
+  /** feed's step for one character, for text that is never built as a string. */
   private feedCode(c: number): this {
     this.a = Math.imul(this.a ^ c, FNV_PRIME);
-    this.b = Math.imul(this.b ^ c, 0x5bd1e995);
+    this.b = Math.imul(this.b ^ c, LANE_B_PRIME);
     this.b = (this.b << 13) | (this.b >>> 19);
     return this;
   }
@@ -158,7 +160,7 @@ export class Hasher {
   /** Ends the string being fed: a separator, so that update("ab").update("c") differs from update("a").update("bc"). */
   endPart(): this {
     this.a = Math.imul(this.a ^ 0xff, FNV_PRIME);
-    this.b = Math.imul(this.b ^ 0xff, 0x5bd1e995);
+    this.b = Math.imul(this.b ^ 0xff, LANE_B_PRIME);
     return this;
   }
 
@@ -172,6 +174,11 @@ export class Hasher {
     b ^= b >>> 16;
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
+}
+
+/** Values JSON.stringify leaves out of an object (and writes as null in an array). */
+function leftOutByJson(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
 /** JSON with object keys sorted, so the same value always serialises to the same text. */
