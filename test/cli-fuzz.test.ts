@@ -120,9 +120,11 @@ describe('kafkasim fuzz', () => {
 
   it.runIf(existsSync('/proc/self/environ'))('on a second interrupt, leaves at once and takes its worker processes with it, even hung ones', async () => {
     const out = join(tmp(), 'out');
-    // Both workers hang in their first seed; the tag finds their processes afterwards (self-test.ts skips it).
+    // Every seed hangs, so both workers hang in their first; the tag finds their processes afterwards
+    // (self-test.ts skips it).
     const tag = `tag:${process.pid}${Date.now()}`;
-    const env = { ...process.env, KAFKASIM_FUZZ_SELF_TEST: `hang:1,hang:2,${tag}` };
+    const hangs = Array.from({ length: 10 }, (_, i) => `hang:${i + 1}`).join(',');
+    const env = { ...process.env, KAFKASIM_FUZZ_SELF_TEST: `${hangs},${tag}` };
     const child = spawn(process.execPath, [bin, 'fuzz', '--seeds', '1..10', '--jobs', '2', '--seed-timeout', '600', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stderr = '';
     // Time for the workers to start and enter their hung seeds.

@@ -44,7 +44,7 @@ export function registerFuzz(program: Command): void {
     .option('--seeds <a..b>', 'an inclusive range of seeds, instead of --count')
     .option('--jobs <n>', 'worker processes (default: the number of cores)')
     .option('--shard <i/n>', 'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range')
-    .option('--time-budget <seconds>', 'stop handing out seeds after this many wall seconds; seeds in flight finish')
+    .option('--time-budget <seconds>', 'stop handing out seeds after this many wall seconds; seeds handed out finish')
     .option('--seed-timeout <seconds>', 'wall seconds a seed may run before it counts as a hang (default: --time, at least 60)')
     .option('--out <dir>', 'output directory (must not hold an earlier fuzz)', 'fuzz-out')
     .option('--quiet', 'print findings and the final summary, no progress');
