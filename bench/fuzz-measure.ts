@@ -3,8 +3,9 @@
 // workers, printed as one JSON line.
 // Usage: tsx bench/fuzz-measure.ts <jobs> <seeds> <simulated seconds> <first seed>
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { usableCores } from '../cli/fuzz/cores.ts';
 import { FuzzRun } from '../cli/fuzz/fuzz-run.ts';
 import { sharedRunOptions, type SharedRunFlags } from '../cli/fuzz/run-flags.ts';
 import { flagWords } from '../cli/report-data.ts';
@@ -57,7 +58,7 @@ try {
   });
   const rates: Rates = {
     jobs,
-    cores: availableParallelism(),
+    cores: usableCores(),
     endToEnd: summary.seedsPerSecond,
     steady: (summary.runs.length - half) / ((performance.now() - halfAt) / 1000),
     cpuMsPerSeed: (cpuWithChildrenMs() - cpu) / summary.runs.length,

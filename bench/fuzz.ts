@@ -17,9 +17,9 @@
 // A control comes first: the speed-up of a pure CPU loop on 2 threads, which is what the machine can give
 // right now (on a shared machine, other processes take cores, and no fuzz can beat the control).
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { usableCores } from '../cli/fuzz/cores.ts';
 import type { Rates } from './fuzz-measure.ts';
 
 const seeds = Number(process.argv[2] ?? 1000);
@@ -64,7 +64,7 @@ const ratioText = (two: Rates, one: Rates): string =>
 
 const control = (2 * (await spin(1))) / (await spin(2));
 console.log(`control    a CPU loop on 2 threads runs ${control.toFixed(2)}x as fast as on 1`);
-console.log(`fuzz: ${seeds} seeds (${first}..${first + seeds - 1}) of --time ${time}, ${availableParallelism()} cores, ${rounds} rounds${hasTaskset ? '' : ' (no taskset: no one-core runs)'}`);
+console.log(`fuzz: ${seeds} seeds (${first}..${first + seeds - 1}) of --time ${time}, ${usableCores()} cores, ${rounds} rounds${hasTaskset ? '' : ' (no taskset: no one-core runs)'}`);
 // A short untimed pass first, so that tsx's transform cache and the worker bundle exist for every round.
 measure(1, false, 2);
 const ratios = { endToEnd: [] as number[], steady: [] as number[], oneCoreEndToEnd: [] as number[], oneCoreSteady: [] as number[] };

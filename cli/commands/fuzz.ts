@@ -42,7 +42,7 @@ export function registerFuzz(program: Command): void {
     .description('run many seeds on worker processes; write summary.json, junit.xml and every finding\'s repro')
     .option('--count <n>', `how many seeds, from --seed on (default ${DEFAULT_COUNT})`)
     .option('--seeds <a..b>', 'an inclusive range of seeds, instead of --count')
-    .option('--jobs <n>', 'worker processes (default: the number of cores)')
+    .option('--jobs <n>', 'worker processes (default: the number of cores, or of CPUs a cgroup quota allows if fewer)')
     .option('--shard <i/n>', 'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range')
     .option('--time-budget <seconds>', 'stop handing out seeds after this many wall seconds; seeds handed out finish')
     .option('--seed-timeout <seconds>', 'wall seconds a seed may run before it counts as a hang (default: --time, at least 60)')

@@ -1,10 +1,10 @@
 // `kafkasim fuzz`'s own flags (which seeds, how many workers, how long, where) → a FuzzConfig.
-import { availableParallelism } from 'node:os';
 import { freshSeed } from '../fresh-seed.ts';
 import { intOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 import type { FuzzConfig } from './fuzz-run.ts';
 import { flagWords } from '../report-data.ts';
+import { usableCores } from './cores.ts';
 import { sharedRunOptions, type SharedRunFlags } from './run-flags.ts';
 import { countRange, parseSeedRange, parseShard, type SeedRange } from './seeds.ts';
 
@@ -22,8 +22,9 @@ export interface FuzzFlags extends SharedRunFlags {
 
 export const DEFAULT_COUNT = 100;
 
+/** One worker per usable core (cores.ts: the affinity mask, capped by a cgroup CPU quota). */
 export function defaultJobs(): number {
-  return availableParallelism();
+  return usableCores();
 }
 
 function seconds(name: string, text: string): number {

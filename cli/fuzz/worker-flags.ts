@@ -16,13 +16,13 @@
 // Other V8 versions tier differently (Maglev) and would reject unknown flags, so they keep their defaults.
 // Figures: --jobs 2 on 2 cores, 1,000 seeds, separate runs (the machine's speed drifts from minute to
 // minute): 72 seeds/s with V8's defaults, 78 with single-threaded GC only, 84-96 with all of these.
-import { availableParallelism } from 'node:os';
+import { usableCores } from './cores.ts';
 
 export const BUSY_CORES_FLAGS = ['--single-threaded-gc', '--no-concurrent-recompilation'];
 export const BUSY_CORES_V8_11_FLAGS = ['--interrupt-budget=270336', '--max-inlined-bytecode-size-cumulative=460', '--always-sparkplug'];
 
 /** The flags of each worker process when the fuzz runs `jobs` of them. */
-export function workerExecArgv(jobs: number, cores = availableParallelism(), v8Version = process.versions.v8): string[] {
+export function workerExecArgv(jobs: number, cores = usableCores(), v8Version = process.versions.v8): string[] {
   // Harness-crash stacks name TypeScript lines, also when the worker runs from the bundle.
   const flags = ['--enable-source-maps'];
   if (jobs >= cores) {
