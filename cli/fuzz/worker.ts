@@ -1,5 +1,6 @@
 // A fuzz worker process: gets its setup, then seeds from the fuzz (the pool keeps one queued behind the
-// seed in flight), runs them in the order they came and answers with each outcome. A seed that throws is caught in runSeed; anything that kills this process is caught by the pool.
+// seed in flight), runs them in the order they came and answers with each outcome. A seed that throws is
+// caught in runSeed; anything that kills this process is caught by the pool.
 import type { SeedTask, WorkerMessage, WorkerSetup } from './outcome.ts';
 import { runSeed } from './run-seed.ts';
 
