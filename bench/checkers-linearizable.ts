@@ -8,7 +8,7 @@ import {
   knossosCorpusExists,
   readKnossosCases,
   readKnossosHistory,
-} from '../test/checkers-linearizable-knossos-corpus.ts';
+} from '../test/helpers/linearizable-knossos-corpus.ts';
 
 export async function benchLinearizable(): Promise<void> {
   if (!knossosCorpusExists()) {

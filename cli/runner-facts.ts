@@ -6,14 +6,10 @@
 //   cannot report this itself: its memory, and with it the old log end offset, is gone.
 // The checker never sees the simulator; it only reads these facts.
 import type { Cause, DurabilityFacts, Truncation } from '../checkers/durability/index.ts';
+import type { BrokerCrash } from '../sim/events/index.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
-import type { ReplicationEvent } from '../sim/kafka/observer.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
 import { assignReplicas } from '../sim/kafka/zk-layout.ts';
-
-export interface BrokerCrash {
-  broker: number;
-  time: number;
-}
 
 /** Watches a running cluster for broker crashes and the records they cost. Create it before the run. */
 export class CrashWatch {

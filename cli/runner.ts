@@ -4,14 +4,14 @@
 import type { DurabilityFacts, FinalLog } from '../checkers/durability/index.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
 import { KafkaCluster } from '../sim/kafka/cluster.ts';
-import type { ReplicationEvent } from '../sim/kafka/observer.ts';
+import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
 import { canonicalJson, Hasher, type Seed } from '../sim/world/index.ts';
 import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/history/format.ts';
 import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
 import { resolveRun, runConfig, type RunConfig, type RunKnobs } from './runner-config.ts';
-import { CrashWatch, durabilityFacts, replicaAssignment, type BrokerCrash } from './runner-facts.ts';
+import { CrashWatch, durabilityFacts, replicaAssignment } from './runner-facts.ts';
 import { chooseSchedule } from './runner-nemesis.ts';
 
 export { RUN_DEFAULTS, type RunConfig, type RunKnobs } from './runner-config.ts';

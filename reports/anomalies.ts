@@ -4,7 +4,7 @@
 // crashes after it, and the truncations that removed it.
 import type { CheckResult } from '../checkers/result.ts';
 import type { Op } from '../workloads/history/format.ts';
-import type { ReportEvent } from './events.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
 import { seconds, shortJson } from './format.ts';
 
 export interface Fact {
@@ -42,7 +42,7 @@ export function anomalousIndexes(checkers: readonly CheckResult[]): Set<number> 
   return out;
 }
 
-export function reportAnomalies(checkers: readonly CheckResult[], events: readonly ReportEvent[]): ReportAnomaly[] {
+export function reportAnomalies(checkers: readonly CheckResult[], events: readonly ReplicationEvent[]): ReportAnomaly[] {
   return checkers.flatMap((c) =>
     c.anomalies.map((a) => ({
       checker: c.checker,
@@ -63,7 +63,7 @@ function genericFacts(detail: Record<string, unknown> | undefined): Fact[] {
   return Object.entries(detail).map(([label, v]) => ({ label, text: typeof v === 'string' ? v : shortJson(v) }));
 }
 
-function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: readonly ReportEvent[]): Fact[] {
+function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: readonly ReplicationEvent[]): Fact[] {
   const { key, offset, value } = detail;
   if (typeof key !== 'number' || typeof offset !== 'number' || typeof value !== 'number') return genericFacts(detail);
   const facts: Fact[] = [];

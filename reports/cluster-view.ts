@@ -2,7 +2,7 @@
 // events in order: each partition's leader (as the controller decided it, and whether that broker is
 // actually up), ISR, each replica's log end offset and role, the leader's high watermark, which brokers
 // are up and which believe they are the active controller.
-import type { ReportEvent } from './events.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
 
 export interface PartitionState {
   /** The leader the controller (or, at startup, LeaderAndIsr) named; -1 when the controller has none. */
@@ -61,7 +61,7 @@ export class ClusterView {
    * Applies one event. Returns the partition it changed, 'all' when a broker's state changed (which can
    * touch every partition), or undefined.
    */
-  apply(e: ReportEvent): number | 'all' | undefined {
+  apply(e: ReplicationEvent): number | 'all' | undefined {
     switch (e.kind) {
       case 'broker-state':
         if (DOWN_STATES.has(e.state)) {

@@ -2,7 +2,8 @@
 // two runs on the identical fault schedule, each summed up in the figures the comparison is about.
 import type { Validity } from '../checkers/result.ts';
 import type { History } from '../workloads/history/format.ts';
-import { withCrashes, type BrokerCrash, type ReportEvent } from './events.ts';
+import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
+import { withCrashes } from './events.ts';
 import { offlineMs } from './metrics.ts';
 import { produceStats, type ProduceStats } from './produce.ts';
 
@@ -50,7 +51,7 @@ export interface CompareSideInput {
   lostAcked: number;
   historyHash: string;
   history: History;
-  events: readonly ReportEvent[];
+  events: readonly ReplicationEvent[];
   brokerCrashes?: readonly BrokerCrash[];
   partitions: number;
 }

@@ -2,7 +2,8 @@
 // OfflinePartitionsCount (and partitions without a live leader), ISR shrinks and expansions per second,
 // MaxLag, ActiveControllerCount, and the partition time offline.
 import type { ClusterView } from './cluster-view.ts';
-import type { Point, ReportEvent } from './events.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
+import type { Point } from './events.ts';
 import { MAX_POINTS, type Collector, type HealthMetrics } from './metric-types.ts';
 import { bucketWidthMs, StepSeries, thinSteps } from './series.ts';
 
@@ -43,7 +44,7 @@ export class HealthCollector implements Collector {
     this.lag = new Array<number>(partitions).fill(0);
   }
 
-  onEvent(e: ReportEvent, changed: number | 'all' | undefined): void {
+  onEvent(e: ReplicationEvent, changed: number | 'all' | undefined): void {
     // Offline time is integrated with the count as it stood before this event.
     if (e.time <= this.endMs) this.offlineTotal += this.leaderlessCount * (e.time - this.lastTime);
     this.lastTime = Math.min(e.time, this.endMs);

@@ -1,6 +1,7 @@
 // The shapes of what the metrics compute (partition timelines, health metrics) and of the collectors
 // that compute them while the replication events are replayed.
-import type { Point, ReportEvent } from './events.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
+import type { Point } from './events.ts';
 
 /** A stretch of time during which one broker (or, with -1, none) led the partition. */
 export interface LeaderSpan {
@@ -54,6 +55,6 @@ export const MAX_POINTS = 1500;
 
 /** Something that watches the replay: called after each event is applied to the shared view. */
 export interface Collector {
-  onEvent(e: ReportEvent, changed: number | 'all' | undefined): void;
+  onEvent(e: ReplicationEvent, changed: number | 'all' | undefined): void;
 }
 

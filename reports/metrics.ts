@@ -2,7 +2,7 @@
 // size, high watermark and replicas' log end offsets over time with its elections, and Kafka's own
 // health metrics as operators know them. Also offlineMs, the availability figure compare reports.
 import { ClusterView } from './cluster-view.ts';
-import type { ReportEvent } from './events.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
 import { HealthCollector } from './health-collector.ts';
 import type { Collector, HealthMetrics, PartitionTimeline } from './metric-types.ts';
 import { TimelineCollector } from './timeline-collector.ts';
@@ -10,21 +10,21 @@ import { TimelineCollector } from './timeline-collector.ts';
 export type { ElectionMark, HealthMetrics, LeaderSpan, PartitionTimeline } from './metric-types.ts';
 
 /** One pass over the events, feeding every collector (the view is applied once per event). */
-function replay(events: readonly ReportEvent[], view: ClusterView, collectors: Collector[]): void {
+function replay(events: readonly ReplicationEvent[], view: ClusterView, collectors: Collector[]): void {
   for (const e of events) {
     const changed = view.apply(e);
     for (const c of collectors) c.onEvent(e, changed);
   }
 }
 
-export function partitionTimelines(events: readonly ReportEvent[], partitions: number, endMs: number): PartitionTimeline[] {
+export function partitionTimelines(events: readonly ReplicationEvent[], partitions: number, endMs: number): PartitionTimeline[] {
   const view = new ClusterView(partitions);
   const timelines = new TimelineCollector(view, partitions, endMs);
   replay(events, view, [timelines]);
   return timelines.result();
 }
 
-export function healthMetrics(events: readonly ReportEvent[], partitions: number, replicationFactor: number, endMs: number): HealthMetrics {
+export function healthMetrics(events: readonly ReplicationEvent[], partitions: number, replicationFactor: number, endMs: number): HealthMetrics {
   const view = new ClusterView(partitions);
   const health = new HealthCollector(view, partitions, replicationFactor, endMs);
   replay(events, view, [health]);
@@ -36,7 +36,7 @@ export function healthMetrics(events: readonly ReportEvent[], partitions: number
  * What a run report needs, at the cost of one replay instead of two.
  */
 export function replicationMetrics(
-  events: readonly ReportEvent[],
+  events: readonly ReplicationEvent[],
   partitions: number,
   drawn: number,
   replicationFactor: number,
@@ -54,7 +54,7 @@ export function replicationMetrics(
  * stopped (or the controller took its leader away) until a new leader was named, summed over
  * partitions. The time before a partition's first leader (cluster startup) does not count.
  */
-export function offlineMs(events: readonly ReportEvent[], partitions: number, endMs: number): number {
+export function offlineMs(events: readonly ReplicationEvent[], partitions: number, endMs: number): number {
   const view = new ClusterView(partitions);
   const since = new Array<number>(partitions).fill(-1);
   let total = 0;

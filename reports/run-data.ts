@@ -4,7 +4,8 @@
 import type { CheckResult, Validity } from '../checkers/result.ts';
 import { FINAL_READS_F, type History } from '../workloads/history/format.ts';
 import { anomalousIndexes, reportAnomalies, type ReportAnomaly } from './anomalies.ts';
-import { withCrashes, type BrokerCrash, type ReportEvent } from './events.ts';
+import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
+import { withCrashes } from './events.ts';
 import { faultBands, type FaultBand } from './faults.ts';
 import { linearizabilityViews, type LinearizabilityView } from './linearizability.ts';
 import { replicationMetrics, type HealthMetrics, type PartitionTimeline } from './metrics.ts';
@@ -61,7 +62,7 @@ export interface RunReportInput {
   anomalyCounts: Record<string, number>;
   checkers: readonly CheckResult[];
   history: History;
-  events: readonly ReportEvent[];
+  events: readonly ReplicationEvent[];
   /** Broker crashes, merged into the events (the events cannot report them). */
   brokerCrashes?: readonly BrokerCrash[];
   partitions: number;

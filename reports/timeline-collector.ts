@@ -1,7 +1,7 @@
 // Collects each partition's timeline while the events are replayed: which broker led when (and when
 // none did), the ISR's size, the leader's high watermark, every replica's log end offset, the elections.
 import type { ClusterView } from './cluster-view.ts';
-import type { ReportEvent } from './events.ts';
+import type { ReplicationEvent } from '../sim/events/index.ts';
 import { MAX_POINTS, type Collector, type ElectionMark, type LeaderSpan, type PartitionTimeline } from './metric-types.ts';
 import { StepSeries, thinSteps } from './series.ts';
 
@@ -25,7 +25,7 @@ export class TimelineCollector implements Collector {
     this.elections = Array.from({ length: partitions }, () => []);
   }
 
-  onEvent(e: ReportEvent, changed: number | 'all' | undefined): void {
+  onEvent(e: ReplicationEvent, changed: number | 'all' | undefined): void {
     if (e.kind === 'election' && e.partition >= 0 && e.partition < this.partitions) {
       this.elections[e.partition].push({
         time: e.time,

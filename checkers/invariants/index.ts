@@ -1,2 +1,2 @@
 export { InvariantMonitor, INVARIANT_EXPLANATIONS } from './monitor.ts';
-export type { InvariantName, ReplicaEvent, Violation } from './events.ts';
+export type { InvariantName, Violation } from './violation.ts';

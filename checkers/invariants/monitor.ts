@@ -4,7 +4,8 @@
 // partition is attributed to that election: unclean election is allowed to lose data.
 import type { Anomaly, CheckResult } from '../result.ts';
 import { MAX_EXAMPLES } from '../result.ts';
-import type { InvariantName, ReplicaEvent, Violation } from './events.ts';
+import type { ReplicationEvent } from '../../sim/events/index.ts';
+import type { InvariantName, Violation } from './violation.ts';
 
 interface Replica {
   values: number[];
@@ -120,7 +121,7 @@ export class InvariantMonitor {
     return null;
   }
 
-  observe(e: ReplicaEvent): void {
+  observe(e: ReplicationEvent): void {
     switch (e.kind) {
       case 'append': {
         const r = this.replica(e.broker, e.partition);
@@ -196,7 +197,7 @@ export class InvariantMonitor {
     }
   }
 
-  private onBecomeLeader(e: Extract<ReplicaEvent, { kind: 'become-leader' }>): void {
+  private onBecomeLeader(e: Extract<ReplicationEvent, { kind: 'become-leader' }>): void {
     const r = this.replica(e.broker, e.partition);
     if (e.leaderEpoch < r.leaderEpoch) {
       this.violate('MonotonicEpoch', e, [e.broker], `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ${e.partition}`, { from: r.leaderEpoch, to: e.leaderEpoch });
@@ -233,7 +234,7 @@ export class InvariantMonitor {
     }
   }
 
-  private onHighWatermark(e: Extract<ReplicaEvent, { kind: 'high-watermark' }>): void {
+  private onHighWatermark(e: Extract<ReplicationEvent, { kind: 'high-watermark' }>): void {
     const r = this.replica(e.broker, e.partition);
     const from = r.highWatermark;
     if (e.highWatermark < from && r.isLeader) {
@@ -262,7 +263,7 @@ export class InvariantMonitor {
     if (ctl !== undefined && ctl.leader === e.broker) this.checkIsrHolds('StrongIsr', e, ctl.isr, from, r);
   }
 
-  private checkIsrHolds(name: InvariantName, e: Extract<ReplicaEvent, { kind: 'high-watermark' }>, isr: number[], from: number, leader: Replica): void {
+  private checkIsrHolds(name: InvariantName, e: Extract<ReplicationEvent, { kind: 'high-watermark' }>, isr: number[], from: number, leader: Replica): void {
     for (const member of isr) {
       if (member === e.broker) continue;
       const m = this.replica(member, e.partition);

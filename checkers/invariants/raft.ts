@@ -3,22 +3,12 @@
 // high watermark that never goes back, a majority of voters holding every entry below it, committed
 // entries that never change — plus, for brokers, metadata that is always a prefix of the committed log.
 // Incremental: voters' logs are mirrored from append and truncate events. Pure: plain events in, plain
-// violations out (the same shapes sim/kafka/kraft/observer.ts emits, declared here). A snapshot stands
+// violations out (sim/events' Raft events). A snapshot stands
 // for the committed entries below its end offset; its id must name a committed entry (digests begin
 // with the entry's epoch and a colon).
+import type { RaftEvent } from '../../sim/events/index.ts';
 import type { CheckResult } from '../result.ts';
 import { MAX_EXAMPLES } from '../result.ts';
-
-export type RaftInvariantEvent =
-  | { kind: 'raft-start'; time: number; voter: number; epoch: number; logEndOffset: number }
-  | { kind: 'raft-state'; time: number; voter: number; epoch: number; role: string; leader: number; votedFor: number }
-  | { kind: 'raft-append'; time: number; voter: number; entries: { offset: number; digest: string }[] }
-  | { kind: 'raft-truncate'; time: number; voter: number; toOffset: number; reason: string }
-  | { kind: 'raft-hw'; time: number; voter: number; leader: boolean; epoch: number; highWatermark: number }
-  | { kind: 'raft-snapshot'; time: number; voter: number; endOffset: number; epoch: number }
-  | { kind: 'metadata-reset'; time: number; broker: number }
-  | { kind: 'metadata-snapshot'; time: number; broker: number; endOffset: number; epoch: number }
-  | { kind: 'metadata-applied'; time: number; broker: number; offset: number; digest: string };
 
 export type RaftInvariantName =
   | 'RaftSingleLeader'
@@ -75,7 +65,7 @@ export class RaftMonitor {
     if (this.violations.length < 10_000) this.violations.push({ invariant, time, step: this.step, description });
   }
 
-  observe(e: RaftInvariantEvent): void {
+  observe(e: RaftEvent): void {
     switch (e.kind) {
       case 'raft-start':
         // Memory is gone; the epoch and the log come back from disk; the high watermark starts over.
@@ -156,7 +146,7 @@ export class RaftMonitor {
     this.epochs.set(voter, Math.max(was, epoch));
   }
 
-  private onHighWatermark(e: Extract<RaftInvariantEvent, { kind: 'raft-hw' }>): void {
+  private onHighWatermark(e: Extract<RaftEvent, { kind: 'raft-hw' }>): void {
     const from = this.hws.get(e.voter) ?? 0;
     if (e.highWatermark < from) this.violate('RaftMonotonicHighWatermark', e.time, `voter ${e.voter}'s high watermark went back from ${from} to ${e.highWatermark}`);
     this.hws.set(e.voter, e.highWatermark);

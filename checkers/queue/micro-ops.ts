@@ -69,10 +69,6 @@ export function pollRecordsByKey(mop: Value): { [key: string]: Value } | null {
   return byKey;
 }
 
-export function isPoll(mop: Value): boolean {
-  return Array.isArray(mop) && mop[0] === 'poll';
-}
-
 /** What the producer asked the leader to wait for, when the send's invocation says so. */
 export type AcksHint = 'all' | 'leader' | 'none';
 

@@ -68,12 +68,6 @@ function retain<T>(items: T[], keep: (item: T) => boolean): void {
   items.length = j;
 }
 
-export interface BrokerHandle {
-  /** The live program of a broker, for tests and invariant snapshots (null while down). */
-  current(): Broker | null;
-}
-
-
 /** How soon a broker looks at /controller again when ZooKeeper could not answer. */
 const CONTROLLER_CHECK_RETRY_MS = 1000;
 export class Broker implements Program {

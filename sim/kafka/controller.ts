@@ -368,7 +368,6 @@ export class Controller {
           return { ...current, isr, controller_epoch: this.epoch, eligible_leader_replicas: this.eligible(current.isr, isr, elr).filter((r) => !justUnclean.includes(r)) };
         }
         let stale = false;
-        const lastIsr = current.isr;
         if (this.kip966 && justUnclean.length > 0) {
           // KIP-966: a replica that just came back from an unclean shutdown may have lost acknowledged
           // records, so it neither stays eligible nor leads a leaderless partition as its last ISR member.

@@ -428,8 +428,4 @@ export class World implements NetworkHost {
     for (const s of this.streams) h.update(`${s.path}=${s.uint32()}`);
     return h.digest();
   }
-
-  pendingEvents(): number {
-    return this.queue.size;
-  }
 }

@@ -3,7 +3,7 @@
 import { RaftMonitor } from '../../checkers/invariants/raft.ts';
 import type { KraftConfig } from '../../sim/kafka/kraft/config.ts';
 import { controllerNode } from '../../sim/kafka/kraft/config.ts';
-import type { RaftEvent } from '../../sim/kafka/kraft/observer.ts';
+import type { RaftEvent } from '../../sim/events/index.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
 import type { ScenarioOptions } from './scenario.ts';
 import { Scenario } from './scenario.ts';

@@ -4,7 +4,7 @@ import { clusterConfig } from '../../sim/kafka/config.ts';
 import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
 import { MODERN } from '../../sim/kafka/protocol.ts';
 import { KafkaCluster } from '../../sim/kafka/cluster.ts';
-import type { ReplicationEvent } from '../../sim/kafka/observer.ts';
+import type { ReplicationEvent } from '../../sim/events/index.ts';
 import type { NemesisRecord } from '../../nemesis/apply.ts';
 import type { Value } from '../../workloads/history/format.ts';
 

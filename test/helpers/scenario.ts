@@ -5,7 +5,7 @@ import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
 import type { BrokerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
-import type { ReplicationEvent } from '../../sim/kafka/observer.ts';
+import type { ReplicationEvent } from '../../sim/events/index.ts';
 import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
 import { MODERN } from '../../sim/kafka/protocol.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';

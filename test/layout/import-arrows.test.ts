@@ -1,5 +1,8 @@
-// One way through: cli → reports/checkers/nemesis/workloads → sim/kafka → sim/world. This test reads
-// every import in the tree and fails on an arrow pointing the wrong way.
+// One way through: cli → harness → reports/checkers/nemesis/workloads → sim/kafka → sim/world, and
+// nothing imports cli/ (but cli's own tests). The simulator's events (sim/events) and the history format
+// (workloads/history) are plain data that import nothing, so checkers and reports can read both without
+// importing the simulator. This test reads every import in the tree and fails on an arrow pointing the
+// wrong way.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +35,20 @@ export function importsOf(file: string, source: string): string[] {
 /** Which folders each area may import from (besides itself). */
 const ALLOWED: [string, string[]][] = [
   ['workloads/history/', []],
+  ['sim/events/', []],
   ['sim/world/', []],
-  ['sim/kafka/', ['sim/world/']],
-  ['checkers/', ['workloads/history/']],
-  ['reports/', ['checkers/', 'workloads/history/']],
+  ['sim/kafka/', ['sim/world/', 'sim/events/']],
+  ['checkers/', ['workloads/history/', 'sim/events/']],
+  ['reports/', ['checkers/', 'workloads/history/', 'sim/events/']],
   ['nemesis/', ['sim/', 'workloads/history/']],
   ['workloads/', ['sim/']],
+  ['harness/', ['reports/', 'checkers/', 'nemesis/', 'workloads/', 'sim/']],
+  ['cli/', ['harness/', 'reports/', 'checkers/', 'nemesis/', 'workloads/', 'sim/']],
+  ['bench/', ['harness/', 'reports/', 'checkers/', 'nemesis/', 'workloads/', 'sim/', 'test/helpers/']],
+  ['test/helpers/', ['harness/', 'reports/', 'checkers/', 'nemesis/', 'workloads/', 'sim/']],
+  // cli's own tests import what they test; no other test does.
+  ['test/cli/', ['cli/', 'test/helpers/', 'harness/', 'reports/', 'checkers/', 'nemesis/', 'workloads/', 'sim/']],
+  ['test/', ['test/helpers/', 'harness/', 'reports/', 'checkers/', 'nemesis/', 'workloads/', 'sim/']],
 ];
 
 function areaOf(path: string): string | undefined {
@@ -60,7 +71,7 @@ export function arrowViolations(files: { path: string; imports: string[] }[]): s
 
 describe('import arrows', () => {
   it('point one way across the whole tree', () => {
-    const files = ['sim', 'workloads', 'checkers', 'nemesis', 'reports'].flatMap((d) => tsFiles(join(root, d)));
+    const files = ['sim', 'workloads', 'checkers', 'nemesis', 'reports', 'harness', 'cli'].flatMap((d) => tsFiles(join(root, d)));
     expect(files.length).toBeGreaterThan(10);
     const parsed = files.map((f) => ({ path: relative(root, f), imports: importsOf(f, readFileSync(f, 'utf8')) }));
     expect(arrowViolations(parsed)).toEqual([]);
@@ -71,5 +82,16 @@ describe('import arrows', () => {
     expect(arrowViolations([{ path: 'sim/world/world.ts', imports: ['sim/kafka/broker.ts'] }])).toHaveLength(1);
     expect(arrowViolations([{ path: 'workloads/history/edn.ts', imports: ['sim/world/hash.ts'] }])).toHaveLength(1);
     expect(arrowViolations([{ path: 'checkers/queue/check.ts', imports: ['workloads/history/format.ts'] }])).toEqual([]);
+    expect(arrowViolations([{ path: 'checkers/invariants/monitor.ts', imports: ['sim/events/index.ts'] }])).toEqual([]);
+    expect(arrowViolations([{ path: 'sim/events/replication.ts', imports: ['sim/kafka/broker.ts'] }])).toHaveLength(1);
+  });
+
+  it('catches anything importing cli/ but its tests, and the harness importing cli/', () => {
+    expect(arrowViolations([{ path: 'harness/run-test.ts', imports: ['cli/options.ts'] }])).toHaveLength(1);
+    expect(arrowViolations([{ path: 'bench/fuzz.ts', imports: ['cli/fuzz/pool.ts'] }])).toHaveLength(1);
+    expect(arrowViolations([{ path: 'test/harness/run.test.ts', imports: ['cli/main.ts'] }])).toHaveLength(1);
+    expect(arrowViolations([{ path: 'reports/run-report.ts', imports: ['harness/judge.ts'] }])).toHaveLength(1);
+    expect(arrowViolations([{ path: 'test/cli/run.test.ts', imports: ['cli/main.ts'] }])).toEqual([]);
+    expect(arrowViolations([{ path: 'cli/commands/run.ts', imports: ['harness/run-test.ts'] }])).toEqual([]);
   });
 });

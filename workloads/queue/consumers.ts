@@ -44,10 +44,7 @@ export class ConsumerLoop {
     private readonly ctx: WorkloadContext,
     private readonly slot: ClientSlot,
     private readonly random: Random,
-  ) {
-    const consumer = ctx.options.consumer;
-    // A returned poll can still change until its last fetch or validation request has timed out.
-  }
+  ) {}
 
   get done(): boolean {
     return this.phase === 'done';

@@ -50,12 +50,6 @@ export function voterIds(count: number): number[] {
   return Array.from({ length: count }, (_, i) => CONTROLLER_ID_BASE + 1 + i);
 }
 
-/** The voter id of a controller node name, or -1 if it is not one. */
-export function voterOfNode(node: string): number {
-  const m = CONTROLLER_NODE.exec(node);
-  return m === null ? -1 : CONTROLLER_ID_BASE + Number(m[1]);
-}
-
 export function validateKraft(k: KraftConfig): void {
   const voters = k['controller.quorum.voters'];
   if (!Number.isInteger(voters) || voters < 1 || voters > 9) throw new ConfigError(`controller.quorum.voters must be 1 to 9 controllers, got ${voters}`);

@@ -13,7 +13,8 @@ import { logDirFailed } from '../log-dir-failure.ts';
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { NodeId } from '../../world/network.ts';
 import type { KraftConfig } from './config.ts';
-import type { RaftEvent, RaftHub, RaftRole } from './observer.ts';
+import type { RaftEvent, RaftRole } from '../../events/index.ts';
+import type { RaftHub } from './observer.ts';
 import type {
   BeginQuorumEpochRequest,
   BeginQuorumEpochResponse,

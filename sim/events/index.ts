@@ -1,0 +1,11 @@
+// The simulator's events as plain data, one declaration each (see each file). Imports nothing.
+export type {
+  BrokerState,
+  ElectionEvent,
+  RemovedRecord,
+  ReplicationEvent,
+  ReplicationEventKind,
+  TruncationReason,
+} from './replication.ts';
+export type { RaftEvent, RaftRole } from './raft.ts';
+export type { BrokerCrash } from './crash.ts';

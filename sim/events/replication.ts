@@ -1,0 +1,82 @@
+// What a Kafka cluster tells the outside about its replicas and its controller, as plain data: appends,
+// truncations, high watermarks, leadership, ISR changes, elections and acknowledgements. sim/kafka emits
+// these; the invariant checkers, durability attribution and reports read them. This file imports
+// nothing, so that checkers and reports can read the simulator's events without importing the simulator.
+
+export type TruncationReason =
+  | 'leader-epoch' // OffsetsForLeaderEpoch (or a diverging epoch) said the tail diverged (KIP-101/279)
+  | 'high-watermark' // pre-KIP-101: truncate to the local high watermark
+  | 'recovery' // a torn or unsynced tail cut off after a crash
+  | 'offset-out-of-range'; // the leader's log is shorter than the fetch offset
+
+export type BrokerState = 'starting' | 'running' | 'crashed' | 'shutdown' | 'zk-session-expired';
+
+/** One record a truncation removed. */
+export interface RemovedRecord {
+  offset: number;
+  value: number;
+  epoch: number;
+}
+
+export type ReplicationEvent =
+  | { kind: 'append'; time: number; broker: number; partition: number; baseOffset: number; values: number[]; epoch: number; asLeader: boolean }
+  | {
+      kind: 'truncate';
+      time: number;
+      broker: number;
+      partition: number;
+      toOffset: number;
+      fromLogEndOffset: number;
+      reason: TruncationReason;
+      removed: RemovedRecord[];
+    }
+  | { kind: 'high-watermark'; time: number; broker: number; partition: number; highWatermark: number }
+  | { kind: 'log-end-offset'; time: number; broker: number; partition: number; logEndOffset: number }
+  | { kind: 'become-leader'; time: number; broker: number; partition: number; leaderEpoch: number; isr: number[] }
+  | { kind: 'become-follower'; time: number; broker: number; partition: number; leaderEpoch: number; leader: number }
+  | {
+      kind: 'isr-change';
+      time: number;
+      broker: number;
+      partition: number;
+      isr: number[];
+      partitionEpoch: number;
+      change: 'shrink' | 'expand';
+    }
+  | ElectionEvent
+  | {
+      kind: 'controller-isr';
+      time: number;
+      controller: number;
+      partition: number;
+      leader: number;
+      leaderEpoch: number;
+      isr: number[];
+      partitionEpoch?: number;
+    }
+  | { kind: 'offline'; time: number; controller: number; partition: number; leaderEpoch: number; reason: string }
+  | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }
+  | { kind: 'acked'; time: number; broker: number; partition: number; offset: number; value: number; acks: 0 | 1 | -1 }
+  | { kind: 'broker-state'; time: number; broker: number; state: BrokerState }
+  | { kind: 'fenced'; time: number; broker: number; partition: number; error: string; detail: string };
+
+/** A controller chose a leader: clean (from the ISR or KIP-966's ELR), unclean, or preferred. */
+export interface ElectionEvent {
+  kind: 'election';
+  time: number;
+  controller: number;
+  controllerEpoch: number;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  unclean: boolean;
+  previousLeader: number;
+  reason: string;
+  /** KIP-966 Balanced recovery: the last known leader elected back (an unclean election). */
+  lastKnownLeader?: boolean;
+  /** The version of the partition state the election wrote (ZooKeeper: the znode's; KRaft: the partition epoch). */
+  partitionEpoch?: number;
+}
+
+export type ReplicationEventKind = ReplicationEvent['kind'];

@@ -1,0 +1,94 @@
+// Each kind of report opened in a real headless Chromium: no console error, no request beyond the file
+// itself, every chart rendered, no planted script run; a screenshot of each kind is saved under
+// test-output/screenshots/. Skipped, saying why, when /usr/bin/chromium is absent.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareSideFrom, writeRunReport } from '../../cli/report-data.ts';
+import { runOnce } from '../../cli/run-once.ts';
+import { COMPARE_REPORT_KIND, type CompareRow } from '../../reports/compare-data.ts';
+import { renderCompareReport } from '../../reports/compare-report.ts';
+import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
+import { HAVE_CHROMIUM, launch, NO_CHROMIUM_MESSAGE, visit, type PageVisit } from '../helpers/browser.ts';
+import { HOSTILE, hostileRunReport, linearizabilityReport } from '../helpers/report-fixtures.ts';
+import { repoRoot } from '../helpers/paths.ts';
+
+const screenshots = resolve(repoRoot, 'test-output/screenshots');
+
+if (!HAVE_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+function expectClean(v: PageVisit, file: string, charts: number): void {
+  expect(v.errors).toEqual([]);
+  expect(v.requests).toEqual([`file://${file}`]);
+  expect(v.chartsState).toBe('done');
+  expect(v.charts).toHaveLength(charts);
+  for (const c of v.charts) expect(c, c.id).toMatchObject({ rendered: 'true', drawn: true });
+  expect(v.pwned).toBeNull();
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'kafkasim-reports-'));
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws a run report, its anomalies and hostile strings as text', async () => {
+    const data = hostileRunReport();
+    writeRunReport(join(dir, 'run'), data);
+    const file = join(dir, 'run', 'index.html');
+    const v = await visit(browser, file, join(screenshots, 'run-report.png'));
+    // latency, throughput, one per partition, health, timeline
+    expectClean(v, file, 4 + data.partitions.length);
+    expect(v.text).toContain(HOSTILE);
+    expect(v.text).toContain('replicas that had it');
+  });
+
+  it('draws the longest linearizable prefix and the op that cannot be placed, with empty Kafka charts', async () => {
+    writeRunReport(join(dir, 'linear'), linearizabilityReport());
+    const file = join(dir, 'linear', 'index.html');
+    const v = await visit(browser, file, join(screenshots, 'linearizability-report.png'));
+    expectClean(v, file, 5 + 1);
+    expect(v.text).toContain('cannot be placed');
+    expect(v.text).toMatch(/longest linearizable prefix\s+2 operations/);
+  });
+
+  it('draws a comparison of clean and unclean election', async () => {
+    const rows: CompareRow[] = [];
+    for (const seed of [8, 9]) {
+      const clean = runOnce({ seed, nemesis: ['partition', 'kill', 'pause'], timeSeconds: 20 });
+      const unclean = runOnce({ seed, unclean: true, nemesis: ['partition', 'kill', 'pause'], timeSeconds: 20, schedule: clean.output.schedule });
+      rows.push({ seed, clean: compareSideFrom(clean, { reportHref: `seed-${seed}/clean/index.html` }), unclean: compareSideFrom(unclean) });
+    }
+    const file = join(dir, 'compare.html');
+    writeFileSync(file, renderCompareReport({ kind: COMPARE_REPORT_KIND, formatVersion: 1, title: `compare ${HOSTILE}`, generatedBy: 'test', command: 'npx kafkasim compare --seeds 2', config: { seed: 8 }, rows }));
+    const v = await visit(browser, file, join(screenshots, 'compare-report.png'));
+    expectClean(v, file, 2);
+    expect(v.text).toMatch(/unclean leader election .* (bought|cost)/);
+  });
+
+  it('draws a fuzz index with links to the failing seeds', async () => {
+    const runs: FuzzRun[] = Array.from({ length: 300 }, (_, i) => ({
+      seed: i,
+      valid: i % 17 === 0 ? false : i === 50 ? 'unknown' : true,
+      anomalies: i % 17 === 0 ? { 'acked-write-lost': 1 + (i % 5), ...(i % 34 === 0 ? { 'inconsistent-offsets': 2 } : {}) } : {},
+      wallMs: 200 + (i % 50),
+      events: 9000 + i,
+      ...(i % 17 === 0 ? { reportHref: `seeds/${i}/index.html`, reproHref: `seeds/${i}/repro.json` } : {}),
+    }));
+    runs.push({ seed: HOSTILE, valid: 'unknown', anomalies: {}, wallMs: 1, events: 0, error: HOSTILE, findings: ['harness-crash'], reportHref: 'javascript:window.__pwned=3' });
+    const file = join(dir, 'fuzz.html');
+    writeFileSync(file, renderFuzzIndex({ title: 'fuzz of 301 seeds', generatedBy: 'test', runs }));
+    const v = await visit(browser, file, join(screenshots, 'fuzz-index.png'));
+    expectClean(v, file, 3);
+    expect(v.text).toMatch(/Failing seeds \(20\)/);
+    expect(v.text).toContain(HOSTILE);
+  });
+});
