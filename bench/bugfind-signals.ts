@@ -1,17 +1,9 @@
-// What one fuzzing run found, as a set of signal names: the judge's anomalies (queue, durability, and
-// invariant violations nothing explains), plus two end-of-run checks the judge does not make:
-// - `divergence-at-rest`: after healing and the final reads, two replicas still disagree below both
-//   their high watermarks (LogMatching on a snapshot; the live monitor blames such breaks on the crash
-//   that preceded them, and a divergence left below an unmoving high watermark is never rechecked);
-// - `consumer-poll-skip`: a consumer passed over records of the final log without reading them and with
-//   no seek in between (its reads judged against the log as it ended up: what a consumer that misses a
-//   truncation does).
+// What one fuzzing run found, as a set of signal names: the judge's anomalies — the queue and durability
+// checkers', invariant violations nothing explains, and the two end-of-run checks every run makes,
+// `divergence-at-rest` (checkers/invariants/at-rest.ts) and `consumer-poll-skip`
+// (checkers/queue/final-log-reads.ts).
 import type { CheckResult } from '../checkers/result.ts';
-import type { JudgedRun } from '../cli/run-once.ts';
-import { runOnce } from '../cli/run-once.ts';
-import type { RunOptions } from '../cli/runner.ts';
-import type { KafkaCluster } from '../sim/kafka/cluster.ts';
-import { readsAgainstFinalLog, replicasAtRest } from '../test/helpers/historical-verdict.ts';
+import { runOnce, type JudgedRun, type RunOptions } from '../harness/index.ts';
 
 export interface SignalledRun {
   run: JudgedRun;
@@ -22,14 +14,8 @@ export interface SignalledRun {
 
 /** Runs once and collects every signal. */
 export function runWithSignals(options: RunOptions): SignalledRun {
-  const box: { cluster: KafkaCluster | null } = { cluster: null };
-  const run = runOnce({ ...options, onFinalPhase: (c) => (box.cluster = c) });
-  const signals = new Set(Object.keys(run.result.anomalies));
-  // The world stopped after the final reads: the replicas are as the run left them.
-  if (box.cluster !== null && replicasAtRest(box.cluster).length > 0) signals.add('divergence-at-rest');
-  const skips = readsAgainstFinalLog(run.output.history);
-  if (skips.anomalies.some((a) => a.name === 'poll-skip' || a.name === 'int-poll-skip')) signals.add('consumer-poll-skip');
-  return { run, signals: [...signals].sort(), violations: invariantViolations(run.result.checkers) };
+  const run = runOnce(options);
+  return { run, signals: Object.keys(run.result.anomalies).sort(), violations: invariantViolations(run.result.checkers) };
 }
 
 function invariantViolations(checkers: readonly CheckResult[]): number {

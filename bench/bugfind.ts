@@ -12,10 +12,9 @@
 // repro files that `kafkasim replay` reruns.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { reproRunOptions, reproText, type Repro } from '../cli/repro.ts';
-import type { RunOptions } from '../cli/runner.ts';
-import { minimizeSchedule, shrinkRepro } from '../cli/shrink.ts';
-import { writeWhole } from '../cli/write-whole.ts';
+import { reproRunOptions, reproText, type Repro, type RunOptions } from '../harness/index.ts';
+import { minimizeSchedule, shrinkRepro } from '../harness/shrink.ts';
+import { writeWhole } from '../harness/write-whole.ts';
 import { generateSchedule, type FaultKind, type Schedule } from '../nemesis/index.ts';
 import { POWER_LOSS_MODES, Random } from '../sim/world/index.ts';
 import { runWithSignals, type SignalledRun } from './bugfind-signals.ts';
@@ -218,16 +217,15 @@ interface Shrunk {
 }
 
 /**
- * Shrinks the first finding's fault schedule. Bugs judged by the judge's own anomalies go through the
- * project's shrinker (cli/shrink.ts shrinkRepro: faults, then run length, then clients), and the result is
- * checked to still find the bug; the others (signals of their own, or differential) use the same
- * shrinker's fault minimisation (ddmin, then small windows of faults) with the bug's own test.
+ * Shrinks the first finding's fault schedule. Bugs found by the judge's anomalies alone go through the
+ * project's shrinker (harness/shrink.ts shrinkRepro: faults, then run length, then clients), and the
+ * result is checked to still find the bug; differential ones use the same shrinker's fault minimisation
+ * (ddmin, then small windows of faults) with the bug's own test, the baseline included.
  */
 function shrinkFinding(bug: BugSpec, finding: SignalledRun): Shrunk {
   const options = finding.run.options;
   const schedule = finding.run.output.schedule;
-  const ownSignals = finding.signals.some((sig) => sig === 'divergence-at-rest' || sig === 'consumer-poll-skip');
-  if (bug.differential !== true && !ownSignals) {
+  if (bug.differential !== true) {
     const out = shrinkRepro(finding.run.repro, { maxRuns: 300 });
     const again = runWithSignals(reproRunOptions(out.repro));
     if (bug.finds(again.signals)) return { before: out.before.faults, after: out.after.faults, by: 'shrinkRepro', repro: out.repro, signals: again.signals };

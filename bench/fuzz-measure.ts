@@ -5,10 +5,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { usableCores } from '../cli/fuzz/cores.ts';
-import { FuzzRun } from '../cli/fuzz/fuzz-run.ts';
-import { sharedRunOptions, type SharedRunFlags } from '../cli/fuzz/run-flags.ts';
-import { flagWords } from '../cli/report-data.ts';
+import { usableCores } from '../harness/fuzz/cores.ts';
+import { FuzzRun } from '../harness/fuzz/fuzz-run.ts';
+import { flagWordsOf, testOf, type RunOptions } from '../harness/index.ts';
 
 export interface Rates {
   jobs: number;
@@ -36,15 +35,14 @@ function cpuWithChildrenMs(): number {
 }
 
 const [jobs, count, time, first] = process.argv.slice(2).map(Number);
-const flags: SharedRunFlags = {
-  brokers: '3', partitions: '3', rf: '3', minIsr: '2', acks: 'all', nemesis: 'partition,kill,pause',
-  time: String(time), protocol: 'modern', metadata: 'zk',
-};
+// The fuzz's defaults, as `kafkasim fuzz --time <time>` runs them.
+const options: Omit<RunOptions, 'seed'> = { timeSeconds: time };
+testOf({ seed: 0, ...options });
 const outDir = mkdtempSync(join(tmpdir(), `kafkasim-bench-fuzz-${jobs}-`));
 try {
   const run = new FuzzRun({
-    options: sharedRunOptions(flags),
-    runFlags: flagWords(sharedRunOptions(flags), flags.schedule),
+    options,
+    runFlags: flagWordsOf(options).words,
     range: { from: first, to: first + count - 1 },
     shard: null,
     jobs,

@@ -19,7 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { usableCores } from '../cli/fuzz/cores.ts';
+import { usableCores } from '../harness/fuzz/cores.ts';
 import type { Rates } from './fuzz-measure.ts';
 
 const seeds = Number(process.argv[2] ?? 1000);

@@ -1,12 +1,12 @@
 // KRaft mode against ZooKeeper mode over many seeds of the modern protocol with clean election: the
-// runner's test (queue workload, generated faults, every checker) on the same seeds and fault kinds in
-// both modes, with the Raft invariants watched in KRaft mode. Usage:
+// harness's test (queue workload, generated faults, every checker) on the same seeds and fault kinds in
+// both modes; in KRaft mode the Raft invariants run online as in every KRaft run. Usage:
 //   npx tsx bench/kraft.ts [first] [last] [kinds: all | non-lossy | a comma list]
-import { judge } from '../cli/judge.ts';
-import { runTest } from '../cli/runner.ts';
+import type { CheckResult } from '../checkers/result.ts';
+import { runOnce } from '../harness/index.ts';
 import { FAULT_KINDS } from '../nemesis/fault-kinds.ts';
+import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { FaultKind } from '../nemesis/fault-kinds.ts';
-import { runKraft } from '../test/helpers/kraft-run.ts';
 
 const first = Number(process.argv[2] ?? 1);
 const last = Number(process.argv[3] ?? 1000);
@@ -31,10 +31,18 @@ function attempt<T>(mode: 'zk' | 'kraft', seed: number, fn: () => T): T | null {
 }
 for (let seed = first; seed <= last; seed++) {
   let t0 = performance.now();
-  const z = attempt('zk', seed, () => judge(seed, runTest({ seed, nemesis: kinds }), 0, 'bench'));
+  const z = attempt('zk', seed, () => runOnce({ seed, nemesis: kinds }).result);
   zk.wallMs += performance.now() - t0;
   t0 = performance.now();
-  const k = attempt('kraft', seed, () => runKraft({ seed, nemesis: kinds }));
+  let controllerChanges = 0;
+  const k = attempt('kraft', seed, () => {
+    const onCluster = (cluster: KafkaCluster): void =>
+      void cluster.observe((e) => {
+        if (e.kind === 'controller' && e.active) controllerChanges++;
+      });
+    const run = runOnce({ seed, nemesis: kinds, metadata: 'kraft' }, { onCluster });
+    return { result: run.result, raft: run.result.checkers.find((c) => c.checker === 'raft-invariants') as CheckResult };
+  });
   kraft.wallMs += performance.now() - t0;
   if (z === null || k === null) continue;
   for (const [mode, r] of [['zk', z], ['kraft', k.result]] as const) {
@@ -47,10 +55,11 @@ for (let seed = first; seed <= last; seed++) {
       for (const name of Object.keys(r.anomalies)) t.anomalies[name] = (t.anomalies[name] ?? 0) + 1;
     }
   }
-  kraft.failovers += Math.max(0, k.controllerChanges - 1);
-  if (k.raftViolations.length > 0) {
+  kraft.failovers += Math.max(0, controllerChanges - 1);
+  if (k.raft.valid !== true) {
     kraft.raftViolations++;
-    console.log(`seed ${seed}: ${k.raftViolations.length} Raft violation(s), first: ${k.raftViolations[0].invariant}: ${k.raftViolations[0].description}`);
+    const first = k.raft.anomalies[0];
+    console.log(`seed ${seed}: ${k.raft.stats?.violations ?? 0} Raft violation(s), first: ${first.name}: ${first.examples[0]?.description ?? ''}`);
   }
   if (k.result.valid !== true && z.valid === true) {
     onlyKraft.push(seed);

@@ -4,9 +4,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replayCommandFor, runReportData, writeRunReport } from '../cli/report-data.ts';
-import { runOnce } from '../cli/run-once.ts';
-import type { RunOptions } from '../cli/runner.ts';
+import { replayCommandFor, runOnce, runReportData, writeRunReport, type RunOptions } from '../harness/index.ts';
 import { renderRunReport } from '../reports/run-report.ts';
 
 const TARGET_OPS = 100_000;

@@ -1,36 +1,24 @@
-// The options that describe one test run (cluster, client acks, faults, length, protocol), declared
-// once so every command that runs tests (run, compare, fuzz) takes them with the same names, defaults
-// and help. Commands add their own output options (--out, --json) themselves.
+// The flags that describe one test run, made from the options schema (harness/options.ts), so that every
+// command that runs tests (run, compare, fuzz) takes them with the same names, defaults and help, and a
+// new option needs no change here. Commands add their own output options (--out, --json) themselves.
 import type { Command } from 'commander';
+import { optionsFromFlags, RUN_FLAGS, SEED_FLAG, type RunOptions } from '../harness/index.ts';
+import { parseSeed } from '../sim/world/seed.ts';
+import { freshSeed } from './fresh-seed.ts';
 
-/** What commander hands an action for the flags below (runOptionsFrom in commands/run.ts reads them). */
-export interface RunFlagValues {
-  seed?: string;
-  brokers: string;
-  partitions: string;
-  rf: string;
-  minIsr: string;
-  acks: string;
-  unclean?: boolean;
-  nemesis: string;
-  schedule?: string;
-  time: string;
-  protocol: string;
-  metadata: string;
+/** What commander hands an action for the run flags: an attribute per flag given (seed included). */
+export type RunFlagValues = { seed?: string; schedule?: string } & Record<string, unknown>;
+
+export function addRunFlags(command: Command, seedHelp: string = SEED_FLAG.help): Command {
+  command.option(SEED_FLAG.syntax, seedHelp);
+  // No commander defaults: a flag not given stays undefined and the schema's default applies, so that
+  // repro files and replay commands carry only what was chosen.
+  for (const f of RUN_FLAGS) command.option(f.syntax, f.defaultText === undefined ? f.help : `${f.help} (default: ${f.defaultText})`);
+  return command;
 }
 
-export function addRunFlags(command: Command): Command {
-  return command
-    .option('--seed <seed>', 'the seed (default: a fresh one, printed)')
-    .option('--brokers <n>', 'brokers', '3')
-    .option('--partitions <n>', 'partitions of the test topic', '3')
-    .option('--rf <n>', 'replication factor', '3')
-    .option('--min-isr <n>', 'min.insync.replicas', '2')
-    .option('--acks <0|1|all>', 'producer acks', 'all')
-    .option('--unclean', 'unclean.leader.election.enable=true')
-    .option('--nemesis <kinds>', 'fault kinds: a comma list, none, all or swarm', 'partition,kill,pause')
-    .option('--schedule <file>', 'a saved fault schedule instead of a generated one')
-    .option('--time <seconds>', 'simulated seconds of workload and faults', '60')
-    .option('--protocol <mode>', 'modern, or historical modes (comma list)', 'modern')
-    .option('--metadata <zk|kraft>', 'metadata mode', 'zk');
+/** The run options the flags give, with a fresh seed when none was given. */
+export function runOptionsFrom(flags: RunFlagValues): RunOptions {
+  const seed = flags.seed === undefined ? freshSeed() : parseSeed(flags.seed);
+  return { seed, ...optionsFromFlags(flags) };
 }

@@ -9,6 +9,7 @@ export type { ParamsOf } from './kinds/index.ts';
 export { validateSchedule } from './validate.ts';
 export { loadSchedule, saveSchedule } from './schedule-file.ts';
 export { generateSchedule } from './generate.ts';
+export { serialFaultSchedule, type SerialFaultOptions } from './serial.ts';
 export type { GenerateOptions } from './generate.ts';
 export { scheduleArbitrary } from './arbitrary.ts';
 export type { ArbitraryOptions } from './arbitrary.ts';

@@ -63,8 +63,13 @@ export class InvariantMonitor {
   readonly violations: Violation[] = [];
   /** Totals by name, explained and not, beyond the stored violations' cap. */
   private readonly counts = { unexplained: new Map<InvariantName, number>(), explained: new Map<InvariantName, number>() };
-  /** Set by the caller before each world event so violations name their step. */
+  /**
+   * The step a violation names: the world event in progress when the monitor runs online (`stepOf`), or
+   * whatever the caller sets here when it feeds recorded events.
+   */
   step = 0;
+
+  constructor(private readonly stepOf: (() => number) | null = null) {}
 
   /** Whether a reported partition state is at least as new as any seen (unversioned reports always are). */
   private newerState(partition: number, version: number | undefined): boolean {
@@ -90,7 +95,8 @@ export class InvariantMonitor {
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
-      this.violations.push({ invariant, time: e.time, step: this.step, partition: e.partition, brokers, description, causedBy: cause, detail });
+      const step = this.stepOf === null ? this.step : this.stepOf();
+      this.violations.push({ invariant, time: e.time, step, partition: e.partition, brokers, description, causedBy: cause, detail });
     }
   }
 
@@ -277,6 +283,13 @@ export class InvariantMonitor {
   }
 
   /** Violations not explained by an unclean election: bugs of the protocol. */
+  /** Violations nothing explains, counted beyond the stored ones' cap: each is a finding. */
+  findings(): number {
+    let n = 0;
+    for (const c of this.counts.unexplained.values()) n += c;
+    return n;
+  }
+
   unexplained(): Violation[] {
     return this.violations.filter((v) => v.causedBy === null);
   }

@@ -10,14 +10,19 @@ import { renderCompareReport } from '../../reports/compare-report.ts';
 import { headline } from '../../reports/compare-summary.ts';
 import type { Seed } from '../../sim/world/index.ts';
 import { intOption } from '../options.ts';
-import { compareCommandFor, compareSideFrom, replayCommandFor } from '../report-data.ts';
-import { KAFKASIM_VERSION } from '../repro.ts';
-import { addRunFlags, type RunFlagValues } from '../run-flags.ts';
-import { runOnce, writeRunOutputs, type JudgedRun } from '../run-once.ts';
-import type { RunOptions } from '../runner.ts';
+import {
+  compareCommandFor,
+  compareSideFrom,
+  KAFKASIM_VERSION,
+  replayCommandFor,
+  runOnce,
+  writeRunOutputs,
+  writeWhole,
+  type JudgedRun,
+  type RunOptions,
+} from '../../harness/index.ts';
+import { addRunFlags, runOptionsFrom, type RunFlagValues } from '../run-flags.ts';
 import { UsageError } from '../usage-error.ts';
-import { writeWhole } from '../write-whole.ts';
-import { runOptionsFrom } from './run.ts';
 
 export const DEFAULT_COMPARE_OUT = 'kafkasim-compare';
 

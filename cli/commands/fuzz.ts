@@ -2,12 +2,12 @@
 // index.html and, for every seed with a finding, its own directory (repro.json, history, report).
 // Exit codes: 0 no findings, 1 findings, 2 bad usage, 130 interrupted (what finished is on disk).
 import type { Command } from 'commander';
-import { FuzzRun, prepareOutDir } from '../fuzz/fuzz-run.ts';
+import { FuzzRun, prepareOutDir } from '../../harness/fuzz/fuzz-run.ts';
 import { DEFAULT_COUNT, fuzzConfigFrom, type FuzzFlags } from '../fuzz/fuzz-flags.ts';
-import type { SeedOutcome } from '../fuzz/outcome.ts';
+import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
 import { Progress } from '../fuzz/progress.ts';
 import { addRunOptions } from '../fuzz/run-flags.ts';
-import type { FuzzSummary } from '../fuzz/summary.ts';
+import type { FuzzSummary } from '../../harness/fuzz/summary.ts';
 import { EXIT_ANOMALY, EXIT_VALID } from '../usage-error.ts';
 
 /** The shell's convention for a process ended by SIGINT. */

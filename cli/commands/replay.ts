@@ -2,9 +2,9 @@
 // one recorded. A different hash means the run is not the one recorded: nondeterminism, or a different
 // kafkasim.
 import type { Command } from 'commander';
-import { readRepro } from '../repro.ts';
-import { runOnce, writeRunOutputs } from '../run-once.ts';
-import { reproRunOptions } from '../repro.ts';
+import { readRepro } from '../../harness/repro.ts';
+import { runOnce, writeRunOutputs } from '../../harness/run.ts';
+import { reproRunOptions } from '../../harness/repro.ts';
 import { EXIT_REPLAY_DIVERGED } from '../usage-error.ts';
 import { exitCodeOf, printSummary } from './run.ts';
 

@@ -9,11 +9,11 @@ import { COMPARE_REPORT_KIND, type CompareReportData } from '../../reports/compa
 import { renderCompareReport } from '../../reports/compare-report.ts';
 import { RUN_REPORT_KIND, type RunReportData } from '../../reports/run-data.ts';
 import { renderRunReport } from '../../reports/run-report.ts';
-import { writeFuzzIndex } from '../fuzz/reports.ts';
-import { readSummary, SUMMARY_FILE } from '../fuzz/summary.ts';
-import { KAFKASIM_VERSION } from '../repro.ts';
+import { writeFuzzIndex } from '../../harness/fuzz/reports.ts';
+import { readSummary, SUMMARY_FILE } from '../../harness/fuzz/summary.ts';
+import { KAFKASIM_VERSION } from '../../harness/version.ts';
 import { UsageError } from '../usage-error.ts';
-import { writeWhole } from '../write-whole.ts';
+import { writeWhole } from '../../harness/write-whole.ts';
 
 function readJson(path: string): unknown {
   let text: string;

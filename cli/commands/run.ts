@@ -1,58 +1,30 @@
-// `kafkasim run`: one simulated test — a cluster, a workload, faults, the checkers — with a summary,
-// and with --out the history (JSON lines and EDN), result.json and repro.json.
+// `kafkasim run`: one simulated test — a cluster, a workload, faults, the checkers — with a summary, and
+// the history (JSON lines and EDN), result.json, repro.json and the report in the output directory.
+// The seed and every resolved option are printed before the first simulated event, as TigerBeetle's VOPR
+// does, so that a run that crashes the harness still leaves its seed; a harness crash prints the seed, the
+// command that reruns it and one line of error, writes the stack trace to a file, and exits 70.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { addRunFlags, type RunFlagValues } from '../run-flags.ts';
-import { parseNemesisOption } from '../../nemesis/index.ts';
-import { loadSchedule } from '../../nemesis/index.ts';
-import { parseProtocol } from '../../sim/kafka/protocol.ts';
-import { parseSeed } from '../../sim/world/seed.ts';
-import { freshSeed } from '../fresh-seed.ts';
-import type { RunResult } from '../judge.ts';
-import { intOption } from '../options.ts';
-import { KAFKASIM_VERSION } from '../repro.ts';
-import { runOnce, writeRunOutputs } from '../run-once.ts';
-import type { RunOptions } from '../runner.ts';
-import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
-import { readFileSync } from 'node:fs';
-
-export const VERSION = KAFKASIM_VERSION;
+import {
+  replayCommandFor,
+  runOnce,
+  testOf,
+  writeRunOutputs,
+  writeWhole,
+  type RunOptions,
+  type RunResult,
+  type Test,
+} from '../../harness/index.ts';
+import { addRunFlags, runOptionsFrom, type RunFlagValues } from '../run-flags.ts';
+import { EXIT_ANOMALY, EXIT_HARNESS_CRASH, EXIT_UNKNOWN, EXIT_VALID, isUserError } from '../usage-error.ts';
 
 type RunFlags = RunFlagValues & {
   /** A directory, or false with --no-out. */
   out: string | false;
   json?: boolean;
 };
-
-export function runOptionsFrom(flags: RunFlagValues): RunOptions {
-  const seed = flags.seed === undefined ? freshSeed() : parseSeed(flags.seed);
-  if (!['0', '1', 'all'].includes(flags.acks)) throw new UsageError(`--acks must be 0, 1 or all, got "${flags.acks}"`);
-  if (flags.metadata !== 'zk' && flags.metadata !== 'kraft') throw new UsageError(`--metadata must be zk or kraft, got "${flags.metadata}"`);
-  parseProtocol(flags.protocol);
-  const options: RunOptions = {
-    seed,
-    brokers: intOption('--brokers', flags.brokers, 1, 64),
-    partitions: intOption('--partitions', flags.partitions, 1, 1024),
-    replicationFactor: intOption('--rf', flags.rf, 1, 64),
-    minIsr: intOption('--min-isr', flags.minIsr, 1, 64),
-    acks: flags.acks === 'all' ? 'all' : (Number(flags.acks) as 0 | 1),
-    unclean: flags.unclean === true,
-    protocol: flags.protocol,
-    timeSeconds: intOption('--time', flags.time, 1, 86_400),
-    nemesis: parseNemesisOption(flags.nemesis),
-  };
-  // Only set in KRaft mode, so ZooKeeper-mode repro files stay as they were.
-  if (flags.metadata === 'kraft') options.metadata = 'kraft';
-  if (flags.schedule !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(flags.schedule, 'utf8');
-    } catch {
-      throw new UsageError(`--schedule: cannot read ${flags.schedule}`);
-    }
-    options.schedule = loadSchedule(text);
-  }
-  return options;
-}
 
 export function exitCodeOf(valid: RunResult['valid']): number {
   return valid === true ? EXIT_VALID : valid === false ? EXIT_ANOMALY : EXIT_UNKNOWN;
@@ -66,17 +38,72 @@ export function registerRun(program: Command): void {
     .option('--json', 'print result.json on stdout')
     .action((flags: RunFlags) => {
       const options = runOptionsFrom(flags);
-      const run = runOnce(options);
-      const result = run.result;
+      const test = testOf(options);
       const out = flags.out === false ? undefined : flags.out.replace('<seed>', String(options.seed));
-      if (out !== undefined) writeRunOutputs(out, run);
-      if (flags.json) {
-        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      } else {
-        printSummary(result, out);
+      // With --json, stdout carries result.json alone; the preamble goes to stderr.
+      const say = flags.json === true ? (line: string): void => void process.stderr.write(`${line}\n`) : (line: string): void => console.log(line);
+      for (const line of preamble(test, options, flags.schedule)) say(line);
+      let run;
+      try {
+        run = runOnce(options, {}, test);
+      } catch (e) {
+        if (isUserError(e)) throw e;
+        reportHarnessCrash(e, options, out, flags.schedule);
+        process.exitCode = EXIT_HARNESS_CRASH;
+        return;
       }
-      process.exitCode = exitCodeOf(result.valid);
+      if (out !== undefined) writeRunOutputs(out, run);
+      if (flags.json) process.stdout.write(JSON.stringify(run.result, null, 2) + '\n');
+      else printSummary(run.result, out);
+      process.exitCode = exitCodeOf(run.result.valid);
     });
+}
+
+/** The seed, the command that reruns it, and the resolved test, before anything runs. */
+export function preamble(test: Test, options: RunOptions, scheduleFile: string | undefined): string[] {
+  const c = test.cluster;
+  const broker = c.broker;
+  const nemesis = 'schedule' in test.nemesis ? `schedule of ${test.nemesis.schedule.ops.length} ops` : nemesisText(test.nemesis);
+  return [
+    `seed          ${String(test.seed)}`,
+    `rerun with    ${replayCommandFor(options, { scheduleFile })}`,
+    `cluster       ${c.brokers} brokers, ${c.partitions} partitions, replication factor ${c.replicationFactor}, ` +
+      `${c.metadata === 'kraft' ? `KRaft (${c.kraft['controller.quorum.voters']} controllers)` : 'ZooKeeper'}, protocol ${test.protocolModes.join(',')}`,
+    `broker        min.insync.replicas=${broker['min.insync.replicas']} unclean.leader.election.enable=${broker['unclean.leader.election.enable']} ` +
+      `replica.lag.time.max.ms=${broker['replica.lag.time.max.ms']} zookeeper.session.timeout.ms=${broker['zookeeper.session.timeout.ms']}`,
+    `producer      acks=${test.workload.producer.acks} enable.idempotence=${test.workload.producer['enable.idempotence']}, ` +
+      `${test.workload.producers} producers, ${test.workload.consumers} consumers, ${test.workload.rate} sends/s`,
+    `nemesis       ${nemesis}, ${test.timeSeconds} simulated s${test.stopOnViolation ? ', stop at the first violation' : ''}`,
+    `checkers      ${test.checkers.map((ch) => ch.name).join(', ')}`,
+  ];
+}
+
+function nemesisText(plan: { kinds: string[] | 'swarm'; intensity: number | undefined }): string {
+  const kinds = plan.kinds === 'swarm' ? 'swarm (the seed picks the kinds)' : plan.kinds.length === 0 ? 'none' : plan.kinds.join(',');
+  return plan.intensity === undefined ? kinds : `${kinds} at intensity ${plan.intensity}`;
+}
+
+/**
+ * A bug of kafkasim itself (the simulator, a checker) rather than a finding about Kafka: the seed, the
+ * rerun command and one line on stderr; the stack trace in crash.txt of the output directory (or of a
+ * temporary one with --no-out).
+ */
+function reportHarnessCrash(e: unknown, options: RunOptions, out: string | undefined, scheduleFile: string | undefined): void {
+  const stack = e instanceof Error && e.stack !== undefined ? e.stack : String(e);
+  const line = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e).split('\n')[0];
+  const rerun = replayCommandFor(options, { scheduleFile });
+  let file: string;
+  try {
+    const dir = out ?? join(tmpdir(), `kafkasim-crash-${String(options.seed)}`);
+    mkdirSync(dir, { recursive: true });
+    file = join(dir, 'crash.txt');
+    writeWhole(file, `seed ${String(options.seed)}\nrerun: ${rerun}\n\n${stack}\n`);
+  } catch {
+    file = '(could not be written)';
+  }
+  process.stderr.write(`kafkasim: harness crash on seed ${String(options.seed)}: ${line}\n`);
+  process.stderr.write(`kafkasim: rerun with: ${rerun}\n`);
+  process.stderr.write(`kafkasim: stack trace in ${file}\n`);
 }
 
 /** The short terminal summary of a run. */
@@ -86,9 +113,30 @@ export function printSummary(result: RunResult, out?: string): void {
   if (result.swarm) console.log(`swarm         ${result.swarm}`);
   console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
   console.log(`anomalies     ${anomalies}`);
+  for (const line of violationLines(result)) console.log(line);
+  if (result.stoppedAt !== undefined) {
+    console.log(`stopped       at world event ${result.stoppedAt.step} (t=${result.stoppedAt.time} ms): ${result.stoppedAt.checker} found a violation`);
+  }
   console.log(`acked writes  ${result.stats.acked} (lost: ${result.stats.lost})`);
   console.log(`ops           ${result.stats.ops}, events ${result.stats.events}`);
   console.log(`time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`);
   console.log(`history hash  ${result.historyHash}`);
   if (out !== undefined) console.log(`report        ${out}/index.html (history, result.json and repro.json beside it)`);
+}
+
+/** The first violation of each online monitor that found one, with its world event and time. */
+function violationLines(result: RunResult): string[] {
+  const lines: string[] = [];
+  for (const c of result.checkers) {
+    if (c.checker !== 'invariants' && c.checker !== 'raft-invariants') continue;
+    for (const a of c.anomalies) {
+      const first = a.examples[0];
+      const step = first?.detail?.step;
+      const time = first?.detail?.time;
+      if (typeof step === 'number' && typeof time === 'number') {
+        lines.push(`violation     ${a.name} first at world event ${step} (t=${time} ms): ${first.description}`);
+      }
+    }
+  }
+  return lines;
 }

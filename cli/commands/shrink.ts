@@ -3,9 +3,9 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { intOption } from '../options.ts';
-import { readRepro, reproText } from '../repro.ts';
-import { shrinkRepro, type ShrinkSize } from '../shrink.ts';
-import { writeWhole } from '../write-whole.ts';
+import { readRepro, reproText } from '../../harness/repro.ts';
+import { shrinkRepro, type ShrinkSize } from '../../harness/shrink.ts';
+import { writeWhole } from '../../harness/write-whole.ts';
 
 interface ShrinkFlags {
   out?: string;

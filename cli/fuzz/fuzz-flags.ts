@@ -2,11 +2,11 @@
 import { freshSeed } from '../fresh-seed.ts';
 import { intOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
-import type { FuzzConfig } from './fuzz-run.ts';
-import { flagWords } from '../report-data.ts';
-import { usableCores } from './cores.ts';
+import type { FuzzConfig } from '../../harness/fuzz/fuzz-run.ts';
+import { flagWordsOf } from '../../harness/index.ts';
+import { usableCores } from '../../harness/fuzz/cores.ts';
 import { sharedRunOptions, type SharedRunFlags } from './run-flags.ts';
-import { countRange, parseSeedRange, parseShard, type SeedRange } from './seeds.ts';
+import { countRange, parseSeedRange, parseShard, type SeedRange } from '../../harness/fuzz/seeds.ts';
 
 export interface FuzzFlags extends SharedRunFlags {
   count?: string;
@@ -56,7 +56,7 @@ export function fuzzConfigFrom(flags: FuzzFlags): { config: FuzzConfig; fresh: b
   const options = sharedRunOptions(flags);
   const config: FuzzConfig = {
     options,
-    runFlags: flagWords(options, flags.schedule),
+    runFlags: flagWordsOf(options, { schedule: flags.schedule }).words,
     range,
     shard,
     jobs,

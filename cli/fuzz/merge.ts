@@ -6,12 +6,12 @@ import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '../../sim/world/index.ts';
 import { UsageError } from '../usage-error.ts';
-import { writeWhole } from '../write-whole.ts';
-import { JUNIT_FILE } from './fuzz-run.ts';
-import { junitXml } from './junit.ts';
-import type { SeedOutcome } from './outcome.ts';
-import { writeFuzzIndex } from './reports.ts';
-import { readSummary, sortRuns, SUMMARY_FILE, totalsOf, writeSummary, type FuzzSummary, type StopReason } from './summary.ts';
+import { writeWhole } from '../../harness/write-whole.ts';
+import { JUNIT_FILE } from '../../harness/fuzz/fuzz-run.ts';
+import { junitXml } from '../../harness/fuzz/junit.ts';
+import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
+import { writeFuzzIndex } from '../../harness/fuzz/reports.ts';
+import { readSummary, sortRuns, SUMMARY_FILE, totalsOf, writeSummary, type FuzzSummary, type StopReason } from '../../harness/fuzz/summary.ts';
 
 export interface MergeInput {
   dir: string;

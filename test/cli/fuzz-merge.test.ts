@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeDirs, missingShards } from '../../cli/fuzz/merge.ts';
-import type { SeedOutcome } from '../../cli/fuzz/outcome.ts';
-import { totalsOf, type FuzzSummary } from '../../cli/fuzz/summary.ts';
+import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
+import { totalsOf, type FuzzSummary } from '../../harness/fuzz/summary.ts';
 import { UsageError } from '../../cli/usage-error.ts';
 
 function outcome(seed: number, failing: boolean): SeedOutcome {

@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SeedOutcome } from '../../cli/fuzz/outcome.ts';
-import type { FuzzSummary } from '../../cli/fuzz/summary.ts';
-import { readRepro, reproRunOptions } from '../../cli/repro.ts';
-import { runOnce } from '../../cli/run-once.ts';
+import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
+import type { FuzzSummary } from '../../harness/fuzz/summary.ts';
+import { readRepro, reproRunOptions } from '../../harness/repro.ts';
+import { runOnce } from '../../harness/run.ts';
 import { repoRoot } from '../helpers/paths.ts';
 
 const root = repoRoot;
@@ -92,8 +92,8 @@ describe('kafkasim fuzz', () => {
     expect(s.totals).toMatchObject({ crashes: 3, valid: 3 });
     expect(s.runs[4].error).toMatch(/^hang: no outcome after 2 s/);
     expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/self-test: seed 2 throws[\s\S]*\n\s+at [\s\S]*rerun: npx kafkasim run --seed 2 /);
-    // Workers run from a bundle (cli/fuzz/worker-bundle.ts); the stack still names the TypeScript source.
-    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/\n\s+at runSeed \(\S*cli\/fuzz\/run-seed\.ts:\d+:\d+\)/);
+    // Workers run from a bundle (harness/fuzz/worker-bundle.ts); the stack still names the TypeScript source.
+    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/\n\s+at runSeed \(\S*harness\/fuzz\/run-seed\.ts:\d+:\d+\)/);
     expect(readFileSync(join(out, 'seeds/4/crash.txt'), 'utf8')).toMatch(/exited with code 70/);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('errors="3"');
   });

@@ -1,7 +1,7 @@
 // Durability facts: truncation events blamed on the latest election or crash, and crash losses found by
 // comparing a broker's log end offsets before a crash with what it recovered.
 import { describe, expect, it } from 'vitest';
-import { CrashWatch, durabilityFacts } from '../../cli/runner-facts.ts';
+import { CrashWatch, durabilityFacts } from '../../harness/facts.ts';
 import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
 import type { ReplicationEvent } from '../../sim/events/index.ts';

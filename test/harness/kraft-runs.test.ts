@@ -1,11 +1,38 @@
-// Whole test runs in KRaft mode (the runner, the queue workload, generated faults, every checker), with
-// the Raft invariants watched at every step: a sweep of seeds over every fault kind, determinism, and
-// the all-replica outage where unclean election still loses acknowledged writes.
+// Whole test runs in KRaft mode (the harness, the queue workload, generated faults, every checker), with
+// the Raft invariants online as in every KRaft run: a sweep of seeds over every fault kind, determinism,
+// and the all-replica outage where unclean election still loses acknowledged writes.
 import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../checkers/result.ts';
+import { runOnce, type RunOptions, type RunResult } from '../../harness/index.ts';
 import { FAULT_KINDS } from '../../nemesis/fault-kinds.ts';
 import type { FaultKind } from '../../nemesis/fault-kinds.ts';
-import { runKraft } from '../helpers/kraft-run.ts';
 import { pair, schedule } from '../helpers/nemesis-schedule.ts';
+
+interface KraftRun {
+  result: RunResult;
+  raft: CheckResult;
+  /** Active-controller changes seen (controller events with active: true). */
+  controllerChanges: number;
+  historyHash: string;
+}
+
+function runKraft(options: RunOptions): KraftRun {
+  let controllerChanges = 0;
+  const run = runOnce(
+    { ...options, metadata: 'kraft' },
+    {
+      onCluster: (cluster) =>
+        void cluster.observe((e) => {
+          if (e.kind === 'controller' && e.active) controllerChanges++;
+        }),
+    },
+  );
+  const raft = run.result.checkers.find((c) => c.checker === 'raft-invariants');
+  if (raft === undefined) throw new Error('a KRaft run has the Raft checker');
+  return { result: run.result, raft, controllerChanges, historyHash: run.result.historyHash };
+}
+
+const raftProblems = (r: KraftRun): string[] => r.raft.anomalies.map((a) => `${a.name}: ${a.examples[0]?.description ?? ''}`);
 
 /** Faults that lose nothing a modern cluster acknowledged (no power loss, no lying disk). */
 const NON_LOSSY: FaultKind[] = ['partition', 'leader-data-path', 'zk', 'kill', 'pause', 'clock', 'packet'];
@@ -15,7 +42,7 @@ describe('KRaft mode runs, modern protocol, clean election', () => {
     const bad: string[] = [];
     for (let seed = 1; seed <= 50; seed++) {
       const r = runKraft({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] });
-      for (const v of r.raftViolations) bad.push(`seed ${seed}: ${v.invariant}: ${v.description}`);
+      for (const v of raftProblems(r)) bad.push(`seed ${seed}: ${v}`);
       const invariants = r.result.checkers.find((c) => c.checker === 'invariants');
       if (invariants?.valid !== true) bad.push(`seed ${seed}: invariants ${JSON.stringify(invariants?.anomalies.map((a) => a.name))}`);
       expect(r.result.stats.acked).toBeGreaterThan(0);
@@ -29,7 +56,7 @@ describe('KRaft mode runs, modern protocol, clean election', () => {
     for (let seed = 1; seed <= 25; seed++) {
       const r = runKraft({ seed, timeSeconds: 30, nemesis: NON_LOSSY });
       failovers += r.controllerChanges - 1;
-      if (r.result.valid !== true || r.raftViolations.length > 0) bad.push(`seed ${seed}: ${JSON.stringify(r.result.anomalies)} raft ${r.raftViolations.length}`);
+      if (r.result.valid !== true || r.raft.valid !== true) bad.push(`seed ${seed}: ${JSON.stringify(r.result.anomalies)}`);
     }
     expect(bad).toEqual([]);
     expect(failovers).toBeGreaterThan(5);
@@ -55,6 +82,6 @@ describe('KRaft mode runs, modern protocol, clean election', () => {
     const r = runKraft({ seed: 4, timeSeconds: 70, unclean: true, schedule: staleOutage, minIsr: 1 });
     expect(r.result.valid).toBe(false);
     expect(r.result.stats.lost).toBeGreaterThan(0);
-    expect(r.raftViolations).toEqual([]);
+    expect(raftProblems(r)).toEqual([]);
   });
 });

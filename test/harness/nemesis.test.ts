@@ -2,7 +2,7 @@
 // as Jepsen records them, and the final phase starts from a cluster with no fault left.
 import { describe, expect, it } from 'vitest';
 import { checkQueue } from '../../checkers/queue/index.ts';
-import { runTest } from '../../cli/runner.ts';
+import { runOptions } from '../helpers/run.ts';
 import { FAULT_KINDS, faultState, isQuiet, type FaultState, type Schedule } from '../../nemesis/index.ts';
 import { readEdnHistory, writeEdnHistory } from '../../workloads/history/edn.ts';
 import { FINAL_READS_F, NEMESIS_PROCESS } from '../../workloads/history/format.ts';
@@ -12,7 +12,7 @@ import { readJsonl, writeJsonl } from '../../workloads/history/jsonl.ts';
 const SEEDS = [1, 2, 3, 4, 5, 6, 8];
 
 describe('runTest with every fault kind', () => {
-  const runs = SEEDS.map((seed) => ({ seed, run: runTest({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] }) }));
+  const runs = SEEDS.map((seed) => ({ seed, run: runOptions({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] }) }));
 
   it('covers every fault kind across the seeds', () => {
     const used = new Set(runs.flatMap(({ run }) => run.schedule.ops.map((op) => op.kind)));
@@ -21,10 +21,10 @@ describe('runTest with every fault kind', () => {
 
   it('gives the same history, byte for byte, for the same seed', () => {
     for (const { seed, run } of runs) {
-      const again = runTest({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] });
+      const again = runOptions({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] });
       expect(writeJsonl(again.history), `seed ${seed}`).toBe(writeJsonl(run.history));
       expect(again.historyHash).toBe(run.historyHash);
-      expect(again.durabilityFacts).toEqual(run.durabilityFacts);
+      expect(again.facts.durability).toEqual(run.facts.durability);
       expect(again.stats).toEqual(run.stats);
     }
   });
@@ -61,7 +61,7 @@ describe('runTest with every fault kind', () => {
   });
 
   it('blames every reported truncation on a cause', () => {
-    const truncations = runs.flatMap(({ run }) => run.durabilityFacts.truncations);
+    const truncations = runs.flatMap(({ run }) => run.facts.durability.truncations);
     expect(truncations.length).toBeGreaterThan(0);
     for (const t of truncations) {
       expect(t.fromOffset).toBeLessThan(t.toOffset);
@@ -81,7 +81,7 @@ describe('the final phase', () => {
       ],
     };
     let state: FaultState | undefined;
-    const run = runTest({ seed: 5, timeSeconds: 8, schedule, onFinalPhase: (cluster) => void (state = faultState(cluster)) });
+    const run = runOptions({ seed: 5, timeSeconds: 8, schedule }, { onFinalPhase: (cluster) => void (state = faultState(cluster)) });
     expect(state).toBeDefined();
     expect(isQuiet(state as FaultState)).toBe(true);
     expect(run.stats.healed).toBe(true);
@@ -93,11 +93,11 @@ describe('the final phase', () => {
 
 describe('swarm', () => {
   it('lets the seed choose the kinds and says which', () => {
-    const run = runTest({ seed: 21, timeSeconds: 20, nemesis: 'swarm' });
+    const run = runOptions({ seed: 21, timeSeconds: 20, nemesis: 'swarm' });
     expect(run.swarmDescription).toMatch(/^swarm: /);
     expect(run.config.nemesis.kinds).toBe('swarm');
     expect(run.config.nemesis.intensity).toBeGreaterThan(0);
-    const again = runTest({ seed: 21, timeSeconds: 20, nemesis: 'swarm' });
+    const again = runOptions({ seed: 21, timeSeconds: 20, nemesis: 'swarm' });
     expect(again.swarmDescription).toBe(run.swarmDescription);
     expect(again.historyHash).toBe(run.historyHash);
   });
@@ -109,7 +109,7 @@ describe('KIP-320 truncation detection', () => {
     // consumer detected a truncation before the final phase (which seeks everything anyway).
     let found = false;
     for (let seed = 1; seed <= 20 && !found; seed++) {
-      const run = runTest({ seed, timeSeconds: 30, unclean: true, minIsr: 1, nemesis: ['leader-data-path', 'partition', 'kill'] });
+      const run = runOptions({ seed, timeSeconds: 30, unclean: true, minIsr: 1, nemesis: ['leader-data-path', 'partition', 'kill'] });
       const marker = run.history.findIndex((op) => op.f === FINAL_READS_F);
       const seeks = run.history.slice(0, marker).filter((op) => op.f === 'seek');
       if (seeks.length === 0) continue;

@@ -1,8 +1,7 @@
 // Seeds of `kafkasim run` that once found a bug in the simulator, each fixed; they stay as regressions.
 // Every one must now give a valid verdict with no unexplained invariant violation.
 import { describe, expect, it } from 'vitest';
-import { runOnce } from '../../cli/run-once.ts';
-import type { RunOptions } from '../../cli/runner.ts';
+import { runOnce, type RunOptions } from '../../harness/index.ts';
 import { FAULT_KINDS, type FaultKind } from '../../nemesis/index.ts';
 import type { Seed } from '../../sim/world/index.ts';
 

@@ -1,16 +1,17 @@
-// The test runner without faults: a run is valid for every checker, deterministic per seed, and its
-// history survives both codecs.
+// The harness without faults: a run is valid for every checker, deterministic per seed, and its history
+// survives both codecs.
 import { describe, expect, it } from 'vitest';
 import { checkDurability } from '../../checkers/durability/index.ts';
 import { checkQueue } from '../../checkers/queue/index.ts';
-import { runTest, RUN_DEFAULTS } from '../../cli/runner.ts';
+import { RUN_DEFAULTS } from '../../harness/index.ts';
+import { runOptions } from '../helpers/run.ts';
 import { readEdnHistory, writeEdnHistory } from '../../workloads/history/edn.ts';
 import { FINAL_READS_F, WORKLOAD_PROCESS } from '../../workloads/history/format.ts';
 import { readJsonl, writeJsonl } from '../../workloads/history/jsonl.ts';
 
-describe('runTest without faults', () => {
+describe('a run without faults', () => {
   const started = performance.now();
-  const run = runTest({ seed: 3, timeSeconds: 30 });
+  const run = runOptions({ seed: 3, timeSeconds: 30, nemesis: [] });
   const wallMs = performance.now() - started;
 
   it('gives a history the queue checker finds valid, with every acked send read at the end', () => {
@@ -23,10 +24,10 @@ describe('runTest without faults', () => {
   });
 
   it('is valid for the durability checker, with no truncations to report', () => {
-    const durability = checkDurability(run.history, run.durabilityFacts);
+    const durability = checkDurability(run.history, run.facts.durability);
     expect(durability.valid).toBe(true);
     expect(durability.stats?.acked).toBe(run.stats.acked);
-    expect(run.durabilityFacts.truncations).toEqual([]);
+    expect(run.facts.durability.truncations).toEqual([]);
   });
 
   it('reports what happened', () => {
@@ -80,27 +81,27 @@ describe('runTest without faults', () => {
   });
 
   it('gives the same history, byte for byte, for the same seed', () => {
-    const again = runTest({ seed: 3, timeSeconds: 30 });
+    const again = runOptions({ seed: 3, timeSeconds: 30, nemesis: [] });
     expect(writeJsonl(again.history)).toBe(writeJsonl(run.history));
     expect(again.historyHash).toBe(run.historyHash);
     expect(again.stats.events).toBe(run.stats.events);
   });
 
   it('gives a different history for a different seed', () => {
-    const other = runTest({ seed: 4, timeSeconds: 30 });
+    const other = runOptions({ seed: 4, timeSeconds: 30, nemesis: [] });
     expect(other.historyHash).not.toBe(run.historyHash);
     expect(writeJsonl(other.history)).not.toBe(writeJsonl(run.history));
   });
 });
 
-describe('runTest options', () => {
+describe('run options', () => {
   it('defaults suit a one-minute run', () => {
-    expect(RUN_DEFAULTS).toMatchObject({ brokers: 3, partitions: 3, replicationFactor: 3, minIsr: 2, acks: 'all', unclean: false, timeSeconds: 60, nemesis: [] });
+    expect(RUN_DEFAULTS).toMatchObject({ brokers: 3, partitions: 3, replicationFactor: 3, minIsr: 2, acks: 'all', unclean: false, timeSeconds: 60, nemesis: ['partition', 'kill', 'pause'] });
     expect(RUN_DEFAULTS.broker).toEqual({ 'zookeeper.session.timeout.ms': 6000, 'replica.lag.time.max.ms': 10000 });
   });
 
   it('passes acks, partitions and protocol modes through to the cluster and clients', () => {
-    const run = runTest({ seed: 'opts', timeSeconds: 5, acks: 1, partitions: 2, protocol: 'pre-kip-101', workload: { producers: 1, consumers: 1, rate: 10 } });
+    const run = runOptions({ seed: 'opts', timeSeconds: 5, acks: 1, partitions: 2, protocol: 'pre-kip-101', workload: { producers: 1, consumers: 1, rate: 10 } });
     expect(run.config.producer.acks).toBe(1);
     expect(run.config.partitions).toBe(2);
     expect(run.config.protocol.fixes.kip101).toBe(false);
@@ -109,9 +110,9 @@ describe('runTest options', () => {
     expect(checkQueue(run.history).valid).toBe(true);
   });
 
-  it('refuses nonsense with a ConfigError', () => {
-    expect(() => runTest({ seed: 1, minIsr: 4 })).toThrow(/min.insync.replicas/);
-    expect(() => runTest({ seed: 1, timeSeconds: 0 })).toThrow(/time/);
-    expect(() => runTest({ seed: 1, protocol: 'ancient' })).toThrow(/protocol/);
+  it('refuses nonsense with one line naming the option', () => {
+    expect(() => runOptions({ seed: 1, minIsr: 4 })).toThrow(/min.insync.replicas/);
+    expect(() => runOptions({ seed: 1, timeSeconds: 0 })).toThrow(/time/);
+    expect(() => runOptions({ seed: 1, protocol: 'ancient' })).toThrow(/protocol/);
   });
 });

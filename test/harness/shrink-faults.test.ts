@@ -1,7 +1,7 @@
 // The shrinker's fault minimisation beyond ddmin: windows of faults close in time, small subsets, merging
 // two faults of one kind. Judged here by stand-in predicates, so each step's effect is plain.
 import { describe, expect, it } from 'vitest';
-import { ddmin, faultSpans, faultWindows, mergeFaults, minimizeFaults, minimizeSchedule } from '../../cli/shrink.ts';
+import { ddmin, faultSpans, faultWindows, mergeFaults, minimizeFaults, minimizeSchedule } from '../../harness/shrink.ts';
 import type { Schedule } from '../../nemesis/schedule.ts';
 import { validateSchedule } from '../../nemesis/schedule.ts';
 import { pair, schedule } from '../helpers/nemesis-schedule.ts';

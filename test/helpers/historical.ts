@@ -2,7 +2,7 @@
 // and poll is recorded as a Jepsen history (the queue workload's micro-op form), nemesis steps are noted
 // in it, and a final phase heals everything and reads every partition from the start, so the real
 // checkers can judge the run (historical-verdict.ts).
-import { durabilityFacts, CrashWatch, replicaAssignment } from '../../cli/runner-facts.ts';
+import { durabilityFacts, CrashWatch, replicaAssignment } from '../../harness/facts.ts';
 import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
 import type { ProducerConfig } from '../../sim/kafka/config.ts';
 import { ZK_NODE } from '../../sim/kafka/zk-layout.ts';

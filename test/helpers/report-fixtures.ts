@@ -3,9 +3,7 @@
 // and a non-linearizable register history so the linearizability section is drawn.
 import { registerModel, checkLinearizable } from '../../checkers/linearizable/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
-import { runReportData, replayCommandFor } from '../../cli/report-data.ts';
-import { runOnce, type JudgedRun } from '../../cli/run-once.ts';
-import type { RunOptions } from '../../cli/runner.ts';
+import { replayCommandFor, runOnce, runReportData, type JudgedRun, type RunConfig, type RunOptions } from '../../harness/index.ts';
 import { buildRunReportData, type RunReportData } from '../../reports/run-data.ts';
 import type { History, Op } from '../../workloads/history/format.ts';
 
@@ -89,7 +87,8 @@ export function hostileRunReport(): RunReportData {
     ...run.result,
     valid: false as const,
     anomalies: { ...run.result.anomalies, [HOSTILE]: 1 },
-    config: { ...(run.result.config as Record<string, unknown>), [HOSTILE]: HOSTILE, broker: { 'client.id': HOSTILE } },
+    // Hostile keys and values where a configuration table shows them (not a config a run would have).
+    config: { ...run.result.config, [HOSTILE]: HOSTILE, broker: { 'client.id': HOSTILE } } as unknown as RunConfig,
     checkers: [...run.result.checkers, hostileCheck],
   };
   return runReportData({ ...run.output, history }, result, `${replayCommandFor(RUN_OPTIONS)} # ${HOSTILE}`);

@@ -1,4 +1,4 @@
-// A stand-in for cli/fuzz/worker.ts that speaks the pool's protocol without the simulator, for pool tests.
+// A stand-in for harness/fuzz/worker.ts that speaks the pool's protocol without the simulator, for pool tests.
 // Each seed "runs" for SCRIPTED_WORKER_MS milliseconds of wall time, so tasks that arrive meanwhile wait
 // in a queue, as they do in the real worker. Seeds listed in SCRIPTED_WORKER_DIE exit the process when
 // their turn comes. Each arrival, start and outcome is appended to the file SCRIPTED_WORKER_LOG

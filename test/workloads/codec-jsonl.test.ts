@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryFormatError } from '../../workloads/history/errors.ts';
 import fc from 'fast-check';
-import { runOnce } from '../../cli/run-once.ts';
+import { runOnce } from '../../harness/run.ts';
 import { Hasher } from '../../sim/world/index.ts';
 import type { Op, OpType, Value } from '../../workloads/history/format.ts';
 import { feedJsonlLine, jsonlLine, readJsonl, writeJsonl } from '../../workloads/history/jsonl.ts';

@@ -1,8 +1,8 @@
 // Which seeds a fuzz runs: ranges, shards (0-based, every seed in exactly one shard), the determinism
 // sample, and one clear error for each bad spelling.
 import { describe, expect, it } from 'vitest';
-import { countRange, inDeterminismSample, parseSeedRange, parseShard, SAMPLE_EVERY, shardSeeds, shardSize } from '../../cli/fuzz/seeds.ts';
-import { UsageError } from '../../cli/usage-error.ts';
+import { countRange, inDeterminismSample, parseSeedRange, parseShard, SAMPLE_EVERY, shardSeeds, shardSize } from '../../harness/fuzz/seeds.ts';
+import { UsageError } from '../../harness/errors.ts';
 
 describe('seed ranges and shards', () => {
   it('reads a..b inclusive and n seeds from a base', () => {

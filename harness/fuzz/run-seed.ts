@@ -2,10 +2,10 @@
 // finding's outputs to its own directory at once, so an interrupted fuzz keeps every finished finding.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runOnce, writeRunOutputs, type JudgedRun } from '../run-once.ts';
+import { runOnce, writeRunOutputs, type JudgedRun } from '../run.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type FindingKind, type SeedOutcome, type SeedTask, type WorkerSetup } from './outcome.ts';
-import { selfTestFault } from './self-test.ts';
+import { selfTestFault } from '../self-test.ts';
 
 /** The shell command that reruns a seed's repro, from inside the fuzz's output directory. */
 export function replayCommand(seed: number): string {
@@ -43,7 +43,6 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
     const fault = selfTestFault(task.seed);
     if (fault === 'exit') process.exit(70);
     if (fault === 'hang') for (;;);
-    if (fault === 'throw') throw new Error(`self-test: seed ${task.seed} throws (KAFKASIM_FUZZ_SELF_TEST)`);
     first = runOnce({ ...setup.options, seed: task.seed });
     if (task.twice) second = runOnce({ ...setup.options, seed: task.seed });
   } catch (e) {

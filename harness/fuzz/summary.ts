@@ -2,8 +2,8 @@
 // merge and by the fuzz index report.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKASIM_VERSION } from '../repro.ts';
-import { UsageError } from '../usage-error.ts';
+import { KAFKASIM_VERSION } from '../version.ts';
+import { UsageError } from '../errors.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type SeedOutcome, type WorkerSetup } from './outcome.ts';
 import type { SeedRange, Shard } from './seeds.ts';

@@ -2,6 +2,7 @@
 // chosen fault kinds (or for the kinds swarm testing draws for this seed).
 import { generateSchedule, swarm, type FaultKind, type Schedule } from '../nemesis/index.ts';
 import type { Random } from '../sim/world/index.ts';
+import type { NemesisPlan } from './test.ts';
 
 export interface ChosenSchedule {
   schedule: Schedule;
@@ -11,9 +12,7 @@ export interface ChosenSchedule {
 }
 
 export interface ScheduleRequest {
-  schedule: Schedule | undefined;
-  nemesis: FaultKind[] | 'swarm';
-  intensity: number | undefined;
+  plan: NemesisPlan;
   /** Faults are over by this world time (schedule times are absolute world ms). */
   timeMs: number;
   brokers: number;
@@ -22,15 +21,16 @@ export interface ScheduleRequest {
 }
 
 export function chooseSchedule(random: Random, request: ScheduleRequest): ChosenSchedule {
-  if (request.schedule !== undefined) return { schedule: request.schedule, kinds: 'schedule', intensity: undefined };
+  const plan = request.plan;
+  if ('schedule' in plan) return { schedule: plan.schedule, kinds: 'schedule', intensity: undefined };
   const shape = { timeMs: request.timeMs, brokers: request.brokers, partitions: request.partitions, replicationFactor: request.replicationFactor };
-  if (request.nemesis === 'swarm') {
+  if (plan.kinds === 'swarm') {
     // Separate streams: what swarm draws never shifts the schedule's own draws.
     const picked = swarm(random.fork('swarm'));
     const schedule = generateSchedule(random.fork('schedule'), { kinds: picked.kinds, intensity: picked.intensity, ...shape });
     return { schedule, kinds: 'swarm', intensity: picked.intensity, swarmDescription: picked.description };
   }
-  const kinds = [...request.nemesis];
-  const schedule = generateSchedule(random.fork('schedule'), { kinds, ...shape, ...(request.intensity === undefined ? {} : { intensity: request.intensity }) });
-  return { schedule, kinds, intensity: request.intensity };
+  const kinds = [...plan.kinds];
+  const schedule = generateSchedule(random.fork('schedule'), { kinds, ...shape, ...(plan.intensity === undefined ? {} : { intensity: plan.intensity }) });
+  return { schedule, kinds, intensity: plan.intensity };
 }

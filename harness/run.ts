@@ -1,29 +1,33 @@
-// One run and its verdict, and the files a run leaves in its output directory. Shared by run, fuzz,
-// compare, replay and shrink so that every command writes the same, replayable outputs.
+// One run from run options, start to finish: the test they describe (test.ts), run and judged (run-test.ts),
+// and the repro file that replays it; and the files a run leaves in its output directory. Shared by run,
+// fuzz, compare, replay, shrink and the benchmarks, so that every one writes the same, replayable outputs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeEdnHistory } from '../workloads/history/edn.ts';
 import { writeJsonl } from '../workloads/history/jsonl.ts';
-import { judge, type RunResult } from './judge.ts';
+import type { RunResult } from './judge.ts';
+import type { RunOptions } from './options.ts';
 import { replayCommandFor, runReportData, writeRunReport } from './report-data.ts';
-import { KAFKASIM_VERSION, makeRepro, reproText, type Repro } from './repro.ts';
-import { runTest, type RunOptions, type RunOutput } from './runner.ts';
+import { makeRepro, reproText, type Repro } from './repro.ts';
+import { runTest, type RunHooks, type TestRun } from './run-test.ts';
+import { selfTestFault } from './self-test.ts';
+import { testOf, type Test } from './test.ts';
 import { writeWhole } from './write-whole.ts';
 
 export interface JudgedRun {
   options: RunOptions;
-  output: RunOutput;
+  test: Test;
+  output: TestRun;
   result: RunResult;
   repro: Repro;
 }
 
-/** Runs one test and judges it; wall time is measured here, outside the world. */
-export function runOnce(options: RunOptions): JudgedRun {
-  const started = performance.now();
-  const output = runTest(options);
-  const result = judge(options.seed, output, performance.now() - started, KAFKASIM_VERSION);
-  const repro = makeRepro(options, output.schedule, output.historyHash, Object.keys(result.anomalies).sort());
-  return { options, output, result, repro };
+/** Runs the test `options` describe and judges it; `test` when the caller resolved it already. */
+export function runOnce(options: RunOptions, hooks: RunHooks = {}, test: Test = testOf(options)): JudgedRun {
+  if (selfTestFault(options.seed) === 'throw') throw new Error(`self-test: seed ${String(options.seed)} throws (KAFKASIM_FUZZ_SELF_TEST)`);
+  const output = runTest(test, hooks);
+  const repro = makeRepro(options, output.schedule, output.historyHash, Object.keys(output.result.anomalies).sort());
+  return { options, test, output, result: output.result, repro };
 }
 
 /**

@@ -3,8 +3,8 @@
 // Used by `kafkasim fuzz` and by bench/fuzz.ts.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKASIM_VERSION } from '../repro.ts';
-import { UsageError } from '../usage-error.ts';
+import { KAFKASIM_VERSION } from '../version.ts';
+import { UsageError } from '../errors.ts';
 import { writeWhole } from '../write-whole.ts';
 import { junitXml } from './junit.ts';
 import type { SeedOutcome, SeedTask, WorkerSetup } from './outcome.ts';

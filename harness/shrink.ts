@@ -5,10 +5,10 @@
 import type { FaultOp, Schedule } from '../nemesis/index.ts';
 import type { Repro } from './repro.ts';
 import { reproRunOptions } from './repro.ts';
-import { runOnce } from './run-once.ts';
-import type { RunOptions } from './runner.ts';
-import { RUN_DEFAULTS } from './runner.ts';
-import { UsageError } from './usage-error.ts';
+import { runOnce } from './run.ts';
+import type { RunOptions } from './options.ts';
+import { RUN_DEFAULTS } from './options.ts';
+import { UsageError } from './errors.ts';
 
 export interface ShrinkSize {
   /** Faults in the schedule (a start and its stop count as one). */

@@ -1,9 +1,9 @@
-// The flags of fuzz worker processes (cli/fuzz/worker-flags.ts): V8's defaults while a core is idle, the
+// The flags of fuzz worker processes (harness/fuzz/worker-flags.ts): V8's defaults while a core is idle, the
 // busy-cores set when every core runs a worker, V8 11's tiering flags only on V8 11, and every flag one
 // that this Node accepts (an unknown V8 flag makes `node` exit at once, which would fail every worker).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BUSY_CORES_FLAGS, BUSY_CORES_V8_11_FLAGS, workerExecArgv } from '../../cli/fuzz/worker-flags.ts';
+import { BUSY_CORES_FLAGS, BUSY_CORES_V8_11_FLAGS, workerExecArgv } from '../../harness/fuzz/worker-flags.ts';
 
 describe('fuzz worker flags', () => {
   it('keep V8 defaults while a core is idle', () => {

@@ -1,21 +1,16 @@
 // Fuzz workers run the simulator from one esbuild bundle instead of through tsx's loader (start-up speed,
-// cli/fuzz/worker-bundle.ts). The bundle must be the same program: a seed's history hash from a worker
+// harness/fuzz/worker-bundle.ts). The bundle must be the same program: a seed's history hash from a worker
 // equals the hash of the same seed run here under tsx, and a crash's stack names TypeScript lines.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FuzzRun } from '../../cli/fuzz/fuzz-run.ts';
-import { sharedRunOptions, type SharedRunFlags } from '../../cli/fuzz/run-flags.ts';
-import { fuzzWorkerEntry, TSX_WORKER_BOOT } from '../../cli/fuzz/worker-bundle.ts';
-import { flagWords } from '../../cli/report-data.ts';
-import { runOnce } from '../../cli/run-once.ts';
+import { FuzzRun } from '../../harness/fuzz/fuzz-run.ts';
+import { fuzzWorkerEntry, TSX_WORKER_BOOT } from '../../harness/fuzz/worker-bundle.ts';
+import { flagWordsOf, runOnce, type RunOptions } from '../../harness/index.ts';
 
-const flags: SharedRunFlags = {
-  brokers: '3', partitions: '2', rf: '3', minIsr: '2', acks: 'all', nemesis: 'partition,kill,pause,clock',
-  time: '8', protocol: 'modern', metadata: 'zk',
-};
+const options: Omit<RunOptions, 'seed'> = { partitions: 2, nemesis: ['partition', 'kill', 'pause', 'clock'], timeSeconds: 8 };
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -24,8 +19,7 @@ afterAll(() => {
 function fuzz(from: number, to: number): FuzzRun {
   const outDir = mkdtempSync(join(tmpdir(), 'kafkasim-bundle-'));
   dirs.push(outDir);
-  const options = sharedRunOptions(flags);
-  return new FuzzRun({ options, runFlags: flagWords(options, undefined), range: { from, to }, shard: null, jobs: 2, outDir });
+  return new FuzzRun({ options, runFlags: flagWordsOf(options).words, range: { from, to }, shard: null, jobs: 2, outDir });
 }
 
 describe('the fuzz worker bundle', () => {
@@ -47,7 +41,7 @@ describe('the fuzz worker bundle', () => {
     expect(summary.runs).toHaveLength(6);
     for (const run of summary.runs) {
       expect(run.findings).not.toContain('harness-crash');
-      expect(run.historyHash).toBe(runOnce({ ...sharedRunOptions(flags), seed: run.seed }).result.historyHash);
+      expect(run.historyHash).toBe(runOnce({ ...options, seed: run.seed }).result.historyHash);
     }
   }, 60_000);
 });

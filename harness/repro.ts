@@ -1,16 +1,16 @@
-// Repro files: everything needed to rerun a test exactly (kafkasim version, seed, every run option and
-// the fault schedule) and the history hash the rerun must reproduce. Written by run, fuzz and shrink;
-// read by replay and shrink. A malformed or foreign file is a usage error naming the problem.
-import { readFileSync } from 'node:fs';
-import { validateSchedule, type Schedule } from '../nemesis/index.ts';
+// Repro files: everything needed to rerun a test exactly (kafkasim version, seed, the run options and the
+// fault schedule) and the history hash the rerun must reproduce. Written by run, fuzz and shrink; read by
+// replay and shrink. The options are the schema's (options.ts), checked value by value; a malformed or
+// foreign file is a usage error naming the file and the problem.
+import type { Schedule } from '../nemesis/index.ts';
 import { parseSeed, type Seed } from '../sim/world/index.ts';
-import type { RunOptions } from './runner.ts';
-import { UsageError } from './usage-error.ts';
-
-export const KAFKASIM_VERSION = '0.1.0';
+import { UsageError } from './errors.ts';
+import { readInput } from './input.ts';
+import { checkOptions, type RunKnobs, type RunOptions } from './options.ts';
+import { KAFKASIM_VERSION } from './version.ts';
 
 /** The run options a repro records: plain JSON, the schedule always explicit. */
-export type ReproOptions = Omit<RunOptions, 'onFinalPhase' | 'seed'> & { schedule: Schedule };
+export type ReproOptions = Partial<RunKnobs> & { schedule: Schedule };
 
 export interface Repro {
   kafkasim: string;
@@ -22,8 +22,9 @@ export interface Repro {
 }
 
 export function makeRepro(options: RunOptions, schedule: Schedule, historyHash: string, anomalies: string[]): Repro {
-  const { seed, onFinalPhase: _ignored, ...rest } = options;
-  return { kafkasim: KAFKASIM_VERSION, seed, options: { ...rest, schedule }, expectedHistoryHash: historyHash, anomalies };
+  const { seed, ...rest } = options;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<RunKnobs>;
+  return { kafkasim: KAFKASIM_VERSION, seed, options: { ...given, schedule }, expectedHistoryHash: historyHash, anomalies };
 }
 
 export function reproText(r: Repro): string {
@@ -34,11 +35,6 @@ export function reproText(r: Repro): string {
 export function reproRunOptions(r: Repro): RunOptions {
   return { ...r.options, seed: r.seed };
 }
-
-const OPTION_KEYS = new Set([
-  'brokers', 'partitions', 'replicationFactor', 'minIsr', 'acks', 'unclean', 'protocol', 'timeSeconds', 'nemesis',
-  'intensity', 'schedule', 'broker', 'workload', 'readyTimeoutMs', 'metadata',
-]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -53,7 +49,9 @@ export function parseRepro(text: string, name: string): Repro {
     throw new UsageError(`${name}: not a repro file (invalid JSON)`);
   }
   if (!isObject(json) || typeof json.kafkasim !== 'string') throw new UsageError(`${name}: not a kafkasim repro file (no "kafkasim" version field)`);
-  if (json.kafkasim.split('.')[0] !== KAFKASIM_VERSION.split('.')[0] || json.kafkasim.split('.')[1] !== KAFKASIM_VERSION.split('.')[1]) {
+  const [major, minor] = json.kafkasim.split('.');
+  const [ourMajor, ourMinor] = KAFKASIM_VERSION.split('.');
+  if (major !== ourMajor || minor !== ourMinor) {
     throw new UsageError(`${name}: written by kafkasim ${json.kafkasim}, this is ${KAFKASIM_VERSION}; replay it with that version`);
   }
   if (typeof json.seed !== 'number' && typeof json.seed !== 'string') throw new UsageError(`${name}: "seed" must be a number or a name`);
@@ -67,27 +65,12 @@ export function parseRepro(text: string, name: string): Repro {
     throw new UsageError(`${name}: "expectedHistoryHash" must be 16 hex digits`);
   }
   if (!isObject(json.options)) throw new UsageError(`${name}: "options" must be an object`);
-  for (const k of Object.keys(json.options)) {
-    if (!OPTION_KEYS.has(k)) throw new UsageError(`${name}: unknown option "${k}" in "options"`);
-  }
   if (json.options.schedule === undefined) throw new UsageError(`${name}: "options.schedule" is missing`);
-  let schedule: Schedule;
-  try {
-    schedule = validateSchedule(json.options.schedule);
-  } catch (e) {
-    throw new UsageError(`${name}: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const options = checkOptions(json.options, `${name}: options`);
   const anomalies = Array.isArray(json.anomalies) ? json.anomalies.filter((a): a is string => typeof a === 'string') : undefined;
-  // Option values are checked by the runner itself (ConfigError, one line) when the repro runs.
-  return { kafkasim: json.kafkasim, seed, options: { ...(json.options as Omit<ReproOptions, 'schedule'>), schedule }, expectedHistoryHash: json.expectedHistoryHash, anomalies };
+  return { kafkasim: json.kafkasim, seed, options: { ...options, schedule: options.schedule as Schedule }, expectedHistoryHash: json.expectedHistoryHash, anomalies };
 }
 
 export function readRepro(path: string): Repro {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read repro file ${path}`);
-  }
-  return parseRepro(text, path);
+  return parseRepro(readInput(path, 'repro file'), path);
 }

@@ -1,7 +1,7 @@
-// The cores a fuzz counts as its own (cli/fuzz/cores.ts): the affinity mask, capped by a cgroup CPU quota
+// The cores a fuzz counts as its own (harness/fuzz/cores.ts): the affinity mask, capped by a cgroup CPU quota
 // read from cgroup v2's cpu.max or v1's cpu.cfs_quota_us, along the process's cgroup and its ancestors.
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, parseCfsQuota, parseCpuMax, usableCores, type ReadCgroupFile } from '../../cli/fuzz/cores.ts';
+import { cgroupCpuQuota, parseCfsQuota, parseCpuMax, usableCores, type ReadCgroupFile } from '../../harness/fuzz/cores.ts';
 
 /** A cgroup filesystem made of the given files. */
 function files(contents: Record<string, string>): ReadCgroupFile {

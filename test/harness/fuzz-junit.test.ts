@@ -1,9 +1,9 @@
 // junit.xml: one test case per seed, findings as failures or errors with the command that reproduces
 // them, and text from anywhere (anomaly names, error messages) escaped so the file stays well-formed.
 import { describe, expect, it } from 'vitest';
-import { junitXml, xmlEscape } from '../../cli/fuzz/junit.ts';
-import type { SeedOutcome } from '../../cli/fuzz/outcome.ts';
-import { totalsOf, type FuzzSummary } from '../../cli/fuzz/summary.ts';
+import { junitXml, xmlEscape } from '../../harness/fuzz/junit.ts';
+import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
+import { totalsOf, type FuzzSummary } from '../../harness/fuzz/summary.ts';
 
 function summaryOf(runs: SeedOutcome[]): FuzzSummary {
   return {

@@ -3,16 +3,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareSide, type CompareSide } from '../reports/compare-data.ts';
+import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
 import { withCrashes } from '../reports/events.ts';
 import { offlineMs } from '../reports/metrics.ts';
 import { buildRunReportData, type RunReportData } from '../reports/run-data.ts';
 import { renderRunReport } from '../reports/run-report.ts';
 import type { RunResult } from './judge.ts';
-import type { JudgedRun } from './run-once.ts';
-import type { RunOptions, RunOutput } from './runner.ts';
+import { flagWordsOf, type RunOptions } from './options.ts';
+import type { JudgedRun } from './run.ts';
+import type { TestRun } from './run-test.ts';
 import { writeWhole } from './write-whole.ts';
 
-export function runReportData(output: RunOutput, result: RunResult, replayCommand: string): RunReportData {
+export function runReportData(output: TestRun, result: RunResult, replayCommand: string): RunReportData {
   return buildRunReportData({
     generatedBy: `kafkasim ${result.kafkasimVersion}`,
     seed: result.seed,
@@ -36,7 +38,12 @@ export function runReportData(output: RunOutput, result: RunResult, replayComman
  * Partition-milliseconds without a live leader over the whole run (for result.json's
  * stats.unavailableMs): from a leader's stop, or the controller taking it away, to the next leader.
  */
-export function unavailableMsOf(output: RunOutput): number {
+export function unavailableMsOf(output: {
+  history: TestRun['history'];
+  replicationEvents: readonly ReplicationEvent[];
+  brokerCrashes: readonly BrokerCrash[];
+  config: TestRun['config'];
+}): number {
   const { history, replicationEvents } = output;
   const endMs = Math.max(history.length > 0 ? history[history.length - 1].time : 0, replicationEvents.length > 0 ? replicationEvents[replicationEvents.length - 1].time : 0);
   return offlineMs(withCrashes(replicationEvents, output.brokerCrashes), output.config.partitions, endMs);
@@ -66,44 +73,25 @@ export function compareSideFrom(run: JudgedRun, hrefs: { reportHref?: string; re
 }
 
 /** A shell word: left bare when it is safe, single-quoted otherwise. */
-function shellWord(text: string): string {
+export function shellWord(text: string): string {
   return /^[A-Za-z0-9_./:,=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The flags that give these options, after the seed (unclean only when set). */
-/** The `kafkasim run` flags that give these options (all but the seed); fuzz records them too. */
-export function flagWords(options: Omit<RunOptions, 'seed'>, scheduleFile: string | undefined): string[] {
-  const words: string[] = [];
-  const flag = (name: string, value: string | number | undefined): void => {
-    if (value !== undefined) words.push(name, String(value));
-  };
-  flag('--brokers', options.brokers);
-  flag('--partitions', options.partitions);
-  flag('--rf', options.replicationFactor);
-  flag('--min-isr', options.minIsr);
-  flag('--acks', options.acks);
-  if (options.unclean === true) words.push('--unclean');
-  if (scheduleFile !== undefined) flag('--schedule', scheduleFile);
-  else if (options.nemesis !== undefined) flag('--nemesis', options.nemesis === 'swarm' ? 'swarm' : options.nemesis.length === 0 ? 'none' : options.nemesis.join(','));
-  flag('--time', options.timeSeconds);
-  flag('--protocol', options.protocol);
-  flag('--metadata', options.metadata);
-  return words;
-}
-
 /**
- * The `kafkasim run` command line that reruns these options. Options with no flag (broker or workload
- * overrides, intensity) cannot be written as one; then, given the run's repro file, the command replays
- * that instead. `scheduleFile` names the file a --schedule came from.
+ * The `kafkasim run` command line that reruns these options (their flags from the options schema). When
+ * some option has no flag (broker or workload settings) and the run's repro file is known, the command
+ * replays that instead. `scheduleFile` names the file a --schedule came from.
  */
 export function replayCommandFor(options: RunOptions, files: { scheduleFile?: string; reproFile?: string } = {}): string {
-  const flagless = options.intensity !== undefined || options.broker !== undefined || options.workload !== undefined || options.readyTimeoutMs !== undefined;
-  if (flagless && files.reproFile !== undefined) return `npx kafkasim replay ${shellWord(files.reproFile)}`;
-  return ['npx', 'kafkasim', 'run', '--seed', String(options.seed), ...flagWords(options, files.scheduleFile)].map(shellWord).join(' ');
+  const { seed, ...rest } = options;
+  const flags = flagWordsOf(rest, { schedule: files.scheduleFile });
+  if (!flags.complete && files.reproFile !== undefined) return `npx kafkasim replay ${shellWord(files.reproFile)}`;
+  return ['npx', 'kafkasim', 'run', '--seed', String(seed), ...flags.words].map(shellWord).join(' ');
 }
 
 /** The `kafkasim compare` command line that reruns a comparison. */
 export function compareCommandFor(options: RunOptions, seeds: number, out: string, scheduleFile?: string): string {
-  const words = ['npx', 'kafkasim', 'compare', '--seed', String(options.seed), '--seeds', String(seeds), ...flagWords({ ...options, unclean: false }, scheduleFile), '--out', out];
-  return words.map(shellWord).join(' ');
+  const { seed, ...rest } = options;
+  const flags = flagWordsOf({ ...rest, unclean: false }, { schedule: scheduleFile }).words;
+  return ['npx', 'kafkasim', 'compare', '--seed', String(seed), '--seeds', String(seeds), ...flags, '--out', out].map(shellWord).join(' ');
 }

@@ -1,7 +1,7 @@
 // What one fuzzed seed came to, as the worker reports it and summary.json records it, and the messages
 // between the fuzz's main thread and its workers. Plain data: it crosses threads by structured clone.
 import type { Validity } from '../../checkers/result.ts';
-import type { RunOptions } from '../runner.ts';
+import type { RunOptions } from '../options.ts';
 
 /**
  * A finding is something a human should look at:
@@ -33,7 +33,7 @@ export interface SeedOutcome {
 /** Sent once to each worker when it starts, before any task. */
 export interface WorkerSetup {
   /** The run options shared by every seed (the seed field is replaced per task). */
-  options: Omit<RunOptions, 'seed' | 'onFinalPhase'>;
+  options: Omit<RunOptions, 'seed'>;
   /** The fuzz's output directory: a finding's outputs go to `<outDir>/seeds/<seed>/`. */
   outDir: string;
   /** The `kafkasim run` flags of these options, for the replay command of a crash. */

@@ -1,6 +1,6 @@
 // Which seeds a fuzz runs: a range (`--seeds a..b`, or `--count n` from a base seed), one shard of it
 // (`--shard i/n`), and the deterministic sample of those that run twice to prove determinism.
-import { UsageError } from '../usage-error.ts';
+import { UsageError } from '../errors.ts';
 
 /** An inclusive range of integer seeds. */
 export interface SeedRange {

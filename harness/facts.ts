@@ -1,11 +1,14 @@
-// Durability facts for the durability checker, from what the simulator reported and what the run saw:
+// Facts about a run that checkers read as plain data. Durability facts, from what the simulator reported
+// and what the run saw:
 // - every 'truncate' replication event that removed records becomes a Truncation, blamed on the latest
 //   leader election (clean or unclean) or broker crash on that partition before it;
 // - every broker crash that cost a log its unflushed tail (found by comparing the log end offset before
 //   the crash with the recovered one at restart) becomes a Truncation blamed on that crash. The broker
 //   cannot report this itself: its memory, and with it the old log end offset, is gone.
-// The checker never sees the simulator; it only reads these facts.
-import type { Cause, DurabilityFacts, Truncation } from '../checkers/durability/index.ts';
+// And, when the run is over, the replicas' logs: what the final reads could reach (finalLogs) and every
+// running replica's log and high watermark (replicasAtRest). Checkers never see the simulator.
+import type { ReplicaAtRest } from '../checkers/checker.ts';
+import type { Cause, DurabilityFacts, FinalLog, Truncation } from '../checkers/durability/index.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ReplicationEvent } from '../sim/events/index.ts';
@@ -149,4 +152,39 @@ function causeOf(
 export function replicaAssignment(cluster: KafkaCluster): number[][] {
   const c = cluster.config;
   return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks);
+}
+
+/**
+ * The logs the final reads could have reached: each partition's leader's, or with no leader every
+ * replica's. The durability checker tells an unreadable acknowledged record from a lost one with them.
+ */
+export function finalLogs(cluster: KafkaCluster): FinalLog[] {
+  const logs: FinalLog[] = [];
+  for (let p = 0; p < cluster.config.partitions; p++) {
+    const leader = cluster.leaderOf(p);
+    for (const id of leader >= 0 ? [leader] : cluster.brokerIds) {
+      const state = cluster.broker(id)?.partitions.get(p);
+      if (state === undefined) continue;
+      const values: number[] = [];
+      for (const batch of state.log.all()) for (const v of batch.values) values.push(v);
+      logs.push({ broker: id, key: p, highWatermark: state.highWatermark, startOffset: state.log.logStartOffset, values });
+    }
+  }
+  return logs;
+}
+
+/** Every running broker's replica of every partition, its log and high watermark, as the run left them. */
+export function replicasAtRest(cluster: KafkaCluster): ReplicaAtRest[] {
+  const out: ReplicaAtRest[] = [];
+  for (let p = 0; p < cluster.config.partitions; p++) {
+    const leader = cluster.leaderOf(p);
+    for (const b of cluster.brokerIds) {
+      if (cluster.world.node(cluster.nodeOf(b)).status !== 'running') continue;
+      const replica = cluster.broker(b)?.partitions.get(p);
+      if (replica === undefined) continue;
+      const batches = replica.log.all().map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));
+      out.push({ broker: b, partition: p, highWatermark: replica.highWatermark, leader: b === leader, batches });
+    }
+  }
+  return out;
 }

@@ -1,13 +1,12 @@
-// The fuzz's worker pool (cli/fuzz/pool.ts) with a scripted worker in place of the simulator: each worker
+// The fuzz's worker pool (harness/fuzz/pool.ts) with a scripted worker in place of the simulator: each worker
 // holds a seed queued behind the one in flight, and when a worker dies, the seed in flight becomes a
 // harness crash while the queued one, never started, runs on the worker that replaces it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SeedOutcome, SeedTask, WorkerSetup } from '../../cli/fuzz/outcome.ts';
-import { runPool } from '../../cli/fuzz/pool.ts';
-import { sharedRunOptions } from '../../cli/fuzz/run-flags.ts';
+import type { SeedOutcome, SeedTask, WorkerSetup } from '../../harness/fuzz/outcome.ts';
+import { runPool } from '../../harness/fuzz/pool.ts';
 
 const entry = new URL('../helpers/scripted-fuzz-worker.mjs', import.meta.url);
 const dirs: string[] = [];
@@ -35,7 +34,7 @@ async function runSeeds(seeds: number[], jobs: number, die: number[], runMs = 5)
   process.env.SCRIPTED_WORKER_DIE = die.join(',');
   process.env.SCRIPTED_WORKER_LOG = logFile;
   process.env.SCRIPTED_WORKER_MS = String(runMs);
-  const options = sharedRunOptions({ brokers: '3', partitions: '1', rf: '3', minIsr: '2', acks: 'all', nemesis: 'none', time: '1', protocol: 'modern', metadata: 'zk' });
+  const options = { partitions: 1, nemesis: [], timeSeconds: 1 };
   const setup: WorkerSetup = { options, outDir, runFlags: [] };
   const queue = [...seeds];
   const outcomes: SeedOutcome[] = [];

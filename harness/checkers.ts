@@ -1,0 +1,38 @@
+// The checkers a run gets unless a test names its own: Kafka's queue anomalies, durability of acknowledged
+// writes, the replica invariants online, the Raft invariants online in KRaft mode, divergence at rest and
+// the consumers' reads against the final log.
+import type { Checker } from '../checkers/checker.ts';
+import { checkDurability } from '../checkers/durability/index.ts';
+import { checkDivergenceAtRest } from '../checkers/invariants/at-rest.ts';
+import { InvariantMonitor } from '../checkers/invariants/index.ts';
+import { RaftMonitor } from '../checkers/invariants/raft.ts';
+import { checkFinalLogReads } from '../checkers/queue/final-log-reads.ts';
+import { checkQueue } from '../checkers/queue/index.ts';
+import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
+
+export const QUEUE_CHECKER: Checker = { name: 'queue', kind: 'history', check: (f) => checkQueue(f.history) };
+
+export const DURABILITY_CHECKER: Checker = { name: 'durability', kind: 'history', check: (f) => checkDurability(f.history, f.durability) };
+
+export const INVARIANTS_CHECKER: Checker = { name: 'invariants', kind: 'replication-monitor', start: (c) => new InvariantMonitor(c.step) };
+
+export const RAFT_CHECKER: Checker = { name: 'raft-invariants', kind: 'raft-monitor', start: (c) => new RaftMonitor(c.voters, c.step) };
+
+export const DIVERGENCE_AT_REST_CHECKER: Checker = {
+  name: 'divergence-at-rest',
+  kind: 'history',
+  check: (f) => checkDivergenceAtRest(f.replicasAtRest, f.endMs),
+};
+
+export const FINAL_LOG_READS_CHECKER: Checker = { name: 'final-log-reads', kind: 'history', check: (f) => checkFinalLogReads(f.history) };
+
+export function standardCheckers(metadata: MetadataMode): Checker[] {
+  return [
+    QUEUE_CHECKER,
+    DURABILITY_CHECKER,
+    INVARIANTS_CHECKER,
+    ...(metadata === 'kraft' ? [RAFT_CHECKER] : []),
+    DIVERGENCE_AT_REST_CHECKER,
+    FINAL_LOG_READS_CHECKER,
+  ];
+}

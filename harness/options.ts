@@ -1,0 +1,446 @@
+// The one schema of a run's options. Each entry says, once: the option's key (in run options and repro
+// files), its default, how a value from a repro file or an API caller is checked, where the value goes in
+// the test (test.ts), and, when it has one, its command-line flag: the syntax and help commander shows,
+// how the flag's text is parsed, and which words give the value back (the replay command). The CLI's flags,
+// the defaults, the repro keys, the replay command and the configuration a report shows are all derived
+// from it: adding a Kafka setting to runs means one entry here and the code that uses the setting.
+import { EVERY_FAULT_KIND, isFaultKind, loadSchedule, parseNemesisOption, validateSchedule } from '../nemesis/index.ts';
+import type { FaultKind, Schedule } from '../nemesis/index.ts';
+import type { BrokerConfig, ProducerConfig } from '../sim/kafka/config.ts';
+import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
+import { parseProtocol } from '../sim/kafka/protocol.ts';
+import { ConfigError, type Seed } from '../sim/world/index.ts';
+import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
+import { readInput } from './input.ts';
+import { UsageError } from './errors.ts';
+
+/** What the options fill in; test.ts checks it and completes it into a Test. */
+export interface TestDraft {
+  brokers: number;
+  partitions: number;
+  replicationFactor: number;
+  metadata: MetadataMode;
+  /** The --protocol text ("modern" or historical modes), parsed into protocol fixes by test.ts. */
+  protocol: string;
+  /** Broker settings by Kafka's keys, over sim/kafka's defaults. */
+  broker: Partial<BrokerConfig>;
+  producer: Partial<ProducerConfig>;
+  workload: QueueWorkloadOverrides;
+  timeSeconds: number;
+  nemesis: FaultKind[] | 'swarm';
+  intensity: number | undefined;
+  schedule: Schedule | undefined;
+  readyTimeoutMs: number;
+  stopOnViolation: boolean;
+}
+
+/** Files the flags of a run came from, so that the replay command can name them again. */
+export interface FlagFiles {
+  schedule?: string;
+}
+
+export interface FlagSpec<V> {
+  /** Commander's syntax: '--min-isr <n>', or '--unclean' for a switch. */
+  syntax: string;
+  help: string;
+  /** The flag's text (true for a switch) → the value; a UsageError naming the flag on bad input. */
+  parse(text: string | true): V;
+  /** The words that give `value` back on a command line, or null when no flag can (a generated value). */
+  words(value: V, files: FlagFiles): string[] | null;
+}
+
+export interface OptionSpec<V> {
+  default: V;
+  /** A value from a repro file or an API caller → the value, or a UsageError naming `where`. */
+  check(value: unknown, where: string): V;
+  /** Puts the value where it belongs in the test being built. */
+  apply(value: V, draft: TestDraft): void;
+  /** Object-valued options merge a given value over the default instead of replacing it. */
+  merge?(defaults: V, given: V): V;
+  /** Whether the option says nothing beside these (a generated schedule's kinds, with a schedule given). */
+  ignoredWith?(knobs: { schedule: Schedule | undefined }): boolean;
+  flag?: FlagSpec<V>;
+}
+
+function option<V>(spec: OptionSpec<V>): OptionSpec<V> {
+  return spec;
+}
+
+// ---- checks shared by the entries ----
+
+function integerFlag(flag: string, min: number, max: number): (text: string | true) => number {
+  return (text) => {
+    if (typeof text !== 'string' || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${String(text)}"`);
+    }
+    return Number(text);
+  };
+}
+
+function integerValue(min: number, max: number): (value: unknown, where: string) => number {
+  return (value, where) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new UsageError(`${where} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+}
+
+function booleanValue(value: unknown, where: string): boolean {
+  if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function plainObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(`${where} must be an object, got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A ConfigError from a parser, said as a UsageError naming where the value came from. */
+function asUsage<T>(where: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${where}: ${e.message.replace(/^--[a-z-]+: /, '')}`);
+    throw e;
+  }
+}
+
+const words = (flag: string, value: string | number): string[] => [flag, String(value)];
+
+function nemesisWords(kinds: FaultKind[] | 'swarm'): string {
+  return kinds === 'swarm' ? 'swarm' : kinds.length === 0 ? 'none' : kinds.join(',');
+}
+
+// ---- the schema ----
+
+/**
+ * Every run option, in the order they apply: object-valued settings first, so that a flag that sets one
+ * key of them (--min-isr, --unclean, --acks) wins over a whole object given beside it.
+ */
+export const RUN_OPTIONS = {
+  /**
+   * Broker settings by Kafka's keys. The run's defaults are Kafka's before 2.5 for
+   * zookeeper.session.timeout.ms (6000) and replica.lag.time.max.ms (10000): with the modern 18 s and 30 s
+   * a fault must last half a minute before the ISR shrinks, so in a one-minute run most faults end first.
+   */
+  broker: option<Partial<BrokerConfig>>({
+    default: { 'zookeeper.session.timeout.ms': 6000, 'replica.lag.time.max.ms': 10000 },
+    check: (v, where) => plainObject(v, where) as Partial<BrokerConfig>,
+    apply: (v, d) => void Object.assign(d.broker, v),
+    merge: (defaults, given) => ({ ...defaults, ...given }),
+  }),
+  /** The queue workload's settings (workloads/queue/options.ts), producer and consumer settings included. */
+  workload: option<QueueWorkloadOverrides>({
+    default: { rate: 20 },
+    check: (v, where) => plainObject(v, where) as QueueWorkloadOverrides,
+    apply: (v, d) => {
+      Object.assign(d.workload, v);
+      if (v.producer !== undefined) Object.assign(d.producer, v.producer);
+    },
+    merge: (defaults, given) => ({ ...defaults, ...given }),
+  }),
+  brokers: option<number>({
+    default: 3,
+    check: integerValue(1, 64),
+    apply: (v, d) => void (d.brokers = v),
+    flag: { syntax: '--brokers <n>', help: 'brokers', parse: integerFlag('--brokers', 1, 64), words: (v) => words('--brokers', v) },
+  }),
+  partitions: option<number>({
+    default: 3,
+    check: integerValue(1, 1024),
+    apply: (v, d) => void (d.partitions = v),
+    flag: {
+      syntax: '--partitions <n>',
+      help: 'partitions of the test topic',
+      parse: integerFlag('--partitions', 1, 1024),
+      words: (v) => words('--partitions', v),
+    },
+  }),
+  replicationFactor: option<number>({
+    default: 3,
+    check: integerValue(1, 64),
+    apply: (v, d) => void (d.replicationFactor = v),
+    flag: { syntax: '--rf <n>', help: 'replication factor', parse: integerFlag('--rf', 1, 64), words: (v) => words('--rf', v) },
+  }),
+  minIsr: option<number>({
+    default: 2,
+    check: integerValue(1, 64),
+    apply: (v, d) => void (d.broker['min.insync.replicas'] = v),
+    flag: {
+      syntax: '--min-isr <n>',
+      help: 'min.insync.replicas',
+      parse: integerFlag('--min-isr', 1, 64),
+      words: (v) => words('--min-isr', v),
+    },
+  }),
+  acks: option<0 | 1 | 'all'>({
+    default: 'all',
+    check: (v, where) => {
+      if (v !== 0 && v !== 1 && v !== 'all') throw new UsageError(`${where} must be 0, 1 or "all", got ${JSON.stringify(v)}`);
+      return v;
+    },
+    apply: (v, d) => void (d.producer.acks = v),
+    flag: {
+      syntax: '--acks <0|1|all>',
+      help: 'producer acks',
+      parse: (text) => {
+        if (text !== '0' && text !== '1' && text !== 'all') throw new UsageError(`--acks must be 0, 1 or all, got "${String(text)}"`);
+        return text === 'all' ? 'all' : text === '1' ? 1 : 0;
+      },
+      words: (v) => words('--acks', v),
+    },
+  }),
+  unclean: option<boolean>({
+    default: false,
+    check: booleanValue,
+    apply: (v, d) => void (d.broker['unclean.leader.election.enable'] = v),
+    flag: { syntax: '--unclean', help: 'unclean.leader.election.enable=true', parse: () => true, words: (v) => (v ? ['--unclean'] : []) },
+  }),
+  protocol: option<string>({
+    default: 'modern',
+    check: (v, where) => {
+      if (typeof v !== 'string') throw new UsageError(`${where} must be a protocol mode list, got ${JSON.stringify(v)}`);
+      asUsage(where, () => parseProtocol(v));
+      return v;
+    },
+    apply: (v, d) => void (d.protocol = v),
+    flag: {
+      syntax: '--protocol <mode>',
+      help: 'modern, or historical modes (comma list)',
+      parse: (text) => {
+        const mode = String(text);
+        asUsage('--protocol', () => parseProtocol(mode));
+        return mode;
+      },
+      words: (v) => words('--protocol', v),
+    },
+  }),
+  metadata: option<MetadataMode>({
+    default: 'zk',
+    check: (v, where) => {
+      if (v !== 'zk' && v !== 'kraft') throw new UsageError(`${where} must be "zk" or "kraft", got ${JSON.stringify(v)}`);
+      return v;
+    },
+    apply: (v, d) => void (d.metadata = v),
+    flag: {
+      syntax: '--metadata <zk|kraft>',
+      help: 'metadata mode: ZooKeeper or a KRaft controller quorum',
+      parse: (text) => {
+        if (text !== 'zk' && text !== 'kraft') throw new UsageError(`--metadata must be zk or kraft, got "${String(text)}"`);
+        return text;
+      },
+      words: (v) => words('--metadata', v),
+    },
+  }),
+  /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */
+  timeSeconds: option<number>({
+    default: 60,
+    check: (v, where) => {
+      if (typeof v !== 'number' || !(v > 0 && v <= 86_400)) throw new UsageError(`${where} must be a number of seconds from 1 to 86400, got ${JSON.stringify(v)}`);
+      return v;
+    },
+    apply: (v, d) => void (d.timeSeconds = v),
+    flag: {
+      syntax: '--time <seconds>',
+      help: 'simulated seconds of workload and faults',
+      parse: integerFlag('--time', 1, 86_400),
+      words: (v) => words('--time', v),
+    },
+  }),
+  /** Fault kinds to generate a schedule from, or 'swarm' to let the seed choose them. Ignored with a schedule. */
+  nemesis: option<FaultKind[] | 'swarm'>({
+    default: ['partition', 'kill', 'pause'],
+    // Kept in the order given: a generated schedule draws from the kinds in that order.
+    check: (v, where) => {
+      if (v === 'swarm') return v;
+      if (!Array.isArray(v)) throw new UsageError(`${where} must be a list of fault kinds or "swarm", got ${JSON.stringify(v)}`);
+      for (const k of v as unknown[]) {
+        if (!isFaultKind(k)) throw new UsageError(`${where}: unknown fault kind ${JSON.stringify(k)} (one of ${EVERY_FAULT_KIND.join(', ')})`);
+      }
+      return v as FaultKind[];
+    },
+    apply: (v, d) => void (d.nemesis = v),
+    ignoredWith: (knobs) => knobs.schedule !== undefined,
+    flag: {
+      syntax: '--nemesis <kinds>',
+      help: 'fault kinds: a comma list, none, all or swarm',
+      parse: (text) => asUsage('--nemesis', () => parseNemesisOption(String(text))),
+      words: (v) => words('--nemesis', nemesisWords(v)),
+    },
+  }),
+  /** How hard generated faults hit, 0..1 (swarm chooses its own). */
+  intensity: option<number | undefined>({
+    default: undefined,
+    check: (v, where) => {
+      if (v === undefined) return v;
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new UsageError(`${where} must be a number from 0 to 1, got ${JSON.stringify(v)}`);
+      return v;
+    },
+    apply: (v, d) => void (d.intensity = v),
+    ignoredWith: (knobs) => knobs.schedule !== undefined,
+    flag: {
+      syntax: '--intensity <0..1>',
+      help: 'how hard generated faults hit (default: 0.5; swarm draws its own)',
+      parse: (text) => {
+        const n = Number(text);
+        if (typeof text !== 'string' || !/^(0|1|0?\.\d+|1\.0*)$/.test(text) || !(n >= 0 && n <= 1)) {
+          throw new UsageError(`--intensity must be a number from 0 to 1, got "${String(text)}"`);
+        }
+        return n;
+      },
+      words: (v) => (v === undefined ? [] : words('--intensity', v)),
+    },
+  }),
+  /** An explicit fault schedule, used as given instead of a generated one. */
+  schedule: option<Schedule | undefined>({
+    default: undefined,
+    check: (v, where) => (v === undefined ? v : asUsage(where, () => validateSchedule(v))),
+    apply: (v, d) => void (d.schedule = v),
+    flag: {
+      syntax: '--schedule <file>',
+      help: 'a saved fault schedule instead of a generated one',
+      parse: (text) => {
+        const file = String(text);
+        return asUsage(`--schedule ${file}`, () => loadSchedule(readInput(file, 'schedule file')));
+      },
+      words: (v, files) => (v === undefined ? [] : files.schedule === undefined ? null : ['--schedule', files.schedule]),
+    },
+  }),
+  /** How long to wait for a controller and a leader for every partition before the workload starts. */
+  readyTimeoutMs: option<number>({
+    default: 30000,
+    check: integerValue(1, 3_600_000),
+    apply: (v, d) => void (d.readyTimeoutMs = v),
+  }),
+  /** Stop at the first invariant violation nothing explains, instead of recording it and going on. */
+  stopOnViolation: option<boolean>({
+    default: false,
+    check: booleanValue,
+    apply: (v, d) => void (d.stopOnViolation = v),
+    flag: {
+      syntax: '--stop-on-violation',
+      help: 'stop the run at the first invariant violation (default: record it and go on)',
+      parse: () => true,
+      words: (v) => (v ? ['--stop-on-violation'] : []),
+    },
+  }),
+};
+
+type Specs = typeof RUN_OPTIONS;
+export type RunOptionKey = keyof Specs;
+
+/** Every run option's value. */
+export type RunKnobs = { [K in RunOptionKey]: Specs[K] extends OptionSpec<infer V> ? V : never };
+
+/** A run: the seed, and any options (the rest take their defaults). */
+export type RunOptions = { seed: Seed } & Partial<RunKnobs>;
+
+export const RUN_OPTION_KEYS = Object.keys(RUN_OPTIONS) as RunOptionKey[];
+
+export const RUN_DEFAULTS: RunKnobs = Object.fromEntries(RUN_OPTION_KEYS.map((k) => [k, RUN_OPTIONS[k].default])) as RunKnobs;
+
+function spec<K extends RunOptionKey>(key: K): OptionSpec<RunKnobs[K]> {
+  return RUN_OPTIONS[key] as unknown as OptionSpec<RunKnobs[K]>;
+}
+
+/** The options with defaults filled in (object-valued ones merged over theirs); undefined means default. */
+export function knobsOf(options: Partial<RunKnobs>): RunKnobs {
+  const knobs = { ...RUN_DEFAULTS };
+  for (const key of RUN_OPTION_KEYS) {
+    const given = options[key];
+    if (given === undefined) continue;
+    const s = spec(key);
+    (knobs as Record<RunOptionKey, unknown>)[key] = s.merge === undefined ? given : s.merge(s.default as never, given as never);
+  }
+  return knobs;
+}
+
+/** Applies every option to a draft, in schema order. */
+export function applyKnobs(knobs: RunKnobs, draft: TestDraft): void {
+  for (const key of RUN_OPTION_KEYS) spec(key).apply(knobs[key] as never, draft);
+}
+
+/**
+ * Checks run options from a repro file or an API caller: every key must be an option, every value of its
+ * type (undefined: the default). `where` names them in errors ("repro.json: options", "options").
+ */
+export function checkOptions(json: Record<string, unknown>, where: string): Partial<RunKnobs> {
+  const out: Partial<Record<RunOptionKey, unknown>> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (!Object.hasOwn(RUN_OPTIONS, key)) throw new UsageError(`${where}: unknown option "${key}"`);
+    if (value === undefined) continue;
+    out[key as RunOptionKey] = spec(key as RunOptionKey).check(value, `${where}.${key}`);
+  }
+  return out as Partial<RunKnobs>;
+}
+
+// ---- flags ----
+
+/** An option with a flag, as the CLI declares it. */
+export interface RunFlag {
+  key: RunOptionKey;
+  syntax: string;
+  help: string;
+  /** Commander's attribute name for the flag ('--min-isr' → 'minIsr'). */
+  attribute: string;
+  /** The default as the flag would say it, for help (undefined: none). */
+  defaultText: string | undefined;
+}
+
+function attributeOf(syntax: string): string {
+  const long = syntax.split(' ')[0].replace(/^--/, '');
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export const RUN_FLAGS: RunFlag[] = RUN_OPTION_KEYS.flatMap((key) => {
+  const f = spec(key).flag;
+  if (f === undefined) return [];
+  const defaultWords = f.words(spec(key).default as never, {});
+  const defaultText = defaultWords === null || defaultWords.length < 2 ? undefined : defaultWords.slice(1).join(' ');
+  return [{ key, syntax: f.syntax, help: f.help, attribute: attributeOf(f.syntax), defaultText }];
+});
+
+/** The seed's flag, beside the options: a fresh seed is drawn (and printed) when it is missing. */
+export const SEED_FLAG = { syntax: '--seed <seed>', help: 'the seed (default: a fresh one, printed)' };
+
+/** Run options from commander's parsed flags (an attribute per flag; absent flags keep their defaults). */
+export function optionsFromFlags(flags: Record<string, unknown>): Partial<RunKnobs> {
+  const out: Partial<Record<RunOptionKey, unknown>> = {};
+  for (const f of RUN_FLAGS) {
+    const text = flags[f.attribute];
+    if (text === undefined || text === false) continue;
+    out[f.key] = (spec(f.key).flag as FlagSpec<unknown>).parse(text as string | true);
+  }
+  return out as Partial<RunKnobs>;
+}
+
+/**
+ * The flags that give these options (the seed aside), one for each option that differs from its default.
+ * `complete` is false when some option has no flag that can say its value (an object-valued setting, a
+ * generated schedule): then only a repro file carries the run whole.
+ */
+export function flagWordsOf(options: Partial<RunKnobs>, files: FlagFiles = {}): { words: string[]; complete: boolean } {
+  const knobs = knobsOf(options);
+  const words: string[] = [];
+  let complete = true;
+  for (const key of RUN_OPTION_KEYS) {
+    if (options[key] === undefined) continue;
+    const s = spec(key);
+    const value = knobs[key];
+    if (s.ignoredWith?.(knobs) === true || canonical(value) === canonical(s.default)) continue;
+    const w = s.flag?.words(value as never, files) ?? null;
+    if (w === null) complete = false;
+    else words.push(...w);
+  }
+  return { words, complete };
+}
+
+/** JSON with sorted keys: equal values give equal text. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  ) ?? 'undefined';
+}

@@ -1,0 +1,123 @@
+// A test as plain data, as a Jepsen test map is: the cluster (metadata mode, sizes, every Kafka setting by
+// Kafka's own keys, the protocol behaviours), the workload with its clients' settings, the nemesis (a
+// schedule, or the fault kinds to generate one from), how long it runs, and the checkers that judge it.
+// testOf builds one from run options through the options schema (options.ts); runTest runs it.
+import type { Checker } from '../checkers/checker.ts';
+import type { FaultKind, Schedule } from '../nemesis/index.ts';
+import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from '../sim/kafka/config.ts';
+import { clusterConfig } from '../sim/kafka/config.ts';
+import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
+import { parseProtocol, type ProtocolFixes } from '../sim/kafka/protocol.ts';
+import { parseSeed, type Seed } from '../sim/world/index.ts';
+import { queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
+import { standardCheckers } from './checkers.ts';
+import { applyKnobs, checkOptions, knobsOf, RUN_DEFAULTS, type RunOptions, type TestDraft } from './options.ts';
+
+/** The faults of a test: a schedule as given, or the kinds (or swarm) a schedule is generated from. */
+export type NemesisPlan = { schedule: Schedule } | { kinds: FaultKind[] | 'swarm'; intensity: number | undefined };
+
+export interface Test {
+  seed: Seed;
+  cluster: ClusterConfig;
+  /** The --protocol mode names the cluster's protocol fixes came from (for reports). */
+  protocolModes: string[];
+  workload: QueueWorkloadOptions;
+  nemesis: NemesisPlan;
+  /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */
+  timeSeconds: number;
+  /** How long to wait for a controller and a leader for every partition before the workload starts. */
+  readyTimeoutMs: number;
+  checkers: Checker[];
+  /** End the run at the first violation a monitor finds, instead of recording it and going on. */
+  stopOnViolation: boolean;
+}
+
+/** The test that run options describe: defaults filled in, every value checked (ConfigError, one line). */
+export function testOf(options: RunOptions): Test {
+  const { seed, ...given } = options;
+  const knobs = knobsOf(checkOptions(given, 'options'));
+  const draft: TestDraft = {
+    brokers: RUN_DEFAULTS.brokers,
+    partitions: RUN_DEFAULTS.partitions,
+    replicationFactor: RUN_DEFAULTS.replicationFactor,
+    metadata: RUN_DEFAULTS.metadata,
+    protocol: RUN_DEFAULTS.protocol,
+    broker: {},
+    producer: {},
+    workload: {},
+    timeSeconds: RUN_DEFAULTS.timeSeconds,
+    nemesis: RUN_DEFAULTS.nemesis,
+    intensity: undefined,
+    schedule: undefined,
+    readyTimeoutMs: RUN_DEFAULTS.readyTimeoutMs,
+    stopOnViolation: false,
+  };
+  applyKnobs(knobs, draft);
+  const { modes, fixes } = parseProtocol(draft.protocol);
+  const cluster = clusterConfig({
+    brokers: draft.brokers,
+    partitions: draft.partitions,
+    replicationFactor: draft.replicationFactor,
+    protocol: fixes,
+    metadata: draft.metadata,
+    broker: draft.broker,
+  });
+  const workload = queueWorkloadOptions({ ...draft.workload, partitions: draft.partitions, producer: draft.producer });
+  return {
+    seed: parseSeed(seed),
+    cluster,
+    protocolModes: modes,
+    workload,
+    nemesis: draft.schedule !== undefined ? { schedule: draft.schedule } : { kinds: draft.nemesis, intensity: draft.intensity },
+    timeSeconds: draft.timeSeconds,
+    readyTimeoutMs: draft.readyTimeoutMs,
+    checkers: standardCheckers(cluster.metadata),
+    stopOnViolation: draft.stopOnViolation,
+  };
+}
+
+/** The configuration as plain JSON data, under Kafka's key names (result.json, reports). */
+export interface RunConfig {
+  seed: Seed;
+  timeSeconds: number;
+  brokers: number;
+  partitions: number;
+  'replication.factor': number;
+  protocol: { modes: string[]; fixes: ProtocolFixes };
+  broker: PlainConfig<BrokerConfig>;
+  producer: ProducerConfig;
+  consumer: ConsumerConfig;
+  workload: Omit<QueueWorkloadOptions, 'producer' | 'consumer' | 'partitions'>;
+  nemesis: { kinds: FaultKind[] | 'swarm' | 'schedule'; intensity: number | null };
+  checkers: string[];
+  stopOnViolation: boolean;
+  /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
+  kraft?: { metadata: 'kraft' } & KraftConfig;
+}
+
+/** Infinity (flush.messages: never) is not JSON; it is written as the string "Infinity". */
+type PlainConfig<T> = { [K in keyof T]: T[K] extends number ? number | 'Infinity' : T[K] };
+
+/** The test's configuration; `intensity` is the one the nemesis used (swarm draws its own). */
+export function configOf(test: Test, intensity: number | undefined): RunConfig {
+  const { producer, consumer, partitions: _partitions, ...workload } = test.workload;
+  const broker = {} as Record<string, unknown>;
+  for (const [key, value] of Object.entries(test.cluster.broker)) broker[key] = typeof value === 'number' && !Number.isFinite(value) ? 'Infinity' : value;
+  const kinds = 'schedule' in test.nemesis ? 'schedule' : Array.isArray(test.nemesis.kinds) ? [...test.nemesis.kinds] : test.nemesis.kinds;
+  return {
+    seed: test.seed,
+    timeSeconds: test.timeSeconds,
+    brokers: test.cluster.brokers,
+    partitions: test.cluster.partitions,
+    'replication.factor': test.cluster.replicationFactor,
+    protocol: { modes: test.protocolModes, fixes: { ...test.cluster.protocol } },
+    broker: broker as PlainConfig<BrokerConfig>,
+    producer: { ...producer },
+    consumer: { ...consumer },
+    workload,
+    nemesis: { kinds, intensity: intensity ?? null },
+    checkers: test.checkers.map((c) => c.name),
+    stopOnViolation: test.stopOnViolation,
+    ...(test.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...test.cluster.kraft } } : {}),
+  };
+}
