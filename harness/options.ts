@@ -235,6 +235,26 @@ export const RUN_OPTIONS = {
       words: (v) => words('--metadata', v),
     },
   }),
+  /**
+   * flush.messages: records between fsyncs of a partition log. Kafka's default is never (it relies on
+   * replication), so a power loss on every replica loses what none had flushed; 1 fsyncs every append.
+   */
+  flushMessages: option<number | 'never' | undefined>({
+    default: undefined,
+    check: (v, where) => {
+      if (v === undefined || v === 'never' || (typeof v === 'number' && Number.isInteger(v) && v >= 1)) return v;
+      throw new UsageError(`${where} must be a positive integer or "never", got ${JSON.stringify(v)}`);
+    },
+    apply: (v, d) => {
+      if (v !== undefined) d.broker['flush.messages'] = v === 'never' ? Infinity : v;
+    },
+    flag: {
+      syntax: '--flush-messages <n|never>',
+      help: 'flush.messages: fsync a partition log every n records (default: never, as Kafka)',
+      parse: (text) => (text === 'never' ? 'never' : integerFlag('--flush-messages', 1, 1_000_000_000)(text)),
+      words: (v) => (v === undefined ? [] : words('--flush-messages', v)),
+    },
+  }),
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */
   timeSeconds: option<number>({
     default: 60,
