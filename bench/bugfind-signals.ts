@@ -15,7 +15,11 @@ export interface SignalledRun {
 /** Runs once and collects every signal. */
 export function runWithSignals(options: RunOptions): SignalledRun {
   const run = runOnce(options);
-  return { run, signals: Object.keys(run.result.anomalies).sort(), violations: invariantViolations(run.result.checkers) };
+  return {
+    run,
+    signals: Object.keys(run.result.anomalies).sort(),
+    violations: invariantViolations(run.result.checkers),
+  };
 }
 
 function invariantViolations(checkers: readonly CheckResult[]): number {

@@ -72,58 +72,107 @@ const ZOMBIE_CHURN_SLOW: FaultKind[] = [...ZOMBIE_CHURN, 'slow-link'];
 
 const BUGS: BugSpec[] = [
   {
-    id: 1, name: 'unclean election loses acked writes', label: 'unclean, min ISR 1',
-    options: { minIsr: 1, unclean: true }, nemesis: ['leader-data-path', 'partition', 'zk'],
-    finds: DATA_LOSS, baseline: { minIsr: 2, unclean: false },
+    id: 1,
+    name: 'unclean election loses acked writes',
+    label: 'unclean, min ISR 1',
+    options: { minIsr: 1, unclean: true },
+    nemesis: ['leader-data-path', 'partition', 'zk'],
+    finds: DATA_LOSS,
+    baseline: { minIsr: 2, unclean: false },
   },
   {
-    id: 2, name: 'acks=1 loses writes on failover', label: 'acks=1',
-    options: { acks: 1 }, nemesis: ['kill', 'leader-data-path', 'partition'],
-    finds: DATA_LOSS, baseline: { acks: 'all' },
+    id: 2,
+    name: 'acks=1 loses writes on failover',
+    label: 'acks=1',
+    options: { acks: 1 },
+    nemesis: ['kill', 'leader-data-path', 'partition'],
+    finds: DATA_LOSS,
+    baseline: { acks: 'all' },
   },
   {
-    id: 3, name: 'HW truncation loses committed data', label: 'pre-kip-101',
-    options: { protocol: 'pre-kip-101' }, nemesis: EVERYDAY,
-    finds: ANY, baseline: MODERN, differential: true,
+    id: 3,
+    name: 'HW truncation loses committed data',
+    label: 'pre-kip-101',
+    options: { protocol: 'pre-kip-101' },
+    nemesis: EVERYDAY,
+    finds: ANY,
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 4, name: 'divergence after double power loss', label: 'pre-kip-101,pre-kip-966',
-    options: { protocol: 'pre-kip-101,pre-kip-966' }, nemesis: ['power-loss'],
-    finds: (s) => s.includes('divergence-at-rest'), baseline: MODERN, differential: true,
+    id: 4,
+    name: 'divergence after double power loss',
+    label: 'pre-kip-101,pre-kip-966',
+    options: { protocol: 'pre-kip-101,pre-kip-966' },
+    nemesis: ['power-loss'],
+    finds: (s) => s.includes('divergence-at-rest'),
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 5, name: 'divergence after fast leader changes', label: 'pre-kip-279',
-    options: { protocol: 'pre-kip-279', ...BUSY }, nemesis: LEADER_CHURN,
-    finds: ANY, baseline: MODERN, differential: true,
+    id: 5,
+    name: 'divergence after fast leader changes',
+    label: 'pre-kip-279',
+    options: { protocol: 'pre-kip-279', ...BUSY },
+    nemesis: LEADER_CHURN,
+    finds: ANY,
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 6, name: 'zombie replica rejoins with stale data', label: 'pre-kip-320',
+    id: 6,
+    name: 'zombie replica rejoins with stale data',
+    label: 'pre-kip-320',
     // Gentler than BUSY: a zombie must keep fetching through two leader changes, which fewer overlapping
     // faults leave it doing more often (about 0.8% of seeds at intensity 0.6, 0.3% at 0.8).
-    options: { protocol: 'pre-kip-320', ...BUSY, intensity: 0.6 }, nemesis: ZOMBIE_CHURN,
-    finds: (s) => s.some((x) => x !== 'consumer-poll-skip'), baseline: MODERN, differential: true,
+    options: { protocol: 'pre-kip-320', ...BUSY, intensity: 0.6 },
+    nemesis: ZOMBIE_CHURN,
+    finds: (s) => s.some((x) => x !== 'consumer-poll-skip'),
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 7, name: 'stale epoch skips truncation', label: 'kafka-7164',
-    options: { protocol: 'kafka-7164', ...BUSY, intensity: 0.6 }, nemesis: ZOMBIE_CHURN_SLOW,
-    finds: ANY, baseline: MODERN, differential: true,
+    id: 7,
+    name: 'stale epoch skips truncation',
+    label: 'kafka-7164',
+    options: { protocol: 'kafka-7164', ...BUSY, intensity: 0.6 },
+    nemesis: ZOMBIE_CHURN_SLOW,
+    finds: ANY,
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 8, name: 'joining the ISR too early', label: 'kafka-7128',
+    id: 8,
+    name: 'joining the ISR too early',
+    label: 'kafka-7128',
     // The too-early member must be elected before the answer carrying the records reaches it: a slow
     // inter-broker network (slow-link) stretches that moment from a millisecond to seconds.
-    options: { protocol: 'kafka-7128', intensity: 1, timeSeconds: 180, partitions: 6 }, nemesis: ['kill', 'slow-link'],
-    finds: ANY, baseline: MODERN, differential: true,
+    options: { protocol: 'kafka-7128', intensity: 1, timeSeconds: 180, partitions: 6 },
+    nemesis: ['kill', 'slow-link'],
+    finds: ANY,
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 9, name: 'last replica standing', label: 'pre-kip-966 (first kill a power loss)',
-    options: { protocol: 'pre-kip-966' }, nemesis: ['kill', 'leader-data-path', 'partition'], powerLossKills: true,
-    finds: ANY, baseline: MODERN, differential: true,
+    id: 9,
+    name: 'last replica standing',
+    label: 'pre-kip-966 (first kill a power loss)',
+    options: { protocol: 'pre-kip-966' },
+    nemesis: ['kill', 'leader-data-path', 'partition'],
+    powerLossKills: true,
+    finds: ANY,
+    baseline: MODERN,
+    differential: true,
   },
   {
-    id: 10, name: 'consumer misses truncation', label: 'pre-kip-320, unclean, min ISR 1',
-    options: { protocol: 'pre-kip-320', minIsr: 1, unclean: true, timeSeconds: 120, workload: { rate: 60 } }, nemesis: ['leader-data-path', 'kill', 'pause'],
-    finds: (s) => s.includes('consumer-poll-skip'), baseline: MODERN, differential: true,
+    id: 10,
+    name: 'consumer misses truncation',
+    label: 'pre-kip-320, unclean, min ISR 1',
+    options: { protocol: 'pre-kip-320', minIsr: 1, unclean: true, timeSeconds: 120, workload: { rate: 60 } },
+    nemesis: ['leader-data-path', 'kill', 'pause'],
+    finds: (s) => s.includes('consumer-poll-skip'),
+    baseline: MODERN,
+    differential: true,
   },
 ];
 
@@ -176,10 +225,20 @@ function optionsFor(bug: BugSpec, seed: string): RunOptions {
   // The generator's kills are process crashes; here the first one loses power instead (a random mode),
   // drawn from the seed like everything else.
   const random = Random.root(seed).fork('bugfind');
-  const shape = { timeMs: (bug.options.timeSeconds ?? 60) * 1000, brokers: bug.options.brokers ?? 3, partitions: bug.options.partitions ?? 3, replicationFactor: bug.options.replicationFactor ?? 3 };
-  const schedule = generateSchedule(random.fork('schedule'), { kinds: bug.nemesis, ...shape, ...(bug.options.intensity === undefined ? {} : { intensity: bug.options.intensity }) });
+  const shape = {
+    timeMs: (bug.options.timeSeconds ?? 60) * 1000,
+    brokers: bug.options.brokers ?? 3,
+    partitions: bug.options.partitions ?? 3,
+    replicationFactor: bug.options.replicationFactor ?? 3,
+  };
+  const schedule = generateSchedule(random.fork('schedule'), {
+    kinds: bug.nemesis,
+    ...shape,
+    ...(bug.options.intensity === undefined ? {} : { intensity: bug.options.intensity }),
+  });
   const firstKill = schedule.ops.find((op) => op.action === 'start' && op.kind === 'kill');
-  if (firstKill !== undefined && firstKill.kind === 'kill') firstKill.params = { ...firstKill.params, mode: random.pick(POWER_LOSS_MODES) };
+  if (firstKill !== undefined && firstKill.kind === 'kill')
+    firstKill.params = { ...firstKill.params, mode: random.pick(POWER_LOSS_MODES) };
   return { ...base, schedule };
 }
 
@@ -228,12 +287,25 @@ function shrinkFinding(bug: BugSpec, finding: SignalledRun): Shrunk {
   if (bug.differential !== true) {
     const out = shrinkRepro(finding.run.repro, { maxRuns: 300 });
     const again = runWithSignals(reproRunOptions(out.repro));
-    if (bug.finds(again.signals)) return { before: out.before.faults, after: out.after.faults, by: 'shrinkRepro', repro: out.repro, signals: again.signals };
+    if (bug.finds(again.signals))
+      return {
+        before: out.before.faults,
+        after: out.after.faults,
+        by: 'shrinkRepro',
+        repro: out.repro,
+        signals: again.signals,
+      };
   }
   const minimal = minimizeSchedule(schedule, (candidate) => stillFinds(bug, { ...options, schedule: candidate }));
   const shrunk = runWithSignals({ ...options, schedule: minimal });
   const count = (s: Schedule): number => new Set(s.ops.map((op) => op.id)).size;
-  return { before: count(schedule), after: count(minimal), by: 'faults minimised', repro: shrunk.run.repro, signals: shrunk.signals };
+  return {
+    before: count(schedule),
+    after: count(minimal),
+    by: 'faults minimised',
+    repro: shrunk.run.repro,
+    signals: shrunk.signals,
+  };
 }
 
 function stillFinds(bug: BugSpec, options: RunOptions): boolean {
@@ -274,15 +346,25 @@ function survey(bugs: BugSpec[], seeds: number): void {
       }
     }
     const sigs = [...tally].map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`bug ${bug.id} ${bug.label} [${bug.nemesis.join(',')}]: found in ${found} of ${seeds} seeds (baseline: ${baselineFound}); signals: ${sigs} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(
+      `bug ${bug.id} ${bug.label} [${bug.nemesis.join(',')}]: found in ${found} of ${seeds} seeds (baseline: ` +
+        `${baselineFound}); signals: ${sigs} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
   }
 }
 
 function main(): void {
   const flags = parseFlags(process.argv.slice(2));
-  if (flags.survey > 0) return survey(BUGS.filter((b) => flags.bugs.includes(b.id)), flags.survey);
+  if (flags.survey > 0)
+    return survey(
+      BUGS.filter((b) => flags.bugs.includes(b.id)),
+      flags.survey,
+    );
   const started = performance.now();
-  console.log(`bugfind: ${flags.streams} streams per bug, at most ${flags.maxSeeds} seeds each; modern over ${flags.modernSeeds} seeds`);
+  console.log(
+    `bugfind: ${flags.streams} streams per bug, at most ${flags.maxSeeds} seeds each; modern over ` +
+      `${flags.modernSeeds} seeds`,
+  );
   const rows: string[][] = [];
   let allFound = true;
   for (const bug of BUGS.filter((b) => flags.bugs.includes(b.id))) {
@@ -324,16 +406,38 @@ function main(): void {
         }
         const file = join(flags.out, `${name}.min.json`);
         writeWhole(file, reproText(s.repro));
-        shrunk = `${s.before} → ${s.after} (${s.by}${sizes.length > 1 ? `, best of ${sizes.length} findings: ${sizes.join(' ')}` : ''}; ${file})`;
+        shrunk =
+          `${s.before} → ${s.after} ` +
+          `(${s.by}${sizes.length > 1 ? `, best of ${sizes.length} findings: ${sizes.join(' ')}` : ''}; ${file})`;
         shrunkSignals = s.signals.join(', ');
       }
     }
     const med = median(counts);
     if (!(med <= flags.maxSeeds)) allFound = false;
-    rows.push([String(bug.id), bug.label, `[${bug.nemesis.join(',')}]`, Number.isFinite(med) ? String(med) : `>${flags.maxSeeds}`, counts.map((c) => (Number.isFinite(c) ? String(c) : '-')).join(' '), signals.join(', '), shrunk, shrunkSignals, `${((performance.now() - t0) / 1000).toFixed(1)} s`]);
+    rows.push([
+      String(bug.id),
+      bug.label,
+      `[${bug.nemesis.join(',')}]`,
+      Number.isFinite(med) ? String(med) : `>${flags.maxSeeds}`,
+      counts.map((c) => (Number.isFinite(c) ? String(c) : '-')).join(' '),
+      signals.join(', '),
+      shrunk,
+      shrunkSignals,
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    ]);
     console.log(`bug ${bug.id} (${bug.name}): seeds to first detection per stream [${counts.join(', ')}]`);
   }
-  const header = ['bug', 'mode / config', 'nemesis', 'median seeds', 'per stream', 'signals seen', 'faults: first finding → shrunk', 'shrunk case shows', 'wall'];
+  const header = [
+    'bug',
+    'mode / config',
+    'nemesis',
+    'median seeds',
+    'per stream',
+    'signals seen',
+    'faults: first finding → shrunk',
+    'shrunk case shows',
+    'wall',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   console.log('');
   console.log('| ' + header.map((h, i) => pad(h, widths[i])).join(' | ') + ' |');
@@ -347,11 +451,17 @@ function main(): void {
     const r = runWithSignals({ seed: `modern-${i}`, nemesis: MODERN_KINDS });
     if (r.signals.length > 0 || r.violations > 0) {
       bad++;
-      console.log(`modern seed modern-${i}: ${r.signals.join(', ') || '(no anomaly)'}; ${r.violations} invariant violation(s)`);
+      console.log(
+        `modern seed modern-${i}: ${r.signals.join(', ') || '(no anomaly)'}; ${r.violations} invariant violation(s)`,
+      );
     }
-    if (i % 500 === 0) console.log(`modern: ${i} seeds, ${bad} with findings (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
+    if (i % 500 === 0)
+      console.log(`modern: ${i} seeds, ${bad} with findings (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
   }
-  console.log(`\nmodern (clean election, ${MODERN_KINDS.join(',')}): ${bad} of ${flags.modernSeeds} seeds with an anomaly, an invariant violation, a divergence at rest or a consumer skip`);
+  console.log(
+    `\nmodern (clean election, ${MODERN_KINDS.join(',')}): ${bad} of ${flags.modernSeeds} seeds with an anomaly, an ` +
+      `invariant violation, a divergence at rest or a consumer skip`,
+  );
   console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
   process.exitCode = allFound && bad === 0 ? 0 : 1;
 }

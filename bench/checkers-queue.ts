@@ -70,7 +70,8 @@ function timed(name: string, sampler: PeakRssSampler, run: () => CheckResult): v
   const after = process.memoryUsage();
   const peakRss = sampler.peakBytes();
   console.log(
-    `${name.padEnd(10)} ${seconds.toFixed(2)} s  valid=${String(result.valid)}  anomalies=${result.anomalies.length}  ` +
+    `${name.padEnd(10)} ${seconds.toFixed(2)} s  valid=${String(result.valid)}  ` +
+      `anomalies=${result.anomalies.length}  ` +
       `heapUsed ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}  ` +
       `peak rss ${mib(peakRss)} (+${mib(peakRss - before.rss)} over ${mib(before.rss)} before)`,
   );

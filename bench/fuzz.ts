@@ -41,13 +41,19 @@ function measure(jobs: number, oneCore: boolean, count = seeds): Rates {
 
 /** Seconds for `threads` threads to spin through the same loop each. */
 async function spin(threads: number): Promise<number> {
-  const code = `let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; require('node:worker_threads').parentPort.postMessage(x);`;
+  const code =
+    `let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; ` +
+    `require('node:worker_threads').parentPort.postMessage(x);`;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: threads }, () => new Promise<void>((done) => {
-      const w = new Worker(code, { eval: true });
-      w.once('message', () => void w.terminate().then(() => done()));
-    })),
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((done) => {
+          const w = new Worker(code, { eval: true });
+          w.once('message', () => void w.terminate().then(() => done()));
+        }),
+    ),
   );
   return (performance.now() - started) / 1000;
 }
@@ -58,16 +64,26 @@ const median = (xs: number[]): number => {
 };
 
 const line = (label: string, r: Rates): string =>
-  `${label.padEnd(20)} ${r.endToEnd.toFixed(2)} seeds/s end to end, ${r.steady.toFixed(2)} steady; CPU ms per seed ${r.cpuMsPerSeed.toFixed(1)}, ${((r.cpuMsPerSeed * r.endToEnd) / 1000).toFixed(2)} cores busy  (${r.wallSeconds.toFixed(2)} s, ${r.findings} findings; workers: ${r.workerFlags.join(' ') || "V8's defaults"})`;
+  `${label.padEnd(20)} ${r.endToEnd.toFixed(2)} seeds/s end to end, ${r.steady.toFixed(2)} steady; CPU ms per seed ` +
+  `${r.cpuMsPerSeed.toFixed(1)}, ${((r.cpuMsPerSeed * r.endToEnd) / 1000).toFixed(2)} cores busy  ` +
+  `(${r.wallSeconds.toFixed(2)} s, ${r.findings} findings; workers: ${r.workerFlags.join(' ') || "V8's defaults"})`;
 const ratioText = (two: Rates, one: Rates): string =>
   `${(two.endToEnd / one.endToEnd).toFixed(2)}x end to end, ${(two.steady / one.steady).toFixed(2)}x steady`;
 
 const control = (2 * (await spin(1))) / (await spin(2));
 console.log(`control    a CPU loop on 2 threads runs ${control.toFixed(2)}x as fast as on 1`);
-console.log(`fuzz: ${seeds} seeds (${first}..${first + seeds - 1}) of --time ${time}, ${usableCores()} cores, ${rounds} rounds${hasTaskset ? '' : ' (no taskset: no one-core runs)'}`);
+console.log(
+  `fuzz: ${seeds} seeds (${first}..${first + seeds - 1}) of --time ${time}, ${usableCores()} cores, ${rounds} ` +
+    `rounds${hasTaskset ? '' : ' (no taskset: no one-core runs)'}`,
+);
 // A short untimed pass first, so that tsx's transform cache and the worker bundle exist for every round.
 measure(1, false, 2);
-const ratios = { endToEnd: [] as number[], steady: [] as number[], oneCoreEndToEnd: [] as number[], oneCoreSteady: [] as number[] };
+const ratios = {
+  endToEnd: [] as number[],
+  steady: [] as number[],
+  oneCoreEndToEnd: [] as number[],
+  oneCoreSteady: [] as number[],
+};
 for (let round = 1; round <= rounds; round++) {
   const one = measure(1, false);
   console.log(line('--jobs 1', one));
@@ -85,7 +101,13 @@ for (let round = 1; round <= rounds; round++) {
   }
   console.log(text);
 }
-console.log(`ratio      --jobs 2 / --jobs 1, median of ${rounds} rounds: ${median(ratios.endToEnd).toFixed(2)}x end to end, ${median(ratios.steady).toFixed(2)}x steady  (target: 1.8x)`);
+console.log(
+  `ratio      --jobs 2 / --jobs 1, median of ${rounds} rounds: ${median(ratios.endToEnd).toFixed(2)}x end to end, ` +
+    `${median(ratios.steady).toFixed(2)}x steady  (target: 1.8x)`,
+);
 if (hasTaskset) {
-  console.log(`ratio      --jobs 2 / one core, median of ${rounds} rounds: ${median(ratios.oneCoreEndToEnd).toFixed(2)}x end to end, ${median(ratios.oneCoreSteady).toFixed(2)}x steady`);
+  console.log(
+    `ratio      --jobs 2 / one core, median of ${rounds} rounds: ${median(ratios.oneCoreEndToEnd).toFixed(2)}x end ` +
+      `to end, ${median(ratios.oneCoreSteady).toFixed(2)}x steady`,
+  );
 }

@@ -23,6 +23,7 @@ for (let seed = first; seed <= last; seed++) {
 }
 const seconds = (performance.now() - t0) / 1000;
 console.log(
-  `invariants: seeds ${first}..${last}: ${failing} with protocol violations, ${crashExplained} with ISR lag explained by a crash's unsynced loss; ` +
+  `invariants: seeds ${first}..${last}: ${failing} with protocol violations, ${crashExplained} with ISR lag ` +
+    `explained by a crash's unsynced loss; ` +
     `${acked} acked writes, ${elections} elections; ${seconds.toFixed(1)} s wall`,
 );

@@ -12,9 +12,17 @@ const first = Number(process.argv[2] ?? 1);
 const last = Number(process.argv[3] ?? 1000);
 const kindsArg = process.argv[4] ?? 'all';
 const NON_LOSSY: FaultKind[] = ['partition', 'leader-data-path', 'zk', 'kill', 'pause', 'clock', 'packet'];
-const kinds: FaultKind[] = kindsArg === 'all' ? [...FAULT_KINDS] : kindsArg === 'non-lossy' ? NON_LOSSY : (kindsArg.split(',') as FaultKind[]);
+const kinds: FaultKind[] =
+  kindsArg === 'all' ? [...FAULT_KINDS] : kindsArg === 'non-lossy' ? NON_LOSSY : (kindsArg.split(',') as FaultKind[]);
 
-const tally = () => ({ invalid: 0, invariantBugs: 0, acked: 0, lost: 0, wallMs: 0, anomalies: {} as Record<string, number> });
+const tally = () => ({
+  invalid: 0,
+  invariantBugs: 0,
+  acked: 0,
+  lost: 0,
+  wallMs: 0,
+  anomalies: {} as Record<string, number>,
+});
 const zk = tally();
 const kraft = { ...tally(), raftViolations: 0, failovers: 0 };
 const onlyKraft: number[] = [];
@@ -41,11 +49,17 @@ for (let seed = first; seed <= last; seed++) {
         if (e.kind === 'controller' && e.active) controllerChanges++;
       });
     const run = runOnce({ seed, nemesis: kinds, metadata: 'kraft' }, { onCluster });
-    return { result: run.result, raft: run.result.checkers.find((c) => c.checker === 'raft-invariants') as CheckResult };
+    return {
+      result: run.result,
+      raft: run.result.checkers.find((c) => c.checker === 'raft-invariants') as CheckResult,
+    };
   });
   kraft.wallMs += performance.now() - t0;
   if (z === null || k === null) continue;
-  for (const [mode, r] of [['zk', z], ['kraft', k.result]] as const) {
+  for (const [mode, r] of [
+    ['zk', z],
+    ['kraft', k.result],
+  ] as const) {
     const t = mode === 'zk' ? zk : kraft;
     t.acked += r.stats.acked;
     t.lost += r.stats.lost;
@@ -59,7 +73,10 @@ for (let seed = first; seed <= last; seed++) {
   if (k.raft.valid !== true) {
     kraft.raftViolations++;
     const first = k.raft.anomalies[0];
-    console.log(`seed ${seed}: ${k.raft.stats?.violations ?? 0} Raft violation(s), first: ${first.name}: ${first.examples[0]?.description ?? ''}`);
+    console.log(
+      `seed ${seed}: ${k.raft.stats?.violations ?? 0} Raft violation(s), first: ${first.name}: ` +
+        `${first.examples[0]?.description ?? ''}`,
+    );
   }
   if (k.result.valid !== true && z.valid === true) {
     onlyKraft.push(seed);
@@ -67,9 +84,16 @@ for (let seed = first; seed <= last; seed++) {
   }
 }
 const line = (name: string, t: ReturnType<typeof tally>): string =>
-  `${name}: ${t.invalid} invalid runs ${JSON.stringify(t.anomalies)}, ${t.invariantBugs} with replica invariant violations; ${t.acked} acked, ${t.lost} acked writes lost; ${(t.wallMs / 1000).toFixed(1)} s wall`;
+  `${name}: ${t.invalid} invalid runs ${JSON.stringify(t.anomalies)}, ${t.invariantBugs} with replica invariant ` +
+  `violations; ${t.acked} acked, ${t.lost} acked writes lost; ${(t.wallMs / 1000).toFixed(1)} s wall`;
 console.log(`seeds ${first}..${last}, modern protocol, clean election, nemesis ${kindsArg}:`);
 console.log(`  ${line('ZooKeeper', zk)}`);
-console.log(`  ${line('KRaft', kraft)}; ${kraft.raftViolations} with Raft violations; ${kraft.failovers} active-controller failovers`);
+console.log(
+  `  ${line('KRaft', kraft)}; ${kraft.raftViolations} with Raft violations; ${kraft.failovers} active-controller ` +
+    `failovers`,
+);
 console.log(`  runs that threw: ZooKeeper ${threw.zk}, KRaft ${threw.kraft}`);
-console.log(`  invalid in KRaft mode only: ${onlyKraft.length}${onlyKraft.length > 0 ? ` (seeds ${onlyKraft.slice(0, 20).join(', ')})` : ''}`);
+console.log(
+  `  invalid in KRaft mode only: ` +
+    `${onlyKraft.length}${onlyKraft.length > 0 ? ` (seeds ${onlyKraft.slice(0, 20).join(', ')})` : ''}`,
+);

@@ -20,8 +20,12 @@ const options: RunOptions = {
 const t0 = performance.now();
 const run = runOnce(options);
 const runMs = performance.now() - t0;
-console.log(`run        ${run.result.stats.ops.toLocaleString('en')} ops (${run.output.history.length.toLocaleString('en')} history entries), ` +
-  `${run.output.replicationEvents.length.toLocaleString('en')} replication events, in ${(runMs / 1000).toFixed(1)} s (not part of the figure)`);
+console.log(
+  `run        ${run.result.stats.ops.toLocaleString('en')} ops (${run.output.history.length.toLocaleString('en')} ` +
+    `history entries), ` +
+    `${run.output.replicationEvents.length.toLocaleString('en')} replication events, in ` +
+    `${(runMs / 1000).toFixed(1)} s (not part of the figure)`,
+);
 if (run.result.stats.ops < TARGET_OPS) console.log(`warning    fewer than ${TARGET_OPS.toLocaleString('en')} ops`);
 
 const replay = replayCommandFor(options);
@@ -38,17 +42,27 @@ for (let i = 0; i < 4; i++) {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const warm = median(times.slice(1));
 console.log(
-  `build      ${times[0].toFixed(0)} ms first (${dataTimes[0].toFixed(0)} ms data, the rest HTML and reading the libraries), ` +
+  `build      ${times[0].toFixed(0)} ms first (${dataTimes[0].toFixed(0)} ms data, the rest HTML and reading the ` +
+    `libraries), ` +
     `${warm.toFixed(0)} ms warm (median of 3; ${median(dataTimes.slice(1)).toFixed(0)} ms data)`,
 );
-console.log(`load       ${loadavg()[0].toFixed(1)} (1-minute load average on ${availableParallelism()} cores: other work slows every figure)`);
-console.log(`page       ${(Buffer.byteLength(html) / MB).toFixed(2)} MB (of which the inlined vega, vega-lite and vega-embed: ~0.79 MB)`);
+console.log(
+  `load       ${loadavg()[0].toFixed(1)} (1-minute load average on ${availableParallelism()} cores: other work ` +
+    `slows every figure)`,
+);
+console.log(
+  `page       ${(Buffer.byteLength(html) / MB).toFixed(2)} MB (of which the inlined vega, vega-lite and vega-embed: ` +
+    `~0.79 MB)`,
+);
 
 const dir = mkdtempSync(join(tmpdir(), 'kafkasim-bench-report-'));
 const w0 = performance.now();
 writeRunReport(dir, runReportData(run.output, run.result, replay));
 const writeMs = performance.now() - w0;
-console.log(`written    ${writeMs.toFixed(0)} ms for report.json (${(statSync(join(dir, 'report.json')).size / MB).toFixed(2)} MB) and index.html`);
+console.log(
+  `written    ${writeMs.toFixed(0)} ms for report.json ` +
+    `(${(statSync(join(dir, 'report.json')).size / MB).toFixed(2)} MB) and index.html`,
+);
 rmSync(dir, { recursive: true, force: true });
 const ok = times[0] < 2000 && Buffer.byteLength(html) < 5 * MB;
 console.log(ok ? 'target     met (under 2 s, under 5 MB)' : 'target     MISSED (2 s, 5 MB)');

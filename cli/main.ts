@@ -24,7 +24,12 @@ program
   .exitOverride()
   .configureOutput({
     // Commander's own errors (unknown option, missing argument) as one line, its suggestion included.
-    writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `kafkasim: ${text.replace(/\n\(Did you mean (.+)\)\n?$/, ' (did you mean $1)\n')}` : text),
+    writeErr: (text) =>
+      process.stderr.write(
+        text.startsWith('error:')
+          ? `kafkasim: ${text.replace(/\n\(Did you mean (.+)\)\n?$/, ' (did you mean $1)\n')}`
+          : text,
+      ),
   });
 
 registerRun(program);

@@ -12,11 +12,23 @@ import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 
 export const QUEUE_CHECKER: Checker = { name: 'queue', kind: 'history', check: (f) => checkQueue(f.history) };
 
-export const DURABILITY_CHECKER: Checker = { name: 'durability', kind: 'history', check: (f) => checkDurability(f.history, f.durability) };
+export const DURABILITY_CHECKER: Checker = {
+  name: 'durability',
+  kind: 'history',
+  check: (f) => checkDurability(f.history, f.durability),
+};
 
-export const INVARIANTS_CHECKER: Checker = { name: 'invariants', kind: 'replication-monitor', start: (c) => new InvariantMonitor(c.step) };
+export const INVARIANTS_CHECKER: Checker = {
+  name: 'invariants',
+  kind: 'replication-monitor',
+  start: (c) => new InvariantMonitor(c.step),
+};
 
-export const RAFT_CHECKER: Checker = { name: 'raft-invariants', kind: 'raft-monitor', start: (c) => new RaftMonitor(c.voters, c.step) };
+export const RAFT_CHECKER: Checker = {
+  name: 'raft-invariants',
+  kind: 'raft-monitor',
+  start: (c) => new RaftMonitor(c.voters, c.step),
+};
 
 export const DIVERGENCE_AT_REST_CHECKER: Checker = {
   name: 'divergence-at-rest',
@@ -24,7 +36,11 @@ export const DIVERGENCE_AT_REST_CHECKER: Checker = {
   check: (f) => checkDivergenceAtRest(f.replicasAtRest, f.endMs),
 };
 
-export const FINAL_LOG_READS_CHECKER: Checker = { name: 'final-log-reads', kind: 'history', check: (f) => checkFinalLogReads(f.history) };
+export const FINAL_LOG_READS_CHECKER: Checker = {
+  name: 'final-log-reads',
+  kind: 'history',
+  check: (f) => checkFinalLogReads(f.history),
+};
 
 export function standardCheckers(metadata: MetadataMode): Checker[] {
   return [

@@ -74,7 +74,12 @@ export class CrashWatch {
           key: partition,
           fromOffset: after,
           toOffset: before,
-          cause: { kind: 'crash', broker, time: crashedAt, note: `records ${after}..${before - 1} were not flushed to disk` },
+          cause: {
+            kind: 'crash',
+            broker,
+            time: crashedAt,
+            note: `records ${after}..${before - 1} were not flushed to disk`,
+          },
         });
       }
       ends.set(partition, after);
@@ -106,7 +111,13 @@ export function durabilityFacts(
     }
     if (e.kind === 'election') {
       const kind = e.unclean ? 'unclean-election' : 'clean-election';
-      lastElection.set(e.partition, { kind, leader: e.leader, leaderEpoch: e.leaderEpoch, time: e.time, note: e.reason });
+      lastElection.set(e.partition, {
+        kind,
+        leader: e.leader,
+        leaderEpoch: e.leaderEpoch,
+        time: e.time,
+        note: e.reason,
+      });
       continue;
     }
     if (e.kind !== 'truncate' || e.toOffset >= e.fromLogEndOffset) continue;
@@ -133,7 +144,8 @@ function causeOf(
 ): Cause {
   const note = `${e.reason} truncation of ${e.fromLogEndOffset - e.toOffset} record(s)`;
   // Recovery cuts what the broker's own crash left torn or unflushed.
-  if (e.reason === 'recovery') return { kind: 'crash', broker: e.broker, time: lastCrash.get(e.broker) ?? e.time, note };
+  if (e.reason === 'recovery')
+    return { kind: 'crash', broker: e.broker, time: lastCrash.get(e.broker) ?? e.time, note };
   let crash: BrokerCrash | undefined;
   for (const broker of replicas) {
     const time = lastCrash.get(broker);
@@ -167,7 +179,13 @@ export function finalLogs(cluster: KafkaCluster): FinalLog[] {
       if (state === undefined) continue;
       const values: number[] = [];
       for (const batch of state.log.all()) for (const v of batch.values) values.push(v);
-      logs.push({ broker: id, key: p, highWatermark: state.highWatermark, startOffset: state.log.logStartOffset, values });
+      logs.push({
+        broker: id,
+        key: p,
+        highWatermark: state.highWatermark,
+        startOffset: state.log.logStartOffset,
+        values,
+      });
     }
   }
   return logs;
@@ -182,7 +200,9 @@ export function replicasAtRest(cluster: KafkaCluster): ReplicaAtRest[] {
       if (cluster.world.node(cluster.nodeOf(b)).status !== 'running') continue;
       const replica = cluster.broker(b)?.partitions.get(p);
       if (replica === undefined) continue;
-      const batches = replica.log.all().map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));
+      const batches = replica.log
+        .all()
+        .map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));
       out.push({ broker: b, partition: p, highWatermark: replica.highWatermark, leader: b === leader, batches });
     }
   }

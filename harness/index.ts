@@ -23,7 +23,23 @@ export { runTest, type RunHooks, type RunStats, type TestRun } from './run-test.
 export { type RunResult } from './judge.ts';
 export { StopRun, type StoppedAt } from './monitors.ts';
 export { runOnce, writeRunOutputs, type JudgedRun } from './run.ts';
-export { makeRepro, parseRepro, readRepro, reproRunOptions, reproText, type Repro, type ReproOptions } from './repro.ts';
-export { compareCommandFor, compareSideFrom, replayCommandFor, runReportData, shellWord, unavailableMsOf, writeRunReport } from './report-data.ts';
+export {
+  makeRepro,
+  parseRepro,
+  readRepro,
+  reproRunOptions,
+  reproText,
+  type Repro,
+  type ReproOptions,
+} from './repro.ts';
+export {
+  compareCommandFor,
+  compareSideFrom,
+  replayCommandFor,
+  runReportData,
+  shellWord,
+  unavailableMsOf,
+  writeRunReport,
+} from './report-data.ts';
 export { KAFKASIM_VERSION } from './version.ts';
 export { writeWhole } from './write-whole.ts';

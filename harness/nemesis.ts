@@ -23,14 +23,27 @@ export interface ScheduleRequest {
 export function chooseSchedule(random: Random, request: ScheduleRequest): ChosenSchedule {
   const plan = request.plan;
   if ('schedule' in plan) return { schedule: plan.schedule, kinds: 'schedule', intensity: undefined };
-  const shape = { timeMs: request.timeMs, brokers: request.brokers, partitions: request.partitions, replicationFactor: request.replicationFactor };
+  const shape = {
+    timeMs: request.timeMs,
+    brokers: request.brokers,
+    partitions: request.partitions,
+    replicationFactor: request.replicationFactor,
+  };
   if (plan.kinds === 'swarm') {
     // Separate streams: what swarm draws never shifts the schedule's own draws.
     const picked = swarm(random.fork('swarm'));
-    const schedule = generateSchedule(random.fork('schedule'), { kinds: picked.kinds, intensity: picked.intensity, ...shape });
+    const schedule = generateSchedule(random.fork('schedule'), {
+      kinds: picked.kinds,
+      intensity: picked.intensity,
+      ...shape,
+    });
     return { schedule, kinds: 'swarm', intensity: picked.intensity, swarmDescription: picked.description };
   }
   const kinds = [...plan.kinds];
-  const schedule = generateSchedule(random.fork('schedule'), { kinds, ...shape, ...(plan.intensity === undefined ? {} : { intensity: plan.intensity }) });
+  const schedule = generateSchedule(random.fork('schedule'), {
+    kinds,
+    ...shape,
+    ...(plan.intensity === undefined ? {} : { intensity: plan.intensity }),
+  });
   return { schedule, kinds, intensity: plan.intensity };
 }

@@ -146,7 +146,12 @@ export const RUN_OPTIONS = {
     default: 3,
     check: integerValue(1, 64),
     apply: (v, d) => void (d.brokers = v),
-    flag: { syntax: '--brokers <n>', help: 'brokers', parse: integerFlag('--brokers', 1, 64), words: (v) => words('--brokers', v) },
+    flag: {
+      syntax: '--brokers <n>',
+      help: 'brokers',
+      parse: integerFlag('--brokers', 1, 64),
+      words: (v) => words('--brokers', v),
+    },
   }),
   partitions: option<number>({
     default: 3,
@@ -163,7 +168,12 @@ export const RUN_OPTIONS = {
     default: 3,
     check: integerValue(1, 64),
     apply: (v, d) => void (d.replicationFactor = v),
-    flag: { syntax: '--rf <n>', help: 'replication factor', parse: integerFlag('--rf', 1, 64), words: (v) => words('--rf', v) },
+    flag: {
+      syntax: '--rf <n>',
+      help: 'replication factor',
+      parse: integerFlag('--rf', 1, 64),
+      words: (v) => words('--rf', v),
+    },
   }),
   minIsr: option<number>({
     default: 2,
@@ -179,7 +189,8 @@ export const RUN_OPTIONS = {
   acks: option<0 | 1 | 'all'>({
     default: 'all',
     check: (v, where) => {
-      if (v !== 0 && v !== 1 && v !== 'all') throw new UsageError(`${where} must be 0, 1 or "all", got ${JSON.stringify(v)}`);
+      if (v !== 0 && v !== 1 && v !== 'all')
+        throw new UsageError(`${where} must be 0, 1 or "all", got ${JSON.stringify(v)}`);
       return v;
     },
     apply: (v, d) => void (d.producer.acks = v),
@@ -187,7 +198,8 @@ export const RUN_OPTIONS = {
       syntax: '--acks <0|1|all>',
       help: 'producer acks',
       parse: (text) => {
-        if (text !== '0' && text !== '1' && text !== 'all') throw new UsageError(`--acks must be 0, 1 or all, got "${String(text)}"`);
+        if (text !== '0' && text !== '1' && text !== 'all')
+          throw new UsageError(`--acks must be 0, 1 or all, got "${String(text)}"`);
         return text === 'all' ? 'all' : text === '1' ? 1 : 0;
       },
       words: (v) => words('--acks', v),
@@ -197,12 +209,18 @@ export const RUN_OPTIONS = {
     default: false,
     check: booleanValue,
     apply: (v, d) => void (d.broker['unclean.leader.election.enable'] = v),
-    flag: { syntax: '--unclean', help: 'unclean.leader.election.enable=true', parse: () => true, words: (v) => (v ? ['--unclean'] : []) },
+    flag: {
+      syntax: '--unclean',
+      help: 'unclean.leader.election.enable=true',
+      parse: () => true,
+      words: (v) => (v ? ['--unclean'] : []),
+    },
   }),
   protocol: option<string>({
     default: 'modern',
     check: (v, where) => {
-      if (typeof v !== 'string') throw new UsageError(`${where} must be a protocol mode list, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string')
+        throw new UsageError(`${where} must be a protocol mode list, got ${JSON.stringify(v)}`);
       asUsage(where, () => parseProtocol(v));
       return v;
     },
@@ -221,7 +239,8 @@ export const RUN_OPTIONS = {
   metadata: option<MetadataMode>({
     default: 'zk',
     check: (v, where) => {
-      if (v !== 'zk' && v !== 'kraft') throw new UsageError(`${where} must be "zk" or "kraft", got ${JSON.stringify(v)}`);
+      if (v !== 'zk' && v !== 'kraft')
+        throw new UsageError(`${where} must be "zk" or "kraft", got ${JSON.stringify(v)}`);
       return v;
     },
     apply: (v, d) => void (d.metadata = v),
@@ -229,7 +248,8 @@ export const RUN_OPTIONS = {
       syntax: '--metadata <zk|kraft>',
       help: 'metadata mode: ZooKeeper or a KRaft controller quorum',
       parse: (text) => {
-        if (text !== 'zk' && text !== 'kraft') throw new UsageError(`--metadata must be zk or kraft, got "${String(text)}"`);
+        if (text !== 'zk' && text !== 'kraft')
+          throw new UsageError(`--metadata must be zk or kraft, got "${String(text)}"`);
         return text;
       },
       words: (v) => words('--metadata', v),
@@ -259,7 +279,8 @@ export const RUN_OPTIONS = {
   timeSeconds: option<number>({
     default: 60,
     check: (v, where) => {
-      if (typeof v !== 'number' || !(v > 0 && v <= 86_400)) throw new UsageError(`${where} must be a number of seconds from 1 to 86400, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !(v > 0 && v <= 86_400))
+        throw new UsageError(`${where} must be a number of seconds from 1 to 86400, got ${JSON.stringify(v)}`);
       return v;
     },
     apply: (v, d) => void (d.timeSeconds = v),
@@ -276,9 +297,13 @@ export const RUN_OPTIONS = {
     // Kept in the order given: a generated schedule draws from the kinds in that order.
     check: (v, where) => {
       if (v === 'swarm') return v;
-      if (!Array.isArray(v)) throw new UsageError(`${where} must be a list of fault kinds or "swarm", got ${JSON.stringify(v)}`);
+      if (!Array.isArray(v))
+        throw new UsageError(`${where} must be a list of fault kinds or "swarm", got ${JSON.stringify(v)}`);
       for (const k of v as unknown[]) {
-        if (!isFaultKind(k)) throw new UsageError(`${where}: unknown fault kind ${JSON.stringify(k)} (one of ${EVERY_FAULT_KIND.join(', ')})`);
+        if (!isFaultKind(k))
+          throw new UsageError(
+            `${where}: unknown fault kind ${JSON.stringify(k)} (one of ${EVERY_FAULT_KIND.join(', ')})`,
+          );
       }
       return v as FaultKind[];
     },
@@ -296,7 +321,8 @@ export const RUN_OPTIONS = {
     default: undefined,
     check: (v, where) => {
       if (v === undefined) return v;
-      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new UsageError(`${where} must be a number from 0 to 1, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+        throw new UsageError(`${where} must be a number from 0 to 1, got ${JSON.stringify(v)}`);
       return v;
     },
     apply: (v, d) => void (d.intensity = v),
@@ -326,7 +352,8 @@ export const RUN_OPTIONS = {
         const file = String(text);
         return asUsage(`--schedule ${file}`, () => loadSchedule(readInput(file, 'schedule file')));
       },
-      words: (v, files) => (v === undefined ? [] : files.schedule === undefined ? null : ['--schedule', files.schedule]),
+      words: (v, files) =>
+        v === undefined ? [] : files.schedule === undefined ? null : ['--schedule', files.schedule],
     },
   }),
   /** How long to wait for a controller and a leader for every partition before the workload starts. */
@@ -360,7 +387,9 @@ export type RunOptions = { seed: Seed } & Partial<RunKnobs>;
 
 export const RUN_OPTION_KEYS = Object.keys(RUN_OPTIONS) as RunOptionKey[];
 
-export const RUN_DEFAULTS: RunKnobs = Object.fromEntries(RUN_OPTION_KEYS.map((k) => [k, RUN_OPTIONS[k].default])) as RunKnobs;
+export const RUN_DEFAULTS: RunKnobs = Object.fromEntries(
+  RUN_OPTION_KEYS.map((k) => [k, RUN_OPTIONS[k].default]),
+) as RunKnobs;
 
 function spec<K extends RunOptionKey>(key: K): OptionSpec<RunKnobs[K]> {
   return RUN_OPTIONS[key] as unknown as OptionSpec<RunKnobs[K]>;
@@ -373,7 +402,8 @@ export function knobsOf(options: Partial<RunKnobs>): RunKnobs {
     const given = options[key];
     if (given === undefined) continue;
     const s = spec(key);
-    (knobs as Record<RunOptionKey, unknown>)[key] = s.merge === undefined ? given : s.merge(s.default as never, given as never);
+    (knobs as Record<RunOptionKey, unknown>)[key] =
+      s.merge === undefined ? given : s.merge(s.default as never, given as never);
   }
   return knobs;
 }
@@ -460,7 +490,11 @@ export function flagWordsOf(options: Partial<RunKnobs>, files: FlagFiles = {}): 
 
 /** JSON with sorted keys: equal values give equal text. */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(v, (_k, x: unknown) =>
+      typeof x === 'object' && x !== null && !Array.isArray(x)
+        ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
+        : x,
+    ) ?? 'undefined'
+  );
 }

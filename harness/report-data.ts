@@ -45,7 +45,10 @@ export function unavailableMsOf(output: {
   config: TestRun['config'];
 }): number {
   const { history, replicationEvents } = output;
-  const endMs = Math.max(history.length > 0 ? history[history.length - 1].time : 0, replicationEvents.length > 0 ? replicationEvents[replicationEvents.length - 1].time : 0);
+  const endMs = Math.max(
+    history.length > 0 ? history[history.length - 1].time : 0,
+    replicationEvents.length > 0 ? replicationEvents[replicationEvents.length - 1].time : 0,
+  );
   return offlineMs(withCrashes(replicationEvents, output.brokerCrashes), output.config.partitions, endMs);
 }
 
@@ -82,7 +85,10 @@ export function shellWord(text: string): string {
  * some option has no flag (broker or workload settings) and the run's repro file is known, the command
  * replays that instead. `scheduleFile` names the file a --schedule came from.
  */
-export function replayCommandFor(options: RunOptions, files: { scheduleFile?: string; reproFile?: string } = {}): string {
+export function replayCommandFor(
+  options: RunOptions,
+  files: { scheduleFile?: string; reproFile?: string } = {},
+): string {
   const { seed, ...rest } = options;
   const flags = flagWordsOf(rest, { schedule: files.scheduleFile });
   if (!flags.complete && files.reproFile !== undefined) return `npx kafkasim replay ${shellWord(files.reproFile)}`;
@@ -93,5 +99,7 @@ export function replayCommandFor(options: RunOptions, files: { scheduleFile?: st
 export function compareCommandFor(options: RunOptions, seeds: number, out: string, scheduleFile?: string): string {
   const { seed, ...rest } = options;
   const flags = flagWordsOf({ ...rest, unclean: false }, { schedule: scheduleFile }).words;
-  return ['npx', 'kafkasim', 'compare', '--seed', String(seed), '--seeds', String(seeds), ...flags, '--out', out].map(shellWord).join(' ');
+  return ['npx', 'kafkasim', 'compare', '--seed', String(seed), '--seeds', String(seeds), ...flags, '--out', out]
+    .map(shellWord)
+    .join(' ');
 }

@@ -24,7 +24,13 @@ export interface Repro {
 export function makeRepro(options: RunOptions, schedule: Schedule, historyHash: string, anomalies: string[]): Repro {
   const { seed, ...rest } = options;
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<RunKnobs>;
-  return { kafkasim: KAFKASIM_VERSION, seed, options: { ...given, schedule }, expectedHistoryHash: historyHash, anomalies };
+  return {
+    kafkasim: KAFKASIM_VERSION,
+    seed,
+    options: { ...given, schedule },
+    expectedHistoryHash: historyHash,
+    anomalies,
+  };
 }
 
 export function reproText(r: Repro): string {
@@ -48,13 +54,17 @@ export function parseRepro(text: string, name: string): Repro {
   } catch {
     throw new UsageError(`${name}: not a repro file (invalid JSON)`);
   }
-  if (!isObject(json) || typeof json.kafkasim !== 'string') throw new UsageError(`${name}: not a kafkasim repro file (no "kafkasim" version field)`);
+  if (!isObject(json) || typeof json.kafkasim !== 'string')
+    throw new UsageError(`${name}: not a kafkasim repro file (no "kafkasim" version field)`);
   const [major, minor] = json.kafkasim.split('.');
   const [ourMajor, ourMinor] = KAFKASIM_VERSION.split('.');
   if (major !== ourMajor || minor !== ourMinor) {
-    throw new UsageError(`${name}: written by kafkasim ${json.kafkasim}, this is ${KAFKASIM_VERSION}; replay it with that version`);
+    throw new UsageError(
+      `${name}: written by kafkasim ${json.kafkasim}, this is ${KAFKASIM_VERSION}; replay it with that version`,
+    );
   }
-  if (typeof json.seed !== 'number' && typeof json.seed !== 'string') throw new UsageError(`${name}: "seed" must be a number or a name`);
+  if (typeof json.seed !== 'number' && typeof json.seed !== 'string')
+    throw new UsageError(`${name}: "seed" must be a number or a name`);
   let seed: Seed;
   try {
     seed = parseSeed(String(json.seed));
@@ -67,8 +77,16 @@ export function parseRepro(text: string, name: string): Repro {
   if (!isObject(json.options)) throw new UsageError(`${name}: "options" must be an object`);
   if (json.options.schedule === undefined) throw new UsageError(`${name}: "options.schedule" is missing`);
   const options = checkOptions(json.options, `${name}: options`);
-  const anomalies = Array.isArray(json.anomalies) ? json.anomalies.filter((a): a is string => typeof a === 'string') : undefined;
-  return { kafkasim: json.kafkasim, seed, options: { ...options, schedule: options.schedule as Schedule }, expectedHistoryHash: json.expectedHistoryHash, anomalies };
+  const anomalies = Array.isArray(json.anomalies)
+    ? json.anomalies.filter((a): a is string => typeof a === 'string')
+    : undefined;
+  return {
+    kafkasim: json.kafkasim,
+    seed,
+    options: { ...options, schedule: options.schedule as Schedule },
+    expectedHistoryHash: json.expectedHistoryHash,
+    anomalies,
+  };
 }
 
 export function readRepro(path: string): Repro {

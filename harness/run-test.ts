@@ -79,7 +79,8 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   hooks.onCluster?.(cluster);
   const crashWatch = new CrashWatch(cluster);
   const recorder = new HistoryRecorder(() => world.now);
-  const recordNemesis: NemesisRecord = (op) => recorder.record({ process: NEMESIS_PROCESS, type: 'info', f: op.f, value: op.value }, op.time);
+  const recordNemesis: NemesisRecord = (op) =>
+    recorder.record({ process: NEMESIS_PROCESS, type: 'info', f: op.f, value: op.value }, op.time);
 
   const timeMs = test.timeSeconds * 1000;
   const chosen = chooseSchedule(world.stream('nemesis'), {
@@ -147,7 +148,15 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   };
   const historyHash = historyHashOf(history, chosen.schedule);
   const config = configOf(test, chosen.intensity);
-  const collected = { history, replicationEvents, brokerCrashes: crashWatch.crashes, stats, historyHash, config, swarmDescription: chosen.swarmDescription };
+  const collected = {
+    history,
+    replicationEvents,
+    brokerCrashes: crashWatch.crashes,
+    stats,
+    historyHash,
+    config,
+    swarmDescription: chosen.swarmDescription,
+  };
   const result = judge(test, collected, facts, monitors.results(), stoppedAt, performance.now() - started);
   const run: TestRun = {
     test,
@@ -169,7 +178,8 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
 /** Runs until there is an active controller and every partition has a leader; -1 if `timeoutMs` passes first. */
 function waitUntilReady(cluster: KafkaCluster, timeoutMs: number): number {
   const partitions = Array.from({ length: cluster.config.partitions }, (_, p) => p);
-  const ready = (): boolean => cluster.activeControllerNode() !== null && partitions.every((p) => cluster.leaderOf(p) >= 0);
+  const ready = (): boolean =>
+    cluster.activeControllerNode() !== null && partitions.every((p) => cluster.leaderOf(p) >= 0);
   const deadline = cluster.world.now + timeoutMs;
   cluster.world.runUntil((w) => ready() || w.now >= deadline);
   return ready() ? cluster.world.now : -1;
@@ -184,7 +194,8 @@ function fullyReplicated(cluster: KafkaCluster): boolean {
     const leader = cluster.leaderOf(p);
     if (leader < 0) return false;
     const state = cluster.broker(leader)?.partitions.get(p);
-    if (state === undefined || state.role !== 'leader' || state.isr.length < cluster.config.replicationFactor) return false;
+    if (state === undefined || state.role !== 'leader' || state.isr.length < cluster.config.replicationFactor)
+      return false;
     // Everything the leader holds is committed, so the final reads can reach all of it.
     if (state.highWatermark < state.logEndOffset) return false;
   }

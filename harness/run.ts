@@ -24,7 +24,8 @@ export interface JudgedRun {
 
 /** Runs the test `options` describe and judges it; `test` when the caller resolved it already. */
 export function runOnce(options: RunOptions, hooks: RunHooks = {}, test: Test = testOf(options)): JudgedRun {
-  if (selfTestFault(options.seed) === 'throw') throw new Error(`self-test: seed ${String(options.seed)} throws (KAFKASIM_FUZZ_SELF_TEST)`);
+  if (selfTestFault(options.seed) === 'throw')
+    throw new Error(`self-test: seed ${String(options.seed)} throws (KAFKASIM_FUZZ_SELF_TEST)`);
   const output = runTest(test, hooks);
   const repro = makeRepro(options, output.schedule, output.historyHash, Object.keys(output.result.anomalies).sort());
   return { options, test, output, result: output.result, repro };

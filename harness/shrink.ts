@@ -179,7 +179,8 @@ export function minimizeFaults(schedule: Schedule, fails: (ids: number[]) => boo
   }
   if (best.length > small && best.length <= EXHAUSTIVE_UP_TO) {
     const pool = best;
-    for (let size = 1; size <= small && size < best.length; size++) for (const group of combinations(pool, size)) attempt(group);
+    for (let size = 1; size <= small && size < best.length; size++)
+      for (const group of combinations(pool, size)) attempt(group);
   }
   return best;
 }
@@ -204,10 +205,14 @@ export function mergeFaults(schedule: Schedule, first: number, second: number): 
  * minimizeFaults again on what the merges left.
  */
 export function minimizeSchedule(schedule: Schedule, fails: (candidate: Schedule) => boolean, small = 4): Schedule {
-  const reduce = (s: Schedule): Schedule => keepFaults(s, minimizeFaults(s, (ids) => fails(keepFaults(s, ids)), small));
+  const reduce = (s: Schedule): Schedule =>
+    keepFaults(
+      s,
+      minimizeFaults(s, (ids) => fails(keepFaults(s, ids)), small),
+    );
   let current = reduce(schedule);
   let merged = false;
-  for (let again = true; again; ) {
+  for (let again = true; again;) {
     again = false;
     const spans = faultSpans(current);
     const kindOf = new Map(current.ops.filter((op) => op.action === 'start').map((op) => [op.id, op.kind]));
@@ -234,12 +239,20 @@ export function shrinkRepro(repro: Repro, options: ShrinkOptions = {}): ShrinkOu
   const first = runOnce(reproRunOptions(repro));
   runs++;
   const found = Object.keys(first.result.anomalies);
-  const target = (repro.anomalies !== undefined && repro.anomalies.length > 0 ? repro.anomalies : found).filter((a) => found.includes(a));
+  const target = (repro.anomalies !== undefined && repro.anomalies.length > 0 ? repro.anomalies : found).filter((a) =>
+    found.includes(a),
+  );
   if (first.result.valid !== false || target.length === 0) {
-    throw new UsageError(`the repro does not fail${repro.anomalies?.length ? ` with ${repro.anomalies.join(', ')}` : ''}: nothing to shrink`);
+    throw new UsageError(
+      `the repro does not ` +
+        `fail${repro.anomalies?.length ? ` with ${repro.anomalies.join(', ')}` : ''}: nothing to shrink`,
+    );
   }
   let best = first;
-  let bestOptions: RunOptions & { schedule: Schedule } = { ...reproRunOptions(repro), schedule: repro.options.schedule };
+  let bestOptions: RunOptions & { schedule: Schedule } = {
+    ...reproRunOptions(repro),
+    schedule: repro.options.schedule,
+  };
 
   const fails = (candidate: RunOptions & { schedule: Schedule }): boolean => {
     if (runs >= maxRuns) throw new BudgetSpent();

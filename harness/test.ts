@@ -68,7 +68,10 @@ export function testOf(options: RunOptions): Test {
     cluster,
     protocolModes: modes,
     workload,
-    nemesis: draft.schedule !== undefined ? { schedule: draft.schedule } : { kinds: draft.nemesis, intensity: draft.intensity },
+    nemesis:
+      draft.schedule !== undefined
+        ? { schedule: draft.schedule }
+        : { kinds: draft.nemesis, intensity: draft.intensity },
     timeSeconds: draft.timeSeconds,
     readyTimeoutMs: draft.readyTimeoutMs,
     checkers: standardCheckers(cluster.metadata),
@@ -102,8 +105,14 @@ type PlainConfig<T> = { [K in keyof T]: T[K] extends number ? number | 'Infinity
 export function configOf(test: Test, intensity: number | undefined): RunConfig {
   const { producer, consumer, partitions: _partitions, ...workload } = test.workload;
   const broker = {} as Record<string, unknown>;
-  for (const [key, value] of Object.entries(test.cluster.broker)) broker[key] = typeof value === 'number' && !Number.isFinite(value) ? 'Infinity' : value;
-  const kinds = 'schedule' in test.nemesis ? 'schedule' : Array.isArray(test.nemesis.kinds) ? [...test.nemesis.kinds] : test.nemesis.kinds;
+  for (const [key, value] of Object.entries(test.cluster.broker))
+    broker[key] = typeof value === 'number' && !Number.isFinite(value) ? 'Infinity' : value;
+  const kinds =
+    'schedule' in test.nemesis
+      ? 'schedule'
+      : Array.isArray(test.nemesis.kinds)
+        ? [...test.nemesis.kinds]
+        : test.nemesis.kinds;
   return {
     seed: test.seed,
     timeSeconds: test.timeSeconds,

@@ -26,7 +26,11 @@ export function applySchedule(cluster: KafkaCluster, schedule: Schedule, record:
   const checked = validateSchedule(schedule, shapeOf(cluster));
   const registry = registryOf(cluster);
   for (const op of checked.ops) {
-    cluster.world.at(op.at, () => (op.action === 'start' ? startFault(cluster, registry, op, record) : stopFault(cluster, registry, op.id, op.kind, record)));
+    cluster.world.at(op.at, () =>
+      op.action === 'start'
+        ? startFault(cluster, registry, op, record)
+        : stopFault(cluster, registry, op.id, op.kind, record),
+    );
   }
 }
 
@@ -38,13 +42,24 @@ function startFault(cluster: KafkaCluster, registry: FaultRegistry, op: FaultOp,
     return;
   }
   const module = KINDS[op.kind];
-  const ctx: FaultContext = { cluster, world, random: world.stream(`nemesis/${op.kind}#${op.id}`), links: registry.links };
+  const ctx: FaultContext = {
+    cluster,
+    world,
+    random: world.stream(`nemesis/${op.kind}#${op.id}`),
+    links: registry.links,
+  };
   const applied = module.start(ctx, op.params);
   registry.add({ id: op.id, kind: op.kind, module, ctx, applied, stopped: false, pending: [] });
   record({ f, value: { id: op.id, ...applied }, time: world.now });
 }
 
-function stopFault(cluster: KafkaCluster, registry: FaultRegistry, id: number, kind: FaultKind, record: NemesisRecord): void {
+function stopFault(
+  cluster: KafkaCluster,
+  registry: FaultRegistry,
+  id: number,
+  kind: FaultKind,
+  record: NemesisRecord,
+): void {
   const world = cluster.world;
   const fault = registry.get(id);
   if (fault === undefined || fault.stopped || fault.kind !== kind) {
@@ -67,7 +82,12 @@ function runStop(fault: ActiveFault, record: NemesisRecord, extra: { [key: strin
   return result.steps;
 }
 
-function runStep(registry: FaultRegistry, fault: ActiveFault, entry: ActiveFault['pending'][number], record: NemesisRecord): void {
+function runStep(
+  registry: FaultRegistry,
+  fault: ActiveFault,
+  entry: ActiveFault['pending'][number],
+  record: NemesisRecord,
+): void {
   fault.pending = fault.pending.filter((e) => e !== entry);
   record({ f: `step-${fault.kind}`, value: { id: fault.id, ...entry.step.run() }, time: fault.ctx.world.now });
   if (fault.pending.length === 0) registry.remove(fault.id);
@@ -94,7 +114,8 @@ export function healAll(cluster: KafkaCluster, record: NemesisRecord): void {
       steps = runStop(fault, record, { by: 'heal-all' });
     }
     fault.pending = [];
-    for (const step of steps) record({ f: `step-${fault.kind}`, value: { id: fault.id, ...step.run(), by: 'heal-all' }, time: world.now });
+    for (const step of steps)
+      record({ f: `step-${fault.kind}`, value: { id: fault.id, ...step.run(), by: 'heal-all' }, time: world.now });
     registry.remove(fault.id);
   }
   world.net.heal();

@@ -22,7 +22,8 @@ export function scheduleArbitrary(options: ArbitraryOptions): fc.Arbitrary<Sched
   const { shape } = checkOptions(options);
   const kinds = [...new Set(options.kinds)];
   const maxFaults = options.maxFaults ?? 8;
-  if (!Number.isInteger(maxFaults) || maxFaults < 0) throw new ConfigError(`maxFaults must be a non-negative integer, got ${maxFaults}`);
+  if (!Number.isInteger(maxFaults) || maxFaults < 0)
+    throw new ConfigError(`maxFaults must be a non-negative integer, got ${maxFaults}`);
   if (kinds.length === 0 || maxFaults === 0) return fc.constant({ version: 1, ops: [] });
   const timeMs = Math.floor(options.timeMs);
   const pair = fc.oneof(

@@ -83,7 +83,8 @@ export class Fields {
   /** Rejects any field not in `names`. */
   only(names: readonly string[]): void {
     for (const key of Object.keys(this.raw)) {
-      if (!names.includes(key)) fail(this.at(key), `unknown field (expected ${names.length === 0 ? 'none' : names.join(', ')})`);
+      if (!names.includes(key))
+        fail(this.at(key), `unknown field (expected ${names.length === 0 ? 'none' : names.join(', ')})`);
     }
   }
 }

@@ -32,7 +32,8 @@ export function checkOptions(o: GenerateOptions): { shape: ClusterShape; intensi
   };
   int('brokers', o.brokers);
   int('partitions', o.partitions);
-  if (!Number.isFinite(o.timeMs) || o.timeMs <= 0) throw new ConfigError(`timeMs must be a positive number of ms, got ${o.timeMs}`);
+  if (!Number.isFinite(o.timeMs) || o.timeMs <= 0)
+    throw new ConfigError(`timeMs must be a positive number of ms, got ${o.timeMs}`);
   const intensity = o.intensity ?? 0.5;
   if (!(intensity >= 0 && intensity <= 1)) throw new ConfigError(`intensity must be from 0 to 1, got ${intensity}`);
   for (const k of o.kinds) if (!isFaultKind(k)) throw new ConfigError(`unknown fault kind "${String(k)}"`);

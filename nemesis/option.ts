@@ -10,7 +10,8 @@ export function parseNemesisOption(text: string): FaultKind[] | 'swarm' {
     .filter((s) => s.length > 0);
   if (names.length === 0) throw new ConfigError(`--nemesis: expected fault kinds, none, all or swarm`);
   if (names.includes('swarm')) {
-    if (names.length > 1) throw new ConfigError('--nemesis: "swarm" picks the kinds itself and cannot be combined with other names');
+    if (names.length > 1)
+      throw new ConfigError('--nemesis: "swarm" picks the kinds itself and cannot be combined with other names');
     return 'swarm';
   }
   const out = new Set<FaultKind>();
@@ -21,11 +22,14 @@ export function parseNemesisOption(text: string): FaultKind[] | 'swarm' {
       continue;
     }
     if (!isFaultKind(name)) {
-      throw new ConfigError(`--nemesis: unknown fault kind "${name}" (one of ${EVERY_FAULT_KIND.join(', ')}; or none, all, swarm)`);
+      throw new ConfigError(
+        `--nemesis: unknown fault kind "${name}" (one of ${EVERY_FAULT_KIND.join(', ')}; or none, all, swarm)`,
+      );
     }
     out.add(name);
   }
-  if (names.includes('none') && out.size > 0) throw new ConfigError('--nemesis: "none" cannot be combined with fault kinds');
+  if (names.includes('none') && out.size > 0)
+    throw new ConfigError('--nemesis: "none" cannot be combined with fault kinds');
   // Listed in one fixed order, so "kill,partition" and "partition,kill" run the same schedule; opt-in
   // kinds come last, so naming one leaves the others' order as it was.
   return EVERY_FAULT_KIND.filter((k) => out.has(k));

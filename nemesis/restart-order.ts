@@ -36,12 +36,18 @@ export function generateOrder(random: { float(): number }): RestartOrder {
 export function orderArbitrary(shape: ClusterShape): fc.Arbitrary<RestartOrder> {
   return fc.oneof(
     fc.constantFrom(...ORDER_NAMES),
-    fc.uniqueArray(fc.integer({ min: 0, max: shape.brokers - 1 }), { minLength: 1, maxLength: shape.brokers }).map((ids) => ids.map((i) => `b${i}`)),
+    fc
+      .uniqueArray(fc.integer({ min: 0, max: shape.brokers - 1 }), { minLength: 1, maxLength: shape.brokers })
+      .map((ids) => ids.map((i) => `b${i}`)),
   );
 }
 
 /** Groups of nodes to start together, in order: one group for 'together', else one node per group. */
-export function planRestarts(order: RestartOrder, crashed: readonly Crashed[], random: { shuffle<T>(items: readonly T[]): T[] }): string[][] {
+export function planRestarts(
+  order: RestartOrder,
+  crashed: readonly Crashed[],
+  random: { shuffle<T>(items: readonly T[]): T[] },
+): string[][] {
   const byId = [...crashed].sort((a, b) => compareNodes(a.node, b.node));
   if (byId.length === 0) return [];
   if (order === 'together') return [byId.map((c) => c.node)];
@@ -57,7 +63,12 @@ export function planRestarts(order: RestartOrder, crashed: readonly Crashed[], r
 }
 
 /** Starts the first group now and each later one gapMs after the previous, as steps of a stop. */
-export function staggeredRestart(ctx: FaultContext, plan: readonly string[][], gapMs: number, value: JsonObject): StopResult {
+export function staggeredRestart(
+  ctx: FaultContext,
+  plan: readonly string[][],
+  gapMs: number,
+  value: JsonObject,
+): StopResult {
   const restart = (group: readonly string[]): string[] => {
     const started: string[] = [];
     for (const node of group) {

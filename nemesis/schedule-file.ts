@@ -18,14 +18,20 @@ function sortKeys(v: Value): Value {
 function opLine(op: FaultOp): string {
   // The op's own keys in reading order; params sorted.
   const params = sortKeys(op.params);
-  return `{"at": ${JSON.stringify(op.at)}, "kind": ${JSON.stringify(op.kind)}, "action": ${JSON.stringify(op.action)}, "id": ${op.id}, "params": ${JSON.stringify(params)}}`;
+  return (
+    `{"at": ${JSON.stringify(op.at)}, "kind": ${JSON.stringify(op.kind)}, "action": ` +
+    `${JSON.stringify(op.action)}, "id": ${op.id}, "params": ${JSON.stringify(params)}}`
+  );
 }
 
 export function saveSchedule(s: Schedule): string {
   // Validating first means a schedule that saves is one that loads.
   const checked = validateSchedule(s);
   if (checked.ops.length === 0) return `{\n  "version": ${checked.version},\n  "ops": []\n}\n`;
-  return `{\n  "version": ${checked.version},\n  "ops": [\n${checked.ops.map((op) => `    ${opLine(op)}`).join(',\n')}\n  ]\n}\n`;
+  return (
+    `{\n  "version": ${checked.version},\n  "ops": ` +
+    `[\n${checked.ops.map((op) => `    ${opLine(op)}`).join(',\n')}\n  ]\n}\n`
+  );
 }
 
 export function loadSchedule(text: string): Schedule {
@@ -34,7 +40,11 @@ export function loadSchedule(text: string): Schedule {
     json = JSON.parse(text);
   } catch {
     const p = findJsonSyntaxProblem(text);
-    throw new ConfigError(p === null ? 'schedule: invalid JSON' : `schedule: invalid JSON at line ${p.line}, column ${p.column}: ${p.problem}`);
+    throw new ConfigError(
+      p === null
+        ? 'schedule: invalid JSON'
+        : `schedule: invalid JSON at line ${p.line}, column ${p.column}: ${p.problem}`,
+    );
   }
   return validateSchedule(json);
 }

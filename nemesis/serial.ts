@@ -23,7 +23,7 @@ export function serialFaultSchedule(random: Random, options: SerialFaultOptions)
   const [firstLo, firstHi] = options.firstMs ?? [3000, 8000];
   const lastStart = options.timeMs - 15000;
   const pairs: FaultPair[] = [];
-  for (let t = random.int(firstLo, firstHi); t <= lastStart; ) {
+  for (let t = random.int(firstLo, firstHi); t <= lastStart;) {
     const kind = random.pick(KINDS);
     const target = { target: 'nodes' as const, nodes: [`b${random.int(0, options.brokers - 1)}`] };
     const duration = random.int(1000, 15000);

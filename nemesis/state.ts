@@ -27,7 +27,9 @@ export function faultState(cluster: KafkaCluster): FaultState {
     for (const [to, conn] of world.net.outgoingOf(from)) if (conn.faults !== null) packetLinks.push([from, to]);
   }
   return {
-    active: registryOf(cluster).list().map((f) => f.id),
+    active: registryOf(cluster)
+      .list()
+      .map((f) => f.id),
     cuts: world.net.cuts(),
     paused: nodes.filter((n) => world.node(n).status === 'paused'),
     down: nodes.filter((n) => world.node(n).status === 'down'),
@@ -44,5 +46,14 @@ export function faultState(cluster: KafkaCluster): FaultState {
 }
 
 export function isQuiet(s: FaultState): boolean {
-  return s.active.length + s.cuts.length + s.paused.length + s.down.length + s.clocks.length + s.disks.length + s.packetLinks.length === 0;
+  return (
+    s.active.length +
+      s.cuts.length +
+      s.paused.length +
+      s.down.length +
+      s.clocks.length +
+      s.disks.length +
+      s.packetLinks.length ===
+    0
+  );
 }

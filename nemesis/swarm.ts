@@ -17,6 +17,8 @@ export function swarm(random: Random): SwarmChoice {
   if (kinds.length === 0) kinds = [random.pick(FAULT_KINDS)];
   // Two decimals, so the intensity printed in the description is exactly the one used.
   const intensity = Math.round((0.1 + 0.9 * random.float()) * 100) / 100;
-  const description = `swarm: ${kinds.join(', ')} (${kinds.length} of ${FAULT_KINDS.length} kinds) at intensity ${intensity.toFixed(2)}`;
+  const description =
+    `swarm: ${kinds.join(', ')} (${kinds.length} of ${FAULT_KINDS.length} kinds) at intensity ` +
+    `${intensity.toFixed(2)}`;
   return { kinds, intensity, description };
 }

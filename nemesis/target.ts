@@ -38,13 +38,19 @@ export function checkNode(v: unknown, where: string, rules: TargetRules, shape?:
   if (c !== null) {
     // A KRaft controller node (ctl1, ...): it keeps its metadata log on disk, so every fault may hit it.
     if (shape !== undefined && (shape.controllers === undefined || Number(c[1]) > shape.controllers)) {
-      fail(where, shape.controllers === undefined ? `no controller node "${v}" in ZooKeeper mode` : `no controller node "${v}" in a cluster with ${shape.controllers} controller(s)`);
+      fail(
+        where,
+        shape.controllers === undefined
+          ? `no controller node "${v}" in ZooKeeper mode`
+          : `no controller node "${v}" in a cluster with ${shape.controllers} controller(s)`,
+      );
     }
     return v;
   }
   const m = BROKER_NODE.exec(v);
   if (m === null) fail(where, `"${v}" is not a broker node id (b0, b1, ...)${rules.zk ? ` or "${ZK_NODE}"` : ''}`);
-  if (shape !== undefined && Number(m[1]) >= shape.brokers) fail(where, `no broker node "${v}" in a ${shape.brokers}-broker cluster`);
+  if (shape !== undefined && Number(m[1]) >= shape.brokers)
+    fail(where, `no broker node "${v}" in a ${shape.brokers}-broker cluster`);
   return v;
 }
 
@@ -102,12 +108,18 @@ export function generateTarget(random: Random, shape: ClusterShape, rules: Targe
 export function targetArbitrary(shape: ClusterShape, rules: TargetRules, maxCount: number): fc.Arbitrary<Target> {
   const partition = fc.integer({ min: 0, max: shape.partitions - 1 });
   const options: fc.Arbitrary<Target>[] = [
-    fc.record({ target: fc.constant('random' as const), count: fc.integer({ min: 1, max: Math.max(1, Math.min(maxCount, shape.brokers)) }) }),
+    fc.record({
+      target: fc.constant('random' as const),
+      count: fc.integer({ min: 1, max: Math.max(1, Math.min(maxCount, shape.brokers)) }),
+    }),
     fc.record({ target: fc.constant('leader-of' as const), partition }),
     fc.record({ target: fc.constant('follower-of' as const), partition }),
     fc.constant({ target: 'controller' as const }),
     fc
-      .uniqueArray(fc.integer({ min: 0, max: shape.brokers - 1 }), { minLength: 1, maxLength: Math.max(1, Math.min(maxCount, shape.brokers)) })
+      .uniqueArray(fc.integer({ min: 0, max: shape.brokers - 1 }), {
+        minLength: 1,
+        maxLength: Math.max(1, Math.min(maxCount, shape.brokers)),
+      })
       .map((ids) => ({ target: 'nodes' as const, nodes: ids.map(brokerNode) })),
   ];
   if (rules.zk) options.push(fc.constant({ target: 'zk' as const }));
@@ -118,7 +130,12 @@ export function targetArbitrary(shape: ClusterShape, rules: TargetRules, maxCoun
  * The node ids a target means right now. `eligible` narrows random choices (a kill picks among brokers
  * that are up); roles resolve to whoever holds them, or to nothing when nobody does (no leader elected).
  */
-export function resolveTarget(t: Target, cluster: KafkaCluster, random: Random, eligible: (node: string) => boolean = () => true): string[] {
+export function resolveTarget(
+  t: Target,
+  cluster: KafkaCluster,
+  random: Random,
+  eligible: (node: string) => boolean = () => true,
+): string[] {
   switch (t.target) {
     case 'random': {
       const candidates = cluster.brokerNodes().filter(eligible);
@@ -153,7 +170,10 @@ export function compareNodes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The nodes a partition fault splits: the brokers and ZooKeeper (or the KRaft controllers). Clients stay outside, as in Jepsen. */
+/**
+ * The nodes a partition fault splits: the brokers and ZooKeeper (or the KRaft controllers). Clients stay outside, as in
+ * Jepsen.
+ */
 export function clusterNodes(cluster: KafkaCluster): string[] {
   return cluster.serverNodes();
 }

@@ -21,7 +21,8 @@ function parseOp(raw: unknown, where: string, shape: ClusterShape | undefined): 
   if (action === 'stop') {
     if (f.has('params')) {
       const p = f.get('params');
-      if (!isPlainObject(p) || Object.keys(p).length > 0) fail(f.at('params'), 'a stop takes no params (expected {} or nothing)');
+      if (!isPlainObject(p) || Object.keys(p).length > 0)
+        fail(f.at('params'), 'a stop takes no params (expected {} or nothing)');
     }
     return { at, kind, action, id, params: {} };
   }
@@ -38,7 +39,8 @@ export function validateSchedule(json: unknown, shape?: ClusterShape): Schedule 
   const f = Fields.of(json, 'schedule');
   f.only(['version', 'ops']);
   const version = f.get('version');
-  if (version !== SCHEDULE_VERSION) fail(f.at('version'), `expected ${SCHEDULE_VERSION}, got ${JSON.stringify(version)}`);
+  if (version !== SCHEDULE_VERSION)
+    fail(f.at('version'), `expected ${SCHEDULE_VERSION}, got ${JSON.stringify(version)}`);
   const rawOps = f.get('ops');
   if (!Array.isArray(rawOps)) fail(f.at('ops'), 'expected an array of ops');
   const ops: FaultOp[] = [];
@@ -58,7 +60,8 @@ export function validateSchedule(json: unknown, shape?: ClusterShape): Schedule 
     } else {
       if (stops.has(op.id)) fail(`${where}.id`, `a second stop with id ${op.id}`);
       const start = starts.get(op.id);
-      if (start !== undefined && start.kind !== op.kind) fail(`${where}.kind`, `stop of fault ${op.id} is "${op.kind}" but its start is "${start.kind}"`);
+      if (start !== undefined && start.kind !== op.kind)
+        fail(`${where}.kind`, `stop of fault ${op.id} is "${op.kind}" but its start is "${start.kind}"`);
       stops.add(op.id);
     }
     ops.push(op);

@@ -38,11 +38,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** The indexes of every op any example names (the ops a timeline must keep). */
 export function anomalousIndexes(checkers: readonly CheckResult[]): Set<number> {
   const out = new Set<number>();
-  for (const c of checkers) for (const a of c.anomalies) for (const ex of a.examples) for (const op of ex.ops) out.add(op.index);
+  for (const c of checkers)
+    for (const a of c.anomalies) for (const ex of a.examples) for (const op of ex.ops) out.add(op.index);
   return out;
 }
 
-export function reportAnomalies(checkers: readonly CheckResult[], events: readonly ReplicationEvent[]): ReportAnomaly[] {
+export function reportAnomalies(
+  checkers: readonly CheckResult[],
+  events: readonly ReplicationEvent[],
+): ReportAnomaly[] {
   return checkers.flatMap((c) =>
     c.anomalies.map((a) => ({
       checker: c.checker,
@@ -52,7 +56,8 @@ export function reportAnomalies(checkers: readonly CheckResult[], events: readon
       examples: a.examples.map((ex) => ({
         description: ex.description,
         ops: ex.ops,
-        facts: LOSSES.has(a.name) && isRecord(ex.detail) ? lossFacts(ex.ops, ex.detail, events) : genericFacts(ex.detail),
+        facts:
+          LOSSES.has(a.name) && isRecord(ex.detail) ? lossFacts(ex.ops, ex.detail, events) : genericFacts(ex.detail),
       })),
     })),
   );
@@ -70,29 +75,46 @@ function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: 
   const invoke = ops.find((o) => o.type === 'invoke');
   const ack = ops.find((o) => o.type === 'ok');
   if (invoke !== undefined) {
-    facts.push({ label: 'sent', text: `process ${String(invoke.process)} sent value ${value} to partition ${key} at ${seconds(invoke.time)} (op ${invoke.index})` });
+    facts.push({
+      label: 'sent',
+      text:
+        `process ${String(invoke.process)} sent value ${value} to partition ${key} at ${seconds(invoke.time)} ` +
+        `(op ${invoke.index})`,
+    });
   }
-  const acked = events.find((e) => e.kind === 'acked' && e.partition === key && e.offset === offset && e.value === value);
+  const acked = events.find(
+    (e) => e.kind === 'acked' && e.partition === key && e.offset === offset && e.value === value,
+  );
   if (ack !== undefined) {
-    const by = acked !== undefined && acked.kind === 'acked' ? ` by leader broker ${acked.broker} (acks=${acked.acks === -1 ? 'all' : acked.acks})` : '';
+    const by =
+      acked !== undefined && acked.kind === 'acked'
+        ? ` by leader broker ${acked.broker} (acks=${acked.acks === -1 ? 'all' : acked.acks})`
+        : '';
     facts.push({ label: 'acknowledged', text: `at offset ${offset} at ${seconds(ack.time)} (op ${ack.index})${by}` });
   }
   const ackTime = ack?.time ?? (typeof detail.ackTime === 'number' ? detail.ackTime : 0);
 
   const had: string[] = [];
   for (const e of events) {
-    if (e.kind !== 'append' || e.partition !== key || offset < e.baseOffset || offset >= e.baseOffset + e.values.length) continue;
+    if (e.kind !== 'append' || e.partition !== key || offset < e.baseOffset || offset >= e.baseOffset + e.values.length)
+      continue;
     if (e.values[offset - e.baseOffset] !== value) continue;
-    had.push(`broker ${e.broker} (${e.asLeader ? 'as leader' : 'as follower'}, leader epoch ${e.epoch}) at ${seconds(e.time)}`);
+    had.push(
+      `broker ${e.broker} (${e.asLeader ? 'as leader' : 'as follower'}, leader epoch ${e.epoch}) at ${seconds(e.time)}`,
+    );
   }
-  facts.push({ label: 'replicas that had it', text: had.length === 0 ? 'no replica reported appending it' : had.join('; ') });
+  facts.push({
+    label: 'replicas that had it',
+    text: had.length === 0 ? 'no replica reported appending it' : had.join('; '),
+  });
 
   const after: string[] = [];
   for (const e of events) {
     if (e.time < ackTime || after.length >= AROUND) continue;
     if (e.kind === 'election' && e.partition === key) {
       after.push(
-        `${seconds(e.time)}: ${e.unclean ? 'UNCLEAN' : 'clean'} election of partition ${key}: broker ${e.leader} leads in epoch ${e.leaderEpoch} ` +
+        `${seconds(e.time)}: ${e.unclean ? 'UNCLEAN' : 'clean'} election of partition ${key}: broker ${e.leader} ` +
+          `leads in epoch ${e.leaderEpoch} ` +
           `(previous leader ${e.previousLeader}, ISR [${e.isr.join(', ')}], ${e.reason})`,
       );
     } else if (e.kind === 'broker-state' && (e.state === 'crashed' || e.state === 'shutdown')) {
@@ -106,7 +128,10 @@ function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: 
     const lines = truncations.map((t) => {
       const from = Number(t.fromOffset);
       const to = Number(t.toOffset) - 1;
-      return `broker ${String(t.broker)} removed offsets ${from} to ${to} at ${seconds(Number(t.time))}: ${String(t.why ?? '')}`;
+      return (
+        `broker ${String(t.broker)} removed offsets ${from} to ${to} at ${seconds(Number(t.time))}: ` +
+        `${String(t.why ?? '')}`
+      );
     });
     facts.push({ label: 'truncated by', text: lines.join('\n') });
   } else if (isRecord(detail.blamed)) {

@@ -59,7 +59,10 @@ export interface CompareSideInput {
 export function compareSide(input: CompareSideInput): CompareSide {
   const { history } = input;
   const events = withCrashes(input.events, input.brokerCrashes ?? []);
-  const endMs = Math.max(history.length > 0 ? history[history.length - 1].time : 0, events.length > 0 ? events[events.length - 1].time : 0);
+  const endMs = Math.max(
+    history.length > 0 ? history[history.length - 1].time : 0,
+    events.length > 0 ? events[events.length - 1].time : 0,
+  );
   let elections = 0;
   let unclean = 0;
   for (const e of events) {

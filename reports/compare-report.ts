@@ -20,15 +20,26 @@ export function renderCompareReport(data: CompareReportData): string {
   const u = sideTotals(data.rows.map((r) => r.unclean));
   const body = [
     `<header><h1>${escapeHtml(data.title)}</h1><div class="sub">${escapeHtml(data.generatedBy)}</div></header>`,
-    '<nav><a href="#headline">Headline</a><a href="#seeds">Per seed</a><a href="#distributions">Distributions</a><a href="#configuration">Configuration</a></nav>',
+    '<nav><a href="#headline">Headline</a><a href="#seeds">Per seed</a><a href="#distributions">Distributions</a><a ' +
+      'href="#configuration">Configuration</a></nav>',
     '<main>',
-    `<section id="headline"><h2>What unclean leader election buys and costs here</h2><p class="headline">${escapeHtml(headline(data.rows))}</p>`,
+    `<section id="headline"><h2>What unclean leader election buys and costs here</h2><p ` +
+      `class="headline">${escapeHtml(headline(data.rows))}</p>`,
     totalsTable(c, u),
-    `<p class="note">Each seed ran twice on the identical fault schedule, once with unclean.leader.election.enable=false and once with true. ` +
-      `Offline time is partition time with no live leader, summed over partitions. Send latency counts every completed send, whatever its outcome.</p>`,
+    `<p class="note">Each seed ran twice on the identical fault schedule, once with ` +
+      `unclean.leader.election.enable=false and once with true. ` +
+      `Offline time is partition time with no live leader, summed over partitions. Send latency counts every ` +
+      `completed send, whatever its outcome.</p>`,
     `<h3>Command</h3>${pre(data.command).html}</section>`,
-    `<section id="seeds"><h2>Per seed</h2>${seedTable(data.rows)}${chartDiv('chart-per-seed', 'each metric per seed, clean and unclean side by side')}</section>`,
-    `<section id="distributions"><h2>Distributions over all seeds</h2>${chartDiv('chart-distributions', 'each metric over all seeds: box from the first to the third quartile, whiskers to the extremes, one dot per seed')}</section>`,
+    `<section id="seeds"><h2>Per seed</h2>${seedTable(data.rows)}` +
+      `${chartDiv('chart-per-seed', 'each metric per seed, clean and unclean side by side')}</section>`,
+    `<section id="distributions"><h2>Distributions over all seeds</h2>` +
+      chartDiv(
+        'chart-distributions',
+        'each metric over all seeds: box from the first to the third quartile, whiskers to the extremes, ' +
+          'one dot per seed',
+      ) +
+      '</section>',
     `<section id="configuration"><h2>Configuration</h2>${configTables(data.config)}</section>`,
     '</main>',
   ].join('\n');
@@ -52,8 +63,18 @@ function totalsTable(c: SideTotals, u: SideTotals): string {
 }
 
 function sideCells(s: CompareSide): CellContent[] {
-  const links = [link(s.reportHref, 'report'), link(s.reproHref, 'repro')].filter((l) => l.html.startsWith('<a')).map((l) => l.html);
-  return [verdictText(s.valid), s.lostAcked, (s.offlineMs / 1000).toFixed(1), percent(s.produce.successRate), millis(s.produce.p50Ms), millis(s.produce.p99Ms), new Html(links.join(' ') || '–')];
+  const links = [link(s.reportHref, 'report'), link(s.reproHref, 'repro')]
+    .filter((l) => l.html.startsWith('<a'))
+    .map((l) => l.html);
+  return [
+    verdictText(s.valid),
+    s.lostAcked,
+    (s.offlineMs / 1000).toFixed(1),
+    percent(s.produce.successRate),
+    millis(s.produce.p50Ms),
+    millis(s.produce.p99Ms),
+    new Html(links.join(' ') || '–'),
+  ];
 }
 
 function seedTable(rows: readonly CompareRow[]): string {
@@ -69,12 +90,18 @@ function seedTable(rows: readonly CompareRow[]): string {
 const METRICS: [string, (s: CompareSide) => number | null][] = [
   ['acked writes lost', (s) => s.lostAcked],
   ['offline (s)', (s) => s.offlineMs / 1000],
-  ['produce success (%)', (s) => (s.produce.successRate === null ? null : Math.round(s.produce.successRate * 1000) / 10)],
+  [
+    'produce success (%)',
+    (s) => (s.produce.successRate === null ? null : Math.round(s.produce.successRate * 1000) / 10),
+  ],
   ['p50 send latency (ms)', (s) => s.produce.p50Ms],
   ['p99 send latency (ms)', (s) => s.produce.p99Ms],
 ];
 
-function compareChartsAndData(rows: readonly CompareRow[]): { charts: ReturnType<typeof compareCharts>; datasets: Record<string, Dataset> } {
+function compareChartsAndData(rows: readonly CompareRow[]): {
+  charts: ReturnType<typeof compareCharts>;
+  datasets: Record<string, Dataset>;
+} {
   const values: Dataset = { fields: ['seed', 'mode', 'metric', 'value'], rows: [] };
   for (const r of rows) {
     for (const mode of MODES) {

@@ -37,8 +37,14 @@ export function sideTotals(sides: readonly CompareSide[]): SideTotals {
     sends,
     ok,
     successRate: sends === 0 ? null : ok / sends,
-    medianP50Ms: quantile(sorted((s) => s.produce.p50Ms), 0.5),
-    medianP99Ms: quantile(sorted((s) => s.produce.p99Ms), 0.5),
+    medianP50Ms: quantile(
+      sorted((s) => s.produce.p50Ms),
+      0.5,
+    ),
+    medianP99Ms: quantile(
+      sorted((s) => s.produce.p99Ms),
+      0.5,
+    ),
     uncleanElections: sides.reduce((n, s) => n + s.uncleanElections, 0),
   };
 }
@@ -67,14 +73,29 @@ export function headline(rows: readonly CompareRow[]): string {
   // Differences smaller than these are noise between two runs, not something election bought or cost.
   const offline = `partitions offline ${secs(u.offlineMs)} instead of ${secs(c.offlineMs)}`;
   if (Math.abs(u.offlineMs - c.offlineMs) >= MIN_OFFLINE_MS) (u.offlineMs < c.offlineMs ? buys : costs).push(offline);
-  if (c.successRate !== null && u.successRate !== null && Math.abs(u.successRate - c.successRate) >= MIN_SUCCESS_DELTA) {
-    (u.successRate > c.successRate ? buys : costs).push(`a produce success rate of ${pct(u.successRate)} instead of ${pct(c.successRate)}`);
+  if (
+    c.successRate !== null &&
+    u.successRate !== null &&
+    Math.abs(u.successRate - c.successRate) >= MIN_SUCCESS_DELTA
+  ) {
+    (u.successRate > c.successRate ? buys : costs).push(
+      `a produce success rate of ${pct(u.successRate)} instead of ${pct(c.successRate)}`,
+    );
   }
-  if (c.medianP99Ms !== null && u.medianP99Ms !== null && Math.abs(u.medianP99Ms - c.medianP99Ms) >= MIN_LATENCY_RATIO * Math.max(u.medianP99Ms, c.medianP99Ms)) {
-    (u.medianP99Ms < c.medianP99Ms ? buys : costs).push(`a median p99 send latency of ${ms(u.medianP99Ms)} instead of ${ms(c.medianP99Ms)}`);
+  if (
+    c.medianP99Ms !== null &&
+    u.medianP99Ms !== null &&
+    Math.abs(u.medianP99Ms - c.medianP99Ms) >= MIN_LATENCY_RATIO * Math.max(u.medianP99Ms, c.medianP99Ms)
+  ) {
+    (u.medianP99Ms < c.medianP99Ms ? buys : costs).push(
+      `a median p99 send latency of ${ms(u.medianP99Ms)} instead of ${ms(c.medianP99Ms)}`,
+    );
   }
   if (u.lostAcked > c.lostAcked) {
-    costs.unshift(`${u.lostAcked} acknowledged writes lost on ${u.seedsWithLoss} of ${rows.length} seeds (clean election: ${c.lostAcked})`);
+    costs.unshift(
+      `${u.lostAcked} acknowledged writes lost on ${u.seedsWithLoss} of ${rows.length} seeds (clean election: ` +
+        `${c.lostAcked})`,
+    );
   } else if (u.lostAcked < c.lostAcked) {
     buys.push(`fewer acknowledged writes lost (${u.lostAcked} instead of ${c.lostAcked})`);
   }

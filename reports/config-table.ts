@@ -9,13 +9,16 @@ function isGroup(v: unknown): v is Record<string, unknown> {
 }
 
 function scalar(v: unknown): CellContent {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v === null ? 'null' : v;
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    return v === null ? 'null' : v;
   return shortJson(v, 500);
 }
 
 /** A group's settings, nested groups written as dotted keys (protocol.fixes.kip101). */
 function flatten(group: Record<string, unknown>, prefix: string): [string, CellContent][] {
-  return Object.entries(group).flatMap(([k, v]): [string, CellContent][] => (isGroup(v) ? flatten(v, `${prefix}${k}.`) : [[`${prefix}${k}`, scalar(v)]]));
+  return Object.entries(group).flatMap(([k, v]): [string, CellContent][] =>
+    isGroup(v) ? flatten(v, `${prefix}${k}.`) : [[`${prefix}${k}`, scalar(v)]],
+  );
 }
 
 export function configTables(config: unknown): string {

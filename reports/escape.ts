@@ -16,7 +16,10 @@ export function escapeHtml(text: string): string {
  * the text is also valid as a JavaScript literal.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -25,7 +28,8 @@ export function jsonForScript(value: unknown): string {
  * safely in every context, so a library containing it is refused rather than inlined.
  */
 export function scriptSafe(source: string, name: string): string {
-  if (source.includes('<!--')) throw new Error(`${name} contains "<!--", which cannot be inlined safely in a <script> element`);
+  if (source.includes('<!--'))
+    throw new Error(`${name} contains "<!--", which cannot be inlined safely in a <script> element`);
   return source.replace(/<\/(script)/gi, '<\\/$1');
 }
 

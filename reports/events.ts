@@ -12,7 +12,10 @@ export interface Point {
  * The events with a `broker-state: crashed` event for each crash, placed after every event of the same
  * time or earlier (a crash is noticed after the world event in which it happened).
  */
-export function withCrashes(events: readonly ReplicationEvent[], crashes: readonly BrokerCrash[]): readonly ReplicationEvent[] {
+export function withCrashes(
+  events: readonly ReplicationEvent[],
+  crashes: readonly BrokerCrash[],
+): readonly ReplicationEvent[] {
   if (crashes.length === 0) return events;
   // Events are in time order: cut them at each crash and splice it in, copying slices rather than
   // pushing hundreds of thousands of events one by one.

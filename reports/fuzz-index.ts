@@ -45,7 +45,16 @@ export interface FuzzIndexData {
 const ALL_RUNS_LISTED = 2000;
 
 export function fuzzTotals(runs: readonly FuzzRun[]): FuzzTotals {
-  const t: FuzzTotals = { runs: runs.length, valid: 0, invalid: 0, unknown: 0, errors: 0, anomalies: {}, wallMs: 0, events: 0 };
+  const t: FuzzTotals = {
+    runs: runs.length,
+    valid: 0,
+    invalid: 0,
+    unknown: 0,
+    errors: 0,
+    anomalies: {},
+    wallMs: 0,
+    events: 0,
+  };
   for (const r of runs) {
     if (r.error !== undefined) t.errors++;
     else if (r.valid === true) t.valid++;
@@ -76,7 +85,17 @@ function runRow(r: FuzzRun): CellContent[] {
     .map(([k, v]) => `${k}×${v}`)
     .join(', ');
   const findings = (r.findings ?? []).filter((f) => f !== 'anomaly').join(', ');
-  return [String(r.seed), verdictOf(r), anomalies || null, findings || null, r.error === undefined ? null : code(r.error), r.wallMs, r.events, link(r.reportHref, r.reportHref === undefined ? '–' : 'report'), link(r.reproHref, r.reproHref === undefined ? '–' : 'repro')];
+  return [
+    String(r.seed),
+    verdictOf(r),
+    anomalies || null,
+    findings || null,
+    r.error === undefined ? null : code(r.error),
+    r.wallMs,
+    r.events,
+    link(r.reportHref, r.reportHref === undefined ? '–' : 'report'),
+    link(r.reproHref, r.reproHref === undefined ? '–' : 'repro'),
+  ];
 }
 
 const RUN_HEADERS = ['seed', 'verdict', 'anomalies', 'other findings', 'error', 'wall ms', 'events', 'report', 'repro'];
@@ -102,25 +121,52 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
     { id: 'chart-findings', spec: findingsChart(), uses: ['findings'] },
   ];
   const listed = data.runs.slice(0, ALL_RUNS_LISTED);
-  const more = data.runs.length > listed.length ? `<p class="note">The first ${listed.length} of ${data.runs.length} runs.</p>` : '';
+  const more =
+    data.runs.length > listed.length
+      ? `<p class="note">The first ${listed.length} of ${data.runs.length} runs.</p>`
+      : '';
   const body = [
     `<header><h1>${escapeHtml(data.title)}</h1><div class="sub">${escapeHtml(data.generatedBy)}</div></header>`,
-    '<nav><a href="#summary">Summary</a><a href="#findings">Findings</a><a href="#failing">Failing seeds</a><a href="#all">All runs</a></nav>',
+    '<nav><a href="#summary">Summary</a><a href="#findings">Findings</a><a href="#failing">Failing seeds</a><a ' +
+      'href="#all">All runs</a></nav>',
     '<main>',
     `<section id="summary"><h2>Summary</h2>${table(
       ['runs', 'valid', 'INVALID', 'unknown', 'error', 'events', 'wall time'],
-      [[t.runs, t.valid, t.invalid, t.unknown, t.errors, t.events.toLocaleString('en'), `${(t.wallMs / 1000).toFixed(1)} s`]],
+      [
+        [
+          t.runs,
+          t.valid,
+          t.invalid,
+          t.unknown,
+          t.errors,
+          t.events.toLocaleString('en'),
+          `${(t.wallMs / 1000).toFixed(1)} s`,
+        ],
+      ],
       new Set([0, 1, 2, 3, 4, 5, 6]),
     )}`,
     kinds.length === 0
       ? '<p>No anomaly in any run.</p>'
-      : table(['anomaly', 'runs that found it', 'found in all'], kinds.map(([k, a]) => [k, a.runs, a.count]), new Set([1, 2])),
+      : table(
+          ['anomaly', 'runs that found it', 'found in all'],
+          kinds.map(([k, a]) => [k, a.runs, a.count]),
+          new Set([1, 2]),
+        ),
     '</section>',
-    `<section id="findings"><h2>Findings</h2><div style="display:flex;gap:24px;flex-wrap:wrap">${chartDiv('chart-verdicts', 'runs by verdict')}${chartDiv('chart-kinds', 'runs that found each anomaly kind')}</div>` +
+    '<section id="findings"><h2>Findings</h2><div style="display:flex;gap:24px;flex-wrap:wrap">' +
+      chartDiv('chart-verdicts', 'runs by verdict') +
+      `${chartDiv('chart-kinds', 'runs that found each anomaly kind')}</div>` +
       `${chartDiv('chart-findings', 'failing runs so far, in the order the runs are listed')}</section>`,
-    `<section id="failing"><h2>Failing seeds (${failing.length})</h2>${failing.length === 0 ? '<p>None: every run was valid.</p>' : table(RUN_HEADERS, failing.map(runRow), new Set([5, 6]))}</section>`,
-    `<section id="all"><h2>All runs</h2>${more}<details><summary>${listed.length} runs</summary>${table(RUN_HEADERS, listed.map(runRow), new Set([5, 6]), (i) =>
-      isFailing(listed[i]) ? 'op-fail' : '',
+    `<section id="failing"><h2>Failing seeds (${failing.length})</h2>` +
+      (failing.length === 0
+        ? '<p>None: every run was valid.</p>'
+        : table(RUN_HEADERS, failing.map(runRow), new Set([5, 6]))) +
+      '</section>',
+    `<section id="all"><h2>All runs</h2>${more}<details><summary>${listed.length} runs</summary>${table(
+      RUN_HEADERS,
+      listed.map(runRow),
+      new Set([5, 6]),
+      (i) => (isFailing(listed[i]) ? 'op-fail' : ''),
     )}</details></section>`,
     '</main>',
   ].join('\n');
@@ -139,7 +185,10 @@ function cumulative(runs: readonly FuzzRun[]): [number, number][] {
   return out;
 }
 
-const VERDICT_SCALE = { domain: ['valid', 'INVALID', 'unknown', 'error'], range: ['#1e8449', '#c0392b', '#7f8c8d', '#8e44ad'] };
+const VERDICT_SCALE = {
+  domain: ['valid', 'INVALID', 'unknown', 'error'],
+  range: ['#1e8449', '#c0392b', '#7f8c8d', '#8e44ad'],
+};
 
 function verdictChart(): Chart['spec'] {
   return {

@@ -7,7 +7,10 @@ import type { Point } from './events.ts';
 import { MAX_POINTS, type Collector, type HealthMetrics } from './metric-types.ts';
 import { bucketWidthMs, StepSeries, thinSteps } from './series.ts';
 
-/** Cluster-wide health metrics, kept incrementally: recounting every partition per event would cost partitions × events. */
+/**
+ * Cluster-wide health metrics, kept incrementally: recounting every partition per event would cost
+ * partitions × events.
+ */
 export class HealthCollector implements Collector {
   private readonly urp = new StepSeries();
   private readonly offline = new StepSeries();
@@ -83,7 +86,8 @@ export class HealthCollector implements Collector {
 
   result(): HealthMetrics {
     const { bucketMs, endMs } = this;
-    const perSecond = (counts: number[]): Point[] => counts.map((n, i) => ({ time: i * bucketMs, value: n / (bucketMs / 1000) }));
+    const perSecond = (counts: number[]): Point[] =>
+      counts.map((n, i) => ({ time: i * bucketMs, value: n / (bucketMs / 1000) }));
     return {
       bucketMs,
       underReplicatedPartitions: thinSteps(this.urp.close(endMs), MAX_POINTS),
@@ -97,4 +101,3 @@ export class HealthCollector implements Collector {
     };
   }
 }
-

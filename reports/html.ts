@@ -20,7 +20,12 @@ export function cell(c: CellContent): string {
   return escapeHtml(String(c));
 }
 
-export function table(headers: string[], rows: CellContent[][], numeric: ReadonlySet<number> = new Set(), rowClass?: (i: number) => string): string {
+export function table(
+  headers: string[],
+  rows: CellContent[][],
+  numeric: ReadonlySet<number> = new Set(),
+  rowClass?: (i: number) => string,
+): string {
   const th = headers.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
   const body = rows
     .map((r, i) => {
@@ -34,7 +39,8 @@ export function table(headers: string[], rows: CellContent[][], numeric: Readonl
 
 /** A two-column table of labels and values. */
 export function kvTable(rows: [string, CellContent][], cls = 'kv'): string {
-  return `<table class="${cls}"><tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${cell(v)}</td></tr>`).join('')}</tbody></table>`;
+  const body = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${cell(v)}</td></tr>`).join('');
+  return `<table class="${cls}"><tbody>${body}</tbody></table>`;
 }
 
 export function link(href: string | undefined, text: string): Html {
@@ -56,12 +62,14 @@ export function opsTable(ops: readonly Op[], highlight?: (op: Op) => boolean): s
     const cls = highlight?.(op) === true ? 'op-unplaced' : `op-${op.type}`;
     return (
       `<tr class="${escapeHtml(cls)}"><td class="num">${op.index}</td><td>${escapeHtml(seconds(op.time))}</td>` +
-      `<td>${escapeHtml(String(op.process))}</td><td class="type">${escapeHtml(op.type)}</td><td>${escapeHtml(op.f)}</td>` +
+      `<td>${escapeHtml(String(op.process))}</td><td ` +
+      `class="type">${escapeHtml(op.type)}</td><td>${escapeHtml(op.f)}</td>` +
       `<td><code>${escapeHtml(shortJson(op.value, 400))}</code></td><td>${escapeHtml(op.error ?? '')}</td></tr>`
     );
   });
   return (
-    '<table class="ops"><thead><tr><th class="num">index</th><th>time</th><th>process</th><th>type</th><th>f</th><th>value</th><th>error</th></tr></thead>' +
+    '<table class="ops"><thead><tr><th class="num">index</th><th>time</th><th>process</th>' +
+    '<th>type</th><th>f</th><th>value</th><th>error</th></tr></thead>' +
     `<tbody>${rows.join('\n')}</tbody></table>`
   );
 }

@@ -37,7 +37,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function linearizabilityViews(checkers: readonly CheckResult[], rows: readonly OpRow[], history: History): LinearizabilityView[] {
+export function linearizabilityViews(
+  checkers: readonly CheckResult[],
+  rows: readonly OpRow[],
+  history: History,
+): LinearizabilityView[] {
   const byIndex = new Map<number, OpRow>();
   for (const r of rows) byIndex.set(r.index, r);
   const views: LinearizabilityView[] = [];
@@ -51,7 +55,11 @@ export function linearizabilityViews(checkers: readonly CheckResult[], rows: rea
         const u = isRecord(d.unplaced) ? d.unplaced : undefined;
         const unplaced =
           u !== undefined && typeof u.invoke === 'number'
-            ? { operation: String(u.operation ?? ''), invoke: u.invoke, completion: typeof u.completion === 'number' ? u.completion : null }
+            ? {
+                operation: String(u.operation ?? ''),
+                invoke: u.invoke,
+                completion: typeof u.completion === 'number' ? u.completion : null,
+              }
             : null;
         views.push({
           model: String(d.model ?? c.checker),
@@ -60,7 +68,10 @@ export function linearizabilityViews(checkers: readonly CheckResult[], rows: rea
           description: ex.description,
           prefixLength: prefix.length,
           unplaced,
-          ops: linearOps(prefix, unplaced?.invoke, byIndex, rows).map((o) => ({ ...o, value: valueOf(history, byIndex.get(o.index)) })),
+          ops: linearOps(prefix, unplaced?.invoke, byIndex, rows).map((o) => ({
+            ...o,
+            value: valueOf(history, byIndex.get(o.index)),
+          })),
         });
       }
     }
@@ -74,10 +85,25 @@ function valueOf(history: History, row: OpRow | undefined): string {
 }
 
 function linearOp(row: OpRow, role: LinearRole, order: number | null): LinearOp {
-  return { order, role, index: row.index, process: String(row.process), f: row.f, type: row.type, start: row.start, end: row.end, value: row.value };
+  return {
+    order,
+    role,
+    index: row.index,
+    process: String(row.process),
+    f: row.f,
+    type: row.type,
+    start: row.start,
+    end: row.end,
+    value: row.value,
+  };
 }
 
-function linearOps(prefix: number[], unplaced: number | undefined, byIndex: Map<number, OpRow>, rows: readonly OpRow[]): LinearOp[] {
+function linearOps(
+  prefix: number[],
+  unplaced: number | undefined,
+  byIndex: Map<number, OpRow>,
+  rows: readonly OpRow[],
+): LinearOp[] {
   const out: LinearOp[] = [];
   const shown = new Set<number>();
   const first = Math.max(0, prefix.length - PREFIX_SHOWN);

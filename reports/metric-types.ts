@@ -57,4 +57,3 @@ export const MAX_POINTS = 1500;
 export interface Collector {
   onEvent(e: ReplicationEvent, changed: number | 'all' | undefined): void;
 }
-

@@ -17,14 +17,23 @@ function replay(events: readonly ReplicationEvent[], view: ClusterView, collecto
   }
 }
 
-export function partitionTimelines(events: readonly ReplicationEvent[], partitions: number, endMs: number): PartitionTimeline[] {
+export function partitionTimelines(
+  events: readonly ReplicationEvent[],
+  partitions: number,
+  endMs: number,
+): PartitionTimeline[] {
   const view = new ClusterView(partitions);
   const timelines = new TimelineCollector(view, partitions, endMs);
   replay(events, view, [timelines]);
   return timelines.result();
 }
 
-export function healthMetrics(events: readonly ReplicationEvent[], partitions: number, replicationFactor: number, endMs: number): HealthMetrics {
+export function healthMetrics(
+  events: readonly ReplicationEvent[],
+  partitions: number,
+  replicationFactor: number,
+  endMs: number,
+): HealthMetrics {
   const view = new ClusterView(partitions);
   const health = new HealthCollector(view, partitions, replicationFactor, endMs);
   replay(events, view, [health]);

@@ -80,7 +80,11 @@ export interface Throughput {
 export function throughput(rows: readonly OpRow[], endMs: number): Throughput {
   const bucketMs = bucketWidthMs(endMs);
   const buckets = Math.max(1, Math.ceil(endMs / bucketMs));
-  const counts: Record<Outcome, number[]> = { ok: new Array(buckets).fill(0), fail: new Array(buckets).fill(0), info: new Array(buckets).fill(0) };
+  const counts: Record<Outcome, number[]> = {
+    ok: new Array(buckets).fill(0),
+    fail: new Array(buckets).fill(0),
+    info: new Array(buckets).fill(0),
+  };
   for (const r of rows) {
     if (r.completion < 0) continue;
     counts[r.type][Math.min(buckets - 1, Math.max(0, Math.floor(r.end / bucketMs)))]++;

@@ -77,7 +77,13 @@ export function buildRunReportData(input: RunReportInput): RunReportData {
   const endMs = Math.max(lastOp, lastEvent);
   const finalReads = history.find((op) => op.process === 'workload' && op.f === FINAL_READS_F);
   const rows = pairOps(history, anomalousIndexes(input.checkers));
-  const { timelines, health } = replicationMetrics(events, input.partitions, PARTITIONS_DRAWN, input.replicationFactor, endMs);
+  const { timelines, health } = replicationMetrics(
+    events,
+    input.partitions,
+    PARTITIONS_DRAWN,
+    input.replicationFactor,
+    endMs,
+  );
   return {
     kind: RUN_REPORT_KIND,
     formatVersion: 1,

@@ -30,25 +30,53 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
       r.anomalous,
     ]),
   );
-  const throughput = dataset(['time', 'type', 'rate'], data.throughput.points.map((p) => [sec(p.time), p.type, p.rate]));
-  const faults = dataset(['id', 'kind', 'start', 'end', 'detail'], data.faults.map((f) => [f.id, f.kind, sec(f.start), sec(f.end), f.detail]));
+  const throughput = dataset(
+    ['time', 'type', 'rate'],
+    data.throughput.points.map((p) => [sec(p.time), p.type, p.rate]),
+  );
+  const faults = dataset(
+    ['id', 'kind', 'start', 'end', 'detail'],
+    data.faults.map((f) => [f.id, f.kind, sec(f.start), sec(f.end), f.detail]),
+  );
   const leaders = dataset(
     ['partition', 'start', 'end', 'leader', 'epoch'],
-    data.partitions.flatMap((t) => t.leaders.map((l) => [t.partition, sec(l.start), sec(l.end), l.leader < 0 ? 'none' : `broker ${l.leader}`, l.leaderEpoch])),
+    data.partitions.flatMap((t) =>
+      t.leaders.map((l) => [
+        t.partition,
+        sec(l.start),
+        sec(l.end),
+        l.leader < 0 ? 'none' : `broker ${l.leader}`,
+        l.leaderEpoch,
+      ]),
+    ),
   );
-  const isr = dataset(['partition', 'time', 'size'], data.partitions.flatMap((t) => t.isrSize.map((p) => [t.partition, sec(p.time), p.value])));
+  const isr = dataset(
+    ['partition', 'time', 'size'],
+    data.partitions.flatMap((t) => t.isrSize.map((p) => [t.partition, sec(p.time), p.value])),
+  );
   const offsets = dataset(
     ['partition', 'time', 'series', 'value'],
     // Series are drawn in the order they first appear: the high watermark last, on top of the LEOs.
     data.partitions.flatMap((t) => [
-      ...t.logEndOffsets.flatMap((l) => l.points.map((p): Cell[] => [t.partition, sec(p.time), `LEO broker ${l.broker}`, p.value])),
+      ...t.logEndOffsets.flatMap((l) =>
+        l.points.map((p): Cell[] => [t.partition, sec(p.time), `LEO broker ${l.broker}`, p.value]),
+      ),
       ...t.highWatermark.map((p): Cell[] => [t.partition, sec(p.time), 'high watermark', p.value]),
     ]),
   );
   const elections = dataset(
     ['partition', 'time', 'election', 'leader', 'previous', 'epoch', 'isr', 'reason'],
     data.partitions.flatMap((t) =>
-      t.elections.map((e) => [t.partition, sec(e.time), e.unclean ? 'unclean' : 'clean', e.leader, e.previousLeader, e.leaderEpoch, `[${e.isr.join(', ')}]`, e.reason]),
+      t.elections.map((e) => [
+        t.partition,
+        sec(e.time),
+        e.unclean ? 'unclean' : 'clean',
+        e.leader,
+        e.previousLeader,
+        e.leaderEpoch,
+        `[${e.isr.join(', ')}]`,
+        e.reason,
+      ]),
     ),
   );
   const h = data.health;
@@ -61,14 +89,30 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
     ['MaxLag', h.maxLag],
     ['ActiveControllerCount', h.activeControllerCount],
   ];
-  const health = dataset(['metric', 'time', 'value'], named.flatMap(([metric, points]) => points.map((p) => [metric, sec(p.time), p.value])));
+  const health = dataset(
+    ['metric', 'time', 'value'],
+    named.flatMap(([metric, points]) => points.map((p) => [metric, sec(p.time), p.value])),
+  );
   const linear = dataset(
     ['view', 'role', 'order', 'index', 'process', 'f', 'type', 'start', 'tEnd', 'value', 'label'],
     data.linearizability.flatMap((v, i) => {
-      const span = v.ops.length === 0 ? 0 : Math.max(...v.ops.map((o) => o.end)) - Math.min(...v.ops.map((o) => o.start));
+      const span =
+        v.ops.length === 0 ? 0 : Math.max(...v.ops.map((o) => o.end)) - Math.min(...v.ops.map((o) => o.start));
       return v.ops.map((o) => {
         const label = `${o.order === null ? '' : `${o.order}. `}${o.f} ${o.value}`;
-        return [i, o.role, o.order, o.index, o.process, o.f, o.type, sec(o.start), sec(Math.max(o.end, o.start + span / 500)), o.value, label];
+        return [
+          i,
+          o.role,
+          o.order,
+          o.index,
+          o.process,
+          o.f,
+          o.type,
+          sec(o.start),
+          sec(Math.max(o.end, o.start + span / 500)),
+          o.value,
+          label,
+        ];
       });
     }),
   );

@@ -33,55 +33,95 @@ export function renderRunReport(data: RunReportData): string {
   };
   const processes = new Set(data.ops.rows.map((r) => r.process)).size;
   const brokers = [
-    ...new Set(data.partitions.flatMap((t) => [...t.leaders.filter((l) => l.leader >= 0).map((l) => l.leader), ...t.logEndOffsets.map((l) => l.broker)])),
+    ...new Set(
+      data.partitions.flatMap((t) => [
+        ...t.leaders.filter((l) => l.leader >= 0).map((l) => l.leader),
+        ...t.logEndOffsets.map((l) => l.broker),
+      ]),
+    ),
   ].sort((a, b) => a - b);
   const sampled = data.ops.rows.length < data.ops.total;
   const sampleNote = sampled
-    ? `Showing ${data.ops.rows.length.toLocaleString('en')} of ${data.ops.total.toLocaleString('en')} ops: sampled evenly over the run, every op named by an anomaly kept.`
+    ? `Showing ${data.ops.rows.length.toLocaleString('en')} of ${data.ops.total.toLocaleString('en')} ops: sampled ` +
+      `evenly over the run, every op named by an anomaly kept.`
     : `All ${data.ops.total.toLocaleString('en')} client ops.`;
 
   const sections: [string, string, string][] = [];
   sections.push(['summary', 'Summary', summary(data)]);
   sections.push(['anomalies', 'Anomalies', anomalies(data.anomalies)]);
   if (data.linearizability.length > 0) {
-    sections.push(['linearizability', 'Linearizability', data.linearizability.map((v, i) => linearSection(v, chart(`chart-linear-${i}`, linearChart(i), ['linear']))).join('\n')]);
+    sections.push([
+      'linearizability',
+      'Linearizability',
+      data.linearizability
+        .map((v, i) => linearSection(v, chart(`chart-linear-${i}`, linearChart(i), ['linear'])))
+        .join('\n'),
+    ]);
   }
   sections.push([
     'latency',
     'Latency and throughput',
-    `<p class="note">Every client op by the time it was invoked; ok blue, fail pink, info (outcome unknown) orange, as Jepsen draws them. ` +
-      `Ops named by an anomaly are ringed in red. Shaded bands are nemesis faults, over the time each was active. ${escapeHtml(sampleNote)}</p>` +
+    `<p class="note">Every client op by the time it was invoked; ok blue, fail pink, info (outcome unknown) orange, ` +
+      `as Jepsen draws them. ` +
+      `Ops named by an anomaly are ringed in red. Shaded bands are nemesis faults, over the time each was active. ` +
+      `${escapeHtml(sampleNote)}</p>` +
       chart('chart-latency', latencyChart(endS), USES_OPS, 'latency of each op (log scale)') +
-      chart('chart-throughput', throughputChart(endS), ['throughput', 'faults'], `completions per second by outcome, in ${data.throughput.bucketMs / 1000} s buckets (all ops)`),
+      chart(
+        'chart-throughput',
+        throughputChart(endS),
+        ['throughput', 'faults'],
+        `completions per second by outcome, in ${data.throughput.bucketMs / 1000} s buckets (all ops)`,
+      ),
   ]);
-  const shownPartitions = data.partitions.length < data.partitionCount ? `<p class="note">Showing the first ${data.partitions.length} of ${data.partitionCount} partitions.</p>` : '';
+  const shownPartitions =
+    data.partitions.length < data.partitionCount
+      ? `<p class="note">Showing the first ${data.partitions.length} of ${data.partitionCount} partitions.</p>`
+      : '';
   sections.push([
     'partitions',
     'Partitions',
-    `<p class="note">For each partition: the broker leading it over time (red: no live leader), the ISR size, and the leader's high watermark (thick) ` +
-      `against each replica's log end offset. Vertical rules are leader elections: grey dashed clean, red solid unclean.</p>${shownPartitions}` +
-      data.partitions.map((t) => chart(`chart-partition-${t.partition}`, partitionChart(t.partition, endS, brokers), ['leaders', 'isr', 'offsets', 'elections', 'faults'])).join('\n'),
+    `<p class="note">For each partition: the broker leading it over time (red: no live leader), the ISR size, and ` +
+      `the leader's high watermark (thick) ` +
+      `against each replica's log end offset. Vertical rules are leader elections: grey dashed clean, red solid ` +
+      `unclean.</p>${shownPartitions}` +
+      data.partitions
+        .map((t) =>
+          chart(`chart-partition-${t.partition}`, partitionChart(t.partition, endS, brokers), [
+            'leaders',
+            'isr',
+            'offsets',
+            'elections',
+            'faults',
+          ]),
+        )
+        .join('\n'),
   ]);
   sections.push([
     'health',
     'Kafka health metrics',
-    `<p class="note">As a Kafka operator graphs them, computed from the replicas' reports. UnderReplicatedPartitions: partitions whose leader has fewer in-sync ` +
-      `replicas than the replication factor (${data.replicationFactor}). OfflinePartitionsCount: partitions the controller has no leader for; the dashed line also ` +
-      `counts partitions whose leader has stopped before the controller noticed. IsrShrinksPerSec / IsrExpandsPerSec: ISR changes written by leaders, in ` +
-      `${data.health.bucketMs / 1000} s buckets. MaxLag: the most records any running follower is behind its leader. ActiveControllerCount: brokers that believe ` +
+    `<p class="note">As a Kafka operator graphs them, computed from the replicas' reports. ` +
+      `UnderReplicatedPartitions: partitions whose leader has fewer in-sync ` +
+      `replicas than the replication factor (${data.replicationFactor}). OfflinePartitionsCount: partitions the ` +
+      `controller has no leader for; the dashed line also ` +
+      `counts partitions whose leader has stopped before the controller noticed. IsrShrinksPerSec / ` +
+      `IsrExpandsPerSec: ISR changes written by leaders, in ` +
+      `${data.health.bucketMs / 1000} s buckets. MaxLag: the most records any running follower is behind its ` +
+      `leader. ActiveControllerCount: brokers that believe ` +
       `they are the controller (more than one: a zombie).</p>` +
       chart('chart-health', healthChart(endS), ['health', 'faults']),
   ]);
   sections.push([
     'timeline',
     'Timeline',
-    `<p class="note">Each client process's ops from invocation to completion, as in Jepsen's timeline. ${escapeHtml(sampleNote)}</p>` +
+    `<p class="note">Each client process's ops from invocation to completion, as in Jepsen's timeline. ` +
+      `${escapeHtml(sampleNote)}</p>` +
       chart('chart-timeline', timelineChart(endS, processes), USES_OPS),
   ]);
 
   const nav = sections.map(([id, title]) => `<a href="#${id}">${escapeHtml(title)}</a>`).join('');
   const body = [
-    `<header><h1>${escapeHtml(data.title)}</h1><div class="sub"><span class="verdict ${verdictClass(data.valid)}">${verdictText(data.valid)}</span> ` +
+    `<header><h1>${escapeHtml(data.title)}</h1><div class="sub"><span class="verdict ` +
+      `${verdictClass(data.valid)}">${verdictText(data.valid)}</span> ` +
       `seed ${escapeHtml(String(data.seed))} · ${escapeHtml(data.generatedBy)}</div></header>`,
     `<nav>${nav}</nav>`,
     '<main>',
@@ -113,8 +153,17 @@ function summary(data: RunReportData): string {
   if (data.finalReadsMs !== null) rows.push(['final phase from', seconds(data.finalReadsMs)]);
   const counts = Object.entries(data.anomalyCounts);
   const anomalyTable =
-    counts.length === 0 ? '<p>No anomalies.</p>' : table(['anomaly', 'count'], counts.map(([k, v]) => [new Html(`<a href="#anomaly-${escapeHtml(slug(k))}">${escapeHtml(k)}</a>`), v]), new Set([1]));
-  return `${kvTable(rows)}\n<h3>Anomaly counts</h3>\n${anomalyTable}\n<h3>Configuration</h3>\n${configTables(data.config)}`;
+    counts.length === 0
+      ? '<p>No anomalies.</p>'
+      : table(
+          ['anomaly', 'count'],
+          counts.map(([k, v]) => [new Html(`<a href="#anomaly-${escapeHtml(slug(k))}">${escapeHtml(k)}</a>`), v]),
+          new Set([1]),
+        );
+  return (
+    `${kvTable(rows)}\n<h3>Anomaly ` +
+    `counts</h3>\n${anomalyTable}\n<h3>Configuration</h3>\n${configTables(data.config)}`
+  );
 }
 
 function slug(name: string): string {
@@ -127,17 +176,25 @@ function anomalies(list: readonly ReportAnomaly[]): string {
     .map((a) => {
       const examples = a.examples
         .map((ex, i) => {
-          const facts = ex.facts.length === 0 ? '' : kvTable(ex.facts.map((f): [string, CellContent] => [f.label, f.text.includes('\n') ? pre(f.text) : f.text]), 'kv facts');
+          const facts =
+            ex.facts.length === 0
+              ? ''
+              : kvTable(
+                  ex.facts.map((f): [string, CellContent] => [f.label, f.text.includes('\n') ? pre(f.text) : f.text]),
+                  'kv facts',
+                );
           // The first examples open, the rest folded: a run can have dozens of examples with many ops each.
           return (
-            `<details class="example"${i < EXAMPLES_OPEN ? ' open' : ''}><summary><b>Example ${i + 1}.</b> ${escapeHtml(ex.description)}</summary>` +
+            `<details class="example"${i < EXAMPLES_OPEN ? ' open' : ''}><summary><b>Example ${i + 1}.</b> ` +
+            `${escapeHtml(ex.description)}</summary>` +
             `${facts}${ex.ops.length > 0 ? opsTable(ex.ops) : ''}</details>`
           );
         })
         .join('\n');
       const more = a.count > a.examples.length ? `<p class="note">${a.examples.length} of ${a.count} shown.</p>` : '';
       return (
-        `<div class="anomaly" id="anomaly-${escapeHtml(slug(a.name))}"><h3>${escapeHtml(a.name)} × ${a.count} <span class="note">(${escapeHtml(a.checker)} checker)</span></h3>` +
+        `<div class="anomaly" id="anomaly-${escapeHtml(slug(a.name))}"><h3>${escapeHtml(a.name)} × ${a.count} <span ` +
+        `class="note">(${escapeHtml(a.checker)} checker)</span></h3>` +
         `<p>${escapeHtml(a.explanation)}</p>${examples}${more}</div>`
       );
     })
@@ -150,10 +207,28 @@ function linearSection(v: LinearizabilityView, chartHtml: string): string {
     ['key', v.key],
     ['longest linearizable prefix', `${v.prefixLength} operations`],
     ['state after it', v.state],
-    ['cannot be placed', v.unplaced === null ? 'none (the search gave up)' : `${v.unplaced.operation} (invoked at op ${v.unplaced.invoke}${v.unplaced.completion === null ? ', never completed' : `, completed at op ${v.unplaced.completion}`})`],
+    [
+      'cannot be placed',
+      v.unplaced === null
+        ? 'none (the search gave up)'
+        : `${v.unplaced.operation} (invoked at op ${v.unplaced.invoke}` +
+          `${v.unplaced.completion === null ? ', never completed' : `, completed at op ${v.unplaced.completion}`})`,
+    ],
   ];
-  const opRows = v.ops.map((o): CellContent[] => [o.order, o.role, o.index, o.process, o.f, o.type, new Html(`<code>${escapeHtml(o.value)}</code>`)]);
-  const ops = table(['position', 'role', 'op', 'process', 'f', 'type', 'value'], opRows, new Set([0, 2]), (i) => (v.ops[i].role === 'cannot be placed' ? 'op-unplaced' : ''));
-  return `<div class="anomaly"><p>${escapeHtml(v.description)}</p>${kvTable(rows)}${chartHtml}<h3>The end of the prefix, and the op that cannot be placed</h3>${ops}</div>`;
+  const opRows = v.ops.map((o): CellContent[] => [
+    o.order,
+    o.role,
+    o.index,
+    o.process,
+    o.f,
+    o.type,
+    new Html(`<code>${escapeHtml(o.value)}</code>`),
+  ]);
+  const ops = table(['position', 'role', 'op', 'process', 'f', 'type', 'value'], opRows, new Set([0, 2]), (i) =>
+    v.ops[i].role === 'cannot be placed' ? 'op-unplaced' : '',
+  );
+  return (
+    `<div class="anomaly"><p>${escapeHtml(v.description)}</p>${kvTable(rows)}${chartHtml}<h3>The end of the ` +
+    `prefix, and the op that cannot be placed</h3>${ops}</div>`
+  );
 }
-

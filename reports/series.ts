@@ -41,7 +41,10 @@ export function thinSteps(points: readonly Point[], max: number): Point[] {
     let j = i;
     let lo = i;
     let hi = i;
-    while (j + 1 < points.length && Math.min(buckets - 1, Math.floor(((points[j + 1].time - start) / span) * buckets)) === bucket) {
+    while (
+      j + 1 < points.length &&
+      Math.min(buckets - 1, Math.floor(((points[j + 1].time - start) / span) * buckets)) === bucket
+    ) {
       j++;
       if (points[j].value < points[lo].value) lo = j;
       if (points[j].value > points[hi].value) hi = j;

@@ -2,7 +2,10 @@
 export const STYLE = `
 :root { --ok: #6DB6FE; --fail: #FEB5DA; --info: #FFAA26; --bad: #c0392b; --good: #1e8449; --muted: #666; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #222; background: #fff; }
+body {
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  margin: 0; color: #222; background: #fff;
+}
 header { padding: 16px 24px; border-bottom: 1px solid #ddd; background: #fafafa; }
 header h1 { margin: 0 0 4px; font-size: 22px; }
 header .sub { color: var(--muted); }

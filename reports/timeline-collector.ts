@@ -2,7 +2,13 @@
 // none did), the ISR's size, the leader's high watermark, every replica's log end offset, the elections.
 import type { ClusterView } from './cluster-view.ts';
 import type { ReplicationEvent } from '../sim/events/index.ts';
-import { MAX_POINTS, type Collector, type ElectionMark, type LeaderSpan, type PartitionTimeline } from './metric-types.ts';
+import {
+  MAX_POINTS,
+  type Collector,
+  type ElectionMark,
+  type LeaderSpan,
+  type PartitionTimeline,
+} from './metric-types.ts';
 import { StepSeries, thinSteps } from './series.ts';
 
 /** Per partition (the first `partitions` of the view): leaders, ISR size, HW, LEOs and elections. */
@@ -43,9 +49,11 @@ export class TimelineCollector implements Collector {
     }
     if (changed === undefined || changed >= this.partitions) return;
     // The commonest events move one replica's log end offset or the high watermark: update just that.
-    if (e.kind === 'append' || e.kind === 'log-end-offset' || e.kind === 'truncate') this.leoOf(changed, e.broker, e.time);
+    if (e.kind === 'append' || e.kind === 'log-end-offset' || e.kind === 'truncate')
+      this.leoOf(changed, e.broker, e.time);
     else if (e.kind === 'high-watermark') {
-      if (this.view.partitions[changed].everLed) this.hw[changed].set(e.time, this.view.partitions[changed].highWatermark);
+      if (this.view.partitions[changed].everLed)
+        this.hw[changed].set(e.time, this.view.partitions[changed].highWatermark);
     } else this.observe(changed, e.time);
   }
 
@@ -62,7 +70,10 @@ export class TimelineCollector implements Collector {
     const leader = this.view.liveLeader(p);
     const spans = this.leaders[p];
     const last = spans[spans.length - 1];
-    if (s.everLed && (last === undefined || last.leader !== leader || (leader >= 0 && last.leaderEpoch !== s.leaderEpoch))) {
+    if (
+      s.everLed &&
+      (last === undefined || last.leader !== leader || (leader >= 0 && last.leaderEpoch !== s.leaderEpoch))
+    ) {
       if (last !== undefined) last.end = time;
       if (last !== undefined && last.start === time) spans.pop();
       spans.push({ start: time, end: this.endMs, leader, leaderEpoch: s.leaderEpoch });
@@ -81,9 +92,10 @@ export class TimelineCollector implements Collector {
       leaders: spans,
       isrSize: thinSteps(this.isr[p].close(end), MAX_POINTS),
       highWatermark: thinSteps(this.hw[p].close(end), MAX_POINTS),
-      logEndOffsets: [...this.leo[p].entries()].sort(([a], [b]) => a - b).map(([broker, series]) => ({ broker, points: thinSteps(series.close(end), MAX_POINTS) })),
+      logEndOffsets: [...this.leo[p].entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([broker, series]) => ({ broker, points: thinSteps(series.close(end), MAX_POINTS) })),
       elections: this.elections[p],
     }));
   }
 }
-

@@ -19,7 +19,14 @@ export class HistoryRecorder {
 
   /** Appends an op stamped with `time` (default: now) and returns it. */
   record(op: OpRecord, time: number = this.now()): Op {
-    const recorded: Op = { index: this.history.length, time, process: op.process, type: op.type, f: op.f, value: op.value };
+    const recorded: Op = {
+      index: this.history.length,
+      time,
+      process: op.process,
+      type: op.type,
+      f: op.f,
+      value: op.value,
+    };
     if (op.error !== undefined) recorded.error = op.error;
     this.history.push(recorded);
     return recorded;

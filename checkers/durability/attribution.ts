@@ -17,7 +17,12 @@ export function groupTruncations(truncations: readonly Truncation[]): Truncation
 }
 
 /** Truncations of `key` that happened at or after the ack and removed `offset`, latest first. */
-export function truncationsRemoving(byKey: TruncationsByKey, key: number, offset: number, ackTime: number): Truncation[] {
+export function truncationsRemoving(
+  byKey: TruncationsByKey,
+  key: number,
+  offset: number,
+  ackTime: number,
+): Truncation[] {
   const found: Truncation[] = [];
   for (const truncation of byKey.get(key) ?? []) {
     if (truncation.time < ackTime) break;

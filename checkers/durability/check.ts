@@ -76,9 +76,18 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
       if (holder !== undefined && holder.value === send.value) {
         if (unreadable.record()) {
           unreadable.examples.push({
-            description: `Value ${formatValue(send.value)}, acknowledged at offset ${send.offset} of key ${send.key}, was not read in the final phase, but broker ${holder.broker} still holds it (its high watermark is ${holder.highWatermark}): unavailable, not lost.`,
+            description:
+              `Value ${formatValue(send.value)}, acknowledged at offset ${send.offset} of key ` +
+              `${send.key}, was not read in the final phase, but broker ${holder.broker} still holds it (its high ` +
+              `watermark is ${holder.highWatermark}): unavailable, not lost.`,
             ops: opPair(history, invocationOf, position),
-            detail: { key: send.key, offset: send.offset, value: send.value, broker: holder.broker, highWatermark: holder.highWatermark },
+            detail: {
+              key: send.key,
+              offset: send.offset,
+              value: send.value,
+              broker: holder.broker,
+              highWatermark: holder.highWatermark,
+            },
           });
         }
         continue;
@@ -148,7 +157,14 @@ function blame(blamed: Truncation, all: readonly Truncation[]): string {
 }
 
 function truncationDetail(t: Truncation): Record<string, unknown> {
-  return { broker: t.broker, time: t.time, fromOffset: t.fromOffset, toOffset: t.toOffset, cause: t.cause, why: describeCause(t.cause) };
+  return {
+    broker: t.broker,
+    time: t.time,
+    fromOffset: t.fromOffset,
+    toOffset: t.toOffset,
+    cause: t.cause,
+    why: describeCause(t.cause),
+  };
 }
 
 const ACKED_WRITE_UNREADABLE_EXPLANATION =
@@ -157,14 +173,17 @@ const ACKED_WRITE_UNREADABLE_EXPLANATION =
   'fewer in-sync replicas than min.insync.replicas) for the whole final phase. Not a durability loss.';
 
 /** key → offset → the replica holding a value there (the first broker in the facts' order). */
-function heldByReplicas(logs: readonly FinalLog[]): Map<number, Map<number, { broker: number; value: number; highWatermark: number }>> {
+function heldByReplicas(
+  logs: readonly FinalLog[],
+): Map<number, Map<number, { broker: number; value: number; highWatermark: number }>> {
   const byKey = new Map<number, Map<number, { broker: number; value: number; highWatermark: number }>>();
   for (const log of logs) {
     let offsets = byKey.get(log.key);
     if (offsets === undefined) byKey.set(log.key, (offsets = new Map()));
     for (let i = 0; i < log.values.length; i++) {
       const offset = log.startOffset + i;
-      if (!offsets.has(offset)) offsets.set(offset, { broker: log.broker, value: log.values[i], highWatermark: log.highWatermark });
+      if (!offsets.has(offset))
+        offsets.set(offset, { broker: log.broker, value: log.values[i], highWatermark: log.highWatermark });
     }
   }
   return byKey;

@@ -48,9 +48,15 @@ export function describeCause(cause: Cause): string {
   const note = cause.note === undefined ? '' : ` (${cause.note})`;
   switch (cause.kind) {
     case 'unclean-election':
-      return `an unclean leader election made broker ${cause.leader} leader in epoch ${cause.leaderEpoch} at t=${cause.time}${note}`;
+      return (
+        `an unclean leader election made broker ${cause.leader} leader in epoch ${cause.leaderEpoch} at ` +
+        `t=${cause.time}${note}`
+      );
     case 'clean-election':
-      return `a clean leader election made broker ${cause.leader} leader in epoch ${cause.leaderEpoch} at t=${cause.time}${note}`;
+      return (
+        `a clean leader election made broker ${cause.leader} leader in epoch ${cause.leaderEpoch} at ` +
+        `t=${cause.time}${note}`
+      );
     case 'crash':
       return `broker ${cause.broker} crashed at t=${cause.time} and lost unflushed records${note}`;
     case 'hw-truncation':

@@ -27,9 +27,24 @@ export function violationsAtRest(replicas: readonly ReplicaAtRest[], endMs: numb
       .sort((a, b) => (a.leader === b.leader ? a.broker - b.broker : a.leader ? -1 : 1));
     for (const r of order) {
       for (const batch of r.batches) {
-        monitor.observe({ kind: 'append', time: endMs, broker: r.broker, partition: p, baseOffset: batch.baseOffset, values: batch.values, epoch: batch.epoch, asLeader: false });
+        monitor.observe({
+          kind: 'append',
+          time: endMs,
+          broker: r.broker,
+          partition: p,
+          baseOffset: batch.baseOffset,
+          values: batch.values,
+          epoch: batch.epoch,
+          asLeader: false,
+        });
       }
-      monitor.observe({ kind: 'high-watermark', time: endMs, broker: r.broker, partition: p, highWatermark: r.highWatermark });
+      monitor.observe({
+        kind: 'high-watermark',
+        time: endMs,
+        broker: r.broker,
+        partition: p,
+        highWatermark: r.highWatermark,
+      });
     }
   }
   return [...monitor.violations];
@@ -52,5 +67,10 @@ export function checkDivergenceAtRest(replicas: readonly ReplicaAtRest[], endMs:
             })),
           },
         ];
-  return { checker: DIVERGENCE_AT_REST, valid: anomalies.length === 0, anomalies, stats: { replicas: replicas.length } };
+  return {
+    checker: DIVERGENCE_AT_REST,
+    valid: anomalies.length === 0,
+    anomalies,
+    stats: { replicas: replicas.length },
+  };
 }

@@ -39,7 +39,8 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
   MonotonicEpoch: "A replica's leader epoch never goes backwards.",
   MonotonicHighWatermark: "A leader's high watermark never goes backwards within its epoch.",
   WeakIsr: "Every member of a leader's own ISR holds the leader's records below the leader's high watermark.",
-  StrongIsr: "Every member of the controller's ISR holds every record a consumer could have seen (below the high watermark).",
+  StrongIsr:
+    "Every member of the controller's ISR holds every record a consumer could have seen (below the high watermark).",
   LeaderCompleteness: 'A newly elected leader holds every record acknowledged with acks=all.',
   LogMatching: 'Two replicas agree on every offset below both their high watermarks.',
   ConsistentCommittedData: 'An offset below the high watermark never changes value.',
@@ -62,7 +63,10 @@ export class InvariantMonitor {
   private readonly crashLosses = new Map<number, { time: number; broker: number; from: number; to: number }[]>();
   readonly violations: Violation[] = [];
   /** Totals by name, explained and not, beyond the stored violations' cap. */
-  private readonly counts = { unexplained: new Map<InvariantName, number>(), explained: new Map<InvariantName, number>() };
+  private readonly counts = {
+    unexplained: new Map<InvariantName, number>(),
+    explained: new Map<InvariantName, number>(),
+  };
   /**
    * The step a violation names: the world event in progress when the monitor runs online (`stepOf`), or
    * whatever the caller sets here when it feeds recorded events.
@@ -89,25 +93,50 @@ export class InvariantMonitor {
     return r;
   }
 
-  private violate(invariant: InvariantName, e: { time: number; partition: number }, brokers: number[], description: string, detail: Record<string, unknown>, since?: number, committedEpoch?: number): void {
+  private violate(
+    invariant: InvariantName,
+    e: { time: number; partition: number },
+    brokers: number[],
+    description: string,
+    detail: Record<string, unknown>,
+    since?: number,
+    committedEpoch?: number,
+  ): void {
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
-    const cause = this.uncleanCause(e.partition, since ?? -Infinity, e.time, committedEpoch) ?? this.crashCause(e.partition, brokers, offset, e.time);
+    const cause =
+      this.uncleanCause(e.partition, since ?? -Infinity, e.time, committedEpoch) ??
+      this.crashCause(e.partition, brokers, offset, e.time);
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
       const step = this.stepOf === null ? this.step : this.stepOf();
-      this.violations.push({ invariant, time: e.time, step, partition: e.partition, brokers, description, causedBy: cause, detail });
+      this.violations.push({
+        invariant,
+        time: e.time,
+        step,
+        partition: e.partition,
+        brokers,
+        description,
+        causedBy: cause,
+        detail,
+      });
     }
   }
 
   /** A crash of one of `brokers` that lost `offset` (any offset when unknown) before `time`. */
-  private crashCause(partition: number, brokers: number[], offset: number | undefined, time: number): Violation['causedBy'] {
+  private crashCause(
+    partition: number,
+    brokers: number[],
+    offset: number | undefined,
+    time: number,
+  ): Violation['causedBy'] {
     const list = this.crashLosses.get(partition);
     if (list === undefined) return null;
     for (let i = list.length - 1; i >= 0; i--) {
       const l = list[i];
       if (l.time > time || !brokers.includes(l.broker)) continue;
-      if (offset === undefined || (offset >= l.from && offset < l.to)) return { kind: 'crash', time: l.time, broker: l.broker, leader: -1, leaderEpoch: -1, previousLeader: -1 };
+      if (offset === undefined || (offset >= l.from && offset < l.to))
+        return { kind: 'crash', time: l.time, broker: l.broker, leader: -1, leaderEpoch: -1, previousLeader: -1 };
     }
     return null;
   }
@@ -122,7 +151,11 @@ export class InvariantMonitor {
     if (list === undefined) return null;
     for (let i = list.length - 1; i >= 0; i--) {
       const u = list[i];
-      if (u.time <= time && (u.time >= since || (committedEpoch !== undefined && committedEpoch >= 0 && u.leaderEpoch > committedEpoch))) return { kind: 'unclean-election', broker: u.leader, ...u };
+      if (
+        u.time <= time &&
+        (u.time >= since || (committedEpoch !== undefined && committedEpoch >= 0 && u.leaderEpoch > committedEpoch))
+      )
+        return { kind: 'unclean-election', broker: u.leader, ...u };
     }
     return null;
   }
@@ -158,7 +191,14 @@ export class InvariantMonitor {
       case 'become-follower': {
         const r = this.replica(e.broker, e.partition);
         if (e.leaderEpoch < r.leaderEpoch) {
-          this.violate('MonotonicEpoch', e, [e.broker], `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ${e.partition}`, { from: r.leaderEpoch, to: e.leaderEpoch });
+          this.violate(
+            'MonotonicEpoch',
+            e,
+            [e.broker],
+            `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ` +
+              `${e.partition}`,
+            { from: r.leaderEpoch, to: e.leaderEpoch },
+          );
         }
         r.leaderEpoch = e.leaderEpoch;
         r.isLeader = false;
@@ -167,24 +207,41 @@ export class InvariantMonitor {
       case 'isr-change': {
         const r = this.replica(e.broker, e.partition);
         r.isr = [...e.isr];
-        if (this.newerState(e.partition, e.partitionEpoch)) this.controllerIsr.set(e.partition, { leader: e.broker, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch))
+          this.controllerIsr.set(e.partition, { leader: e.broker, isr: [...e.isr] });
         if (!e.isr.includes(e.broker)) {
-          this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, { isr: e.isr });
+          this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, {
+            isr: e.isr,
+          });
         }
         return;
       }
       case 'controller-isr':
-        if (this.newerState(e.partition, e.partitionEpoch)) this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch))
+          this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
         return;
       case 'election': {
-        if (this.newerState(e.partition, e.partitionEpoch)) this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch))
+          this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
         if (e.unclean) {
           const list = this.unclean.get(e.partition) ?? [];
-          list.push({ time: e.time, leader: e.leader, leaderEpoch: e.leaderEpoch, previousLeader: e.previousLeader, ...(e.lastKnownLeader ? { lastKnownLeader: true } : {}) });
+          list.push({
+            time: e.time,
+            leader: e.leader,
+            leaderEpoch: e.leaderEpoch,
+            previousLeader: e.previousLeader,
+            ...(e.lastKnownLeader ? { lastKnownLeader: true } : {}),
+          });
           this.unclean.set(e.partition, list);
         }
         if (e.leader >= 0 && !e.isr.includes(e.leader)) {
-          this.violate('LeaderInIsr', e, [e.leader], `controller elected ${e.leader} with ISR [${e.isr}] that does not contain it`, { isr: e.isr });
+          this.violate(
+            'LeaderInIsr',
+            e,
+            [e.leader],
+            `controller elected ${e.leader} with ISR [${e.isr}] that does not contain it`,
+            { isr: e.isr },
+          );
         }
         return;
       }
@@ -206,7 +263,14 @@ export class InvariantMonitor {
   private onBecomeLeader(e: Extract<ReplicationEvent, { kind: 'become-leader' }>): void {
     const r = this.replica(e.broker, e.partition);
     if (e.leaderEpoch < r.leaderEpoch) {
-      this.violate('MonotonicEpoch', e, [e.broker], `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ${e.partition}`, { from: r.leaderEpoch, to: e.leaderEpoch });
+      this.violate(
+        'MonotonicEpoch',
+        e,
+        [e.broker],
+        `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ` +
+          `${e.partition}`,
+        { from: r.leaderEpoch, to: e.leaderEpoch },
+      );
     }
     r.leaderEpoch = e.leaderEpoch;
     r.isLeader = true;
@@ -214,7 +278,13 @@ export class InvariantMonitor {
     const key = `${e.partition}/${e.leaderEpoch}`;
     const other = this.leadersByEpoch.get(key);
     if (other !== undefined && other !== e.broker) {
-      this.violate('SingleLeader', e, [other, e.broker], `brokers ${other} and ${e.broker} both led partition ${e.partition} in leader epoch ${e.leaderEpoch}`, { leaderEpoch: e.leaderEpoch });
+      this.violate(
+        'SingleLeader',
+        e,
+        [other, e.broker],
+        `brokers ${other} and ${e.broker} both led partition ${e.partition} in leader epoch ${e.leaderEpoch}`,
+        { leaderEpoch: e.leaderEpoch },
+      );
     }
     this.leadersByEpoch.set(key, e.broker);
     const acked = this.acked.get(e.partition);
@@ -234,7 +304,8 @@ export class InvariantMonitor {
         'LeaderCompleteness',
         e,
         [e.broker],
-        `new leader ${e.broker} (epoch ${e.leaderEpoch}) lacks ${missing} acknowledged record(s) of partition ${e.partition}, e.g. value ${first[1]} at offset ${first[0]}`,
+        `new leader ${e.broker} (epoch ${e.leaderEpoch}) lacks ${missing} acknowledged record(s) of partition ` +
+          `${e.partition}, e.g. value ${first[1]} at offset ${first[0]}`,
         { missing, offset: first[0], value: first[1], leaderHas: r.values[first[0]] ?? null },
       );
     }
@@ -244,7 +315,13 @@ export class InvariantMonitor {
     const r = this.replica(e.broker, e.partition);
     const from = r.highWatermark;
     if (e.highWatermark < from && r.isLeader) {
-      this.violate('MonotonicHighWatermark', e, [e.broker], `leader ${e.broker}'s high watermark went back from ${from} to ${e.highWatermark}`, { from, to: e.highWatermark });
+      this.violate(
+        'MonotonicHighWatermark',
+        e,
+        [e.broker],
+        `leader ${e.broker}'s high watermark went back from ${from} to ${e.highWatermark}`,
+        { from, to: e.highWatermark },
+      );
     }
     r.highWatermark = e.highWatermark;
     let committed = this.committed.get(e.partition);
@@ -259,7 +336,16 @@ export class InvariantMonitor {
       if (c === undefined) committed.set(o, { value: v, broker: e.broker, time: e.time, epoch: r.epochs[o] ?? -1 });
       else if (c.value !== v) {
         const name: InvariantName = r.isLeader ? 'ConsistentCommittedData' : 'LogMatching';
-        this.violate(name, e, [c.broker, e.broker], `offset ${o} of partition ${e.partition} was committed as ${c.value} (broker ${c.broker}) but broker ${e.broker} has ${v} below its high watermark`, { offset: o, was: c.value, now: v }, c.time, c.epoch);
+        this.violate(
+          name,
+          e,
+          [c.broker, e.broker],
+          `offset ${o} of partition ${e.partition} was committed as ${c.value} (broker ${c.broker}) but broker ` +
+            `${e.broker} has ${v} below its high watermark`,
+          { offset: o, was: c.value, now: v },
+          c.time,
+          c.epoch,
+        );
       }
     }
     if (!r.isLeader) return;
@@ -269,13 +355,26 @@ export class InvariantMonitor {
     if (ctl !== undefined && ctl.leader === e.broker) this.checkIsrHolds('StrongIsr', e, ctl.isr, from, r);
   }
 
-  private checkIsrHolds(name: InvariantName, e: Extract<ReplicationEvent, { kind: 'high-watermark' }>, isr: number[], from: number, leader: Replica): void {
+  private checkIsrHolds(
+    name: InvariantName,
+    e: Extract<ReplicationEvent, { kind: 'high-watermark' }>,
+    isr: number[],
+    from: number,
+    leader: Replica,
+  ): void {
     for (const member of isr) {
       if (member === e.broker) continue;
       const m = this.replica(member, e.partition);
       for (let o = from; o < e.highWatermark; o++) {
         if (m.values[o] !== leader.values[o]) {
-          this.violate(name, e, [e.broker, member], `ISR member ${member} does not hold offset ${o} (${leader.values[o]}) below leader ${e.broker}'s high watermark ${e.highWatermark}`, { offset: o, leaderValue: leader.values[o] ?? null, memberValue: m.values[o] ?? null });
+          this.violate(
+            name,
+            e,
+            [e.broker, member],
+            `ISR member ${member} does not hold offset ${o} (${leader.values[o]}) below leader ${e.broker}'s high ` +
+              `watermark ${e.highWatermark}`,
+            { offset: o, leaderValue: leader.values[o] ?? null, memberValue: m.values[o] ?? null },
+          );
           break;
         }
       }
@@ -330,12 +429,24 @@ export class InvariantMonitor {
             v.causedBy === null
               ? v.description
               : v.causedBy.kind === 'crash'
-                ? `${v.description} — caused by the crash of broker ${v.causedBy.broker} at ${v.causedBy.time.toFixed(0)} ms, which lost records it had not flushed (flush.messages is never: Kafka relies on replication)`
+                ? `${v.description} — caused by the crash of broker ${v.causedBy.broker} at ` +
+                  `${v.causedBy.time.toFixed(0)} ms, which lost records it had not flushed (flush.messages is ` +
+                  `never: Kafka relies on replication)`
                 : v.causedBy.lastKnownLeader
-                  ? `${v.description} — caused by KIP-966's recovery at ${v.causedBy.time.toFixed(0)} ms: every ISR member had restarted from an unclean shutdown, so the last known leader, broker ${v.causedBy.leader}, was elected with whatever its disk kept (epoch ${v.causedBy.leaderEpoch})`
-                  : `${v.description} — caused by the unclean election of broker ${v.causedBy.leader} (epoch ${v.causedBy.leaderEpoch}) at ${v.causedBy.time.toFixed(0)} ms`,
+                  ? `${v.description} — caused by KIP-966's recovery at ${v.causedBy.time.toFixed(0)} ms: ` +
+                    `every ISR member had restarted from an unclean shutdown, so the last known leader, broker ` +
+                    `${v.causedBy.leader}, was elected with whatever its disk kept (epoch ${v.causedBy.leaderEpoch})`
+                  : `${v.description} — caused by the unclean election of broker ${v.causedBy.leader} (epoch ` +
+                    `${v.causedBy.leaderEpoch}) at ${v.causedBy.time.toFixed(0)} ms`,
           ops: [],
-          detail: { ...v.detail, time: v.time, step: v.step, partition: v.partition, brokers: v.brokers, causedBy: v.causedBy },
+          detail: {
+            ...v.detail,
+            time: v.time,
+            step: v.step,
+            partition: v.partition,
+            brokers: v.brokers,
+            causedBy: v.causedBy,
+          },
         })),
       }));
   }

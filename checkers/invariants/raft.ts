@@ -89,14 +89,20 @@ export class RaftMonitor {
         this.checkEpoch(e.voter, e.epoch, e.time);
         if (e.role === 'leader') {
           const other = this.leaders.get(e.epoch);
-          if (other !== undefined && other !== e.voter) this.violate('RaftSingleLeader', e.time, `voters ${other} and ${e.voter} both led epoch ${e.epoch}`);
+          if (other !== undefined && other !== e.voter)
+            this.violate('RaftSingleLeader', e.time, `voters ${other} and ${e.voter} both led epoch ${e.epoch}`);
           this.leaders.set(e.epoch, e.voter);
         }
         return;
       case 'raft-append': {
         const l = this.log(e.voter);
         for (const x of e.entries) {
-          if (x.offset !== l.length) this.violate('RaftCommittedNeverChanges', e.time, `voter ${e.voter} appended offset ${x.offset} with a log ending at ${l.length}`);
+          if (x.offset !== l.length)
+            this.violate(
+              'RaftCommittedNeverChanges',
+              e.time,
+              `voter ${e.voter} appended offset ${x.offset} with a log ending at ${l.length}`,
+            );
           // A stale leader may append where others have committed something else: its log is behind and
           // these entries will be truncated. Only what a voter holds below its high watermark must match.
           l[x.offset] = x.digest;
@@ -107,7 +113,11 @@ export class RaftMonitor {
         const l = this.log(e.voter);
         for (let o = e.toOffset; o < Math.min(l.length, this.committed.length); o++) {
           if (l[o] === this.committed[o]) {
-            this.violate('RaftCommittedNeverChanges', e.time, `voter ${e.voter} truncated to ${e.toOffset} (${e.reason}), losing committed offset ${o}`);
+            this.violate(
+              'RaftCommittedNeverChanges',
+              e.time,
+              `voter ${e.voter} truncated to ${e.toOffset} (${e.reason}), losing committed offset ${o}`,
+            );
             break;
           }
         }
@@ -119,7 +129,12 @@ export class RaftMonitor {
         return this.onHighWatermark(e);
       case 'raft-snapshot': {
         if (!this.snapshotCommitted(e.endOffset, e.epoch)) {
-          this.violate('RaftCommittedNeverChanges', e.time, `voter ${e.voter} loaded snapshot ${e.endOffset}-${e.epoch}, which does not end at a committed entry of that epoch`);
+          this.violate(
+            'RaftCommittedNeverChanges',
+            e.time,
+            `voter ${e.voter} loaded snapshot ${e.endOffset}-${e.epoch}, which does not end at a committed entry of ` +
+              `that epoch`,
+          );
         }
         // The voter's log is the snapshot now: the committed entries below its end, nothing after.
         this.logs.set(e.voter, this.committed.slice(0, e.endOffset));
@@ -130,16 +145,36 @@ export class RaftMonitor {
         return;
       case 'metadata-snapshot':
         if (!this.snapshotCommitted(e.endOffset, e.epoch)) {
-          this.violate('BrokerMetadataIsCommittedPrefix', e.time, `broker ${e.broker} loaded snapshot ${e.endOffset}-${e.epoch}, which does not end at a committed entry of that epoch`);
+          this.violate(
+            'BrokerMetadataIsCommittedPrefix',
+            e.time,
+            `broker ${e.broker} loaded snapshot ${e.endOffset}-${e.epoch}, which does not end at a committed entry ` +
+              `of that epoch`,
+          );
         }
         this.brokerNext.set(e.broker, e.endOffset);
         return;
       case 'metadata-applied': {
         const next = this.brokerNext.get(e.broker) ?? 0;
         const c = this.committed[e.offset];
-        if (e.offset !== next) this.violate('BrokerMetadataIsCommittedPrefix', e.time, `broker ${e.broker} applied offset ${e.offset} after ${next - 1}`);
-        else if (c === undefined) this.violate('BrokerMetadataIsCommittedPrefix', e.time, `broker ${e.broker} applied offset ${e.offset}, which is not committed`);
-        else if (c !== e.digest) this.violate('BrokerMetadataIsCommittedPrefix', e.time, `broker ${e.broker} applied ${e.digest} at offset ${e.offset}; committed: ${c}`);
+        if (e.offset !== next)
+          this.violate(
+            'BrokerMetadataIsCommittedPrefix',
+            e.time,
+            `broker ${e.broker} applied offset ${e.offset} after ${next - 1}`,
+          );
+        else if (c === undefined)
+          this.violate(
+            'BrokerMetadataIsCommittedPrefix',
+            e.time,
+            `broker ${e.broker} applied offset ${e.offset}, which is not committed`,
+          );
+        else if (c !== e.digest)
+          this.violate(
+            'BrokerMetadataIsCommittedPrefix',
+            e.time,
+            `broker ${e.broker} applied ${e.digest} at offset ${e.offset}; committed: ${c}`,
+          );
         this.brokerNext.set(e.broker, e.offset + 1);
         return;
       }
@@ -161,16 +196,31 @@ export class RaftMonitor {
 
   private onHighWatermark(e: Extract<RaftEvent, { kind: 'raft-hw' }>): void {
     const from = this.hws.get(e.voter) ?? 0;
-    if (e.highWatermark < from) this.violate('RaftMonotonicHighWatermark', e.time, `voter ${e.voter}'s high watermark went back from ${from} to ${e.highWatermark}`);
+    if (e.highWatermark < from)
+      this.violate(
+        'RaftMonotonicHighWatermark',
+        e.time,
+        `voter ${e.voter}'s high watermark went back from ${from} to ${e.highWatermark}`,
+      );
     this.hws.set(e.voter, e.highWatermark);
     const l = this.log(e.voter);
     if (e.leader) {
-      if (e.highWatermark < this.maxLeaderHw) this.violate('RaftMonotonicHighWatermark', e.time, `leader ${e.voter} (epoch ${e.epoch}) has high watermark ${e.highWatermark}, below ${this.maxLeaderHw} reported before`);
+      if (e.highWatermark < this.maxLeaderHw)
+        this.violate(
+          'RaftMonotonicHighWatermark',
+          e.time,
+          `leader ${e.voter} (epoch ${e.epoch}) has high watermark ${e.highWatermark}, below ${this.maxLeaderHw} ` +
+            `reported before`,
+        );
       this.maxLeaderHw = Math.max(this.maxLeaderHw, e.highWatermark);
       for (let o = Math.max(0, Math.min(from, this.committed.length)); o < e.highWatermark; o++) {
         const holders = this.voters.filter((v) => this.logs.get(v)?.[o] === l[o]).length;
         if (holders < this.majority) {
-          this.violate('RaftMajorityHoldsCommitted', e.time, `leader ${e.voter} committed offset ${o} held by ${holders} of ${this.voters.length} voters`);
+          this.violate(
+            'RaftMajorityHoldsCommitted',
+            e.time,
+            `leader ${e.voter} committed offset ${o} held by ${holders} of ${this.voters.length} voters`,
+          );
           break;
         }
       }
@@ -179,13 +229,21 @@ export class RaftMonitor {
     for (let o = Math.min(from, this.committed.length); o < e.highWatermark; o++) {
       const mine = l[o];
       if (mine === undefined) {
-        this.violate('RaftCommittedNeverChanges', e.time, `voter ${e.voter} has high watermark ${e.highWatermark} but no entry at ${o}`);
+        this.violate(
+          'RaftCommittedNeverChanges',
+          e.time,
+          `voter ${e.voter} has high watermark ${e.highWatermark} but no entry at ${o}`,
+        );
         break;
       }
       const c = this.committed[o];
       if (c === undefined) this.committed[o] = mine;
       else if (c !== mine) {
-        this.violate('RaftCommittedNeverChanges', e.time, `offset ${o} was committed as ${c}, voter ${e.voter} has ${mine} below its high watermark`);
+        this.violate(
+          'RaftCommittedNeverChanges',
+          e.time,
+          `offset ${o} was committed as ${c}, voter ${e.voter} has ${mine} below its high watermark`,
+        );
         break;
       }
     }
@@ -200,7 +258,9 @@ export class RaftMonitor {
         name,
         count: list.length,
         explanation: RAFT_INVARIANT_EXPLANATIONS[name],
-        examples: list.slice(0, MAX_EXAMPLES).map((v) => ({ description: v.description, ops: [], detail: { time: v.time, step: v.step } })),
+        examples: list
+          .slice(0, MAX_EXAMPLES)
+          .map((v) => ({ description: v.description, ops: [], detail: { time: v.time, step: v.step } })),
       }));
     return { checker: 'raft-invariants', valid: anomalies.length === 0, anomalies, stats: { violations: this.total } };
   }

@@ -21,6 +21,14 @@ export interface Violation {
   brokers: number[];
   description: string;
   /** The unclean election that explains it, if one does: then it is expected data loss, not a protocol bug. */
-  causedBy: { kind: 'unclean-election' | 'crash'; time: number; broker: number; leader: number; leaderEpoch: number; previousLeader: number; lastKnownLeader?: boolean } | null;
+  causedBy: {
+    kind: 'unclean-election' | 'crash';
+    time: number;
+    broker: number;
+    leader: number;
+    leaderEpoch: number;
+    previousLeader: number;
+    lastKnownLeader?: boolean;
+  } | null;
   detail: Record<string, unknown>;
 }

@@ -13,7 +13,11 @@ const EXPLANATION =
   'longest prefix the search could linearize, the state it leads to, and the operation that could not ' +
   'be placed after it.';
 
-export function nonlinearizableAnomaly<S, I, O>(model: Model<S, I, O>, search: PartSearch<S, I, O>, partKey: string | undefined): Anomaly {
+export function nonlinearizableAnomaly<S, I, O>(
+  model: Model<S, I, O>,
+  search: PartSearch<S, I, O>,
+  partKey: string | undefined,
+): Anomaly {
   const { order, state, blocked } = search.longest();
   const operations = search.operations;
   const prefix = order.map((k) => operations[k].invoke.index);
@@ -21,7 +25,8 @@ export function nonlinearizableAnomaly<S, I, O>(model: Model<S, I, O>, search: P
   const where = partKey === undefined ? '' : ` (key ${partKey})`;
 
   let ops: Op[] = [];
-  let description = `${model.name}${where}: no linearization found after ${prefix.length} operations; state ${stateText}.`;
+  let description =
+    `${model.name}${where}: no linearization found after ${prefix.length} operations; state ` + `${stateText}.`;
   const detail: Record<string, unknown> = { model: model.name, prefix, state: stateText };
   if (partKey !== undefined) detail.key = partKey;
 

@@ -55,7 +55,12 @@ export function checkOperations<S, I, O>(
     statesExplored: searches.reduce((sum, s) => sum + s.statesExplored, 0),
     steps: searches.reduce((sum, s) => sum + s.steps, 0),
   });
-  const result = (valid: CheckResult['valid']): CheckResult => ({ checker: LINEARIZABLE_CHECKER, valid, anomalies: [], stats: stats() });
+  const result = (valid: CheckResult['valid']): CheckResult => ({
+    checker: LINEARIZABLE_CHECKER,
+    valid,
+    anomalies: [],
+    stats: stats(),
+  });
 
   let pending = searches.map((_, i) => i);
   let stepsTaken = 0;

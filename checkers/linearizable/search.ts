@@ -83,7 +83,8 @@ export class PartSearch<S, I, O> {
         return;
       }
       this.infoSlot[k] = infoCount++;
-      const key = model.interchangeKey === undefined ? (JSON.stringify(op.input) ?? '') : model.interchangeKey(op.input);
+      const key =
+        model.interchangeKey === undefined ? (JSON.stringify(op.input) ?? '') : model.interchangeKey(op.input);
       this.twinBefore[k] = lastTwin.get(key) ?? NONE;
       lastTwin.set(key, k);
     });
@@ -177,9 +178,7 @@ export class PartSearch<S, I, O> {
       const k = entry >> 1;
       const slot = finiteSlot[k];
       const skip =
-        slot === NONE
-          ? !infoPass || (twinBefore[k] !== NONE && !hasBit(infoBits, infoSlot[twinBefore[k]]))
-          : infoPass;
+        slot === NONE ? !infoPass || (twinBefore[k] !== NONE && !hasBit(infoBits, infoSlot[twinBefore[k]])) : infoPass;
       if (skip) {
         entry = next[entry];
         continue;

@@ -13,7 +13,9 @@ export function detectInconsistentOffsets(index: OffsetIndex, evidence: Evidence
       if (!tally.record()) continue;
       const values = valuesAt(log, offset);
       const example: AnomalyExample = {
-        description: `Offset ${offset} of key ${log.key} was seen holding ${values.length} different values: ${listWords(values)}.`,
+        description:
+          `Offset ${offset} of key ${log.key} was seen holding ${values.length} different values: ` +
+          `${listWords(values)}.`,
         ops: [],
         detail: { key: log.key, offset, values },
       };
@@ -31,7 +33,9 @@ export function detectDuplicates(index: OffsetIndex, evidence: EvidenceRequest):
       if (!tally.record()) continue;
       const offsets = offsetsOf(log, value);
       const example: AnomalyExample = {
-        description: `Value ${formatValue(value)} appears at ${offsets.length} offsets of key ${log.key}: ${listWords(offsets)}.`,
+        description:
+          `Value ${formatValue(value)} appears at ${offsets.length} offsets of key ${log.key}: ` +
+          `${listWords(offsets)}.`,
         ops: [],
         detail: { key: log.key, value, offsets },
       };

@@ -73,7 +73,13 @@ export function detectPollOrder(history: History, index: OffsetIndex, invocation
   return tallies;
 }
 
-function checkRecords(log: KeyLog, records: Value[], opPosition: number, consumer: Map<number, Position>, reporter: PollOrderReporter): void {
+function checkRecords(
+  log: KeyLog,
+  records: Value[],
+  opPosition: number,
+  consumer: Map<number, Position>,
+  reporter: PollOrderReporter,
+): void {
   let previous = NaN;
   for (let r = 0; r < records.length; r++) {
     const record = records[r];
@@ -122,9 +128,16 @@ class PollOrderReporter {
     const skipped = countKnownBetween(log, last.offset, next);
     if (skipped === 0 || !this.tallies.pollSkip.record()) return;
     this.tallies.pollSkip.examples.push(
-      this.skipExample(log, last.offset, next, skipped, [...this.pair(last.op), ...this.pair(opPosition)],
-        `Process ${String(process)} received key ${log.key} up to offset ${last.offset}; its next poll started at offset ${next}`,
-        process),
+      this.skipExample(
+        log,
+        last.offset,
+        next,
+        skipped,
+        [...this.pair(last.op), ...this.pair(opPosition)],
+        `Process ${String(process)} received key ${log.key} up to offset ${last.offset}; its next poll started at ` +
+          `offset ${next}`,
+        process,
+      ),
     );
   }
 
@@ -134,7 +147,9 @@ class PollOrderReporter {
     if (offset <= previous) {
       if (!this.tallies.intNonmonotonicPoll.record()) return;
       this.tallies.intNonmonotonicPoll.examples.push({
-        description: `One poll by process ${String(process)} returned offset ${previous} of key ${log.key}, then offset ${offset}.`,
+        description:
+          `One poll by process ${String(process)} returned offset ${previous} of key ${log.key}, then ` +
+          `offset ${offset}.`,
         ops: this.pair(opPosition),
         detail: { key: log.key, process, previousOffset: previous, nextOffset: offset },
       });
@@ -143,17 +158,32 @@ class PollOrderReporter {
     const skipped = countKnownBetween(log, previous, offset);
     if (skipped === 0 || !this.tallies.intPollSkip.record()) return;
     this.tallies.intPollSkip.examples.push(
-      this.skipExample(log, previous, offset, skipped, this.pair(opPosition),
+      this.skipExample(
+        log,
+        previous,
+        offset,
+        skipped,
+        this.pair(opPosition),
         `One poll by process ${String(process)} returned offset ${previous} of key ${log.key}, then offset ${offset}`,
-        process),
+        process,
+      ),
     );
   }
 
-  private skipExample(log: KeyLog, from: number, to: number, skipped: number, ops: Op[], opening: string, process: ProcessId): AnomalyExample {
+  private skipExample(
+    log: KeyLog,
+    from: number,
+    to: number,
+    skipped: number,
+    ops: Op[],
+    opening: string,
+    process: ProcessId,
+  ): AnomalyExample {
     const shown = knownBetween(log, from, to, SKIPPED_SHOWN);
     const more = skipped > shown.length ? ', ...' : '';
     return {
-      description: `${opening}, skipping ${plural(skipped, 'offset')} known to hold records (${shown.join(', ')}${more}).`,
+      description:
+        `${opening}, skipping ${plural(skipped, 'offset')} known to hold records ` + `(${shown.join(', ')}${more}).`,
       ops,
       detail: {
         key: log.key,

@@ -29,7 +29,8 @@ export function detectMissingAcked(history: History, scan: QueueScan): MissingAc
     const isLost = log !== undefined && offset[i] !== UNKNOWN_OFFSET && maxReadOffset > offset[i];
     const tally = isLost ? lostWrite : unseen;
     if (!tally.record()) continue;
-    const where = offset[i] === UNKNOWN_OFFSET ? `key ${key[i]} (offset unknown)` : `offset ${offset[i]} of key ${key[i]}`;
+    const where =
+      offset[i] === UNKNOWN_OFFSET ? `key ${key[i]} (offset unknown)` : `offset ${offset[i]} of key ${key[i]}`;
     const sendOps = opPair(history, scan.invocationOf, position[i]);
     const detail = { key: key[i], offset: offset[i], value: value[i], maxReadOffset };
     if (isLost) {
@@ -41,7 +42,10 @@ export function detectMissingAcked(history: History, scan: QueueScan): MissingAc
         detail,
       });
     } else {
-      const reach = maxReadOffset < 0 ? 'no read of that key returned anything' : `reads of that key reached offset ${maxReadOffset}`;
+      const reach =
+        maxReadOffset < 0
+          ? 'no read of that key returned anything'
+          : `reads of that key reached offset ${maxReadOffset}`;
       tally.examples.push({
         description: `Value ${formatValue(value[i])}, acknowledged at ${where}, was never read; ${reach}.`,
         ops: sendOps,
@@ -98,10 +102,16 @@ export function detectNonmonotonicSends(history: History, scan: QueueScan): Anom
     if (offset[i] < last.offset && tally.record()) {
       tally.examples.push({
         description:
-          `Process ${String(process)} sent ${formatValue(last.value)} to key ${key[i]} and got offset ${last.offset}, ` +
+          `Process ${String(process)} sent ${formatValue(last.value)} to key ${key[i]} and got offset ` +
+          `${last.offset}, ` +
           `then sent ${formatValue(value[i])} and got the lower offset ${offset[i]}.`,
         ops: [...opPair(history, scan.invocationOf, last.position), ...opPair(history, scan.invocationOf, position[i])],
-        detail: { key: key[i], process, earlier: { offset: last.offset, value: last.value }, later: { offset: offset[i], value: value[i] } },
+        detail: {
+          key: key[i],
+          process,
+          earlier: { offset: last.offset, value: last.value },
+          later: { offset: offset[i], value: value[i] },
+        },
       });
     }
     last.offset = offset[i];

@@ -23,13 +23,11 @@ export const QUEUE_ANOMALIES = {
   'nonmonotonic-poll':
     'Between two successive polls of one consumer, with no reassignment or seek in between, its position ' +
     'went backwards (or stood still on a record it had already received).',
-  'int-poll-skip':
-    'Within a single poll, the records returned for one partition skip over offsets that hold records.',
-  'int-nonmonotonic-poll':
-    'Within a single poll, the records returned for one partition go backwards in offset order.',
+  'int-poll-skip': 'Within a single poll, the records returned for one partition skip over offsets that hold records.',
+  'int-nonmonotonic-poll': 'Within a single poll, the records returned for one partition go backwards in offset order.',
   'nonmonotonic-send':
     'One producer sent two records to the same partition, one after the other, and the later send was ' +
-    'acknowledged at a lower offset than the earlier one: the log does not keep the producer\'s order.',
+    "acknowledged at a lower offset than the earlier one: the log does not keep the producer's order.",
 } as const;
 
 export type QueueAnomalyName = keyof typeof QUEUE_ANOMALIES;

@@ -32,7 +32,8 @@ export function readsAgainstFinalLog(history: History, processes?: readonly numb
       }
     }
   }
-  const judged = (process: Op['process']): boolean => typeof process === 'number' && (processes === undefined || processes.includes(process));
+  const judged = (process: Op['process']): boolean =>
+    typeof process === 'number' && (processes === undefined || processes.includes(process));
   const kept: History = [];
   for (const op of history) {
     if (op.index >= finalAt) {
@@ -56,12 +57,21 @@ export function readsAgainstFinalLog(history: History, processes?: readonly numb
 
 /** The final-log reads checker: poll skips over records of the final log are `consumer-poll-skip`. */
 export function checkFinalLogReads(history: History): CheckResult {
-  const skips = readsAgainstFinalLog(history).anomalies.filter((a) => a.name === 'poll-skip' || a.name === 'int-poll-skip');
+  const skips = readsAgainstFinalLog(history).anomalies.filter(
+    (a) => a.name === 'poll-skip' || a.name === 'int-poll-skip',
+  );
   const count = skips.reduce((n, a) => n + a.count, 0);
   const anomalies: Anomaly[] =
     count === 0
       ? []
-      : [{ name: CONSUMER_POLL_SKIP, count, explanation: CONSUMER_POLL_SKIP_EXPLANATION, examples: skips.flatMap((a) => a.examples).slice(0, MAX_EXAMPLES) }];
+      : [
+          {
+            name: CONSUMER_POLL_SKIP,
+            count,
+            explanation: CONSUMER_POLL_SKIP_EXPLANATION,
+            examples: skips.flatMap((a) => a.examples).slice(0, MAX_EXAMPLES),
+          },
+        ];
   return { checker: 'final-log-reads', valid: anomalies.length === 0, anomalies };
 }
 
@@ -73,7 +83,9 @@ function pollRecords(value: Value): { [key: string]: [number, Value][] } {
   const out: { [key: string]: [number, Value][] } = {};
   for (const [key, pairs] of Object.entries(byKey)) {
     if (!Array.isArray(pairs)) continue;
-    out[key] = pairs.filter((r): r is [number, Value] => Array.isArray(r) && typeof r[0] === 'number').map((r) => [r[0] as number, r[1]]);
+    out[key] = pairs
+      .filter((r): r is [number, Value] => Array.isArray(r) && typeof r[0] === 'number')
+      .map((r) => [r[0] as number, r[1]]);
   }
   return out;
 }

@@ -1,14 +1,7 @@
 // The queue checker and the building blocks other checkers reuse.
 export { checkQueue, type QueueCheckOptions } from './check.ts';
 export { QUEUE_ANOMALIES, type QueueAnomalyName } from './explanations.ts';
-export {
-  countKnownBetween,
-  knownBetween,
-  offsetsOf,
-  valuesAt,
-  type KeyLog,
-  type OffsetIndex,
-} from './offset-index.ts';
+export { countKnownBetween, knownBetween, offsetsOf, valuesAt, type KeyLog, type OffsetIndex } from './offset-index.ts';
 export { buildOffsetIndex, readValuesByKey, scanQueueHistory, type QueueScan, type SendList } from './scan.ts';
 export { collectReadValues } from './read-values.ts';
 export { microOps } from './micro-ops.ts';

@@ -1,6 +1,12 @@
 // Matching completions to invocations. A Jepsen process runs one op at a time, so a completion belongs
 // to the latest open invocation of the same process.
-import { FINAL_READS_F, WORKLOAD_PROCESS, type History, type Op, type ProcessId } from '../../workloads/history/format.ts';
+import {
+  FINAL_READS_F,
+  WORKLOAD_PROCESS,
+  type History,
+  type Op,
+  type ProcessId,
+} from '../../workloads/history/format.ts';
 
 const NO_OP = -1;
 

@@ -4,7 +4,11 @@ import type { History } from '../../workloads/history/format.ts';
 import { microOps, pollRecordsByKey, toKey, toRecordValue, type RecordValue } from './micro-ops.ts';
 
 /** key → values returned by ok polls whose invocation comes after history position `after`. */
-export function collectReadValues(history: History, invocationOf: Int32Array, after: number): Map<number, Set<RecordValue>> {
+export function collectReadValues(
+  history: History,
+  invocationOf: Int32Array,
+  after: number,
+): Map<number, Set<RecordValue>> {
   const byKey = new Map<number, Set<RecordValue>>();
   for (let position = after + 1; position < history.length; position++) {
     const op = history[position];

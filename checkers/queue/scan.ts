@@ -74,9 +74,10 @@ export function scanQueueHistory(history: History, invocationOf = invocationPosi
     }
     // A fail or info completion may not repeat the micro-ops; its invocation names what was sent.
     const invocation = invocationOf[position];
-    const sendMops = op.type !== 'ok' && invocation >= 0 && !mops.some((m) => readSend(m, send))
-      ? (microOps(history[invocation]) ?? [])
-      : mops;
+    const sendMops =
+      op.type !== 'ok' && invocation >= 0 && !mops.some((m) => readSend(m, send))
+        ? (microOps(history[invocation]) ?? [])
+        : mops;
     for (const mop of sendMops) {
       if (!readSend(mop, send)) continue;
       const list = op.type === 'ok' ? scan.acked : op.type === 'fail' ? scan.failed : scan.indeterminate;

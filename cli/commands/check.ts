@@ -21,7 +21,10 @@ import { intOption } from '../options.ts';
 import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
 
 /** Models that take an initial value, and what they start from without --initial. */
-const LINEARIZABLE_MODELS: Record<string, { initial: Value | undefined; build: (initial: Value | undefined) => AnyModel }> = {
+const LINEARIZABLE_MODELS: Record<
+  string,
+  { initial: Value | undefined; build: (initial: Value | undefined) => AnyModel }
+> = {
   register: { initial: null, build: (i) => registerModel(i ?? null) },
   'cas-register': { initial: 0, build: (i) => casRegisterModel(i ?? 0) },
   'multi-register': { initial: {}, build: (i) => multiRegisterModel(asObject(i ?? {})) },
@@ -33,7 +36,8 @@ const QUEUE_MODELS = ['queue', 'durability', 'kafka'];
 export const CHECK_MODELS = [...Object.keys(LINEARIZABLE_MODELS), ...QUEUE_MODELS];
 
 function asObject(v: Value): { [key: string]: Value } {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError('--initial for multi-register must be a JSON object, e.g. {"x":0,"y":0}');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new UsageError('--initial for multi-register must be a JSON object, e.g. {"x":0,"y":0}');
   return v;
 }
 
@@ -46,7 +50,8 @@ interface CheckFlags {
 
 export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[] {
   const model = flags.model;
-  if (!CHECK_MODELS.includes(model)) throw new UsageError(`--model must be one of ${CHECK_MODELS.join(', ')}; got "${model}"`);
+  if (!CHECK_MODELS.includes(model))
+    throw new UsageError(`--model must be one of ${CHECK_MODELS.join(', ')}; got "${model}"`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -43,11 +43,18 @@ function runDir(out: string, seed: Seed, mode: 'clean' | 'unclean'): string {
 }
 
 /** Runs one side and writes its outputs and report under <out>/seed-<seed>/<mode>/. */
-function runSide(options: RunOptions, out: string, mode: 'clean' | 'unclean', scheduleFile: string | undefined): JudgedRun {
+function runSide(
+  options: RunOptions,
+  out: string,
+  mode: 'clean' | 'unclean',
+  scheduleFile: string | undefined,
+): JudgedRun {
   const run = runOnce(options);
   const dir = runDir(out, options.seed, mode);
   const reproFile = join(dir, 'repro.json');
-  writeRunOutputs(dir, run, { replayCommand: replayCommandFor({ ...options, schedule: undefined }, { scheduleFile, reproFile }) });
+  writeRunOutputs(dir, run, {
+    replayCommand: replayCommandFor({ ...options, schedule: undefined }, { scheduleFile, reproFile }),
+  });
   return run;
 }
 
@@ -62,19 +69,29 @@ function columns(cells: string[]): string {
 }
 
 function sideText(row: CompareRow['clean']): string {
-  return columns([String(row.lostAcked), (row.offlineMs / 1000).toFixed(1), pct(row.produce.successRate), fmt(row.produce.p50Ms), fmt(row.produce.p99Ms)]);
+  return columns([
+    String(row.lostAcked),
+    (row.offlineMs / 1000).toFixed(1),
+    pct(row.produce.successRate),
+    fmt(row.produce.p50Ms),
+    fmt(row.produce.p99Ms),
+  ]);
 }
 
 const HEADER = columns(['lost', 'offline', 'success', 'p50', 'p99']);
 
 export function registerCompare(program: Command): void {
   addRunFlags(program.command('compare'))
-    .description('clean against unclean leader election on the same seeds and fault schedules: data lost against availability gained')
+    .description(
+      'clean against unclean leader election on the same seeds and fault schedules: data lost against availability ' +
+        'gained',
+    )
     .option('--seeds <n>', 'how many seeds to compare, counting up from --seed', '5')
     .option('--out <dir>', 'where to write compare.json, the report (index.html) and every run', DEFAULT_COMPARE_OUT)
     .option('--json', 'print compare.json on stdout instead of the table')
     .action((flags: CompareFlags) => {
-      if (flags.unclean === true) throw new UsageError('compare runs every seed both with and without unclean leader election; drop --unclean');
+      if (flags.unclean === true)
+        throw new UsageError('compare runs every seed both with and without unclean leader election; drop --unclean');
       const seeds = intOption('--seeds', flags.seeds, 1, 10_000);
       const base = runOptionsFrom(flags);
       const log = flags.json === true ? (_: string): void => {} : (line: string): void => console.log(line);
@@ -88,19 +105,30 @@ export function registerCompare(program: Command): void {
         const seed = nthSeed(base.seed, i);
         const clean = runSide({ ...base, seed, unclean: false }, flags.out, 'clean', flags.schedule);
         config ??= clean.result.config;
-        const unclean = runSide({ ...base, seed, unclean: true, schedule: clean.output.schedule }, flags.out, 'unclean', flags.schedule);
+        const unclean = runSide(
+          { ...base, seed, unclean: true, schedule: clean.output.schedule },
+          flags.out,
+          'unclean',
+          flags.schedule,
+        );
         const hrefs = (mode: 'clean' | 'unclean') => ({
           reportHref: `seed-${String(seed)}/${mode}/index.html`,
           reproHref: `seed-${String(seed)}/${mode}/repro.json`,
         });
-        const row: CompareRow = { seed, clean: compareSideFrom(clean, hrefs('clean')), unclean: compareSideFrom(unclean, hrefs('unclean')) };
+        const row: CompareRow = {
+          seed,
+          clean: compareSideFrom(clean, hrefs('clean')),
+          unclean: compareSideFrom(unclean, hrefs('unclean')),
+        };
         rows.push(row);
         log(`${String(seed).padEnd(12)} ${sideText(row.clean)} | ${sideText(row.unclean)}`);
       }
       const data: CompareReportData = {
         kind: COMPARE_REPORT_KIND,
         formatVersion: 1,
-        title: `kafkasim compare: clean against unclean leader election, ${seeds} seed${seeds === 1 ? '' : 's'} from ${String(base.seed)}`,
+        title:
+          `kafkasim compare: clean against unclean leader election, ${seeds} seed${seeds === 1 ? '' : 's'} ` +
+          `from ${String(base.seed)}`,
         generatedBy: `kafkasim ${KAFKASIM_VERSION}`,
         command: compareCommandFor(base, seeds, flags.out, flags.schedule),
         config,
@@ -109,7 +137,10 @@ export function registerCompare(program: Command): void {
       writeWhole(join(flags.out, 'compare.json'), JSON.stringify(data, null, 2) + '\n');
       writeWhole(join(flags.out, 'index.html'), renderCompareReport(data));
       if (flags.json === true) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
-      log(`(lost: acknowledged writes lost; offline: partition-seconds without a live leader; success: sends ok; p50/p99: send latency in ms)`);
+      log(
+        `(lost: acknowledged writes lost; offline: partition-seconds without a live leader; success: sends ok; ` +
+          `p50/p99: send latency in ms)`,
+      );
       log('');
       log(headline(rows));
       log('');

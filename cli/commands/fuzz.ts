@@ -15,7 +15,10 @@ export const EXIT_INTERRUPTED = 130;
 
 function findingLine(o: SeedOutcome, outDir: string): string {
   const what = o.findings.map((f) => {
-    if (f === 'anomaly') return `anomaly ${Object.entries(o.anomalies).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+    if (f === 'anomaly')
+      return `anomaly ${Object.entries(o.anomalies)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`;
     if (f === 'harness-crash') return `harness crash (${o.error ?? '?'})`;
     return `nondeterminism (history hash ${o.historyHash ?? '?'}, then ${o.rerunHash ?? '?'})`;
   });
@@ -26,12 +29,20 @@ function printSummary(s: FuzzSummary, outDir: string): void {
   const t = s.totals;
   const shard = s.shards[0] ? ` (shard ${s.shards[0].index}/${s.shards[0].count})` : '';
   const kinds = `anomaly ${t.invalid}, harness-crash ${t.crashes}, nondeterminism ${t.nondeterministic}`;
-  const anomalies = Object.entries(t.byAnomaly).map(([k, v]) => `${k} in ${v}`).join(', ') || 'none';
-  console.log(`seeds         ${s.seeds.from}..${s.seeds.to}${shard}: ${s.seeds.run} of ${s.seeds.planned} run, ${t.rerun} twice`);
+  const anomalies =
+    Object.entries(t.byAnomaly)
+      .map(([k, v]) => `${k} in ${v}`)
+      .join(', ') || 'none';
+  console.log(
+    `seeds         ${s.seeds.from}..${s.seeds.to}${shard}: ${s.seeds.run} of ${s.seeds.planned} run, ${t.rerun} twice`,
+  );
   console.log(`verdicts      ${t.valid} valid, ${t.invalid} invalid, ${t.unknown} unknown`);
   console.log(`findings      ${t.findings} (${kinds})`);
   console.log(`anomalies     ${anomalies}`);
-  console.log(`throughput    ${s.seedsPerSecond.toFixed(1)} seeds/s on ${s.jobs} jobs, ${s.wallSeconds.toFixed(1)} s of wall time`);
+  console.log(
+    `throughput    ${s.seedsPerSecond.toFixed(1)} seeds/s on ${s.jobs} jobs, ${s.wallSeconds.toFixed(1)} s of wall ` +
+      `time`,
+  );
   if (s.stoppedBy !== 'done') console.log(`stopped by    ${s.stoppedBy}`);
   console.log(`written to    ${outDir}`);
 }
@@ -39,21 +50,34 @@ function printSummary(s: FuzzSummary, outDir: string): void {
 export function registerFuzz(program: Command): void {
   const cmd = program
     .command('fuzz')
-    .description('run many seeds on worker processes; write summary.json, junit.xml and every finding\'s repro')
+    .description("run many seeds on worker processes; write summary.json, junit.xml and every finding's repro")
     .option('--count <n>', `how many seeds, from --seed on (default ${DEFAULT_COUNT})`)
     .option('--seeds <a..b>', 'an inclusive range of seeds, instead of --count')
     .option('--jobs <n>', 'worker processes (default: the number of cores, or of CPUs a cgroup quota allows if fewer)')
-    .option('--shard <i/n>', 'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range')
+    .option(
+      '--shard <i/n>',
+      'run shard i of n (0-based, as a Kubernetes completion index): seeds at positions i, i+n, ... of the range',
+    )
     .option('--time-budget <seconds>', 'stop handing out seeds after this many wall seconds; seeds handed out finish')
-    .option('--seed-timeout <seconds>', 'wall seconds a seed may run before it counts as a hang (default: --time, at least 60)')
+    .option(
+      '--seed-timeout <seconds>',
+      'wall seconds a seed may run before it counts as a hang (default: --time, at least 60)',
+    )
     .option('--out <dir>', 'output directory (must not hold an earlier fuzz)', 'fuzz-out')
     .option('--quiet', 'print findings and the final summary, no progress');
   addRunOptions(cmd).action(async (flags: FuzzFlags) => {
     const { config, fresh } = fuzzConfigFrom(flags);
     prepareOutDir(config.outDir);
     const run = new FuzzRun(config);
-    const progress = new Progress(process.stderr, run.total, { tty: process.stderr.isTTY === true, quiet: flags.quiet === true });
-    if (fresh) progress.note(`fuzz: seeds ${config.range.from}..${config.range.to} (a fresh base; rerun them with --seed ${config.range.from})`);
+    const progress = new Progress(process.stderr, run.total, {
+      tty: process.stderr.isTTY === true,
+      quiet: flags.quiet === true,
+    });
+    if (fresh)
+      progress.note(
+        `fuzz: seeds ${config.range.from}..${config.range.to} (a fresh base; rerun them with --seed ` +
+          `${config.range.from})`,
+      );
 
     // The first signal stops handing out seeds and lets those in flight finish; a second one writes
     // what has finished and leaves at once.

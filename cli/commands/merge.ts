@@ -13,10 +13,19 @@ export function registerMerge(program: Command): void {
     .action((dirs: string[], flags: { out: string }) => {
       const merged = mergeDirs(dirs, flags.out);
       const missing = missingShards(merged);
-      if (missing.length > 0) process.stderr.write(`kafkasim: warning: no output from shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
+      if (missing.length > 0)
+        process.stderr.write(
+          `kafkasim: warning: no output from shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`,
+        );
       const t = merged.totals;
-      console.log(`merged        ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'}, seeds ${merged.seeds.from}..${merged.seeds.to}: ${merged.seeds.run} of ${merged.seeds.planned} run`);
-      console.log(`findings      ${t.findings} (anomaly ${t.invalid}, harness-crash ${t.crashes}, nondeterminism ${t.nondeterministic})`);
+      console.log(
+        `merged        ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'}, seeds ` +
+          `${merged.seeds.from}..${merged.seeds.to}: ${merged.seeds.run} of ${merged.seeds.planned} run`,
+      );
+      console.log(
+        `findings      ${t.findings} (anomaly ${t.invalid}, harness-crash ${t.crashes}, nondeterminism ` +
+          `${t.nondeterministic})`,
+      );
       console.log(`written to    ${flags.out}`);
     });
 }

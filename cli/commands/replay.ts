@@ -17,7 +17,7 @@ export function registerReplay(program: Command): void {
   program
     .command('replay <repro>')
     .description('rerun a repro.json exactly and check that the history hash matches the recorded one')
-    .option('--out <dir>', 'write the rerun\'s history, result and repro there')
+    .option('--out <dir>', "write the rerun's history, result and repro there")
     .option('--json', 'print result.json (with "replay": {expected, actual, matches}) on stdout')
     .action((path: string, flags: ReplayFlags) => {
       const repro = readRepro(path);
@@ -29,7 +29,11 @@ export function registerReplay(program: Command): void {
         process.stdout.write(JSON.stringify({ ...run.result, replay }, null, 2) + '\n');
       } else {
         printSummary(run.result, flags.out);
-        console.log(matches ? `replay        the history hash matches the recorded one (${repro.expectedHistoryHash})` : `replay        DIVERGED: recorded ${repro.expectedHistoryHash}, got ${run.output.historyHash}`);
+        console.log(
+          matches
+            ? `replay        the history hash matches the recorded one (${repro.expectedHistoryHash})`
+            : `replay        DIVERGED: recorded ${repro.expectedHistoryHash}, got ${run.output.historyHash}`,
+        );
       }
       process.exitCode = matches ? exitCodeOf(run.result.valid) : EXIT_REPLAY_DIVERGED;
     });

@@ -38,14 +38,17 @@ function render<T>(path: string, data: T, draw: (d: T) => string): string {
   try {
     return draw(data);
   } catch (e) {
-    throw new UsageError(`${path}: not a report this kafkasim (${KAFKASIM_VERSION}) can draw: ${(e as Error).message.split('\n')[0]}`);
+    throw new UsageError(
+      `${path}: not a report this kafkasim (${KAFKASIM_VERSION}) can draw: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
 function rebuildRun(dir: string): string {
   const path = join(dir, 'report.json');
   const data = readJson(path);
-  if (!isObject(data) || data.kind !== RUN_REPORT_KIND) throw new UsageError(`${path}: not a kafkasim run report (no "kind": "${RUN_REPORT_KIND}")`);
+  if (!isObject(data) || data.kind !== RUN_REPORT_KIND)
+    throw new UsageError(`${path}: not a kafkasim run report (no "kind": "${RUN_REPORT_KIND}")`);
   const out = join(dir, 'index.html');
   writeWhole(out, render(path, data as unknown as RunReportData, renderRunReport));
   return out;
@@ -78,7 +81,10 @@ function rebuildFuzz(dir: string): string {
   try {
     writeFuzzIndex(dir, summary);
   } catch (e) {
-    throw new UsageError(`${join(dir, SUMMARY_FILE)}: not a fuzz summary this kafkasim (${KAFKASIM_VERSION}) can draw: ${(e as Error).message.split('\n')[0]}`);
+    throw new UsageError(
+      `${join(dir, SUMMARY_FILE)}: not a fuzz summary this kafkasim (${KAFKASIM_VERSION}) can draw: ` +
+        `${(e as Error).message.split('\n')[0]}`,
+    );
   }
   return join(dir, 'index.html');
 }
@@ -101,7 +107,10 @@ export function rebuildReports(dir: string): string[] {
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('rebuild the HTML reports of saved results: run (report.json), compare (compare.json) or fuzz (summary.json) directories')
+    .description(
+      'rebuild the HTML reports of saved results: run (report.json), compare (compare.json) or fuzz (summary.json) ' +
+        'directories',
+    )
     .argument('<dirs...>', 'directories written by run --out, compare or fuzz')
     .action((dirs: string[]) => {
       // Check every directory before writing anything, so a typo in the last one does not leave half done.

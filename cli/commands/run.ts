@@ -33,7 +33,11 @@ export function exitCodeOf(valid: RunResult['valid']): number {
 export function registerRun(program: Command): void {
   addRunFlags(program.command('run'))
     .description('run one simulated test: a Kafka cluster, the queue workload, faults, and every checker')
-    .option('--out <dir>', 'where to write history.jsonl, history.edn, result.json, repro.json and the report (index.html)', 'kafkasim-out/seed-<seed>')
+    .option(
+      '--out <dir>',
+      'where to write history.jsonl, history.edn, result.json, repro.json and the report (index.html)',
+      'kafkasim-out/seed-<seed>',
+    )
     .option('--no-out', 'write no files')
     .option('--json', 'print result.json on stdout')
     .action((flags: RunFlags) => {
@@ -41,7 +45,10 @@ export function registerRun(program: Command): void {
       const test = testOf(options);
       const out = flags.out === false ? undefined : flags.out.replace('<seed>', String(options.seed));
       // With --json, stdout carries result.json alone; the preamble goes to stderr.
-      const say = flags.json === true ? (line: string): void => void process.stderr.write(`${line}\n`) : (line: string): void => console.log(line);
+      const say =
+        flags.json === true
+          ? (line: string): void => void process.stderr.write(`${line}\n`)
+          : (line: string): void => console.log(line);
       for (const line of preamble(test, options, flags.schedule)) say(line);
       let run;
       try {
@@ -63,23 +70,34 @@ export function registerRun(program: Command): void {
 export function preamble(test: Test, options: RunOptions, scheduleFile: string | undefined): string[] {
   const c = test.cluster;
   const broker = c.broker;
-  const nemesis = 'schedule' in test.nemesis ? `schedule of ${test.nemesis.schedule.ops.length} ops` : nemesisText(test.nemesis);
+  const nemesis =
+    'schedule' in test.nemesis ? `schedule of ${test.nemesis.schedule.ops.length} ops` : nemesisText(test.nemesis);
   return [
     `seed          ${String(test.seed)}`,
     `rerun with    ${replayCommandFor(options, { scheduleFile })}`,
     `cluster       ${c.brokers} brokers, ${c.partitions} partitions, replication factor ${c.replicationFactor}, ` +
-      `${c.metadata === 'kraft' ? `KRaft (${c.kraft['controller.quorum.voters']} controllers)` : 'ZooKeeper'}, protocol ${test.protocolModes.join(',')}`,
-    `broker        min.insync.replicas=${broker['min.insync.replicas']} unclean.leader.election.enable=${broker['unclean.leader.election.enable']} ` +
-      `replica.lag.time.max.ms=${broker['replica.lag.time.max.ms']} zookeeper.session.timeout.ms=${broker['zookeeper.session.timeout.ms']}`,
-    `producer      acks=${test.workload.producer.acks} enable.idempotence=${test.workload.producer['enable.idempotence']}, ` +
+      `${c.metadata === 'kraft' ? `KRaft (${c.kraft['controller.quorum.voters']} controllers)` : 'ZooKeeper'}, ` +
+      `protocol ${test.protocolModes.join(',')}`,
+    `broker        min.insync.replicas=${broker['min.insync.replicas']} ` +
+      `unclean.leader.election.enable=${broker['unclean.leader.election.enable']} ` +
+      `replica.lag.time.max.ms=${broker['replica.lag.time.max.ms']} ` +
+      `zookeeper.session.timeout.ms=${broker['zookeeper.session.timeout.ms']}`,
+    `producer      acks=${test.workload.producer.acks} ` +
+      `enable.idempotence=${test.workload.producer['enable.idempotence']}, ` +
       `${test.workload.producers} producers, ${test.workload.consumers} consumers, ${test.workload.rate} sends/s`,
-    `nemesis       ${nemesis}, ${test.timeSeconds} simulated s${test.stopOnViolation ? ', stop at the first violation' : ''}`,
+    `nemesis       ${nemesis}, ${test.timeSeconds} simulated ` +
+      `s${test.stopOnViolation ? ', stop at the first violation' : ''}`,
     `checkers      ${test.checkers.map((ch) => ch.name).join(', ')}`,
   ];
 }
 
 function nemesisText(plan: { kinds: string[] | 'swarm'; intensity: number | undefined }): string {
-  const kinds = plan.kinds === 'swarm' ? 'swarm (the seed picks the kinds)' : plan.kinds.length === 0 ? 'none' : plan.kinds.join(',');
+  const kinds =
+    plan.kinds === 'swarm'
+      ? 'swarm (the seed picks the kinds)'
+      : plan.kinds.length === 0
+        ? 'none'
+        : plan.kinds.join(',');
   return plan.intensity === undefined ? kinds : `${kinds} at intensity ${plan.intensity}`;
 }
 
@@ -88,7 +106,12 @@ function nemesisText(plan: { kinds: string[] | 'swarm'; intensity: number | unde
  * rerun command and one line on stderr; the stack trace in crash.txt of the output directory (or of a
  * temporary one with --no-out).
  */
-function reportHarnessCrash(e: unknown, options: RunOptions, out: string | undefined, scheduleFile: string | undefined): void {
+function reportHarnessCrash(
+  e: unknown,
+  options: RunOptions,
+  out: string | undefined,
+  scheduleFile: string | undefined,
+): void {
   const stack = e instanceof Error && e.stack !== undefined ? e.stack : String(e);
   const line = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e).split('\n')[0];
   const rerun = replayCommandFor(options, { scheduleFile });
@@ -108,18 +131,26 @@ function reportHarnessCrash(e: unknown, options: RunOptions, out: string | undef
 
 /** The short terminal summary of a run. */
 export function printSummary(result: RunResult, out?: string): void {
-  const anomalies = Object.entries(result.anomalies).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
+  const anomalies =
+    Object.entries(result.anomalies)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') || 'none';
   console.log(`seed          ${result.seed}`);
   if (result.swarm) console.log(`swarm         ${result.swarm}`);
   console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
   console.log(`anomalies     ${anomalies}`);
   for (const line of violationLines(result)) console.log(line);
   if (result.stoppedAt !== undefined) {
-    console.log(`stopped       at world event ${result.stoppedAt.step} (t=${result.stoppedAt.time} ms): ${result.stoppedAt.checker} found a violation`);
+    console.log(
+      `stopped       at world event ${result.stoppedAt.step} (t=${result.stoppedAt.time} ms): ` +
+        `${result.stoppedAt.checker} found a violation`,
+    );
   }
   console.log(`acked writes  ${result.stats.acked} (lost: ${result.stats.lost})`);
   console.log(`ops           ${result.stats.ops}, events ${result.stats.events}`);
-  console.log(`time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`);
+  console.log(
+    `time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`,
+  );
   console.log(`history hash  ${result.historyHash}`);
   if (out !== undefined) console.log(`report        ${out}/index.html (history, result.json and repro.json beside it)`);
 }

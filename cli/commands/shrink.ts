@@ -14,7 +14,10 @@ interface ShrinkFlags {
 }
 
 function describe(s: ShrinkSize): string {
-  return `${s.faults} fault${s.faults === 1 ? '' : 's'}, ${s.timeSeconds} s, ${s.clients} client${s.clients === 1 ? '' : 's'}`;
+  return (
+    `${s.faults} fault${s.faults === 1 ? '' : 's'}, ${s.timeSeconds} s, ${s.clients} ` +
+    `client${s.clients === 1 ? '' : 's'}`
+  );
 }
 
 export function registerShrink(program: Command): void {
@@ -28,7 +31,10 @@ export function registerShrink(program: Command): void {
       const repro = readRepro(path);
       const maxRuns = intOption('--max-runs', flags.maxRuns, 1, 100_000);
       const out = flags.out ?? join(dirname(path), 'repro.min.json');
-      const outcome = shrinkRepro(repro, { maxRuns, log: flags.quiet ? undefined : (line) => process.stderr.write(`shrink: ${line}\n`) });
+      const outcome = shrinkRepro(repro, {
+        maxRuns,
+        log: flags.quiet ? undefined : (line) => process.stderr.write(`shrink: ${line}\n`),
+      });
       writeWhole(out, reproText(outcome.repro));
       console.log(`anomaly       ${outcome.anomalies.join(', ')}`);
       console.log(`before        ${describe(outcome.before)}`);

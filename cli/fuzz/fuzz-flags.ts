@@ -36,11 +36,13 @@ function seconds(name: string, text: string): number {
 
 function seedRangeOf(flags: FuzzFlags): { range: SeedRange; fresh: boolean } {
   if (flags.seeds !== undefined) {
-    if (flags.count !== undefined || flags.seed !== undefined) throw new UsageError('--seeds gives the whole range: use it without --count and --seed');
+    if (flags.count !== undefined || flags.seed !== undefined)
+      throw new UsageError('--seeds gives the whole range: use it without --count and --seed');
     return { range: parseSeedRange(flags.seeds), fresh: false };
   }
   const count = flags.count === undefined ? DEFAULT_COUNT : intOption('--count', flags.count, 1, 100_000_000);
-  if (flags.seed !== undefined && !/^\d+$/.test(flags.seed)) throw new UsageError(`--seed: fuzz seeds are integers, got "${flags.seed}"`);
+  if (flags.seed !== undefined && !/^\d+$/.test(flags.seed))
+    throw new UsageError(`--seed: fuzz seeds are integers, got "${flags.seed}"`);
   const base = flags.seed === undefined ? freshSeed() : Number(flags.seed);
   return { range: countRange(base, count), fresh: flags.seed === undefined };
 }

@@ -11,7 +11,15 @@ import { JUNIT_FILE } from '../../harness/fuzz/fuzz-run.ts';
 import { junitXml } from '../../harness/fuzz/junit.ts';
 import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
 import { writeFuzzIndex } from '../../harness/fuzz/reports.ts';
-import { readSummary, sortRuns, SUMMARY_FILE, totalsOf, writeSummary, type FuzzSummary, type StopReason } from '../../harness/fuzz/summary.ts';
+import {
+  readSummary,
+  sortRuns,
+  SUMMARY_FILE,
+  totalsOf,
+  writeSummary,
+  type FuzzSummary,
+  type StopReason,
+} from '../../harness/fuzz/summary.ts';
 
 export interface MergeInput {
   dir: string;
@@ -27,11 +35,15 @@ export function mergeSummaries(inputs: MergeInput[]): FuzzSummary {
   const runs: SeedOutcome[] = [];
   for (const { dir, summary } of inputs) {
     if (canonicalJson(summary.options) !== options) {
-      throw new UsageError(`merge: ${dir} ran with other options than ${first.dir} (${summary.runFlags.join(' ')} vs ${first.summary.runFlags.join(' ')})`);
+      throw new UsageError(
+        `merge: ${dir} ran with other options than ${first.dir} (${summary.runFlags.join(' ')} vs ` +
+          `${first.summary.runFlags.join(' ')})`,
+      );
     }
     for (const r of summary.runs) {
       const other = seenIn.get(r.seed);
-      if (other !== undefined) throw new UsageError(`merge: seed ${r.seed} is in both ${other} and ${dir} (overlapping shards)`);
+      if (other !== undefined)
+        throw new UsageError(`merge: seed ${r.seed} is in both ${other} and ${dir} (overlapping shards)`);
       seenIn.set(r.seed, dir);
       runs.push(r);
     }
@@ -39,7 +51,11 @@ export function mergeSummaries(inputs: MergeInput[]): FuzzSummary {
   const summaries = inputs.map((i) => i.summary);
   const sorted = sortRuns(runs);
   const stopped = summaries.map((s) => s.stoppedBy);
-  const stoppedBy: StopReason = stopped.includes('interrupted') ? 'interrupted' : stopped.includes('time-budget') ? 'time-budget' : 'done';
+  const stoppedBy: StopReason = stopped.includes('interrupted')
+    ? 'interrupted'
+    : stopped.includes('time-budget')
+      ? 'time-budget'
+      : 'done';
   return {
     kafkasim: first.summary.kafkasim,
     startedAt: summaries.map((s) => s.startedAt).sort()[0],
@@ -87,7 +103,8 @@ export function mergeDirs(dirs: string[], outDir: string): FuzzSummary {
   const merged = mergeSummaries(inputs);
   for (const { dir, summary } of inputs) {
     for (const r of summary.runs) {
-      if (r.dir !== undefined && !existsSync(join(dir, r.dir))) throw new UsageError(`merge: ${join(dir, r.dir)} is missing (listed in ${join(dir, SUMMARY_FILE)})`);
+      if (r.dir !== undefined && !existsSync(join(dir, r.dir)))
+        throw new UsageError(`merge: ${join(dir, r.dir)} is missing (listed in ${join(dir, SUMMARY_FILE)})`);
     }
   }
   try {

@@ -54,7 +54,10 @@ export class Progress {
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0 ? this.done / seconds : 0;
     const eta = rate > 0 && this.total > this.done ? `, eta ${Math.ceil((this.total - this.done) / rate)} s` : '';
-    return `${this.done}/${this.total} seeds, ${rate.toFixed(1)} seeds/s, ${this.findings} finding${this.findings === 1 ? '' : 's'}${eta}`;
+    return (
+      `${this.done}/${this.total} seeds, ${rate.toFixed(1)} seeds/s, ${this.findings} ` +
+      `finding${this.findings === 1 ? '' : 's'}${eta}`
+    );
   }
 
   private draw(now: number): void {

@@ -91,19 +91,29 @@ export class FuzzRun {
 
   /** Runs the seeds; `onOutcome` hears each as it finishes. Resolves with the final summary, written. */
   async run(onOutcome?: (outcome: SeedOutcome, done: number, findings: number) => void): Promise<FuzzSummary> {
-    const setup: WorkerSetup = { options: this.config.options, outDir: this.config.outDir, runFlags: this.config.runFlags };
+    const setup: WorkerSetup = {
+      options: this.config.options,
+      outDir: this.config.outDir,
+      runFlags: this.config.runFlags,
+    };
     const jobs = Math.max(1, Math.min(this.config.jobs, this.planned));
     const timeoutMs = (this.config.seedTimeoutSeconds ?? seedTimeoutFor(this.config.options)) * 1000;
     this.workerFlags = workerExecArgv(jobs);
-    await runPool({ entry: await fuzzWorkerEntry(), execArgv: this.workerFlags }, jobs, setup, {
-      next: () => this.next(),
-      done: (outcome) => {
-        this.outcomes.push(outcome);
-        if (outcome.findings.length > 0) this.findings++;
-        onOutcome?.(outcome, this.outcomes.length, this.findings);
-        if (performance.now() - this.lastWrite >= this.writeEveryMs) this.writeSoFar();
+    await runPool(
+      { entry: await fuzzWorkerEntry(), execArgv: this.workerFlags },
+      jobs,
+      setup,
+      {
+        next: () => this.next(),
+        done: (outcome) => {
+          this.outcomes.push(outcome);
+          if (outcome.findings.length > 0) this.findings++;
+          onOutcome?.(outcome, this.outcomes.length, this.findings);
+          if (performance.now() - this.lastWrite >= this.writeEveryMs) this.writeSoFar();
+        },
       },
-    }, timeoutMs);
+      timeoutMs,
+    );
     const summary = this.summary();
     this.writeAll(summary);
     return summary;

@@ -6,19 +6,23 @@ import type { FuzzSummary } from './summary.ts';
 
 /** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot hold at all. */
 export function xmlEscape(text: string): string {
-  return text
-    // Control characters and lone surrogates are not allowed in XML 1.0, even escaped.
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    text
+      // Control characters and lone surrogates are not allowed in XML 1.0, even escaped.
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 function anomalyText(anomalies: Record<string, number>): string {
-  return Object.entries(anomalies).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(anomalies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 function seconds(ms: number): string {
@@ -32,7 +36,10 @@ function testCase(r: SeedOutcome, runFlags: string[]): string {
   if (r.findings.includes('harness-crash')) {
     const message = r.error ?? 'harness crash';
     const body = `${message}\nstack: ${r.dir ?? ''}/crash.txt\nrerun: ${runCommand(r.seed, runFlags)}`;
-    return `${open}>\n      <error type="harness-crash" message="${xmlEscape(message)}">${xmlEscape(body)}</error>\n    </testcase>`;
+    return (
+      `${open}>\n      <error type="harness-crash" ` +
+      `message="${xmlEscape(message)}">${xmlEscape(body)}</error>\n    </testcase>`
+    );
   }
   const messages: string[] = [];
   const body: string[] = [];
@@ -45,7 +52,10 @@ function testCase(r: SeedOutcome, runFlags: string[]): string {
     body.push(`both runs' outputs: ${r.dir ?? ''} and ${r.dir ?? ''}/rerun`);
   }
   const message = messages.join('; ');
-  return `${open}>\n      <failure type="${r.findings.join(',')}" message="${xmlEscape(message)}">${xmlEscape([message, ...body].join('\n'))}</failure>\n    </testcase>`;
+  return (
+    `${open}>\n      <failure type="${r.findings.join(',')}" ` +
+    `message="${xmlEscape(message)}">${xmlEscape([message, ...body].join('\n'))}</failure>\n    </testcase>`
+  );
 }
 
 export function junitXml(summary: FuzzSummary): string {
@@ -58,7 +68,8 @@ export function junitXml(summary: FuzzSummary): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xmlEscape(name)}" ${counts} time="${time}">`,
-    `  <testsuite name="${xmlEscape(name)}" ${counts} skipped="0" time="${time}" timestamp="${xmlEscape(summary.startedAt)}">`,
+    `  <testsuite name="${xmlEscape(name)}" ${counts} skipped="0" time="${time}" ` +
+      `timestamp="${xmlEscape(summary.startedAt)}">`,
     '    <properties>',
     `      <property name="kafkasim" value="${xmlEscape(summary.kafkasim)}"/>`,
     `      <property name="run-flags" value="${xmlEscape(summary.runFlags.join(' '))}"/>`,

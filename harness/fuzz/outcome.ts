@@ -47,7 +47,8 @@ export interface SeedTask {
 }
 
 /** Worker → main; `fatal` carries an exception nothing caught, just before the worker exits. */
-export type WorkerMessage = { type: 'ready' } | { type: 'done'; outcome: SeedOutcome } | { type: 'fatal'; stack: string };
+export type WorkerMessage =
+  { type: 'ready' } | { type: 'done'; outcome: SeedOutcome } | { type: 'fatal'; stack: string };
 
 /** Seed directories, relative to the output directory. */
 export function seedDir(seed: number): string {

@@ -43,7 +43,13 @@ interface Slot {
 }
 
 /** Runs seeds on `jobs` worker processes until `hooks.next()` runs dry and every seed in flight has finished. */
-export function runPool(workers: PoolWorkers, jobs: number, setup: WorkerSetup, hooks: PoolHooks, seedTimeoutMs: number): Promise<void> {
+export function runPool(
+  workers: PoolWorkers,
+  jobs: number,
+  setup: WorkerSetup,
+  hooks: PoolHooks,
+  seedTimeoutMs: number,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const slots = new Set<Slot>();
     let failed = false;
@@ -65,10 +71,13 @@ export function runPool(workers: PoolWorkers, jobs: number, setup: WorkerSetup, 
       clearTimeout(slot.watchdog);
       const head = slot.tasks[0];
       if (head === undefined) return;
-      slot.watchdog = setTimeout(() => {
-        slot.timedOut = true;
-        slot.worker.kill('SIGKILL');
-      }, seedTimeoutMs * (head.twice ? 2 : 1));
+      slot.watchdog = setTimeout(
+        () => {
+          slot.timedOut = true;
+          slot.worker.kill('SIGKILL');
+        },
+        seedTimeoutMs * (head.twice ? 2 : 1),
+      );
     };
 
     /** Tops up the worker's tasks; retires it once it has none and there are no more. */
@@ -93,7 +102,15 @@ export function runPool(workers: PoolWorkers, jobs: number, setup: WorkerSetup, 
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      const slot: Slot = { worker, ready: false, tasks: [], retiring: false, fatal: undefined, watchdog: undefined, timedOut: false };
+      const slot: Slot = {
+        worker,
+        ready: false,
+        tasks: [],
+        retiring: false,
+        fatal: undefined,
+        watchdog: undefined,
+        timedOut: false,
+      };
       slots.add(slot);
       worker.send(setup);
       worker.on('message', (m: WorkerMessage) => {
@@ -131,11 +148,29 @@ export function runPool(workers: PoolWorkers, jobs: number, setup: WorkerSetup, 
         orphans.push(...queued);
         if (inFlight !== undefined) {
           const seed = inFlight.seed;
-          const hang = `hang: no outcome after ${(seedTimeoutMs / 1000) * (inFlight.twice ? 2 : 1)} s of wall time; the worker was stopped`;
-          const why = slot.timedOut ? hang : (slot.fatal ?? `the worker process exited with ${how} while running this seed`);
+          const hang =
+            `hang: no outcome after ${(seedTimeoutMs / 1000) * (inFlight.twice ? 2 : 1)} s of wall time; ` +
+            `the worker was stopped`;
+          const why = slot.timedOut
+            ? hang
+            : (slot.fatal ?? `the worker process exited with ${how} while running this seed`);
           const dir = writeCrash(setup, seed, why);
-          const error = slot.timedOut ? hang : slot.fatal !== undefined ? `worker died: ${slot.fatal.split('\n')[0]}` : `worker exited with ${how}`;
-          hooks.done({ seed, valid: null, anomalies: {}, historyHash: null, wallMs: 0, events: 0, findings: ['harness-crash'], error, dir });
+          const error = slot.timedOut
+            ? hang
+            : slot.fatal !== undefined
+              ? `worker died: ${slot.fatal.split('\n')[0]}`
+              : `worker exited with ${how}`;
+          hooks.done({
+            seed,
+            valid: null,
+            anomalies: {},
+            historyHash: null,
+            wallMs: 0,
+            events: 0,
+            findings: ['harness-crash'],
+            error,
+            dir,
+          });
         }
         // A replacement asks for the next seed when ready, and retires at once if there is none.
         if (!slot.retiring && !failed) spawn();

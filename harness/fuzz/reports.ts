@@ -1,5 +1,5 @@
 // The fuzz index a fuzz leaves behind (index.html beside summary.json); each finding's run report is
-// written with its outputs (run-once.ts). The renderers live in reports/.
+// written with its outputs (harness/run.ts). The renderers live in reports/.
 import { join } from 'node:path';
 import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
 import { writeWhole } from '../write-whole.ts';
@@ -7,7 +7,14 @@ import type { SeedOutcome } from './outcome.ts';
 import type { FuzzSummary } from './summary.ts';
 
 function indexRun(r: SeedOutcome): FuzzRun {
-  const run: FuzzRun = { seed: r.seed, valid: r.valid ?? 'unknown', anomalies: r.anomalies, wallMs: r.wallMs, events: r.events, findings: r.findings };
+  const run: FuzzRun = {
+    seed: r.seed,
+    valid: r.valid ?? 'unknown',
+    anomalies: r.anomalies,
+    wallMs: r.wallMs,
+    events: r.events,
+    findings: r.findings,
+  };
   if (r.dir !== undefined) {
     // A crash has no run to report on: its link goes to the stack and the command that reruns it.
     const crashed = r.findings.includes('harness-crash');
@@ -20,12 +27,23 @@ function indexRun(r: SeedOutcome): FuzzRun {
 
 function title(s: FuzzSummary): string {
   const shards = s.shards.filter((x) => x !== null);
-  const which = shards.length === 1 ? `, shard ${shards[0].index}/${shards[0].count}` : shards.length > 1 ? `, ${shards.length} shards` : '';
+  const which =
+    shards.length === 1
+      ? `, shard ${shards[0].index}/${shards[0].count}`
+      : shards.length > 1
+        ? `, ${shards.length} shards`
+        : '';
   return `kafkasim fuzz: seeds ${s.seeds.from}..${s.seeds.to}${which}`;
 }
 
 /** Writes `<outDir>/index.html`, the fuzz index built from the summary. */
 export function writeFuzzIndex(outDir: string, summary: FuzzSummary): void {
-  const generatedBy = `kafkasim ${summary.kafkasim} · ${summary.runFlags.join(' ')} · started ${summary.startedAt} · ${summary.seeds.run} of ${summary.seeds.planned} seeds run${summary.stoppedBy === 'done' ? '' : ` (stopped by ${summary.stoppedBy})`}`;
-  writeWhole(join(outDir, 'index.html'), renderFuzzIndex({ title: title(summary), generatedBy, runs: summary.runs.map(indexRun) }));
+  const generatedBy =
+    `kafkasim ${summary.kafkasim} · ${summary.runFlags.join(' ')} · started ${summary.startedAt} ` +
+    `· ${summary.seeds.run} of ${summary.seeds.planned} seeds ` +
+    `run${summary.stoppedBy === 'done' ? '' : ` (stopped by ${summary.stoppedBy})`}`;
+  writeWhole(
+    join(outDir, 'index.html'),
+    renderFuzzIndex({ title: title(summary), generatedBy, runs: summary.runs.map(indexRun) }),
+  );
 }

@@ -48,7 +48,17 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
   } catch (e) {
     const stack = e instanceof Error && e.stack !== undefined ? e.stack : String(e);
     const dir = writeCrash(setup, task.seed, stack);
-    return { seed: task.seed, valid: null, anomalies: {}, historyHash: null, wallMs: Math.round(performance.now() - started), events: 0, findings: ['harness-crash'], error: firstLine(e), dir };
+    return {
+      seed: task.seed,
+      valid: null,
+      anomalies: {},
+      historyHash: null,
+      wallMs: Math.round(performance.now() - started),
+      events: 0,
+      findings: ['harness-crash'],
+      error: firstLine(e),
+      dir,
+    };
   }
   const { result } = first;
   const findings: FindingKind[] = [];

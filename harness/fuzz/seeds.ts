@@ -29,7 +29,8 @@ export function parseSeedRange(text: string): SeedRange {
   if (m === null) throw new UsageError(`--seeds must be a range like 1..1000, got "${text}"`);
   const from = seedNumber(m[1], '--seeds: the first seed');
   const to = seedNumber(m[2], '--seeds: the last seed');
-  if (from > to) throw new UsageError(`--seeds: the range ${from}..${to} is empty (the first seed is larger than the last)`);
+  if (from > to)
+    throw new UsageError(`--seeds: the range ${from}..${to} is empty (the first seed is larger than the last)`);
   return { from, to };
 }
 
@@ -45,8 +46,10 @@ export function parseShard(text: string): Shard {
   if (m === null) throw new UsageError(`--shard must be i/n with 0 <= i < n (0-based), got "${text}"`);
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || count > 100_000) throw new UsageError(`--shard: the shard count must be from 1 to 100000, got ${m[2]}`);
-  if (index >= count) throw new UsageError(`--shard: index ${index} is out of range for ${count} shards (0-based: 0 to ${count - 1})`);
+  if (count < 1 || count > 100_000)
+    throw new UsageError(`--shard: the shard count must be from 1 to 100000, got ${m[2]}`);
+  if (index >= count)
+    throw new UsageError(`--shard: index ${index} is out of range for ${count} shards (0-based: 0 to ${count - 1})`);
   return { index, count };
 }
 

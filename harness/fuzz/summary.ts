@@ -50,7 +50,17 @@ export interface FuzzSummary {
 }
 
 export function totalsOf(runs: SeedOutcome[]): FuzzTotals {
-  const t: FuzzTotals = { runs: runs.length, valid: 0, invalid: 0, unknown: 0, crashes: 0, nondeterministic: 0, findings: 0, rerun: 0, byAnomaly: {} };
+  const t: FuzzTotals = {
+    runs: runs.length,
+    valid: 0,
+    invalid: 0,
+    unknown: 0,
+    crashes: 0,
+    nondeterministic: 0,
+    findings: 0,
+    rerun: 0,
+    byAnomaly: {},
+  };
   for (const r of runs) {
     if (r.valid === true) t.valid++;
     else if (r.valid === false) t.invalid++;
@@ -94,17 +104,24 @@ export function readSummary(dir: string): FuzzSummary {
   } catch {
     throw new UsageError(`${path}: not valid JSON`);
   }
-  if (!isObject(json) || typeof json.kafkasim !== 'string') throw new UsageError(`${path}: not a kafkasim fuzz summary (no "kafkasim" version field)`);
-  if (json.kafkasim !== KAFKASIM_VERSION) throw new UsageError(`${path}: written by kafkasim ${json.kafkasim}, this is ${KAFKASIM_VERSION}`);
-  if (!isObject(json.options) || !Array.isArray(json.runFlags) || !Array.isArray(json.shards)) throw new UsageError(`${path}: "options", "runFlags" or "shards" is missing`);
-  if (!isObject(json.seeds) || typeof json.seeds.from !== 'number' || typeof json.seeds.to !== 'number') throw new UsageError(`${path}: "seeds" must hold the range (from, to)`);
+  if (!isObject(json) || typeof json.kafkasim !== 'string')
+    throw new UsageError(`${path}: not a kafkasim fuzz summary (no "kafkasim" version field)`);
+  if (json.kafkasim !== KAFKASIM_VERSION)
+    throw new UsageError(`${path}: written by kafkasim ${json.kafkasim}, this is ${KAFKASIM_VERSION}`);
+  if (!isObject(json.options) || !Array.isArray(json.runFlags) || !Array.isArray(json.shards))
+    throw new UsageError(`${path}: "options", "runFlags" or "shards" is missing`);
+  if (!isObject(json.seeds) || typeof json.seeds.from !== 'number' || typeof json.seeds.to !== 'number')
+    throw new UsageError(`${path}: "seeds" must hold the range (from, to)`);
   if (!Array.isArray(json.runs)) throw new UsageError(`${path}: "runs" must be an array`);
   for (const r of json.runs) {
     if (!isObject(r) || typeof r.seed !== 'number' || !Array.isArray(r.findings) || !isObject(r.anomalies)) {
       throw new UsageError(`${path}: every entry of "runs" needs a seed, findings and anomalies`);
     }
     // Merge copies these directories: only the one place a fuzz puts them, never a path elsewhere.
-    if (r.dir !== undefined && r.dir !== seedDir(r.seed)) throw new UsageError(`${path}: seed ${r.seed} has the directory "${String(r.dir)}", expected "${seedDir(r.seed)}"`);
+    if (r.dir !== undefined && r.dir !== seedDir(r.seed))
+      throw new UsageError(
+        `${path}: seed ${r.seed} has the directory "${String(r.dir)}", expected "${seedDir(r.seed)}"`,
+      );
   }
   // The remaining fields are recomputed by merge, so their shape is not trusted.
   return json as unknown as FuzzSummary;

@@ -11,7 +11,8 @@
 //   each: 2.29 s of compiling against 10.08 s of running for one worker's first 500 seeds. Four times the
 //   interrupt budget (the bytecode a function runs before it is optimized) and half the cumulative
 //   inlining budget cut that to 1.03 s (means of 4 runs; the worker's own thread 10.45 s): hot code is
-//   still optimized within the first seed, lukewarm code mostly never. --always-sparkplug gives that lukewarm code baseline machine code from its first call
+// still optimized within the first seed, lukewarm code mostly never. --always-sparkplug gives that lukewarm code
+// baseline machine code from its first call
 //   instead of the interpreter (1-2.5% more seeds/s in three paired runs).
 // Other V8 versions tier differently (Maglev) and would reject unknown flags, so they keep their defaults.
 // Figures: --jobs 2 on 2 cores, 1,000 seeds, separate runs (the machine's speed drifts from minute to
@@ -19,7 +20,11 @@
 import { usableCores } from './cores.ts';
 
 export const BUSY_CORES_FLAGS = ['--single-threaded-gc', '--no-concurrent-recompilation'];
-export const BUSY_CORES_V8_11_FLAGS = ['--interrupt-budget=270336', '--max-inlined-bytecode-size-cumulative=460', '--always-sparkplug'];
+export const BUSY_CORES_V8_11_FLAGS = [
+  '--interrupt-budget=270336',
+  '--max-inlined-bytecode-size-cumulative=460',
+  '--always-sparkplug',
+];
 
 /** The flags of each worker process when the fuzz runs `jobs` of them. */
 export function workerExecArgv(jobs: number, cores = usableCores(), v8Version = process.versions.v8): string[] {

@@ -5,7 +5,8 @@ import type { SeedTask, WorkerMessage, WorkerSetup } from './outcome.ts';
 import { runSeed } from './run-seed.ts';
 
 const send = process.send?.bind(process);
-if (send === undefined) throw new Error('harness/fuzz/worker.ts runs as a fuzz worker process, started by the fuzz pool');
+if (send === undefined)
+  throw new Error('harness/fuzz/worker.ts runs as a fuzz worker process, started by the fuzz pool');
 const post = (message: WorkerMessage): void => {
   send(message);
 };

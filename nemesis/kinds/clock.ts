@@ -34,7 +34,9 @@ export const clockKind: FaultKindModule<ClockParams, ClockApplied> = {
     const target = generateTarget(random, shape, RULES, Math.max(1, shape.brokers));
     const seconds = random.int(1, Math.round(5 + 55 * intensity));
     const jumpMs = (random.chance(0.5) ? -1 : 1) * seconds * 1000;
-    const drift = random.chance(0.5) ? Math.round((random.chance(0.5) ? -1 : 1) * random.float() * 0.2 * intensity * 1000) / 1000 : 0;
+    const drift = random.chance(0.5)
+      ? Math.round((random.chance(0.5) ? -1 : 1) * random.float() * 0.2 * intensity * 1000) / 1000
+      : 0;
     // `|| 0` turns -0 into 0: JSON has no -0, and a saved schedule must load back equal.
     return { target, jumpMs, drift: drift || 0 };
   },

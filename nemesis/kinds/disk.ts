@@ -35,7 +35,13 @@ export const diskKind: FaultKindModule<DiskParams, DiskApplied> = {
     // One symptom per fault reads best in a report; the rate grows with intensity.
     const roll = random.float();
     if (roll < 0.4) return { target, fsyncLies: true, ioErrorRate: 0, full: false };
-    if (roll < 0.75) return { target, fsyncLies: false, ioErrorRate: Math.round((0.01 + 0.3 * intensity * random.float()) * 1000) / 1000, full: false };
+    if (roll < 0.75)
+      return {
+        target,
+        fsyncLies: false,
+        ioErrorRate: Math.round((0.01 + 0.3 * intensity * random.float()) * 1000) / 1000,
+        full: false,
+      };
     return { target, fsyncLies: false, ioErrorRate: 0, full: true };
   },
   arbitrary: (shape) =>

@@ -10,12 +10,25 @@ import { Fields } from '../fields.ts';
 import type { FaultKindModule } from '../kind.ts';
 import { spanMs } from '../kind.ts';
 import type { Crashed, RestartOrder } from '../restart-order.ts';
-import { generateOrder, orderArbitrary, parseGap, parseRestartOrder, planRestarts, staggeredRestart } from '../restart-order.ts';
+import {
+  generateOrder,
+  orderArbitrary,
+  parseGap,
+  parseRestartOrder,
+  planRestarts,
+  staggeredRestart,
+} from '../restart-order.ts';
 import type { ClusterShape } from '../shape.ts';
 
 export type KillAllParams = { mode: CrashMode; order: RestartOrder; gapMs: number };
 /** `controllers` only in KRaft mode, so that ZooKeeper-mode records (and history hashes) stay as they were. */
-export type KillAllApplied = { mode: CrashMode; crashed: Crashed[]; plan: string[][]; gapMs: number; controllers?: string[] };
+export type KillAllApplied = {
+  mode: CrashMode;
+  crashed: Crashed[];
+  plan: string[][];
+  gapMs: number;
+  controllers?: string[];
+};
 
 function parse(raw: unknown, where: string, shape?: ClusterShape): KillAllParams {
   const f = Fields.of(raw, where);
@@ -29,10 +42,20 @@ function parse(raw: unknown, where: string, shape?: ClusterShape): KillAllParams
 
 export const killAllKind: FaultKindModule<KillAllParams, KillAllApplied> = {
   kind: 'kill-all',
-  summary: 'crash every broker and KRaft controller (kill -9), restart them at stop (together or in an order with gaps)',
+  summary:
+    'crash every broker and KRaft controller (kill -9), restart them at stop (together or in an order with gaps)',
   parse,
-  generate: (random) => ({ mode: 'process' as CrashMode, order: generateOrder(random), gapMs: random.int(0, 10) * 1000 }),
-  arbitrary: (shape) => fc.record({ mode: fc.constantFrom<CrashMode>(...CRASH_MODES), order: orderArbitrary(shape), gapMs: fc.integer({ min: 0, max: 20000 }) }),
+  generate: (random) => ({
+    mode: 'process' as CrashMode,
+    order: generateOrder(random),
+    gapMs: random.int(0, 10) * 1000,
+  }),
+  arbitrary: (shape) =>
+    fc.record({
+      mode: fc.constantFrom<CrashMode>(...CRASH_MODES),
+      order: orderArbitrary(shape),
+      gapMs: fc.integer({ min: 0, max: 20000 }),
+    }),
   duration: (random, intensity) => spanMs(random, intensity, 1000, 20000),
   tailMs: (params, shape) => (params.order === 'together' ? 0 : params.gapMs * Math.max(0, shape.brokers - 1)),
   start({ cluster, world, random }, { mode, order, gapMs }) {
@@ -54,10 +77,14 @@ export const killAllKind: FaultKindModule<KillAllParams, KillAllApplied> = {
     return applied;
   },
   stop(ctx, applied) {
-    if (applied.controllers === undefined) return staggeredRestart(ctx, applied.plan, applied.gapMs, { gapMs: applied.gapMs });
+    if (applied.controllers === undefined)
+      return staggeredRestart(ctx, applied.plan, applied.gapMs, { gapMs: applied.gapMs });
     // The quorum first: brokers that come back find controllers to register with.
     const controllers = applied.controllers.filter((node) => ctx.world.node(node).status === 'down');
     for (const node of controllers) ctx.world.start(node);
-    return staggeredRestart(ctx, applied.plan, applied.gapMs, { gapMs: applied.gapMs, controllersRestarted: controllers });
+    return staggeredRestart(ctx, applied.plan, applied.gapMs, {
+      gapMs: applied.gapMs,
+      controllersRestarted: controllers,
+    });
   },
 };

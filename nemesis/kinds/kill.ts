@@ -20,7 +20,10 @@ export type KillApplied = { nodes: string[]; mode: CrashMode };
 function parse(raw: unknown, where: string, shape?: ClusterShape): KillParams {
   const f = Fields.of(raw, where);
   f.only(['target', 'mode']);
-  return { target: parseTarget(f.get('target'), f.at('target'), RULES, shape), mode: f.oneOf('mode', CRASH_MODES, 'crash mode') };
+  return {
+    target: parseTarget(f.get('target'), f.at('target'), RULES, shape),
+    mode: f.oneOf('mode', CRASH_MODES, 'crash mode'),
+  };
 }
 
 /** At most a minority by default: killing a majority is kill-all's (or outage's) business. */
@@ -33,7 +36,8 @@ export const killKind: FaultKindModule<KillParams, KillApplied> = {
   summary: 'crash chosen brokers (crash mode per fault), restart them at stop',
   parse,
   generate: (random, shape) => ({ target: generateTarget(random, shape, RULES, minority(shape)), mode: 'process' }),
-  arbitrary: (shape) => fc.record({ target: targetArbitrary(shape, RULES, shape.brokers), mode: fc.constantFrom(...CRASH_MODES) }),
+  arbitrary: (shape) =>
+    fc.record({ target: targetArbitrary(shape, RULES, shape.brokers), mode: fc.constantFrom(...CRASH_MODES) }),
   duration: (random, intensity) => spanMs(random, intensity, 2000, 25000),
   tailMs: () => 0,
   start({ cluster, world, random }, { target, mode }) {

@@ -48,7 +48,8 @@ export const outageKind: FaultKindModule<OutageParams, OutageApplied> = {
       gapMs: fc.integer({ min: 0, max: 30000 }),
     }),
   duration: (random, intensity) => spanMs(random, intensity, 1000, 15000),
-  tailMs: (params, shape) => (params.order === 'together' ? 0 : params.gapMs * Math.max(0, shape.replicationFactor - 1)),
+  tailMs: (params, shape) =>
+    params.order === 'together' ? 0 : params.gapMs * Math.max(0, shape.replicationFactor - 1),
   start({ cluster, world, random }, { partition, mode, order, gapMs }) {
     const crashed: Crashed[] = [];
     for (const id of replicasOf(cluster, partition)) {

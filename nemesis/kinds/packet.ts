@@ -17,7 +17,8 @@ const SCOPES = ['all', 'nodes', 'links'] as const;
 const DELAYS = ['uniform', 'exponential'] as const;
 
 /** Extra one-way delay in ms: uniform between min and max, or exponential with a mean, capped at max. */
-export type ExtraDelay = { kind: 'uniform'; min: number; max: number } | { kind: 'exponential'; mean: number; max: number };
+export type ExtraDelay =
+  { kind: 'uniform'; min: number; max: number } | { kind: 'exponential'; mean: number; max: number };
 
 /** Linux's minimum TCP retransmission timeout. */
 const TCP_MIN_RTO_MS = 200;
@@ -77,14 +78,19 @@ function parse(raw: unknown, where: string, shape?: ClusterShape): PacketParams 
 function generateRates(random: { float(): number; chance(p: number): boolean }, intensity: number): Rates {
   const loss = random.chance(0.7) ? Math.round((0.02 + 0.4 * intensity * random.float()) * 100) / 100 : 0;
   const duplicate = random.chance(0.3) ? Math.round((0.01 + 0.2 * intensity * random.float()) * 100) / 100 : 0;
-  const delay: ExtraDelay | null = random.chance(0.5) ? { kind: 'exponential', mean: Math.round(5 + 200 * intensity * random.float()), max: 2000 } : null;
+  const delay: ExtraDelay | null = random.chance(0.5)
+    ? { kind: 'exponential', mean: Math.round(5 + 200 * intensity * random.float()), max: 2000 }
+    : null;
   return { loss, duplicate, delay };
 }
 
 const ratesArbitrary: fc.Arbitrary<Rates> = fc.record({
   loss: fc.integer({ min: 0, max: 100 }).map((x) => x / 100),
   duplicate: fc.integer({ min: 0, max: 100 }).map((x) => x / 100),
-  delay: fc.option(fc.integer({ min: 0, max: 500 }).map((mean): ExtraDelay => ({ kind: 'exponential', mean, max: 2000 })), { nil: null }),
+  delay: fc.option(
+    fc.integer({ min: 0, max: 500 }).map((mean): ExtraDelay => ({ kind: 'exponential', mean, max: 2000 })),
+    { nil: null },
+  ),
 });
 
 export const packetKind: FaultKindModule<PacketParams, PacketApplied> = {
@@ -99,7 +105,9 @@ export const packetKind: FaultKindModule<PacketParams, PacketApplied> = {
   arbitrary: (shape) =>
     fc.oneof(
       ratesArbitrary.map((r): PacketParams => ({ scope: 'all', ...r })),
-      fc.tuple(targetArbitrary(shape, RULES, shape.brokers), ratesArbitrary).map(([target, r]): PacketParams => ({ scope: 'nodes', target, ...r })),
+      fc
+        .tuple(targetArbitrary(shape, RULES, shape.brokers), ratesArbitrary)
+        .map(([target, r]): PacketParams => ({ scope: 'nodes', target, ...r })),
     ),
   duration: (random, intensity) => spanMs(random, intensity, 5000, 30000),
   tailMs: () => 0,
@@ -129,4 +137,3 @@ export const packetKind: FaultKindModule<PacketParams, PacketApplied> = {
     return done({ scope: applied.scope, cleared: applied.scope === 'all' ? 'all' : applied.links.length });
   },
 };
-

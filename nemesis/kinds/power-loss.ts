@@ -14,6 +14,14 @@ export const powerLossKind: FaultKindModule<KillAllParams, KillAllApplied> = {
   ...killAllKind,
   kind: 'power-loss',
   summary: 'power loss on every broker (unflushed data lost per crash mode), restart them at stop in an order',
-  generate: (random, shape, intensity) => ({ ...killAllKind.generate(random, shape, intensity), mode: random.pick(POWER_LOSS_MODES) }),
-  arbitrary: (shape) => fc.record({ mode: fc.constantFrom<CrashMode>(...POWER_LOSS_MODES), order: orderArbitrary(shape), gapMs: fc.integer({ min: 0, max: 20000 }) }),
+  generate: (random, shape, intensity) => ({
+    ...killAllKind.generate(random, shape, intensity),
+    mode: random.pick(POWER_LOSS_MODES),
+  }),
+  arbitrary: (shape) =>
+    fc.record({
+      mode: fc.constantFrom<CrashMode>(...POWER_LOSS_MODES),
+      order: orderArbitrary(shape),
+      gapMs: fc.integer({ min: 0, max: 20000 }),
+    }),
 };

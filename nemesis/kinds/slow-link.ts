@@ -45,7 +45,12 @@ export const slowLinkKind: FaultKindModule<SlowLinkParams, SlowLinkApplied> = {
     // failure), else one follower or leader: the lagging replica the ISR rules are about.
     const partition = random.int(0, shape.partitions - 1);
     const pick = random.float();
-    const target: Target = pick < 0.6 ? { target: 'random', count: shape.brokers } : pick < 0.85 ? { target: 'follower-of', partition } : { target: 'leader-of', partition };
+    const target: Target =
+      pick < 0.6
+        ? { target: 'random', count: shape.brokers }
+        : pick < 0.85
+          ? { target: 'follower-of', partition }
+          : { target: 'leader-of', partition };
     const roll = random.float();
     const direction: SlowLinkDirection = roll < 0.6 ? 'in' : roll < 0.9 ? 'both' : 'out';
     // Whole milliseconds, from about the ZooKeeper round trip up to several fetch waits.
@@ -61,7 +66,12 @@ export const slowLinkKind: FaultKindModule<SlowLinkParams, SlowLinkApplied> = {
         minMs: fc.integer({ min: 0, max: 10000 }),
         spread: fc.integer({ min: 0, max: 5000 }),
       })
-      .map(({ target, direction, minMs, spread }): SlowLinkParams => ({ target, direction, minMs, maxMs: minMs + spread })),
+      .map(({ target, direction, minMs, spread }): SlowLinkParams => ({
+        target,
+        direction,
+        minMs,
+        maxMs: minMs + spread,
+      })),
   duration: (random, intensity) => spanMs(random, intensity, 10000, 60000),
   tailMs: () => 0,
   start({ cluster, world, random }, params) {

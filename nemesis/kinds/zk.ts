@@ -24,7 +24,9 @@ export const zkKind: FaultKindModule<ZkParams, ZkApplied> = {
   kind: 'zk',
   summary: 'cut chosen brokers off from ZooKeeper only (their sessions expire; broker links stay up)',
   parse,
-  generate: (random, shape) => ({ target: generateTarget(random, shape, RULES, Math.max(1, Math.floor((shape.brokers - 1) / 2))) }),
+  generate: (random, shape) => ({
+    target: generateTarget(random, shape, RULES, Math.max(1, Math.floor((shape.brokers - 1) / 2))),
+  }),
   arbitrary: (shape) => targetArbitrary(shape, RULES, shape.brokers).map((target) => ({ target })),
   // Often past the 18 s default session timeout, so that sessions really expire.
   duration: (random, intensity) => spanMs(random, intensity, 3000, 35000),

@@ -27,7 +27,13 @@ export function faultLayer(endS: number, legend: boolean): VlSpec {
     encoding: {
       x: timeX(endS, 'start'),
       x2: { field: 'end' },
-      color: { field: 'kind', type: 'nominal', title: 'fault', scale: { scheme: FAULT_SCHEME }, legend: legend ? { orient: 'top' } : null },
+      color: {
+        field: 'kind',
+        type: 'nominal',
+        title: 'fault',
+        scale: { scheme: FAULT_SCHEME },
+        legend: legend ? { orient: 'top' } : null,
+      },
       tooltip: [
         { field: 'kind', title: 'fault' },
         { field: 'id', title: 'id' },

@@ -7,7 +7,15 @@ export const MODE_SCALE = { domain: ['clean', 'unclean'], range: ['#2e86c1', '#d
 function perSeed(metrics: string[]): VlSpec {
   return {
     data: { name: 'values' },
-    facet: { row: { field: 'metric', type: 'nominal', title: null, sort: metrics, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' } } },
+    facet: {
+      row: {
+        field: 'metric',
+        type: 'nominal',
+        title: null,
+        sort: metrics,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
+      },
+    },
     spec: {
       width: 900,
       height: 90,

@@ -41,11 +41,25 @@ export function healthChart(endS: number): VlSpec {
           {
             data: { name: 'health' },
             transform: [{ filter: { field: 'metric', oneOf: panel.metrics } }],
-            mark: panel.rate === true ? { type: 'line', interpolate: 'step-after', point: { size: 10 } } : { type: 'line', interpolate: 'step-after' },
+            mark:
+              panel.rate === true
+                ? { type: 'line', interpolate: 'step-after', point: { size: 10 } }
+                : { type: 'line', interpolate: 'step-after' },
             encoding: {
               x: timeX(endS, 'time', i === HEALTH_PANELS.length - 1 ? 'time (s)' : null),
-              y: { field: 'value', type: 'quantitative', title: panel.title, axis: panel.rate === true ? {} : { tickMinStep: 1, format: 'd' } },
-              color: { field: 'metric', type: 'nominal', title: 'metric', scale: { domain: panel.metrics, range: panel.metrics.map((m) => METRIC_COLOURS[m]) }, legend: panel.metrics.length > 1 ? { orient: 'right' } : null },
+              y: {
+                field: 'value',
+                type: 'quantitative',
+                title: panel.title,
+                axis: panel.rate === true ? {} : { tickMinStep: 1, format: 'd' },
+              },
+              color: {
+                field: 'metric',
+                type: 'nominal',
+                title: 'metric',
+                scale: { domain: panel.metrics, range: panel.metrics.map((m) => METRIC_COLOURS[m]) },
+                legend: panel.metrics.length > 1 ? { orient: 'right' } : null,
+              },
               strokeDash: {
                 condition: { test: "datum.metric === 'partitions without a live leader'", value: [4, 3] },
                 value: [1, 0],

@@ -4,7 +4,10 @@
 import type { VlSpec } from '../page.ts';
 import { WIDTH } from './common.ts';
 
-const ROLE_SCALE = { domain: ['linearized', 'cannot be placed', 'concurrent'], range: ['#7fbf7f', '#d62728', '#bbbbbb'] };
+const ROLE_SCALE = {
+  domain: ['linearized', 'cannot be placed', 'concurrent'],
+  range: ['#7fbf7f', '#d62728', '#bbbbbb'],
+};
 
 export function linearChart(view: number): VlSpec {
   const only = [{ filter: { field: 'view', equal: view } }];
@@ -23,7 +26,15 @@ export function linearChart(view: number): VlSpec {
           x2: { field: 'tEnd' },
           y,
           color: { field: 'role', type: 'nominal', title: 'op', scale: ROLE_SCALE },
-          tooltip: [{ field: 'role' }, { field: 'order', title: 'position' }, { field: 'index', title: 'op' }, { field: 'process' }, { field: 'f' }, { field: 'type' }, { field: 'value' }],
+          tooltip: [
+            { field: 'role' },
+            { field: 'order', title: 'position' },
+            { field: 'index', title: 'op' },
+            { field: 'process' },
+            { field: 'f' },
+            { field: 'type' },
+            { field: 'value' },
+          ],
         },
       },
       {

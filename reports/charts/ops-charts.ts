@@ -72,7 +72,13 @@ export function timelineChart(endS: number, processes: number): VlSpec {
       {
         data: { name: 'ops' },
         mark: { type: 'bar', height: { band: 0.8 } },
-        encoding: { x, x2: { field: 'tEnd' }, y, color: { field: 'type', type: 'nominal', title: 'outcome', scale: OUTCOME_SCALE }, tooltip: OP_TOOLTIP },
+        encoding: {
+          x,
+          x2: { field: 'tEnd' },
+          y,
+          color: { field: 'type', type: 'nominal', title: 'outcome', scale: OUTCOME_SCALE },
+          tooltip: OP_TOOLTIP,
+        },
       },
       {
         data: { name: 'ops' },

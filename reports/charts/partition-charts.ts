@@ -15,7 +15,18 @@ function electionRules(partition: number, endS: number): VlSpec {
       x: timeX(endS),
       stroke: { field: 'election', type: 'nominal', title: 'election', scale: ELECTION_SCALE },
       // Same field and title as the stroke, so the two merge into one legend showing colour and dash.
-      strokeDash: { field: 'election', type: 'nominal', title: 'election', scale: { domain: ['clean', 'unclean'], range: [[4, 3], [1, 0]] } },
+      strokeDash: {
+        field: 'election',
+        type: 'nominal',
+        title: 'election',
+        scale: {
+          domain: ['clean', 'unclean'],
+          range: [
+            [4, 3],
+            [1, 0],
+          ],
+        },
+      },
       tooltip: [
         { field: 'election' },
         { field: 'time', title: 'at (s)' },
@@ -56,7 +67,12 @@ export function partitionChart(partition: number, endS: number, brokers: number[
                 title: 'leader',
                 scale: { domain: [...brokers.map((b) => `broker ${b}`), 'none'], range: [...colours, '#e74c3c'] },
               },
-              tooltip: [{ field: 'leader' }, { field: 'epoch', title: 'leader epoch' }, { field: 'start', title: 'from (s)' }, { field: 'end', title: 'to (s)' }],
+              tooltip: [
+                { field: 'leader' },
+                { field: 'epoch', title: 'leader epoch' },
+                { field: 'start', title: 'from (s)' },
+                { field: 'end', title: 'to (s)' },
+              ],
             },
           },
           electionRules(partition, endS),
@@ -73,7 +89,14 @@ export function partitionChart(partition: number, endS: number, brokers: number[
               data: { name: 'isr' },
               transform: only,
               mark: { type: 'line', interpolate: 'step-after', color: '#2c3e50' },
-              encoding: { x: timeX(endS), y: { field: 'size', type: 'quantitative', title: 'ISR size', axis: { tickMinStep: 1, format: 'd' } }, tooltip: [{ field: 'time', title: 'from (s)' }, { field: 'size', title: 'ISR size' }] },
+              encoding: {
+                x: timeX(endS),
+                y: { field: 'size', type: 'quantitative', title: 'ISR size', axis: { tickMinStep: 1, format: 'd' } },
+                tooltip: [
+                  { field: 'time', title: 'from (s)' },
+                  { field: 'size', title: 'ISR size' },
+                ],
+              },
             },
             electionRules(partition, endS),
           ],
@@ -97,10 +120,17 @@ export function partitionChart(partition: number, endS: number, brokers: number[
                   field: 'series',
                   type: 'nominal',
                   title: 'HW and LEO',
-                  scale: { domain: ['high watermark', ...brokers.map((b) => `LEO broker ${b}`)], range: ['#000000', ...colours] },
+                  scale: {
+                    domain: ['high watermark', ...brokers.map((b) => `LEO broker ${b}`)],
+                    range: ['#000000', ...colours],
+                  },
                 },
                 strokeWidth: { condition: { test: "datum.series === 'high watermark'", value: 2.2 }, value: 1.3 },
-                tooltip: [{ field: 'series' }, { field: 'time', title: 'from (s)' }, { field: 'value', title: 'offset' }],
+                tooltip: [
+                  { field: 'series' },
+                  { field: 'time', title: 'from (s)' },
+                  { field: 'value', title: 'offset' },
+                ],
               },
             },
             electionRules(partition, endS),

@@ -19,7 +19,16 @@ export interface RemovedRecord {
 }
 
 export type ReplicationEvent =
-  | { kind: 'append'; time: number; broker: number; partition: number; baseOffset: number; values: number[]; epoch: number; asLeader: boolean }
+  | {
+      kind: 'append';
+      time: number;
+      broker: number;
+      partition: number;
+      baseOffset: number;
+      values: number[];
+      epoch: number;
+      asLeader: boolean;
+    }
   | {
       kind: 'truncate';
       time: number;

@@ -277,7 +277,12 @@ export class Disk {
   snapshot(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, f] of this.files) {
-      out[name] = f.records === null ? f.content : recordsOf(f.records).map((r) => (r === TORN ? '<torn>' : JSON.stringify(r))).join('\n');
+      out[name] =
+        f.records === null
+          ? f.content
+          : recordsOf(f.records)
+              .map((r) => (r === TORN ? '<torn>' : JSON.stringify(r)))
+              .join('\n');
     }
     return out;
   }

@@ -13,7 +13,10 @@ export interface PacketFaults {
   loss: number;
   /** Probability that a message is delivered twice. */
   duplicate: number;
-  /** Extra delay added to each message; FIFO within the connection still holds, so this reorders only across connections. */
+  /**
+   * Extra delay added to each message; FIFO within the connection still holds, so this reorders only across
+   * connections.
+   */
   delay?: Distribution;
   /**
    * TCP semantics: a lost packet is retransmitted after this many ms (the retransmission timeout, doubled
@@ -265,7 +268,9 @@ export class Network {
   }
 
   isCut(from: NodeId, to: NodeId): boolean {
-    return this.outgoing.get(from)?.get(to)?.blocked ?? (from !== to && (this.isolated.has(from) || this.isolated.has(to)));
+    return (
+      this.outgoing.get(from)?.get(to)?.blocked ?? (from !== to && (this.isolated.has(from) || this.isolated.has(to)))
+    );
   }
 
   /** Every cut link as [from, to], in the order the links were first used. */

@@ -21,7 +21,13 @@ export interface RecordView {
   count: number;
 }
 
-export const EMPTY_VIEW: RecordView = Object.freeze({ store: Object.freeze({ records: Object.freeze([]) as unknown as unknown[], ends: Object.freeze([]) as unknown as number[] }), count: 0 });
+export const EMPTY_VIEW: RecordView = Object.freeze({
+  store: Object.freeze({
+    records: Object.freeze([]) as unknown as unknown[],
+    ends: Object.freeze([]) as unknown as number[],
+  }),
+  count: 0,
+});
 
 export function bytesOf(v: RecordView): number {
   return v.count === 0 ? 0 : v.store.ends[v.count - 1];

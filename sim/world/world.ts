@@ -121,12 +121,7 @@ export class World implements NetworkHost {
 
   // ---- scheduling ----
 
-  private push(
-    at: number,
-    fn: (arg: unknown, aux: number) => void,
-    arg: unknown,
-    owner: SimNode | null,
-  ): EventHandle {
+  private push(at: number, fn: (arg: unknown, aux: number) => void, arg: unknown, owner: SimNode | null): EventHandle {
     const seq = this.seq++;
     const key = this.shuffle === null ? seq : this.shuffle.float();
     const e = new EventHandle(this.queue, at, key, fn, arg, owner, owner === null ? 0 : owner.incarnation);

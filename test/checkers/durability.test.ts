@@ -10,11 +10,22 @@ function lostMiddleWrite(): History {
     .send(0, 0, 11, 1)
     .send(0, 0, 12, 2)
     .finalReads()
-    .poll(5, { 0: [[0, 10], [2, 12]] })
+    .poll(5, {
+      0: [
+        [0, 10],
+        [2, 12],
+      ],
+    })
     .build();
 }
 
-function truncation(time: number, broker: number, fromOffset: number, toOffset: number, kind: 'unclean-election' | 'crash' = 'unclean-election'): Truncation {
+function truncation(
+  time: number,
+  broker: number,
+  fromOffset: number,
+  toOffset: number,
+  kind: 'unclean-election' | 'crash' = 'unclean-election',
+): Truncation {
   return {
     time,
     broker,
@@ -42,14 +53,25 @@ describe('checkDurability', () => {
   });
 
   it('calls an acked write the final reads missed unreadable, not lost, when the leader still holds it', () => {
-    const history = new QueueHistoryBuilder().send(0, 0, 10, 0).send(1, 0, 11, 1).finalReads().poll(5, { 0: records(0, 10) }).build();
+    const history = new QueueHistoryBuilder()
+      .send(0, 0, 10, 0)
+      .send(1, 0, 11, 1)
+      .finalReads()
+      .poll(5, { 0: records(0, 10) })
+      .build();
     // The leader's high watermark stayed at 1 (too few in-sync replicas), so offset 1 was never readable.
-    const held = checkDurability(history, { truncations: [], finalLogs: [{ broker: 2, key: 0, highWatermark: 1, startOffset: 0, values: [10, 11] }] });
+    const held = checkDurability(history, {
+      truncations: [],
+      finalLogs: [{ broker: 2, key: 0, highWatermark: 1, startOffset: 0, values: [10, 11] }],
+    });
     expect(held.valid).toBe(true);
     expect(held.stats).toMatchObject({ lostAcked: 0, unreadableAcked: 1 });
     expect(held.notes?.[0]).toMatchObject({ name: 'acked-write-unreadable', count: 1 });
     // A different value at that offset means the acked one is gone: lost.
-    const replaced = checkDurability(history, { truncations: [], finalLogs: [{ broker: 2, key: 0, highWatermark: 1, startOffset: 0, values: [10, 99] }] });
+    const replaced = checkDurability(history, {
+      truncations: [],
+      finalLogs: [{ broker: 2, key: 0, highWatermark: 1, startOffset: 0, values: [10, 99] }],
+    });
     expect(replaced.valid).toBe(false);
     expect(replaced.anomalies.map((a) => [a.name, a.count])).toEqual([['acked-write-lost', 1]]);
   });
@@ -72,7 +94,9 @@ describe('checkDurability', () => {
     expect(result.anomalies[0].explanation).toMatch(/durability loss of an acknowledged write/);
     expect(result.stats).toMatchObject({ acked: 3, lostAcked: 1, attributed: 1, unattributed: 0 });
     const example = result.anomalies[0].examples[0];
-    expect(example.description).toMatch(/broker 3 removed offsets 1 to 2 at t=4 because an unclean leader election made broker 2 leader in epoch 7/);
+    expect(example.description).toMatch(
+      /broker 3 removed offsets 1 to 2 at t=4 because an unclean leader election made broker 2 leader in epoch 7/,
+    );
     expect(example.detail).toMatchObject({ key: 0, offset: 1, value: 11, blamed: { broker: 3, time: 4 } });
     expect(example.ops.map((op) => op.type)).toEqual(['invoke', 'ok']);
   });
@@ -90,7 +114,10 @@ describe('checkDurability', () => {
       truncation(4, 3, 2, 3), // did not remove offset 1
       { ...truncation(4, 3, 0, 3), key: 1 },
     ];
-    expect(checkDurability(lostMiddleWrite(), { truncations: unrelated }).stats).toMatchObject({ attributed: 0, unattributed: 1 });
+    expect(checkDurability(lostMiddleWrite(), { truncations: unrelated }).stats).toMatchObject({
+      attributed: 0,
+      unattributed: 1,
+    });
   });
 
   it('blames the latest truncation before the final phase and names every broker that truncated it', () => {
@@ -119,11 +146,20 @@ describe('checkDurability', () => {
       .poll(5, { 0: [] })
       .build();
     expect(checkDurability(history).stats).toMatchObject({ acked: 2, lostAcked: 2, notJudged: 1 });
-    expect(checkDurability(history, undefined, { ackedMeansDurable: false }).stats).toMatchObject({ acked: 1, lostAcked: 1, notJudged: 2 });
+    expect(checkDurability(history, undefined, { ackedMeansDurable: false }).stats).toMatchObject({
+      acked: 1,
+      lostAcked: 1,
+      notJudged: 2,
+    });
   });
 
   it('does not judge sends acknowledged after the final phase began', () => {
-    const history = new QueueHistoryBuilder().invokeSend(0, 0, 10).finalReads().ackSend(0, 0, 10, 0).poll(5, { 0: [] }).build();
+    const history = new QueueHistoryBuilder()
+      .invokeSend(0, 0, 10)
+      .finalReads()
+      .ackSend(0, 0, 10, 0)
+      .poll(5, { 0: [] })
+      .build();
     expect(checkDurability(history)).toMatchObject({ valid: true, stats: { acked: 0, notJudged: 1 } });
   });
 });

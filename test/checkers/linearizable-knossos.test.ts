@@ -33,6 +33,9 @@ describe.skipIf(!corpusFound)('Knossos histories', () => {
   afterAll(() => {
     const slowest = [...millis].sort((a, b) => b[1] - a[1]).slice(0, 3);
     const total = [...millis.values()].reduce((sum, ms) => sum + ms, 0);
-    console.log(`Knossos: ${millis.size} histories in ${total.toFixed(1)} ms; slowest: ${slowest.map(([f, ms]) => `${f} ${ms.toFixed(1)} ms`).join(', ')}`);
+    console.log(
+      `Knossos: ${millis.size} histories in ${total.toFixed(1)} ms; slowest: ` +
+        `${slowest.map(([f, ms]) => `${f} ${ms.toFixed(1)} ms`).join(', ')}`,
+    );
   });
 });

@@ -16,7 +16,14 @@ import {
 import type { Op, Value } from '../../workloads/history/format.ts';
 import { historyOf } from '../helpers/linearizable-generators.ts';
 
-const op = (f: string, value: Value, type: Op['type'] = 'ok'): Op => ({ index: 0, time: 0, process: 0, type, f, value });
+const op = (f: string, value: Value, type: Op['type'] = 'ok'): Op => ({
+  index: 0,
+  time: 0,
+  process: 0,
+  type,
+  f,
+  value,
+});
 
 /** Applies ok ops one after another; returns the final state or ILLEGAL. */
 function runSequentially(model: AnyModel, ops: Array<[f: string, invokeValue: Value, okValue: Value]>): unknown {
@@ -62,28 +69,62 @@ describe('reading a history (Knossos rules)', () => {
   });
 
   it('reports a value of the wrong shape', () => {
-    const bad = historyOf([[0, 'invoke', 'cas', 3], [0, 'ok', 'cas', 3]]);
+    const bad = historyOf([
+      [0, 'invoke', 'cas', 3],
+      [0, 'ok', 'cas', 3],
+    ]);
     expect(() => checkLinearizable(bad, casRegisterModel(0))).toThrow(MalformedOperationError);
   });
 });
 
 describe('cas-register, mutex and multi-register', () => {
   it('cas needs the expected value', () => {
-    expect(runSequentially(casRegisterModel(0), [['cas', [0, 5], [0, 5]], ['read', null, 5]])).toBe(5);
+    expect(
+      runSequentially(casRegisterModel(0), [
+        ['cas', [0, 5], [0, 5]],
+        ['read', null, 5],
+      ]),
+    ).toBe(5);
     expect(runSequentially(casRegisterModel(0), [['cas', [1, 5], [1, 5]]])).toBe(ILLEGAL);
   });
 
   it('a mutex is acquired only when free and released only when held', () => {
-    expect(runSequentially(mutexModel(), [['acquire', null, null], ['release', null, null]])).toBe(false);
+    expect(
+      runSequentially(mutexModel(), [
+        ['acquire', null, null],
+        ['release', null, null],
+      ]),
+    ).toBe(false);
     expect(runSequentially(mutexModel(), [['release', null, null]])).toBe(ILLEGAL);
-    expect(runSequentially(mutexModel(), [['acquire', null, null], ['acquire', null, null]])).toBe(ILLEGAL);
+    expect(
+      runSequentially(mutexModel(), [
+        ['acquire', null, null],
+        ['acquire', null, null],
+      ]),
+    ).toBe(ILLEGAL);
   });
 
   it('a txn applies its micro-ops in order; nil reads are wildcards', () => {
     const model = multiRegisterModel({ x: 0, y: 0 });
     const txn = (value: Value): [string, Value, Value] => ['txn', value, value];
-    expect(runSequentially(model, [txn([['write', 'x', 1], ['read', 'x', 1], ['read', 'y', null]])])).toEqual({ x: 1, y: 0 });
-    expect(runSequentially(model, [txn([['read', 'x', 0], ['write', 'y', 2]]), txn([['read', 'y', 0]])])).toBe(ILLEGAL);
+    expect(
+      runSequentially(model, [
+        txn([
+          ['write', 'x', 1],
+          ['read', 'x', 1],
+          ['read', 'y', null],
+        ]),
+      ]),
+    ).toEqual({ x: 1, y: 0 });
+    expect(
+      runSequentially(model, [
+        txn([
+          ['read', 'x', 0],
+          ['write', 'y', 2],
+        ]),
+        txn([['read', 'y', 0]]),
+      ]),
+    ).toBe(ILLEGAL);
   });
 });
 
@@ -135,10 +176,40 @@ describe('kafka-log', () => {
 
   it('a poll must return exactly the log from its first offset', () => {
     const base = [send(0, 10, 0), send(0, 11, 1), send(0, 12, 2)];
-    expect(runSequentially(model, [...base, poll({ '0': [[1, 11], [2, 12]] })])).not.toBe(ILLEGAL);
-    expect(runSequentially(model, [...base, poll({ '0': [[0, 10], [2, 12]] })])).toBe(ILLEGAL);
+    expect(
+      runSequentially(model, [
+        ...base,
+        poll({
+          '0': [
+            [1, 11],
+            [2, 12],
+          ],
+        }),
+      ]),
+    ).not.toBe(ILLEGAL);
+    expect(
+      runSequentially(model, [
+        ...base,
+        poll({
+          '0': [
+            [0, 10],
+            [2, 12],
+          ],
+        }),
+      ]),
+    ).toBe(ILLEGAL);
     expect(runSequentially(model, [...base, poll({ '0': [[1, 12]] })])).toBe(ILLEGAL);
-    expect(runSequentially(model, [...base, poll({ '0': [[2, 12], [3, 13]] })])).toBe(ILLEGAL);
+    expect(
+      runSequentially(model, [
+        ...base,
+        poll({
+          '0': [
+            [2, 12],
+            [3, 13],
+          ],
+        }),
+      ]),
+    ).toBe(ILLEGAL);
     expect(runSequentially(model, [...base, poll({ '0': [] })])).not.toBe(ILLEGAL);
   });
 

@@ -1,12 +1,7 @@
 // The checker's contract on hand-made histories: budgets give 'unknown', a failure names the op that
 // could not be placed, and partitioned models stop at the first illegal part.
 import { describe, expect, it } from 'vitest';
-import {
-  checkLinearizable,
-  kafkaLogModel,
-  NONLINEARIZABLE,
-  registerModel,
-} from '../../checkers/linearizable/index.ts';
+import { checkLinearizable, kafkaLogModel, NONLINEARIZABLE, registerModel } from '../../checkers/linearizable/index.ts';
 import type { History, Op, Value } from '../../workloads/history/format.ts';
 import { historyOf } from '../helpers/linearizable-generators.ts';
 
@@ -30,7 +25,11 @@ describe('budgets', () => {
   it('answers unknown when the caller-supplied clock passes the time limit', () => {
     let now = 0;
     const clock = (): number => (now += 10);
-    const result = checkLinearizable(tenWritesThenBadRead(), registerModel(0), { clock, timeLimitMs: 25, sliceSteps: 5 });
+    const result = checkLinearizable(tenWritesThenBadRead(), registerModel(0), {
+      clock,
+      timeLimitMs: 25,
+      sliceSteps: 5,
+    });
     expect(result.valid).toBe('unknown');
   });
 
@@ -102,7 +101,8 @@ describe('partitioned models', () => {
     ops.push({ process: 20, type: 'ok', f: 'poll', value: [['poll', { '0': reversed }]] });
     return ops;
   }
-  const number = (ops: Array<Omit<Op, 'index' | 'time'>>): History => ops.map((op, index) => ({ index, time: index, ...op }));
+  const number = (ops: Array<Omit<Op, 'index' | 'time'>>): History =>
+    ops.map((op, index) => ({ index, time: index, ...op }));
 
   it('checks each key alone', () => {
     const result = checkLinearizable(number(hardPartition()), kafkaLogModel());
@@ -117,7 +117,9 @@ describe('partitioned models', () => {
       { process: 30, type: 'invoke', f: 'send', value: [['send', 1, 500]] },
       { process: 30, type: 'ok', f: 'send', value: [['send', 1, [5, 500]]] },
     ];
-    const result = checkLinearizable(number([...hardPartition(), ...illegalSend]), kafkaLogModel(), { sliceSteps: 1000 });
+    const result = checkLinearizable(number([...hardPartition(), ...illegalSend]), kafkaLogModel(), {
+      sliceSteps: 1000,
+    });
     expect(result.valid).toBe(false);
     expect(result.stats?.partitions).toBe(2);
     expect(result.stats?.steps).toBeLessThan(2000);

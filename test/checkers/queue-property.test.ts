@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { checkDurability } from '../../checkers/durability/index.ts';
 import { checkQueue } from '../../checkers/queue/index.ts';
 import type { History, Value } from '../../workloads/history/format.ts';
-import { generateQueueHistory, type LogRecord, type ModelHistory, type QueueModelParams } from '../helpers/queue-history.ts';
+import {
+  generateQueueHistory,
+  type LogRecord,
+  type ModelHistory,
+  type QueueModelParams,
+} from '../helpers/queue-history.ts';
 
 const params: fc.Arbitrary<QueueModelParams> = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -85,7 +90,9 @@ describe('checkQueue on histories from a correct sequential model', () => {
     fc.assert(
       fc.property(params, fc.nat(), (p, choice) => {
         const model = generateQueueHistory(p);
-        const readable = model.logs.flatMap((log, key) => log.map((record) => ({ key, record, end: log[log.length - 1].offset })));
+        const readable = model.logs.flatMap((log, key) =>
+          log.map((record) => ({ key, record, end: log[log.length - 1].offset })),
+        );
         fc.pre(readable.length > 0);
         const { key, record, end } = readable[choice % readable.length];
         const history = structuredClone(model.history);

@@ -33,7 +33,13 @@ describe('checkQueue on hand-made histories', () => {
       .sendInfo(2, 0, 11)
       .sendFail(3, 0, 99)
       .send(0, 0, 12, 2)
-      .poll(5, { 0: [[1, 11], [2, 12]], 1: records(3, 20) })
+      .poll(5, {
+        0: [
+          [1, 11],
+          [2, 12],
+        ],
+        1: records(3, 20),
+      })
       .finalReads()
       .assign(6, [0, 1])
       .poll(6, { 0: records(0, 10, 11, 12), 1: records(3, 20) })
@@ -62,7 +68,13 @@ describe('checkQueue on hand-made histories', () => {
     const history = new QueueHistoryBuilder()
       .send(0, 0, 10, 0)
       .send(0, 0, 11, 1)
-      .poll(5, { 0: [[0, 10], [1, 11], [2, 10]] })
+      .poll(5, {
+        0: [
+          [0, 10],
+          [1, 11],
+          [2, 10],
+        ],
+      })
       .build();
     const result = checkQueue(history);
     only(result, 'duplicate', 1);
@@ -81,14 +93,19 @@ describe('checkQueue on hand-made histories', () => {
   });
 
   it('unseen: an acked value beyond every read, with final reads', () => {
-    const history = threeSends().finalReads().poll(5, { 0: records(0, 10, 11) }).build();
+    const history = threeSends()
+      .finalReads()
+      .poll(5, { 0: records(0, 10, 11) })
+      .build();
     const result = checkQueue(history);
     only(result, 'unseen', 1);
     expect(result.stats?.unseen).toBe(1);
   });
 
   it('unseen is only a statistic without final reads', () => {
-    const history = threeSends().poll(5, { 0: records(0, 10, 11) }).build();
+    const history = threeSends()
+      .poll(5, { 0: records(0, 10, 11) })
+      .build();
     const result = checkQueue(history);
     expect(result.valid).toBe(true);
     expect(result.stats?.unseen).toBe(1);
@@ -96,7 +113,10 @@ describe('checkQueue on hand-made histories', () => {
   });
 
   it('G1a: a failed send is read', () => {
-    const history = new QueueHistoryBuilder().sendFail(0, 0, 10).poll(5, { 0: records(0, 10) }).build();
+    const history = new QueueHistoryBuilder()
+      .sendFail(0, 0, 10)
+      .poll(5, { 0: records(0, 10) })
+      .build();
     const result = checkQueue(history);
     only(result, 'G1a', 1);
     // The failed send, then the poll that read its value.
@@ -149,17 +169,39 @@ describe('checkQueue on hand-made histories', () => {
 
   it('int-poll-skip: one poll skips a known record', () => {
     const history = threeSends()
-      .poll(5, { 0: [[0, 10], [2, 12]] })
+      .poll(5, {
+        0: [
+          [0, 10],
+          [2, 12],
+        ],
+      })
       .poll(6, { 0: records(1, 11) })
       .build();
     only(checkQueue(history), 'int-poll-skip', 1);
   });
 
   it('int-nonmonotonic-poll: one poll goes back', () => {
-    const history = threeSends().poll(5, { 0: [[0, 10], [1, 11], [2, 12], [1, 11]] }).build();
+    const history = threeSends()
+      .poll(5, {
+        0: [
+          [0, 10],
+          [1, 11],
+          [2, 12],
+          [1, 11],
+        ],
+      })
+      .build();
     only(checkQueue(history), 'int-nonmonotonic-poll', 1);
     // Going back and then forward past a known record is both an inversion and a skip.
-    const backThenSkip = threeSends().poll(5, { 0: [[1, 11], [0, 10], [2, 12]] }).build();
+    const backThenSkip = threeSends()
+      .poll(5, {
+        0: [
+          [1, 11],
+          [0, 10],
+          [2, 12],
+        ],
+      })
+      .build();
     expect(names(checkQueue(backThenSkip))).toEqual(['int-nonmonotonic-poll', 'int-poll-skip']);
   });
 
@@ -167,7 +209,12 @@ describe('checkQueue on hand-made histories', () => {
     const history = new QueueHistoryBuilder()
       .send(0, 0, 10, 1)
       .send(0, 0, 11, 0)
-      .poll(5, { 0: [[0, 11], [1, 10]] })
+      .poll(5, {
+        0: [
+          [0, 11],
+          [1, 10],
+        ],
+      })
       .build();
     only(checkQueue(history), 'nonmonotonic-send', 1);
   });
@@ -183,7 +230,12 @@ describe('checkQueue on hand-made histories', () => {
     const history = new QueueHistoryBuilder()
       .sendFail(0, 0, 10)
       .send(1, 0, 11, 0)
-      .poll(5, { 0: [[0, 10], [2, 11]] })
+      .poll(5, {
+        0: [
+          [0, 10],
+          [2, 11],
+        ],
+      })
       .build();
     const found = names(checkQueue(history));
     expect(found).toEqual([...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -195,7 +247,12 @@ describe('checkQueue on hand-made histories', () => {
     const history = new QueueHistoryBuilder()
       .send(0, 0, 10, big)
       .send(0, 0, 11, big + 1000)
-      .poll(5, { 0: [[big, 10], [big + 1000, 11]] })
+      .poll(5, {
+        0: [
+          [big, 10],
+          [big + 1000, 11],
+        ],
+      })
       .build();
     expect(checkQueue(history).valid).toBe(true);
   });

@@ -15,13 +15,19 @@ const bin = join(root, 'bin/kafkasim.js');
 function yamlFiles(dir: string): string[] {
   const abs = join(root, dir);
   if (!existsSync(abs)) return [];
-  return readdirSync(abs).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
+  return readdirSync(abs)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => join(dir, f));
 }
 
 /** Every YAML document of a file, as plain data; a syntax error fails the test with its message. */
 function loadYaml(file: string): unknown[] {
   const docs = parseAllDocuments(readFileSync(join(root, file), 'utf8'));
-  for (const d of docs) expect(d.errors.map((e) => e.message), file).toEqual([]);
+  for (const d of docs)
+    expect(
+      d.errors.map((e) => e.message),
+      file,
+    ).toEqual([]);
   return docs.map((d) => d.toJS() as unknown);
 }
 
@@ -45,19 +51,45 @@ function help(...args: string[]): string {
 
 beforeAll(() => {
   const top = help();
-  const commands = [...top.split(/^Commands:$/m)[1].matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
-  kafkasimCommands = new Map(commands.map((c) => [c, new Set([...help(c).matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))]));
+  const commands = [...top.split(/^Commands:$/m)[1].matchAll(/^ {2}([a-z][a-z-]*)\b/gm)]
+    .map((m) => m[1])
+    .filter((c) => c !== 'help');
+  kafkasimCommands = new Map(
+    commands.map((c) => [c, new Set([...help(c).matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))]),
+  );
 });
 
 const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Obj }).scripts);
 
 /** Shell tools a workflow may use besides the project's own commands (all present on ubuntu-latest). */
-const SHELL_TOOLS = new Set(['echo', 'printf', 'mkdir', 'ls', 'cp', 'mv', 'rm', 'cat', 'date', 'test', '[', 'true', 'exit', 'cd', 'export', 'tar', 'find']);
+const SHELL_TOOLS = new Set([
+  'echo',
+  'printf',
+  'mkdir',
+  'ls',
+  'cp',
+  'mv',
+  'rm',
+  'cat',
+  'date',
+  'test',
+  '[',
+  'true',
+  'exit',
+  'cd',
+  'export',
+  'tar',
+  'find',
+]);
 
 /** Actions the workflows may use, at these major versions. */
 const ACTIONS = new Set([
-  'actions/checkout@v4', 'actions/setup-node@v4', 'actions/upload-artifact@v4', 'actions/download-artifact@v4',
-  'actions/upload-pages-artifact@v3', 'actions/deploy-pages@v4',
+  'actions/checkout@v4',
+  'actions/setup-node@v4',
+  'actions/upload-artifact@v4',
+  'actions/download-artifact@v4',
+  'actions/upload-pages-artifact@v3',
+  'actions/deploy-pages@v4',
 ]);
 
 /** Problems with one command line given as words (no shell syntax left). */
@@ -67,8 +99,13 @@ function checkCommand(words: string[]): string[] {
     if (args[0] !== 'kafkasim') return [`npx may only run kafkasim, not ${args[0] ?? '(nothing)'}`];
     const sub = args[1];
     const options = sub === undefined ? undefined : kafkasimCommands.get(sub);
-    if (options === undefined) return [`kafkasim has no command "${sub ?? ''}" (it has ${[...kafkasimCommands.keys()].join(', ')})`];
-    return args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]).filter((a) => !options.has(a)).map((a) => `kafkasim ${sub} has no option ${a}`);
+    if (options === undefined)
+      return [`kafkasim has no command "${sub ?? ''}" (it has ${[...kafkasimCommands.keys()].join(', ')})`];
+    return args
+      .filter((a) => a.startsWith('--'))
+      .map((a) => a.split('=')[0])
+      .filter((a) => !options.has(a))
+      .map((a) => `kafkasim ${sub} has no option ${a}`);
   }
   if (cmd === 'npm') {
     if (args[0] === 'ci' || args[0] === 'test') return [];
@@ -76,7 +113,9 @@ function checkCommand(words: string[]): string[] {
     return [`npm ${args.join(' ')}: only npm ci, npm test and npm run <a package.json script>`];
   }
   if (cmd === 'bash' || cmd === 'sh' || cmd === 'node') {
-    return args[0] !== undefined && existsSync(join(root, args[0])) ? [] : [`${cmd} ${args[0] ?? ''}: no such file in the repository`];
+    return args[0] !== undefined && existsSync(join(root, args[0]))
+      ? []
+      : [`${cmd} ${args[0] ?? ''}: no such file in the repository`];
   }
   if (SHELL_TOOLS.has(cmd)) {
     const found = spawnSync('bash', ['-c', `command -v '${cmd}'`]).status === 0;
@@ -106,7 +145,10 @@ function simpleCommands(script: string): string[][] {
   while (scriptsToRead.length > 0) {
     let text = scriptsToRead.pop() as string;
     if (text.includes('`')) throw new Error(`use $(...), not backquotes: ${text}`);
-    text = text.replace(/\$\{\{[^}]*\}\}/g, 'X').replace(/\\\n/g, ' ').replace(/^\s*#.*$/gm, '');
+    text = text
+      .replace(/\$\{\{[^}]*\}\}/g, 'X')
+      .replace(/\\\n/g, ' ')
+      .replace(/^\s*#.*$/gm, '');
     // $(( arithmetic )) holds no commands; $( substitution ) holds a script of its own.
     for (let i = text.indexOf('$('); i >= 0; i = text.indexOf('$(')) {
       const arithmetic = text[i + 2] === '(';
@@ -116,8 +158,13 @@ function simpleCommands(script: string): string[][] {
     }
     text = text.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, 'Q');
     for (const segment of text.split(/\n|;|&&|\|\||\||&/)) {
-      const words = segment.replace(/\d*>>?\s*\S+|<\s*\S+/g, ' ').trim().split(/\s+/).filter((w) => w.length > 0);
-      if (words[0] === 'for' || words[0] === 'case') throw new Error(`keep workflow scripts to simple commands and if: ${segment}`);
+      const words = segment
+        .replace(/\d*>>?\s*\S+|<\s*\S+/g, ' ')
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w.length > 0);
+      if (words[0] === 'for' || words[0] === 'case')
+        throw new Error(`keep workflow scripts to simple commands and if: ${segment}`);
       while (words.length > 0 && (KEYWORDS.has(words[0]) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]))) words.shift();
       if (words.length > 0) out.push(words);
     }
@@ -133,7 +180,10 @@ function checkScript(script: string): string[] {
 
 describe('the command checker itself', () => {
   it('finds commands in conditions, substitutions and pipelines, and refuses a misspelt subcommand', () => {
-    const cmds = simpleCommands('if [ -n "$A" ]; then\n  echo "x=$(date -u +%s)" >> "$OUT"\nelse\n  V=$(( 1 + 2 )) npx kafkasim fuzz --seeds "$S" | cat\nfi');
+    const cmds = simpleCommands(
+      'if [ -n "$A" ]; then\n  echo "x=$(date -u +%s)" >> "$OUT"\nelse\n  V=$(( 1 + 2 )) npx kafkasim fuzz --seeds ' +
+        '"$S" | cat\nfi',
+    );
     expect(cmds.map((c) => c[0]).sort()).toEqual(['[', 'cat', 'date', 'echo', 'npx']);
     expect(checkScript('npx kafkasim fuzzz --count 3')).toEqual([expect.stringMatching(/no command "fuzzz"/)]);
     expect(checkScript('npx kafkasim fuzz --shards 1/2')).toEqual(['kafkasim fuzz has no option --shards']);
@@ -162,7 +212,10 @@ describe.each(workflowFiles)('%s', (file) => {
       expect(Array.isArray(steps) && steps.length > 0, `${name}: steps`).toBe(true);
       for (const s of steps) {
         const step = obj(s, `${file}: a step of ${name}`);
-        expect((step.uses === undefined) !== (step.run === undefined), `${name}: a step needs exactly one of uses and run`).toBe(true);
+        expect(
+          (step.uses === undefined) !== (step.run === undefined),
+          `${name}: a step needs exactly one of uses and run`,
+        ).toBe(true);
         if (step.uses !== undefined) expect(ACTIONS, `${name}: ${String(step.uses)}`).toContain(step.uses);
       }
     }
@@ -226,16 +279,23 @@ describe('.github/workflows/nightly.yml', () => {
   });
 
   it('merges every shard even after findings, and publishes the reports to GitHub Pages', () => {
-    const [mergeName, merge] = Object.entries(jobs).find(([, j]) => (obj(j, 'job').steps as Obj[]).some((s) => String(s.run ?? '').includes('kafkasim merge'))) ?? [];
+    const [mergeName, merge] =
+      Object.entries(jobs).find(([, j]) =>
+        (obj(j, 'job').steps as Obj[]).some((s) => String(s.run ?? '').includes('kafkasim merge')),
+      ) ?? [];
     expect(mergeName).toBeDefined();
     const mergeJob = obj(merge, 'merge');
     expect(mergeJob.if).toMatch(/always\(\)/);
     const steps = allSteps(mergeName as string);
     expect(steps.some((s) => s.uses === 'actions/download-artifact@v4')).toBe(true);
-    const mergeOut = /--out (\S+)/.exec(String(steps.find((s) => String(s.run ?? '').includes('kafkasim merge'))?.run))?.[1];
+    const mergeOut = /--out (\S+)/.exec(
+      String(steps.find((s) => String(s.run ?? '').includes('kafkasim merge'))?.run),
+    )?.[1];
     const pages = steps.find((s) => s.uses === 'actions/upload-pages-artifact@v3');
     expect(String(obj(pages?.with, 'with').path).replace(/\/$/, '')).toBe(mergeOut);
-    const deploy = Object.values(jobs).map((j) => obj(j, 'job')).find((j) => (j.steps as Obj[]).some((s) => s.uses === 'actions/deploy-pages@v4'));
+    const deploy = Object.values(jobs)
+      .map((j) => obj(j, 'job'))
+      .find((j) => (j.steps as Obj[]).some((s) => s.uses === 'actions/deploy-pages@v4'));
     expect(deploy?.permissions).toMatchObject({ pages: 'write', 'id-token': 'write' });
     expect(obj(deploy?.environment, 'environment').name).toBe('github-pages');
     expect([deploy?.needs].flat()).toContain(mergeName);
@@ -255,7 +315,8 @@ describe('examples/kubernetes/fuzz-job.yaml', () => {
     expect(spec.completions).toBeTypeOf('number');
     expect(spec.parallelism as number).toBeLessThanOrEqual(spec.completions as number);
     expect(['Never', 'OnFailure']).toContain(pod.restartPolicy);
-    for (const d of docs) expect(d.apiVersion && d.kind && isObj(d.metadata), 'every document is a Kubernetes object').toBeTruthy();
+    for (const d of docs)
+      expect(d.apiVersion && d.kind && isObj(d.metadata), 'every document is a Kubernetes object').toBeTruthy();
   });
 
   it('runs `kafkasim fuzz` with its completion index as the shard, writing to a mounted volume', () => {

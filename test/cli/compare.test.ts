@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { kafkasimBin } from '../helpers/paths.ts';
 
 const bin = kafkasimBin;
-const kafkasim = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+const kafkasim = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describe('kafkasim compare', () => {
   it('runs clean then unclean election on each seed with identical faults and writes the comparison', () => {
@@ -36,7 +37,9 @@ describe('kafkasim compare', () => {
       expect(reproOf(clean).options.unclean).toBe(false);
       expect(reproOf(unclean).options.unclean).toBe(true);
       expect(reproOf(unclean).options.schedule).toEqual(reproOf(clean).options.schedule);
-      expect(JSON.parse(readFileSync(join(clean, 'result.json'), 'utf8')).config.broker['unclean.leader.election.enable']).toBe(false);
+      expect(
+        JSON.parse(readFileSync(join(clean, 'result.json'), 'utf8')).config.broker['unclean.leader.election.enable'],
+      ).toBe(false);
     }
 
     // The replay command printed in the unclean run's report reproduces that run exactly.
@@ -46,12 +49,27 @@ describe('kafkasim compare', () => {
     expect(words.slice(0, 3)).toEqual(['npx', 'kafkasim', 'run']);
     expect(words).toContain('--unclean');
     const replay = kafkasim(...words.slice(2), '--json');
-    expect(JSON.parse(replay.stdout).historyHash).toBe(JSON.parse(readFileSync(join(unclean, 'result.json'), 'utf8')).historyHash);
+    expect(JSON.parse(replay.stdout).historyHash).toBe(
+      JSON.parse(readFileSync(join(unclean, 'result.json'), 'utf8')).historyHash,
+    );
   });
 
   it('prints compare.json with --json', () => {
     const out = mkdtempSync(join(tmpdir(), 'kafkasim-compare-'));
-    const r = kafkasim('compare', '--seed', 'alpha', '--seeds', '1', '--time', '10', '--nemesis', 'kill', '--out', out, '--json');
+    const r = kafkasim(
+      'compare',
+      '--seed',
+      'alpha',
+      '--seeds',
+      '1',
+      '--time',
+      '10',
+      '--nemesis',
+      'kill',
+      '--out',
+      out,
+      '--json',
+    );
     expect(r.status).toBe(0);
     const compare = JSON.parse(r.stdout);
     expect(compare.rows).toHaveLength(1);

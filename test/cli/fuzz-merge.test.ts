@@ -11,7 +11,16 @@ import { UsageError } from '../../cli/usage-error.ts';
 
 function outcome(seed: number, failing: boolean): SeedOutcome {
   return failing
-    ? { seed, valid: false, anomalies: { unseen: 2 }, historyHash: '0'.repeat(16), wallMs: 10, events: 5, findings: ['anomaly'], dir: `seeds/${seed}` }
+    ? {
+        seed,
+        valid: false,
+        anomalies: { unseen: 2 },
+        historyHash: '0'.repeat(16),
+        wallMs: 10,
+        events: 5,
+        findings: ['anomaly'],
+        dir: `seeds/${seed}`,
+      }
     : { seed, valid: true, anomalies: {}, historyHash: '1'.repeat(16), wallMs: 10, events: 5, findings: [] };
 }
 
@@ -25,9 +34,19 @@ function shardDir(index: number, count: number, failing: number[], options: obje
     writeFileSync(join(dir, `seeds/${s}/repro.json`), `{"seed":${s}}`);
   }
   const summary: FuzzSummary = {
-    kafkasim: '0.1.0', startedAt: `2025-01-01T00:00:0${index}.000Z`, options: options as FuzzSummary['options'], runFlags: ['--time', '10'],
-    shards: [{ index, count }], seeds: { from: 1, to: 10, planned: runs.length, run: runs.length }, runs, totals: totalsOf(runs),
-    seedsPerSecond: 5, wallSeconds: 1 + index, jobs: 2, stoppedBy: 'done', interrupted: false,
+    kafkasim: '0.1.0',
+    startedAt: `2025-01-01T00:00:0${index}.000Z`,
+    options: options as FuzzSummary['options'],
+    runFlags: ['--time', '10'],
+    shards: [{ index, count }],
+    seeds: { from: 1, to: 10, planned: runs.length, run: runs.length },
+    runs,
+    totals: totalsOf(runs),
+    seedsPerSecond: 5,
+    wallSeconds: 1 + index,
+    jobs: 2,
+    stoppedBy: 'done',
+    interrupted: false,
   };
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
   return dir;
@@ -44,7 +63,10 @@ describe('merge', () => {
     expect(merged.runs.map((r) => r.seed)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(merged.totals).toMatchObject({ runs: 10, invalid: 3, findings: 3, byAnomaly: { unseen: 3 } });
     expect(merged.seeds).toEqual({ from: 1, to: 10, planned: 10, run: 10 });
-    expect(merged.shards).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
+    expect(merged.shards).toEqual([
+      { index: 0, count: 2 },
+      { index: 1, count: 2 },
+    ]);
     expect(merged.seedsPerSecond).toBe(10);
     expect(merged.wallSeconds).toBe(2);
     expect(missingShards(merged)).toEqual([]);
@@ -60,8 +82,16 @@ describe('merge', () => {
 
   it.each([
     ['overlapping seeds', () => [shardDir(0, 2, []), shardDir(0, 2, [])], /seed 1 is in both/],
-    ['other run options', () => [shardDir(0, 2, []), shardDir(1, 2, [], { timeSeconds: 20 })], /ran with other options/],
-    ['a directory without a summary', () => [shardDir(0, 2, []), mkdtempSync(join(tmpdir(), 'kafkasim-empty-'))], /no summary\.json there/],
+    [
+      'other run options',
+      () => [shardDir(0, 2, []), shardDir(1, 2, [], { timeSeconds: 20 })],
+      /ran with other options/,
+    ],
+    [
+      'a directory without a summary',
+      () => [shardDir(0, 2, []), mkdtempSync(join(tmpdir(), 'kafkasim-empty-'))],
+      /no summary\.json there/,
+    ],
   ])('refuses %s and writes nothing', (_what, dirs, message) => {
     const out = fresh();
     expect(() => mergeDirs(dirs(), out)).toThrow(UsageError);
@@ -75,7 +105,10 @@ describe('merge', () => {
     writeFileSync(join(a, 'summary.json'), text.replace('"seeds/2"', '"../../etc"'));
     expect(() => mergeDirs([a], fresh())).toThrow(/expected "seeds\/2"/);
     const b = shardDir(0, 1, []);
-    writeFileSync(join(b, 'summary.json'), readFileSync(join(b, 'summary.json'), 'utf8').replace('"findings":[]', '"findings":["anomaly"],"dir":"seeds/1"'));
+    writeFileSync(
+      join(b, 'summary.json'),
+      readFileSync(join(b, 'summary.json'), 'utf8').replace('"findings":[]', '"findings":["anomaly"],"dir":"seeds/1"'),
+    );
     expect(() => mergeDirs([b], fresh())).toThrow(/seeds\/1 is missing/);
   });
 

@@ -17,10 +17,23 @@ const bin = join(root, 'bin/kafkasim.js');
 const kafkasim = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kafkasim-fuzz-'));
-const summaryOf = (dir: string): FuzzSummary => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FuzzSummary;
+const summaryOf = (dir: string): FuzzSummary =>
+  JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FuzzSummary;
 
 /** Settings that lose acknowledged writes within seconds: acks=1, one in-sync replica, unclean elections. */
-const LOSSY = ['--time', '10', '--acks', '1', '--rf', '2', '--min-isr', '1', '--unclean', '--nemesis', 'kill,partition'];
+const LOSSY = [
+  '--time',
+  '10',
+  '--acks',
+  '1',
+  '--rf',
+  '2',
+  '--min-isr',
+  '1',
+  '--unclean',
+  '--nemesis',
+  'kill,partition',
+];
 
 describe('kafkasim fuzz', () => {
   // One lossy fuzz, shared by the tests that look at its findings.
@@ -30,53 +43,84 @@ describe('kafkasim fuzz', () => {
     lossy = kafkasim(['fuzz', '--seeds', '1..12', '--jobs', '2', ...LOSSY, '--out', lossyOut]);
   });
 
-  it('finds lost writes, writes summary.json and junit.xml that agree, and a repro per finding that replays to its hash', () => {
-    const [out, r] = [lossyOut, lossy];
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    const s = summaryOf(out);
-    expect(s.runs.map((x) => x.seed)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(s).toMatchObject({ seeds: { from: 1, to: 12, planned: 12, run: 12 }, stoppedBy: 'done', interrupted: false, jobs: 2 });
-    const failing = s.runs.filter((x) => x.findings.length > 0);
-    expect(failing.length).toBeGreaterThan(0);
-    expect(r.status).toBe(1);
-    expect(s.totals.findings).toBe(failing.length);
-    expect(r.stdout).toMatch(new RegExp(`findings\\s+${failing.length} `));
+  it(
+    'finds lost writes, writes summary.json and junit.xml that agree, and a repro per finding that replays to its ' +
+      'hash',
+    () => {
+      const [out, r] = [lossyOut, lossy];
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const s = summaryOf(out);
+      expect(s.runs.map((x) => x.seed)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(s).toMatchObject({
+        seeds: { from: 1, to: 12, planned: 12, run: 12 },
+        stoppedBy: 'done',
+        interrupted: false,
+        jobs: 2,
+      });
+      const failing = s.runs.filter((x) => x.findings.length > 0);
+      expect(failing.length).toBeGreaterThan(0);
+      expect(r.status).toBe(1);
+      expect(s.totals.findings).toBe(failing.length);
+      expect(r.stdout).toMatch(new RegExp(`findings\\s+${failing.length} `));
 
-    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-    expect(junit.match(/<testcase /g)).toHaveLength(12);
-    expect(junit).toContain(`tests="12" failures="${failing.length}" errors="0"`);
-    for (const f of failing) expect(junit).toContain(`replay: npx kafkasim replay seeds/${f.seed}/repro.json`);
+      const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+      expect(junit.match(/<testcase /g)).toHaveLength(12);
+      expect(junit).toContain(`tests="12" failures="${failing.length}" errors="0"`);
+      for (const f of failing) expect(junit).toContain(`replay: npx kafkasim replay seeds/${f.seed}/repro.json`);
 
-    // The first seed always runs twice (and about 5% of the others): same hash both times.
-    const twice = s.runs.filter((x) => x.rerunHash !== undefined);
-    expect(twice.map((x) => x.seed)).toContain(1);
-    for (const x of twice) expect(x.rerunHash).toBe(x.historyHash);
+      // The first seed always runs twice (and about 5% of the others): same hash both times.
+      const twice = s.runs.filter((x) => x.rerunHash !== undefined);
+      expect(twice.map((x) => x.seed)).toContain(1);
+      for (const x of twice) expect(x.rerunHash).toBe(x.historyHash);
 
-    for (const f of failing) {
-      const repro = readRepro(join(out, `seeds/${f.seed}/repro.json`));
-      expect(repro.expectedHistoryHash).toBe(f.historyHash);
-      expect(runOnce(reproRunOptions(repro)).result.historyHash).toBe(repro.expectedHistoryHash);
-      expect(existsSync(join(out, `seeds/${f.seed}/history.jsonl`))).toBe(true);
-      expect(readFileSync(join(out, `seeds/${f.seed}/index.html`), 'utf8')).toMatch(/<html/i);
-    }
-    // The fuzz index links every finding's report and repro.
-    const index = readFileSync(join(out, 'index.html'), 'utf8');
-    for (const f of failing) expect(index).toContain(`seeds/${f.seed}/repro.json`);
-    // Only findings get a directory.
-    for (const ok of s.runs.filter((x) => x.findings.length === 0)) expect(existsSync(join(out, `seeds/${ok.seed}`))).toBe(false);
-  });
+      for (const f of failing) {
+        const repro = readRepro(join(out, `seeds/${f.seed}/repro.json`));
+        expect(repro.expectedHistoryHash).toBe(f.historyHash);
+        expect(runOnce(reproRunOptions(repro)).result.historyHash).toBe(repro.expectedHistoryHash);
+        expect(existsSync(join(out, `seeds/${f.seed}/history.jsonl`))).toBe(true);
+        expect(readFileSync(join(out, `seeds/${f.seed}/index.html`), 'utf8')).toMatch(/<html/i);
+      }
+      // The fuzz index links every finding's report and repro.
+      const index = readFileSync(join(out, 'index.html'), 'utf8');
+      for (const f of failing) expect(index).toContain(`seeds/${f.seed}/repro.json`);
+      // Only findings get a directory.
+      for (const ok of s.runs.filter((x) => x.findings.length === 0))
+        expect(existsSync(join(out, `seeds/${ok.seed}`))).toBe(false);
+    },
+  );
 
-  it.runIf(existsSync(join(root, 'cli/commands/replay.ts')))('a finding replays with `kafkasim replay` to the same hash', () => {
-    const out = lossyOut;
-    const f = summaryOf(out).runs.find((x) => x.findings.includes('anomaly')) as SeedOutcome;
-    const r = spawnSync(process.execPath, [bin, 'replay', `seeds/${f.seed}/repro.json`], { cwd: out, encoding: 'utf8', timeout: 60_000 });
-    expect(r.stdout + r.stderr).toContain(f.historyHash as string);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  it.runIf(existsSync(join(root, 'cli/commands/replay.ts')))(
+    'a finding replays with `kafkasim replay` to the same hash',
+    () => {
+      const out = lossyOut;
+      const f = summaryOf(out).runs.find((x) => x.findings.includes('anomaly')) as SeedOutcome;
+      const r = spawnSync(process.execPath, [bin, 'replay', `seeds/${f.seed}/repro.json`], {
+        cwd: out,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.stdout + r.stderr).toContain(f.historyHash as string);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('exits 0 when nothing is found', () => {
     const out = join(tmp(), 'out');
-    const r = kafkasim(['fuzz', '--seed', '1', '--count', '3', '--jobs', '2', '--time', '10', '--nemesis', 'none', '--out', out]);
+    const r = kafkasim([
+      'fuzz',
+      '--seed',
+      '1',
+      '--count',
+      '3',
+      '--jobs',
+      '2',
+      '--time',
+      '10',
+      '--nemesis',
+      'none',
+      '--out',
+      out,
+    ]);
     expect(r.status).toBe(0);
     expect(summaryOf(out).totals).toMatchObject({ runs: 3, valid: 3, findings: 0 });
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('tests="3" failures="0" errors="0"');
@@ -84,23 +128,45 @@ describe('kafkasim fuzz', () => {
 
   it('makes a seed that throws, kills its worker or hangs a harness-crash finding, and goes on', () => {
     const out = join(tmp(), 'out');
-    const args = ['fuzz', '--seeds', '1..6', '--jobs', '2', '--time', '10', '--nemesis', 'none', '--seed-timeout', '2', '--out', out];
+    const args = [
+      'fuzz',
+      '--seeds',
+      '1..6',
+      '--jobs',
+      '2',
+      '--time',
+      '10',
+      '--nemesis',
+      'none',
+      '--seed-timeout',
+      '2',
+      '--out',
+      out,
+    ];
     const r = kafkasim(args, { KAFKASIM_FUZZ_SELF_TEST: 'throw:2,exit:4,hang:5' });
     expect(r.status).toBe(1);
     const s = summaryOf(out);
     expect(s.runs.map((x) => x.seed)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(s.totals).toMatchObject({ crashes: 3, valid: 3 });
     expect(s.runs[4].error).toMatch(/^hang: no outcome after 2 s/);
-    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/self-test: seed 2 throws[\s\S]*\n\s+at [\s\S]*rerun: npx kafkasim run --seed 2 /);
+    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(
+      /self-test: seed 2 throws[\s\S]*\n\s+at [\s\S]*rerun: npx kafkasim run --seed 2 /,
+    );
     // Workers run from a bundle (harness/fuzz/worker-bundle.ts); the stack still names the TypeScript source.
-    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(/\n\s+at runSeed \(\S*harness\/fuzz\/run-seed\.ts:\d+:\d+\)/);
+    expect(readFileSync(join(out, 'seeds/2/crash.txt'), 'utf8')).toMatch(
+      /\n\s+at runSeed \(\S*harness\/fuzz\/run-seed\.ts:\d+:\d+\)/,
+    );
     expect(readFileSync(join(out, 'seeds/4/crash.txt'), 'utf8')).toMatch(/exited with code 70/);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('errors="3"');
   });
 
   it('on an interrupt, finishes the seeds in flight, keeps everything finished and exits 130', async () => {
     const out = join(tmp(), 'out');
-    const child = spawn(process.execPath, [bin, 'fuzz', '--seeds', '1..100000', '--jobs', '2', ...LOSSY, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'fuzz', '--seeds', '1..100000', '--jobs', '2', ...LOSSY, '--out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     const code = await new Promise<number | null>((done) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -114,44 +180,66 @@ describe('kafkasim fuzz', () => {
     expect(s).toMatchObject({ interrupted: true, stoppedBy: 'interrupted', seeds: { planned: 100000 } });
     expect(s.runs.length).toBeGreaterThan(0);
     expect(s.runs.length).toBeLessThan(100000);
-    for (const f of s.runs.filter((x) => x.findings.length > 0)) expect(existsSync(join(out, `seeds/${f.seed}/repro.json`))).toBe(true);
+    for (const f of s.runs.filter((x) => x.findings.length > 0))
+      expect(existsSync(join(out, `seeds/${f.seed}/repro.json`))).toBe(true);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain(`tests="${s.runs.length}"`);
   });
 
-  it.runIf(existsSync('/proc/self/environ'))('on a second interrupt, leaves at once and takes its worker processes with it, even hung ones', async () => {
-    const out = join(tmp(), 'out');
-    // Every seed hangs, so both workers hang in their first; the tag finds their processes afterwards
-    // (self-test.ts skips it).
-    const tag = `tag:${process.pid}${Date.now()}`;
-    const hangs = Array.from({ length: 10 }, (_, i) => `hang:${i + 1}`).join(',');
-    const env = { ...process.env, KAFKASIM_FUZZ_SELF_TEST: `${hangs},${tag}` };
-    const child = spawn(process.execPath, [bin, 'fuzz', '--seeds', '1..10', '--jobs', '2', '--seed-timeout', '600', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stderr = '';
-    // Time for the workers to start and enter their hung seeds.
-    setTimeout(() => child.kill('SIGINT'), 2000);
-    const code = await new Promise<number | null>((done) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/interrupt again to stop now/.test(stderr)) child.kill('SIGINT');
+  it.runIf(existsSync('/proc/self/environ'))(
+    'on a second interrupt, leaves at once and takes its worker processes with it, even hung ones',
+    async () => {
+      const out = join(tmp(), 'out');
+      // Every seed hangs, so both workers hang in their first; the tag finds their processes afterwards
+      // (self-test.ts skips it).
+      const tag = `tag:${process.pid}${Date.now()}`;
+      const hangs = Array.from({ length: 10 }, (_, i) => `hang:${i + 1}`).join(',');
+      const env = { ...process.env, KAFKASIM_FUZZ_SELF_TEST: `${hangs},${tag}` };
+      const child = spawn(
+        process.execPath,
+        [bin, 'fuzz', '--seeds', '1..10', '--jobs', '2', '--seed-timeout', '600', '--out', out],
+        { stdio: ['ignore', 'pipe', 'pipe'], env },
+      );
+      let stderr = '';
+      // Time for the workers to start and enter their hung seeds.
+      setTimeout(() => child.kill('SIGINT'), 2000);
+      const code = await new Promise<number | null>((done) => {
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (/interrupt again to stop now/.test(stderr)) child.kill('SIGINT');
+        });
+        child.on('exit', (c) => done(c));
       });
-      child.on('exit', (c) => done(c));
-    });
-    expect(code).toBe(130);
-    expect(summaryOf(out)).toMatchObject({ interrupted: true, runs: [] });
-    await new Promise((r) => setTimeout(r, 200));
-    const left = readdirSync('/proc').filter((pid) => {
-      try {
-        return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag);
-      } catch {
-        return false;
-      }
-    });
-    expect(left).toEqual([]);
-  });
+      expect(code).toBe(130);
+      expect(summaryOf(out)).toMatchObject({ interrupted: true, runs: [] });
+      await new Promise((r) => setTimeout(r, 200));
+      const left = readdirSync('/proc').filter((pid) => {
+        try {
+          return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag);
+        } catch {
+          return false;
+        }
+      });
+      expect(left).toEqual([]);
+    },
+  );
 
   it('stops handing out seeds when the time budget is spent', () => {
     const out = join(tmp(), 'out');
-    const r = kafkasim(['fuzz', '--seeds', '1..100000', '--jobs', '2', '--time', '10', '--nemesis', 'none', '--time-budget', '1', '--out', out]);
+    const r = kafkasim([
+      'fuzz',
+      '--seeds',
+      '1..100000',
+      '--jobs',
+      '2',
+      '--time',
+      '10',
+      '--nemesis',
+      'none',
+      '--time-budget',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(r.status).toBe(0);
     const s = summaryOf(out);
     expect(s.stoppedBy).toBe('time-budget');
@@ -165,7 +253,19 @@ describe('kafkasim merge', () => {
     const dir = tmp();
     const shards = [0, 1].map((i) => {
       const out = join(dir, `shard-${i}`);
-      const r = kafkasim(['fuzz', '--seeds', '1..8', '--shard', `${i}/2`, '--jobs', '2', ...LOSSY, '--out', out, '--quiet']);
+      const r = kafkasim([
+        'fuzz',
+        '--seeds',
+        '1..8',
+        '--shard',
+        `${i}/2`,
+        '--jobs',
+        '2',
+        ...LOSSY,
+        '--out',
+        out,
+        '--quiet',
+      ]);
       expect([0, 1]).toContain(r.status);
       expect(summaryOf(out).runs.map((x) => x.seed % 2)).toEqual(Array(4).fill((i + 1) % 2));
       return out;
@@ -176,8 +276,12 @@ describe('kafkasim merge', () => {
     expect(r.stderr).toBe('');
     const s = summaryOf(merged);
     expect(s.runs.map((x) => x.seed)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(s.shards).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
-    for (const f of s.runs.filter((x) => x.findings.length > 0)) expect(existsSync(join(merged, `seeds/${f.seed}/repro.json`))).toBe(true);
+    expect(s.shards).toEqual([
+      { index: 0, count: 2 },
+      { index: 1, count: 2 },
+    ]);
+    for (const f of s.runs.filter((x) => x.findings.length > 0))
+      expect(existsSync(join(merged, `seeds/${f.seed}/repro.json`))).toBe(true);
     expect(readFileSync(join(merged, 'junit.xml'), 'utf8')).toContain('tests="8"');
     expect(readFileSync(join(merged, 'index.html'), 'utf8')).toContain('seeds 1..8, 2 shards');
   });
@@ -217,13 +321,19 @@ describe('bad input: one line, exit code 2', () => {
     const runOne = async (): Promise<void> => {
       for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
         const args = c[0];
-        results.set(JSON.stringify(args), await new Promise((done) => {
-          // In a scratch directory, so that a case that wrongly passes cannot leave fuzz-out/ in the repository.
-          const child = spawn(process.execPath, [bin, ...args], { cwd: scratch, stdio: ['ignore', 'ignore', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          child.on('close', (status) => done({ status, stderr }));
-        }));
+        results.set(
+          JSON.stringify(args),
+          await new Promise((done) => {
+            // In a scratch directory, so that a case that wrongly passes cannot leave fuzz-out/ in the repository.
+            const child = spawn(process.execPath, [bin, ...args], {
+              cwd: scratch,
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.on('close', (status) => done({ status, stderr }));
+          }),
+        );
       }
     };
     await Promise.all([runOne(), runOne(), runOne()]);

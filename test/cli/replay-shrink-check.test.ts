@@ -8,11 +8,24 @@ import { describe, expect, it } from 'vitest';
 import { kafkasimBin, knossosHistories } from '../helpers/paths.ts';
 
 const bin = kafkasimBin;
-const kafkasim = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+const kafkasim = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 const knossos = knossosHistories;
 
 // Unclean election with min ISR 1 and acks=1 under outages: seed 6 loses acknowledged writes.
-const FAILING = ['--seed', '6', '--unclean', '--min-isr', '1', '--acks', '1', '--time', '30', '--nemesis', 'outage,kill,partition'];
+const FAILING = [
+  '--seed',
+  '6',
+  '--unclean',
+  '--min-isr',
+  '1',
+  '--acks',
+  '1',
+  '--time',
+  '30',
+  '--nemesis',
+  'outage,kill,partition',
+];
 
 describe('kafkasim replay and shrink', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kafkasim-replay-'));
@@ -22,7 +35,10 @@ describe('kafkasim replay and shrink', () => {
   it('the failing run exits 1 and writes a repro with the run’s hash and anomalies', () => {
     expect(run.status).toBe(1);
     expect(result.valid).toBe(false);
-    const repro = JSON.parse(readFileSync(join(dir, 'repro.json'), 'utf8')) as { expectedHistoryHash: string; anomalies: string[] };
+    const repro = JSON.parse(readFileSync(join(dir, 'repro.json'), 'utf8')) as {
+      expectedHistoryHash: string;
+      anomalies: string[];
+    };
     expect(repro.expectedHistoryHash).toBe(result.historyHash);
     expect(repro.anomalies).toContain('acked-write-lost');
   });
@@ -45,7 +61,11 @@ describe('kafkasim replay and shrink', () => {
   it('shrinks to fewer faults or a shorter run that still loses acknowledged writes, and the result replays', () => {
     const r = kafkasim('shrink', join(dir, 'repro.json'), '--quiet', '--max-runs', '40');
     expect(r.status).toBe(0);
-    const sizes = (label: string) => /(\d+) faults?, (\d+) s, (\d+) clients?/.exec(r.stdout.split('\n').find((l) => l.startsWith(label)) ?? '')?.slice(1).map(Number);
+    const sizes = (label: string) =>
+      /(\d+) faults?, (\d+) s, (\d+) clients?/
+        .exec(r.stdout.split('\n').find((l) => l.startsWith(label)) ?? '')
+        ?.slice(1)
+        .map(Number);
     const before = sizes('before') as number[];
     const after = sizes('after') as number[];
     expect(after[0] < before[0] || after[1] < before[1] || after[2] < before[2]).toBe(true);
@@ -72,8 +92,15 @@ describe('kafkasim replay and shrink', () => {
   it.each([
     ['{ not json', /invalid JSON/],
     ['{"hello": 1}', /not a kafkasim repro file/],
-    ['{"kafkasim": "9.0.0", "seed": 1, "options": {}, "expectedHistoryHash": "0000000000000000"}', /written by kafkasim 9.0.0/],
-    ['{"kafkasim": "0.1.0", "seed": 1, "options": {"bogus": 1, "schedule": {"version": 1, "ops": []}}, "expectedHistoryHash": "0000000000000000"}', /unknown option "bogus"/],
+    [
+      '{"kafkasim": "9.0.0", "seed": 1, "options": {}, "expectedHistoryHash": "0000000000000000"}',
+      /written by kafkasim 9.0.0/,
+    ],
+    [
+      '{"kafkasim": "0.1.0", "seed": 1, "options": {"bogus": 1, "schedule": {"version": 1, "ops": []}}, ' +
+        '"expectedHistoryHash": "0000000000000000"}',
+      /unknown option "bogus"/,
+    ],
     ['{"kafkasim": "0.1.0", "seed": 1, "options": {}, "expectedHistoryHash": "xyz"}', /16 hex digits/],
   ])('refuses a malformed or foreign repro (%s) with one line and exit 2', (text, message) => {
     const file = join(dir, 'bad.json');
@@ -94,25 +121,35 @@ describe('kafkasim replay and shrink', () => {
 });
 
 describe('kafkasim check', () => {
-  it.skipIf(!existsSync(knossos))('gives the Knossos verdicts: a non-linearizable history exits 1, a linearizable one 0', () => {
-    const rows = readFileSync(join(knossos, 'expected.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
-    const bad = rows.find((r) => r[0] === 'cas-register/bad/bad-analysis.edn') as string[];
-    const good = rows.find((r) => r[1] === 'linearizable' && r[2] === 'cas-register') as string[];
-    expect(bad[1]).toBe('NOT linearizable');
-    const b = kafkasim('check', join(knossos, bad[0]), '--model', 'cas-register', '--json');
-    expect(b.status).toBe(1);
-    expect((JSON.parse(b.stdout) as { valid: unknown }).valid).toBe(false);
-    const g = kafkasim('check', join(knossos, good[0]), '--model', 'cas-register');
-    expect(g.status).toBe(0);
-    expect(g.stdout).toMatch(/verdict\s+valid/);
-  });
+  it.skipIf(!existsSync(knossos))(
+    'gives the Knossos verdicts: a non-linearizable history exits 1, a linearizable one 0',
+    () => {
+      const rows = readFileSync(join(knossos, 'expected.tsv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('\t'));
+      const bad = rows.find((r) => r[0] === 'cas-register/bad/bad-analysis.edn') as string[];
+      const good = rows.find((r) => r[1] === 'linearizable' && r[2] === 'cas-register') as string[];
+      expect(bad[1]).toBe('NOT linearizable');
+      const b = kafkasim('check', join(knossos, bad[0]), '--model', 'cas-register', '--json');
+      expect(b.status).toBe(1);
+      expect((JSON.parse(b.stdout) as { valid: unknown }).valid).toBe(false);
+      const g = kafkasim('check', join(knossos, good[0]), '--model', 'cas-register');
+      expect(g.status).toBe(0);
+      expect(g.stdout).toMatch(/verdict\s+valid/);
+    },
+  );
 
   it('judges a kafkasim history with the Kafka checkers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kafkasim-check-'));
     kafkasim('run', ...FAILING, '--out', dir);
     const r = kafkasim('check', join(dir, 'history.edn'), '--model', 'kafka', '--json');
     expect(r.status).toBe(1);
-    const out = JSON.parse(r.stdout) as { valid: unknown; checkers: { checker: string; anomalies: { name: string }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      valid: unknown;
+      checkers: { checker: string; anomalies: { name: string }[] }[];
+    };
     expect(out.valid).toBe(false);
     expect(out.checkers.flatMap((c) => c.anomalies.map((a) => a.name))).toContain('acked-write-lost');
   });

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { kafkasimBin } from '../helpers/paths.ts';
 
 const bin = kafkasimBin;
-const kafkasim = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+const kafkasim = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describe('kafkasim report', () => {
   const root = mkdtempSync(join(tmpdir(), 'kafkasim-report-'));

@@ -25,7 +25,12 @@ const flagged = fc.record(
     minIsr: fc.integer({ min: 1, max: 64 }),
     acks: fc.constantFrom<0 | 1 | 'all'>(0, 1, 'all'),
     unclean: fc.boolean(),
-    protocol: fc.subarray(PROTOCOL_MODES.filter((m) => m !== 'modern'), { minLength: 1 }).map((ms) => ms.join(',')),
+    protocol: fc
+      .subarray(
+        PROTOCOL_MODES.filter((m) => m !== 'modern'),
+        { minLength: 1 },
+      )
+      .map((ms) => ms.join(',')),
     metadata: fc.constantFrom<'zk' | 'kraft'>('zk', 'kraft'),
     timeSeconds: fc.integer({ min: 1, max: 86_400 }),
     nemesis: fc.oneof(
@@ -40,7 +45,22 @@ const flagged = fc.record(
 );
 
 /** The schema's flagged options this test draws values for: a new flag must be added above. */
-const DRAWN = ['brokers', 'partitions', 'replicationFactor', 'minIsr', 'acks', 'unclean', 'protocol', 'metadata', 'timeSeconds', 'nemesis', 'intensity', 'stopOnViolation', 'flushMessages', 'schedule'];
+const DRAWN = [
+  'brokers',
+  'partitions',
+  'replicationFactor',
+  'minIsr',
+  'acks',
+  'unclean',
+  'protocol',
+  'metadata',
+  'timeSeconds',
+  'nemesis',
+  'intensity',
+  'stopOnViolation',
+  'flushMessages',
+  'schedule',
+];
 
 describe('the run flags', () => {
   it('declare every option of the schema that has a flag, with its default in the help', () => {
@@ -80,19 +100,29 @@ describe('the run flags', () => {
       metadata: 'kraft',
     };
     expect(replayCommandFor(options)).toBe(
-      'npx kafkasim run --seed 7 --brokers 5 --min-isr 1 --acks 1 --unclean --protocol pre-kip-101 --metadata kraft --time 30 --nemesis kill,pause',
+      'npx kafkasim run --seed 7 --brokers 5 --min-isr 1 --acks 1 --unclean --protocol pre-kip-101 --metadata kraft ' +
+        '--time 30 --nemesis kill,pause',
     );
-    expect(replayCommandFor({ seed: 7, brokers: 3, nemesis: ['partition', 'kill', 'pause'] })).toBe('npx kafkasim run --seed 7');
+    expect(replayCommandFor({ seed: 7, brokers: 3, nemesis: ['partition', 'kill', 'pause'] })).toBe(
+      'npx kafkasim run --seed 7',
+    );
   });
 
   it('replay the repro when an option has no flag', () => {
-    expect(replayCommandFor({ seed: 7, workload: { producers: 1 } }, { reproFile: 'out/repro.json' })).toBe('npx kafkasim replay out/repro.json');
+    expect(replayCommandFor({ seed: 7, workload: { producers: 1 } }, { reproFile: 'out/repro.json' })).toBe(
+      'npx kafkasim replay out/repro.json',
+    );
     expect(flagWordsOf({ broker: { 'flush.messages': 1 } }).complete).toBe(false);
   });
 
   it('give the schedule file instead of the nemesis kinds', () => {
     const schedule: Schedule = { version: 1, ops: [] };
-    expect(flagWordsOf({ nemesis: ['kill'], metadata: 'kraft', schedule }, { schedule: 's.json' }).words).toEqual(['--metadata', 'kraft', '--schedule', 's.json']);
+    expect(flagWordsOf({ nemesis: ['kill'], metadata: 'kraft', schedule }, { schedule: 's.json' }).words).toEqual([
+      '--metadata',
+      'kraft',
+      '--schedule',
+      's.json',
+    ]);
     expect(flagWordsOf({ schedule }).complete).toBe(false);
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { kafkasimBin } from '../helpers/paths.ts';
 
 const bin = kafkasimBin;
-const kafkasim = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+const kafkasim = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
 const withEnv = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
 
@@ -26,12 +27,19 @@ describe('kafkasim run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kafkasim-'));
     const r = kafkasim('run', '--seed', '3', '--time', '20', '--out', dir, '--json');
     expect([0, 1, 3]).toContain(r.status);
-    const result = JSON.parse(r.stdout) as { seed: number; valid: unknown; historyHash: string; anomalies: object; stats: Record<string, number> };
+    const result = JSON.parse(r.stdout) as {
+      seed: number;
+      valid: unknown;
+      historyHash: string;
+      anomalies: object;
+      stats: Record<string, number>;
+    };
     expect(result.seed).toBe(3);
     expect(result.stats).toHaveProperty('acked');
     expect(result.stats).toHaveProperty('wallMs');
     const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(result.stats.ops); // ops count operations; the history has their invocations and completions
+    // ops count operations; the history has their invocations and completions.
+    expect(lines.length).toBeGreaterThanOrEqual(result.stats.ops);
     expect(readFileSync(join(dir, 'history.edn'), 'utf8')).toMatch(/:type :invoke/);
     expect(JSON.parse(readFileSync(join(dir, 'repro.json'), 'utf8')).expectedHistoryHash).toBe(result.historyHash);
   });
@@ -47,7 +55,19 @@ describe('kafkasim run', () => {
   });
 
   it('in KRaft mode, judges with the Raft invariants too (--json)', () => {
-    const r = kafkasim('run', '--seed', '5', '--metadata', 'kraft', '--nemesis', 'kill,partition', '--time', '15', '--no-out', '--json');
+    const r = kafkasim(
+      'run',
+      '--seed',
+      '5',
+      '--metadata',
+      'kraft',
+      '--nemesis',
+      'kill,partition',
+      '--time',
+      '15',
+      '--no-out',
+      '--json',
+    );
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout) as { valid: boolean; checkers: { checker: string; valid: boolean }[] };
     expect(result.checkers.map((c) => c.checker)).toContain('raft-invariants');

@@ -7,7 +7,9 @@ import { readRepro, reproRunOptions, runOnce } from '../../harness/index.ts';
 import { repoRoot } from '../helpers/paths.ts';
 
 const dir = join(repoRoot, 'examples/bugfind');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('examples/bugfind', () => {
   it('holds the ten historical bugs', () => {

@@ -8,12 +8,30 @@ import type { ReplicationEvent } from '../../sim/events/index.ts';
 
 const REPLICAS = [[0, 1, 2]];
 
-function truncate(time: number, broker: number, toOffset: number, fromLogEndOffset: number, reason: 'leader-epoch' | 'high-watermark' | 'recovery' = 'leader-epoch'): ReplicationEvent {
+function truncate(
+  time: number,
+  broker: number,
+  toOffset: number,
+  fromLogEndOffset: number,
+  reason: 'leader-epoch' | 'high-watermark' | 'recovery' = 'leader-epoch',
+): ReplicationEvent {
   return { kind: 'truncate', time, broker, partition: 0, toOffset, fromLogEndOffset, reason, removed: [] };
 }
 
 function election(time: number, leader: number, unclean: boolean): ReplicationEvent {
-  return { kind: 'election', time, controller: 1, controllerEpoch: 1, partition: 0, leader, leaderEpoch: 2, isr: [leader], unclean, previousLeader: 0, reason: 'broker failure' };
+  return {
+    kind: 'election',
+    time,
+    controller: 1,
+    controllerEpoch: 1,
+    partition: 0,
+    leader,
+    leaderEpoch: 2,
+    isr: [leader],
+    unclean,
+    previousLeader: 0,
+    reason: 'broker failure',
+  };
 }
 
 describe('durabilityFacts', () => {
@@ -26,24 +44,45 @@ describe('durabilityFacts', () => {
         key: 0,
         fromOffset: 5,
         toOffset: 9,
-        cause: { kind: 'unclean-election', leader: 2, leaderEpoch: 2, time: 100, note: 'leader-epoch truncation of 4 record(s) after broker failure' },
+        cause: {
+          kind: 'unclean-election',
+          leader: 2,
+          leaderEpoch: 2,
+          time: 100,
+          note: 'leader-epoch truncation of 4 record(s) after broker failure',
+        },
       },
     ]);
   });
 
   it('prefers a crash of a replica when it came after the election', () => {
-    const facts = durabilityFacts([election(100, 2, false), truncate(300, 1, 0, 3)], [{ broker: 2, time: 200 }], REPLICAS);
+    const facts = durabilityFacts(
+      [election(100, 2, false), truncate(300, 1, 0, 3)],
+      [{ broker: 2, time: 200 }],
+      REPLICAS,
+    );
     expect(facts.truncations[0].cause).toMatchObject({ kind: 'crash', broker: 2, time: 200 });
   });
 
   it('ignores crashes of brokers without a replica of the partition, and empty truncations', () => {
-    const facts = durabilityFacts([truncate(300, 1, 3, 3), truncate(400, 1, 0, 3, 'high-watermark')], [{ broker: 5, time: 200 }], REPLICAS);
+    const facts = durabilityFacts(
+      [truncate(300, 1, 3, 3), truncate(400, 1, 0, 3, 'high-watermark')],
+      [{ broker: 5, time: 200 }],
+      REPLICAS,
+    );
     expect(facts.truncations).toHaveLength(1);
     expect(facts.truncations[0].cause).toMatchObject({ kind: 'hw-truncation', broker: 1, time: 400 });
   });
 
   it('blames a recovery truncation on the broker own crash, and merges crash losses in time order', () => {
-    const loss = { time: 50, broker: 0, key: 0, fromOffset: 1, toOffset: 2, cause: { kind: 'crash' as const, broker: 0, time: 50 } };
+    const loss = {
+      time: 50,
+      broker: 0,
+      key: 0,
+      fromOffset: 1,
+      toOffset: 2,
+      cause: { kind: 'crash' as const, broker: 0, time: 50 },
+    };
     const facts = durabilityFacts([truncate(300, 1, 0, 3, 'recovery')], [{ broker: 1, time: 250 }], REPLICAS, [loss]);
     expect(facts.truncations.map((t) => t.time)).toEqual([50, 300]);
     expect(facts.truncations[1].cause).toMatchObject({ kind: 'crash', broker: 1, time: 250 });
@@ -84,7 +123,12 @@ describe('CrashWatch', () => {
         key: 0,
         fromOffset: after,
         toOffset: before,
-        cause: { kind: 'crash', broker: leader, time: crashedAt, note: `records ${after}..${before - 1} were not flushed to disk` },
+        cause: {
+          kind: 'crash',
+          broker: leader,
+          time: crashedAt,
+          note: `records ${after}..${before - 1} were not flushed to disk`,
+        },
       },
     ]);
   });

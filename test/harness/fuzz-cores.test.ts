@@ -1,7 +1,13 @@
 // The cores a fuzz counts as its own (harness/fuzz/cores.ts): the affinity mask, capped by a cgroup CPU quota
 // read from cgroup v2's cpu.max or v1's cpu.cfs_quota_us, along the process's cgroup and its ancestors.
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, parseCfsQuota, parseCpuMax, usableCores, type ReadCgroupFile } from '../../harness/fuzz/cores.ts';
+import {
+  cgroupCpuQuota,
+  parseCfsQuota,
+  parseCpuMax,
+  usableCores,
+  type ReadCgroupFile,
+} from '../../harness/fuzz/cores.ts';
 
 /** A cgroup filesystem made of the given files. */
 function files(contents: Record<string, string>): ReadCgroupFile {
@@ -12,11 +18,21 @@ describe('usable cores', () => {
   it('is the affinity mask when there is no quota, or no cgroup to read', () => {
     expect(usableCores(files({}), 8)).toBe(8);
     expect(usableCores(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': 'max 100000\n' }), 8)).toBe(8);
-    expect(usableCores(files({ '/proc/self/cgroup': '1:cpu:/\n', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' }), 8)).toBe(8);
+    expect(
+      usableCores(
+        files({
+          '/proc/self/cgroup': '1:cpu:/\n',
+          '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n',
+          '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+        }),
+        8,
+      ),
+    ).toBe(8);
   });
 
   it('takes a cgroup v2 quota, rounded down, at least one', () => {
-    const v2 = (max: string): ReadCgroupFile => files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': `${max}\n` });
+    const v2 = (max: string): ReadCgroupFile =>
+      files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': `${max}\n` });
     expect(usableCores(v2('200000 100000'), 64)).toBe(2);
     expect(usableCores(v2('250000 100000'), 64)).toBe(2);
     expect(usableCores(v2('50000 100000'), 64)).toBe(1);
@@ -52,7 +68,16 @@ describe('usable cores', () => {
     });
     expect(usableCores(containerRoot, 16)).toBe(1);
     // Another controller's quota-like file is not the cpu controller's.
-    expect(usableCores(files({ '/proc/self/cgroup': '3:cpuset:/\n', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '100000', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }), 16)).toBe(16);
+    expect(
+      usableCores(
+        files({
+          '/proc/self/cgroup': '3:cpuset:/\n',
+          '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '100000',
+          '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000',
+        }),
+        16,
+      ),
+    ).toBe(16);
   });
 
   it('ignores what it cannot parse', () => {

@@ -1,7 +1,15 @@
 // Which seeds a fuzz runs: ranges, shards (0-based, every seed in exactly one shard), the determinism
 // sample, and one clear error for each bad spelling.
 import { describe, expect, it } from 'vitest';
-import { countRange, inDeterminismSample, parseSeedRange, parseShard, SAMPLE_EVERY, shardSeeds, shardSize } from '../../harness/fuzz/seeds.ts';
+import {
+  countRange,
+  inDeterminismSample,
+  parseSeedRange,
+  parseShard,
+  SAMPLE_EVERY,
+  shardSeeds,
+  shardSize,
+} from '../../harness/fuzz/seeds.ts';
 import { UsageError } from '../../harness/errors.ts';
 
 describe('seed ranges and shards', () => {
@@ -25,12 +33,18 @@ describe('seed ranges and shards', () => {
   it('reads i/n, 0-based, and refuses anything else', () => {
     expect(parseShard('0/8')).toEqual({ index: 0, count: 8 });
     expect(parseShard('7/8')).toEqual({ index: 7, count: 8 });
-    for (const bad of ['8/8', '3/2', '1/0', '-1/4', 'a/4', '1', '1/2/3']) expect(() => parseShard(bad), bad).toThrow(UsageError);
+    for (const bad of ['8/8', '3/2', '1/0', '-1/4', 'a/4', '1', '1/2/3'])
+      expect(() => parseShard(bad), bad).toThrow(UsageError);
     expect(() => parseShard('3/2')).toThrow(/out of range for 2 shards \(0-based: 0 to 1\)/);
   });
 
   it('splits a range into shards that cover every seed exactly once', () => {
-    for (const [from, to, count] of [[1, 100, 8], [5, 7, 4], [0, 0, 3], [10, 29, 1]]) {
+    for (const [from, to, count] of [
+      [1, 100, 8],
+      [5, 7, 4],
+      [0, 0, 3],
+      [10, 29, 1],
+    ]) {
       const range = { from, to };
       const all: number[] = [];
       for (let index = 0; index < count; index++) {

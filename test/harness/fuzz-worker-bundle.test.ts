@@ -10,7 +10,11 @@ import { FuzzRun } from '../../harness/fuzz/fuzz-run.ts';
 import { fuzzWorkerEntry, TSX_WORKER_BOOT } from '../../harness/fuzz/worker-bundle.ts';
 import { flagWordsOf, runOnce, type RunOptions } from '../../harness/index.ts';
 
-const options: Omit<RunOptions, 'seed'> = { partitions: 2, nemesis: ['partition', 'kill', 'pause', 'clock'], timeSeconds: 8 };
+const options: Omit<RunOptions, 'seed'> = {
+  partitions: 2,
+  nemesis: ['partition', 'kill', 'pause', 'clock'],
+  timeSeconds: 8,
+};
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -19,7 +23,14 @@ afterAll(() => {
 function fuzz(from: number, to: number): FuzzRun {
   const outDir = mkdtempSync(join(tmpdir(), 'kafkasim-bundle-'));
   dirs.push(outDir);
-  return new FuzzRun({ options, runFlags: flagWordsOf(options).words, range: { from, to }, shard: null, jobs: 2, outDir });
+  return new FuzzRun({
+    options,
+    runFlags: flagWordsOf(options).words,
+    range: { from, to },
+    shard: null,
+    jobs: 2,
+    outDir,
+  });
 }
 
 describe('the fuzz worker bundle', () => {

@@ -12,8 +12,16 @@ describe('fuzz worker flags', () => {
   });
 
   it('take the busy-cores set when every core runs a worker, tiering flags only on V8 11', () => {
-    expect(workerExecArgv(2, 2, '11.3.244.8')).toEqual(['--enable-source-maps', ...BUSY_CORES_FLAGS, ...BUSY_CORES_V8_11_FLAGS]);
-    expect(workerExecArgv(8, 2, '11.3.244.8')).toEqual(['--enable-source-maps', ...BUSY_CORES_FLAGS, ...BUSY_CORES_V8_11_FLAGS]);
+    expect(workerExecArgv(2, 2, '11.3.244.8')).toEqual([
+      '--enable-source-maps',
+      ...BUSY_CORES_FLAGS,
+      ...BUSY_CORES_V8_11_FLAGS,
+    ]);
+    expect(workerExecArgv(8, 2, '11.3.244.8')).toEqual([
+      '--enable-source-maps',
+      ...BUSY_CORES_FLAGS,
+      ...BUSY_CORES_V8_11_FLAGS,
+    ]);
     expect(workerExecArgv(2, 2, '12.4.254.21')).toEqual(['--enable-source-maps', ...BUSY_CORES_FLAGS]);
   });
 

@@ -32,7 +32,8 @@ function runKraft(options: RunOptions): KraftRun {
   return { result: run.result, raft, controllerChanges, historyHash: run.result.historyHash };
 }
 
-const raftProblems = (r: KraftRun): string[] => r.raft.anomalies.map((a) => `${a.name}: ${a.examples[0]?.description ?? ''}`);
+const raftProblems = (r: KraftRun): string[] =>
+  r.raft.anomalies.map((a) => `${a.name}: ${a.examples[0]?.description ?? ''}`);
 
 /** Faults that lose nothing a modern cluster acknowledged (no power loss, no lying disk). */
 const NON_LOSSY: FaultKind[] = ['partition', 'leader-data-path', 'zk', 'kill', 'pause', 'clock', 'packet'];
@@ -44,7 +45,8 @@ describe('KRaft mode runs, modern protocol, clean election', () => {
       const r = runKraft({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] });
       for (const v of raftProblems(r)) bad.push(`seed ${seed}: ${v}`);
       const invariants = r.result.checkers.find((c) => c.checker === 'invariants');
-      if (invariants?.valid !== true) bad.push(`seed ${seed}: invariants ${JSON.stringify(invariants?.anomalies.map((a) => a.name))}`);
+      if (invariants?.valid !== true)
+        bad.push(`seed ${seed}: invariants ${JSON.stringify(invariants?.anomalies.map((a) => a.name))}`);
       expect(r.result.stats.acked).toBeGreaterThan(0);
     }
     expect(bad).toEqual([]);
@@ -56,7 +58,8 @@ describe('KRaft mode runs, modern protocol, clean election', () => {
     for (let seed = 1; seed <= 25; seed++) {
       const r = runKraft({ seed, timeSeconds: 30, nemesis: NON_LOSSY });
       failovers += r.controllerChanges - 1;
-      if (r.result.valid !== true || r.raft.valid !== true) bad.push(`seed ${seed}: ${JSON.stringify(r.result.anomalies)}`);
+      if (r.result.valid !== true || r.raft.valid !== true)
+        bad.push(`seed ${seed}: ${JSON.stringify(r.result.anomalies)}`);
     }
     expect(bad).toEqual([]);
     expect(failovers).toBeGreaterThan(5);

@@ -67,7 +67,10 @@ describe('monitors online', () => {
   it('does not change the world: the same history hash with or without anything watching', () => {
     const watched = runOnce({ ...OPTIONS, nemesis: ['kill', 'partition'] });
     const events: unknown[] = [];
-    const again = runOnce({ ...OPTIONS, nemesis: ['kill', 'partition'] }, { onCluster: (c) => void c.observeRaft((e) => events.push(e)) });
+    const again = runOnce(
+      { ...OPTIONS, nemesis: ['kill', 'partition'] },
+      { onCluster: (c) => void c.observeRaft((e) => events.push(e)) },
+    );
     expect(again.result.historyHash).toBe(watched.result.historyHash);
     expect(events.length).toBeGreaterThan(0);
   });

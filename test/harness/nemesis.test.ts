@@ -76,18 +76,38 @@ describe('the final phase', () => {
     const schedule: Schedule = {
       version: 1,
       ops: [
-        { at: 3000, kind: 'kill', action: 'start', id: 0, params: { target: { target: 'leader-of', partition: 0 }, mode: 'lose-unsynced' } },
-        { at: 3000, kind: 'partition', action: 'start', id: 1, params: { mode: 'isolate', target: { target: 'random', count: 1 } } },
+        {
+          at: 3000,
+          kind: 'kill',
+          action: 'start',
+          id: 0,
+          params: { target: { target: 'leader-of', partition: 0 }, mode: 'lose-unsynced' },
+        },
+        {
+          at: 3000,
+          kind: 'partition',
+          action: 'start',
+          id: 1,
+          params: { mode: 'isolate', target: { target: 'random', count: 1 } },
+        },
       ],
     };
     let state: FaultState | undefined;
-    const run = runOptions({ seed: 5, timeSeconds: 8, schedule }, { onFinalPhase: (cluster) => void (state = faultState(cluster)) });
+    const run = runOptions(
+      { seed: 5, timeSeconds: 8, schedule },
+      { onFinalPhase: (cluster) => void (state = faultState(cluster)) },
+    );
     expect(state).toBeDefined();
     expect(isQuiet(state as FaultState)).toBe(true);
     expect(run.stats.healed).toBe(true);
     expect(run.config.nemesis.kinds).toBe('schedule');
     const heal = run.history.find((op) => op.f === 'heal-all');
-    expect(heal?.value).toMatchObject({ faults: [{ id: 0, kind: 'kill' }, { id: 1, kind: 'partition' }] });
+    expect(heal?.value).toMatchObject({
+      faults: [
+        { id: 0, kind: 'kill' },
+        { id: 1, kind: 'partition' },
+      ],
+    });
   });
 });
 
@@ -109,13 +129,24 @@ describe('KIP-320 truncation detection', () => {
     // consumer detected a truncation before the final phase (which seeks everything anyway).
     let found = false;
     for (let seed = 1; seed <= 20 && !found; seed++) {
-      const run = runOptions({ seed, timeSeconds: 30, unclean: true, minIsr: 1, nemesis: ['leader-data-path', 'partition', 'kill'] });
+      const run = runOptions({
+        seed,
+        timeSeconds: 30,
+        unclean: true,
+        minIsr: 1,
+        nemesis: ['leader-data-path', 'partition', 'kill'],
+      });
       const marker = run.history.findIndex((op) => op.f === FINAL_READS_F);
       const seeks = run.history.slice(0, marker).filter((op) => op.f === 'seek');
       if (seeks.length === 0) continue;
       found = true;
       expect(seeks[0].type).toBe('invoke');
-      expect(run.history[seeks[0].index + 1]).toMatchObject({ type: 'ok', f: 'seek', process: seeks[0].process, value: seeks[0].value });
+      expect(run.history[seeks[0].index + 1]).toMatchObject({
+        type: 'ok',
+        f: 'seek',
+        process: seeks[0].process,
+        value: seeks[0].value,
+      });
       const names = checkQueue(run.history).anomalies.map((a) => a.name);
       expect(names).not.toContain('nonmonotonic-poll');
       expect(names).not.toContain('poll-skip');

@@ -11,43 +11,134 @@ const EVERY_KIND_BUT_POWER_LOSS = FAULT_KINDS.filter((k) => k !== 'power-loss');
 const BUGFIND_MODERN: FaultKind[] = ['kill', 'pause', 'partition', 'zk', 'leader-data-path', 'clock', 'packet'];
 
 const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft' }[] = [
-  { seed: 42, nemesis: DEFAULT, bug: 'every ISR member back from an unclean shutdown: offline for good (now KIP-966 last-known-leader recovery)' },
-  { seed: 4, nemesis: DEFAULT, bug: 'a new controller took long-handled unclean restarts for new ones and took every partition offline' },
+  {
+    seed: 42,
+    nemesis: DEFAULT,
+    bug: 'every ISR member back from an unclean shutdown: offline for good (now KIP-966 last-known-leader recovery)',
+  },
+  {
+    seed: 4,
+    nemesis: DEFAULT,
+    bug: 'a new controller took long-handled unclean restarts for new ones and took every partition offline',
+  },
   { seed: 53, nemesis: DEFAULT, bug: 'a bounced sole leader was never elected again' },
   { seed: 92, nemesis: DEFAULT, bug: 'the live broker set changed before the registrations were read' },
-  { seed: 114, nemesis: DEFAULT, bug: 'a controller that gave up on CONNECTIONLOSS kept /controller: no controller for good' },
+  {
+    seed: 114,
+    nemesis: DEFAULT,
+    bug: 'a controller that gave up on CONNECTIONLOSS kept /controller: no controller for good',
+  },
   { seed: 155, nemesis: DEFAULT, bug: 'final reads began before the high watermark reached the log end' },
   { seed: 39, nemesis: DEFAULT, bug: 'final reads began while a follower waited out a dropped fetch' },
-  { seed: 658, nemesis: DEFAULT, bug: "a zombie controller's LeaderAndIsr moved a restarted broker back an epoch (now KIP-380)" },
-  { seed: 11, nemesis: EVERY_KIND_BUT_POWER_LOSS, bug: 'a sub-microsecond timer under clock drift fired forever at one instant' },
-  { seed: 125, nemesis: EVERY_KIND_BUT_POWER_LOSS, bug: 'NOT_LEADER_OR_FOLLOWER after the append was taken as a certain failure (G1a)' },
-  { seed: 60, nemesis: EVERY_KIND_BUT_POWER_LOSS, bug: 'acknowledged records held above a stuck high watermark were called lost' },
-  { seed: 'modern-9758', nemesis: BUGFIND_MODERN, bug: "a broker change handled during a new controller's failover: the partitions it took offline stayed offline" },
-  { seed: 325, nemesis: EVERY_KIND_BUT_POWER_LOSS, metadata: 'kraft', bug: 'an I/O error on the leader-epoch checkpoint left a half-made leader that never expanded its ISR' },
+  {
+    seed: 658,
+    nemesis: DEFAULT,
+    bug: "a zombie controller's LeaderAndIsr moved a restarted broker back an epoch (now KIP-380)",
+  },
+  {
+    seed: 11,
+    nemesis: EVERY_KIND_BUT_POWER_LOSS,
+    bug: 'a sub-microsecond timer under clock drift fired forever at one instant',
+  },
+  {
+    seed: 125,
+    nemesis: EVERY_KIND_BUT_POWER_LOSS,
+    bug: 'NOT_LEADER_OR_FOLLOWER after the append was taken as a certain failure (G1a)',
+  },
+  {
+    seed: 60,
+    nemesis: EVERY_KIND_BUT_POWER_LOSS,
+    bug: 'acknowledged records held above a stuck high watermark were called lost',
+  },
+  {
+    seed: 'modern-9758',
+    nemesis: BUGFIND_MODERN,
+    bug: "a broker change handled during a new controller's failover: the partitions it took offline stayed offline",
+  },
+  {
+    seed: 325,
+    nemesis: EVERY_KIND_BUT_POWER_LOSS,
+    metadata: 'kraft',
+    bug: 'an I/O error on the leader-epoch checkpoint left a half-made leader that never expanded its ISR',
+  },
 ];
 
 /** bench/bugfind.ts's heavier runs: its fault lists, long runs over six partitions, many faults. */
-const BUSY: Partial<RunOptions> = { intensity: 0.8, timeSeconds: 180, partitions: 6, broker: { 'leader.imbalance.check.interval.seconds': 5 } };
+const BUSY: Partial<RunOptions> = {
+  intensity: 0.8,
+  timeSeconds: 180,
+  partitions: 6,
+  broker: { 'leader.imbalance.check.interval.seconds': 5 },
+};
 const INTENSE: Partial<RunOptions> = { intensity: 1, timeSeconds: 180, partitions: 6 };
 const ZOMBIE_CHURN: FaultKind[] = ['pause', 'zk', 'kill', 'packet', 'partition', 'leader-data-path'];
 const LEADER_CHURN: FaultKind[] = ['leader-data-path', 'kill', 'pause', 'zk'];
 const KILL_PACKET: FaultKind[] = ['kill', 'packet', 'leader-data-path'];
 
 const HEAVY_CASES: { seed: Seed; nemesis: FaultKind[]; knobs: Partial<RunOptions>; bug: string }[] = [
-  { seed: 'bug8-s1-200', nemesis: KILL_PACKET, knobs: INTENSE, bug: "a restarted broker's new connection waited behind the old one's retransmission backoff: no ZooKeeper session for minutes" },
-  { seed: 'bug8-s1-436', nemesis: KILL_PACKET, knobs: INTENSE, bug: 'a /controller create whose answer was lost: the node was ours, yet nobody was controller' },
-  { seed: 'k8-826', nemesis: KILL_PACKET, knobs: INTENSE, bug: 'a registration read that lost its connection gave broker epoch 0, and brokers refused every LeaderAndIsr' },
-  { seed: 'bug7-s1-285', nemesis: ZOMBIE_CHURN, knobs: BUSY, bug: 'an ISR write whose answer was lost was taken as failed: the leader acknowledged with a smaller ISR than ZooKeeper held' },
-  { seed: 'bug7-s1-240', nemesis: ZOMBIE_CHURN, knobs: BUSY, bug: 'a failover that lost its connection while reading partition states managed none of them' },
-  { seed: 'bug7-s1-218', nemesis: ZOMBIE_CHURN, knobs: BUSY, bug: "a deposed controller's answer, delivered after a pause, was taken for the current ISR (StrongIsr)" },
-  { seed: 'l5-223', nemesis: LEADER_CHURN, knobs: BUSY, bug: 'a controller write whose answer was lost was taken as not written: the new leader was never told' },
+  {
+    seed: 'bug8-s1-200',
+    nemesis: KILL_PACKET,
+    knobs: INTENSE,
+    bug:
+      "a restarted broker's new connection waited behind the old one's retransmission backoff: " +
+      'no ZooKeeper session for minutes',
+  },
+  {
+    seed: 'bug8-s1-436',
+    nemesis: KILL_PACKET,
+    knobs: INTENSE,
+    bug: 'a /controller create whose answer was lost: the node was ours, yet nobody was controller',
+  },
+  {
+    seed: 'k8-826',
+    nemesis: KILL_PACKET,
+    knobs: INTENSE,
+    bug: 'a registration read that lost its connection gave broker epoch 0, and brokers refused every LeaderAndIsr',
+  },
+  {
+    seed: 'bug7-s1-285',
+    nemesis: ZOMBIE_CHURN,
+    knobs: BUSY,
+    bug:
+      'an ISR write whose answer was lost was taken as failed: the leader acknowledged with a smaller ISR than ' +
+      'ZooKeeper held',
+  },
+  {
+    seed: 'bug7-s1-240',
+    nemesis: ZOMBIE_CHURN,
+    knobs: BUSY,
+    bug: 'a failover that lost its connection while reading partition states managed none of them',
+  },
+  {
+    seed: 'bug7-s1-218',
+    nemesis: ZOMBIE_CHURN,
+    knobs: BUSY,
+    bug: "a deposed controller's answer, delivered after a pause, was taken for the current ISR (StrongIsr)",
+  },
+  {
+    seed: 'l5-223',
+    nemesis: LEADER_CHURN,
+    knobs: BUSY,
+    bug: 'a controller write whose answer was lost was taken as not written: the new leader was never told',
+  },
 ];
 
 /** Valid all along, but the cluster never recovered after the faults healed: acknowledged writes unreadable. */
 const STUCK_CASES: { seed: Seed; bug: string }[] = [
-  { seed: 536, bug: 'a transient EIO left a replica half-changed and the broker up (now the broker halts, as Kafka does, and is restarted)' },
+  {
+    seed: 536,
+    bug:
+      'a transient EIO left a replica half-changed and the broker up (now the broker halts, as Kafka does, and ' +
+      'is restarted)',
+  },
   { seed: 823, bug: 'an I/O error on a leader left its partition without a working leader (now a halt and a restart)' },
-  { seed: 728, bug: 'a controller write that lost its ZooKeeper connection left a partition offline after its last known leader came back' },
+  {
+    seed: 728,
+    bug:
+      'a controller write that lost its ZooKeeper connection left a partition offline after its last known ' +
+      'leader came back',
+  },
 ];
 
 describe('regression seeds', () => {
@@ -71,9 +162,18 @@ describe('regression seeds', () => {
   }
 
   for (const c of CASES) {
-    const faults = c.nemesis === DEFAULT ? 'default faults' : c.nemesis === BUGFIND_MODERN ? "bugfind's modern faults" : 'every fault kind but power-loss';
+    const faults =
+      c.nemesis === DEFAULT
+        ? 'default faults'
+        : c.nemesis === BUGFIND_MODERN
+          ? "bugfind's modern faults"
+          : 'every fault kind but power-loss';
     it(`seed ${c.seed} (${faults}${c.metadata === 'kraft' ? ', KRaft' : ''}): ${c.bug}`, () => {
-      const options: RunOptions = { seed: c.seed, nemesis: c.nemesis, ...(c.metadata === undefined ? {} : { metadata: c.metadata }) };
+      const options: RunOptions = {
+        seed: c.seed,
+        nemesis: c.nemesis,
+        ...(c.metadata === undefined ? {} : { metadata: c.metadata }),
+      };
       const { result } = runOnce(options);
       expect(result.anomalies).toEqual({});
       expect(result.valid).toBe(true);

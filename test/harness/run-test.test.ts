@@ -96,16 +96,36 @@ describe('a run without faults', () => {
 
 describe('run options', () => {
   it('defaults suit a one-minute run', () => {
-    expect(RUN_DEFAULTS).toMatchObject({ brokers: 3, partitions: 3, replicationFactor: 3, minIsr: 2, acks: 'all', unclean: false, timeSeconds: 60, nemesis: ['partition', 'kill', 'pause'] });
+    expect(RUN_DEFAULTS).toMatchObject({
+      brokers: 3,
+      partitions: 3,
+      replicationFactor: 3,
+      minIsr: 2,
+      acks: 'all',
+      unclean: false,
+      timeSeconds: 60,
+      nemesis: ['partition', 'kill', 'pause'],
+    });
     expect(RUN_DEFAULTS.broker).toEqual({ 'zookeeper.session.timeout.ms': 6000, 'replica.lag.time.max.ms': 10000 });
   });
 
   it('passes acks, partitions and protocol modes through to the cluster and clients', () => {
-    const run = runOptions({ seed: 'opts', timeSeconds: 5, acks: 1, partitions: 2, protocol: 'pre-kip-101', workload: { producers: 1, consumers: 1, rate: 10 } });
+    const run = runOptions({
+      seed: 'opts',
+      timeSeconds: 5,
+      acks: 1,
+      partitions: 2,
+      protocol: 'pre-kip-101',
+      workload: { producers: 1, consumers: 1, rate: 10 },
+    });
     expect(run.config.producer.acks).toBe(1);
     expect(run.config.partitions).toBe(2);
     expect(run.config.protocol.fixes.kip101).toBe(false);
-    const keys = new Set(run.history.filter((op) => op.f === 'send' && op.type === 'invoke').map((op) => (op.value as [string, number][])[0][1]));
+    const keys = new Set(
+      run.history
+        .filter((op) => op.f === 'send' && op.type === 'invoke')
+        .map((op) => (op.value as [string, number][])[0][1]),
+    );
     expect([...keys].sort()).toEqual([0, 1]);
     expect(checkQueue(run.history).valid).toBe(true);
   });

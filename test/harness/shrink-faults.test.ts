@@ -1,7 +1,14 @@
 // The shrinker's fault minimisation beyond ddmin: windows of faults close in time, small subsets, merging
 // two faults of one kind. Judged here by stand-in predicates, so each step's effect is plain.
 import { describe, expect, it } from 'vitest';
-import { ddmin, faultSpans, faultWindows, mergeFaults, minimizeFaults, minimizeSchedule } from '../../harness/shrink.ts';
+import {
+  ddmin,
+  faultSpans,
+  faultWindows,
+  mergeFaults,
+  minimizeFaults,
+  minimizeSchedule,
+} from '../../harness/shrink.ts';
 import type { Schedule } from '../../nemesis/schedule.ts';
 import { validateSchedule } from '../../nemesis/schedule.ts';
 import { pair, schedule } from '../helpers/nemesis-schedule.ts';
@@ -10,12 +17,18 @@ const PAUSE = { target: { target: 'nodes', nodes: ['b1'] } };
 
 /** n pause faults, fault i from 10 s + 5 s·i, lasting 3 s (so none overlaps the next). */
 function pauses(n: number): Schedule {
-  return schedule(...Array.from({ length: n }, (_, i) => pair(i, 'pause', 10_000 + 5000 * i, 13_000 + 5000 * i, PAUSE)));
+  return schedule(
+    ...Array.from({ length: n }, (_, i) => pair(i, 'pause', 10_000 + 5000 * i, 13_000 + 5000 * i, PAUSE)),
+  );
 }
 
 describe('faultWindows', () => {
   it('lists runs of faults close in time, each with the faults still active when it begins, smallest first', () => {
-    const s = schedule(pair(0, 'kill', 1000, 30_000, {}), pair(1, 'pause', 2000, 3000, PAUSE), pair(2, 'pause', 4000, 5000, PAUSE));
+    const s = schedule(
+      pair(0, 'kill', 1000, 30_000, {}),
+      pair(1, 'pause', 2000, 3000, PAUSE),
+      pair(2, 'pause', 4000, 5000, PAUSE),
+    );
     const windows = faultWindows(faultSpans(s), 2);
     expect(windows.slice(0, 3)).toEqual([[0], [1], [2]]);
     expect(windows).toContainEqual([0, 1]);
@@ -29,7 +42,9 @@ describe('minimizeFaults', () => {
   it('finds a small group that ddmin, which only removes, misses', () => {
     // A chaotic stand-in: the failure needs faults 5 and 6 together, but any set that still holds fault 2
     // or 9 fails "by another path" so that ddmin from the whole set stops early.
-    const fails = (ids: number[]): boolean => (ids.includes(5) && ids.includes(6) && !ids.includes(3)) || (ids.includes(2) && ids.includes(9) && ids.includes(3));
+    const fails = (ids: number[]): boolean =>
+      (ids.includes(5) && ids.includes(6) && !ids.includes(3)) ||
+      (ids.includes(2) && ids.includes(9) && ids.includes(3));
     const s = pauses(12);
     const all = s.ops.filter((op) => op.action === 'start').map((op) => op.id);
     expect(ddmin(all, fails)).toEqual([2, 3, 9]);

@@ -7,7 +7,8 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const NO_CHROMIUM_MESSAGE = `${CHROMIUM} is absent: browser tests of the HTML reports skipped (install Debian's chromium; .ci/run does)`;
+export const NO_CHROMIUM_MESSAGE =
+  `${CHROMIUM} is absent: browser tests of the HTML reports skipped (install ` + `Debian's chromium; .ci/run does)`;
 
 export interface PageVisit {
   /** Console messages of type error, and uncaught page errors. */
@@ -49,10 +50,18 @@ export async function visit(browser: Browser, file: string, screenshot?: string)
     const charts = [...document.querySelectorAll('div.vega')].map((el) => {
       const canvas = el.querySelector('canvas');
       const svg = el.querySelector('svg');
-      const drawn = (canvas !== null && canvas.width > 0 && canvas.height > 0) || (svg !== null && svg.getBoundingClientRect().width > 0);
+      const drawn =
+        (canvas !== null && canvas.width > 0 && canvas.height > 0) ||
+        (svg !== null && svg.getBoundingClientRect().width > 0);
       return { id: el.id, rendered: el.getAttribute('data-rendered'), drawn };
     });
-    return { chartsState: document.body.getAttribute('data-charts'), charts, text: document.body.innerText, scripts: document.querySelectorAll('script').length, pwned: window.__pwned ?? null };
+    return {
+      chartsState: document.body.getAttribute('data-charts'),
+      charts,
+      text: document.body.innerText,
+      scripts: document.querySelectorAll('script').length,
+      pwned: window.__pwned ?? null,
+    };
   })()`)) as Omit<PageVisit, 'errors' | 'requests'>;
   if (screenshot !== undefined) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();

@@ -26,13 +26,25 @@ export interface HistoricalVerdict {
   anomalies: Record<string, number>;
 }
 
-export function judgeScenario(history: History, facts: DurabilityFacts, live: InvariantMonitor, cluster: KafkaCluster): HistoricalVerdict {
+export function judgeScenario(
+  history: History,
+  facts: DurabilityFacts,
+  live: InvariantMonitor,
+  cluster: KafkaCluster,
+): HistoricalVerdict {
   const queue = checkQueue(history);
   // acks=1 sends carry an acks hint in their invocation, so only acks=all ones promise durability.
   const durability = checkDurability(history, facts);
   const anomalies: Record<string, number> = {};
-  for (const c of [queue, durability]) for (const a of c.anomalies) anomalies[a.name] = (anomalies[a.name] ?? 0) + a.count;
-  return { queue, durability, violations: [...live.violations], atRest: violationsAtRest(replicasAtRest(cluster), cluster.world.now), anomalies };
+  for (const c of [queue, durability])
+    for (const a of c.anomalies) anomalies[a.name] = (anomalies[a.name] ?? 0) + a.count;
+  return {
+    queue,
+    durability,
+    violations: [...live.violations],
+    atRest: violationsAtRest(replicasAtRest(cluster), cluster.world.now),
+    anomalies,
+  };
 }
 
 /** The named anomaly of a checker result, or undefined. */
@@ -52,5 +64,9 @@ export function exampleOffsets(a: Anomaly | undefined): unknown[] {
 
 /** Short lines for failure messages: "Invariant [brokers] description (cause)". */
 export function describeViolations(vs: readonly Violation[]): string[] {
-  return vs.map((v) => `${v.invariant} [${v.brokers.join(',')}] ${v.description}${v.causedBy === null ? '' : ` (explained: ${v.causedBy.kind})`}`);
+  return vs.map(
+    (v) =>
+      `${v.invariant} [${v.brokers.join(',')}] ` +
+      `${v.description}${v.causedBy === null ? '' : ` (explained: ${v.causedBy.kind})`}`,
+  );
 }

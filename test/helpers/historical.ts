@@ -9,7 +9,13 @@ import { ZK_NODE } from '../../sim/kafka/zk-layout.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
 import { FINAL_READS_F, NEMESIS_PROCESS, WORKLOAD_PROCESS, type Value } from '../../workloads/history/format.ts';
 import { HistoryRecorder } from '../../workloads/history-recorder.ts';
-import { POLL_INVOKE_VALUE, pollOkValue, seekValue, sendOkValue, type RecordPair } from '../../workloads/queue/micro-ops.ts';
+import {
+  POLL_INVOKE_VALUE,
+  pollOkValue,
+  seekValue,
+  sendOkValue,
+  type RecordPair,
+} from '../../workloads/queue/micro-ops.ts';
 import { deliveredBy, holdBackTruncated } from '../../workloads/queue/delivered.ts';
 import { judgeScenario, type HistoricalVerdict } from './historical-verdict.ts';
 import { Scenario, type ScenarioOptions } from './scenario.ts';
@@ -75,7 +81,8 @@ export class HistoricalScenario extends Scenario {
         this.recorder.invoke(process, 'send', [mop]);
         this.cluster.client(id)?.producer.send(partition, value, (outcome) => {
           results.push({ value, outcome });
-          if (outcome.type === 'ok') this.recorder.complete(process, 'ok', 'send', sendOkValue(partition, outcome.offset, value));
+          if (outcome.type === 'ok')
+            this.recorder.complete(process, 'ok', 'send', sendOkValue(partition, outcome.offset, value));
           else this.recorder.complete(process, outcome.type, 'send', [['send', partition, value]], outcome.error);
           // The client goes away once done; not at once, or an acks=0 send would die with it in flight.
           if (results.length === count) this.world.schedule(1000, () => this.world.crash(id));
@@ -86,7 +93,10 @@ export class HistoricalScenario extends Scenario {
   }
 
   /** Sends and runs until every send completed (or `maxMs` passed); results sorted by value. */
-  override produce(count: number, opts: SendOptions & { maxMs?: number } = {}): { value: number; outcome: SendOutcome }[] {
+  override produce(
+    count: number,
+    opts: SendOptions & { maxMs?: number } = {},
+  ): { value: number; outcome: SendOutcome }[] {
     const sends = this.startSends(count, opts);
     const deadline = this.world.now + (opts.maxMs ?? 60_000);
     this.world.runUntil((w) => sends.done() || w.now >= deadline, { maxEvents: 5_000_000 });
@@ -207,7 +217,12 @@ export class HistoricalScenario extends Scenario {
 
   /** The leader by the active controller's account (-1: offline); a cut-off broker may still think it leads. */
   controllerLeader(partition: number): number {
-    return this.cluster.activeController()?.controller?.describe().partitions.find((x) => x.partition === partition)?.leader ?? -1;
+    return (
+      this.cluster
+        .activeController()
+        ?.controller?.describe()
+        .partitions.find((x) => x.partition === partition)?.leader ?? -1
+    );
   }
 
   replicasOf(partition: number): number[] {
@@ -224,8 +239,12 @@ export class HistoricalScenario extends Scenario {
    */
   finalReads(partitions: number[], opts: { settleMs?: number; restartOrder?: number[] } = {}): Reader {
     this.heal();
-    for (const b of this.cluster.brokerIds) if (this.world.node(this.cluster.nodeOf(b)).status === 'paused') this.resume(b);
-    const order = [...(opts.restartOrder ?? []), ...this.cluster.brokerIds.filter((b) => !(opts.restartOrder ?? []).includes(b))];
+    for (const b of this.cluster.brokerIds)
+      if (this.world.node(this.cluster.nodeOf(b)).status === 'paused') this.resume(b);
+    const order = [
+      ...(opts.restartOrder ?? []),
+      ...this.cluster.brokerIds.filter((b) => !(opts.restartOrder ?? []).includes(b)),
+    ];
     for (const b of order) {
       if (this.world.node(this.cluster.nodeOf(b)).status === 'running') continue;
       this.restart(b);
@@ -240,7 +259,12 @@ export class HistoricalScenario extends Scenario {
   }
 
   verdict(): HistoricalVerdict {
-    const facts = durabilityFacts(this.events, this.crashWatch.crashes, replicaAssignment(this.cluster), this.crashWatch.losses);
+    const facts = durabilityFacts(
+      this.events,
+      this.crashWatch.crashes,
+      replicaAssignment(this.cluster),
+      this.crashWatch.losses,
+    );
     return judgeScenario(this.history, facts, this.monitor, this.cluster);
   }
 }

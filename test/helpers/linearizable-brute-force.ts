@@ -31,7 +31,13 @@ function readOperations(history: History, model: AnyModel): BruteOp[] {
   const operations: BruteOp[] = [];
   for (const d of done) {
     const call = model.interpret(d.invoke, d.completion);
-    if (call !== null) operations.push({ input: call.input, output: d.ret === Infinity ? undefined : call.output, call: d.call, ret: d.ret });
+    if (call !== null)
+      operations.push({
+        input: call.input,
+        output: d.ret === Infinity ? undefined : call.output,
+        call: d.call,
+        ret: d.ret,
+      });
   }
   return operations;
 }
@@ -64,6 +70,15 @@ export function bruteForceLinearizable(history: History, model: AnyModel, partit
     partition === undefined
       ? [operations]
       : // A partition only looks at input and output; the rest of Operation is carried along.
-        partition(operations.map((op) => ({ ...op, invoke: history[0], completion: undefined }))).map((part) => part.operations);
-  return parts.every((ops) => someOrderWorks(model, ops, ops.map(() => false), model.init()));
+        partition(operations.map((op) => ({ ...op, invoke: history[0], completion: undefined }))).map(
+          (part) => part.operations,
+        );
+  return parts.every((ops) =>
+    someOrderWorks(
+      model,
+      ops,
+      ops.map(() => false),
+      model.init(),
+    ),
+  );
 }

@@ -156,15 +156,28 @@ export interface GeneratedHistory {
 /** Lays the ops out in time: op i takes effect at 100·(i+1), inside its own random interval. */
 export function generateHistory(spec: SequentialSpec, choices: Choice[]): GeneratedHistory {
   const ops = spec.run(choices);
-  const events: Array<{ t: number; seq: number; op: Omit<Op, 'index' | 'time'>; owner: number; isInvoke: boolean }> = [];
+  const events: Array<{ t: number; seq: number; op: Omit<Op, 'index' | 'time'>; owner: number; isInvoke: boolean }> =
+    [];
   ops.forEach((op, i) => {
     const c = choices[i];
     const point = 100 * (i + 1);
-    events.push({ t: point - (1 + 17 * c.before), seq: 2 * i, owner: i, isInvoke: true, op: { process: i, type: 'invoke', f: op.f, value: op.invokeValue } });
+    events.push({
+      t: point - (1 + 17 * c.before),
+      seq: 2 * i,
+      owner: i,
+      isInvoke: true,
+      op: { process: i, type: 'invoke', f: op.f, value: op.invokeValue },
+    });
     const type = !op.happened ? (c.end === 9 ? 'info' : 'fail') : c.end <= 5 ? 'ok' : c.end <= 7 ? 'info' : undefined;
     if (type === undefined) return;
     const value = type === 'ok' ? op.okValue : op.invokeValue;
-    events.push({ t: point + 1 + 17 * c.after, seq: 2 * i + 1, owner: i, isInvoke: false, op: { process: i, type, f: op.f, value } });
+    events.push({
+      t: point + 1 + 17 * c.after,
+      seq: 2 * i + 1,
+      owner: i,
+      isInvoke: false,
+      op: { process: i, type, f: op.f, value },
+    });
   });
   events.sort((x, y) => x.t - y.t || x.seq - y.seq);
   const positions = ops.map(() => ({ invoke: -1, completion: -1 }));
@@ -183,7 +196,12 @@ export interface Mutation {
   choice: Choice;
 }
 
-export const mutationArb: fc.Arbitrary<Mutation> = fc.record({ kind: fc.nat(2), target: fc.nat(99), other: fc.nat(99), choice: choiceArb });
+export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.nat(2),
+  target: fc.nat(99),
+  other: fc.nat(99),
+  choice: choiceArb,
+});
 
 /**
  * Changes one thing: an ok op's f or value (kind 0), the ok values of two ops with the same f
@@ -191,10 +209,12 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.record({ kind: fc.nat(2), 
  */
 export function mutateHistory(spec: SequentialSpec, generated: GeneratedHistory, mutation: Mutation): History {
   const history = generated.history.map((op) => ({ ...op }));
-  const okOps = generated.positions.map((p, i) => i).filter((i) => {
-    const at = generated.positions[i].completion;
-    return at >= 0 && history[at].type === 'ok';
-  });
+  const okOps = generated.positions
+    .map((p, i) => i)
+    .filter((i) => {
+      const at = generated.positions[i].completion;
+      return at >= 0 && history[at].type === 'ok';
+    });
   if (mutation.kind === 0 && okOps.length > 0) {
     const i = okOps[mutation.target % okOps.length];
     const { f, okValue } = spec.mutate(generated.ops[i], mutation.choice);
@@ -212,10 +232,12 @@ export function mutateHistory(spec: SequentialSpec, generated: GeneratedHistory,
       [a.value, b.value] = [b.value, a.value];
     }
   } else if (mutation.kind === 2) {
-    const failed = generated.positions.map((p, i) => i).filter((i) => {
-      const at = generated.positions[i].completion;
-      return at >= 0 && history[at].type === 'fail';
-    });
+    const failed = generated.positions
+      .map((p, i) => i)
+      .filter((i) => {
+        const at = generated.positions[i].completion;
+        return at >= 0 && history[at].type === 'fail';
+      });
     if (failed.length > 0) {
       const i = failed[mutation.target % failed.length];
       const completion = history[generated.positions[i].completion];

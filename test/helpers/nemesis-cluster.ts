@@ -33,10 +33,21 @@ export const TEST_BROKER: Partial<BrokerConfig> = {
   'replica.lag.time.max.ms': 10000,
 };
 
-export function testCluster(seed: number, broker: Partial<BrokerConfig> = {}, brokers = 3, protocol: Partial<ProtocolFixes> = {}): TestCluster {
+export function testCluster(
+  seed: number,
+  broker: Partial<BrokerConfig> = {},
+  brokers = 3,
+  protocol: Partial<ProtocolFixes> = {},
+): TestCluster {
   const cluster = new KafkaCluster({
     seed,
-    config: clusterConfig({ brokers, partitions: 1, replicationFactor: 3, broker: { ...TEST_BROKER, ...broker }, protocol: { ...MODERN, ...protocol } }),
+    config: clusterConfig({
+      brokers,
+      partitions: 1,
+      replicationFactor: 3,
+      broker: { ...TEST_BROKER, ...broker },
+      protocol: { ...MODERN, ...protocol },
+    }),
   });
   const events = cluster.record();
   const ops: NemesisOp[] = [];
@@ -62,8 +73,12 @@ export function testCluster(seed: number, broker: Partial<BrokerConfig> = {}, br
       cluster.world.at(fromMs, send);
     },
     op(f, id) {
-      const found = ops.find((o) => o.f === f && typeof o.value === 'object' && o.value !== null && !Array.isArray(o.value) && o.value.id === id);
-      if (found === undefined) throw new Error(`no nemesis op ${f} for fault ${id}; have ${ops.map((o) => o.f).join(', ')}`);
+      const found = ops.find(
+        (o) =>
+          o.f === f && typeof o.value === 'object' && o.value !== null && !Array.isArray(o.value) && o.value.id === id,
+      );
+      if (found === undefined)
+        throw new Error(`no nemesis op ${f} for fault ${id}; have ${ops.map((o) => o.f).join(', ')}`);
       return found.value as { [key: string]: Value };
     },
   };

@@ -18,7 +18,11 @@ export class QueueHistoryBuilder {
   /** Appends one op; time is its position, so tests can reason in positions. */
   op(process: ProcessId, type: OpType, f: string, value: Value, error?: string): this {
     const index = this.ops.length;
-    this.ops.push(error === undefined ? { index, time: index, process, type, f, value } : { index, time: index, process, type, f, value, error });
+    this.ops.push(
+      error === undefined
+        ? { index, time: index, process, type, f, value }
+        : { index, time: index, process, type, f, value, error },
+    );
     return this;
   }
 
@@ -123,10 +127,7 @@ export interface ModelHistory {
   logs: LogRecord[][];
 }
 
-type Pending =
-  | { kind: 'send'; key: number; value: number }
-  | { kind: 'poll' }
-  | { kind: 'assign'; keys: number[] };
+type Pending = { kind: 'send'; key: number; value: number } | { kind: 'poll' } | { kind: 'assign'; keys: number[] };
 
 interface Slot {
   process: number;
@@ -150,7 +151,13 @@ export function generateQueueHistory(params: QueueModelParams): ModelHistory {
   const slots: Slot[] = [];
   let nextProcess = 0;
   for (let i = 0; i < params.producers + params.consumers; i++) {
-    slots.push({ process: nextProcess++, producer: i < params.producers, pending: null, assigned: [], positions: new Map() });
+    slots.push({
+      process: nextProcess++,
+      producer: i < params.producers,
+      pending: null,
+      assigned: [],
+      positions: new Map(),
+    });
   }
   let nextValue = 0;
   const append = (key: number, value: number, acked: boolean): number => {

@@ -18,9 +18,15 @@ export interface RandomFaultRun {
   historyHash: string;
 }
 
-export function runRandomFaults(seed: number, opts: { simSeconds?: number; unclean?: boolean; protocol?: string } = {}): RandomFaultRun {
+export function runRandomFaults(
+  seed: number,
+  opts: { simSeconds?: number; unclean?: boolean; protocol?: string } = {},
+): RandomFaultRun {
   const timeSeconds = opts.simSeconds ?? 60;
-  const schedule = serialFaultSchedule(Random.root(seed).fork('serial-faults'), { timeMs: timeSeconds * 1000, brokers: 3 });
+  const schedule = serialFaultSchedule(Random.root(seed).fork('serial-faults'), {
+    timeMs: timeSeconds * 1000,
+    brokers: 3,
+  });
   const run = runOnce({
     seed,
     partitions: 2,

@@ -3,13 +3,25 @@
 // and a non-linearizable register history so the linearizability section is drawn.
 import { registerModel, checkLinearizable } from '../../checkers/linearizable/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
-import { replayCommandFor, runOnce, runReportData, type JudgedRun, type RunConfig, type RunOptions } from '../../harness/index.ts';
+import {
+  replayCommandFor,
+  runOnce,
+  runReportData,
+  type JudgedRun,
+  type RunConfig,
+  type RunOptions,
+} from '../../harness/index.ts';
 import { buildRunReportData, type RunReportData } from '../../reports/run-data.ts';
 import type { History, Op } from '../../workloads/history/format.ts';
 
 export const HOSTILE = '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
-export const RUN_OPTIONS: RunOptions = { seed: 8, unclean: true, nemesis: ['partition', 'kill', 'pause'], timeSeconds: 30 };
+export const RUN_OPTIONS: RunOptions = {
+  seed: 8,
+  unclean: true,
+  nemesis: ['partition', 'kill', 'pause'],
+  timeSeconds: 30,
+};
 
 let cached: JudgedRun | undefined;
 
@@ -62,25 +74,58 @@ export function hostileRunReport(): RunReportData {
   const run = realRun();
   const history: History = [...run.output.history];
   const t = history[history.length - 1].time;
-  const invoke: Op = { index: history.length, time: t + 1, process: 999, type: 'invoke', f: 'send', value: [['send', 0, HOSTILE]] };
-  const fail: Op = { index: history.length + 1, time: t + 2, process: 999, type: 'fail', f: 'send', value: [['send', 0, HOSTILE]], error: HOSTILE };
+  const invoke: Op = {
+    index: history.length,
+    time: t + 1,
+    process: 999,
+    type: 'invoke',
+    f: 'send',
+    value: [['send', 0, HOSTILE]],
+  };
+  const fail: Op = {
+    index: history.length + 1,
+    time: t + 2,
+    process: 999,
+    type: 'fail',
+    f: 'send',
+    value: [['send', 0, HOSTILE]],
+    error: HOSTILE,
+  };
   history.push(invoke, fail);
   const hostileCheck: CheckResult = {
     checker: 'queue',
     valid: false,
-    anomalies: [{ name: 'lost-write', count: 1, explanation: `explained ${HOSTILE}`, examples: [{ description: `described ${HOSTILE}`, ops: [invoke, fail], detail: { key: 0, offset: 7, value: HOSTILE } }] }],
+    anomalies: [
+      {
+        name: 'lost-write',
+        count: 1,
+        explanation: `explained ${HOSTILE}`,
+        examples: [
+          { description: `described ${HOSTILE}`, ops: [invoke, fail], detail: { key: 0, offset: 7, value: HOSTILE } },
+        ],
+      },
+    ],
   };
   // A loss example for a real acknowledged send, so its facts come from the run's own events whatever
   // the simulator does on this seed.
   const ack = history.find((o) => o.type === 'ok' && o.f === 'send');
   const mop = ack === undefined ? undefined : (ack.value as [string, number, [number, number]][])[0];
-  const sent = ack === undefined ? undefined : [...history].reverse().find((o) => o.index < ack.index && o.process === ack.process && o.type === 'invoke');
+  const sent =
+    ack === undefined
+      ? undefined
+      : [...history].reverse().find((o) => o.index < ack.index && o.process === ack.process && o.type === 'invoke');
   if (ack !== undefined && mop !== undefined && sent !== undefined) {
     hostileCheck.anomalies.push({
       name: 'acked-write-lost',
       count: 1,
       explanation: 'planted by the test',
-      examples: [{ description: 'a planted loss', ops: [sent, ack], detail: { key: mop[1], offset: mop[2][0], value: mop[2][1], truncatedBy: [] } }],
+      examples: [
+        {
+          description: 'a planted loss',
+          ops: [sent, ack],
+          detail: { key: mop[1], offset: mop[2][0], value: mop[2][1], truncatedBy: [] },
+        },
+      ],
     });
   }
   const result = {

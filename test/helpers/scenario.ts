@@ -68,7 +68,12 @@ export class Scenario {
   /** Starts ZooKeeper and the brokers and runs until every partition has a leader. */
   start(): this {
     this.cluster.start();
-    this.world.runUntil(() => this.cluster.config.partitions > 0 && Array.from({ length: this.cluster.config.partitions }, (_, p) => this.cluster.leaderOf(p)).every((l) => l >= 0), { maxEvents: 1_000_000 });
+    this.world.runUntil(
+      () =>
+        this.cluster.config.partitions > 0 &&
+        Array.from({ length: this.cluster.config.partitions }, (_, p) => this.cluster.leaderOf(p)).every((l) => l >= 0),
+      { maxEvents: 1_000_000 },
+    );
     return this;
   }
 
@@ -89,7 +94,9 @@ export class Scenario {
 
   /** Values in a broker's log for a partition. */
   log(broker: number, partition = 0): number[] {
-    return this.partition(broker, partition).log.all().flatMap((b) => b.values);
+    return this.partition(broker, partition)
+      .log.all()
+      .flatMap((b) => b.values);
   }
 
   isr(partition = 0): number[] {
@@ -97,7 +104,10 @@ export class Scenario {
   }
 
   /** Sends `count` fresh values, one every `everyMs`, and runs until all complete (or `maxMs`). */
-  produce(count: number, opts: { partition?: number; everyMs?: number; maxMs?: number; producer?: Partial<ProducerConfig> } = {}): { value: number; outcome: SendOutcome }[] {
+  produce(
+    count: number,
+    opts: { partition?: number; everyMs?: number; maxMs?: number; producer?: Partial<ProducerConfig> } = {},
+  ): { value: number; outcome: SendOutcome }[] {
     const id = `c${this.clientCount++}`;
     this.cluster.addClient(id, { producer: { ...this.producerConfig, ...(opts.producer ?? {}) } });
     this.world.start(id);
@@ -105,7 +115,11 @@ export class Scenario {
     const start = this.world.now;
     for (let i = 0; i < count; i++) {
       const value = this.nextValue++;
-      this.world.at(start + i * (opts.everyMs ?? 10), () => this.cluster.client(id)?.producer.send(opts.partition ?? 0, value, (outcome) => results.push({ value, outcome })));
+      this.world.at(start + i * (opts.everyMs ?? 10), () =>
+        this.cluster
+          .client(id)
+          ?.producer.send(opts.partition ?? 0, value, (outcome) => results.push({ value, outcome })),
+      );
     }
     const deadline = start + (opts.maxMs ?? 60_000);
     this.world.runUntil((w) => results.length === count || w.now >= deadline, { maxEvents: 5_000_000 });
@@ -128,6 +142,8 @@ export class Scenario {
   }
 
   elections(partition = 0) {
-    return this.events.filter((e): e is Extract<ReplicationEvent, { kind: 'election' }> => e.kind === 'election' && e.partition === partition);
+    return this.events.filter(
+      (e): e is Extract<ReplicationEvent, { kind: 'election' }> => e.kind === 'election' && e.partition === partition,
+    );
   }
 }

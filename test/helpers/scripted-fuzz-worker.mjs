@@ -7,7 +7,8 @@ import { appendFileSync } from 'node:fs';
 
 const die = new Set((process.env.SCRIPTED_WORKER_DIE ?? '').split(',').filter(Boolean).map(Number));
 const log = (what, seed) => {
-  if (process.env.SCRIPTED_WORKER_LOG !== undefined) appendFileSync(process.env.SCRIPTED_WORKER_LOG, `${what} ${process.pid} ${seed}\n`);
+  const file = process.env.SCRIPTED_WORKER_LOG;
+  if (file !== undefined) appendFileSync(file, `${what} ${process.pid} ${seed}\n`);
 };
 const runMs = Number(process.env.SCRIPTED_WORKER_MS ?? 5);
 const queue = [];
@@ -25,7 +26,16 @@ function runNext() {
   if (die.has(task.seed)) process.exit(70);
   setTimeout(() => {
     log('done', task.seed);
-    process.send({ type: 'done', outcome: { seed: task.seed, valid: true, anomalies: {}, historyHash: `h${task.seed}`, wallMs: 5, events: 1, findings: [] } });
+    const outcome = {
+      seed: task.seed,
+      valid: true,
+      anomalies: {},
+      historyHash: `h${task.seed}`,
+      wallMs: 5,
+      events: 1,
+      findings: [],
+    };
+    process.send({ type: 'done', outcome });
     runNext();
   }, runMs);
 }

@@ -48,5 +48,23 @@ export function replayZombie(mode: string, kind: ZombieKind) {
   s.shutdown(l1).run(10_000);
   const finalLeader = s.leader(p);
   const reader = s.finalReads([p], { restartOrder: [l2, l1] });
-  return { s, p, l1, l2, f, committed, x, y, m4, fTail, epoch1Leader, epoch2Leader, fLog, isr, finalLeader, read: reader.values(p), verdict: s.verdict() };
+  return {
+    s,
+    p,
+    l1,
+    l2,
+    f,
+    committed,
+    x,
+    y,
+    m4,
+    fTail,
+    epoch1Leader,
+    epoch2Leader,
+    fLog,
+    isr,
+    finalLeader,
+    read: reader.values(p),
+    verdict: s.verdict(),
+  };
 }

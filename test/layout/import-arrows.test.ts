@@ -71,7 +71,9 @@ export function arrowViolations(files: { path: string; imports: string[] }[]): s
 
 describe('import arrows', () => {
   it('point one way across the whole tree', () => {
-    const files = ['sim', 'workloads', 'checkers', 'nemesis', 'reports', 'harness', 'cli', 'bench', 'test'].flatMap((d) => tsFiles(join(root, d)));
+    const files = ['sim', 'workloads', 'checkers', 'nemesis', 'reports', 'harness', 'cli', 'bench', 'test'].flatMap(
+      (d) => tsFiles(join(root, d)),
+    );
     expect(files.length).toBeGreaterThan(10);
     const parsed = files.map((f) => ({ path: relative(root, f), imports: importsOf(f, readFileSync(f, 'utf8')) }));
     expect(arrowViolations(parsed)).toEqual([]);
@@ -81,7 +83,9 @@ describe('import arrows', () => {
     expect(arrowViolations([{ path: 'checkers/queue/check.ts', imports: ['sim/world/world.ts'] }])).toHaveLength(1);
     expect(arrowViolations([{ path: 'sim/world/world.ts', imports: ['sim/kafka/broker.ts'] }])).toHaveLength(1);
     expect(arrowViolations([{ path: 'workloads/history/edn.ts', imports: ['sim/world/hash.ts'] }])).toHaveLength(1);
-    expect(arrowViolations([{ path: 'checkers/queue/check.ts', imports: ['workloads/history/format.ts'] }])).toEqual([]);
+    expect(arrowViolations([{ path: 'checkers/queue/check.ts', imports: ['workloads/history/format.ts'] }])).toEqual(
+      [],
+    );
     expect(arrowViolations([{ path: 'checkers/invariants/monitor.ts', imports: ['sim/events/index.ts'] }])).toEqual([]);
     expect(arrowViolations([{ path: 'sim/events/replication.ts', imports: ['sim/kafka/broker.ts'] }])).toHaveLength(1);
   });

@@ -12,7 +12,11 @@ import { pair, schedule } from '../helpers/nemesis-schedule.ts';
 describe('applySchedule', () => {
   it('records start-<kind> and stop-<kind> with the concrete targets, at the op times', () => {
     const t = testCluster(21);
-    applySchedule(t.cluster, schedule(pair(7, 'pause', 4000, 6500, { target: { target: 'nodes', nodes: ['b2'] } })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(7, 'pause', 4000, 6500, { target: { target: 'nodes', nodes: ['b2'] } })),
+      t.record,
+    );
     t.cluster.world.runUntil(10000);
     expect(t.ops).toEqual([
       { f: 'start-pause', value: { id: 7, nodes: ['b2'] }, time: 4000 },
@@ -24,8 +28,16 @@ describe('applySchedule', () => {
     const t = testCluster(21);
     const ops = pair(1, 'kill', 2000, 3000, { target: { target: 'nodes', nodes: ['b1'] }, mode: 'lose-unsynced' });
     applySchedule(t.cluster, { version: 1, ops: [ops[1]] }, t.record);
-    applySchedule(t.cluster, schedule(pair(2, 'clock', 1000, 1500, { target: { target: 'zk' }, jumpMs: 5, drift: 0 })), t.record);
-    applySchedule(t.cluster, { version: 1, ops: [{ at: 1800, kind: 'clock', action: 'stop', id: 2, params: {} }] }, t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(2, 'clock', 1000, 1500, { target: { target: 'zk' }, jumpMs: 5, drift: 0 })),
+      t.record,
+    );
+    applySchedule(
+      t.cluster,
+      { version: 1, ops: [{ at: 1800, kind: 'clock', action: 'stop', id: 2, params: {} }] },
+      t.record,
+    );
     t.cluster.world.runUntil(5000);
     expect(t.ops.map((o) => [o.time, o.f, o.value])).toEqual([
       [1000, 'start-clock', { id: 2, nodes: ['zk'], jumpMs: 5, drift: 0 }],
@@ -39,9 +51,16 @@ describe('applySchedule', () => {
   it('resolves a role that nobody holds to no target at all', () => {
     const t = testCluster(22);
     // At time 0 nothing is elected yet.
-    applySchedule(t.cluster, schedule(pair(0, 'kill', 0, 100, { target: { target: 'leader-of', partition: 0 }, mode: 'torn-last' })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'kill', 0, 100, { target: { target: 'leader-of', partition: 0 }, mode: 'torn-last' })),
+      t.record,
+    );
     t.cluster.world.runUntil(200);
-    expect(t.ops.map((o) => o.value)).toEqual([{ id: 0, nodes: [], mode: 'torn-last' }, { id: 0, restarted: [] }]);
+    expect(t.ops.map((o) => o.value)).toEqual([
+      { id: 0, nodes: [], mode: 'torn-last' },
+      { id: 0, restarted: [] },
+    ]);
   });
 
   it('checks the schedule against the cluster before scheduling anything', () => {
@@ -69,7 +88,12 @@ describe('healAll', () => {
         pair(1, 'zk', 5000, 50000, { target: { target: 'nodes', nodes: ['b0'] } }),
         pair(2, 'pause', 5000, 50000, { target: { target: 'zk' } }),
         pair(3, 'clock', 5000, 50000, { target: { target: 'zk' }, jumpMs: -3000, drift: 0.1 }),
-        pair(4, 'disk', 5000, 50000, { target: { target: 'nodes', nodes: ['b2'] }, fsyncLies: true, ioErrorRate: 0, full: false }),
+        pair(4, 'disk', 5000, 50000, {
+          target: { target: 'nodes', nodes: ['b2'] },
+          fsyncLies: true,
+          ioErrorRate: 0,
+          full: false,
+        }),
         pair(5, 'packet', 5000, 50000, { scope: 'links', links: [['b2', 'b0']], loss: 1, duplicate: 0, delay: null }),
         pair(6, 'outage', 6000, 8000, { partition: 0, mode: 'lose-unsynced', order: 'fresh-first', gapMs: 20000 }),
       ),
@@ -88,7 +112,13 @@ describe('healAll', () => {
     const heal = t.ops[t.ops.length - 1];
     expect(heal.f).toBe('heal-all');
     expect(heal.time).toBe(9000);
-    expect(heal.value).toMatchObject({ faults: [0, 1, 2, 3, 4, 5, 6].map((id) => ({ id })), resumed: ['zk'], clocksReset: ['zk'], disksCleared: ['b2'], packetFaults: 'cleared' });
+    expect(heal.value).toMatchObject({
+      faults: [0, 1, 2, 3, 4, 5, 6].map((id) => ({ id })),
+      resumed: ['zk'],
+      clocksReset: ['zk'],
+      disksCleared: ['b2'],
+      packetFaults: 'cleared',
+    });
     // Each fault's own stop is recorded too, so a report can close every band.
     expect(t.ops.filter((o) => o.f.startsWith('stop-') && o.time === 9000)).toHaveLength(6);
     expect(t.ops.filter((o) => o.f === 'step-outage' && o.time === 9000)).toHaveLength(2);
@@ -96,7 +126,13 @@ describe('healAll', () => {
     // The cancelled restarts never fire, and the schedule's later stops are no-ops.
     const count = t.ops.length;
     t.cluster.world.runUntil(60000);
-    expect(t.ops.slice(count).every((o) => typeof o.value === 'object' && o.value !== null && !Array.isArray(o.value) && o.value.noop === true)).toBe(true);
+    expect(
+      t.ops
+        .slice(count)
+        .every(
+          (o) => typeof o.value === 'object' && o.value !== null && !Array.isArray(o.value) && o.value.noop === true,
+        ),
+    ).toBe(true);
     expect(t.ops.slice(count)).toHaveLength(6);
     expect(isQuiet(faultState(t.cluster))).toBe(true);
     // And the cluster works again.
@@ -112,7 +148,19 @@ describe('healAll', () => {
     healAll(t.cluster, t.record);
     expect(isQuiet(faultState(t.cluster))).toBe(true);
     expect(t.ops).toEqual([
-      { f: 'heal-all', value: { faults: [], linksHealed: 2, resumed: ['zk'], restarted: ['b2'], clocksReset: [], disksCleared: [], packetFaults: 'cleared' }, time: 1000 },
+      {
+        f: 'heal-all',
+        value: {
+          faults: [],
+          linksHealed: 2,
+          resumed: ['zk'],
+          restarted: ['b2'],
+          clocksReset: [],
+          disksCleared: [],
+          packetFaults: 'cleared',
+        },
+        time: 1000,
+      },
     ]);
   });
 });
@@ -125,7 +173,14 @@ describe('a generated schedule on a real cluster', () => {
     const t = testCluster(seed);
     const timeMs = 120_000;
     t.produce(1000, timeMs - 10_000, 100);
-    const s = generateSchedule(Random.root(seed).fork('schedule'), { kinds, timeMs, brokers: 3, partitions: 1, replicationFactor: 3, intensity: 0.8 });
+    const s = generateSchedule(Random.root(seed).fork('schedule'), {
+      kinds,
+      timeMs,
+      brokers: 3,
+      partitions: 1,
+      replicationFactor: 3,
+      intensity: 0.8,
+    });
     applySchedule(t.cluster, s, t.record);
     t.cluster.world.runUntil(timeMs);
     return { ops: JSON.stringify(t.ops), events: t.cluster.world.events, quiet: isQuiet(faultState(t.cluster)) };

@@ -9,7 +9,17 @@ import { pair, schedule } from '../helpers/nemesis-schedule.ts';
 describe('clock', () => {
   it('jumps and drifts the chosen clocks, and the stop resets them', () => {
     const t = testCluster(5);
-    applySchedule(t.cluster, schedule(pair(0, 'clock', 10000, 20000, { target: { target: 'nodes', nodes: ['b1', 'b2'] }, jumpMs: -7000, drift: 0.05 })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(
+        pair(0, 'clock', 10000, 20000, {
+          target: { target: 'nodes', nodes: ['b1', 'b2'] },
+          jumpMs: -7000,
+          drift: 0.05,
+        }),
+      ),
+      t.record,
+    );
     const offset = (n: string): number => t.cluster.world.node(n).clock.offsetAt(t.cluster.world.now);
     t.cluster.world.runUntil(10000);
     expect(t.op('start-clock', 0)).toEqual({ id: 0, nodes: ['b1', 'b2'], jumpMs: -7000, drift: 0.05 });
@@ -26,46 +36,82 @@ describe('clock', () => {
 
   it("a jump of ZooKeeper's clock past the session timeout expires every broker's session", () => {
     const t = testCluster(5);
-    applySchedule(t.cluster, schedule(pair(0, 'clock', 10000, 20000, { target: { target: 'zk' }, jumpMs: 20000, drift: 0 })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'clock', 10000, 20000, { target: { target: 'zk' }, jumpMs: 20000, drift: 0 })),
+      t.record,
+    );
     t.cluster.world.runUntil(12000);
-    const expired = t.events.flatMap((e) => (e.kind === 'broker-state' && e.state === 'zk-session-expired' ? [e.broker] : []));
+    const expired = t.events.flatMap((e) =>
+      e.kind === 'broker-state' && e.state === 'zk-session-expired' ? [e.broker] : [],
+    );
     expect(expired.sort()).toEqual([0, 1, 2]);
   });
 });
 
 describe('disk', () => {
-  it('a full disk on the leader halts it (its log directory failed); another replica takes over and the supervisor restarts it', () => {
-    const t = testCluster(5);
-    t.produce(2000, 40000);
-    applySchedule(t.cluster, schedule(pair(0, 'disk', 10000, 20000, { target: { target: 'leader-of', partition: 0 }, fsyncLies: false, ioErrorRate: 0, full: true })), t.record);
-    t.cluster.world.runUntil(9999);
-    const oldLeader = t.cluster.leaderOf(0);
-    t.cluster.world.runUntil(10100);
-    const nodes = t.op('start-disk', 0).nodes as string[];
-    expect(nodes).toEqual([`b${oldLeader}`]);
-    const node = t.cluster.world.node(nodes[0]);
-    // The first append failed with ENOSPC: Kafka halts a broker whose only log directory failed.
-    expect(node.status).toBe('down');
-    expect(node.crashes).toBe(1);
-    expect(t.cluster.world.trace.entries().some((e) => e.node === nodes[0] && e.kind === 'halt')).toBe(true);
-    // The supervisor starts it again after RESTART_HALTED_AFTER_MS, disk still full.
-    t.cluster.world.runUntil(10000 + RESTART_HALTED_AFTER_MS + 100);
-    expect(node.starts).toBe(2);
-    t.cluster.world.runUntil(19999);
-    const newLeader = t.cluster.leaderOf(0);
-    expect(newLeader).toBeGreaterThanOrEqual(0);
-    expect(newLeader).not.toBe(oldLeader);
-    const before = t.acked.length;
-    t.cluster.world.runUntil(30000);
-    expect(t.cluster.world.node(nodes[0]).disk.activeFaults).toEqual({ fsyncLies: false, ioErrorRate: 0, full: false });
-    expect(t.acked.length).toBeGreaterThan(before + 100);
-  });
+  it(
+    'a full disk on the leader halts it (its log directory failed); another replica takes over and the supervisor ' +
+      'restarts it',
+    () => {
+      const t = testCluster(5);
+      t.produce(2000, 40000);
+      applySchedule(
+        t.cluster,
+        schedule(
+          pair(0, 'disk', 10000, 20000, {
+            target: { target: 'leader-of', partition: 0 },
+            fsyncLies: false,
+            ioErrorRate: 0,
+            full: true,
+          }),
+        ),
+        t.record,
+      );
+      t.cluster.world.runUntil(9999);
+      const oldLeader = t.cluster.leaderOf(0);
+      t.cluster.world.runUntil(10100);
+      const nodes = t.op('start-disk', 0).nodes as string[];
+      expect(nodes).toEqual([`b${oldLeader}`]);
+      const node = t.cluster.world.node(nodes[0]);
+      // The first append failed with ENOSPC: Kafka halts a broker whose only log directory failed.
+      expect(node.status).toBe('down');
+      expect(node.crashes).toBe(1);
+      expect(t.cluster.world.trace.entries().some((e) => e.node === nodes[0] && e.kind === 'halt')).toBe(true);
+      // The supervisor starts it again after RESTART_HALTED_AFTER_MS, disk still full.
+      t.cluster.world.runUntil(10000 + RESTART_HALTED_AFTER_MS + 100);
+      expect(node.starts).toBe(2);
+      t.cluster.world.runUntil(19999);
+      const newLeader = t.cluster.leaderOf(0);
+      expect(newLeader).toBeGreaterThanOrEqual(0);
+      expect(newLeader).not.toBe(oldLeader);
+      const before = t.acked.length;
+      t.cluster.world.runUntil(30000);
+      expect(t.cluster.world.node(nodes[0]).disk.activeFaults).toEqual({
+        fsyncLies: false,
+        ioErrorRate: 0,
+        full: false,
+      });
+      expect(t.acked.length).toBeGreaterThan(before + 100);
+    },
+  );
 
   it('I/O errors on the leader slow acknowledgements down', () => {
     const acked = (rate: number): number => {
       const t = testCluster(5);
       t.produce(2000, 20000);
-      applySchedule(t.cluster, schedule(pair(0, 'disk', 10000, 20000, { target: { target: 'leader-of', partition: 0 }, fsyncLies: false, ioErrorRate: rate, full: false })), t.record);
+      applySchedule(
+        t.cluster,
+        schedule(
+          pair(0, 'disk', 10000, 20000, {
+            target: { target: 'leader-of', partition: 0 },
+            fsyncLies: false,
+            ioErrorRate: rate,
+            full: false,
+          }),
+        ),
+        t.record,
+      );
       t.cluster.world.runUntil(20000);
       return t.acked.length;
     };
@@ -82,7 +128,12 @@ describe('disk', () => {
     applySchedule(
       t.cluster,
       schedule(
-        pair(0, 'disk', 10000, 16000, { target: { target: 'leader-of', partition: 0 }, fsyncLies: true, ioErrorRate: 0, full: false }),
+        pair(0, 'disk', 10000, 16000, {
+          target: { target: 'leader-of', partition: 0 },
+          fsyncLies: true,
+          ioErrorRate: 0,
+          full: false,
+        }),
         pair(1, 'kill', 15000, 20000, { target: { target: 'leader-of', partition: 0 }, mode: 'lose-unsynced' }),
       ),
       (op) => {
@@ -107,7 +158,18 @@ describe('disk', () => {
   it('a full disk on a follower does not abort the simulation', () => {
     const t = testCluster(5);
     t.produce(2000, 20000);
-    applySchedule(t.cluster, schedule(pair(0, 'disk', 10000, 20000, { target: { target: 'follower-of', partition: 0 }, fsyncLies: false, ioErrorRate: 0, full: true })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(
+        pair(0, 'disk', 10000, 20000, {
+          target: { target: 'follower-of', partition: 0 },
+          fsyncLies: false,
+          ioErrorRate: 0,
+          full: true,
+        }),
+      ),
+      t.record,
+    );
     t.cluster.world.runUntil(20000);
   });
 });

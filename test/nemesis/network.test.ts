@@ -16,13 +16,19 @@ function cutPairs(cuts: [string, string][]): string[] {
 describe('partition', () => {
   it('isolate cuts one node off from every other cluster node, not from clients, and the stop heals it', () => {
     const t = testCluster(11);
-    applySchedule(t.cluster, schedule(pair(0, 'partition', 3000, 6000, { mode: 'isolate', target: { target: 'controller' } })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'partition', 3000, 6000, { mode: 'isolate', target: { target: 'controller' } })),
+      t.record,
+    );
     t.cluster.world.runUntil(3000);
     const start = t.op('start-partition', 0);
     const node = (start.nodes as string[])[0];
     expect(node).toBe(`b${t.cluster.activeController()?.id}`);
     const others = ['b0', 'b1', 'b2', 'zk'].filter((n) => n !== node);
-    expect(cutPairs(t.cluster.world.net.cuts())).toEqual(others.map((o) => (node < o ? `${node}|${o}` : `${o}|${node}`)).sort());
+    expect(cutPairs(t.cluster.world.net.cuts())).toEqual(
+      others.map((o) => (node < o ? `${node}|${o}` : `${o}|${node}`)).sort(),
+    );
     expect(t.cluster.world.net.isCut(node, 'c0')).toBe(false);
     t.cluster.world.runUntil(6000);
     expect(t.cluster.world.net.cuts()).toEqual([]);
@@ -31,7 +37,11 @@ describe('partition', () => {
 
   it('minority-majority puts ZooKeeper on the side asked for', () => {
     const t = testCluster(12, {}, 5);
-    applySchedule(t.cluster, schedule(pair(0, 'partition', 1000, 2000, { mode: 'minority-majority', zk: 'minority' })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'partition', 1000, 2000, { mode: 'minority-majority', zk: 'minority' })),
+      t.record,
+    );
     t.cluster.world.runUntil(1000);
     const { minority, majority } = t.op('start-partition', 0) as { minority: string[]; majority: string[] };
     expect(minority).toContain('zk');
@@ -50,7 +60,12 @@ describe('partition', () => {
     const { ring } = t.op('start-partition', 0) as { ring: string[] };
     expect([...ring].sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'zk']);
     const net = t.cluster.world.net;
-    const sees = ring.map((a) => ring.filter((b) => a === b || !net.isCut(a, b)).sort().join(','));
+    const sees = ring.map((a) =>
+      ring
+        .filter((b) => a === b || !net.isCut(a, b))
+        .sort()
+        .join(','),
+    );
     for (const s of sees) expect(s.split(',')).toHaveLength(3);
     expect(new Set(sees).size).toBe(5);
     t.cluster.world.runUntil(2000);
@@ -106,7 +121,11 @@ describe('leader-data-path', () => {
     expect(p?.role).toBe('leader');
     expect(p?.isr).toEqual([leader]);
     expect(t.cluster.leaderOf(0)).toBe(leader);
-    expect(t.events.some((e) => e.kind === 'isr-change' && e.broker === leader && e.change === 'shrink' && e.isr.length === 1)).toBe(true);
+    expect(
+      t.events.some(
+        (e) => e.kind === 'isr-change' && e.broker === leader && e.change === 'shrink' && e.isr.length === 1,
+      ),
+    ).toBe(true);
     expect(t.events.some((e) => e.kind === 'election' && e.time > 5000)).toBe(false);
     expect(t.events.some((e) => e.kind === 'broker-state' && e.state === 'zk-session-expired')).toBe(false);
 
@@ -120,44 +139,75 @@ describe('leader-data-path', () => {
 describe('zk', () => {
   it('expires the sessions of brokers cut off from ZooKeeper, then lets them back', () => {
     const t = testCluster(16);
-    applySchedule(t.cluster, schedule(pair(0, 'zk', 3000, 15000, { target: { target: 'leader-of', partition: 0 } })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'zk', 3000, 15000, { target: { target: 'leader-of', partition: 0 } })),
+      t.record,
+    );
     t.cluster.world.runUntil(3000);
     const leader = t.cluster.leaderOf(0);
     expect(t.op('start-zk', 0).nodes).toEqual([`b${leader}`]);
     t.cluster.world.runUntil(15000);
     // The controller saw the session go and moved leadership away.
-    expect(t.events.some((e) => e.kind === 'election' && e.previousLeader === leader && e.leader !== leader)).toBe(true);
+    expect(t.events.some((e) => e.kind === 'election' && e.previousLeader === leader && e.leader !== leader)).toBe(
+      true,
+    );
     expect(t.cluster.world.net.isCut(`b${leader}`, 'b0') || t.cluster.world.net.isCut(`b${leader}`, 'b1')).toBe(false);
     t.cluster.world.runUntil(30000);
     expect(t.cluster.world.net.cuts()).toEqual([]);
-    expect(t.events.some((e) => e.kind === 'broker-state' && e.broker === leader && e.state === 'running' && e.time > 15000)).toBe(true);
+    expect(
+      t.events.some((e) => e.kind === 'broker-state' && e.broker === leader && e.state === 'running' && e.time > 15000),
+    ).toBe(true);
   });
 });
 
 describe('packet', () => {
-  it('with TCP semantics, delays messages by retransmissions while active (never drops or doubles them), and not after the stop', () => {
-    const t = testCluster(5);
-    t.produce(2000, 40000);
-    applySchedule(
-      t.cluster,
-      schedule(pair(0, 'packet', 10000, 20000, { scope: 'all', loss: 0.3, duplicate: 0.2, delay: { kind: 'uniform', min: 1, max: 50 } })),
-      t.record,
-    );
-    const stats = t.cluster.world.net.stats;
-    t.cluster.world.runUntil(9999);
-    expect([stats.dropped, stats.duplicated, stats.retransmitted]).toEqual([0, 0, 0]);
-    t.cluster.world.runUntil(20000);
-    expect(stats.retransmitted).toBeGreaterThan(0);
-    expect([stats.dropped, stats.duplicated]).toEqual([0, 0]);
-    const after = { ...stats };
-    t.cluster.world.runUntil(40000);
-    expect(stats.retransmitted).toBe(after.retransmitted);
-    expect(stats.delivered).toBeGreaterThan(after.delivered);
-  });
+  it(
+    'with TCP semantics, delays messages by retransmissions while active (never drops or doubles them), and not ' +
+      'after the stop',
+    () => {
+      const t = testCluster(5);
+      t.produce(2000, 40000);
+      applySchedule(
+        t.cluster,
+        schedule(
+          pair(0, 'packet', 10000, 20000, {
+            scope: 'all',
+            loss: 0.3,
+            duplicate: 0.2,
+            delay: { kind: 'uniform', min: 1, max: 50 },
+          }),
+        ),
+        t.record,
+      );
+      const stats = t.cluster.world.net.stats;
+      t.cluster.world.runUntil(9999);
+      expect([stats.dropped, stats.duplicated, stats.retransmitted]).toEqual([0, 0, 0]);
+      t.cluster.world.runUntil(20000);
+      expect(stats.retransmitted).toBeGreaterThan(0);
+      expect([stats.dropped, stats.duplicated]).toEqual([0, 0]);
+      const after = { ...stats };
+      t.cluster.world.runUntil(40000);
+      expect(stats.retransmitted).toBe(after.retransmitted);
+      expect(stats.delivered).toBeGreaterThan(after.delivered);
+    },
+  );
 
   it("on chosen nodes, sets and clears exactly those nodes' links", () => {
     const t = testCluster(6);
-    applySchedule(t.cluster, schedule(pair(0, 'packet', 1000, 2000, { scope: 'nodes', target: { target: 'nodes', nodes: ['b2'] }, loss: 0.5, duplicate: 0, delay: null })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(
+        pair(0, 'packet', 1000, 2000, {
+          scope: 'nodes',
+          target: { target: 'nodes', nodes: ['b2'] },
+          loss: 0.5,
+          duplicate: 0,
+          delay: null,
+        }),
+      ),
+      t.record,
+    );
     t.cluster.world.runUntil(1000);
     const links = faultState(t.cluster).packetLinks;
     expect(links.length).toBeGreaterThan(0);

@@ -13,7 +13,13 @@ function elections(events: ReplicationEvent[]): Extract<ReplicationEvent, { kind
 
 describe('kill', () => {
   /** Kills the leader at 10 s and restarts it at 20 s; returns its log file size just before and after the crash. */
-  function killLeader(mode: string): { before: number; after: number; unsynced: number; t: ReturnType<typeof testCluster>; leader: string } {
+  function killLeader(mode: string): {
+    before: number;
+    after: number;
+    unsynced: number;
+    t: ReturnType<typeof testCluster>;
+    leader: string;
+  } {
     const t = testCluster(2);
     t.produce(2000, 40000);
     let before = -1;
@@ -25,10 +31,14 @@ describe('kill', () => {
       before = t.cluster.world.node(leader).disk.size('log-0');
       unsynced = t.cluster.world.node(leader).disk.unsyncedBytes();
     });
-    applySchedule(t.cluster, schedule(pair(0, 'kill', 10000, 20000, { target: { target: 'leader-of', partition: 0 }, mode })), (op) => {
-      t.record(op);
-      if (op.f === 'start-kill') after = t.cluster.world.node(leader).disk.size('log-0');
-    });
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'kill', 10000, 20000, { target: { target: 'leader-of', partition: 0 }, mode })),
+      (op) => {
+        t.record(op);
+        if (op.f === 'start-kill') after = t.cluster.world.node(leader).disk.size('log-0');
+      },
+    );
     t.cluster.world.runUntil(10000);
     return { before, after, unsynced, t, leader };
   }
@@ -77,7 +87,11 @@ describe('kill-all', () => {
   function powerLoss(protocol = {}): ReturnType<typeof testCluster> {
     const t = testCluster(4, {}, 3, protocol);
     t.produce(1000, 30000);
-    applySchedule(t.cluster, schedule(pair(0, 'kill-all', 8000, 12000, { mode: 'random-suffix', order: ['b2', 'b0'], gapMs: 3000 })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'kill-all', 8000, 12000, { mode: 'random-suffix', order: ['b2', 'b0'], gapMs: 3000 })),
+      t.record,
+    );
     return t;
   }
 
@@ -93,7 +107,12 @@ describe('kill-all', () => {
     expect(status()).toEqual(['running', 'down', 'running', 'running']);
     t.cluster.world.runUntil(18000);
     expect(status()).toEqual(['running', 'running', 'running', 'running']);
-    expect(t.ops.map((o) => `${o.time} ${o.f}`)).toEqual(['8000 start-kill-all', '12000 stop-kill-all', '15000 step-kill-all', '18000 step-kill-all']);
+    expect(t.ops.map((o) => `${o.time} ${o.f}`)).toEqual([
+      '8000 start-kill-all',
+      '12000 stop-kill-all',
+      '15000 step-kill-all',
+      '18000 step-kill-all',
+    ]);
   });
 
   it('without KIP-966, the partition has a leader again once the brokers are back', () => {
@@ -117,7 +136,11 @@ describe('pause', () => {
   it('a leader paused past the session timeout comes back a zombie and is fenced', () => {
     const t = testCluster(3);
     t.produce(2000, 40000);
-    applySchedule(t.cluster, schedule(pair(0, 'pause', 10000, 20000, { target: { target: 'leader-of', partition: 0 } })), t.record);
+    applySchedule(
+      t.cluster,
+      schedule(pair(0, 'pause', 10000, 20000, { target: { target: 'leader-of', partition: 0 } })),
+      t.record,
+    );
     t.cluster.world.runUntil(10000);
     const old = t.cluster.leaderOf(0);
     const oldEpoch = t.cluster.broker(old)?.partitions.get(0)?.leaderEpoch ?? -1;
@@ -136,7 +159,9 @@ describe('pause', () => {
     expect(leader?.role).toBe('leader');
     expect(leader?.leaderEpoch).toBeGreaterThan(oldEpoch);
     expect(zombie?.leaderEpoch).toBe(leader?.leaderEpoch);
-    expect(t.events.some((e) => e.kind === 'broker-state' && e.broker === old && e.state === 'zk-session-expired')).toBe(true);
+    expect(
+      t.events.some((e) => e.kind === 'broker-state' && e.broker === old && e.state === 'zk-session-expired'),
+    ).toBe(true);
   });
 });
 
@@ -175,7 +200,9 @@ describe('outage', () => {
     expect(t.cluster.leaderOf(0)).toBe(unclean[0].leader);
     // When the others return they truncate to the stale leader: acknowledged records are gone.
     t.cluster.world.runUntil(70000);
-    const lost = t.events.filter((e) => e.kind === 'truncate' && e.reason === 'leader-epoch' && e.removed.some((r) => t.acked.includes(r.value)));
+    const lost = t.events.filter(
+      (e) => e.kind === 'truncate' && e.reason === 'leader-epoch' && e.removed.some((r) => t.acked.includes(r.value)),
+    );
     expect(lost.length).toBeGreaterThan(0);
   });
 

@@ -22,12 +22,36 @@ const SHAPE = { brokers: 3, partitions: 2, replicationFactor: 3 };
 const sample: Schedule = {
   version: 1,
   ops: [
-    { at: 5000, kind: 'partition', action: 'start', id: 0, params: { mode: 'isolate', target: { target: 'leader-of', partition: 0 } } },
-    { at: 6000, kind: 'kill', action: 'start', id: 1, params: { target: { target: 'nodes', nodes: ['b1', 'b2'] }, mode: 'torn-last' } },
+    {
+      at: 5000,
+      kind: 'partition',
+      action: 'start',
+      id: 0,
+      params: { mode: 'isolate', target: { target: 'leader-of', partition: 0 } },
+    },
+    {
+      at: 6000,
+      kind: 'kill',
+      action: 'start',
+      id: 1,
+      params: { target: { target: 'nodes', nodes: ['b1', 'b2'] }, mode: 'torn-last' },
+    },
     { at: 9000, kind: 'partition', action: 'stop', id: 0, params: {} },
-    { at: 9000, kind: 'packet', action: 'start', id: 2, params: { scope: 'all', loss: 0.1, duplicate: 0, delay: { kind: 'exponential', mean: 20, max: 2000 } } },
+    {
+      at: 9000,
+      kind: 'packet',
+      action: 'start',
+      id: 2,
+      params: { scope: 'all', loss: 0.1, duplicate: 0, delay: { kind: 'exponential', mean: 20, max: 2000 } },
+    },
     { at: 12000, kind: 'kill', action: 'stop', id: 1, params: {} },
-    { at: 12500, kind: 'outage', action: 'start', id: 3, params: { partition: 1, mode: 'lose-unsynced', order: ['b2', 'b0'], gapMs: 3000 } },
+    {
+      at: 12500,
+      kind: 'outage',
+      action: 'start',
+      id: 3,
+      params: { partition: 1, mode: 'lose-unsynced', order: ['b2', 'b0'], gapMs: 3000 },
+    },
     { at: 15000, kind: 'packet', action: 'stop', id: 2, params: {} },
     { at: 16000, kind: 'outage', action: 'stop', id: 3, params: {} },
   ],
@@ -70,44 +94,68 @@ describe('validateSchedule', () => {
   });
 
   it('names the place and the problem in one line', () => {
-    expect(problem(withOp(3, { kind: 'flood' }))).toMatch(/^schedule\.ops\[3\]\.kind: unknown fault kind "flood" \(one of partition, /);
+    expect(problem(withOp(3, { kind: 'flood' }))).toMatch(
+      /^schedule\.ops\[3\]\.kind: unknown fault kind "flood" \(one of partition, /,
+    );
     expect(problem({ version: 2, ops: [] })).toBe('schedule.version: expected 1, got 2');
     expect(problem({ version: 1 })).toBe('schedule.ops: missing');
     expect(problem([])).toBe('schedule: expected an object, got an array');
     expect(problem(withOp(0, { at: -1 }))).toBe('schedule.ops[0].at: must be at least 0, got -1');
-    expect(problem(withOp(1, { at: 4000 }))).toBe("schedule.ops[1].at: 4000 is before the previous op's 5000 (ops must be in time order)");
+    expect(problem(withOp(1, { at: 4000 }))).toBe(
+      "schedule.ops[1].at: 4000 is before the previous op's 5000 (ops must be in time order)",
+    );
     expect(problem(withOp(0, { action: 'begin' }))).toMatch(/^schedule\.ops\[0\]\.action: unknown action "begin"/);
     expect(problem(withOp(0, { id: 1.5 }))).toBe('schedule.ops[0].id: expected an integer, got 1.5');
     expect(problem(withOp(0, { colour: 'red' }))).toMatch(/^schedule\.ops\[0\]\.colour: unknown field/);
-    expect(problem(withOp(2, { id: 1 }))).toBe('schedule.ops[2].kind: stop of fault 1 is "partition" but its start is "kill"');
-    expect(problem(withOp(2, { params: { x: 1 } }))).toBe('schedule.ops[2].params: a stop takes no params (expected {} or nothing)');
+    expect(problem(withOp(2, { id: 1 }))).toBe(
+      'schedule.ops[2].kind: stop of fault 1 is "partition" but its start is "kill"',
+    );
+    expect(problem(withOp(2, { params: { x: 1 } }))).toBe(
+      'schedule.ops[2].params: a stop takes no params (expected {} or nothing)',
+    );
     expect(problem(withOp(1, { id: 0 }))).toBe('schedule.ops[1].id: a second start with id 0');
   });
 
-  it('checks each kind\'s params', () => {
-    expect(problem(withOp(0, { params: { mode: 'split-brain' } }))).toMatch(/^schedule\.ops\[0\]\.params\.mode: unknown partition mode "split-brain"/);
-    expect(problem(withOp(0, { params: { mode: 'isolate' } }))).toBe('schedule.ops[0].params.target: missing');
-    expect(problem(withOp(0, { params: { mode: 'isolate', target: { target: 'nodes', nodes: ['broker-1'] } } }))).toMatch(
-      /^schedule\.ops\[0\]\.params\.target\.nodes\[0\]: "broker-1" is not a broker node id/,
+  it("checks each kind's params", () => {
+    expect(problem(withOp(0, { params: { mode: 'split-brain' } }))).toMatch(
+      /^schedule\.ops\[0\]\.params\.mode: unknown partition mode "split-brain"/,
     );
+    expect(problem(withOp(0, { params: { mode: 'isolate' } }))).toBe('schedule.ops[0].params.target: missing');
+    expect(
+      problem(withOp(0, { params: { mode: 'isolate', target: { target: 'nodes', nodes: ['broker-1'] } } })),
+    ).toMatch(/^schedule\.ops\[0\]\.params\.target\.nodes\[0\]: "broker-1" is not a broker node id/);
     expect(problem(withOp(1, { params: { target: { target: 'zk' }, mode: 'torn-last' } }))).toBe(
       'schedule.ops[1].params.target.target: this fault cannot target the ZooKeeper node "zk"',
     );
-    expect(problem(withOp(1, { params: { target: { target: 'controller' }, mode: 'fsync' } }))).toMatch(/^schedule\.ops\[1\]\.params\.mode: unknown crash mode "fsync"/);
-    expect(problem(withOp(3, { params: { scope: 'all', loss: 1.5, duplicate: 0, delay: null } }))).toBe('schedule.ops[3].params.loss: must be at most 1, got 1.5');
-    expect(problem(withOp(3, { params: { scope: 'all', los: 0.5, loss: 0, duplicate: 0, delay: null } }))).toMatch(/^schedule\.ops\[3\]\.params\.los: unknown field/);
-    expect(problem(withOp(5, { params: { partition: 1, mode: 'torn-last', order: 'oldest', gapMs: 1 } }))).toMatch(/^schedule\.ops\[5\]\.params\.order: unknown restart order "oldest"/);
+    expect(problem(withOp(1, { params: { target: { target: 'controller' }, mode: 'fsync' } }))).toMatch(
+      /^schedule\.ops\[1\]\.params\.mode: unknown crash mode "fsync"/,
+    );
+    expect(problem(withOp(3, { params: { scope: 'all', loss: 1.5, duplicate: 0, delay: null } }))).toBe(
+      'schedule.ops[3].params.loss: must be at most 1, got 1.5',
+    );
+    expect(problem(withOp(3, { params: { scope: 'all', los: 0.5, loss: 0, duplicate: 0, delay: null } }))).toMatch(
+      /^schedule\.ops\[3\]\.params\.los: unknown field/,
+    );
+    expect(problem(withOp(5, { params: { partition: 1, mode: 'torn-last', order: 'oldest', gapMs: 1 } }))).toMatch(
+      /^schedule\.ops\[5\]\.params\.order: unknown restart order "oldest"/,
+    );
   });
 
   it('allows incomplete pairs (a delta-debugged schedule) but not a start after its stop', () => {
     expect(validateSchedule({ version: 1, ops: sample.ops.filter((_, i) => i !== 0 && i !== 4) }).ops).toHaveLength(6);
-    expect(problem({ version: 1, ops: [sample.ops[2], { ...sample.ops[0], at: 9000 }] })).toBe('schedule.ops[1].id: the start of fault 0 comes after its stop');
+    expect(problem({ version: 1, ops: [sample.ops[2], { ...sample.ops[0], at: 9000 }] })).toBe(
+      'schedule.ops[1].id: the start of fault 0 comes after its stop',
+    );
   });
 
   it('with a cluster shape, checks that nodes and partitions exist', () => {
     expect(() => validateSchedule(sample, SHAPE)).not.toThrow();
-    expect(() => validateSchedule(sample, { brokers: 2, partitions: 2, replicationFactor: 2 })).toThrow('schedule.ops[1].params.target.nodes[1]: no broker node "b2" in a 2-broker cluster');
-    expect(() => validateSchedule(sample, { brokers: 3, partitions: 1, replicationFactor: 3 })).toThrow('schedule.ops[5].params.partition: no partition 1 in a topic of 1 partition(s)');
+    expect(() => validateSchedule(sample, { brokers: 2, partitions: 2, replicationFactor: 2 })).toThrow(
+      'schedule.ops[1].params.target.nodes[1]: no broker node "b2" in a 2-broker cluster',
+    );
+    expect(() => validateSchedule(sample, { brokers: 3, partitions: 1, replicationFactor: 3 })).toThrow(
+      'schedule.ops[5].params.partition: no partition 1 in a topic of 1 partition(s)',
+    );
   });
 });
 
@@ -117,20 +165,31 @@ describe('saveSchedule and loadSchedule', () => {
     expect(loadSchedule(text)).toEqual(sample);
     expect(saveSchedule(loadSchedule(text))).toBe(text);
     expect(text.split('\n')).toHaveLength(sample.ops.length + 6);
-    expect(text).toContain('{"at": 5000, "kind": "partition", "action": "start", "id": 0, "params": {"mode":"isolate","target":{"partition":0,"target":"leader-of"}}}');
+    expect(text).toContain(
+      '{"at": 5000, "kind": "partition", "action": "start", "id": 0, "params": ' +
+        '{"mode":"isolate","target":{"partition":0,"target":"leader-of"}}}',
+    );
     expect(loadSchedule(saveSchedule({ version: 1, ops: [] }))).toEqual({ version: 1, ops: [] });
   });
 
   it('gives the position of a JSON syntax error', () => {
     const broken = saveSchedule(sample).replace('"id": 1,', '"id": 1');
-    expect(() => loadSchedule(broken)).toThrow(/^schedule: invalid JSON at line 5, column \d+: expected ',' or '}', found "\\""$/);
-    expect(() => loadSchedule('{"version": 1, "ops": [')).toThrow('schedule: invalid JSON at line 1, column 24: unexpected end of input');
+    expect(() => loadSchedule(broken)).toThrow(
+      /^schedule: invalid JSON at line 5, column \d+: expected ',' or '}', found "\\""$/,
+    );
+    expect(() => loadSchedule('{"version": 1, "ops": [')).toThrow(
+      'schedule: invalid JSON at line 1, column 24: unexpected end of input',
+    );
     expect(() => loadSchedule('')).toThrow(ConfigError);
-    expect(() => loadSchedule('{"version": 1, "ops": []} x')).toThrow('schedule: invalid JSON at line 1, column 27: unexpected "x" after the end of the value');
+    expect(() => loadSchedule('{"version": 1, "ops": []} x')).toThrow(
+      'schedule: invalid JSON at line 1, column 27: unexpected "x" after the end of the value',
+    );
   });
 
   it('rejects valid JSON that is not a valid schedule with the schedule error', () => {
-    expect(() => loadSchedule('{"version": 1, "ops": [{"at": 0}]}')).toThrow('schedule.ops[0].kind: missing (one of partition, ');
+    expect(() => loadSchedule('{"version": 1, "ops": [{"at": 0}]}')).toThrow(
+      'schedule.ops[0].kind: missing (one of partition, ',
+    );
   });
 });
 
@@ -146,7 +205,9 @@ describe('generateSchedule', () => {
 
   it('yields valid schedules: a quiet start, only the kinds asked for, everything over before the end', () => {
     for (let seed = 0; seed < 40; seed++) {
-      const kinds: FaultKind[] = FAULT_KINDS.filter((_, i) => (seed >> (i % 5)) % 2 === 0 || i === seed % FAULT_KINDS.length);
+      const kinds: FaultKind[] = FAULT_KINDS.filter(
+        (_, i) => (seed >> (i % 5)) % 2 === 0 || i === seed % FAULT_KINDS.length,
+      );
       const timeMs = 30_000 + seed * 7_000;
       const s = generateSchedule(Random.root(seed), { ...options, kinds, timeMs, intensity: (seed % 11) / 10 });
       expect(validateSchedule(JSON.parse(saveSchedule(s)), SHAPE)).toEqual(s);
@@ -170,15 +231,21 @@ describe('generateSchedule', () => {
 
   it('sometimes pauses for longer than an 18 s ZooKeeper session', () => {
     const s = generateSchedule(Random.root(11), { ...options, kinds: ['pause'], timeMs: 600_000 });
-    const lengths = s.ops.filter((o) => o.action === 'start').map((o) => (s.ops.find((x) => x.action === 'stop' && x.id === o.id)?.at ?? 0) - o.at);
+    const lengths = s.ops
+      .filter((o) => o.action === 'start')
+      .map((o) => (s.ops.find((x) => x.action === 'stop' && x.id === o.id)?.at ?? 0) - o.at);
     expect(lengths.some((ms) => ms > 18_000)).toBe(true);
     expect(lengths.some((ms) => ms < 18_000)).toBe(true);
   });
 
   it('gives nothing for no kinds, and rejects bad options', () => {
     expect(generateSchedule(Random.root(1), { ...options, kinds: [] })).toEqual({ version: 1, ops: [] });
-    expect(() => generateSchedule(Random.root(1), { ...options, intensity: 2 })).toThrow('intensity must be from 0 to 1, got 2');
-    expect(() => generateSchedule(Random.root(1), { ...options, kinds: ['flood' as FaultKind] })).toThrow('unknown fault kind "flood"');
+    expect(() => generateSchedule(Random.root(1), { ...options, intensity: 2 })).toThrow(
+      'intensity must be from 0 to 1, got 2',
+    );
+    expect(() => generateSchedule(Random.root(1), { ...options, kinds: ['flood' as FaultKind] })).toThrow(
+      'unknown fault kind "flood"',
+    );
   });
 });
 
@@ -203,17 +270,27 @@ describe('scheduleArbitrary', () => {
         const stop = s.ops.find((o) => o.action === 'stop' && o.id === op.id);
         return stop !== undefined && stop.at - op.at >= 5000;
       });
-    const result = fc.check(fc.property(scheduleArbitrary({ ...options, maxFaults: 10 }), (s) => !failing(s)), { seed: 5, numRuns: 2000 });
+    const result = fc.check(
+      fc.property(scheduleArbitrary({ ...options, maxFaults: 10 }), (s) => !failing(s)),
+      { seed: 5, numRuns: 2000 },
+    );
     expect(result.failed).toBe(true);
     const shrunk = (result.counterexample as [Schedule])[0];
     expect(shrunk.ops).toHaveLength(2);
-    expect(shrunk.ops[0]).toMatchObject({ at: 0, kind: 'kill', action: 'start', params: { target: { target: 'controller' } } });
+    expect(shrunk.ops[0]).toMatchObject({
+      at: 0,
+      kind: 'kill',
+      action: 'start',
+      params: { target: { target: 'controller' } },
+    });
     expect(shrunk.ops[1]).toMatchObject({ at: 5000, kind: 'kill', action: 'stop' });
   });
 
   it('only uses the kinds asked for', () => {
     fc.assert(
-      fc.property(scheduleArbitrary({ ...options, kinds: ['clock', 'pause'] }), (s) => s.ops.every((op) => op.kind === 'clock' || op.kind === 'pause')),
+      fc.property(scheduleArbitrary({ ...options, kinds: ['clock', 'pause'] }), (s) =>
+        s.ops.every((op) => op.kind === 'clock' || op.kind === 'pause'),
+      ),
       { numRuns: 50, seed: 1 },
     );
   });
@@ -229,7 +306,9 @@ describe('parseNemesisOption', () => {
   });
 
   it('rejects unknown names and odd mixtures with one clear line', () => {
-    expect(() => parseNemesisOption('kill,flood')).toThrow(/^--nemesis: unknown fault kind "flood" \(one of partition, leader-data-path, .*; or none, all, swarm\)$/);
+    expect(() => parseNemesisOption('kill,flood')).toThrow(
+      /^--nemesis: unknown fault kind "flood" \(one of partition, leader-data-path, .*; or none, all, swarm\)$/,
+    );
     expect(() => parseNemesisOption('swarm,kill')).toThrow(ConfigError);
     expect(() => parseNemesisOption('none,kill')).toThrow('--nemesis: "none" cannot be combined with fault kinds');
     expect(() => parseNemesisOption(' , ')).toThrow(ConfigError);
@@ -246,7 +325,10 @@ describe('swarm', () => {
       expect(p.kinds.length).toBeGreaterThan(0);
       expect(p.intensity).toBeGreaterThanOrEqual(0.1);
       expect(p.intensity).toBeLessThanOrEqual(1);
-      expect(p.description).toBe(`swarm: ${p.kinds.join(', ')} (${p.kinds.length} of ${FAULT_KINDS.length} kinds) at intensity ${p.intensity.toFixed(2)}`);
+      expect(p.description).toBe(
+        `swarm: ${p.kinds.join(', ')} (${p.kinds.length} of ${FAULT_KINDS.length} kinds) at intensity ` +
+          `${p.intensity.toFixed(2)}`,
+      );
       expect(p.description).not.toContain('\n');
     }
     // Each kind is on in roughly half the seeds.

@@ -64,11 +64,32 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     const rows: CompareRow[] = [];
     for (const seed of [8, 9]) {
       const clean = runOnce({ seed, nemesis: ['partition', 'kill', 'pause'], timeSeconds: 20 });
-      const unclean = runOnce({ seed, unclean: true, nemesis: ['partition', 'kill', 'pause'], timeSeconds: 20, schedule: clean.output.schedule });
-      rows.push({ seed, clean: compareSideFrom(clean, { reportHref: `seed-${seed}/clean/index.html` }), unclean: compareSideFrom(unclean) });
+      const unclean = runOnce({
+        seed,
+        unclean: true,
+        nemesis: ['partition', 'kill', 'pause'],
+        timeSeconds: 20,
+        schedule: clean.output.schedule,
+      });
+      rows.push({
+        seed,
+        clean: compareSideFrom(clean, { reportHref: `seed-${seed}/clean/index.html` }),
+        unclean: compareSideFrom(unclean),
+      });
     }
     const file = join(dir, 'compare.html');
-    writeFileSync(file, renderCompareReport({ kind: COMPARE_REPORT_KIND, formatVersion: 1, title: `compare ${HOSTILE}`, generatedBy: 'test', command: 'npx kafkasim compare --seeds 2', config: { seed: 8 }, rows }));
+    writeFileSync(
+      file,
+      renderCompareReport({
+        kind: COMPARE_REPORT_KIND,
+        formatVersion: 1,
+        title: `compare ${HOSTILE}`,
+        generatedBy: 'test',
+        command: 'npx kafkasim compare --seeds 2',
+        config: { seed: 8 },
+        rows,
+      }),
+    );
     const v = await visit(browser, file, join(screenshots, 'compare-report.png'));
     expectClean(v, file, 2);
     expect(v.text).toMatch(/unclean leader election .* (bought|cost)/);
@@ -78,12 +99,22 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     const runs: FuzzRun[] = Array.from({ length: 300 }, (_, i) => ({
       seed: i,
       valid: i % 17 === 0 ? false : i === 50 ? 'unknown' : true,
-      anomalies: i % 17 === 0 ? { 'acked-write-lost': 1 + (i % 5), ...(i % 34 === 0 ? { 'inconsistent-offsets': 2 } : {}) } : {},
+      anomalies:
+        i % 17 === 0 ? { 'acked-write-lost': 1 + (i % 5), ...(i % 34 === 0 ? { 'inconsistent-offsets': 2 } : {}) } : {},
       wallMs: 200 + (i % 50),
       events: 9000 + i,
       ...(i % 17 === 0 ? { reportHref: `seeds/${i}/index.html`, reproHref: `seeds/${i}/repro.json` } : {}),
     }));
-    runs.push({ seed: HOSTILE, valid: 'unknown', anomalies: {}, wallMs: 1, events: 0, error: HOSTILE, findings: ['harness-crash'], reportHref: 'javascript:window.__pwned=3' });
+    runs.push({
+      seed: HOSTILE,
+      valid: 'unknown',
+      anomalies: {},
+      wallMs: 1,
+      events: 0,
+      error: HOSTILE,
+      findings: ['harness-crash'],
+      reportHref: 'javascript:window.__pwned=3',
+    });
     const file = join(dir, 'fuzz.html');
     writeFileSync(file, renderFuzzIndex({ title: 'fuzz of 301 seeds', generatedBy: 'test', runs }));
     const v = await visit(browser, file, join(screenshots, 'fuzz-index.png'));

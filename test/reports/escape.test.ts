@@ -14,7 +14,9 @@ function ours(html: string): string {
 
 describe('escaping', () => {
   it('escapes the five HTML characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   it('writes JSON that cannot end its script element and reads back the same', () => {
@@ -27,7 +29,9 @@ describe('escaping', () => {
   });
 
   it('makes inlined scripts safe and refuses what it cannot make safe', () => {
-    expect(scriptSafe('var s = "</script>"; var r = /<\\/SCRIPT/;', 'x')).toBe('var s = "<\\/script>"; var r = /<\\/SCRIPT/;');
+    expect(scriptSafe('var s = "</script>"; var r = /<\\/SCRIPT/;', 'x')).toBe(
+      'var s = "<\\/script>"; var r = /<\\/SCRIPT/;',
+    );
     expect(scriptSafe('x = "</ScRiPt >"', 'x')).not.toMatch(/<\/script/i);
     expect(() => scriptSafe('var s = "<!--";', 'lib.js')).toThrow(/lib\.js/);
   });
@@ -65,7 +69,15 @@ describe('escaping', () => {
         title: `fuzz ${HOSTILE}`,
         generatedBy: 'test',
         runs: [
-          { seed: HOSTILE, valid: false, anomalies: { [HOSTILE]: 1 }, wallMs: 1, events: 1, reportHref: 'javascript:alert(1)', reproHref: `seeds/"><script>x</script>` },
+          {
+            seed: HOSTILE,
+            valid: false,
+            anomalies: { [HOSTILE]: 1 },
+            wallMs: 1,
+            events: 1,
+            reportHref: 'javascript:alert(1)',
+            reproHref: `seeds/"><script>x</script>`,
+          },
           { seed: 2, valid: true, anomalies: {}, wallMs: 1, events: 1, error: HOSTILE },
         ],
       }),

@@ -30,9 +30,33 @@ function story(): ReplicationEvent[] {
     { kind: 'isr-change', time: 500, broker: 0, partition: 0, isr: [0, 1], partitionEpoch: 1, change: 'shrink' },
     { kind: 'broker-state', time: 1000, broker: 0, state: 'crashed' },
     { kind: 'controller', time: 6500, broker: 1, controllerEpoch: 2, active: true },
-    { kind: 'election', time: 7000, controller: 1, controllerEpoch: 2, partition: 0, leader: 1, leaderEpoch: 1, isr: [1], unclean: false, previousLeader: 0, reason: 'broker failure' },
+    {
+      kind: 'election',
+      time: 7000,
+      controller: 1,
+      controllerEpoch: 2,
+      partition: 0,
+      leader: 1,
+      leaderEpoch: 1,
+      isr: [1],
+      unclean: false,
+      previousLeader: 0,
+      reason: 'broker failure',
+    },
     { kind: 'offline', time: 8000, controller: 1, partition: 0, leaderEpoch: 1, reason: 'no live replica in ISR' },
-    { kind: 'election', time: 9000, controller: 1, controllerEpoch: 2, partition: 0, leader: 2, leaderEpoch: 2, isr: [2], unclean: true, previousLeader: 1, reason: 'unclean' },
+    {
+      kind: 'election',
+      time: 9000,
+      controller: 1,
+      controllerEpoch: 2,
+      partition: 0,
+      leader: 2,
+      leaderEpoch: 2,
+      isr: [2],
+      unclean: true,
+      previousLeader: 1,
+      reason: 'unclean',
+    },
   ];
 }
 
@@ -66,7 +90,8 @@ describe('partition timelines and health metrics', () => {
 
   it("reports Kafka's metrics: URP, offline partitions, ISR shrinks, MaxLag, active controllers", () => {
     const h = healthMetrics(story(), 1, 3, 10_000);
-    const at = (points: { time: number; value: number }[], time: number): number => [...points].reverse().find((p) => p.time <= time)?.value ?? NaN;
+    const at = (points: { time: number; value: number }[], time: number): number =>
+      [...points].reverse().find((p) => p.time <= time)?.value ?? NaN;
     expect(at(h.underReplicatedPartitions, 400)).toBe(0);
     expect(at(h.underReplicatedPartitions, 600)).toBe(1);
     expect(at(h.offlinePartitionsCount, 5000)).toBe(0); // the controller has not noticed yet
@@ -89,7 +114,10 @@ describe('partition timelines and health metrics', () => {
     const run = realRun();
     const events = withCrashes(run.output.replicationEvents, run.output.brokerCrashes);
     const end = run.output.history[run.output.history.length - 1].time;
-    expect(replicationMetrics(events, 3, 2, 3, end)).toEqual({ timelines: partitionTimelines(events, 2, end), health: healthMetrics(events, 3, 3, end) });
+    expect(replicationMetrics(events, 3, 2, 3, end)).toEqual({
+      timelines: partitionTimelines(events, 2, end),
+      health: healthMetrics(events, 3, 3, end),
+    });
   });
 
   it('merges crashes into the events in time order', () => {
@@ -223,6 +251,8 @@ describe('compare headline', () => {
   });
 
   it('says so when it made no measurable difference', () => {
-    expect(headline([{ seed: 1, clean: side(0, 0, 90, 100), unclean: side(0, 0, 90, 100) }])).toMatch(/bought nothing measurable, and cost nothing measurable/);
+    expect(headline([{ seed: 1, clean: side(0, 0, 90, 100), unclean: side(0, 0, 90, 100) }])).toMatch(
+      /bought nothing measurable, and cost nothing measurable/,
+    );
   });
 });

@@ -6,7 +6,20 @@ import { parseEdn, readEdnHistory } from '../../workloads/history/edn.ts';
 describe('parseEdn', () => {
   it('reads scalars, collections and keywords as JSON values', () => {
     expect(parseEdn('[1 -2 +3 4.5 1e3 7N 2.5M nil true false :kw :ns/kw sym "s"]')).toEqual([
-      1, -2, 3, 4.5, 1000, 7, 2.5, null, true, false, 'kw', 'ns/kw', 'sym', 's',
+      1,
+      -2,
+      3,
+      4.5,
+      1000,
+      7,
+      2.5,
+      null,
+      true,
+      false,
+      'kw',
+      'ns/kw',
+      'sym',
+      's',
     ]);
     expect(parseEdn('{:a 1, "b" [2 3], 4 (5), :s #{6}}')).toEqual({ a: 1, b: [2, 3], '4': [5], s: [6] });
     expect(parseEdn('"tab\\tquote\\"nl\\nu\\u00e9 back\\\\"')).toBe('tab\tquote"nl\nué back\\');
@@ -15,7 +28,10 @@ describe('parseEdn', () => {
 
   it('skips comments, commas, discarded forms and tags', () => {
     expect(parseEdn('; header\n[1,,2 ; two\n #_ 99 #_[3] 4 #inst "2020-01-01T00:00:00Z"]')).toEqual([
-      1, 2, 4, '2020-01-01T00:00:00Z',
+      1,
+      2,
+      4,
+      '2020-01-01T00:00:00Z',
     ]);
   });
 
@@ -61,8 +77,14 @@ describe('EDN errors name the line', () => {
   };
 
   it.each([
-    ['[{:process 0, :type :invoke, :f :read}\n {:process 0, :type :done, :f :read}]', 'line 2: :type must be one of :invoke, :ok, :fail, :info'],
-    ['[{:process 0, :type :invoke, :f :read}\n\n {:type :ok, :f :read}]', 'line 3: :process must be an integer or a keyword'],
+    [
+      '[{:process 0, :type :invoke, :f :read}\n {:process 0, :type :done, :f :read}]',
+      'line 2: :type must be one of :invoke, :ok, :fail, :info',
+    ],
+    [
+      '[{:process 0, :type :invoke, :f :read}\n\n {:type :ok, :f :read}]',
+      'line 3: :process must be an integer or a keyword',
+    ],
     ['[{:process 0, :type :invoke, :f :read}\n 42]', 'line 2: expected an op map'],
     ['[{:process 0,\n :type :invoke, :f "read}]', 'line 2: string is never closed'],
     ['\n[{:process 0, :type :invoke, :f :read}\n', 'line 2: collection is never closed'],

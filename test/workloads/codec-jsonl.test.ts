@@ -22,10 +22,22 @@ describe('readJsonl', () => {
     [`${good}\n{"index":1,"time":1,`, /^line 2: invalid JSON \(.+\)$/],
     [`${good}\n[1,2]`, /^line 2: expected an op object$/],
     [`${good}\n\n{"index":1,"process":0,"type":"ok","f":"send","value":null}`, /^line 3: "time" must be a number$/],
-    [`${good}\n{"index":1,"time":1,"process":0,"type":"done","f":"send","value":null}`, /^line 2: "type" must be one of invoke, ok, fail, info$/],
-    [`${good}\n{"index":5,"time":1,"process":0,"type":"ok","f":"send","value":null}`, /^line 2: index 5 where 1 was expected/],
-    [`{"index":0,"time":1,"process":true,"type":"ok","f":"send","value":null}`, /^line 1: "process" must be a number or a string$/],
-    [`{"index":0,"time":1,"process":0,"type":"ok","f":"send","value":null,"error":3}`, /^line 1: "error" must be a string when present$/],
+    [
+      `${good}\n{"index":1,"time":1,"process":0,"type":"done","f":"send","value":null}`,
+      /^line 2: "type" must be one of invoke, ok, fail, info$/,
+    ],
+    [
+      `${good}\n{"index":5,"time":1,"process":0,"type":"ok","f":"send","value":null}`,
+      /^line 2: index 5 where 1 was expected/,
+    ],
+    [
+      `{"index":0,"time":1,"process":true,"type":"ok","f":"send","value":null}`,
+      /^line 1: "process" must be a number or a string$/,
+    ],
+    [
+      `{"index":0,"time":1,"process":0,"type":"ok","f":"send","value":null,"error":3}`,
+      /^line 1: "error" must be a string when present$/,
+    ],
   ])('%j', (text, message) => {
     expect(() => readJsonl(text)).toThrow(HistoryFormatError);
     expect(() => readJsonl(text)).toThrow(message);

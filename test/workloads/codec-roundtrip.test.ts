@@ -8,7 +8,24 @@ import { readJsonl, writeJsonl } from '../../workloads/history/jsonl.ts';
 
 // Strings that sit on the keyword/string boundary of the EDN writer, plus arbitrary ones.
 const trickyString = fc.oneof(
-  fc.constantFrom('send', 'nemesis', 'nil', 'true', 'false', 'a/b', '-1', '+', 'x.y', '', '3', ':x', 'a b', '"q"', '\\', '\n'),
+  fc.constantFrom(
+    'send',
+    'nemesis',
+    'nil',
+    'true',
+    'false',
+    'a/b',
+    '-1',
+    '+',
+    'x.y',
+    '',
+    '3',
+    ':x',
+    'a b',
+    '"q"',
+    '\\',
+    '\n',
+  ),
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
 
@@ -46,19 +63,31 @@ describe('history codecs', () => {
   it('writes the documented shapes', () => {
     const history: History = [
       { index: 0, time: 1.5, process: 0, type: 'invoke', f: 'send', value: [['send', 3, 17]] },
-      { index: 1, time: 2.25, process: 'nemesis', type: 'info', f: 'partition', value: { '3': 'a b', key: null }, error: 'REQUEST_TIMED_OUT' },
+      {
+        index: 1,
+        time: 2.25,
+        process: 'nemesis',
+        type: 'info',
+        f: 'partition',
+        value: { '3': 'a b', key: null },
+        error: 'REQUEST_TIMED_OUT',
+      },
     ];
     expect(writeEdnHistory(history)).toBe(
       '[{:index 0, :time 1500000, :process 0, :type :invoke, :f :send, :value [[:send 3 17]]}\n' +
-        ' {:index 1, :time 2250000, :process :nemesis, :type :info, :f :partition, :value {3 "a b", :key nil}, :error :REQUEST_TIMED_OUT}]\n',
+        ' {:index 1, :time 2250000, :process :nemesis, :type :info, :f :partition, :value {3 "a b", :key nil}, ' +
+        ':error :REQUEST_TIMED_OUT}]\n',
     );
     expect(writeJsonl(history).split('\n')[1]).toBe(
-      '{"index":1,"time":2.25,"process":"nemesis","type":"info","f":"partition","value":{"3":"a b","key":null},"error":"REQUEST_TIMED_OUT"}',
+      '{"index":1,"time":2.25,"process":"nemesis","type":"info","f":"partition","value":{"3":"a ' +
+        'b","key":null},"error":"REQUEST_TIMED_OUT"}',
     );
   });
 
   it('parseHistoryText tells the formats apart', () => {
-    const history: History = [{ index: 0, time: 0.001, process: 1, type: 'ok', f: 'poll', value: [['poll', { '0': [[0, 5]] }]] }];
+    const history: History = [
+      { index: 0, time: 0.001, process: 1, type: 'ok', f: 'poll', value: [['poll', { '0': [[0, 5]] }]] },
+    ];
     expect(sniffHistoryFormat(writeJsonl(history))).toBe('jsonl');
     expect(sniffHistoryFormat(writeEdnHistory(history))).toBe('edn');
     expect(sniffHistoryFormat('  {:process 0, :type :invoke, :f :read}')).toBe('edn');

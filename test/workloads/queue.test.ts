@@ -5,14 +5,28 @@ import { checkDurability } from '../../checkers/durability/index.ts';
 import { checkQueue } from '../../checkers/queue/index.ts';
 import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
-import { FINAL_READS_F, isClientProcess, WORKLOAD_PROCESS, type History, type Op, type ProcessId } from '../../workloads/history/format.ts';
+import {
+  FINAL_READS_F,
+  isClientProcess,
+  WORKLOAD_PROCESS,
+  type History,
+  type Op,
+  type ProcessId,
+} from '../../workloads/history/format.ts';
 import { HistoryRecorder } from '../../workloads/history-recorder.ts';
 import { QueueWorkload, queueWorkloadOptions, type QueueWorkloadOverrides } from '../../workloads/queue/index.ts';
 
 const PARTITIONS = 3;
 
-function runQueue(seed: number, overrides: QueueWorkloadOverrides, mainMs: number): { history: History; workload: QueueWorkload; healCalls: number } {
-  const cluster = new KafkaCluster({ seed, config: clusterConfig({ partitions: PARTITIONS, broker: { 'min.insync.replicas': 2 } }) });
+function runQueue(
+  seed: number,
+  overrides: QueueWorkloadOverrides,
+  mainMs: number,
+): { history: History; workload: QueueWorkload; healCalls: number } {
+  const cluster = new KafkaCluster({
+    seed,
+    config: clusterConfig({ partitions: PARTITIONS, broker: { 'min.insync.replicas': 2 } }),
+  });
   const world = cluster.world;
   const recorder = new HistoryRecorder(() => world.now);
   const workload = new QueueWorkload(cluster, recorder, queueWorkloadOptions({ partitions: PARTITIONS, ...overrides }));
@@ -98,8 +112,24 @@ describe('queue workload without faults', () => {
       expect(ops.slice(0, 4).map((op) => [op.type, op.f, op.value])).toEqual([
         ['invoke', 'assign', [0, 1, 2]],
         ['ok', 'assign', [0, 1, 2]],
-        ['invoke', 'seek', [[0, 0], [1, 0], [2, 0]]],
-        ['ok', 'seek', [[0, 0], [1, 0], [2, 0]]],
+        [
+          'invoke',
+          'seek',
+          [
+            [0, 0],
+            [1, 0],
+            [2, 0],
+          ],
+        ],
+        [
+          'ok',
+          'seek',
+          [
+            [0, 0],
+            [1, 0],
+            [2, 0],
+          ],
+        ],
       ]);
     }
   });

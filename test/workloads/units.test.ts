@@ -47,21 +47,68 @@ describe('micro-op encoders', () => {
     expect(sendOkValue(2, 11, 40)).toEqual([['send', 2, [11, 40]]]);
     const records = new Map<number, [number, number][]>([
       [2, [[5, 50]]],
-      [0, [[0, 1], [1, 3]]],
+      [
+        0,
+        [
+          [0, 1],
+          [1, 3],
+        ],
+      ],
       [1, []],
     ]);
-    expect(pollOkValue(records)).toEqual([['poll', { '0': [[0, 1], [1, 3]], '2': [[5, 50]] }]]);
-    expect(seekValue(new Map([[1, 4], [0, 0]]))).toEqual([[0, 0], [1, 4]]);
+    expect(pollOkValue(records)).toEqual([
+      [
+        'poll',
+        {
+          '0': [
+            [0, 1],
+            [1, 3],
+          ],
+          '2': [[5, 50]],
+        },
+      ],
+    ]);
+    expect(
+      seekValue(
+        new Map([
+          [1, 4],
+          [0, 0],
+        ]),
+      ),
+    ).toEqual([
+      [0, 0],
+      [1, 4],
+    ]);
   });
 });
 
 describe('deliveredBy', () => {
   it('hands over the records, truncations and error count of a poll as they are', () => {
-    const result = pollResult([[0, [[0, 10], [1, 11]]], [2, [[5, 20]]]]);
+    const result = pollResult([
+      [
+        0,
+        [
+          [0, 10],
+          [1, 11],
+        ],
+      ],
+      [2, [[5, 20]]],
+    ]);
     result.truncations.push({ partition: 1, from: 9, to: 4 });
     result.errors.push('NOT_LEADER_OR_FOLLOWER on partition 1');
     const d = deliveredBy(result);
-    expect(d.records).toEqual(new Map([[0, [[0, 10], [1, 11]]], [2, [[5, 20]]]]));
+    expect(d.records).toEqual(
+      new Map([
+        [
+          0,
+          [
+            [0, 10],
+            [1, 11],
+          ],
+        ],
+        [2, [[5, 20]]],
+      ]),
+    );
     expect(d.truncations).toEqual([{ partition: 1, from: 9, to: 4 }]);
     expect(d.errors).toBe(1);
   });
@@ -71,7 +118,13 @@ describe('holdBackTruncated', () => {
   it('holds back a truncated partition and seeks to where re-reading starts', () => {
     const out = holdBackTruncated({
       records: new Map<number, [number, number][]>([
-        [0, [[4, 40], [5, 41]]],
+        [
+          0,
+          [
+            [4, 40],
+            [5, 41],
+          ],
+        ],
         [1, [[7, 70]]],
       ]),
       truncations: [{ partition: 0, from: 9, to: 4 }],
@@ -83,7 +136,15 @@ describe('holdBackTruncated', () => {
 
   it('seeks to the earliest of held-back records and truncation points', () => {
     const out = holdBackTruncated({
-      records: new Map<number, [number, number][]>([[0, [[10, 1], [11, 2]]]]),
+      records: new Map<number, [number, number][]>([
+        [
+          0,
+          [
+            [10, 1],
+            [11, 2],
+          ],
+        ],
+      ]),
       truncations: [
         { partition: 0, from: 12, to: 12 },
         { partition: 0, from: 15, to: 8 },

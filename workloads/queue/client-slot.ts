@@ -63,7 +63,8 @@ export class ClientSlot {
    * ends in info, the node restarts (its client may be wedged) and `onAbandoned` lets the caller go on.
    */
   begin(f: string, value: Value, timeoutMs: number, onAbandoned: () => void): number {
-    if (this.open !== null) throw new Error(`process ${this.process} on ${this.node} invoked ${f} while ${this.open.f} is open`);
+    if (this.open !== null)
+      throw new Error(`process ${this.process} on ${this.node} invoked ${f} while ${this.open.f} is open`);
     this.deps.recorder.invoke(this.process, f, value);
     const token = ++this.tokens;
     const watchdog = this.deps.cluster.world.schedule(timeoutMs, () => {
@@ -89,7 +90,8 @@ export class ClientSlot {
 
   /** Jepsen's crash op: the client's node dies and starts again with empty memory; the process is replaced. */
   crash(): void {
-    if (this.open !== null) throw new Error(`process ${this.process} on ${this.node} crashed while ${this.open.f} is open`);
+    if (this.open !== null)
+      throw new Error(`process ${this.process} on ${this.node} crashed while ${this.open.f} is open`);
     this.deps.recorder.invoke(this.process, 'crash', this.node);
     this.restartNode();
     this.crashes++;

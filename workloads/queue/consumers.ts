@@ -25,7 +25,14 @@ export interface ConsumerStats {
 }
 
 export class ConsumerLoop {
-  readonly stats: ConsumerStats = { polls: 0, recordsRead: 0, assigns: 0, seeks: 0, crashes: 0, finalReadsComplete: false };
+  readonly stats: ConsumerStats = {
+    polls: 0,
+    recordsRead: 0,
+    assigns: 0,
+    seeks: 0,
+    crashes: 0,
+    finalReadsComplete: false,
+  };
   private phase: Phase = 'main';
   /** No step is scheduled or in flight: the loop waits to be woken. */
   private idle = true;

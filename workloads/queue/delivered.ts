@@ -20,7 +20,11 @@ export interface Delivered {
 }
 
 export function deliveredBy(result: PollResult): Delivered {
-  return { records: result.records, truncations: result.truncations.map((t) => ({ ...t })), errors: result.errors.length };
+  return {
+    records: result.records,
+    truncations: result.truncations.map((t) => ({ ...t })),
+    errors: result.errors.length,
+  };
 }
 
 /**
@@ -28,7 +32,10 @@ export function deliveredBy(result: PollResult): Delivered {
  * as Kafka's consumer does when it raises a truncation: recording them first would show the consumer
  * jumping back with no seek in between. Returns the records to record and the seeks to make after them.
  */
-export function holdBackTruncated(delivered: Delivered): { records: Map<number, RecordPair[]>; seeks: Map<number, number> } {
+export function holdBackTruncated(delivered: Delivered): {
+  records: Map<number, RecordPair[]>;
+  seeks: Map<number, number>;
+} {
   const seeks = new Map<number, number>();
   if (delivered.truncations.length === 0) return { records: delivered.records, seeks };
   const records = new Map(delivered.records);

@@ -96,18 +96,27 @@ function validate(o: QueueWorkloadOptions): void {
   integerIn('partitions', o.partitions, 1, 1024);
   integerIn('producers', o.producers, 0, 256);
   integerIn('consumers', o.consumers, 0, 256);
-  if (o.producers > 0 && !(o.rate > 0 && Number.isFinite(o.rate))) throw new ConfigError(`rate must be a positive number of sends per second, got ${o.rate}`);
+  if (o.producers > 0 && !(o.rate > 0 && Number.isFinite(o.rate)))
+    throw new ConfigError(`rate must be a positive number of sends per second, got ${o.rate}`);
   for (const key of ['crashProbability', 'reassignProbability', 'assignAllProbability'] as const) {
     const p = o[key];
     if (!(p >= 0 && p <= 1)) throw new ConfigError(`${key} must be a probability from 0 to 1, got ${p}`);
   }
-  for (const key of ['pollTimeoutMs', 'finalSettleMs', 'finalRecoveryLimitMs', 'finalReadLimitMs', 'endOffsetsRetryMs'] as const) {
+  for (const key of [
+    'pollTimeoutMs',
+    'finalSettleMs',
+    'finalRecoveryLimitMs',
+    'finalReadLimitMs',
+    'endOffsetsRetryMs',
+  ] as const) {
     const ms = o[key];
-    if (!(ms >= 0 && Number.isFinite(ms))) throw new ConfigError(`${key} must be a non-negative number of ms, got ${ms}`);
+    if (!(ms >= 0 && Number.isFinite(ms)))
+      throw new ConfigError(`${key} must be a non-negative number of ms, got ${ms}`);
   }
   if (o.pollTimeoutMs < 1) throw new ConfigError(`pollTimeoutMs must be at least 1 ms, got ${o.pollTimeoutMs}`);
 }
 
 function integerIn(name: string, v: number, min: number, max: number): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
 }

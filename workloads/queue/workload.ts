@@ -25,7 +25,6 @@ export interface QueueWorkloadStats {
   consumers: number;
 }
 
-
 /** How often the final phase re-checks whether the cluster has recovered. */
 const RECOVERY_POLL_MS = 500;
 export class QueueWorkload {
@@ -41,10 +40,16 @@ export class QueueWorkload {
     this.ctx = { cluster, recorder, processes: new ProcessIds(0), options };
     const random = cluster.world.stream('workload');
     const clientOptions = { producer: options.producer, consumer: options.consumer };
-    this.producerSlots = Array.from({ length: options.producers }, (_, i) => this.addSlot(`producer-${i}`, clientOptions));
-    this.consumerSlots = Array.from({ length: options.consumers }, (_, i) => this.addSlot(`consumer-${i}`, clientOptions));
+    this.producerSlots = Array.from({ length: options.producers }, (_, i) =>
+      this.addSlot(`producer-${i}`, clientOptions),
+    );
+    this.consumerSlots = Array.from({ length: options.consumers }, (_, i) =>
+      this.addSlot(`consumer-${i}`, clientOptions),
+    );
     this.producers = new ProducerLoop(this.ctx, this.producerSlots, random.fork('producers'));
-    this.consumers = this.consumerSlots.map((slot, i) => new ConsumerLoop(this.ctx, slot, random.fork(`consumer-${i}`)));
+    this.consumers = this.consumerSlots.map(
+      (slot, i) => new ConsumerLoop(this.ctx, slot, random.fork(`consumer-${i}`)),
+    );
   }
 
   private addSlot(node: string, clientOptions: Pick<QueueWorkloadOptions, 'producer' | 'consumer'>): ClientSlot {

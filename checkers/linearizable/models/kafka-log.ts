@@ -99,7 +99,8 @@ function pollMatches(log: PersistentLog, records: readonly LogRecord[]): boolean
   let node: PersistentLog = nodeAt(log, last);
   for (let i = records.length - 1; i >= 0; i--) {
     const [offset, value] = records[i];
-    if (node === null || offset !== from + i || node.value === UNOBSERVED || !sameValue(node.value, value)) return false;
+    if (node === null || offset !== from + i || node.value === UNOBSERVED || !sameValue(node.value, value))
+      return false;
     node = node.prev;
   }
   return true;
@@ -167,7 +168,9 @@ function splitByKey(call: KafkaCall): Array<[string, KafkaCall]> {
 }
 
 /** Splits a history by partition, as it is: each poll of several partitions becomes one poll per partition. */
-export function splitKafkaByKey(operations: Operation<KafkaMicroOp[], KafkaOutcome[]>[]): Part<KafkaMicroOp[], KafkaOutcome[]>[] {
+export function splitKafkaByKey(
+  operations: Operation<KafkaMicroOp[], KafkaOutcome[]>[],
+): Part<KafkaMicroOp[], KafkaOutcome[]>[] {
   return partitionByKey(operations, splitByKey);
 }
 

@@ -8,7 +8,9 @@ import type { KafkaMicroOp, KafkaOutcome } from './kafka-log.ts';
 import { hashValue, sameValue } from './values.ts';
 
 /** Marks the sends whose values no poll of their partition returned. */
-export function markUnobservedSends(operations: Operation<KafkaMicroOp[], KafkaOutcome[]>[]): Operation<KafkaMicroOp[], KafkaOutcome[]>[] {
+export function markUnobservedSends(
+  operations: Operation<KafkaMicroOp[], KafkaOutcome[]>[],
+): Operation<KafkaMicroOp[], KafkaOutcome[]>[] {
   const polled = new Map<string, Value[]>();
   for (const op of operations) {
     op.input.forEach((micro, i) => {
@@ -47,5 +49,7 @@ class ValueSet {
 
 export function interchangeKey(input: KafkaMicroOp[]): string {
   // Unobserved sends differ only in values nobody saw: leave those values out of the key.
-  return JSON.stringify(input.map((micro) => (micro.f === 'send' && micro.unobserved === true ? { ...micro, value: null } : micro)));
+  return JSON.stringify(
+    input.map((micro) => (micro.f === 'send' && micro.unobserved === true ? { ...micro, value: null } : micro)),
+  );
 }

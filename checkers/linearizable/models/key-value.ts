@@ -37,7 +37,11 @@ function interpretKeyValueOp(invoke: Op, completion: Op | undefined): ModelCall<
   return { input: { f, key: String(key), value: v }, output: undefined };
 }
 
-function stepKeyValue(state: KeyValueState, input: KeyValueInput, output: KeyValueOutput | undefined): KeyValueState | Illegal {
+function stepKeyValue(
+  state: KeyValueState,
+  input: KeyValueInput,
+  output: KeyValueOutput | undefined,
+): KeyValueState | Illegal {
   const current = getKeyed(state, input.key) ?? '';
   switch (input.f) {
     case 'get':

@@ -26,7 +26,8 @@ function interpretRegisterOp(
       return { input: { f: 'write', value }, output: undefined };
     case 'cas':
       if (allowCas) {
-        if (!Array.isArray(value) || value.length !== 2) throw new MalformedOperationError(modelName, invoke, '[from to]');
+        if (!Array.isArray(value) || value.length !== 2)
+          throw new MalformedOperationError(modelName, invoke, '[from to]');
         return { input: { f: 'cas', from: value[0], to: value[1] }, output: undefined };
       }
       break;

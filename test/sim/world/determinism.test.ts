@@ -19,7 +19,12 @@ const at = fc.integer({ min: 0, max: 2000 });
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ at, kind: fc.constant('cut' as const), a: node, b: node }),
   fc.record({ at, kind: fc.constant('heal' as const) }),
-  fc.record({ at, kind: fc.constant('crash' as const), node, mode: fc.constantFrom<CrashMode>('lose-unsynced', 'random-suffix', 'torn-last') }),
+  fc.record({
+    at,
+    kind: fc.constant('crash' as const),
+    node,
+    mode: fc.constantFrom<CrashMode>('lose-unsynced', 'random-suffix', 'torn-last'),
+  }),
   fc.record({ at, kind: fc.constant('restart' as const), node }),
   fc.record({ at, kind: fc.constant('pause' as const), node }),
   fc.record({ at, kind: fc.constant('resume' as const), node }),

@@ -6,7 +6,12 @@ import { CRASH_MODES, Disk, Random } from '../../../sim/world/index.ts';
 // record as a token: one character naming the record, then filler up to its size. Both disks get the same
 // seed and operations, so their crashes cut at the same byte, and the records readable from the record
 // file must be exactly the whole tokens at the start of the text file.
-type Op = { append: number } | { fsync: true } | { truncateTo: number } | { truncateToRecord: number } | { crash: (typeof CRASH_MODES)[number] };
+type Op =
+  | { append: number }
+  | { fsync: true }
+  | { truncateTo: number }
+  | { truncateToRecord: number }
+  | { crash: (typeof CRASH_MODES)[number] };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ append: fc.integer({ min: 1, max: 9 }) }) },
@@ -35,46 +40,51 @@ function wholeTokens(text: string, sizes: Map<number, number>): number[] {
 }
 
 describe('record files', () => {
-  it('keep exactly the whole records a text file of the same bytes keeps, through appends, truncations, fsyncs and crashes', () => {
-    fc.assert(
-      fc.property(fc.nat(), fc.array(op, { maxLength: 80, size: 'max' }), (seed, ops) => {
-        const text = new Disk('n1', Random.root(seed));
-        const recs = new Disk('n1', Random.root(seed));
-        const sizes = new Map<number, number>();
-        let nextId = 0;
-        for (const o of ops) {
-          if ('append' in o) {
-            const id = nextId++;
-            sizes.set(id, o.append);
-            const at = recs.appendRecord('seg', { id }, o.append);
-            expect(at).toBe(text.append('seg', String.fromCharCode(0x100 + id) + FILLER.repeat(o.append - 1)));
-          } else if ('fsync' in o) {
-            text.fsync('seg');
-            recs.fsync('seg');
-          } else if ('truncateToRecord' in o) {
-            const { ends } = recs.readRecords('seg');
-            const to = o.truncateToRecord === 0 || ends.length === 0 ? 0 : ends[Math.min(o.truncateToRecord, ends.length) - 1];
-            text.truncate('seg', to);
-            recs.truncate('seg', to);
-          } else if ('truncateTo' in o) {
-            text.truncate('seg', o.truncateTo);
-            recs.truncate('seg', o.truncateTo);
-          } else {
-            text.crash(o.crash);
-            recs.crash(o.crash);
+  it(
+    'keep exactly the whole records a text file of the same bytes keeps, through appends, truncations, fsyncs and ' +
+      'crashes',
+    () => {
+      fc.assert(
+        fc.property(fc.nat(), fc.array(op, { maxLength: 80, size: 'max' }), (seed, ops) => {
+          const text = new Disk('n1', Random.root(seed));
+          const recs = new Disk('n1', Random.root(seed));
+          const sizes = new Map<number, number>();
+          let nextId = 0;
+          for (const o of ops) {
+            if ('append' in o) {
+              const id = nextId++;
+              sizes.set(id, o.append);
+              const at = recs.appendRecord('seg', { id }, o.append);
+              expect(at).toBe(text.append('seg', String.fromCharCode(0x100 + id) + FILLER.repeat(o.append - 1)));
+            } else if ('fsync' in o) {
+              text.fsync('seg');
+              recs.fsync('seg');
+            } else if ('truncateToRecord' in o) {
+              const { ends } = recs.readRecords('seg');
+              const to =
+                o.truncateToRecord === 0 || ends.length === 0 ? 0 : ends[Math.min(o.truncateToRecord, ends.length) - 1];
+              text.truncate('seg', to);
+              recs.truncate('seg', to);
+            } else if ('truncateTo' in o) {
+              text.truncate('seg', o.truncateTo);
+              recs.truncate('seg', o.truncateTo);
+            } else {
+              text.crash(o.crash);
+              recs.crash(o.crash);
+            }
+            expect(recs.exists('seg')).toBe(text.exists('seg'));
+            expect(recs.size('seg')).toBe(text.size('seg'));
+            expect(recs.unsyncedBytes()).toBe(text.unsyncedBytes());
+            const { records, ends } = recs.readRecords('seg');
+            const expected = wholeTokens(text.read('seg'), sizes);
+            expect(records.map((r) => (r as { id: number }).id)).toEqual(expected);
+            expect(ends.at(-1) ?? 0).toBe(expected.reduce((n, id) => n + (sizes.get(id) as number), 0));
           }
-          expect(recs.exists('seg')).toBe(text.exists('seg'));
-          expect(recs.size('seg')).toBe(text.size('seg'));
-          expect(recs.unsyncedBytes()).toBe(text.unsyncedBytes());
-          const { records, ends } = recs.readRecords('seg');
-          const expected = wholeTokens(text.read('seg'), sizes);
-          expect(records.map((r) => (r as { id: number }).id)).toEqual(expected);
-          expect(ends.at(-1) ?? 0).toBe(expected.reduce((n, id) => n + (sizes.get(id) as number), 0));
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('keeps record files apart, whatever order their writes come in', () => {
     const disk = new Disk('n1', Random.root(1));

@@ -43,25 +43,29 @@ describe('disk', () => {
 
   it('keeps the synced prefix and a prefix of the unsynced tail on random-suffix and torn-last crashes', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.array(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 10 }), (seed, writes) => {
-        for (const mode of ['random-suffix', 'torn-last'] as const) {
-          const disk = new Disk('n1', Random.root(seed));
-          disk.append('f', 'synced|');
-          disk.fsync('f');
-          for (const w of writes) disk.append('f', w);
-          const full = 'synced|' + writes.join('');
-          disk.crash(mode);
-          const after = disk.read('f');
-          expect(after.startsWith('synced|')).toBe(true);
-          expect(full.startsWith(after)).toBe(true);
-          if (mode === 'torn-last') {
-            // Every write but the last survives whole; the last is cut short.
-            const allButLast = 'synced|' + writes.slice(0, -1).join('');
-            expect(after.startsWith(allButLast)).toBe(true);
-            expect(after.length).toBeLessThan(full.length);
+      fc.property(
+        fc.nat(),
+        fc.array(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 10 }),
+        (seed, writes) => {
+          for (const mode of ['random-suffix', 'torn-last'] as const) {
+            const disk = new Disk('n1', Random.root(seed));
+            disk.append('f', 'synced|');
+            disk.fsync('f');
+            for (const w of writes) disk.append('f', w);
+            const full = 'synced|' + writes.join('');
+            disk.crash(mode);
+            const after = disk.read('f');
+            expect(after.startsWith('synced|')).toBe(true);
+            expect(full.startsWith(after)).toBe(true);
+            if (mode === 'torn-last') {
+              // Every write but the last survives whole; the last is cut short.
+              const allButLast = 'synced|' + writes.slice(0, -1).join('');
+              expect(after.startsWith(allButLast)).toBe(true);
+              expect(after.length).toBeLessThan(full.length);
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 

@@ -32,7 +32,10 @@ describe('processes', () => {
   it('crash: memory and timers gone, restart recovers only synced disk data', () => {
     const events: string[] = [];
     const w = new World({ seed: 1 });
-    w.addNode('n', ticker(events, () => w));
+    w.addNode(
+      'n',
+      ticker(events, () => w),
+    );
     w.start('n');
     w.runUntil(35); // ticks at 10, 20 (synced), 30 (unsynced)
     w.crash('n');
@@ -47,7 +50,10 @@ describe('processes', () => {
   it('clean shutdown lets the program flush, so nothing is lost', () => {
     const events: string[] = [];
     const w = new World({ seed: 1 });
-    w.addNode('n', ticker(events, () => w));
+    w.addNode(
+      'n',
+      ticker(events, () => w),
+    );
     w.start('n');
     w.runUntil(35);
     w.shutdown('n');
@@ -60,7 +66,10 @@ describe('processes', () => {
     const events: string[] = [];
     const w = new World({ seed: 1, defaultLatency: { kind: 'constant', ms: 1 } });
     let sender: NodeContext | null = null;
-    w.addNode('n', ticker(events, () => w));
+    w.addNode(
+      'n',
+      ticker(events, () => w),
+    );
     w.addNode('s', (ctx) => {
       sender = ctx;
       return { onMessage() {} };
@@ -171,6 +180,8 @@ describe('timers across a pause', () => {
     const w = new World({ seed: 1 });
     w.addNode('a', () => ({ onMessage() {} }));
     w.addNode('b', () => ({ onMessage() {} }));
-    expect(() => w.net.setLinkLatency('a', 'b', { kind: 'constant', value: 3 } as never)).toThrow(/latency a->b: ms must be/);
+    expect(() => w.net.setLinkLatency('a', 'b', { kind: 'constant', value: 3 } as never)).toThrow(
+      /latency a->b: ms must be/,
+    );
   });
 });

@@ -74,9 +74,7 @@ describe('time and events', () => {
   it('rejects bad options with a ConfigError', () => {
     expect(() => new World({ seed: -3 })).toThrow(ConfigError);
     expect(() => new World({ seed: 1, traceCapacity: -1 })).toThrow(/traceCapacity/);
-    expect(() => new World({ seed: 1, defaultLatency: { kind: 'uniform', min: 2, max: 1 } })).toThrow(
-      /defaultLatency/,
-    );
+    expect(() => new World({ seed: 1, defaultLatency: { kind: 'uniform', min: 2, max: 1 } })).toThrow(/defaultLatency/);
   });
 });
 
@@ -91,7 +89,10 @@ describe('network', () => {
           ctxA = ctx;
           return { onMessage() {} };
         });
-        w.addNode('b', recorder(log, () => w));
+        w.addNode(
+          'b',
+          recorder(log, () => w),
+        );
         w.start('a');
         w.start('b');
         let t = 0;
@@ -136,7 +137,10 @@ describe('network', () => {
   it('partitions groups: cuts across groups only, leaves nodes outside every group connected', () => {
     const w = new World({ seed: 1 });
     for (const id of ['a', 'b', 'c', 'd', 'z']) w.addNode(id, () => ({ onMessage() {} }));
-    w.net.partition([['a', 'b'], ['c', 'd']]);
+    w.net.partition([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
     expect(w.net.isCut('a', 'c')).toBe(true);
     expect(w.net.isCut('d', 'b')).toBe(true);
     expect(w.net.isCut('a', 'b')).toBe(false);
@@ -168,7 +172,10 @@ describe('network', () => {
       ctxA = ctx;
       return { onMessage() {} };
     });
-    w.addNode('b', recorder(log, () => w));
+    w.addNode(
+      'b',
+      recorder(log, () => w),
+    );
     w.start('a');
     w.start('b');
     w.net.setPacketFaults({ loss: 0.3, duplicate: 0.2 }, 'a', 'b');
