@@ -6,6 +6,7 @@ import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
 import { logDirFailed } from './log-dir-failure.ts';
 import { Controller } from './controller.ts';
+import type { ZkControllerHost } from './controller.ts';
 import { ReplicaFetcher } from './fetcher.ts';
 import type {
   FetchPartitionData,
@@ -13,6 +14,7 @@ import type {
   KafkaError,
   KafkaMessage,
   LeaderAndIsrRequest,
+  LeaderAndIsrResponse,
   ListOffsetsRequest,
   OffsetsForLeaderEpochRequest,
   PartitionState,
@@ -196,7 +198,23 @@ export class Broker implements Program {
 
   private startController(): void {
     this.activeControllerId = this.id;
-    this.controller = new Controller(this, this.observe);
+    const host: ZkControllerHost = {
+      id: this.id,
+      config: this.config,
+      zk: this.zk,
+      now: () => this.ctx.now(),
+      trace: (kind, detail) => this.ctx.trace(kind, detail),
+      setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
+      sendRequest: (to, request, timeoutMs, resolve) => {
+        this.channel.send<LeaderAndIsrResponse>(to, request, timeoutMs, resolve);
+      },
+      send: (to, request) => this.ctx.send(to, request),
+      onActivated: (epoch) => {
+        this.controllerEpochSeen = Math.max(this.controllerEpochSeen, epoch);
+      },
+      onResigned: () => this.controllerResigned(),
+    };
+    this.controller = new Controller(host, this.observe);
     this.controller.start();
   }
 
@@ -255,7 +273,7 @@ export class Broker implements Program {
   }
 
   /** Called by the controller when it loses its ZooKeeper standing. */
-  controllerResigned(): void {
+  private controllerResigned(): void {
     this.controller = null;
     this.checkControllerNode(true);
   }

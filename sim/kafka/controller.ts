@@ -2,9 +2,12 @@
 // It bumps /controller_epoch, watches broker registrations and ISR change notifications, elects leaders
 // (clean from the live ISR, unclean from any live replica when unclean.leader.election.enable), writes
 // partition state to ZooKeeper fenced by the controller epoch's zkVersion, and tells brokers with
-// LeaderAndIsr and UpdateMetadata.
-import type { Broker } from './broker.ts';
-import type { LeaderAndIsrResponse, PartitionState } from './messages.ts';
+// LeaderAndIsr and UpdateMetadata. It sees its broker only through ZkControllerHost, as the KRaft
+// controller sees its node through ActiveControllerHost.
+import type { NodeId } from '../world/network.ts';
+import type { Timer } from '../world/node.ts';
+import type { ClusterConfig } from './config.ts';
+import type { LeaderAndIsrRequest, LeaderAndIsrResponse, PartitionState, UpdateMetadataRequest } from './messages.ts';
 import type { ObserverHub } from './observer.ts';
 import {
   assignReplicas,
@@ -22,6 +25,31 @@ import {
   toPartitionState,
 } from './zk-layout.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
+import type { ZkClient } from './zookeeper/index.ts';
+
+/** What the controller needs of the broker it lives in. */
+export interface ZkControllerHost {
+  readonly id: number;
+  readonly config: ClusterConfig;
+  /** The broker's ZooKeeper session: the controller's reads, and its writes fenced by /controller_epoch. */
+  readonly zk: Pick<ZkClient, 'create' | 'delete' | 'getChildren' | 'getData' | 'multi' | 'setData'>;
+  now(): number;
+  trace(kind: string, detail: string): void;
+  setTimer(ms: number, fn: () => void): Timer;
+  /** LeaderAndIsr through the broker's request channel; `resolve` gets null if no answer comes in time. */
+  sendRequest(
+    to: NodeId,
+    request: Omit<LeaderAndIsrRequest, 'correlationId'>,
+    timeoutMs: number,
+    resolve: (response: LeaderAndIsrResponse | null) => void,
+  ): void;
+  /** UpdateMetadata, whose answer nobody waits for. */
+  send(to: NodeId, request: UpdateMetadataRequest): void;
+  /** Active with this controller epoch: the broker's own requests from older controllers are stale now. */
+  onActivated(epoch: number): void;
+  /** Gave up (fenced, or a ZooKeeper error it could not handle): the broker looks at /controller again. */
+  onResigned(): void;
+}
 
 interface ControllerPartition {
   replicas: number[];
@@ -57,20 +85,20 @@ export class Controller {
   private readonly events: ((done: () => void) => void)[] = [];
 
   constructor(
-    private readonly broker: Broker,
+    private readonly host: ZkControllerHost,
     private readonly observe: ObserverHub,
   ) {}
 
-  private get zk() {
-    return this.broker.zk;
+  private get zk(): ZkControllerHost['zk'] {
+    return this.host.zk;
   }
 
-  private get config() {
-    return this.broker.config;
+  private get config(): ClusterConfig {
+    return this.host.config;
   }
 
   private now(): number {
-    return this.broker.ctx.now();
+    return this.host.now();
   }
 
   get isActive(): boolean {
@@ -102,9 +130,11 @@ export class Controller {
     this.epoch = epoch;
     this.epochZkVersion = zkVersion;
     this.active = true;
-    this.broker.controllerEpochSeen = Math.max(this.broker.controllerEpochSeen, epoch);
-    if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: epoch, active: true });
-    this.broker.ctx.trace('controller', `broker ${this.broker.id} active with controller epoch ${epoch}`);
+    this.host.onActivated(epoch);
+    if (this.observe.active) {
+      this.observe.emit({ kind: 'controller', time: this.now(), broker: this.host.id, controllerEpoch: epoch, active: true });
+    }
+    this.host.trace('controller', `broker ${this.host.id} active with controller epoch ${epoch}`);
     this.enqueue((done) =>
       this.zk.create(ISR_CHANGE_NOTIFICATION, '', {}, () => {
         this.readBrokers(() => this.loadOrCreateTopic(() => this.onControllerFailover(done)));
@@ -137,13 +167,15 @@ export class Controller {
   }
 
   private resign(reason: string): void {
-    if (!this.active && this.epoch < 0) this.broker.ctx.trace('controller', `could not become controller: ${reason}`);
+    if (!this.active && this.epoch < 0) this.host.trace('controller', `could not become controller: ${reason}`);
     this.stop();
-    this.broker.controllerResigned();
+    this.host.onResigned();
   }
 
   stop(): void {
-    if (this.active) if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: this.epoch, active: false });
+    if (this.active && this.observe.active) {
+      this.observe.emit({ kind: 'controller', time: this.now(), broker: this.host.id, controllerEpoch: this.epoch, active: false });
+    }
     this.active = false;
     this.rebalanceTimer?.cancel();
   }
@@ -311,7 +343,7 @@ export class Controller {
   }
 
   private onBrokerChange(added: number[], removed: number[], after?: () => void): void {
-    this.broker.ctx.trace('controller', `brokers added [${added}] removed [${removed}]`);
+    this.host.trace('controller', `brokers added [${added}] removed [${removed}]`);
     const justUnclean = added.filter((a) => this.uncleanRestarts.has(a));
     for (const a of justUnclean) this.uncleanRestarts.delete(a);
     const affected = [...this.partitions.entries()]
@@ -400,12 +432,12 @@ export class Controller {
           changed.push(p);
           if (this.observe.active) {
             if (outcome === 'isr') {
-              this.observe.emit({ kind: 'controller-isr', time: this.now(), controller: this.broker.id, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], partitionEpoch: this.zkVersionOf(p) });
+              this.observe.emit({ kind: 'controller-isr', time: this.now(), controller: this.host.id, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], partitionEpoch: this.zkVersionOf(p) });
             } else if (outcome === 'offline') {
-              this.observe.emit({ kind: 'offline', time: this.now(), controller: this.broker.id, partition: p, leaderEpoch: written.leader_epoch, reason });
+              this.observe.emit({ kind: 'offline', time: this.now(), controller: this.host.id, partition: p, leaderEpoch: written.leader_epoch, reason });
             } else if (outcome === 'elected' && election !== null) {
               const el = election as Election;
-              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason: el.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason, ...(el.lastKnownLeader ? { lastKnownLeader: true } : {}), partitionEpoch: this.zkVersionOf(p) });
+              this.observe.emit({ kind: 'election', time: this.now(), controller: this.host.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason: el.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason, ...(el.lastKnownLeader ? { lastKnownLeader: true } : {}), partitionEpoch: this.zkVersionOf(p) });
             }
           }
         }
@@ -482,7 +514,7 @@ export class Controller {
           if (!this.active) return then(null);
           if (e2 === 'CONNECTIONLOSS') return this.writeState(p, decide, then, attempts + 1);
           if (e2 !== null || Number(data) !== this.epoch) {
-            this.broker.ctx.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
+            this.host.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
             this.resign('controller epoch moved');
             return then(null);
           }
@@ -531,7 +563,7 @@ export class Controller {
   private scheduleRebalance(): void {
     if (!this.config.broker['auto.leader.rebalance.enable']) return;
     const interval = this.config.broker['leader.imbalance.check.interval.seconds'] * 1000;
-    this.rebalanceTimer = this.broker.ctx.setTimer(interval, () => {
+    this.rebalanceTimer = this.host.setTimer(interval, () => {
       if (!this.active) return;
       this.preferredLeaderElection();
       this.scheduleRebalance();
@@ -556,7 +588,7 @@ export class Controller {
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
-          if (this.observe.active) this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], unclean: false, previousLeader, reason: 'preferred replica', partitionEpoch: this.zkVersionOf(p) });
+          if (this.observe.active) this.observe.emit({ kind: 'election', time: this.now(), controller: this.host.id, controllerEpoch: this.epoch, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], unclean: false, previousLeader, reason: 'preferred replica', partitionEpoch: this.zkVersionOf(p) });
           this.sendLeaderAndIsr([p], [...this.live]);
           this.sendUpdateMetadata();
         }
@@ -583,9 +615,16 @@ export class Controller {
     for (const b of [...brokers].sort((x, y) => x - y)) {
       const states = this.states(partitions).filter((s) => s.replicas.includes(b));
       if (states.length === 0) continue;
-      this.broker.channel.send<LeaderAndIsrResponse>(
+      this.host.sendRequest(
         brokerNode(b),
-        { type: 'LeaderAndIsr', controllerId: this.broker.id, controllerEpoch: this.epoch, brokerEpoch: this.registeredAt.get(b) ?? -1, partitionStates: states, liveBrokers: this.liveBrokerList() },
+        {
+          type: 'LeaderAndIsr',
+          controllerId: this.host.id,
+          controllerEpoch: this.epoch,
+          brokerEpoch: this.registeredAt.get(b) ?? -1,
+          partitionStates: states,
+          liveBrokers: this.liveBrokerList(),
+        },
         this.config.broker['controller.socket.timeout.ms'],
         (response) => {
           // A lost LeaderAndIsr to a live broker is resent, as the controller's channel manager retries.
@@ -599,7 +638,15 @@ export class Controller {
     if (!this.active) return;
     const all = this.states([...this.partitions.keys()].sort((a, b) => a - b));
     for (const b of [...this.live].sort((x, y) => x - y)) {
-      this.broker.ctx.send(brokerNode(b), { type: 'UpdateMetadata', correlationId: 0, controllerId: this.broker.id, controllerEpoch: this.epoch, brokerEpoch: this.registeredAt.get(b) ?? -1, partitionStates: all, liveBrokers: this.liveBrokerList() });
+      this.host.send(brokerNode(b), {
+        type: 'UpdateMetadata',
+        correlationId: 0,
+        controllerId: this.host.id,
+        controllerEpoch: this.epoch,
+        brokerEpoch: this.registeredAt.get(b) ?? -1,
+        partitionStates: all,
+        liveBrokers: this.liveBrokerList(),
+      });
     }
   }
 
