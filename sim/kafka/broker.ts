@@ -6,6 +6,7 @@ import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
 import { logDirFailed } from './log-dir-failure.ts';
 import { Controller } from './controller.ts';
+import { eligibleAfter } from './election.ts';
 import type { ZkControllerHost } from './controller.ts';
 import { ReplicaFetcher } from './fetcher.ts';
 import type {
@@ -33,7 +34,6 @@ import {
   CONTROLLER,
   encodeState,
   ISR_CHANGE_NOTIFICATION,
-  nextEligibleLeaders,
   partitionStatePath,
   ZK_NODE,
 } from './zk-layout.ts';
@@ -516,8 +516,9 @@ export class Broker implements Program {
   private proposeIsr(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     if (this.kraft !== null) return this.kraft.alterPartition(p, isr, change);
     const leaderEpoch = p.leaderEpoch;
-    const minIsr = this.config.broker['min.insync.replicas'];
-    const elr = this.config.protocol.kip966 ? nextEligibleLeaders(p.isr, isr, p.elr, minIsr) : [];
+    const b = this.config.broker;
+    const policy = { kip966: this.config.protocol.kip966, unclean: b['unclean.leader.election.enable'], minIsr: b['min.insync.replicas'] };
+    const elr = eligibleAfter(p.isr, isr, p.elr, policy);
     const state = { leader: this.id, leader_epoch: leaderEpoch, isr, controller_epoch: this.controllerEpochSeen, eligible_leader_replicas: elr };
     const data = encodeState(state);
     const written = (version: number): void => {

@@ -16,8 +16,8 @@ import type {
   ControllerError,
   ControllerRequest,
 } from './controller-messages.ts';
-import type { ElectionPolicy } from './election.ts';
-import { eligibleAfter } from './election.ts';
+import type { ElectionPolicy } from '../election.ts';
+import { eligibleAfter } from '../election.ts';
 import type { MetadataImage } from './image.ts';
 import type { MetadataRecord, PartitionChangeRecord } from './records.ts';
 import { checkAlterPartition, partitionChanges, preferredElections, topicRecords } from './replication-control.ts';

@@ -3,8 +3,8 @@
 // election rules, and each decision becomes a PartitionChangeRecord. An unclean election leaves the
 // partition RECOVERING (KIP-704) until its new leader reports RECOVERED.
 import { assignReplicas, TOPIC } from '../zk-layout.ts';
-import type { ElectionPolicy } from './election.ts';
-import { decideLiveChange, preferredLeader } from './election.ts';
+import type { ElectionPolicy } from '../election.ts';
+import { decideLiveChange, preferredLeader } from '../election.ts';
 import type { MetadataImage, PartitionRegistration } from './image.ts';
 import type { PartitionChangeRecord, PartitionRecord, TopicRecord } from './records.ts';
 

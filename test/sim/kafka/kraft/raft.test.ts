@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { RaftMonitor } from '../../../../checkers/invariants/raft.ts';
 import { controllerNode } from '../../../../sim/kafka/kraft/config.ts';
-import { decideLiveChange, electLeader } from '../../../../sim/kafka/kraft/election.ts';
+import { decideLiveChange, electLeader } from '../../../../sim/kafka/election.ts';
 import { RaftLog } from '../../../../sim/kafka/kraft/raft-log.ts';
 import type { RaftEntry } from '../../../../sim/kafka/kraft/records.ts';
 import { World } from '../../../../sim/world/world.ts';
