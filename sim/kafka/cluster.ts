@@ -1,6 +1,7 @@
-// A Kafka cluster in ZooKeeper mode on a simulated world: a ZooKeeper node and n broker nodes, plus any
-// client nodes. Gives tests, workloads and nemeses one handle on everything, and fans replication
-// events out to observers (invariant checkers, recorders for reports).
+// A Kafka cluster on a simulated world, as Kafka's own tests build one (KafkaClusterTestKit): a ZooKeeper
+// node, or in KRaft mode the controller quorum's nodes, then n broker nodes, plus any client nodes. Gives
+// tests, workloads and nemeses one handle on everything, restarts what halts itself (the supervisor), and
+// fans replication events out to observers (invariant checkers, recorders for reports).
 import type { Distribution } from '../world/distribution.ts';
 import type { ProgramFactory } from '../world/node.ts';
 import type { Seed } from '../world/seed.ts';

@@ -1,9 +1,12 @@
-// The ZooKeeper-mode controller (KafkaController), living in whichever broker created /controller.
-// It bumps /controller_epoch, watches broker registrations and ISR change notifications, elects leaders
-// (clean from the live ISR, unclean from any live replica when unclean.leader.election.enable), writes
-// partition state to ZooKeeper fenced by the controller epoch's zkVersion, and tells brokers with
-// LeaderAndIsr and UpdateMetadata. It sees its broker only through ZkControllerHost, as the KRaft
-// controller sees its node through ActiveControllerHost.
+// The ZooKeeper-mode controller (Kafka's KafkaController), living in whichever broker created
+// /controller: it bumps /controller_epoch (registerControllerAndIncrementControllerEpoch), runs one event
+// at a time (ControllerEventManager), reads the cluster on failover (onControllerFailover), follows broker
+// registrations (processBrokerChange: onBrokerStartup, onBrokerFailure) and ISR change notifications
+// (processIsrChangeNotification), elects leaders with the shared rules (election.ts, in Kafka
+// PartitionStateMachine's PartitionLeaderElectionAlgorithms), moves leadership back to preferred replicas
+// (checkAndTriggerAutoLeaderRebalance), writes partition state fenced by the controller epoch's zkVersion,
+// and tells brokers with LeaderAndIsr and UpdateMetadata (ControllerChannelManager). It sees its broker
+// only through ZkControllerHost, as the KRaft controller sees its node through ActiveControllerHost.
 import type { NodeId } from '../world/network.ts';
 import type { Timer } from '../world/node.ts';
 import type { ClusterConfig } from './config.ts';

@@ -1,4 +1,7 @@
-// Kafka's ZooKeeper layout in ZooKeeper mode, and the JSON it stores there.
+// Kafka's ZooKeeper layout in ZooKeeper mode (ZkData.scala: ControllerZNode, ControllerEpochZNode,
+// BrokerIdsZNode, TopicZNode, TopicPartitionStateZNode with its encode/decode, IsrChangeNotificationZNode),
+// the replica assignment (AdminUtils.assignReplicasToBrokers), the broker node names, and the log
+// directory's clean-shutdown marker (CleanShutdownFileHandler's .kafka_cleanshutdown).
 import type { PartitionState } from './messages.ts';
 
 export const TOPIC = 'test';
