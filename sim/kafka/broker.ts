@@ -43,8 +43,8 @@ export class Broker implements Program {
     private readonly observe: ObserverHub,
     raftHub: RaftHub,
   ) {
-    // What follows is the order of this broker's disk reads, events, sends and timers at startup: a run's
-    // history depends on it, so it stays Kafka's startup order as the simulator first had it.
+    // The order of what follows (disk reads, events, sends, timers) is part of every run's history: another
+    // order, however equivalent for Kafka, gives other runs for the same seeds.
     this.channel = new RequestChannel(ctx);
     this.rack = config.racks.length > 0 ? config.racks[id] : config.broker['broker.rack'];
     this.replicaManager = new ReplicaManager({

@@ -114,7 +114,10 @@ export class ReplicaManager {
     }
   }
 
-  /** The periodic tasks: the high-watermark checkpoint, then the ISR-shrink check. */
+  /**
+   * The high-watermark checkpoint, then the ISR-shrink check (Kafka's "highwatermark-checkpoint" and
+   * "isr-expiration" tasks), in this order: timers made in another order give other runs for the same seeds.
+   */
   startup(): void {
     const ctx = this.ctx;
     const interval = this.config.broker['replica.high.watermark.checkpoint.interval.ms'];
