@@ -1,6 +1,7 @@
-// A Kafka cluster in ZooKeeper mode on a simulated world: a ZooKeeper node and n broker nodes, plus any
-// client nodes. Gives tests, workloads and nemeses one handle on everything, and fans replication
-// events out to observers (invariant checkers, recorders for reports).
+// A Kafka cluster on a simulated world, as Kafka's own tests build one (KafkaClusterTestKit): a ZooKeeper
+// node, or in KRaft mode the controller quorum's nodes, then n broker nodes, plus any client nodes. Gives
+// tests, workloads and nemeses one handle on everything, restarts what halts itself (the supervisor), and
+// fans replication events out to observers (invariant checkers, recorders for reports).
 import type { Distribution } from '../world/distribution.ts';
 import type { ProgramFactory } from '../world/node.ts';
 import type { Seed } from '../world/seed.ts';
@@ -56,13 +57,18 @@ export class KafkaCluster {
     this.voterIds = kraft ? voterIds(options.config.kraft['controller.quorum.voters']) : [];
     if (kraft) {
       const observers = { hub: this.hub, raftHub: this.raftHub, feed: new CommittedFeed() };
-      for (const v of this.voterIds) this.world.addNode(controllerNode(v), kraftControllerProgram(v, options.config, observers));
+      for (const v of this.voterIds) {
+        this.world.addNode(controllerNode(v), kraftControllerProgram(v, options.config, observers));
+      }
     } else {
       this.world.addNode(ZK_NODE, zookeeperServer());
     }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
-    for (const id of this.brokerIds) this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, undefined, this.raftHub));
-    const restartAfter = options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
+    for (const id of this.brokerIds) {
+      this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, this.raftHub));
+    }
+    const restartAfter =
+      options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
     if (restartAfter !== null) this.world.onHalt((id) => this.restartLater(id, restartAfter));
   }
 
@@ -132,7 +138,8 @@ export class KafkaCluster {
     let bestEpoch = -1;
     for (const v of this.voterIds) {
       const c = this.kraftController(v);
-      if (c === null || this.world.node(controllerNode(v)).status !== 'running' || !c.isActive || c.raft.epoch <= bestEpoch) continue;
+      if (c === null || this.world.node(controllerNode(v)).status !== 'running') continue;
+      if (!c.isActive || c.raft.epoch <= bestEpoch) continue;
       best = controllerNode(v);
       bestEpoch = c.raft.epoch;
     }
@@ -169,9 +176,14 @@ export class KafkaCluster {
     return leader;
   }
 
-  addClient(id: string, options: Omit<ClientOptions, 'bootstrap' | 'kip320'> & Partial<Pick<ClientOptions, 'kip320'>>, onStart?: (c: KafkaClient) => void): void {
+  addClient(
+    id: string,
+    options: Omit<ClientOptions, 'bootstrap' | 'kip320'> & Partial<Pick<ClientOptions, 'kip320'>>,
+    onStart?: (c: KafkaClient) => void,
+  ): void {
     const factory: ProgramFactory = (ctx) => {
-      const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), kip320: this.config.protocol.kip320, ...options });
+      const kip320 = this.config.protocol.kip320;
+      const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), kip320, ...options });
       onStart?.(c);
       return c;
     };

@@ -1,10 +1,18 @@
-// The ZooKeeper-mode controller (KafkaController), living in whichever broker created /controller.
-// It bumps /controller_epoch, watches broker registrations and ISR change notifications, elects leaders
-// (clean from the live ISR, unclean from any live replica when unclean.leader.election.enable), writes
-// partition state to ZooKeeper fenced by the controller epoch's zkVersion, and tells brokers with
-// LeaderAndIsr and UpdateMetadata.
-import type { Broker } from './broker.ts';
-import type { LeaderAndIsrResponse, PartitionState } from './messages.ts';
+// The ZooKeeper-mode controller (Kafka's KafkaController), living in whichever broker created
+// /controller: it bumps /controller_epoch (registerControllerAndIncrementControllerEpoch), runs one event
+// at a time (ControllerEventManager), reads the cluster on failover (onControllerFailover), follows broker
+// registrations (processBrokerChange: onBrokerStartup, onBrokerFailure) and ISR change notifications
+// (processIsrChangeNotification), elects leaders with the shared rules (election.ts, in Kafka
+// PartitionStateMachine's PartitionLeaderElectionAlgorithms), moves leadership back to preferred replicas
+// (checkAndTriggerAutoLeaderRebalance), writes partition state fenced by the controller epoch's zkVersion,
+// and tells brokers with LeaderAndIsr and UpdateMetadata (ControllerChannelManager). It sees its broker
+// only through ZkControllerHost, as the KRaft controller sees its node through ActiveControllerHost.
+import type { NodeId } from '../world/network.ts';
+import type { Timer } from '../world/node.ts';
+import type { ClusterConfig } from './config.ts';
+import { decideLiveChange, preferredLeader } from './election.ts';
+import type { ElectionPolicy, LiveChange, PartitionView } from './election.ts';
+import type { LeaderAndIsrRequest, LeaderAndIsrResponse, PartitionState, UpdateMetadataRequest } from './messages.ts';
 import type { ObserverHub } from './observer.ts';
 import {
   assignReplicas,
@@ -14,7 +22,6 @@ import {
   decodeState,
   encodeState,
   ISR_CHANGE_NOTIFICATION,
-  nextEligibleLeaders,
   partitionPath,
   partitionsPath,
   partitionStatePath,
@@ -22,6 +29,31 @@ import {
   toPartitionState,
 } from './zk-layout.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
+import type { ZkClient } from './zookeeper/index.ts';
+
+/** What the controller needs of the broker it lives in. */
+export interface ZkControllerHost {
+  readonly id: number;
+  readonly config: ClusterConfig;
+  /** The broker's ZooKeeper session: the controller's reads, and its writes fenced by /controller_epoch. */
+  readonly zk: Pick<ZkClient, 'create' | 'delete' | 'getChildren' | 'getData' | 'multi' | 'setData'>;
+  now(): number;
+  trace(kind: string, detail: string): void;
+  setTimer(ms: number, fn: () => void): Timer;
+  /** LeaderAndIsr through the broker's request channel; `resolve` gets null if no answer comes in time. */
+  sendRequest(
+    to: NodeId,
+    request: Omit<LeaderAndIsrRequest, 'correlationId'>,
+    timeoutMs: number,
+    resolve: (response: LeaderAndIsrResponse | null) => void,
+  ): void;
+  /** UpdateMetadata, whose answer nobody waits for. */
+  send(to: NodeId, request: UpdateMetadataRequest): void;
+  /** Active with this controller epoch: from now on the broker takes older controllers' requests as stale. */
+  onActivated(epoch: number): void;
+  /** Gave up (fenced, or a ZooKeeper error it could not handle): the broker looks at /controller again. */
+  onResigned(): void;
+}
 
 interface ControllerPartition {
   replicas: number[];
@@ -31,9 +63,40 @@ interface ControllerPartition {
   loadedMzxid: number;
 }
 
+/** The election rules' view of a partition state znode. */
+function viewOf(s: ZkPartitionState, replicas: number[]): PartitionView {
+  const lastKnownElr = s.last_known_elr ?? [];
+  return { leader: s.leader, isr: s.isr, elr: s.eligible_leader_replicas, replicas, lastKnownElr };
+}
 
-/** A leader choice; `lastKnownLeader` marks KIP-966's Balanced recovery (also unclean). */
-type Election = { leader: number; isr: number[]; unclean: boolean; lastKnownLeader?: boolean };
+/** The partition state znode a live-broker change leaves, written by the controller of `epoch`. */
+function stateAfter(current: ZkPartitionState, change: LiveChange, epoch: number): ZkPartitionState {
+  switch (change.kind) {
+    case 'isr':
+      return { ...current, isr: change.isr, controller_epoch: epoch, eligible_leader_replicas: change.elr };
+    case 'offline':
+      // Offline (leader -1), keeping its last ISR and (KIP-966) the leader it had when it first went leaderless.
+      return {
+        ...current,
+        leader: -1,
+        leader_epoch: current.leader < 0 ? current.leader_epoch : current.leader_epoch + 1,
+        isr: change.isr,
+        controller_epoch: epoch,
+        eligible_leader_replicas: change.elr,
+        last_known_elr: change.lastKnownElr,
+      };
+    case 'elected':
+      return {
+        leader: change.leader,
+        leader_epoch: current.leader_epoch + 1,
+        isr: change.isr,
+        controller_epoch: epoch,
+        eligible_leader_replicas: change.elr,
+        last_known_elr: [],
+      };
+  }
+}
+
 export class Controller {
   epoch = -1;
   private epochZkVersion = -1;
@@ -57,20 +120,20 @@ export class Controller {
   private readonly events: ((done: () => void) => void)[] = [];
 
   constructor(
-    private readonly broker: Broker,
+    private readonly host: ZkControllerHost,
     private readonly observe: ObserverHub,
   ) {}
 
-  private get zk() {
-    return this.broker.zk;
+  private get zk(): ZkControllerHost['zk'] {
+    return this.host.zk;
   }
 
-  private get config() {
-    return this.broker.config;
+  private get config(): ClusterConfig {
+    return this.host.config;
   }
 
   private now(): number {
-    return this.broker.ctx.now();
+    return this.host.now();
   }
 
   get isActive(): boolean {
@@ -89,7 +152,9 @@ export class Controller {
         });
         return;
       }
-      if (err !== null || data === undefined || stat === undefined) return this.resign(`read ${CONTROLLER_EPOCH}: ${err}`);
+      if (err !== null || data === undefined || stat === undefined) {
+        return this.resign(`read ${CONTROLLER_EPOCH}: ${err}`);
+      }
       const next = Number(data) + 1;
       this.zk.setData(CONTROLLER_EPOCH, String(next), stat.version, (e2, s2) => {
         if (e2 !== null || s2 === undefined) return this.resign(`bump ${CONTROLLER_EPOCH}: ${e2}`);
@@ -102,9 +167,12 @@ export class Controller {
     this.epoch = epoch;
     this.epochZkVersion = zkVersion;
     this.active = true;
-    this.broker.controllerEpochSeen = Math.max(this.broker.controllerEpochSeen, epoch);
-    if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: epoch, active: true });
-    this.broker.ctx.trace('controller', `broker ${this.broker.id} active with controller epoch ${epoch}`);
+    this.host.onActivated(epoch);
+    if (this.observe.active) {
+      const time = this.now();
+      this.observe.emit({ kind: 'controller', time, broker: this.host.id, controllerEpoch: epoch, active: true });
+    }
+    this.host.trace('controller', `broker ${this.host.id} active with controller epoch ${epoch}`);
     this.enqueue((done) =>
       this.zk.create(ISR_CHANGE_NOTIFICATION, '', {}, () => {
         this.readBrokers(() => this.loadOrCreateTopic(() => this.onControllerFailover(done)));
@@ -137,13 +205,16 @@ export class Controller {
   }
 
   private resign(reason: string): void {
-    if (!this.active && this.epoch < 0) this.broker.ctx.trace('controller', `could not become controller: ${reason}`);
+    if (!this.active && this.epoch < 0) this.host.trace('controller', `could not become controller: ${reason}`);
     this.stop();
-    this.broker.controllerResigned();
+    this.host.onResigned();
   }
 
   stop(): void {
-    if (this.active) if (this.observe.active) this.observe.emit({ kind: 'controller', time: this.now(), broker: this.broker.id, controllerEpoch: this.epoch, active: false });
+    if (this.active && this.observe.active) {
+      const time = this.now();
+      this.observe.emit({ kind: 'controller', time, broker: this.host.id, controllerEpoch: this.epoch, active: false });
+    }
     this.active = false;
     this.rebalanceTimer?.cancel();
   }
@@ -214,7 +285,10 @@ export class Controller {
             else if (known !== undefined && czxid > known) bounced.push(id);
             this.registeredAt.set(id, czxid);
             if (fresh) {
-              const info = e2 === null && data !== undefined ? (JSON.parse(data) as { rack: string | null; clean_shutdown?: boolean }) : { rack: null };
+              const info =
+                e2 === null && data !== undefined
+                  ? (JSON.parse(data) as { rack: string | null; clean_shutdown?: boolean })
+                  : { rack: null };
               this.racks.set(id, info.rack ?? null);
               if (info.clean_shutdown === false) this.uncleanRestarts.add(id);
               else this.uncleanRestarts.delete(id);
@@ -267,7 +341,13 @@ export class Controller {
         let pending = assignment.length;
         assignment.forEach((replicas, p) => {
           const liveReplicas = replicas.filter((r) => this.live.has(r));
-          const state: ZkPartitionState = { leader: liveReplicas[0] ?? -1, leader_epoch: 0, isr: liveReplicas, controller_epoch: this.epoch, eligible_leader_replicas: [] };
+          const state: ZkPartitionState = {
+            leader: liveReplicas[0] ?? -1,
+            leader_epoch: 0,
+            isr: liveReplicas,
+            controller_epoch: this.epoch,
+            eligible_leader_replicas: [],
+          };
           this.zk.multi(
             [
               { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
@@ -288,7 +368,9 @@ export class Controller {
 
   private onControllerFailover(done: () => void): void {
     // Brokers that came back from an unclean shutdown while no controller was watching are handled now.
-    const restarted = this.kip966 ? [...this.uncleanRestarts].filter((b) => this.live.has(b)).sort((a, b) => a - b) : [];
+    const restarted = this.kip966
+      ? [...this.uncleanRestarts].filter((b) => this.live.has(b)).sort((a, b) => a - b)
+      : [];
     for (const b of restarted) this.uncleanRestarts.delete(b);
     // A registration says clean_shutdown false for as long as the broker lives; an earlier controller may
     // already have handled it. A partition state written after the broker registered already reflects it.
@@ -311,7 +393,7 @@ export class Controller {
   }
 
   private onBrokerChange(added: number[], removed: number[], after?: () => void): void {
-    this.broker.ctx.trace('controller', `brokers added [${added}] removed [${removed}]`);
+    this.host.trace('controller', `brokers added [${added}] removed [${removed}]`);
     const justUnclean = added.filter((a) => this.uncleanRestarts.has(a));
     for (const a of justUnclean) this.uncleanRestarts.delete(a);
     const affected = [...this.partitions.entries()]
@@ -322,9 +404,12 @@ export class Controller {
           justUnclean.some((a) => cp.state.eligible_leader_replicas.includes(a)),
       )
       .map(([p]) => p);
-    this.handleLiveChange(affected, removed.length > 0 ? `broker failure [${removed}]` : `broker startup [${added}]`, (changed) => {
+    const reason = removed.length > 0 ? `broker failure [${removed}]` : `broker startup [${added}]`;
+    this.handleLiveChange(affected, reason, (changed) => {
       // New brokers learn every partition they replicate; replicas of changed partitions learn the change.
-      const forNew = [...this.partitions.entries()].filter(([, cp]) => added.some((a) => cp.replicas.includes(a))).map(([p]) => p);
+      const forNew = [...this.partitions.entries()]
+        .filter(([, cp]) => added.some((a) => cp.replicas.includes(a)))
+        .map(([p]) => p);
       this.sendLeaderAndIsr([...new Set([...changed, ...forNew])].sort((a, b) => a - b), [...this.live]);
       this.sendUpdateMetadata();
       after?.();
@@ -335,7 +420,12 @@ export class Controller {
    * For each partition: if its leader is dead, elect a new one (offline partition); otherwise drop dead
    * replicas from the ISR. Writes go to ZooKeeper fenced by the controller epoch.
    */
-  private handleLiveChange(partitions: number[], reason: string, then: (changed: number[]) => void, uncleanFor: (p: number) => number[] = () => []): void {
+  private handleLiveChange(
+    partitions: number[],
+    reason: string,
+    then: (changed: number[]) => void,
+    uncleanFor: (p: number) => number[] = () => [],
+  ): void {
     const changed: number[] = [];
     let pending = partitions.length;
     if (pending === 0) return then(changed);
@@ -344,72 +434,62 @@ export class Controller {
     };
     for (const p of partitions) {
       const justUnclean = uncleanFor(p);
-      let outcome: 'isr' | 'offline' | 'elected' | null = null;
-      let election: Election | null = null;
+      let change: LiveChange | null = null;
       let previousLeader = -1;
       // Decided against the state as read; decided again if a fenced write finds it changed.
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
-        outcome = null;
         previousLeader = current.leader;
-        // A leader back from an unclean shutdown that no controller saw go (it bounced while the controller
-        // was away) lost its unflushed tail: it must not carry on in its old epoch; elect again.
-        const leaderBounced = justUnclean.includes(current.leader);
-        if (this.live.has(current.leader) && !leaderBounced) {
-          // A follower back from an unclean shutdown must catch up before it counts as in sync again.
-          const isr = current.isr.filter((r) => this.live.has(r) && (r === current.leader || !justUnclean.includes(r)));
-          const elr = current.eligible_leader_replicas.filter((r) => !justUnclean.includes(r));
-          if (isr.length === current.isr.length && elr.length === current.eligible_leader_replicas.length) return null;
-          if (isr.length === current.isr.length) {
-            outcome = 'isr';
-            return { ...current, controller_epoch: this.epoch, eligible_leader_replicas: elr };
-          }
-          outcome = 'isr';
-          // Dropped because they died, members stay eligible; back from an unclean shutdown, they may not be.
-          return { ...current, isr, controller_epoch: this.epoch, eligible_leader_replicas: this.eligible(current.isr, isr, elr).filter((r) => !justUnclean.includes(r)) };
-        }
-        let stale = false;
-        if (this.kip966 && justUnclean.length > 0) {
-          // KIP-966: a replica that just came back from an unclean shutdown may have lost acknowledged
-          // records, so it neither stays eligible nor leads a leaderless partition as its last ISR member.
-          const keep = (r: number): boolean => !justUnclean.includes(r);
-          stale = !current.isr.every(keep) || !current.eligible_leader_replicas.every(keep);
-          current = { ...current, isr: current.isr.filter(keep), eligible_leader_replicas: current.eligible_leader_replicas.filter(keep) };
-        }
-        election = this.electLeader(replicas, current, leaderBounced ? [current.leader] : []);
-        if (election === null && this.kip966 && current.leader >= 0) {
-          // Leaderless from now on: Kafka records the leader as the last known one, and elects it at once if
-          // it is the bounced leader and nobody else may lead (what KRaft does when it unfences).
-          election = this.electLeader(replicas, { ...current, last_known_elr: [current.leader] });
-        }
-        if (election === null) {
-          if (current.leader < 0 && !stale) return null;
-          // No eligible replica: the partition goes offline (leader -1), keeping its last ISR, and (KIP-966)
-          // remembering the leader it had the first time it went leaderless.
-          outcome = 'offline';
-          const lastKnownElr = current.leader >= 0 && this.kip966 ? [current.leader] : (current.last_known_elr ?? []);
-          return { ...current, leader: -1, leader_epoch: current.leader < 0 ? current.leader_epoch : current.leader_epoch + 1, controller_epoch: this.epoch, last_known_elr: lastKnownElr };
-        }
-        outcome = 'elected';
-        const chosen = election.leader;
-        // Members dropped because their broker died keep the committed data: eligible while ISR < min.
-        const elr = this.eligible(current.isr, election.isr, current.eligible_leader_replicas.filter((r) => !justUnclean.includes(r))).filter((r) => r !== chosen);
-        return { leader: chosen, leader_epoch: current.leader_epoch + 1, isr: election.isr, controller_epoch: this.epoch, eligible_leader_replicas: this.kip966 && !election.unclean ? elr : [], last_known_elr: [] };
+        change = decideLiveChange(viewOf(current, replicas), this.isLive, justUnclean, this.policy);
+        return change === null ? null : stateAfter(current, change, this.epoch);
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
           changed.push(p);
-          if (this.observe.active) {
-            if (outcome === 'isr') {
-              this.observe.emit({ kind: 'controller-isr', time: this.now(), controller: this.broker.id, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], partitionEpoch: this.zkVersionOf(p) });
-            } else if (outcome === 'offline') {
-              this.observe.emit({ kind: 'offline', time: this.now(), controller: this.broker.id, partition: p, leaderEpoch: written.leader_epoch, reason });
-            } else if (outcome === 'elected' && election !== null) {
-              const el = election as Election;
-              this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: el.leader, leaderEpoch: written.leader_epoch, isr: [...el.isr], unclean: el.unclean, previousLeader, reason: el.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason, ...(el.lastKnownLeader ? { lastKnownLeader: true } : {}), partitionEpoch: this.zkVersionOf(p) });
-            }
-          }
+          if (this.observe.active) this.emitLiveChange(p, written, change as LiveChange, previousLeader, reason);
         }
         done();
+      });
+    }
+  }
+
+  private emitLiveChange(
+    p: number,
+    written: ZkPartitionState,
+    change: LiveChange,
+    previousLeader: number,
+    reason: string,
+  ): void {
+    const time = this.now();
+    const controller = this.host.id;
+    const partitionEpoch = this.zkVersionOf(p);
+    if (change.kind === 'isr') {
+      this.observe.emit({
+        kind: 'controller-isr',
+        time,
+        controller,
+        partition: p,
+        leader: written.leader,
+        leaderEpoch: written.leader_epoch,
+        isr: [...written.isr],
+        partitionEpoch,
+      });
+    } else if (change.kind === 'offline') {
+      this.observe.emit({ kind: 'offline', time, controller, partition: p, leaderEpoch: written.leader_epoch, reason });
+    } else {
+      this.observe.emit({
+        kind: 'election',
+        time,
+        controller,
+        controllerEpoch: this.epoch,
+        partition: p,
+        leader: change.leader,
+        leaderEpoch: written.leader_epoch,
+        isr: [...change.isr],
+        unclean: change.unclean,
+        previousLeader,
+        reason: change.lastKnownLeader ? `${reason}: KIP-966 last known leader` : reason,
+        ...(change.lastKnownLeader ? { lastKnownLeader: true } : {}),
+        partitionEpoch,
       });
     }
   }
@@ -426,37 +506,25 @@ export class Controller {
     return this.config.protocol.kip966;
   }
 
-  private eligible(oldIsr: number[], newIsr: number[], elr: number[]): number[] {
-    return this.kip966 ? nextEligibleLeaders(oldIsr, newIsr, elr, this.config.broker['min.insync.replicas']) : [];
+  private get policy(): ElectionPolicy {
+    const b = this.config.broker;
+    return { kip966: this.kip966, unclean: b['unclean.leader.election.enable'], minIsr: b['min.insync.replicas'] };
   }
 
-  /**
-   * Clean: the first live ISR member in assignment order; with KIP-966, else the first live eligible
-   * leader replica. Unclean (if enabled): the first live replica.
-   */
-  private electLeader(replicas: number[], state: ZkPartitionState, bounced: number[] = []): Election | null {
-    const liveIsr = replicas.filter((r) => state.isr.includes(r) && this.live.has(r) && !(this.kip966 && r === state.leader && bounced.includes(r)));
-    if (liveIsr.length > 0) return { leader: liveIsr[0], isr: state.isr.filter((r) => this.live.has(r)), unclean: false };
-    const liveElr = replicas.filter((r) => state.eligible_leader_replicas.includes(r) && this.live.has(r));
-    if (this.kip966 && liveElr.length > 0) return { leader: liveElr[0], isr: [liveElr[0]], unclean: false };
-    // KIP-966 Balanced recovery, as Kafka does it: with no ISR or ELR member left (all came back from
-    // unclean shutdowns), the last known leader is elected once it is back, even with unclean election
-    // disabled. It is an unclean election: its unflushed tail may be gone, and the others truncate to it.
-    const lastKnown = state.last_known_elr ?? [];
-    if (this.kip966 && lastKnown.length === 1 && this.live.has(lastKnown[0]) && state.isr.length === 0 && state.eligible_leader_replicas.length === 0) {
-      return { leader: lastKnown[0], isr: [lastKnown[0]], unclean: true, lastKnownLeader: true };
-    }
-    if (!this.config.broker['unclean.leader.election.enable']) return null;
-    const liveReplica = replicas.find((r) => this.live.has(r));
-    return liveReplica === undefined ? null : { leader: liveReplica, isr: [liveReplica], unclean: true };
-  }
+  /** Read at each call: readBrokers replaces the live set. */
+  private readonly isLive = (b: number): boolean => this.live.has(b);
 
   /**
    * Writes a partition state decided by `decide` from the current one, fenced: the multi fails if another
    * controller bumped /controller_epoch. If the state changed under us (the leader wrote a new ISR), we
    * re-read it and decide again. `then` gets the written state, or null if nothing was written.
    */
-  private writeState(p: number, decide: (current: ZkPartitionState, replicas: number[]) => ZkPartitionState | null, then: (written: ZkPartitionState | null) => void, attempts = 0): void {
+  private writeState(
+    p: number,
+    decide: (current: ZkPartitionState, replicas: number[]) => ZkPartitionState | null,
+    then: (written: ZkPartitionState | null) => void,
+    attempts = 0,
+  ): void {
     const cp = this.partitions.get(p) as ControllerPartition;
     const state = decide(cp.state, cp.replicas);
     if (state === null) return then(null);
@@ -482,7 +550,7 @@ export class Controller {
           if (!this.active) return then(null);
           if (e2 === 'CONNECTIONLOSS') return this.writeState(p, decide, then, attempts + 1);
           if (e2 !== null || Number(data) !== this.epoch) {
-            this.broker.ctx.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
+            this.host.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
             this.resign('controller epoch moved');
             return then(null);
           }
@@ -531,7 +599,7 @@ export class Controller {
   private scheduleRebalance(): void {
     if (!this.config.broker['auto.leader.rebalance.enable']) return;
     const interval = this.config.broker['leader.imbalance.check.interval.seconds'] * 1000;
-    this.rebalanceTimer = this.broker.ctx.setTimer(interval, () => {
+    this.rebalanceTimer = this.host.setTimer(interval, () => {
       if (!this.active) return;
       this.preferredLeaderElection();
       this.scheduleRebalance();
@@ -549,14 +617,29 @@ export class Controller {
     for (const p of this.partitions.keys()) {
       let previousLeader = -1;
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
-        const preferred = replicas[0];
         previousLeader = current.leader;
-        if (current.leader === preferred || !this.live.has(preferred) || !current.isr.includes(preferred)) return null;
+        const preferred = preferredLeader(viewOf(current, replicas), this.isLive);
+        if (preferred === null) return null;
         return { ...current, leader: preferred, leader_epoch: current.leader_epoch + 1, controller_epoch: this.epoch };
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
-          if (this.observe.active) this.observe.emit({ kind: 'election', time: this.now(), controller: this.broker.id, controllerEpoch: this.epoch, partition: p, leader: written.leader, leaderEpoch: written.leader_epoch, isr: [...written.isr], unclean: false, previousLeader, reason: 'preferred replica', partitionEpoch: this.zkVersionOf(p) });
+          if (this.observe.active) {
+            this.observe.emit({
+              kind: 'election',
+              time: this.now(),
+              controller: this.host.id,
+              controllerEpoch: this.epoch,
+              partition: p,
+              leader: written.leader,
+              leaderEpoch: written.leader_epoch,
+              isr: [...written.isr],
+              unclean: false,
+              previousLeader,
+              reason: 'preferred replica',
+              partitionEpoch: this.zkVersionOf(p),
+            });
+          }
           this.sendLeaderAndIsr([p], [...this.live]);
           this.sendUpdateMetadata();
         }
@@ -583,9 +666,16 @@ export class Controller {
     for (const b of [...brokers].sort((x, y) => x - y)) {
       const states = this.states(partitions).filter((s) => s.replicas.includes(b));
       if (states.length === 0) continue;
-      this.broker.channel.send<LeaderAndIsrResponse>(
+      this.host.sendRequest(
         brokerNode(b),
-        { type: 'LeaderAndIsr', controllerId: this.broker.id, controllerEpoch: this.epoch, brokerEpoch: this.registeredAt.get(b) ?? -1, partitionStates: states, liveBrokers: this.liveBrokerList() },
+        {
+          type: 'LeaderAndIsr',
+          controllerId: this.host.id,
+          controllerEpoch: this.epoch,
+          brokerEpoch: this.registeredAt.get(b) ?? -1,
+          partitionStates: states,
+          liveBrokers: this.liveBrokerList(),
+        },
         this.config.broker['controller.socket.timeout.ms'],
         (response) => {
           // A lost LeaderAndIsr to a live broker is resent, as the controller's channel manager retries.
@@ -599,16 +689,36 @@ export class Controller {
     if (!this.active) return;
     const all = this.states([...this.partitions.keys()].sort((a, b) => a - b));
     for (const b of [...this.live].sort((x, y) => x - y)) {
-      this.broker.ctx.send(brokerNode(b), { type: 'UpdateMetadata', correlationId: 0, controllerId: this.broker.id, controllerEpoch: this.epoch, brokerEpoch: this.registeredAt.get(b) ?? -1, partitionStates: all, liveBrokers: this.liveBrokerList() });
+      this.host.send(brokerNode(b), {
+        type: 'UpdateMetadata',
+        correlationId: 0,
+        controllerId: this.host.id,
+        controllerEpoch: this.epoch,
+        brokerEpoch: this.registeredAt.get(b) ?? -1,
+        partitionStates: all,
+        liveBrokers: this.liveBrokerList(),
+      });
     }
   }
 
   /** Plain-data view of the controller's partition states for invariants and reports. */
-  describe(): { epoch: number; live: number[]; partitions: { partition: number; leader: number; leaderEpoch: number; isr: number[]; replicas: number[] }[] } {
+  describe(): {
+    epoch: number;
+    live: number[];
+    partitions: { partition: number; leader: number; leaderEpoch: number; isr: number[]; replicas: number[] }[];
+  } {
     return {
       epoch: this.epoch,
       live: [...this.live].sort((a, b) => a - b),
-      partitions: [...this.partitions.entries()].sort((a, b) => a[0] - b[0]).map(([p, cp]) => ({ partition: p, leader: cp.state.leader, leaderEpoch: cp.state.leader_epoch, isr: [...cp.state.isr], replicas: [...cp.replicas] })),
+      partitions: [...this.partitions.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([p, cp]) => ({
+          partition: p,
+          leader: cp.state.leader,
+          leaderEpoch: cp.state.leader_epoch,
+          isr: [...cp.state.isr],
+          replicas: [...cp.replicas],
+        })),
     };
   }
 }

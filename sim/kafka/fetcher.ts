@@ -1,5 +1,6 @@
-// A follower's fetcher for one leader broker (Kafka's ReplicaFetcherThread): first truncate each
-// partition by leader epoch (OffsetsForLeaderEpoch), then fetch from its log end offset, again and again.
+// A follower's fetcher for one leader broker (Kafka's ReplicaFetcherThread and AbstractFetcherThread:
+// truncateToEpochEndOffsets, processFetchRequest): first truncate each partition by leader epoch
+// (OffsetsForLeaderEpoch), then fetch from its log end offset, again and again.
 // The leader long-polls fetches that find no data, which paces the loop.
 import type { BrokerConfig } from './config.ts';
 import type { FetchPartition, FetchResponse, OffsetsForLeaderEpochResponse } from './messages.ts';
@@ -42,10 +43,6 @@ export class ReplicaFetcher {
     readonly leader: number,
     private readonly deps: FetcherDeps,
   ) {}
-
-  get size(): number {
-    return this.partitions.size;
-  }
 
   has(partition: number): boolean {
     return this.partitions.has(partition);
@@ -107,7 +104,11 @@ export class ReplicaFetcher {
       {
         type: 'OffsetsForLeaderEpoch',
         replicaId: this.deps.brokerId,
-        partitions: parts.map((p) => ({ partition: p.partition.id, currentLeaderEpoch: this.epochToSend(p), leaderEpoch: p.askEpoch })),
+        partitions: parts.map((p) => ({
+          partition: p.partition.id,
+          currentLeaderEpoch: this.epochToSend(p),
+          leaderEpoch: p.askEpoch,
+        })),
       },
       this.deps.config['replica.socket.timeout.ms'],
       (response) => {
@@ -139,11 +140,20 @@ export class ReplicaFetcher {
 
   private sendFetch(): void {
     const partitions: FetchPartition[] = [];
-    for (const p of this.partitions.values()) partitions.push({ partition: p.partition.id, fetchOffset: p.partition.logEndOffset, currentLeaderEpoch: this.epochToSend(p) });
+    for (const p of this.partitions.values()) {
+      const currentLeaderEpoch = this.epochToSend(p);
+      partitions.push({ partition: p.partition.id, fetchOffset: p.partition.logEndOffset, currentLeaderEpoch });
+    }
     this.inFlight = true;
     this.deps.channel.send<FetchResponse>(
       this.deps.nodeOf(this.leader),
-      { type: 'Fetch', replicaId: this.deps.brokerId, maxWaitMs: this.deps.config['replica.fetch.wait.max.ms'], rackId: null, partitions },
+      {
+        type: 'Fetch',
+        replicaId: this.deps.brokerId,
+        maxWaitMs: this.deps.config['replica.fetch.wait.max.ms'],
+        rackId: null,
+        partitions,
+      },
       this.deps.config['replica.socket.timeout.ms'],
       this.onFetchResponse,
     );
@@ -171,7 +181,8 @@ export class ReplicaFetcher {
         }
       } else {
         failed = true;
-        if (d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH') this.deps.onFenced(d.partition, d.error);
+        const fenced = d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH';
+        if (fenced) this.deps.onFenced(d.partition, d.error);
       }
     }
     if (failed) this.retryLater();

@@ -1,5 +1,6 @@
-// The leader-epoch cache: for each leader epoch, the first offset written in it (LeaderEpochFileCache).
-// Kept on disk in `leader-epoch-checkpoint-<partition>`, rewritten atomically on every change.
+// The leader-epoch cache: for each leader epoch, the first offset written in it (Kafka's
+// LeaderEpochFileCache: assign, truncateFromEnd, endOffsetFor, latestEpoch). Kept on disk in
+// `leader-epoch-checkpoint-<partition>` (LeaderEpochCheckpointFile), rewritten atomically on every change.
 import type { Disk } from '../world/disk.ts';
 
 export interface EpochEntry {
@@ -20,20 +21,14 @@ export class LeaderEpochCache {
     const text = disk.read(file);
     for (const line of text.split('\n')) {
       const [e, o] = line.split(' ').map(Number);
-      if (line.length > 0 && Number.isInteger(e) && Number.isInteger(o)) this.entries.push({ epoch: e, startOffset: o });
+      if (line.length > 0 && Number.isInteger(e) && Number.isInteger(o)) {
+        this.entries.push({ epoch: e, startOffset: o });
+      }
     }
-  }
-
-  all(): readonly EpochEntry[] {
-    return this.entries;
   }
 
   latestEpoch(): number {
     return this.entries.length === 0 ? UNDEFINED_EPOCH : this.entries[this.entries.length - 1].epoch;
-  }
-
-  startOffsetOf(epoch: number): number | undefined {
-    return this.entries.find((e) => e.epoch === epoch)?.startOffset;
   }
 
   /** Records that `epoch` starts at `startOffset` (a new leader's first append, or a replicated batch). */
@@ -71,11 +66,6 @@ export class LeaderEpochCache {
       this.entries = kept;
       this.flush();
     }
-  }
-
-  clear(): void {
-    this.entries = [];
-    this.flush();
   }
 
   /**

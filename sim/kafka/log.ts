@@ -1,4 +1,5 @@
-// A partition's log: record batches in memory, mirrored to a record file on the node's simulated disk
+// A partition's log (Kafka's UnifiedLog over one LogSegment: append, read, truncateTo, flush, and the
+// recovery of LogLoader): record batches in memory, mirrored to a record file on the node's simulated disk
 // (a log segment). The disk keeps the batch objects themselves with their size in Kafka's v2 format, so
 // appending costs no serialisation; a crash can still cut the file anywhere. On restart the log is rebuilt
 // from the file; a torn last batch (a crash mid-write) is cut off, as Kafka's log recovery drops batches
@@ -50,12 +51,6 @@ export class PartitionLog {
 
   get logStartOffset(): number {
     return this.batches.length === 0 ? 0 : this.batches[0].baseOffset;
-  }
-
-  /** Epoch of the last batch, or -1 for an empty log. */
-  get lastEpoch(): number {
-    const n = this.batches.length;
-    return n === 0 ? -1 : this.batches[n - 1].epoch;
   }
 
   all(): readonly RecordBatch[] {
@@ -130,16 +125,5 @@ export class PartitionLog {
       this.append(head);
     }
     return removed;
-  }
-
-  /** Value at `offset`, for invariant checks and tests. */
-  valueAt(offset: number): number | undefined {
-    const b = this.batchAt(offset);
-    return b === undefined ? undefined : b.values[offset - b.baseOffset];
-  }
-
-  /** Epoch of the batch holding `offset`. */
-  epochAt(offset: number): number | undefined {
-    return this.batchAt(offset)?.epoch;
   }
 }

@@ -1,6 +1,8 @@
 // One partition's replica on one broker: its log, leader-epoch cache and high watermark, and, while it
 // leads, the followers' fetch state, the ISR and the idempotent producers' state. The rules follow
-// Kafka's Partition and Replica classes; protocol fixes can be switched off (protocol.ts).
+// Kafka's Partition (makeLeader, makeFollower, appendRecordsToLeader, maybeShrinkIsr, maybeExpandIsr,
+// maybeIncrementLeaderHW, checkEnoughReplicasReachOffset, truncateTo) and Replica (updateFetchState);
+// protocol fixes can be switched off (protocol.ts).
 import type { Disk } from '../world/disk.ts';
 import type { BrokerConfig } from './config.ts';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
@@ -10,7 +12,7 @@ import type { TruncationReason } from '../events/index.ts';
 import type { ObserverHub } from './observer.ts';
 import type { ProtocolFixes } from './protocol.ts';
 import type { RecordBatch } from './records.ts';
-import { lastOffsetOf, NO_PRODUCER, nextOffsetOf } from './records.ts';
+import { NO_PRODUCER, nextOffsetOf } from './records.ts';
 
 export type Role = 'leader' | 'follower' | 'none';
 
@@ -101,10 +103,22 @@ export class Partition {
   // ---- state changes from the controller ----
 
   applyState(state: PartitionState): void {
-    const isrChanged = this.role === 'leader' && state.leader === this.deps.brokerId && state.leaderEpoch === this.leaderEpoch && state.isr.join() !== this.isr.join();
+    const isrChanged =
+      this.role === 'leader' &&
+      state.leader === this.deps.brokerId &&
+      state.leaderEpoch === this.leaderEpoch &&
+      state.isr.join() !== this.isr.join();
     if (isrChanged && this.deps.observe.active) {
       // The leader adopts the controller's ISR (e.g. a dead replica removed): watchers must know.
-      this.deps.observe.emit({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...state.isr], partitionEpoch: state.partitionEpoch, change: state.isr.length < this.isr.length ? 'shrink' : 'expand' });
+      this.deps.observe.emit({
+        kind: 'isr-change',
+        time: this.deps.now(),
+        broker: this.deps.brokerId,
+        partition: this.id,
+        isr: [...state.isr],
+        partitionEpoch: state.partitionEpoch,
+        change: state.isr.length < this.isr.length ? 'shrink' : 'expand',
+      });
     }
     this.leader = state.leader;
     this.leaderEpoch = state.leaderEpoch;
@@ -137,7 +151,16 @@ export class Partition {
         lastFetchLeaderLogEndOffset: 0,
       });
     }
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'become-leader', time: now, broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, isr: [...state.isr] });
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'become-leader',
+        time: now,
+        broker: this.deps.brokerId,
+        partition: this.id,
+        leaderEpoch: state.leaderEpoch,
+        isr: [...state.isr],
+      });
+    }
     this.maybeIncrementHighWatermark();
   }
 
@@ -145,7 +168,16 @@ export class Partition {
     this.applyState(state);
     this.role = 'follower';
     this.followers = new Map();
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'become-follower', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, leaderEpoch: state.leaderEpoch, leader: state.leader });
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'become-follower',
+        time: this.deps.now(),
+        broker: this.deps.brokerId,
+        partition: this.id,
+        leaderEpoch: state.leaderEpoch,
+        leader: state.leader,
+      });
+    }
   }
 
   /** An ISR change we proposed was written: adopt it. */
@@ -154,7 +186,17 @@ export class Partition {
     this.elr = elr;
     this.partitionEpoch = partitionEpoch;
     this.pendingIsr = null;
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'isr-change', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, isr: [...isr], partitionEpoch, change });
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'isr-change',
+        time: this.deps.now(),
+        broker: this.deps.brokerId,
+        partition: this.id,
+        isr: [...isr],
+        partitionEpoch,
+        change,
+      });
+    }
     this.maybeIncrementHighWatermark();
   }
 
@@ -163,7 +205,9 @@ export class Partition {
   appendAsLeader(producerId: number, baseSequence: number, values: number[], acks: 0 | 1 | -1): AppendResult {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
     const minIsr = this.deps.config['min.insync.replicas'];
-    if (acks === -1 && this.isr.length < minIsr) return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
+    if (acks === -1 && this.isr.length < minIsr) {
+      return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
+    }
     if (producerId !== NO_PRODUCER) {
       const entry = this.producers.get(producerId);
       const lastSequence = baseSequence + values.length - 1;
@@ -173,13 +217,23 @@ export class Partition {
           // A retry of a batch already in the log: answer with its original offset, append nothing.
           return { error: 'NONE', baseOffset: dup.baseOffset, requiredOffset: dup.baseOffset + values.length };
         }
-        if (baseSequence <= entry.lastSequence) return { error: 'DUPLICATE_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
-        if (baseSequence !== entry.lastSequence + 1) return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+        if (baseSequence <= entry.lastSequence) {
+          return { error: 'DUPLICATE_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+        }
+        if (baseSequence !== entry.lastSequence + 1) {
+          return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+        }
       } else if (baseSequence !== 0) {
         return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
       }
     }
-    const batch: RecordBatch = { baseOffset: this.log.logEndOffset, epoch: this.leaderEpoch, producerId, baseSequence, values };
+    const batch: RecordBatch = {
+      baseOffset: this.log.logEndOffset,
+      epoch: this.leaderEpoch,
+      producerId,
+      baseSequence,
+      values,
+    };
     this.appendBatch(batch, true);
     return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
   }
@@ -299,9 +353,30 @@ export class Partition {
     if (this.highWatermark > offset) this.highWatermark = offset;
     this.rebuildProducerState();
     const flat: { offset: number; value: number; epoch: number }[] = [];
-    for (const b of removed) b.values.forEach((v, i) => flat.push({ offset: b.baseOffset + i, value: v, epoch: b.epoch }));
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'truncate', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, toOffset: offset, fromLogEndOffset: from, reason, removed: flat });
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'log-end-offset', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
+    for (const b of removed) {
+      b.values.forEach((v, i) => flat.push({ offset: b.baseOffset + i, value: v, epoch: b.epoch }));
+    }
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'truncate',
+        time: this.deps.now(),
+        broker: this.deps.brokerId,
+        partition: this.id,
+        toOffset: offset,
+        fromLogEndOffset: from,
+        reason,
+        removed: flat,
+      });
+    }
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'log-end-offset',
+        time: this.deps.now(),
+        broker: this.deps.brokerId,
+        partition: this.id,
+        logEndOffset: this.log.logEndOffset,
+      });
+    }
   }
 
   /**
@@ -339,8 +414,27 @@ export class Partition {
     this.log.append(batch);
     this.trackProducer(batch);
     const now = this.deps.now();
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'append', time: now, broker: this.deps.brokerId, partition: this.id, baseOffset: batch.baseOffset, values: batch.values, epoch: batch.epoch, asLeader });
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'log-end-offset', time: now, broker: this.deps.brokerId, partition: this.id, logEndOffset: this.log.logEndOffset });
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'append',
+        time: now,
+        broker: this.deps.brokerId,
+        partition: this.id,
+        baseOffset: batch.baseOffset,
+        values: batch.values,
+        epoch: batch.epoch,
+        asLeader,
+      });
+    }
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'log-end-offset',
+        time: now,
+        broker: this.deps.brokerId,
+        partition: this.id,
+        logEndOffset: this.log.logEndOffset,
+      });
+    }
     if (asLeader) {
       this.maybeIncrementHighWatermark();
       this.deps.onAppend(this);
@@ -349,7 +443,15 @@ export class Partition {
 
   private setHighWatermark(hw: number): void {
     this.highWatermark = hw;
-    if (this.deps.observe.active) this.deps.observe.emit({ kind: 'high-watermark', time: this.deps.now(), broker: this.deps.brokerId, partition: this.id, highWatermark: hw });
+    if (this.deps.observe.active) {
+      this.deps.observe.emit({
+        kind: 'high-watermark',
+        time: this.deps.now(),
+        broker: this.deps.brokerId,
+        partition: this.id,
+        highWatermark: hw,
+      });
+    }
     this.deps.onHighWatermark(this);
   }
 
@@ -372,17 +474,4 @@ export class Partition {
     for (const b of this.log.all()) this.trackProducer(b);
   }
 
-  /** Plain-data view for invariants, tests and reports. */
-  describe(): { role: Role; leader: number; leaderEpoch: number; isr: number[]; highWatermark: number; logEndOffset: number; lastOffset: number } {
-    const all = this.log.all();
-    return {
-      role: this.role,
-      leader: this.leader,
-      leaderEpoch: this.leaderEpoch,
-      isr: [...this.isr],
-      highWatermark: this.highWatermark,
-      logEndOffset: this.log.logEndOffset,
-      lastOffset: all.length === 0 ? -1 : lastOffsetOf(all[all.length - 1]),
-    };
-  }
 }

@@ -1,5 +1,6 @@
-// Record batches as Kafka stores them: each carries the leader epoch it was written in, and the
-// idempotent producer's id and sequence. One record holds one value (the workloads' unique integers).
+// Record batches as Kafka stores them (Kafka's DefaultRecordBatch: baseOffset, nextOffset,
+// partitionLeaderEpoch, producerId, baseSequence): each carries the leader epoch it was written in, and
+// the idempotent producer's id and sequence. One record holds one value (the workloads' unique integers).
 
 export interface RecordBatch {
   baseOffset: number;
@@ -10,10 +11,6 @@ export interface RecordBatch {
   /** Sequence number of the first record, or -1. */
   baseSequence: number;
   values: number[];
-}
-
-export function lastOffsetOf(b: RecordBatch): number {
-  return b.baseOffset + b.values.length - 1;
 }
 
 export function nextOffsetOf(b: RecordBatch): number {

@@ -1,4 +1,7 @@
-// Kafka's ZooKeeper layout in ZooKeeper mode, and the JSON it stores there.
+// Kafka's ZooKeeper layout in ZooKeeper mode (ZkData.scala: ControllerZNode, ControllerEpochZNode,
+// BrokerIdsZNode, TopicZNode, TopicPartitionStateZNode with its encode/decode, IsrChangeNotificationZNode),
+// the replica assignment (AdminUtils.assignReplicasToBrokers), the broker node names, and the log
+// directory's clean-shutdown marker (CleanShutdownFileHandler's .kafka_cleanshutdown).
 import type { PartitionState } from './messages.ts';
 
 export const TOPIC = 'test';
@@ -29,16 +32,44 @@ export interface ZkPartitionState {
 }
 
 export function encodeState(s: ZkPartitionState): string {
-  return JSON.stringify({ controller_epoch: s.controller_epoch, leader: s.leader, version: 1, leader_epoch: s.leader_epoch, isr: s.isr, eligible_leader_replicas: s.eligible_leader_replicas, ...(s.last_known_elr?.length ? { last_known_elr: s.last_known_elr } : {}) });
+  return JSON.stringify({
+    controller_epoch: s.controller_epoch,
+    leader: s.leader,
+    version: 1,
+    leader_epoch: s.leader_epoch,
+    isr: s.isr,
+    eligible_leader_replicas: s.eligible_leader_replicas,
+    ...(s.last_known_elr?.length ? { last_known_elr: s.last_known_elr } : {}),
+  });
 }
 
 export function decodeState(data: string): ZkPartitionState {
   const o = JSON.parse(data) as ZkPartitionState;
-  return { leader: o.leader, leader_epoch: o.leader_epoch, isr: o.isr, controller_epoch: o.controller_epoch, eligible_leader_replicas: o.eligible_leader_replicas ?? [], last_known_elr: o.last_known_elr ?? [] };
+  return {
+    leader: o.leader,
+    leader_epoch: o.leader_epoch,
+    isr: o.isr,
+    controller_epoch: o.controller_epoch,
+    eligible_leader_replicas: o.eligible_leader_replicas ?? [],
+    last_known_elr: o.last_known_elr ?? [],
+  };
 }
 
-export function toPartitionState(partition: number, s: ZkPartitionState, zkVersion: number, replicas: number[]): PartitionState {
-  return { partition, leader: s.leader, leaderEpoch: s.leader_epoch, isr: [...s.isr], partitionEpoch: zkVersion, replicas: [...replicas], elr: [...s.eligible_leader_replicas] };
+export function toPartitionState(
+  partition: number,
+  s: ZkPartitionState,
+  zkVersion: number,
+  replicas: number[],
+): PartitionState {
+  return {
+    partition,
+    leader: s.leader,
+    leaderEpoch: s.leader_epoch,
+    isr: [...s.isr],
+    partitionEpoch: zkVersion,
+    replicas: [...replicas],
+    elr: [...s.eligible_leader_replicas],
+  };
 }
 
 /**
@@ -46,7 +77,12 @@ export function toPartitionState(partition: number, s: ZkPartitionState, zkVersi
  * (p + j) mod n. With racks, brokers are first ordered alternating between racks, so that consecutive
  * brokers in the order sit on different racks, then the same rule applies to that order.
  */
-export function assignReplicas(partitions: number, replicationFactor: number, brokers: number, racks: string[]): number[][] {
+export function assignReplicas(
+  partitions: number,
+  replicationFactor: number,
+  brokers: number,
+  racks: string[],
+): number[][] {
   let order = Array.from({ length: brokers }, (_, i) => i);
   if (racks.length === brokers) {
     const byRack = new Map<string, number[]>();
@@ -75,17 +111,6 @@ export function assignReplicas(partitions: number, replicationFactor: number, br
 
 export const brokerNode = (id: number): string => `b${id}`;
 export const ZK_NODE = 'zk';
-
-/**
- * KIP-966: replicas removed from the ISR while it is (or becomes) smaller than min.insync.replicas stay
- * eligible to lead, because the high watermark cannot advance past what they hold; at or above min ISR
- * the list is empty.
- */
-export function nextEligibleLeaders(oldIsr: number[], newIsr: number[], elr: number[], minIsr: number): number[] {
-  if (newIsr.length >= minIsr) return [];
-  const removed = oldIsr.filter((r) => !newIsr.includes(r));
-  return [...new Set([...elr, ...removed])].filter((r) => !newIsr.includes(r)).sort((a, b) => a - b);
-}
 
 /** The marker a clean shutdown leaves in the log directory; its absence at startup means an unclean one. */
 export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';

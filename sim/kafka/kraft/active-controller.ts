@@ -1,5 +1,6 @@
-// The active controller (Kafka's QuorumController while its node leads the Raft quorum): broker
-// registration, heartbeats and fencing after broker.session.timeout.ms (ClusterControlManager), partition
+// The active controller (Kafka's QuorumController while its node leads the Raft quorum: registerBroker,
+// processBrokerHeartbeat, alterPartition): broker registration, heartbeats and fencing after
+// broker.session.timeout.ms (ClusterControlManager.registerBroker, BrokerHeartbeatManager), partition
 // leadership and ISR changes (ReplicationControlManager), topic creation and preferred leader election.
 // It works on its own copy of the metadata image, applying each record as it writes it, and answers a
 // request only once the records it wrote for it are committed.
@@ -16,8 +17,8 @@ import type {
   ControllerError,
   ControllerRequest,
 } from './controller-messages.ts';
-import type { ElectionPolicy } from './election.ts';
-import { eligibleAfter } from './election.ts';
+import type { ElectionPolicy } from '../election.ts';
+import { eligibleAfter } from '../election.ts';
 import type { MetadataImage } from './image.ts';
 import type { MetadataRecord, PartitionChangeRecord } from './records.ts';
 import { checkAlterPartition, partitionChanges, preferredElections, topicRecords } from './replication-control.ts';
@@ -64,7 +65,11 @@ export class ActiveController {
 
   private get policy(): ElectionPolicy {
     const c = this.host.config;
-    return { kip966: c.protocol.kip966, unclean: c.broker['unclean.leader.election.enable'], minIsr: c.broker['min.insync.replicas'] };
+    return {
+      kip966: c.protocol.kip966,
+      unclean: c.broker['unclean.leader.election.enable'],
+      minIsr: c.broker['min.insync.replicas'],
+    };
   }
 
   start(): void {
@@ -79,7 +84,10 @@ export class ActiveController {
     every(Math.max(50, this.kraft['broker.heartbeat.interval.ms'] / 2), () => this.fenceStaleBrokers());
     if (!this.image.topicCreated) every(100, () => this.maybeCreateTopic());
     const b = this.host.config.broker;
-    if (b['auto.leader.rebalance.enable']) every(b['leader.imbalance.check.interval.seconds'] * 1000, () => this.write(preferredElections(this.image), () => {}));
+    if (b['auto.leader.rebalance.enable']) {
+      const interval = b['leader.imbalance.check.interval.seconds'] * 1000;
+      every(interval, () => this.write(preferredElections(this.image), () => {}));
+    }
   }
 
   stop(): void {
@@ -131,7 +139,9 @@ export class ActiveController {
   private fenceStaleBrokers(): void {
     const now = this.host.now();
     const session = this.kraft['broker.session.timeout.ms'];
-    const stale = [...this.image.brokers.values()].filter((b) => !b.fenced && now - (this.lastContact.get(b.id) ?? -Infinity) > session).sort((a, b) => a.id - b.id);
+    const stale = [...this.image.brokers.values()]
+      .filter((b) => !b.fenced && now - (this.lastContact.get(b.id) ?? -Infinity) > session)
+      .sort((a, b) => a.id - b.id);
     if (stale.length === 0) return;
     this.host.trace('controller', `fencing brokers [${stale.map((b) => b.id)}]: no heartbeat for ${session} ms`);
     const fences: MetadataRecord[] = stale.map((b) => ({ type: 'FenceBrokerRecord', id: b.id, epoch: b.epoch }));
@@ -151,7 +161,12 @@ export class ActiveController {
 
   private handleRegistration(from: NodeId, req: BrokerRegistrationRequest): void {
     const reply = (error: ControllerError, brokerEpoch: number): void =>
-      this.host.send(from, { type: 'BrokerRegistrationResponse', correlationId: req.correlationId, error, brokerEpoch } satisfies BrokerRegistrationResponse);
+      this.host.send(from, {
+        type: 'BrokerRegistrationResponse',
+        correlationId: req.correlationId,
+        error,
+        brokerEpoch,
+      } satisfies BrokerRegistrationResponse);
     const existing = this.image.brokers.get(req.brokerId);
     const now = this.host.now();
     if (existing !== undefined && existing.incarnationId === req.incarnationId) {
@@ -161,21 +176,39 @@ export class ActiveController {
       this.pending.push({ endOffset: epoch + 1, done: (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', epoch) });
       return;
     }
-    if (existing !== undefined && !existing.fenced && now - (this.lastContact.get(req.brokerId) ?? -Infinity) <= this.kraft['broker.session.timeout.ms']) {
+    const sinceContact = now - (this.lastContact.get(req.brokerId) ?? -Infinity);
+    if (existing !== undefined && !existing.fenced && sinceContact <= this.kraft['broker.session.timeout.ms']) {
       // The previous incarnation's session has not run out yet (Kafka refuses until it does).
       return reply('DUPLICATE_BROKER_REGISTRATION', -1);
     }
     const brokerEpoch = this.host.logEndOffset();
     this.lastContact.set(req.brokerId, now);
-    const register: MetadataRecord = { type: 'RegisterBrokerRecord', brokerId: req.brokerId, brokerEpoch, incarnationId: req.incarnationId, rack: req.rack, fenced: true, cleanShutdown: req.cleanShutdown };
+    const register: MetadataRecord = {
+      type: 'RegisterBrokerRecord',
+      brokerId: req.brokerId,
+      brokerEpoch,
+      incarnationId: req.incarnationId,
+      rack: req.rack,
+      fenced: true,
+      cleanShutdown: req.cleanShutdown,
+    };
     const justUnclean = req.cleanShutdown || !this.policy.kip966 ? [] : [req.brokerId];
-    const reason = req.cleanShutdown ? `broker registration [${req.brokerId}]` : `broker registration after unclean shutdown [${req.brokerId}]`;
-    this.write(this.withPartitionChanges([register], justUnclean, reason), (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', brokerEpoch));
+    const reason = req.cleanShutdown
+      ? `broker registration [${req.brokerId}]`
+      : `broker registration after unclean shutdown [${req.brokerId}]`;
+    const records = this.withPartitionChanges([register], justUnclean, reason);
+    this.write(records, (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', brokerEpoch));
   }
 
   private handleHeartbeat(from: NodeId, req: BrokerHeartbeatRequest): void {
     const reply = (error: ControllerError, isFenced: boolean, isCaughtUp: boolean): void =>
-      this.host.send(from, { type: 'BrokerHeartbeatResponse', correlationId: req.correlationId, error, isFenced, isCaughtUp } satisfies BrokerHeartbeatResponse);
+      this.host.send(from, {
+        type: 'BrokerHeartbeatResponse',
+        correlationId: req.correlationId,
+        error,
+        isFenced,
+        isCaughtUp,
+      } satisfies BrokerHeartbeatResponse);
     const b = this.image.brokers.get(req.brokerId);
     if (b === undefined || b.epoch !== req.brokerEpoch) return reply('STALE_BROKER_EPOCH', true, false);
     this.lastContact.set(req.brokerId, this.host.now());
@@ -183,11 +216,21 @@ export class ActiveController {
     const caughtUp = req.currentMetadataOffset > b.epoch;
     if (!b.fenced || !caughtUp) return reply('NONE', b.fenced, caughtUp);
     const unfence: MetadataRecord = { type: 'UnfenceBrokerRecord', id: b.id, epoch: b.epoch };
-    this.write(this.withPartitionChanges([unfence], [], `broker startup [${b.id}]`), (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', !ok, caughtUp));
+    const records = this.withPartitionChanges([unfence], [], `broker startup [${b.id}]`);
+    this.write(records, (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', !ok, caughtUp));
   }
 
   private handleAlterPartition(from: NodeId, req: AlterPartitionRequest): void {
-    const reply = (error: ControllerError, state?: { leaderEpoch: number; partitionEpoch: number; isr: number[]; elr: number[]; leaderRecoveryState: 'RECOVERED' | 'RECOVERING' }): void =>
+    const reply = (
+      error: ControllerError,
+      state?: {
+        leaderEpoch: number;
+        partitionEpoch: number;
+        isr: number[];
+        elr: number[];
+        leaderRecoveryState: 'RECOVERED' | 'RECOVERING';
+      },
+    ): void =>
       this.host.send(from, {
         type: 'AlterPartitionResponse',
         correlationId: req.correlationId,
@@ -205,7 +248,11 @@ export class ActiveController {
     if (p === undefined) return reply('UNKNOWN_TOPIC_OR_PARTITION');
     const check = checkAlterPartition(p, req, (r) => this.image.isLive(r));
     if (check.error !== 'NONE') return reply(check.error);
-    const record: PartitionChangeRecord = { type: 'PartitionChangeRecord', partitionId: p.partition, reason: 'AlterPartition' };
+    const record: PartitionChangeRecord = {
+      type: 'PartitionChangeRecord',
+      partitionId: p.partition,
+      reason: 'AlterPartition',
+    };
     const isrChanged = req.newIsr.length !== p.isr.length || req.newIsr.some((r, i) => r !== p.isr[i]);
     if (isrChanged) {
       record.isr = [...req.newIsr];

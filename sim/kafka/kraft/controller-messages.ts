@@ -1,5 +1,6 @@
-// The RPCs brokers send the active controller in KRaft mode: BrokerRegistration, BrokerHeartbeat and
-// AlterPartition (the ISR change a partition leader asks for, fenced by the partition epoch).
+// The RPCs brokers send the active controller in KRaft mode, with Kafka's request names:
+// BrokerRegistration, BrokerHeartbeat and AlterPartition (the ISR change a partition leader asks for,
+// fenced by the partition epoch).
 import type { LeaderRecoveryState } from './records.ts';
 
 export type ControllerError =
@@ -73,4 +74,3 @@ export interface AlterPartitionResponse {
 }
 
 export type ControllerRequest = BrokerRegistrationRequest | BrokerHeartbeatRequest | AlterPartitionRequest;
-export type ControllerResponse = BrokerRegistrationResponse | BrokerHeartbeatResponse | AlterPartitionResponse;

@@ -1,4 +1,5 @@
-// A KRaft controller node (process.roles=controller): one voter of the metadata quorum. It replays the
+// A KRaft controller node (process.roles=controller; Kafka's ControllerServer, with QuorumController's
+// replay of committed records and its SnapshotGenerator): one voter of the metadata quorum. It replays the
 // committed metadata log into its image; while it leads the quorum (and everything before its epoch is
 // committed) it is the active controller and answers brokers. Partition changes are reported as
 // replication events when they commit, the way the ZooKeeper-mode controller reports its writes. It
@@ -77,7 +78,8 @@ export class KraftControllerNode implements Program {
     const from = this.committed.offset;
     for (let o = from; o < hw && o < log.endOffset; o++) this.replay(log.entryAt(o) as RaftEntry);
     if (this.snapshotGenerator.committed(log.sizeOf(from, this.committed.offset), this.ctx.now())) {
-      if (this.raft.createSnapshot(snapshotRecords(this.committed), this.committed.offset) !== null) this.snapshotGenerator.taken(this.ctx.now());
+      const snapshot = this.raft.createSnapshot(snapshotRecords(this.committed), this.committed.offset);
+      if (snapshot !== null) this.snapshotGenerator.taken(this.ctx.now());
     }
     this.active?.onCommitted(hw);
   }
@@ -97,11 +99,26 @@ export class KraftControllerNode implements Program {
     if (after.leader !== previous.leader && after.leader >= 0) {
       const unclean = r.leaderRecoveryState === 'RECOVERING';
       const lastKnownLeader = unclean && r.reason.endsWith('KIP-966 last known leader');
-      hub.emit({ kind: 'election', time, controller, controllerEpoch: entry.epoch, partition: after.partition, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: [...after.isr], unclean, previousLeader: previous.leader, reason: r.reason, ...(lastKnownLeader ? { lastKnownLeader: true } : {}) });
+      hub.emit({
+        kind: 'election',
+        time,
+        controller,
+        controllerEpoch: entry.epoch,
+        partition: after.partition,
+        leader: after.leader,
+        leaderEpoch: after.leaderEpoch,
+        isr: [...after.isr],
+        unclean,
+        previousLeader: previous.leader,
+        reason: r.reason,
+        ...(lastKnownLeader ? { lastKnownLeader: true } : {}),
+      });
     } else if (after.leader !== previous.leader) {
-      hub.emit({ kind: 'offline', time, controller, partition: after.partition, leaderEpoch: after.leaderEpoch, reason: r.reason });
+      const { partition, leaderEpoch } = after;
+      hub.emit({ kind: 'offline', time, controller, partition, leaderEpoch, reason: r.reason });
     } else if (after.isr.join() !== previous.isr) {
-      hub.emit({ kind: 'controller-isr', time, controller, partition: after.partition, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: [...after.isr] });
+      const { partition, leader, leaderEpoch } = after;
+      hub.emit({ kind: 'controller-isr', time, controller, partition, leader, leaderEpoch, isr: [...after.isr] });
     }
   }
 
@@ -123,7 +140,10 @@ export class KraftControllerNode implements Program {
       epoch,
     );
     ctx.trace('controller', `controller ${this.voterId} active in epoch ${epoch}`);
-    if (this.observers.hub.active) this.observers.hub.emit({ kind: 'controller', time: ctx.now(), broker: this.voterId, controllerEpoch: epoch, active: true });
+    const hub = this.observers.hub;
+    if (hub.active) {
+      hub.emit({ kind: 'controller', time: ctx.now(), broker: this.voterId, controllerEpoch: epoch, active: true });
+    }
     this.active.start();
   }
 
@@ -133,7 +153,11 @@ export class KraftControllerNode implements Program {
     const epoch = this.active.epoch;
     this.active.stop();
     this.active = null;
-    if (this.observers.hub.active) this.observers.hub.emit({ kind: 'controller', time: this.ctx.now(), broker: this.voterId, controllerEpoch: epoch, active: false });
+    const hub = this.observers.hub;
+    if (hub.active) {
+      const time = this.ctx.now();
+      hub.emit({ kind: 'controller', time, broker: this.voterId, controllerEpoch: epoch, active: false });
+    }
   }
 
   onMessage(from: NodeId, msg: unknown): void {
@@ -147,12 +171,20 @@ export class KraftControllerNode implements Program {
     const req = msg as KraftMessage as ControllerRequest;
     if (this.active !== null) return this.active.handle(from, req);
     // Not the active controller: the broker finds the leader through its metadata fetches.
-    this.ctx.send(from, { type: `${req.type}Response`, correlationId: req.correlationId, error: 'NOT_CONTROLLER', brokerEpoch: -1, isCaughtUp: false, isFenced: true, partition: -1, leaderEpoch: -1, partitionEpoch: -1, isr: [], elr: [], leaderRecoveryState: 'RECOVERED' });
-  }
-
-  /** Plain-data view for tests and reports. */
-  describe(): ReturnType<RaftClient['describe']> & { active: boolean } {
-    return { ...this.raft.describe(), active: this.active !== null };
+    this.ctx.send(from, {
+      type: `${req.type}Response`,
+      correlationId: req.correlationId,
+      error: 'NOT_CONTROLLER',
+      brokerEpoch: -1,
+      isCaughtUp: false,
+      isFenced: true,
+      partition: -1,
+      leaderEpoch: -1,
+      partitionEpoch: -1,
+      isr: [],
+      elr: [],
+      leaderRecoveryState: 'RECOVERED',
+    });
   }
 }
 

@@ -5,7 +5,13 @@
 import type { MetadataRecord, RaftEntry } from './records.ts';
 import type { SnapshotId } from './snapshot.ts';
 
-export type RaftError = 'NONE' | 'FENCED_LEADER_EPOCH' | 'UNKNOWN_LEADER_EPOCH' | 'NOT_LEADER_OR_FOLLOWER' | 'INCONSISTENT_VOTER_SET' | 'SNAPSHOT_NOT_FOUND';
+export type RaftError =
+  | 'NONE'
+  | 'FENCED_LEADER_EPOCH'
+  | 'UNKNOWN_LEADER_EPOCH'
+  | 'NOT_LEADER_OR_FOLLOWER'
+  | 'INCONSISTENT_VOTER_SET'
+  | 'SNAPSHOT_NOT_FOUND';
 
 export interface VoteRequest {
   type: 'Vote';
@@ -100,5 +106,9 @@ export interface FetchSnapshotResponse {
   records: MetadataRecord[];
 }
 
-export type RaftRequest = VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | MetadataFetchRequest | FetchSnapshotRequest;
-export type RaftResponse = VoteResponse | BeginQuorumEpochResponse | MetadataFetchResponse | FetchSnapshotResponse;
+export type RaftRequest =
+  | VoteRequest
+  | BeginQuorumEpochRequest
+  | EndQuorumEpochRequest
+  | MetadataFetchRequest
+  | FetchSnapshotRequest;

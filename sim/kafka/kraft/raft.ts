@@ -1,4 +1,6 @@
-// One voter of the KRaft quorum (Kafka's KafkaRaftClient): Raft with Kafka's pull-based replication.
+// One voter of the KRaft quorum (Kafka's KafkaRaftClient: handleVoteRequest, handleBeginQuorumEpochRequest,
+// handleEndQuorumEpochRequest, handleFetchRequest, handleFetchSnapshotRequest, the transitionTo* role
+// changes, onBecomeLeader, pollLeader's check quorum): Raft with Kafka's pull-based replication.
 // Followers fetch the leader's log (the leader learns their log end offsets from the fetches, and
 // answers a fetch whose last epoch does not match with a diverging epoch to truncate to); the high
 // watermark is the largest offset a majority holds, once the leader's own LeaderChange record is in.
@@ -94,8 +96,20 @@ export class RaftClient {
     this.epoch = q.leaderEpoch;
     this.votedId = q.votedId;
     this.leaderId = q.leaderId;
-    this.emit({ kind: 'raft-start', time: ctx.now(), voter: host.voterId, epoch: this.epoch, logEndOffset: this.log.endOffset });
-    this.emit({ kind: 'raft-truncate', time: ctx.now(), voter: host.voterId, toOffset: this.log.endOffset, reason: 'recovery' });
+    this.emit({
+      kind: 'raft-start',
+      time: ctx.now(),
+      voter: host.voterId,
+      epoch: this.epoch,
+      logEndOffset: this.log.endOffset,
+    });
+    this.emit({
+      kind: 'raft-truncate',
+      time: ctx.now(),
+      voter: host.voterId,
+      toOffset: this.log.endOffset,
+      reason: 'recovery',
+    });
   }
 
   private get ctx(): NodeContext {
@@ -130,7 +144,9 @@ export class RaftClient {
 
   start(): void {
     // A voter that led before a restart has lost its leader state; it cannot lead that epoch again.
-    if (this.leaderId >= 0 && this.leaderId !== this.host.voterId) this.becomeFollower(this.epoch, this.leaderId, false);
+    if (this.leaderId >= 0 && this.leaderId !== this.host.voterId) {
+      this.becomeFollower(this.epoch, this.leaderId, false);
+    }
     else this.becomeUnattached(this.epoch, this.votedId, false);
   }
 
@@ -162,7 +178,15 @@ export class RaftClient {
       this.leaderReady = false;
       this.answerParked(true);
     }
-    this.emit({ kind: 'raft-state', time: this.ctx.now(), voter: this.host.voterId, epoch, role, leader: leaderId, votedFor: votedId });
+    this.emit({
+      kind: 'raft-state',
+      time: this.ctx.now(),
+      voter: this.host.voterId,
+      epoch,
+      role,
+      leader: leaderId,
+      votedFor: votedId,
+    });
     this.host.onRoleChange();
   }
 
@@ -215,13 +239,21 @@ export class RaftClient {
     this.epochStartOffset = this.log.endOffset;
     this.beginQuorumEpoch();
     this.scheduleCheckQuorum();
-    if (this.appendAsLeader([{ type: 'LeaderChange', leaderId: this.host.voterId, voters: [...this.host.voters] }]) < 0) this.resign();
+    const appended = this.appendAsLeader([
+      { type: 'LeaderChange', leaderId: this.host.voterId, voters: [...this.host.voters] },
+    ]);
+    if (appended < 0) this.resign();
   }
 
   private resign(): void {
     this.transition('resigned', this.epoch, this.leaderId, this.votedId);
     for (const v of this.otherVoters()) {
-      this.ctx.send(this.host.nodeOf(v), { type: 'EndQuorumEpoch', correlationId: 0, leaderId: this.host.voterId, leaderEpoch: this.epoch } satisfies EndQuorumEpochRequest);
+      this.ctx.send(this.host.nodeOf(v), {
+        type: 'EndQuorumEpoch',
+        correlationId: 0,
+        leaderId: this.host.voterId,
+        leaderEpoch: this.epoch,
+      } satisfies EndQuorumEpochRequest);
     }
     this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
   }
@@ -243,13 +275,21 @@ export class RaftClient {
     for (const v of this.otherVoters()) {
       this.host.channel.send<VoteRequest, VoteResponse>(
         this.host.nodeOf(v),
-        { type: 'Vote', candidateId: this.host.voterId, candidateEpoch: epoch, lastOffsetEpoch: this.log.lastEpoch(), lastOffset: this.log.endOffset, preVote },
+        {
+          type: 'Vote',
+          candidateId: this.host.voterId,
+          candidateEpoch: epoch,
+          lastOffsetEpoch: this.log.lastEpoch(),
+          lastOffset: this.log.endOffset,
+          preVote,
+        },
         this.requestTimeoutMs,
         (res) => {
           if (res === null || res.error !== 'NONE') return;
           if (res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
           if (generation !== this.generation) return;
-          if (preVote && res.leaderEpoch === this.epoch && res.leaderId >= 0 && res.leaderId !== this.leaderId && res.leaderId !== this.host.voterId) {
+          const otherLeader = res.leaderId >= 0 && res.leaderId !== this.leaderId && res.leaderId !== this.host.voterId;
+          if (preVote && res.leaderEpoch === this.epoch && otherLeader) {
             // Someone knows a leader of our epoch that we did not: follow it instead.
             return this.becomeFollower(this.epoch, res.leaderId);
           }
@@ -276,9 +316,25 @@ export class RaftClient {
 
   private handleVote(from: NodeId, req: VoteRequest): void {
     const respond = (granted: boolean): void =>
-      this.ctx.send(from, { type: 'VoteResponse', correlationId: req.correlationId, error: 'NONE', leaderEpoch: this.epoch, leaderId: this.leaderId, voteGranted: granted, preVote: req.preVote } satisfies VoteResponse);
+      this.ctx.send(from, {
+        type: 'VoteResponse',
+        correlationId: req.correlationId,
+        error: 'NONE',
+        leaderEpoch: this.epoch,
+        leaderId: this.leaderId,
+        voteGranted: granted,
+        preVote: req.preVote,
+      } satisfies VoteResponse);
     if (!this.host.voters.includes(req.candidateId)) {
-      this.ctx.send(from, { type: 'VoteResponse', correlationId: req.correlationId, error: 'INCONSISTENT_VOTER_SET', leaderEpoch: this.epoch, leaderId: this.leaderId, voteGranted: false, preVote: req.preVote } satisfies VoteResponse);
+      this.ctx.send(from, {
+        type: 'VoteResponse',
+        correlationId: req.correlationId,
+        error: 'INCONSISTENT_VOTER_SET',
+        leaderEpoch: this.epoch,
+        leaderId: this.leaderId,
+        voteGranted: false,
+        preVote: req.preVote,
+      } satisfies VoteResponse);
       return;
     }
     if (req.candidateEpoch < this.epoch) return respond(false);
@@ -291,7 +347,8 @@ export class RaftClient {
       this.becomeUnattached(req.candidateEpoch);
     }
     const canVote = (this.role === 'unattached' || this.role === 'prospective') && this.leaderId < 0;
-    if (!canVote || (this.votedId >= 0 && this.votedId !== req.candidateId) || !this.logUpToDate(req)) return respond(false);
+    const votedForOther = this.votedId >= 0 && this.votedId !== req.candidateId;
+    if (!canVote || votedForOther || !this.logUpToDate(req)) return respond(false);
     if (this.votedId !== req.candidateId) {
       // The vote is on disk before the answer leaves, or a restart could vote twice in one epoch.
       this.becomeUnattached(this.epoch, req.candidateId);
@@ -307,7 +364,9 @@ export class RaftClient {
         { type: 'BeginQuorumEpoch', leaderId: this.host.voterId, leaderEpoch: this.epoch },
         this.requestTimeoutMs,
         (res) => {
-          if (res !== null && res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
+          if (res !== null && res.leaderEpoch > this.epoch) {
+            return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
+          }
           if (res !== null || generation !== this.generation || this.followerEnds.has(v)) return;
           // Resent until the voter fetches, as Kafka's leader does.
           this.ctx.setTimer(this.host.config['controller.quorum.election.timeout.ms'] / 2, () => {
@@ -320,10 +379,18 @@ export class RaftClient {
 
   private handleBeginQuorumEpoch(from: NodeId, req: BeginQuorumEpochRequest): void {
     const reply = (error: 'NONE' | 'FENCED_LEADER_EPOCH'): void =>
-      this.ctx.send(from, { type: 'BeginQuorumEpochResponse', correlationId: req.correlationId, error, leaderEpoch: this.epoch, leaderId: this.leaderId } satisfies BeginQuorumEpochResponse);
+      this.ctx.send(from, {
+        type: 'BeginQuorumEpochResponse',
+        correlationId: req.correlationId,
+        error,
+        leaderEpoch: this.epoch,
+        leaderId: this.leaderId,
+      } satisfies BeginQuorumEpochResponse);
     if (req.leaderEpoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
     if (req.leaderEpoch === this.epoch && this.role === 'leader') return reply('FENCED_LEADER_EPOCH');
-    if (req.leaderEpoch > this.epoch || this.role !== 'follower' || this.leaderId !== req.leaderId) this.becomeFollower(req.leaderEpoch, req.leaderId);
+    if (req.leaderEpoch > this.epoch || this.role !== 'follower' || this.leaderId !== req.leaderId) {
+      this.becomeFollower(req.leaderEpoch, req.leaderId);
+    }
     this.lastLeaderContact = this.ctx.now();
     reply('NONE');
   }
@@ -332,7 +399,8 @@ export class RaftClient {
     if (req.leaderEpoch !== this.epoch || req.leaderId !== this.leaderId || this.role !== 'follower') return;
     this.lastLeaderContact = -Infinity;
     this.roleTimer?.cancel();
-    this.roleTimer = this.ctx.setTimer(this.ctx.random.float() * this.host.config['controller.quorum.election.timeout.ms'], () => this.becomeProspective());
+    const timeoutMs = this.ctx.random.float() * this.host.config['controller.quorum.election.timeout.ms'];
+    this.roleTimer = this.ctx.setTimer(timeoutMs, () => this.becomeProspective());
   }
 
   // ---- leader: appends, fetches from followers and observers, the high watermark ----
@@ -340,7 +408,11 @@ export class RaftClient {
   /** Appends records in this epoch; returns the offset after the last, or -1 if not leader or on a disk error. */
   appendAsLeader(records: MetadataRecord[]): number {
     if (this.role !== 'leader') return -1;
-    const entries: RaftEntry[] = records.map((record, i) => ({ offset: this.log.endOffset + i, epoch: this.epoch, record }));
+    const entries: RaftEntry[] = records.map((record, i) => ({
+      offset: this.log.endOffset + i,
+      epoch: this.epoch,
+      record,
+    }));
     try {
       this.log.append(entries);
     } catch (e) {
@@ -354,12 +426,20 @@ export class RaftClient {
   }
 
   private emitAppend(entries: RaftEntry[]): void {
-    if (this.host.hub.active) this.host.hub.emit({ kind: 'raft-append', time: this.ctx.now(), voter: this.host.voterId, entries: entries.map((e) => ({ offset: e.offset, digest: digestOf(e) })) });
+    if (this.host.hub.active) {
+      this.host.hub.emit({
+        kind: 'raft-append',
+        time: this.ctx.now(),
+        voter: this.host.voterId,
+        entries: entries.map((e) => ({ offset: e.offset, digest: digestOf(e) })),
+      });
+    }
   }
 
   private maybeAdvanceHighWatermark(): void {
     if (this.role !== 'leader') return;
-    const ends = [this.log.endOffset, ...this.otherVoters().map((v) => this.followerEnds.get(v) ?? 0)].sort((a, b) => b - a);
+    const ends = [this.log.endOffset, ...this.otherVoters().map((v) => this.followerEnds.get(v) ?? 0)];
+    ends.sort((a, b) => b - a);
     const majorityEnd = ends[this.majority - 1];
     // Only an entry of our own epoch commits by counting (Raft's rule): the LeaderChange record first.
     if (majorityEnd <= this.epochStartOffset || majorityEnd <= this.highWatermark) {
@@ -377,7 +457,14 @@ export class RaftClient {
 
   private setHighWatermark(hw: number): void {
     this.highWatermark = hw;
-    this.emit({ kind: 'raft-hw', time: this.ctx.now(), voter: this.host.voterId, leader: this.role === 'leader', epoch: this.epoch, highWatermark: hw });
+    this.emit({
+      kind: 'raft-hw',
+      time: this.ctx.now(),
+      voter: this.host.voterId,
+      leader: this.role === 'leader',
+      epoch: this.epoch,
+      highWatermark: hw,
+    });
     this.host.onCommitted(hw);
     if (this.role === 'leader') this.answerParked(false);
   }
@@ -388,9 +475,11 @@ export class RaftClient {
     this.roleTimer = this.ctx.setTimer(window, () => {
       if (generation !== this.generation || this.role !== 'leader') return;
       const now = this.ctx.now();
-      const heard = 1 + this.otherVoters().filter((v) => now - (this.lastFetchFrom.get(v) ?? -Infinity) <= window).length;
+      const heardFrom = (v: number): boolean => now - (this.lastFetchFrom.get(v) ?? -Infinity) <= window;
+      const heard = 1 + this.otherVoters().filter(heardFrom).length;
       if (heard < this.majority) {
-        this.ctx.trace('raft', `leader ${this.host.voterId} heard from ${heard} of ${this.host.voters.length} voters in ${window} ms: resigning`);
+        const heardOf = `${heard} of ${this.host.voters.length} voters in ${window} ms`;
+        this.ctx.trace('raft', `leader ${this.host.voterId} heard from ${heardOf}: resigning`);
         return this.resign();
       }
       this.scheduleCheckQuorum();
@@ -399,10 +488,21 @@ export class RaftClient {
 
   private handleFetch(from: NodeId, req: MetadataFetchRequest, parkedAlready = false): void {
     const reply = (res: Omit<MetadataFetchResponse, 'type' | 'correlationId' | 'leaderEpoch' | 'leaderId'>): void =>
-      this.ctx.send(from, { type: 'MetadataFetchResponse', correlationId: req.correlationId, leaderEpoch: this.epoch, leaderId: this.leaderId, ...res } satisfies MetadataFetchResponse);
+      this.ctx.send(from, {
+        type: 'MetadataFetchResponse',
+        correlationId: req.correlationId,
+        leaderEpoch: this.epoch,
+        leaderId: this.leaderId,
+        ...res,
+      } satisfies MetadataFetchResponse);
     const none = { highWatermark: -1, entries: [], divergingEpoch: null, snapshotId: null };
     if (this.role !== 'leader') return reply({ error: 'NOT_LEADER_OR_FOLLOWER', ...none });
-    if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) return reply({ error: 'FENCED_LEADER_EPOCH', ...none });
+    if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) {
+      return reply({
+        error: 'FENCED_LEADER_EPOCH',
+        ...none,
+      });
+    }
     if (req.currentLeaderEpoch > this.epoch) return reply({ error: 'UNKNOWN_LEADER_EPOCH', ...none });
     const isVoter = this.host.voters.includes(req.replicaId);
     // A voter fetching in our epoch follows us (check quorum), even while it must truncate or load a snapshot.
@@ -410,10 +510,19 @@ export class RaftClient {
     const valid = this.log.validateFetch(req.fetchOffset, req.lastFetchedEpoch);
     if (valid.kind === 'snapshot') {
       const latest = this.snapshots.latest();
-      if (latest === null) throw new Error(`voter ${this.host.voterId}: log starts at ${this.log.startOffset} with no snapshot`);
+      if (latest === null) {
+        throw new Error(`voter ${this.host.voterId}: log starts at ${this.log.startOffset} with no snapshot`);
+      }
       return reply({ error: 'NONE', ...none, highWatermark: this.highWatermark, snapshotId: { ...latest.id } });
     }
-    if (valid.kind === 'diverging') return reply({ error: 'NONE', ...none, highWatermark: this.highWatermark, divergingEpoch: { epoch: valid.epoch, endOffset: valid.endOffset } });
+    if (valid.kind === 'diverging') {
+      return reply({
+        error: 'NONE',
+        ...none,
+        highWatermark: this.highWatermark,
+        divergingEpoch: { epoch: valid.epoch, endOffset: valid.endOffset },
+      });
+    }
     if (isVoter && !parkedAlready) {
       this.followerEnds.set(req.replicaId, req.fetchOffset);
       this.maybeAdvanceHighWatermark();
@@ -439,7 +548,15 @@ export class RaftClient {
 
   private handleFetchSnapshot(from: NodeId, req: FetchSnapshotRequest): void {
     const reply = (error: RaftError, records: MetadataRecord[] = []): void =>
-      this.ctx.send(from, { type: 'FetchSnapshotResponse', correlationId: req.correlationId, error, leaderEpoch: this.epoch, leaderId: this.leaderId, snapshotId: req.snapshotId, records } satisfies FetchSnapshotResponse);
+      this.ctx.send(from, {
+        type: 'FetchSnapshotResponse',
+        correlationId: req.correlationId,
+        error,
+        leaderEpoch: this.epoch,
+        leaderId: this.leaderId,
+        snapshotId: req.snapshotId,
+        records,
+      } satisfies FetchSnapshotResponse);
     if (this.role !== 'leader') return reply('NOT_LEADER_OR_FOLLOWER');
     if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
     if (req.currentLeaderEpoch > this.epoch) return reply('UNKNOWN_LEADER_EPOCH');
@@ -470,7 +587,8 @@ export class RaftClient {
       this.ctx.trace('storage-error', `metadata snapshot: ${(e as Error).message}`);
       return null;
     }
-    this.ctx.trace('raft', `voter ${this.host.voterId} snapshot at ${endOffset} (epoch ${id.epoch}); log starts at ${this.log.startOffset}`);
+    const detail = `snapshot at ${endOffset} (epoch ${id.epoch}); log starts at ${this.log.startOffset}`;
+    this.ctx.trace('raft', `voter ${this.host.voterId} ${detail}`);
     return id;
   }
 
@@ -482,7 +600,17 @@ export class RaftClient {
     for (const p of parked) {
       p.timer.cancel();
       if (steppedDown) {
-        this.ctx.send(p.from, { type: 'MetadataFetchResponse', correlationId: p.request.correlationId, error: 'NOT_LEADER_OR_FOLLOWER', leaderEpoch: this.epoch, leaderId: this.leaderId, highWatermark: -1, entries: [], divergingEpoch: null, snapshotId: null } satisfies MetadataFetchResponse);
+        this.ctx.send(p.from, {
+          type: 'MetadataFetchResponse',
+          correlationId: p.request.correlationId,
+          error: 'NOT_LEADER_OR_FOLLOWER',
+          leaderEpoch: this.epoch,
+          leaderId: this.leaderId,
+          highWatermark: -1,
+          entries: [],
+          divergingEpoch: null,
+          snapshotId: null,
+        } satisfies MetadataFetchResponse);
       } else {
         this.handleFetch(p.from, p.request, true);
       }
@@ -492,13 +620,21 @@ export class RaftClient {
   // ---- follower: fetching from the leader ----
 
   private fetch(): void {
-    if (this.fetchInFlight || this.fetchRetry !== null || this.leaderId < 0 || this.leaderId === this.host.voterId) return;
+    if (this.fetchInFlight || this.fetchRetry !== null) return;
+    if (this.leaderId < 0 || this.leaderId === this.host.voterId) return;
     if (this.role !== 'follower' && this.role !== 'prospective') return;
     this.fetchInFlight = true;
     const generation = this.generation;
     this.host.channel.send<MetadataFetchRequest, MetadataFetchResponse>(
       this.host.nodeOf(this.leaderId),
-      { type: 'MetadataFetch', replicaId: this.host.voterId, currentLeaderEpoch: this.epoch, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs: this.fetchMaxWaitMs },
+      {
+        type: 'MetadataFetch',
+        replicaId: this.host.voterId,
+        currentLeaderEpoch: this.epoch,
+        fetchOffset: this.log.endOffset,
+        lastFetchedEpoch: this.log.lastEpoch(),
+        maxWaitMs: this.fetchMaxWaitMs,
+      },
       this.requestTimeoutMs + this.fetchMaxWaitMs,
       (res) => {
         if (generation !== this.generation) return;
@@ -520,7 +656,8 @@ export class RaftClient {
   private onFetchResponse(res: MetadataFetchResponse): void {
     if (res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
     if (res.error !== 'NONE') {
-      if (res.leaderEpoch === this.epoch && res.leaderId >= 0 && res.leaderId !== this.leaderId && res.leaderId !== this.host.voterId) return this.becomeFollower(this.epoch, res.leaderId);
+      const otherLeader = res.leaderId >= 0 && res.leaderId !== this.leaderId && res.leaderId !== this.host.voterId;
+      if (res.leaderEpoch === this.epoch && otherLeader) return this.becomeFollower(this.epoch, res.leaderId);
       return this.retryFetch();
     }
     this.lastLeaderContact = this.ctx.now();
@@ -538,7 +675,13 @@ export class RaftClient {
         const to = Math.min(res.divergingEpoch.endOffset, mine.endOffset);
         this.log.truncateTo(to);
         if (this.highWatermark > to) this.highWatermark = to;
-        this.emit({ kind: 'raft-truncate', time: this.ctx.now(), voter: this.host.voterId, toOffset: to, reason: 'diverging' });
+        this.emit({
+          kind: 'raft-truncate',
+          time: this.ctx.now(),
+          voter: this.host.voterId,
+          toOffset: to,
+          reason: 'diverging',
+        });
       } else {
         const fresh = res.entries.filter((e) => e.offset >= this.log.endOffset);
         if (fresh.length > 0 && fresh[0].offset === this.log.endOffset) {
@@ -576,7 +719,13 @@ export class RaftClient {
         } catch (e) {
           return logDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
-        this.emit({ kind: 'raft-snapshot', time: this.ctx.now(), voter: this.host.voterId, endOffset: snapshot.id.endOffset, epoch: snapshot.id.epoch });
+        this.emit({
+          kind: 'raft-snapshot',
+          time: this.ctx.now(),
+          voter: this.host.voterId,
+          endOffset: snapshot.id.endOffset,
+          epoch: snapshot.id.epoch,
+        });
         this.host.onSnapshotLoaded(snapshot);
         this.fetch();
       },
@@ -599,14 +748,5 @@ export class RaftClient {
       case 'FetchSnapshot':
         return this.handleFetchSnapshot(from, msg);
     }
-  }
-
-  /** Entries held from `from` up to the high watermark (committed). */
-  committed(from: number): RaftEntry[] {
-    return this.log.read(from, Infinity, this.highWatermark);
-  }
-
-  describe(): { voter: number; role: RaftRole; epoch: number; leader: number; votedFor: number; highWatermark: number; logStartOffset: number; logEndOffset: number } {
-    return { voter: this.host.voterId, role: this.role, epoch: this.epoch, leader: this.leaderId, votedFor: this.votedId, highWatermark: this.highWatermark, logStartOffset: this.log.startOffset, logEndOffset: this.log.endOffset };
   }
 }

@@ -1,4 +1,5 @@
-// The znode tree and its zxid counter. Every write is a transaction of one or more ops (a plain create is
+// The znode tree and its zxid counter (ZooKeeper's DataTree: createNode, deleteNode, setData,
+// processTxn, with MultiOperationRecord for multi). Every write is a transaction of one or more ops (a plain create is
 // a multi of one) applied with an undo log, so a multi is all or nothing, as in ZooKeeper. The tree knows
 // nothing of sessions beyond the owner id stamped on ephemeral nodes, nor of watches: a transaction
 // returns the changes it made and the server fires the watches.
@@ -75,10 +76,6 @@ export class DataTree {
   /** Takes a zxid for a transaction that touches no znode (createSession), as ZooKeeper logs one. */
   nextZxid(): number {
     return ++this.zxid;
-  }
-
-  get size(): number {
-    return this.nodes.size;
   }
 
   stat(path: string): ZkStat | null {

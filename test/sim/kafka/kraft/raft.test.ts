@@ -1,10 +1,9 @@
 // The KRaft quorum's Raft in small pieces: the on-disk log (divergence lookup, torn tails), the vote
 // rules (an out-of-date log cannot win, a 5-voter quorum survives two losses), the high watermark by
-// majority, the election rules shared with ZooKeeper mode, and the Raft invariant checker itself.
+// majority, and the Raft invariant checker itself.
 import { describe, expect, it } from 'vitest';
 import { RaftMonitor } from '../../../../checkers/invariants/raft.ts';
 import { controllerNode } from '../../../../sim/kafka/kraft/config.ts';
-import { decideLiveChange, electLeader } from '../../../../sim/kafka/kraft/election.ts';
 import { RaftLog } from '../../../../sim/kafka/kraft/raft-log.ts';
 import type { RaftEntry } from '../../../../sim/kafka/kraft/records.ts';
 import { World } from '../../../../sim/world/world.ts';
@@ -16,7 +15,11 @@ function disk() {
   return world.node('x').disk;
 }
 
-const entry = (offset: number, epoch: number): RaftEntry => ({ offset, epoch, record: { type: 'LeaderChange', leaderId: 3001, voters: [3001] } });
+const entry = (offset: number, epoch: number): RaftEntry => ({
+  offset,
+  epoch,
+  record: { type: 'LeaderChange', leaderId: 3001, voters: [3001] },
+});
 
 describe('RaftLog', () => {
   it('finds where a follower diverges by epoch (endOffsetForEpoch)', () => {
@@ -109,41 +112,25 @@ describe('Raft votes and the high watermark', () => {
   });
 });
 
-describe('election rules (shared with ZooKeeper mode)', () => {
-  const policy = { kip966: true, unclean: false, minIsr: 2 };
-  const live = (set: number[]) => (b: number) => set.includes(b);
-
-  it('elects the first live ISR member in assignment order, else an ELR member, else unclean only if enabled', () => {
-    const p = { leader: 0, isr: [0, 2], elr: [], replicas: [0, 1, 2], lastKnownElr: [] };
-    expect(electLeader(p, live([1, 2]), policy)).toEqual({ leader: 2, isr: [2], unclean: false });
-    expect(electLeader({ ...p, isr: [0], elr: [1] }, live([1, 2]), policy)).toEqual({ leader: 1, isr: [1], unclean: false });
-    expect(electLeader({ ...p, isr: [0] }, live([1, 2]), policy)).toBeNull();
-    expect(electLeader({ ...p, isr: [0] }, live([1, 2]), { ...policy, unclean: true })).toEqual({ leader: 1, isr: [1], unclean: true });
-  });
-
-  it('shrinks the ISR of a live leader and keeps dropped members eligible below min.insync.replicas (KIP-966)', () => {
-    const p = { leader: 0, isr: [0, 1], elr: [], replicas: [0, 1, 2], lastKnownElr: [] };
-    expect(decideLiveChange(p, live([0, 2]), [], policy)).toEqual({ kind: 'isr', isr: [0], elr: [1] });
-    expect(decideLiveChange(p, live([0, 1, 2]), [], policy)).toBeNull();
-  });
-
-  it('keeps a leaderless partition offline with its last ISR, remembering the last known leader', () => {
-    const p = { leader: 0, isr: [0], elr: [], replicas: [0, 1, 2], lastKnownElr: [] };
-    expect(decideLiveChange(p, live([1, 2]), [], policy)).toEqual({ kind: 'offline', isr: [0], elr: [], lastKnownElr: [0] });
-  });
-});
-
 describe('RaftMonitor', () => {
   it('flags two leaders in one epoch, an epoch going back, and a high watermark going back', () => {
     const m = new RaftMonitor([1, 2, 3]);
     m.observe({ kind: 'raft-state', time: 0, voter: 1, epoch: 2, role: 'leader', leader: 1, votedFor: 1 });
     m.observe({ kind: 'raft-state', time: 1, voter: 2, epoch: 2, role: 'leader', leader: 2, votedFor: 2 });
     m.observe({ kind: 'raft-state', time: 2, voter: 1, epoch: 1, role: 'follower', leader: 3, votedFor: -1 });
-    m.observe({ kind: 'raft-append', time: 3, voter: 1, entries: [{ offset: 0, digest: 'a' }, { offset: 1, digest: 'b' }] });
-    m.observe({ kind: 'raft-append', time: 3, voter: 2, entries: [{ offset: 0, digest: 'a' }, { offset: 1, digest: 'b' }] });
+    const entries = () => [
+      { offset: 0, digest: 'a' },
+      { offset: 1, digest: 'b' },
+    ];
+    m.observe({ kind: 'raft-append', time: 3, voter: 1, entries: entries() });
+    m.observe({ kind: 'raft-append', time: 3, voter: 2, entries: entries() });
     m.observe({ kind: 'raft-hw', time: 4, voter: 1, leader: true, epoch: 2, highWatermark: 2 });
     m.observe({ kind: 'raft-hw', time: 5, voter: 2, leader: true, epoch: 3, highWatermark: 1 });
-    expect(m.violations.map((v) => v.invariant)).toEqual(['RaftSingleLeader', 'RaftMonotonicEpoch', 'RaftMonotonicHighWatermark']);
+    expect(m.violations.map((v) => v.invariant)).toEqual([
+      'RaftSingleLeader',
+      'RaftMonotonicEpoch',
+      'RaftMonotonicHighWatermark',
+    ]);
   });
 
   it('flags a commit held by a minority, a changed committed entry, and a broker applying uncommitted metadata', () => {
@@ -155,6 +142,10 @@ describe('RaftMonitor', () => {
     m.observe({ kind: 'metadata-reset', time: 4, broker: 0 });
     m.observe({ kind: 'metadata-applied', time: 5, broker: 0, offset: 0, digest: 'a' });
     m.observe({ kind: 'metadata-applied', time: 6, broker: 0, offset: 1, digest: 'q' });
-    expect(m.violations.map((v) => v.invariant)).toEqual(['RaftMajorityHoldsCommitted', 'RaftCommittedNeverChanges', 'BrokerMetadataIsCommittedPrefix']);
+    expect(m.violations.map((v) => v.invariant)).toEqual([
+      'RaftMajorityHoldsCommitted',
+      'RaftCommittedNeverChanges',
+      'BrokerMetadataIsCommittedPrefix',
+    ]);
   });
 });

@@ -1,0 +1,149 @@
+// A broker's request handling (Kafka's KafkaApis.handle): Produce (handleProduceRequest), Fetch
+// (handleFetchRequest), OffsetsForLeaderEpoch (handleOffsetForLeaderEpochRequest), ListOffsets
+// (handleListOffsetRequest), Metadata (handleTopicMetadataRequest), InitProducerId
+// (handleInitProducerIdRequest), and the controller's LeaderAndIsr and UpdateMetadata
+// (handleLeaderAndIsrRequest, handleUpdateMetadataRequest, with KIP-380's isBrokerEpochStale). The work
+// is the ReplicaManager's; this builds the responses and sends them.
+import type { NodeContext } from '../world/node.ts';
+import type { NodeId } from '../world/network.ts';
+import type {
+  KafkaMessage,
+  LeaderAndIsrRequest,
+  ListOffsetsRequest,
+  OffsetsForLeaderEpochRequest,
+  UpdateMetadataRequest,
+} from './messages.ts';
+import type { MetadataCache } from './metadata-cache.ts';
+import type { ObserverHub } from './observer.ts';
+import type { FetchCallback, ProduceCallback, ReplicaManager } from './replica-manager.ts';
+
+export interface KafkaApisDeps {
+  brokerId: number;
+  ctx: NodeContext;
+  observe: ObserverHub;
+  replicaManager: ReplicaManager;
+  metadataCache: MetadataCache;
+  /** KIP-380: this incarnation's broker epoch (its registration's czxid) once known; -1 before. */
+  brokerEpoch: () => number;
+}
+
+export class KafkaApis {
+  private readonly brokerId: number;
+  private readonly ctx: NodeContext;
+  private readonly observe: ObserverHub;
+  private readonly replicaManager: ReplicaManager;
+  private nextProducerId = 0;
+
+  constructor(private readonly deps: KafkaApisDeps) {
+    this.brokerId = deps.brokerId;
+    this.ctx = deps.ctx;
+    this.observe = deps.observe;
+    this.replicaManager = deps.replicaManager;
+  }
+
+  /** Handles a request; false if `m` is none this broker serves (a response to one of its own requests). */
+  handle(from: NodeId, m: KafkaMessage): boolean {
+    switch (m.type) {
+      case 'Produce':
+        this.replicaManager.appendRecords(from, m, this.sendProduceResponse);
+        return true;
+      case 'Fetch':
+        this.replicaManager.fetchMessages(from, m, this.sendFetchResponse);
+        return true;
+      case 'OffsetsForLeaderEpoch':
+        this.handleOffsetForLeaderEpoch(from, m);
+        return true;
+      case 'LeaderAndIsr':
+        this.handleLeaderAndIsr(from, m);
+        return true;
+      case 'UpdateMetadata':
+        this.handleUpdateMetadata(m);
+        return true;
+      case 'Metadata':
+        this.ctx.send(from, {
+          type: 'MetadataResponse',
+          correlationId: m.correlationId,
+          brokers: this.deps.metadataCache.liveBrokers,
+          controllerId: this.deps.metadataCache.controllerId,
+          partitions: this.deps.metadataCache.sortedPartitions(),
+        });
+        return true;
+      case 'ListOffsets':
+        this.handleListOffsets(from, m);
+        return true;
+      case 'InitProducerId':
+        // Producer ids unique across brokers and restarts: broker id and incarnation in the high digits.
+        this.ctx.send(from, {
+          type: 'InitProducerIdResponse',
+          correlationId: m.correlationId,
+          error: 'NONE',
+          producerId: (this.brokerId + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++,
+        });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** A produce is acknowledged when it answers NONE; acks=0 gets no answer at all. */
+  private readonly sendProduceResponse: ProduceCallback = (to, req, error, baseOffset) => {
+    const { correlationId, partition, acks } = req;
+    if (error === 'NONE' && this.observe.active) {
+      const time = this.ctx.now();
+      const value = req.values[0];
+      this.observe.emit({ kind: 'acked', time, broker: this.brokerId, partition, offset: baseOffset, value, acks });
+    }
+    if (acks !== 0) this.ctx.send(to, { type: 'ProduceResponse', correlationId, partition, error, baseOffset });
+  };
+
+  private readonly sendFetchResponse: FetchCallback = (to, req, data) => {
+    this.ctx.send(to, { type: 'FetchResponse', correlationId: req.correlationId, partitions: data });
+  };
+
+  private handleOffsetForLeaderEpoch(from: NodeId, req: OffsetsForLeaderEpochRequest): void {
+    const partitions = this.replicaManager.lastOffsetForLeaderEpoch(req.partitions);
+    this.ctx.send(from, { type: 'OffsetsForLeaderEpochResponse', correlationId: req.correlationId, partitions });
+  }
+
+  private handleListOffsets(from: NodeId, req: ListOffsetsRequest): void {
+    const r = this.replicaManager.fetchOffsetForTimestamp(req.partition, req.timestamp, req.currentLeaderEpoch);
+    this.ctx.send(from, {
+      type: 'ListOffsetsResponse',
+      correlationId: req.correlationId,
+      partition: req.partition,
+      error: r.error,
+      offset: r.offset,
+      leaderEpoch: r.leaderEpoch,
+    });
+  }
+
+  // ---- controller requests ----
+
+  /**
+   * KIP-380: a control request addressed to an earlier registration of this broker (sent by a controller
+   * that has not seen us restart: a zombie, or one about to learn of the bounce) is refused, since a
+   * restarted broker no longer knows the controller epoch that would fence it.
+   */
+  private staleBrokerEpoch(req: { brokerEpoch?: number }): boolean {
+    const brokerEpoch = this.deps.brokerEpoch();
+    return req.brokerEpoch !== undefined && req.brokerEpoch >= 0 && brokerEpoch >= 0 && req.brokerEpoch < brokerEpoch;
+  }
+
+  private handleLeaderAndIsr(from: NodeId, req: LeaderAndIsrRequest): void {
+    if (this.staleBrokerEpoch(req)) {
+      const detail = `LeaderAndIsr from controller ${req.controllerId} for broker epoch ${req.brokerEpoch}`;
+      this.ctx.trace('fenced', `${detail} < ${this.deps.brokerEpoch()}`);
+      const correlationId = req.correlationId;
+      this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId, error: 'STALE_BROKER_EPOCH' });
+      return;
+    }
+    const error = this.replicaManager.becomeLeaderOrFollower(req);
+    // null: a role change failed on a disk error and the broker halted; it answers nothing.
+    if (error !== null) this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId: req.correlationId, error });
+  }
+
+  private handleUpdateMetadata(req: UpdateMetadataRequest): void {
+    if (this.staleBrokerEpoch(req)) return;
+    this.replicaManager.maybeUpdateMetadataCache(req);
+  }
+}

@@ -1,0 +1,545 @@
+// The replicas a broker hosts (Kafka's ReplicaManager): its partitions (getOrCreatePartition), replica
+// fetchers (ReplicaFetcherManager), the delayed produce and delayed fetch purgatories (appendRecords and
+// DelayedProduce, fetchMessages and DelayedFetch), becoming leader or follower (becomeLeaderOrFollower
+// for LeaderAndIsr, applyDelta for the metadata log, Partition.makeLeader / makeFollower), the metadata
+// cache updates (maybeUpdateMetadataCache), the ISR-shrink check (maybeShrinkIsr, "isr-expiration") and
+// the high-watermark checkpoint (checkpointHighWatermarks). KafkaApis passes in the callbacks that answer.
+import type { NodeContext, Timer } from '../world/node.ts';
+import type { NodeId } from '../world/network.ts';
+import type { ClusterConfig } from './config.ts';
+import { ReplicaFetcher } from './fetcher.ts';
+import { logDirFailed } from './log-dir-failure.ts';
+import type {
+  FetchPartitionData,
+  FetchRequest,
+  KafkaError,
+  LeaderAndIsrRequest,
+  OffsetsForLeaderEpochRequest,
+  PartitionState,
+  ProduceRequest,
+  UpdateMetadataRequest,
+} from './messages.ts';
+import { CONSUMER_REPLICA_ID, NO_EPOCH } from './messages.ts';
+import type { MetadataCache } from './metadata-cache.ts';
+import type { ObserverHub } from './observer.ts';
+import { Partition } from './partition.ts';
+import type { RecordBatch } from './records.ts';
+import type { RequestChannel } from './request-channel.ts';
+import { brokerNode } from './zk-layout.ts';
+
+const HW_CHECKPOINT = 'replication-offset-checkpoint';
+
+export interface ReplicaManagerDeps {
+  brokerId: number;
+  ctx: NodeContext;
+  config: ClusterConfig;
+  observe: ObserverHub;
+  /** The fetchers' requests to the leaders go through the broker's request channel. */
+  channel: RequestChannel;
+  metadataCache: MetadataCache;
+  /** broker.rack: a consumer in the same rack may read from a follower here (KIP-392). */
+  rack: string | null;
+  /** Kafka's AlterPartitionManager.submit: the ISR change a leader proposes, in either metadata mode. */
+  alterPartition: (p: Partition, isr: number[], change: 'shrink' | 'expand') => void;
+}
+
+/** Answers a produce request: its error, and its base offset (-1 unless appended). */
+export type ProduceCallback = (to: NodeId, request: ProduceRequest, error: KafkaError, baseOffset: number) => void;
+/** Answers a fetch request with what each of its partitions gave. */
+export type FetchCallback = (to: NodeId, request: FetchRequest, data: FetchPartitionData[]) => void;
+
+interface DelayedProduce {
+  from: NodeId;
+  request: ProduceRequest;
+  partition: number;
+  baseOffset: number;
+  requiredOffset: number;
+  timer: Timer | null;
+  respond: ProduceCallback;
+}
+
+interface DelayedFetch {
+  from: NodeId;
+  request: FetchRequest;
+  timer: Timer | null;
+  respond: FetchCallback;
+}
+
+/** Keeps the items `keep` accepts, in order, without allocating a new array (purgatories churn). */
+function retain<T>(items: T[], keep: (item: T) => boolean): void {
+  let j = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (keep(item)) items[j++] = item;
+  }
+  items.length = j;
+}
+
+export class ReplicaManager {
+  readonly partitions = new Map<number, Partition>();
+  /** Highest controller epoch seen in a request: older controllers are zombies (STALE_CONTROLLER_EPOCH). */
+  controllerEpoch = -1;
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private readonly delayedProduces: DelayedProduce[] = [];
+  private readonly delayedFetches: DelayedFetch[] = [];
+  private readonly checkpointedHw: Map<number, number>;
+  private readonly brokerId: number;
+  private readonly ctx: NodeContext;
+  private readonly config: ClusterConfig;
+  private readonly observe: ObserverHub;
+  private readonly metadataCache: MetadataCache;
+  private readonly rack: string | null;
+
+  constructor(private readonly deps: ReplicaManagerDeps) {
+    this.brokerId = deps.brokerId;
+    this.ctx = deps.ctx;
+    this.config = deps.config;
+    this.observe = deps.observe;
+    this.metadataCache = deps.metadataCache;
+    this.rack = deps.rack;
+    this.checkpointedHw = readHwCheckpoint(this.ctx.disk.read(HW_CHECKPOINT));
+  }
+
+  /** Loads (and recovers) the partition logs on disk, as Kafka's LogManager does at startup. */
+  loadPartitions(): void {
+    for (const file of this.ctx.disk.list('log-')) {
+      const p = Number(file.slice(4));
+      if (!Number.isInteger(p)) continue;
+      try {
+        this.getOrCreatePartition(p);
+      } catch (e) {
+        logDirFailed(this.ctx, `loading partition ${p}`, e);
+        break;
+      }
+    }
+  }
+
+  /**
+   * The high-watermark checkpoint, then the ISR-shrink check (Kafka's "highwatermark-checkpoint" and
+   * "isr-expiration" tasks), in this order: timers made in another order give other runs for the same seeds.
+   */
+  startup(): void {
+    const ctx = this.ctx;
+    const interval = this.config.broker['replica.high.watermark.checkpoint.interval.ms'];
+    const checkpoint = (): void => {
+      this.checkpointHighWatermarks();
+      ctx.setTimer(interval, checkpoint);
+    };
+    ctx.setTimer(interval, checkpoint);
+    const lagCheck = this.config.broker['replica.lag.time.max.ms'] / 2;
+    const shrink = (): void => {
+      for (const p of this.partitions.values()) p.maybeShrinkIsr();
+      ctx.setTimer(lagCheck, shrink);
+    };
+    ctx.setTimer(lagCheck, shrink);
+  }
+
+  // ---- becoming leader or follower ----
+
+  /**
+   * LeaderAndIsr: the error to answer with, or null if a role change failed on a disk error and the
+   * broker halted.
+   */
+  becomeLeaderOrFollower(req: LeaderAndIsrRequest): KafkaError | null {
+    if (req.controllerEpoch < this.controllerEpoch) {
+      this.ctx.trace(
+        'fenced',
+        `LeaderAndIsr from controller ${req.controllerId} epoch ${req.controllerEpoch} < ${this.controllerEpoch}`,
+      );
+      return 'STALE_CONTROLLER_EPOCH';
+    }
+    this.controllerEpoch = req.controllerEpoch;
+    this.metadataCache.controllerId = req.controllerId;
+    this.metadataCache.liveBrokers = req.liveBrokers;
+    for (const state of req.partitionStates) {
+      this.metadataCache.partitions.set(state.partition, state);
+      if (!state.replicas.includes(this.brokerId)) continue;
+      try {
+        this.applyPartitionState(state);
+      } catch (e) {
+        logDirFailed(this.ctx, `partition ${state.partition} becoming ${this.roleIn(state)}`, e);
+        return null;
+      }
+    }
+    return 'NONE';
+  }
+
+  /**
+   * Committed partition records, as the broker's metadata publisher hands them over: the same role
+   * changes LeaderAndIsr makes in ZooKeeper mode, and a leader adopts a newer ISR of its own epoch.
+   * A role change a disk error stops halts the broker.
+   */
+  applyDelta(states: PartitionState[], liveBrokers: { id: number; rack: string | null }[], controllerId: number): void {
+    this.metadataCache.liveBrokers = liveBrokers;
+    this.metadataCache.controllerId = controllerId;
+    for (const state of states) {
+      this.metadataCache.partitions.set(state.partition, state);
+      if (!state.replicas.includes(this.brokerId)) continue;
+      try {
+        this.applyPartitionState(state);
+      } catch (e) {
+        logDirFailed(this.ctx, `partition ${state.partition} becoming ${this.roleIn(state)}`, e);
+        return;
+      }
+      const p = this.partitions.get(state.partition);
+      if (p !== undefined && p.role === 'leader') p.maybeIncrementHighWatermark();
+    }
+  }
+
+  /** UpdateMetadata (its broker epoch already checked): nothing from a controller older than the last. */
+  maybeUpdateMetadataCache(req: UpdateMetadataRequest): void {
+    if (req.controllerEpoch < this.controllerEpoch) return;
+    this.controllerEpoch = req.controllerEpoch;
+    this.metadataCache.controllerId = req.controllerId;
+    this.metadataCache.liveBrokers = req.liveBrokers;
+    for (const s of req.partitionStates) {
+      this.metadataCache.partitions.set(s.partition, s);
+      const p = this.partitions.get(s.partition);
+      // A leader adopts the controller's view of its ISR when it is newer (e.g. a dead replica removed).
+      if (
+        p !== undefined &&
+        p.role === 'leader' &&
+        s.leader === this.brokerId &&
+        s.leaderEpoch === p.leaderEpoch &&
+        s.partitionEpoch > p.partitionEpoch
+      ) {
+        p.applyState(s);
+        p.maybeIncrementHighWatermark();
+      }
+    }
+  }
+
+  private roleIn(state: PartitionState): string {
+    return state.leader === this.brokerId ? 'leader' : 'follower';
+  }
+
+  private applyPartitionState(state: PartitionState): void {
+    const p = this.getOrCreatePartition(state.partition);
+    const newEpoch = state.leaderEpoch > p.leaderEpoch;
+    if (!newEpoch) {
+      // Same epoch: only a newer partition epoch (an ISR change) is news.
+      if (state.leaderEpoch === p.leaderEpoch && state.partitionEpoch > p.partitionEpoch && p.role !== 'none') {
+        p.applyState(state);
+      }
+      return;
+    }
+    if (state.leader === this.brokerId) {
+      this.removeFromFetcher(p.id);
+      p.makeLeader(state);
+      return;
+    }
+    const previousLeader = p.leader;
+    const wasFollower = p.role === 'follower';
+    p.makeFollower(state);
+    this.completeDelayedProduces(p.id);
+    if (state.leader < 0) {
+      this.removeFromFetcher(p.id);
+      return;
+    }
+    const protocol = this.config.protocol;
+    const sameLeader = wasFollower && previousLeader === state.leader;
+    if (!protocol.kafka7164 && sameLeader && this.fetcherFor(state.leader).has(p.id)) {
+      // KAFKA-7164: "no change in leader" — the fetcher carries on with the new epoch and no truncation.
+      this.fetcherFor(state.leader).updateEpoch(p.id, state.leaderEpoch);
+      return;
+    }
+    this.removeFromFetcher(p.id);
+    if (!protocol.kip101) {
+      // Before KIP-101 a new follower truncated to its high watermark, then fetched.
+      p.truncateTo(p.highWatermark, 'high-watermark');
+      this.fetcherFor(state.leader).add(p, state.leaderEpoch, false);
+    } else {
+      this.fetcherFor(state.leader).add(p, state.leaderEpoch, true);
+    }
+  }
+
+  // ---- partitions and fetchers ----
+
+  private getOrCreatePartition(id: number): Partition {
+    let p = this.partitions.get(id);
+    if (p === undefined) {
+      p = new Partition(
+        id,
+        {
+          brokerId: this.brokerId,
+          disk: this.ctx.disk,
+          config: this.config.broker,
+          protocol: this.config.protocol,
+          now: () => this.ctx.now(),
+          observe: this.observe,
+          proposeIsr: this.deps.alterPartition,
+          onHighWatermark: (part) => this.onHighWatermark(part),
+          onAppend: (part) => this.completeDelayedFetches(part.id),
+        },
+        this.checkpointedHw.get(id) ?? 0,
+      );
+      // What survived on disk: watchers learn what a crash took (the unsynced tail) only from this.
+      if (this.observe.active) {
+        const end = p.logEndOffset;
+        const time = this.ctx.now();
+        const broker = this.brokerId;
+        this.observe.emit({
+          kind: 'truncate',
+          time,
+          broker,
+          partition: id,
+          toOffset: end,
+          fromLogEndOffset: end,
+          reason: 'recovery',
+          removed: [],
+        });
+      }
+      this.partitions.set(id, p);
+    }
+    return p;
+  }
+
+  private fetcherFor(leader: number): ReplicaFetcher {
+    let f = this.fetchers.get(leader);
+    if (f === undefined) {
+      f = new ReplicaFetcher(leader, {
+        brokerId: this.brokerId,
+        config: this.config.broker,
+        protocol: this.config.protocol,
+        channel: this.deps.channel,
+        nodeOf: brokerNode,
+        setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
+        onStorageError: (partition, e) => logDirFailed(this.ctx, `partition ${partition} fetching`, e),
+        onFenced: (partition, error) => {
+          if (!this.observe.active) return;
+          const detail = `fetch from leader ${leader}`;
+          this.observe.emit({ kind: 'fenced', time: this.ctx.now(), broker: this.brokerId, partition, error, detail });
+        },
+      });
+      this.fetchers.set(leader, f);
+    }
+    return f;
+  }
+
+  private removeFromFetcher(partition: number): void {
+    for (const f of this.fetchers.values()) f.remove(partition);
+  }
+
+  // ---- produce ----
+
+  /** Appends as leader; acks=all waits in the purgatory until the high watermark passes it. */
+  appendRecords(from: NodeId, req: ProduceRequest, respond: ProduceCallback): void {
+    const p = this.partitions.get(req.partition);
+    if (p === undefined) return respond(from, req, 'NOT_LEADER_OR_FOLLOWER', -1);
+    let result;
+    try {
+      result = p.appendAsLeader(req.producerId, req.baseSequence, req.values, req.acks);
+    } catch (e) {
+      return logDirFailed(this.ctx, `partition ${req.partition} appending`, e);
+    }
+    if (result.error !== 'NONE') return respond(from, req, result.error, -1);
+    if (req.acks !== -1) return respond(from, req, 'NONE', result.baseOffset);
+    const d: DelayedProduce = {
+      from,
+      request: req,
+      partition: p.id,
+      baseOffset: result.baseOffset,
+      requiredOffset: result.requiredOffset,
+      timer: null,
+      respond,
+    };
+    d.timer = this.ctx.setTimerWith(req.timeoutMs, this.expireProduce, d);
+    if (!this.tryCompleteProduce(d)) this.delayedProduces.push(d);
+  }
+
+  private readonly expireProduce = (d: DelayedProduce): void => {
+    retain(this.delayedProduces, (x) => x !== d);
+    d.respond(d.from, d.request, 'REQUEST_TIMED_OUT', -1);
+  };
+
+  private tryCompleteProduce(d: DelayedProduce): boolean {
+    const p = this.partitions.get(d.partition);
+    const outcome = p === undefined ? 'NOT_LEADER_OR_FOLLOWER' : p.checkEnoughReplicasReachOffset(d.requiredOffset);
+    if (outcome === null) return false;
+    d.timer?.cancel();
+    d.respond(d.from, d.request, outcome, outcome === 'NONE' ? d.baseOffset : -1);
+    return true;
+  }
+
+  private onHighWatermark(p: Partition): void {
+    if (this.delayedProduces.length > 0) this.completeDelayedProduces(p.id);
+    this.completeDelayedFetches(p.id);
+  }
+
+  /**
+   * Answers the waiting produces of a partition that can answer, keeping the others in order; for a
+   * replica no longer leading, every one answers NOT_LEADER_OR_FOLLOWER.
+   */
+  private completeDelayedProduces(partition: number): void {
+    retain(this.delayedProduces, (d) => d.partition !== partition || !this.tryCompleteProduce(d));
+  }
+
+  // ---- fetch and offsets ----
+
+  private fencingError(p: Partition | undefined, currentLeaderEpoch: number, mustLead: boolean): KafkaError {
+    if (p === undefined || p.role === 'none') return 'NOT_LEADER_OR_FOLLOWER';
+    if (mustLead && p.role !== 'leader') return 'NOT_LEADER_OR_FOLLOWER';
+    if (currentLeaderEpoch !== NO_EPOCH) {
+      if (currentLeaderEpoch < p.leaderEpoch) return 'FENCED_LEADER_EPOCH';
+      if (currentLeaderEpoch > p.leaderEpoch) return 'UNKNOWN_LEADER_EPOCH';
+    }
+    return 'NONE';
+  }
+
+  /** KIP-392: a consumer in the same rack may read from a follower. */
+  private mustLead(req: FetchRequest): boolean {
+    return req.replicaId !== CONSUMER_REPLICA_ID || req.rackId === null || req.rackId !== this.rack;
+  }
+
+  /**
+   * Records each follower's position, then answers at once if there is anything to answer; most fetches
+   * find nothing and wait in the purgatory, so the response is built only once it is due.
+   */
+  fetchMessages(from: NodeId, req: FetchRequest, respond: FetchCallback): void {
+    const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
+    const mustLead = this.mustLead(req);
+    let answerNow = req.maxWaitMs <= 0;
+    const parts = req.partitions;
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i];
+      const p = this.partitions.get(fp.partition);
+      if (
+        p === undefined ||
+        this.fencingError(p, fp.currentLeaderEpoch, mustLead) !== 'NONE' ||
+        fp.fetchOffset > p.logEndOffset ||
+        fp.fetchOffset < p.log.logStartOffset
+      ) {
+        answerNow = true;
+        continue;
+      }
+      if (fromFollower) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+      if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
+    }
+    if (!answerNow) {
+      const d: DelayedFetch = { from, request: req, timer: null, respond };
+      d.timer = this.ctx.setTimerWith(req.maxWaitMs, this.expireFetch, d);
+      this.delayedFetches.push(d);
+      return;
+    }
+    this.readFromLog(from, req, respond);
+  }
+
+  private readFromLog(from: NodeId, req: FetchRequest, respond: FetchCallback): void {
+    const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
+    const mustLead = this.mustLead(req);
+    const parts = req.partitions;
+    const data = new Array<FetchPartitionData>(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const fp = parts[i];
+      const partition = fp.partition;
+      const p = this.partitions.get(partition);
+      const error = this.fencingError(p, fp.currentLeaderEpoch, mustLead);
+      if (error !== 'NONE' || p === undefined) {
+        const leaderEpoch = p?.leaderEpoch ?? -1;
+        const batches: RecordBatch[] = [];
+        data[i] = { partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches, leaderEpoch };
+      } else if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+        data[i] = {
+          partition,
+          error: 'OFFSET_OUT_OF_RANGE',
+          highWatermark: p.highWatermark,
+          logStartOffset: p.log.logStartOffset,
+          logEndOffset: p.logEndOffset,
+          batches: [],
+          leaderEpoch: p.leaderEpoch,
+        };
+      } else {
+        const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
+        data[i] = {
+          partition,
+          error: 'NONE',
+          highWatermark: p.highWatermark,
+          logStartOffset: p.log.logStartOffset,
+          logEndOffset: p.logEndOffset,
+          batches: p.read(fp.fetchOffset, upTo),
+          leaderEpoch: p.leaderEpoch,
+        };
+      }
+    }
+    respond(from, req, data);
+  }
+
+  private readonly expireFetch = (d: DelayedFetch): void => {
+    retain(this.delayedFetches, (x) => x !== d);
+    this.readFromLog(d.from, d.request, d.respond);
+  };
+
+  private completeDelayedFetches(partition: number): void {
+    if (this.delayedFetches.length === 0) return;
+    // Answering a delayed fetch never delays another, so each can be answered as it is taken out.
+    retain(this.delayedFetches, (d) => {
+      const parts = d.request.partitions;
+      for (let i = 0; i < parts.length; i++) {
+        if (parts[i].partition === partition) {
+          d.timer?.cancel();
+          this.readFromLog(d.from, d.request, d.respond);
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /** OffsetsForLeaderEpoch, answered by the leader only: each partition's end offset for the epoch asked. */
+  lastOffsetForLeaderEpoch(
+    partitions: OffsetsForLeaderEpochRequest['partitions'],
+  ): { partition: number; error: KafkaError; leaderEpoch: number; endOffset: number }[] {
+    return partitions.map((r) => {
+      const p = this.partitions.get(r.partition);
+      const error = this.fencingError(p, r.currentLeaderEpoch, true);
+      if (error !== 'NONE' || p === undefined) {
+        return { partition: r.partition, error, leaderEpoch: -1, endOffset: -1 };
+      }
+      const [leaderEpoch, endOffset] = p.endOffsetForEpoch(r.leaderEpoch);
+      return { partition: r.partition, error: 'NONE' as KafkaError, leaderEpoch, endOffset };
+    });
+  }
+
+  /** ListOffsets, answered by the leader only: -2 the log start offset, -1 the high watermark. */
+  fetchOffsetForTimestamp(
+    partition: number,
+    timestamp: -1 | -2,
+    currentLeaderEpoch: number,
+  ): { error: KafkaError; offset: number; leaderEpoch: number } {
+    const p = this.partitions.get(partition);
+    const error = this.fencingError(p, currentLeaderEpoch, true);
+    if (error !== 'NONE' || p === undefined) return { error, offset: -1, leaderEpoch: -1 };
+    const offset = timestamp === -2 ? p.log.logStartOffset : p.highWatermark;
+    return { error: 'NONE', offset, leaderEpoch: p.leaderEpoch };
+  }
+
+  // ---- disk and shutdown ----
+
+  checkpointHighWatermarks(): void {
+    const lines = [...this.partitions.values()].map((p) => `${p.id} ${p.highWatermark}`);
+    try {
+      this.ctx.disk.writeAtomic(HW_CHECKPOINT, lines.join('\n'));
+    } catch (e) {
+      logDirFailed(this.ctx, 'checkpointing high watermarks', e);
+    }
+  }
+
+  /** Flushes every partition log (a clean shutdown loses nothing). */
+  flushLogs(): void {
+    for (const p of this.partitions.values()) p.log.flush();
+  }
+
+  /** Stops the replica fetchers. */
+  shutdown(): void {
+    for (const f of this.fetchers.values()) f.stop();
+  }
+}
+
+function readHwCheckpoint(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const [p, hw] = line.split(' ').map(Number);
+    if (Number.isInteger(p) && Number.isInteger(hw)) out.set(p, hw);
+  }
+  return out;
+}
