@@ -1,4 +1,5 @@
-// Broker, producer and consumer settings, named by Kafka's own configuration keys, with modern defaults.
+// Broker, producer and consumer settings, named by Kafka's own configuration keys (KafkaConfig,
+// ProducerConfig, ConsumerConfig), with their modern defaults.
 import { ConfigError } from '../world/errors.ts';
 import type { KraftConfig, MetadataMode } from './kraft/config.ts';
 import { KRAFT_DEFAULTS, validateKraft } from './kraft/config.ts';
@@ -90,7 +91,12 @@ export interface ClusterConfig {
   kraft: KraftConfig;
 }
 
-export function clusterConfig(partial: Partial<Omit<ClusterConfig, 'broker' | 'kraft'>> & { broker?: Partial<BrokerConfig>; kraft?: Partial<KraftConfig> } = {}): ClusterConfig {
+export function clusterConfig(
+  partial: Partial<Omit<ClusterConfig, 'broker' | 'kraft'>> & {
+    broker?: Partial<BrokerConfig>;
+    kraft?: Partial<KraftConfig>;
+  } = {},
+): ClusterConfig {
   const c: ClusterConfig = {
     brokers: partial.brokers ?? 3,
     partitions: partial.partitions ?? 1,
@@ -106,7 +112,8 @@ export function clusterConfig(partial: Partial<Omit<ClusterConfig, 'broker' | 'k
 }
 
 function positiveInt(name: string, v: number, max = 1000): void {
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(`${name} must be an integer from 1 to ${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < 1 || v > max)
+    throw new ConfigError(`${name} must be an integer from 1 to ${max}, got ${v}`);
 }
 
 export function validateCluster(c: ClusterConfig): void {
@@ -119,15 +126,24 @@ export function validateCluster(c: ClusterConfig): void {
   const minIsr = c.broker['min.insync.replicas'];
   positiveInt('min.insync.replicas', minIsr, 64);
   if (minIsr > c.replicationFactor) {
-    throw new ConfigError(`min.insync.replicas ${minIsr} exceeds the replication factor ${c.replicationFactor}: every acks=all write would fail`);
+    throw new ConfigError(
+      `min.insync.replicas ${minIsr} exceeds the replication factor ${c.replicationFactor}: every acks=all write ` +
+        `would fail`,
+    );
   }
   if (c.racks.length !== 0 && c.racks.length !== c.brokers) {
     throw new ConfigError(`racks: expected one rack per broker (${c.brokers}), got ${c.racks.length}`);
   }
-  for (const key of ['replica.lag.time.max.ms', 'replica.fetch.wait.max.ms', 'zookeeper.session.timeout.ms', 'replica.socket.timeout.ms'] as const) {
+  for (const key of [
+    'replica.lag.time.max.ms',
+    'replica.fetch.wait.max.ms',
+    'zookeeper.session.timeout.ms',
+    'replica.socket.timeout.ms',
+  ] as const) {
     const v = c.broker[key];
     if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`${key} must be a positive number of ms, got ${v}`);
   }
-  if (c.metadata !== 'zk' && c.metadata !== 'kraft') throw new ConfigError(`metadata must be zk or kraft, got ${String(c.metadata)}`);
+  if (c.metadata !== 'zk' && c.metadata !== 'kraft')
+    throw new ConfigError(`metadata must be zk or kraft, got ${String(c.metadata)}`);
   if (c.metadata === 'kraft') validateKraft(c.kraft);
 }

@@ -227,10 +227,18 @@ export class Controller {
           if (bounced.length === 0) return this.onBrokerChange(added, removed, done);
           // Kafka's bounced brokers: handled as a failure, then as a startup.
           for (const b of bounced) this.live.delete(b);
-          this.onBrokerChange([], [...removed, ...bounced].sort((a, b) => a - b), () => {
-            for (const b of bounced) this.live.add(b);
-            this.onBrokerChange([...added, ...bounced].sort((a, b) => a - b), [], done);
-          });
+          this.onBrokerChange(
+            [],
+            [...removed, ...bounced].sort((a, b) => a - b),
+            () => {
+              for (const b of bounced) this.live.add(b);
+              this.onBrokerChange(
+                [...added, ...bounced].sort((a, b) => a - b),
+                [],
+                done,
+              );
+            },
+          );
         }),
       );
       return true;
@@ -253,7 +261,10 @@ export class Controller {
     this.zk.getChildren(BROKER_IDS, true, (err, children) => {
       if (!this.active) return;
       if (err !== null || children === undefined) return this.resign(`read ${BROKER_IDS}: ${err}`);
-      const ids = children.map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
+      const ids = children
+        .map(Number)
+        .filter((n) => Number.isInteger(n))
+        .sort((a, b) => a - b);
       const previous = this.live;
       const removed = [...previous].filter((i) => !ids.includes(i)).sort((a, b) => a - b);
       // The live set changes only once every registration is read, so that nothing elects with a broker
@@ -296,7 +307,11 @@ export class Controller {
           }
           if (--pending === 0) {
             this.live = live;
-            then(added, [...removed].sort((a, b) => a - b), bounced);
+            then(
+              added,
+              [...removed].sort((a, b) => a - b),
+              bounced,
+            );
           }
         });
       for (const id of ids) read(id);
@@ -385,11 +400,16 @@ export class Controller {
         cp.state.isr.some((r) => !this.live.has(r) || uncleanFor(p).includes(r)) ||
         cp.state.eligible_leader_replicas.some((r) => uncleanFor(p).includes(r)),
     );
-    this.handleLiveChange(dead.map(([p]) => p), 'controller failover', () => {
-      this.sendLeaderAndIsr([...this.partitions.keys()], [...this.live]);
-      this.sendUpdateMetadata();
-      done();
-    }, uncleanFor);
+    this.handleLiveChange(
+      dead.map(([p]) => p),
+      'controller failover',
+      () => {
+        this.sendLeaderAndIsr([...this.partitions.keys()], [...this.live]);
+        this.sendUpdateMetadata();
+        done();
+      },
+      uncleanFor,
+    );
   }
 
   private onBrokerChange(added: number[], removed: number[], after?: () => void): void {
@@ -405,15 +425,23 @@ export class Controller {
       )
       .map(([p]) => p);
     const reason = removed.length > 0 ? `broker failure [${removed}]` : `broker startup [${added}]`;
-    this.handleLiveChange(affected, reason, (changed) => {
-      // New brokers learn every partition they replicate; replicas of changed partitions learn the change.
-      const forNew = [...this.partitions.entries()]
-        .filter(([, cp]) => added.some((a) => cp.replicas.includes(a)))
-        .map(([p]) => p);
-      this.sendLeaderAndIsr([...new Set([...changed, ...forNew])].sort((a, b) => a - b), [...this.live]);
-      this.sendUpdateMetadata();
-      after?.();
-    }, () => justUnclean);
+    this.handleLiveChange(
+      affected,
+      reason,
+      (changed) => {
+        // New brokers learn every partition they replicate; replicas of changed partitions learn the change.
+        const forNew = [...this.partitions.entries()]
+          .filter(([, cp]) => added.some((a) => cp.replicas.includes(a)))
+          .map(([p]) => p);
+        this.sendLeaderAndIsr(
+          [...new Set([...changed, ...forNew])].sort((a, b) => a - b),
+          [...this.live],
+        );
+        this.sendUpdateMetadata();
+        after?.();
+      },
+      () => justUnclean,
+    );
   }
 
   /**

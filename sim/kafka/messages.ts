@@ -212,5 +212,7 @@ export type KafkaResponse =
 export type KafkaMessage = KafkaRequest | KafkaResponse;
 
 export function isKafkaMessage(m: unknown): m is KafkaMessage {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && 'correlationId' in m;
+  return (
+    typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && 'correlationId' in m
+  );
 }

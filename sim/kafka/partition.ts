@@ -473,5 +473,4 @@ export class Partition {
     this.producers = new Map();
     for (const b of this.log.all()) this.trackProducer(b);
   }
-
 }

@@ -1,11 +1,14 @@
 // The one place where older protocol behaviours are switched in. Each flag names the fix that is ON in
-// modern Kafka; a historical mode turns one or more of them off (see ../../shared notes, section 4).
+// modern Kafka, by its KIP or JIRA; a historical mode turns one or more of them off (see
+// ../../shared notes, section 4). The code each switch changes says which Kafka class and method it follows.
 import { ConfigError } from '../world/errors.ts';
 
 export interface ProtocolFixes {
   /** KIP-101: truncate by leader epoch (OffsetsForLeaderEpoch), not to the local high watermark. */
   kip101: boolean;
-  /** KIP-279: the leader answers OffsetsForLeaderEpoch with the largest epoch ≤ the asked one; the follower iterates. */
+  /**
+   * KIP-279: the leader answers OffsetsForLeaderEpoch with the largest epoch ≤ the asked one; the follower iterates.
+   */
   kip279: boolean;
   /** KIP-320: fetches carry the current leader epoch and are fenced; consumers detect log truncation. */
   kip320: boolean;

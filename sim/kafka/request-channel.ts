@@ -7,7 +7,11 @@ import type { NodeId } from '../world/network.ts';
 import type { KafkaRequest, KafkaResponse } from './messages.ts';
 
 /** A request without its correlation id (the channel assigns it); distributes over the union. */
-export type RequestBody = KafkaRequest extends infer R ? (R extends KafkaRequest ? Omit<R, 'correlationId'> : never) : never;
+export type RequestBody = KafkaRequest extends infer R
+  ? R extends KafkaRequest
+    ? Omit<R, 'correlationId'>
+    : never
+  : never;
 
 /** One outstanding request; also the argument of its timeout timer, so no closure is allocated per request. */
 interface Pending {
@@ -50,7 +54,8 @@ export class PendingRequests {
 
   /** Gives `body` the next correlation id; a body that already has one was sent before. */
   private stamp(body: object): number {
-    if ('correlationId' in body) throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
+    if ('correlationId' in body)
+      throw new Error(`${this.ctx.id}: a request object was sent twice; build a fresh one per send`);
     const correlationId = this.nextCorrelationId++;
     (body as { correlationId: number }).correlationId = correlationId;
     return correlationId;
@@ -79,7 +84,12 @@ export class PendingRequests {
 /** Kafka's client and inter-broker requests. */
 export class RequestChannel extends PendingRequests {
   /** Sends a request; `resolve` gets the response, or null after `timeoutMs`. Returns the correlation id. */
-  send<R extends KafkaResponse>(to: NodeId, request: RequestBody, timeoutMs: number, resolve: (response: R | null) => void): number {
+  send<R extends KafkaResponse>(
+    to: NodeId,
+    request: RequestBody,
+    timeoutMs: number,
+    resolve: (response: R | null) => void,
+  ): number {
     // Responses are matched to `resolve` by correlation id alone, so this one is an R.
     return this.sendCorrelated(to, request, timeoutMs, resolve as (response: unknown) => void);
   }

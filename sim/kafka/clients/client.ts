@@ -1,5 +1,6 @@
-// A client process on its own node: a request channel, a metadata cache, and a producer and/or consumer.
-// The workload drives it; responses from brokers arrive through onMessage.
+// A client process on its own node: a request channel (Kafka's NetworkClient), a metadata cache
+// (Metadata), and a producer (KafkaProducer) and/or a consumer (KafkaConsumer). The workload drives it;
+// responses from brokers arrive through onMessage.
 import type { NodeContext, Program } from '../../world/node.ts';
 import type { ConsumerConfig, ProducerConfig } from '../config.ts';
 import { CONSUMER_DEFAULTS, PRODUCER_DEFAULTS } from '../config.ts';
@@ -31,9 +32,20 @@ export class KafkaClient implements Program {
     this.channel = new RequestChannel(ctx);
     const producerConfig = { ...PRODUCER_DEFAULTS, ...(options.producer ?? {}) };
     const consumerConfig = { ...CONSUMER_DEFAULTS, ...(options.consumer ?? {}) };
-    this.metadata = new ClientMetadata(this.channel, options.bootstrap, Math.min(producerConfig['request.timeout.ms'], consumerConfig['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS));
+    this.metadata = new ClientMetadata(
+      this.channel,
+      options.bootstrap,
+      Math.min(producerConfig['request.timeout.ms'], consumerConfig['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS),
+    );
     const setTimer = (ms: number, fn: () => void) => ctx.setTimer(ms, fn);
-    this.producer = new Producer(this.channel, this.metadata, producerConfig, () => ctx.now(), setTimer, options.bootstrap);
+    this.producer = new Producer(
+      this.channel,
+      this.metadata,
+      producerConfig,
+      () => ctx.now(),
+      setTimer,
+      options.bootstrap,
+    );
     this.consumer = new Consumer(this.channel, this.metadata, consumerConfig, options.kip320, setTimer);
   }
 

@@ -63,7 +63,8 @@ export class Consumer {
   assign(partitions: number[]): void {
     this.assigned = [...partitions].sort((a, b) => a - b);
     for (const p of [...this.positions.keys()]) if (!this.assigned.includes(p)) this.positions.delete(p);
-    for (const p of this.assigned) if (!this.positions.has(p)) this.positions.set(p, { offset: 0, lastEpoch: -1, validatedEpoch: -1 });
+    for (const p of this.assigned)
+      if (!this.positions.has(p)) this.positions.set(p, { offset: 0, lastEpoch: -1, validatedEpoch: -1 });
   }
 
   assignment(): number[] {
@@ -91,11 +92,21 @@ export class Consumer {
         if (--pending === 0) done(null);
         continue;
       }
-      this.channel.send<ListOffsetsResponse>(`b${leader}`, { type: 'ListOffsets', partition: p, currentLeaderEpoch: this.kip320 ? this.metadata.leaderEpochOf(p) : NO_EPOCH, timestamp: -1 }, this.config['request.timeout.ms'], (r) => {
-        if (r === null || r.error !== 'NONE') failed = true;
-        else ends.set(p, r.offset);
-        if (--pending === 0) done(failed ? null : ends);
-      });
+      this.channel.send<ListOffsetsResponse>(
+        `b${leader}`,
+        {
+          type: 'ListOffsets',
+          partition: p,
+          currentLeaderEpoch: this.kip320 ? this.metadata.leaderEpochOf(p) : NO_EPOCH,
+          timestamp: -1,
+        },
+        this.config['request.timeout.ms'],
+        (r) => {
+          if (r === null || r.error !== 'NONE') failed = true;
+          else ends.set(p, r.offset);
+          if (--pending === 0) done(failed ? null : ends);
+        },
+      );
     }
   }
 
@@ -107,10 +118,19 @@ export class Consumer {
       this.polling = false;
     });
     poll.timer = this.setTimer(timeoutMs, () => poll.finish());
-    this.validatePositions(poll.result, () => {
-      if (poll.finished) return;
-      this.fetch(poll.result, timeoutMs, () => poll.finish(), () => !poll.finished);
-    }, () => !poll.finished);
+    this.validatePositions(
+      poll.result,
+      () => {
+        if (poll.finished) return;
+        this.fetch(
+          poll.result,
+          timeoutMs,
+          () => poll.finish(),
+          () => !poll.finished,
+        );
+      },
+      () => !poll.finished,
+    );
   }
 
   /** KIP-320: after a leader change, ask the new leader where our last consumed epoch ends. */
@@ -119,7 +139,8 @@ export class Consumer {
     let stale: number[] | null = null;
     for (const p of this.assigned) {
       const pos = this.positions.get(p) as Position;
-      if (pos.lastEpoch >= 0 && this.metadata.leaderEpochOf(p) > pos.validatedEpoch && this.metadata.leaderOf(p) >= 0) (stale ??= []).push(p);
+      if (pos.lastEpoch >= 0 && this.metadata.leaderEpochOf(p) > pos.validatedEpoch && this.metadata.leaderOf(p) >= 0)
+        (stale ??= []).push(p);
     }
     if (stale === null) return then();
     let pending = stale.length;
@@ -128,7 +149,11 @@ export class Consumer {
       const leaderEpoch = this.metadata.leaderEpochOf(p);
       this.channel.send<OffsetsForLeaderEpochResponse>(
         `b${this.metadata.leaderOf(p)}`,
-        { type: 'OffsetsForLeaderEpoch', replicaId: CONSUMER_REPLICA_ID, partitions: [{ partition: p, currentLeaderEpoch: leaderEpoch, leaderEpoch: pos.lastEpoch }] },
+        {
+          type: 'OffsetsForLeaderEpoch',
+          replicaId: CONSUMER_REPLICA_ID,
+          partitions: [{ partition: p, currentLeaderEpoch: leaderEpoch, leaderEpoch: pos.lastEpoch }],
+        },
         this.config['request.timeout.ms'],
         (r) => {
           if (!open()) return;
@@ -159,7 +184,9 @@ export class Consumer {
     const state = this.metadata.partition(p);
     if (rack === null || state === undefined || leader < 0) return leader;
     if (this.metadata.brokers.find((b) => b.id === leader)?.rack === rack) return leader;
-    const local = state.replicas.find((r) => state.isr.includes(r) && this.metadata.brokers.find((b) => b.id === r)?.rack === rack);
+    const local = state.replicas.find(
+      (r) => state.isr.includes(r) && this.metadata.brokers.find((b) => b.id === r)?.rack === rack,
+    );
     return local ?? leader;
   }
 
@@ -196,7 +223,11 @@ export class Consumer {
           replicaId: CONSUMER_REPLICA_ID,
           maxWaitMs: Math.max(0, maxWaitMs - 1),
           rackId: this.config['client.rack'],
-          partitions: parts.map((p) => ({ partition: p, fetchOffset: offsets.get(p) as number, currentLeaderEpoch: this.kip320 ? this.metadata.leaderEpochOf(p) : NO_EPOCH })),
+          partitions: parts.map((p) => ({
+            partition: p,
+            fetchOffset: offsets.get(p) as number,
+            currentLeaderEpoch: this.kip320 ? this.metadata.leaderEpochOf(p) : NO_EPOCH,
+          })),
         },
         this.config['request.timeout.ms'],
         (r) => {

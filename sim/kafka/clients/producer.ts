@@ -11,9 +11,7 @@ import { NO_PRODUCER } from '../records.ts';
 import type { ClientMetadata } from './metadata.ts';
 
 export type SendOutcome =
-  | { type: 'ok'; offset: number }
-  | { type: 'fail'; error: string }
-  | { type: 'info'; error: string };
+  { type: 'ok'; offset: number } | { type: 'fail'; error: string } | { type: 'info'; error: string };
 
 /** socket.connection.setup.timeout.ms: how long a client waits on a broker that does not answer at all. */
 export const CONNECTION_SETUP_TIMEOUT_MS = 10_000;
@@ -63,7 +61,15 @@ export class Producer {
       q = { records: [], nextSequence: 0, retryAt: 0, needsReset: false };
       this.queues.set(partition, q);
     }
-    q.records.push({ value, sequence: -1, deadline: this.now() + this.config['delivery.timeout.ms'], maybeAppended: false, lastError: '', inFlight: false, done });
+    q.records.push({
+      value,
+      sequence: -1,
+      deadline: this.now() + this.config['delivery.timeout.ms'],
+      maybeAppended: false,
+      lastError: '',
+      inFlight: false,
+      done,
+    });
     this.drain(partition);
   }
 
@@ -79,12 +85,17 @@ export class Producer {
       const live = this.metadata.brokers.map((b) => `b${b.id}`);
       const candidates = live.length > 0 ? live : this.bootstrap;
       const target = candidates[this.initAttempts++ % candidates.length];
-      this.channel.send<InitProducerIdResponse>(target, { type: 'InitProducerId' }, Math.min(this.config['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS), (r) => {
-        this.initializing = false;
-        if (r !== null && r.error === 'NONE') this.producerId = r.producerId;
-        else this.metadata.refresh();
-        this.setTimer(r === null ? this.config['retry.backoff.ms'] : 0, then);
-      });
+      this.channel.send<InitProducerIdResponse>(
+        target,
+        { type: 'InitProducerId' },
+        Math.min(this.config['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS),
+        (r) => {
+          this.initializing = false;
+          if (r !== null && r.error === 'NONE') this.producerId = r.producerId;
+          else this.metadata.refresh();
+          this.setTimer(r === null ? this.config['retry.backoff.ms'] : 0, then);
+        },
+      );
     }
     return false;
   }
@@ -105,7 +116,7 @@ export class Producer {
     let inFlight = 0;
     for (const r of q.records) if (r.inFlight) inFlight++;
     if (q.needsReset && inFlight === 0) this.resetSequences();
-    if (q.needsReset || this.producerId === NO_PRODUCER && this.config['enable.idempotence']) {
+    if (q.needsReset || (this.producerId === NO_PRODUCER && this.config['enable.idempotence'])) {
       if (!q.needsReset) this.ensureProducerId(() => this.drainAll());
       return;
     }
@@ -142,7 +153,9 @@ export class Producer {
       this.finish(partition, r, { type: 'info', error: 'acks=0' });
       return;
     }
-    this.channel.send<ProduceResponse>(node, request, this.config['request.timeout.ms'], (response) => this.onResponse(partition, r, response));
+    this.channel.send<ProduceResponse>(node, request, this.config['request.timeout.ms'], (response) =>
+      this.onResponse(partition, r, response),
+    );
   }
 
   private onResponse(partition: number, r: PendingRecord, response: ProduceResponse | null): void {
@@ -157,7 +170,13 @@ export class Producer {
     r.lastError = error;
     // NOT_LEADER_OR_FOLLOWER is ambiguous: a leader that lost leadership while the batch waited in the
     // produce purgatory answers it too, after the append; the new leader may well hold the batch.
-    if (response === null || error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' || error === 'REQUEST_TIMED_OUT' || error === 'NOT_LEADER_OR_FOLLOWER') r.maybeAppended = true;
+    if (
+      response === null ||
+      error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' ||
+      error === 'REQUEST_TIMED_OUT' ||
+      error === 'NOT_LEADER_OR_FOLLOWER'
+    )
+      r.maybeAppended = true;
     const retriable = response === null || RETRIABLE.has(response.error);
     if (!retriable || this.now() >= r.deadline || this.config.retries === 0) {
       this.finish(partition, r, r.maybeAppended ? { type: 'info', error } : { type: 'fail', error });
@@ -165,7 +184,12 @@ export class Producer {
       this.drain(partition);
       return;
     }
-    if (error === 'NOT_LEADER_OR_FOLLOWER' || error === 'FENCED_LEADER_EPOCH' || error === 'UNKNOWN_LEADER_EPOCH' || error === 'NETWORK_TIMEOUT') {
+    if (
+      error === 'NOT_LEADER_OR_FOLLOWER' ||
+      error === 'FENCED_LEADER_EPOCH' ||
+      error === 'UNKNOWN_LEADER_EPOCH' ||
+      error === 'NETWORK_TIMEOUT'
+    ) {
       this.metadata.refresh();
     }
     q.retryAt = this.now() + this.config['retry.backoff.ms'];
@@ -177,7 +201,13 @@ export class Producer {
     const now = this.now();
     for (const r of [...q.records]) {
       if (!r.inFlight && now >= r.deadline) {
-        this.finish(partition, r, r.maybeAppended ? { type: 'info', error: r.lastError || 'DELIVERY_TIMEOUT' } : { type: 'fail', error: r.lastError || 'DELIVERY_TIMEOUT' });
+        this.finish(
+          partition,
+          r,
+          r.maybeAppended
+            ? { type: 'info', error: r.lastError || 'DELIVERY_TIMEOUT' }
+            : { type: 'fail', error: r.lastError || 'DELIVERY_TIMEOUT' },
+        );
         q.needsReset = this.config['enable.idempotence'];
       }
     }

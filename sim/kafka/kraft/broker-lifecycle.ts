@@ -143,12 +143,22 @@ export class KraftBrokerLifecycle {
     this.registering = true;
     this.channel.send<BrokerRegistrationRequest, BrokerRegistrationResponse>(
       controllerNode(this.leaderId),
-      { type: 'BrokerRegistration', brokerId: this.host.id, incarnationId: this.ctx.incarnation, rack: this.host.rack, cleanShutdown: this.host.cleanStart },
+      {
+        type: 'BrokerRegistration',
+        brokerId: this.host.id,
+        incarnationId: this.ctx.incarnation,
+        rack: this.host.rack,
+        cleanShutdown: this.host.cleanStart,
+      },
       this.requestTimeoutMs,
       (res) => {
         if (this.stopped) return;
         if (res === null || res.error !== 'NONE') {
-          if (res?.error === 'DUPLICATE_BROKER_REGISTRATION') this.ctx.trace('register', `broker ${this.host.id}: the previous registration's session has not expired; retrying`);
+          if (res?.error === 'DUPLICATE_BROKER_REGISTRATION')
+            this.ctx.trace(
+              'register',
+              `broker ${this.host.id}: the previous registration's session has not expired; retrying`,
+            );
           return this.later(() => this.register(), res?.error === 'DUPLICATE_BROKER_REGISTRATION' ? 1000 : BACKOFF_MS);
         }
         this.registering = false;
@@ -167,7 +177,12 @@ export class KraftBrokerLifecycle {
     const epoch = this.brokerEpoch;
     this.channel.send<BrokerHeartbeatRequest, BrokerHeartbeatResponse>(
       controllerNode(this.leaderId),
-      { type: 'BrokerHeartbeat', brokerId: this.host.id, brokerEpoch: epoch, currentMetadataOffset: this.metadata.offset },
+      {
+        type: 'BrokerHeartbeat',
+        brokerId: this.host.id,
+        brokerEpoch: epoch,
+        currentMetadataOffset: this.metadata.offset,
+      },
       interval,
       (res) => {
         if (this.stopped || res === null || epoch !== this.brokerEpoch) return;
@@ -199,20 +214,37 @@ export class KraftBrokerLifecycle {
       this.maybeReportRecovered(p.id);
       return;
     }
-    this.send(p, isr, () => p.pendingIsr === isr, (res) => p.isrChanged(res.isr, res.elr, res.partitionEpoch, change));
+    this.send(
+      p,
+      isr,
+      () => p.pendingIsr === isr,
+      (res) => p.isrChanged(res.isr, res.elr, res.partitionEpoch, change),
+    );
   }
 
   private maybeReportRecovered(partition: number): void {
     const state = this.image.partitions.get(partition);
     const p = this.partitionOf(partition);
-    if (state === undefined || p === undefined || state.leaderRecoveryState !== 'RECOVERING' || state.leader !== this.host.id) return;
+    if (
+      state === undefined ||
+      p === undefined ||
+      state.leaderRecoveryState !== 'RECOVERING' ||
+      state.leader !== this.host.id
+    )
+      return;
     if (p.role !== 'leader' || p.leaderEpoch !== state.leaderEpoch || this.recovering.has(partition)) return;
     // Recovery itself is instant here (no transactions to rebuild): report RECOVERED with the ISR as it is.
     this.recovering.add(partition);
     const wanted = (): boolean => this.image.partitions.get(partition)?.leaderRecoveryState === 'RECOVERING';
-    this.send(p, [...p.isr], wanted, (res) => {
-      p.partitionEpoch = Math.max(p.partitionEpoch, res.partitionEpoch);
-    }, () => this.recovering.delete(partition));
+    this.send(
+      p,
+      [...p.isr],
+      wanted,
+      (res) => {
+        p.partitionEpoch = Math.max(p.partitionEpoch, res.partitionEpoch);
+      },
+      () => this.recovering.delete(partition),
+    );
   }
 
   /**
@@ -222,10 +254,21 @@ export class KraftBrokerLifecycle {
    * partition epoch or leader epoch is left for the metadata log to resolve (the next partition record
    * resets the pending change); a refused member (INELIGIBLE_REPLICA) drops the change at once.
    */
-  private send(p: Partition, isr: number[], wanted: () => boolean, onDone: (res: AlterPartitionResponse) => void, always: () => void = () => {}): void {
+  private send(
+    p: Partition,
+    isr: number[],
+    wanted: () => boolean,
+    onDone: (res: AlterPartitionResponse) => void,
+    always: () => void = () => {},
+  ): void {
     const leaderEpoch = p.leaderEpoch;
     const partitionEpoch = p.partitionEpoch;
-    const stillWanted = (): boolean => !this.stopped && p.role === 'leader' && p.leaderEpoch === leaderEpoch && p.partitionEpoch === partitionEpoch && wanted();
+    const stillWanted = (): boolean =>
+      !this.stopped &&
+      p.role === 'leader' &&
+      p.leaderEpoch === leaderEpoch &&
+      p.partitionEpoch === partitionEpoch &&
+      wanted();
     const retry = (): void =>
       this.later(() => {
         if (stillWanted()) attempt();
@@ -235,7 +278,16 @@ export class KraftBrokerLifecycle {
       if (this.leaderId < 0 || this.brokerEpoch < 0) return retry();
       this.channel.send<AlterPartitionRequest, AlterPartitionResponse>(
         controllerNode(this.leaderId),
-        { type: 'AlterPartition', brokerId: this.host.id, brokerEpoch: this.brokerEpoch, partition: p.id, leaderEpoch, partitionEpoch, newIsr: isr, leaderRecoveryState: 'RECOVERED' },
+        {
+          type: 'AlterPartition',
+          brokerId: this.host.id,
+          brokerEpoch: this.brokerEpoch,
+          partition: p.id,
+          leaderEpoch,
+          partitionEpoch,
+          newIsr: isr,
+          leaderRecoveryState: 'RECOVERED',
+        },
         this.requestTimeoutMs,
         (res) => {
           if (this.stopped || p.leaderEpoch !== leaderEpoch || p.role !== 'leader') return always();

@@ -52,7 +52,8 @@ export function voterIds(count: number): number[] {
 
 export function validateKraft(k: KraftConfig): void {
   const voters = k['controller.quorum.voters'];
-  if (!Number.isInteger(voters) || voters < 1 || voters > 9) throw new ConfigError(`controller.quorum.voters must be 1 to 9 controllers, got ${voters}`);
+  if (!Number.isInteger(voters) || voters < 1 || voters > 9)
+    throw new ConfigError(`controller.quorum.voters must be 1 to 9 controllers, got ${voters}`);
   for (const key of [
     'controller.quorum.election.timeout.ms',
     'controller.quorum.fetch.timeout.ms',
@@ -62,11 +63,17 @@ export function validateKraft(k: KraftConfig): void {
     'metadata.log.max.snapshot.interval.ms',
   ] as const) {
     const v = k[key];
-    if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`${key} must be a positive number${key.endsWith('.ms') ? ' of ms' : ''}, got ${v}`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new ConfigError(`${key} must be a positive number${key.endsWith('.ms') ? ' of ms' : ''}, got ${v}`);
   }
-  if (!(k['controller.quorum.election.backoff.max.ms'] >= 0)) throw new ConfigError('controller.quorum.election.backoff.max.ms must not be negative');
-  if (!(k['metadata.max.retention.bytes'] >= 0)) throw new ConfigError('metadata.max.retention.bytes must not be negative');
+  if (!(k['controller.quorum.election.backoff.max.ms'] >= 0))
+    throw new ConfigError('controller.quorum.election.backoff.max.ms must not be negative');
+  if (!(k['metadata.max.retention.bytes'] >= 0))
+    throw new ConfigError('metadata.max.retention.bytes must not be negative');
   if (k['broker.session.timeout.ms'] <= k['broker.heartbeat.interval.ms']) {
-    throw new ConfigError(`broker.session.timeout.ms (${k['broker.session.timeout.ms']}) must exceed broker.heartbeat.interval.ms (${k['broker.heartbeat.interval.ms']})`);
+    throw new ConfigError(
+      `broker.session.timeout.ms (${k['broker.session.timeout.ms']}) must exceed broker.heartbeat.interval.ms ` +
+        `(${k['broker.heartbeat.interval.ms']})`,
+    );
   }
 }

@@ -29,7 +29,10 @@ export class MetadataImage {
   readonly brokers = new Map<number, BrokerRegistration>();
   readonly partitions = new Map<number, PartitionRegistration>();
   topicCreated = false;
-  /** The Raft leader that wrote the latest LeaderChange record (and the voters it named), and the number of records applied. */
+  /**
+   * The Raft leader that wrote the latest LeaderChange record (and the voters it named), and the number of records
+   * applied.
+   */
   raftLeader = -1;
   raftVoters: number[] = [];
   offset = 0;
@@ -50,7 +53,14 @@ export class MetadataImage {
     this.offset++;
     switch (record.type) {
       case 'RegisterBrokerRecord':
-        this.brokers.set(record.brokerId, { id: record.brokerId, epoch: record.brokerEpoch, incarnationId: record.incarnationId, rack: record.rack, fenced: true, cleanShutdown: record.cleanShutdown });
+        this.brokers.set(record.brokerId, {
+          id: record.brokerId,
+          epoch: record.brokerEpoch,
+          incarnationId: record.incarnationId,
+          rack: record.rack,
+          fenced: true,
+          cleanShutdown: record.cleanShutdown,
+        });
         return -1;
       case 'FenceBrokerRecord':
       case 'UnfenceBrokerRecord': {
@@ -103,14 +113,25 @@ export class MetadataImage {
 
   /** Unfenced brokers with their racks, by id. */
   liveBrokers(): { id: number; rack: string | null }[] {
-    return [...this.brokers.values()].filter((b) => !b.fenced).sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, rack: b.rack }));
+    return [...this.brokers.values()]
+      .filter((b) => !b.fenced)
+      .sort((a, b) => a.id - b.id)
+      .map((b) => ({ id: b.id, rack: b.rack }));
   }
 
   /** A partition as brokers and clients see it (the same shape LeaderAndIsr carries in ZooKeeper mode). */
   partitionState(p: number): PartitionState | undefined {
     const r = this.partitions.get(p);
     if (r === undefined) return undefined;
-    return { partition: p, leader: r.leader, leaderEpoch: r.leaderEpoch, isr: [...r.isr], partitionEpoch: r.partitionEpoch, replicas: [...r.replicas], elr: [...r.elr] };
+    return {
+      partition: p,
+      leader: r.leader,
+      leaderEpoch: r.leaderEpoch,
+      isr: [...r.isr],
+      partitionEpoch: r.partitionEpoch,
+      replicas: [...r.replicas],
+      elr: [...r.elr],
+    };
   }
 }
 

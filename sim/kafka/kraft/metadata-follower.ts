@@ -12,7 +12,12 @@ import type { KraftConfig } from './config.ts';
 import { controllerNode } from './config.ts';
 import { MetadataImage } from './image.ts';
 import type { RaftHub } from './observer.ts';
-import type { FetchSnapshotRequest, FetchSnapshotResponse, MetadataFetchRequest, MetadataFetchResponse } from './raft-messages.ts';
+import type {
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
+  MetadataFetchRequest,
+  MetadataFetchResponse,
+} from './raft-messages.ts';
 import { RaftLog } from './raft-log.ts';
 import type { RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
@@ -102,7 +107,14 @@ export class MetadataFollower {
     const maxWaitMs = Math.min(500, this.config['controller.quorum.fetch.timeout.ms'] / 4);
     this.channel.send<MetadataFetchRequest, MetadataFetchResponse>(
       this.controllerNodeNow(),
-      { type: 'MetadataFetch', replicaId: this.brokerId, currentLeaderEpoch: this.leaderId >= 0 ? this.leaderEpoch : -1, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs },
+      {
+        type: 'MetadataFetch',
+        replicaId: this.brokerId,
+        currentLeaderEpoch: this.leaderId >= 0 ? this.leaderEpoch : -1,
+        fetchOffset: this.log.endOffset,
+        lastFetchedEpoch: this.log.lastEpoch(),
+        maxWaitMs,
+      },
       this.requestTimeoutMs + maxWaitMs,
       (res) => {
         if (this.stopped) return;
@@ -122,7 +134,10 @@ export class MetadataFollower {
         this.leaderId = res.leaderId;
         this.leaderEpoch = res.leaderEpoch;
         if (res.divergingEpoch !== null) {
-          throw new Error(`broker ${this.brokerId}: metadata log diverges at ${this.log.endOffset} though it holds committed records only`);
+          throw new Error(
+            `broker ${this.brokerId}: metadata log diverges at ${this.log.endOffset} though it holds committed ` +
+              `records only`,
+          );
         }
         if (res.snapshotId !== null) return this.fetchSnapshot(res.snapshotId, res.highWatermark);
         if (!this.append(res.entries, res.highWatermark)) return this.later(() => this.fetch());
@@ -155,7 +170,14 @@ export class MetadataFollower {
 
   private apply(e: RaftEntry): number {
     const p = this.image.apply(e.record);
-    if (this.raftHub.active) this.raftHub.emit({ kind: 'metadata-applied', time: this.ctx.now(), broker: this.brokerId, offset: e.offset, digest: digestOf(e) });
+    if (this.raftHub.active)
+      this.raftHub.emit({
+        kind: 'metadata-applied',
+        time: this.ctx.now(),
+        broker: this.brokerId,
+        offset: e.offset,
+        digest: digestOf(e),
+      });
     return p;
   }
 
@@ -194,7 +216,11 @@ export class MetadataFollower {
         const before = this.image.offset;
         this.image = imageOf(snapshot);
         this.emitSnapshot(snapshot.id);
-        this.ctx.trace('metadata', `broker ${this.brokerId} loaded snapshot ${snapshot.id.endOffset}-${snapshot.id.epoch} from controller ${this.leaderId}`);
+        this.ctx.trace(
+          'metadata',
+          `broker ${this.brokerId} loaded snapshot ${snapshot.id.endOffset}-${snapshot.id.epoch} from controller ` +
+            `${this.leaderId}`,
+        );
         this.publish(new Set(this.image.partitions.keys()), before, highWatermark, true);
         this.listener.onFetched();
         this.fetch();
@@ -203,6 +229,13 @@ export class MetadataFollower {
   }
 
   private emitSnapshot(id: SnapshotId): void {
-    if (this.raftHub.active) this.raftHub.emit({ kind: 'metadata-snapshot', time: this.ctx.now(), broker: this.brokerId, endOffset: id.endOffset, epoch: id.epoch });
+    if (this.raftHub.active)
+      this.raftHub.emit({
+        kind: 'metadata-snapshot',
+        time: this.ctx.now(),
+        broker: this.brokerId,
+        endOffset: id.endOffset,
+        epoch: id.epoch,
+      });
   }
 }

@@ -1,15 +1,17 @@
-// A node's copy of the metadata log (__cluster_metadata-0) on its disk, one JSON line per entry, from its
-// log start offset: 0, or the end of a snapshot once the log before it was deleted (KIP-630). Voters fsync
-// every append, as KafkaRaftClient flushes before it acknowledges (Raft's safety rests on a voter never
-// forgetting what it acknowledged). Observers, the brokers, do not (Kafka flushes only voters' logs): a
-// power loss may cut their tail, which they simply fetch again. A torn last line is cut at load.
+// A node's copy of the metadata log (__cluster_metadata-0; Kafka's KafkaMetadataLog over UnifiedLog) on
+// its disk, one JSON line per entry, from its log start offset: 0, or the end of a snapshot once the log
+// before it was deleted (KIP-630). Voters fsync every append, as KafkaRaftClient flushes before it
+// acknowledges (Raft's safety rests on a voter never forgetting what it acknowledged). Observers, the
+// brokers, do not (Kafka flushes only voters' logs): a power loss may cut their tail, which they simply
+// fetch again. A torn last line is cut at load.
 import type { Disk } from '../../world/disk.ts';
 import type { RaftEntry } from './records.ts';
 import type { SnapshotId } from './snapshot.ts';
 
 const LOG_FILE = '__cluster_metadata-0.log';
 
-export type FetchValidation = { kind: 'valid' } | { kind: 'diverging'; epoch: number; endOffset: number } | { kind: 'snapshot' };
+export type FetchValidation =
+  { kind: 'valid' } | { kind: 'diverging'; epoch: number; endOffset: number } | { kind: 'snapshot' };
 
 export class RaftLog {
   private list: RaftEntry[] = [];
@@ -41,7 +43,10 @@ export class RaftLog {
       } catch {
         break;
       }
-      if (this.list.length > 0 ? entry.offset !== this.list[0].offset + this.list.length : !Number.isInteger(entry.offset)) break;
+      if (
+        this.list.length > 0 ? entry.offset !== this.list[0].offset + this.list.length : !Number.isInteger(entry.offset)
+      )
+        break;
       this.list.push(entry);
       this.positions.push(pos);
       pos = nl + 1;
@@ -50,7 +55,10 @@ export class RaftLog {
     if (pos < text.length) disk.truncate(LOG_FILE, pos);
     const latest = snapshots.at(-1);
     const first = this.list[0]?.offset ?? 0;
-    const usable = this.list.length > 0 && (first === 0 || snapshots.some((s) => s.endOffset === first)) && (latest === undefined || latest.endOffset <= first + this.list.length);
+    const usable =
+      this.list.length > 0 &&
+      (first === 0 || snapshots.some((s) => s.endOffset === first)) &&
+      (latest === undefined || latest.endOffset <= first + this.list.length);
     if (this.list.length > 0 && !usable) {
       disk.truncate(LOG_FILE, 0);
       this.list = [];
@@ -175,7 +183,11 @@ export class RaftLog {
    * earlier here diverges and must truncate; anything else may read on.
    */
   validateFetch(offset: number, epoch: number): FetchValidation {
-    if (this.start > 0 && (offset < this.start || (offset === this.start && epoch !== this.startEpoch) || epoch < this.startEpoch)) return { kind: 'snapshot' };
+    if (
+      this.start > 0 &&
+      (offset < this.start || (offset === this.start && epoch !== this.startEpoch) || epoch < this.startEpoch)
+    )
+      return { kind: 'snapshot' };
     if (offset === 0) return { kind: 'valid' };
     const end = this.endOffsetForEpoch(epoch);
     if (end.epoch !== epoch || end.endOffset < offset) return { kind: 'diverging', ...end };

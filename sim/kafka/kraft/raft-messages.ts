@@ -107,8 +107,4 @@ export interface FetchSnapshotResponse {
 }
 
 export type RaftRequest =
-  | VoteRequest
-  | BeginQuorumEpochRequest
-  | EndQuorumEpochRequest
-  | MetadataFetchRequest
-  | FetchSnapshotRequest;
+  VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | MetadataFetchRequest | FetchSnapshotRequest;

@@ -146,8 +146,7 @@ export class RaftClient {
     // A voter that led before a restart has lost its leader state; it cannot lead that epoch again.
     if (this.leaderId >= 0 && this.leaderId !== this.host.voterId) {
       this.becomeFollower(this.epoch, this.leaderId, false);
-    }
-    else this.becomeUnattached(this.epoch, this.votedId, false);
+    } else this.becomeUnattached(this.epoch, this.votedId, false);
   }
 
   isLeader(): boolean {

@@ -18,7 +18,10 @@ export class SnapshotGenerator {
   committed(bytes: number, now: number): boolean {
     this.bytesSince += bytes;
     if (this.bytesSince === 0) return false;
-    return this.bytesSince >= this.config['metadata.log.max.record.bytes.between.snapshots'] || now - this.lastAt >= this.config['metadata.log.max.snapshot.interval.ms'];
+    return (
+      this.bytesSince >= this.config['metadata.log.max.record.bytes.between.snapshots'] ||
+      now - this.lastAt >= this.config['metadata.log.max.snapshot.interval.ms']
+    );
   }
 
   taken(now: number): void {

@@ -22,7 +22,15 @@ export interface MetadataSnapshot {
 export function snapshotRecords(image: MetadataImage): MetadataRecord[] {
   const out: MetadataRecord[] = [];
   for (const b of [...image.brokers.values()].sort((x, y) => x.id - y.id)) {
-    out.push({ type: 'RegisterBrokerRecord', brokerId: b.id, brokerEpoch: b.epoch, incarnationId: b.incarnationId, rack: b.rack, fenced: true, cleanShutdown: b.cleanShutdown });
+    out.push({
+      type: 'RegisterBrokerRecord',
+      brokerId: b.id,
+      brokerEpoch: b.epoch,
+      incarnationId: b.incarnationId,
+      rack: b.rack,
+      fenced: true,
+      cleanShutdown: b.cleanShutdown,
+    });
     if (!b.fenced) out.push({ type: 'UnfenceBrokerRecord', id: b.id, epoch: b.epoch });
   }
   if (image.topicCreated) out.push({ type: 'TopicRecord', name: TOPIC, partitions: image.partitions.size });
@@ -40,7 +48,8 @@ export function snapshotRecords(image: MetadataImage): MetadataRecord[] {
       leaderRecoveryState: p.leaderRecoveryState,
     });
   }
-  if (image.raftLeader >= 0) out.push({ type: 'LeaderChange', leaderId: image.raftLeader, voters: [...image.raftVoters] });
+  if (image.raftLeader >= 0)
+    out.push({ type: 'LeaderChange', leaderId: image.raftLeader, voters: [...image.raftVoters] });
   return out;
 }
 
@@ -55,7 +64,8 @@ export function imageOf(snapshot: MetadataSnapshot): MetadataImage {
 const DIR = '__cluster_metadata-0/';
 const SUFFIX = '.checkpoint';
 
-const fileOf = (id: SnapshotId): string => `${DIR}${String(id.endOffset).padStart(20, '0')}-${String(id.epoch).padStart(10, '0')}${SUFFIX}`;
+const fileOf = (id: SnapshotId): string =>
+  `${DIR}${String(id.endOffset).padStart(20, '0')}-${String(id.epoch).padStart(10, '0')}${SUFFIX}`;
 
 /** The snapshots on one node's disk, oldest first. */
 export class SnapshotStore {

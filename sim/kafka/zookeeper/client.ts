@@ -55,8 +55,7 @@ export interface ZkCreateOptions {
 
 /** A request's answer: an error (a failed multi still carries its per-op results), or a body. */
 type Outcome<K extends ZkOpName> =
-  | { err: ZkErrorCode; res: ZkResponseFor<K> | null }
-  | { err: null; res: ZkResponseFor<K> };
+  { err: ZkErrorCode; res: ZkResponseFor<K> | null } | { err: null; res: ZkResponseFor<K> };
 
 interface Pending {
   readonly xid: number;

@@ -21,9 +21,7 @@ interface ZNode {
 
 /** What a committed transaction changed, in op order: the server turns these into watch events. */
 export type TreeChange =
-  | { type: 'created'; path: string }
-  | { type: 'deleted'; path: string }
-  | { type: 'dataChanged'; path: string };
+  { type: 'created'; path: string } | { type: 'deleted'; path: string } | { type: 'dataChanged'; path: string };
 
 export type TxnOutcome =
   | { ok: true; zxid: number; results: ZkOpResult[]; changes: TreeChange[] }

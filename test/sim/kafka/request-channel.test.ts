@@ -16,7 +16,16 @@ function setup(delayMs: number): { world: World; channel: () => RequestChannel }
   world.addNode('server', (ctx: NodeContext) => ({
     onMessage: (from, msg) => {
       const req = msg as { correlationId: number; partition: number };
-      ctx.setTimer(delayMs, () => ctx.send(from, { type: 'ListOffsetsResponse', correlationId: req.correlationId, partition: req.partition, error: 'NONE', offset: 7, leaderEpoch: 0 }));
+      ctx.setTimer(delayMs, () =>
+        ctx.send(from, {
+          type: 'ListOffsetsResponse',
+          correlationId: req.correlationId,
+          partition: req.partition,
+          error: 'NONE',
+          offset: 7,
+          leaderEpoch: 0,
+        }),
+      );
     },
   }));
   world.start('client');
@@ -24,15 +33,24 @@ function setup(delayMs: number): { world: World; channel: () => RequestChannel }
   return { world, channel: () => channel as unknown as RequestChannel };
 }
 
-const listOffsets = (partition: number) => ({ type: 'ListOffsets' as const, partition, currentLeaderEpoch: -1, timestamp: -1 as const });
+const listOffsets = (partition: number) => ({
+  type: 'ListOffsets' as const,
+  partition,
+  currentLeaderEpoch: -1,
+  timestamp: -1 as const,
+});
 
 describe('RequestChannel', () => {
   it('routes each response to its own request by correlation id', () => {
     const { world, channel } = setup(5);
     const got: [number, number | null][] = [];
-    for (const p of [3, 4]) channel().send<ListOffsetsResponse>('server', listOffsets(p), 1000, (r) => got.push([p, r?.partition ?? null]));
+    for (const p of [3, 4])
+      channel().send<ListOffsetsResponse>('server', listOffsets(p), 1000, (r) => got.push([p, r?.partition ?? null]));
     world.runFor(100);
-    expect(got).toEqual([[3, 3], [4, 4]]);
+    expect(got).toEqual([
+      [3, 3],
+      [4, 4],
+    ]);
     expect(channel().outstanding).toBe(0);
   });
 

@@ -70,44 +70,54 @@ describe('replication scenarios (ZooKeeper mode, modern protocol)', () => {
   });
 
   for (const unclean of [false, true]) {
-    it(`all replicas down, the stale one restarted first: ${unclean ? 'unclean election loses acknowledged writes, blamed on it' : 'clean election keeps the partition offline'}`, () => {
-      const s = new Scenario({ broker: { 'unclean.leader.election.enable': unclean, 'min.insync.replicas': 1 } }).start();
-      s.acked(s.produce(5));
-      const leader = s.leader();
-      const stale = [0, 1, 2].find((b) => b !== leader) as number;
-      const third = [0, 1, 2].find((b) => b !== leader && b !== stale) as number;
-      // Make `stale` fall behind: it is cut off while more writes are acknowledged.
-      s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(stale));
-      s.run(15_000);
-      const acked = s.acked(s.produce(5));
-      expect(acked).toHaveLength(5);
-      s.world.net.heal();
-      // The stale replica crashes; the in-sync ones shut down cleanly, so their logs survive on disk.
-      s.crash(stale).run(1000);
-      s.world.shutdown(s.cluster.nodeOf(third));
-      s.run(1000);
-      s.world.shutdown(s.cluster.nodeOf(leader));
-      s.run(10_000);
-      // Every replica is down; bring back the stale one first.
-      s.restart(stale).run(15_000);
-      if (!unclean) {
-        expect(s.leader()).toBe(-1);
-        expect(s.events.some((e) => e.kind === 'offline')).toBe(true);
-        expect(s.monitor.violations).toEqual([]);
-        return;
-      }
-      expect(s.leader()).toBe(stale);
-      expect(s.elections().at(-1)?.unclean).toBe(true);
-      s.restart(leader).restart(third).run(15_000);
-      // The old leader truncated to the stale leader's log: the acknowledged writes are gone everywhere.
-      for (const b of [0, 1, 2]) for (const v of acked) expect(s.log(b)).not.toContain(v);
-      const truncations = s.events.filter((e) => e.kind === 'truncate' && e.removed.some((r) => acked.includes(r.value)));
-      expect(truncations.length).toBeGreaterThan(0);
-      const completeness = s.monitor.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-      expect(completeness.length).toBeGreaterThan(0);
-      expect(completeness.every((v) => v.causedBy?.leader === stale)).toBe(true);
-      expect(s.monitor.unexplained()).toEqual([]);
-    });
+    it(
+      `all replicas down, the stale one restarted first: ` +
+        (unclean
+          ? 'unclean election loses acknowledged writes, blamed on it'
+          : 'clean election keeps the partition offline'),
+      () => {
+        const s = new Scenario({
+          broker: { 'unclean.leader.election.enable': unclean, 'min.insync.replicas': 1 },
+        }).start();
+        s.acked(s.produce(5));
+        const leader = s.leader();
+        const stale = [0, 1, 2].find((b) => b !== leader) as number;
+        const third = [0, 1, 2].find((b) => b !== leader && b !== stale) as number;
+        // Make `stale` fall behind: it is cut off while more writes are acknowledged.
+        s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(stale));
+        s.run(15_000);
+        const acked = s.acked(s.produce(5));
+        expect(acked).toHaveLength(5);
+        s.world.net.heal();
+        // The stale replica crashes; the in-sync ones shut down cleanly, so their logs survive on disk.
+        s.crash(stale).run(1000);
+        s.world.shutdown(s.cluster.nodeOf(third));
+        s.run(1000);
+        s.world.shutdown(s.cluster.nodeOf(leader));
+        s.run(10_000);
+        // Every replica is down; bring back the stale one first.
+        s.restart(stale).run(15_000);
+        if (!unclean) {
+          expect(s.leader()).toBe(-1);
+          expect(s.events.some((e) => e.kind === 'offline')).toBe(true);
+          expect(s.monitor.violations).toEqual([]);
+          return;
+        }
+        expect(s.leader()).toBe(stale);
+        expect(s.elections().at(-1)?.unclean).toBe(true);
+        s.restart(leader).restart(third).run(15_000);
+        // The old leader truncated to the stale leader's log: the acknowledged writes are gone everywhere.
+        for (const b of [0, 1, 2]) for (const v of acked) expect(s.log(b)).not.toContain(v);
+        const truncations = s.events.filter(
+          (e) => e.kind === 'truncate' && e.removed.some((r) => acked.includes(r.value)),
+        );
+        expect(truncations.length).toBeGreaterThan(0);
+        const completeness = s.monitor.violations.filter((v) => v.invariant === 'LeaderCompleteness');
+        expect(completeness.length).toBeGreaterThan(0);
+        expect(completeness.every((v) => v.causedBy?.leader === stale)).toBe(true);
+        expect(s.monitor.unexplained()).toEqual([]);
+      },
+    );
   }
 
   it('fences a paused (zombie) leader by its leader epoch after it resumes', () => {

@@ -30,10 +30,7 @@ interface Harness {
 const SESSION_MS = 6000;
 const TICK_MS = 2000;
 
-function setup(
-  ids: string[],
-  options: Partial<ZkClientOptions> & { seed?: number; tickMs?: number } = {},
-): Harness {
+function setup(ids: string[], options: Partial<ZkClientOptions> & { seed?: number; tickMs?: number } = {}): Harness {
   const w = new World({ seed: options.seed ?? 7 });
   w.addNode('zk', zookeeperServer({ tickMs: options.tickMs ?? TICK_MS }));
   w.start('zk');
@@ -321,7 +318,12 @@ describe('zookeeper: sessions', () => {
     const newSession = h.client('a').sessionId;
     expect(newSession).not.toBe(oldSession);
     expect(h.of('a')).toEqual([`connected ${oldSession}`, 'disconnected', 'expired', `connected ${newSession}`]);
-    expect(h.zk().liveSessions().map((s) => s.id)).toEqual([h.client('b').sessionId, newSession]);
+    expect(
+      h
+        .zk()
+        .liveSessions()
+        .map((s) => s.id),
+    ).toEqual([h.client('b').sessionId, newSession]);
   });
 
   it('a client that keeps pinging keeps its session for a long time', () => {
@@ -387,7 +389,12 @@ describe('zookeeper: sessions', () => {
     expect(h.client('a').state).toBe('closed');
     h.w.runFor(20);
     expect(h.zk().get('/brokers/1')).toBeNull();
-    expect(h.zk().liveSessions().map((s) => s.node)).toEqual(['b']);
+    expect(
+      h
+        .zk()
+        .liveSessions()
+        .map((s) => s.node),
+    ).toEqual(['b']);
     const fired = h.log.find((e) => e.node === 'b' && e.what === 'watch NodeChildrenChanged /brokers');
     expect(fired!.at - closedAt).toBeLessThan(20);
     // A closed client answers later requests with SESSIONEXPIRED.

@@ -27,45 +27,76 @@ function replay(broker: Partial<BrokerConfig>) {
   s.heal().run(15_000);
   const more = s.acked(s.produce(3, { partition: p }));
   const reader = s.finalReads([p]);
-  return { s, p, l, first, isrAlone, alone, ackedAlone: s.acked(alone), election, leaderWhileIsolated, later, more, read: reader.values(p), verdict: s.verdict() };
+  return {
+    s,
+    p,
+    l,
+    first,
+    isrAlone,
+    alone,
+    ackedAlone: s.acked(alone),
+    election,
+    leaderWhileIsolated,
+    later,
+    more,
+    read: reader.values(p),
+    verdict: s.verdict(),
+  };
 }
 
 describe('bug 1: unclean election loses acknowledged writes (Jepsen 2013)', () => {
-  it('min.insync.replicas 1 and unclean election: the writes L acknowledged alone are lost (lost-write, acked-write-lost)', () => {
-    const r = replay({ 'min.insync.replicas': 1, 'unclean.leader.election.enable': true });
-    expect(r.isrAlone).toEqual([r.l]);
-    expect(r.ackedAlone).toHaveLength(5);
-    expect(r.election?.unclean).toBe(true);
-    expect(r.election?.previousLeader).toBe(r.l);
-    expect(r.read).toEqual([...r.first, ...r.later, ...r.more]);
-    expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual(r.ackedAlone);
-    const lost = anomaly(r.verdict.durability, 'acked-write-lost');
-    expect(exampleValues(lost)).toEqual(r.ackedAlone);
-    // The durability checker blames the unclean election; the invariant monitor does too.
-    expect(lost?.examples[0].detail?.blamed).toMatchObject({ broker: r.l, cause: { kind: 'unclean-election', leader: r.leaderWhileIsolated } });
-    const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-    expect(completeness.map((v) => [v.brokers, v.detail.missing, v.causedBy?.kind])).toEqual([[[r.leaderWhileIsolated], 5, 'unclean-election']]);
-    expect(r.verdict.violations.filter((v) => v.causedBy === null)).toEqual([]);
-  });
+  it(
+    'min.insync.replicas 1 and unclean election: the writes L acknowledged alone are lost (lost-write, ' +
+      'acked-write-lost)',
+    () => {
+      const r = replay({ 'min.insync.replicas': 1, 'unclean.leader.election.enable': true });
+      expect(r.isrAlone).toEqual([r.l]);
+      expect(r.ackedAlone).toHaveLength(5);
+      expect(r.election?.unclean).toBe(true);
+      expect(r.election?.previousLeader).toBe(r.l);
+      expect(r.read).toEqual([...r.first, ...r.later, ...r.more]);
+      expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual(r.ackedAlone);
+      const lost = anomaly(r.verdict.durability, 'acked-write-lost');
+      expect(exampleValues(lost)).toEqual(r.ackedAlone);
+      // The durability checker blames the unclean election; the invariant monitor does too.
+      expect(lost?.examples[0].detail?.blamed).toMatchObject({
+        broker: r.l,
+        cause: { kind: 'unclean-election', leader: r.leaderWhileIsolated },
+      });
+      const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
+      expect(completeness.map((v) => [v.brokers, v.detail.missing, v.causedBy?.kind])).toEqual([
+        [[r.leaderWhileIsolated], 5, 'unclean-election'],
+      ]);
+      expect(r.verdict.violations.filter((v) => v.causedBy === null)).toEqual([]);
+    },
+  );
 
-  it('min.insync.replicas 2, unclean election off: L refuses the writes it cannot replicate; nothing acknowledged is lost', () => {
-    const r = replay({ 'min.insync.replicas': 2, 'unclean.leader.election.enable': false });
-    expect(r.isrAlone).toEqual([r.l]);
-    expect(r.ackedAlone).toEqual([]);
-    expect(r.alone.every((a) => a.outcome.type !== 'ok')).toBe(true);
-    expect(r.election?.unclean).toBe(false);
-    expect(r.read).toEqual([...r.first, ...r.later, ...r.more]);
-    expect(r.verdict.anomalies).toEqual({});
-    expect(describeViolations(r.verdict.violations)).toEqual([]);
-    expect(describeViolations(r.verdict.atRest)).toEqual([]);
-  });
+  it(
+    'min.insync.replicas 2, unclean election off: L refuses the writes it cannot replicate; nothing acknowledged ' +
+      'is lost',
+    () => {
+      const r = replay({ 'min.insync.replicas': 2, 'unclean.leader.election.enable': false });
+      expect(r.isrAlone).toEqual([r.l]);
+      expect(r.ackedAlone).toEqual([]);
+      expect(r.alone.every((a) => a.outcome.type !== 'ok')).toBe(true);
+      expect(r.election?.unclean).toBe(false);
+      expect(r.read).toEqual([...r.first, ...r.later, ...r.more]);
+      expect(r.verdict.anomalies).toEqual({});
+      expect(describeViolations(r.verdict.violations)).toEqual([]);
+      expect(describeViolations(r.verdict.atRest)).toEqual([]);
+    },
+  );
 
-  it('min.insync.replicas 1 but unclean election off: the partition waits offline for L; nothing acknowledged is lost', () => {
-    const r = replay({ 'min.insync.replicas': 1, 'unclean.leader.election.enable': false });
-    expect(r.ackedAlone).toHaveLength(5);
-    expect(r.leaderWhileIsolated).toBe(-1);
-    expect(r.read).toEqual([...r.first, ...r.ackedAlone, ...r.more]);
-    expect(r.verdict.anomalies).toEqual({});
-    expect(describeViolations(r.verdict.violations)).toEqual([]);
-  });
+  it(
+    'min.insync.replicas 1 but unclean election off: the partition waits offline for L; nothing acknowledged is ' +
+      'lost',
+    () => {
+      const r = replay({ 'min.insync.replicas': 1, 'unclean.leader.election.enable': false });
+      expect(r.ackedAlone).toHaveLength(5);
+      expect(r.leaderWhileIsolated).toBe(-1);
+      expect(r.read).toEqual([...r.first, ...r.ackedAlone, ...r.more]);
+      expect(r.verdict.anomalies).toEqual({});
+      expect(describeViolations(r.verdict.violations)).toEqual([]);
+    },
+  );
 });

@@ -21,7 +21,10 @@ function replay(acks: ProducerConfig['acks']) {
   s.crash(l, 'process').heal().run(10_000);
   const election = s.elections(p).at(-1);
   s.world.runUntil(() => sends.done(), { maxEvents: 5_000_000 });
-  const pending = sends.results.filter((r) => r.outcome.type === 'ok').map((r) => r.value).sort((a, b) => a - b);
+  const pending = sends.results
+    .filter((r) => r.outcome.type === 'ok')
+    .map((r) => r.value)
+    .sort((a, b) => a - b);
   const later = s.acked(s.produce(4, { partition: p, producer: { acks } }));
   const reader = s.finalReads([p]);
   return { s, p, l, first, ackedBeforeCrash, pending, later, election, read: reader.values(p), verdict: s.verdict() };
@@ -42,13 +45,17 @@ describe('bug 2: acks=1 loses writes on failover', () => {
     expect(describeViolations(r.verdict.violations)).toEqual([]);
   });
 
-  it('acks=all, min.insync.replicas 2: nothing is acknowledged before the ISR has it; the retries land on the new leader', () => {
-    const r = replay('all');
-    expect(r.ackedBeforeCrash).toEqual([]);
-    expect(r.pending).toHaveLength(3);
-    expect(r.read).toEqual([...r.first, ...r.pending, ...r.later]);
-    expect(r.verdict.anomalies).toEqual({});
-    expect(describeViolations(r.verdict.violations)).toEqual([]);
-    expect(describeViolations(r.verdict.atRest)).toEqual([]);
-  });
+  it(
+    'acks=all, min.insync.replicas 2: nothing is acknowledged before the ISR has it; the retries land on the new ' +
+      'leader',
+    () => {
+      const r = replay('all');
+      expect(r.ackedBeforeCrash).toEqual([]);
+      expect(r.pending).toHaveLength(3);
+      expect(r.read).toEqual([...r.first, ...r.pending, ...r.later]);
+      expect(r.verdict.anomalies).toEqual({});
+      expect(describeViolations(r.verdict.violations)).toEqual([]);
+      expect(describeViolations(r.verdict.atRest)).toEqual([]);
+    },
+  );
 });

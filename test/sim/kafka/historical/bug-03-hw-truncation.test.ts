@@ -47,12 +47,23 @@ describe('bug 3: truncation to the local high watermark loses a committed record
     expect(r.s.log(r.b, r.p)).toEqual([r.m1, r.m3, r.m4]);
     expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual([r.m2]);
     expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual([r.m2]);
-    expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples[0].detail).toMatchObject({ offset: 1, values: [r.m2, r.m3] });
+    expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples[0].detail).toMatchObject({
+      offset: 1,
+      values: [r.m2, r.m3],
+    });
     // Among the truncations that removed it, the durability checker names A's to its high watermark.
     const truncatedBy = anomaly(r.verdict.durability, 'acked-write-lost')?.examples[0].detail?.truncatedBy;
-    expect(truncatedBy).toContainEqual(expect.objectContaining({ broker: r.a, fromOffset: 1, cause: expect.objectContaining({ kind: 'hw-truncation' }) }));
+    expect(truncatedBy).toContainEqual(
+      expect.objectContaining({
+        broker: r.a,
+        fromOffset: 1,
+        cause: expect.objectContaining({ kind: 'hw-truncation' }),
+      }),
+    );
     const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-    expect(completeness.map((v) => ({ brokers: v.brokers, value: v.detail.value, causedBy: v.causedBy }))).toEqual([{ brokers: [r.a], value: r.m2, causedBy: null }]);
+    expect(completeness.map((v) => ({ brokers: v.brokers, value: v.detail.value, causedBy: v.causedBy }))).toEqual([
+      { brokers: [r.a], value: r.m2, causedBy: null },
+    ]);
   });
 
   it('modern: A keeps m2 (it truncates by leader epoch, which it cannot ask while cut off) and nothing is lost', () => {

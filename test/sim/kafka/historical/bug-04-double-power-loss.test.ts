@@ -14,7 +14,13 @@ import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations } from '../../../helpers/historical-verdict.ts';
 
 function replay(mode: string) {
-  const s = new HistoricalScenario({ brokers: 3, partitions: 3, rf: 2, broker: { 'min.insync.replicas': 1 }, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({
+    brokers: 3,
+    partitions: 3,
+    rf: 2,
+    broker: { 'min.insync.replicas': 1 },
+    protocol: parseProtocol(mode).fixes,
+  }).start();
   const p = s.partitionAwayFromController();
   const [a, b] = s.replicasOf(p);
   expect(s.leader(p)).toBe(a);
@@ -40,22 +46,34 @@ function replay(mode: string) {
 }
 
 describe('bug 4: replica divergence after a double power loss (KIP-101 scenario 2)', () => {
-  it('pre-kip-101 (with the pre-kip-966 controller): A keeps m2 where B has m3 — LogMatching fails between them', () => {
-    const r = replay('pre-kip-101,pre-kip-966');
-    expect(r.leaderAfterB).toBe(r.b);
-    expect(r.logs).toEqual({ a: [r.m1, r.m2], b: [r.m1, r.m3] });
-    // Still diverged after everything healed and settled: the leader B and the follower A disagree below
-    // both high watermarks at offset 1.
-    expect(r.s.log(r.a, r.p)).toEqual([r.m1, r.m2, r.m4]);
-    expect(r.s.log(r.b, r.p)).toEqual([r.m1, r.m3, r.m4]);
-    const atRest = r.verdict.atRest.map((v) => ({ invariant: v.invariant, brokers: v.brokers, offset: v.detail.offset, was: v.detail.was, now: v.detail.now }));
-    expect(atRest).toEqual([{ invariant: 'LogMatching', brokers: [r.b, r.a], offset: 1, was: r.m3, now: r.m2 }]);
-    // Clients see two records acknowledged at offset 1, and m2 never read from the leader.
-    expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples[0].detail).toMatchObject({ offset: 1, values: [r.m2, r.m3] });
-    expect(r.read).toEqual([r.m1, r.m3, r.m4]);
-  });
+  it(
+    'pre-kip-101 (with the pre-kip-966 controller): A keeps m2 where B has m3 — LogMatching fails between ' + 'them',
+    () => {
+      const r = replay('pre-kip-101,pre-kip-966');
+      expect(r.leaderAfterB).toBe(r.b);
+      expect(r.logs).toEqual({ a: [r.m1, r.m2], b: [r.m1, r.m3] });
+      // Still diverged after everything healed and settled: the leader B and the follower A disagree below
+      // both high watermarks at offset 1.
+      expect(r.s.log(r.a, r.p)).toEqual([r.m1, r.m2, r.m4]);
+      expect(r.s.log(r.b, r.p)).toEqual([r.m1, r.m3, r.m4]);
+      const atRest = r.verdict.atRest.map((v) => ({
+        invariant: v.invariant,
+        brokers: v.brokers,
+        offset: v.detail.offset,
+        was: v.detail.was,
+        now: v.detail.now,
+      }));
+      expect(atRest).toEqual([{ invariant: 'LogMatching', brokers: [r.b, r.a], offset: 1, was: r.m3, now: r.m2 }]);
+      // Clients see two records acknowledged at offset 1, and m2 never read from the leader.
+      expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples[0].detail).toMatchObject({
+        offset: 1,
+        values: [r.m2, r.m3],
+      });
+      expect(r.read).toEqual([r.m1, r.m3, r.m4]);
+    },
+  );
 
-  it('pre-kip-966 alone (KIP-101 on): A truncates to where B\'s epoch began, so the replicas agree', () => {
+  it("pre-kip-966 alone (KIP-101 on): A truncates to where B's epoch began, so the replicas agree", () => {
     const r = replay('pre-kip-966');
     expect(r.leaderAfterB).toBe(r.b);
     expect(r.logs).toEqual({ a: [r.m1, r.m3], b: [r.m1, r.m3] });

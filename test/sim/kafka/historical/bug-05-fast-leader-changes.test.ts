@@ -47,30 +47,60 @@ function replay(mode: string) {
   s.preferredLeaderElection().run(2000);
   const finalLeader = s.leader(p);
   const reader = s.finalReads([p]);
-  return { s, p, pref, q, m1, m2, m3, m4, leaderEpoch2, leaderEpoch3, before, after, finalLeader, early: early.values(p), read: reader.values(p), verdict: s.verdict() };
+  return {
+    s,
+    p,
+    pref,
+    q,
+    m1,
+    m2,
+    m3,
+    m4,
+    leaderEpoch2,
+    leaderEpoch3,
+    before,
+    after,
+    finalLeader,
+    early: early.values(p),
+    read: reader.values(p),
+    verdict: s.verdict(),
+  };
 }
 
 describe('bug 5: divergence after fast leader changes (KIP-279)', () => {
-  it('pre-kip-279: P keeps m3 where Q has m2 — WeakIsr/StrongIsr and LogMatching fail, consumers see inconsistent offsets', () => {
-    const r = replay('pre-kip-279');
-    expect([r.leaderEpoch2, r.leaderEpoch3]).toEqual([r.pref, r.q]);
-    expect(r.before).toEqual({ p: [r.m1, r.m3], q: [r.m1, r.m2] });
-    expect(r.after).toEqual({ p: [r.m1, r.m3], q: [r.m1, r.m2] });
-    // When P rejoins the ISR the leader Q's high watermark passes offset 1, which P does not hold.
-    const isr = r.verdict.violations.filter((v) => v.invariant === 'WeakIsr' || v.invariant === 'StrongIsr');
-    expect(isr.map((v) => [v.invariant, v.brokers, v.detail.offset, v.causedBy])).toEqual([
-      ['WeakIsr', [r.q, r.pref], 1, null],
-      ['StrongIsr', [r.q, r.pref], 1, null],
-    ]);
-    const matching = r.verdict.violations.filter((v) => v.invariant === 'LogMatching');
-    expect(matching.map((v) => [v.brokers, v.detail.offset, v.detail.was, v.detail.now])).toContainEqual([[r.q, r.pref], 1, r.m2, r.m3]);
-    // Read from Q, offset 1 held m2; read from P after the preferred election, it holds m3.
-    expect(r.finalLeader).toBe(r.pref);
-    expect(r.early).toEqual([r.m1, r.m2, r.m4]);
-    expect(r.read).toEqual([r.m1, r.m3, r.m4]);
-    expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples.map((e) => e.detail)).toEqual([{ key: r.p, offset: 1, values: [r.m2, r.m3] }]);
-    expect(r.verdict.atRest.map((v) => [v.invariant, v.brokers, v.detail.offset])).toEqual([['LogMatching', [r.pref, r.q], 1]]);
-  });
+  it(
+    'pre-kip-279: P keeps m3 where Q has m2 — WeakIsr/StrongIsr and LogMatching fail, consumers see inconsistent ' +
+      'offsets',
+    () => {
+      const r = replay('pre-kip-279');
+      expect([r.leaderEpoch2, r.leaderEpoch3]).toEqual([r.pref, r.q]);
+      expect(r.before).toEqual({ p: [r.m1, r.m3], q: [r.m1, r.m2] });
+      expect(r.after).toEqual({ p: [r.m1, r.m3], q: [r.m1, r.m2] });
+      // When P rejoins the ISR the leader Q's high watermark passes offset 1, which P does not hold.
+      const isr = r.verdict.violations.filter((v) => v.invariant === 'WeakIsr' || v.invariant === 'StrongIsr');
+      expect(isr.map((v) => [v.invariant, v.brokers, v.detail.offset, v.causedBy])).toEqual([
+        ['WeakIsr', [r.q, r.pref], 1, null],
+        ['StrongIsr', [r.q, r.pref], 1, null],
+      ]);
+      const matching = r.verdict.violations.filter((v) => v.invariant === 'LogMatching');
+      expect(matching.map((v) => [v.brokers, v.detail.offset, v.detail.was, v.detail.now])).toContainEqual([
+        [r.q, r.pref],
+        1,
+        r.m2,
+        r.m3,
+      ]);
+      // Read from Q, offset 1 held m2; read from P after the preferred election, it holds m3.
+      expect(r.finalLeader).toBe(r.pref);
+      expect(r.early).toEqual([r.m1, r.m2, r.m4]);
+      expect(r.read).toEqual([r.m1, r.m3, r.m4]);
+      expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples.map((e) => e.detail)).toEqual([
+        { key: r.p, offset: 1, values: [r.m2, r.m3] },
+      ]);
+      expect(r.verdict.atRest.map((v) => [v.invariant, v.brokers, v.detail.offset])).toEqual([
+        ['LogMatching', [r.pref, r.q], 1],
+      ]);
+    },
+  );
 
   it('modern: P iterates down to epoch 1, truncates m3 and fetches m2; nothing diverges', () => {
     const r = replay('modern');

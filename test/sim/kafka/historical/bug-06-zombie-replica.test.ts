@@ -10,30 +10,46 @@ import { anomaly, describeViolations, exampleValues } from '../../../helpers/his
 import { replayZombie } from '../../../helpers/zombie-follower.ts';
 
 describe('bug 6: a zombie replica rejoins with stale data (KIP-320)', () => {
-  it('pre-kip-320: F keeps x under y, rejoins the ISR, leads, and y is lost (LogMatching, LeaderCompleteness, lost-write)', () => {
-    const r = replayZombie('pre-kip-320', 'cut-from-control');
-    expect(r.fTail).toEqual([...r.committed, r.x]);
-    expect([r.epoch1Leader, r.epoch2Leader]).toEqual([r.l2, r.l1]);
-    expect(r.fLog).toEqual([...r.committed, r.x, r.m4]);
-    expect(r.isr).toContain(r.f);
-    expect(r.finalLeader).toBe(r.f);
-    const matching = r.verdict.violations.filter((v) => v.invariant === 'LogMatching' && v.brokers.includes(r.f));
-    expect(matching.map((v) => [v.detail.offset, v.detail.was, v.detail.now, v.causedBy])).toContainEqual([3, r.y, r.x, null]);
-    const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-    expect(completeness.map((v) => [v.brokers, v.detail.value, v.causedBy])).toEqual([[[r.f], r.y, null]]);
-    expect(r.read).toEqual([...r.committed, r.x, r.m4]);
-    expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual([r.y]);
-    expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual([r.y]);
-    expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples.map((e) => e.detail)).toEqual([{ key: r.p, offset: 3, values: [r.y, r.x] }]);
-    // The fetches that would have been fenced: none without KIP-320.
-    expect(r.s.events.filter((e) => e.kind === 'fenced' && e.broker === r.f && e.partition === r.p)).toEqual([]);
-  });
+  it(
+    'pre-kip-320: F keeps x under y, rejoins the ISR, leads, and y is lost (LogMatching, LeaderCompleteness, ' +
+      'lost-write)',
+    () => {
+      const r = replayZombie('pre-kip-320', 'cut-from-control');
+      expect(r.fTail).toEqual([...r.committed, r.x]);
+      expect([r.epoch1Leader, r.epoch2Leader]).toEqual([r.l2, r.l1]);
+      expect(r.fLog).toEqual([...r.committed, r.x, r.m4]);
+      expect(r.isr).toContain(r.f);
+      expect(r.finalLeader).toBe(r.f);
+      const matching = r.verdict.violations.filter((v) => v.invariant === 'LogMatching' && v.brokers.includes(r.f));
+      expect(matching.map((v) => [v.detail.offset, v.detail.was, v.detail.now, v.causedBy])).toContainEqual([
+        3,
+        r.y,
+        r.x,
+        null,
+      ]);
+      const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
+      expect(completeness.map((v) => [v.brokers, v.detail.value, v.causedBy])).toEqual([[[r.f], r.y, null]]);
+      expect(r.read).toEqual([...r.committed, r.x, r.m4]);
+      expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual([r.y]);
+      expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual([r.y]);
+      expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.examples.map((e) => e.detail)).toEqual([
+        { key: r.p, offset: 3, values: [r.y, r.x] },
+      ]);
+      // The fetches that would have been fenced: none without KIP-320.
+      expect(r.s.events.filter((e) => e.kind === 'fenced' && e.broker === r.f && e.partition === r.p)).toEqual([]);
+    },
+  );
 
-  it('modern: F\'s fetches are fenced (FENCED_LEADER_EPOCH); it truncates x when it learns the epoch; nothing is lost', () => {
+  const modern = "modern: F's fetches are fenced (FENCED_LEADER_EPOCH); it truncates x when it learns the epoch";
+  it(`${modern}; nothing is lost`, () => {
     const r = replayZombie('modern', 'cut-from-control');
     expect(r.fTail).toEqual([...r.committed, r.x]);
     expect([r.epoch1Leader, r.epoch2Leader]).toEqual([r.l2, r.l1]);
-    expect(r.s.events.some((e) => e.kind === 'fenced' && e.broker === r.f && e.partition === r.p && e.error === 'FENCED_LEADER_EPOCH')).toBe(true);
+    expect(
+      r.s.events.some(
+        (e) => e.kind === 'fenced' && e.broker === r.f && e.partition === r.p && e.error === 'FENCED_LEADER_EPOCH',
+      ),
+    ).toBe(true);
     expect(r.fLog).toEqual([...r.committed, r.y, r.m4]);
     expect(r.finalLeader).toBe(r.f);
     expect(r.read).toEqual([...r.committed, r.y, r.m4]);

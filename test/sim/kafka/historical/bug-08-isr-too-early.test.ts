@@ -17,7 +17,13 @@ import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations, exampleValues } from '../../../helpers/historical-verdict.ts';
 
 function replay(mode: string) {
-  const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, broker: { 'replica.socket.timeout.ms': 1000 }, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({
+    brokers: 4,
+    partitions: 4,
+    rf: 3,
+    broker: { 'replica.socket.timeout.ms': 1000 },
+    protocol: parseProtocol(mode).fixes,
+  }).start();
   const p = s.partitionAwayFromController();
   const [a, b, c] = s.replicasOf(p);
   const first = s.acked(s.produce(3, { partition: p }));
@@ -29,13 +35,19 @@ function replay(mode: string) {
   s.run(200);
   s.healLink(a, b);
   s.world.runUntil(() => sends.done(), { maxEvents: 1_000_000 });
-  const acked = sends.results.filter((r) => r.outcome.type === 'ok').map((r) => r.value).sort((x, y) => x - y);
+  const acked = sends.results
+    .filter((r) => r.outcome.type === 'ok')
+    .map((r) => r.value)
+    .sort((x, y) => x - y);
   const bState = { hw: s.partition(b, p).highWatermark, leo: s.partition(b, p).logEndOffset };
   s.crash(a, 'process');
   s.world.net.setLinkLatency(s.cluster.nodeOf(b), s.cluster.nodeOf(c), { kind: 'constant', ms: 200 });
   // B dies as soon as it has admitted C to the ISR (or after 30 s).
   const from = s.events.length;
-  const admitted = (): boolean => s.events.slice(from).some((e) => e.kind === 'isr-change' && e.broker === b && e.partition === p && e.isr.includes(c));
+  const admitted = (): boolean =>
+    s.events
+      .slice(from)
+      .some((e) => e.kind === 'isr-change' && e.broker === b && e.partition === p && e.isr.includes(c));
   const deadline = s.world.now + 30_000;
   s.world.runUntil((w) => admitted() || w.now >= deadline, { maxEvents: 5_000_000 });
   const cWhenAdmitted = s.log(c, p);
@@ -47,7 +59,23 @@ function replay(mode: string) {
   s.restart(b).run(15_000);
   const later = s.acked(s.produce(4, { partition: p }));
   const reader = s.finalReads([p]);
-  return { s, p, a, b, c, first, acked, later, isrBefore, bState, admitted: admitted(), cWhenAdmitted, leader, read: reader.values(p), verdict: s.verdict() };
+  return {
+    s,
+    p,
+    a,
+    b,
+    c,
+    first,
+    acked,
+    later,
+    isrBefore,
+    bState,
+    admitted: admitted(),
+    cWhenAdmitted,
+    leader,
+    read: reader.values(p),
+    verdict: s.verdict(),
+  };
 }
 
 describe('bug 8: joining the ISR too early (KAFKA-7128)', () => {
@@ -61,13 +89,15 @@ describe('bug 8: joining the ISR too early (KAFKA-7128)', () => {
     expect(r.leader).toBe(r.c);
     expect(r.read).toEqual([...r.first, ...r.later]);
     const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-    expect(completeness.map((v) => [v.brokers, v.detail.missing, v.detail.value, v.causedBy])).toEqual([[[r.c], 3, r.acked[0], null]]);
+    expect(completeness.map((v) => [v.brokers, v.detail.missing, v.detail.value, v.causedBy])).toEqual([
+      [[r.c], 3, r.acked[0], null],
+    ]);
     expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual(r.acked);
     expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual(r.acked);
     expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.count).toBe(3);
   });
 
-  it('modern: C joins only once it has reached offset 6 (the start of B\'s epoch); nothing is lost', () => {
+  it("modern: C joins only once it has reached offset 6 (the start of B's epoch); nothing is lost", () => {
     const r = replay('modern');
     expect(r.bState).toEqual({ hw: 3, leo: 6 });
     expect(r.admitted).toBe(true);

@@ -25,28 +25,48 @@ function replay(mode: string) {
   const leaderAfter = s.leader(p);
   const later = s.acked(s.produce(6, { partition: p }));
   const reader = s.finalReads([p]);
-  return { s, p, l, f1, f2, committed, later, isr1, isr2, leaderWhileDown, leaderAfter, read: reader.values(p), verdict: s.verdict() };
+  return {
+    s,
+    p,
+    l,
+    f1,
+    f2,
+    committed,
+    later,
+    isr1,
+    isr2,
+    leaderWhileDown,
+    leaderAfter,
+    read: reader.values(p),
+    verdict: s.verdict(),
+  };
 }
 
 describe('bug 9: last replica standing (KIP-966)', () => {
-  it('pre-kip-966: L, back empty, is re-elected as the last ISR member and every replica truncates to it: m1..m5 lost', () => {
-    const r = replay('pre-kip-966');
-    expect(r.isr1).toEqual([r.l, r.f2].sort((x, y) => x - y));
-    expect(r.isr2).toEqual([r.l]);
-    expect(r.leaderWhileDown).toBe(-1);
-    expect(r.leaderAfter).toBe(r.l);
-    // Every replica, including F1 and F2 that held m1..m5, now starts with the new writes.
-    for (const b of [r.l, r.f1, r.f2]) expect(r.s.log(b, r.p)).toEqual(r.later);
-    expect(r.read).toEqual(r.later);
-    const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-    expect(completeness.map((v) => [v.brokers, v.detail.missing])).toEqual([[[r.l], 5]]);
-    expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual(r.committed);
-    expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual(r.committed);
-    expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.count).toBe(5);
-    // F1 and F2 removed the committed records by truncating to the new leader.
-    const truncatedBy = anomaly(r.verdict.durability, 'acked-write-lost')?.examples[0].detail?.truncatedBy as { broker: number }[];
-    expect(new Set(truncatedBy.map((t) => t.broker))).toEqual(new Set([r.l, r.f1, r.f2]));
-  });
+  it(
+    'pre-kip-966: L, back empty, is re-elected as the last ISR member and every replica truncates to it: m1..m5 ' +
+      'lost',
+    () => {
+      const r = replay('pre-kip-966');
+      expect(r.isr1).toEqual([r.l, r.f2].sort((x, y) => x - y));
+      expect(r.isr2).toEqual([r.l]);
+      expect(r.leaderWhileDown).toBe(-1);
+      expect(r.leaderAfter).toBe(r.l);
+      // Every replica, including F1 and F2 that held m1..m5, now starts with the new writes.
+      for (const b of [r.l, r.f1, r.f2]) expect(r.s.log(b, r.p)).toEqual(r.later);
+      expect(r.read).toEqual(r.later);
+      const completeness = r.verdict.violations.filter((v) => v.invariant === 'LeaderCompleteness');
+      expect(completeness.map((v) => [v.brokers, v.detail.missing])).toEqual([[[r.l], 5]]);
+      expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual(r.committed);
+      expect(exampleValues(anomaly(r.verdict.queue, 'lost-write'))).toEqual(r.committed);
+      expect(anomaly(r.verdict.queue, 'inconsistent-offsets')?.count).toBe(5);
+      // F1 and F2 removed the committed records by truncating to the new leader.
+      const truncatedBy = anomaly(r.verdict.durability, 'acked-write-lost')?.examples[0].detail?.truncatedBy as {
+        broker: number;
+      }[];
+      expect(new Set(truncatedBy.map((t) => t.broker))).toEqual(new Set([r.l, r.f1, r.f2]));
+    },
+  );
 
   it('modern: F2 stays an eligible leader replica and is elected; nothing is lost', () => {
     const r = replay('modern');

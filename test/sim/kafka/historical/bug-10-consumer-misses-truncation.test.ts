@@ -10,10 +10,21 @@
 import { describe, expect, it } from 'vitest';
 import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
-import { anomaly, describeViolations, exampleValues, readsAgainstFinalLog } from '../../../helpers/historical-verdict.ts';
+import {
+  anomaly,
+  describeViolations,
+  exampleValues,
+  readsAgainstFinalLog,
+} from '../../../helpers/historical-verdict.ts';
 
 function replay(mode: string) {
-  const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, broker: { 'min.insync.replicas': 1, 'unclean.leader.election.enable': true }, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({
+    brokers: 4,
+    partitions: 4,
+    rf: 3,
+    broker: { 'min.insync.replicas': 1, 'unclean.leader.election.enable': true },
+    protocol: parseProtocol(mode).fixes,
+  }).start();
   const p = s.partitionAwayFromController();
   const [leader, f1, f2] = s.replicasOf(p);
   const committed = s.acked(s.produce(6, { partition: p }));
@@ -34,24 +45,48 @@ function replay(mode: string) {
   const finalReader = s.finalReads([p]);
   const verdict = s.verdict();
   const view = readsAgainstFinalLog(s.history, [consumer.process]);
-  return { s, p, leader, committed, doomed, refill, before, position, election, after, truncations: consumer.truncations, read: finalReader.values(p), verdict, view };
+  return {
+    s,
+    p,
+    leader,
+    committed,
+    doomed,
+    refill,
+    before,
+    position,
+    election,
+    after,
+    truncations: consumer.truncations,
+    read: finalReader.values(p),
+    verdict,
+    view,
+  };
 }
 
 describe('bug 10: a consumer misses a truncation (KIP-320)', () => {
-  it('pre-kip-320: the consumer carries on from offset 10 and skips the refilled 6..9 (poll-skip against the final log)', () => {
-    const r = replay('pre-kip-320');
-    expect(r.before.map(([, v]) => v)).toEqual([...r.committed, ...r.doomed]);
-    expect(r.position).toBe(10);
-    expect(r.election?.unclean).toBe(true);
-    expect(r.truncations).toEqual([]);
-    expect(r.after.map(([, v]) => v)).toEqual(r.refill.slice(4));
-    const skip = anomaly(r.view, 'poll-skip');
-    expect(skip?.examples.map((e) => e.detail)).toEqual([
-      expect.objectContaining({ key: r.p, fromOffset: 5, toOffset: 10, skipped: [6, 7, 8, 9].map((offset, i) => ({ offset, values: [r.refill[i]] })) }),
-    ]);
-    // What the unclean election itself did, visible in both modes.
-    expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual(r.doomed);
-  });
+  it(
+    'pre-kip-320: the consumer carries on from offset 10 and skips the refilled 6..9 (poll-skip against the final ' +
+      'log)',
+    () => {
+      const r = replay('pre-kip-320');
+      expect(r.before.map(([, v]) => v)).toEqual([...r.committed, ...r.doomed]);
+      expect(r.position).toBe(10);
+      expect(r.election?.unclean).toBe(true);
+      expect(r.truncations).toEqual([]);
+      expect(r.after.map(([, v]) => v)).toEqual(r.refill.slice(4));
+      const skip = anomaly(r.view, 'poll-skip');
+      expect(skip?.examples.map((e) => e.detail)).toEqual([
+        expect.objectContaining({
+          key: r.p,
+          fromOffset: 5,
+          toOffset: 10,
+          skipped: [6, 7, 8, 9].map((offset, i) => ({ offset, values: [r.refill[i]] })),
+        }),
+      ]);
+      // What the unclean election itself did, visible in both modes.
+      expect(exampleValues(anomaly(r.verdict.durability, 'acked-write-lost'))).toEqual(r.doomed);
+    },
+  );
 
   it('modern: the consumer detects the truncation, seeks back to 6 and reads the refilled records', () => {
     const r = replay('modern');

@@ -16,7 +16,11 @@ function disk() {
   return world.node('x').disk;
 }
 
-const entry = (offset: number, epoch: number): RaftEntry => ({ offset, epoch, record: { type: 'LeaderChange', leaderId: 3001, voters: [3001] } });
+const entry = (offset: number, epoch: number): RaftEntry => ({
+  offset,
+  epoch,
+  record: { type: 'LeaderChange', leaderId: 3001, voters: [3001] },
+});
 
 /** Snapshots and log deletion after a few hundred bytes of records, so a short scenario sees both. */
 const SMALL_SNAPSHOTS = { 'metadata.log.max.record.bytes.between.snapshots': 300, 'metadata.max.retention.bytes': 300 };
@@ -118,7 +122,9 @@ describe("a broker's metadata log on its disk", () => {
     expect(lifecycle?.image.offset).toBe(before);
     const reset = s.raftEvents.findLastIndex((e) => e.kind === 'metadata-reset' && e.broker === b);
     const reloaded = s.raftEvents.slice(reset).filter((e) => e.kind === 'metadata-applied' && e.broker === b);
-    expect(reloaded.map((e) => e.kind === 'metadata-applied' && e.offset)).toEqual(Array.from({ length: before }, (_, i) => i));
+    expect(reloaded.map((e) => e.kind === 'metadata-applied' && e.offset)).toEqual(
+      Array.from({ length: before }, (_, i) => i),
+    );
     s.run(10_000);
     const active = s.controller(s.activeController());
     expect(view(s.cluster.broker(b)?.kraft?.image as MetadataImage)).toEqual(view(active.committed));
@@ -136,7 +142,9 @@ describe("a broker's metadata log on its disk", () => {
     s.crash(b, 'lose-unsynced').restart(b);
     expect(s.cluster.broker(b)?.kraft?.metadataOffset).toBeLessThan(before);
     s.run(10_000);
-    expect(view(s.cluster.broker(b)?.kraft?.image as MetadataImage)).toEqual(view(s.controller(s.activeController()).committed));
+    expect(view(s.cluster.broker(b)?.kraft?.image as MetadataImage)).toEqual(
+      view(s.controller(s.activeController()).committed),
+    );
     expect(s.raft.violations).toEqual([]);
   });
 
@@ -162,7 +170,9 @@ describe("a broker's metadata log on its disk", () => {
     s.crash(b, 'process').restart(b);
     expect(s.cluster.broker(b)?.kraft?.metadata.log.startOffset).toBeGreaterThan(0);
     s.run(10_000);
-    expect(view(s.cluster.broker(b)?.kraft?.image as MetadataImage)).toEqual(view(s.controller(s.activeController()).committed));
+    expect(view(s.cluster.broker(b)?.kraft?.image as MetadataImage)).toEqual(
+      view(s.controller(s.activeController()).committed),
+    );
     expect(s.monitor.violations).toEqual([]);
     expect(s.raft.violations).toEqual([]);
   });

@@ -24,7 +24,9 @@ const status = (s: KraftScenario, node: string): string => s.world.node(node).st
 
 describe('nemeses reach the KRaft controllers', () => {
   it('kill of the active controller: a new one is elected, the old one comes back as follower', () => {
-    const { s, ops, t0 } = withFaults(pair(0, 'kill', 1000, 8000, { target: { target: 'controller' }, mode: 'process' }));
+    const { s, ops, t0 } = withFaults(
+      pair(0, 'kill', 1000, 8000, { target: { target: 'controller' }, mode: 'process' }),
+    );
     const old = s.activeController();
     s.world.runUntil(t0 + 1001);
     expect(ops.find((o) => o.f === 'start-kill')?.value.nodes).toEqual([controllerNode(old)]);
@@ -39,7 +41,9 @@ describe('nemeses reach the KRaft controllers', () => {
   });
 
   it('kill of a majority of named controllers: no active controller until they return', () => {
-    const { s, t0 } = withFaults(pair(0, 'kill', 1000, 10_000, { target: { target: 'nodes', nodes: ['ctl1', 'ctl2'] }, mode: 'process' }));
+    const { s, t0 } = withFaults(
+      pair(0, 'kill', 1000, 10_000, { target: { target: 'nodes', nodes: ['ctl1', 'ctl2'] }, mode: 'process' }),
+    );
     s.world.runUntil(t0 + 8000);
     expect(status(s, 'ctl1')).toBe('down');
     expect(status(s, 'ctl2')).toBe('down');
@@ -52,10 +56,13 @@ describe('nemeses reach the KRaft controllers', () => {
   });
 
   it('kill-all crashes every broker and every controller; the quorum comes back first, then the brokers', () => {
-    const { s, ops, t0 } = withFaults(pair(0, 'kill-all', 1000, 5000, { mode: 'process', order: 'stale-first', gapMs: 2000 }));
+    const { s, ops, t0 } = withFaults(
+      pair(0, 'kill-all', 1000, 5000, { mode: 'process', order: 'stale-first', gapMs: 2000 }),
+    );
     s.acked(s.produce(10, { maxMs: 900 }));
     s.world.runUntil(t0 + 1001);
-    for (const node of [...s.cluster.brokerNodes(), ...s.cluster.controllerNodes()]) expect(status(s, node)).toBe('down');
+    for (const node of [...s.cluster.brokerNodes(), ...s.cluster.controllerNodes()])
+      expect(status(s, node)).toBe('down');
     expect(ops.find((o) => o.f === 'start-kill-all')?.value.controllers).toEqual(['ctl1', 'ctl2', 'ctl3']);
     s.world.runUntil(t0 + 5001);
     expect(ops.find((o) => o.f === 'stop-kill-all')?.value.controllersRestarted).toEqual(['ctl1', 'ctl2', 'ctl3']);
@@ -69,24 +76,32 @@ describe('nemeses reach the KRaft controllers', () => {
     expect(s.raft.violations).toEqual([]);
   });
 
-  it('pause of the metadata nodes (target zk) pauses the whole quorum; pause of the controller only the active one', () => {
-    const { s, t0 } = withFaults(pair(0, 'pause', 1000, 4000, { target: { target: 'zk' } }), pair(1, 'pause', 8000, 20_000, { target: { target: 'controller' } }));
-    s.world.runUntil(t0 + 1001);
-    for (const node of s.cluster.controllerNodes()) expect(status(s, node)).toBe('paused');
-    s.world.runUntil(t0 + 7000);
-    const active = s.activeController();
-    expect(active).toBeGreaterThan(0);
-    s.world.runUntil(t0 + 8001);
-    expect(status(s, controllerNode(active))).toBe('paused');
-    expect(s.cluster.controllerNodes().filter((n) => status(s, n) === 'paused')).toEqual([controllerNode(active)]);
-    s.world.runUntil(t0 + 30_000);
-    expect(s.activeController()).toBeGreaterThan(0);
-    expect(s.acked(s.produce(5))).toHaveLength(5);
-    expect(s.raft.violations).toEqual([]);
-  });
+  it(
+    'pause of the metadata nodes (target zk) pauses the whole quorum; pause of the controller only the active ' + 'one',
+    () => {
+      const { s, t0 } = withFaults(
+        pair(0, 'pause', 1000, 4000, { target: { target: 'zk' } }),
+        pair(1, 'pause', 8000, 20_000, { target: { target: 'controller' } }),
+      );
+      s.world.runUntil(t0 + 1001);
+      for (const node of s.cluster.controllerNodes()) expect(status(s, node)).toBe('paused');
+      s.world.runUntil(t0 + 7000);
+      const active = s.activeController();
+      expect(active).toBeGreaterThan(0);
+      s.world.runUntil(t0 + 8001);
+      expect(status(s, controllerNode(active))).toBe('paused');
+      expect(s.cluster.controllerNodes().filter((n) => status(s, n) === 'paused')).toEqual([controllerNode(active)]);
+      s.world.runUntil(t0 + 30_000);
+      expect(s.activeController()).toBeGreaterThan(0);
+      expect(s.acked(s.produce(5))).toHaveLength(5);
+      expect(s.raft.violations).toEqual([]);
+    },
+  );
 
   it('partition isolating the active controller: it resigns and the majority elects another', () => {
-    const { s, t0 } = withFaults(pair(0, 'partition', 1000, 12_000, { mode: 'isolate', target: { target: 'controller' } }));
+    const { s, t0 } = withFaults(
+      pair(0, 'partition', 1000, 12_000, { mode: 'isolate', target: { target: 'controller' } }),
+    );
     const old = s.activeController();
     s.world.runUntil(t0 + 11_000);
     expect(s.activeController()).not.toBe(old);
@@ -98,7 +113,9 @@ describe('nemeses reach the KRaft controllers', () => {
   });
 
   it('minority-majority splits the quorum with the brokers: the controllers end up on both sides', () => {
-    const { s, ops, t0 } = withFaults(pair(0, 'partition', 1000, 12_000, { mode: 'minority-majority', zk: 'majority' }));
+    const { s, ops, t0 } = withFaults(
+      pair(0, 'partition', 1000, 12_000, { mode: 'minority-majority', zk: 'majority' }),
+    );
     s.world.runUntil(t0 + 1001);
     const start = ops.find((o) => o.f === 'start-partition')?.value as { minority: string[]; majority: string[] };
     const controllers = (side: string[]): string[] => side.filter((n) => n.startsWith('ctl'));

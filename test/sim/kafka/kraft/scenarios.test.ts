@@ -10,7 +10,9 @@ describe('KRaft mode scenarios (modern protocol)', () => {
     const s = new KraftScenario().start();
     expect(s.activeController()).toBeGreaterThan(0);
     const image = s.controller(s.activeController()).committed;
-    expect([...image.brokers.values()].map((b) => [b.id, b.fenced]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
+    expect(
+      [...image.brokers.values()].map((b) => [b.id, b.fenced]).sort((x, y) => Number(x[0]) - Number(y[0])),
+    ).toEqual([
       [0, false],
       [1, false],
       [2, false],
@@ -71,7 +73,11 @@ describe('KRaft mode scenarios (modern protocol)', () => {
     expect(s.maxEpoch()).toBe(epoch);
     expect(s.controller(follower).raft.role).toBe('follower');
     expect(s.controller(follower).raft.leaderId).toBe(active);
-    expect(s.raftEvents.filter((e) => e.kind === 'raft-state' && e.role === 'leader').map((e) => e.kind === 'raft-state' && e.voter)).toEqual([active]);
+    expect(
+      s.raftEvents
+        .filter((e) => e.kind === 'raft-state' && e.role === 'leader')
+        .map((e) => e.kind === 'raft-state' && e.voter),
+    ).toEqual([active]);
     expect(s.raft.violations).toEqual([]);
   });
 
@@ -140,47 +146,66 @@ describe('KRaft mode scenarios (modern protocol)', () => {
   });
 
   for (const unclean of [false, true]) {
-    it(`all replicas down, the stale one restarted first: ${unclean ? 'unclean election loses acknowledged writes, RECOVERING until its leader reports in' : 'clean election keeps the partition offline'}`, () => {
-      const s = new KraftScenario({ broker: { 'unclean.leader.election.enable': unclean, 'min.insync.replicas': 1 } }).start();
-      s.acked(s.produce(5));
-      const leader = s.leader();
-      const stale = [0, 1, 2].find((b) => b !== leader) as number;
-      const third = [0, 1, 2].find((b) => b !== leader && b !== stale) as number;
-      s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(stale));
-      s.run(15_000);
-      const acked = s.acked(s.produce(5));
-      expect(acked).toHaveLength(5);
-      s.world.net.heal();
-      s.crash(stale).run(1000);
-      s.world.shutdown(s.cluster.nodeOf(third));
-      s.run(1000);
-      s.world.shutdown(s.cluster.nodeOf(leader));
-      s.run(10_000);
-      s.restart(stale).run(15_000);
-      if (!unclean) {
-        expect(s.leader()).toBe(-1);
-        expect(s.events.some((e) => e.kind === 'offline')).toBe(true);
-        expect(s.monitor.violations).toEqual([]);
+    it(
+      `all replicas down, the stale one restarted first: ` +
+        (unclean
+          ? 'unclean election loses acknowledged writes, RECOVERING until its leader reports in'
+          : 'clean election keeps the partition offline'),
+      () => {
+        const s = new KraftScenario({
+          broker: { 'unclean.leader.election.enable': unclean, 'min.insync.replicas': 1 },
+        }).start();
+        s.acked(s.produce(5));
+        const leader = s.leader();
+        const stale = [0, 1, 2].find((b) => b !== leader) as number;
+        const third = [0, 1, 2].find((b) => b !== leader && b !== stale) as number;
+        s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(stale));
+        s.run(15_000);
+        const acked = s.acked(s.produce(5));
+        expect(acked).toHaveLength(5);
+        s.world.net.heal();
+        s.crash(stale).run(1000);
+        s.world.shutdown(s.cluster.nodeOf(third));
+        s.run(1000);
+        s.world.shutdown(s.cluster.nodeOf(leader));
+        s.run(10_000);
+        s.restart(stale).run(15_000);
+        if (!unclean) {
+          expect(s.leader()).toBe(-1);
+          expect(s.events.some((e) => e.kind === 'offline')).toBe(true);
+          expect(s.monitor.violations).toEqual([]);
+          expect(s.raft.violations).toEqual([]);
+          return;
+        }
+        expect(s.leader()).toBe(stale);
+        const election = s.elections().at(-1);
+        expect(election?.unclean).toBe(true);
+        // KIP-704: the unclean election wrote RECOVERING; the new leader reported RECOVERED since.
+        const log = s.controller(s.activeController()).raft.log.entries.map((e) => e.record);
+        const recovering = log.findIndex(
+          (r) => r.type === 'PartitionChangeRecord' && r.leaderRecoveryState === 'RECOVERING',
+        );
+        expect(recovering).toBeGreaterThan(0);
+        expect(
+          log
+            .slice(recovering + 1)
+            .some(
+              (r) =>
+                r.type === 'PartitionChangeRecord' &&
+                r.reason === 'AlterPartition' &&
+                r.leaderRecoveryState === 'RECOVERED',
+            ),
+        ).toBe(true);
+        expect(s.controller(s.activeController()).committed.partitions.get(0)?.leaderRecoveryState).toBe('RECOVERED');
+        s.restart(leader).restart(third).run(15_000);
+        for (const b of [0, 1, 2]) for (const v of acked) expect(s.log(b)).not.toContain(v);
+        const completeness = s.monitor.violations.filter((v) => v.invariant === 'LeaderCompleteness');
+        expect(completeness.length).toBeGreaterThan(0);
+        expect(completeness.every((v) => v.causedBy?.leader === stale)).toBe(true);
+        expect(s.monitor.unexplained()).toEqual([]);
         expect(s.raft.violations).toEqual([]);
-        return;
-      }
-      expect(s.leader()).toBe(stale);
-      const election = s.elections().at(-1);
-      expect(election?.unclean).toBe(true);
-      // KIP-704: the unclean election wrote RECOVERING; the new leader reported RECOVERED since.
-      const log = s.controller(s.activeController()).raft.log.entries.map((e) => e.record);
-      const recovering = log.findIndex((r) => r.type === 'PartitionChangeRecord' && r.leaderRecoveryState === 'RECOVERING');
-      expect(recovering).toBeGreaterThan(0);
-      expect(log.slice(recovering + 1).some((r) => r.type === 'PartitionChangeRecord' && r.reason === 'AlterPartition' && r.leaderRecoveryState === 'RECOVERED')).toBe(true);
-      expect(s.controller(s.activeController()).committed.partitions.get(0)?.leaderRecoveryState).toBe('RECOVERED');
-      s.restart(leader).restart(third).run(15_000);
-      for (const b of [0, 1, 2]) for (const v of acked) expect(s.log(b)).not.toContain(v);
-      const completeness = s.monitor.violations.filter((v) => v.invariant === 'LeaderCompleteness');
-      expect(completeness.length).toBeGreaterThan(0);
-      expect(completeness.every((v) => v.causedBy?.leader === stale)).toBe(true);
-      expect(s.monitor.unexplained()).toEqual([]);
-      expect(s.raft.violations).toEqual([]);
-    });
+      },
+    );
   }
 
   it('fences a paused (zombie) leader by its leader epoch after it resumes', () => {
