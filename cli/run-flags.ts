@@ -13,8 +13,10 @@ export function addRunFlags(command: Command, seedHelp: string = SEED_FLAG.help)
   command.option(SEED_FLAG.syntax, seedHelp);
   // No commander defaults: a flag not given stays undefined and the schema's default applies, so that
   // repro files and replay commands carry only what was chosen.
-  for (const f of RUN_FLAGS)
+  for (const f of RUN_FLAGS) {
     command.option(f.syntax, f.defaultText === undefined ? f.help : `${f.help} (default: ${f.defaultText})`);
+    if (f.negation !== undefined) command.option(f.negation.syntax, f.negation.help);
+  }
   return command;
 }
 

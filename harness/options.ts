@@ -8,7 +8,8 @@ import { EVERY_FAULT_KIND, isFaultKind, loadSchedule, parseNemesisOption, valida
 import type { FaultKind, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
-import { parseProtocol } from '../sim/kafka/protocol.ts';
+import { HISTORICAL_MODES, parseOverrides } from '../sim/kafka/protocol.ts';
+import { NEWEST_RELEASE, RELEASES, releaseOf } from '../sim/kafka/releases.ts';
 import { ConfigError, type Seed } from '../sim/world/index.ts';
 import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
 import { readInput } from './input.ts';
@@ -19,8 +20,11 @@ export interface TestDraft {
   brokers: number;
   partitions: number;
   replicationFactor: number;
-  metadata: MetadataMode;
-  /** The --protocol text ("modern" or historical modes), parsed into protocol fixes by test.ts. */
+  /** The Kafka release (releases.ts). */
+  kafka: string;
+  /** The metadata mode asked for; undefined: the release's default. */
+  metadata: MetadataMode | undefined;
+  /** The --protocol overrides (historical modes, +name/-name), applied over the release's behaviours. */
   protocol: string;
   /** Broker settings by Kafka's keys, over sim/kafka's defaults. */
   broker: Partial<BrokerConfig>;
@@ -43,8 +47,10 @@ export interface FlagSpec<V> {
   /** Commander's syntax: '--min-isr <n>', or '--unclean' for a switch. */
   syntax: string;
   help: string;
-  /** The flag's text (true for a switch) → the value; a UsageError naming the flag on bad input. */
-  parse(text: string | true): V;
+  /** A switch's negation ('--no-unclean'), for a switch whose default a release may turn on. */
+  negation?: { syntax: string; help: string };
+  /** The flag's text (true or false for a switch) → the value; a UsageError naming the flag on bad input. */
+  parse(text: string | boolean): V;
   /** The words that give `value` back on a command line, or null when no flag can (a generated value). */
   words(value: V, files: FlagFiles): string[] | null;
 }
@@ -68,7 +74,7 @@ function option<V>(spec: OptionSpec<V>): OptionSpec<V> {
 
 // ---- checks shared by the entries ----
 
-function integerFlag(flag: string, min: number, max: number): (text: string | true) => number {
+function integerFlag(flag: string, min: number, max: number): (text: string | boolean) => number {
   return (text) => {
     if (typeof text !== 'string' || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
       throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${String(text)}"`);
@@ -121,6 +127,22 @@ function nemesisWords(kinds: FaultKind[] | 'swarm'): string {
  * key of them (--min-isr, --unclean, --acks) wins over a whole object given beside it.
  */
 export const RUN_OPTIONS = {
+  /** The Kafka release simulated: its replication behaviours and the defaults it shipped (releases.ts). */
+  kafka: option<string>({
+    default: NEWEST_RELEASE,
+    check: (v, where) => {
+      if (typeof v !== 'string')
+        throw new UsageError(`${where} must be a Kafka release such as "3.9", got ${JSON.stringify(v)}`);
+      return asUsage(where, () => releaseOf(v).version);
+    },
+    apply: (v, d) => void (d.kafka = v),
+    flag: {
+      syntax: '--kafka <version>',
+      help: `the Kafka release (${RELEASES.map((r) => r.version).join(', ')})`,
+      parse: (text) => asUsage('--kafka', () => releaseOf(String(text)).version),
+      words: (v) => words('--kafka', v),
+    },
+  }),
   /**
    * Broker settings by Kafka's keys. The run's defaults are Kafka's before 2.5 for
    * zookeeper.session.timeout.ms (6000) and replica.lag.time.max.ms (10000): with the modern 18 s and 30 s
@@ -186,73 +208,90 @@ export const RUN_OPTIONS = {
       words: (v) => words('--min-isr', v),
     },
   }),
-  acks: option<0 | 1 | 'all'>({
-    default: 'all',
+  /** The producer's acks; undefined: the release's default (1 before 3.0, all since, KIP-679). */
+  acks: option<0 | 1 | 'all' | undefined>({
+    default: undefined,
     check: (v, where) => {
-      if (v !== 0 && v !== 1 && v !== 'all')
+      if (v !== undefined && v !== 0 && v !== 1 && v !== 'all')
         throw new UsageError(`${where} must be 0, 1 or "all", got ${JSON.stringify(v)}`);
       return v;
     },
-    apply: (v, d) => void (d.producer.acks = v),
+    apply: (v, d) => {
+      if (v !== undefined) d.producer.acks = v;
+    },
     flag: {
       syntax: '--acks <0|1|all>',
-      help: 'producer acks',
+      help: "producer acks (default: the release's: 1 before 3.0, all since)",
       parse: (text) => {
         if (text !== '0' && text !== '1' && text !== 'all')
           throw new UsageError(`--acks must be 0, 1 or all, got "${String(text)}"`);
         return text === 'all' ? 'all' : text === '1' ? 1 : 0;
       },
-      words: (v) => words('--acks', v),
+      words: (v) => (v === undefined ? [] : words('--acks', v)),
     },
   }),
-  unclean: option<boolean>({
-    default: false,
-    check: booleanValue,
-    apply: (v, d) => void (d.broker['unclean.leader.election.enable'] = v),
+  /** unclean.leader.election.enable; undefined: the release's default (true before 0.11, KIP-106). */
+  unclean: option<boolean | undefined>({
+    default: undefined,
+    check: (v, where) => (v === undefined ? v : booleanValue(v, where)),
+    apply: (v, d) => {
+      if (v !== undefined) d.broker['unclean.leader.election.enable'] = v;
+    },
     flag: {
       syntax: '--unclean',
-      help: 'unclean.leader.election.enable=true',
-      parse: () => true,
-      words: (v) => (v ? ['--unclean'] : []),
+      help: "unclean.leader.election.enable=true (default: the release's: true before 0.11)",
+      negation: { syntax: '--no-unclean', help: 'unclean.leader.election.enable=false' },
+      parse: (text) => text !== false,
+      words: (v) => (v === undefined ? [] : v ? ['--unclean'] : ['--no-unclean']),
     },
   }),
+  /** Overrides over the release's behaviours, for what-if runs: historical modes and +name / -name. */
   protocol: option<string>({
-    default: 'modern',
+    default: '',
     check: (v, where) => {
-      if (typeof v !== 'string')
-        throw new UsageError(`${where} must be a protocol mode list, got ${JSON.stringify(v)}`);
-      asUsage(where, () => parseProtocol(v));
+      if (typeof v !== 'string') throw new UsageError(`${where} must be a list of overrides, got ${JSON.stringify(v)}`);
+      asUsage(where, () => parseOverrides(v));
       return v;
     },
     apply: (v, d) => void (d.protocol = v),
     flag: {
-      syntax: '--protocol <mode>',
-      help: 'modern, or historical modes (comma list)',
+      syntax: '--protocol <overrides>',
+      help:
+        `overrides over the release's behaviours: historical modes (${HISTORICAL_MODES.join(', ')}) or ` +
+        '+name / -name (e.g. +elr, -kip101)',
       parse: (text) => {
-        const mode = String(text);
-        asUsage('--protocol', () => parseProtocol(mode));
-        return mode;
+        const overrides = String(text);
+        if (overrides.split(',').some((o) => o.trim() === 'modern')) {
+          throw new UsageError(
+            `--protocol: "modern" is gone; name a release with --kafka (the newest: ${NEWEST_RELEASE})`,
+          );
+        }
+        asUsage('--protocol', () => parseOverrides(overrides));
+        return overrides;
       },
-      words: (v) => words('--protocol', v),
+      words: (v) => (v === '' ? [] : words('--protocol', v)),
     },
   }),
-  metadata: option<MetadataMode>({
-    default: 'zk',
+  /** The metadata mode; undefined: the release's default (KRaft where it is production-ready, 3.3 on). */
+  metadata: option<MetadataMode | undefined>({
+    default: undefined,
     check: (v, where) => {
-      if (v !== 'zk' && v !== 'kraft')
+      if (v !== undefined && v !== 'zk' && v !== 'kraft')
         throw new UsageError(`${where} must be "zk" or "kraft", got ${JSON.stringify(v)}`);
       return v;
     },
-    apply: (v, d) => void (d.metadata = v),
+    apply: (v, d) => {
+      if (v !== undefined) d.metadata = v;
+    },
     flag: {
       syntax: '--metadata <zk|kraft>',
-      help: 'metadata mode: ZooKeeper or a KRaft controller quorum',
+      help: "metadata mode: ZooKeeper or a KRaft controller quorum (default: the release's; KRaft from 3.3)",
       parse: (text) => {
         if (text !== 'zk' && text !== 'kraft')
           throw new UsageError(`--metadata must be zk or kraft, got "${String(text)}"`);
         return text;
       },
-      words: (v) => words('--metadata', v),
+      words: (v) => (v === undefined ? [] : words('--metadata', v)),
     },
   }),
   /**
@@ -438,6 +477,8 @@ export interface RunFlag {
   attribute: string;
   /** The default as the flag would say it, for help (undefined: none). */
   defaultText: string | undefined;
+  /** A switch's negation ('--no-unclean'), declared beside it. */
+  negation?: { syntax: string; help: string };
 }
 
 function attributeOf(syntax: string): string {
@@ -450,7 +491,9 @@ export const RUN_FLAGS: RunFlag[] = RUN_OPTION_KEYS.flatMap((key) => {
   if (f === undefined) return [];
   const defaultWords = f.words(spec(key).default as never, {});
   const defaultText = defaultWords === null || defaultWords.length < 2 ? undefined : defaultWords.slice(1).join(' ');
-  return [{ key, syntax: f.syntax, help: f.help, attribute: attributeOf(f.syntax), defaultText }];
+  const flag: RunFlag = { key, syntax: f.syntax, help: f.help, attribute: attributeOf(f.syntax), defaultText };
+  if (f.negation !== undefined) flag.negation = f.negation;
+  return [flag];
 });
 
 /** The seed's flag, beside the options: a fresh seed is drawn (and printed) when it is missing. */
@@ -461,8 +504,8 @@ export function optionsFromFlags(flags: Record<string, unknown>): Partial<RunKno
   const out: Partial<Record<RunOptionKey, unknown>> = {};
   for (const f of RUN_FLAGS) {
     const text = flags[f.attribute];
-    if (text === undefined || text === false) continue;
-    out[f.key] = (spec(f.key).flag as FlagSpec<unknown>).parse(text as string | true);
+    if (text === undefined) continue;
+    out[f.key] = (spec(f.key).flag as FlagSpec<unknown>).parse(text as string | boolean);
   }
   return out as Partial<RunKnobs>;
 }

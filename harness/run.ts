@@ -27,7 +27,9 @@ export function runOnce(options: RunOptions, hooks: RunHooks = {}, test: Test = 
   if (selfTestFault(options.seed) === 'throw')
     throw new Error(`self-test: seed ${String(options.seed)} throws (KAFKASIM_FUZZ_SELF_TEST)`);
   const output = runTest(test, hooks);
-  const repro = makeRepro(options, output.schedule, output.historyHash, Object.keys(output.result.anomalies).sort());
+  // The release is always recorded: the default moves to each newer release kafkasim learns.
+  const recorded = { ...options, kafka: test.cluster.kafka };
+  const repro = makeRepro(recorded, output.schedule, output.historyHash, Object.keys(output.result.anomalies).sort());
   return { options, test, output, result: output.result, repro };
 }
 

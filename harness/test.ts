@@ -7,10 +7,12 @@ import type { FaultKind, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import { clusterConfig } from '../sim/kafka/config.ts';
 import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
-import { parseProtocol, type ProtocolFixes } from '../sim/kafka/protocol.ts';
+import { parseOverrides, type KafkaBehaviours } from '../sim/kafka/protocol.ts';
+import { releaseOf, releasesWith } from '../sim/kafka/releases.ts';
 import { parseSeed, type Seed } from '../sim/world/index.ts';
 import { queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
 import { standardCheckers } from './checkers.ts';
+import { UsageError } from './errors.ts';
 import { applyKnobs, checkOptions, knobsOf, RUN_DEFAULTS, type RunOptions, type TestDraft } from './options.ts';
 
 /** The faults of a test: a schedule as given, or the kinds (or swarm) a schedule is generated from. */
@@ -19,8 +21,8 @@ export type NemesisPlan = { schedule: Schedule } | { kinds: FaultKind[] | 'swarm
 export interface Test {
   seed: Seed;
   cluster: ClusterConfig;
-  /** The --protocol mode names the cluster's protocol fixes came from (for reports). */
-  protocolModes: string[];
+  /** The --protocol overrides applied over the release's behaviours (for reports). */
+  protocolOverrides: string[];
   workload: QueueWorkloadOptions;
   nemesis: NemesisPlan;
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */
@@ -40,7 +42,8 @@ export function testOf(options: RunOptions): Test {
     brokers: RUN_DEFAULTS.brokers,
     partitions: RUN_DEFAULTS.partitions,
     replicationFactor: RUN_DEFAULTS.replicationFactor,
-    metadata: RUN_DEFAULTS.metadata,
+    kafka: RUN_DEFAULTS.kafka,
+    metadata: undefined,
     protocol: RUN_DEFAULTS.protocol,
     broker: {},
     producer: {},
@@ -53,20 +56,34 @@ export function testOf(options: RunOptions): Test {
     stopOnViolation: false,
   };
   applyKnobs(knobs, draft);
-  const { modes, fixes } = parseProtocol(draft.protocol);
+  const release = releaseOf(draft.kafka);
+  const metadata = draft.metadata ?? release.metadataModes[0];
+  if (!release.metadataModes.includes(metadata)) {
+    const mode = metadata === 'zk' ? 'ZooKeeper' : 'KRaft';
+    throw new UsageError(
+      `Kafka ${release.version} has no ${mode} mode (it runs on ${releasesWith(metadata).join(', ')})`,
+    );
+  }
+  const { names, changes } = parseOverrides(draft.protocol);
+  // The release's defaults under the run's settings and the user's.
+  const producer = { ...release.producer, ...draft.producer };
+  if (producer['enable.idempotence'] === true && !release.idempotentProducer) {
+    throw new UsageError(`Kafka ${release.version} has no idempotent producer (KIP-98, 0.11.0)`);
+  }
   const cluster = clusterConfig({
     brokers: draft.brokers,
     partitions: draft.partitions,
     replicationFactor: draft.replicationFactor,
-    protocol: fixes,
-    metadata: draft.metadata,
-    broker: draft.broker,
+    kafka: release.version,
+    protocol: { ...release.behaviours, ...changes },
+    metadata,
+    broker: { ...release.broker, ...draft.broker },
   });
-  const workload = queueWorkloadOptions({ ...draft.workload, partitions: draft.partitions, producer: draft.producer });
+  const workload = queueWorkloadOptions({ ...draft.workload, partitions: draft.partitions, producer });
   return {
     seed: parseSeed(seed),
     cluster,
-    protocolModes: modes,
+    protocolOverrides: names,
     workload,
     nemesis:
       draft.schedule !== undefined
@@ -86,7 +103,11 @@ export interface RunConfig {
   brokers: number;
   partitions: number;
   'replication.factor': number;
-  protocol: { modes: string[]; fixes: ProtocolFixes };
+  /** The Kafka release simulated. */
+  kafka: string;
+  metadata: 'zk' | 'kraft';
+  /** The release's replication behaviours with the --protocol overrides applied, and the overrides. */
+  protocol: { overrides: string[]; behaviours: KafkaBehaviours };
   broker: PlainConfig<BrokerConfig>;
   producer: ProducerConfig;
   consumer: ConsumerConfig;
@@ -119,7 +140,9 @@ export function configOf(test: Test, intensity: number | undefined): RunConfig {
     brokers: test.cluster.brokers,
     partitions: test.cluster.partitions,
     'replication.factor': test.cluster.replicationFactor,
-    protocol: { modes: test.protocolModes, fixes: { ...test.cluster.protocol } },
+    kafka: test.cluster.kafka,
+    metadata: test.cluster.metadata,
+    protocol: { overrides: test.protocolOverrides, behaviours: { ...test.cluster.protocol } },
     broker: broker as PlainConfig<BrokerConfig>,
     producer: { ...producer },
     consumer: { ...consumer },

@@ -75,13 +75,14 @@ export function preamble(test: Test, options: RunOptions, scheduleFile: string |
   return [
     `seed          ${String(test.seed)}`,
     `rerun with    ${replayCommandFor(options, { scheduleFile })}`,
-    `cluster       ${c.brokers} brokers, ${c.partitions} partitions, replication factor ${c.replicationFactor}, ` +
-      `${c.metadata === 'kraft' ? `KRaft (${c.kraft['controller.quorum.voters']} controllers)` : 'ZooKeeper'}, ` +
-      `protocol ${test.protocolModes.join(',')}`,
+    `kafka         ${c.kafka}, ` +
+      (c.metadata === 'kraft' ? `KRaft (${c.kraft['controller.quorum.voters']} controllers)` : 'ZooKeeper') +
+      (test.protocolOverrides.length === 0 ? '' : `, overrides ${test.protocolOverrides.join(',')}`),
+    `cluster       ${c.brokers} brokers, ${c.partitions} partitions, replication factor ${c.replicationFactor}`,
     `broker        min.insync.replicas=${broker['min.insync.replicas']} ` +
       `unclean.leader.election.enable=${broker['unclean.leader.election.enable']} ` +
-      `replica.lag.time.max.ms=${broker['replica.lag.time.max.ms']} ` +
-      `zookeeper.session.timeout.ms=${broker['zookeeper.session.timeout.ms']}`,
+      `replica.lag.time.max.ms=${broker['replica.lag.time.max.ms']}` +
+      (c.metadata === 'zk' ? ` zookeeper.session.timeout.ms=${broker['zookeeper.session.timeout.ms']}` : ''),
     `producer      acks=${test.workload.producer.acks} ` +
       `enable.idempotence=${test.workload.producer['enable.idempotence']}, ` +
       `${test.workload.producers} producers, ${test.workload.consumers} consumers, ${test.workload.rate} sends/s`,

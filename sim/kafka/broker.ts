@@ -71,7 +71,8 @@ export class Broker implements Program {
       observe,
       replicaManager: this.replicaManager,
       metadataCache: this.metadataCache,
-      brokerEpoch: () => this.zk?.brokerEpoch ?? -1,
+      // Before KIP-380 (2.2) control requests carried no broker epoch to check.
+      brokerEpoch: () => (config.protocol.kip380 ? (this.zk?.brokerEpoch ?? -1) : -1),
     });
     if (this.kraft === null) this.zk?.start();
     else this.kraft.start();

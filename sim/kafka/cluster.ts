@@ -182,7 +182,8 @@ export class KafkaCluster {
     onStart?: (c: KafkaClient) => void,
   ): void {
     const factory: ProgramFactory = (ctx) => {
-      const kip320 = this.config.protocol.kip320;
+      // Clients send their leader epoch and validate positions from 2.3 (KIP-320's consumer side).
+      const kip320 = this.config.protocol.kip320Consumer;
       const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), kip320, ...options });
       onStart?.(c);
       return c;

@@ -3,8 +3,8 @@
 import { ConfigError } from '../world/errors.ts';
 import type { KraftConfig, MetadataMode } from './kraft/config.ts';
 import { KRAFT_DEFAULTS, validateKraft } from './kraft/config.ts';
-import type { ProtocolFixes } from './protocol.ts';
-import { MODERN } from './protocol.ts';
+import type { KafkaBehaviours } from './protocol.ts';
+import { NEWEST_RELEASE, releaseOf } from './releases.ts';
 
 export interface BrokerConfig {
   'replica.lag.time.max.ms': number;
@@ -84,7 +84,10 @@ export interface ClusterConfig {
   /** Rack of each broker (by id), or empty for no racks. */
   racks: string[];
   broker: BrokerConfig;
-  protocol: ProtocolFixes;
+  /** The Kafka release simulated (releases.ts): its version. */
+  kafka: string;
+  /** Its replication behaviours, with any --protocol override applied. */
+  protocol: KafkaBehaviours;
   /** Where metadata lives: ZooKeeper (the default) or a KRaft controller quorum. */
   metadata: MetadataMode;
   /** KRaft settings (used in KRaft mode only). */
@@ -103,7 +106,8 @@ export function clusterConfig(
     replicationFactor: partial.replicationFactor ?? 3,
     racks: partial.racks ?? [],
     broker: { ...BROKER_DEFAULTS, ...(partial.broker ?? {}) },
-    protocol: partial.protocol ?? MODERN,
+    kafka: partial.kafka ?? NEWEST_RELEASE,
+    protocol: partial.protocol ?? releaseOf(partial.kafka ?? NEWEST_RELEASE).behaviours,
     metadata: partial.metadata ?? 'zk',
     kraft: { ...KRAFT_DEFAULTS, ...(partial.kraft ?? {}) },
   };

@@ -530,13 +530,14 @@ export class Controller {
     return this.partitions.get(p)?.zkVersion ?? -1;
   }
 
+  /** KIP-966's eligible leader replicas, unclean-shutdown exclusion and last-known-leader recovery. */
   private get kip966(): boolean {
-    return this.config.protocol.kip966;
+    return this.config.protocol.elr;
   }
 
   private get policy(): ElectionPolicy {
     const b = this.config.broker;
-    return { kip966: this.kip966, unclean: b['unclean.leader.election.enable'], minIsr: b['min.insync.replicas'] };
+    return { elr: this.kip966, unclean: b['unclean.leader.election.enable'], minIsr: b['min.insync.replicas'] };
   }
 
   /** Read at each call: readBrokers replaces the live set. */

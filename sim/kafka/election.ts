@@ -9,7 +9,8 @@
 // a leader that bounced that way is elected away from.
 
 export interface ElectionPolicy {
-  kip966: boolean;
+  /** KIP-966's eligible leader replicas, unclean-shutdown exclusion and last-known-leader recovery. */
+  elr: boolean;
   /** unclean.leader.election.enable */
   unclean: boolean;
   /** min.insync.replicas */
@@ -51,7 +52,7 @@ function nextEligibleLeaders(oldIsr: number[], newIsr: number[], elr: number[], 
 
 /** KIP-966's eligible leader replicas after an ISR change (empty without KIP-966). */
 export function eligibleAfter(oldIsr: number[], newIsr: number[], elr: number[], policy: ElectionPolicy): number[] {
-  return policy.kip966 ? nextEligibleLeaders(oldIsr, newIsr, elr, policy.minIsr) : [];
+  return policy.elr ? nextEligibleLeaders(oldIsr, newIsr, elr, policy.minIsr) : [];
 }
 
 export function electLeader(
@@ -62,21 +63,15 @@ export function electLeader(
 ): Election | null {
   const replicas = state.replicas;
   const liveIsr = replicas.filter(
-    (r) => state.isr.includes(r) && live(r) && !(policy.kip966 && r === state.leader && bounced.includes(r)),
+    (r) => state.isr.includes(r) && live(r) && !(policy.elr && r === state.leader && bounced.includes(r)),
   );
   if (liveIsr.length > 0) return { leader: liveIsr[0], isr: state.isr.filter((r) => live(r)), unclean: false };
   const liveElr = replicas.filter((r) => state.elr.includes(r) && live(r));
-  if (policy.kip966 && liveElr.length > 0) return { leader: liveElr[0], isr: [liveElr[0]], unclean: false };
+  if (policy.elr && liveElr.length > 0) return { leader: liveElr[0], isr: [liveElr[0]], unclean: false };
   // KIP-966 Balanced recovery: with no ISR or ELR member left, the last known leader is elected once it
   // is back, even with unclean election disabled; it is unclean (its unflushed tail may be gone).
   const lastKnown = state.lastKnownElr;
-  if (
-    policy.kip966 &&
-    lastKnown.length === 1 &&
-    live(lastKnown[0]) &&
-    state.isr.length === 0 &&
-    state.elr.length === 0
-  ) {
+  if (policy.elr && lastKnown.length === 1 && live(lastKnown[0]) && state.isr.length === 0 && state.elr.length === 0) {
     return { leader: lastKnown[0], isr: [lastKnown[0]], unclean: true, lastKnownLeader: true };
   }
   if (!policy.unclean) return null;
@@ -109,20 +104,20 @@ export function decideLiveChange(
   }
   let stale = false;
   let state = current;
-  if (policy.kip966 && justUnclean.length > 0) {
+  if (policy.elr && justUnclean.length > 0) {
     // Neither eligible nor the last ISR member to lead a leaderless partition, after an unclean shutdown.
     stale = !current.isr.every(notUnclean) || !current.elr.every(notUnclean);
     state = { ...current, isr: current.isr.filter(notUnclean), elr: current.elr.filter(notUnclean) };
   }
   let election = electLeader(state, live, policy, leaderBounced ? [current.leader] : []);
-  if (election === null && policy.kip966 && current.leader >= 0) {
+  if (election === null && policy.elr && current.leader >= 0) {
     // Leaderless from now on: the leader becomes the last known one, elected at once if it is the bounced
     // leader and nobody else may lead.
     election = electLeader({ ...state, lastKnownElr: [current.leader] }, live, policy);
   }
   if (election === null) {
     if (current.leader < 0 && !stale) return null;
-    const lastKnownElr = current.leader >= 0 && policy.kip966 ? [current.leader] : current.lastKnownElr;
+    const lastKnownElr = current.leader >= 0 && policy.elr ? [current.leader] : current.lastKnownElr;
     return { kind: 'offline', isr: state.isr, elr: state.elr, lastKnownElr };
   }
   const chosen = election.leader;
@@ -132,7 +127,7 @@ export function decideLiveChange(
     kind: 'elected',
     leader: chosen,
     isr: election.isr,
-    elr: policy.kip966 && !election.unclean ? elr : [],
+    elr: policy.elr && !election.unclean ? elr : [],
     unclean: election.unclean,
     lastKnownLeader: election.lastKnownLeader === true,
   };

@@ -6,7 +6,7 @@ import type { BrokerConfig } from './config.ts';
 import type { FetchPartition, FetchResponse, OffsetsForLeaderEpochResponse } from './messages.ts';
 import { NO_EPOCH } from './messages.ts';
 import type { Partition } from './partition.ts';
-import type { ProtocolFixes } from './protocol.ts';
+import type { KafkaBehaviours } from './protocol.ts';
 import type { RequestChannel } from './request-channel.ts';
 import type { Timer } from '../world/node.ts';
 
@@ -23,7 +23,7 @@ interface FetchedPartition {
 export interface FetcherDeps {
   brokerId: number;
   config: BrokerConfig;
-  protocol: ProtocolFixes;
+  protocol: KafkaBehaviours;
   channel: RequestChannel;
   nodeOf: (brokerId: number) => string;
   setTimer: (ms: number, fn: () => void) => Timer;

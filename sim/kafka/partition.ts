@@ -10,7 +10,7 @@ import { PartitionLog } from './log.ts';
 import type { KafkaError, PartitionState } from './messages.ts';
 import type { TruncationReason } from '../events/index.ts';
 import type { ObserverHub } from './observer.ts';
-import type { ProtocolFixes } from './protocol.ts';
+import type { KafkaBehaviours } from './protocol.ts';
 import type { RecordBatch } from './records.ts';
 import { NO_PRODUCER, nextOffsetOf } from './records.ts';
 
@@ -43,7 +43,7 @@ export interface PartitionDeps {
   brokerId: number;
   disk: Disk;
   config: BrokerConfig;
-  protocol: ProtocolFixes;
+  protocol: KafkaBehaviours;
   now: () => number;
   observe: ObserverHub;
   /** Asks the controller (through ZooKeeper) to change the ISR; the answer arrives later. */
@@ -292,8 +292,9 @@ export class Partition {
 
   maybeIncrementHighWatermark(): void {
     if (this.role !== 'leader') return;
-    // KIP-966: with fewer in-sync replicas than min.insync.replicas the high watermark stays put.
-    if (this.deps.protocol.kip966 && this.isr.length < this.deps.config['min.insync.replicas']) return;
+    // KIP-966's strict min ISR (KAFKA-15583, 3.7 Partition.maybeIncrementLeaderHW): with fewer in-sync
+    // replicas than min.insync.replicas the high watermark stays put.
+    if (this.deps.protocol.strictMinIsr && this.isr.length < this.deps.config['min.insync.replicas']) return;
     let hw = this.log.logEndOffset;
     for (const r of this.maximalIsr()) {
       if (r === this.deps.brokerId) continue;

@@ -1,61 +1,106 @@
-// The one place where older protocol behaviours are switched in. Each flag names the fix that is ON in
-// modern Kafka, by its KIP or JIRA; a historical mode turns one or more of them off (see
-// ../../shared notes, section 4). The code each switch changes says which Kafka class and method it follows.
+// The replication behaviours that differ between Kafka releases, each named by its KIP or JIRA and on when
+// the release has it. A release (releases.ts) sets them all; `--protocol` overrides some on top for
+// what-if experiments ("3.9 with KIP-966's eligible leader replicas"). The code each switch changes says
+// which Kafka class and method it follows.
 import { ConfigError } from '../world/errors.ts';
 
-export interface ProtocolFixes {
-  /** KIP-101: truncate by leader epoch (OffsetsForLeaderEpoch), not to the local high watermark. */
+export interface KafkaBehaviours {
+  /** KIP-101 (0.11.0): a new follower truncates by leader epoch (OffsetsForLeaderEpoch), not to its high watermark. */
   kip101: boolean;
-  /**
-   * KIP-279: the leader answers OffsetsForLeaderEpoch with the largest epoch ≤ the asked one; the follower iterates.
-   */
+  /** KIP-279 (2.0.0): OffsetsForLeaderEpoch answers the largest epoch ≤ the asked one; the follower iterates. */
   kip279: boolean;
-  /** KIP-320: fetches carry the current leader epoch and are fenced; consumers detect log truncation. */
+  /** KIP-320, broker side (2.1.0): fetches carry the current leader epoch and are fenced. */
   kip320: boolean;
+  /** KIP-320, consumer side (2.3.0): the consumer validates its position after a leader change. */
+  kip320Consumer: boolean;
   /** KAFKA-7164: a follower that sees the same leader with a higher epoch truncates anyway. */
   kafka7164: boolean;
   /** KAFKA-7128: a follower joins the ISR only once caught up to the start offset of the leader's epoch. */
   kafka7128: boolean;
-  /** KIP-966: no high-watermark advance while |ISR| < min.insync.replicas, and eligible leader replicas. */
-  kip966: boolean;
+  /** KIP-380 (2.2.0): LeaderAndIsr and UpdateMetadata carry the receiver's broker epoch; stale ones are refused. */
+  kip380: boolean;
+  /** KIP-966's strict min ISR: the high watermark does not advance while |ISR| < min.insync.replicas. */
+  strictMinIsr: boolean;
+  /**
+   * KIP-966's eligible leader replicas: members dropped from the ISR while it is below min ISR stay
+   * electable, replicas back from an unclean shutdown leave the ISR and the ELR, and the last known leader
+   * is elected back when nobody else may lead (KRaft only, from 4.0; on by default for new clusters from 4.1).
+   */
+  elr: boolean;
+  /** KAFKA-12670 (3.9.0): the KRaft controller honours unclean.leader.election.enable (before, never unclean). */
+  kraftUncleanElection: boolean;
+  /** KIP-996 (4.0): KRaft candidates run a Pre-Vote round before bumping the epoch. */
+  kip996: boolean;
 }
 
-export const MODERN: ProtocolFixes = {
-  kip101: true,
-  kip279: true,
-  kip320: true,
-  kafka7164: true,
-  kafka7128: true,
-  kip966: true,
+export type BehaviourName = keyof KafkaBehaviours;
+
+/** What each behaviour is called on the command line (`--protocol -kip101,+elr`) and in reports. */
+export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
+  kip101: 'KIP-101 truncation by leader epoch',
+  kip279: 'KIP-279 OffsetsForLeaderEpoch iteration',
+  kip320: 'KIP-320 fencing by leader epoch',
+  kip320Consumer: 'KIP-320 consumer truncation detection',
+  kafka7164: 'KAFKA-7164 truncation on every leader epoch change',
+  kafka7128: 'KAFKA-7128 ISR join at the epoch start offset',
+  kip380: 'KIP-380 broker epoch in control requests',
+  strictMinIsr: 'KIP-966 high watermark held below min ISR',
+  elr: 'KIP-966 eligible leader replicas',
+  kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',
+  kip996: 'KIP-996 Pre-Vote',
 };
 
-/** Mode names for `--protocol`, each turning off the fix it is named after. */
-const MODES: Record<string, Partial<ProtocolFixes>> = {
-  modern: {},
+export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOUR_LABELS) as BehaviourName[];
+
+/**
+ * The historical modes of ../../shared/notes section 4, each turning off the fix it is named after: the
+ * shorthand the bug scenarios and bench/bugfind use.
+ */
+const HISTORICAL: Record<string, Partial<KafkaBehaviours>> = {
   'pre-kip-101': { kip101: false },
   'pre-kip-279': { kip279: false },
-  'pre-kip-320': { kip320: false },
+  'pre-kip-320': { kip320: false, kip320Consumer: false },
   'kafka-7164': { kafka7164: false },
   'kafka-7128': { kafka7128: false },
-  'pre-kip-966': { kip966: false },
+  'pre-kip-966': { strictMinIsr: false, elr: false },
 };
 
-export const PROTOCOL_MODES = Object.keys(MODES);
+export const HISTORICAL_MODES = Object.keys(HISTORICAL);
 
-/** Parses "modern" or a comma list such as "pre-kip-101,pre-kip-320". */
-export function parseProtocol(text: string): { modes: string[]; fixes: ProtocolFixes } {
-  const modes = text
+/** A behaviour's name as typed: "kip-101", "KIP101" and "kip101" all name kip101. */
+function behaviourNamed(text: string): BehaviourName | undefined {
+  const key = text.toLowerCase().replace(/-/g, '');
+  return BEHAVIOUR_NAMES.find((n) => n.toLowerCase() === key);
+}
+
+/**
+ * Parses `--protocol` overrides: a comma list of historical modes (pre-kip-101, kafka-7164, ...) and of
+ * behaviours switched on (+elr) or off (-kip101). Empty: no override.
+ */
+export function parseOverrides(text: string): { names: string[]; changes: Partial<KafkaBehaviours> } {
+  const names = text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (modes.length === 0) throw new ConfigError('--protocol: expected a mode name');
-  let fixes = { ...MODERN };
-  for (const m of modes) {
-    const change = MODES[m];
-    if (change === undefined) {
-      throw new ConfigError(`--protocol: unknown mode "${m}" (one of ${PROTOCOL_MODES.join(', ')})`);
-    }
-    fixes = { ...fixes, ...change };
+  if (text.trim().length > 0 && names.length !== text.split(',').length) {
+    throw new ConfigError(`--protocol: an empty name in "${text}"`);
   }
-  return { modes, fixes };
+  let changes: Partial<KafkaBehaviours> = {};
+  for (const name of names) {
+    const historical = HISTORICAL[name];
+    if (historical !== undefined) {
+      changes = { ...changes, ...historical };
+      continue;
+    }
+    const sign = name[0];
+    const behaviour = sign === '+' || sign === '-' ? behaviourNamed(name.slice(1)) : undefined;
+    if (behaviour === undefined) {
+      throw new ConfigError(
+        `--protocol: unknown override "${name}" (a historical mode: ${HISTORICAL_MODES.join(', ')}; ` +
+          `or +name / -name with a name among ${BEHAVIOUR_NAMES.join(', ')})`,
+      );
+    }
+    changes = { ...changes, [behaviour]: sign === '+' };
+  }
+  return { names, changes };
 }

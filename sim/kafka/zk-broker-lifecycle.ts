@@ -239,7 +239,7 @@ export class ZkBrokerLifecycle {
     const leaderEpoch = p.leaderEpoch;
     const c = this.host.config;
     const policy = {
-      kip966: c.protocol.kip966,
+      elr: c.protocol.elr,
       unclean: c.broker['unclean.leader.election.enable'],
       minIsr: c.broker['min.insync.replicas'],
     };

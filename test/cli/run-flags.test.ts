@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flagWordsOf, knobsOf, replayCommandFor, RUN_FLAGS, type RunOptions } from '../../harness/index.ts';
 import { EVERY_FAULT_KIND, type FaultKind, type Schedule } from '../../nemesis/index.ts';
-import { PROTOCOL_MODES } from '../../sim/kafka/protocol.ts';
+import { HISTORICAL_MODES } from '../../sim/kafka/protocol.ts';
+import { RELEASES } from '../../sim/kafka/releases.ts';
 import { addRunFlags, runOptionsFrom, type RunFlagValues } from '../../cli/run-flags.ts';
 
 /** Parses words as `kafkasim run` does. */
@@ -25,12 +26,8 @@ const flagged = fc.record(
     minIsr: fc.integer({ min: 1, max: 64 }),
     acks: fc.constantFrom<0 | 1 | 'all'>(0, 1, 'all'),
     unclean: fc.boolean(),
-    protocol: fc
-      .subarray(
-        PROTOCOL_MODES.filter((m) => m !== 'modern'),
-        { minLength: 1 },
-      )
-      .map((ms) => ms.join(',')),
+    protocol: fc.subarray([...HISTORICAL_MODES, '+elr', '-kip996'], { minLength: 1 }).map((ms) => ms.join(',')),
+    kafka: fc.constantFrom(...RELEASES.map((r) => r.version)),
     metadata: fc.constantFrom<'zk' | 'kraft'>('zk', 'kraft'),
     timeSeconds: fc.integer({ min: 1, max: 86_400 }),
     nemesis: fc.oneof(
@@ -46,6 +43,7 @@ const flagged = fc.record(
 
 /** The schema's flagged options this test draws values for: a new flag must be added above. */
 const DRAWN = [
+  'kafka',
   'brokers',
   'partitions',
   'replicationFactor',

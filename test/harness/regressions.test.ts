@@ -1,11 +1,15 @@
 // Seeds of `kafkasim run` that once found a bug in the simulator, each fixed; they stay as regressions.
-// Every one must now give a valid verdict with no unexplained invariant violation.
+// Every one must now give a valid verdict with no unexplained invariant violation. They were found before
+// --kafka, on what is now Kafka 3.9 in ZooKeeper mode with KIP-966's eligible leader replicas switched on
+// (ZOOKEEPER_FOUND_ON) or the newest release in KRaft mode, and run on the same so that they stay the same runs.
 import { describe, expect, it } from 'vitest';
 import { runOnce, type RunOptions } from '../../harness/index.ts';
 import { FAULT_KINDS, type FaultKind } from '../../nemesis/index.ts';
 import type { Seed } from '../../sim/world/index.ts';
 
 const DEFAULT: FaultKind[] = ['partition', 'kill', 'pause'];
+/** Where the ZooKeeper-mode seeds were found: "modern" ZooKeeper mode before --kafka. */
+const ZOOKEEPER_FOUND_ON: Partial<RunOptions> = { kafka: '3.9', metadata: 'zk', protocol: '+elr' };
 const EVERY_KIND_BUT_POWER_LOSS = FAULT_KINDS.filter((k) => k !== 'power-loss');
 /** bench/bugfind.ts's modern runs: its own kind order, which the generator's draws follow. */
 const BUGFIND_MODERN: FaultKind[] = ['kill', 'pause', 'partition', 'zk', 'leader-data-path', 'clock', 'packet'];
@@ -144,7 +148,7 @@ const STUCK_CASES: { seed: Seed; bug: string }[] = [
 describe('regression seeds', () => {
   for (const c of STUCK_CASES) {
     it(`seed ${c.seed} (every fault kind but power-loss) recovers after the heal: ${c.bug}`, () => {
-      const { result } = runOnce({ seed: c.seed, nemesis: EVERY_KIND_BUT_POWER_LOSS });
+      const { result } = runOnce({ ...ZOOKEEPER_FOUND_ON, seed: c.seed, nemesis: EVERY_KIND_BUT_POWER_LOSS });
       expect(result.valid).toBe(true);
       expect(result.stats.recoveryMs).toBeGreaterThanOrEqual(0);
       expect(result.stats.unreadable).toBe(0);
@@ -153,7 +157,7 @@ describe('regression seeds', () => {
 
   for (const c of HEAVY_CASES) {
     it(`seed ${c.seed} (bugfind's [${c.nemesis.join(',')}], intensity ${c.knobs.intensity}): ${c.bug}`, () => {
-      const { result } = runOnce({ seed: c.seed, nemesis: c.nemesis, ...c.knobs });
+      const { result } = runOnce({ ...ZOOKEEPER_FOUND_ON, seed: c.seed, nemesis: c.nemesis, ...c.knobs });
       expect(result.anomalies).toEqual({});
       expect(result.valid).toBe(true);
       const invariants = result.checkers.find((r) => r.checker === 'invariants');
@@ -172,7 +176,7 @@ describe('regression seeds', () => {
       const options: RunOptions = {
         seed: c.seed,
         nemesis: c.nemesis,
-        ...(c.metadata === undefined ? {} : { metadata: c.metadata }),
+        ...(c.metadata === undefined ? ZOOKEEPER_FOUND_ON : { metadata: c.metadata }),
       };
       const { result } = runOnce(options);
       expect(result.anomalies).toEqual({});

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDurability } from '../../checkers/durability/index.ts';
 import { checkQueue } from '../../checkers/queue/index.ts';
 import { RUN_DEFAULTS } from '../../harness/index.ts';
+import { NEWEST_RELEASE } from '../../sim/kafka/releases.ts';
 import { runOptions } from '../helpers/run.ts';
 import { readEdnHistory, writeEdnHistory } from '../../workloads/history/edn.ts';
 import { FINAL_READS_F, WORKLOAD_PROCESS } from '../../workloads/history/format.ts';
@@ -69,7 +70,9 @@ describe('a run without faults', () => {
     expect(c.producer.acks).toBe('all');
     expect(c.producer['enable.idempotence']).toBe(true);
     expect(c.consumer['request.timeout.ms']).toBe(5000);
-    expect(c.protocol.modes).toEqual(['modern']);
+    expect(c.kafka).toBe(NEWEST_RELEASE);
+    expect(c.metadata).toBe('kraft');
+    expect(c.protocol.overrides).toEqual([]);
     expect(c.workload.rate).toBe(20);
     expect(c.nemesis).toEqual({ kinds: [], intensity: null });
   });
@@ -95,17 +98,18 @@ describe('a run without faults', () => {
 });
 
 describe('run options', () => {
-  it('defaults suit a one-minute run', () => {
+  it('defaults suit a one-minute run on the newest release, its own defaults left to it', () => {
     expect(RUN_DEFAULTS).toMatchObject({
+      kafka: NEWEST_RELEASE,
       brokers: 3,
       partitions: 3,
       replicationFactor: 3,
       minIsr: 2,
-      acks: 'all',
-      unclean: false,
       timeSeconds: 60,
       nemesis: ['partition', 'kill', 'pause'],
     });
+    // acks, unclean election and the metadata mode are the release's unless a run says otherwise.
+    expect([RUN_DEFAULTS.acks, RUN_DEFAULTS.unclean, RUN_DEFAULTS.metadata]).toEqual([undefined, undefined, undefined]);
     expect(RUN_DEFAULTS.broker).toEqual({ 'zookeeper.session.timeout.ms': 6000, 'replica.lag.time.max.ms': 10000 });
   });
 
@@ -120,7 +124,7 @@ describe('run options', () => {
     });
     expect(run.config.producer.acks).toBe(1);
     expect(run.config.partitions).toBe(2);
-    expect(run.config.protocol.fixes.kip101).toBe(false);
+    expect(run.config.protocol.behaviours.kip101).toBe(false);
     const keys = new Set(
       run.history
         .filter((op) => op.f === 'send' && op.type === 'invoke')

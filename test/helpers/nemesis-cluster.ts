@@ -1,8 +1,8 @@
 // A small Kafka cluster with a steady acks=all producer and a nemesis recorder, for the nemesis tests.
 import type { BrokerConfig } from '../../sim/kafka/config.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
-import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
-import { MODERN } from '../../sim/kafka/protocol.ts';
+import type { KafkaBehaviours } from '../../sim/kafka/protocol.ts';
+import { NEWEST_BEHAVIOURS } from './behaviours.ts';
 import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { ReplicationEvent } from '../../sim/events/index.ts';
 import type { NemesisRecord } from '../../nemesis/apply.ts';
@@ -37,7 +37,7 @@ export function testCluster(
   seed: number,
   broker: Partial<BrokerConfig> = {},
   brokers = 3,
-  protocol: Partial<ProtocolFixes> = {},
+  protocol: Partial<KafkaBehaviours> = {},
 ): TestCluster {
   const cluster = new KafkaCluster({
     seed,
@@ -46,7 +46,7 @@ export function testCluster(
       partitions: 1,
       replicationFactor: 3,
       broker: { ...TEST_BROKER, ...broker },
-      protocol: { ...MODERN, ...protocol },
+      protocol: { ...NEWEST_BEHAVIOURS, ...protocol },
     }),
   });
   const events = cluster.record();

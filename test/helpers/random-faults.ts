@@ -33,7 +33,7 @@ export function runRandomFaults(
     timeSeconds,
     schedule,
     unclean: opts.unclean ?? false,
-    protocol: opts.protocol ?? 'modern',
+    protocol: opts.protocol ?? '',
     broker: { 'leader.imbalance.check.interval.seconds': 30 },
   });
   const elections = run.output.replicationEvents.filter((e) => e.kind === 'election');

@@ -6,8 +6,8 @@ import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
 import type { BrokerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
 import type { ReplicationEvent } from '../../sim/events/index.ts';
-import type { ProtocolFixes } from '../../sim/kafka/protocol.ts';
-import { MODERN } from '../../sim/kafka/protocol.ts';
+import type { KafkaBehaviours } from '../../sim/kafka/protocol.ts';
+import { NEWEST_BEHAVIOURS } from './behaviours.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
 import type { KraftConfig, MetadataMode } from '../../sim/kafka/kraft/config.ts';
 
@@ -18,7 +18,7 @@ export interface ScenarioOptions {
   rf?: number;
   broker?: Partial<BrokerConfig>;
   producer?: Partial<ProducerConfig>;
-  protocol?: Partial<ProtocolFixes>;
+  protocol?: Partial<KafkaBehaviours>;
   /** KRaft mode instead of ZooKeeper mode (see test/helpers/kraft-scenario.ts). */
   metadata?: MetadataMode;
   kraft?: Partial<KraftConfig>;
@@ -46,7 +46,7 @@ export class Scenario {
         partitions: o.partitions ?? 1,
         replicationFactor: o.rf ?? 3,
         broker: { ...FAST_BROKER, 'min.insync.replicas': 2, ...(o.broker ?? {}) },
-        protocol: { ...MODERN, ...(o.protocol ?? {}) },
+        protocol: { ...NEWEST_BEHAVIOURS, ...(o.protocol ?? {}) },
         metadata: o.metadata ?? 'zk',
         kraft: o.kraft ?? {},
       }),

@@ -6,14 +6,14 @@
 //
 // Four brokers, RF 3, on a partition away from the controller: replicas [L1, L2, F], L1 leading first.
 import { expect } from 'vitest';
-import { parseProtocol } from '../../sim/kafka/protocol.ts';
+import { behavioursOf } from './behaviours.ts';
 import { HistoricalScenario } from './historical.ts';
 
 /** How F misses the leader changes: cut off ZooKeeper and the controller (still fetching), or paused. */
 export type ZombieKind = 'cut-from-control' | 'pause';
 
 export function replayZombie(mode: string, kind: ZombieKind) {
-  const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, protocol: behavioursOf(mode) }).start();
   const p = s.partitionAwayFromController();
   const controller = s.controllerId();
   const [l1, l2, f] = s.replicasOf(p);

@@ -79,7 +79,7 @@ describe('applySchedule', () => {
 describe('healAll', () => {
   it('ends every active fault at once and leaves nothing active', () => {
     // Without KIP-966: with it, a partition whose replicas all crashed stays offline (reported).
-    const t = testCluster(24, {}, 3, { kip966: false });
+    const t = testCluster(24, {}, 3, { strictMinIsr: false, elr: false });
     t.produce(1000, 60000);
     applySchedule(
       t.cluster,

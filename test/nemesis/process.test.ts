@@ -116,7 +116,7 @@ describe('kill-all', () => {
   });
 
   it('without KIP-966, the partition has a leader again once the brokers are back', () => {
-    const t = powerLoss({ kip966: false });
+    const t = powerLoss({ strictMinIsr: false, elr: false });
     t.cluster.world.runUntil(40000);
     expect(t.cluster.leaderOf(0)).toBeGreaterThanOrEqual(0);
   });
@@ -215,7 +215,7 @@ describe('outage', () => {
   });
 
   it('with unclean election off (and no KIP-966), the first ISR member to return leads, cleanly', () => {
-    const t = staleOutage(false, { kip966: false });
+    const t = staleOutage(false, { strictMinIsr: false, elr: false });
     t.cluster.world.runUntil(44000);
     expect(t.cluster.leaderOf(0)).toBe(-1);
     t.cluster.world.runUntil(50000);

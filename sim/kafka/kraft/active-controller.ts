@@ -66,8 +66,10 @@ export class ActiveController {
   private get policy(): ElectionPolicy {
     const c = this.host.config;
     return {
-      kip966: c.protocol.kip966,
-      unclean: c.broker['unclean.leader.election.enable'],
+      elr: c.protocol.elr,
+      // KRaft ignored unclean.leader.election.enable before 3.9 (KAFKA-12670:
+      // ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returned false).
+      unclean: c.broker['unclean.leader.election.enable'] && c.protocol.kraftUncleanElection,
       minIsr: c.broker['min.insync.replicas'],
     };
   }
@@ -192,7 +194,7 @@ export class ActiveController {
       fenced: true,
       cleanShutdown: req.cleanShutdown,
     };
-    const justUnclean = req.cleanShutdown || !this.policy.kip966 ? [] : [req.brokerId];
+    const justUnclean = req.cleanShutdown || !this.policy.elr ? [] : [req.brokerId];
     const reason = req.cleanShutdown
       ? `broker registration [${req.brokerId}]`
       : `broker registration after unclean shutdown [${req.brokerId}]`;

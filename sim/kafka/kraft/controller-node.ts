@@ -53,6 +53,7 @@ export class KraftControllerNode implements Program {
       voterId,
       voters: this.voters,
       config: config.kraft,
+      preVote: config.protocol.kip996,
       channel: this.channel,
       hub: observers.raftHub,
       nodeOf: controllerNode,

@@ -47,6 +47,8 @@ export interface RaftHost {
   readonly voterId: number;
   readonly voters: number[];
   readonly config: KraftConfig;
+  /** KIP-996 (4.0): a voter that lost its leader asks for pre-votes before it bumps the epoch. */
+  readonly preVote: boolean;
   readonly channel: KraftChannel;
   readonly hub: RaftHub;
   nodeOf(voter: number): NodeId;
@@ -203,7 +205,16 @@ export class RaftClient {
 
   private resetFetchTimer(): void {
     this.roleTimer?.cancel();
-    this.roleTimer = this.ctx.setTimer(this.fetchTimeoutMs, () => this.becomeProspective());
+    this.roleTimer = this.ctx.setTimer(this.fetchTimeoutMs, () => this.startElection());
+  }
+
+  /**
+   * A voter that lost its leader: with KIP-996 it asks for pre-votes first; before 4.0 it becomes a
+   * candidate at once (KafkaRaftClient.transitionToCandidate on the fetch timeout).
+   */
+  private startElection(): void {
+    if (this.host.preVote) this.becomeProspective();
+    else this.becomeCandidate();
   }
 
   /** KIP-996: ask for pre-votes in the current epoch; nothing changes for anyone unless a majority agrees. */
@@ -222,9 +233,9 @@ export class RaftClient {
     this.grants = new Set([this.host.voterId]);
     if (this.grants.size >= this.majority) return this.becomeLeader();
     this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => {
-      // Lost or split: wait a random backoff, then start over with a pre-vote.
+      // Lost or split: wait a random backoff, then start over (with a pre-vote, from 4.0).
       const backoff = this.ctx.random.float() * this.host.config['controller.quorum.election.backoff.max.ms'];
-      this.roleTimer = this.ctx.setTimer(backoff, () => this.becomeProspective());
+      this.roleTimer = this.ctx.setTimer(backoff, () => this.startElection());
     });
     this.requestVotes(false);
   }

@@ -90,53 +90,51 @@ describe('consumers', () => {
   });
 
   for (const kip320 of [true, false]) {
-    it(
-      `${kip320 ? 'detects' : 'misses (pre-KIP-320)'} a truncation of the log it read, after an unclean ` + `election`,
-      () => {
-        const s = new Scenario({
-          broker: { 'unclean.leader.election.enable': true, 'min.insync.replicas': 1 },
-          protocol: { kip320 },
-        }).start();
-        s.produce(3);
-        s.run(1000);
-        const leader = s.leader();
-        const others = [0, 1, 2].filter((b) => b !== leader);
-        // The followers fall behind; the leader alone acknowledges more, and a consumer reads them.
-        for (const b of others) s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(b));
-        s.run(15_000);
-        const lost = s.acked(s.produce(4));
-        expect(lost).toHaveLength(4);
-        s.cluster.addClient('reader', {});
-        s.world.start('reader');
-        s.cluster.client('reader')?.metadata.refresh();
-        s.run(100);
-        s.cluster.client('reader')?.consumer.assign([0]);
-        s.world.net.cutBoth('reader', s.cluster.nodeOf(others[0]));
-        s.world.net.cutBoth('reader', s.cluster.nodeOf(others[1]));
-        expect(values(pollAll(s, 'reader', 3))).toEqual(expect.arrayContaining(lost));
-        const position = s.cluster.client('reader')?.consumer.position(0) ?? 0;
-        expect(position).toBe(7);
-        // The leader dies; a stale follower is elected (unclean) and takes new writes at offsets 3.. .
-        s.world.net.heal();
-        for (const b of others) s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(b));
-        s.crash(leader).run(10_000);
-        expect(s.elections().at(-1)?.unclean).toBe(true);
-        s.world.net.heal();
-        const refill = s.acked(s.produce(6));
-        s.cluster.client('reader')?.metadata.refresh();
-        s.run(500);
-        const rs = pollAll(s, 'reader', 4);
-        const truncations = rs.flatMap((r) => r.truncations);
-        if (kip320) {
-          // KIP-320: the consumer rewinds to where its epoch ended on the new leader, and reads the new records.
-          expect(truncations).toEqual([{ partition: 0, from: 7, to: 3 }]);
-          expect(values(rs)).toEqual(refill);
-        } else {
-          // Without it the consumer carries on from offset 7 and silently skips the new records at 3..6.
-          expect(truncations).toEqual([]);
-          expect(values(rs)).toEqual(refill.slice(4));
-        }
-      },
-    );
+    const name = `${kip320 ? 'detects' : 'misses (pre-KIP-320)'} a truncation of the log it read`;
+    it(`${name}, after an unclean election`, () => {
+      const s = new Scenario({
+        broker: { 'unclean.leader.election.enable': true, 'min.insync.replicas': 1 },
+        protocol: { kip320, kip320Consumer: kip320 },
+      }).start();
+      s.produce(3);
+      s.run(1000);
+      const leader = s.leader();
+      const others = [0, 1, 2].filter((b) => b !== leader);
+      // The followers fall behind; the leader alone acknowledges more, and a consumer reads them.
+      for (const b of others) s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(b));
+      s.run(15_000);
+      const lost = s.acked(s.produce(4));
+      expect(lost).toHaveLength(4);
+      s.cluster.addClient('reader', {});
+      s.world.start('reader');
+      s.cluster.client('reader')?.metadata.refresh();
+      s.run(100);
+      s.cluster.client('reader')?.consumer.assign([0]);
+      s.world.net.cutBoth('reader', s.cluster.nodeOf(others[0]));
+      s.world.net.cutBoth('reader', s.cluster.nodeOf(others[1]));
+      expect(values(pollAll(s, 'reader', 3))).toEqual(expect.arrayContaining(lost));
+      const position = s.cluster.client('reader')?.consumer.position(0) ?? 0;
+      expect(position).toBe(7);
+      // The leader dies; a stale follower is elected (unclean) and takes new writes at offsets 3.. .
+      s.world.net.heal();
+      for (const b of others) s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(b));
+      s.crash(leader).run(10_000);
+      expect(s.elections().at(-1)?.unclean).toBe(true);
+      s.world.net.heal();
+      const refill = s.acked(s.produce(6));
+      s.cluster.client('reader')?.metadata.refresh();
+      s.run(500);
+      const rs = pollAll(s, 'reader', 4);
+      const truncations = rs.flatMap((r) => r.truncations);
+      if (kip320) {
+        // KIP-320: the consumer rewinds to where its epoch ended on the new leader, and reads the new records.
+        expect(truncations).toEqual([{ partition: 0, from: 7, to: 3 }]);
+        expect(values(rs)).toEqual(refill);
+      } else {
+        // Without it the consumer carries on from offset 7 and silently skips the new records at 3..6.
+        expect(truncations).toEqual([]);
+        expect(values(rs)).toEqual(refill.slice(4));
+      }
+    });
   }
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decideLiveChange, electLeader } from '../../../sim/kafka/election.ts';
 
 describe('election rules (shared by the ZooKeeper-mode and KRaft controllers)', () => {
-  const policy = { kip966: true, unclean: false, minIsr: 2 };
+  const policy = { elr: true, unclean: false, minIsr: 2 };
   const live = (set: number[]) => (b: number) => set.includes(b);
 
   it('elects the first live ISR member in assignment order, else an ELR member, else unclean only if enabled', () => {

@@ -7,12 +7,12 @@
 // cleanly, an eligible leader replica (KIP-966 is on in this mode): the clean election that picks A is
 // the one the notes describe, with no unclean election to blame.
 import { describe, expect, it } from 'vitest';
-import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
+import { behavioursOf } from '../../../helpers/behaviours.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations, exampleValues } from '../../../helpers/historical-verdict.ts';
 
 function replay(mode: string) {
-  const s = new HistoricalScenario({ brokers: 3, partitions: 3, rf: 2, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({ brokers: 3, partitions: 3, rf: 2, protocol: behavioursOf(mode) }).start();
   const p = s.partitionAwayFromController();
   const [b, a] = s.replicasOf(p);
   expect(s.leader(p)).toBe(b);

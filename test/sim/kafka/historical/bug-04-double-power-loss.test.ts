@@ -9,7 +9,7 @@
 // on) shows what KIP-101 changes: A truncates to B's epoch boundary, so the replicas agree (m2 is still
 // lost: B was elected without it). min.insync.replicas is 1, Kafka's default of the time.
 import { describe, expect, it } from 'vitest';
-import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
+import { behavioursOf } from '../../../helpers/behaviours.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations } from '../../../helpers/historical-verdict.ts';
 
@@ -19,7 +19,7 @@ function replay(mode: string) {
     partitions: 3,
     rf: 2,
     broker: { 'min.insync.replicas': 1 },
-    protocol: parseProtocol(mode).fixes,
+    protocol: behavioursOf(mode),
   }).start();
   const p = s.partitionAwayFromController();
   const [a, b] = s.replicasOf(p);

@@ -14,12 +14,12 @@
 // m2 and m3 are sent with acks=0 (appended by a leader, never acknowledged), so the modern run loses
 // nothing a client was promised.
 import { describe, expect, it } from 'vitest';
-import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
+import { behavioursOf } from '../../../helpers/behaviours.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations } from '../../../helpers/historical-verdict.ts';
 
 function replay(mode: string) {
-  const s = new HistoricalScenario({ brokers: 3, partitions: 3, rf: 2, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({ brokers: 3, partitions: 3, rf: 2, protocol: behavioursOf(mode) }).start();
   const p = s.partitionAwayFromController();
   const [pref, q] = s.replicasOf(p);
   // Epoch 1: Q leads while P restarts; P comes back as a follower.

@@ -12,7 +12,7 @@
 //   C (log end offset 3) follows B over a slow link (200 ms); B dies right after admitting C to the ISR.
 // With the bug C is admitted on its first fetch, before m4..m6 reach it, and is elected without them.
 import { describe, expect, it } from 'vitest';
-import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
+import { behavioursOf } from '../../../helpers/behaviours.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations, exampleValues } from '../../../helpers/historical-verdict.ts';
 
@@ -22,7 +22,7 @@ function replay(mode: string) {
     partitions: 4,
     rf: 3,
     broker: { 'replica.socket.timeout.ms': 1000 },
-    protocol: parseProtocol(mode).fixes,
+    protocol: behavioursOf(mode),
   }).start();
   const p = s.partitionAwayFromController();
   const [a, b, c] = s.replicasOf(p);

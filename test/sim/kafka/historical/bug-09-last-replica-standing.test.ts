@@ -5,12 +5,12 @@
 // high watermark does not advance below min.insync.replicas, and F2, dropped while the ISR fell below
 // it, stays an eligible leader replica and is elected instead.
 import { describe, expect, it } from 'vitest';
-import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
+import { behavioursOf } from '../../../helpers/behaviours.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
 import { anomaly, describeViolations, exampleValues } from '../../../helpers/historical-verdict.ts';
 
 function replay(mode: string) {
-  const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, protocol: parseProtocol(mode).fixes }).start();
+  const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, protocol: behavioursOf(mode) }).start();
   const p = s.partitionAwayFromController();
   const [l, f1, f2] = s.replicasOf(p);
   const committed = s.acked(s.produce(5, { partition: p }));

@@ -8,7 +8,7 @@
 // passed over shows as the queue checker's poll-skip. The history as a whole shows, in both modes, what
 // the unclean election did: acknowledged records lost and two values at offsets 6..9.
 import { describe, expect, it } from 'vitest';
-import { parseProtocol } from '../../../../sim/kafka/protocol.ts';
+import { behavioursOf } from '../../../helpers/behaviours.ts';
 import { HistoricalScenario } from '../../../helpers/historical.ts';
 import {
   anomaly,
@@ -23,7 +23,7 @@ function replay(mode: string) {
     partitions: 4,
     rf: 3,
     broker: { 'min.insync.replicas': 1, 'unclean.leader.election.enable': true },
-    protocol: parseProtocol(mode).fixes,
+    protocol: behavioursOf(mode),
   }).start();
   const p = s.partitionAwayFromController();
   const [leader, f1, f2] = s.replicasOf(p);

@@ -1,0 +1,241 @@
+// Kafka releases as the system under test: for each, the metadata modes it runs in, the replication
+// behaviours it has (protocol.ts) and the defaults it shipped that differ from sim/kafka's (config.ts).
+// Built as a history: each release is the one before it plus what changed, so a fix appears once, at the
+// release that brought it. Every change names its KIP or JIRA and the Kafka class and method that show it
+// at the release's tag (README's release table says the same).
+import type { BrokerConfig, ProducerConfig } from './config.ts';
+import type { MetadataMode } from './kraft/config.ts';
+import type { KafkaBehaviours } from './protocol.ts';
+import { ConfigError } from '../world/errors.ts';
+
+export interface KafkaRelease {
+  /** The version users name: "3.9". */
+  version: string;
+  /** The release whose source the behaviours were checked against: "3.9.0". */
+  checkedAt: string;
+  /** The metadata modes it runs in, its default first. */
+  metadataModes: MetadataMode[];
+  behaviours: KafkaBehaviours;
+  /** Broker defaults of this release that differ from sim/kafka's (BROKER_DEFAULTS). */
+  broker: Partial<BrokerConfig>;
+  /** Producer defaults of this release that differ from sim/kafka's (PRODUCER_DEFAULTS). */
+  producer: Partial<ProducerConfig>;
+  /** Whether the producer can be idempotent at all (KIP-98, 0.11.0). */
+  idempotentProducer: boolean;
+  /** What changed in this release, one line each with its KIP/JIRA and the class and method. */
+  changes: string[];
+}
+
+interface Change {
+  version: string;
+  checkedAt: string;
+  metadataModes?: MetadataMode[];
+  behaviours?: Partial<KafkaBehaviours>;
+  broker?: Partial<BrokerConfig>;
+  producer?: Partial<ProducerConfig>;
+  idempotentProducer?: boolean;
+  changes: string[];
+}
+
+const NONE: KafkaBehaviours = {
+  kip101: false,
+  kip279: false,
+  kip320: false,
+  kip320Consumer: false,
+  kafka7164: false,
+  kafka7128: false,
+  kip380: false,
+  strictMinIsr: false,
+  elr: false,
+  kraftUncleanElection: false,
+  kip996: false,
+};
+
+/** Each release as the one before it plus what changed (facts checked at the tags; README's table cites them). */
+const HISTORY: Change[] = [
+  {
+    version: '0.8.2',
+    checkedAt: '0.8.2.2',
+    metadataModes: ['zk'],
+    broker: {
+      'unclean.leader.election.enable': true,
+      'replica.lag.time.max.ms': 10000,
+      'zookeeper.session.timeout.ms': 6000,
+    },
+    producer: { acks: 1, 'enable.idempotence': false, retries: 0 },
+    idempotentProducer: false,
+    changes: [
+      'replication with ISR and high watermark; a new follower truncates to its high watermark ' +
+        '(ReplicaManager.makeFollowers); unclean.leader.election.enable defaults to true (KafkaConfig)',
+      'not modelled: replica.lag.max.messages (4000), which dropped followers more than 4000 messages behind',
+    ],
+  },
+  { version: '0.10.2', checkedAt: '0.10.2.2', changes: ['no change to the replication behaviours kafkasim models'] },
+  {
+    version: '0.11.0',
+    checkedAt: '0.11.0.2',
+    behaviours: { kip101: true },
+    broker: { 'unclean.leader.election.enable': false },
+    idempotentProducer: true,
+    changes: [
+      'KIP-101: followers truncate by leader epoch (ReplicaFetcherThread.maybeTruncate, OffsetsForLeaderEpoch)',
+      'KIP-106: unclean.leader.election.enable defaults to false (KafkaConfig Defaults)',
+      'KIP-98: idempotent producer (ProducerStateManager, ProducerAppendInfo), off by default',
+    ],
+  },
+  {
+    version: '1.1',
+    checkedAt: '1.1.1',
+    changes: [
+      'no change to the replication behaviours kafkasim models (KAFKA-7128/7164 reached only the unreleased 1.1.2)',
+    ],
+  },
+  {
+    version: '2.0',
+    checkedAt: '2.0.0',
+    behaviours: { kip279: true },
+    changes: [
+      'KIP-279: LeaderEpochFileCache.endOffsetFor answers the largest epoch ≤ the asked one; ' +
+        'AbstractFetcherThread.getOffsetTruncationState iterates',
+    ],
+  },
+  {
+    version: '2.1',
+    checkedAt: '2.1.0',
+    behaviours: { kip320: true, kafka7164: true, kafka7128: true },
+    producer: { retries: 2147483647 },
+    changes: [
+      'KIP-320 (broker side): Fetch and OffsetsForLeaderEpoch carry the current leader epoch ' +
+        '(Partition.localReplicaWithEpochOrException: FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH)',
+      'KAFKA-7164/KAFKA-7395: a follower truncates on every leader epoch change (Partition.makeFollower)',
+      'KAFKA-7128: ISR expansion waits for the leader epoch start offset (Partition.maybeExpandIsr)',
+      'KIP-91: producer retries default to MAX_INT (ProducerConfig)',
+    ],
+  },
+  {
+    version: '2.4',
+    checkedAt: '2.4.1',
+    behaviours: { kip380: true, kip320Consumer: true },
+    changes: [
+      'KIP-380 (2.2): broker epoch in LeaderAndIsr and UpdateMetadata (KafkaApis.isBrokerEpochStale)',
+      'KIP-320 (consumer side, 2.3): the consumer validates its position after a leader change ' +
+        '(SubscriptionState.maybeCompleteValidation, LogTruncationException)',
+    ],
+  },
+  {
+    version: '2.7',
+    checkedAt: '2.7.0',
+    broker: { 'replica.lag.time.max.ms': 30000, 'zookeeper.session.timeout.ms': 18000 },
+    changes: [
+      'KIP-537 (2.5): replica.lag.time.max.ms 30000 and zookeeper.session.timeout.ms 18000 (KafkaConfig Defaults)',
+    ],
+  },
+  {
+    version: '3.0',
+    checkedAt: '3.0.0',
+    producer: { acks: 'all' },
+    changes: [
+      'KIP-679: the producer defaults to acks=all and enable.idempotence=true (ProducerConfig); in 3.0.0 the ' +
+        'idempotence default had no effect unless set explicitly (KAFKA-13598, fixed in 3.0.1)',
+    ],
+  },
+  {
+    version: '3.5',
+    checkedAt: '3.5.0',
+    metadataModes: ['kraft', 'zk'],
+    producer: { 'enable.idempotence': true },
+    changes: [
+      'KIP-833 (3.3): KRaft production-ready for new clusters',
+      'KAFKA-13598 (3.0.1, 3.2): enable.idempotence=true takes effect by default',
+      'KRaft in 3.3-3.8 ignores unclean.leader.election.enable ' +
+        '(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns false)',
+    ],
+  },
+  {
+    version: '3.7',
+    checkedAt: '3.7.0',
+    behaviours: { strictMinIsr: true },
+    changes: [
+      'KAFKA-15583 (KIP-966 part): the high watermark does not advance while the ISR is below min ISR ' +
+        '(Partition.maybeIncrementLeaderHW), in both metadata modes',
+    ],
+  },
+  {
+    version: '3.9',
+    checkedAt: '3.9.0',
+    behaviours: { kraftUncleanElection: true },
+    changes: [
+      'the last release with ZooKeeper mode',
+      'KAFKA-12670: KRaft honours unclean.leader.election.enable (ReplicationControlManager)',
+    ],
+  },
+  {
+    version: '4.0',
+    checkedAt: '4.0.0',
+    metadataModes: ['kraft'],
+    behaviours: { kip996: true },
+    changes: [
+      'ZooKeeper mode removed',
+      'KIP-996: Pre-Vote (KafkaRaftClient, ProspectiveState)',
+      'KIP-966 eligible leader replicas available, off by default (eligible.leader.replicas.version=0)',
+    ],
+  },
+  {
+    version: '4.1',
+    checkedAt: '4.1.0',
+    behaviours: { elr: true },
+    changes: [
+      'KIP-966 eligible leader replicas on by default for new clusters (PartitionChangeBuilder, ' +
+        'ReplicationControlManager), with unclean-shutdown exclusion and last-known-leader recovery',
+    ],
+  },
+  { version: '4.2', checkedAt: '4.2.0', changes: ['no change to the replication behaviours kafkasim models'] },
+  { version: '4.3', checkedAt: '4.3.0', changes: ['no change to the replication behaviours kafkasim models'] },
+  { version: '4.4', checkedAt: '4.4.0', changes: ['no change to the replication behaviours kafkasim models'] },
+];
+
+function build(): KafkaRelease[] {
+  const out: KafkaRelease[] = [];
+  let previous: KafkaRelease | null = null;
+  for (const c of HISTORY) {
+    const release: KafkaRelease = {
+      version: c.version,
+      checkedAt: c.checkedAt,
+      metadataModes: c.metadataModes ?? previous?.metadataModes ?? ['zk'],
+      behaviours: { ...(previous?.behaviours ?? NONE), ...(c.behaviours ?? {}) },
+      broker: { ...(previous?.broker ?? {}), ...(c.broker ?? {}) },
+      producer: { ...(previous?.producer ?? {}), ...(c.producer ?? {}) },
+      idempotentProducer: c.idempotentProducer ?? previous?.idempotentProducer ?? false,
+      changes: c.changes,
+    };
+    out.push(release);
+    previous = release;
+  }
+  return out;
+}
+
+export const RELEASES: readonly KafkaRelease[] = build();
+
+/** The newest release kafkasim models: the default. */
+export const NEWEST_RELEASE = RELEASES[RELEASES.length - 1].version;
+
+/**
+ * The release a version names: its minor ("3.9", "0.11.0") or the patch release its behaviours were checked
+ * at ("3.9.0"). Another patch is refused rather than guessed: patches changed replication at times (2.0.1
+ * brought KAFKA-7128, which 2.0.0 lacks).
+ */
+export function releaseOf(version: string): KafkaRelease {
+  // "0.11" names 0.11.0, as Kafka's own docs write it.
+  const found = RELEASES.find((r) => r.version === version || r.version === `${version}.0` || r.checkedAt === version);
+  if (found !== undefined) return found;
+  const minor = RELEASES.find((r) => version.startsWith(`${r.version}.`));
+  if (minor !== undefined) {
+    throw new ConfigError(`--kafka: kafkasim models ${minor.version} as ${minor.checkedAt}; name it ${minor.version}`);
+  }
+  throw new ConfigError(`--kafka: unknown release "${version}" (one of ${RELEASES.map((r) => r.version).join(', ')})`);
+}
+
+/** The releases that run in a metadata mode, for errors. */
+export function releasesWith(mode: MetadataMode): string[] {
+  return RELEASES.filter((r) => r.metadataModes.includes(mode)).map((r) => r.version);
+}
