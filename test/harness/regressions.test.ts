@@ -75,6 +75,14 @@ const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft'
     metadata: 'kraft',
     bug: 'a broker took a diverging epoch from a leader deposed during a pause, and threw (issue 20)',
   },
+  {
+    seed: 157,
+    nemesis: WITH_KILL_ALL,
+    metadata: 'kraft',
+    bug:
+      'a controller refused AlterPartition on a partition epoch it had not committed; the leader gave up and ' +
+      'its ISR never grew back',
+  },
 ];
 
 /** bench/bugfind.ts's heavier runs: its fault lists, long runs over six partitions, many faults. */
