@@ -83,6 +83,12 @@ const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft'
       'a controller refused AlterPartition on a partition epoch it had not committed; the leader gave up and ' +
       'its ISR never grew back',
   },
+  {
+    seed: 322,
+    nemesis: DEFAULT,
+    metadata: 'kraft',
+    bug: "the Raft monitor held a leader deposed during a pause to the newer leader's high watermark",
+  },
 ];
 
 /** bench/bugfind.ts's heavier runs: its fault lists, long runs over six partitions, many faults. */
