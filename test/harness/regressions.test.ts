@@ -11,6 +11,8 @@ const DEFAULT: FaultKind[] = ['partition', 'kill', 'pause'];
 /** Where the ZooKeeper-mode seeds were found: "modern" ZooKeeper mode before --kafka. */
 const ZOOKEEPER_FOUND_ON: Partial<RunOptions> = { kafka: '3.9', metadata: 'zk', protocol: '+elr' };
 const EVERY_KIND_BUT_POWER_LOSS = FAULT_KINDS.filter((k) => k !== 'power-loss');
+/** `--nemesis kill,partition,pause,kill-all` as the command line resolves it (the generator draws in this order). */
+const WITH_KILL_ALL: FaultKind[] = ['partition', 'kill', 'kill-all', 'pause'];
 /** bench/bugfind.ts's modern runs: its own kind order, which the generator's draws follow. */
 const BUGFIND_MODERN: FaultKind[] = ['kill', 'pause', 'partition', 'zk', 'leader-data-path', 'clock', 'packet'];
 
@@ -64,6 +66,32 @@ const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft'
     nemesis: EVERY_KIND_BUT_POWER_LOSS,
     metadata: 'kraft',
     bug: 'an I/O error on the leader-epoch checkpoint left a half-made leader that never expanded its ISR',
+  },
+  {
+    seed: 59,
+    nemesis: DEFAULT,
+    metadata: 'kraft',
+    bug: 'a broker took a diverging epoch from a leader deposed during a pause, and threw (issue 20)',
+  },
+  {
+    seed: 1033,
+    nemesis: WITH_KILL_ALL,
+    metadata: 'kraft',
+    bug: 'a broker took a diverging epoch from a leader deposed during a pause, and threw (issue 20)',
+  },
+  {
+    seed: 157,
+    nemesis: WITH_KILL_ALL,
+    metadata: 'kraft',
+    bug:
+      'a controller refused AlterPartition on a partition epoch it had not committed; the leader gave up and ' +
+      'its ISR never grew back',
+  },
+  {
+    seed: 322,
+    nemesis: DEFAULT,
+    metadata: 'kraft',
+    bug: "the Raft monitor held a leader deposed during a pause to the newer leader's high watermark",
   },
 ];
 
@@ -171,7 +199,9 @@ describe('regression seeds', () => {
         ? 'default faults'
         : c.nemesis === BUGFIND_MODERN
           ? "bugfind's modern faults"
-          : 'every fault kind but power-loss';
+          : c.nemesis === WITH_KILL_ALL
+            ? 'partition, kill, kill-all, pause'
+            : 'every fault kind but power-loss';
     it(`seed ${c.seed} (${faults}${c.metadata === 'kraft' ? ', KRaft' : ''}): ${c.bug}`, () => {
       const options: RunOptions = {
         seed: c.seed,

@@ -3,7 +3,8 @@
 // broker.session.timeout.ms (ClusterControlManager.registerBroker, BrokerHeartbeatManager), partition
 // leadership and ISR changes (ReplicationControlManager), topic creation and preferred leader election.
 // It works on its own copy of the metadata image, applying each record as it writes it, and answers a
-// request only once the records it wrote for it are committed.
+// request only once the records it wrote for it are committed (an AlterPartition refused on that copy, only
+// once everything written before is committed).
 import type { NodeId } from '../../world/network.ts';
 import type { Timer } from '../../world/node.ts';
 import type { ClusterConfig } from '../config.ts';
@@ -115,6 +116,18 @@ export class ActiveController {
     if (endOffset < 0) return done(false);
     this.pending.push({ endOffset, done });
     this.onCommitted(this.host.highWatermark());
+  }
+
+  /**
+   * Calls `done` once every record written so far is committed: an answer that wrote nothing was read from
+   * the working image, which may hold records that are not committed yet and may never be (this controller
+   * may lose its leadership first; `done(false)` then). Kafka's QuorumController.ControllerWriteEvent.run
+   * waits the same way for a read-only operation, on the purgatory's highest pending offset.
+   */
+  private afterPendingWrites(done: (committed: boolean) => void): void {
+    if (this.pending.length === 0) return done(true);
+    const endOffset = Math.max(...this.pending.map((p) => p.endOffset));
+    this.pending.push({ endOffset, done });
   }
 
   /** Records that follow from `first` (applied to the image as they are made) plus the partition changes. */
@@ -249,7 +262,9 @@ export class ActiveController {
     const p = this.image.partitions.get(req.partition);
     if (p === undefined) return reply('UNKNOWN_TOPIC_OR_PARTITION');
     const check = checkAlterPartition(p, req, (r) => this.image.isLive(r));
-    if (check.error !== 'NONE') return reply(check.error);
+    // Refused on a partition epoch (or leader) that uncommitted records set: the answer waits for them, or
+    // the leader would give up on a change whose refusal vanishes with them (NOT_CONTROLLER: it retries).
+    if (check.error !== 'NONE') return this.afterPendingWrites((ok) => reply(ok ? check.error : 'NOT_CONTROLLER'));
     const record: PartitionChangeRecord = {
       type: 'PartitionChangeRecord',
       partitionId: p.partition,

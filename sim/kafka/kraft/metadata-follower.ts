@@ -5,7 +5,8 @@
 // with the leader's latest snapshot id, which it fetches (FetchSnapshot, KIP-630) and loads in place of
 // its log. The leader sends observers committed records only, so the local log is always a committed
 // prefix. Nothing is handed on until the broker has caught up to the high watermark, so a restarted
-// broker never acts on old leadership.
+// broker never acts on old leadership. An answer from a leader of an older epoch than the broker knows (one
+// deposed while paused or cut off, whose log may end in records never committed) is ignored.
 import { logDirFailed } from '../log-dir-failure.ts';
 import type { NodeContext } from '../../world/node.ts';
 import type { KraftConfig } from './config.ts';
@@ -43,7 +44,12 @@ export class MetadataFollower {
   /** The image of every record applied: the latest snapshot's, then the log's entries. */
   image: MetadataImage;
   leaderId = -1;
-  leaderEpoch = -1;
+  /**
+   * The latest epoch this broker knows of (Kafka's quorum.epoch()). It starts at its log's last epoch, as
+   * Kafka's QuorumState.initialize never starts below the epoch of the log's end; a fetch answered in an
+   * older epoch comes from a deposed leader and is ignored (see fetch()).
+   */
+  leaderEpoch: number;
   private nextVoter = 0;
   private caughtUp = false;
   private stopped = false;
@@ -59,6 +65,7 @@ export class MetadataFollower {
   ) {
     this.snapshots = new SnapshotStore(ctx.disk);
     this.log = new RaftLog(ctx.disk, false, this.snapshots.ids());
+    this.leaderEpoch = this.log.lastEpoch();
     const latest = this.snapshots.latest();
     this.image = latest === null ? new MetadataImage() : imageOf(latest);
     if (raftHub.active) raftHub.emit({ kind: 'metadata-reset', time: ctx.now(), broker: brokerId });
@@ -129,6 +136,15 @@ export class MetadataFollower {
           } else {
             this.leaderId = -1;
           }
+          return this.later(() => this.fetch());
+        }
+        if (res.leaderEpoch < this.leaderEpoch) {
+          // A leader deposed since (paused, or cut off, while a newer epoch was elected) answered a fetch sent
+          // with no leader known. Its log may end in records of its own epoch that were never committed, so
+          // its diverging epoch or snapshot id says nothing about ours. Kafka's KafkaRaftClient
+          // .maybeHandleCommonResponse drops such a response ("We have a larger epoch, so the response is no
+          // longer relevant"); the broker asks another voter.
+          this.leaderId = -1;
           return this.later(() => this.fetch());
         }
         this.leaderId = res.leaderId;

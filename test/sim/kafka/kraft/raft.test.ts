@@ -133,6 +133,25 @@ describe('RaftMonitor', () => {
     ]);
   });
 
+  it('lets a leader deposed unawares lag behind the newer leader, not the newest leader go back', () => {
+    // Seed 322: voter 1, leader of epoch 3, paused; voters 2 and 3 elected voter 2 in epoch 4, which committed
+    // up to 3. Voter 1 resumed and counted a fetch voter 3 had sent it before: high watermark 2 in epoch 3.
+    const m = new RaftMonitor([1, 2, 3]);
+    const entries = (from: number, to: number, epoch: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ offset: from + i, digest: `${epoch}:${from + i}` }));
+    m.observe({ kind: 'raft-state', time: 0, voter: 1, epoch: 3, role: 'leader', leader: 1, votedFor: 1 });
+    for (const v of [1, 2, 3]) m.observe({ kind: 'raft-append', time: 1, voter: v, entries: entries(0, 2, 3) });
+    m.observe({ kind: 'raft-hw', time: 2, voter: 1, leader: true, epoch: 3, highWatermark: 1 });
+    m.observe({ kind: 'raft-state', time: 3, voter: 2, epoch: 4, role: 'leader', leader: 2, votedFor: 2 });
+    for (const v of [2, 3]) m.observe({ kind: 'raft-append', time: 4, voter: v, entries: entries(2, 3, 4) });
+    m.observe({ kind: 'raft-hw', time: 5, voter: 2, leader: true, epoch: 4, highWatermark: 3 });
+    m.observe({ kind: 'raft-hw', time: 6, voter: 1, leader: true, epoch: 3, highWatermark: 2 });
+    expect(m.violations).toEqual([]);
+    // The newest leader going back is still a violation.
+    m.observe({ kind: 'raft-hw', time: 7, voter: 2, leader: true, epoch: 4, highWatermark: 2 });
+    expect(m.violations.map((v) => v.invariant)).toEqual(['RaftMonotonicHighWatermark', 'RaftMonotonicHighWatermark']);
+  });
+
   it('flags a commit held by a minority, a changed committed entry, and a broker applying uncommitted metadata', () => {
     const m = new RaftMonitor([1, 2, 3]);
     m.observe({ kind: 'raft-append', time: 0, voter: 1, entries: [{ offset: 0, digest: 'a' }] });

@@ -99,6 +99,50 @@ describe('KRaft mode scenarios (modern protocol)', () => {
     expect(s.raft.violations).toEqual([]);
   });
 
+  it('a broker ignores a fetch answered by a deposed leader in an older epoch (KafkaRaftClient)', () => {
+    const s = new KraftScenario().start();
+    s.produce(5);
+    const stale = s.activeController();
+    expect(stale).toBe(s.voters[0]);
+    const epoch = s.controller(stale).raft.epoch;
+    // Frozen while leading (a GC pause): the other two elect a leader in a newer epoch, which the brokers follow.
+    s.world.pause(controllerNode(stale));
+    s.run(8000);
+    const fresh = s.activeController();
+    expect(fresh).not.toBe(stale);
+    expect(s.controller(fresh).raft.epoch).toBeGreaterThan(epoch);
+    // The new leader dies: with no leader known, brokers ask every voter in turn, the frozen one too. Its
+    // answers wait until it resumes, still leader of its old epoch, with a log that ends in that epoch.
+    const answered: number[] = [];
+    const raft = s.controller(stale).raft;
+    const handle = raft.handleRequest.bind(raft);
+    raft.handleRequest = (from, msg) => {
+      if (msg.type === 'MetadataFetch' && !s.voters.includes(msg.replicaId) && raft.isLeader())
+        answered.push(raft.epoch);
+      handle(from, msg);
+    };
+    s.crashController(fresh, 'process').run(3000);
+    // A broker restarted meanwhile knows the newer epoch from its own log's last record (QuorumState.initialize).
+    const freshEpoch = s.controller(s.voters.find((v) => v !== stale && v !== fresh) as number).raft.epoch;
+    // Its first fetch goes to the first voter, the frozen one here, whose answer comes once it resumes.
+    s.crash(0, 'process').restart(0);
+    expect(s.cluster.broker(0)?.kraft?.metadata.leaderEpoch).toBe(freshEpoch);
+    s.world.resume(controllerNode(stale));
+    s.run(15_000);
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.every((e) => e === epoch)).toBe(true);
+    // Brokers told to truncate by that leader would have thrown; they follow the quorum's leader instead.
+    const leader = s.controller(s.activeController()).raft;
+    for (const b of [0, 1, 2]) {
+      const metadata = s.cluster.broker(b)?.kraft?.metadata;
+      expect(metadata?.leaderEpoch).toBe(leader.epoch);
+      expect(metadata?.offset).toBe(leader.highWatermark);
+    }
+    expect(s.acked(s.produce(5))).toHaveLength(5);
+    expect(s.monitor.violations).toEqual([]);
+    expect(s.raft.violations).toEqual([]);
+  });
+
   it('fences a broker cut off from the quorum after broker.session.timeout.ms and moves its leaderships', () => {
     const s = new KraftScenario({ partitions: 3 }).start();
     s.produce(5);
