@@ -242,7 +242,8 @@ function main(): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   console.log(
-    `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; newest release with a fixed bug's signals: ${mismatches}`,
+    `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
+      `newest release with a fixed bug's signals: ${mismatches}`,
   );
 }
 
