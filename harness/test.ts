@@ -11,6 +11,7 @@ import { parseProtocol, type ProtocolFixes } from '../sim/kafka/protocol.ts';
 import { parseSeed, type Seed } from '../sim/world/index.ts';
 import { queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
 import { standardCheckers } from './checkers.ts';
+import { UsageError } from './errors.ts';
 import { applyKnobs, checkOptions, knobsOf, RUN_DEFAULTS, type RunOptions, type TestDraft } from './options.ts';
 
 /** The faults of a test: a schedule as given, or the kinds (or swarm) a schedule is generated from. */
@@ -53,6 +54,7 @@ export function testOf(options: RunOptions): Test {
     stopOnViolation: false,
   };
   applyKnobs(knobs, draft);
+  if (draft.schedule !== undefined) checkScheduleWithin(draft.schedule, draft.timeSeconds);
   const { modes, fixes } = parseProtocol(draft.protocol);
   const cluster = clusterConfig({
     brokers: draft.brokers,
@@ -77,6 +79,21 @@ export function testOf(options: RunOptions): Test {
     checkers: standardCheckers(cluster.metadata),
     stopOnViolation: draft.stopOnViolation,
   };
+}
+
+/**
+ * A scheduled fault must fall inside the main phase: one timed after it would strike during the final
+ * reads, once every fault is healed (or never, if the run is over), which no schedule means to do.
+ * Generated schedules and shrunk ones always end by then.
+ */
+function checkScheduleWithin(schedule: Schedule, timeSeconds: number): void {
+  const endMs = timeSeconds * 1000;
+  const i = schedule.ops.findIndex((op) => op.at > endMs);
+  if (i >= 0) {
+    throw new UsageError(
+      `schedule.ops[${i}] at ${schedule.ops[i].at} ms is past the end of the run (${timeSeconds} s: ${endMs} ms)`,
+    );
+  }
 }
 
 /** The configuration as plain JSON data, under Kafka's key names (result.json, reports). */

@@ -2,10 +2,11 @@
 // options, and no seed may appear twice. Everything is checked before anything is written; the failing
 // seeds' directories are copied (not linked) so that a published site is self-contained, and
 // summary.json is written last, so it only exists once the merge is whole.
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '../../sim/world/index.ts';
 import { UsageError } from '../usage-error.ts';
+import { checkOutDir, makeOutDir } from '../../harness/out-path.ts';
 import { writeWhole } from '../../harness/write-whole.ts';
 import { JUNIT_FILE } from '../../harness/fuzz/fuzz-run.ts';
 import { junitXml } from '../../harness/fuzz/junit.ts';
@@ -99,6 +100,7 @@ export function mergeDirs(dirs: string[], outDir: string): FuzzSummary {
   if (existsSync(join(outDir, SUMMARY_FILE)) || existsSync(join(outDir, 'seeds'))) {
     throw new UsageError(`${outDir} already holds fuzz results; choose another --out or remove it`);
   }
+  checkOutDir(outDir);
   const inputs = dirs.map((dir) => ({ dir, summary: readSummary(dir) }));
   const merged = mergeSummaries(inputs);
   for (const { dir, summary } of inputs) {
@@ -107,11 +109,7 @@ export function mergeDirs(dirs: string[], outDir: string): FuzzSummary {
         throw new UsageError(`merge: ${join(dir, r.dir)} is missing (listed in ${join(dir, SUMMARY_FILE)})`);
     }
   }
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--out: cannot create ${outDir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  makeOutDir(outDir);
   for (const { dir, summary } of inputs) {
     for (const r of summary.runs) {
       if (r.dir !== undefined) cpSync(join(dir, r.dir), join(outDir, r.dir), { recursive: true });

@@ -1,10 +1,11 @@
 // One fuzz: hands the seeds of a range (or of one shard of it) to a worker pool, collects outcomes,
 // and keeps summary.json on disk as it goes, so an interrupted fuzz keeps everything it finished.
 // Used by `kafkasim fuzz` and by bench/fuzz.ts.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKASIM_VERSION } from '../version.ts';
 import { UsageError } from '../errors.ts';
+import { makeOutDir } from '../out-path.ts';
 import { writeWhole } from '../write-whole.ts';
 import { junitXml } from './junit.ts';
 import type { SeedOutcome, SeedTask, WorkerSetup } from './outcome.ts';
@@ -52,11 +53,7 @@ export function prepareOutDir(outDir: string): void {
   if (existsSync(join(outDir, SUMMARY_FILE)) || existsSync(join(outDir, 'seeds'))) {
     throw new UsageError(`${outDir} already holds fuzz results; choose another --out or remove it`);
   }
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--out: cannot create ${outDir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  makeOutDir(outDir);
 }
 
 export class FuzzRun {

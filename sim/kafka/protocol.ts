@@ -44,17 +44,20 @@ export const PROTOCOL_MODES = Object.keys(MODES);
 
 /** Parses "modern" or a comma list such as "pre-kip-101,pre-kip-320". */
 export function parseProtocol(text: string): { modes: string[]; fixes: ProtocolFixes } {
-  const modes = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (modes.length === 0) throw new ConfigError('--protocol: expected a mode name');
+  const modes = text.split(',').map((s) => s.trim());
+  if (modes.every((m) => m === '')) throw new ConfigError('--protocol: expected a mode name');
+  // A stray comma, "modern" beside a mode that turns a fix off, a mode named twice: each says the user
+  // meant something other than what would run, so none is read past.
+  if (modes.includes('')) throw new ConfigError(`--protocol: an empty mode name in "${text}" (a stray comma?)`);
+  if (modes.includes('modern') && modes.length > 1)
+    throw new ConfigError('--protocol: "modern" is every fix on and cannot be combined with historical modes');
   let fixes = { ...MODERN };
-  for (const m of modes) {
+  for (const [i, m] of modes.entries()) {
     const change = MODES[m];
     if (change === undefined) {
       throw new ConfigError(`--protocol: unknown mode "${m}" (one of ${PROTOCOL_MODES.join(', ')})`);
     }
+    if (modes.indexOf(m) !== i) throw new ConfigError(`--protocol: "${m}" is named twice`);
     fixes = { ...fixes, ...change };
   }
   return { modes, fixes };
