@@ -1,9 +1,10 @@
 // summary.json: what a fuzz (or a merge of shards) ran and found. Written by fuzz and merge, read by
 // merge and by the fuzz index report.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKASIM_VERSION } from '../version.ts';
 import { UsageError } from '../errors.ts';
+import { readInput } from '../input.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type SeedOutcome, type WorkerSetup } from './outcome.ts';
 import type { SeedRange, Shard } from './seeds.ts';
@@ -92,12 +93,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Reads `<dir>/summary.json`, checking enough of its shape that merging it is safe. */
 export function readSummary(dir: string): FuzzSummary {
   const path = join(dir, SUMMARY_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+  if (!existsSync(path))
     throw new UsageError(`${dir}: no ${SUMMARY_FILE} there (not a kafkasim fuzz output directory)`);
-  }
+  const text = readInput(path, 'fuzz summary');
   let json: unknown;
   try {
     json = JSON.parse(text);
