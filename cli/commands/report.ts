@@ -10,7 +10,7 @@ import { renderCompareReport } from '../../reports/compare-report.ts';
 import { RUN_REPORT_KIND, type RunReportData } from '../../reports/run-data.ts';
 import { renderRunReport } from '../../reports/run-report.ts';
 import { writeFuzzIndex } from '../../harness/fuzz/reports.ts';
-import { readSummary, SUMMARY_FILE } from '../../harness/fuzz/summary.ts';
+import { NOT_FINISHED, readSummary, SUMMARY_FILE } from '../../harness/fuzz/summary.ts';
 import { readInput } from '../../harness/input.ts';
 import { KAFKASIM_VERSION } from '../../harness/version.ts';
 import { UsageError } from '../usage-error.ts';
@@ -85,6 +85,8 @@ function rebuildCompare(dir: string): string[] {
 /** The fuzz index, drawn exactly as the fuzz itself draws it (summary.json is checked as merge checks it). */
 function rebuildFuzz(dir: string): string {
   const summary = readSummary(dir);
+  if (summary.stoppedBy === 'running')
+    process.stderr.write(`kafkasim: note: ${join(dir, SUMMARY_FILE)}: ${NOT_FINISHED}; drawn as it stands\n`);
   try {
     writeFuzzIndex(dir, summary);
   } catch (e) {

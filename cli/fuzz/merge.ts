@@ -52,11 +52,9 @@ export function mergeSummaries(inputs: MergeInput[]): FuzzSummary {
   const summaries = inputs.map((i) => i.summary);
   const sorted = sortRuns(runs);
   const stopped = summaries.map((s) => s.stoppedBy);
-  const stoppedBy: StopReason = stopped.includes('interrupted')
-    ? 'interrupted'
-    : stopped.includes('time-budget')
-      ? 'time-budget'
-      : 'done';
+  // The merge is as unfinished as its least finished input.
+  const stoppedBy: StopReason =
+    (['running', 'interrupted', 'time-budget'] as const).find((r) => stopped.includes(r)) ?? 'done';
   return {
     kafkasim: first.summary.kafkasim,
     startedAt: summaries.map((s) => s.startedAt).sort()[0],
@@ -92,8 +90,15 @@ export function missingShards(summary: FuzzSummary): string[] {
   return missing;
 }
 
-/** Reads, checks and merges `dirs` into `outDir`; returns the merged summary. */
-export function mergeDirs(dirs: string[], outDir: string): FuzzSummary {
+/**
+ * Reads, checks and merges `dirs` into `outDir`; returns the merged summary. `onUnfinished` hears of the
+ * inputs that say 'running'.
+ */
+export function mergeDirs(
+  dirs: string[],
+  outDir: string,
+  onUnfinished: (dir: string, summary: FuzzSummary) => void = () => {},
+): FuzzSummary {
   for (const d of dirs) {
     if (resolve(d) === resolve(outDir)) throw new UsageError(`merge: --out ${outDir} is also an input`);
   }
@@ -103,6 +108,9 @@ export function mergeDirs(dirs: string[], outDir: string): FuzzSummary {
   checkOutDir(outDir);
   const inputs = dirs.map((dir) => ({ dir, summary: readSummary(dir) }));
   const merged = mergeSummaries(inputs);
+  // A shard killed by its job's timeout still has its finished seeds to give; the merge keeps them and
+  // says 'running' itself, as that shard's summary does.
+  for (const { dir, summary } of inputs) if (summary.stoppedBy === 'running') onUnfinished(dir, summary);
   for (const { dir, summary } of inputs) {
     for (const r of summary.runs) {
       if (r.dir !== undefined && !existsSync(join(dir, r.dir)))
