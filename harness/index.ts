@@ -2,6 +2,7 @@
 // turned into the files and report data a run leaves. cli/, bench/ and the tests build on it.
 export { UsageError } from './errors.ts';
 export { readInput } from './input.ts';
+export { checkOutDir, checkOutFile, makeOutDir } from './out-path.ts';
 export {
   checkOptions,
   flagWordsOf,

@@ -14,6 +14,7 @@ import { ConfigError, type Seed } from '../sim/world/index.ts';
 import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
 import { readInput } from './input.ts';
 import { UsageError } from './errors.ts';
+import { checkBrokerSettings, checkWorkloadSettings } from './kafka-settings.ts';
 
 /** What the options fill in; test.ts checks it and completes it into a Test. */
 export interface TestDraft {
@@ -97,13 +98,6 @@ function booleanValue(value: unknown, where: string): boolean {
   return value;
 }
 
-function plainObject(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`${where} must be an object, got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
 /** A ConfigError from a parser, said as a UsageError naming where the value came from. */
 function asUsage<T>(where: string, parse: () => T): T {
   try {
@@ -115,6 +109,10 @@ function asUsage<T>(where: string, parse: () => T): T {
 }
 
 const words = (flag: string, value: string | number): string[] => [flag, String(value)];
+
+/** A simulated day: longer runs take hours of wall time and are a typo more often than a plan. */
+const MAX_TIME_SECONDS = 86_400;
+const MAX_FLUSH_MESSAGES = 1_000_000_000;
 
 function nemesisWords(kinds: FaultKind[] | 'swarm'): string {
   return kinds === 'swarm' ? 'swarm' : kinds.length === 0 ? 'none' : kinds.join(',');
@@ -150,14 +148,14 @@ export const RUN_OPTIONS = {
    */
   broker: option<Partial<BrokerConfig>>({
     default: { 'zookeeper.session.timeout.ms': 6000, 'replica.lag.time.max.ms': 10000 },
-    check: (v, where) => plainObject(v, where) as Partial<BrokerConfig>,
+    check: checkBrokerSettings,
     apply: (v, d) => void Object.assign(d.broker, v),
     merge: (defaults, given) => ({ ...defaults, ...given }),
   }),
   /** The queue workload's settings (workloads/queue/options.ts), producer and consumer settings included. */
   workload: option<QueueWorkloadOverrides>({
     default: { rate: 20 },
-    check: (v, where) => plainObject(v, where) as QueueWorkloadOverrides,
+    check: checkWorkloadSettings,
     apply: (v, d) => {
       Object.assign(d.workload, v);
       if (v.producer !== undefined) Object.assign(d.producer, v.producer);
@@ -301,8 +299,8 @@ export const RUN_OPTIONS = {
   flushMessages: option<number | 'never' | undefined>({
     default: undefined,
     check: (v, where) => {
-      if (v === undefined || v === 'never' || (typeof v === 'number' && Number.isInteger(v) && v >= 1)) return v;
-      throw new UsageError(`${where} must be a positive integer or "never", got ${JSON.stringify(v)}`);
+      if (v === undefined || v === 'never') return v;
+      return integerValue(1, MAX_FLUSH_MESSAGES)(v, where);
     },
     apply: (v, d) => {
       if (v !== undefined) d.broker['flush.messages'] = v === 'never' ? Infinity : v;
@@ -310,23 +308,20 @@ export const RUN_OPTIONS = {
     flag: {
       syntax: '--flush-messages <n|never>',
       help: 'flush.messages: fsync a partition log every n records (default: never, as Kafka)',
-      parse: (text) => (text === 'never' ? 'never' : integerFlag('--flush-messages', 1, 1_000_000_000)(text)),
+      parse: (text) => (text === 'never' ? 'never' : integerFlag('--flush-messages', 1, MAX_FLUSH_MESSAGES)(text)),
       words: (v) => (v === undefined ? [] : words('--flush-messages', v)),
     },
   }),
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */
   timeSeconds: option<number>({
     default: 60,
-    check: (v, where) => {
-      if (typeof v !== 'number' || !(v > 0 && v <= 86_400))
-        throw new UsageError(`${where} must be a number of seconds from 1 to 86400, got ${JSON.stringify(v)}`);
-      return v;
-    },
+    // Whole seconds, as the flag takes them and shrink writes them: a repro says nothing a flag cannot.
+    check: integerValue(1, MAX_TIME_SECONDS),
     apply: (v, d) => void (d.timeSeconds = v),
     flag: {
       syntax: '--time <seconds>',
       help: 'simulated seconds of workload and faults',
-      parse: integerFlag('--time', 1, 86_400),
+      parse: integerFlag('--time', 1, MAX_TIME_SECONDS),
       words: (v) => words('--time', v),
     },
   }),
@@ -369,9 +364,10 @@ export const RUN_OPTIONS = {
     flag: {
       syntax: '--intensity <0..1>',
       help: 'how hard generated faults hit (default: 0.5; swarm draws its own)',
+      // Any decimal JavaScript writes a number in (1e-7 included), so that a repro's value has a flag too.
       parse: (text) => {
         const n = Number(text);
-        if (typeof text !== 'string' || !/^(0|1|0?\.\d+|1\.0*)$/.test(text) || !(n >= 0 && n <= 1)) {
+        if (typeof text !== 'string' || !/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !(n >= 0 && n <= 1)) {
           throw new UsageError(`--intensity must be a number from 0 to 1, got "${String(text)}"`);
         }
         return n;
@@ -506,6 +502,15 @@ export function optionsFromFlags(flags: Record<string, unknown>): Partial<RunKno
     const text = flags[f.attribute];
     if (text === undefined) continue;
     out[f.key] = (spec(f.key).flag as FlagSpec<unknown>).parse(text as string | boolean);
+  }
+  // A flag the rest of the line makes meaningless (--nemesis beside --schedule) is refused rather than
+  // ignored: whoever typed it expects it to change the run.
+  const schedule = out.schedule as Schedule | undefined;
+  for (const f of RUN_FLAGS) {
+    if (out[f.key] !== undefined && spec(f.key).ignoredWith?.({ schedule }) === true) {
+      const flag = f.syntax.split(' ')[0];
+      throw new UsageError(`${flag} has no effect with --schedule (the schedule says which faults run): give one`);
+    }
   }
   return out as Partial<RunKnobs>;
 }

@@ -3,10 +3,11 @@
 // replay and shrink. The options are the schema's (options.ts), checked value by value; a malformed or
 // foreign file is a usage error naming the file and the problem.
 import type { Schedule } from '../nemesis/index.ts';
-import { parseSeed, type Seed } from '../sim/world/index.ts';
+import { ConfigError, parseSeed, type Seed } from '../sim/world/index.ts';
 import { UsageError } from './errors.ts';
 import { readInput } from './input.ts';
 import { checkOptions, type RunKnobs, type RunOptions } from './options.ts';
+import { testOf } from './test.ts';
 import { KAFKASIM_VERSION } from './version.ts';
 
 /** The run options a repro records: plain JSON, the schedule always explicit. */
@@ -80,13 +81,22 @@ export function parseRepro(text: string, name: string): Repro {
   const anomalies = Array.isArray(json.anomalies)
     ? json.anomalies.filter((a): a is string => typeof a === 'string')
     : undefined;
-  return {
+  const repro: Repro = {
     kafkasim: json.kafkasim,
     seed,
     options: { ...options, schedule: options.schedule as Schedule },
     expectedHistoryHash: json.expectedHistoryHash,
     anomalies,
   };
+  // The options together, as `run` checks its flags before running: a replication factor above the
+  // brokers, a fault past the end of the run. Refused now, not after (or instead of) a run.
+  try {
+    testOf(reproRunOptions(repro));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) throw new UsageError(`${name}: ${e.message}`);
+    throw e;
+  }
+  return repro;
 }
 
 export function readRepro(path: string): Repro {

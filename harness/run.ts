@@ -1,12 +1,12 @@
 // One run from run options, start to finish: the test they describe (test.ts), run and judged (run-test.ts),
 // and the repro file that replays it; and the files a run leaves in its output directory. Shared by run,
 // fuzz, compare, replay, shrink and the benchmarks, so that every one writes the same, replayable outputs.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeEdnHistory } from '../workloads/history/edn.ts';
 import { writeJsonl } from '../workloads/history/jsonl.ts';
 import type { RunResult } from './judge.ts';
 import type { RunOptions } from './options.ts';
+import { makeOutDir } from './out-path.ts';
 import { replayCommandFor, runReportData, writeRunReport } from './report-data.ts';
 import { makeRepro, reproText, type Repro } from './repro.ts';
 import { runTest, type RunHooks, type TestRun } from './run-test.ts';
@@ -38,7 +38,7 @@ export function runOnce(options: RunOptions, hooks: RunHooks = {}, test: Test = 
  * index.html) into `dir` (created if missing).
  */
 export function writeRunOutputs(dir: string, run: JudgedRun, report: { replayCommand?: string } = {}): void {
-  mkdirSync(dir, { recursive: true });
+  makeOutDir(dir);
   writeWhole(join(dir, 'history.jsonl'), writeJsonl(run.output.history));
   writeWhole(join(dir, 'history.edn'), writeEdnHistory(run.output.history));
   writeWhole(join(dir, 'result.json'), JSON.stringify(run.result, null, 2) + '\n');

@@ -56,6 +56,7 @@ export function testOf(options: RunOptions): Test {
     stopOnViolation: false,
   };
   applyKnobs(knobs, draft);
+  if (draft.schedule !== undefined) checkScheduleWithin(draft.schedule, draft.timeSeconds);
   const release = releaseOf(draft.kafka);
   const metadata = draft.metadata ?? release.metadataModes[0];
   if (!release.metadataModes.includes(metadata)) {
@@ -94,6 +95,21 @@ export function testOf(options: RunOptions): Test {
     checkers: standardCheckers(cluster.metadata),
     stopOnViolation: draft.stopOnViolation,
   };
+}
+
+/**
+ * A scheduled fault must fall inside the main phase: one timed after it would strike during the final
+ * reads, once every fault is healed (or never, if the run is over), which no schedule means to do.
+ * Generated schedules and shrunk ones always end by then.
+ */
+function checkScheduleWithin(schedule: Schedule, timeSeconds: number): void {
+  const endMs = timeSeconds * 1000;
+  const i = schedule.ops.findIndex((op) => op.at > endMs);
+  if (i >= 0) {
+    throw new UsageError(
+      `schedule.ops[${i}] at ${schedule.ops[i].at} ms is past the end of the run (${timeSeconds} s: ${endMs} ms)`,
+    );
+  }
 }
 
 /** The configuration as plain JSON data, under Kafka's key names (result.json, reports). */

@@ -4,11 +4,10 @@ import type { FaultKind } from './fault-kinds.ts';
 import { EVERY_FAULT_KIND, FAULT_KINDS, isFaultKind } from './fault-kinds.ts';
 
 export function parseNemesisOption(text: string): FaultKind[] | 'swarm' {
-  const names = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (names.length === 0) throw new ConfigError(`--nemesis: expected fault kinds, none, all or swarm`);
+  const names = text.split(',').map((s) => s.trim());
+  if (names.every((s) => s === '')) throw new ConfigError(`--nemesis: expected fault kinds, none, all or swarm`);
+  // "partition," is a list cut short or a typo; reading past it would run a nemesis nobody chose.
+  if (names.includes('')) throw new ConfigError(`--nemesis: an empty fault kind in "${text}" (a stray comma?)`);
   if (names.includes('swarm')) {
     if (names.length > 1)
       throw new ConfigError('--nemesis: "swarm" picks the kinds itself and cannot be combined with other names');

@@ -33,14 +33,28 @@ export function scriptSafe(source: string, name: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1');
 }
 
+/** Where relative links are resolved to tell whether they stay inside the report's directory. */
+const REPORT_BASE = new URL('https://report.invalid/dir/');
+
 /**
- * A link target, or undefined when it is not one we write: only relative paths and http(s) URLs, so a
- * summary file cannot smuggle a `javascript:` link into an index.
+ * A link target, or undefined when it is not one we write: an http(s) URL, or a relative path that stays
+ * inside the report's directory. Allowed by the scheme a browser would read, not by the text's first
+ * characters: a browser strips leading spaces and control characters and drops tabs and newlines before
+ * it reads the scheme (" javascript:..." runs on click) and reads a backslash as a slash.
  */
 export function safeHref(href: string | undefined): string | undefined {
   if (href === undefined || href === '') return undefined;
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(href);
-  if (scheme !== null && !/^https?$/i.test(scheme[1])) return undefined;
-  if (/[\u0000-\u001f]/.test(href)) return undefined;
-  return href;
+  // Our links never hold white space (Unicode's included), controls or backslashes; refused, not cleaned.
+  if (/[\s\u0000-\u001f\u007f\\]/.test(href)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(href, REPORT_BASE);
+  } catch {
+    return undefined;
+  }
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(href))
+    return url.protocol === 'http:' || url.protocol === 'https:' ? href : undefined;
+  // Relative: "/abs", "//host/x" and "../x" all leave the directory (the URL parser reads %2e%2e as ..).
+  const inside = url.origin === REPORT_BASE.origin && url.pathname.startsWith(REPORT_BASE.pathname);
+  return inside ? href : undefined;
 }

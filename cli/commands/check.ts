@@ -1,45 +1,17 @@
 // `kafkasim check <history> --model <name>`: the checkers on a history recorded anywhere (JSON lines or
 // Jepsen EDN): linearizability against a model, or Kafka's queue and durability checkers.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkDurability } from '../../checkers/durability/index.ts';
 import { parseHistoryText } from '../../checkers/io.ts';
-import {
-  casRegisterModel,
-  checkLinearizableWithin,
-  kafkaLogModel,
-  keyValueModel,
-  multiRegisterModel,
-  mutexModel,
-  registerModel,
-  type AnyModel,
-} from '../../checkers/linearizable/index.ts';
-import { checkQueue } from '../../checkers/queue/index.ts';
+import { checkLinearizableWithin, MalformedOperationError } from '../../checkers/linearizable/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { readInput } from '../../harness/input.ts';
 import type { Value } from '../../workloads/history/format.ts';
+import { checkWellFormed } from '../../workloads/history/well-formed.ts';
+import { CHECK_MODELS, checkSomethingToRead, MODELS } from '../check/models.ts';
 import { intOption } from '../options.ts';
 import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
 
-/** Models that take an initial value, and what they start from without --initial. */
-const LINEARIZABLE_MODELS: Record<
-  string,
-  { initial: Value | undefined; build: (initial: Value | undefined) => AnyModel }
-> = {
-  register: { initial: null, build: (i) => registerModel(i ?? null) },
-  'cas-register': { initial: 0, build: (i) => casRegisterModel(i ?? 0) },
-  'multi-register': { initial: {}, build: (i) => multiRegisterModel(asObject(i ?? {})) },
-  mutex: { initial: false, build: (i) => mutexModel(i === true) },
-  'key-value': { initial: undefined, build: () => keyValueModel() },
-  'kafka-log': { initial: undefined, build: () => kafkaLogModel() },
-};
-const QUEUE_MODELS = ['queue', 'durability', 'kafka'];
-export const CHECK_MODELS = [...Object.keys(LINEARIZABLE_MODELS), ...QUEUE_MODELS];
-
-function asObject(v: Value): { [key: string]: Value } {
-  if (v === null || typeof v !== 'object' || Array.isArray(v))
-    throw new UsageError('--initial for multi-register must be a JSON object, e.g. {"x":0,"y":0}');
-  return v;
-}
+export { CHECK_MODELS };
 
 interface CheckFlags {
   model: string;
@@ -49,32 +21,34 @@ interface CheckFlags {
 }
 
 export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[] {
-  const model = flags.model;
-  if (!CHECK_MODELS.includes(model))
-    throw new UsageError(`--model must be one of ${CHECK_MODELS.join(', ')}; got "${model}"`);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read history file ${path}`);
-  }
-  const hint = path.endsWith('.edn') ? 'edn' : path.endsWith('.jsonl') || path.endsWith('.json') ? 'jsonl' : undefined;
-  const history = parseHistoryText(text, hint);
-  if (model === 'queue') return [checkQueue(history)];
-  if (model === 'durability') return [checkDurability(history)];
-  if (model === 'kafka') return [checkQueue(history), checkDurability(history)];
-  const spec = LINEARIZABLE_MODELS[model];
-  let initial = spec.initial;
+  const name = flags.model;
+  if (!CHECK_MODELS.includes(name))
+    throw new UsageError(`--model must be one of ${CHECK_MODELS.join(', ')}; got "${name}"`);
+  const model = MODELS[name];
+  // Options first, then the file: a typo in a flag is not worth reading 64 MiB for.
+  const seconds = intOption('--time-limit', flags.timeLimit, 1, 86_400);
+  let initial = model.kind === 'linearizable' ? model.initial : undefined;
   if (flags.initial !== undefined) {
-    if (spec.initial === undefined) throw new UsageError(`--initial does not apply to the ${model} model`);
+    if (initial === undefined) throw new UsageError(`--initial does not apply to the ${name} model`);
     try {
       initial = JSON.parse(flags.initial) as Value;
     } catch {
       throw new UsageError(`--initial must be JSON, got ${flags.initial}`);
     }
   }
-  const seconds = intOption('--time-limit', flags.timeLimit, 1, 86_400);
-  return [checkLinearizableWithin(history, spec.build(initial), seconds * 1000)];
+  const text = readInput(path, 'history file');
+  const hint = path.endsWith('.edn') ? 'edn' : path.endsWith('.jsonl') || path.endsWith('.json') ? 'jsonl' : undefined;
+  const history = parseHistoryText(text, hint);
+  checkWellFormed(history);
+  checkSomethingToRead(name, history, path);
+  if (model.kind === 'queue') return model.check(history);
+  try {
+    return [checkLinearizableWithin(history, model.build(initial), seconds * 1000)];
+  } catch (e) {
+    // An op the model cannot read (a value of the wrong shape) is the file's problem, not a checker bug.
+    if (e instanceof MalformedOperationError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 function verdictOf(results: CheckResult[]): true | false | 'unknown' {

@@ -2,7 +2,6 @@
 // schedules. For each seed the clean run goes first; its schedule is handed to the unclean run, so the
 // two differ in unclean.leader.election.enable only. Prints a table per seed and a headline; writes
 // compare.json, the comparison report (index.html) and each run's outputs and report under --out.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { COMPARE_REPORT_KIND, type CompareReportData, type CompareRow } from '../../reports/compare-data.ts';
@@ -11,11 +10,14 @@ import { headline } from '../../reports/compare-summary.ts';
 import type { Seed } from '../../sim/world/index.ts';
 import { intOption } from '../options.ts';
 import {
+  checkOutDir,
   compareCommandFor,
   compareSideFrom,
   KAFKASIM_VERSION,
+  makeOutDir,
   replayCommandFor,
   runOnce,
+  testOf,
   writeRunOutputs,
   writeWhole,
   type JudgedRun,
@@ -94,11 +96,14 @@ export function registerCompare(program: Command): void {
         throw new UsageError('compare runs every seed both with and without unclean leader election; drop --unclean');
       const seeds = intOption('--seeds', flags.seeds, 1, 10_000);
       const base = runOptionsFrom(flags);
+      // Everything the runs need is checked before the table starts: options, then where it all goes.
+      testOf(base);
+      checkOutDir(flags.out);
       const log = flags.json === true ? (_: string): void => {} : (line: string): void => console.log(line);
       log(`seeds         ${String(base.seed)}${seeds > 1 ? ` and the next ${seeds - 1}` : ''}`);
       log(`${''.padEnd(12)} ${'clean election'.padEnd(HEADER.length)} | unclean election`);
       log(`${'seed'.padEnd(12)} ${HEADER} | ${HEADER}`);
-      mkdirSync(flags.out, { recursive: true });
+      makeOutDir(flags.out);
       const rows: CompareRow[] = [];
       let config: unknown = null;
       for (let i = 0; i < seeds; i++) {

@@ -89,7 +89,7 @@ export function registerFuzz(program: Command): void {
         progress.note('fuzz: interrupted; finishing the seeds in flight (interrupt again to stop now)');
         return;
       }
-      run.writeAll();
+      run.stopNow();
       process.exit(EXIT_INTERRUPTED);
     };
     process.on('SIGINT', onSignal);

@@ -2,6 +2,7 @@
 // the failing seeds' directories) into one, with the fuzz index over all of them.
 // Exit codes: 0 merged (findings or not: the shards' own exit codes report those), 2 bad input.
 import type { Command } from 'commander';
+import { NOT_FINISHED } from '../../harness/fuzz/summary.ts';
 import { mergeDirs, missingShards } from '../fuzz/merge.ts';
 
 export function registerMerge(program: Command): void {
@@ -11,7 +12,11 @@ export function registerMerge(program: Command): void {
     .argument('<dirs...>', 'fuzz output directories (each with a summary.json)')
     .option('--out <dir>', 'where the merged output goes (must not hold an earlier fuzz)', 'fuzz-merged')
     .action((dirs: string[], flags: { out: string }) => {
-      const merged = mergeDirs(dirs, flags.out);
+      const merged = mergeDirs(dirs, flags.out, (dir, summary) =>
+        process.stderr.write(
+          `kafkasim: warning: ${dir}: ${NOT_FINISHED}; its ${summary.runs.length} finished seeds are merged\n`,
+        ),
+      );
       const missing = missingShards(merged);
       if (missing.length > 0)
         process.stderr.write(

@@ -2,9 +2,9 @@
 // one recorded. A different hash means the run is not the one recorded: nondeterminism, or a different
 // kafkasim.
 import type { Command } from 'commander';
-import { readRepro } from '../../harness/repro.ts';
+import { checkOutDir } from '../../harness/out-path.ts';
+import { readRepro, reproRunOptions } from '../../harness/repro.ts';
 import { runOnce, writeRunOutputs } from '../../harness/run.ts';
-import { reproRunOptions } from '../../harness/repro.ts';
 import { EXIT_REPLAY_DIVERGED } from '../usage-error.ts';
 import { exitCodeOf, printSummary } from './run.ts';
 
@@ -21,6 +21,7 @@ export function registerReplay(program: Command): void {
     .option('--json', 'print result.json (with "replay": {expected, actual, matches}) on stdout')
     .action((path: string, flags: ReplayFlags) => {
       const repro = readRepro(path);
+      if (flags.out !== undefined) checkOutDir(flags.out);
       const run = runOnce(reproRunOptions(repro));
       const matches = run.output.historyHash === repro.expectedHistoryHash;
       if (flags.out !== undefined) writeRunOutputs(flags.out, run);

@@ -2,26 +2,22 @@
 // newer kafkasim, or after copying a directory) without rerunning anything. A run directory has
 // report.json, a comparison directory compare.json (its runs' directories are rebuilt too), a fuzz
 // directory summary.json with its runs (drawn as the fuzz draws it). Bad input is one line, exit code 2.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { COMPARE_REPORT_KIND, type CompareReportData } from '../../reports/compare-data.ts';
 import { renderCompareReport } from '../../reports/compare-report.ts';
 import { RUN_REPORT_KIND, type RunReportData } from '../../reports/run-data.ts';
 import { renderRunReport } from '../../reports/run-report.ts';
 import { writeFuzzIndex } from '../../harness/fuzz/reports.ts';
-import { readSummary, SUMMARY_FILE } from '../../harness/fuzz/summary.ts';
+import { NOT_FINISHED, readSummary, SUMMARY_FILE } from '../../harness/fuzz/summary.ts';
+import { readInput } from '../../harness/input.ts';
 import { KAFKASIM_VERSION } from '../../harness/version.ts';
 import { UsageError } from '../usage-error.ts';
 import { writeWhole } from '../../harness/write-whole.ts';
 
 function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read ${path}`);
-  }
+  const text = readInput(path, 'report data');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -54,6 +50,21 @@ function rebuildRun(dir: string): string {
   return out;
 }
 
+/**
+ * The run directory a comparison row links to, when it is one inside `dir`: the link comes from a file,
+ * and `report` writes only inside the directory it rebuilds ("../../victim/index.html" would have it
+ * overwrite another page, a symbolic link the same). Undefined for a row without a report to rebuild.
+ */
+function linkedRunDir(dir: string, href: unknown, path: string): string | undefined {
+  if (typeof href !== 'string') return undefined;
+  const runDir = resolve(dir, dirname(href));
+  if (!existsSync(join(runDir, 'report.json'))) return undefined;
+  const rel = relative(realpathSync(dir), realpathSync(runDir));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    throw new UsageError(`${path}: a row links to ${JSON.stringify(href)}, outside ${dir}; nothing was written`);
+  return runDir;
+}
+
 function rebuildCompare(dir: string): string[] {
   const path = join(dir, 'compare.json');
   const data = readJson(path);
@@ -61,15 +72,11 @@ function rebuildCompare(dir: string): string[] {
     throw new UsageError(`${path}: not a kafkasim comparison (no "kind": "${COMPARE_REPORT_KIND}" with "rows")`);
   }
   const compare = data as unknown as CompareReportData;
-  const written: string[] = [];
-  // Each run's report lives next to the page its row links to.
-  for (const row of compare.rows) {
-    for (const side of [row.clean, row.unclean]) {
-      if (typeof side?.reportHref !== 'string') continue;
-      const runDir = join(dir, dirname(side.reportHref));
-      if (existsSync(join(runDir, 'report.json'))) written.push(rebuildRun(runDir));
-    }
-  }
+  // Each run's report lives next to the page its row links to; every link is checked before any write.
+  const runDirs = compare.rows.flatMap((row) =>
+    [row?.clean, row?.unclean].flatMap((side) => linkedRunDir(dir, side?.reportHref, path) ?? []),
+  );
+  const written = runDirs.map(rebuildRun);
   const out = join(dir, 'index.html');
   writeWhole(out, render(path, compare, renderCompareReport));
   return [...written, out];
@@ -78,6 +85,8 @@ function rebuildCompare(dir: string): string[] {
 /** The fuzz index, drawn exactly as the fuzz itself draws it (summary.json is checked as merge checks it). */
 function rebuildFuzz(dir: string): string {
   const summary = readSummary(dir);
+  if (summary.stoppedBy === 'running')
+    process.stderr.write(`kafkasim: note: ${join(dir, SUMMARY_FILE)}: ${NOT_FINISHED}; drawn as it stands\n`);
   try {
     writeFuzzIndex(dir, summary);
   } catch (e) {

@@ -3,11 +3,12 @@
 // The seed and every resolved option are printed before the first simulated event, as TigerBeetle's VOPR
 // does, so that a run that crashes the harness still leaves its seed; a harness crash prints the seed, the
 // command that reruns it and one line of error, writes the stack trace to a file, and exits 70.
-import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  checkOutDir,
+  makeOutDir,
   replayCommandFor,
   runOnce,
   testOf,
@@ -17,8 +18,9 @@ import {
   type RunResult,
   type Test,
 } from '../../harness/index.ts';
+import { givenFlags } from '../given-flags.ts';
 import { addRunFlags, runOptionsFrom, type RunFlagValues } from '../run-flags.ts';
-import { EXIT_ANOMALY, EXIT_HARNESS_CRASH, EXIT_UNKNOWN, EXIT_VALID, isUserError } from '../usage-error.ts';
+import { EXIT_ANOMALY, EXIT_HARNESS_CRASH, EXIT_UNKNOWN, EXIT_VALID, isUserError, UsageError } from '../usage-error.ts';
 
 type RunFlags = RunFlagValues & {
   /** A directory, or false with --no-out. */
@@ -31,7 +33,9 @@ export function exitCodeOf(valid: RunResult['valid']): number {
 }
 
 export function registerRun(program: Command): void {
-  addRunFlags(program.command('run'))
+  const command = program.command('run');
+  const given = givenFlags(command, ['out', 'no-out']);
+  addRunFlags(command)
     .description('run one simulated test: a Kafka cluster, the queue workload, faults, and every checker')
     .option(
       '--out <dir>',
@@ -41,9 +45,12 @@ export function registerRun(program: Command): void {
     .option('--no-out', 'write no files')
     .option('--json', 'print result.json on stdout')
     .action((flags: RunFlags) => {
+      if (given.has('out') && given.has('no-out')) throw new UsageError('--out and --no-out contradict: give one');
       const options = runOptionsFrom(flags);
       const test = testOf(options);
       const out = flags.out === false ? undefined : flags.out.replace('<seed>', String(options.seed));
+      // Before the run, not after it: a run of minutes is not lost to an output path that cannot be.
+      if (out !== undefined) checkOutDir(out);
       // With --json, stdout carries result.json alone; the preamble goes to stderr.
       const say =
         flags.json === true
@@ -119,7 +126,7 @@ function reportHarnessCrash(
   let file: string;
   try {
     const dir = out ?? join(tmpdir(), `kafkasim-crash-${String(options.seed)}`);
-    mkdirSync(dir, { recursive: true });
+    makeOutDir(dir);
     file = join(dir, 'crash.txt');
     writeWhole(file, `seed ${String(options.seed)}\nrerun: ${rerun}\n\n${stack}\n`);
   } catch {

@@ -3,6 +3,7 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { intOption } from '../options.ts';
+import { checkOutFile, makeOutDir } from '../../harness/out-path.ts';
 import { readRepro, reproText } from '../../harness/repro.ts';
 import { shrinkRepro, type ShrinkSize } from '../../harness/shrink.ts';
 import { writeWhole } from '../../harness/write-whole.ts';
@@ -31,10 +32,13 @@ export function registerShrink(program: Command): void {
       const repro = readRepro(path);
       const maxRuns = intOption('--max-runs', flags.maxRuns, 1, 100_000);
       const out = flags.out ?? join(dirname(path), 'repro.min.json');
+      // Before shrinking (up to --max-runs runs), so that the shrunk case has somewhere to go.
+      checkOutFile(out);
       const outcome = shrinkRepro(repro, {
         maxRuns,
         log: flags.quiet ? undefined : (line) => process.stderr.write(`shrink: ${line}\n`),
       });
+      makeOutDir(dirname(out));
       writeWhole(out, reproText(outcome.repro));
       console.log(`anomaly       ${outcome.anomalies.join(', ')}`);
       console.log(`before        ${describe(outcome.before)}`);

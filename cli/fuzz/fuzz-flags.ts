@@ -6,7 +6,7 @@ import type { FuzzConfig } from '../../harness/fuzz/fuzz-run.ts';
 import { flagWordsOf } from '../../harness/index.ts';
 import { usableCores } from '../../harness/fuzz/cores.ts';
 import { sharedRunOptions, type SharedRunFlags } from './run-flags.ts';
-import { countRange, parseSeedRange, parseShard, type SeedRange } from '../../harness/fuzz/seeds.ts';
+import { countRange, parseSeedRange, parseShard, shardSize, type SeedRange } from '../../harness/fuzz/seeds.ts';
 
 export interface FuzzFlags extends SharedRunFlags {
   count?: string;
@@ -53,6 +53,13 @@ export function fuzzConfigFrom(flags: FuzzFlags): { config: FuzzConfig; fresh: b
   const { range, fresh } = seedRangeOf(flags);
   if (shard !== null && fresh) {
     throw new UsageError('--shard needs the same seeds on every shard: give --seeds a..b, or --seed with --count');
+  }
+  // A shard past the end of the range would run nothing and exit 0, which CI reads as a clean pass.
+  if (shard !== null && shardSize(range, shard) === 0) {
+    throw new UsageError(
+      `--shard ${shard.index}/${shard.count} holds no seed of ${range.from}..${range.to} ` +
+        `(${range.to - range.from + 1} seeds): give more seeds or fewer shards`,
+    );
   }
   const jobs = flags.jobs === undefined ? defaultJobs() : intOption('--jobs', flags.jobs, 1, 256);
   const options = sharedRunOptions(flags);

@@ -2,10 +2,11 @@
 // options, and no seed may appear twice. Everything is checked before anything is written; the failing
 // seeds' directories are copied (not linked) so that a published site is self-contained, and
 // summary.json is written last, so it only exists once the merge is whole.
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '../../sim/world/index.ts';
 import { UsageError } from '../usage-error.ts';
+import { checkOutDir, makeOutDir } from '../../harness/out-path.ts';
 import { writeWhole } from '../../harness/write-whole.ts';
 import { JUNIT_FILE } from '../../harness/fuzz/fuzz-run.ts';
 import { junitXml } from '../../harness/fuzz/junit.ts';
@@ -51,11 +52,9 @@ export function mergeSummaries(inputs: MergeInput[]): FuzzSummary {
   const summaries = inputs.map((i) => i.summary);
   const sorted = sortRuns(runs);
   const stopped = summaries.map((s) => s.stoppedBy);
-  const stoppedBy: StopReason = stopped.includes('interrupted')
-    ? 'interrupted'
-    : stopped.includes('time-budget')
-      ? 'time-budget'
-      : 'done';
+  // The merge is as unfinished as its least finished input.
+  const stoppedBy: StopReason =
+    (['running', 'interrupted', 'time-budget'] as const).find((r) => stopped.includes(r)) ?? 'done';
   return {
     kafkasim: first.summary.kafkasim,
     startedAt: summaries.map((s) => s.startedAt).sort()[0],
@@ -91,27 +90,34 @@ export function missingShards(summary: FuzzSummary): string[] {
   return missing;
 }
 
-/** Reads, checks and merges `dirs` into `outDir`; returns the merged summary. */
-export function mergeDirs(dirs: string[], outDir: string): FuzzSummary {
+/**
+ * Reads, checks and merges `dirs` into `outDir`; returns the merged summary. `onUnfinished` hears of the
+ * inputs that say 'running'.
+ */
+export function mergeDirs(
+  dirs: string[],
+  outDir: string,
+  onUnfinished: (dir: string, summary: FuzzSummary) => void = () => {},
+): FuzzSummary {
   for (const d of dirs) {
     if (resolve(d) === resolve(outDir)) throw new UsageError(`merge: --out ${outDir} is also an input`);
   }
   if (existsSync(join(outDir, SUMMARY_FILE)) || existsSync(join(outDir, 'seeds'))) {
     throw new UsageError(`${outDir} already holds fuzz results; choose another --out or remove it`);
   }
+  checkOutDir(outDir);
   const inputs = dirs.map((dir) => ({ dir, summary: readSummary(dir) }));
   const merged = mergeSummaries(inputs);
+  // A shard killed by its job's timeout still has its finished seeds to give; the merge keeps them and
+  // says 'running' itself, as that shard's summary does.
+  for (const { dir, summary } of inputs) if (summary.stoppedBy === 'running') onUnfinished(dir, summary);
   for (const { dir, summary } of inputs) {
     for (const r of summary.runs) {
       if (r.dir !== undefined && !existsSync(join(dir, r.dir)))
         throw new UsageError(`merge: ${join(dir, r.dir)} is missing (listed in ${join(dir, SUMMARY_FILE)})`);
     }
   }
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--out: cannot create ${outDir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  makeOutDir(outDir);
   for (const { dir, summary } of inputs) {
     for (const r of summary.runs) {
       if (r.dir !== undefined) cpSync(join(dir, r.dir), join(outDir, r.dir), { recursive: true });

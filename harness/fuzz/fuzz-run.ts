@@ -1,10 +1,11 @@
 // One fuzz: hands the seeds of a range (or of one shard of it) to a worker pool, collects outcomes,
 // and keeps summary.json on disk as it goes, so an interrupted fuzz keeps everything it finished.
 // Used by `kafkasim fuzz` and by bench/fuzz.ts.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKASIM_VERSION } from '../version.ts';
 import { UsageError } from '../errors.ts';
+import { makeOutDir } from '../out-path.ts';
 import { writeWhole } from '../write-whole.ts';
 import { junitXml } from './junit.ts';
 import type { SeedOutcome, SeedTask, WorkerSetup } from './outcome.ts';
@@ -52,11 +53,7 @@ export function prepareOutDir(outDir: string): void {
   if (existsSync(join(outDir, SUMMARY_FILE)) || existsSync(join(outDir, 'seeds'))) {
     throw new UsageError(`${outDir} already holds fuzz results; choose another --out or remove it`);
   }
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--out: cannot create ${outDir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  makeOutDir(outDir);
 }
 
 export class FuzzRun {
@@ -65,7 +62,10 @@ export class FuzzRun {
   private readonly outcomes: SeedOutcome[] = [];
   private readonly seeds: Generator<number>;
   private readonly planned: number;
-  private stopReason: StopReason = 'done';
+  /** Why no more seeds are handed out, once something says so. */
+  private stopRequest: Exclude<StopReason, 'running' | 'done'> | undefined;
+  /** Whether the summary is the last one (until then summary.json says 'running'). */
+  private finished = false;
   private handedOut = 0;
   private findings = 0;
   private lastWrite = performance.now();
@@ -86,7 +86,14 @@ export class FuzzRun {
 
   /** Stop handing out seeds (SIGINT); the seeds in flight finish, then run() resolves. */
   interrupt(): void {
-    this.stopReason = 'interrupted';
+    this.stopRequest = 'interrupted';
+  }
+
+  /** Writes what has finished as the fuzz's last word, when it leaves at once (a second SIGINT). */
+  stopNow(): void {
+    this.stopRequest = 'interrupted';
+    this.finished = true;
+    this.writeAll();
   }
 
   /** Runs the seeds; `onOutcome` hears each as it finishes. Resolves with the final summary, written. */
@@ -99,6 +106,8 @@ export class FuzzRun {
     const jobs = Math.max(1, Math.min(this.config.jobs, this.planned));
     const timeoutMs = (this.config.seedTimeoutSeconds ?? seedTimeoutFor(this.config.options)) * 1000;
     this.workerFlags = workerExecArgv(jobs);
+    // On disk from the start, saying 'running': a fuzz killed before its first rewrite leaves that much.
+    this.writeAll();
     await runPool(
       { entry: await fuzzWorkerEntry(), execArgv: this.workerFlags },
       jobs,
@@ -114,16 +123,17 @@ export class FuzzRun {
       },
       timeoutMs,
     );
+    this.finished = true;
     const summary = this.summary();
     this.writeAll(summary);
     return summary;
   }
 
   private next(): SeedTask | undefined {
-    if (this.stopReason !== 'done') return undefined;
+    if (this.stopRequest !== undefined) return undefined;
     const budget = this.config.timeBudgetSeconds;
     if (budget !== undefined && performance.now() - this.startedMs >= budget * 1000) {
-      this.stopReason = 'time-budget';
+      this.stopRequest = 'time-budget';
       return undefined;
     }
     const it = this.seeds.next();
@@ -138,6 +148,7 @@ export class FuzzRun {
   summary(): FuzzSummary {
     const wallSeconds = (performance.now() - this.startedMs) / 1000;
     const runs = sortRuns(this.outcomes);
+    const stoppedBy: StopReason = this.finished ? (this.stopRequest ?? 'done') : 'running';
     return {
       kafkasim: KAFKASIM_VERSION,
       startedAt: this.startedAt,
@@ -150,13 +161,13 @@ export class FuzzRun {
       seedsPerSecond: wallSeconds > 0 ? Number((runs.length / wallSeconds).toFixed(3)) : 0,
       wallSeconds: Number(wallSeconds.toFixed(3)),
       jobs: this.config.jobs,
-      stoppedBy: this.stopReason,
-      interrupted: this.stopReason === 'interrupted',
+      stoppedBy,
+      interrupted: stoppedBy === 'interrupted',
     };
   }
 
-  /** Writes summary.json, junit.xml and the fuzz index for what has finished (also on a forced exit). */
-  writeAll(summary: FuzzSummary = this.summary()): void {
+  /** Writes summary.json, junit.xml and the fuzz index for what has finished so far. */
+  private writeAll(summary: FuzzSummary = this.summary()): void {
     writeSummary(this.config.outDir, summary);
     writeWhole(join(this.config.outDir, JUNIT_FILE), junitXml(summary));
     writeFuzzIndex(this.config.outDir, summary);

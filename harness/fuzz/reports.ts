@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
 import { writeWhole } from '../write-whole.ts';
 import type { SeedOutcome } from './outcome.ts';
-import type { FuzzSummary } from './summary.ts';
+import { NOT_FINISHED, type FuzzSummary, type StopReason } from './summary.ts';
 
 function indexRun(r: SeedOutcome): FuzzRun {
   const run: FuzzRun = {
@@ -36,12 +36,17 @@ function title(s: FuzzSummary): string {
   return `kafkasim fuzz: seeds ${s.seeds.from}..${s.seeds.to}${which}`;
 }
 
+function stoppedText(stoppedBy: StopReason): string {
+  if (stoppedBy === 'done') return '';
+  return stoppedBy === 'running' ? ` (${NOT_FINISHED})` : ` (stopped by ${stoppedBy})`;
+}
+
 /** Writes `<outDir>/index.html`, the fuzz index built from the summary. */
 export function writeFuzzIndex(outDir: string, summary: FuzzSummary): void {
   const generatedBy =
     `kafkasim ${summary.kafkasim} · ${summary.runFlags.join(' ')} · started ${summary.startedAt} ` +
     `· ${summary.seeds.run} of ${summary.seeds.planned} seeds ` +
-    `run${summary.stoppedBy === 'done' ? '' : ` (stopped by ${summary.stoppedBy})`}`;
+    `run${stoppedText(summary.stoppedBy)}`;
   writeWhole(
     join(outDir, 'index.html'),
     renderFuzzIndex({ title: title(summary), generatedBy, runs: summary.runs.map(indexRun) }),

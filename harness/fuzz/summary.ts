@@ -1,9 +1,10 @@
 // summary.json: what a fuzz (or a merge of shards) ran and found. Written by fuzz and merge, read by
 // merge and by the fuzz index report.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKASIM_VERSION } from '../version.ts';
 import { UsageError } from '../errors.ts';
+import { readInput } from '../input.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type SeedOutcome, type WorkerSetup } from './outcome.ts';
 import type { SeedRange, Shard } from './seeds.ts';
@@ -23,7 +24,18 @@ export interface FuzzTotals {
   byAnomaly: Record<string, number>;
 }
 
-export type StopReason = 'done' | 'time-budget' | 'interrupted';
+/**
+ * Why the fuzz stopped, or 'running': the fuzz rewrites summary.json as it goes, and until its last
+ * write the file says 'running', so that one left by a fuzz that was killed (kill -9, an out-of-memory
+ * kill, a CI job's timeout) does not claim to be a finished one. A merge says 'running' when one of its
+ * inputs does.
+ */
+export type StopReason = 'running' | 'done' | 'time-budget' | 'interrupted';
+
+export const STOP_REASONS: readonly StopReason[] = ['running', 'done', 'time-budget', 'interrupted'];
+
+/** The words for a summary that is not a finished fuzz's, for notes and the index. */
+export const NOT_FINISHED = 'the fuzz had not finished (still running, or killed)';
 
 export interface FuzzSummary {
   kafkasim: string;
@@ -92,12 +104,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Reads `<dir>/summary.json`, checking enough of its shape that merging it is safe. */
 export function readSummary(dir: string): FuzzSummary {
   const path = join(dir, SUMMARY_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+  if (!existsSync(path))
     throw new UsageError(`${dir}: no ${SUMMARY_FILE} there (not a kafkasim fuzz output directory)`);
-  }
+  const text = readInput(path, 'fuzz summary');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -113,6 +122,8 @@ export function readSummary(dir: string): FuzzSummary {
   if (!isObject(json.seeds) || typeof json.seeds.from !== 'number' || typeof json.seeds.to !== 'number')
     throw new UsageError(`${path}: "seeds" must hold the range (from, to)`);
   if (!Array.isArray(json.runs)) throw new UsageError(`${path}: "runs" must be an array`);
+  if (!STOP_REASONS.includes(json.stoppedBy as StopReason))
+    throw new UsageError(`${path}: "stoppedBy" must be one of ${STOP_REASONS.join(', ')}`);
   for (const r of json.runs) {
     if (!isObject(r) || typeof r.seed !== 'number' || !Array.isArray(r.findings) || !isObject(r.anomalies)) {
       throw new UsageError(`${path}: every entry of "runs" needs a seed, findings and anomalies`);

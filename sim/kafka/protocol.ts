@@ -82,11 +82,13 @@ export function parseOverrides(text: string): { names: string[]; changes: Partia
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  // A stray comma or a name given twice says the user meant something other than what would run.
   if (text.trim().length > 0 && names.length !== text.split(',').length) {
-    throw new ConfigError(`--protocol: an empty name in "${text}"`);
+    throw new ConfigError(`--protocol: an empty name in "${text}" (a stray comma?)`);
   }
   let changes: Partial<KafkaBehaviours> = {};
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
+    if (names.indexOf(name) !== i) throw new ConfigError(`--protocol: "${name}" is named twice`);
     const historical = HISTORICAL[name];
     if (historical !== undefined) {
       changes = { ...changes, ...historical };

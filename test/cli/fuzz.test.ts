@@ -223,6 +223,48 @@ describe('kafkasim fuzz', () => {
     },
   );
 
+  it('says "running" until it ends: a fuzz killed with -9 leaves a summary saying it did not finish', async () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    // Its own process group, so that one kill reaches the fuzz and its workers alike, as an OOM kill of a job would.
+    const child = spawn(
+      process.execPath,
+      [bin, 'fuzz', '--seeds', '1..100000', '--jobs', '2', '--time', '5', '--out', out],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
+    const exited = new Promise((done) => child.on('exit', done));
+    // Until a rewrite after the first seeds: summary.json is there from the start, saying 'running'.
+    for (let tries = 0; tries < 600; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (existsSync(join(out, 'summary.json')) && summaryOf(out).runs.length > 0) break;
+    }
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await exited;
+    const s = summaryOf(out);
+    expect(s.runs.length).toBeGreaterThan(0);
+    expect(s).toMatchObject({ stoppedBy: 'running', interrupted: false });
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain(
+      'the fuzz had not finished (still running, or killed)',
+    );
+
+    // merge keeps its finished seeds and says so; report draws it and says so.
+    const merged = kafkasim(['merge', out, '--out', join(dir, 'merged')]);
+    expect(merged.status).toBe(0);
+    expect(merged.stderr).toMatch(
+      /^kafkasim: warning: .*out: the fuzz had not finished \(still running, or killed\); its \d+ finished seeds/,
+    );
+    expect(merged.stderr.trim().split('\n')).toHaveLength(1);
+    expect(summaryOf(join(dir, 'merged'))).toMatchObject({ stoppedBy: 'running', seeds: { run: s.runs.length } });
+    const report = kafkasim(['report', out]);
+    expect(report.status).toBe(0);
+    expect(report.stderr).toMatch(
+      /^kafkasim: note: .*summary\.json: the fuzz had not finished .*; drawn as it stands\n$/,
+    );
+  });
+
   it('stops handing out seeds when the time budget is spent', () => {
     const out = join(tmp(), 'out');
     const r = kafkasim([

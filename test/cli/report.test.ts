@@ -1,7 +1,7 @@
 // `kafkasim report <dirs...>` rebuilds HTML from saved results: a run directory (report.json), a
 // comparison (compare.json, and its runs) and a fuzz (summary.json). Bad input is one line, exit 2.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,35 @@ describe('kafkasim report', () => {
     expect(page(fuzz)).toBe(before);
     const summary = JSON.parse(readFileSync(join(fuzz, 'summary.json'), 'utf8')) as { runs: { dir?: string }[] };
     for (const run of summary.runs) if (run.dir !== undefined) expect(before).toContain(`href="${run.dir}/`);
+  });
+
+  it('writes only inside the directory it rebuilds: a comparison linking elsewhere is refused, nothing written', () => {
+    const victim = join(root, 'victim');
+    mkdirSync(victim);
+    cpSync(join(cmp, 'seed-3', 'clean', 'report.json'), join(victim, 'report.json'));
+    writeFileSync(join(victim, 'index.html'), 'the victim page');
+    const compare = JSON.parse(readFileSync(join(cmp, 'compare.json'), 'utf8')) as {
+      rows: { clean: { reportHref: string } }[];
+    };
+    for (const [name, href, link] of [
+      ['up', '../../victim/index.html', undefined],
+      ['link', 'seed-9/clean/index.html', 'seed-9'],
+    ] as const) {
+      const evil = join(root, 'evil', name);
+      mkdirSync(evil, { recursive: true });
+      if (link !== undefined) {
+        mkdirSync(join(evil, link));
+        symlinkSync(victim, join(evil, link, 'clean'));
+      }
+      compare.rows[0].clean.reportHref = href;
+      writeFileSync(join(evil, 'compare.json'), JSON.stringify(compare));
+      const r = kafkasim('report', evil);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/compare\.json: a row links to .*, outside .*; nothing was written/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(readFileSync(join(victim, 'index.html'), 'utf8')).toBe('the victim page');
+      expect(existsSync(join(evil, 'index.html'))).toBe(false);
+    }
   });
 
   it.each([

@@ -45,13 +45,41 @@ describe('escaping', () => {
     expect(inner).not.toContain('sourceMappingURL');
   });
 
-  it('links only relative paths and http(s) URLs', () => {
-    expect(safeHref('seeds/42/index.html')).toBe('seeds/42/index.html');
-    expect(safeHref('https://example.org/r')).toBe('https://example.org/r');
-    expect(safeHref('javascript:alert(1)')).toBeUndefined();
-    expect(safeHref(' JavaScript:alert(1)'.trim())).toBeUndefined();
-    expect(safeHref('data:text/html,<script>')).toBeUndefined();
-    expect(safeHref(undefined)).toBeUndefined();
+  it("links only relative paths inside the report's directory and http(s) URLs", () => {
+    for (const ok of [
+      'seeds/42/index.html',
+      'seed-3/clean/repro.json',
+      '#summary',
+      'https://example.org/r',
+      'HTTP://x/',
+    ])
+      expect(safeHref(ok)).toBe(ok);
+    const refused = [
+      'javascript:alert(1)',
+      // A browser strips leading spaces and C0 controls, and drops tabs and newlines, before the scheme.
+      ' javascript:alert(1)',
+      ' JavaScript:alert(1)',
+      '\u0001javascript:alert(1)',
+      '\tjavascript:alert(1)',
+      'java\nscript:alert(1)',
+      'java\tscript:alert(1)',
+      '\u00a0javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'vbscript:msgbox(1)',
+      'data:text/html,<script>',
+      'file:///etc/passwd',
+      // Out of the directory: up, absolute, another host, backslashes (read as slashes), percent-encoded dots.
+      '../../victim/index.html',
+      'seeds/../../victim/index.html',
+      '/etc/passwd',
+      '//evil.example/x',
+      '\\\\evil.example\\x',
+      '%2e%2e/victim',
+      'seeds/%2E%2E/%2e%2e/victim',
+      '',
+      undefined,
+    ];
+    for (const href of refused) expect(safeHref(href), JSON.stringify(href)).toBeUndefined();
   });
 
   it('keeps hostile strings of a run report as text', () => {

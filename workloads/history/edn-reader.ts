@@ -2,6 +2,7 @@
 // Jepsen histories it reads can be megabytes and are read in tight test loops.
 // Mapping: keywords, symbols, strings and characters → strings; maps → plain objects with string keys;
 // vectors, lists and sets → arrays; tagged literals (#inst "...") → the tagged value; #_ drops a form.
+import { MAX_DEPTH } from './depth.ts';
 import { HistoryFormatError } from './errors.ts';
 import type { Value } from './format.ts';
 
@@ -80,6 +81,8 @@ function setKey(map: { [key: string]: Value }, key: string, value: Value): void 
 export class EdnReader {
   private readonly text: string;
   offset = 0;
+  /** Forms being read, one inside the other. */
+  private depth = 0;
 
   constructor(text: string) {
     // A byte order mark is not EDN whitespace, but editors add it.
@@ -142,7 +145,19 @@ export class EdnReader {
     return true;
   }
 
+  /**
+   * Reads one value. The reader recurses once per level of nesting (and per tag or discard in a row), so
+   * a hostile or broken file could exhaust the stack; past MAX_DEPTH levels it is refused as one line.
+   */
   readForm(): Value {
+    if (this.depth >= MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`);
+    this.depth++;
+    const value = this.readFormHere();
+    this.depth--;
+    return value;
+  }
+
+  private readFormHere(): Value {
     this.skipSpace();
     const text = this.text;
     const start = this.offset;

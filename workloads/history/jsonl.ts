@@ -1,4 +1,5 @@
 // JSON lines: one Op per line. The native format of kafkasim histories: streamable and diff-friendly.
+import { MAX_DEPTH, nestedDeeperThan } from './depth.ts';
 import { HistoryFormatError } from './errors.ts';
 import type { History, Op, OpType, ProcessId, Value } from './format.ts';
 
@@ -83,6 +84,7 @@ function opFromLine(line: string, lineNumber: number, position: number): Op {
     return fail('expected an op object');
   }
   const fields = parsed as Record<string, unknown>;
+  if (nestedDeeperThan(parsed as Value, MAX_DEPTH)) fail(`nested deeper than ${MAX_DEPTH} levels`);
 
   const index = fields.index ?? position;
   if (index !== position) fail(`index ${JSON.stringify(index)} where ${position} was expected (indices are dense)`);
