@@ -9,7 +9,7 @@ import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
 import type { Controller } from './controller.ts';
 import { KafkaApis } from './kafka-apis.ts';
-import type { KafkaMessage } from './messages.ts';
+import type { AlterIsrRequest, AlterIsrResponse, KafkaMessage } from './messages.ts';
 import { isKafkaMessage } from './messages.ts';
 import { MetadataCache } from './metadata-cache.ts';
 import type { ObserverHub } from './observer.ts';
@@ -33,7 +33,7 @@ export class Broker implements Program {
   /** False after a crash: this broker may have lost unflushed records (KIP-966 keeps it from leading blindly). */
   private readonly cleanStart: boolean;
   private readonly rack: string | null;
-  /** Registered (ZooKeeper) or unfenced (KRaft): before that Kafka processes no request. */
+  /** First registered (ZooKeeper) or unfenced (KRaft): before that Kafka processes no request. */
   private registered = false;
 
   constructor(
@@ -73,6 +73,8 @@ export class Broker implements Program {
       metadataCache: this.metadataCache,
       // Before KIP-380 (2.2) control requests carried no broker epoch to check.
       brokerEpoch: () => (config.protocol.kip380 ? (this.zk?.brokerEpoch ?? -1) : -1),
+      acceptNewerBrokerEpoch: config.protocol.kafka9839,
+      alterIsr: (from, req) => this.handleAlterIsr(from, req),
     });
     if (this.kraft === null) this.zk?.start();
     else this.kraft.start();
@@ -108,16 +110,16 @@ export class Broker implements Program {
       rack: this.rack,
       cleanStart: this.cleanStart,
       controllerEpoch: () => this.replicaManager.controllerEpoch,
+      controllerId: () => this.metadataCache.controllerId,
       onRegistered: () => {
         this.registered = true;
         this.emitState('running');
       },
-      onSessionExpired: () => {
-        this.registered = false;
-        this.emitState('zk-session-expired');
-      },
+      // Kafka's request handlers carry on through a session expiry: only startup waits for registration.
+      onSessionExpired: () => this.emitState('zk-session-expired'),
       onElected: () => {
         this.metadataCache.controllerId = this.id;
+        this.zk?.controllerChanged();
       },
       onControllerActivated: (epoch) => {
         this.replicaManager.controllerEpoch = Math.max(this.replicaManager.controllerEpoch, epoch);
@@ -146,7 +148,16 @@ export class Broker implements Program {
     );
   }
 
-  /** A leader's ISR change: written to ZooKeeper itself, or sent to the KRaft controller as AlterPartition. */
+  /** KafkaApis.handleAlterIsrRequest: this broker's controller takes it, or it answers NOT_CONTROLLER. */
+  private handleAlterIsr(from: NodeId, req: AlterIsrRequest): void {
+    const respond = (res: Omit<AlterIsrResponse, 'type' | 'correlationId'>): void =>
+      this.ctx.send(from, { type: 'AlterIsrResponse', correlationId: req.correlationId, ...res });
+    const controller = this.zk?.controller ?? null;
+    if (controller === null) return respond({ error: 'NOT_CONTROLLER', partitions: [] });
+    controller.alterIsr(req, respond);
+  }
+
+  /** A leader's ISR change: ZooKeeper mode's (its own write or AlterIsr), or AlterPartition in KRaft. */
   private alterPartition(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     if (this.kraft !== null) return this.kraft.alterPartition(p, isr, change);
     this.zk?.alterPartition(p, isr, change);
@@ -162,7 +173,9 @@ export class Broker implements Program {
     const m = msg as KafkaMessage;
     // Before registration Kafka does not process requests (responses to our own requests still count).
     if (!this.registered && !m.type.endsWith('Response')) return;
+    const controllerBefore = this.metadataCache.controllerId;
     if (!this.apis.handle(from, m)) this.channel.complete(m);
+    if (this.metadataCache.controllerId !== controllerBefore) this.zk?.controllerChanged();
   }
 
   /** A clean shutdown: flush every log and checkpoint the high watermarks (Kafka's controlled shutdown). */

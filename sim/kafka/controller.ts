@@ -3,16 +3,29 @@
 // at a time (ControllerEventManager), reads the cluster on failover (onControllerFailover), follows broker
 // registrations (processBrokerChange: onBrokerStartup, onBrokerFailure) and ISR change notifications
 // (processIsrChangeNotification), elects leaders with the shared rules (election.ts, in Kafka
-// PartitionStateMachine's PartitionLeaderElectionAlgorithms), moves leadership back to preferred replicas
-// (checkAndTriggerAutoLeaderRebalance), writes partition state fenced by the controller epoch's zkVersion,
-// and tells brokers with LeaderAndIsr and UpdateMetadata (ControllerChannelManager). It sees its broker
-// only through ZkControllerHost, as the KRaft controller sees its node through ActiveControllerHost.
+// PartitionStateMachine's PartitionLeaderElectionAlgorithms), takes dead replicas out of ISRs
+// (ReplicaStateMachine.doRemoveReplicasFromIsr; KafkaController.removeReplicaFromIsr before 1.1), moves
+// leadership back to preferred replicas (checkAndTriggerAutoLeaderRebalance), answers leaders' AlterIsr
+// (processAlterIsr in 2.7-3.1, processAlterPartition / tryProcessAlterPartition from 3.2), writes partition
+// state fenced by the controller epoch's zkVersion, and tells brokers with LeaderAndIsr and UpdateMetadata
+// (ControllerChannelManager). It sees its broker only through ZkControllerHost, as the KRaft controller
+// sees its node through ActiveControllerHost.
 import type { NodeId } from '../world/network.ts';
 import type { Timer } from '../world/node.ts';
 import type { ClusterConfig } from './config.ts';
-import { decideLiveChange, preferredLeader } from './election.ts';
+import { decideLiveChange, eligibleAfter, preferredLeader } from './election.ts';
 import type { ElectionPolicy, LiveChange, PartitionView } from './election.ts';
-import type { LeaderAndIsrRequest, LeaderAndIsrResponse, PartitionState, UpdateMetadataRequest } from './messages.ts';
+import type {
+  AlterIsrPartitionResult,
+  AlterIsrRequest,
+  AlterIsrResponse,
+  KafkaError,
+  LeaderAndIsrRequest,
+  LeaderAndIsrResponse,
+  PartitionState,
+  UpdateMetadataRequest,
+} from './messages.ts';
+import type { KafkaBehaviours } from './protocol.ts';
 import type { ObserverHub } from './observer.ts';
 import {
   assignReplicas,
@@ -69,12 +82,43 @@ function viewOf(s: ZkPartitionState, replicas: number[]): PartitionView {
   return { leader: s.leader, isr: s.isr, elr: s.eligible_leader_replicas, replicas, lastKnownElr };
 }
 
-/** The partition state znode a live-broker change leaves, written by the controller of `epoch`. */
-function stateAfter(current: ZkPartitionState, change: LiveChange, epoch: number): ZkPartitionState {
+/** What decides how the controller takes replicas out of an ISR. */
+interface IsrRemovalRules {
+  /** KIP-966's what-if: an offline partition keeps its whole ISR (and its eligible leader replicas). */
+  elr: boolean;
+  /** KAFKA-5642 (1.1): the last ISR member is always kept; before, only with unclean election disabled. */
+  kafka5642: boolean;
+  unclean: boolean;
+}
+
+/**
+ * The partition state znode a live-broker change leaves, written by the controller of `epoch`. Replicas
+ * leave an ISR as ReplicaStateMachine.doRemoveReplicasFromIsr takes them out, one write per replica (in
+ * broker id order here; Kafka's follows a hash map's), each LeaderAndIsr.newLeaderAndIsr: leader epoch + 1.
+ */
+function stateAfter(
+  current: ZkPartitionState,
+  change: LiveChange,
+  epoch: number,
+  rules: IsrRemovalRules,
+): ZkPartitionState {
   switch (change.kind) {
-    case 'isr':
-      return { ...current, isr: change.isr, controller_epoch: epoch, eligible_leader_replicas: change.elr };
+    case 'isr': {
+      // The leader stays; each replica taken out bumps the leader epoch, which tells the leader by
+      // LeaderAndIsr (a ZooKeeper-mode broker ignores one of its own epoch). KIP-966's what-if may change
+      // only the eligible leader replicas: a controller write all the same, which bumps it as every one does
+      // (else the leader, never told, would send AlterIsr with a stale zkVersion for ever).
+      const removed = current.isr.filter((r) => !change.isr.includes(r)).length;
+      return {
+        ...current,
+        leader_epoch: current.leader_epoch + Math.max(1, removed),
+        isr: change.isr,
+        controller_epoch: epoch,
+        eligible_leader_replicas: change.elr,
+      };
+    }
     case 'offline':
+      if (!rules.elr) return offlineState(current, epoch, rules);
       // Offline (leader -1), keeping its last ISR and (KIP-966) the leader it had when it first went leaderless.
       return {
         ...current,
@@ -95,6 +139,62 @@ function stateAfter(current: ZkPartitionState, change: LiveChange, epoch: number
         last_known_elr: [],
       };
   }
+}
+
+/**
+ * A partition no ISR member can lead any more (every one of them dead): with no election, Kafka's
+ * OfflineReplica transition takes each dead member out of the ISR in turn, the leader's removal leaving it
+ * leaderless. From 1.1 (KAFKA-5642, doRemoveReplicasFromIsr: "if (isr.size == 1) isr") the last member is
+ * kept; before, KafkaController.removeReplicaFromIsr kept it only with unclean election disabled.
+ */
+function offlineState(current: ZkPartitionState, epoch: number, rules: IsrRemovalRules): ZkPartitionState {
+  let leader = current.leader;
+  let isr = [...current.isr];
+  let bumps = 0;
+  const keepLast = rules.kafka5642 || !rules.unclean;
+  for (const r of [...current.isr].sort((a, b) => a - b)) {
+    if (r === leader) leader = -1;
+    isr = isr.length === 1 ? (keepLast ? isr : []) : isr.filter((m) => m !== r);
+    bumps++;
+  }
+  // A leader outside its ISR cannot be; were it so, its going still bumps the epoch as before.
+  if (leader >= 0) {
+    leader = -1;
+    bumps = Math.max(1, bumps);
+  }
+  return { ...current, leader, leader_epoch: current.leader_epoch + bumps, isr, controller_epoch: epoch };
+}
+
+/** What AlterIsr asks of one partition, and whether the controller writes it (KafkaController.processAlterIsr). */
+export type AlterIsrCheck = 'write' | 'current' | KafkaError;
+
+/**
+ * The controller's checks of one partition of an AlterIsr, in Kafka's order: 2.7's processAlterIsr
+ * (FENCED_LEADER_EPOCH, the idempotent equalsIgnoreZk answer, UNKNOWN_TOPIC_OR_PARTITION; a stale zkVersion
+ * is left to the conditional ZooKeeper write, INVALID_UPDATE_VERSION), and 3.3's tryProcessAlterPartition:
+ * NOT_CONTROLLER for a higher leader or partition epoch (KAFKA-14154), the partition epoch checked after the
+ * idempotency check (KAFKA-14144), KIP-841's INELIGIBLE_REPLICA for a broker that is not live.
+ */
+export function checkAlterIsr(
+  current: { state: ZkPartitionState; zkVersion: number } | undefined,
+  brokerId: number,
+  req: { leaderEpoch: number; newIsr: number[]; partitionEpoch: number },
+  behaviours: Pick<KafkaBehaviours, 'kafka14154' | 'kip841'>,
+  isLive: (b: number) => boolean,
+): AlterIsrCheck {
+  if (current === undefined) return 'UNKNOWN_TOPIC_OR_PARTITION';
+  const { state, zkVersion } = current;
+  if (behaviours.kafka14154 && (req.partitionEpoch > zkVersion || req.leaderEpoch > state.leader_epoch)) {
+    return 'NOT_CONTROLLER';
+  }
+  if (req.leaderEpoch < state.leader_epoch) return 'FENCED_LEADER_EPOCH';
+  // LeaderAndIsr.equalsIgnoreZk / equalsAllowStalePartitionEpoch: the leader that sent it, its epoch and ISR.
+  if (brokerId === state.leader && req.leaderEpoch === state.leader_epoch && req.newIsr.join() === state.isr.join()) {
+    return 'current';
+  }
+  if (behaviours.kafka14154 && req.partitionEpoch < zkVersion) return 'INVALID_UPDATE_VERSION';
+  if (behaviours.kip841 && req.newIsr.some((r) => !isLive(r))) return 'INELIGIBLE_REPLICA';
+  return 'write';
 }
 
 export class Controller {
@@ -468,7 +568,7 @@ export class Controller {
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
         previousLeader = current.leader;
         change = decideLiveChange(viewOf(current, replicas), this.isLive, justUnclean, this.policy);
-        return change === null ? null : stateAfter(current, change, this.epoch);
+        return change === null ? null : stateAfter(current, change, this.epoch, this.isrRemovalRules);
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
@@ -538,6 +638,15 @@ export class Controller {
   private get policy(): ElectionPolicy {
     const b = this.config.broker;
     return { elr: this.kip966, unclean: b['unclean.leader.election.enable'], minIsr: b['min.insync.replicas'] };
+  }
+
+  private get isrRemovalRules(): IsrRemovalRules {
+    const b = this.config.broker;
+    return {
+      elr: this.kip966,
+      kafka5642: this.config.protocol.kafka5642,
+      unclean: b['unclean.leader.election.enable'],
+    };
   }
 
   /** Read at each call: readBrokers replaces the live set. */
@@ -621,6 +730,147 @@ export class Controller {
       }
       for (const c of children) this.zk.delete(`${ISR_CHANGE_NOTIFICATION}/${c}`, -1, () => {});
     });
+  }
+
+  // ---- AlterIsr ----
+
+  /**
+   * KafkaController.alterIsrs (alterPartitions from 3.2): a leader's ISR change, handled as a controller
+   * event in turn with the others.
+   */
+  alterIsr(req: AlterIsrRequest, respond: (res: Omit<AlterIsrResponse, 'type' | 'correlationId'>) => void): void {
+    if (!this.active) return respond({ error: 'NOT_CONTROLLER', partitions: [] });
+    this.enqueue((done) =>
+      this.processAlterIsr(req, (res) => {
+        respond(res);
+        done();
+      }),
+    );
+  }
+
+  /**
+   * KafkaController.processAlterIsr / tryProcessAlterPartition: the sender must be a live broker of the
+   * broker epoch the controller knows (else STALE_BROKER_EPOCH, which its AlterIsrManager retries); each
+   * partition is checked (checkAlterIsr), the accepted ones written to ZooKeeper conditional on the zkVersion
+   * the leader sent (KafkaZkClient.updateLeaderAndIsr), then the cache is updated, UpdateMetadata sent and the
+   * leader answered. A leader-initiated change keeps the leader epoch and sends no LeaderAndIsr.
+   */
+  private processAlterIsr(
+    req: AlterIsrRequest,
+    respond: (res: Omit<AlterIsrResponse, 'type' | 'correlationId'>) => void,
+  ): void {
+    if (!this.active) return respond({ error: 'NOT_CONTROLLER', partitions: [] });
+    if (!this.live.has(req.brokerId) || this.registeredAt.get(req.brokerId) !== req.brokerEpoch) {
+      this.host.trace('controller', `AlterIsr from broker ${req.brokerId}: stale broker epoch ${req.brokerEpoch}`);
+      return respond({ error: 'STALE_BROKER_EPOCH', partitions: [] });
+    }
+    const results: AlterIsrPartitionResult[] = [];
+    const answer = (partition: number, error: KafkaError, s?: ZkPartitionState, zkVersion = -1): void => {
+      results.push({
+        partition,
+        error,
+        leader: s?.leader ?? -1,
+        leaderEpoch: s?.leader_epoch ?? -1,
+        isr: [...(s?.isr ?? [])],
+        partitionEpoch: zkVersion,
+        elr: [...(s?.eligible_leader_replicas ?? [])],
+      });
+    };
+    const writes: { partition: number; state: ZkPartitionState; version: number }[] = [];
+    for (const item of req.partitions) {
+      const cp = this.partitions.get(item.partition);
+      const check = checkAlterIsr(cp, req.brokerId, item, this.config.protocol, this.isLive);
+      if (cp === undefined || (check !== 'write' && check !== 'current')) {
+        answer(item.partition, check === 'write' || check === 'current' ? 'UNKNOWN_TOPIC_OR_PARTITION' : check);
+      } else if (check === 'current') {
+        answer(item.partition, 'NONE', cp.state, cp.zkVersion);
+      } else {
+        const current = cp.state;
+        const state: ZkPartitionState = {
+          ...current,
+          leader: req.brokerId,
+          leader_epoch: item.leaderEpoch,
+          isr: [...item.newIsr],
+          controller_epoch: this.epoch,
+          eligible_leader_replicas: eligibleAfter(
+            current.isr,
+            item.newIsr,
+            current.eligible_leader_replicas,
+            this.policy,
+          ),
+        };
+        writes.push({ partition: item.partition, state, version: item.partitionEpoch });
+      }
+    }
+    let pending = writes.length;
+    let controllerMoved = false;
+    const finish = (): void => {
+      if (controllerMoved || !this.active) {
+        respond({ error: controllerMoved ? 'UNKNOWN_SERVER_ERROR' : 'NOT_CONTROLLER', partitions: [] });
+        if (controllerMoved) this.resign('controller epoch moved');
+        return;
+      }
+      results.sort((a, b) => a.partition - b.partition);
+      this.sendUpdateMetadata();
+      respond({ error: 'NONE', partitions: results });
+    };
+    if (pending === 0) return finish();
+    for (const w of writes) {
+      this.writeAlterIsr(w.partition, w.state, w.version, (outcome, zkVersion) => {
+        if (outcome === 'controller-moved') controllerMoved = true;
+        else if (outcome === 'NONE') {
+          const cp = this.partitions.get(w.partition) as ControllerPartition;
+          cp.state = w.state;
+          cp.zkVersion = zkVersion;
+          answer(w.partition, 'NONE', w.state, zkVersion);
+          if (this.observe.active) {
+            const { leader, leader_epoch: leaderEpoch, isr } = w.state;
+            this.observe.emit({
+              kind: 'controller-isr',
+              time: this.now(),
+              controller: this.host.id,
+              partition: w.partition,
+              leader,
+              leaderEpoch,
+              isr: [...isr],
+              partitionEpoch: zkVersion,
+            });
+          }
+        } else answer(w.partition, outcome);
+        if (--pending === 0) finish();
+      });
+    }
+  }
+
+  /**
+   * One AlterIsr write, fenced by the controller epoch and conditional on the leader's zkVersion. A lost
+   * answer is sent again, as Kafka's retryRequestsUntilConnected does; if the first landed, the second fails
+   * with BADVERSION and the leader hears INVALID_UPDATE_VERSION, as in Kafka.
+   */
+  private writeAlterIsr(
+    p: number,
+    state: ZkPartitionState,
+    version: number,
+    then: (outcome: KafkaError | 'controller-moved', zkVersion: number) => void,
+  ): void {
+    this.zk.multi(
+      [
+        { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
+        { type: 'setData', path: partitionStatePath(p), data: encodeState(state), version },
+      ],
+      (err, results) => {
+        if (err === null) {
+          const set = results?.[1];
+          return then('NONE', set?.type === 'setData' ? set.stat.version : version + 1);
+        }
+        if (err === 'CONNECTIONLOSS' && this.active) return this.writeAlterIsr(p, state, version, then);
+        const first = results?.[0];
+        if (err === 'BADVERSION' && first?.type === 'error' && first.err === 'BADVERSION') {
+          return then('controller-moved', -1);
+        }
+        then(err === 'BADVERSION' ? 'INVALID_UPDATE_VERSION' : 'UNKNOWN_SERVER_ERROR', -1);
+      },
+    );
   }
 
   // ---- preferred leader election ----

@@ -1,12 +1,14 @@
 // A broker's request handling (Kafka's KafkaApis.handle): Produce (handleProduceRequest), Fetch
 // (handleFetchRequest), OffsetsForLeaderEpoch (handleOffsetForLeaderEpochRequest), ListOffsets
 // (handleListOffsetRequest), Metadata (handleTopicMetadataRequest), InitProducerId
-// (handleInitProducerIdRequest), and the controller's LeaderAndIsr and UpdateMetadata
-// (handleLeaderAndIsrRequest, handleUpdateMetadataRequest, with KIP-380's isBrokerEpochStale). The work
-// is the ReplicaManager's; this builds the responses and sends them.
+// (handleInitProducerIdRequest), the controller's LeaderAndIsr and UpdateMetadata
+// (handleLeaderAndIsrRequest, handleUpdateMetadataRequest, with KIP-380's isBrokerEpochStale as 2.2-2.5.0
+// and, from KAFKA-9839, 2.5.1+ have it), and AlterIsr for the controller (handleAlterIsrRequest). The work
+// is the ReplicaManager's and the controller's; this builds the responses and sends them.
 import type { NodeContext } from '../world/node.ts';
 import type { NodeId } from '../world/network.ts';
 import type {
+  AlterIsrRequest,
   KafkaMessage,
   LeaderAndIsrRequest,
   ListOffsetsRequest,
@@ -23,8 +25,12 @@ export interface KafkaApisDeps {
   observe: ObserverHub;
   replicaManager: ReplicaManager;
   metadataCache: MetadataCache;
-  /** KIP-380: this incarnation's broker epoch (its registration's czxid) once known; -1 before. */
+  /** KIP-380: this incarnation's broker epoch (its registration's czxid) once known; -1 before or without KIP-380. */
   brokerEpoch: () => number;
+  /** KAFKA-9839 (2.5.1): a control request for a newer broker epoch is taken, not refused with an error. */
+  acceptNewerBrokerEpoch: boolean;
+  /** AlterIsr, for this broker's controller (KafkaController.alterIsrs); answers NOT_CONTROLLER if none. */
+  alterIsr: (from: NodeId, req: AlterIsrRequest) => void;
 }
 
 export class KafkaApis {
@@ -58,6 +64,9 @@ export class KafkaApis {
         return true;
       case 'UpdateMetadata':
         this.handleUpdateMetadata(m);
+        return true;
+      case 'AlterIsr':
+        this.deps.alterIsr(from, m);
         return true;
       case 'Metadata':
         this.ctx.send(from, {
@@ -120,21 +129,28 @@ export class KafkaApis {
   // ---- controller requests ----
 
   /**
-   * KIP-380: a control request addressed to an earlier registration of this broker (sent by a controller
-   * that has not seen us restart: a zombie, or one about to learn of the bounce) is refused, since a
-   * restarted broker no longer knows the controller epoch that would fence it.
+   * KIP-380's isBrokerEpochStale: a control request addressed to an earlier registration of this broker
+   * (sent by a controller that has not seen us restart: a zombie, or one about to learn of the bounce) is
+   * stale, since a restarted broker no longer knows the controller epoch that would fence it. One for a newer
+   * registration than we know (the controller saw our re-registration after a session expiry before its
+   * answer reached us) made 2.2-2.5.0 throw IllegalStateException, answered as UNKNOWN_SERVER_ERROR; from
+   * KAFKA-9839 (2.5.1) it is taken.
    */
-  private staleBrokerEpoch(req: { brokerEpoch?: number }): boolean {
+  private brokerEpochCheck(req: { brokerEpoch?: number }): 'ok' | 'stale' | 'newer' {
     const brokerEpoch = this.deps.brokerEpoch();
-    return req.brokerEpoch !== undefined && req.brokerEpoch >= 0 && brokerEpoch >= 0 && req.brokerEpoch < brokerEpoch;
+    if (req.brokerEpoch === undefined || req.brokerEpoch < 0 || brokerEpoch < 0) return 'ok';
+    if (req.brokerEpoch < brokerEpoch) return 'stale';
+    return req.brokerEpoch > brokerEpoch && !this.deps.acceptNewerBrokerEpoch ? 'newer' : 'ok';
   }
 
   private handleLeaderAndIsr(from: NodeId, req: LeaderAndIsrRequest): void {
-    if (this.staleBrokerEpoch(req)) {
+    const epochCheck = this.brokerEpochCheck(req);
+    if (epochCheck !== 'ok') {
       const detail = `LeaderAndIsr from controller ${req.controllerId} for broker epoch ${req.brokerEpoch}`;
-      this.ctx.trace('fenced', `${detail} < ${this.deps.brokerEpoch()}`);
+      this.ctx.trace('fenced', `${detail} ${epochCheck === 'stale' ? '<' : '>'} ${this.deps.brokerEpoch()}`);
       const correlationId = req.correlationId;
-      this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId, error: 'STALE_BROKER_EPOCH' });
+      const error = epochCheck === 'stale' ? 'STALE_BROKER_EPOCH' : 'UNKNOWN_SERVER_ERROR';
+      this.ctx.send(from, { type: 'LeaderAndIsrResponse', correlationId, error });
       return;
     }
     const error = this.replicaManager.becomeLeaderOrFollower(req);
@@ -143,7 +159,7 @@ export class KafkaApis {
   }
 
   private handleUpdateMetadata(req: UpdateMetadataRequest): void {
-    if (this.staleBrokerEpoch(req)) return;
+    if (this.brokerEpochCheck(req) !== 'ok') return;
     this.replicaManager.maybeUpdateMetadataCache(req);
   }
 }

@@ -1,6 +1,6 @@
 // Kafka's requests and responses between clients, brokers and the controller, as plain objects. Names
-// follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, Metadata,
-// ListOffsets, InitProducerId) and errors use Kafka's error names.
+// follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, AlterIsr,
+// Metadata, ListOffsets, InitProducerId) and errors use Kafka's error names.
 import type { RecordBatch } from './records.ts';
 
 export type KafkaError =
@@ -19,7 +19,11 @@ export type KafkaError =
   | 'UNKNOWN_TOPIC_OR_PARTITION'
   | 'LEADER_NOT_AVAILABLE'
   | 'NETWORK_EXCEPTION'
-  | 'KAFKA_STORAGE_ERROR';
+  | 'KAFKA_STORAGE_ERROR'
+  | 'NOT_CONTROLLER'
+  | 'INVALID_UPDATE_VERSION'
+  | 'INELIGIBLE_REPLICA'
+  | 'UNKNOWN_SERVER_ERROR';
 
 /** Errors after which a client may retry the same request (Kafka's RetriableException subclasses). */
 export const RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
@@ -147,6 +151,38 @@ export interface UpdateMetadataRequest {
   liveBrokers: { id: number; rack: string | null }[];
 }
 
+/**
+ * KIP-497's AlterIsr (AlterPartition from 3.2) in ZooKeeper mode: a leader asks the controller for ISR
+ * changes, each at its leader epoch and the partition state's zkVersion (the partition epoch) it read.
+ */
+export interface AlterIsrRequest {
+  type: 'AlterIsr';
+  correlationId: number;
+  brokerId: number;
+  /** The sender's broker epoch (its registration's czxid) as it knows it. */
+  brokerEpoch: number;
+  partitions: { partition: number; leaderEpoch: number; newIsr: number[]; partitionEpoch: number }[];
+}
+
+export interface AlterIsrPartitionResult {
+  partition: number;
+  error: KafkaError;
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  partitionEpoch: number;
+  /** KIP-966 eligible leader replicas as written (modelled in ZooKeeper mode too). */
+  elr: number[];
+}
+
+export interface AlterIsrResponse {
+  type: 'AlterIsrResponse';
+  correlationId: number;
+  /** A top-level error (NOT_CONTROLLER, STALE_BROKER_EPOCH, UNKNOWN_SERVER_ERROR) answers no partition. */
+  error: KafkaError;
+  partitions: AlterIsrPartitionResult[];
+}
+
 export interface MetadataRequest {
   type: 'Metadata';
   correlationId: number;
@@ -196,6 +232,7 @@ export type KafkaRequest =
   | OffsetsForLeaderEpochRequest
   | LeaderAndIsrRequest
   | UpdateMetadataRequest
+  | AlterIsrRequest
   | MetadataRequest
   | ListOffsetsRequest
   | InitProducerIdRequest;
@@ -205,6 +242,7 @@ export type KafkaResponse =
   | FetchResponse
   | OffsetsForLeaderEpochResponse
   | LeaderAndIsrResponse
+  | AlterIsrResponse
   | MetadataResponse
   | ListOffsetsResponse
   | InitProducerIdResponse;

@@ -1,8 +1,9 @@
 // One partition's replica on one broker: its log, leader-epoch cache and high watermark, and, while it
 // leads, the followers' fetch state, the ISR and the idempotent producers' state. The rules follow
 // Kafka's Partition (makeLeader, makeFollower, appendRecordsToLeader, maybeShrinkIsr, maybeExpandIsr,
-// maybeIncrementLeaderHW, checkEnoughReplicasReachOffset, truncateTo) and Replica (updateFetchState);
-// protocol fixes can be switched off (protocol.ts).
+// expandIsr and shrinkIsr with their IsrState: CommittedIsr, PendingExpandIsr, PendingShrinkIsr and the
+// maximal ISR, maybeIncrementLeaderHW, checkEnoughReplicasReachOffset, truncateTo) and Replica
+// (updateFetchState); protocol fixes can be switched off (protocol.ts).
 import type { Disk } from '../world/disk.ts';
 import type { BrokerConfig } from './config.ts';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
@@ -46,8 +47,14 @@ export interface PartitionDeps {
   protocol: KafkaBehaviours;
   now: () => number;
   observe: ObserverHub;
-  /** Asks the controller (through ZooKeeper) to change the ISR; the answer arrives later. */
+  /** Asks for an ISR change (a ZooKeeper write, AlterIsr or AlterPartition); the answer arrives later. */
   proposeIsr: (p: Partition, isr: number[], change: 'shrink' | 'expand') => void;
+  /**
+   * Kafka's Partition.useAlterIsr: ISR changes go to the controller (KIP-497 AlterIsr in ZooKeeper mode from
+   * 2.7, AlterPartition in KRaft), and the maximal ISR counts while one is in flight. False: the leader's own
+   * ZooKeeper write, which Kafka made while holding the partition's leaderIsrUpdateLock.
+   */
+  useAlterIsr: boolean;
   /** Called when the high watermark moves, so waiting produce and fetch requests can complete. */
   onHighWatermark: (p: Partition) => void;
   /** Called after a local append, so long-polling fetches can answer. */
@@ -69,7 +76,10 @@ export class Partition {
   /** Start offset of the leader epoch this replica leads (KAFKA-7128's bar to join the ISR). */
   leaderEpochStartOffset = 0;
   private followers = new Map<number, FollowerState>();
-  /** An ISR change sent to ZooKeeper and not yet confirmed (KIP-497's "maximal ISR" while in flight). */
+  /**
+   * The ISR of a change in flight (Kafka's PendingExpandIsr / PendingShrinkIsr; null is CommittedIsr): one at
+   * a time, and no other expansion or shrink is tried until it is answered or a LeaderAndIsr resets it.
+   */
   pendingIsr: number[] | null = null;
   private producers = new Map<number, ProducerEntry>();
 
@@ -92,9 +102,13 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
-  /** ISR used for the high watermark: includes members being added while the change is in flight. */
+  /**
+   * Kafka's IsrState.maximalIsr (2.7.0), which the high watermark and acks=all count: a pending expansion's
+   * new member is in it (PendingExpandIsr: isr + newInSyncReplicaId), a pending shrink still counts the old,
+   * larger ISR (PendingShrinkIsr: isr). Without AlterIsr it is the committed ISR.
+   */
   maximalIsr(): number[] {
-    if (this.pendingIsr === null) return this.isr;
+    if (this.pendingIsr === null || !this.deps.useAlterIsr) return this.isr;
     const out = [...this.isr];
     for (const r of this.pendingIsr) if (!out.includes(r)) out.push(r);
     return out;
@@ -197,7 +211,20 @@ export class Partition {
         change,
       });
     }
-    this.maybeIncrementHighWatermark();
+    // Partition.maybeShrinkIsr recomputed the high watermark after its (synchronous) ZooKeeper write; with
+    // AlterIsr, 2.7-3.0's handleAlterIsrResponse did not, until KAFKA-13091 (3.1).
+    if (!this.deps.useAlterIsr || this.deps.protocol.kafka13091) this.maybeIncrementHighWatermark();
+  }
+
+  /**
+   * The change `isr` was not made and nothing is in flight any more: a failed ZooKeeper write (Kafka's
+   * maybeUpdateIsrAndVersion "skip updating ISR", after which the high watermark is recomputed), or
+   * KIP-841's INELIGIBLE_REPLICA (Partition.handleAlterPartitionError: back to the last committed state).
+   */
+  isrChangeFailed(isr: number[]): void {
+    if (this.pendingIsr !== isr) return;
+    this.pendingIsr = null;
+    if (!this.deps.useAlterIsr) this.maybeIncrementHighWatermark();
   }
 
   // ---- leader side ----
@@ -242,7 +269,8 @@ export class Partition {
   checkEnoughReplicasReachOffset(requiredOffset: number): KafkaError | null {
     if (this.role !== 'leader') return 'NOT_LEADER_OR_FOLLOWER';
     if (this.highWatermark < requiredOffset) return null;
-    return this.isr.length >= this.deps.config['min.insync.replicas'] ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+    const inSync = this.maximalIsr().length;
+    return inSync >= this.deps.config['min.insync.replicas'] ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
   }
 
   /** Records a follower's fetch: its log end offset is the fetch offset (Replica.updateFetchState). */
@@ -292,6 +320,9 @@ export class Partition {
 
   maybeIncrementHighWatermark(): void {
     if (this.role !== 'leader') return;
+    // Before AlterIsr the leader wrote its ISR change to ZooKeeper holding leaderIsrUpdateLock, which
+    // maybeIncrementLeaderHW also takes (Partition.expandIsr/shrinkIsr at 2.4.1): no move until it answers.
+    if (this.pendingIsr !== null && !this.deps.useAlterIsr) return;
     // KIP-966's strict min ISR (KAFKA-15583, 3.7 Partition.maybeIncrementLeaderHW): with fewer in-sync
     // replicas than min.insync.replicas the high watermark stays put.
     if (this.deps.protocol.strictMinIsr && this.isr.length < this.deps.config['min.insync.replicas']) return;

@@ -19,6 +19,36 @@ export interface KafkaBehaviours {
   kafka7128: boolean;
   /** KIP-380 (2.2.0): LeaderAndIsr and UpdateMetadata carry the receiver's broker epoch; stale ones are refused. */
   kip380: boolean;
+  /**
+   * KAFKA-9839 (2.5.1): a control request carrying a newer broker epoch than the broker has learnt yet (the
+   * controller saw its re-registration first) is accepted; before, KafkaApis.isBrokerEpochStale threw.
+   */
+  kafka9839: boolean;
+  /**
+   * KAFKA-5642 (1.1.0): the controller keeps the last ISR member of a partition going offline whatever
+   * unclean.leader.election.enable says (ReplicaStateMachine.doRemoveReplicasFromIsr); before, only with
+   * unclean election disabled (KafkaController.removeReplicaFromIsr), else the ISR became empty.
+   */
+  kafka5642: boolean;
+  /**
+   * KIP-497 (2.7.0, IBP 2.7-IV2): in ZooKeeper mode the leader sends AlterIsr to the controller
+   * (AlterPartition from 3.2) instead of writing the partition state to ZooKeeper itself, and counts its
+   * maximal ISR while a change is in flight.
+   */
+  kip497: boolean;
+  /** KAFKA-13091 (3.1.0): the leader's high watermark is recomputed as soon as an AlterIsr commits. */
+  kafka13091: boolean;
+  /**
+   * KAFKA-14154 and KAFKA-14144 (3.3.0): the ZooKeeper controller answers AlterPartition with a higher
+   * leader or partition epoch than its own NOT_CONTROLLER, and a lower partition epoch INVALID_UPDATE_VERSION
+   * after the idempotency check (before: only the ZooKeeper write's version caught it).
+   */
+  kafka14154: boolean;
+  /**
+   * KIP-841 (3.3.0, KAFKA-14140): the ZooKeeper controller refuses an AlterPartition whose ISR holds a broker
+   * that is not live (INELIGIBLE_REPLICA), and the leader then goes back to its committed ISR.
+   */
+  kip841: boolean;
   /** KIP-966's strict min ISR: the high watermark does not advance while |ISR| < min.insync.replicas. */
   strictMinIsr: boolean;
   /**
@@ -44,6 +74,12 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka7164: 'KAFKA-7164 truncation on every leader epoch change',
   kafka7128: 'KAFKA-7128 ISR join at the epoch start offset',
   kip380: 'KIP-380 broker epoch in control requests',
+  kafka9839: 'KAFKA-9839 control requests for a newer broker epoch accepted',
+  kafka5642: 'KAFKA-5642 last ISR member kept offline',
+  kip497: 'KIP-497 AlterIsr to the controller in ZooKeeper mode',
+  kafka13091: 'KAFKA-13091 high watermark recomputed when AlterIsr commits',
+  kafka14154: 'KAFKA-14154/14144 AlterPartition epoch checks',
+  kip841: 'KIP-841 AlterPartition refuses non-live ISR members',
   strictMinIsr: 'KIP-966 high watermark held below min ISR',
   elr: 'KIP-966 eligible leader replicas',
   kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',

@@ -45,6 +45,12 @@ const NONE: KafkaBehaviours = {
   kafka7164: false,
   kafka7128: false,
   kip380: false,
+  kafka9839: false,
+  kafka5642: false,
+  kip497: false,
+  kafka13091: false,
+  kafka14154: false,
+  kip841: false,
   strictMinIsr: false,
   elr: false,
   kraftUncleanElection: false,
@@ -86,8 +92,12 @@ const HISTORY: Change[] = [
   {
     version: '1.1',
     checkedAt: '1.1.1',
+    behaviours: { kafka5642: true },
     changes: [
-      'no change to the replication behaviours kafkasim models (KAFKA-7128/7164 reached only the unreleased 1.1.2)',
+      'KAFKA-5642: the controller keeps the last ISR member of a partition going offline even with unclean ' +
+        'election enabled (ReplicaStateMachine.doRemoveReplicasFromIsr; before, KafkaController.removeReplicaFromIsr ' +
+        'emptied the ISR when unclean.leader.election.enable)',
+      'KAFKA-7128/7164 reached only the unreleased 1.1.2',
     ],
   },
   {
@@ -125,9 +135,15 @@ const HISTORY: Change[] = [
   {
     version: '2.7',
     checkedAt: '2.7.0',
+    behaviours: { kafka9839: true, kip497: true },
     broker: { 'replica.lag.time.max.ms': 30000, 'zookeeper.session.timeout.ms': 18000 },
     changes: [
       'KIP-537 (2.5): replica.lag.time.max.ms 30000 and zookeeper.session.timeout.ms 18000 (KafkaConfig Defaults)',
+      'KAFKA-9839 (2.5.1): a LeaderAndIsr or UpdateMetadata for a newer broker epoch than the broker has learnt ' +
+        'is accepted (KafkaApis.isBrokerEpochStale no longer throws)',
+      'KIP-497 (IBP 2.7-IV2): the leader sends AlterIsr to the controller instead of writing ZooKeeper ' +
+        '(Partition.expandIsr/shrinkIsr with PendingExpandIsr/PendingShrinkIsr and the maximal ISR, ' +
+        'AlterIsrManager, KafkaController.processAlterIsr)',
     ],
   },
   {
@@ -143,9 +159,17 @@ const HISTORY: Change[] = [
     version: '3.5',
     checkedAt: '3.5.0',
     metadataModes: ['kraft', 'zk'],
+    behaviours: { kafka13091: true, kafka14154: true, kip841: true },
     producer: { 'enable.idempotence': true },
     changes: [
       'KIP-833 (3.3): KRaft production-ready for new clusters',
+      'KAFKA-13091 (3.1): the high watermark is recomputed when an AlterIsr commits (Partition.handleAlterIsrResponse)',
+      'KIP-497 renamed (3.2): AlterIsr becomes AlterPartition (KafkaController.processAlterPartition)',
+      'KAFKA-14154 and KAFKA-14144 (3.3): AlterPartition with a higher leader or partition epoch than the ' +
+        "controller's is answered NOT_CONTROLLER, a lower partition epoch INVALID_UPDATE_VERSION after the " +
+        'idempotency check (KafkaController.tryProcessAlterPartition)',
+      'KIP-841 (3.3, KAFKA-14140): AlterPartition with a non-live broker in the ISR is refused with ' +
+        'INELIGIBLE_REPLICA, and the leader goes back to its committed ISR (Partition.handleAlterPartitionError)',
       'KAFKA-13598 (3.0.1, 3.2): enable.idempotence=true takes effect by default',
       'KRaft in 3.3-3.8 ignores unclean.leader.election.enable ' +
         '(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns false)',

@@ -154,6 +154,9 @@ export class ReplicaManager {
     for (const state of req.partitionStates) {
       this.metadataCache.partitions.set(state.partition, state);
       if (!state.replicas.includes(this.brokerId)) continue;
+      // A ZooKeeper controller's state counts only with a newer leader epoch ("requestLeaderEpoch >
+      // currentLeaderEpoch"); the same epoch is ignored, whatever its ISR.
+      if (state.leaderEpoch <= (this.partitions.get(state.partition)?.leaderEpoch ?? -1)) continue;
       try {
         this.applyPartitionState(state);
       } catch (e) {
@@ -186,27 +189,16 @@ export class ReplicaManager {
     }
   }
 
-  /** UpdateMetadata (its broker epoch already checked): nothing from a controller older than the last. */
+  /**
+   * UpdateMetadata (its broker epoch already checked): nothing from a controller older than the last. It
+   * fills the metadata cache only; a replica's state changes by LeaderAndIsr alone.
+   */
   maybeUpdateMetadataCache(req: UpdateMetadataRequest): void {
     if (req.controllerEpoch < this.controllerEpoch) return;
     this.controllerEpoch = req.controllerEpoch;
     this.metadataCache.controllerId = req.controllerId;
     this.metadataCache.liveBrokers = req.liveBrokers;
-    for (const s of req.partitionStates) {
-      this.metadataCache.partitions.set(s.partition, s);
-      const p = this.partitions.get(s.partition);
-      // A leader adopts the controller's view of its ISR when it is newer (e.g. a dead replica removed).
-      if (
-        p !== undefined &&
-        p.role === 'leader' &&
-        s.leader === this.brokerId &&
-        s.leaderEpoch === p.leaderEpoch &&
-        s.partitionEpoch > p.partitionEpoch
-      ) {
-        p.applyState(s);
-        p.maybeIncrementHighWatermark();
-      }
-    }
+    for (const s of req.partitionStates) this.metadataCache.partitions.set(s.partition, s);
   }
 
   private roleIn(state: PartitionState): string {
@@ -268,6 +260,7 @@ export class ReplicaManager {
           now: () => this.ctx.now(),
           observe: this.observe,
           proposeIsr: this.deps.alterPartition,
+          useAlterIsr: this.config.metadata === 'kraft' || this.config.protocol.kip497,
           onHighWatermark: (part) => this.onHighWatermark(part),
           onAppend: (part) => this.completeDelayedFetches(part.id),
         },

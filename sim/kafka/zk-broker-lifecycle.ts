@@ -1,12 +1,16 @@
 // A broker's side of ZooKeeper mode, as kraft/broker-lifecycle.ts is its side of KRaft mode: the
 // ZooKeeper session and the registration under /brokers/ids (Kafka's KafkaServer.startup:
-// KafkaZkClient.createTopLevelPaths and registerBroker, whose czxid is the broker epoch), the controller
+// KafkaZkClient.createTopLevelPaths and registerBroker, whose CheckedEphemeral.create answers the czxid, the
+// broker epoch, at once; KafkaController's RegisterBrokerAndReelect after a session expiry), the controller
 // election through /controller (KafkaController.elect, its ControllerChangeHandler, triggerControllerMove
-// and onControllerResignation), and the leader's own ISR writes (ZkAlterPartitionManager.submit with
-// ReplicationUtils.updateLeaderAndIsr and checkLeaderAndIsrZkData, then KafkaZkClient.propagateIsrChanges).
+// and onControllerResignation), and the leader's ISR changes: before KIP-497 (2.7) its own ZooKeeper writes
+// (ZkPartitionStateStore / ZkIsrManager with ReplicationUtils.updateLeaderAndIsr and
+// checkLeaderAndIsrZkData, then the /isr_change_notification of ReplicaManager.maybePropagateIsrChanges),
+// from 2.7 AlterIsr to the controller (alter-isr-manager.ts).
 import type { NodeContext } from '../world/node.ts';
 import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
+import { AlterIsrManager } from './alter-isr-manager.ts';
 import { Controller } from './controller.ts';
 import type { ZkControllerHost } from './controller.ts';
 import { eligibleAfter } from './election.ts';
@@ -41,9 +45,11 @@ export interface ZkBrokerHost {
   readonly cleanStart: boolean;
   /** The highest controller epoch the broker has seen: each ISR write carries it. */
   controllerEpoch(): number;
+  /** The controller the broker's metadata cache names, or -1: AlterIsr goes there. */
+  controllerId(): number;
   /** Registered: the broker starts serving requests (Kafka's RUNNING state). */
   onRegistered(): void;
-  /** The session and its registration are gone: no requests until registered again. */
+  /** The session and its registration are gone (the broker keeps serving; it registers again). */
   onSessionExpired(): void;
   /** This broker created /controller: it is the controller its metadata names. */
   onElected(): void;
@@ -55,12 +61,27 @@ export class ZkBrokerLifecycle {
   readonly zk: ZkClient;
   /** The controller, while this broker holds /controller. */
   controller: Controller | null = null;
-  /** This incarnation's registration czxid (KIP-380's broker epoch), once known; -1 before. */
+  /**
+   * The czxid of this incarnation's latest registration (KIP-380's broker epoch) as the broker knows it: -1
+   * before the first; after a session expiry, the old one until the new registration answers.
+   */
   brokerEpoch = -1;
   private registered = false;
   private controllerCheckPending = false;
+  /** KIP-497 (2.7+): the leader's ISR changes go to the controller. */
+  private readonly alterIsr: AlterIsrManager | null;
 
   constructor(private readonly host: ZkBrokerHost) {
+    this.alterIsr = host.config.protocol.kip497
+      ? new AlterIsrManager({
+          id: host.id,
+          ctx: host.ctx,
+          config: host.config,
+          channel: host.channel,
+          controllerId: () => host.controllerId(),
+          brokerEpoch: () => this.brokerEpoch,
+        })
+      : null;
     this.zk = new ZkClient(
       host.ctx,
       ZK_NODE,
@@ -87,7 +108,13 @@ export class ZkBrokerLifecycle {
 
   /** A clean shutdown: closing the session deletes the registration (and /controller, if ours) at once. */
   stop(): void {
+    this.alterIsr?.stop();
     this.zk.close();
+  }
+
+  /** The broker's metadata cache names another controller. */
+  controllerChanged(): void {
+    this.alterIsr?.controllerChanged();
   }
 
   /** The node's messages from ZooKeeper go here. */
@@ -104,18 +131,28 @@ export class ZkBrokerLifecycle {
   }
 
   /**
-   * Registers /brokers/ids/<id>. If the node still belongs to our previous incarnation's session (a quick
-   * restart after a crash), Kafka refuses to start until that session expires; we retry until then, and
-   * process no request before we are registered.
+   * Registers /brokers/ids/<id> as KafkaZkClient.registerBroker does (CheckedEphemeral.create): a multi
+   * creating the node and setting its data, whose setData answer carries the czxid, our broker epoch (KIP-380).
+   * If the node still belongs to our previous incarnation's session (a quick restart after a crash), Kafka
+   * refuses to start until that session expires; we retry until then, and process no request before we are
+   * first registered. A lost answer is found out as getAfterNodeExists does: the node is ours.
    */
   private register(): void {
     const sessionAtStart = this.zk.sessionId;
     const registration = JSON.stringify({ rack: this.host.rack, clean_shutdown: this.host.cleanStart });
-    this.zk.create(brokerPath(this.id), registration, { ephemeral: true }, (err) => {
+    const path = brokerPath(this.id);
+    const ops = [
+      { type: 'create' as const, path, data: '', ephemeral: true },
+      { type: 'setData' as const, path, data: registration, version: 0 },
+    ];
+    this.zk.multi(ops, (err, results) => {
       if (this.zk.sessionId !== sessionAtStart) return;
-      if (err === null) return this.registeredNow();
-      this.zk.exists(brokerPath(this.id), false, (e2, stat) => {
-        if (e2 === null && stat !== null && stat.ephemeralOwner === this.zk.sessionId) return this.registeredNow();
+      const set = results?.[1];
+      if (err === null && set?.type === 'setData') return this.registeredNow(set.stat.czxid);
+      this.zk.exists(path, false, (e2, stat) => {
+        if (e2 === null && stat !== null && stat.ephemeralOwner === this.zk.sessionId) {
+          return this.registeredNow(stat.czxid);
+        }
         this.ctx.trace('register', `/brokers/ids/${this.id} exists for another session; retrying`);
         this.ctx.setTimer(1000, () => {
           if (!this.registered && this.zk.sessionId === sessionAtStart) this.register();
@@ -124,18 +161,18 @@ export class ZkBrokerLifecycle {
     });
   }
 
-  private registeredNow(): void {
+  private registeredNow(czxid: number): void {
     this.registered = true;
-    // KIP-380: our broker epoch is the registration's czxid; control requests for an older one are stale.
-    this.zk.exists(brokerPath(this.id), false, (err, stat) => {
-      if (err === null && stat !== null && stat !== undefined && stat.ephemeralOwner === this.zk.sessionId) {
-        this.brokerEpoch = stat.czxid;
-      }
-    });
+    this.brokerEpoch = czxid;
     this.host.onRegistered();
     this.elect();
   }
 
+  /**
+   * The session is gone, and with it the registration: the broker carries on serving (Kafka's KafkaServer
+   * does not stop its request handlers) and registers again with its next session, keeping its old broker
+   * epoch until that registration answers.
+   */
   private onSessionExpired(): void {
     this.registered = false;
     this.host.onSessionExpired();
@@ -232,10 +269,19 @@ export class ZkBrokerLifecycle {
     this.checkControllerNode(true);
   }
 
-  // ---- ISR writes ----
+  // ---- ISR changes ----
 
-  /** The leader writes the new ISR itself, conditional on the partition epoch (zkVersion). */
+  /** The leader's ISR change: AlterIsr to the controller (KIP-497, 2.7+), or its own ZooKeeper write. */
   alterPartition(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
+    if (this.alterIsr !== null) this.alterIsr.submit(p, isr, change);
+    else this.writeIsr(p, isr, change);
+  }
+
+  /**
+   * Before KIP-497 the leader writes the new ISR itself, conditional on the partition epoch (zkVersion):
+   * Partition.expandIsr/shrinkIsr, which held the partition's lock until ZooKeeper answered.
+   */
+  private writeIsr(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     const leaderEpoch = p.leaderEpoch;
     const c = this.host.config;
     const policy = {
@@ -262,7 +308,7 @@ export class ZkBrokerLifecycle {
       if (err !== null || stat === undefined) {
         // BADVERSION: our cached zkVersion is stale; wait for the controller's LeaderAndIsr. Else retry later.
         this.ctx.trace('isr-update-failed', `partition ${p.id}: ${err}`);
-        p.pendingIsr = null;
+        p.isrChangeFailed(isr);
         return;
       }
       written(stat.version);
@@ -292,7 +338,7 @@ export class ZkBrokerLifecycle {
       // Not ours: unchanged (retried later, as any failed change) or changed by the controller (its
       // LeaderAndIsr follows).
       this.ctx.trace('isr-update-failed', `partition ${p.id}: ${err ?? 'not written'}`);
-      p.pendingIsr = null;
+      p.isrChangeFailed(isr);
     });
   }
 }
