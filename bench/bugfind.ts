@@ -59,7 +59,7 @@ const DATA_LOSS = (s: readonly string[]): boolean => s.some((x) => LOSS.has(x));
  * (`mode`). Before --kafka this was kafkasim's "modern" ZooKeeper mode, and the examples were found on it.
  * bench/versions.ts runs the releases themselves.
  */
-const BASE: Partial<RunOptions> = { kafka: '3.9', metadata: 'zk', protocol: '+elr' };
+const BASE: Partial<RunOptions> = { kafka: '3.9', metadata: 'zk', protocol: '+elr', killModes: 'process' };
 const mode = (overrides: string): Partial<RunOptions> => ({ ...BASE, protocol: `+elr,${overrides}` });
 const MODERN = BASE;
 const EVERYDAY: FaultKind[] = ['kill', 'pause', 'partition', 'zk', 'leader-data-path'];

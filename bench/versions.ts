@@ -34,7 +34,7 @@ const DATA_LOSS = (s: readonly string[]): boolean => s.some((x) => LOSS.has(x));
 const REPLICATION = (s: readonly string[]): boolean =>
   s.some((x) => x !== 'duplicate' && x !== 'nonmonotonic-send' && x !== 'consumer-poll-skip');
 /** What every bug but 1, 2 and 10 runs with: safe settings, so that only the protocol can lose data. */
-const SAFE: Partial<RunOptions> = { acks: 'all', unclean: false, minIsr: 2 };
+const SAFE: Partial<RunOptions> = { acks: 'all', unclean: false, minIsr: 2, killModes: 'process' };
 const BUSY: Partial<RunOptions> = {
   ...SAFE,
   broker: { 'leader.imbalance.check.interval.seconds': 5 },
@@ -51,7 +51,7 @@ const BUGS: VersionBug[] = [
     name: 'unclean election loses acked writes (unclean, min ISR 1)',
     fix: null,
     modes: ['zk', 'kraft'],
-    options: { acks: 'all', unclean: true, minIsr: 1 },
+    options: { acks: 'all', unclean: true, minIsr: 1, killModes: 'process' },
     nemesis: ['leader-data-path', 'partition', 'zk'],
     finds: DATA_LOSS,
   },
@@ -60,7 +60,7 @@ const BUGS: VersionBug[] = [
     name: 'acks=1 loses writes on failover',
     fix: null,
     modes: ['zk', 'kraft'],
-    options: { acks: 1, unclean: false, minIsr: 2 },
+    options: { acks: 1, unclean: false, minIsr: 2, killModes: 'process' },
     nemesis: ['kill', 'leader-data-path', 'partition'],
     finds: DATA_LOSS,
   },
@@ -123,9 +123,9 @@ const BUGS: VersionBug[] = [
     name: 'last replica standing',
     fix: 'elr',
     modes: ['zk', 'kraft'],
-    options: SAFE,
+    // Plain fuzzing: generated kills are process crashes or, one in four, a machine losing power.
+    options: { ...SAFE, killModes: 'mixed' },
     nemesis: ['kill', 'leader-data-path', 'partition'],
-    powerLossKills: true,
     finds: REPLICATION,
   },
   {
@@ -133,7 +133,7 @@ const BUGS: VersionBug[] = [
     name: 'consumer misses truncation (unclean, min ISR 1)',
     fix: 'kip320Consumer',
     modes: ['zk'],
-    options: { acks: 'all', unclean: true, minIsr: 1, timeSeconds: 120, workload: { rate: 60 } },
+    options: { acks: 'all', unclean: true, minIsr: 1, timeSeconds: 120, workload: { rate: 60 }, killModes: 'process' },
     nemesis: ['leader-data-path', 'kill', 'pause'],
     finds: (s) => s.includes('consumer-poll-skip'),
   },

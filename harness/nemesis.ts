@@ -24,6 +24,7 @@ export function chooseSchedule(random: Random, request: ScheduleRequest): Chosen
   const plan = request.plan;
   if ('schedule' in plan) return { schedule: plan.schedule, kinds: 'schedule', intensity: undefined };
   const shape = {
+    killModes: plan.killModes,
     timeMs: request.timeMs,
     brokers: request.brokers,
     partitions: request.partitions,

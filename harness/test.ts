@@ -3,7 +3,7 @@
 // schedule, or the fault kinds to generate one from), how long it runs, and the checkers that judge it.
 // testOf builds one from run options through the options schema (options.ts); runTest runs it.
 import type { Checker } from '../checkers/checker.ts';
-import type { FaultKind, Schedule } from '../nemesis/index.ts';
+import type { FaultKind, KillModes, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import { clusterConfig } from '../sim/kafka/config.ts';
 import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
@@ -16,7 +16,8 @@ import { UsageError } from './errors.ts';
 import { applyKnobs, checkOptions, knobsOf, RUN_DEFAULTS, type RunOptions, type TestDraft } from './options.ts';
 
 /** The faults of a test: a schedule as given, or the kinds (or swarm) a schedule is generated from. */
-export type NemesisPlan = { schedule: Schedule } | { kinds: FaultKind[] | 'swarm'; intensity: number | undefined };
+export type NemesisPlan =
+  { schedule: Schedule } | { kinds: FaultKind[] | 'swarm'; intensity: number | undefined; killModes: KillModes };
 
 export interface Test {
   seed: Seed;
@@ -51,6 +52,7 @@ export function testOf(options: RunOptions): Test {
     timeSeconds: RUN_DEFAULTS.timeSeconds,
     nemesis: RUN_DEFAULTS.nemesis,
     intensity: undefined,
+    killModes: RUN_DEFAULTS.killModes,
     schedule: undefined,
     readyTimeoutMs: RUN_DEFAULTS.readyTimeoutMs,
     stopOnViolation: false,
@@ -89,7 +91,7 @@ export function testOf(options: RunOptions): Test {
     nemesis:
       draft.schedule !== undefined
         ? { schedule: draft.schedule }
-        : { kinds: draft.nemesis, intensity: draft.intensity },
+        : { kinds: draft.nemesis, intensity: draft.intensity, killModes: draft.killModes },
     timeSeconds: draft.timeSeconds,
     readyTimeoutMs: draft.readyTimeoutMs,
     checkers: standardCheckers(cluster.metadata),
@@ -128,7 +130,7 @@ export interface RunConfig {
   producer: ProducerConfig;
   consumer: ConsumerConfig;
   workload: Omit<QueueWorkloadOptions, 'producer' | 'consumer' | 'partitions'>;
-  nemesis: { kinds: FaultKind[] | 'swarm' | 'schedule'; intensity: number | null };
+  nemesis: { kinds: FaultKind[] | 'swarm' | 'schedule'; intensity: number | null; killModes: KillModes | null };
   checkers: string[];
   stopOnViolation: boolean;
   /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
@@ -163,7 +165,11 @@ export function configOf(test: Test, intensity: number | undefined): RunConfig {
     producer: { ...producer },
     consumer: { ...consumer },
     workload,
-    nemesis: { kinds, intensity: intensity ?? null },
+    nemesis: {
+      kinds,
+      intensity: intensity ?? null,
+      killModes: 'schedule' in test.nemesis ? null : test.nemesis.killModes,
+    },
     checkers: test.checkers.map((c) => c.name),
     stopOnViolation: test.stopOnViolation,
     ...(test.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...test.cluster.kraft } } : {}),

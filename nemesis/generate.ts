@@ -2,6 +2,7 @@
 // few seconds and stopping after seconds to tens of seconds, each kind at most once at a time, and
 // nothing active by the end so the run's final reads see a healed cluster. Intensity (0..1) shortens
 // the gaps, lengthens the faults, lets more overlap and makes each one hit harder.
+import { POWER_LOSS_MODES } from '../sim/world/disk.ts';
 import { ConfigError } from '../sim/world/errors.ts';
 import type { Random } from '../sim/world/random.ts';
 import type { FaultKind } from './fault-kinds.ts';
@@ -21,7 +22,11 @@ export interface GenerateOptions {
   intensity?: number;
   /** Replicas per partition; defaults to every broker (the longest staggered restart). */
   replicationFactor?: number;
+  /** Generated kills: process crashes only (the default), or mixed with machines losing power. */
+  killModes?: KillModes;
 }
+
+export type KillModes = 'process' | 'mixed';
 
 /** A fault as a start/stop pair before it becomes two ops. */
 export type FaultPair = { id: number; kind: FaultKind; startMs: number; stopMs: number; params: JsonObject };
@@ -81,5 +86,21 @@ export function generateSchedule(random: Random, options: GenerateOptions): Sche
     pairs.push({ id: pairs.length, kind, startMs: t, stopMs, params });
     busyUntil.set(kind, stopMs + tail);
   }
+  if (options.killModes === 'mixed') drawCrashModes(random.fork('crash-modes'), pairs);
   return pairsToSchedule(pairs);
+}
+
+/** Share of generated kills that are one machine losing power rather than a process crash (kill -9). */
+export const POWER_LOSS_SHARE = 0.25;
+
+/**
+ * A generated kill is a process crash (the page cache survives) or, one time in four, its machines losing
+ * power (unflushed data gone, in a power-loss mode drawn too). Drawn from a stream of their own after the
+ * schedule is laid out, so that the times, kinds and targets of every fault are what they were before.
+ */
+function drawCrashModes(random: Random, pairs: FaultPair[]): void {
+  for (const p of pairs) {
+    if (p.kind !== 'kill') continue;
+    if (random.chance(POWER_LOSS_SHARE)) p.params = { ...p.params, mode: random.pick(POWER_LOSS_MODES) };
+  }
 }

@@ -8,7 +8,7 @@ export { SCHEDULE_VERSION } from './schedule-types.ts';
 export type { ParamsOf } from './kinds/index.ts';
 export { validateSchedule } from './validate.ts';
 export { loadSchedule, saveSchedule } from './schedule-file.ts';
-export { generateSchedule } from './generate.ts';
+export { generateSchedule, POWER_LOSS_SHARE, type KillModes } from './generate.ts';
 export { serialFaultSchedule, type SerialFaultOptions } from './serial.ts';
 export type { GenerateOptions } from './generate.ts';
 export { scheduleArbitrary } from './arbitrary.ts';

@@ -1,7 +1,7 @@
-// Crashed brokers: memory and connections are gone. Generated kills are process crashes (kill -9, as
-// Jepsen's kill nemesis does), which keep the page cache; a saved schedule may name a power-loss mode
-// instead, which also loses unsynced data (kill-all and outage generate those). The stop restarts the
-// brokers from what their disks kept.
+// Crashed brokers: memory and connections are gone. A process crash (kill -9, as Jepsen's kill nemesis
+// does) keeps the page cache; a power-loss mode also loses unsynced data. Generated kills are process
+// crashes here; generate.ts then turns a quarter of them into power losses from a stream of their own.
+// The stop restarts the brokers from what their disks kept.
 import fc from 'fast-check';
 import { CRASH_MODES } from '../../sim/world/disk.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';

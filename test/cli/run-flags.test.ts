@@ -36,6 +36,7 @@ const flagged = fc.record(
     ),
     intensity: fc.integer({ min: 0, max: 100 }).map((n) => n / 100),
     stopOnViolation: fc.boolean(),
+    killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
   { requiredKeys: [] },
@@ -43,6 +44,7 @@ const flagged = fc.record(
 
 /** The schema's flagged options this test draws values for: a new flag must be added above. */
 const DRAWN = [
+  'killModes',
   'kafka',
   'brokers',
   'partitions',

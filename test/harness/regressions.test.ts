@@ -9,7 +9,12 @@ import type { Seed } from '../../sim/world/index.ts';
 
 const DEFAULT: FaultKind[] = ['partition', 'kill', 'pause'];
 /** Where the ZooKeeper-mode seeds were found: "modern" ZooKeeper mode before --kafka. */
-const ZOOKEEPER_FOUND_ON: Partial<RunOptions> = { kafka: '3.9', metadata: 'zk', protocol: '+elr' };
+const ZOOKEEPER_FOUND_ON: Partial<RunOptions> = {
+  kafka: '3.9',
+  metadata: 'zk',
+  protocol: '+elr',
+  killModes: 'process',
+};
 const EVERY_KIND_BUT_POWER_LOSS = FAULT_KINDS.filter((k) => k !== 'power-loss');
 /** `--nemesis kill,partition,pause,kill-all` as the command line resolves it (the generator draws in this order). */
 const WITH_KILL_ALL: FaultKind[] = ['partition', 'kill', 'kill-all', 'pause'];
@@ -206,7 +211,7 @@ describe('regression seeds', () => {
       const options: RunOptions = {
         seed: c.seed,
         nemesis: c.nemesis,
-        ...(c.metadata === undefined ? ZOOKEEPER_FOUND_ON : { metadata: c.metadata }),
+        ...(c.metadata === undefined ? ZOOKEEPER_FOUND_ON : { metadata: c.metadata, killModes: 'process' }),
       };
       const { result } = runOnce(options);
       expect(result.anomalies).toEqual({});

@@ -74,7 +74,7 @@ describe('a run without faults', () => {
     expect(c.metadata).toBe('kraft');
     expect(c.protocol.overrides).toEqual([]);
     expect(c.workload.rate).toBe(20);
-    expect(c.nemesis).toEqual({ kinds: [], intensity: null });
+    expect(c.nemesis).toEqual({ kinds: [], intensity: null, killModes: 'process' });
   });
 
   it('round-trips through JSON lines and EDN', () => {
