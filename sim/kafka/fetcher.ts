@@ -1,9 +1,13 @@
 // A follower's fetcher for one leader broker (Kafka's ReplicaFetcherThread and AbstractFetcherThread:
-// truncateToEpochEndOffsets, processFetchRequest): first truncate each partition by leader epoch
-// (OffsetsForLeaderEpoch), then fetch from its log end offset, again and again.
-// The leader long-polls fetches that find no data, which paces the loop.
+// partitionFetchState, maybeTruncate, truncateToEpochEndOffsets, truncateToHighWatermark,
+// processFetchRequest, truncateOnFetchResponse; ReplicaFetcherThread.processPartitionData): first truncate
+// each partition by leader epoch (OffsetsForLeaderEpoch), or (KAFKA-7897) to its high watermark if its log has
+// no epoch, then fetch from its log end offset, again and again. With truncation on fetch (KAFKA-10554, 2.8) a
+// partition with an epoch fetches at once, sending the epoch it last fetched, and truncates when the leader
+// answers with a diverging epoch. The leader long-polls fetches that find no data, which paces the loop.
 import type { BrokerConfig } from './config.ts';
-import type { FetchPartition, FetchResponse, OffsetsForLeaderEpochResponse } from './messages.ts';
+import { UNDEFINED_EPOCH } from './leader-epoch-cache.ts';
+import type { FetchPartition, FetchPartitionData, FetchResponse, OffsetsForLeaderEpochResponse } from './messages.ts';
 import { NO_EPOCH } from './messages.ts';
 import type { Partition } from './partition.ts';
 import type { KafkaBehaviours } from './protocol.ts';
@@ -48,11 +52,17 @@ export class ReplicaFetcher {
     return this.partitions.has(partition);
   }
 
+  /**
+   * AbstractFetcherThread.partitionFetchState: a partition to truncate first starts Truncating, unless the
+   * release truncates on fetch and its log has an epoch to send (then Fetching).
+   */
   add(partition: Partition, leaderEpoch: number, truncateFirst: boolean): void {
+    const askEpoch = partition.epochCache.latestEpoch();
+    const onFetch = this.deps.protocol.truncateOnFetch && askEpoch !== UNDEFINED_EPOCH;
     this.partitions.set(partition.id, {
       partition,
-      state: truncateFirst ? 'truncating' : 'fetching',
-      askEpoch: partition.epochCache.latestEpoch(),
+      state: truncateFirst && !onFetch ? 'truncating' : 'fetching',
+      askEpoch,
       leaderEpoch,
     });
     this.kick();
@@ -88,7 +98,22 @@ export class ReplicaFetcher {
 
   private next(): void {
     if (this.stopped || this.partitions.size === 0) return;
-    const truncating = [...this.partitions.values()].filter((p) => p.state === 'truncating');
+    const truncating: FetchedPartition[] = [];
+    for (const p of this.partitions.values()) {
+      if (p.state !== 'truncating') continue;
+      if (p.askEpoch !== UNDEFINED_EPOCH || !this.deps.protocol.kafka7897) {
+        truncating.push(p);
+        continue;
+      }
+      // KAFKA-7897: no epoch to ask about (maybeTruncate's partitionsWithoutEpochs): truncate to the high
+      // watermark here. Before, the leader was asked about epoch -1 and answered that it did not know it.
+      try {
+        p.partition.truncateTo(Math.min(p.partition.highWatermark, p.partition.logEndOffset), 'high-watermark');
+      } catch (e) {
+        return this.deps.onStorageError(p.partition.id, e);
+      }
+      p.state = 'fetching';
+    }
     if (truncating.length > 0) this.sendOffsetsForLeaderEpoch(truncating);
     else this.sendFetch();
   }
@@ -140,9 +165,14 @@ export class ReplicaFetcher {
 
   private sendFetch(): void {
     const partitions: FetchPartition[] = [];
+    const onFetch = this.deps.protocol.truncateOnFetch;
     for (const p of this.partitions.values()) {
       const currentLeaderEpoch = this.epochToSend(p);
-      partitions.push({ partition: p.partition.id, fetchOffset: p.partition.logEndOffset, currentLeaderEpoch });
+      const fetchOffset = p.partition.logEndOffset;
+      // The last fetched epoch is the log's latest (PartitionFetchState.lastFetchedEpoch follows appends and
+      // truncations); none (-1) for a log without one, or before truncation on fetch.
+      const lastFetchedEpoch = onFetch ? p.partition.epochCache.latestEpoch() : NO_EPOCH;
+      partitions.push({ partition: p.partition.id, fetchOffset, currentLeaderEpoch, lastFetchedEpoch });
     }
     this.inFlight = true;
     this.deps.channel.send<FetchResponse>(
@@ -159,20 +189,30 @@ export class ReplicaFetcher {
     );
   }
 
-  /** One handler for every fetch response (a closure per fetch showed in allocation profiles). */
+  /**
+   * One handler for every fetch response (a closure per fetch showed in allocation profiles). A diverging
+   * epoch truncates after the whole response is processed (truncateOnFetchResponse); before KAFKA-14704
+   * (3.5) the partition's empty data was processed first, so its high watermark could rise over records
+   * about to be truncated.
+   */
   private readonly onFetchResponse = (response: FetchResponse | null): void => {
     this.inFlight = false;
     if (response === null) return this.retryLater();
     let failed = false;
+    let diverging: FetchPartitionData[] | null = null;
+    const { truncateOnFetch, kafka14704 } = this.deps.protocol;
     for (const d of response.partitions) {
       const p = this.partitions.get(d.partition);
       if (p === undefined || p.state !== 'fetching') continue;
       if (d.error === 'NONE' || d.error === 'OFFSET_OUT_OF_RANGE') {
         try {
-          if (d.error === 'NONE') {
+          const divergent = truncateOnFetch && d.divergingEpoch !== undefined;
+          if (divergent) (diverging ??= []).push(d);
+          if (d.error === 'NONE' && !(divergent && kafka14704)) {
+            // ReplicaFetcherThread.processPartitionData: append, then take the leader's high watermark.
             p.partition.appendAsFollower(d.batches);
             p.partition.updateFollowerHighWatermark(d.highWatermark);
-          } else {
+          } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
             // Our log is longer than the leader's: cut back to its end and fetch again.
             p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
           }
@@ -183,6 +223,20 @@ export class ReplicaFetcher {
         failed = true;
         const fenced = d.error === 'FENCED_LEADER_EPOCH' || d.error === 'UNKNOWN_LEADER_EPOCH';
         if (fenced) this.deps.onFenced(d.partition, d.error);
+      }
+    }
+    if (diverging !== null) {
+      for (const d of diverging) {
+        const p = this.partitions.get(d.partition);
+        const epoch = d.divergingEpoch;
+        if (p === undefined || epoch === undefined) continue;
+        // getOffsetTruncationState; the partition stays Fetching and its next fetch sends the epoch it is left
+        // with, so a truncation KIP-279 would iterate goes on through fetches.
+        try {
+          p.partition.truncateByLeaderEpoch(epoch.epoch, epoch.endOffset);
+        } catch (e) {
+          return this.deps.onStorageError(d.partition, e);
+        }
       }
     }
     if (failed) this.retryLater();

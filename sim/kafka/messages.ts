@@ -68,6 +68,8 @@ export interface FetchPartition {
   fetchOffset: number;
   /** KIP-320: the fetcher's view of the leader epoch, or NO_EPOCH to skip fencing. */
   currentLeaderEpoch: number;
+  /** KAFKA-10554 (Fetch v12): the epoch of the follower's last fetched batch; absent or NO_EPOCH if none. */
+  lastFetchedEpoch?: number;
 }
 
 export interface FetchRequest {
@@ -89,6 +91,11 @@ export interface FetchPartitionData {
   batches: RecordBatch[];
   /** The answering broker's leader epoch for the partition (used to detect stale views). */
   leaderEpoch: number;
+  /**
+   * KAFKA-10554 (Fetch v12): the largest epoch ≤ the follower's last fetched epoch and its end offset, when
+   * the follower's log diverges from the leader's; no batches come with it.
+   */
+  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 export interface FetchResponse {

@@ -1,9 +1,11 @@
 // One partition's replica on one broker: its log, leader-epoch cache and high watermark, and, while it
 // leads, the followers' fetch state, the ISR and the idempotent producers' state. The rules follow
-// Kafka's Partition (makeLeader, makeFollower, appendRecordsToLeader, maybeShrinkIsr, maybeExpandIsr,
-// expandIsr and shrinkIsr with their IsrState: CommittedIsr, PendingExpandIsr, PendingShrinkIsr and the
-// maximal ISR, maybeIncrementLeaderHW, checkEnoughReplicasReachOffset, truncateTo) and Replica
-// (updateFetchState); protocol fixes can be switched off (protocol.ts).
+// Kafka's Partition (makeLeader, makeFollower, appendRecordsToLeader, maybeShrinkIsr and
+// getOutOfSyncReplicas / isFollowerOutOfSync, maybeExpandIsr, expandIsr and shrinkIsr with their IsrState:
+// CommittedIsr, PendingExpandIsr, PendingShrinkIsr and the maximal ISR, maybeIncrementLeaderHW,
+// checkEnoughReplicasReachOffset, truncateTo), Replica (updateLogReadResult / updateFetchStateOrThrow,
+// resetLastCaughtUpTime / resetReplicaState, ReplicaState.isCaughtUp), Log.truncateTo and, for a follower's
+// high watermark, ReplicaFetcherThread.processPartitionData; protocol fixes can be switched off (protocol.ts).
 import type { Disk } from '../world/disk.ts';
 import type { BrokerConfig } from './config.ts';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
@@ -21,9 +23,15 @@ export type Role = 'leader' | 'follower' | 'none';
 interface FollowerState {
   logEndOffset: number;
   lastCaughtUpTimeMs: number;
+  /** When the follower's last fetch arrived (0.8.2: when its log end offset was last set). */
   lastFetchTimeMs: number;
   lastFetchLeaderLogEndOffset: number;
 }
+
+/** replica.lag.max.messages, 0.8.2's default: a follower further behind was out of sync (gone in 0.9.0). */
+const REPLICA_LAG_MAX_MESSAGES = 4000;
+/** Kafka's 0 and -1 ms for "never" are 1970 on its clock; on the simulated one, which starts at 0, -∞. */
+const NEVER = Number.NEGATIVE_INFINITY;
 
 /** The last batches of an idempotent producer, to answer duplicates with the original offset. */
 interface ProducerEntry {
@@ -59,6 +67,8 @@ export interface PartitionDeps {
   onHighWatermark: (p: Partition) => void;
   /** Called after a local append, so long-polling fetches can answer. */
   onAppend: (p: Partition) => void;
+  /** Whether a broker may join the ISR as the leader's metadata has it (Partition.isReplicaIsrEligible). */
+  isIsrEligible: (broker: number) => boolean;
 }
 
 export class Partition {
@@ -144,7 +154,8 @@ export class Partition {
   }
 
   makeLeader(state: PartitionState): void {
-    const wasLeaderInEpoch = this.role === 'leader' && this.leaderEpoch === state.leaderEpoch;
+    const wasLeader = this.role === 'leader';
+    const wasLeaderInEpoch = wasLeader && this.leaderEpoch === state.leaderEpoch;
     // The checkpoint write comes first: an I/O error there must leave the replica wholly as it was, not a
     // leader of the new epoch without follower states (it would never expand its ISR).
     if (!wasLeaderInEpoch) this.epochCache.assign(state.leaderEpoch, this.log.logEndOffset);
@@ -153,18 +164,7 @@ export class Partition {
     if (wasLeaderInEpoch) return;
     const now = this.deps.now();
     this.leaderEpochStartOffset = this.log.logEndOffset;
-    this.followers = new Map();
-    for (const r of state.replicas) {
-      if (r === this.deps.brokerId) continue;
-      // Followers in the ISR count as caught up now, as Kafka resets them on a leader change.
-      const inIsr = state.isr.includes(r);
-      this.followers.set(r, {
-        logEndOffset: -1,
-        lastCaughtUpTimeMs: inIsr ? now : 0,
-        lastFetchTimeMs: 0,
-        lastFetchLeaderLogEndOffset: 0,
-      });
-    }
+    this.resetFollowers(state, now, wasLeader);
     if (this.deps.observe.active) {
       this.deps.observe.emit({
         kind: 'become-leader',
@@ -176,6 +176,30 @@ export class Partition {
       });
     }
     this.maybeIncrementHighWatermark();
+  }
+
+  /**
+   * Followers' fetch state for a new leader epoch (Partition.makeLeader with Replica.resetLastCaughtUpTime,
+   * 3.3+ resetReplicaState): ISR members count as caught up now, others not at all. A new leader forgets
+   * their log end offsets; a re-elected one keeps them (KAFKA-2721; 0.8.2 forgot them at every new leader
+   * epoch and stamped that as their last update, Replica.logEndOffset_=).
+   */
+  private resetFollowers(state: PartitionState, now: number, reElected: boolean): void {
+    const { kafka1546, kafka2721 } = this.deps.protocol;
+    const old = this.followers;
+    this.followers = new Map();
+    for (const r of state.replicas) {
+      if (r === this.deps.brokerId) continue;
+      const inIsr = state.isr.includes(r);
+      const kept = reElected && kafka2721 ? old.get(r) : undefined;
+      this.followers.set(r, {
+        logEndOffset: kept === undefined ? -1 : kept.logEndOffset,
+        lastCaughtUpTimeMs: inIsr ? now : NEVER,
+        // 3.3+ (Replica.resetReplicaState): a re-elected leader's non-ISR follower waits for a fetch.
+        lastFetchTimeMs: !kafka1546 || (kept !== undefined && inIsr) ? now : NEVER,
+        lastFetchLeaderLogEndOffset: kept === undefined ? -1 : this.leaderEpochStartOffset,
+      });
+    }
   }
 
   makeFollower(state: PartitionState): void {
@@ -273,14 +297,18 @@ export class Partition {
     return inSync >= this.deps.config['min.insync.replicas'] ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
   }
 
-  /** Records a follower's fetch: its log end offset is the fetch offset (Replica.updateFetchState). */
+  /**
+   * Records a follower's fetch: its log end offset is the fetch offset (Replica.updateLogReadResult, 3.x
+   * updateFetchStateOrThrow). A fetch at the leader's log end offset makes it caught up now; KAFKA-4485: one
+   * at the log end offset the leader had at the previous fetch makes it caught up as of that fetch.
+   */
   updateFollowerFetchState(follower: number, fetchOffset: number): void {
     const state = this.followers.get(follower);
     if (state === undefined) return;
     const now = this.deps.now();
     const leaderEnd = this.log.logEndOffset;
     if (fetchOffset >= leaderEnd) state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, now);
-    else if (fetchOffset >= state.lastFetchLeaderLogEndOffset) {
+    else if (this.deps.protocol.kafka4485 && fetchOffset >= state.lastFetchLeaderLogEndOffset) {
       state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, state.lastFetchTimeMs);
     }
     state.lastFetchLeaderLogEndOffset = leaderEnd;
@@ -302,15 +330,14 @@ export class Partition {
     }
   }
 
-  /** Periodic ISR shrink: followers that have not caught up within replica.lag.time.max.ms. */
+  /** Periodic ISR shrink: followers out of sync (Partition.getOutOfSyncReplicas, isFollowerOutOfSync). */
   maybeShrinkIsr(): void {
     if (this.role !== 'leader' || this.pendingIsr !== null) return;
     const now = this.deps.now();
-    const lagMax = this.deps.config['replica.lag.time.max.ms'];
     const outOfSync = this.isr.filter((r) => {
       if (r === this.deps.brokerId) return false;
       const s = this.followers.get(r);
-      return s === undefined || now - s.lastCaughtUpTimeMs > lagMax;
+      return s === undefined || this.isOutOfSync(s, now);
     });
     if (outOfSync.length === 0) return;
     const isr = this.isr.filter((r) => !outOfSync.includes(r));
@@ -318,6 +345,28 @@ export class Partition {
     this.deps.proposeIsr(this, isr, 'shrink');
   }
 
+  /**
+   * KAFKA-1546 (0.9.0+): out of sync once not caught up for replica.lag.time.max.ms; KAFKA-7152 (2.1.0+):
+   * never while at the leader's log end offset (ReplicaState.isCaughtUp). 0.8.2: "stuck" (no fetch for
+   * replica.lag.time.max.ms) or "slow" (more than replica.lag.max.messages behind).
+   */
+  private isOutOfSync(s: FollowerState, now: number): boolean {
+    const { kafka1546, kafka7152 } = this.deps.protocol;
+    const lagMax = this.deps.config['replica.lag.time.max.ms'];
+    const leaderEnd = this.log.logEndOffset;
+    if (!kafka1546) {
+      const slow = s.logEndOffset >= 0 && leaderEnd - s.logEndOffset > REPLICA_LAG_MAX_MESSAGES;
+      return now - s.lastFetchTimeMs > lagMax || slow;
+    }
+    if (kafka7152 && s.logEndOffset === leaderEnd) return false;
+    return now - s.lastCaughtUpTimeMs > lagMax;
+  }
+
+  /**
+   * The smallest log end offset of the (maximal) ISR and, KAFKA-4485 (0.10.2+), of the followers outside it
+   * caught up within replica.lag.time.max.ms; KAFKA-15021 (3.6+) counts those only if they may join the ISR
+   * (Partition.maybeIncrementLeaderHW). Only ever moves forward.
+   */
   maybeIncrementHighWatermark(): void {
     if (this.role !== 'leader') return;
     // Before AlterIsr the leader wrote its ISR change to ZooKeeper holding leaderIsrUpdateLock, which
@@ -327,13 +376,31 @@ export class Partition {
     // replicas than min.insync.replicas the high watermark stays put.
     if (this.deps.protocol.strictMinIsr && this.isr.length < this.deps.config['min.insync.replicas']) return;
     let hw = this.log.logEndOffset;
-    for (const r of this.maximalIsr()) {
+    const maximal = this.maximalIsr();
+    for (const r of maximal) {
       if (r === this.deps.brokerId) continue;
       const s = this.followers.get(r);
       const leo = s === undefined ? -1 : s.logEndOffset;
       if (leo < hw) hw = leo;
     }
+    // Followers outside the maximal ISR, if there are any (usually every replica is in it).
+    if (this.deps.protocol.kafka4485 && hw > this.highWatermark && maximal.length <= this.followers.size) {
+      hw = this.caughtUpOutsideIsr(hw, maximal);
+    }
     if (hw > this.highWatermark) this.setHighWatermark(hw);
+  }
+
+  /** KAFKA-4485: the smallest of `hw` and the log end offsets of followers outside the ISR caught up lately. */
+  private caughtUpOutsideIsr(hw: number, maximal: readonly number[]): number {
+    const now = this.deps.now();
+    const lagMax = this.deps.config['replica.lag.time.max.ms'];
+    const eligibleOnly = this.deps.protocol.kafka15021;
+    for (const r of this.followers.keys()) {
+      const s = this.followers.get(r) as FollowerState;
+      if (s.logEndOffset >= hw || now - s.lastCaughtUpTimeMs > lagMax || maximal.includes(r)) continue;
+      if (!eligibleOnly || this.deps.isIsrEligible(r)) hw = s.logEndOffset;
+    }
+    return hw;
   }
 
   /** Batches for a fetch from `offset`, up to `upTo` (the high watermark for consumers). */
@@ -371,15 +438,24 @@ export class Partition {
     }
   }
 
-  /** A follower learns the high watermark from the leader, capped by its own log end offset. */
+  /**
+   * A follower takes the leader's high watermark, capped by its own log end offset, whether it goes up or
+   * down (ReplicaFetcherThread.processPartitionData; Log.updateHighWatermark from 2.4): a new leader's high
+   * watermark can be behind the one its followers had.
+   */
   updateFollowerHighWatermark(leaderHighWatermark: number): void {
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
-    if (hw > this.highWatermark) this.setHighWatermark(hw);
+    if (hw !== this.highWatermark) this.setHighWatermark(hw);
   }
 
   truncateTo(offset: number, reason: TruncationReason): void {
     const from = this.log.logEndOffset;
-    if (offset >= from) return;
+    if (offset >= from) {
+      // KAFKA-10706 (2.8.0, with truncation on fetch): the epoch cache is trimmed even when the log is not, or
+      // an epoch this replica started as leader, with no record in it, makes every fetch diverge again.
+      if (this.deps.protocol.truncateOnFetch) this.epochCache.truncateFromEnd(from);
+      return;
+    }
     const removed = this.log.truncateTo(offset);
     this.epochCache.truncateFromEnd(offset);
     if (this.highWatermark > offset) this.highWatermark = offset;

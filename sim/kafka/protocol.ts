@@ -61,6 +61,36 @@ export interface KafkaBehaviours {
   kraftUncleanElection: boolean;
   /** KIP-996 (4.0): KRaft candidates run a Pre-Vote round before bumping the epoch. */
   kip996: boolean;
+  /**
+   * KAFKA-1546 (0.9.0): the leader drops a follower that has not caught up to its log end offset within
+   * replica.lag.time.max.ms (lastCaughtUpTimeMs). Before: one that has not fetched for that long, or is more
+   * than replica.lag.max.messages (4000) behind.
+   */
+  kafka1546: boolean;
+  /** KAFKA-2721 (0.10.0): a leader re-elected in a new leader epoch keeps its followers' fetch state. */
+  kafka2721: boolean;
+  /**
+   * KAFKA-4485 (0.10.2): a fetch reaching the leader's log end offset as of the follower's previous fetch
+   * counts as caught up at that fetch's time, and the high watermark also waits for caught-up followers
+   * outside the ISR.
+   */
+  kafka4485: boolean;
+  /** KAFKA-7152 (2.1.0): a follower whose log end offset equals the leader's is never out of sync. */
+  kafka7152: boolean;
+  /**
+   * KAFKA-7897 (2.1.1, 2.2.0): a new follower whose log has no leader epoch truncates to its high watermark
+   * without asking the leader; before, it sent OffsetsForLeaderEpoch for epoch -1 and got that answer.
+   */
+  kafka7897: boolean;
+  /**
+   * KAFKA-10554 (2.8.0, IBP 2.7-IV1): the follower sends its last fetched epoch in Fetch and truncates on the
+   * leader's DivergingEpoch answer, with no OffsetsForLeaderEpoch round.
+   */
+  truncateOnFetch: boolean;
+  /** KAFKA-14704 (3.5.0): given a diverging epoch, the follower truncates and leaves its high watermark alone. */
+  kafka14704: boolean;
+  /** KAFKA-15021 (3.6.0): the high watermark waits only for caught-up followers that may join the ISR. */
+  kafka15021: boolean;
 }
 
 export type BehaviourName = keyof KafkaBehaviours;
@@ -84,20 +114,31 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   elr: 'KIP-966 eligible leader replicas',
   kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',
   kip996: 'KIP-996 Pre-Vote',
+  kafka1546: 'KAFKA-1546 ISR lag by time since caught up',
+  kafka2721: 'KAFKA-2721 follower state kept on leader re-election',
+  kafka4485: 'KAFKA-4485 caught-up followers outside the ISR hold the high watermark',
+  kafka7152: 'KAFKA-7152 a follower at the leader log end is in sync',
+  kafka7897: 'KAFKA-7897 no OffsetsForLeaderEpoch without an epoch',
+  truncateOnFetch: 'KAFKA-10554 truncation on fetch (DivergingEpoch)',
+  kafka14704: 'KAFKA-14704 truncation before the follower high watermark',
+  kafka15021: 'KAFKA-15021 only ISR-eligible followers hold the high watermark',
 };
 
 export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOUR_LABELS) as BehaviourName[];
 
 /**
  * The historical modes of ../../shared/notes section 4, each turning off the fix it is named after: the
- * shorthand the bug scenarios and bench/bugfind use.
+ * shorthand the bug scenarios and bench/bugfind use. All but pre-kip-966 name bugs fixed by 2.1.0, so they
+ * also take the follower's fetch path as those releases had it, without the two later changes to it
+ * (KAFKA-7897, 2.1.1; truncation on fetch, 2.8 at IBP 2.7-IV1).
  */
+const OLD_FETCH_PATH: Partial<KafkaBehaviours> = { kafka7897: false, truncateOnFetch: false };
 const HISTORICAL: Record<string, Partial<KafkaBehaviours>> = {
-  'pre-kip-101': { kip101: false },
-  'pre-kip-279': { kip279: false },
-  'pre-kip-320': { kip320: false, kip320Consumer: false },
-  'kafka-7164': { kafka7164: false },
-  'kafka-7128': { kafka7128: false },
+  'pre-kip-101': { kip101: false, ...OLD_FETCH_PATH },
+  'pre-kip-279': { kip279: false, ...OLD_FETCH_PATH },
+  'pre-kip-320': { kip320: false, kip320Consumer: false, ...OLD_FETCH_PATH },
+  'kafka-7164': { kafka7164: false, ...OLD_FETCH_PATH },
+  'kafka-7128': { kafka7128: false, ...OLD_FETCH_PATH },
   'pre-kip-966': { strictMinIsr: false, elr: false },
 };
 

@@ -55,6 +55,14 @@ const NONE: KafkaBehaviours = {
   elr: false,
   kraftUncleanElection: false,
   kip996: false,
+  kafka1546: false,
+  kafka2721: false,
+  kafka4485: false,
+  kafka7152: false,
+  kafka7897: false,
+  truncateOnFetch: false,
+  kafka14704: false,
+  kafka15021: false,
 };
 
 /** Each release as the one before it plus what changed (facts checked at the tags; README's table cites them). */
@@ -73,10 +81,29 @@ const HISTORY: Change[] = [
     changes: [
       'replication with ISR and high watermark; a new follower truncates to its high watermark ' +
         '(ReplicaManager.makeFollowers); unclean.leader.election.enable defaults to true (KafkaConfig)',
-      'not modelled: replica.lag.max.messages (4000), which dropped followers more than 4000 messages behind',
+      'a follower leaves the ISR when it has not fetched for replica.lag.time.max.ms or is more than ' +
+        'replica.lag.max.messages (4000) behind (Partition.getOutOfSyncReplicas, Replica.logEndOffset_=); a new ' +
+        "leader forgets its followers' log end offsets at every new epoch (Partition.makeLeader); the high " +
+        "watermark is the ISR's smallest log end offset (Partition.maybeIncrementLeaderHW)",
+      'a follower sets its high watermark to min(leader high watermark, its log end offset), down as well as up ' +
+        '(ReplicaFetcherThread.processPartitionData), in every release',
     ],
   },
-  { version: '0.10.2', checkedAt: '0.10.2.2', changes: ['no change to the replication behaviours kafkasim models'] },
+  {
+    version: '0.10.2',
+    checkedAt: '0.10.2.2',
+    behaviours: { kafka1546: true, kafka2721: true, kafka4485: true },
+    changes: [
+      'KAFKA-1546 (0.9.0): lag by time only: a follower is out of sync when it has not caught up to the ' +
+        "leader's log end offset for replica.lag.time.max.ms (Partition.getOutOfSyncReplicas, " +
+        'Replica.lastCaughtUpTimeMs); replica.lag.max.messages removed',
+      "KAFKA-2721 (0.10.0): a leader re-elected in a new epoch keeps its followers' log end offsets " +
+        '(Partition.makeLeader isNewLeader, Replica.resetLastCaughtUpTime)',
+      "KAFKA-4485: a fetch at the leader's log end offset as of the previous fetch counts as caught up then " +
+        '(Replica.updateLogReadResult); the high watermark also waits for followers caught up within ' +
+        'replica.lag.time.max.ms outside the ISR (Partition.maybeIncrementLeaderHW)',
+    ],
+  },
   {
     version: '0.11.0',
     checkedAt: '0.11.0.2',
@@ -112,9 +139,11 @@ const HISTORY: Change[] = [
   {
     version: '2.1',
     checkedAt: '2.1.0',
-    behaviours: { kip320: true, kafka7164: true, kafka7128: true },
+    behaviours: { kip320: true, kafka7164: true, kafka7128: true, kafka7152: true },
     producer: { retries: 2147483647 },
     changes: [
+      "KAFKA-7152: a follower whose log end offset equals the leader's is never out of sync " +
+        '(Partition.getOutOfSyncReplicas; Partition.isFollowerOutOfSync from 2.4, ReplicaState.isCaughtUp in 3.x)',
       'KIP-320 (broker side): Fetch and OffsetsForLeaderEpoch carry the current leader epoch ' +
         '(Partition.localReplicaWithEpochOrException: FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH)',
       'KAFKA-7164/KAFKA-7395: a follower truncates on every leader epoch change (Partition.makeFollower)',
@@ -125,8 +154,11 @@ const HISTORY: Change[] = [
   {
     version: '2.4',
     checkedAt: '2.4.1',
-    behaviours: { kip380: true, kip320Consumer: true },
+    behaviours: { kip380: true, kip320Consumer: true, kafka7897: true },
     changes: [
+      'KAFKA-7897 (2.1.1, 2.2.0): a new follower whose log has no leader epoch truncates to its high watermark ' +
+        'without an OffsetsForLeaderEpoch round (AbstractFetcherThread.maybeTruncate partitionsWithoutEpochs, ' +
+        'LeaderEpochFileCache.latestEpoch: Option)',
       'KIP-380 (2.2): broker epoch in LeaderAndIsr and UpdateMetadata (KafkaApis.isBrokerEpochStale)',
       'KIP-320 (consumer side, 2.3): the consumer validates its position after a leader change ' +
         '(SubscriptionState.maybeCompleteValidation, LogTruncationException)',
@@ -150,7 +182,13 @@ const HISTORY: Change[] = [
     version: '3.0',
     checkedAt: '3.0.0',
     producer: { acks: 'all' },
+    behaviours: { truncateOnFetch: true },
     changes: [
+      'KAFKA-10554 (2.8.0, IBP 2.7-IV1): the follower sends lastFetchedEpoch in Fetch (v12) and truncates on the ' +
+        "leader's DivergingEpoch (Partition.readRecords; AbstractFetcherThread.processFetchRequest " +
+        'divergingEpoch.ifPresent, partitionFetchState: Fetching, not Truncating), with KAFKA-10706 (2.8.0: ' +
+        'Log.truncateTo trims the leader-epoch cache at the log end) and KAFKA-13141 (2.8.1, 3.0.0: the leader ' +
+        'does not record a diverging fetch, ReplicaManager.updateFollowerFetchState)',
       'KIP-679: the producer defaults to acks=all and enable.idempotence=true (ProducerConfig); in 3.0.0 the ' +
         'idempotence default had no effect unless set explicitly (KAFKA-13598, fixed in 3.0.1)',
     ],
@@ -159,9 +197,11 @@ const HISTORY: Change[] = [
     version: '3.5',
     checkedAt: '3.5.0',
     metadataModes: ['kraft', 'zk'],
-    behaviours: { kafka13091: true, kafka14154: true, kip841: true },
+    behaviours: { kafka13091: true, kafka14154: true, kip841: true, kafka14704: true },
     producer: { 'enable.idempotence': true },
     changes: [
+      'KAFKA-14704 (3.4.1): given a diverging epoch the follower truncates first and does not process the ' +
+        'partition data, so its high watermark waits for the next fetch (AbstractFetcherThread.processFetchRequest)',
       'KIP-833 (3.3): KRaft production-ready for new clusters',
       'KAFKA-13091 (3.1): the high watermark is recomputed when an AlterIsr commits (Partition.handleAlterIsrResponse)',
       'KIP-497 renamed (3.2): AlterIsr becomes AlterPartition (KafkaController.processAlterPartition)',
@@ -178,8 +218,11 @@ const HISTORY: Change[] = [
   {
     version: '3.7',
     checkedAt: '3.7.0',
-    behaviours: { strictMinIsr: true },
+    behaviours: { strictMinIsr: true, kafka15021: true },
     changes: [
+      'KAFKA-15021 (3.6.0): the high watermark waits for a caught-up follower outside the ISR only if it may ' +
+        'join the ISR: alive in ZooKeeper mode, unfenced in KRaft (Partition.maybeIncrementLeaderHW ' +
+        'shouldWaitForReplicaToJoinIsr, isReplicaIsrEligible)',
       'KAFKA-15583 (KIP-966 part): the high watermark does not advance while the ISR is below min ISR ' +
         '(Partition.maybeIncrementLeaderHW), in both metadata modes',
     ],

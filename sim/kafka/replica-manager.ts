@@ -1,7 +1,8 @@
 // The replicas a broker hosts (Kafka's ReplicaManager): its partitions (getOrCreatePartition), replica
 // fetchers (ReplicaFetcherManager), the delayed produce and delayed fetch purgatories (appendRecords and
-// DelayedProduce, fetchMessages and DelayedFetch), becoming leader or follower (becomeLeaderOrFollower
-// for LeaderAndIsr, applyDelta for the metadata log, Partition.makeLeader / makeFollower), the metadata
+// DelayedProduce, fetchMessages and DelayedFetch, with Partition.readRecords' diverging-epoch check and
+// updateFollowerFetchState), becoming leader or follower (becomeLeaderOrFollower for LeaderAndIsr,
+// applyDelta for the metadata log, Partition.makeLeader / makeFollower), the metadata
 // cache updates (maybeUpdateMetadataCache), the ISR-shrink check (maybeShrinkIsr, "isr-expiration") and
 // the high-watermark checkpoint (checkpointHighWatermarks). KafkaApis passes in the callbacks that answer.
 import type { NodeContext, Timer } from '../world/node.ts';
@@ -9,7 +10,9 @@ import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
 import { ReplicaFetcher } from './fetcher.ts';
 import { logDirFailed } from './log-dir-failure.ts';
+import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
 import type {
+  FetchPartition,
   FetchPartitionData,
   FetchRequest,
   KafkaError,
@@ -82,6 +85,7 @@ export class ReplicaManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly delayedProduces: DelayedProduce[] = [];
   private readonly delayedFetches: DelayedFetch[] = [];
+  private readonly hwBefore: number[] = [];
   private readonly checkpointedHw: Map<number, number>;
   private readonly brokerId: number;
   private readonly ctx: NodeContext;
@@ -263,6 +267,7 @@ export class ReplicaManager {
           useAlterIsr: this.config.metadata === 'kraft' || this.config.protocol.kip497,
           onHighWatermark: (part) => this.onHighWatermark(part),
           onAppend: (part) => this.completeDelayedFetches(part.id),
+          isIsrEligible: (broker) => this.metadataCache.liveBrokers.some((b) => b.id === broker),
         },
         this.checkpointedHw.get(id) ?? 0,
       );
@@ -385,27 +390,36 @@ export class ReplicaManager {
   }
 
   /**
-   * Records each follower's position, then answers at once if there is anything to answer; most fetches
-   * find nothing and wait in the purgatory, so the response is built only once it is due.
+   * Reads each partition and records each follower's position, then answers at once if there is anything to
+   * answer; most fetches find nothing and wait in the purgatory, so the response is built only once it is
+   * due. As Kafka's (ReplicaManager.fetchMessages, Partition.readRecords / fetchRecords), an answer given at
+   * once carries the high watermark from before this fetch moved it; a delayed one, the one when it is due.
    */
   fetchMessages(from: NodeId, req: FetchRequest, respond: FetchCallback): void {
     const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
     const mustLead = this.mustLead(req);
     let answerNow = req.maxWaitMs <= 0;
     const parts = req.partitions;
+    // Each partition's high watermark before this fetch moved it (scratch space: used before this returns).
+    const hwBefore = fromFollower ? this.hwBefore : undefined;
     for (let i = 0; i < parts.length; i++) {
       const fp = parts[i];
       const p = this.partitions.get(fp.partition);
       if (
         p === undefined ||
         this.fencingError(p, fp.currentLeaderEpoch, mustLead) !== 'NONE' ||
+        this.divergingEpoch(p, fp) !== null ||
         fp.fetchOffset > p.logEndOffset ||
         fp.fetchOffset < p.log.logStartOffset
       ) {
+        // KAFKA-13141 (3.0.0): a diverging follower's fetch offset is not its position: not recorded.
         answerNow = true;
         continue;
       }
-      if (fromFollower) p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+      if (hwBefore !== undefined) {
+        hwBefore[i] = p.highWatermark;
+        p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+      }
       if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
     }
     if (!answerNow) {
@@ -414,10 +428,30 @@ export class ReplicaManager {
       this.delayedFetches.push(d);
       return;
     }
-    this.readFromLog(from, req, respond);
+    this.readFromLog(from, req, respond, hwBefore);
   }
 
-  private readFromLog(from: NodeId, req: FetchRequest, respond: FetchCallback): void {
+  /**
+   * Partition.readRecords' check of a follower's last fetched epoch (KAFKA-10554, Fetch v12): the largest
+   * epoch ≤ it in this log and that epoch's end offset, if the follower's log diverges from this one at or
+   * before its fetch offset (that epoch is older, or ends before the fetch offset); null if it does not, or
+   * the fetch carries no epoch. An epoch this log cannot place answers UNDEFINED_EPOCH_OFFSET.
+   */
+  private divergingEpoch(p: Partition, fp: FetchPartition): { epoch: number; endOffset: number } | null {
+    const lastFetched = fp.lastFetchedEpoch;
+    if (lastFetched === undefined || lastFetched === NO_EPOCH || fp.fetchOffset < p.log.logStartOffset) return null;
+    // The usual case, the leader's latest epoch: it ends at the log end offset.
+    if (lastFetched === p.epochCache.latestEpoch()) {
+      return p.logEndOffset < fp.fetchOffset ? { epoch: lastFetched, endOffset: p.logEndOffset } : null;
+    }
+    const [epoch, endOffset] = p.endOffsetForEpoch(lastFetched);
+    if (endOffset === UNDEFINED_EPOCH_OFFSET || epoch === UNDEFINED_EPOCH) {
+      return { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
+    }
+    return epoch < lastFetched || endOffset < fp.fetchOffset ? { epoch, endOffset } : null;
+  }
+
+  private readFromLog(from: NodeId, req: FetchRequest, respond: FetchCallback, hwBefore?: number[]): void {
     const fromFollower = req.replicaId !== CONSUMER_REPLICA_ID;
     const mustLead = this.mustLead(req);
     const parts = req.partitions;
@@ -427,11 +461,23 @@ export class ReplicaManager {
       const partition = fp.partition;
       const p = this.partitions.get(partition);
       const error = this.fencingError(p, fp.currentLeaderEpoch, mustLead);
+      const diverging = error !== 'NONE' || p === undefined ? null : this.divergingEpoch(p, fp);
       if (error !== 'NONE' || p === undefined) {
         const leaderEpoch = p?.leaderEpoch ?? -1;
         const batches: RecordBatch[] = [];
         data[i] = { partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches, leaderEpoch };
-      } else if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+      } else if (diverging !== null && diverging.endOffset !== UNDEFINED_EPOCH_OFFSET) {
+        data[i] = {
+          partition,
+          error: 'NONE',
+          highWatermark: p.highWatermark,
+          logStartOffset: p.log.logStartOffset,
+          logEndOffset: p.logEndOffset,
+          batches: [],
+          leaderEpoch: p.leaderEpoch,
+          divergingEpoch: diverging,
+        };
+      } else if (diverging !== null || fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
         data[i] = {
           partition,
           error: 'OFFSET_OUT_OF_RANGE',
@@ -446,7 +492,7 @@ export class ReplicaManager {
         data[i] = {
           partition,
           error: 'NONE',
-          highWatermark: p.highWatermark,
+          highWatermark: hwBefore === undefined ? p.highWatermark : hwBefore[i],
           logStartOffset: p.log.logStartOffset,
           logEndOffset: p.logEndOffset,
           batches: p.read(fp.fetchOffset, upTo),

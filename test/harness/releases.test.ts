@@ -55,7 +55,14 @@ describe('Kafka releases', () => {
 
   it('take --protocol overrides over the release', () => {
     const t = testOf({ seed: 1, kafka: '3.9', metadata: 'zk', protocol: '+elr,pre-kip-101' });
-    expect(t.cluster.protocol).toEqual({ ...releaseOf('3.9').behaviours, elr: true, kip101: false });
+    // pre-kip-101 also takes the fetch path of releases without KIP-101: no KAFKA-7897, no truncation on fetch.
+    expect(t.cluster.protocol).toEqual({
+      ...releaseOf('3.9').behaviours,
+      elr: true,
+      kip101: false,
+      kafka7897: false,
+      truncateOnFetch: false,
+    });
     expect(t.protocolOverrides).toEqual(['+elr', 'pre-kip-101']);
     expect(() => testOf({ seed: 1, protocol: '+nonsense' })).toThrow(/unknown override/);
   });

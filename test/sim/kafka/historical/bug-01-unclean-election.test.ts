@@ -1,6 +1,8 @@
 // Bug 1 (Jepsen 2013, "Call me maybe: Kafka"): unclean election loses acknowledged writes. With acks=all
 // but min.insync.replicas 1, the leader L is cut off from its followers on the data path only, keeping
-// its ZooKeeper session: the ISR shrinks to L alone, which keeps acknowledging. Then L is isolated
+// its ZooKeeper session, while writes go on: the ISR shrinks to L alone (the writes leave the followers
+// behind; since KAFKA-7152 a follower at the leader's log end offset never leaves it), and L acknowledges
+// them alone. Then L is isolated
 // fully: an out-of-sync follower is elected (unclean). When the network heals L truncates to the new
 // leader: the writes it acknowledged alone are gone. Fixed in practice by min.insync.replicas ≥ 2 and
 // unclean.leader.election.enable=false (the default since 0.11). A configuration, not a protocol mode.
@@ -15,9 +17,13 @@ function replay(broker: Partial<BrokerConfig>) {
   const [l, f1, f2] = s.replicasOf(p);
   const first = s.acked(s.produce(3, { partition: p }));
   s.run(1000);
-  s.cut(l, f1).cut(l, f2).run(15_000);
+  s.cut(l, f1).cut(l, f2);
+  // The writes wait for the followers until replica.lag.time.max.ms (10 s) drops them from the ISR.
+  const alone = s.produce(5, {
+    partition: p,
+    producer: { 'delivery.timeout.ms': 25_000, 'request.timeout.ms': 20_000 },
+  });
   const isrAlone = s.isr(p);
-  const alone = s.produce(5, { partition: p, producer: { 'delivery.timeout.ms': 5000, 'request.timeout.ms': 2000 } });
   // L is isolated fully (ZooKeeper, controller, clients): its session expires.
   s.world.net.isolate(s.cluster.nodeOf(l));
   s.run(10_000);

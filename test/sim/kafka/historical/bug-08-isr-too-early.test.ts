@@ -6,7 +6,9 @@
 // leader's epoch.
 //
 // Replicas [A, B, C] on a partition away from the controller, min.insync.replicas 2:
-//   C falls out of the ISR (cut from A) with m1..m3; B misses a moment, then fetches m4..m6 in one go
+//   C falls out of the ISR with m1..m3 (cut from A just after fetching them, before its next fetch tells A:
+//   since KAFKA-7152 a follower A knows to be at its log end offset never leaves the ISR, so A commits
+//   m1..m3 only once C has left); B misses a moment, then fetches m4..m6 in one go
 //   (the response carries high watermark 3) and its next fetch lets A acknowledge them;
 //   A dies at once: B leads epoch 1 with log end offset 6 and high watermark 3;
 //   C (log end offset 3) follows B over a slow link (200 ms); B dies right after admitting C to the ISR.
@@ -26,8 +28,12 @@ function replay(mode: string) {
   }).start();
   const p = s.partitionAwayFromController();
   const [a, b, c] = s.replicasOf(p);
-  const first = s.acked(s.produce(3, { partition: p }));
-  s.cut(a, c).run(15_000);
+  const firstSends = s.startSends(3, { partition: p });
+  s.world.runUntil(() => s.log(c, p).length === 3, { maxEvents: 1_000_000 });
+  s.cut(a, c);
+  s.world.runUntil(() => firstSends.done(), { maxEvents: 1_000_000 });
+  const first = s.acked(firstSends.results).sort((x, y) => x - y);
+  s.run(1000);
   const isrBefore = s.isr(p);
   // B misses m4..m6 for a moment, then gets them in one response.
   s.cut(a, b);

@@ -1,5 +1,8 @@
 // Bug 9 (fixed by KIP-966): last replica standing. ISR {L, F1, F2}, min.insync.replicas 2; the ISR drops
-// F1, then F2 (cut from the leader L), leaving L alone; L loses power, and with it the unflushed tail
+// F1, then F2 (cut from the leader L, each behind L's log end offset: F1 cut just after fetching m1..m5,
+// before its next fetch tells L; F2 while L appends a write it never acknowledges; since KAFKA-7152 a
+// follower at the leader's log end offset never leaves the ISR), leaving L alone; L loses power, and with
+// it the unflushed tail
 // of its log (Kafka leaves fsync to the OS: flush.messages is never); it comes back, is re-elected as the
 // only ISR member, and F1 and F2 truncate to it: committed data is lost on every replica. KIP-966: the
 // high watermark does not advance below min.insync.replicas, and F2, dropped while the ISR fell below
@@ -13,11 +16,17 @@ function replay(mode: string) {
   const s = new HistoricalScenario({ brokers: 4, partitions: 4, rf: 3, protocol: behavioursOf(mode) }).start();
   const p = s.partitionAwayFromController();
   const [l, f1, f2] = s.replicasOf(p);
-  const committed = s.acked(s.produce(5, { partition: p }));
+  const sends = s.startSends(5, { partition: p });
+  s.world.runUntil(() => s.log(f1, p).length === 5, { maxEvents: 1_000_000 });
+  s.cut(l, f1);
+  // L commits m1..m5 once F1 has left the ISR.
+  s.world.runUntil(() => sends.done(), { maxEvents: 1_000_000 });
+  const committed = s.acked(sends.results);
   s.run(1000);
-  s.cut(l, f1).run(15_000);
   const isr1 = s.isr(p);
-  s.cut(l, f2).run(15_000);
+  s.cut(l, f2);
+  s.startSends(1, { partition: p, producer: { 'delivery.timeout.ms': 3000, 'request.timeout.ms': 2000 } });
+  s.run(15_000);
   const isr2 = s.isr(p);
   s.crash(l, 'lose-unsynced').run(10_000);
   const leaderWhileDown = s.leader(p);
