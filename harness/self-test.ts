@@ -1,7 +1,7 @@
 // A fault hook for testing the harness itself: KAFKASIM_FUZZ_SELF_TEST="throw:3,exit:5,hang:7" makes seed
 // 3 throw inside its run (run.ts: any command), seed 5 kill its fuzz worker process and seed 7 spin
-// forever in it, so tests can check that a harness crash is reported as one, and that a fuzz makes each a
-// finding and goes on. Unset (always, outside tests) it does nothing.
+// forever in it (saying so on stderr first), so tests can check that a harness crash is reported as one,
+// and that a fuzz makes each a finding and goes on. Unset (always, outside tests) it does nothing.
 import { env } from 'node:process';
 
 export type SelfTestFault = 'throw' | 'exit' | 'hang';

@@ -13,6 +13,15 @@ import { EXIT_ANOMALY, EXIT_VALID } from '../usage-error.ts';
 /** The shell's convention for a process ended by SIGINT. */
 export const EXIT_INTERRUPTED = 130;
 
+/**
+ * What the fuzz takes as an interrupt: Ctrl-C, a termination (a CI job cancelled), its terminal gone. Its
+ * workers ignore the same signals (harness/fuzz/worker.ts), since they reach the whole process group.
+ */
+const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** How long a second interrupt waits for the killed workers to be gone before it leaves anyway. */
+const STOP_NOW_GRACE_MS = 5000;
+
 function findingLine(o: SeedOutcome, outDir: string): string {
   const what = o.findings.map((f) => {
     if (f === 'anomaly')
@@ -79,29 +88,35 @@ export function registerFuzz(program: Command): void {
           `${config.range.from})`,
       );
 
-    // The first signal stops handing out seeds and lets those in flight finish; a second one writes
-    // what has finished and leaves at once.
-    let signalled = false;
+    // The first signal stops handing out seeds and lets those in flight finish; a second one kills the
+    // workers and leaves with what has finished as soon as they are gone; later ones change nothing.
+    // The handlers stay until the process exits: without one a signal kills the fuzz outright, and a
+    // second Ctrl-C in the moment between its summary and its exit would end it by signal, not with 130.
+    let signals = 0;
+    let over = false;
     const onSignal = (): void => {
-      if (!signalled) {
-        signalled = true;
+      if (over) return;
+      signals++;
+      if (signals === 1) {
         run.interrupt();
         progress.note('fuzz: interrupted; finishing the seeds in flight (interrupt again to stop now)');
-        return;
+      } else if (signals === 2) {
+        run.stopNow();
+        // SIGKILL is not refused, but a process stuck in the kernel can take its time dying: leave anyway.
+        setTimeout(() => {
+          run.writeLastWord();
+          process.exit(EXIT_INTERRUPTED);
+        }, STOP_NOW_GRACE_MS).unref();
       }
-      run.stopNow();
-      process.exit(EXIT_INTERRUPTED);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
 
     const summary = await run.run((outcome, done, findings) => {
       progress.update(done, findings);
       if (outcome.findings.length > 0) progress.note(findingLine(outcome, config.outDir));
     });
+    over = true;
     progress.finish();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     printSummary(summary, config.outDir);
     process.exitCode = summary.interrupted ? EXIT_INTERRUPTED : summary.totals.findings > 0 ? EXIT_ANOMALY : EXIT_VALID;
   });

@@ -70,6 +70,8 @@ export class FuzzRun {
   private findings = 0;
   private lastWrite = performance.now();
   private writeEveryMs = SUMMARY_EVERY_MS;
+  /** Aborted by stopNow(): the pool kills its workers. */
+  private readonly stopping = new AbortController();
   /** The Node and V8 flags its worker processes ran with (worker-flags.ts). */
   workerFlags: string[] = [];
 
@@ -89,9 +91,19 @@ export class FuzzRun {
     this.stopRequest = 'interrupted';
   }
 
-  /** Writes what has finished as the fuzz's last word, when it leaves at once (a second SIGINT). */
+  /**
+   * Leave at once (a second SIGINT): the pool kills the workers, seeds in flight included, and run()
+   * resolves with what had finished as soon as the last worker is gone, so that nothing of the fuzz
+   * outlives it.
+   */
   stopNow(): void {
     this.stopRequest = 'interrupted';
+    this.stopping.abort();
+  }
+
+  /** Writes what has finished as the fuzz's last word now, for a fuzz that exits without waiting for run(). */
+  writeLastWord(): void {
+    this.stopRequest ??= 'interrupted';
     this.finished = true;
     this.writeAll();
   }
@@ -122,6 +134,7 @@ export class FuzzRun {
         },
       },
       timeoutMs,
+      this.stopping.signal,
     );
     this.finished = true;
     const summary = this.summary();

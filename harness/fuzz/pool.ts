@@ -4,10 +4,19 @@
 // worker sat idle ~1 ms per seed (~6% of its time, measured on both --jobs 1 and --jobs 2), longer when
 // the fuzz was writing its summary. A worker that dies mid-seed, or hangs past the seed timeout (a
 // livelock in the simulator, say), makes the seed in flight a harness-crash finding and is replaced; its
-// queued seed goes to the next worker that asks, and the fuzz goes on.
+// queued seed goes to the next worker that asks, and the fuzz goes on. Stopped early (a second interrupt,
+// or a worker that cannot start at all), the pool kills its workers and settles once the last is gone.
 // Processes, not worker threads: two V8 isolates in one process ran each seed ~10% slower than two
 // processes did (the scavenger's object copying alone took a third longer, also in a plain allocation
 // loop), and a process gets V8 flags of its own (worker-flags.ts) where a thread shares its parent's.
+//
+// What a worker's end is made of, and why each finding comes out the same whatever the timing:
+// - 'exit' alone decides what a death was: by then every message the worker wrote before dying has been
+//   delivered (libuv runs a poll's signal watchers, and so child exits, after that poll's I/O).
+// - A send to a worker that is dying fails (EPIPE, or ERR_IPC_CHANNEL_CLOSED once its channel is seen
+//   closed). Every send has a callback that drops that error: it says nothing of why the worker died, and
+//   as an 'error' event it used to win the race against 'exit' and stand in the finding for the exit code.
+// - Node reports a process that could not be started with 'error' and never emits 'exit' for it.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { SeedOutcome, SeedTask, WorkerMessage, WorkerSetup } from './outcome.ts';
 import { writeCrash } from './run-seed.ts';
@@ -29,6 +38,13 @@ export interface PoolWorkers {
 /** Seeds sent to a worker ahead of their turn: the one it runs and this many more. */
 const QUEUED_PER_WORKER = 1;
 
+/**
+ * Signals the fuzz takes as an interrupt (cli/commands/fuzz.ts) and a worker ignores once it has loaded
+ * (worker.ts). A terminal's Ctrl-C reaches the whole process group, so one of them can kill a worker that
+ * is still loading: that is no failure to start, and the worker is replaced like any other.
+ */
+const INTERRUPTS: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP']);
+
 interface Slot {
   worker: ChildProcess;
   ready: boolean;
@@ -39,32 +55,62 @@ interface Slot {
   fatal: string | undefined;
   /** Stops a seed that takes too long; wall time, outside the world. */
   watchdog: NodeJS.Timeout | undefined;
-  timedOut: boolean;
+  /**
+   * The seed in flight when the watchdog killed the worker. Its outcome may still come in, written just
+   * before the kill landed: then it finished, and the seed the worker went on to was stopped through no
+   * fault of its own.
+   */
+  hung: SeedTask | undefined;
 }
 
-/** Runs seeds on `jobs` worker processes until `hooks.next()` runs dry and every seed in flight has finished. */
+/**
+ * Runs seeds on `jobs` worker processes until `hooks.next()` runs dry and every seed in flight has finished.
+ * `stop` ends it early: every worker is killed, whatever it was running becomes no finding, and the promise
+ * resolves once they have all exited. It rejects, also once they have all exited, if a worker cannot start.
+ */
 export function runPool(
   workers: PoolWorkers,
   jobs: number,
   setup: WorkerSetup,
   hooks: PoolHooks,
   seedTimeoutMs: number,
+  stop?: AbortSignal,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const slots = new Set<Slot>();
-    let failed = false;
-    // A fuzz that leaves at once (a second interrupt) takes its workers with it, even one stuck in a seed.
+    /** Set when the pool stops early: `error` when a worker could not start, none for `stop`. */
+    let halted: { error?: Error } | undefined;
+    // A fuzz that exits without waiting for the pool (an exception, or a worker that will not die in
+    // time) takes its workers with it, even one stuck in a seed.
     const killAll = (): void => {
       for (const slot of slots) slot.worker.kill('SIGKILL');
     };
     process.on('exit', killAll);
+    const onStop = (): void => halt();
+    stop?.addEventListener('abort', onStop);
+    /** Settles the pool once no worker is left. */
     const settle = (): void => {
+      if (slots.size > 0) return;
       process.off('exit', killAll);
+      stop?.removeEventListener('abort', onStop);
+      if (halted?.error !== undefined) reject(halted.error);
+      else resolve();
+    };
+    const halt = (error?: Error): void => {
+      if (halted !== undefined) return;
+      halted = { error };
+      killAll();
+      settle();
     };
 
     // Seeds a dead worker had queued but not started, handed out again before any new one.
     const orphans: SeedTask[] = [];
-    const take = (): SeedTask | undefined => (failed ? undefined : (orphans.shift() ?? hooks.next()));
+    const take = (): SeedTask | undefined => (halted !== undefined ? undefined : (orphans.shift() ?? hooks.next()));
+
+    const send = (slot: Slot, message: WorkerSetup | SeedTask): void => {
+      // The error of a worker that has died or is dying: its 'exit' tells the rest (header comment).
+      slot.worker.send(message, () => {});
+    };
 
     /** Times the seed in flight; a seed that runs twice gets twice the time. */
     const watch = (slot: Slot): void => {
@@ -73,7 +119,7 @@ export function runPool(
       if (head === undefined) return;
       slot.watchdog = setTimeout(
         () => {
-          slot.timedOut = true;
+          slot.hung = head;
           slot.worker.kill('SIGKILL');
         },
         seedTimeoutMs * (head.twice ? 2 : 1),
@@ -86,7 +132,7 @@ export function runPool(
         const task = take();
         if (task === undefined) break;
         slot.tasks.push(task);
-        slot.worker.send(task);
+        send(slot, task);
         if (slot.tasks.length === 1) watch(slot);
       }
       if (slot.tasks.length === 0 && !slot.retiring) {
@@ -94,6 +140,32 @@ export function runPool(
         // The worker exits once its channel closes.
         if (slot.worker.connected) slot.worker.disconnect();
       }
+    };
+
+    /** The seed in flight of a worker that died, or that the watchdog stopped: a harness-crash finding. */
+    const crash = (slot: Slot, task: SeedTask, how: string): void => {
+      const hang =
+        `hang: no outcome after ${(seedTimeoutMs / 1000) * (task.twice ? 2 : 1)} s of wall time; ` +
+        `the worker was stopped`;
+      const timedOut = slot.hung === task;
+      const why = timedOut ? hang : (slot.fatal ?? `the worker process exited with ${how} while running this seed`);
+      const dir = writeCrash(setup, task.seed, why);
+      const error = timedOut
+        ? hang
+        : slot.fatal !== undefined
+          ? `worker died: ${slot.fatal.split('\n')[0]}`
+          : `worker exited with ${how}`;
+      hooks.done({
+        seed: task.seed,
+        valid: null,
+        anomalies: {},
+        historyHash: null,
+        wallMs: 0,
+        events: 0,
+        findings: ['harness-crash'],
+        error,
+        dir,
+      });
     };
 
     const spawn = (): void => {
@@ -109,78 +181,69 @@ export function runPool(
         retiring: false,
         fatal: undefined,
         watchdog: undefined,
-        timedOut: false,
+        hung: undefined,
       };
       slots.add(slot);
-      worker.send(setup);
+      send(slot, setup);
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'fatal') {
           slot.fatal = m.stack;
           return;
         }
+        // A worker being killed gets no more seeds and no new watchdog: what it holds is settled at its exit.
+        const doomed = slot.hung !== undefined || halted !== undefined;
         if (m.type === 'ready') {
           slot.ready = true;
         } else {
           slot.tasks.shift();
+          clearTimeout(slot.watchdog);
           // The worker has already started the next seed it holds.
-          watch(slot);
+          if (!doomed) watch(slot);
           hooks.done(m.outcome);
         }
-        feed(slot);
+        if (!doomed) feed(slot);
       });
-      // A process that could not start, or a message to one that has just died: 'exit' follows.
-      worker.on('error', (e) => {
-        slot.fatal ??= e.message;
+      worker.on('error', (e: NodeJS.ErrnoException) => {
+        // Only a process that could not be started: no 'exit' follows. Send errors go to their callbacks,
+        // and a kill that fails changes nothing that 'exit' will not tell.
+        if (e.syscall?.startsWith('spawn') !== true) return;
+        slots.delete(slot);
+        halt(new Error(`a fuzz worker failed to start: ${e.message}`));
       });
       worker.on('exit', (code, signal) => {
         clearTimeout(slot.watchdog);
         slots.delete(slot);
-        const how = signal !== null ? `signal ${signal}` : `code ${code}`;
-        if (!slot.ready && !slot.retiring) {
-          // It never ran a seed: the harness cannot start at all, and replacing it would loop forever.
-          failed = true;
-          killAll();
+        if (halted !== undefined) {
+          // Killed by the pool on its way out: nothing it held is a finding.
           settle();
-          reject(new Error(`a fuzz worker failed to start: ${slot.fatal?.split('\n')[0] ?? `it exited with ${how}`}`));
+          return;
+        }
+        const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+        if (!slot.ready) {
+          if (signal !== null && INTERRUPTS.has(signal)) {
+            // Caught loading by an interrupt meant for the fuzz (INTERRUPTS).
+            spawn();
+            return;
+          }
+          // It never ran a seed: the harness cannot start at all, and replacing it would loop forever.
+          halt(new Error(`a fuzz worker failed to start: ${slot.fatal?.split('\n')[0] ?? `it exited with ${how}`}`));
           return;
         }
         const [inFlight, ...queued] = slot.tasks;
-        orphans.push(...queued);
-        if (inFlight !== undefined) {
-          const seed = inFlight.seed;
-          const hang =
-            `hang: no outcome after ${(seedTimeoutMs / 1000) * (inFlight.twice ? 2 : 1)} s of wall time; ` +
-            `the worker was stopped`;
-          const why = slot.timedOut
-            ? hang
-            : (slot.fatal ?? `the worker process exited with ${how} while running this seed`);
-          const dir = writeCrash(setup, seed, why);
-          const error = slot.timedOut
-            ? hang
-            : slot.fatal !== undefined
-              ? `worker died: ${slot.fatal.split('\n')[0]}`
-              : `worker exited with ${how}`;
-          hooks.done({
-            seed,
-            valid: null,
-            anomalies: {},
-            historyHash: null,
-            wallMs: 0,
-            events: 0,
-            findings: ['harness-crash'],
-            error,
-            dir,
-          });
+        if (slot.hung !== undefined && inFlight !== slot.hung) {
+          // The hung seed's outcome came in before the kill landed: the seed after it is rerun elsewhere.
+          orphans.push(...slot.tasks);
+        } else {
+          orphans.push(...queued);
+          if (inFlight !== undefined) crash(slot, inFlight, how);
         }
         // A replacement asks for the next seed when ready, and retires at once if there is none.
-        if (!slot.retiring && !failed) spawn();
-        if (slots.size === 0 && !failed) {
-          settle();
-          resolve();
-        }
+        if (!slot.retiring) spawn();
+        settle();
       });
     };
 
-    for (let i = 0; i < jobs; i++) spawn();
+    if (stop?.aborted === true) settle();
+    else for (let i = 0; i < jobs; i++) spawn();
   });
 }

@@ -1,6 +1,6 @@
 // One fuzzed seed, in a worker: run it (twice if it is in the determinism sample), judge it, and write a
 // finding's outputs to its own directory at once, so an interrupted fuzz keeps every finished finding.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOnce, writeRunOutputs, type JudgedRun } from '../run.ts';
 import { writeWhole } from '../write-whole.ts';
@@ -42,7 +42,11 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
   try {
     const fault = selfTestFault(task.seed);
     if (fault === 'exit') process.exit(70);
-    if (fault === 'hang') for (;;);
+    if (fault === 'hang') {
+      // Said before spinning, so that a test can act while the worker is surely stuck in this seed.
+      writeSync(2, `self-test: seed ${task.seed} hangs in worker ${process.pid}\n`);
+      for (;;);
+    }
     first = runOnce({ ...setup.options, seed: task.seed });
     if (task.twice) second = runOnce({ ...setup.options, seed: task.seed });
   } catch (e) {

@@ -189,8 +189,10 @@ describe('kafkasim fuzz', () => {
     'on a second interrupt, leaves at once and takes its worker processes with it, even hung ones',
     async () => {
       const out = join(tmp(), 'out');
-      // Every seed hangs, so both workers hang in their first; the tag finds their processes afterwards
-      // (self-test.ts skips it).
+      // Every seed hangs, so both workers hang in their first, and each says so with its pid (self-test.ts):
+      // both interrupts come while the workers are mid-seed, never while the fuzz is still starting (an
+      // interrupt then ends it by signal, as it would any program). The tag finds any worker process left
+      // afterwards (self-test.ts skips it).
       const tag = `tag:${process.pid}${Date.now()}`;
       const hangs = Array.from({ length: 10 }, (_, i) => `hang:${i + 1}`).join(',');
       const env = { ...process.env, KAFKASIM_FUZZ_SELF_TEST: `${hangs},${tag}` };
@@ -200,21 +202,34 @@ describe('kafkasim fuzz', () => {
         { stdio: ['ignore', 'pipe', 'pipe'], env },
       );
       let stderr = '';
-      // Time for the workers to start and enter their hung seeds.
-      setTimeout(() => child.kill('SIGINT'), 2000);
+      let sent = 0;
+      const hung = (): number[] =>
+        [...stderr.matchAll(/self-test: seed \d+ hangs in worker (\d+)/g)].map((m) => Number(m[1]));
       const code = await new Promise<number | null>((done) => {
         child.stderr.on('data', (d: Buffer) => {
           stderr += d.toString();
-          if (/interrupt again to stop now/.test(stderr)) child.kill('SIGINT');
+          if (sent === 0 && hung().length === 2) {
+            sent++;
+            child.kill('SIGINT');
+          }
+          if (sent === 1 && /interrupt again to stop now/.test(stderr)) {
+            sent++;
+            child.kill('SIGINT');
+          }
         });
         child.on('exit', (c) => done(c));
       });
-      expect(code).toBe(130);
-      expect(summaryOf(out)).toMatchObject({ interrupted: true, runs: [] });
-      await new Promise((r) => setTimeout(r, 200));
+      expect(code, stderr).toBe(130);
+      expect(summaryOf(out)).toMatchObject({ interrupted: true, stoppedBy: 'interrupted', runs: [] });
+      // Gone the moment the fuzz is: it waits for its killed workers before it leaves.
+      expect(hung().filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
       const left = readdirSync('/proc').filter((pid) => {
         try {
-          return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag);
+          return (
+            /^\d+$/.test(pid) &&
+            readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag) &&
+            /fuzz-worker|worker-boot/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+          );
         } catch {
           return false;
         }
