@@ -4,9 +4,10 @@
 // BrokerToControllerChannelManager's resend (a lost or unanswered request, or NOT_CONTROLLER, goes again to
 // the controller known then); and the leader's handling of each partition's answer, Partition's
 // handleAlterIsrResponse (2.7-3.2) and handleAlterPartitionUpdate / handleAlterPartitionError (3.3+): commit
-// the controller's ISR, give up on UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH and INVALID_UPDATE_VERSION
-// (the change stays pending until a LeaderAndIsr resets it), go back to the committed ISR on KIP-841's
-// INELIGIBLE_REPLICA, retry anything else.
+// the controller's ISR, give up on UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION and
+// INVALID_REQUEST (the change stays pending until a LeaderAndIsr resets it), go back to the committed ISR on
+// KIP-841's INELIGIBLE_REPLICA, retry anything else (handleAlterPartitionResult, which a KRaft leader's
+// AlterPartition, kraft/broker-lifecycle.ts, uses too).
 //
 // Not modelled: 2.7's AlterIsrManagerImpl sent on a 50 ms schedule; this sends at once, as 2.8+ does.
 import type { NodeContext } from '../world/node.ts';
@@ -149,33 +150,51 @@ export class AlterIsrManager {
    * true if the change is to be sent again.
    */
   private handlePartitionResult(item: Item, r: AlterIsrPartitionResult): boolean {
-    const p = item.p;
     // "isrState was updated through leader election or some other mechanism": the answer is out of date.
     if (this.stale(item)) return false;
-    if (r.error === 'NONE') {
-      // A success for another epoch, or older than what we hold, is ignored: the change stays pending. (2.7
-      // also ignored one at our own partition epoch, which only a change to the ISR we hold could give.)
-      if (r.leaderEpoch !== p.leaderEpoch || r.partitionEpoch < p.partitionEpoch) return false;
-      p.isrChanged(r.isr, r.elr, r.partitionEpoch, item.change);
-      return false;
-    }
-    this.trace(`partition ${p.id}: AlterIsr to [${item.isr}] failed with ${r.error}`);
-    switch (r.error) {
-      case 'UNKNOWN_TOPIC_OR_PARTITION':
-      case 'FENCED_LEADER_EPOCH':
-      case 'INVALID_UPDATE_VERSION':
-        // Giving up: the partition stays in its pending state until the next LeaderAndIsr.
-        return false;
-      case 'INELIGIBLE_REPLICA':
-        // KIP-841: the controller says the change was not made, whoever it was: back to the committed ISR.
-        p.isrChangeFailed(item.isr);
-        return false;
-      default:
-        return true;
-    }
+    if (r.error !== 'NONE') this.trace(`partition ${item.p.id}: AlterIsr to [${item.isr}] failed with ${r.error}`);
+    return handleAlterPartitionResult(item.p, item.isr, item.change, r);
   }
 
   private trace(detail: string): void {
     this.host.ctx.trace('isr-update-failed', `broker ${this.host.id}: ${detail}`);
+  }
+}
+
+/**
+ * The leader's handling of one partition's answer to the ISR change `isr` it has pending, in both metadata
+ * modes (Partition.handleAlterIsrResponse in 2.7-3.2, handleAlterPartitionUpdate and handleAlterPartitionError
+ * from 3.3): a success commits the controller's ISR, unless it is for another leader epoch or older than what
+ * the leader holds (the change then stays pending until new metadata); UNKNOWN_TOPIC_OR_PARTITION,
+ * FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION and INVALID_REQUEST (3.2+; no ZooKeeper-mode controller of
+ * kafkasim answers it) give up, pending until new metadata; KIP-841's INELIGIBLE_REPLICA goes back to the
+ * committed ISR; anything else is sent again (true). The caller has checked that the change is still pending.
+ */
+export function handleAlterPartitionResult(
+  p: Partition,
+  isr: number[],
+  change: 'shrink' | 'expand',
+  r: { error: string; leaderEpoch: number; partitionEpoch: number; isr: number[]; elr: number[] },
+): boolean {
+  if (r.error === 'NONE') {
+    // A success for another epoch, or older than what we hold, is ignored: the change stays pending. (2.7
+    // also ignored one at our own partition epoch, which only a change to the ISR we hold could give.)
+    if (r.leaderEpoch !== p.leaderEpoch || r.partitionEpoch < p.partitionEpoch) return false;
+    p.isrChanged(r.isr, r.elr, r.partitionEpoch, change);
+    return false;
+  }
+  switch (r.error) {
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+    case 'FENCED_LEADER_EPOCH':
+    case 'INVALID_UPDATE_VERSION':
+    case 'INVALID_REQUEST':
+      // Giving up: the partition stays in its pending state until the next LeaderAndIsr or partition record.
+      return false;
+    case 'INELIGIBLE_REPLICA':
+      // KIP-841: the controller says the change was not made, whoever it was: back to the committed ISR.
+      p.isrChangeFailed(isr);
+      return false;
+    default:
+      return true;
   }
 }

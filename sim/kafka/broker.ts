@@ -56,6 +56,12 @@ export class Broker implements Program {
       metadataCache: this.metadataCache,
       rack: this.rack,
       alterPartition: (p, isr, change) => this.alterPartition(p, isr, change),
+      ...(config.metadata === 'kraft'
+        ? {
+            replicaEpoch: () => this.kraft?.replicaEpoch() ?? -1,
+            isReplicaIsrEligible: (follower, epoch) => this.kraft?.isReplicaIsrEligible(follower, epoch) ?? false,
+          }
+        : {}),
     });
     // Whether the last run ended cleanly: the marker is consumed at startup, written at clean shutdown.
     this.cleanStart = ctx.disk.exists(CLEAN_SHUTDOWN_MARKER) || ctx.incarnation === 1;

@@ -1,12 +1,12 @@
-// Leader election rules as pure functions over a partition's state and the set of live brokers, shared
-// by both controllers: ZooKeeper mode's (controller.ts, Kafka's PartitionLeaderElectionAlgorithms:
-// offlinePartitionLeaderElection, preferredReplicaPartitionLeaderElection) and KRaft's
-// (kraft/replication-control.ts, Kafka's PartitionChangeBuilder: electLeader, electAnyLeader,
-// canElectLastKnownLeader, and KIP-966's eligible leader replicas). Clean election picks the first live
-// ISR member in assignment order; with KIP-966, else the first live eligible leader replica (ELR);
-// unclean election (only when unclean.leader.election.enable) any live replica. A replica back from an
-// unclean shutdown ("justUnclean") may have lost acknowledged records: it leaves the ISR and the ELR, and
-// a leader that bounced that way is elected away from.
+// Leader election rules as pure functions over a partition's state and the set of live brokers: ZooKeeper
+// mode's controller's (controller.ts, Kafka's PartitionLeaderElectionAlgorithms:
+// offlinePartitionLeaderElection, preferredReplicaPartitionLeaderElection, with KIP-966's eligible leader
+// replicas as kafkasim models them there; KRaft shares the preferred election and the policy, and builds
+// its changes as PartitionChangeBuilder does, kraft/partition-change-builder.ts). Clean election picks the
+// first live ISR member in assignment order; with KIP-966, else the first live eligible leader replica
+// (ELR); unclean election (only when unclean.leader.election.enable) any live replica. A replica back from
+// an unclean shutdown ("justUnclean") may have lost acknowledged records: it leaves the ISR and the ELR,
+// and a leader that bounced that way is elected away from.
 
 export interface ElectionPolicy {
   /** KIP-966's eligible leader replicas, unclean-shutdown exclusion and last-known-leader recovery. */

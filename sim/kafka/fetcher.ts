@@ -2,9 +2,10 @@
 // partitionFetchState, maybeTruncate, truncateToEpochEndOffsets, truncateToHighWatermark,
 // processFetchRequest, truncateOnFetchResponse; ReplicaFetcherThread.processPartitionData): first truncate
 // each partition by leader epoch (OffsetsForLeaderEpoch), or (KAFKA-7897) to its high watermark if its log has
-// no epoch, then fetch from its log end offset, again and again. With truncation on fetch (KAFKA-10554, 2.8) a
-// partition with an epoch fetches at once, sending the epoch it last fetched, and truncates when the leader
-// answers with a diverging epoch. The leader long-polls fetches that find no data, which paces the loop.
+// no epoch, then fetch from its log end offset, again and again, with the broker epoch in KRaft from 3.5
+// (KIP-903's ReplicaState.ReplicaEpoch). With truncation on fetch (KAFKA-10554, 2.8) a partition with an epoch
+// fetches at once, sending the epoch it last fetched, and truncates when the leader answers with a diverging
+// epoch. The leader long-polls fetches that find no data, which paces the loop.
 import type { BrokerConfig } from './config.ts';
 import { UNDEFINED_EPOCH } from './leader-epoch-cache.ts';
 import type { FetchPartition, FetchPartitionData, FetchResponse, OffsetsForLeaderEpochResponse } from './messages.ts';
@@ -35,6 +36,8 @@ export interface FetcherDeps {
   onFenced: (partition: number, error: string) => void;
   /** A disk error in the log directory: the broker halts (it does not return). */
   onStorageError: (partition: number, error: unknown) => void;
+  /** KIP-903: the broker epoch to send (ReplicaState.ReplicaEpoch), -1 for none. */
+  replicaEpoch?: () => number;
 }
 
 export class ReplicaFetcher {
@@ -183,6 +186,7 @@ export class ReplicaFetcher {
         maxWaitMs: this.deps.config['replica.fetch.wait.max.ms'],
         rackId: null,
         partitions,
+        replicaEpoch: this.deps.replicaEpoch?.() ?? -1,
       },
       this.deps.config['replica.socket.timeout.ms'],
       this.onFetchResponse,

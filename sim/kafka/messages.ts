@@ -80,6 +80,8 @@ export interface FetchRequest {
   partitions: FetchPartition[];
   /** KIP-392: the consumer's rack, to read from a follower in the same rack. */
   rackId: string | null;
+  /** KIP-903 (Fetch v15, ReplicaState.ReplicaEpoch): a KRaft follower's broker epoch; -1 or absent: none. */
+  replicaEpoch?: number;
 }
 
 export interface FetchPartitionData {

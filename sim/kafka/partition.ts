@@ -1,11 +1,12 @@
 // One partition's replica on one broker: its log, leader-epoch cache and high watermark, and, while it
 // leads, the followers' fetch state, the ISR and the idempotent producers' state. The rules follow
 // Kafka's Partition (makeLeader, makeFollower, appendRecordsToLeader, maybeShrinkIsr and
-// getOutOfSyncReplicas / isFollowerOutOfSync, maybeExpandIsr, expandIsr and shrinkIsr with their IsrState:
-// CommittedIsr, PendingExpandIsr, PendingShrinkIsr and the maximal ISR, maybeIncrementLeaderHW,
-// checkEnoughReplicasReachOffset, truncateTo), Replica (updateLogReadResult / updateFetchStateOrThrow,
-// resetLastCaughtUpTime / resetReplicaState, ReplicaState.isCaughtUp), Log.truncateTo and, for a follower's
-// high watermark, ReplicaFetcherThread.processPartitionData; protocol fixes can be switched off (protocol.ts).
+// getOutOfSyncReplicas / isFollowerOutOfSync, maybeExpandIsr with isReplicaIsrEligible, expandIsr and shrinkIsr
+// with their IsrState: CommittedIsr, PendingExpandIsr, PendingShrinkIsr and the maximal ISR,
+// maybeIncrementLeaderHW, checkEnoughReplicasReachOffset, truncateTo), Replica (updateLogReadResult /
+// updateFetchStateOrThrow / updateFetchState, resetLastCaughtUpTime / resetReplicaState, ReplicaState.isCaughtUp),
+// Log.truncateTo and, for a follower's high watermark, ReplicaFetcherThread.processPartitionData; protocol fixes
+// can be switched off (protocol.ts).
 import type { Disk } from '../world/disk.ts';
 import type { BrokerConfig } from './config.ts';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
@@ -26,6 +27,8 @@ interface FollowerState {
   /** When the follower's last fetch arrived (0.8.2: when its log end offset was last set). */
   lastFetchTimeMs: number;
   lastFetchLeaderLogEndOffset: number;
+  /** KIP-903: the broker epoch its last Fetch carried (ReplicaState.brokerEpoch; undefined before any). */
+  brokerEpoch?: number;
 }
 
 /** replica.lag.max.messages, 0.8.2's default: a follower further behind was out of sync (gone in 0.9.0). */
@@ -67,8 +70,11 @@ export interface PartitionDeps {
   onHighWatermark: (p: Partition) => void;
   /** Called after a local append, so long-polling fetches can answer. */
   onAppend: (p: Partition) => void;
-  /** Whether a broker may join the ISR as the leader's metadata has it (Partition.isReplicaIsrEligible). */
-  isIsrEligible: (broker: number) => boolean;
+  /**
+   * Partition.isReplicaIsrEligible (3.3+): whether the leader's metadata lets a follower whose last Fetch carried
+   * `brokerEpoch` join the ISR (ZooKeeper mode: the broker is alive; KRaft: not fenced, and KIP-903's epoch).
+   */
+  isReplicaIsrEligible: (follower: number, brokerEpoch: number | undefined) => boolean;
 }
 
 export class Partition {
@@ -297,12 +303,18 @@ export class Partition {
     return inSync >= this.deps.config['min.insync.replicas'] ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
   }
 
+  /** The broker epoch a follower's last Fetch carried, -1 if none (Partition.addBrokerEpochToIsr, KIP-903). */
+  followerBrokerEpoch(follower: number): number {
+    return this.followers.get(follower)?.brokerEpoch ?? -1;
+  }
+
   /**
    * Records a follower's fetch: its log end offset is the fetch offset (Replica.updateLogReadResult, 3.x
-   * updateFetchStateOrThrow). A fetch at the leader's log end offset makes it caught up now; KAFKA-4485: one
-   * at the log end offset the leader had at the previous fetch makes it caught up as of that fetch.
+   * updateFetchStateOrThrow), and the broker epoch it carried (KIP-903). A fetch at the leader's log end offset
+   * makes it caught up now; KAFKA-4485: one at the log end offset the leader had at the previous fetch makes it
+   * caught up as of that fetch.
    */
-  updateFollowerFetchState(follower: number, fetchOffset: number): void {
+  updateFollowerFetchState(follower: number, fetchOffset: number, brokerEpoch = -1): void {
     const state = this.followers.get(follower);
     if (state === undefined) return;
     const now = this.deps.now();
@@ -314,12 +326,15 @@ export class Partition {
     state.lastFetchLeaderLogEndOffset = leaderEnd;
     state.lastFetchTimeMs = now;
     state.logEndOffset = fetchOffset;
+    state.brokerEpoch = brokerEpoch;
     this.maybeExpandIsr(follower, state);
     this.maybeIncrementHighWatermark();
   }
 
   private maybeExpandIsr(follower: number, state: FollowerState): void {
     if (this.pendingIsr !== null || this.isr.includes(follower)) return;
+    // canAddReplicaToIsr's isReplicaIsrEligible (KIP-841, KIP-903).
+    if (!this.deps.isReplicaIsrEligible(follower, state.brokerEpoch)) return;
     const caughtUpToHw = state.logEndOffset >= this.highWatermark;
     // KAFKA-7128: catching up to the old high watermark is not enough; it must reach this epoch's start.
     const reachedEpochStart = !this.deps.protocol.kafka7128 || state.logEndOffset >= this.leaderEpochStartOffset;
@@ -398,7 +413,7 @@ export class Partition {
     for (const r of this.followers.keys()) {
       const s = this.followers.get(r) as FollowerState;
       if (s.logEndOffset >= hw || now - s.lastCaughtUpTimeMs > lagMax || maximal.includes(r)) continue;
-      if (!eligibleOnly || this.deps.isIsrEligible(r)) hw = s.logEndOffset;
+      if (!eligibleOnly || this.deps.isReplicaIsrEligible(r, s.brokerEpoch)) hw = s.logEndOffset;
     }
     return hw;
   }

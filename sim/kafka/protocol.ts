@@ -45,10 +45,28 @@ export interface KafkaBehaviours {
    */
   kafka14154: boolean;
   /**
-   * KIP-841 (3.3.0, KAFKA-14140): the ZooKeeper controller refuses an AlterPartition whose ISR holds a broker
-   * that is not live (INELIGIBLE_REPLICA), and the leader then goes back to its committed ISR.
+   * KIP-841 (3.3.0, KAFKA-14140): fenced (or, in KRaft, in-controlled-shutdown) brokers cannot join the ISR. The
+   * controller refuses an AlterPartition whose ISR holds one (INELIGIBLE_REPLICA: KafkaController
+   * .tryProcessAlterPartition, ReplicationControlManager.validateAlterPartitionData), the leader then goes back to
+   * its committed ISR, and a KRaft leader proposes none (Partition.isReplicaIsrEligible).
    */
   kip841: boolean;
+  /**
+   * KIP-903 (3.5.0, MV 3.5-IV1, KRaft only; KAFKA-14139): a follower's Fetch carries its broker epoch
+   * (ReplicaState.ReplicaEpoch), the leader adds it to the ISR only if that epoch is the one its metadata holds
+   * (Partition.isReplicaIsrEligible) and sends the epochs in AlterPartition (NewIsrWithEpochs), and the controller
+   * refuses a stale one with INELIGIBLE_REPLICA (ReplicationControlManager.ineligibleReplicasForIsr).
+   */
+  kip903: boolean;
+  /**
+   * KAFKA-15021 (3.6.0, one commit, two halves): in KRaft (MV 3.6-IV0) an ISR shrink bumps only the partition
+   * epoch (PartitionChangeBuilder.triggerLeaderEpochBumpForIsrShrinkIfNeeded); before, every shrink bumped the
+   * leader epoch too, the leader's own AlterPartition included (PartitionChangeBuilder.triggerLeaderEpochBumpIfNeeded).
+   * And, in both metadata modes, the high watermark waits for a caught-up follower outside the ISR only if that
+   * follower may join the ISR (Partition.maybeIncrementLeaderHW, shouldWaitForReplicaToJoinIsr), so a follower
+   * shutting down no longer holds it for replica.lag.time.max.ms.
+   */
+  kafka15021: boolean;
   /** KIP-966's strict min ISR: the high watermark does not advance while |ISR| < min.insync.replicas. */
   strictMinIsr: boolean;
   /**
@@ -89,8 +107,6 @@ export interface KafkaBehaviours {
   truncateOnFetch: boolean;
   /** KAFKA-14704 (3.5.0): given a diverging epoch, the follower truncates and leaves its high watermark alone. */
   kafka14704: boolean;
-  /** KAFKA-15021 (3.6.0): the high watermark waits only for caught-up followers that may join the ISR. */
-  kafka15021: boolean;
 }
 
 export type BehaviourName = keyof KafkaBehaviours;
@@ -110,6 +126,8 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka13091: 'KAFKA-13091 high watermark recomputed when AlterIsr commits',
   kafka14154: 'KAFKA-14154/14144 AlterPartition epoch checks',
   kip841: 'KIP-841 AlterPartition refuses non-live ISR members',
+  kip903: 'KIP-903 broker epochs in Fetch and AlterPartition (KRaft)',
+  kafka15021: 'KAFKA-15021 KRaft ISR shrink keeps the leader epoch; only ISR-eligible followers hold the HW',
   strictMinIsr: 'KIP-966 high watermark held below min ISR',
   elr: 'KIP-966 eligible leader replicas',
   kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',
@@ -121,7 +139,6 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka7897: 'KAFKA-7897 no OffsetsForLeaderEpoch without an epoch',
   truncateOnFetch: 'KAFKA-10554 truncation on fetch (DivergingEpoch)',
   kafka14704: 'KAFKA-14704 truncation before the follower high watermark',
-  kafka15021: 'KAFKA-15021 only ISR-eligible followers hold the high watermark',
 };
 
 export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOUR_LABELS) as BehaviourName[];

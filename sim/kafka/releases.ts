@@ -51,6 +51,8 @@ const NONE: KafkaBehaviours = {
   kafka13091: false,
   kafka14154: false,
   kip841: false,
+  kip903: false,
+  kafka15021: false,
   strictMinIsr: false,
   elr: false,
   kraftUncleanElection: false,
@@ -62,7 +64,6 @@ const NONE: KafkaBehaviours = {
   kafka7897: false,
   truncateOnFetch: false,
   kafka14704: false,
-  kafka15021: false,
 };
 
 /** Each release as the one before it plus what changed (facts checked at the tags; README's table cites them). */
@@ -194,25 +195,46 @@ const HISTORY: Change[] = [
     ],
   },
   {
-    version: '3.5',
-    checkedAt: '3.5.0',
+    version: '3.4',
+    checkedAt: '3.4.0',
     metadataModes: ['kraft', 'zk'],
-    behaviours: { kafka13091: true, kafka14154: true, kip841: true, kafka14704: true },
+    behaviours: { kafka13091: true, kafka14154: true, kip841: true },
     producer: { 'enable.idempotence': true },
     changes: [
-      'KAFKA-14704 (3.4.1): given a diverging epoch the follower truncates first and does not process the ' +
-        'partition data, so its high watermark waits for the next fetch (AbstractFetcherThread.processFetchRequest)',
       'KIP-833 (3.3): KRaft production-ready for new clusters',
       'KAFKA-13091 (3.1): the high watermark is recomputed when an AlterIsr commits (Partition.handleAlterIsrResponse)',
       'KIP-497 renamed (3.2): AlterIsr becomes AlterPartition (KafkaController.processAlterPartition)',
-      'KAFKA-14154 and KAFKA-14144 (3.3): AlterPartition with a higher leader or partition epoch than the ' +
+      'KAFKA-14154 (3.3) and KAFKA-14144 (3.4): AlterPartition with a higher leader or partition epoch than the ' +
         "controller's is answered NOT_CONTROLLER, a lower partition epoch INVALID_UPDATE_VERSION after the " +
-        'idempotency check (KafkaController.tryProcessAlterPartition)',
-      'KIP-841 (3.3, KAFKA-14140): AlterPartition with a non-live broker in the ISR is refused with ' +
-        'INELIGIBLE_REPLICA, and the leader goes back to its committed ISR (Partition.handleAlterPartitionError)',
+        'idempotency check (KafkaController.tryProcessAlterPartition; in KRaft ' +
+        'ReplicationControlManager.validateAlterPartitionData, which before 3.3 answered any other leader epoch ' +
+        'FENCED_LEADER_EPOCH and any other partition epoch INVALID_UPDATE_VERSION)',
+      'KIP-841 (3.3, KAFKA-14140): AlterPartition with a fenced broker in the ISR is refused with ' +
+        'INELIGIBLE_REPLICA (KafkaController.tryProcessAlterPartition, ' +
+        'ReplicationControlManager.ineligibleReplicasForIsr), the leader goes back to its committed ISR ' +
+        '(Partition.handleAlterPartitionError), and a KRaft leader proposes no fenced follower ' +
+        '(Partition.isReplicaIsrEligible)',
       'KAFKA-13598 (3.0.1, 3.2): enable.idempotence=true takes effect by default',
       'KRaft in 3.3-3.8 ignores unclean.leader.election.enable ' +
         '(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns false)',
+      "KRaft (MV before 3.6): every ISR shrink bumps the leader epoch, the leader's own AlterPartition included " +
+        '(PartitionChangeBuilder.triggerLeaderEpochBumpIfNeeded); a partition losing its leader keeps its last ' +
+        'ISR member (PartitionChangeBuilder.build writes no empty ISR)',
+    ],
+  },
+  {
+    version: '3.5',
+    checkedAt: '3.5.0',
+    behaviours: { kip903: true, kafka14704: true },
+    changes: [
+      'KAFKA-14704 (3.4.1, 3.5.0): given a diverging epoch the follower truncates first and does not process ' +
+        'the partition data, so its high watermark waits for the next fetch ' +
+        '(AbstractFetcherThread.processFetchRequest)',
+      'KIP-903 (MV 3.5-IV1, KRaft only; KAFKA-14139): followers send their broker epoch in Fetch ' +
+        '(ReplicaState.ReplicaEpoch), the leader adds a follower to the ISR only if that epoch is the one in its ' +
+        'metadata (Partition.isReplicaIsrEligible) and sends the epochs in AlterPartition (NewIsrWithEpochs, ' +
+        'Partition.addBrokerEpochToIsr); the controller refuses a stale one with INELIGIBLE_REPLICA ' +
+        '(ReplicationControlManager.ineligibleReplicasForIsr)',
     ],
   },
   {
@@ -220,8 +242,11 @@ const HISTORY: Change[] = [
     checkedAt: '3.7.0',
     behaviours: { strictMinIsr: true, kafka15021: true },
     changes: [
-      'KAFKA-15021 (3.6.0): the high watermark waits for a caught-up follower outside the ISR only if it may ' +
-        'join the ISR: alive in ZooKeeper mode, unfenced in KRaft (Partition.maybeIncrementLeaderHW ' +
+      'KAFKA-15021 (3.6, MV 3.6-IV0): in KRaft an ISR shrink bumps only the partition epoch, no longer the ' +
+        'leader epoch (PartitionChangeBuilder.triggerLeaderEpochBumpForIsrShrinkIfNeeded, ' +
+        'MetadataVersion.isLeaderEpochBumpRequiredOnIsrShrink)',
+      'KAFKA-15021 (3.6.0, same commit): the high watermark waits for a caught-up follower outside the ISR ' +
+        'only if it may join the ISR: alive in ZooKeeper mode, unfenced in KRaft (Partition.maybeIncrementLeaderHW ' +
         'shouldWaitForReplicaToJoinIsr, isReplicaIsrEligible)',
       'KAFKA-15583 (KIP-966 part): the high watermark does not advance while the ISR is below min ISR ' +
         '(Partition.maybeIncrementLeaderHW), in both metadata modes',

@@ -44,6 +44,10 @@ export interface ReplicaManagerDeps {
   rack: string | null;
   /** Kafka's AlterPartitionManager.submit: the ISR change a leader proposes, in either metadata mode. */
   alterPartition: (p: Partition, isr: number[], change: 'shrink' | 'expand') => void;
+  /** KIP-903: the broker epoch its fetches carry (ReplicaState.ReplicaEpoch); -1 for none. */
+  replicaEpoch?: () => number;
+  /** Partition.isReplicaIsrEligible as the metadata says (KRaft); absent: every follower may join. */
+  isReplicaIsrEligible?: (follower: number, brokerEpoch: number | undefined) => boolean;
 }
 
 /** Answers a produce request: its error, and its base offset (-1 unless appended). */
@@ -103,6 +107,17 @@ export class ReplicaManager {
     this.rack = deps.rack;
     this.checkpointedHw = readHwCheckpoint(this.ctx.disk.read(HW_CHECKPOINT));
   }
+
+  /**
+   * Partition.isReplicaIsrEligible (3.3.0, KIP-841): KRaft asks the broker's metadata (fenced, KIP-903's epoch);
+   * ZooKeeper mode only checks the broker is alive (ZkMetadataCache.hasAliveBroker). Before 3.3 any follower may.
+   */
+  private readonly isReplicaIsrEligible = (follower: number, brokerEpoch: number | undefined): boolean => {
+    const kraft = this.deps.isReplicaIsrEligible;
+    if (kraft !== undefined) return kraft(follower, brokerEpoch);
+    if (!this.config.protocol.kip841) return true;
+    return this.metadataCache.liveBrokers.some((b) => b.id === follower);
+  };
 
   /** Loads (and recovers) the partition logs on disk, as Kafka's LogManager does at startup. */
   loadPartitions(): void {
@@ -267,7 +282,7 @@ export class ReplicaManager {
           useAlterIsr: this.config.metadata === 'kraft' || this.config.protocol.kip497,
           onHighWatermark: (part) => this.onHighWatermark(part),
           onAppend: (part) => this.completeDelayedFetches(part.id),
-          isIsrEligible: (broker) => this.metadataCache.liveBrokers.some((b) => b.id === broker),
+          isReplicaIsrEligible: this.isReplicaIsrEligible,
         },
         this.checkpointedHw.get(id) ?? 0,
       );
@@ -303,6 +318,7 @@ export class ReplicaManager {
         nodeOf: brokerNode,
         setTimer: (ms, fn) => this.ctx.setTimer(ms, fn),
         onStorageError: (partition, e) => logDirFailed(this.ctx, `partition ${partition} fetching`, e),
+        replicaEpoch: this.deps.replicaEpoch,
         onFenced: (partition, error) => {
           if (!this.observe.active) return;
           const detail = `fetch from leader ${leader}`;
@@ -418,7 +434,7 @@ export class ReplicaManager {
       }
       if (hwBefore !== undefined) {
         hwBefore[i] = p.highWatermark;
-        p.updateFollowerFetchState(req.replicaId, fp.fetchOffset);
+        p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, req.replicaEpoch);
       }
       if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
     }

@@ -1,7 +1,9 @@
 // The active controller (Kafka's QuorumController while its node leads the Raft quorum: registerBroker,
 // processBrokerHeartbeat, alterPartition): broker registration, heartbeats and fencing after
-// broker.session.timeout.ms (ClusterControlManager.registerBroker, BrokerHeartbeatManager), partition
-// leadership and ISR changes (ReplicationControlManager), topic creation and preferred leader election.
+// broker.session.timeout.ms (ClusterControlManager.registerBroker, BrokerHeartbeatManager,
+// maybeFenceOneStaleBroker: stale brokers fenced one after another), partition leadership and ISR changes
+// (ReplicationControlManager.handleBrokerFenced / handleBrokerUnfenced / handleBrokerUncleanShutdown /
+// alterPartition), topic creation and preferred leader election.
 // It works on its own copy of the metadata image, applying each record as it writes it, and answers a
 // request only once the records it wrote for it are committed (an AlterPartition refused on that copy, only
 // once everything written before is committed).
@@ -18,11 +20,19 @@ import type {
   ControllerError,
   ControllerRequest,
 } from './controller-messages.ts';
-import type { ElectionPolicy } from '../election.ts';
-import { eligibleAfter } from '../election.ts';
 import type { MetadataImage } from './image.ts';
+import { copyPartition, mergeChange } from './image.ts';
 import type { MetadataRecord, PartitionChangeRecord } from './records.ts';
-import { checkAlterPartition, partitionChanges, preferredElections, topicRecords } from './replication-control.ts';
+import type { ChangePolicy } from './replication-control.ts';
+import {
+  alterPartitionChange,
+  handleBrokerFenced,
+  handleBrokerUncleanShutdown,
+  handleBrokerUnfenced,
+  preferredElections,
+  topicRecords,
+  validateAlterPartitionData,
+} from './replication-control.ts';
 
 export interface ActiveControllerHost {
   now(): number;
@@ -64,7 +74,7 @@ export class ActiveController {
     return this.host.config.kraft;
   }
 
-  private get policy(): ElectionPolicy {
+  private get policy(): ChangePolicy {
     const c = this.host.config;
     return {
       elr: c.protocol.elr,
@@ -72,6 +82,7 @@ export class ActiveController {
       // ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returned false).
       unclean: c.broker['unclean.leader.election.enable'] && c.protocol.kraftUncleanElection,
       minIsr: c.broker['min.insync.replicas'],
+      behaviours: c.protocol,
     };
   }
 
@@ -130,11 +141,17 @@ export class ActiveController {
     this.pending.push({ endOffset, done });
   }
 
-  /** Records that follow from `first` (applied to the image as they are made) plus the partition changes. */
-  private withPartitionChanges(first: MetadataRecord[], justUnclean: number[], reason: string): MetadataRecord[] {
-    const scratch = this.image.clone();
-    for (const r of first) scratch.apply(r);
-    return [...first, ...partitionChanges(scratch, justUnclean, this.policy, reason)];
+  /**
+   * A broker record and the partition changes it brings (ReplicationControlManager's handlers), made on
+   * `scratch`, a copy of the working image that each step leaves as its records do.
+   */
+  private static step(
+    scratch: MetadataImage,
+    record: MetadataRecord,
+    changes: (scratch: MetadataImage) => PartitionChangeRecord[],
+  ): MetadataRecord[] {
+    scratch.apply(record);
+    return [record, ...changes(scratch)];
   }
 
   // ---- topic creation ----
@@ -159,8 +176,14 @@ export class ActiveController {
       .sort((a, b) => a.id - b.id);
     if (stale.length === 0) return;
     this.host.trace('controller', `fencing brokers [${stale.map((b) => b.id)}]: no heartbeat for ${session} ms`);
-    const fences: MetadataRecord[] = stale.map((b) => ({ type: 'FenceBrokerRecord', id: b.id, epoch: b.epoch }));
-    this.write(this.withPartitionChanges(fences, [], `broker failure [${stale.map((b) => b.id)}]`), () => {});
+    // One broker after another, as maybeFenceOneStaleBroker does: the second sees the first's changes.
+    const scratch = this.image.clone();
+    const records = stale.flatMap((b) =>
+      ActiveController.step(scratch, { type: 'FenceBrokerRecord', id: b.id, epoch: b.epoch }, (image) =>
+        handleBrokerFenced(image, b.id, this.policy, `broker failure [${b.id}]`),
+      ),
+    );
+    this.write(records, () => {});
   }
 
   handle(from: NodeId, req: ControllerRequest): void {
@@ -207,11 +230,18 @@ export class ActiveController {
       fenced: true,
       cleanShutdown: req.cleanShutdown,
     };
-    const justUnclean = req.cleanShutdown || !this.policy.elr ? [] : [req.brokerId];
+    const id = req.brokerId;
     const reason = req.cleanShutdown
-      ? `broker registration [${req.brokerId}]`
-      : `broker registration after unclean shutdown [${req.brokerId}]`;
-    const records = this.withPartitionChanges([register], justUnclean, reason);
+      ? `broker registration [${id}]`
+      : `broker registration after unclean shutdown [${id}]`;
+    const policy = this.policy;
+    const records = ActiveController.step(this.image.clone(), register, (scratch) => [
+      // The registration replaces one still unfenced (its session ran out before the fence did): that broker
+      // is gone, as handleBrokerFenced has it.
+      ...(existing !== undefined && !existing.fenced ? handleBrokerFenced(scratch, id, policy, reason) : []),
+      // KIP-966 (ClusterControlManager.registerBroker, previousBrokerEpoch): back from an unclean shutdown.
+      ...(req.cleanShutdown ? [] : handleBrokerUncleanShutdown(scratch, id, policy, reason)),
+    ]);
     this.write(records, (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', brokerEpoch));
   }
 
@@ -231,7 +261,9 @@ export class ActiveController {
     const caughtUp = req.currentMetadataOffset > b.epoch;
     if (!b.fenced || !caughtUp) return reply('NONE', b.fenced, caughtUp);
     const unfence: MetadataRecord = { type: 'UnfenceBrokerRecord', id: b.id, epoch: b.epoch };
-    const records = this.withPartitionChanges([unfence], [], `broker startup [${b.id}]`);
+    const records = ActiveController.step(this.image.clone(), unfence, (scratch) =>
+      handleBrokerUnfenced(scratch, b.id, this.policy, `broker startup [${b.id}]`),
+    );
     this.write(records, (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', !ok, caughtUp));
   }
 
@@ -257,34 +289,22 @@ export class ActiveController {
         elr: state?.elr ?? [],
         leaderRecoveryState: state?.leaderRecoveryState ?? 'RECOVERED',
       } satisfies AlterPartitionResponse);
+    // ClusterControlManager.checkBrokerEpoch, for the request as a whole.
     const b = this.image.brokers.get(req.brokerId);
     if (b === undefined || b.epoch !== req.brokerEpoch) return reply('STALE_BROKER_EPOCH');
     const p = this.image.partitions.get(req.partition);
-    if (p === undefined) return reply('UNKNOWN_TOPIC_OR_PARTITION');
-    const check = checkAlterPartition(p, req, (r) => this.image.isLive(r));
+    const error = validateAlterPartitionData(p, req, this.image, this.host.config.protocol);
     // Refused on a partition epoch (or leader) that uncommitted records set: the answer waits for them, or
     // the leader would give up on a change whose refusal vanishes with them (NOT_CONTROLLER: it retries).
-    if (check.error !== 'NONE') return this.afterPendingWrites((ok) => reply(ok ? check.error : 'NOT_CONTROLLER'));
-    const record: PartitionChangeRecord = {
-      type: 'PartitionChangeRecord',
-      partitionId: p.partition,
-      reason: 'AlterPartition',
-    };
-    const isrChanged = req.newIsr.length !== p.isr.length || req.newIsr.some((r, i) => r !== p.isr[i]);
-    if (isrChanged) {
-      record.isr = [...req.newIsr];
-      record.eligibleLeaderReplicas = eligibleAfter(p.isr, req.newIsr, p.elr, this.policy);
+    if (error !== 'NONE' || p === undefined) {
+      return this.afterPendingWrites((ok) => reply(ok ? error : 'NOT_CONTROLLER'));
     }
-    if (req.leaderRecoveryState !== p.leaderRecoveryState) record.leaderRecoveryState = req.leaderRecoveryState;
-    if (record.isr === undefined && record.leaderRecoveryState === undefined) return reply('NONE', { ...p });
-    // Answered with the partition as this record leaves it (later records may move it on meanwhile).
-    const after = {
-      leaderEpoch: p.leaderEpoch,
-      partitionEpoch: p.partitionEpoch + 1,
-      isr: [...(record.isr ?? p.isr)],
-      elr: [...(record.eligibleLeaderReplicas ?? p.elr)],
-      leaderRecoveryState: record.leaderRecoveryState ?? p.leaderRecoveryState,
-    };
+    const record = alterPartitionChange(this.image, p, req, this.policy);
+    if (record === null) return reply('NONE', { ...p });
+    // Answered with the partition as this record leaves it (later records may move it on meanwhile); before
+    // KAFKA-15021 a shrink comes back in a new leader epoch, which the leader ignores until its metadata has it.
+    const after = copyPartition(p);
+    mergeChange(after, record);
     this.write([record], (ok) => (ok ? reply('NONE', after) : reply('NOT_CONTROLLER')));
   }
 }

@@ -1,7 +1,9 @@
 // A broker's side of KRaft mode (Kafka's BrokerLifecycleManager, metadata publisher and
 // AlterPartitionManager in one): it hands the committed metadata its MetadataFollower applies on to the
 // broker, registers and heartbeats every broker.heartbeat.interval.ms to the active controller, and sends
-// AlterPartition for the ISR changes its partitions propose.
+// AlterPartition for the ISR changes its partitions propose (with KIP-903's broker epochs,
+// Partition.addBrokerEpochToIsr), handling each answer as Partition.handleAlterPartitionError does. It also
+// answers Partition.isReplicaIsrEligible from its metadata (KRaftMetadataCache: KIP-841, KIP-903).
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { ClusterConfig } from '../config.ts';
 import type { PartitionState } from '../messages.ts';
@@ -20,6 +22,7 @@ import { MetadataFollower } from './metadata-follower.ts';
 import type { RaftHub } from './observer.ts';
 import type { KraftMessage } from './rpc.ts';
 import { isKraftMessage, KraftChannel } from './rpc.ts';
+import { handleAlterPartitionResult } from '../alter-isr-manager.ts';
 
 const BACKOFF_MS = 100;
 
@@ -203,9 +206,34 @@ export class KraftBrokerLifecycle {
     );
   }
 
+  // ---- Fetch and ISR eligibility (KIP-841, KIP-903) ----
+
+  /** The broker epoch this broker's fetches carry (KIP-903's ReplicaState.ReplicaEpoch), -1 before 3.5. */
+  replicaEpoch(): number {
+    return this.host.config.protocol.kip903 ? this.brokerEpoch : -1;
+  }
+
+  /**
+   * Partition.isReplicaIsrEligible with the KRaft metadata cache: a follower joins the ISR only if it is not
+   * fenced (KIP-841; nor in controlled shutdown, which kafkasim does not model) and, with KIP-903, if the broker
+   * epoch of its last Fetch is the one its registration has here (isBrokerEpochIsrEligible; -1 skips that).
+   */
+  isReplicaIsrEligible(follower: number, fetchEpoch: number | undefined): boolean {
+    const protocol = this.host.config.protocol;
+    const b = this.image.brokers.get(follower);
+    if (protocol.kip841 && b !== undefined && b.fenced) return false;
+    if (!protocol.kip903) return true;
+    const cached = b === undefined || b.fenced ? undefined : b.epoch;
+    return fetchEpoch !== undefined && cached !== undefined && (fetchEpoch === -1 || fetchEpoch === cached);
+  }
+
   // ---- AlterPartition ----
 
-  /** KRaft's ISR change: AlterPartition to the active controller, fenced by the partition epoch. */
+  /**
+   * KRaft's ISR change: AlterPartition to the active controller, fenced by the partition epoch, with the
+   * members' broker epochs from KIP-903 (Partition.addBrokerEpochToIsr: this broker's own, a follower's from
+   * its last Fetch, -1 when unknown), fixed when proposed: a resend carries the same ones.
+   */
   alterPartition(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     const state = this.image.partitions.get(p.id);
     if (state?.leaderRecoveryState === 'RECOVERING') {
@@ -214,11 +242,18 @@ export class KraftBrokerLifecycle {
       this.maybeReportRecovered(p.id);
       return;
     }
+    const epochs = this.host.config.protocol.kip903
+      ? isr.map((id) => ({
+          brokerId: id,
+          brokerEpoch: id === this.host.id ? this.brokerEpoch : p.followerBrokerEpoch(id),
+        }))
+      : undefined;
     this.send(
       p,
       isr,
+      epochs,
       () => p.pendingIsr === isr,
-      (res) => p.isrChanged(res.isr, res.elr, res.partitionEpoch, change),
+      (res) => handleAlterPartitionResult(p, isr, change, res),
     );
   }
 
@@ -239,30 +274,36 @@ export class KraftBrokerLifecycle {
     this.send(
       p,
       [...p.isr],
+      undefined,
       wanted,
       (res) => {
-        p.partitionEpoch = Math.max(p.partitionEpoch, res.partitionEpoch);
+        if (res.error === 'NONE' && res.leaderEpoch === p.leaderEpoch) {
+          p.partitionEpoch = Math.max(p.partitionEpoch, res.partitionEpoch);
+        }
+        return false;
       },
       () => this.recovering.delete(partition),
     );
   }
 
   /**
-   * Sends one AlterPartition and sees it through, as Kafka's AlterPartitionManager does: a lost request
-   * or a controller that is not active is retried after a backoff while the change is still wanted; the
-   * leader keeps its maximal ISR (pending members count for the high watermark) all along. A stale
-   * partition epoch or leader epoch is left for the metadata log to resolve (the next partition record
-   * resets the pending change); a refused member (INELIGIBLE_REPLICA) drops the change at once.
+   * Sends one AlterPartition and sees it through, as Kafka's AlterPartitionManager and
+   * BrokerToControllerChannelManager do: a lost request, NOT_CONTROLLER or STALE_BROKER_EPOCH is sent again
+   * after a backoff while the change is still wanted (the leader keeps its maximal ISR all along); a
+   * partition's answer goes to `onAnswer` (Partition.handleAlterPartitionUpdate / handleAlterPartitionError,
+   * alter-isr-manager.ts), which says whether to send it again.
    */
   private send(
     p: Partition,
     isr: number[],
+    newIsrWithEpochs: AlterPartitionRequest['newIsrWithEpochs'],
     wanted: () => boolean,
-    onDone: (res: AlterPartitionResponse) => void,
+    onAnswer: (res: AlterPartitionResponse) => boolean,
     always: () => void = () => {},
   ): void {
     const leaderEpoch = p.leaderEpoch;
     const partitionEpoch = p.partitionEpoch;
+    // "partitionState was updated through leader election or some other mechanism": the change is gone.
     const stillWanted = (): boolean =>
       !this.stopped &&
       p.role === 'leader' &&
@@ -286,25 +327,19 @@ export class KraftBrokerLifecycle {
           leaderEpoch,
           partitionEpoch,
           newIsr: isr,
+          ...(newIsrWithEpochs === undefined ? {} : { newIsrWithEpochs }),
           leaderRecoveryState: 'RECOVERED',
         },
         this.requestTimeoutMs,
         (res) => {
-          if (this.stopped || p.leaderEpoch !== leaderEpoch || p.role !== 'leader') return always();
-          if (res !== null && res.error === 'NONE') {
-            always();
-            if (res.partitionEpoch > p.partitionEpoch) onDone(res);
-            else if (p.pendingIsr === isr) p.pendingIsr = null;
-            return;
+          if (res === null || res.error === 'NOT_CONTROLLER' || res.error === 'STALE_BROKER_EPOCH') {
+            this.ctx.trace('isr-update-failed', `partition ${p.id}: ${res === null ? 'timed out' : res.error}`);
+            return retry();
           }
-          const error = res === null ? 'timed out' : res.error;
-          this.ctx.trace('isr-update-failed', `partition ${p.id}: ${error}`);
-          if (res === null || error === 'NOT_CONTROLLER' || error === 'STALE_BROKER_EPOCH') return retry();
+          if (!stillWanted()) return always();
+          if (res.error !== 'NONE') this.ctx.trace('isr-update-failed', `partition ${p.id}: ${res.error}`);
+          if (onAnswer(res)) return retry();
           always();
-          if (error === 'INELIGIBLE_REPLICA' || error === 'INVALID_REQUEST') {
-            // The controller refused this change outright: propose afresh on the next ISR check.
-            if (p.pendingIsr === isr) p.pendingIsr = null;
-          }
         },
       );
     };

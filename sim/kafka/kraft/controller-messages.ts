@@ -1,6 +1,6 @@
 // The RPCs brokers send the active controller in KRaft mode, with Kafka's request names:
 // BrokerRegistration, BrokerHeartbeat and AlterPartition (the ISR change a partition leader asks for,
-// fenced by the partition epoch).
+// fenced by the partition epoch, with its members' broker epochs from KIP-903).
 import type { LeaderRecoveryState } from './records.ts';
 
 export type ControllerError =
@@ -11,7 +11,6 @@ export type ControllerError =
   | 'FENCED_LEADER_EPOCH'
   | 'INVALID_UPDATE_VERSION'
   | 'INELIGIBLE_REPLICA'
-  | 'NOT_LEADER_OR_FOLLOWER'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
   | 'INVALID_REQUEST';
 
@@ -58,6 +57,11 @@ export interface AlterPartitionRequest {
   leaderEpoch: number;
   partitionEpoch: number;
   newIsr: number[];
+  /**
+   * KIP-903 (AlterPartition v3, MV 3.5-IV1): the new ISR with each member's broker epoch as the leader knows it
+   * (from its last Fetch; -1 when unknown, which the controller does not check). Absent before 3.5.
+   */
+  newIsrWithEpochs?: { brokerId: number; brokerEpoch: number }[];
   leaderRecoveryState: LeaderRecoveryState;
 }
 

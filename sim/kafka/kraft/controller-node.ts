@@ -113,13 +113,16 @@ export class KraftControllerNode implements Program {
         previousLeader: previous.leader,
         reason: r.reason,
         ...(lastKnownLeader ? { lastKnownLeader: true } : {}),
+        partitionEpoch: after.partitionEpoch,
       });
     } else if (after.leader !== previous.leader) {
       const { partition, leaderEpoch } = after;
       hub.emit({ kind: 'offline', time, controller, partition, leaderEpoch, reason: r.reason });
     } else if (after.isr.join() !== previous.isr) {
-      const { partition, leader, leaderEpoch } = after;
-      hub.emit({ kind: 'controller-isr', time, controller, partition, leader, leaderEpoch, isr: [...after.isr] });
+      const { partition, leader, leaderEpoch, partitionEpoch } = after;
+      const isr = [...after.isr];
+      // With its partition epoch: a leader's answer to an older AlterPartition may be reported after it.
+      hub.emit({ kind: 'controller-isr', time, controller, partition, leader, leaderEpoch, isr, partitionEpoch });
     }
   }
 

@@ -2,7 +2,7 @@
 // brokers' registrations and every partition's registration. Controllers and brokers replay the same
 // records into it; the active controller also applies the records it writes before they commit.
 import type { PartitionState } from '../messages.ts';
-import type { LeaderRecoveryState, MetadataRecord } from './records.ts';
+import type { LeaderRecoveryState, MetadataRecord, PartitionChangeRecord } from './records.ts';
 
 export interface BrokerRegistration {
   id: number;
@@ -88,15 +88,7 @@ export class MetadataImage {
       case 'PartitionChangeRecord': {
         const p = this.partitions.get(record.partitionId);
         if (p === undefined) return -1;
-        if (record.leader !== undefined && record.leader !== p.leader) {
-          p.leader = record.leader;
-          p.leaderEpoch++;
-        }
-        if (record.isr !== undefined) p.isr = [...record.isr];
-        if (record.eligibleLeaderReplicas !== undefined) p.elr = [...record.eligibleLeaderReplicas];
-        if (record.lastKnownElr !== undefined) p.lastKnownElr = [...record.lastKnownElr];
-        if (record.leaderRecoveryState !== undefined) p.leaderRecoveryState = record.leaderRecoveryState;
-        p.partitionEpoch++;
+        mergeChange(p, record);
         return record.partitionId;
       }
       case 'LeaderChange':
@@ -137,4 +129,19 @@ export class MetadataImage {
 
 export function copyPartition(r: PartitionRegistration): PartitionRegistration {
   return { ...r, replicas: [...r.replicas], isr: [...r.isr], elr: [...r.elr], lastKnownElr: [...r.lastKnownElr] };
+}
+
+/** PartitionRegistration.merge: a partition as a change record leaves it (in place). */
+export function mergeChange(p: PartitionRegistration, record: PartitionChangeRecord): void {
+  // Any leader field bumps the leader epoch, the same leader too: that is how PartitionChangeBuilder asks for a
+  // bump without a leader change (an ISR shrink before KAFKA-15021).
+  if (record.leader !== undefined) {
+    p.leader = record.leader;
+    p.leaderEpoch++;
+  }
+  if (record.isr !== undefined) p.isr = [...record.isr];
+  if (record.eligibleLeaderReplicas !== undefined) p.elr = [...record.eligibleLeaderReplicas];
+  if (record.lastKnownElr !== undefined) p.lastKnownElr = [...record.lastKnownElr];
+  if (record.leaderRecoveryState !== undefined) p.leaderRecoveryState = record.leaderRecoveryState;
+  p.partitionEpoch++;
 }

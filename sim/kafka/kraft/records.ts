@@ -51,8 +51,9 @@ export interface PartitionRecord {
 }
 
 /**
- * A change to a partition: absent fields stay as they are. A new leader bumps the leader epoch; every
- * change bumps the partition epoch (which AlterPartition requests must match).
+ * A change to a partition: absent fields stay as they are. A leader field bumps the leader epoch, even one
+ * naming the current leader (Kafka's way to ask for a bump: PartitionRegistration.merge); every change bumps
+ * the partition epoch (which AlterPartition requests must match).
  */
 export interface PartitionChangeRecord {
   type: 'PartitionChangeRecord';

@@ -1,52 +1,116 @@
-// The active controller's partition decisions as metadata records (Kafka's ReplicationControlManager:
-// generateLeaderAndIsrUpdates after handleBrokerFenced, handleBrokerUnfenced and
-// handleBrokerUncleanShutdown; maybeBalancePartitionLeaders; createTopics; alterPartition's checks):
-// after brokers are fenced, unfenced or re-registered, every partition is decided again with the shared
-// election rules (../election.ts), and each decision becomes a PartitionChangeRecord. An unclean election leaves the
-// partition RECOVERING (KIP-704) until its new leader reports RECOVERED.
+// The active controller's partition decisions as metadata records (Kafka's ReplicationControlManager):
+// handleBrokerFenced, handleBrokerUnfenced and handleBrokerUncleanShutdown, each running
+// generateLeaderAndIsrUpdates over the partitions the broker matters to (one PartitionChangeBuilder per
+// partition, partition-change-builder.ts); maybeBalancePartitionLeaders; createTopics; and AlterPartition,
+// checked in validateAlterPartitionData's order (with ineligibleReplicasForIsr: KIP-841, KIP-903) and built
+// by the same PartitionChangeBuilder. An unclean election leaves the partition RECOVERING (KIP-704) until
+// its new leader reports RECOVERED. Brokers are handled one at a time, as Kafka fences one stale broker per
+// event (maybeFenceOneStaleBroker): several fenced at once give what fencing them in turn gives.
 import { assignReplicas, TOPIC } from '../zk-layout.ts';
 import type { ElectionPolicy } from '../election.ts';
-import { decideLiveChange, preferredLeader } from '../election.ts';
+import { preferredLeader } from '../election.ts';
+import type { KafkaBehaviours } from '../protocol.ts';
 import type { MetadataImage, PartitionRegistration } from './image.ts';
-import type { PartitionChangeRecord, PartitionRecord, TopicRecord } from './records.ts';
+import { mergeChange } from './image.ts';
+import { buildPartitionChange } from './partition-change-builder.ts';
+import type { LeaderRecoveryState, PartitionChangeRecord, PartitionRecord, TopicRecord } from './records.ts';
 
-const same = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** The controller's rules for partition changes: the election policy and the release's behaviours. */
+export interface ChangePolicy extends ElectionPolicy {
+  behaviours: KafkaBehaviours;
+}
 
-/** Partition changes for every partition after a change in which brokers are live. */
-export function partitionChanges(
+/**
+ * Whom generateLeaderAndIsrUpdates takes out of the ISR (brokerToRemove), lets lead although fenced
+ * (brokerToAdd), or treats as back from an unclean shutdown (brokerWithUncleanShutdown).
+ */
+interface BrokerChange {
+  brokerToRemove?: number;
+  brokerToAdd?: number;
+  brokerWithUncleanShutdown?: number;
+}
+
+/**
+ * ReplicationControlManager.generateLeaderAndIsrUpdates: each partition of `partitions` built again with the
+ * broker removed from (or uncleanly shut down out of) its ISR, applied to `image` as it is made.
+ */
+function generateLeaderAndIsrUpdates(
   image: MetadataImage,
-  justUnclean: number[],
-  policy: ElectionPolicy,
+  change: BrokerChange,
+  partitions: PartitionRegistration[],
+  policy: ChangePolicy,
   reason: string,
 ): PartitionChangeRecord[] {
-  const live = (b: number): boolean => image.isLive(b);
+  const remove = change.brokerToRemove ?? -1;
+  const add = change.brokerToAdd ?? -1;
+  const uncleanShutdown = change.brokerWithUncleanShutdown ?? -1;
+  const isAcceptableLeader = (r: number): boolean =>
+    r !== remove && r !== uncleanShutdown && (r === add || image.isLive(r));
   const out: PartitionChangeRecord[] = [];
-  for (const p of [...image.partitions.values()].sort((a, b) => a.partition - b.partition)) {
-    const change = decideLiveChange(p, live, justUnclean, policy);
-    if (change === null) continue;
-    const record: PartitionChangeRecord = { type: 'PartitionChangeRecord', partitionId: p.partition, reason };
-    if (change.kind === 'elected') {
-      record.leader = change.leader;
-      record.leaderRecoveryState = change.unclean ? 'RECOVERING' : 'RECOVERED';
-      if (p.lastKnownElr.length > 0) record.lastKnownElr = [];
-      if (change.lastKnownLeader) record.reason = `${reason}: KIP-966 last known leader`;
-    } else if (change.kind === 'offline') {
-      if (p.leader >= 0) record.leader = -1;
-      if (!same(change.lastKnownElr, p.lastKnownElr)) record.lastKnownElr = change.lastKnownElr;
-    }
-    if (!same(change.isr, p.isr)) record.isr = change.isr;
-    if (!same(change.elr, p.elr)) record.eligibleLeaderReplicas = change.elr;
-    if (
-      record.leader === undefined &&
-      record.isr === undefined &&
-      record.eligibleLeaderReplicas === undefined &&
-      record.lastKnownElr === undefined
-    ) {
-      continue;
-    }
+  for (const p of partitions) {
+    const record = buildPartitionChange(p, {
+      targetIsr: p.isr.filter((r) => r !== remove && r !== uncleanShutdown),
+      isAcceptableLeader,
+      unclean: policy.unclean,
+      elr: policy.elr,
+      minIsr: policy.minIsr,
+      uncleanShutdownReplicas: uncleanShutdown >= 0 ? [uncleanShutdown] : [],
+      bumpLeaderEpochOnIsrShrink: !policy.behaviours.kafka15021,
+      reason,
+    });
+    if (record === null) continue;
+    mergeChange(p, record);
     out.push(record);
   }
   return out;
+}
+
+const byId = (image: MetadataImage, keep: (p: PartitionRegistration) => boolean): PartitionRegistration[] =>
+  [...image.partitions.values()].filter(keep).sort((a, b) => a.partition - b.partition);
+
+/**
+ * ReplicationControlManager.handleBrokerFenced (and handleBrokerUnregistered): the broker leaves every ISR it
+ * is in and every leadership, the last ISR member staying without eligible leader replicas. `image` already
+ * has it fenced.
+ */
+export function handleBrokerFenced(
+  image: MetadataImage,
+  broker: number,
+  policy: ChangePolicy,
+  reason: string,
+): PartitionChangeRecord[] {
+  const partitions = byId(image, (p) => p.isr.includes(broker));
+  return generateLeaderAndIsrUpdates(image, { brokerToRemove: broker }, partitions, policy, reason);
+}
+
+/** ReplicationControlManager.handleBrokerUnfenced: leaderless partitions elect again, the broker now eligible. */
+export function handleBrokerUnfenced(
+  image: MetadataImage,
+  broker: number,
+  policy: ChangePolicy,
+  reason: string,
+): PartitionChangeRecord[] {
+  const partitions = byId(image, (p) => p.leader < 0);
+  return generateLeaderAndIsrUpdates(image, { brokerToAdd: broker }, partitions, policy, reason);
+}
+
+/**
+ * ReplicationControlManager.handleBrokerUncleanShutdown (KIP-966, with eligible leader replicas): a broker back
+ * from an unclean shutdown may have lost acknowledged records, so it leaves the ISR and the ELR of every
+ * partition (the partitions with it in the ISR first, then those with it in the ELR, as Kafka does).
+ */
+export function handleBrokerUncleanShutdown(
+  image: MetadataImage,
+  broker: number,
+  policy: ChangePolicy,
+  reason: string,
+): PartitionChangeRecord[] {
+  if (!policy.elr) return [];
+  const change = { brokerWithUncleanShutdown: broker };
+  const inIsr = byId(image, (p) => p.isr.includes(broker));
+  const out = generateLeaderAndIsrUpdates(image, change, inIsr, policy, reason);
+  const inElr = byId(image, (p) => p.elr.includes(broker));
+  return [...out, ...generateLeaderAndIsrUpdates(image, change, inElr, policy, reason)];
 }
 
 export function preferredElections(image: MetadataImage): PartitionChangeRecord[] {
@@ -91,35 +155,85 @@ export function topicRecords(
   return out;
 }
 
-export type AlterPartitionCheck =
-  | { error: 'NONE' }
-  | {
-      error:
-        | 'FENCED_LEADER_EPOCH'
-        | 'INVALID_UPDATE_VERSION'
-        | 'INELIGIBLE_REPLICA'
-        | 'NOT_LEADER_OR_FOLLOWER'
-        | 'INVALID_REQUEST';
-    };
+export type AlterPartitionError =
+  | 'NONE'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'NOT_CONTROLLER'
+  | 'FENCED_LEADER_EPOCH'
+  | 'INVALID_REQUEST'
+  | 'INVALID_UPDATE_VERSION'
+  | 'INELIGIBLE_REPLICA';
 
-/** AlterPartition's checks, in Kafka's order: leader and leader epoch, partition epoch, new members, KIP-704. */
-export function checkAlterPartition(
-  p: PartitionRegistration,
-  req: { brokerId: number; leaderEpoch: number; partitionEpoch: number; newIsr: number[]; leaderRecoveryState: string },
-  live: (b: number) => boolean,
-): AlterPartitionCheck {
-  if (req.leaderEpoch < p.leaderEpoch) return { error: 'FENCED_LEADER_EPOCH' };
-  if (p.leader !== req.brokerId || req.leaderEpoch !== p.leaderEpoch) return { error: 'NOT_LEADER_OR_FOLLOWER' };
-  if (req.partitionEpoch !== p.partitionEpoch) return { error: 'INVALID_UPDATE_VERSION' };
-  if (!req.newIsr.includes(p.leader)) return { error: 'INVALID_REQUEST' };
-  // KIP-841: only unfenced replicas of the partition may join the ISR.
-  const added = req.newIsr.filter((r) => !p.isr.includes(r));
-  if (added.some((r) => !p.replicas.includes(r) || !live(r))) return { error: 'INELIGIBLE_REPLICA' };
-  // KIP-704: while RECOVERING the ISR is the leader alone.
-  const recovering = req.leaderRecoveryState === 'RECOVERING';
-  if (p.leaderRecoveryState === 'RECOVERING' && recovering && req.newIsr.length > 1) {
-    return { error: 'INVALID_REQUEST' };
+/** One partition of an AlterPartition request (AlterPartitionRequestData.PartitionData). */
+export interface AlterPartitionData {
+  brokerId: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  newIsr: number[];
+  /** KIP-903 (AlterPartition v3): every new ISR member with the broker epoch the leader knows (-1: unknown). */
+  newIsrWithEpochs?: { brokerId: number; brokerEpoch: number }[];
+  leaderRecoveryState: LeaderRecoveryState;
+}
+
+/**
+ * ReplicationControlManager.validateAlterPartitionData, in its order: unknown partition; a leader or partition
+ * epoch newer than the controller's (NOT_CONTROLLER: this controller is likely stale, KAFKA-14154); an older
+ * leader epoch; a sender that is not the leader; an older partition epoch (3.2 and before: any other leader
+ * epoch was FENCED_LEADER_EPOCH and any other partition epoch INVALID_UPDATE_VERSION); an ISR outside the
+ * replicas or without the leader; KIP-704's recovery rules; then ineligibleReplicasForIsr: a member not
+ * registered, fenced (KIP-841) or, with KIP-903's epochs, of another broker epoch than its registration's.
+ * (A broker in controlled shutdown is ineligible too: kafkasim does not model controlled shutdown.)
+ */
+export function validateAlterPartitionData(
+  p: PartitionRegistration | undefined,
+  req: AlterPartitionData,
+  image: MetadataImage,
+  behaviours: KafkaBehaviours,
+): AlterPartitionError {
+  if (p === undefined) return 'UNKNOWN_TOPIC_OR_PARTITION';
+  if (behaviours.kafka14154) {
+    if (req.leaderEpoch > p.leaderEpoch || req.partitionEpoch > p.partitionEpoch) return 'NOT_CONTROLLER';
+    if (req.leaderEpoch < p.leaderEpoch) return 'FENCED_LEADER_EPOCH';
+  } else if (req.leaderEpoch !== p.leaderEpoch) {
+    return 'FENCED_LEADER_EPOCH';
   }
-  if (p.leaderRecoveryState === 'RECOVERED' && recovering) return { error: 'INVALID_REQUEST' };
-  return { error: 'NONE' };
+  if (req.brokerId !== p.leader) return 'INVALID_REQUEST';
+  if (behaviours.kafka14154 ? req.partitionEpoch < p.partitionEpoch : req.partitionEpoch !== p.partitionEpoch) {
+    return 'INVALID_UPDATE_VERSION';
+  }
+  const newIsr = req.newIsr;
+  // Replicas.validateIsr: members of the replicas, no one twice.
+  if (newIsr.some((r, i) => !p.replicas.includes(r) || newIsr.indexOf(r) !== i)) return 'INVALID_REQUEST';
+  if (!newIsr.includes(p.leader)) return 'INVALID_REQUEST';
+  if (req.leaderRecoveryState === 'RECOVERING' && newIsr.length > 1) return 'INVALID_REQUEST';
+  if (p.leaderRecoveryState === 'RECOVERED' && req.leaderRecoveryState === 'RECOVERING') return 'INVALID_REQUEST';
+  const epochs = behaviours.kip903 ? req.newIsrWithEpochs : undefined;
+  for (const [i, id] of newIsr.entries()) {
+    const registration = image.brokers.get(id);
+    if (behaviours.kip841 && (registration === undefined || registration.fenced)) return 'INELIGIBLE_REPLICA';
+    // KIP-903: "The given broker epoch should match with the broker epoch in the broker registration, except
+    // the given broker epoch is -1 which means skipping the broker epoch verification."
+    const epoch = epochs?.[i]?.brokerEpoch ?? -1;
+    if (epoch !== -1 && epoch !== registration?.epoch) return 'INELIGIBLE_REPLICA';
+  }
+  return 'NONE';
+}
+
+/** ReplicationControlManager.alterPartition's PartitionChangeBuilder: the record for a valid request, or null. */
+export function alterPartitionChange(
+  image: MetadataImage,
+  p: PartitionRegistration,
+  req: AlterPartitionData,
+  policy: ChangePolicy,
+): PartitionChangeRecord | null {
+  return buildPartitionChange(p, {
+    targetIsr: [...req.newIsr],
+    isAcceptableLeader: (r) => image.isLive(r),
+    unclean: policy.unclean,
+    elr: policy.elr,
+    minIsr: policy.minIsr,
+    bumpLeaderEpochOnIsrShrink: !policy.behaviours.kafka15021,
+    targetLeaderRecoveryState: req.leaderRecoveryState,
+    reason: 'AlterPartition',
+  });
 }

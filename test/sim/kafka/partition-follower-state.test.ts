@@ -34,7 +34,7 @@ function leaderOf(protocol: KafkaBehaviours) {
       onHighWatermark: () => {},
       onAppend: () => {},
       useAlterIsr: true,
-      isIsrEligible: () => true,
+      isReplicaIsrEligible: () => true,
     },
     0,
   );
