@@ -8,6 +8,7 @@ import { checkDurability } from '../checkers/durability/index.ts';
 import { checkQueue } from '../checkers/queue/index.ts';
 import type { CheckResult } from '../checkers/result.ts';
 import { generateQueueHistory } from '../test/helpers/queue-history.ts';
+import type { History } from '../workloads/history/format.ts';
 
 const MIB = 1024 * 1024;
 const TARGET_OPS = 1_000_000;
@@ -18,7 +19,7 @@ const OPS_BEFORE_FINAL_PHASE = 998_070;
  * Samples the process's resident set size from a worker thread, because the checkers run synchronously
  * and block the main thread's event loop for their whole run.
  */
-class PeakRssSampler {
+export class PeakRssSampler {
   private readonly peak = new BigInt64Array(new SharedArrayBuffer(16));
   private readonly worker: Worker;
 
@@ -51,7 +52,7 @@ class PeakRssSampler {
   }
 }
 
-function collectGarbage(): void {
+export function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc !== undefined) gc();
 }
@@ -78,14 +79,14 @@ function timed(name: string, sampler: PeakRssSampler, run: () => CheckResult): v
   console.log(`${''.padEnd(10)} stats ${JSON.stringify(result.stats)}`);
 }
 
-export async function benchQueue(): Promise<void> {
-  const generating = performance.now();
-  const { history } = generateQueueHistory({
+/** The benchmark's queue history: 16 partitions, 8 producers and 8 consumers, with failures and gaps. */
+export function benchQueueHistory(ops: number): History {
+  return generateQueueHistory({
     seed: 20240501,
     keys: 16,
     producers: 8,
     consumers: 8,
-    ops: OPS_BEFORE_FINAL_PHASE,
+    ops,
     failRate: 0.02,
     infoRate: 0.02,
     gapRate: 0.01,
@@ -93,7 +94,12 @@ export async function benchQueue(): Promise<void> {
     keysPerConsumer: 4,
     maxRecordsPerKey: 4,
     finalReaders: 2,
-  });
+  }).history;
+}
+
+export async function benchQueue(): Promise<void> {
+  const generating = performance.now();
+  const history = benchQueueHistory(OPS_BEFORE_FINAL_PHASE);
   const counts = { invoke: 0, ok: 0, fail: 0, info: 0 };
   for (const op of history) counts[op.type]++;
   console.log(

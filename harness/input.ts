@@ -6,6 +6,11 @@ import { UsageError } from './errors.ts';
 
 /** Larger than any schedule or repro file a run writes (a repro of a day-long run is a few MiB). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/**
+ * History files: a few million operations (a 1,000,000-op register history is about 100 MiB of JSON lines),
+ * and well below the longest string V8 makes (about 512 MiB).
+ */
+export const MAX_HISTORY_BYTES = 256 * 1024 * 1024;
 
 /** The text of a file; `what` names it in errors ("cannot read repro file x.json"). */
 export function readInput(path: string, what: string, maxBytes = MAX_INPUT_BYTES): string {

@@ -3,7 +3,7 @@
 import type { Anomaly } from '../result.ts';
 import type { Op } from '../../workloads/history/format.ts';
 import type { Model } from './model.ts';
-import type { PartSearch } from './search.ts';
+import type { FailedSearch } from './segments.ts';
 
 export const NONLINEARIZABLE = 'nonlinearizable';
 
@@ -15,7 +15,7 @@ const EXPLANATION =
 
 export function nonlinearizableAnomaly<S, I, O>(
   model: Model<S, I, O>,
-  search: PartSearch<S, I, O>,
+  search: FailedSearch<S, I, O>,
   partKey: string | undefined,
 ): Anomaly {
   const { order, state, blocked } = search.longest();
@@ -23,11 +23,14 @@ export function nonlinearizableAnomaly<S, I, O>(
   const prefix = order.map((k) => operations[k].invoke.index);
   const stateText = model.describeState(state);
   const where = partKey === undefined ? '' : ` (key ${partKey})`;
+  // A search split at quiescent points explains the segment that failed; the ones before it linearized.
+  const earlier = search.before === 0 ? '' : ` after the ${search.before} operations before it`;
 
   let ops: Op[] = [];
-  let description =
-    `${model.name}${where}: no linearization found after ${prefix.length} operations; state ` + `${stateText}.`;
+  const found = `${prefix.length} operations${earlier}`;
+  let description = `${model.name}${where}: no linearization found after ${found}; state ${stateText}.`;
   const detail: Record<string, unknown> = { model: model.name, prefix, state: stateText };
+  if (search.before > 0) detail.linearizedBefore = search.before;
   if (partKey !== undefined) detail.key = partKey;
 
   if (blocked >= 0) {
@@ -36,7 +39,7 @@ export function nonlinearizableAnomaly<S, I, O>(
     const what = model.describeOperation(op.input, op.output);
     const completed = op.completion === undefined ? 'never completed' : `completed at index ${op.completion.index}`;
     description =
-      `${model.name}${where}: after the longest linearizable prefix found (${prefix.length} operations, ` +
+      `${model.name}${where}: after the longest linearizable prefix found (${prefix.length} operations${earlier}, ` +
       `state ${stateText}), ${what} by process ${String(op.invoke.process)} (invoked at index ` +
       `${op.invoke.index}, ${completed}) cannot be placed.`;
     detail.unplaced = {

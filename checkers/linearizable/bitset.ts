@@ -16,12 +16,6 @@ export function clearBit(words: Uint32Array, bit: number): void {
   words[bit >>> 5] &= ~(1 << (bit & 31));
 }
 
-/** Compares `words` with the `length` words of `arena` starting at `at`. */
-export function equalsAt(arena: Uint32Array, at: number, words: Uint32Array): boolean {
-  for (let i = 0; i < words.length; i++) if (arena[at + i] !== words[i]) return false;
-  return true;
-}
-
 /** True iff the set stored in `arena` at `at` is a subset of `words`. */
 export function subsetAt(arena: Uint32Array, at: number, words: Uint32Array): boolean {
   for (let i = 0; i < words.length; i++) if ((arena[at + i] & ~words[i]) !== 0) return false;
@@ -49,4 +43,47 @@ export function zobristKeys(count: number): Int32Array {
     keys[i] = z ^ (z >>> 16);
   }
   return keys;
+}
+
+/**
+ * A bitset over `bits` members kept with its window: the words below `low` are full, the words above
+ * `top` are empty, so (low, words[low..top]) names the set. A search's linearized ops are all the early
+ * ones plus a few concurrent with them, so the window is about as wide as the concurrency.
+ */
+export class WindowedBits {
+  readonly words: Uint32Array;
+  /** The first word that is not full (words.length when every member is in). */
+  low = 0;
+  /** The last word with a member (-1 when none is). */
+  top = -1;
+  private readonly lastFull: number;
+
+  constructor(bits: number) {
+    this.words = new Uint32Array(wordsFor(bits));
+    const rest = bits & 31;
+    this.lastFull = rest === 0 ? 0xffffffff : 2 ** rest - 1;
+  }
+
+  private full(w: number): number {
+    return w === this.words.length - 1 ? this.lastFull : 0xffffffff;
+  }
+
+  set(bit: number): void {
+    const w = bit >>> 5;
+    this.words[w] |= 1 << (bit & 31);
+    if (w > this.top) this.top = w;
+    while (this.low < this.words.length && this.words[this.low] === this.full(this.low)) this.low++;
+  }
+
+  clear(bit: number): void {
+    const w = bit >>> 5;
+    this.words[w] &= ~(1 << (bit & 31));
+    if (w < this.low) this.low = w;
+    while (this.top >= 0 && this.words[this.top] === 0) this.top--;
+  }
+
+  /** Words in the window: from low to top. */
+  get windowLength(): number {
+    return Math.max(0, this.top - this.low + 1);
+  }
 }

@@ -1,12 +1,13 @@
 // Linearizability of a history against a model: Knossos's reading of the history, the model's
-// partition into independent parts, and a Wing–Gong–Lowe search per part, interleaved in slices so a
-// hard part cannot starve the others. Pure: time comes only from the caller's clock.
+// partition into independent parts, each split at quiescent points (segments.ts), and a Wing–Gong–Lowe
+// search per part, interleaved in slices so a hard part cannot starve the others. Pure: time comes only
+// from the caller's clock.
 import type { History } from '../../workloads/history/format.ts';
 import type { CheckResult } from '../result.ts';
 import { nonlinearizableAnomaly } from './anomaly.ts';
 import type { Model, Operation, Part } from './model.ts';
 import { modelOperations, pairOperations } from './operations.ts';
-import { PartSearch } from './search.ts';
+import { SegmentedSearch } from './segments.ts';
 
 export const LINEARIZABLE_CHECKER = 'linearizable';
 
@@ -22,6 +23,10 @@ export interface LinearizableOptions {
   clock?: () => number;
   /** Steps a part runs before the next part's turn (and between budget checks). */
   sliceSteps?: number;
+  /** Split each part at quiescent points (default true); false searches each part whole, as before. */
+  splitAtQuiescence?: boolean;
+  /** Ops a segment holds at least before it is cut (tests cut at every quiescent point with 1). */
+  minSegmentOps?: number;
 }
 
 const DEFAULT_SLICE_STEPS = 4096;
@@ -42,7 +47,8 @@ export function checkOperations<S, I, O>(
 ): CheckResult {
   const parts: Part<I, O>[] = model.partition === undefined ? [{ key: '', operations }] : model.partition(operations);
   const partitioned = model.partition !== undefined;
-  const searches = parts.map((part) => new PartSearch(model, part.operations));
+  const split = options.splitAtQuiescence === false ? false : (options.minSegmentOps ?? true);
+  const searches = parts.map((part) => new SegmentedSearch(model, part.operations, split));
   const maxSteps = options.maxSteps ?? Infinity;
   const slice = Math.max(1, options.sliceSteps ?? DEFAULT_SLICE_STEPS);
   const { clock, timeLimitMs } = options;
@@ -52,6 +58,7 @@ export function checkOperations<S, I, O>(
   const stats = () => ({
     operations: operations.length,
     partitions: parts.length,
+    segments: searches.reduce((sum, s) => sum + s.segmentCount, 0),
     statesExplored: searches.reduce((sum, s) => sum + s.statesExplored, 0),
     steps: searches.reduce((sum, s) => sum + s.steps, 0),
   });
@@ -72,7 +79,7 @@ export function checkOperations<S, I, O>(
       const status = search.run(Math.min(slice, maxSteps - stepsTaken));
       stepsTaken += search.steps - before;
       if (status === 'not-linearizable') {
-        const anomaly = nonlinearizableAnomaly(model, search, partitioned ? parts[i].key : undefined);
+        const anomaly = nonlinearizableAnomaly(model, search.failed(), partitioned ? parts[i].key : undefined);
         return { ...result(false), anomalies: [anomaly] };
       }
       if (status === 'searching') stillPending.push(i);

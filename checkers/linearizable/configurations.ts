@@ -2,42 +2,55 @@
 // explored twice. Ops with a known outcome must all be linearized; indeterminate ops need not be, so
 // a configuration is also skipped when one with the same determinate ops and state, and a subset of
 // its indeterminate ops, was seen: anything reachable from the larger one is reachable from the smaller.
-import { equalsAt, subsetAt, supersetAt } from './bitset.ts';
+// The determinate set is stored as its window (WindowedBits), so an entry costs about the concurrency,
+// not the length of the history.
+import { subsetAt, supersetAt, type WindowedBits } from './bitset.ts';
 import { combineHash } from './models/values.ts';
 
 const NONE = -1;
 
 export class ConfigurationCache<S> {
-  private readonly finiteWords: number;
   private readonly infoWords: number;
   private readonly equal: (a: S, b: S) => boolean;
   /** Hash of (determinate set, state) → first entry of its chain. */
   private readonly buckets = new Map<number, number>();
   private chain = new Int32Array(1024);
   private stateHashes = new Int32Array(1024);
-  private finiteArena: Uint32Array;
+  /** Per entry: where its window starts in finiteArena, its length, and its low word. */
+  private windowAt = new Int32Array(1024);
+  private windowLength = new Int32Array(1024);
+  private windowLow = new Int32Array(1024);
+  private finiteArena = new Uint32Array(1024);
+  private finiteUsed = 0;
   private infoArena: Uint32Array;
   private readonly states: S[] = [];
   size = 0;
 
-  constructor(finiteWords: number, infoWords: number, equal: (a: S, b: S) => boolean) {
-    this.finiteWords = finiteWords;
+  constructor(infoWords: number, equal: (a: S, b: S) => boolean) {
     this.infoWords = infoWords;
     this.equal = equal;
-    this.finiteArena = new Uint32Array(1024 * finiteWords);
     this.infoArena = new Uint32Array(1024 * infoWords);
+  }
+
+  private sameWindow(e: number, finite: WindowedBits): boolean {
+    const length = finite.windowLength;
+    if (this.windowLow[e] !== finite.low || this.windowLength[e] !== length) return false;
+    const at = this.windowAt[e];
+    const { words, low } = finite;
+    for (let i = 0; i < length; i++) if (this.finiteArena[at + i] !== words[low + i]) return false;
+    return true;
   }
 
   /**
    * Records the configuration and returns true, or returns false when an equal or smaller one was
    * recorded before (nothing new can be reached from it).
    */
-  admit(finiteHash: number, finite: Uint32Array, info: Uint32Array, state: S, stateHash: number): boolean {
+  admit(finiteHash: number, finite: WindowedBits, info: Uint32Array, state: S, stateHash: number): boolean {
     const key = combineHash(finiteHash, stateHash);
     const first = this.buckets.get(key);
     for (let e = first ?? NONE; e !== NONE; e = this.chain[e]) {
       if (this.stateHashes[e] !== stateHash) continue;
-      if (!equalsAt(this.finiteArena, e * this.finiteWords, finite)) continue;
+      if (!this.sameWindow(e, finite)) continue;
       if (!this.equal(this.states[e], state)) continue;
       const infoAt = e * this.infoWords;
       if (subsetAt(this.infoArena, infoAt, info)) return false;
@@ -51,7 +64,17 @@ export class ConfigurationCache<S> {
     if (e === this.chain.length) this.grow();
     this.chain[e] = first ?? NONE;
     this.stateHashes[e] = stateHash;
-    this.finiteArena.set(finite, e * this.finiteWords);
+    const length = finite.windowLength;
+    if (this.finiteUsed + length > this.finiteArena.length) {
+      const arena = new Uint32Array(Math.max(2 * this.finiteArena.length, this.finiteUsed + length));
+      arena.set(this.finiteArena);
+      this.finiteArena = arena;
+    }
+    this.finiteArena.set(finite.words.subarray(finite.low, finite.low + length), this.finiteUsed);
+    this.windowAt[e] = this.finiteUsed;
+    this.windowLength[e] = length;
+    this.windowLow[e] = finite.low;
+    this.finiteUsed += length;
     this.infoArena.set(info, e * this.infoWords);
     this.states.push(state);
     this.buckets.set(key, e);
@@ -66,9 +89,11 @@ export class ConfigurationCache<S> {
     const stateHashes = new Int32Array(capacity);
     stateHashes.set(this.stateHashes);
     this.stateHashes = stateHashes;
-    const finiteArena = new Uint32Array(capacity * this.finiteWords);
-    finiteArena.set(this.finiteArena);
-    this.finiteArena = finiteArena;
+    for (const name of ['windowAt', 'windowLength', 'windowLow'] as const) {
+      const grown = new Int32Array(capacity);
+      grown.set(this[name]);
+      this[name] = grown;
+    }
     const infoArena = new Uint32Array(capacity * this.infoWords);
     infoArena.set(this.infoArena);
     this.infoArena = infoArena;

@@ -51,6 +51,13 @@ export interface Model<State, Input, Output> {
    * search only tries them in call order. Defaults to JSON.stringify(input).
    */
   interchangeKey?(input: Input): string;
+  /**
+   * With `observedKey`: the value an op leaves behind (a write's value, a cas's new value), or null. An
+   * indeterminate op whose value no later op observes need not take effect, so the search drops it.
+   */
+  effectKey?(input: Input): string | null;
+  /** The value an op needs to see to be legal (a read's output, a cas's expected value), or null. */
+  observedKey?(input: Input, output: Output | undefined): string | null;
   /** Splits a history into independent parts; the history is linearizable iff every part is. */
   partition?(operations: Operation<Input, Output>[]): Part<Input, Output>[];
   describeOperation(input: Input, output: Output | undefined): string;

@@ -4,7 +4,7 @@
 // are skipped (see configurations.ts); indeterminate ops are tried only when nothing else fits, and
 // interchangeable ones only in call order. It runs in slices of steps so that the caller can
 // interleave several parts and stop on a budget.
-import { clearBit, hasBit, setBit, wordsFor, zobristKeys } from './bitset.ts';
+import { clearBit, hasBit, setBit, WindowedBits, wordsFor, zobristKeys } from './bitset.ts';
 import { ConfigurationCache } from './configurations.ts';
 import { ILLEGAL, type Model, type Operation } from './model.ts';
 
@@ -18,6 +18,18 @@ export interface LongestPrefix<S> {
   /** The op whose return came first among those not linearized; -1 when there is none. */
   blocked: number;
 }
+
+/**
+ * Where a search ends when it has linearized every determinate op: the model state, and the indeterminate
+ * ops it left out (they may still take effect later). A segment's search collects all of them.
+ */
+export interface EndConfiguration<S, I, O> {
+  state: S;
+  pending: Operation<I, O>[];
+}
+
+/** 'first': stop at the first linearization; 'all': collect every distinct end configuration. */
+export type SearchMode = 'first' | 'all';
 
 const NONE = -1;
 
@@ -41,7 +53,7 @@ export class PartSearch<S, I, O> {
   private readonly twinBefore: Int32Array;
   private readonly zobrist: Int32Array;
   private readonly finiteCount: number;
-  private readonly finiteBits: Uint32Array;
+  private readonly finiteBits: WindowedBits;
   private readonly infoBits: Uint32Array;
   private readonly cache: ConfigurationCache<S>;
   private readonly stackEntry: Int32Array;
@@ -62,9 +74,18 @@ export class PartSearch<S, I, O> {
   private longestDepth = 0;
   /** True while the stack holds a prefix longer than longestSoFar (copied lazily, on the way back). */
   private longerOnStack = false;
+  private readonly mode: SearchMode;
+  /** In 'all' mode: the end configurations found so far. */
+  readonly ends: EndConfiguration<S, I, O>[] = [];
 
-  constructor(model: Model<S, I, O>, operations: Operation<I, O>[]) {
+  constructor(
+    model: Model<S, I, O>,
+    operations: Operation<I, O>[],
+    initial?: { state: S },
+    mode: SearchMode = 'first',
+  ) {
     this.model = model;
+    this.mode = mode;
     this.operations = [...operations].sort((a, b) => a.call - b.call);
     const n = this.operations.length;
     this.head = 2 * n;
@@ -90,17 +111,20 @@ export class PartSearch<S, I, O> {
     });
     this.finiteCount = finiteCount;
     this.zobrist = zobristKeys(finiteCount);
-    this.finiteBits = new Uint32Array(wordsFor(finiteCount));
+    this.finiteBits = new WindowedBits(finiteCount);
     this.infoBits = new Uint32Array(wordsFor(infoCount));
-    this.cache = new ConfigurationCache(this.finiteBits.length, this.infoBits.length, (a, b) => model.equal(a, b));
+    this.cache = new ConfigurationCache(this.infoBits.length, (a, b) => model.equal(a, b));
     this.stackEntry = new Int32Array(n);
     this.stackState = new Array<S | undefined>(n).fill(undefined);
     this.linkEntries();
 
-    this.state = model.init();
+    this.state = initial === undefined ? model.init() : initial.state;
     this.entry = this.next[this.head];
     this.longestSoFar = { order: [], state: this.state, blocked: this.firstReturn() };
-    if (finiteCount === 0) this.status = 'linearizable';
+    if (finiteCount === 0) {
+      this.status = 'linearizable';
+      if (mode === 'all') this.ends.push({ state: this.state, pending: this.pendingInfo() });
+    }
   }
 
   get statesExplored(): number {
@@ -148,7 +172,8 @@ export class PartSearch<S, I, O> {
         }
         // No candidate fits at all: undo the last choice and try the candidates after it.
         if (depth === 0) {
-          this.status = 'not-linearizable';
+          // In 'all' mode the search is over: it succeeded if it found any end.
+          this.status = this.ends.length > 0 ? 'linearizable' : 'not-linearizable';
           break;
         }
         if (this.longerOnStack) this.copyLongest(depth, state);
@@ -159,7 +184,7 @@ export class PartSearch<S, I, O> {
         const k = lifted >> 1;
         const slot = finiteSlot[k];
         if (slot !== NONE) {
-          clearBit(finiteBits, slot);
+          finiteBits.clear(slot);
           finiteHash ^= zobrist[slot];
           finiteDone--;
           const ret = lifted + 1;
@@ -191,9 +216,9 @@ export class PartSearch<S, I, O> {
       }
       let admitted: boolean;
       if (slot !== NONE) {
-        setBit(finiteBits, slot);
+        finiteBits.set(slot);
         admitted = cache.admit(finiteHash ^ zobrist[slot], finiteBits, infoBits, after, model.hash(after));
-        if (!admitted) clearBit(finiteBits, slot);
+        if (!admitted) finiteBits.clear(slot);
       } else {
         setBit(infoBits, infoSlot[k]);
         admitted = cache.admit(finiteHash, finiteBits, infoBits, after, model.hash(after));
@@ -218,9 +243,17 @@ export class PartSearch<S, I, O> {
         next[prev[ret]] = next[ret];
         if (next[ret] !== NONE) prev[next[ret]] = prev[ret];
         if (finiteDone === this.finiteCount) {
-          this.status = 'linearizable';
-          this.copyLongest(depth, state);
-          break;
+          if (this.mode === 'first') {
+            this.status = 'linearizable';
+            this.copyLongest(depth, state);
+            break;
+          }
+          // Record the end and go back for the others: the indeterminate ops still open are better left
+          // open (they may take effect in the next segment), so none is tried after the last determinate one.
+          this.ends.push({ state, pending: this.pendingInfo() });
+          entry = NONE;
+          infoPass = true;
+          continue;
         }
       }
       if (depth > this.longestDepth) {
@@ -253,6 +286,16 @@ export class PartSearch<S, I, O> {
     this.longestSoFar = { order, state, blocked: this.firstReturn() };
     this.longestDepth = depth;
     this.longerOnStack = false;
+  }
+
+  /** The indeterminate ops not linearized in the current configuration. */
+  private pendingInfo(): Operation<I, O>[] {
+    const pending: Operation<I, O>[] = [];
+    this.operations.forEach((op, k) => {
+      const slot = this.infoSlot[k];
+      if (slot !== NONE && !hasBit(this.infoBits, slot)) pending.push(op);
+    });
+    return pending;
   }
 
   /** The op of the first return entry still in the list. */

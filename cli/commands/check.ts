@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseHistoryText } from '../../checkers/io.ts';
 import { checkLinearizableWithin, MalformedOperationError } from '../../checkers/linearizable/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
-import { readInput } from '../../harness/input.ts';
+import { MAX_HISTORY_BYTES, readInput } from '../../harness/input.ts';
 import type { Value } from '../../workloads/history/format.ts';
 import { checkWellFormed } from '../../workloads/history/well-formed.ts';
 import { CHECK_MODELS, checkSomethingToRead, MODELS } from '../check/models.ts';
@@ -25,7 +25,7 @@ export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[]
   if (!CHECK_MODELS.includes(name))
     throw new UsageError(`--model must be one of ${CHECK_MODELS.join(', ')}; got "${name}"`);
   const model = MODELS[name];
-  // Options first, then the file: a typo in a flag is not worth reading 64 MiB for.
+  // Options first, then the file: a typo in a flag is not worth reading 256 MiB for.
   const seconds = intOption('--time-limit', flags.timeLimit, 1, 86_400);
   let initial = model.kind === 'linearizable' ? model.initial : undefined;
   if (flags.initial !== undefined) {
@@ -36,7 +36,7 @@ export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[]
       throw new UsageError(`--initial must be JSON, got ${flags.initial}`);
     }
   }
-  const text = readInput(path, 'history file');
+  const text = readInput(path, 'history file', MAX_HISTORY_BYTES);
   const hint = path.endsWith('.edn') ? 'edn' : path.endsWith('.jsonl') || path.endsWith('.json') ? 'jsonl' : undefined;
   const history = parseHistoryText(text, hint);
   checkWellFormed(history);

@@ -83,7 +83,7 @@ const cases: [string[], RegExp][] = [
   [['check', at('porcupine-kv.txt'), '--model', 'key-value'], /key-value model: op 0 \(put\) has value "a"/],
   [['check', at('porcupine-kv.txt'), '--model', 'kafka-log'], /one the kafka-log model reads/],
   // 6: files that never end
-  [['check', '/dev/zero', '--model', 'queue'], /history file \/dev\/zero is larger than 64 MiB/],
+  [['check', '/dev/zero', '--model', 'queue'], /history file \/dev\/zero is larger than 256 MiB/],
   [['replay', '/dev/zero'], /repro file \/dev\/zero is larger than 64 MiB/],
   [['run', '--schedule', '/dev/zero'], /schedule file \/dev\/zero is larger than 64 MiB/],
   // 7: histories that break the rules, flags that contradict or run nothing

@@ -65,6 +65,10 @@ function makeRegister(name: string, allowCas: boolean, initial: Value): Model<Va
     step: stepRegister,
     hash: hashValue,
     equal: sameValue,
+    // Keys by hash: equal values hash alike, and a collision only keeps an op the search could drop.
+    effectKey: (input) => (input.f === 'read' ? null : String(hashValue(input.f === 'write' ? input.value : input.to))),
+    observedKey: (input, output) =>
+      input.f === 'cas' ? String(hashValue(input.from)) : output === undefined ? null : String(hashValue(output)),
     describeOperation: describeRegisterOp,
     describeState: (state) => describeValue(state),
   };
