@@ -34,6 +34,7 @@ export {
   type ReproOptions,
 } from './repro.ts';
 export {
+  accountOfRun,
   compareCommandFor,
   compareSideFrom,
   replayCommandFor,

@@ -2,9 +2,11 @@
 // the report pages draw (reports/ never sees the simulator), and a report directory is written whole.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { accountOf, type Account } from '../reports/account.ts';
 import { compareSide, type CompareSide } from '../reports/compare-data.ts';
 import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
 import { withCrashes } from '../reports/events.ts';
+import { faultBands } from '../reports/faults.ts';
 import { offlineMs } from '../reports/metrics.ts';
 import { buildRunReportData, type RunReportData } from '../reports/run-data.ts';
 import { renderRunReport } from '../reports/run-report.ts';
@@ -31,6 +33,20 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     brokerCrashes: output.brokerCrashes,
     partitions: output.config.partitions,
     replicationFactor: output.config['replication.factor'],
+  });
+}
+
+/** What happened, in the words the report opens with (reports/account.ts), for the terminal. */
+export function accountOfRun(output: TestRun, result: RunResult): Account {
+  const history = output.history;
+  const end = history.length > 0 ? history[history.length - 1].time : 0;
+  return accountOf({
+    valid: result.valid,
+    anomalies: result.checkers.flatMap((c) =>
+      c.anomalies.map((a) => ({ name: a.name, count: a.count, firstExample: a.examples[0]?.description })),
+    ),
+    stats: result.stats,
+    faultKinds: faultBands(history, end).map((f) => f.kind),
   });
 }
 

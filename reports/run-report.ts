@@ -1,8 +1,10 @@
-// A run's report: one self-contained HTML page explaining the run without the terminal. Summary
-// (verdict, seed, configuration, replay command, anomaly counts), each anomaly with its ops and facts,
+// A run's report: one self-contained HTML page explaining the run without the terminal. What happened,
+// first (account.ts: the first finding's cause, or what the run survived); the summary (verdict, seed,
+// replay command, anomaly counts, the configuration folded), each anomaly with its ops and facts, causes first,
 // latency and throughput with the faults shaded, each partition's leaders, ISR, HW and LEOs, Kafka's
 // health metrics, the timeline of ops per process and, for a non-linearizable history, the longest
 // linearizable prefix and the op that could not be placed.
+import { accountOf, causeFirst, type Account } from './account.ts';
 import type { ReportAnomaly } from './anomalies.ts';
 import { healthChart } from './charts/health-chart.ts';
 import { linearChart } from './charts/linear-chart.ts';
@@ -47,8 +49,9 @@ export function renderRunReport(data: RunReportData): string {
     : `All ${data.ops.total.toLocaleString('en')} client ops.`;
 
   const sections: [string, string, string][] = [];
+  sections.push(['what-happened', 'What happened', whatHappened(runAccount(data), data.valid)]);
   sections.push(['summary', 'Summary', summary(data)]);
-  sections.push(['anomalies', 'Anomalies', anomalies(data.anomalies)]);
+  sections.push(['anomalies', 'Anomalies', anomalies(causeFirst(data.anomalies))]);
   if (data.linearizability.length > 0) {
     sections.push([
       'linearizability',
@@ -131,6 +134,30 @@ export function renderRunReport(data: RunReportData): string {
   return renderPage({ title: data.title, body, charts, datasets: runDatasets(data) });
 }
 
+/** The run's account (account.ts) from its report data. */
+export function runAccount(data: RunReportData): Account {
+  return accountOf({
+    valid: data.valid,
+    anomalies: data.anomalies.map((a) => ({ name: a.name, count: a.count, firstExample: a.examples[0]?.description })),
+    stats: data.stats,
+    faultKinds: data.faults.map((f) => f.kind),
+  });
+}
+
+function anomalyLink(name: string): string {
+  return `<a href="#anomaly-${escapeHtml(slug(name))}">${escapeHtml(name)}</a>`;
+}
+
+function whatHappened(account: Account, valid: RunReportData['valid']): string {
+  const evidence =
+    account.lead === undefined ? '' : ` <span class="note">Evidence: ${anomalyLink(account.lead)}.</span>`;
+  const also =
+    account.alsoFound.length === 0
+      ? ''
+      : `<p>Also found: ${account.alsoFound.map((item) => escapeHtml(item)).join(', ')}.</p>`;
+  return `<p class="account ${verdictClass(valid)}">${escapeHtml(account.headline)}${evidence}</p>${also}`;
+}
+
 function summary(data: RunReportData): string {
   const s = data.stats;
   const rows: [string, CellContent][] = [
@@ -151,18 +178,21 @@ function summary(data: RunReportData): string {
   stat('simulated time', 'simSeconds', (n) => `${n.toFixed(1)} s`);
   stat('wall time', 'wallMs', (n) => `${n} ms`);
   if (data.finalReadsMs !== null) rows.push(['final phase from', seconds(data.finalReadsMs)]);
-  const counts = Object.entries(data.anomalyCounts);
+  const counts = causeFirst(Object.entries(data.anomalyCounts).map(([name, count]) => ({ name, count }))).map(
+    (a): [string, number] => [a.name, a.count],
+  );
   const anomalyTable =
     counts.length === 0
       ? '<p>No anomalies.</p>'
       : table(
           ['anomaly', 'count'],
-          counts.map(([k, v]) => [new Html(`<a href="#anomaly-${escapeHtml(slug(k))}">${escapeHtml(k)}</a>`), v]),
+          counts.map(([k, v]) => [new Html(anomalyLink(k)), v]),
           new Set([1]),
         );
   return (
     `${kvTable(rows)}\n<h3>Anomaly ` +
-    `counts</h3>\n${anomalyTable}\n<h3>Configuration</h3>\n${configTables(data.config)}`
+    `counts</h3>\n${anomalyTable}\n<details class="config"><summary><b>Configuration</b> (Kafka's keys)</summary>\n` +
+    `${configTables(data.config)}</details>`
   );
 }
 

@@ -25,6 +25,9 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; white-space: pre-wrap
 .verdict.valid { background: var(--good); }
 .verdict.invalid { background: var(--bad); }
 .verdict.unknown { background: #7f8c8d; }
+.account { font-size: 1.1em; max-width: 60em; overflow-wrap: anywhere; padding: 8px 12px; border-left: 6px solid #7f8c8d; }
+.account.valid { border-left-color: var(--good); }
+.account.invalid { border-left-color: var(--bad); }
 .headline { font-size: 16px; padding: 10px 14px; background: #fdf6e3; border-left: 4px solid #e0a800; }
 .anomaly { border: 1px solid #e3c4c4; border-radius: 4px; padding: 8px 12px; margin: 12px 0; background: #fffafa; }
 .example { margin: 10px 0 14px; }

@@ -29,7 +29,7 @@ export function registerReplay(program: Command): void {
         const replay = { expected: repro.expectedHistoryHash, actual: run.output.historyHash, matches };
         process.stdout.write(JSON.stringify({ ...run.result, replay }, null, 2) + '\n');
       } else {
-        printSummary(run.result, flags.out);
+        printSummary(run, flags.out);
         console.log(
           matches
             ? `replay        the history hash matches the recorded one (${repro.expectedHistoryHash})`

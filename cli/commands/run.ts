@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  accountOfRun,
   checkOutDir,
   makeOutDir,
   replayCommandFor,
@@ -17,6 +18,7 @@ import {
   type RunOptions,
   type RunResult,
   type Test,
+  type TestRun,
 } from '../../harness/index.ts';
 import { givenFlags } from '../given-flags.ts';
 import { addRunFlags, runOptionsFrom, type RunFlagValues } from '../run-flags.ts';
@@ -68,7 +70,7 @@ export function registerRun(program: Command): void {
       }
       if (out !== undefined) writeRunOutputs(out, run);
       if (flags.json) process.stdout.write(JSON.stringify(run.result, null, 2) + '\n');
-      else printSummary(run.result, out);
+      else printSummary(run, out);
       process.exitCode = exitCodeOf(run.result.valid);
     });
 }
@@ -137,8 +139,10 @@ function reportHarnessCrash(
   process.stderr.write(`kafkasim: stack trace in ${file}\n`);
 }
 
-/** The short terminal summary of a run. */
-export function printSummary(result: RunResult, out?: string): void {
+/** The short terminal summary of a run: what happened first, as the report opens. */
+export function printSummary(run: { output: TestRun; result: RunResult }, out?: string): void {
+  const result = run.result;
+  const account = accountOfRun(run.output, result);
   const anomalies =
     Object.entries(result.anomalies)
       .map(([k, v]) => `${k}=${v}`)
@@ -146,6 +150,8 @@ export function printSummary(result: RunResult, out?: string): void {
   console.log(`seed          ${result.seed}`);
   if (result.swarm) console.log(`swarm         ${result.swarm}`);
   console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
+  console.log(`what happened ${account.headline}`);
+  if (account.alsoFound.length > 0) console.log(`also found    ${account.alsoFound.join(', ')}`);
   console.log(`anomalies     ${anomalies}`);
   for (const line of violationLines(result)) console.log(line);
   if (result.stoppedAt !== undefined) {

@@ -34,10 +34,17 @@ export function latencyChart(endS: number): VlSpec {
         },
       },
       {
+        // Every completed op gets a ring, visible only on anomalous ones: a layer filtered down to nothing
+        // (a valid run) leaves the log scale an empty extent, which Vega warns about in the console.
         data: { name: 'ops' },
-        transform: [{ filter: 'datum.anomalous && datum.completion >= 0' }],
+        transform: [{ filter: 'datum.completion >= 0' }],
         mark: { type: 'point', filled: false, size: 110, stroke: '#c0392b', strokeWidth: 1.6 },
-        encoding: { x, y, tooltip: OP_TOOLTIP },
+        encoding: {
+          x,
+          y,
+          strokeOpacity: { condition: { test: 'datum.anomalous', value: 1 }, value: 0 },
+          tooltip: OP_TOOLTIP,
+        },
       },
     ]),
   };

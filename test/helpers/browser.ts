@@ -13,6 +13,10 @@ export const NO_CHROMIUM_MESSAGE =
 export interface PageVisit {
   /** Console messages of type error, and uncaught page errors. */
   errors: string[];
+  /** Console messages of every other level (warnings, logs), as "level: text". */
+  messages: string[];
+  /** The report's opening account (.account): its text and how far down the page it starts (px). */
+  account: { text: string; top: number } | null;
   /** Every URL the page requested, the file itself included. */
   requests: string[];
   /** body[data-charts]: "done" when every chart rendered, "failed" otherwise. */
@@ -36,9 +40,11 @@ export async function visit(browser: Browser, file: string, screenshot?: string)
   const url = pathToFileURL(file).href;
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
+  const messages: string[] = [];
   const requests: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
+    else messages.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
@@ -55,15 +61,17 @@ export async function visit(browser: Browser, file: string, screenshot?: string)
         (svg !== null && svg.getBoundingClientRect().width > 0);
       return { id: el.id, rendered: el.getAttribute('data-rendered'), drawn };
     });
+    const account = document.querySelector('.account');
     return {
+      account: account === null ? null : { text: account.innerText, top: account.getBoundingClientRect().top },
       chartsState: document.body.getAttribute('data-charts'),
       charts,
       text: document.body.innerText,
       scripts: document.querySelectorAll('script').length,
       pwned: window.__pwned ?? null,
     };
-  })()`)) as Omit<PageVisit, 'errors' | 'requests'>;
+  })()`)) as Omit<PageVisit, 'errors' | 'messages' | 'requests'>;
   if (screenshot !== undefined) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
-  return { errors, requests, ...result };
+  return { errors, messages, requests, ...result };
 }

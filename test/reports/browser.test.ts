@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareSideFrom, writeRunReport } from '../../harness/report-data.ts';
+import { readRepro, reproRunOptions } from '../../harness/index.ts';
+import { compareSideFrom, runReportData, writeRunReport } from '../../harness/report-data.ts';
 import { runOnce } from '../../harness/run.ts';
 import { COMPARE_REPORT_KIND, type CompareRow } from '../../reports/compare-data.ts';
 import { renderCompareReport } from '../../reports/compare-report.ts';
@@ -49,6 +50,30 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     expectClean(v, file, 4 + data.partitions.length);
     expect(v.text).toContain(HOSTILE);
     expect(v.text).toContain('replicas that had it');
+  });
+
+  it("opens a failing run's report with its cause, on the first screen, and logs nothing", async () => {
+    const run = runOnce(reproRunOptions(readRepro(join(repoRoot, 'examples/bugfind/bug-01.min.json'))));
+    writeRunReport(join(dir, 'failing'), runReportData(run.output, run.result, 'npx kafkasim replay repro.json'));
+    const file = join(dir, 'failing', 'index.html');
+    const v = await visit(browser, file, join(screenshots, 'failing-run-report.png'));
+    expect(v.errors).toEqual([]);
+    expect(v.messages).toEqual([]);
+    const lost = run.result.checkers.flatMap((c) => c.anomalies).find((a) => a.name === 'acked-write-lost');
+    expect(v.account?.text).toContain(`INVALID. ${lost?.examples[0].description ?? '(no loss)'}`);
+    // Within the first screen of a 900 px window, under the title and the section links.
+    expect(v.account?.top).toBeLessThan(600);
+  });
+
+  it("opens a valid run's report with what it survived, and logs nothing", async () => {
+    const run = runOnce({ seed: 42, timeSeconds: 20 });
+    expect(run.result.valid).toBe(true);
+    writeRunReport(join(dir, 'valid'), runReportData(run.output, run.result, 'npx kafkasim run --seed 42'));
+    const file = join(dir, 'valid', 'index.html');
+    const v = await visit(browser, file, join(screenshots, 'valid-run-report.png'));
+    expect(v.errors).toEqual([]);
+    expect(v.messages).toEqual([]);
+    expect(v.account?.text).toMatch(/^Valid\. [\d,]+ acknowledged writes? kept through \d+ faults? \(/);
   });
 
   it('draws the longest linearizable prefix and the op that cannot be placed, with empty Kafka charts', async () => {
