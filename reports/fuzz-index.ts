@@ -19,6 +19,8 @@ export interface FuzzRun {
   error?: string;
   /** What makes the run worth a look besides its verdict (e.g. "nondeterminism", "harness-crash"). */
   findings?: string[];
+  /** The first finding's cause in one sentence (reports/account.ts). */
+  cause?: string;
 }
 
 export interface FuzzTotals {
@@ -39,6 +41,10 @@ export interface FuzzIndexData {
   runs: FuzzRun[];
   /** Computed from `runs` when absent. */
   totals?: FuzzTotals;
+  /** Wall seconds from the fuzz's start to its end (or to now), as measured; per-seed times overlap. */
+  elapsedSeconds?: number;
+  /** False while the fuzz is still running (the index is rewritten as seeds finish). */
+  finished?: boolean;
 }
 
 /** Rows listed in the table of all runs; a long fuzz lists its failing runs in full and counts the rest. */
@@ -81,9 +87,7 @@ function verdictOf(r: FuzzRun): string {
 }
 
 function runRow(r: FuzzRun): CellContent[] {
-  const anomalies = Object.entries(r.anomalies)
-    .map(([k, v]) => `${k}×${v}`)
-    .join(', ');
+  const anomalies = Object.entries(r.anomalies).length === 0 ? '' : anomalyList(r);
   const findings = (r.findings ?? []).filter((f) => f !== 'anomaly').join(', ');
   return [
     String(r.seed),
@@ -98,11 +102,34 @@ function runRow(r: FuzzRun): CellContent[] {
   ];
 }
 
+/** A failing seed: its cause in one line, then how to replay and shrink it, then its row. */
+function failingSeed(r: FuzzRun): string {
+  const cause =
+    r.cause ?? (r.error !== undefined ? `The harness crashed: ${r.error}` : `${verdictOf(r)}: ${anomalyList(r)}`);
+  const commands =
+    r.reproHref === undefined
+      ? ''
+      : `<pre>npx kafkasim replay ${escapeHtml(r.reproHref)}\nnpx kafkasim shrink ${escapeHtml(r.reproHref)}</pre>`;
+  return (
+    `<div class="failing-seed"><h3>seed ${escapeHtml(String(r.seed))}</h3><p class="cause">${escapeHtml(cause)}</p>` +
+    `${commands}${table(RUN_HEADERS, [runRow(r)], new Set([5, 6]))}</div>`
+  );
+}
+
+function anomalyList(r: FuzzRun): string {
+  return (
+    Object.entries(r.anomalies)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(', ') || 'no anomaly'
+  );
+}
+
 const RUN_HEADERS = ['seed', 'verdict', 'anomalies', 'other findings', 'error', 'wall ms', 'events', 'report', 'repro'];
 
 export function renderFuzzIndex(data: FuzzIndexData): string {
   const t = data.totals ?? fuzzTotals(data.runs);
   const failing = data.runs.filter(isFailing);
+  const finished = data.finished ?? true;
   const kinds = Object.entries(t.anomalies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const verdicts: [string, number][] = [
     ['valid', t.valid],
@@ -131,7 +158,7 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
       'href="#all">All runs</a></nav>',
     '<main>',
     `<section id="summary"><h2>Summary</h2>${table(
-      ['runs', 'valid', 'INVALID', 'unknown', 'error', 'events', 'wall time'],
+      ['runs', 'valid', 'INVALID', 'unknown', 'error', 'events', 'elapsed', 'seed time, summed'],
       [
         [
           t.runs,
@@ -140,10 +167,11 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
           t.unknown,
           t.errors,
           t.events.toLocaleString('en'),
+          data.elapsedSeconds === undefined ? '–' : `${data.elapsedSeconds.toFixed(1)} s${finished ? '' : ' so far'}`,
           `${(t.wallMs / 1000).toFixed(1)} s`,
         ],
       ],
-      new Set([0, 1, 2, 3, 4, 5, 6]),
+      new Set([0, 1, 2, 3, 4, 5, 6, 7]),
     )}`,
     kinds.length === 0
       ? '<p>No anomaly in any run.</p>'
@@ -156,11 +184,10 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
     '<section id="findings"><h2>Findings</h2><div style="display:flex;gap:24px;flex-wrap:wrap">' +
       chartDiv('chart-verdicts', 'runs by verdict') +
       `${chartDiv('chart-kinds', 'runs that found each anomaly kind')}</div>` +
-      `${chartDiv('chart-findings', 'failing runs so far, in the order the runs are listed')}</section>`,
+      `${chartDiv('chart-findings', `failing runs after each run, in the order listed${finished ? '' : ' (still running)'}`)}` +
+      '</section>',
     `<section id="failing"><h2>Failing seeds (${failing.length})</h2>` +
-      (failing.length === 0
-        ? '<p>None: every run was valid.</p>'
-        : table(RUN_HEADERS, failing.map(runRow), new Set([5, 6]))) +
+      (failing.length === 0 ? '<p>None: every run was valid.</p>' : failing.map(failingSeed).join('\n')) +
       '</section>',
     `<section id="all"><h2>All runs</h2>${more}<details><summary>${listed.length} runs</summary>${table(
       RUN_HEADERS,

@@ -28,6 +28,8 @@ export interface SeedOutcome {
   error?: string;
   /** Where the seed's outputs are, relative to the fuzz's output directory (findings only). */
   dir?: string;
+  /** For an anomaly: the first finding's cause in one sentence, as the run's report opens with it. */
+  cause?: string;
 }
 
 /** Sent once to each worker when it starts, before any task. */

@@ -22,6 +22,7 @@ function indexRun(r: SeedOutcome): FuzzRun {
     if (!crashed) run.reproHref = `${r.dir}/repro.json`;
   }
   if (r.error !== undefined) run.error = r.error;
+  if (r.cause !== undefined) run.cause = r.cause;
   return run;
 }
 
@@ -49,6 +50,12 @@ export function writeFuzzIndex(outDir: string, summary: FuzzSummary): void {
     `run${stoppedText(summary.stoppedBy)}`;
   writeWhole(
     join(outDir, 'index.html'),
-    renderFuzzIndex({ title: title(summary), generatedBy, runs: summary.runs.map(indexRun) }),
+    renderFuzzIndex({
+      title: title(summary),
+      generatedBy,
+      runs: summary.runs.map(indexRun),
+      elapsedSeconds: summary.wallSeconds,
+      finished: summary.stoppedBy !== 'running',
+    }),
   );
 }

@@ -2,6 +2,7 @@
 // finding's outputs to its own directory at once, so an interrupted fuzz keeps every finished finding.
 import { mkdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { accountOfRun } from '../report-data.ts';
 import { runOnce, writeRunOutputs, type JudgedRun } from '../run.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type FindingKind, type SeedOutcome, type SeedTask, type WorkerSetup } from './outcome.ts';
@@ -78,6 +79,7 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
     findings,
   };
   if (second !== undefined) outcome.rerunHash = second.result.historyHash;
+  if (result.valid === false) outcome.cause = accountOfRun(first.output, result).headline;
   if (findings.length > 0) {
     outcome.dir = seedDir(task.seed);
     const abs = join(setup.outDir, outcome.dir);

@@ -128,6 +128,8 @@ export function readSummary(dir: string): FuzzSummary {
     if (!isObject(r) || typeof r.seed !== 'number' || !Array.isArray(r.findings) || !isObject(r.anomalies)) {
       throw new UsageError(`${path}: every entry of "runs" needs a seed, findings and anomalies`);
     }
+    if (r.cause !== undefined && typeof r.cause !== 'string')
+      throw new UsageError(`${path}: seed ${r.seed} has a cause that is not a string`);
     // Merge copies these directories: only the one place a fuzz puts them, never a path elsewhere.
     if (r.dir !== undefined && r.dir !== seedDir(r.seed))
       throw new UsageError(
