@@ -184,7 +184,7 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
     '<section id="findings"><h2>Findings</h2><div style="display:flex;gap:24px;flex-wrap:wrap">' +
       chartDiv('chart-verdicts', 'runs by verdict') +
       `${chartDiv('chart-kinds', 'runs that found each anomaly kind')}</div>` +
-      `${chartDiv('chart-findings', `failing runs after each run, in the order listed${finished ? '' : ' (still running)'}`)}` +
+      chartDiv('chart-findings', `failing runs after each run, in the order listed${finished ? '' : ' (running)'}`) +
       '</section>',
     `<section id="failing"><h2>Failing seeds (${failing.length})</h2>` +
       (failing.length === 0 ? '<p>None: every run was valid.</p>' : failing.map(failingSeed).join('\n')) +

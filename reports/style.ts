@@ -25,7 +25,8 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; white-space: pre-wrap
 .verdict.valid { background: var(--good); }
 .verdict.invalid { background: var(--bad); }
 .verdict.unknown { background: #7f8c8d; }
-.account { font-size: 1.1em; max-width: 60em; overflow-wrap: anywhere; padding: 8px 12px; border-left: 6px solid #7f8c8d; }
+.account { font-size: 1.1em; max-width: 60em; overflow-wrap: anywhere; padding: 8px 12px; }
+.account { border-left: 6px solid #7f8c8d; }
 .account.valid { border-left-color: var(--good); }
 .account.invalid { border-left-color: var(--bad); }
 .headline { font-size: 16px; padding: 10px 14px; background: #fdf6e3; border-left: 4px solid #e0a800; }
