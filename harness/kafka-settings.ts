@@ -44,6 +44,9 @@ function kafkaValue(key: string, value: unknown, fallback: unknown, where: strin
   if (key === 'acks') {
     if (value !== 0 && value !== 1 && value !== 'all')
       throw new UsageError(`${at} must be 0, 1 or "all", got ${JSON.stringify(value)}`);
+  } else if (key === 'auto.offset.reset') {
+    if (value !== 'earliest' && value !== 'latest' && value !== 'none')
+      throw new UsageError(`${at} must be "earliest", "latest" or "none", got ${JSON.stringify(value)}`);
   } else if (typeof fallback === 'boolean') {
     if (typeof value !== 'boolean') throw new UsageError(`${at} must be true or false, got ${JSON.stringify(value)}`);
   } else if (fallback === null) {

@@ -8,9 +8,10 @@ import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from
 import { clusterConfig } from '../sim/kafka/config.ts';
 import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
 import { parseOverrides, type KafkaBehaviours } from '../sim/kafka/protocol.ts';
-import { releaseOf, releasesWith } from '../sim/kafka/releases.ts';
-import { parseSeed, type Seed } from '../sim/world/index.ts';
-import { queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
+import { resolveProducerConfig } from '../sim/kafka/clients/producer-config.ts';
+import { releaseOf, releasesWith, type KafkaRelease } from '../sim/kafka/releases.ts';
+import { ConfigError, parseSeed, type Seed } from '../sim/world/index.ts';
+import { QUEUE_WORKLOAD_DEFAULTS, queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
 import { standardCheckers } from './checkers.ts';
 import { UsageError } from './errors.ts';
 import { applyKnobs, checkOptions, knobsOf, RUN_DEFAULTS, type RunOptions, type TestDraft } from './options.ts';
@@ -68,17 +69,15 @@ export function testOf(options: RunOptions): Test {
     );
   }
   const { names, changes } = parseOverrides(draft.protocol);
-  // The release's defaults under the run's settings and the user's.
-  const producer = { ...release.producer, ...draft.producer };
-  if (producer['enable.idempotence'] === true && !release.idempotentProducer) {
-    throw new UsageError(`Kafka ${release.version} has no idempotent producer (KIP-98, 0.11.0)`);
-  }
+  const protocol = { ...release.behaviours, ...changes };
+  // The release's defaults under the run's settings and the user's, as the release's KafkaProducer takes them.
+  const producer = producerSettings(release, protocol, draft.producer);
   const cluster = clusterConfig({
     brokers: draft.brokers,
     partitions: draft.partitions,
     replicationFactor: draft.replicationFactor,
     kafka: release.version,
-    protocol: { ...release.behaviours, ...changes },
+    protocol,
     metadata,
     broker: { ...release.broker, ...draft.broker },
   });
@@ -97,6 +96,20 @@ export function testOf(options: RunOptions): Test {
     checkers: standardCheckers(cluster.metadata),
     stopOnViolation: draft.stopOnViolation,
   };
+}
+
+/** resolveProducerConfig on the workload's producer defaults; what Kafka would refuse is a usage error. */
+function producerSettings(
+  release: KafkaRelease,
+  behaviours: KafkaBehaviours,
+  given: Partial<ProducerConfig>,
+): ProducerConfig {
+  try {
+    return resolveProducerConfig(QUEUE_WORKLOAD_DEFAULTS.producer, { ...release, behaviours }, given);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /**

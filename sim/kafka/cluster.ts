@@ -178,13 +178,12 @@ export class KafkaCluster {
 
   addClient(
     id: string,
-    options: Omit<ClientOptions, 'bootstrap' | 'kip320'> & Partial<Pick<ClientOptions, 'kip320'>>,
+    options: Omit<ClientOptions, 'bootstrap' | 'protocol'>,
     onStart?: (c: KafkaClient) => void,
   ): void {
     const factory: ProgramFactory = (ctx) => {
-      // Clients send their leader epoch and validate positions from 2.3 (KIP-320's consumer side).
-      const kip320 = this.config.protocol.kip320Consumer;
-      const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), kip320, ...options });
+      // Clients are of the cluster's release (its producer and consumer behaviours).
+      const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), protocol: this.config.protocol, ...options });
       onStart?.(c);
       return c;
     };

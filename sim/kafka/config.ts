@@ -3,6 +3,7 @@
 import { ConfigError } from '../world/errors.ts';
 import type { KraftConfig, MetadataMode } from './kraft/config.ts';
 import { KRAFT_DEFAULTS, validateKraft } from './kraft/config.ts';
+import type { OffsetResetStrategy } from './clients/subscription-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import { NEWEST_RELEASE, releaseOf } from './releases.ts';
 
@@ -67,6 +68,8 @@ export interface ConsumerConfig {
   'retry.backoff.ms': number;
   'client.rack': string | null;
   'max.poll.records': number;
+  /** Where a position the log does not hold goes: earliest, latest, or none (the poll raises). */
+  'auto.offset.reset': OffsetResetStrategy;
 }
 
 export const CONSUMER_DEFAULTS: ConsumerConfig = {
@@ -75,6 +78,7 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
   'retry.backoff.ms': 100,
   'client.rack': null,
   'max.poll.records': 500,
+  'auto.offset.reset': 'latest',
 };
 
 export interface ClusterConfig {

@@ -81,12 +81,14 @@ export class KafkaApis {
         this.handleListOffsets(from, m);
         return true;
       case 'InitProducerId':
-        // Producer ids unique across brokers and restarts: broker id and incarnation in the high digits.
+        // Producer ids unique across brokers and restarts: broker id and incarnation in the high digits. Without a
+        // transactional id the epoch is 0 (TransactionCoordinator.handleInitProducerId, every release).
         this.ctx.send(from, {
           type: 'InitProducerIdResponse',
           correlationId: m.correlationId,
           error: 'NONE',
           producerId: (this.brokerId + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++,
+          producerEpoch: 0,
         });
         return true;
       default:
@@ -95,14 +97,16 @@ export class KafkaApis {
   }
 
   /** A produce is acknowledged when it answers NONE; acks=0 gets no answer at all. */
-  private readonly sendProduceResponse: ProduceCallback = (to, req, error, baseOffset) => {
+  private readonly sendProduceResponse: ProduceCallback = (to, req, error, baseOffset, logStartOffset) => {
     const { correlationId, partition, acks } = req;
     if (error === 'NONE' && this.observe.active) {
       const time = this.ctx.now();
       const value = req.values[0];
       this.observe.emit({ kind: 'acked', time, broker: this.brokerId, partition, offset: baseOffset, value, acks });
     }
-    if (acks !== 0) this.ctx.send(to, { type: 'ProduceResponse', correlationId, partition, error, baseOffset });
+    if (acks !== 0) {
+      this.ctx.send(to, { type: 'ProduceResponse', correlationId, partition, error, baseOffset, logStartOffset });
+    }
   };
 
   private readonly sendFetchResponse: FetchCallback = (to, req, data) => {

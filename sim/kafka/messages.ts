@@ -13,8 +13,9 @@ export type KafkaError =
   | 'FENCED_LEADER_EPOCH'
   | 'UNKNOWN_LEADER_EPOCH'
   | 'OFFSET_OUT_OF_RANGE'
-  | 'DUPLICATE_SEQUENCE_NUMBER'
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  | 'UNKNOWN_PRODUCER_ID'
+  | 'INVALID_PRODUCER_EPOCH'
   | 'STALE_CONTROLLER_EPOCH'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
   | 'LEADER_NOT_AVAILABLE'
@@ -25,7 +26,10 @@ export type KafkaError =
   | 'INELIGIBLE_REPLICA'
   | 'UNKNOWN_SERVER_ERROR';
 
-/** Errors after which a client may retry the same request (Kafka's RetriableException subclasses). */
+/**
+ * Errors after which a client may retry the same request (Kafka's RetriableException subclasses). The
+ * idempotent producer's errors are not among them: the producer decides per release (producer.ts).
+ */
 export const RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
   'NOT_LEADER_OR_FOLLOWER',
   'NOT_ENOUGH_REPLICAS',
@@ -35,7 +39,6 @@ export const RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
   'UNKNOWN_LEADER_EPOCH',
   'LEADER_NOT_AVAILABLE',
   'NETWORK_EXCEPTION',
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
   'KAFKA_STORAGE_ERROR',
 ]);
 
@@ -51,6 +54,8 @@ export interface ProduceRequest {
   acks: 0 | 1 | -1;
   timeoutMs: number;
   producerId: number;
+  /** The producer epoch of the batch (RecordBatch.producerEpoch); -1 without a producer id. */
+  producerEpoch: number;
   baseSequence: number;
   values: number[];
 }
@@ -61,6 +66,8 @@ export interface ProduceResponse {
   partition: number;
   error: KafkaError;
   baseOffset: number;
+  /** The partition's log start offset (Produce v5+, KAFKA-5793); -1 when the broker could not say. */
+  logStartOffset: number;
 }
 
 export interface FetchPartition {
@@ -233,6 +240,7 @@ export interface InitProducerIdResponse {
   correlationId: number;
   error: KafkaError;
   producerId: number;
+  producerEpoch: number;
 }
 
 export type KafkaRequest =

@@ -6,7 +6,7 @@
 // maybeIncrementLeaderHW, checkEnoughReplicasReachOffset, truncateTo), Replica (updateLogReadResult /
 // updateFetchStateOrThrow / updateFetchState, resetLastCaughtUpTime / resetReplicaState, ReplicaState.isCaughtUp),
 // Log.truncateTo and, for a follower's high watermark, ReplicaFetcherThread.processPartitionData; protocol fixes
-// can be switched off (protocol.ts).
+// can be switched off (protocol.ts). The idempotent producers' state is producer-state.ts.
 import type { Disk } from '../world/disk.ts';
 import type { BrokerConfig } from './config.ts';
 import { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.ts';
@@ -14,6 +14,7 @@ import { PartitionLog } from './log.ts';
 import type { KafkaError, PartitionState } from './messages.ts';
 import type { TruncationReason } from '../events/index.ts';
 import type { ObserverHub } from './observer.ts';
+import { ProducerStateManager } from './producer-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import type { RecordBatch } from './records.ts';
 import { NO_PRODUCER, nextOffsetOf } from './records.ts';
@@ -35,14 +36,6 @@ interface FollowerState {
 const REPLICA_LAG_MAX_MESSAGES = 4000;
 /** Kafka's 0 and -1 ms for "never" are 1970 on its clock; on the simulated one, which starts at 0, -∞. */
 const NEVER = Number.NEGATIVE_INFINITY;
-
-/** The last batches of an idempotent producer, to answer duplicates with the original offset. */
-interface ProducerEntry {
-  lastSequence: number;
-  recent: { firstSequence: number; lastSequence: number; baseOffset: number }[];
-}
-
-const PRODUCER_BATCH_CACHE = 5;
 
 export interface AppendResult {
   error: KafkaError;
@@ -97,7 +90,7 @@ export class Partition {
    * a time, and no other expansion or shrink is tried until it is answered or a LeaderAndIsr resets it.
    */
   pendingIsr: number[] | null = null;
-  private producers = new Map<number, ProducerEntry>();
+  private readonly producers: ProducerStateManager;
 
   constructor(
     readonly id: number,
@@ -111,7 +104,8 @@ export class Partition {
     this.epochCache.truncateFromEnd(this.log.logEndOffset);
     this.epochCache.recoverFrom(this.log.all());
     this.highWatermark = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
-    this.rebuildProducerState();
+    this.producers = new ProducerStateManager(deps.protocol);
+    this.producers.rebuild(this.log.all());
   }
 
   get logEndOffset(): number {
@@ -259,35 +253,35 @@ export class Partition {
 
   // ---- leader side ----
 
-  appendAsLeader(producerId: number, baseSequence: number, values: number[], acks: 0 | 1 | -1): AppendResult {
+  /**
+   * Partition.appendRecordsToLeader: NOT_LEADER_OR_FOLLOWER, then min ISR for acks=all, then the idempotent
+   * producer's checks (Log.analyzeAndValidateProducerState, ProducerAppendInfo: producer-state.ts).
+   */
+  appendAsLeader(
+    producer: { producerId: number; producerEpoch: number; baseSequence: number },
+    values: number[],
+    acks: 0 | 1 | -1,
+  ): AppendResult {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
     const minIsr = this.deps.config['min.insync.replicas'];
     if (acks === -1 && this.isr.length < minIsr) {
       return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
     }
+    const { producerId, producerEpoch, baseSequence } = producer;
     if (producerId !== NO_PRODUCER) {
-      const entry = this.producers.get(producerId);
-      const lastSequence = baseSequence + values.length - 1;
-      if (entry !== undefined) {
-        const dup = entry.recent.find((b) => b.firstSequence === baseSequence && b.lastSequence === lastSequence);
-        if (dup !== undefined) {
-          // A retry of a batch already in the log: answer with its original offset, append nothing.
-          return { error: 'NONE', baseOffset: dup.baseOffset, requiredOffset: dup.baseOffset + values.length };
-        }
-        if (baseSequence <= entry.lastSequence) {
-          return { error: 'DUPLICATE_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
-        }
-        if (baseSequence !== entry.lastSequence + 1) {
-          return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
-        }
-      } else if (baseSequence !== 0) {
-        return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
+      const check = this.producers.check(producerId, producerEpoch, baseSequence, baseSequence + values.length - 1);
+      if (check.kind === 'duplicate') {
+        // A retry of a batch already in the log: answer with its original offset, append nothing.
+        const baseOffset = check.firstOffset;
+        return { error: 'NONE', baseOffset, requiredOffset: baseOffset + values.length };
       }
+      if (check.kind === 'error') return { error: check.error, baseOffset: -1, requiredOffset: -1 };
     }
     const batch: RecordBatch = {
       baseOffset: this.log.logEndOffset,
       epoch: this.leaderEpoch,
       producerId,
+      producerEpoch: producerId === NO_PRODUCER ? -1 : producerEpoch,
       baseSequence,
       values,
     };
@@ -474,7 +468,7 @@ export class Partition {
     const removed = this.log.truncateTo(offset);
     this.epochCache.truncateFromEnd(offset);
     if (this.highWatermark > offset) this.highWatermark = offset;
-    this.rebuildProducerState();
+    this.producers.rebuild(this.log.all());
     const flat: { offset: number; value: number; epoch: number }[] = [];
     for (const b of removed) {
       b.values.forEach((v, i) => flat.push({ offset: b.baseOffset + i, value: v, epoch: b.epoch }));
@@ -535,7 +529,7 @@ export class Partition {
   private appendBatch(batch: RecordBatch, asLeader: boolean): void {
     if (batch.epoch > this.epochCache.latestEpoch()) this.epochCache.assign(batch.epoch, batch.baseOffset);
     this.log.append(batch);
-    this.trackProducer(batch);
+    this.producers.update(batch);
     const now = this.deps.now();
     if (this.deps.observe.active) {
       this.deps.observe.emit({
@@ -576,24 +570,5 @@ export class Partition {
       });
     }
     this.deps.onHighWatermark(this);
-  }
-
-  private trackProducer(batch: RecordBatch): void {
-    if (batch.producerId === NO_PRODUCER) return;
-    const lastSequence = batch.baseSequence + batch.values.length - 1;
-    let entry = this.producers.get(batch.producerId);
-    if (entry === undefined) {
-      entry = { lastSequence: -1, recent: [] };
-      this.producers.set(batch.producerId, entry);
-    }
-    entry.lastSequence = lastSequence;
-    entry.recent.push({ firstSequence: batch.baseSequence, lastSequence, baseOffset: batch.baseOffset });
-    if (entry.recent.length > PRODUCER_BATCH_CACHE) entry.recent.shift();
-  }
-
-  /** Producer state is derived from the log (Kafka rebuilds it from segments after truncation or restart). */
-  private rebuildProducerState(): void {
-    this.producers = new Map();
-    for (const b of this.log.all()) this.trackProducer(b);
   }
 }

@@ -107,6 +107,48 @@ export interface KafkaBehaviours {
   truncateOnFetch: boolean;
   /** KAFKA-14704 (3.5.0): given a diverging epoch, the follower truncates and leaves its high watermark alone. */
   kafka14704: boolean;
+  /**
+   * KAFKA-5494 (1.0.0): idempotence with up to five requests in flight. The leader caches each producer's last five
+   * batches for duplicates (ProducerStateEntry.NumBatchesToRetain; 0.11.0's ProducerIdEntry held one), and the
+   * producer tracks its batches in flight by sequence, retries an OUT_OF_ORDER_SEQUENCE_NUMBER behind a failed batch
+   * and holds new batches while an expired retry leaves sequences unresolved (TransactionManager.canRetry,
+   * RecordAccumulator.shouldStopDrainBatchesForPartition); before, one request in flight
+   * (KafkaProducer.configureInflightRequests) and the sequence moved on only as batches succeeded.
+   */
+  kafka5494: boolean;
+  /**
+   * KAFKA-5793 (1.0.0): a leader with no state for a producer id answers a first sequence other than 0
+   * UNKNOWN_PRODUCER_ID, not OUT_OF_ORDER_SEQUENCE_NUMBER (ProducerAppendInfo.checkSequence), with its log start
+   * offset; the producer numbers its batches from 0 again if nothing it had acknowledged is left in the log
+   * (TransactionManager.canRetry, startSequencesAtBeginning).
+   */
+  kafka5793: boolean;
+  /**
+   * KIP-360 (2.5.0): the leader accepts any sequence from a producer id it has no state for
+   * (ProducerAppendInfo.checkSequence, KAFKA-8710), and the idempotent producer bumps its epoch itself and numbers
+   * the failed partition from 0 instead of taking a new producer id (TransactionManager.handleFailedBatch,
+   * canRetry, bumpIdempotentEpochAndResetIdIfNeeded; KAFKA-8805).
+   */
+  kip360: boolean;
+  /**
+   * KIP-588 (2.7.0, KAFKA-9911 and KAFKA-10687): the producer takes INVALID_PRODUCER_EPOCH from a produce as
+   * InvalidProducerEpochException and bumps its epoch; before, as ProducerFencedException, fatal
+   * (TransactionManager.maybeTransitionToErrorState).
+   */
+  kip588: boolean;
+  /**
+   * KAFKA-12152 (2.7.1, 2.8.0): each partition keeps the producer id and epoch of its sequences and starts again
+   * from 0 in a new epoch once nothing of the old one is in flight (TransactionManager
+   * .maybeUpdateProducerIdAndEpoch); before, a partition with nothing in flight at an epoch bump sent the new epoch
+   * with its old sequence, was refused, and bumped the epoch again.
+   */
+  kafka12152: boolean;
+  /**
+   * KAFKA-9840 (2.7.0): a consumer whose OffsetsForLeaderEpoch answer has no epoch or end offset resets its position
+   * by auto.offset.reset, or raises LogTruncationException without one (SubscriptionState.maybeCompleteValidation);
+   * before, it took the undefined end offset (-1) as where the log diverged.
+   */
+  kafka9840: boolean;
 }
 
 export type BehaviourName = keyof KafkaBehaviours;
@@ -139,6 +181,12 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka7897: 'KAFKA-7897 no OffsetsForLeaderEpoch without an epoch',
   truncateOnFetch: 'KAFKA-10554 truncation on fetch (DivergingEpoch)',
   kafka14704: 'KAFKA-14704 truncation before the follower high watermark',
+  kafka5494: 'KAFKA-5494 idempotence with five requests in flight',
+  kafka5793: 'KAFKA-5793 UNKNOWN_PRODUCER_ID',
+  kip360: 'KIP-360 producer epoch bump; any first sequence from an unknown producer',
+  kip588: 'KIP-588 INVALID_PRODUCER_EPOCH not fatal to the producer',
+  kafka12152: 'KAFKA-12152 per-partition producer epoch',
+  kafka9840: 'KAFKA-9840 consumer reset on an undefined epoch end offset',
 };
 
 export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOUR_LABELS) as BehaviourName[];

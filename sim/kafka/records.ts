@@ -1,6 +1,7 @@
 // Record batches as Kafka stores them (Kafka's DefaultRecordBatch: baseOffset, nextOffset,
-// partitionLeaderEpoch, producerId, baseSequence): each carries the leader epoch it was written in, and
-// the idempotent producer's id and sequence. One record holds one value (the workloads' unique integers).
+// partitionLeaderEpoch, producerId, producerEpoch, baseSequence): each carries the leader epoch it was written
+// in, and the idempotent producer's id, epoch and sequence. One record holds one value (the workloads' unique
+// integers).
 
 export interface RecordBatch {
   baseOffset: number;
@@ -8,6 +9,8 @@ export interface RecordBatch {
   epoch: number;
   /** Idempotent producer id, or -1 for a non-idempotent producer. */
   producerId: number;
+  /** The producer's epoch (0 from InitProducerId, bumped by KIP-360), or -1 without a producer id. */
+  producerEpoch: number;
   /** Sequence number of the first record, or -1. */
   baseSequence: number;
   values: number[];

@@ -64,6 +64,12 @@ const NONE: KafkaBehaviours = {
   kafka7897: false,
   truncateOnFetch: false,
   kafka14704: false,
+  kafka5494: false,
+  kafka5793: false,
+  kip360: false,
+  kip588: false,
+  kafka12152: false,
+  kafka9840: false,
 };
 
 /** Each release as the one before it plus what changed (facts checked at the tags; README's table cites them). */
@@ -114,14 +120,30 @@ const HISTORY: Change[] = [
     changes: [
       'KIP-101: followers truncate by leader epoch (ReplicaFetcherThread.maybeTruncate, OffsetsForLeaderEpoch)',
       'KIP-106: unclean.leader.election.enable defaults to false (KafkaConfig Defaults)',
-      'KIP-98: idempotent producer (ProducerStateManager, ProducerAppendInfo), off by default',
+      "KIP-98: idempotent producer, off by default. The leader keeps each producer id's epoch and last batch: a " +
+        'retry of it answers its offset (ProducerIdEntry.isDuplicate), an older epoch INVALID_PRODUCER_EPOCH, a new ' +
+        'epoch (or an unknown producer) not starting at sequence 0 or a gap OUT_OF_ORDER_SEQUENCE_NUMBER ' +
+        '(ProducerAppendInfo.validateAppend). With idempotence the producer takes acks=all, retries MAX_INT and one ' +
+        'request in flight (KafkaProducer.configureAcks, configureRetries, configureInflightRequests); an ' +
+        'OUT_OF_ORDER_SEQUENCE_NUMBER or an expired retry resets its producer id (Sender.failBatch, ' +
+        'Sender.sendProducerData)',
     ],
   },
   {
     version: '1.1',
     checkedAt: '1.1.1',
-    behaviours: { kafka5642: true },
+    behaviours: { kafka5642: true, kafka5494: true, kafka5793: true },
     changes: [
+      'KAFKA-5494 (1.0.0): idempotence with up to five requests in flight; the leader caches the last five batches ' +
+        'of each producer (ProducerStateEntry.NumBatchesToRetain); the producer tracks its batches in flight, ' +
+        'retries an OUT_OF_ORDER_SEQUENCE_NUMBER behind a failed batch, moves later sequences down over a batch that ' +
+        'failed for good, holds new batches while an expired retry leaves sequences unresolved, and otherwise resets ' +
+        'its producer id (TransactionManager.canRetry, handleFailedBatch, adjustSequencesDueToFailedBatch, ' +
+        'shouldResetProducerStateAfterResolvingSequences; RecordAccumulator.drain)',
+      'KAFKA-5793 (1.0.0): a leader with no state for a producer id answers a first sequence other than 0 ' +
+        'UNKNOWN_PRODUCER_ID (ProducerAppendInfo.checkSequence) with its log start offset; the producer starts the ' +
+        "partition's sequences again from 0 if nothing it had acknowledged is left in the log, else resets its " +
+        'producer id (TransactionManager.canRetry, startSequencesAtBeginning)',
       'KAFKA-5642: the controller keeps the last ISR member of a partition going offline even with unclean ' +
         'election enabled (ReplicaStateMachine.doRemoveReplicasFromIsr; before, KafkaController.removeReplicaFromIsr ' +
         'emptied the ISR when unclean.leader.election.enable)',
@@ -161,14 +183,16 @@ const HISTORY: Change[] = [
         'without an OffsetsForLeaderEpoch round (AbstractFetcherThread.maybeTruncate partitionsWithoutEpochs, ' +
         'LeaderEpochFileCache.latestEpoch: Option)',
       'KIP-380 (2.2): broker epoch in LeaderAndIsr and UpdateMetadata (KafkaApis.isBrokerEpochStale)',
-      'KIP-320 (consumer side, 2.3): the consumer validates its position after a leader change ' +
-        '(SubscriptionState.maybeCompleteValidation, LogTruncationException)',
+      'KIP-320 (consumer side, 2.3): the consumer validates its position after a leader change and seeks to where ' +
+        'the log diverged, or raises LogTruncationException with auto.offset.reset=none ' +
+        '(SubscriptionState.maybeCompleteValidation, Fetcher.validateOffsetsAsync); before, it fetched on until ' +
+        'OFFSET_OUT_OF_RANGE and reset by auto.offset.reset (Fetcher.handleOffsetOutOfRange)',
     ],
   },
   {
     version: '2.7',
     checkedAt: '2.7.0',
-    behaviours: { kafka9839: true, kip497: true },
+    behaviours: { kafka9839: true, kip497: true, kip360: true, kip588: true, kafka9840: true },
     broker: { 'replica.lag.time.max.ms': 30000, 'zookeeper.session.timeout.ms': 18000 },
     changes: [
       'KIP-537 (2.5): replica.lag.time.max.ms 30000 and zookeeper.session.timeout.ms 18000 (KafkaConfig Defaults)',
@@ -177,13 +201,25 @@ const HISTORY: Change[] = [
       'KIP-497 (IBP 2.7-IV2): the leader sends AlterIsr to the controller instead of writing ZooKeeper ' +
         '(Partition.expandIsr/shrinkIsr with PendingExpandIsr/PendingShrinkIsr and the maximal ISR, ' +
         'AlterIsrManager, KafkaController.processAlterIsr)',
+      'KIP-360 (2.5): the leader accepts any sequence from a producer id it has no state for (KAFKA-8710, ' +
+        'ProducerAppendInfo.checkSequence); the idempotent producer bumps its epoch itself and numbers the failed ' +
+        "partition's batches from 0 in it instead of taking a new producer id, and retries every " +
+        'OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-8805: TransactionManager.handleFailedBatch, canRetry, ' +
+        'maybeResolveSequences, bumpIdempotentEpochAndResetIdIfNeeded)',
+      'KIP-588 (KAFKA-9911, KAFKA-10687): INVALID_PRODUCER_EPOCH on a produce is InvalidProducerEpochException, ' +
+        'which bumps the epoch, no longer the fatal ProducerFencedException (TransactionManager' +
+        '.maybeTransitionToErrorState; the leader throws InvalidProducerEpochException, ProducerAppendInfo' +
+        '.checkProducerEpoch)',
+      'KAFKA-9840 (with KAFKA-10113): an OffsetsForLeaderEpoch answer without epoch or end offset resets the ' +
+        "consumer's position by auto.offset.reset, or raises LogTruncationException without a divergent offset " +
+        '(SubscriptionState.maybeCompleteValidation); before, the consumer sought to the end offset -1',
     ],
   },
   {
     version: '3.0',
     checkedAt: '3.0.0',
     producer: { acks: 'all' },
-    behaviours: { truncateOnFetch: true },
+    behaviours: { truncateOnFetch: true, kafka12152: true },
     changes: [
       'KAFKA-10554 (2.8.0, IBP 2.7-IV1): the follower sends lastFetchedEpoch in Fetch (v12) and truncates on the ' +
         "leader's DivergingEpoch (Partition.readRecords; AbstractFetcherThread.processFetchRequest " +
@@ -192,6 +228,10 @@ const HISTORY: Change[] = [
         'does not record a diverging fetch, ReplicaManager.updateFollowerFetchState)',
       'KIP-679: the producer defaults to acks=all and enable.idempotence=true (ProducerConfig); in 3.0.0 the ' +
         'idempotence default had no effect unless set explicitly (KAFKA-13598, fixed in 3.0.1)',
+      'KAFKA-12152 (2.7.1, 2.8.0): each partition keeps the producer id and epoch of its sequences and starts from 0 ' +
+        'in a new epoch once nothing of the old is in flight (TransactionManager.maybeUpdateProducerIdAndEpoch); ' +
+        'before, a partition idle at an epoch bump sent the new epoch with its old sequence, was refused ' +
+        'OUT_OF_ORDER_SEQUENCE_NUMBER and bumped the epoch again',
     ],
   },
   {
@@ -214,7 +254,9 @@ const HISTORY: Change[] = [
         'ReplicationControlManager.ineligibleReplicasForIsr), the leader goes back to its committed ISR ' +
         '(Partition.handleAlterPartitionError), and a KRaft leader proposes no fenced follower ' +
         '(Partition.isReplicaIsrEligible)',
-      'KAFKA-13598 (3.0.1, 3.2): enable.idempotence=true takes effect by default',
+      'KAFKA-13598 (3.0.1, 3.2): enable.idempotence=true takes effect by default; KAFKA-13673 (3.2): acks, retries ' +
+        'or max.in.flight.requests.per.connection that conflict with it switch it off unless it was set explicitly ' +
+        '(ProducerConfig.postProcessAndValidateIdempotenceConfigs)',
       'KRaft in 3.3-3.8 ignores unclean.leader.election.enable ' +
         '(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns false)',
       "KRaft (MV before 3.6): every ISR shrink bumps the leader epoch, the leader's own AlterPartition included " +

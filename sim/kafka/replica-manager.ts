@@ -50,8 +50,18 @@ export interface ReplicaManagerDeps {
   isReplicaIsrEligible?: (follower: number, brokerEpoch: number | undefined) => boolean;
 }
 
-/** Answers a produce request: its error, and its base offset (-1 unless appended). */
-export type ProduceCallback = (to: NodeId, request: ProduceRequest, error: KafkaError, baseOffset: number) => void;
+/**
+ * Answers a produce request: its error, its base offset (-1 unless appended) and the partition's log start
+ * offset (ProduceResponse v5+, which the producer reads on UNKNOWN_PRODUCER_ID; -1 when this broker could not
+ * say, as ReplicaManager.appendToLocalLog answers NOT_LEADER_OR_FOLLOWER).
+ */
+export type ProduceCallback = (
+  to: NodeId,
+  request: ProduceRequest,
+  error: KafkaError,
+  baseOffset: number,
+  logStartOffset: number,
+) => void;
 /** Answers a fetch request with what each of its partitions gave. */
 export type FetchCallback = (to: NodeId, request: FetchRequest, data: FetchPartitionData[]) => void;
 
@@ -339,15 +349,16 @@ export class ReplicaManager {
   /** Appends as leader; acks=all waits in the purgatory until the high watermark passes it. */
   appendRecords(from: NodeId, req: ProduceRequest, respond: ProduceCallback): void {
     const p = this.partitions.get(req.partition);
-    if (p === undefined) return respond(from, req, 'NOT_LEADER_OR_FOLLOWER', -1);
+    if (p === undefined) return respond(from, req, 'NOT_LEADER_OR_FOLLOWER', -1, -1);
     let result;
     try {
-      result = p.appendAsLeader(req.producerId, req.baseSequence, req.values, req.acks);
+      result = p.appendAsLeader(req, req.values, req.acks);
     } catch (e) {
       return logDirFailed(this.ctx, `partition ${req.partition} appending`, e);
     }
-    if (result.error !== 'NONE') return respond(from, req, result.error, -1);
-    if (req.acks !== -1) return respond(from, req, 'NONE', result.baseOffset);
+    const logStartOffset = result.error === 'NOT_LEADER_OR_FOLLOWER' ? -1 : p.log.logStartOffset;
+    if (result.error !== 'NONE') return respond(from, req, result.error, -1, logStartOffset);
+    if (req.acks !== -1) return respond(from, req, 'NONE', result.baseOffset, logStartOffset);
     const d: DelayedProduce = {
       from,
       request: req,
@@ -363,7 +374,7 @@ export class ReplicaManager {
 
   private readonly expireProduce = (d: DelayedProduce): void => {
     retain(this.delayedProduces, (x) => x !== d);
-    d.respond(d.from, d.request, 'REQUEST_TIMED_OUT', -1);
+    d.respond(d.from, d.request, 'REQUEST_TIMED_OUT', -1, -1);
   };
 
   private tryCompleteProduce(d: DelayedProduce): boolean {
@@ -371,7 +382,7 @@ export class ReplicaManager {
     const outcome = p === undefined ? 'NOT_LEADER_OR_FOLLOWER' : p.checkEnoughReplicasReachOffset(d.requiredOffset);
     if (outcome === null) return false;
     d.timer?.cancel();
-    d.respond(d.from, d.request, outcome, outcome === 'NONE' ? d.baseOffset : -1);
+    d.respond(d.from, d.request, outcome, outcome === 'NONE' ? d.baseOffset : -1, p?.log.logStartOffset ?? -1);
     return true;
   }
 

@@ -77,3 +77,31 @@ describe('Kafka releases', () => {
     expect(releaseOf('0.11').version).toBe('0.11.0');
   });
 });
+
+describe("The producer's settings as each release's KafkaProducer resolves them (producer-config.ts)", () => {
+  const idempotent = (kafka: string, producer: Record<string, unknown> = {}) =>
+    testOf({ seed: 1, kafka, workload: { producer: { 'enable.idempotence': true, ...producer } } }).workload.producer;
+
+  it('KafkaProducer.configureInflightRequests: one request in flight on 0.11.0, five from 1.0 (KAFKA-5494)', () => {
+    expect(idempotent('0.11')['max.in.flight.requests.per.connection']).toBe(1);
+    expect(() => idempotent('0.11', { 'max.in.flight.requests.per.connection': 5 })).toThrow(/at most 1/);
+    expect(idempotent('1.1')['max.in.flight.requests.per.connection']).toBe(5);
+    expect(() => idempotent('1.1', { 'max.in.flight.requests.per.connection': 6 })).toThrow(/at most 5/);
+  });
+
+  it('KafkaProducer.configureAcks and configureRetries: idempotence takes acks=all and retries MAX_INT', () => {
+    // 0.11-2.0 shipped acks=1 and retries=0; idempotence overrides both defaults and refuses them when set.
+    expect(idempotent('2.0')).toMatchObject({ acks: 'all', retries: 2147483647 });
+    expect(() => idempotent('2.0', { acks: 1 })).toThrow(/acks=all/);
+    expect(() => idempotent('2.4', { retries: 0 })).toThrow(/retries/);
+  });
+
+  it('ProducerConfig.postProcessAndValidateIdempotenceConfigs (KAFKA-13673): conflicts switch the default off', () => {
+    expect(testOf({ seed: 1, kafka: '3.9', metadata: 'zk' }).workload.producer['enable.idempotence']).toBe(true);
+    const acksOne = testOf({ seed: 1, kafka: '3.9', acks: 1 }).workload.producer;
+    expect(acksOne).toMatchObject({ acks: 1, 'enable.idempotence': false });
+    expect(() => idempotent('3.9', { acks: 1 })).toThrow(/acks=all/);
+    // On 3.0 the default had no effect (KAFKA-13598): acks=1 is no conflict there.
+    expect(testOf({ seed: 1, kafka: '3.0', acks: 1 }).workload.producer['enable.idempotence']).toBe(false);
+  });
+});

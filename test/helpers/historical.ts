@@ -4,7 +4,7 @@
 // checkers can judge the run (historical-verdict.ts).
 import { durabilityFacts, CrashWatch, replicaAssignment } from '../../harness/facts.ts';
 import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
-import type { ProducerConfig } from '../../sim/kafka/config.ts';
+import type { ConsumerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import { ZK_NODE } from '../../sim/kafka/zk-layout.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
 import { FINAL_READS_F, NEMESIS_PROCESS, WORKLOAD_PROCESS, type Value } from '../../workloads/history/format.ts';
@@ -103,10 +103,11 @@ export class HistoricalScenario extends Scenario {
     return [...sends.results].sort((a, b) => a.value - b.value);
   }
 
-  /** A consumer on its own client node, recording its assigns, polls and KIP-320 seeks. */
-  reader(partitions: number[]): Reader {
+  /** A consumer on its own client node (reading from the start: auto.offset.reset=earliest), recording its
+   * assigns, polls and KIP-320 seeks. */
+  reader(partitions: number[], consumer: Partial<ConsumerConfig> = {}): Reader {
     const id = `hc${this.clients++}`;
-    this.cluster.addClient(id, {});
+    this.cluster.addClient(id, { consumer: { 'auto.offset.reset': 'earliest', ...consumer } });
     this.world.start(id);
     // Ask again (the next bootstrap broker) until every partition has a known leader, or give up.
     for (let attempt = 0; attempt < 6; attempt++) {

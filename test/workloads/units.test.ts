@@ -94,7 +94,7 @@ describe('deliveredBy', () => {
       ],
       [2, [[5, 20]]],
     ]);
-    result.truncations.push({ partition: 1, from: 9, to: 4 });
+    result.truncations.push({ partition: 1, from: 9, to: 4, cause: 'truncation' });
     result.errors.push('NOT_LEADER_OR_FOLLOWER on partition 1');
     const d = deliveredBy(result);
     expect(d.records).toEqual(
@@ -109,7 +109,7 @@ describe('deliveredBy', () => {
         [2, [[5, 20]]],
       ]),
     );
-    expect(d.truncations).toEqual([{ partition: 1, from: 9, to: 4 }]);
+    expect(d.truncations).toEqual([{ partition: 1, from: 9, to: 4, cause: 'truncation' }]);
     expect(d.errors).toBe(1);
   });
 });

@@ -1,5 +1,7 @@
 // One consumer process's loop: assign partitions (all, or a random subset), poll, now and then reassign
-// or crash; positions of newly assigned partitions start at offset 0 (auto.offset.reset=earliest). In
+// or crash; positions of newly assigned partitions start at offset 0 (auto.offset.reset=earliest, as the
+// workload configures its consumers). A poll that raises (auto.offset.reset=none) ends in fail with the
+// exception's name, and the process seeks as an application would (seeksAfter). In
 // the final phase it assigns every partition, seeks to offset 0 and polls until it has read up to each
 // partition's end offset (or its time runs out).
 import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
@@ -7,7 +9,7 @@ import type { Random } from '../../sim/world/index.ts';
 import type { ClientSlot } from './client-slot.ts';
 import { allKeys, WATCHDOG_SLACK_MS, type WorkloadContext } from './context.ts';
 import { POLL_INVOKE_VALUE, pollOkValue, seekValue } from './micro-ops.ts';
-import { deliveredBy, holdBackTruncated } from './delivered.ts';
+import { deliveredBy, holdBackTruncated, seeksAfter } from './delivered.ts';
 
 /** Assign and seek happen inside the client at once; the watchdog only guards against a thrown bug. */
 const LOCAL_OP_WATCHDOG_MS = 1000;
@@ -167,6 +169,12 @@ export class ConsumerLoop {
     this.stats.polls++;
     client.consumer.poll(options.pollTimeoutMs, (result) => {
       const delivered = deliveredBy(result);
+      if (delivered.exception !== undefined) {
+        if (!this.slot.end(token, 'fail', POLL_INVOKE_VALUE, delivered.exception.name)) return;
+        this.seek(client, seeksAfter(delivered.exception));
+        then();
+        return;
+      }
       const { records, seeks } = holdBackTruncated(delivered);
       if (!this.slot.end(token, 'ok', pollOkValue(records))) return;
       for (const [p, pairs] of records) {
@@ -174,7 +182,7 @@ export class ConsumerLoop {
         this.next.set(p, pairs[pairs.length - 1][0] + 1);
         this.stats.recordsRead += pairs.length;
       }
-      // A KIP-320 truncation moved the position back: record it as a seek so checkers reset their tracking.
+      // A KIP-320 truncation or a reset moved the position: record it as a seek so checkers reset their tracking.
       if (seeks.size > 0) this.seek(client, seeks);
       // The simulated consumer refreshes metadata only on some errors; a real one also does after timeouts.
       if (delivered.errors > 0) client.metadata.refresh();

@@ -1,8 +1,9 @@
-// What one poll hands the workload: its records per partition, the truncations it detected (KIP-320) and
-// its error count. sim/kafka's Consumer drops answers that arrive after a poll returned (the records are
-// fetched again by the next poll, as Kafka's fetcher discards data for a position that moved), so a
-// returned PollResult never changes and can be taken as it is.
-import type { PollResult } from '../../sim/kafka/clients/consumer.ts';
+// What one poll hands the workload: its records per partition, the positions it moved by itself (truncations
+// detected with KIP-320, resets by auto.offset.reset), its error count, and what it raised instead of returning
+// records (auto.offset.reset=none). sim/kafka's Consumer drops answers that arrive after a poll returned (the
+// records are fetched again by the next poll, as Kafka's fetcher discards data for a position that moved), so
+// a returned PollResult never changes and can be taken as it is.
+import type { ConsumerException, PollResult } from '../../sim/kafka/clients/consumer.ts';
 import type { RecordPair } from './micro-ops.ts';
 
 export interface Truncation {
@@ -10,6 +11,8 @@ export interface Truncation {
   /** The consumer's position before it was moved back. */
   from: number;
   to: number;
+  /** A truncation detected, or the reset policy. */
+  cause?: 'truncation' | 'reset';
 }
 
 /** What one poll delivers: records per partition in offset order, detected truncations, error count. */
@@ -17,6 +20,7 @@ export interface Delivered {
   records: Map<number, RecordPair[]>;
   truncations: Truncation[];
   errors: number;
+  exception?: ConsumerException;
 }
 
 export function deliveredBy(result: PollResult): Delivered {
@@ -24,7 +28,16 @@ export function deliveredBy(result: PollResult): Delivered {
     records: result.records,
     truncations: result.truncations.map((t) => ({ ...t })),
     errors: result.errors.length,
+    ...(result.exception === undefined ? {} : { exception: result.exception }),
   };
+}
+
+/**
+ * Where the application seeks after a poll raised (auto.offset.reset=none): a truncated partition to the first
+ * offset known to diverge, as the LogTruncationException's divergentOffsets name it, else to the log start.
+ */
+export function seeksAfter(exception: ConsumerException): Map<number, number> {
+  return new Map(exception.partitions.map((p) => [p.partition, p.divergentOffset ?? 0]));
 }
 
 /**

@@ -48,6 +48,8 @@ export const WORKLOAD_PRODUCER: Partial<ProducerConfig> = {
 };
 export const WORKLOAD_CONSUMER: Partial<ConsumerConfig> = {
   'request.timeout.ms': 5000,
+  // The workload reads each partition from its start: a position the log does not hold goes there too.
+  'auto.offset.reset': 'earliest',
 };
 
 export const QUEUE_WORKLOAD_DEFAULTS: QueueWorkloadOptions = {

@@ -6,6 +6,7 @@ import type { ConsumerConfig, ProducerConfig } from '../config.ts';
 import { CONSUMER_DEFAULTS, PRODUCER_DEFAULTS } from '../config.ts';
 import type { KafkaResponse } from '../messages.ts';
 import { isKafkaMessage } from '../messages.ts';
+import type { KafkaBehaviours } from '../protocol.ts';
 import { RequestChannel } from '../request-channel.ts';
 import { Consumer } from './consumer.ts';
 import { ClientMetadata } from './metadata.ts';
@@ -15,8 +16,8 @@ export interface ClientOptions {
   bootstrap: string[];
   producer?: Partial<ProducerConfig>;
   consumer?: Partial<ConsumerConfig>;
-  /** KIP-320 on the client side (epochs in fetches, truncation detection). */
-  kip320: boolean;
+  /** The release's behaviours: the clients follow those of the producer and the consumer. */
+  protocol: KafkaBehaviours;
 }
 
 export class KafkaClient implements Program {
@@ -42,11 +43,12 @@ export class KafkaClient implements Program {
       this.channel,
       this.metadata,
       producerConfig,
+      options.protocol,
       () => ctx.now(),
       setTimer,
       options.bootstrap,
     );
-    this.consumer = new Consumer(this.channel, this.metadata, consumerConfig, options.kip320, setTimer);
+    this.consumer = new Consumer(this.channel, this.metadata, consumerConfig, options.protocol, setTimer);
   }
 
   onMessage(_from: string, msg: unknown): void {

@@ -1,19 +1,46 @@
-// Kafka's consumer with manual assignment: assign, seek, position, poll. Each poll fetches from the
-// leader of each assigned partition (or, with client.rack, from a replica in the same rack: KIP-392)
-// and returns what arrived within the poll timeout. With KIP-320 it sends its leader epoch and, after a
-// leader change, validates its position with OffsetsForLeaderEpoch, rewinding if the log was truncated.
+// Kafka's consumer with manual assignment: assign, seek, position, poll. Each poll fetches from the leader of
+// each assigned partition (or, with client.rack, from a replica in the same rack: KIP-392) and returns what
+// arrived within the poll timeout. With KIP-320 (2.3.0) it sends its leader epoch and, after a leader change,
+// validates its position with OffsetsForLeaderEpoch (subscription-state.ts). A position the log no longer has
+// goes where auto.offset.reset says; with auto.offset.reset=none the poll raises instead, as KafkaConsumer.poll
+// throws LogTruncationException, OffsetOutOfRangeException or NoOffsetForPartitionException.
 import type { ConsumerConfig } from '../config.ts';
 import type { FetchResponse, ListOffsetsResponse, OffsetsForLeaderEpochResponse } from '../messages.ts';
 import { CONSUMER_REPLICA_ID, NO_EPOCH } from '../messages.ts';
+import type { KafkaBehaviours } from '../protocol.ts';
 import type { RequestChannel } from '../request-channel.ts';
 import type { ClientMetadata } from './metadata.ts';
+import type { Position } from './subscription-state.ts';
+import { initialPosition, maybeCompleteValidation, resetTimestamp } from './subscription-state.ts';
+
+/** The behaviours the consumer follows. */
+export type ConsumerBehaviours = Pick<KafkaBehaviours, 'kip320Consumer' | 'kafka9840'>;
+
+/** The position moved without the application seeking: a detected truncation, or auto.offset.reset. */
+export interface Reposition {
+  partition: number;
+  /** The position before (-1 if it had none). */
+  from: number;
+  to: number;
+  /** Why: a truncation detected (KIP-320), or the reset policy (OFFSET_OUT_OF_RANGE, a new assignment). */
+  cause: 'truncation' | 'reset';
+}
+
+/** What a poll raised instead of returning records (the exception KafkaConsumer.poll throws). */
+export interface ConsumerException {
+  name: 'LogTruncationException' | 'OffsetOutOfRangeException' | 'NoOffsetForPartitionException';
+  /** The partitions it names, with the fetch offset and, for a truncation, the first offset known to diverge. */
+  partitions: { partition: number; fetchOffset: number; divergentOffset: number | null }[];
+}
 
 export interface PollResult {
   /** partition → [offset, value] pairs, in offset order. */
   records: Map<number, [number, number][]>;
-  /** Truncations detected this poll (KIP-320): the position moved back from `from` to `to`. */
-  truncations: { partition: number; from: number; to: number }[];
+  /** Positions this poll moved by itself: truncations detected (KIP-320) and resets by auto.offset.reset. */
+  truncations: Reposition[];
   errors: string[];
+  /** Set when the poll raised (auto.offset.reset=none): it then returns no records. */
+  exception?: ConsumerException;
 }
 
 /**
@@ -39,32 +66,35 @@ class PollInProgress {
   }
 }
 
-interface Position {
-  offset: number;
-  /** Epoch of the last record consumed, for truncation detection. */
-  lastEpoch: number;
-  /** Leader epoch the position was last validated against. */
-  validatedEpoch: number;
-}
-
 export class Consumer {
   private readonly positions = new Map<number, Position>();
   private assigned: number[] = [];
   private polling = false;
+  /** OffsetOutOfRangeException met after records were collected: the next poll raises it (Fetcher.fetchedRecords). */
+  private pendingException: ConsumerException | null = null;
+  private readonly kip320: boolean;
 
   constructor(
     private readonly channel: RequestChannel,
     private readonly metadata: ClientMetadata,
     private readonly config: ConsumerConfig,
-    private readonly kip320: boolean,
+    private readonly behaviours: ConsumerBehaviours,
     private readonly setTimer: (ms: number, fn: () => void) => { cancel(): void },
-  ) {}
+  ) {
+    this.kip320 = behaviours.kip320Consumer;
+  }
+
+  private get strategy() {
+    return this.config['auto.offset.reset'];
+  }
 
   assign(partitions: number[]): void {
     this.assigned = [...partitions].sort((a, b) => a - b);
     for (const p of [...this.positions.keys()]) if (!this.assigned.includes(p)) this.positions.delete(p);
-    for (const p of this.assigned)
-      if (!this.positions.has(p)) this.positions.set(p, { offset: 0, lastEpoch: -1, validatedEpoch: -1 });
+    for (const p of this.assigned) if (!this.positions.has(p)) this.positions.set(p, initialPosition(this.strategy));
+    if (this.pendingException !== null && !this.assigned.includes(this.pendingException.partitions[0].partition)) {
+      this.pendingException = null;
+    }
   }
 
   assignment(): number[] {
@@ -72,9 +102,12 @@ export class Consumer {
   }
 
   seek(partition: number, offset: number): void {
-    this.positions.set(partition, { offset, lastEpoch: -1, validatedEpoch: this.metadata.leaderEpochOf(partition) });
+    const validatedEpoch = this.metadata.leaderEpochOf(partition);
+    this.positions.set(partition, { offset, lastEpoch: -1, validatedEpoch, awaitingReset: false });
+    if (this.pendingException?.partitions[0].partition === partition) this.pendingException = null;
   }
 
+  /** The next offset to fetch; -1 while auto.offset.reset has yet to place it. */
   position(partition: number): number {
     return this.positions.get(partition)?.offset ?? 0;
   }
@@ -118,34 +151,53 @@ export class Consumer {
       this.polling = false;
     });
     poll.timer = this.setTimer(timeoutMs, () => poll.finish());
+    const open = () => !poll.finished;
+    const result = poll.result;
+    if (this.pendingException !== null) {
+      result.exception = this.pendingException;
+      this.pendingException = null;
+      return poll.finish();
+    }
+    // KafkaConsumer.updateFetchPositions: validate positions after leader changes, then reset those awaiting it.
     this.validatePositions(
-      poll.result,
+      result,
       () => {
         if (poll.finished) return;
-        this.fetch(
-          poll.result,
-          timeoutMs,
-          () => poll.finish(),
-          () => !poll.finished,
+        if (result.exception !== undefined) return poll.finish();
+        this.resetPositions(
+          result,
+          () => {
+            if (poll.finished) return;
+            if (result.exception !== undefined) return poll.finish();
+            this.fetch(result, timeoutMs, () => poll.finish(), open);
+          },
+          open,
         );
       },
-      () => !poll.finished,
+      open,
     );
   }
 
-  /** KIP-320: after a leader change, ask the new leader where our last consumed epoch ends. */
+  /**
+   * KIP-320 (Fetcher.validateOffsetsIfNeeded, validateOffsetsAsync): after a leader change, ask the new leader where
+   * the epoch of the last record consumed ends, and act on it as SubscriptionState.maybeCompleteValidation does.
+   * Truncations raised (auto.offset.reset=none) make one LogTruncationException; the partition stays unvalidated,
+   * so the next poll raises it again unless the application seeks.
+   */
   private validatePositions(result: PollResult, then: () => void, open: () => boolean): void {
     if (!this.kip320) return then();
     let stale: number[] | null = null;
     for (const p of this.assigned) {
       const pos = this.positions.get(p) as Position;
-      if (pos.lastEpoch >= 0 && this.metadata.leaderEpochOf(p) > pos.validatedEpoch && this.metadata.leaderOf(p) >= 0)
-        (stale ??= []).push(p);
+      if (pos.awaitingReset || pos.lastEpoch < 0 || this.metadata.leaderOf(p) < 0) continue;
+      if (this.metadata.leaderEpochOf(p) > pos.validatedEpoch) (stale ??= []).push(p);
     }
     if (stale === null) return then();
     let pending = stale.length;
+    const raised: ConsumerException['partitions'] = [];
     for (const p of stale) {
       const pos = this.positions.get(p) as Position;
+      const sentOffset = pos.offset;
       const leaderEpoch = this.metadata.leaderEpochOf(p);
       this.channel.send<OffsetsForLeaderEpochResponse>(
         `b${this.metadata.leaderOf(p)}`,
@@ -159,21 +211,95 @@ export class Consumer {
           if (!open()) return;
           const answer = r?.partitions[0];
           if (answer !== undefined && answer.error === 'NONE') {
-            const current = this.positions.get(p);
-            if (current !== undefined && current.offset === pos.offset) {
-              if (answer.endOffset >= 0 && answer.endOffset < current.offset) {
-                result.truncations.push({ partition: p, from: current.offset, to: answer.endOffset });
-                current.offset = answer.endOffset;
-              }
-              current.validatedEpoch = leaderEpoch;
-            }
+            this.completeValidation(p, pos, sentOffset, leaderEpoch, answer, result, raised);
           } else if (answer !== undefined) {
             result.errors.push(`${answer.error} validating partition ${p}`);
             this.metadata.refresh();
           }
-          if (--pending === 0) then();
+          if (--pending > 0) return;
+          if (raised.length > 0) result.exception = { name: 'LogTruncationException', partitions: raised };
+          then();
         },
       );
+    }
+  }
+
+  private completeValidation(
+    p: number,
+    requested: Position,
+    sentOffset: number,
+    leaderEpoch: number,
+    answer: { leaderEpoch: number; endOffset: number },
+    result: PollResult,
+    raised: ConsumerException['partitions'],
+  ): void {
+    const current = this.positions.get(p);
+    // The position moved while the request was out: the answer no longer applies.
+    if (current !== requested || current.offset !== sentOffset || current.awaitingReset) return;
+    const v = maybeCompleteValidation(current, answer, this.strategy, this.behaviours.kafka9840);
+    if (v.kind === 'raise') {
+      raised.push({ partition: p, fetchOffset: current.offset, divergentOffset: v.divergentOffset });
+      return;
+    }
+    if (v.kind === 'reset') {
+      current.awaitingReset = true;
+      return;
+    }
+    if (v.kind === 'seek') {
+      result.truncations.push({ partition: p, from: current.offset, to: v.offset, cause: 'truncation' });
+      current.offset = v.offset;
+      current.lastEpoch = v.epoch;
+    }
+    current.validatedEpoch = leaderEpoch;
+  }
+
+  /**
+   * Fetcher.resetPositionsIfNeeded: a position awaiting a reset asks the leader for the log start offset (earliest)
+   * or the high watermark (latest) with ListOffsets; with auto.offset.reset=none there is nothing to reset to, and
+   * the poll raises NoOffsetForPartitionException.
+   */
+  private resetPositions(result: PollResult, then: () => void, open: () => boolean): void {
+    const due = this.assigned.filter((p) => (this.positions.get(p) as Position).awaitingReset);
+    if (due.length === 0) return then();
+    const strategy = this.strategy;
+    if (strategy === 'none') {
+      const partitions = due.map((p) => ({ partition: p, fetchOffset: this.position(p), divergentOffset: null }));
+      result.exception = { name: 'NoOffsetForPartitionException', partitions };
+      return then();
+    }
+    let pending = due.length;
+    for (const p of due) {
+      const pos = this.positions.get(p) as Position;
+      const leader = this.metadata.leaderOf(p);
+      const answered = (): void => {
+        if (--pending === 0) then();
+      };
+      if (leader < 0) {
+        this.metadata.refresh();
+        answered();
+        continue;
+      }
+      const currentLeaderEpoch = this.kip320 ? this.metadata.leaderEpochOf(p) : NO_EPOCH;
+      const request = {
+        type: 'ListOffsets' as const,
+        partition: p,
+        currentLeaderEpoch,
+        timestamp: resetTimestamp(strategy),
+      };
+      this.channel.send<ListOffsetsResponse>(`b${leader}`, request, this.config['request.timeout.ms'], (r) => {
+        if (!open()) return;
+        if (r !== null && r.error === 'NONE' && this.positions.get(p) === pos && pos.awaitingReset) {
+          result.truncations.push({ partition: p, from: pos.offset, to: r.offset, cause: 'reset' });
+          pos.offset = r.offset;
+          pos.lastEpoch = r.leaderEpoch;
+          pos.validatedEpoch = r.leaderEpoch;
+          pos.awaitingReset = false;
+        } else if (r === null || r.error !== 'NONE') {
+          result.errors.push(`${r?.error ?? 'timeout'} resetting partition ${p}`);
+          this.metadata.refresh();
+        }
+        answered();
+      });
     }
   }
 
@@ -197,7 +323,7 @@ export class Consumer {
     const groups: number[][] = [];
     for (const p of this.assigned) {
       const src = this.sourceOf(p);
-      if (src < 0) continue;
+      if (src < 0 || (this.positions.get(p) as Position).awaitingReset) continue;
       let i = 0;
       while (i < sources.length && sources[i] < src) i++;
       if (sources[i] !== src) {
@@ -207,7 +333,7 @@ export class Consumer {
       groups[i].push(p);
     }
     if (sources.length === 0) {
-      this.metadata.refresh();
+      if (this.assigned.some((p) => this.sourceOf(p) < 0)) this.metadata.refresh();
       return;
     }
     let pending = sources.length;
@@ -232,27 +358,38 @@ export class Consumer {
         this.config['request.timeout.ms'],
         (r) => {
           if (!open()) return;
-          if (r !== null) this.absorb(r, offsets, result);
+          if (r !== null) this.absorb(r, src, offsets, result);
           else {
             result.errors.push(`fetch from broker ${src} timed out`);
             this.metadata.refresh();
           }
-          if (--pending === 0) finish();
+          if (--pending === 0 || result.exception !== undefined) finish();
         },
       );
     }
   }
 
-  private absorb(r: FetchResponse, sentOffsets: Map<number, number>, result: PollResult): void {
+  private absorb(r: FetchResponse, src: number, sentOffsets: Map<number, number>, result: PollResult): void {
     for (const d of r.partitions) {
       const pos = this.positions.get(d.partition);
-      if (pos === undefined || pos.offset !== sentOffsets.get(d.partition)) continue;
+      if (pos === undefined || pos.awaitingReset || pos.offset !== sentOffsets.get(d.partition)) continue;
       if (d.error === 'OFFSET_OUT_OF_RANGE') {
-        // auto.offset.reset=earliest: the position no longer exists on the leader.
         result.errors.push(`OFFSET_OUT_OF_RANGE at ${pos.offset} on partition ${d.partition}`);
-        result.truncations.push({ partition: d.partition, from: pos.offset, to: d.logStartOffset });
-        pos.offset = d.logStartOffset;
-        continue;
+        // Fetcher (2.4+ clearPreferredReadReplica): from a follower the consumer goes back to the leader.
+        if (src !== this.metadata.leaderOf(d.partition)) continue;
+        // Fetcher.handleOffsetOutOfRange: reset by auto.offset.reset (requestOffsetReset), or raise.
+        if (this.strategy !== 'none') {
+          pos.awaitingReset = true;
+          continue;
+        }
+        const exception: ConsumerException = {
+          name: 'OffsetOutOfRangeException',
+          partitions: [{ partition: d.partition, fetchOffset: pos.offset, divergentOffset: null }],
+        };
+        // Fetcher.fetchedRecords: records already collected are returned, the exception comes with the next poll.
+        if (result.records.size > 0) this.pendingException = exception;
+        else result.exception = exception;
+        return;
       }
       if (d.error !== 'NONE') {
         result.errors.push(`${d.error} on partition ${d.partition}`);

@@ -1,14 +1,20 @@
-// Kafka's producer, one record per batch: finds the leader from metadata, retries retriable errors
-// until delivery.timeout.ms, keeps up to max.in.flight.requests.per.connection batches in flight per
-// partition, and with enable.idempotence numbers batches so the leader drops duplicates of retries.
-// Every send ends in exactly one outcome: ok (acknowledged, with offset), fail (certainly not written)
-// or info (maybe written: a timeout, or an error after an attempt that may have been appended).
+// Kafka's producer (KafkaProducer with its RecordAccumulator and Sender), one record per batch: finds the leader
+// from metadata, retries retriable errors until delivery.timeout.ms, keeps up to
+// max.in.flight.requests.per.connection batches in flight per partition, and with enable.idempotence numbers
+// batches under a producer id and epoch so the leader drops duplicates of retries; what it does when the leader
+// refuses a sequence is the release's (transaction-manager.ts). Every send ends in exactly one outcome: ok
+// (acknowledged, with offset), fail (certainly not written) or info (maybe written: a timeout, or an error after
+// an attempt that may have been appended).
 import type { ProducerConfig } from '../config.ts';
-import type { InitProducerIdResponse, KafkaError, ProduceResponse } from '../messages.ts';
+import type { InitProducerIdResponse, ProduceResponse } from '../messages.ts';
 import { RETRIABLE } from '../messages.ts';
 import type { RequestChannel } from '../request-channel.ts';
 import { NO_PRODUCER } from '../records.ts';
 import type { ClientMetadata } from './metadata.ts';
+import type { ProducerBehaviours } from './producer-config.ts';
+import { maxInFlightOf } from './producer-config.ts';
+import type { ProducerError, SequencedBatch } from './transaction-manager.ts';
+import { TransactionManager } from './transaction-manager.ts';
 
 export type SendOutcome =
   { type: 'ok'; offset: number } | { type: 'fail'; error: string } | { type: 'info'; error: string };
@@ -16,40 +22,46 @@ export type SendOutcome =
 /** socket.connection.setup.timeout.ms: how long a client waits on a broker that does not answer at all. */
 export const CONNECTION_SETUP_TIMEOUT_MS = 10_000;
 
-interface PendingRecord {
+/** A batch of one record (Kafka's ProducerBatch). */
+interface PendingRecord extends SequencedBatch {
   value: number;
-  sequence: number;
   deadline: number;
+  /** ProducerBatch.attempts: reenqueued this many times. */
+  attempts: number;
+  /** ProducerBatch.inRetry: reenqueued after a failed attempt. */
+  retry: boolean;
   /** Some attempt may have reached the log (timed out, or NOT_ENOUGH_REPLICAS_AFTER_APPEND). */
   maybeAppended: boolean;
-  lastError: string;
+  lastError: ProducerError | null;
   inFlight: boolean;
   done: (outcome: SendOutcome) => void;
 }
 
 interface PartitionQueue {
   records: PendingRecord[];
-  nextSequence: number;
   retryAt: number;
-  /** A batch was given up: renumber once nothing is in flight. */
-  needsReset: boolean;
 }
 
 export class Producer {
-  private producerId = NO_PRODUCER;
+  private readonly tm: TransactionManager | null;
   private initializing = false;
   private initAttempts = 0;
   private readonly queues = new Map<number, PartitionQueue>();
   private closed = false;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly channel: RequestChannel,
     private readonly metadata: ClientMetadata,
     private readonly config: ProducerConfig,
+    private readonly behaviours: ProducerBehaviours,
     private readonly now: () => number,
     private readonly setTimer: (ms: number, fn: () => void) => unknown,
     private readonly bootstrap: string[],
-  ) {}
+  ) {
+    this.tm = config['enable.idempotence'] ? new TransactionManager(behaviours) : null;
+    this.maxInFlight = maxInFlightOf(config, behaviours);
+  }
 
   private get acks(): 0 | 1 | -1 {
     return this.config.acks === 'all' ? -1 : this.config.acks;
@@ -58,15 +70,21 @@ export class Producer {
   send(partition: number, value: number, done: (outcome: SendOutcome) => void): void {
     let q = this.queues.get(partition);
     if (q === undefined) {
-      q = { records: [], nextSequence: 0, retryAt: 0, needsReset: false };
+      q = { records: [], retryAt: 0 };
       this.queues.set(partition, q);
     }
     q.records.push({
+      partition,
       value,
-      sequence: -1,
+      producerId: NO_PRODUCER,
+      producerEpoch: -1,
+      baseSequence: -1,
+      reopened: false,
       deadline: this.now() + this.config['delivery.timeout.ms'],
+      attempts: 0,
+      retry: false,
       maybeAppended: false,
-      lastError: '',
+      lastError: null,
       inFlight: false,
       done,
     });
@@ -77,35 +95,38 @@ export class Producer {
     this.closed = true;
   }
 
-  private ensureProducerId(then: () => void): boolean {
-    if (!this.config['enable.idempotence'] || this.producerId !== NO_PRODUCER) return true;
-    if (!this.initializing) {
-      this.initializing = true;
-      // Kafka asks the least loaded known broker; here: the live brokers from metadata, in turn.
-      const live = this.metadata.brokers.map((b) => `b${b.id}`);
-      const candidates = live.length > 0 ? live : this.bootstrap;
-      const target = candidates[this.initAttempts++ % candidates.length];
-      this.channel.send<InitProducerIdResponse>(
-        target,
-        { type: 'InitProducerId' },
-        Math.min(this.config['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS),
-        (r) => {
-          this.initializing = false;
-          if (r !== null && r.error === 'NONE') this.producerId = r.producerId;
-          else this.metadata.refresh();
-          this.setTimer(r === null ? this.config['retry.backoff.ms'] : 0, then);
-        },
-      );
-    }
-    return false;
+  /** InitProducerId, once at a time, to the live brokers in turn (Kafka asks the least loaded one). */
+  private initProducerId(tm: TransactionManager): void {
+    if (this.initializing) return;
+    this.initializing = true;
+    const live = this.metadata.brokers.map((b) => `b${b.id}`);
+    const candidates = live.length > 0 ? live : this.bootstrap;
+    const target = candidates[this.initAttempts++ % candidates.length];
+    this.channel.send<InitProducerIdResponse>(
+      target,
+      { type: 'InitProducerId' },
+      Math.min(this.config['request.timeout.ms'], CONNECTION_SETUP_TIMEOUT_MS),
+      (r) => {
+        this.initializing = false;
+        if (r !== null && r.error === 'NONE') tm.setProducerIdAndEpoch(r.producerId, r.producerEpoch);
+        else this.metadata.refresh();
+        this.setTimer(r === null ? this.config['retry.backoff.ms'] : 0, () => this.drainAll());
+      },
+    );
   }
 
+  /** One pass of Sender.runOnce over a partition: expire, resolve sequences, get a producer id, drain. */
   private drain(partition: number): void {
     if (this.closed) return;
     const q = this.queues.get(partition) as PartitionQueue;
-    this.expire(partition, q);
+    this.expire(q);
     if (q.records.length === 0) return;
-    if (!this.ensureProducerId(() => this.drainAll())) return;
+    const tm = this.tm;
+    if (tm !== null) {
+      tm.beforeSend();
+      if (tm.fatalError !== null) return this.abortAll(tm.fatalError);
+      if (!tm.hasProducerId()) return this.initProducerId(tm);
+    }
     if (this.now() < q.retryAt) return;
     const leader = this.metadata.leaderOf(partition);
     if (leader < 0) {
@@ -115,17 +136,17 @@ export class Producer {
     }
     let inFlight = 0;
     for (const r of q.records) if (r.inFlight) inFlight++;
-    if (q.needsReset && inFlight === 0) this.resetSequences();
-    if (q.needsReset || (this.producerId === NO_PRODUCER && this.config['enable.idempotence'])) {
-      if (!q.needsReset) this.ensureProducerId(() => this.drainAll());
-      return;
-    }
-    const maxInFlight = this.config['max.in.flight.requests.per.connection'];
-    // In order; retried batches go first again. Without idempotence, retries can reorder (as in Kafka).
+    // In order; retried batches go first again (RecordAccumulator.reenqueue). Without idempotence, retries can
+    // reorder, as in Kafka.
     for (const r of q.records) {
-      if (inFlight >= maxInFlight) break;
+      if (inFlight >= this.maxInFlight) break;
       if (r.inFlight) continue;
-      if (r.sequence < 0) r.sequence = this.config['enable.idempotence'] ? q.nextSequence++ : -1;
+      if (tm !== null) {
+        if (tm.shouldStopDrain(r)) break;
+        if (r.baseSequence < 0) tm.assignSequence(r);
+      }
+      // ProducerBatch.close at drain: the sequence is no longer freshly reset.
+      r.reopened = false;
       r.inFlight = true;
       inFlight++;
       this.attempt(partition, leader, r);
@@ -142,15 +163,16 @@ export class Producer {
       partition,
       acks: this.acks,
       timeoutMs: this.config['request.timeout.ms'],
-      producerId: this.config['enable.idempotence'] ? this.producerId : NO_PRODUCER,
-      baseSequence: r.sequence,
+      producerId: r.producerId,
+      producerEpoch: r.producerEpoch,
+      baseSequence: r.baseSequence,
       values: [r.value],
     };
     const node = `b${leader}`;
     if (this.acks === 0) {
       this.channel.fireAndForget(node, request);
       // No acknowledgement exists for acks=0: whether it landed is unknown.
-      this.finish(partition, r, { type: 'info', error: 'acks=0' });
+      this.finish(r, { type: 'info', error: 'acks=0' });
       return;
     }
     this.channel.send<ProduceResponse>(node, request, this.config['request.timeout.ms'], (response) =>
@@ -158,15 +180,19 @@ export class Producer {
     );
   }
 
+  /** Sender.completeBatch: success, a retry (canRetry) or a failure (failBatch). */
   private onResponse(partition: number, r: PendingRecord, response: ProduceResponse | null): void {
     r.inFlight = false;
+    if (!this.isPending(r)) return this.drain(partition);
     const q = this.queues.get(partition) as PartitionQueue;
+    const tm = this.tm;
     if (response !== null && response.error === 'NONE') {
-      this.finish(partition, r, { type: 'ok', offset: response.baseOffset });
+      tm?.handleCompletedBatch(r, response.baseOffset);
+      this.finish(r, { type: 'ok', offset: response.baseOffset });
       this.drain(partition);
       return;
     }
-    const error: KafkaError | 'NETWORK_TIMEOUT' = response === null ? 'NETWORK_TIMEOUT' : response.error;
+    const error: ProducerError = response === null ? 'NETWORK_TIMEOUT' : response.error;
     r.lastError = error;
     // NOT_LEADER_OR_FOLLOWER is ambiguous: a leader that lost leadership while the batch waited in the
     // produce purgatory answers it too, after the append; the new leader may well hold the batch.
@@ -177,13 +203,28 @@ export class Producer {
       error === 'NOT_LEADER_OR_FOLLOWER'
     )
       r.maybeAppended = true;
-    const retriable = response === null || RETRIABLE.has(response.error);
-    if (!retriable || this.now() >= r.deadline || this.config.retries === 0) {
-      this.finish(partition, r, r.maybeAppended ? { type: 'info', error } : { type: 'fail', error });
-      q.needsReset = this.config['enable.idempotence'];
-      this.drain(partition);
-      return;
+    if (this.now() >= r.deadline) {
+      // Past delivery.timeout.ms the batch expires as Sender.getExpiredInflightBatches does (2.1.0+), not retried.
+      this.expireBatch(r);
+      return this.drain(partition);
     }
+    const retriable = response === null || RETRIABLE.has(response.error);
+    const logStartOffset = response?.logStartOffset ?? -1;
+    const canRetry =
+      r.attempts < this.config.retries && (tm === null ? retriable : tm.canRetry(error, logStartOffset, r, retriable));
+    if (!canRetry) {
+      // Sequences are adjusted only if the batch did not exhaust its retries (it may have been appended then).
+      this.failBatch(r, error, r.attempts < this.config.retries);
+      return this.drain(partition);
+    }
+    if (tm !== null && !tm.matches(r) && !this.behaviours.kip360) {
+      // Before 2.5.0 a batch whose producer id changed meanwhile is not retried (Sender.completeBatch).
+      this.failBatch(r, 'OUT_OF_ORDER_SEQUENCE_NUMBER', false);
+      return this.drain(partition);
+    }
+    // Sender.reenqueueBatch (ProducerBatch.reenqueued).
+    r.attempts++;
+    r.retry = true;
     if (
       error === 'NOT_LEADER_OR_FOLLOWER' ||
       error === 'FENCED_LEADER_EPOCH' ||
@@ -196,44 +237,44 @@ export class Producer {
     this.setTimer(this.config['retry.backoff.ms'], () => this.drain(partition));
   }
 
-  /** Records whose delivery.timeout.ms passed while waiting (not in flight) end now. */
-  private expire(partition: number, q: PartitionQueue): void {
-    const now = this.now();
-    for (const r of [...q.records]) {
-      if (!r.inFlight && now >= r.deadline) {
-        this.finish(
-          partition,
-          r,
-          r.maybeAppended
-            ? { type: 'info', error: r.lastError || 'DELIVERY_TIMEOUT' }
-            : { type: 'fail', error: r.lastError || 'DELIVERY_TIMEOUT' },
-        );
-        q.needsReset = this.config['enable.idempotence'];
-      }
-    }
+  private isPending(r: PendingRecord): boolean {
+    return (this.queues.get(r.partition)?.records.indexOf(r) ?? -1) >= 0;
+  }
+
+  /** Sender.failBatch: the batch ends, and the idempotent bookkeeping hears of it. */
+  private failBatch(r: PendingRecord, error: ProducerError, adjustSequenceNumbers: boolean): void {
+    this.tm?.handleFailedBatch(r, error, adjustSequenceNumbers);
+    this.finish(r, r.maybeAppended ? { type: 'info', error } : { type: 'fail', error });
   }
 
   /**
-   * After a batch is given up, later batches would be OUT_OF_ORDER forever: like Kafka's epoch bump,
-   * take a new producer id and renumber everything still waiting, on every partition.
+   * A batch past delivery.timeout.ms (RecordAccumulator.expiredBatches, and in flight
+   * Sender.getExpiredInflightBatches): failed without adjusting sequences; one that was retried leaves its
+   * partition's sequences unresolved (0.11.0: resets the producer id).
    */
-  private resetSequences(): void {
-    this.producerId = NO_PRODUCER;
-    for (const [partition, other] of this.queues) {
-      if (other.records.some((r) => r.inFlight)) continue;
-      other.needsReset = false;
-      other.nextSequence = 0;
-      for (const r of [...other.records]) {
-        // A record that may already be in the log cannot be renumbered under a new producer id: the
-        // broker could not recognise the retry as a duplicate. Its fate is unknown: it ends as info.
-        if (r.maybeAppended) this.finish(partition, r, { type: 'info', error: r.lastError || 'PRODUCER_FENCED_RETRY' });
-        else r.sequence = -1;
+  private expireBatch(r: PendingRecord): void {
+    this.failBatch(r, r.lastError ?? 'DELIVERY_TIMEOUT', false);
+    if (this.tm !== null && r.retry) this.tm.markSequenceUnresolved(r);
+  }
+
+  /** Records whose delivery.timeout.ms passed while waiting (not in flight) end now. */
+  private expire(q: PartitionQueue): void {
+    const now = this.now();
+    for (const r of [...q.records]) if (!r.inFlight && now >= r.deadline) this.expireBatch(r);
+  }
+
+  /** Sender.maybeAbortBatches after a fatal error: every batch fails with it; one in flight may still land. */
+  private abortAll(error: ProducerError): void {
+    for (const q of this.queues.values()) {
+      for (const r of [...q.records]) {
+        const maybe = r.maybeAppended || r.inFlight;
+        this.finish(r, maybe ? { type: 'info', error } : { type: 'fail', error });
       }
     }
   }
 
-  private finish(partition: number, r: PendingRecord, outcome: SendOutcome): void {
-    const q = this.queues.get(partition) as PartitionQueue;
+  private finish(r: PendingRecord, outcome: SendOutcome): void {
+    const q = this.queues.get(r.partition) as PartitionQueue;
     const i = q.records.indexOf(r);
     if (i >= 0) q.records.splice(i, 1);
     r.done(outcome);

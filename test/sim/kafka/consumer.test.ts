@@ -1,29 +1,17 @@
 // Consumers: read up to the high watermark, from a same-rack follower with client.rack (KIP-392), and
 // detect log truncation after an unclean election (KIP-320).
 import { describe, expect, it } from 'vitest';
-import type { PollResult } from '../../../sim/kafka/clients/consumer.ts';
+import { pollAll, values } from '../../helpers/consumer-polls.ts';
 import { Scenario } from '../../helpers/scenario.ts';
 
-function pollAll(s: Scenario, client: string, polls: number): PollResult[] {
-  const results: PollResult[] = [];
-  for (let i = 0; i < polls; i++) {
-    let done = false;
-    s.cluster.client(client)?.consumer.poll(500, (r) => {
-      results.push(r);
-      done = true;
-    });
-    s.world.runUntil(() => done, { maxEvents: 1_000_000 });
-  }
-  return results;
-}
-
-const values = (rs: PollResult[], p = 0): number[] => rs.flatMap((r) => (r.records.get(p) ?? []).map(([, v]) => v));
+/** The readers here read each partition from its start. */
+const EARLIEST = { consumer: { 'auto.offset.reset': 'earliest' as const } };
 
 describe('consumers', () => {
   it('read everything below the high watermark from the leader, in offset order', () => {
     const s = new Scenario().start();
     const sent = s.acked(s.produce(15));
-    s.cluster.addClient('reader', {});
+    s.cluster.addClient('reader', EARLIEST);
     s.world.start('reader');
     s.cluster.client('reader')?.metadata.refresh();
     s.run(100);
@@ -36,7 +24,7 @@ describe('consumers', () => {
   it('leaves a returned poll result alone when a fetch answers late; the next poll reads those records', () => {
     const s = new Scenario().start();
     const sent = s.acked(s.produce(5));
-    s.cluster.addClient('reader', {});
+    s.cluster.addClient('reader', EARLIEST);
     s.world.start('reader');
     s.cluster.client('reader')?.metadata.refresh();
     s.run(100);
@@ -62,7 +50,7 @@ describe('consumers', () => {
     for (const b of [0, 1, 2]) if (b !== leader) s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(b));
     s.produce(5, { producer: { acks: 1 } });
     expect(s.log(leader)).toHaveLength(5);
-    s.cluster.addClient('reader', {});
+    s.cluster.addClient('reader', EARLIEST);
     s.world.start('reader');
     s.cluster.client('reader')?.metadata.refresh();
     s.run(100);
@@ -79,7 +67,7 @@ describe('consumers', () => {
     const leader = s.leader();
     const follower = [0, 1, 2].find((b) => b !== leader) as number;
     const rack = ['east', 'west', 'north'][follower];
-    s.cluster.addClient('reader', { consumer: { 'client.rack': rack } });
+    s.cluster.addClient('reader', { consumer: { 'client.rack': rack, 'auto.offset.reset': 'earliest' } });
     s.world.start('reader');
     s.cluster.client('reader')?.metadata.refresh();
     s.run(100);
@@ -105,7 +93,7 @@ describe('consumers', () => {
       s.run(15_000);
       const lost = s.acked(s.produce(4));
       expect(lost).toHaveLength(4);
-      s.cluster.addClient('reader', {});
+      s.cluster.addClient('reader', EARLIEST);
       s.world.start('reader');
       s.cluster.client('reader')?.metadata.refresh();
       s.run(100);
@@ -128,7 +116,7 @@ describe('consumers', () => {
       const truncations = rs.flatMap((r) => r.truncations);
       if (kip320) {
         // KIP-320: the consumer rewinds to where its epoch ended on the new leader, and reads the new records.
-        expect(truncations).toEqual([{ partition: 0, from: 7, to: 3 }]);
+        expect(truncations).toEqual([{ partition: 0, from: 7, to: 3, cause: 'truncation' }]);
         expect(values(rs)).toEqual(refill);
       } else {
         // Without it the consumer carries on from offset 7 and silently skips the new records at 3..6.

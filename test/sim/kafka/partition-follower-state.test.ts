@@ -48,7 +48,8 @@ function leaderOf(protocol: KafkaBehaviours) {
     elr: [],
   });
   p.makeLeader(state(0));
-  const append = (): void => void p.appendAsLeader(NO_PRODUCER, -1, [clock.now], 1);
+  const noProducer = { producerId: NO_PRODUCER, producerEpoch: -1, baseSequence: -1 };
+  const append = (): void => void p.appendAsLeader(noProducer, [clock.now], 1);
   return { clock, p, shrinks, state, append };
 }
 

@@ -92,7 +92,7 @@ describe('bug 10: a consumer misses a truncation (KIP-320)', () => {
     const r = replay('modern');
     expect(r.position).toBe(10);
     expect(r.election?.unclean).toBe(true);
-    expect(r.truncations).toEqual([{ partition: r.p, from: 10, to: 6 }]);
+    expect(r.truncations).toEqual([{ partition: r.p, from: 10, to: 6, cause: 'truncation' }]);
     expect(r.after.map(([, v]) => v)).toEqual(r.refill);
     expect(r.view.anomalies).toEqual([]);
     expect(r.read).toEqual([...r.committed, ...r.refill]);
