@@ -2,7 +2,7 @@
 // and the repro file that replays it; and the files a run leaves in its output directory. Shared by run,
 // fuzz, compare, replay, shrink and the benchmarks, so that every one writes the same, replayable outputs.
 import { join } from 'node:path';
-import { writeEdnHistory } from '../workloads/history/edn.ts';
+import { writeEdnHistory, writeHistoryText } from '../workloads/history/edn.ts';
 import { writeJsonl } from '../workloads/history/jsonl.ts';
 import type { RunResult } from './judge.ts';
 import type { RunOptions } from './options.ts';
@@ -34,13 +34,14 @@ export function runOnce(options: RunOptions, hooks: RunHooks = {}, test: Test = 
 }
 
 /**
- * Writes history.jsonl, history.edn, result.json, repro.json, and the HTML report (report.json and
- * index.html) into `dir` (created if missing).
+ * Writes history.jsonl, history.edn, history.txt (Jepsen's one-line-per-op text), result.json, repro.json,
+ * and the HTML report (report.json and index.html) into `dir` (created if missing).
  */
 export function writeRunOutputs(dir: string, run: JudgedRun, report: { replayCommand?: string } = {}): void {
   makeOutDir(dir);
   writeWhole(join(dir, 'history.jsonl'), writeJsonl(run.output.history));
   writeWhole(join(dir, 'history.edn'), writeEdnHistory(run.output.history));
+  writeWhole(join(dir, 'history.txt'), writeHistoryText(run.output.history));
   writeWhole(join(dir, 'result.json'), JSON.stringify(run.result, null, 2) + '\n');
   writeWhole(join(dir, 'repro.json'), reproText(run.repro));
   // The command a reader of the report reruns it with; callers that know a shorter one pass it.

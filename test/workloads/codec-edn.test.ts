@@ -1,7 +1,7 @@
 // The EDN reader on the shapes Jepsen and Knossos files use, and its error messages.
 import { describe, expect, it } from 'vitest';
 import { HistoryFormatError } from '../../workloads/history/errors.ts';
-import { parseEdn, readEdnHistory } from '../../workloads/history/edn.ts';
+import { parseEdn, readEdnHistory, writeHistoryText } from '../../workloads/history/edn.ts';
 
 describe('parseEdn', () => {
   it('reads scalars, collections and keywords as JSON values', () => {
@@ -96,5 +96,20 @@ describe('EDN errors name the line', () => {
     const actual = messageOf(text);
     expect(actual).toBe(message);
     expect(actual).not.toContain('\n');
+  });
+});
+
+describe("writeHistoryText (Jepsen's history.txt)", () => {
+  it('writes one op per line: process, type, f and value in EDN, tab-separated, the error last', () => {
+    const text = writeHistoryText([
+      { index: 0, time: 1, process: 0, type: 'invoke', f: 'send', value: [['send', 1, 7]] },
+      { index: 1, time: 2, process: 0, type: 'info', f: 'send', value: [['send', 1, 7]], error: 'REQUEST_TIMED_OUT' },
+      { index: 2, time: 3, process: 'nemesis', type: 'info', f: 'start-kill', value: { id: 0, nodes: ['b1'] } },
+    ]);
+    expect(text).toBe(
+      '0\t:invoke\t:send\t[[:send 1 7]]\n' +
+        '0\t:info\t:send\t[[:send 1 7]]\t:REQUEST_TIMED_OUT\n' +
+        ':nemesis\t:info\t:start-kill\t{:id 0, :nodes [:b1]}\n',
+    );
   });
 });

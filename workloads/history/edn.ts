@@ -82,6 +82,20 @@ function opToEdn(op: Op): string {
   return text + '}';
 }
 
+/**
+ * Jepsen's history.txt (jepsen.util/print-history): one op per line, tab-separated process, type, f and
+ * value in EDN, and the error when there is one. For reading by eye, and for grep.
+ */
+export function writeHistoryText(history: History): string {
+  let text = '';
+  for (const op of history) {
+    const process = typeof op.process === 'number' ? numberToEdn(op.process) : stringToEdn(op.process);
+    text += `${process}\t:${op.type}\t${stringToEdn(op.f)}\t${valueToEdn(op.value)}`;
+    text += op.error === undefined ? '\n' : `\t${stringToEdn(op.error)}\n`;
+  }
+  return text;
+}
+
 /** A Value as EDN; strings that can be keywords are written as keywords (both read back as strings). */
 export function valueToEdn(value: Value): string {
   if (value === null) return 'nil';
