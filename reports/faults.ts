@@ -10,6 +10,26 @@ export interface FaultBand {
   end: number;
   /** What the start did (nodes, links, mode...), as short text. */
   detail: string;
+  /** The nodes the start names (brokers b0..., controllers, ZooKeeper), sorted; empty for cluster-wide faults. */
+  nodes?: string[];
+}
+
+const NODE_NAME = /^(b|c|zk)\d*$/;
+
+/** Every node name anywhere in a nemesis op's value. */
+function nodesIn(value: Value, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (NODE_NAME.test(value)) into.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) nodesIn(v, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) nodesIn(v, into);
+  }
+}
+
+function nodeOrder(a: string, b: string): number {
+  const letters = a.replace(/\d+$/, '').localeCompare(b.replace(/\d+$/, ''));
+  return letters !== 0 ? letters : Number(a.replace(/^\D+/, '')) - Number(b.replace(/^\D+/, ''));
 }
 
 const DETAIL_CHARS = 160;
@@ -41,7 +61,10 @@ export function faultBands(history: History, endMs: number): FaultBand[] {
     if (m === null || value === undefined || typeof value.id !== 'number' || value.noop === true) continue;
     const id = value.id;
     if (m[1] === 'start') {
-      const band: FaultBand = { id, kind: m[2], start: op.time, end: endMs, detail: describe(value) };
+      const named = new Set<string>();
+      nodesIn(value, named);
+      const nodes = [...named].sort(nodeOrder);
+      const band: FaultBand = { id, kind: m[2], start: op.time, end: endMs, detail: describe(value), nodes };
       bands.push(band);
       open.set(id, { band, ended: false });
       continue;

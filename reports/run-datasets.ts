@@ -10,6 +10,17 @@ function dataset(fields: string[], rows: Cell[][]): Dataset {
 /** Latencies below this are drawn at it: a log scale has no zero (assigns complete instantly). */
 const MIN_LATENCY_MS = 0.01;
 
+/**
+ * The drawn partitions a fault touched, as ",0,2," for a filter: those with a replica on a broker it
+ * names; "*" when it names no broker (ZooKeeper, the clock of the cluster...), which touches every one.
+ */
+function touched(data: RunReportData, nodes: readonly string[]): string {
+  const brokers = new Set(nodes.filter((n) => /^b\d+$/.test(n)).map((n) => Number(n.slice(1))));
+  if (brokers.size === 0) return '*';
+  const hit = data.partitions.filter((t) => t.logEndOffsets.some((l) => brokers.has(l.broker))).map((t) => t.partition);
+  return `,${hit.join(',')},`;
+}
+
 export function runDatasets(data: RunReportData): Record<string, Dataset> {
   // Instantaneous ops would be invisible in the timeline: each bar is at least 1/2000 of the run wide.
   const minWidth = data.endMs / 2000;
@@ -35,8 +46,21 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
     data.throughput.points.map((p) => [sec(p.time), p.type, p.rate]),
   );
   const faults = dataset(
-    ['id', 'kind', 'start', 'end', 'detail'],
-    data.faults.map((f) => [f.id, f.kind, sec(f.start), sec(f.end), f.detail]),
+    ['id', 'kind', 'start', 'end', 'detail', 'nodes', 'lane', 'partitions'],
+    data.faults.map((f) => {
+      const nodes = f.nodes ?? [];
+      const targets = nodes.length === 0 ? 'cluster' : nodes.join(' ');
+      return [
+        f.id,
+        f.kind,
+        sec(f.start),
+        sec(f.end),
+        f.detail,
+        nodes.join(', '),
+        `${f.kind} ${targets}`,
+        touched(data, nodes),
+      ];
+    }),
   );
   const leaders = dataset(
     ['partition', 'start', 'end', 'leader', 'epoch'],

@@ -10,7 +10,7 @@ import { healthChart } from './charts/health-chart.ts';
 import { linearChart } from './charts/linear-chart.ts';
 import { latencyChart, throughputChart, timelineChart } from './charts/ops-charts.ts';
 import { partitionChart } from './charts/partition-charts.ts';
-import { sec } from './charts/common.ts';
+import { faultLanesChart, sec } from './charts/common.ts';
 import { configTables } from './config-table.ts';
 import { escapeHtml } from './escape.ts';
 import { seconds, verdictClass, verdictText } from './format.ts';
@@ -63,11 +63,15 @@ export function renderRunReport(data: RunReportData): string {
   }
   sections.push([
     'latency',
-    'Latency and throughput',
-    `<p class="note">Every client op by the time it was invoked; ok blue, fail pink, info (outcome unknown) orange, ` +
-      `as Jepsen draws them. ` +
-      `Ops named by an anomaly are ringed in red. Shaded bands are nemesis faults, over the time each was active. ` +
+    'Faults, latency and throughput',
+    `<p class="note">Each nemesis fault on a lane named by its kind and the nodes it hit, over the time it was ` +
+      `active; the same faults are shaded grey behind the charts below (on a partition's charts, only those ` +
+      `that hit its replicas). Then every client op by the time it was invoked; ok blue, fail pink, info ` +
+      `(outcome unknown) orange, as Jepsen draws them. Ops named by an anomaly are ringed in red. ` +
       `${escapeHtml(sampleNote)}</p>` +
+      (data.faults.length === 0
+        ? '<p>No fault was injected.</p>'
+        : chart('chart-faults', faultLanesChart(endS), ['faults'], 'faults, one lane per kind and targets')) +
       chart('chart-latency', latencyChart(endS), USES_OPS, 'latency of each op (log scale)') +
       chart(
         'chart-throughput',

@@ -19,33 +19,63 @@ export function timeX(endS: number, field = 'time', title: string | null = 'time
   return { field, type: 'quantitative', title, scale: { domain: [0, endS], nice: false, zero: true } };
 }
 
-/** The nemesis bands as a layer: full height, light, coloured by fault kind, with their detail on hover. */
-export function faultLayer(endS: number, legend: boolean): VlSpec {
+const FAULT_TOOLTIP = [
+  { field: 'kind', title: 'fault' },
+  { field: 'id', title: 'id' },
+  { field: 'nodes', title: 'nodes' },
+  { field: 'start', title: 'from (s)' },
+  { field: 'end', title: 'to (s)' },
+  { field: 'detail', title: 'what' },
+];
+
+/**
+ * The nemesis bands behind a chart: one light grey, so that overlapping faults only darken (the faults
+ * chart above says which is which, coloured by kind); on a partition's charts only the faults that
+ * touched its replicas, or named no broker.
+ */
+export function faultLayer(endS: number, partition?: number): VlSpec {
+  const only =
+    partition === undefined
+      ? []
+      : [{ filter: `datum.partitions === '*' || indexof(datum.partitions, ',${partition},') >= 0` }];
   return {
     data: { name: 'faults' },
-    mark: { type: 'rect', opacity: 0.22 },
+    transform: only,
+    mark: { type: 'rect', opacity: 0.1, color: '#34495e' },
+    encoding: { x: timeX(endS, 'start'), x2: { field: 'end' }, tooltip: FAULT_TOOLTIP },
+  };
+}
+
+/** Lane labels get a fixed width, so the lanes chart's plot starts at a known left edge. */
+const LANE_AXIS = { labelLimit: 170, minExtent: 180, maxExtent: 180 };
+
+/**
+ * Every fault on its own lane under the shared time axis: one lane per kind and targets (a fault repeated
+ * on the same nodes stays on its lane, so an hour-long run stays a few dozen lanes), coloured by kind.
+ */
+export function faultLanesChart(endS: number): VlSpec {
+  return {
+    width: WIDTH,
+    height: { step: 16 },
+    data: { name: 'faults' },
+    mark: { type: 'bar', opacity: 0.9, cornerRadius: 2 },
     encoding: {
       x: timeX(endS, 'start'),
       x2: { field: 'end' },
+      y: { field: 'lane', type: 'nominal', title: null, sort: { field: 'start', op: 'min' }, axis: LANE_AXIS },
       color: {
         field: 'kind',
         type: 'nominal',
         title: 'fault',
         scale: { scheme: FAULT_SCHEME },
-        legend: legend ? { orient: 'top' } : null,
+        legend: { orient: 'top' },
       },
-      tooltip: [
-        { field: 'kind', title: 'fault' },
-        { field: 'id', title: 'id' },
-        { field: 'start', title: 'from (s)' },
-        { field: 'end', title: 'to (s)' },
-        { field: 'detail', title: 'what' },
-      ],
+      tooltip: FAULT_TOOLTIP,
     },
   };
 }
 
-/** Layers drawn over shaded fault bands: the colour scales stay apart (fault kinds vs outcomes). */
-export function withFaults(endS: number, layers: VlSpec[], legend = true): VlSpec {
-  return { layer: [faultLayer(endS, legend), ...layers], resolve: { scale: { color: 'independent' } } };
+/** Layers drawn over the shaded fault bands (on a partition's chart, only the faults that touched it). */
+export function withFaults(endS: number, layers: VlSpec[], partition?: number): VlSpec {
+  return { layer: [faultLayer(endS, partition), ...layers] };
 }

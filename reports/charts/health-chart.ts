@@ -35,41 +35,37 @@ export function healthChart(endS: number): VlSpec {
     vconcat: HEALTH_PANELS.map((panel, i) => ({
       width: WIDTH,
       height: panel.height,
-      ...withFaults(
-        endS,
-        [
-          {
-            data: { name: 'health' },
-            transform: [{ filter: { field: 'metric', oneOf: panel.metrics } }],
-            mark:
-              panel.rate === true
-                ? { type: 'line', interpolate: 'step-after', point: { size: 10 } }
-                : { type: 'line', interpolate: 'step-after' },
-            encoding: {
-              x: timeX(endS, 'time', i === HEALTH_PANELS.length - 1 ? 'time (s)' : null),
-              y: {
-                field: 'value',
-                type: 'quantitative',
-                title: panel.title,
-                axis: panel.rate === true ? {} : { tickMinStep: 1, format: 'd' },
-              },
-              color: {
-                field: 'metric',
-                type: 'nominal',
-                title: 'metric',
-                scale: { domain: panel.metrics, range: panel.metrics.map((m) => METRIC_COLOURS[m]) },
-                legend: panel.metrics.length > 1 ? { orient: 'right' } : null,
-              },
-              strokeDash: {
-                condition: { test: "datum.metric === 'partitions without a live leader'", value: [4, 3] },
-                value: [1, 0],
-              },
-              tooltip: [{ field: 'metric' }, { field: 'time', title: 'from (s)' }, { field: 'value' }],
+      ...withFaults(endS, [
+        {
+          data: { name: 'health' },
+          transform: [{ filter: { field: 'metric', oneOf: panel.metrics } }],
+          mark:
+            panel.rate === true
+              ? { type: 'line', interpolate: 'step-after', point: { size: 10 } }
+              : { type: 'line', interpolate: 'step-after' },
+          encoding: {
+            x: timeX(endS, 'time', i === HEALTH_PANELS.length - 1 ? 'time (s)' : null),
+            y: {
+              field: 'value',
+              type: 'quantitative',
+              title: panel.title,
+              axis: panel.rate === true ? {} : { tickMinStep: 1, format: 'd' },
             },
+            color: {
+              field: 'metric',
+              type: 'nominal',
+              title: 'metric',
+              scale: { domain: panel.metrics, range: panel.metrics.map((m) => METRIC_COLOURS[m]) },
+              legend: panel.metrics.length > 1 ? { orient: 'right' } : null,
+            },
+            strokeDash: {
+              condition: { test: "datum.metric === 'partitions without a live leader'", value: [4, 3] },
+              value: [1, 0],
+            },
+            tooltip: [{ field: 'metric' }, { field: 'time', title: 'from (s)' }, { field: 'value' }],
           },
-        ],
-        i === 0,
-      ),
+        },
+      ]),
     })),
     resolve: { scale: { color: 'independent' } },
   };

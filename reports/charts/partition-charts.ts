@@ -100,7 +100,7 @@ export function partitionChart(partition: number, endS: number, brokers: number[
             },
             electionRules(partition, endS),
           ],
-          false,
+          partition,
         ),
       },
       {
@@ -135,7 +135,7 @@ export function partitionChart(partition: number, endS: number, brokers: number[
             },
             electionRules(partition, endS),
           ],
-          false,
+          partition,
         ),
       },
     ],

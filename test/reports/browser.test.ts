@@ -46,8 +46,8 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     writeRunReport(join(dir, 'run'), data);
     const file = join(dir, 'run', 'index.html');
     const v = await visit(browser, file, join(screenshots, 'run-report.png'));
-    // latency, throughput, one per partition, health, timeline
-    expectClean(v, file, 4 + data.partitions.length);
+    // faults, latency, throughput, one per partition, health, timeline
+    expectClean(v, file, (data.faults.length > 0 ? 5 : 4) + data.partitions.length);
     expect(v.text).toContain(HOSTILE);
     expect(v.text).toContain('replicas that had it');
   });

@@ -211,6 +211,14 @@ describe('ops', () => {
     expect(faultBands(h, 100)[0].detail).toContain('b0');
   });
 
+  it('names the nodes each fault hit, wherever its value names them, for its lane', () => {
+    const h: History = [];
+    op(h, 'nemesis', 'info', 'start-partition', { id: 0, mode: 'isolate', groups: [['b10'], ['b2', 'b0']] });
+    op(h, 'nemesis', 'info', 'start-outage', { id: 1, partition: 2, crashed: [{ node: 'b1', logEndOffset: 4 }] });
+    op(h, 'nemesis', 'info', 'start-zk', { id: 2, mode: 'session-expiry' });
+    expect(faultBands(h, 100).map((b) => b.nodes)).toEqual([['b0', 'b2', 'b10'], ['b1'], []]);
+  });
+
   it('counts sends and their latency percentiles', () => {
     const h: History = [];
     op(h, 0, 'invoke', 'send', []);
