@@ -2,7 +2,7 @@
 // replication events, offline time, op pairing and downsampling, nemesis bands, produce figures and the
 // comparison's headline.
 import { describe, expect, it } from 'vitest';
-import { headline } from '../../reports/compare-summary.ts';
+import { bootstrapMeanInterval, headline } from '../../reports/compare-summary.ts';
 import type { CompareSide } from '../../reports/compare-data.ts';
 import type { ReplicationEvent } from '../../sim/events/index.ts';
 import { withCrashes } from '../../reports/events.ts';
@@ -252,10 +252,27 @@ describe('compare headline', () => {
       { seed: 1, clean: side(0, 20_000, 80, 9000), unclean: side(5, 2000, 95, 3000) },
       { seed: 2, clean: side(0, 10_000, 90, 8000), unclean: side(0, 1000, 97, 2000) },
     ]);
-    expect(text).toMatch(/^Over 2 seeds with identical fault schedules/);
-    expect(text).toMatch(/bought partitions offline 3\.0 s instead of 30\.0 s/);
-    expect(text).toMatch(/produce success rate of 96\.0% instead of 85\.0%/);
-    expect(text).toMatch(/cost 5 acknowledged writes lost on 1 of 2 seeds \(clean election: 0\)/);
+    expect(text).toMatch(/^Over 2 seeds with identical fault schedules \(too few for the intervals to say much\)/);
+    // The mean per-seed difference (-18 s and -9 s) and its bootstrap interval: resamples of two seeds
+    // have means -18, -13.5 or -9.
+    expect(text).toMatch(
+      /bought partitions offline 3\.0 s instead of 30\.0 s \(per seed -13\.5 s, 95% interval -18\.0 s to -9\.0 s\)/,
+    );
+    expect(text).toMatch(/produce success rate of 96\.0% \(192 of 200 sends\) instead of 85\.0% \(170 of 200\)/);
+    expect(text).toContain(
+      'cost 5 acknowledged writes lost on 1 of 2 seeds (clean election: 0 on 0) (per seed +2.5, 95% interval 0.0 to +5.0)',
+    );
+  });
+
+  it('gives the bootstrap interval of a mean over seeds, narrower with more seeds', () => {
+    expect(bootstrapMeanInterval([3])).toBeNull();
+    const few = bootstrapMeanInterval([0, 10, 0, 10]);
+    const many = bootstrapMeanInterval(Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 0 : 10)));
+    expect(few?.[0]).toBeGreaterThanOrEqual(0);
+    expect(few?.[1]).toBeLessThanOrEqual(10);
+    expect(many?.[0]).toBeGreaterThan(4);
+    expect(many?.[1]).toBeLessThan(6);
+    expect((many?.[1] ?? 0) - (many?.[0] ?? 0)).toBeLessThan((few?.[1] ?? 0) - (few?.[0] ?? 0));
   });
 
   it('says so when it made no measurable difference', () => {
