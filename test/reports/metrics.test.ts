@@ -260,7 +260,8 @@ describe('compare headline', () => {
     );
     expect(text).toMatch(/produce success rate of 96\.0% \(192 of 200 sends\) instead of 85\.0% \(170 of 200\)/);
     expect(text).toContain(
-      'cost 5 acknowledged writes lost on 1 of 2 seeds (clean election: 0 on 0) (per seed +2.5, 95% interval 0.0 to +5.0)',
+      'cost 5 acknowledged writes lost on 1 of 2 seeds (clean election: 0 on 0) ' +
+        '(per seed +2.5, 95% interval 0.0 to +5.0)',
     );
   });
 
