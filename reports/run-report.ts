@@ -195,7 +195,7 @@ function summary(data: RunReportData): string {
         );
   return (
     `${kvTable(rows)}\n<h3>Anomaly ` +
-    `counts</h3>\n${anomalyTable}\n<details class="config"><summary><b>Configuration</b> (Kafka's keys)</summary>\n` +
+    `counts</h3>\n${anomalyTable}\n<details class="config-fold"><summary><b>Configuration</b> (Kafka's keys)</summary>\n` +
     `${configTables(data.config)}</details>`
   );
 }

@@ -44,4 +44,19 @@ figure.chart { margin: 8px 0 16px; }
 .config > div { max-width: 100%; }
 .config table th, .config table td { white-space: normal; overflow-wrap: anywhere; max-width: 420px; }
 .kv th { white-space: nowrap; }
+/* Narrow screens: the page never scrolls sideways; a wide chart or table scrolls inside its own box. */
+figure.chart { max-width: 100%; overflow-x: auto; }
+table { display: block; max-width: 100%; overflow-x: auto; }
+td { overflow-wrap: anywhere; }
+nav { display: flex; flex-wrap: wrap; row-gap: 4px; }
+@media (max-width: 600px) {
+  header, nav { padding-left: 10px; padding-right: 10px; }
+  main { padding: 8px 10px 32px; }
+  .facts th { width: auto; }
+}
+@media print {
+  nav { display: none; }
+  figure.chart { overflow: visible; break-inside: avoid; }
+  details > *:not(summary) { display: block; }
+}
 `;

@@ -17,6 +17,8 @@ export interface PageVisit {
   messages: string[];
   /** The report's opening account (.account): its text and how far down the page it starts (px). */
   account: { text: string; top: number } | null;
+  /** document.documentElement.scrollWidth: wider than the viewport means the page scrolls sideways. */
+  pageWidth: number;
   /** Every URL the page requested, the file itself included. */
   requests: string[];
   /** body[data-charts]: "done" when every chart rendered, "failed" otherwise. */
@@ -36,9 +38,14 @@ export async function launch(): Promise<Browser> {
 }
 
 /** Opens `file`, blocks every request but the file itself, waits for the charts, optionally screenshots. */
-export async function visit(browser: Browser, file: string, screenshot?: string): Promise<PageVisit> {
+export async function visit(
+  browser: Browser,
+  file: string,
+  screenshot?: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<PageVisit> {
   const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   const messages: string[] = [];
   const requests: string[] = [];
@@ -64,6 +71,7 @@ export async function visit(browser: Browser, file: string, screenshot?: string)
     const account = document.querySelector('.account');
     return {
       account: account === null ? null : { text: account.innerText, top: account.getBoundingClientRect().top },
+      pageWidth: document.documentElement.scrollWidth,
       chartsState: document.body.getAttribute('data-charts'),
       charts,
       text: document.body.innerText,

@@ -76,6 +76,14 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     expect(v.account?.text).toMatch(/^Valid\. [\d,]+ acknowledged writes? kept through \d+ faults? \(/);
   });
 
+  it("fits a phone: the failing report's page does not scroll sideways at 390 px", async () => {
+    const phone = { width: 390, height: 844 };
+    const run = await visit(browser, join(dir, 'failing', 'index.html'), join(screenshots, 'phone-run.png'), phone);
+    expect(run.errors).toEqual([]);
+    expect(run.pageWidth).toBeLessThanOrEqual(390);
+    expect(run.account?.top).toBeLessThan(844);
+  });
+
   it('draws the longest linearizable prefix and the op that cannot be placed, with empty Kafka charts', async () => {
     writeRunReport(join(dir, 'linear'), linearizabilityReport());
     const file = join(dir, 'linear', 'index.html');
