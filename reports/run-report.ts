@@ -194,8 +194,8 @@ function summary(data: RunReportData): string {
           new Set([1]),
         );
   return (
-    `${kvTable(rows)}\n<h3>Anomaly ` +
-    `counts</h3>\n${anomalyTable}\n<details class="config-fold"><summary><b>Configuration</b> (Kafka's keys)</summary>\n` +
+    `${kvTable(rows)}\n<h3>Anomaly counts</h3>\n${anomalyTable}\n` +
+    `<details class="config-fold"><summary><b>Configuration</b> (Kafka's keys)</summary>\n` +
     `${configTables(data.config)}</details>`
   );
 }
