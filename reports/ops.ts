@@ -73,29 +73,53 @@ export function pairOps(history: History, anomalous: ReadonlySet<number>): OpRow
 
 export interface Throughput {
   bucketMs: number;
-  /** Completions per second by outcome, by bucket start. */
-  points: { time: number; type: Outcome; rate: number }[];
+  /** Completions per second by operation (send, poll...) and outcome, by bucket start (Jepsen's rate.png). */
+  points: { time: number; f: string; type: Outcome; rate: number }[];
+  /** Latency quantiles per bucket and operation, of every completed op (Jepsen's latency-quantiles.png). */
+  quantiles?: { time: number; f: string; quantile: string; latency: number }[];
 }
+
+const QUANTILES: [string, number][] = [
+  ['p50', 0.5],
+  ['p95', 0.95],
+  ['p99', 0.99],
+  ['max', 1],
+];
 
 export function throughput(rows: readonly OpRow[], endMs: number): Throughput {
   const bucketMs = bucketWidthMs(endMs);
   const buckets = Math.max(1, Math.ceil(endMs / bucketMs));
-  const counts: Record<Outcome, number[]> = {
-    ok: new Array(buckets).fill(0),
-    fail: new Array(buckets).fill(0),
-    info: new Array(buckets).fill(0),
-  };
+  // Per operation: completions per outcome and latencies, each per bucket.
+  const byF = new Map<string, { counts: Record<Outcome, number[]>; latencies: number[][] }>();
   for (const r of rows) {
     if (r.completion < 0) continue;
-    counts[r.type][Math.min(buckets - 1, Math.max(0, Math.floor(r.end / bucketMs)))]++;
+    let entry = byF.get(r.f);
+    if (entry === undefined) {
+      const zeros = () => new Array<number>(buckets).fill(0);
+      entry = { counts: { ok: zeros(), fail: zeros(), info: zeros() }, latencies: [] };
+      byF.set(r.f, entry);
+    }
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor(r.end / bucketMs)));
+    entry.counts[r.type][b]++;
+    (entry.latencies[b] ??= []).push(r.end - r.start);
   }
   const points: Throughput['points'] = [];
-  for (let b = 0; b < buckets; b++) {
-    for (const type of ['ok', 'fail', 'info'] as const) {
-      if (counts[type][b] > 0) points.push({ time: b * bucketMs, type, rate: counts[type][b] / (bucketMs / 1000) });
+  const quantiles: NonNullable<Throughput['quantiles']> = [];
+  for (const [f, { counts, latencies }] of [...byF].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (let b = 0; b < buckets; b++) {
+      const time = b * bucketMs;
+      for (const type of ['ok', 'fail', 'info'] as const) {
+        if (counts[type][b] > 0) points.push({ time, f, type, rate: counts[type][b] / (bucketMs / 1000) });
+      }
+      const sorted = latencies[b]?.sort((x, y) => x - y);
+      if (sorted === undefined) continue;
+      for (const [quantile, q] of QUANTILES) {
+        const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+        quantiles.push({ time, f, quantile, latency: Math.max(0.01, Math.round(sorted[rank] * 1000) / 1000) });
+      }
     }
   }
-  return { bucketMs, points };
+  return { bucketMs, points, quantiles };
 }
 
 /** Every `n`-th of `rows`, n chosen so that at most `budget` remain (evenly over the run). */

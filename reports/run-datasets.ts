@@ -21,15 +21,42 @@ function touched(data: RunReportData, nodes: readonly string[]): string {
   return `,${hit.join(',')},`;
 }
 
+/** "producer 3", "consumer 5": each client process named by what it does (its first send or poll). */
+function processLabels(data: RunReportData): Map<string | number, string> {
+  const labels = new Map<string | number, string>();
+  for (const r of data.ops.rows) {
+    if (labels.has(r.process)) continue;
+    const role = r.f === 'send' ? 'producer' : r.f === 'poll' || r.f === 'assign' ? 'consumer' : null;
+    if (role !== null) labels.set(r.process, `${role} ${r.process}`);
+  }
+  return labels;
+}
+
 export function runDatasets(data: RunReportData): Record<string, Dataset> {
   // Instantaneous ops would be invisible in the timeline: each bar is at least 1/2000 of the run wide.
   const minWidth = data.endMs / 2000;
+  const who = processLabels(data);
   const ops = dataset(
-    ['index', 'completion', 'process', 'f', 'type', 'start', 'end', 'tEnd', 'latency', 'error', 'value', 'anomalous'],
+    [
+      'index',
+      'completion',
+      'process',
+      'who',
+      'f',
+      'type',
+      'start',
+      'end',
+      'tEnd',
+      'latency',
+      'error',
+      'value',
+      'anomalous',
+    ],
     data.ops.rows.map((r) => [
       r.index,
       r.completion,
       r.process,
+      who.get(r.process) ?? String(r.process),
       r.f,
       r.type,
       sec(r.start),
@@ -42,8 +69,12 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
     ]),
   );
   const throughput = dataset(
-    ['time', 'type', 'rate'],
-    data.throughput.points.map((p) => [sec(p.time), p.type, p.rate]),
+    ['time', 'f', 'type', 'rate'],
+    data.throughput.points.map((p) => [sec(p.time), p.f ?? 'all', p.type, p.rate]),
+  );
+  const quantiles = dataset(
+    ['time', 'f', 'quantile', 'latency'],
+    (data.throughput.quantiles ?? []).map((q) => [sec(q.time), q.f, q.quantile, q.latency]),
   );
   const faults = dataset(
     ['id', 'kind', 'start', 'end', 'detail', 'nodes', 'lane', 'partitions'],
@@ -140,5 +171,5 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
       });
     }),
   );
-  return { ops, throughput, faults, leaders, isr, offsets, elections, health, linear };
+  return { ops, throughput, quantiles, faults, leaders, isr, offsets, elections, health, linear };
 }

@@ -8,7 +8,7 @@ import { accountOf, causeFirst, type Account } from './account.ts';
 import type { ReportAnomaly } from './anomalies.ts';
 import { healthChart } from './charts/health-chart.ts';
 import { linearChart } from './charts/linear-chart.ts';
-import { latencyChart, throughputChart, timelineChart } from './charts/ops-charts.ts';
+import { latencyChart, quantilesChart, throughputChart, timelineChart } from './charts/ops-charts.ts';
 import { partitionChart } from './charts/partition-charts.ts';
 import { faultLanesChart, sec } from './charts/common.ts';
 import { configTables } from './config-table.ts';
@@ -72,51 +72,66 @@ export function renderRunReport(data: RunReportData): string {
       (data.faults.length === 0
         ? '<p>No fault was injected.</p>'
         : chart('chart-faults', faultLanesChart(endS), ['faults'], 'faults, one lane per kind and targets')) +
-      chart('chart-latency', latencyChart(endS), USES_OPS, 'latency of each op (log scale)') +
+      chart('chart-latency', latencyChart(endS), USES_OPS, 'latency of each op (log scale), shape by operation') +
+      // No completed op, no quantile: an empty log-scale chart would only warn in the console.
+      ((data.throughput.quantiles ?? []).length === 0
+        ? ''
+        : chart(
+            'chart-quantiles',
+            quantilesChart(endS),
+            ['quantiles', 'faults'],
+            `latency quantiles per operation, in ${data.throughput.bucketMs / 1000} s buckets (all completed ops)`,
+          )) +
       chart(
         'chart-throughput',
         throughputChart(endS),
         ['throughput', 'faults'],
-        `completions per second by outcome, in ${data.throughput.bucketMs / 1000} s buckets (all ops)`,
+        `completions per second by operation (dash) and outcome (colour), in ${data.throughput.bucketMs / 1000} s ` +
+          'buckets (all ops)',
       ),
   ]);
+  // A history checked from a file (`check`) has no cluster behind it: no partition or health charts, which
+  // would be empty (and Vega warns about empty scales in the console).
+  const cluster = data.partitions.some((t) => t.isrSize.length > 0 || t.logEndOffsets.length > 0);
   const shownPartitions =
     data.partitions.length < data.partitionCount
       ? `<p class="note">Showing the first ${data.partitions.length} of ${data.partitionCount} partitions.</p>`
       : '';
-  sections.push([
-    'partitions',
-    'Partitions',
-    `<p class="note">For each partition: the broker leading it over time (red: no live leader), the ISR size, and ` +
-      `the leader's high watermark (thick) ` +
-      `against each replica's log end offset. Vertical rules are leader elections: grey dashed clean, red solid ` +
-      `unclean.</p>${shownPartitions}` +
-      data.partitions
-        .map((t) =>
-          chart(`chart-partition-${t.partition}`, partitionChart(t.partition, endS, brokers), [
-            'leaders',
-            'isr',
-            'offsets',
-            'elections',
-            'faults',
-          ]),
-        )
-        .join('\n'),
-  ]);
-  sections.push([
-    'health',
-    'Kafka health metrics',
-    `<p class="note">As a Kafka operator graphs them, computed from the replicas' reports. ` +
-      `UnderReplicatedPartitions: partitions whose leader has fewer in-sync ` +
-      `replicas than the replication factor (${data.replicationFactor}). OfflinePartitionsCount: partitions the ` +
-      `controller has no leader for; the dashed line also ` +
-      `counts partitions whose leader has stopped before the controller noticed. IsrShrinksPerSec / ` +
-      `IsrExpandsPerSec: ISR changes written by leaders, in ` +
-      `${data.health.bucketMs / 1000} s buckets. MaxLag: the most records any running follower is behind its ` +
-      `leader. ActiveControllerCount: brokers that believe ` +
-      `they are the controller (more than one: a zombie).</p>` +
-      chart('chart-health', healthChart(endS), ['health', 'faults']),
-  ]);
+  if (cluster)
+    sections.push([
+      'partitions',
+      'Partitions',
+      `<p class="note">For each partition: the broker leading it over time (red: no live leader), the ISR size, and ` +
+        `the leader's high watermark (thick) ` +
+        `against each replica's log end offset. Vertical rules are leader elections: grey dashed clean, red solid ` +
+        `unclean.</p>${shownPartitions}` +
+        data.partitions
+          .map((t) =>
+            chart(`chart-partition-${t.partition}`, partitionChart(t.partition, endS, brokers), [
+              'leaders',
+              'isr',
+              'offsets',
+              'elections',
+              'faults',
+            ]),
+          )
+          .join('\n'),
+    ]);
+  if (cluster)
+    sections.push([
+      'health',
+      'Kafka health metrics',
+      `<p class="note">As a Kafka operator graphs them, computed from the replicas' reports. ` +
+        `UnderReplicatedPartitions: partitions whose leader has fewer in-sync ` +
+        `replicas than the replication factor (${data.replicationFactor}). OfflinePartitionsCount: partitions the ` +
+        `controller has no leader for; the dashed line also ` +
+        `counts partitions whose leader has stopped before the controller noticed. IsrShrinksPerSec / ` +
+        `IsrExpandsPerSec: ISR changes written by leaders, in ` +
+        `${data.health.bucketMs / 1000} s buckets. MaxLag: the most records any running follower is behind its ` +
+        `leader. ActiveControllerCount: brokers that believe ` +
+        `they are the controller (more than one: a zombie).</p>` +
+        chart('chart-health', healthChart(endS), ['health', 'faults']),
+    ]);
   sections.push([
     'timeline',
     'Timeline',

@@ -50,6 +50,7 @@ export function latencyChart(endS: number): VlSpec {
   };
 }
 
+/** Jepsen's rate.png: completions per second, one line per operation and outcome. */
 export function throughputChart(endS: number): VlSpec {
   return {
     width: WIDTH,
@@ -62,7 +63,45 @@ export function throughputChart(endS: number): VlSpec {
           x: timeX(endS),
           y: { field: 'rate', type: 'quantitative', title: 'completions per second' },
           color: { field: 'type', type: 'nominal', title: 'outcome', scale: OUTCOME_SCALE },
-          tooltip: [{ field: 'time', title: 'from (s)' }, { field: 'type' }, { field: 'rate', title: 'per second' }],
+          strokeDash: { field: 'f', type: 'nominal', title: 'op' },
+          detail: { field: 'f' },
+          tooltip: [
+            { field: 'time', title: 'from (s)' },
+            { field: 'f', title: 'op' },
+            { field: 'type' },
+            { field: 'rate', title: 'per second' },
+          ],
+        },
+      },
+    ]),
+  };
+}
+
+/** Jepsen's latency-quantiles.png: p50, p95, p99 and max latency per time bucket, per operation. */
+export function quantilesChart(endS: number): VlSpec {
+  return {
+    width: WIDTH,
+    height: 220,
+    ...withFaults(endS, [
+      {
+        data: { name: 'quantiles' },
+        mark: { type: 'line', interpolate: 'step-after', point: { size: 10 } },
+        encoding: {
+          x: timeX(endS),
+          y: { field: 'latency', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
+          color: {
+            field: 'quantile',
+            type: 'nominal',
+            scale: { domain: ['p50', 'p95', 'p99', 'max'], range: ['#1f77b4', '#ff7f0e', '#d62728', '#7f7f7f'] },
+          },
+          strokeDash: { field: 'f', type: 'nominal', title: 'op' },
+          detail: { field: 'f' },
+          tooltip: [
+            { field: 'time', title: 'from (s)' },
+            { field: 'f', title: 'op' },
+            { field: 'quantile' },
+            { field: 'latency', title: 'latency (ms)' },
+          ],
         },
       },
     ]),
@@ -71,7 +110,8 @@ export function throughputChart(endS: number): VlSpec {
 
 export function timelineChart(endS: number, processes: number): VlSpec {
   const x = timeX(endS, 'start');
-  const y = { field: 'process', type: 'ordinal', title: 'process', sort: 'ascending' };
+  // Rows named by what each client does ("producer 3"), in process order.
+  const y = { field: 'who', type: 'nominal', title: null, sort: { field: 'process', op: 'min' } };
   return {
     width: WIDTH,
     height: Math.max(120, processes * 14),
