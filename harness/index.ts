@@ -35,6 +35,7 @@ export {
 } from './repro.ts';
 export {
   accountOfRun,
+  checkReportData,
   compareCommandFor,
   compareSideFrom,
   replayCommandFor,

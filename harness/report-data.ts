@@ -2,6 +2,7 @@
 // the report pages draw (reports/ never sees the simulator), and a report directory is written whole.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckResult, Validity } from '../checkers/result.ts';
 import { accountOf, type Account } from '../reports/account.ts';
 import { compareSide, type CompareSide } from '../reports/compare-data.ts';
 import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
@@ -10,10 +11,13 @@ import { faultBands } from '../reports/faults.ts';
 import { offlineMs } from '../reports/metrics.ts';
 import { buildRunReportData, type RunReportData } from '../reports/run-data.ts';
 import { renderRunReport } from '../reports/run-report.ts';
+import { hashValue } from '../sim/world/hash.ts';
+import type { History } from '../workloads/history/format.ts';
 import type { RunResult } from './judge.ts';
 import { flagWordsOf, type RunOptions } from './options.ts';
 import type { JudgedRun } from './run.ts';
 import type { TestRun } from './run-test.ts';
+import { KAFKASIM_VERSION } from './version.ts';
 import { writeWhole } from './write-whole.ts';
 
 export function runReportData(output: TestRun, result: RunResult, replayCommand: string): RunReportData {
@@ -33,6 +37,38 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     brokerCrashes: output.brokerCrashes,
     partitions: output.config.partitions,
     replicationFactor: output.config['replication.factor'],
+  });
+}
+
+/**
+ * The report of a history checked from a file (`kafkasim check --out`): its ops, the checkers' verdicts
+ * and, for a non-linearizable one, the longest linearizable prefix and the op that cannot be placed. No
+ * cluster ran, so there are no replication events.
+ */
+export function checkReportData(
+  file: string,
+  model: string,
+  history: History,
+  checkers: CheckResult[],
+  valid: Validity,
+): RunReportData {
+  const anomalyCounts: Record<string, number> = {};
+  for (const c of checkers) for (const a of c.anomalies) anomalyCounts[a.name] = (anomalyCounts[a.name] ?? 0) + a.count;
+  return buildRunReportData({
+    title: `kafkasim check ${file} --model ${model}`,
+    generatedBy: `kafkasim ${KAFKASIM_VERSION}`,
+    seed: file,
+    valid,
+    replayCommand: `npx kafkasim check ${shellWord(file)} --model ${shellWord(model)}`,
+    historyHash: hashValue(history),
+    config: { history: file, model },
+    stats: { ops: history.length },
+    anomalyCounts,
+    checkers,
+    history,
+    events: [],
+    partitions: 0,
+    replicationFactor: 0,
   });
 }
 

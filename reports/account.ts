@@ -101,7 +101,9 @@ export function accountOf(input: AccountInput): Account {
     const why =
       example === undefined || example === ''
         ? `${lead.name} was found ${plural(lead.count, 'time')}.`
-        : example[0].toUpperCase() + example.slice(1);
+        : /^[\w-]+:/.test(example)
+          ? example // starts with a name ("cas-register: ..."), kept as written
+          : example[0].toUpperCase() + example.slice(1);
     const more = lead.count > 1 ? ` (${lead.name}: ${plural(lead.count, 'case')}; the first is told here.)` : '';
     return {
       headline: `INVALID. ${why}${more}`,

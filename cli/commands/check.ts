@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { parseHistoryText } from '../../checkers/io.ts';
 import { checkLinearizableWithin, MalformedOperationError } from '../../checkers/linearizable/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { checkOutDir, checkReportData, makeOutDir, writeRunReport } from '../../harness/index.ts';
 import { MAX_HISTORY_BYTES, readInput } from '../../harness/input.ts';
-import type { Value } from '../../workloads/history/format.ts';
+import type { History, Value } from '../../workloads/history/format.ts';
 import { checkWellFormed } from '../../workloads/history/well-formed.ts';
 import { CHECK_MODELS, checkSomethingToRead, MODELS } from '../check/models.ts';
 import { intOption } from '../options.ts';
@@ -18,9 +19,14 @@ interface CheckFlags {
   initial?: string;
   timeLimit: string;
   json?: boolean;
+  out?: string;
 }
 
 export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[] {
+  return checkHistory(path, flags).results;
+}
+
+function checkHistory(path: string, flags: CheckFlags): { history: History; results: CheckResult[] } {
   const name = flags.model;
   if (!CHECK_MODELS.includes(name))
     throw new UsageError(`--model must be one of ${CHECK_MODELS.join(', ')}; got "${name}"`);
@@ -41,9 +47,9 @@ export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[]
   const history = parseHistoryText(text, hint);
   checkWellFormed(history);
   checkSomethingToRead(name, history, path);
-  if (model.kind === 'queue') return model.check(history);
+  if (model.kind === 'queue') return { history, results: model.check(history) };
   try {
-    return [checkLinearizableWithin(history, model.build(initial), seconds * 1000)];
+    return { history, results: [checkLinearizableWithin(history, model.build(initial), seconds * 1000)] };
   } catch (e) {
     // An op the model cannot read (a value of the wrong shape) is the file's problem, not a checker bug.
     if (e instanceof MalformedOperationError) throw new UsageError(`${path}: ${e.message}`);
@@ -65,13 +71,21 @@ export function registerCheck(program: Command): void {
     .option('--initial <json>', 'initial value for register, cas-register, multi-register and mutex')
     .option('--time-limit <seconds>', 'give up with "unknown" after this long', '60')
     .option('--json', 'print the verdict as JSON')
+    .option('--out <dir>', 'also write an HTML report of the history and its verdict (index.html, report.json)')
     .action((path: string, flags: CheckFlags) => {
-      const results = checkHistoryFile(path, flags);
+      // Checked before the history is read and judged: a bad --out is not worth a long check.
+      if (flags.out !== undefined) checkOutDir(flags.out);
+      const { history, results } = checkHistory(path, flags);
       const valid = verdictOf(results);
+      if (flags.out !== undefined) {
+        makeOutDir(flags.out);
+        writeRunReport(flags.out, checkReportData(path, flags.model, history, results, valid));
+      }
       if (flags.json) {
         process.stdout.write(JSON.stringify({ valid, model: flags.model, checkers: results }, null, 2) + '\n');
       } else {
         console.log(`verdict  ${valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown'}`);
+        if (flags.out !== undefined) console.log(`report   ${flags.out}/index.html`);
         for (const r of results) {
           console.log(`${r.checker}: ${r.valid}`);
           for (const a of r.anomalies) {

@@ -141,6 +141,24 @@ describe('kafkasim check', () => {
     },
   );
 
+  it.skipIf(!existsSync(knossos))(
+    'writes an HTML report with --out: the op that cannot be placed and the cause first; a bad --out refused',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kafkasim-check-out-'));
+      const history = join(knossos, 'cas-register/bad/bad-analysis.edn');
+      const r = kafkasim('check', history, '--model', 'cas-register', '--out', join(dir, 'report'));
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(`report   ${join(dir, 'report')}/index.html`);
+      const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+      expect(page).toContain('<p class="account invalid">INVALID. cas-register: after the longest linearizable prefix');
+      expect(page).toContain('cannot be placed');
+      writeFileSync(join(dir, 'a-file'), '');
+      const bad = kafkasim('check', history, '--model', 'cas-register', '--out', join(dir, 'a-file'));
+      expect(bad.status).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    },
+  );
+
   it('judges a kafkasim history with the Kafka checkers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kafkasim-check-'));
     kafkasim('run', ...FAILING, '--out', dir);
