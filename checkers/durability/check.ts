@@ -14,7 +14,7 @@ import {
   UNKNOWN_OFFSET,
   type RecordValue,
 } from '../queue/index.ts';
-import { formatValue } from '../queue/describe.ts';
+import { formatValue, seconds } from '../queue/describe.ts';
 import { AnomalyTally, reportedAnomalies } from '../queue/tally.ts';
 import { blamedTruncation, groupTruncations, truncationsRemoving, type TruncationsByKey } from './attribution.ts';
 import { describeCause, type DurabilityFacts, type FinalLog, type Truncation } from './facts.ts';
@@ -129,10 +129,10 @@ function reportLoss(
   if (removedBy.length > 0) tallies.attributed++;
   if (!tallies.lost.record()) return;
   const blamed = blamedTruncation(removedBy, finalTime);
-  const where = offset === UNKNOWN_OFFSET ? `key ${key} (offset unknown)` : `offset ${offset} of key ${key}`;
+  const where = offset === UNKNOWN_OFFSET ? `partition ${key} (offset unknown)` : `offset ${offset} of partition ${key}`;
   const example: AnomalyExample = {
     description:
-      `Value ${formatValue(value)}, acknowledged at ${where} at t=${ackTime}, is missing from the final reads; ` +
+      `Value ${formatValue(value)}, acknowledged at ${where} at ${seconds(ackTime)}, is missing from the final reads; ` +
       (blamed === undefined ? 'no reported truncation explains it.' : blame(blamed, removedBy)),
     ops: opPair(history, invocationOf, position),
     detail: {
@@ -151,7 +151,7 @@ function blame(blamed: Truncation, all: readonly Truncation[]): string {
   const brokers = [...new Set(all.map((t) => t.broker))].sort((a, b) => a - b);
   const others = brokers.length > 1 ? ` Brokers that truncated it: ${brokers.join(', ')}.` : '';
   return (
-    `broker ${blamed.broker} removed offsets ${blamed.fromOffset} to ${blamed.toOffset - 1} at t=${blamed.time} ` +
+    `broker ${blamed.broker} removed offsets ${blamed.fromOffset} to ${blamed.toOffset - 1} at ${seconds(blamed.time)} ` +
     `because ${describeCause(blamed.cause)}.${others}`
   );
 }

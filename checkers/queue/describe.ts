@@ -6,6 +6,11 @@ export function formatValue(value: RecordValue): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+/** A simulated time (ms) as a sentence says it: seconds with millisecond precision, "21.403 s". */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
 export function listWords(items: readonly RecordValue[]): string {
   const words = items.map(formatValue);
   if (words.length <= 1) return words.join('');

@@ -14,7 +14,7 @@ export function detectInconsistentOffsets(index: OffsetIndex, evidence: Evidence
       const values = valuesAt(log, offset);
       const example: AnomalyExample = {
         description:
-          `Offset ${offset} of key ${log.key} was seen holding ${values.length} different values: ` +
+          `Offset ${offset} of partition ${log.key} was seen holding ${values.length} different values: ` +
           `${listWords(values)}.`,
         ops: [],
         detail: { key: log.key, offset, values },
@@ -34,7 +34,7 @@ export function detectDuplicates(index: OffsetIndex, evidence: EvidenceRequest):
       const offsets = offsetsOf(log, value);
       const example: AnomalyExample = {
         description:
-          `Value ${formatValue(value)} appears at ${offsets.length} offsets of key ${log.key}: ` +
+          `Value ${formatValue(value)} appears at ${offsets.length} offsets of partition ${log.key}: ` +
           `${listWords(offsets)}.`,
         ops: [],
         detail: { key: log.key, value, offsets },

@@ -118,7 +118,7 @@ class PollOrderReporter {
       if (!this.tallies.nonmonotonicPoll.record()) return;
       this.tallies.nonmonotonicPoll.examples.push({
         description:
-          `Process ${String(process)} received key ${log.key} up to offset ${last.offset}; ` +
+          `Process ${String(process)} received partition ${log.key} up to offset ${last.offset}; ` +
           `its next poll went back to offset ${next}.`,
         ops: [...this.pair(last.op), ...this.pair(opPosition)],
         detail: { key: log.key, process, lastOffset: last.offset, nextOffset: next },
@@ -134,7 +134,7 @@ class PollOrderReporter {
         next,
         skipped,
         [...this.pair(last.op), ...this.pair(opPosition)],
-        `Process ${String(process)} received key ${log.key} up to offset ${last.offset}; its next poll started at ` +
+        `Process ${String(process)} received partition ${log.key} up to offset ${last.offset}; its next poll started at ` +
           `offset ${next}`,
         process,
       ),
@@ -148,7 +148,7 @@ class PollOrderReporter {
       if (!this.tallies.intNonmonotonicPoll.record()) return;
       this.tallies.intNonmonotonicPoll.examples.push({
         description:
-          `One poll by process ${String(process)} returned offset ${previous} of key ${log.key}, then ` +
+          `One poll by process ${String(process)} returned offset ${previous} of partition ${log.key}, then ` +
           `offset ${offset}.`,
         ops: this.pair(opPosition),
         detail: { key: log.key, process, previousOffset: previous, nextOffset: offset },
@@ -164,7 +164,7 @@ class PollOrderReporter {
         offset,
         skipped,
         this.pair(opPosition),
-        `One poll by process ${String(process)} returned offset ${previous} of key ${log.key}, then offset ${offset}`,
+        `One poll by process ${String(process)} returned offset ${previous} of partition ${log.key}, then offset ${offset}`,
         process,
       ),
     );

@@ -30,14 +30,14 @@ export function detectMissingAcked(history: History, scan: QueueScan): MissingAc
     const tally = isLost ? lostWrite : unseen;
     if (!tally.record()) continue;
     const where =
-      offset[i] === UNKNOWN_OFFSET ? `key ${key[i]} (offset unknown)` : `offset ${offset[i]} of key ${key[i]}`;
+      offset[i] === UNKNOWN_OFFSET ? `partition ${key[i]} (offset unknown)` : `offset ${offset[i]} of partition ${key[i]}`;
     const sendOps = opPair(history, scan.invocationOf, position[i]);
     const detail = { key: key[i], offset: offset[i], value: value[i], maxReadOffset };
     if (isLost) {
       tally.examples.push({
         description:
           `Value ${formatValue(value[i])}, acknowledged at ${where}, was never read, ` +
-          `although a read of key ${key[i]} reached offset ${maxReadOffset}.`,
+          `although a read of partition ${key[i]} reached offset ${maxReadOffset}.`,
         ops: [...sendOps, ...opPair(history, scan.invocationOf, log.maxReadPosition)],
         detail,
       });
@@ -65,7 +65,7 @@ export function detectAbortedReads(history: History, scan: QueueScan, evidence: 
     const failure = history[position[i]];
     const example = {
       description:
-        `Value ${formatValue(value[i])} was read from key ${key[i]} although its send failed` +
+        `Value ${formatValue(value[i])} was read from partition ${key[i]} although its send failed` +
         `${failure.error === undefined ? '' : ` (${failure.error})`}.`,
       ops: [],
       detail: { key: key[i], value: value[i], error: failure.error ?? null },
@@ -102,7 +102,7 @@ export function detectNonmonotonicSends(history: History, scan: QueueScan): Anom
     if (offset[i] < last.offset && tally.record()) {
       tally.examples.push({
         description:
-          `Process ${String(process)} sent ${formatValue(last.value)} to key ${key[i]} and got offset ` +
+          `Process ${String(process)} sent ${formatValue(last.value)} to partition ${key[i]} and got offset ` +
           `${last.offset}, ` +
           `then sent ${formatValue(value[i])} and got the lower offset ${offset[i]}.`,
         ops: [...opPair(history, scan.invocationOf, last.position), ...opPair(history, scan.invocationOf, position[i])],

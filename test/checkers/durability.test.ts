@@ -95,7 +95,7 @@ describe('checkDurability', () => {
     expect(result.stats).toMatchObject({ acked: 3, lostAcked: 1, attributed: 1, unattributed: 0 });
     const example = result.anomalies[0].examples[0];
     expect(example.description).toMatch(
-      /broker 3 removed offsets 1 to 2 at t=4 because an unclean leader election made broker 2 leader in epoch 7/,
+      /broker 3 removed offsets 1 to 2 at 0.004 s because an unclean leader election made broker 2 leader in epoch 7/,
     );
     expect(example.detail).toMatchObject({ key: 0, offset: 1, value: 11, blamed: { broker: 3, time: 4 } });
     expect(example.ops.map((op) => op.type)).toEqual(['invoke', 'ok']);

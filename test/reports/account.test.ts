@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { accountOf, causeFirst } from '../../reports/account.ts';
 
 const LOSS =
-  'Value 116, acknowledged at offset 38 of key 2 at t=21403.059, is missing from the final reads; broker 1 ' +
-  'removed offsets 38 to 44 at t=57017.484 because an unclean leader election made broker 2 leader in epoch 2.';
+  'Value 116, acknowledged at offset 38 of partition 2 at 21.403 s, is missing from the final reads; broker 1 ' +
+  'removed offsets 38 to 44 at 57.017 s because an unclean leader election made broker 2 leader in epoch 2.';
 
 describe('causeFirst', () => {
   it('puts causes (a lost write, a broken invariant) before the symptoms consumers saw', () => {
@@ -25,7 +25,7 @@ describe('accountOf', () => {
     const account = accountOf({
       valid: false,
       anomalies: [
-        { name: 'inconsistent-offsets', count: 3, firstExample: 'offset 38 of key 2 holds 116 and 120' },
+        { name: 'inconsistent-offsets', count: 3, firstExample: 'offset 38 of partition 2 holds 116 and 120' },
         { name: 'acked-write-lost', count: 7, firstExample: LOSS },
       ],
       stats: { acked: 100, simSeconds: 60 },

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
 
-const CAUSE = 'INVALID. Value 7, acknowledged at offset 3 of key 1 at t=12.500, is missing from the final reads.';
+const CAUSE = 'INVALID. Value 7, acknowledged at offset 3 of partition 1 at 12.500 s, is missing from the final reads.';
 
 function runs(): FuzzRun[] {
   return [
