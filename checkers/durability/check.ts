@@ -129,10 +129,12 @@ function reportLoss(
   if (removedBy.length > 0) tallies.attributed++;
   if (!tallies.lost.record()) return;
   const blamed = blamedTruncation(removedBy, finalTime);
-  const where = offset === UNKNOWN_OFFSET ? `partition ${key} (offset unknown)` : `offset ${offset} of partition ${key}`;
+  const where =
+    offset === UNKNOWN_OFFSET ? `partition ${key} (offset unknown)` : `offset ${offset} of partition ${key}`;
   const example: AnomalyExample = {
     description:
-      `Value ${formatValue(value)}, acknowledged at ${where} at ${seconds(ackTime)}, is missing from the final reads; ` +
+      `Value ${formatValue(value)}, acknowledged at ${where} at ${seconds(ackTime)}, ` +
+      'is missing from the final reads; ' +
       (blamed === undefined ? 'no reported truncation explains it.' : blame(blamed, removedBy)),
     ops: opPair(history, invocationOf, position),
     detail: {
@@ -151,7 +153,8 @@ function blame(blamed: Truncation, all: readonly Truncation[]): string {
   const brokers = [...new Set(all.map((t) => t.broker))].sort((a, b) => a - b);
   const others = brokers.length > 1 ? ` Brokers that truncated it: ${brokers.join(', ')}.` : '';
   return (
-    `broker ${blamed.broker} removed offsets ${blamed.fromOffset} to ${blamed.toOffset - 1} at ${seconds(blamed.time)} ` +
+    `broker ${blamed.broker} removed offsets ${blamed.fromOffset} to ${blamed.toOffset - 1} ` +
+    `at ${seconds(blamed.time)} ` +
     `because ${describeCause(blamed.cause)}.${others}`
   );
 }

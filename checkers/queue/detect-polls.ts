@@ -134,7 +134,8 @@ class PollOrderReporter {
         next,
         skipped,
         [...this.pair(last.op), ...this.pair(opPosition)],
-        `Process ${String(process)} received partition ${log.key} up to offset ${last.offset}; its next poll started at ` +
+        `Process ${String(process)} received partition ${log.key} up to offset ${last.offset}; ` +
+          `its next poll started at ` +
           `offset ${next}`,
         process,
       ),
@@ -164,7 +165,8 @@ class PollOrderReporter {
         offset,
         skipped,
         this.pair(opPosition),
-        `One poll by process ${String(process)} returned offset ${previous} of partition ${log.key}, then offset ${offset}`,
+        `One poll by process ${String(process)} returned offset ${previous} of partition ${log.key}, ` +
+          `then offset ${offset}`,
         process,
       ),
     );

@@ -30,7 +30,9 @@ export function detectMissingAcked(history: History, scan: QueueScan): MissingAc
     const tally = isLost ? lostWrite : unseen;
     if (!tally.record()) continue;
     const where =
-      offset[i] === UNKNOWN_OFFSET ? `partition ${key[i]} (offset unknown)` : `offset ${offset[i]} of partition ${key[i]}`;
+      offset[i] === UNKNOWN_OFFSET
+        ? `partition ${key[i]} (offset unknown)`
+        : `offset ${offset[i]} of partition ${key[i]}`;
     const sendOps = opPair(history, scan.invocationOf, position[i]);
     const detail = { key: key[i], offset: offset[i], value: value[i], maxReadOffset };
     if (isLost) {
