@@ -107,6 +107,23 @@ export interface KafkaBehaviours {
   truncateOnFetch: boolean;
   /** KAFKA-14704 (3.5.0): given a diverging epoch, the follower truncates and leaves its high watermark alone. */
   kafka14704: boolean;
+  /**
+   * KAFKA-3670 (0.10.1.0): the ZooKeeper controller's controlled-shutdown election takes the first replica in
+   * assignment order that is live (or shutting down) and in the ISR left without the shutting-down brokers
+   * (ControlledShutdownLeaderSelector, from 1.1 controlledShutdownPartitionLeaderElection); before, that ISR's head.
+   */
+  kafka3670: boolean;
+  /**
+   * KAFKA-9189 (3.0.0): a ZooKeeper-mode broker in controlled shutdown finds the controller in its metadata
+   * cache (KafkaServer.controlledShutdown: metadataCache.getControllerId); before, by reading ZooKeeper, which
+   * blocks while ZooKeeper is out of reach.
+   */
+  kafka9189: boolean;
+  /**
+   * PR 11246 (3.1.0, "Improve controlled shutdown logging"): KafkaServer.controlledShutdown backs off only before
+   * an attempt it will make; before, after the last failed one too, so the broker stopped a backoff later.
+   */
+  pr11246: boolean;
 }
 
 export type BehaviourName = keyof KafkaBehaviours;
@@ -139,6 +156,9 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka7897: 'KAFKA-7897 no OffsetsForLeaderEpoch without an epoch',
   truncateOnFetch: 'KAFKA-10554 truncation on fetch (DivergingEpoch)',
   kafka14704: 'KAFKA-14704 truncation before the follower high watermark',
+  kafka3670: 'KAFKA-3670 controlled shutdown elects the first live replica of the ISR in assignment order',
+  kafka9189: 'KAFKA-9189 controlled shutdown finds the controller in the metadata cache',
+  pr11246: 'PR 11246 no backoff after the last controlled shutdown attempt',
 };
 
 export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOUR_LABELS) as BehaviourName[];
