@@ -17,7 +17,7 @@ import { QUEUE_WORKLOAD_DEFAULTS, type QueueWorkloadOverrides } from '../workloa
 import { UsageError } from './errors.ts';
 
 /** Kafka settings that count something and may be 0 (every other integer setting is at least 1). */
-const MAY_BE_ZERO: ReadonlySet<string> = new Set(['retries']);
+const MAY_BE_ZERO: ReadonlySet<string> = new Set(['retries', 'controlled.shutdown.max.retries']);
 
 /** Sends per simulated second: bench/report.ts runs 6,000; a thousand times more is a typo. */
 const MAX_RATE = 100_000;

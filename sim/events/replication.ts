@@ -9,7 +9,8 @@ export type TruncationReason =
   | 'recovery' // a torn or unsynced tail cut off after a crash
   | 'offset-out-of-range'; // the leader's log is shorter than the fetch offset
 
-export type BrokerState = 'starting' | 'running' | 'crashed' | 'shutdown' | 'zk-session-expired';
+export type BrokerState =
+  'starting' | 'running' | 'controlled-shutdown' | 'crashed' | 'shutdown' | 'zk-session-expired';
 
 /** One record a truncation removed. */
 export interface RemovedRecord {

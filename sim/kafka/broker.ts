@@ -1,5 +1,6 @@
 // A Kafka broker as a program of the simulated world (Kafka's KafkaServer in ZooKeeper mode and
-// BrokerServer in KRaft mode, their startup and shutdown): it composes the request handling (KafkaApis), the replicas
+// BrokerServer in KRaft mode, their startup and shutdown, controlled shutdown first when asked to stop: SIGTERM,
+// onTerminate): it composes the request handling (KafkaApis), the replicas
 // (ReplicaManager), the metadata cache and one metadata path: ZooKeeper (zk-broker-lifecycle.ts) or the
 // KRaft metadata log (kraft/broker-lifecycle.ts). Its memory is these objects; its disk holds the
 // partition logs, leader-epoch caches, the high-watermark checkpoint and the clean-shutdown marker.
@@ -9,7 +10,14 @@ import type { NodeId } from '../world/network.ts';
 import type { ClusterConfig } from './config.ts';
 import type { Controller } from './controller.ts';
 import { KafkaApis } from './kafka-apis.ts';
-import type { AlterIsrRequest, AlterIsrResponse, KafkaMessage } from './messages.ts';
+import { zkControlledShutdown } from './controlled-shutdown.ts';
+import type {
+  AlterIsrRequest,
+  AlterIsrResponse,
+  ControlledShutdownRequest,
+  ControlledShutdownResponse,
+  KafkaMessage,
+} from './messages.ts';
 import { isKafkaMessage } from './messages.ts';
 import { MetadataCache } from './metadata-cache.ts';
 import type { ObserverHub } from './observer.ts';
@@ -20,6 +28,9 @@ import { ZkBrokerLifecycle } from './zk-broker-lifecycle.ts';
 import { CLEAN_SHUTDOWN_MARKER, ZK_NODE } from './zk-layout.ts';
 import { KraftBrokerLifecycle } from './kraft/broker-lifecycle.ts';
 import type { RaftHub } from './kraft/observer.ts';
+
+/** BrokerServer.shutdown's wait for the controller's approval of a controlled shutdown (KafkaBroker.shutdown()). */
+export const KRAFT_CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5 * 60_000;
 
 export class Broker implements Program {
   private readonly channel: RequestChannel;
@@ -35,6 +46,8 @@ export class Broker implements Program {
   private readonly rack: string | null;
   /** First registered (ZooKeeper) or unfenced (KRaft): before that Kafka processes no request. */
   private registered = false;
+  /** Asked to stop (SIGTERM): shutting down, its controlled shutdown first. */
+  private terminating = false;
 
   constructor(
     readonly id: number,
@@ -81,10 +94,16 @@ export class Broker implements Program {
       brokerEpoch: () => (config.protocol.kip380 ? (this.zk?.brokerEpoch ?? -1) : -1),
       acceptNewerBrokerEpoch: config.protocol.kafka9839,
       alterIsr: (from, req) => this.handleAlterIsr(from, req),
+      controlledShutdown: (from, req) => this.handleControlledShutdown(from, req),
     });
     if (this.kraft === null) this.zk?.start();
     else this.kraft.start();
     this.replicaManager.startup();
+  }
+
+  /** Whether it serves requests: registered (ZooKeeper) or unfenced (KRaft) at least once, as BrokerState RUNNING. */
+  get serving(): boolean {
+    return this.registered && !this.terminating;
   }
 
   /** The partitions this broker hosts, by id. */
@@ -163,6 +182,20 @@ export class Broker implements Program {
     controller.alterIsr(req, respond);
   }
 
+  /** KafkaApis.handleControlledShutdownRequest: this broker's controller takes it, or it answers NOT_CONTROLLER. */
+  private handleControlledShutdown(from: NodeId, req: ControlledShutdownRequest): void {
+    const respond = (error: ControlledShutdownResponse['error'], remainingPartitions: number[]): void =>
+      this.ctx.send(from, {
+        type: 'ControlledShutdownResponse',
+        correlationId: req.correlationId,
+        error,
+        remainingPartitions,
+      });
+    const controller = this.zk?.controller ?? null;
+    if (controller === null) return respond('NOT_CONTROLLER', []);
+    controller.controlledShutdown(req.brokerId, req.brokerEpoch, respond);
+  }
+
   /** A leader's ISR change: ZooKeeper mode's (its own write or AlterIsr), or AlterPartition in KRaft. */
   private alterPartition(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     if (this.kraft !== null) return this.kraft.alterPartition(p, isr, change);
@@ -184,7 +217,55 @@ export class Broker implements Program {
     if (this.metadataCache.controllerId !== controllerBefore) this.zk?.controllerChanged();
   }
 
-  /** A clean shutdown: flush every log and checkpoint the high watermarks (Kafka's controlled shutdown). */
+  /**
+   * SIGTERM (KafkaServer.shutdown, BrokerServer.shutdown): with controlled.shutdown.enable, a controlled shutdown
+   * first. In ZooKeeper mode, once registered (startupComplete), ControlledShutdown requests to the controller until
+   * one succeeds or the attempts run out (controlled-shutdown.ts); in KRaft mode the broker stops fetching what it
+   * no longer replicates in sync (ReplicaManager.beginControlledShutdown) and heartbeats WantShutDown until the
+   * controller answers ShouldShutDown, for at most 5 minutes (controlledShutdownFuture.get). Then the rest of the
+   * shutdown (onShutdown).
+   */
+  onTerminate(): void {
+    if (this.terminating) return;
+    this.terminating = true;
+    const exit = (): void => this.ctx.exit();
+    if (!this.config.broker['controlled.shutdown.enable']) return exit();
+    this.emitState('controlled-shutdown');
+    if (this.kraft !== null) {
+      this.replicaManager.beginControlledShutdown();
+      const timeout = this.ctx.setTimer(KRAFT_CONTROLLED_SHUTDOWN_TIMEOUT_MS, () => {
+        this.ctx.trace('controlled-shutdown', 'timed out waiting for the controller to approve controlled shutdown');
+        exit();
+      });
+      this.kraft.beginControlledShutdown(() => {
+        timeout.cancel();
+        exit();
+      });
+      return;
+    }
+    if (this.zk === null || !this.registered) return exit();
+    const zk = this.zk;
+    zkControlledShutdown(
+      {
+        id: this.id,
+        ctx: this.ctx,
+        config: this.config,
+        channel: this.channel,
+        metadataCache: this.metadataCache,
+        zk: zk.zk,
+        brokerEpoch: () => zk.brokerEpoch,
+      },
+      (succeeded) => {
+        if (!succeeded) this.ctx.trace('controlled-shutdown', 'all attempts failed: proceeding to an unclean shutdown');
+        exit();
+      },
+    );
+  }
+
+  /**
+   * The end of a shutdown, after any controlled shutdown: flush every log, checkpoint the high watermarks and write
+   * the clean-shutdown marker (LogManager.shutdown), stop the fetchers, leave ZooKeeper or the quorum.
+   */
   onShutdown(): void {
     this.replicaManager.flushLogs();
     this.replicaManager.checkpointHighWatermarks();

@@ -19,6 +19,12 @@ export interface BrokerConfig {
   'flush.messages': number;
   'zookeeper.session.timeout.ms': number;
   'controller.socket.timeout.ms': number;
+  /** A broker asked to stop first has the controller move its leaderships away (KafkaServer.controlledShutdown). */
+  'controlled.shutdown.enable': boolean;
+  /** ZooKeeper mode: ControlledShutdown requests a broker sends before it stops anyway. */
+  'controlled.shutdown.max.retries': number;
+  /** ZooKeeper mode: the wait between two of them. */
+  'controlled.shutdown.retry.backoff.ms': number;
   'auto.leader.rebalance.enable': boolean;
   'leader.imbalance.check.interval.seconds': number;
   'broker.rack': string | null;
@@ -35,6 +41,10 @@ export const BROKER_DEFAULTS: BrokerConfig = {
   'flush.messages': Infinity,
   'zookeeper.session.timeout.ms': 18000,
   'controller.socket.timeout.ms': 30000,
+  // The same in every release kafkasim models (KafkaConfig: 0.8.2's props defaults, ServerConfigs in 3.9).
+  'controlled.shutdown.enable': true,
+  'controlled.shutdown.max.retries': 3,
+  'controlled.shutdown.retry.backoff.ms': 5000,
   'auto.leader.rebalance.enable': true,
   'leader.imbalance.check.interval.seconds': 300,
   'broker.rack': null,

@@ -6,7 +6,8 @@
 // PartitionStateMachine's PartitionLeaderElectionAlgorithms), takes dead replicas out of ISRs
 // (ReplicaStateMachine.doRemoveReplicasFromIsr; KafkaController.removeReplicaFromIsr before 1.1), moves
 // leadership back to preferred replicas (checkAndTriggerAutoLeaderRebalance), answers leaders' AlterIsr
-// (processAlterIsr in 2.7-3.1, processAlterPartition / tryProcessAlterPartition from 3.2), writes partition
+// (processAlterIsr in 2.7-3.1, processAlterPartition / tryProcessAlterPartition from 3.2) and brokers'
+// ControlledShutdown (doControlledShutdown: shuttingDownBrokerIds, ControlledShutdownLeaderSelector), writes partition
 // state fenced by the controller epoch's zkVersion, and tells brokers with LeaderAndIsr and UpdateMetadata
 // (ControllerChannelManager). It sees its broker only through ZkControllerHost, as the KRaft controller
 // sees its node through ActiveControllerHost.
@@ -23,6 +24,7 @@ import type {
   LeaderAndIsrRequest,
   LeaderAndIsrResponse,
   PartitionState,
+  StopReplicaRequest,
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { KafkaBehaviours } from './protocol.ts';
@@ -60,8 +62,8 @@ export interface ZkControllerHost {
     timeoutMs: number,
     resolve: (response: LeaderAndIsrResponse | null) => void,
   ): void;
-  /** UpdateMetadata, whose answer nobody waits for. */
-  send(to: NodeId, request: UpdateMetadataRequest): void;
+  /** UpdateMetadata and StopReplica, whose answers nobody waits for. */
+  send(to: NodeId, request: UpdateMetadataRequest | StopReplicaRequest): void;
   /** Active with this controller epoch: from now on the broker takes older controllers' requests as stale. */
   onActivated(epoch: number): void;
   /** Gave up (fenced, or a ZooKeeper error it could not handle): the broker looks at /controller again. */
@@ -173,7 +175,8 @@ export type AlterIsrCheck = 'write' | 'current' | KafkaError;
  * (FENCED_LEADER_EPOCH, the idempotent equalsIgnoreZk answer, UNKNOWN_TOPIC_OR_PARTITION; a stale zkVersion
  * is left to the conditional ZooKeeper write, INVALID_UPDATE_VERSION), and 3.3's tryProcessAlterPartition:
  * NOT_CONTROLLER for a higher leader or partition epoch (KAFKA-14154), the partition epoch checked after the
- * idempotency check (KAFKA-14144), KIP-841's INELIGIBLE_REPLICA for a broker that is not live.
+ * idempotency check (KAFKA-14144), KIP-841's INELIGIBLE_REPLICA for a broker that is not live (liveBrokerIds:
+ * registered and not in controlled shutdown).
  */
 export function checkAlterIsr(
   current: { state: ZkPartitionState; zkVersion: number } | undefined,
@@ -197,11 +200,40 @@ export function checkAlterIsr(
   return 'write';
 }
 
+/**
+ * ReplicaStateMachine.doRemoveReplicasFromIsr for one replica that is not the leader (a broker in controlled
+ * shutdown leaving the ISRs it follows in): out of the ISR unless it is the last member (KAFKA-5642; before,
+ * KafkaController.removeReplicaFromIsr kept the last only with unclean election disabled), a new leader epoch.
+ */
+function withoutFollower(
+  current: ZkPartitionState,
+  replica: number,
+  epoch: number,
+  rules: IsrRemovalRules,
+  policy: ElectionPolicy,
+): ZkPartitionState {
+  const keepLast = rules.kafka5642 || !rules.unclean;
+  const isr = current.isr.length === 1 ? (keepLast ? current.isr : []) : current.isr.filter((r) => r !== replica);
+  return {
+    ...current,
+    leader_epoch: current.leader_epoch + 1,
+    isr,
+    controller_epoch: epoch,
+    eligible_leader_replicas: eligibleAfter(current.isr, isr, current.eligible_leader_replicas, policy),
+  };
+}
+
 export class Controller {
   epoch = -1;
   private epochZkVersion = -1;
   private active = false;
+  /** Registered brokers (ControllerContext.liveOrShuttingDownBrokerIds). */
   private live = new Set<number>();
+  /**
+   * ControllerContext.shuttingDownBrokerIds: brokers in controlled shutdown, registered but no longer live for
+   * elections or the ISR (liveBrokerIds leaves them out) until their registration goes.
+   */
+  private readonly shuttingDown = new Set<number>();
   private racks = new Map<number, string | null>();
   /** Brokers whose current registration follows an unclean shutdown (KIP-966: they may have lost data). */
   private readonly uncleanRestarts = new Set<number>();
@@ -514,6 +546,8 @@ export class Controller {
 
   private onBrokerChange(added: number[], removed: number[], after?: () => void): void {
     this.host.trace('controller', `brokers added [${added}] removed [${removed}]`);
+    // onBrokerFailure: "Removed ... from list of shutting down brokers".
+    for (const r of removed) this.shuttingDown.delete(r);
     const justUnclean = added.filter((a) => this.uncleanRestarts.has(a));
     for (const a of justUnclean) this.uncleanRestarts.delete(a);
     const affected = [...this.partitions.entries()]
@@ -622,6 +656,40 @@ export class Controller {
     }
   }
 
+  /** A clean election this controller wrote (preferred replica, controlled shutdown), for watchers. */
+  private emitCleanElection(p: number, written: ZkPartitionState, previousLeader: number, reason: string): void {
+    if (!this.observe.active) return;
+    this.observe.emit({
+      kind: 'election',
+      time: this.now(),
+      controller: this.host.id,
+      controllerEpoch: this.epoch,
+      partition: p,
+      leader: written.leader,
+      leaderEpoch: written.leader_epoch,
+      isr: [...written.isr],
+      unclean: false,
+      previousLeader,
+      reason,
+      partitionEpoch: this.zkVersionOf(p),
+    });
+  }
+
+  /** An ISR change this controller wrote with the leader staying, for watchers. */
+  private emitControllerIsr(p: number, written: ZkPartitionState, partitionEpoch: number): void {
+    if (!this.observe.active) return;
+    this.observe.emit({
+      kind: 'controller-isr',
+      time: this.now(),
+      controller: this.host.id,
+      partition: p,
+      leader: written.leader,
+      leaderEpoch: written.leader_epoch,
+      isr: [...written.isr],
+      partitionEpoch,
+    });
+  }
+
   /**
    * The version of the partition's state znode this controller last wrote or read: reported with each
    * change, since an answer that waited out a pause reports a change that later ones already replaced.
@@ -649,8 +717,11 @@ export class Controller {
     };
   }
 
-  /** Read at each call: readBrokers replaces the live set. */
-  private readonly isLive = (b: number): boolean => this.live.has(b);
+  /**
+   * ControllerContext.isReplicaOnline: registered and not shutting down (liveBrokerIds). Read at each call:
+   * readBrokers replaces the live set.
+   */
+  private readonly isLive = (b: number): boolean => this.live.has(b) && !this.shuttingDown.has(b);
 
   /**
    * Writes a partition state decided by `decide` from the current one, fenced: the multi fails if another
@@ -823,19 +894,7 @@ export class Controller {
           cp.state = w.state;
           cp.zkVersion = zkVersion;
           answer(w.partition, 'NONE', w.state, zkVersion);
-          if (this.observe.active) {
-            const { leader, leader_epoch: leaderEpoch, isr } = w.state;
-            this.observe.emit({
-              kind: 'controller-isr',
-              time: this.now(),
-              controller: this.host.id,
-              partition: w.partition,
-              leader,
-              leaderEpoch,
-              isr: [...isr],
-              partitionEpoch: zkVersion,
-            });
-          }
+          this.emitControllerIsr(w.partition, w.state, zkVersion);
         } else answer(w.partition, outcome);
         if (--pending === 0) finish();
       });
@@ -873,6 +932,136 @@ export class Controller {
     );
   }
 
+  // ---- controlled shutdown ----
+
+  /**
+   * KafkaController.controlledShutdown: a broker's ControlledShutdown, handled as a controller event in turn with
+   * the others (processControlledShutdown); `respond` gets the error and the partitions it still leads.
+   */
+  controlledShutdown(
+    brokerId: number,
+    brokerEpoch: number,
+    respond: (error: KafkaError, remainingPartitions: number[]) => void,
+  ): void {
+    if (!this.active) return respond('NOT_CONTROLLER', []);
+    this.enqueue((done) =>
+      this.doControlledShutdown(brokerId, brokerEpoch, (error, remaining) => {
+        respond(error, remaining);
+        done();
+      }),
+    );
+  }
+
+  /**
+   * KafkaController.doControlledShutdown (shutdownBroker before 1.1): the broker joins shuttingDownBrokerIds; each
+   * partition it leads with more than one replica elects the first live replica in the ISR left without the
+   * shutting-down brokers (ControlledShutdownPartitionLeaderElectionStrategy, in assignment order from KAFKA-3670),
+   * and it becomes that leader's follower; it stops fetching the partitions it follows (StopReplica, deletePartition
+   * false) and leaves their ISRs (the OfflineReplica transition). The answer names the partitions it still leads:
+   * those no other ISR member could take (the election failed, StateChangeFailedException).
+   */
+  private doControlledShutdown(
+    id: number,
+    brokerEpoch: number,
+    respond: (error: KafkaError, remainingPartitions: number[]) => void,
+  ): void {
+    if (!this.active) return respond('NOT_CONTROLLER', []);
+    // KIP-380 (2.2): "Received controlled shutdown request from an old broker epoch".
+    if (this.config.protocol.kip380 && brokerEpoch >= 0 && brokerEpoch < (this.registeredAt.get(id) ?? -1)) {
+      return respond('STALE_BROKER_EPOCH', []);
+    }
+    if (!this.live.has(id)) return respond('BROKER_NOT_AVAILABLE', []);
+    this.shuttingDown.add(id);
+    this.host.trace('controller', `controlled shutdown of broker ${id}`);
+    const onBroker = [...this.partitions.entries()]
+      .filter(([, cp]) => cp.replicas.length > 1 && cp.replicas.includes(id))
+      .sort((a, b) => a[0] - b[0]);
+    const led = onBroker.filter(([, cp]) => cp.state.leader === id).map(([p]) => p);
+    const followed = onBroker.filter(([, cp]) => cp.state.leader !== id).map(([p]) => p);
+    this.electForControlledShutdown(led, (elected) => {
+      this.sendLeaderAndIsr(elected, [...this.live]);
+      this.sendUpdateMetadata();
+      if (followed.length > 0) {
+        this.host.send(brokerNode(id), {
+          type: 'StopReplica',
+          correlationId: 0,
+          controllerId: this.host.id,
+          controllerEpoch: this.epoch,
+          brokerEpoch: this.registeredAt.get(id) ?? -1,
+          partitions: followed,
+        });
+      }
+      this.removeFollowerFromIsrs(id, followed, (shrunk) => {
+        this.sendLeaderAndIsr(
+          shrunk,
+          [...this.live].filter((b) => b !== id),
+        );
+        this.sendUpdateMetadata();
+        // ControllerContext.partitionLeadersOnBroker: those it still leads, with more than one replica.
+        const remaining = [...this.partitions.entries()]
+          .filter(([, cp]) => cp.replicas.length > 1 && cp.state.leader === id)
+          .map(([p]) => p)
+          .sort((a, b) => a - b);
+        respond(this.active ? 'NONE' : 'NOT_CONTROLLER', remaining);
+      });
+    });
+  }
+
+  /** The controlled-shutdown election of each partition in `partitions`; `then` gets those that elected. */
+  private electForControlledShutdown(partitions: number[], then: (elected: number[]) => void): void {
+    const elected: number[] = [];
+    let pending = partitions.length;
+    if (pending === 0) return then(elected);
+    for (const p of partitions) {
+      let previousLeader = -1;
+      const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
+        previousLeader = current.leader;
+        if (!this.shuttingDown.has(current.leader)) return null;
+        const isr = current.isr.filter((r) => !this.shuttingDown.has(r));
+        // KAFKA-3670 (0.10.1): liveAssignedReplicas.find(newIsr.contains); before, newIsr.headOption.
+        const leader = this.config.protocol.kafka3670
+          ? replicas.find((r) => this.live.has(r) && isr.includes(r))
+          : isr[0];
+        if (leader === undefined) return null;
+        return {
+          leader,
+          leader_epoch: current.leader_epoch + 1,
+          isr,
+          controller_epoch: this.epoch,
+          eligible_leader_replicas: eligibleAfter(current.isr, isr, current.eligible_leader_replicas, this.policy),
+          last_known_elr: [],
+        };
+      };
+      this.writeState(p, decide, (written) => {
+        if (written !== null) {
+          elected.push(p);
+          this.emitCleanElection(p, written, previousLeader, 'controlled shutdown');
+        }
+        if (--pending === 0) then(elected.sort((a, b) => a - b));
+      });
+    }
+  }
+
+  /** The OfflineReplica transition of `replica` on partitions it follows: out of each ISR it is in. */
+  private removeFollowerFromIsrs(replica: number, partitions: number[], then: (changed: number[]) => void): void {
+    const changed: number[] = [];
+    let pending = partitions.length;
+    if (pending === 0) return then(changed);
+    for (const p of partitions) {
+      const decide = (current: ZkPartitionState): ZkPartitionState | null =>
+        current.leader === replica || !current.isr.includes(replica)
+          ? null
+          : withoutFollower(current, replica, this.epoch, this.isrRemovalRules, this.policy);
+      this.writeState(p, decide, (written) => {
+        if (written !== null) {
+          changed.push(p);
+          this.emitControllerIsr(p, written, this.zkVersionOf(p));
+        }
+        if (--pending === 0) then(changed.sort((a, b) => a - b));
+      });
+    }
+  }
+
   // ---- preferred leader election ----
 
   private scheduleRebalance(): void {
@@ -903,22 +1092,7 @@ export class Controller {
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
-          if (this.observe.active) {
-            this.observe.emit({
-              kind: 'election',
-              time: this.now(),
-              controller: this.host.id,
-              controllerEpoch: this.epoch,
-              partition: p,
-              leader: written.leader,
-              leaderEpoch: written.leader_epoch,
-              isr: [...written.isr],
-              unclean: false,
-              previousLeader,
-              reason: 'preferred replica',
-              partitionEpoch: this.zkVersionOf(p),
-            });
-          }
+          this.emitCleanElection(p, written, previousLeader, 'preferred replica');
           this.sendLeaderAndIsr([p], [...this.live]);
           this.sendUpdateMetadata();
         }

@@ -1,18 +1,21 @@
 // A broker's request handling (Kafka's KafkaApis.handle): Produce (handleProduceRequest), Fetch
 // (handleFetchRequest), OffsetsForLeaderEpoch (handleOffsetForLeaderEpochRequest), ListOffsets
 // (handleListOffsetRequest), Metadata (handleTopicMetadataRequest), InitProducerId
-// (handleInitProducerIdRequest), the controller's LeaderAndIsr and UpdateMetadata
-// (handleLeaderAndIsrRequest, handleUpdateMetadataRequest, with KIP-380's isBrokerEpochStale as 2.2-2.5.0
-// and, from KAFKA-9839, 2.5.1+ have it), and AlterIsr for the controller (handleAlterIsrRequest). The work
-// is the ReplicaManager's and the controller's; this builds the responses and sends them.
+// (handleInitProducerIdRequest), the controller's LeaderAndIsr, UpdateMetadata and StopReplica
+// (handleLeaderAndIsrRequest, handleUpdateMetadataRequest, handleStopReplicaRequest, with KIP-380's
+// isBrokerEpochStale as 2.2-2.5.0 and, from KAFKA-9839, 2.5.1+ have it), and AlterIsr and ControlledShutdown for
+// the controller (handleAlterIsrRequest, handleControlledShutdownRequest). The work is the ReplicaManager's and
+// the controller's; this builds the responses and sends them.
 import type { NodeContext } from '../world/node.ts';
 import type { NodeId } from '../world/network.ts';
 import type {
   AlterIsrRequest,
+  ControlledShutdownRequest,
   KafkaMessage,
   LeaderAndIsrRequest,
   ListOffsetsRequest,
   OffsetsForLeaderEpochRequest,
+  StopReplicaRequest,
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { MetadataCache } from './metadata-cache.ts';
@@ -31,6 +34,8 @@ export interface KafkaApisDeps {
   acceptNewerBrokerEpoch: boolean;
   /** AlterIsr, for this broker's controller (KafkaController.alterIsrs); answers NOT_CONTROLLER if none. */
   alterIsr: (from: NodeId, req: AlterIsrRequest) => void;
+  /** ControlledShutdown, for this broker's controller (KafkaController.controlledShutdown), or NOT_CONTROLLER. */
+  controlledShutdown: (from: NodeId, req: ControlledShutdownRequest) => void;
 }
 
 export class KafkaApis {
@@ -67,6 +72,12 @@ export class KafkaApis {
         return true;
       case 'AlterIsr':
         this.deps.alterIsr(from, m);
+        return true;
+      case 'ControlledShutdown':
+        this.deps.controlledShutdown(from, m);
+        return true;
+      case 'StopReplica':
+        this.handleStopReplica(m);
         return true;
       case 'Metadata':
         this.ctx.send(from, {
@@ -165,5 +176,14 @@ export class KafkaApis {
   private handleUpdateMetadata(req: UpdateMetadataRequest): void {
     if (this.brokerEpochCheck(req) !== 'ok') return;
     this.replicaManager.maybeUpdateMetadataCache(req);
+  }
+
+  /**
+   * handleStopReplicaRequest with deletePartitions false: the broker epoch checked as for LeaderAndIsr, then the
+   * ReplicaManager stops fetching (stopReplicas). The controller does not wait for the answer, so none is sent.
+   */
+  private handleStopReplica(req: StopReplicaRequest): void {
+    if (this.brokerEpochCheck(req) !== 'ok') return;
+    this.replicaManager.stopReplicas(req);
   }
 }

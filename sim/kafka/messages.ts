@@ -1,6 +1,6 @@
 // Kafka's requests and responses between clients, brokers and the controller, as plain objects. Names
-// follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, AlterIsr,
-// Metadata, ListOffsets, InitProducerId) and errors use Kafka's error names.
+// follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, StopReplica,
+// AlterIsr, ControlledShutdown, Metadata, ListOffsets, InitProducerId) and errors use Kafka's error names.
 import type { RecordBatch } from './records.ts';
 
 export type KafkaError =
@@ -24,6 +24,7 @@ export type KafkaError =
   | 'NOT_CONTROLLER'
   | 'INVALID_UPDATE_VERSION'
   | 'INELIGIBLE_REPLICA'
+  | 'BROKER_NOT_AVAILABLE'
   | 'UNKNOWN_SERVER_ERROR';
 
 /**
@@ -199,6 +200,43 @@ export interface AlterIsrResponse {
   partitions: AlterIsrPartitionResult[];
 }
 
+/**
+ * StopReplica with deletePartitions false, as the controller sends a broker in controlled shutdown for the
+ * partitions it follows: the broker stops fetching them (ReplicaManager.stopReplicas) and keeps their logs.
+ */
+export interface StopReplicaRequest {
+  type: 'StopReplica';
+  correlationId: number;
+  controllerId: number;
+  controllerEpoch: number;
+  /** KIP-380, as on LeaderAndIsr. */
+  brokerEpoch: number;
+  partitions: number[];
+}
+
+export interface StopReplicaResponse {
+  type: 'StopReplicaResponse';
+  correlationId: number;
+  error: KafkaError;
+}
+
+/** ZooKeeper mode: a broker about to stop asks the controller to move its leaderships away first. */
+export interface ControlledShutdownRequest {
+  type: 'ControlledShutdown';
+  correlationId: number;
+  brokerId: number;
+  /** KIP-380 (ControlledShutdown v2, 2.2): the sender's broker epoch; -1 before. */
+  brokerEpoch: number;
+}
+
+export interface ControlledShutdownResponse {
+  type: 'ControlledShutdownResponse';
+  correlationId: number;
+  error: KafkaError;
+  /** Partitions the broker still leads (with more than one replica); empty: it may stop. */
+  remainingPartitions: number[];
+}
+
 export interface MetadataRequest {
   type: 'Metadata';
   correlationId: number;
@@ -249,7 +287,9 @@ export type KafkaRequest =
   | OffsetsForLeaderEpochRequest
   | LeaderAndIsrRequest
   | UpdateMetadataRequest
+  | StopReplicaRequest
   | AlterIsrRequest
+  | ControlledShutdownRequest
   | MetadataRequest
   | ListOffsetsRequest
   | InitProducerIdRequest;
@@ -259,7 +299,9 @@ export type KafkaResponse =
   | FetchResponse
   | OffsetsForLeaderEpochResponse
   | LeaderAndIsrResponse
+  | StopReplicaResponse
   | AlterIsrResponse
+  | ControlledShutdownResponse
   | MetadataResponse
   | ListOffsetsResponse
   | InitProducerIdResponse;

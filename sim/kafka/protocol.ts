@@ -45,10 +45,11 @@ export interface KafkaBehaviours {
    */
   kafka14154: boolean;
   /**
-   * KIP-841 (3.3.0, KAFKA-14140): fenced (or, in KRaft, in-controlled-shutdown) brokers cannot join the ISR. The
-   * controller refuses an AlterPartition whose ISR holds one (INELIGIBLE_REPLICA: KafkaController
-   * .tryProcessAlterPartition, ReplicationControlManager.validateAlterPartitionData), the leader then goes back to
-   * its committed ISR, and a KRaft leader proposes none (Partition.isReplicaIsrEligible).
+   * KIP-841 (3.3.0, KAFKA-14140): fenced (ZooKeeper: dead) and in-controlled-shutdown brokers cannot join the ISR.
+   * The controller refuses an AlterPartition whose ISR holds one (INELIGIBLE_REPLICA: KafkaController
+   * .tryProcessAlterPartition against liveBrokerIds, ReplicationControlManager.validateAlterPartitionData), the
+   * leader then goes back to its committed ISR, and a KRaft leader proposes none (Partition.isReplicaIsrEligible);
+   * KRaft records a broker's controlled shutdown in its registration (BrokerRegistrationChangeRecord).
    */
   kip841: boolean;
   /**
@@ -149,6 +150,23 @@ export interface KafkaBehaviours {
    * before, it took the undefined end offset (-1) as where the log diverged.
    */
   kafka9840: boolean;
+  /**
+   * KAFKA-3670 (0.10.1.0): the ZooKeeper controller's controlled-shutdown election takes the first replica in
+   * assignment order that is live (or shutting down) and in the ISR left without the shutting-down brokers
+   * (ControlledShutdownLeaderSelector, from 1.1 controlledShutdownPartitionLeaderElection); before, that ISR's head.
+   */
+  kafka3670: boolean;
+  /**
+   * KAFKA-9189 (3.0.0): a ZooKeeper-mode broker in controlled shutdown finds the controller in its metadata
+   * cache (KafkaServer.controlledShutdown: metadataCache.getControllerId); before, by reading ZooKeeper, which
+   * blocks while ZooKeeper is out of reach.
+   */
+  kafka9189: boolean;
+  /**
+   * PR 11246 (3.1.0, "Improve controlled shutdown logging"): KafkaServer.controlledShutdown backs off only before
+   * an attempt it will make; before, after the last failed one too, so the broker stopped a backoff later.
+   */
+  pr11246: boolean;
 }
 
 export type BehaviourName = keyof KafkaBehaviours;
@@ -187,6 +205,9 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kip588: 'KIP-588 INVALID_PRODUCER_EPOCH not fatal to the producer',
   kafka12152: 'KAFKA-12152 per-partition producer epoch',
   kafka9840: 'KAFKA-9840 consumer reset on an undefined epoch end offset',
+  kafka3670: 'KAFKA-3670 controlled shutdown elects the first live replica of the ISR in assignment order',
+  kafka9189: 'KAFKA-9189 controlled shutdown finds the controller in the metadata cache',
+  pr11246: 'PR 11246 no backoff after the last controlled shutdown attempt',
 };
 
 export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOUR_LABELS) as BehaviourName[];

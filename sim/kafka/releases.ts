@@ -70,6 +70,9 @@ const NONE: KafkaBehaviours = {
   kip588: false,
   kafka12152: false,
   kafka9840: false,
+  kafka3670: false,
+  kafka9189: false,
+  pr11246: false,
 };
 
 /** Each release as the one before it plus what changed (facts checked at the tags; README's table cites them). */
@@ -94,13 +97,19 @@ const HISTORY: Change[] = [
         "watermark is the ISR's smallest log end offset (Partition.maybeIncrementLeaderHW)",
       'a follower sets its high watermark to min(leader high watermark, its log end offset), down as well as up ' +
         '(ReplicaFetcherThread.processPartitionData), in every release',
+      'controlled shutdown (controlled.shutdown.enable true, 3 attempts 5 s apart): the broker sends ' +
+        'ControlledShutdown to the controller it reads from ZooKeeper (KafkaServer.controlledShutdown), which ' +
+        'elects the head of the ISR without it for the partitions it leads (ControlledShutdownLeaderSelector), ' +
+        'stops its fetchers (StopReplica) and takes it out of the other ISRs (KafkaController.shutdownBroker)',
     ],
   },
   {
     version: '0.10.2',
     checkedAt: '0.10.2.2',
-    behaviours: { kafka1546: true, kafka2721: true, kafka4485: true },
+    behaviours: { kafka1546: true, kafka2721: true, kafka4485: true, kafka3670: true },
     changes: [
+      'KAFKA-3670 (0.10.1): controlled shutdown elects the first replica in assignment order that is live and in ' +
+        'the ISR left (ControlledShutdownLeaderSelector: liveAssignedReplicas.find(newIsr.contains))',
       'KAFKA-1546 (0.9.0): lag by time only: a follower is out of sync when it has not caught up to the ' +
         "leader's log end offset for replica.lag.time.max.ms (Partition.getOutOfSyncReplicas, " +
         'Replica.lastCaughtUpTimeMs); replica.lag.max.messages removed',
@@ -219,8 +228,10 @@ const HISTORY: Change[] = [
     version: '3.0',
     checkedAt: '3.0.0',
     producer: { acks: 'all' },
-    behaviours: { truncateOnFetch: true, kafka12152: true },
+    behaviours: { truncateOnFetch: true, kafka12152: true, kafka9189: true },
     changes: [
+      'KAFKA-9189: a broker in controlled shutdown finds the controller in its metadata cache, not ZooKeeper ' +
+        '(KafkaServer.controlledShutdown: metadataCache.getControllerId, getAliveBrokerNode)',
       'KAFKA-10554 (2.8.0, IBP 2.7-IV1): the follower sends lastFetchedEpoch in Fetch (v12) and truncates on the ' +
         "leader's DivergingEpoch (Partition.readRecords; AbstractFetcherThread.processFetchRequest " +
         'divergingEpoch.ifPresent, partitionFetchState: Fetching, not Truncating), with KAFKA-10706 (2.8.0: ' +
@@ -238,9 +249,10 @@ const HISTORY: Change[] = [
     version: '3.4',
     checkedAt: '3.4.0',
     metadataModes: ['kraft', 'zk'],
-    behaviours: { kafka13091: true, kafka14154: true, kip841: true },
+    behaviours: { kafka13091: true, kafka14154: true, kip841: true, pr11246: true },
     producer: { 'enable.idempotence': true },
     changes: [
+      'PR 11246 (3.1): KafkaServer.controlledShutdown backs off only before another attempt, not after the last',
       'KIP-833 (3.3): KRaft production-ready for new clusters',
       'KAFKA-13091 (3.1): the high watermark is recomputed when an AlterIsr commits (Partition.handleAlterIsrResponse)',
       'KIP-497 renamed (3.2): AlterIsr becomes AlterPartition (KafkaController.processAlterPartition)',
@@ -249,11 +261,18 @@ const HISTORY: Change[] = [
         'idempotency check (KafkaController.tryProcessAlterPartition; in KRaft ' +
         'ReplicationControlManager.validateAlterPartitionData, which before 3.3 answered any other leader epoch ' +
         'FENCED_LEADER_EPOCH and any other partition epoch INVALID_UPDATE_VERSION)',
-      'KIP-841 (3.3, KAFKA-14140): AlterPartition with a fenced broker in the ISR is refused with ' +
-        'INELIGIBLE_REPLICA (KafkaController.tryProcessAlterPartition, ' +
-        'ReplicationControlManager.ineligibleReplicasForIsr), the leader goes back to its committed ISR ' +
-        '(Partition.handleAlterPartitionError), and a KRaft leader proposes no fenced follower ' +
-        '(Partition.isReplicaIsrEligible)',
+      'KIP-841 (3.3, KAFKA-14140): AlterPartition with a fenced (ZooKeeper: not live) or shutting-down broker in ' +
+        'the ISR is refused with INELIGIBLE_REPLICA (KafkaController.tryProcessAlterPartition against ' +
+        'liveBrokerIds, ReplicationControlManager.ineligibleReplicasForIsr), the leader goes back to its committed ' +
+        'ISR (Partition.handleAlterPartitionError), and a KRaft leader proposes no fenced or shutting-down ' +
+        'follower (Partition.isReplicaIsrEligible: isBrokerFenced, isBrokerShuttingDown); KRaft marks a broker ' +
+        'in controlled shutdown in its registration (BrokerRegistrationChangeRecord.InControlledShutdown)',
+      'KRaft controlled shutdown: the broker heartbeats WantShutDown ' +
+        '(BrokerLifecycleManager.beginControlledShutdown) and stops fetching partitions whose ISR lacks it ' +
+        '(ReplicaManager.beginControlledShutdown); the controller ' +
+        'moves its leaderships and ISR memberships away (ReplicationControlManager.handleBrokerInControlledShutdown) ' +
+        'and answers ShouldShutDown once it leads nothing and every active broker has the records ' +
+        '(BrokerHeartbeatManager.calculateNextBrokerState); the broker waits up to 5 minutes (BrokerServer.shutdown)',
       'KAFKA-13598 (3.0.1, 3.2): enable.idempotence=true takes effect by default; KAFKA-13673 (3.2): acks, retries ' +
         'or max.in.flight.requests.per.connection that conflict with it switch it off unless it was set explicitly ' +
         '(ProducerConfig.postProcessAndValidateIdempotenceConfigs)',

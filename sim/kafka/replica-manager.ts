@@ -20,6 +20,7 @@ import type {
   OffsetsForLeaderEpochRequest,
   PartitionState,
   ProduceRequest,
+  StopReplicaRequest,
   UpdateMetadataRequest,
 } from './messages.ts';
 import { CONSUMER_REPLICA_ID, NO_EPOCH } from './messages.ts';
@@ -107,6 +108,8 @@ export class ReplicaManager {
   private readonly observe: ObserverHub;
   private readonly metadataCache: MetadataCache;
   private readonly rack: string | null;
+  /** KRaft: the broker is in controlled shutdown (ReplicaManager.isInControlledShutdown). */
+  private inControlledShutdown = false;
 
   constructor(private readonly deps: ReplicaManagerDeps) {
     this.brokerId = deps.brokerId;
@@ -230,6 +233,36 @@ export class ReplicaManager {
     for (const s of req.partitionStates) this.metadataCache.partitions.set(s.partition, s);
   }
 
+  /**
+   * StopReplica without deleting (ReplicaManager.stopReplicas): the fetchers stop for these partitions, whose
+   * logs and replicas stay. A controller older than the last one heard is refused (STALE_CONTROLLER_EPOCH).
+   * (KIP-570's leader epoch in the request is not modelled: in controlled shutdown the controller sends the
+   * partition's current one, which passes its check.)
+   */
+  stopReplicas(req: StopReplicaRequest): void {
+    if (req.controllerEpoch < this.controllerEpoch) return;
+    this.controllerEpoch = req.controllerEpoch;
+    for (const p of req.partitions) this.removeFromFetcher(p);
+  }
+
+  /**
+   * KRaft's ReplicaManager.beginControlledShutdown: from now on a follower whose partition has no leader, or an ISR
+   * without this broker, stops fetching (applyLocalFollowersDelta) rather than starting again.
+   */
+  beginControlledShutdown(): void {
+    this.inControlledShutdown = true;
+  }
+
+  /**
+   * KRaft's applyLocalFollowersDelta (3.3+): "During controlled shutdown, replica with no leaders and replica where
+   * this broker is not in the ISR are stopped."
+   */
+  private stopsFetching(p: Partition, state: PartitionState): boolean {
+    return (
+      this.inControlledShutdown && p.role === 'follower' && (state.leader < 0 || !state.isr.includes(this.brokerId))
+    );
+  }
+
   private roleIn(state: PartitionState): string {
     return state.leader === this.brokerId ? 'leader' : 'follower';
   }
@@ -242,6 +275,8 @@ export class ReplicaManager {
       if (state.leaderEpoch === p.leaderEpoch && state.partitionEpoch > p.partitionEpoch && p.role !== 'none') {
         p.applyState(state);
       }
+      // In controlled shutdown a follower dropped from the ISR stops fetching, a new leader epoch or not.
+      if (this.stopsFetching(p, state)) this.removeFromFetcher(p.id);
       return;
     }
     if (state.leader === this.brokerId) {
@@ -253,7 +288,7 @@ export class ReplicaManager {
     const wasFollower = p.role === 'follower';
     p.makeFollower(state);
     this.completeDelayedProduces(p.id);
-    if (state.leader < 0) {
+    if (state.leader < 0 || this.stopsFetching(p, state)) {
       this.removeFromFetcher(p.id);
       return;
     }

@@ -77,6 +77,8 @@ export class Disk {
   /** Counters an operator would look at: bytes written and fsyncs issued. */
   bytesWritten = 0;
   fsyncs = 0;
+  /** How many times the drive was replaced by a blank one (replace()). */
+  replacements = 0;
 
   constructor(
     readonly node: string,
@@ -266,6 +268,15 @@ export class Disk {
       }
       f.settle();
     }
+  }
+
+  /**
+   * The drive is swapped for a blank one (an operator replacing a failed disk): every file is gone, synced or
+   * not. Its fault settings stay, as they belong to the nemesis that set them.
+   */
+  replace(): void {
+    this.files.clear();
+    this.replacements++;
   }
 
   /** Syncs everything, as a clean shutdown's final flush does. */

@@ -296,6 +296,16 @@ export class Network {
     }
   }
 
+  /**
+   * A process that exits cleanly closes its connections gracefully: what it sent still arrives (its kernel
+   * flushes the sockets before the FIN), what was coming to it is lost.
+   */
+  closeNode(node: NodeId): void {
+    for (const c of this.all) {
+      if (c.to === node) this.stats.dropped += c.reset();
+    }
+  }
+
   inFlight(): number {
     let n = 0;
     for (const c of this.all) n += c.inFlight;

@@ -29,13 +29,23 @@ export interface NodeContext {
    * The caller should return straight away; nothing it does afterwards reaches the world.
    */
   halt(reason: string): void;
+  /**
+   * The program has finished stopping after a terminate (SIGTERM): its clean shutdown (onShutdown) runs and
+   * the process exits. The caller should return straight away, as after halt.
+   */
+  exit(): void;
 }
 
 /** A program running on a node: its memory is whatever the object holds, gone on crash. */
 export interface Program {
   onMessage(from: NodeId, msg: unknown): void;
-  /** A clean shutdown (SIGTERM): flush and checkpoint before the node stops. */
+  /** A clean shutdown: flush and checkpoint before the node stops. */
   onShutdown?(): void;
+  /**
+   * SIGTERM: the program begins stopping as it sees fit (a Kafka broker's controlled shutdown first) and calls
+   * `exit()` on its context when done. A program without it shuts down cleanly at once.
+   */
+  onTerminate?(): void;
 }
 
 export type ProgramFactory = (ctx: NodeContext) => Program;

@@ -62,6 +62,8 @@ export class SimNode {
   readonly clock = new NodeClock();
   starts = 0;
   crashes = 0;
+  /** Called once when a terminate of this incarnation ends in its clean exit (not if it dies otherwise). */
+  onExit: (() => void)[] = [];
 
   constructor(
     readonly id: NodeId,
@@ -314,23 +316,54 @@ export class World implements NetworkHost {
     this.trace.record(this.now, id, 'crash', mode);
   }
 
-  /** A clean shutdown: the program flushes what it wants, then stops. Nothing is lost from disk. */
+  /**
+   * A clean shutdown: the program flushes what it wants, then stops. Nothing is lost from disk, and what it sent
+   * before it stopped (a ZooKeeper session's close) still arrives.
+   */
   shutdown(id: NodeId): void {
     const node = this.node(id);
     if (node.status === 'down') return;
     if (node.status === 'paused') node.status = 'running';
     node.program?.onShutdown?.();
-    this.stopNode(node);
+    const exited = node.onExit;
+    this.stopNode(node, true);
     this.trace.record(this.now, id, 'shutdown', '');
+    for (const listener of exited) listener();
   }
 
-  private stopNode(node: SimNode): void {
+  /**
+   * SIGTERM: asks the node's program to stop (Program.onTerminate), which takes it down cleanly when it is done
+   * (NodeContext.exit); a program without onTerminate shuts down at once. The signal is an event of the node's
+   * own: a paused process takes it when it runs again, and one that dies first never does. `onExit` runs once
+   * the node has exited cleanly after this; never if it crashed or halted first.
+   */
+  terminate(id: NodeId, onExit?: () => void): void {
+    const node = this.node(id);
+    if (node.status === 'down') return;
+    if (onExit !== undefined) node.onExit.push(onExit);
+    this.trace.record(this.now, id, 'terminate', '');
+    this.push(
+      this.now,
+      () => {
+        const program = node.program;
+        if (program?.onTerminate === undefined) this.shutdown(id);
+        else program.onTerminate();
+      },
+      undefined,
+      node,
+    );
+  }
+
+  /** Stops a node's process; a clean exit (`graceful`) still delivers what it sent. */
+  private stopNode(node: SimNode, graceful = false): void {
     node.status = 'down';
     node.program = null;
     node.deferred = [];
+    node.onExit = [];
     // Timers of the old incarnation die with it: bumping the incarnation invalidates them.
     node.incarnation++;
-    this.net.resetNode(node.id);
+    if (graceful) this.net.closeNode(node.id);
+    else this.net.resetNode(node.id);
   }
 
   /** Freezes the node (GC pause, SIGSTOP): its timers and incoming messages wait until resume. */
@@ -410,6 +443,10 @@ export class World implements NetworkHost {
         world.trace.record(world.now, node.id, 'halt', reason);
         world.crash(node.id, 'process');
         for (const listener of [...world.haltListeners]) listener(node.id, reason);
+      },
+      exit(): void {
+        if (node.incarnation !== incarnation || node.status === 'down') return;
+        world.shutdown(node.id);
       },
     };
   }

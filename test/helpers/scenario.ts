@@ -141,6 +141,24 @@ export class Scenario {
     return this;
   }
 
+  /**
+   * SIGTERM: the broker stops as Kafka does when asked to (its controlled shutdown first). Runs until it has
+   * exited, or `maxMs` passed; returns how long it took, or -1 if it had not exited by then.
+   */
+  stop(broker: number, maxMs = 600_000): number {
+    const from = this.world.now;
+    let exitedAt = -1;
+    this.world.terminate(this.cluster.nodeOf(broker), () => (exitedAt = this.world.now));
+    this.world.runUntil((w) => exitedAt >= 0 || w.now >= from + maxMs, { maxEvents: 5_000_000 });
+    return exitedAt < 0 ? -1 : exitedAt - from;
+  }
+
+  /** The broker's disk replaced by a blank one (the broker should be down). */
+  replaceDisk(broker: number): this {
+    this.world.node(this.cluster.nodeOf(broker)).disk.replace();
+    return this;
+  }
+
   elections(partition = 0) {
     return this.events.filter(
       (e): e is Extract<ReplicationEvent, { kind: 'election' }> => e.kind === 'election' && e.partition === partition,

@@ -1,9 +1,11 @@
 // The active controller (Kafka's QuorumController while its node leads the Raft quorum: registerBroker,
 // processBrokerHeartbeat, alterPartition): broker registration, heartbeats and fencing after
 // broker.session.timeout.ms (ClusterControlManager.registerBroker, BrokerHeartbeatManager,
-// maybeFenceOneStaleBroker: stale brokers fenced one after another), partition leadership and ISR changes
-// (ReplicationControlManager.handleBrokerFenced / handleBrokerUnfenced / handleBrokerUncleanShutdown /
-// alterPartition), topic creation and preferred leader election.
+// maybeFenceOneStaleBroker: stale brokers fenced one after another), each heartbeat moving its broker between
+// fenced, unfenced, controlled shutdown and shutdown (BrokerHeartbeatManager.calculateNextBrokerState),
+// partition leadership and ISR changes (ReplicationControlManager.handleBrokerFenced / handleBrokerUnfenced /
+// handleBrokerInControlledShutdown / handleBrokerUncleanShutdown / alterPartition), topic creation and preferred
+// leader election.
 // It works on its own copy of the metadata image, applying each record as it writes it, and answers a
 // request only once the records it wrote for it are committed (an AlterPartition refused on that copy, only
 // once everything written before is committed).
@@ -27,6 +29,7 @@ import type { ChangePolicy } from './replication-control.ts';
 import {
   alterPartitionChange,
   handleBrokerFenced,
+  handleBrokerInControlledShutdown,
   handleBrokerUncleanShutdown,
   handleBrokerUnfenced,
   preferredElections,
@@ -52,8 +55,20 @@ interface PendingWrite {
   done: (committed: boolean) => void;
 }
 
+/** BrokerControlState: where a broker's heartbeats have taken it. */
+type BrokerControlState = 'FENCED' | 'UNFENCED' | 'CONTROLLED_SHUTDOWN' | 'SHUTDOWN_NOW';
+
+/** What BrokerHeartbeatManager keeps of a broker besides its last contact (BrokerHeartbeatState). */
+interface HeartbeatState {
+  /** The metadata offset its last heartbeat reported (the next one it needs); -1 before any since activation. */
+  metadataOffset: number;
+  /** Set once it entered controlled shutdown: the log end of the records that took it there; -1 otherwise. */
+  controlledShutdownOffset: number;
+}
+
 export class ActiveController {
   private readonly lastContact = new Map<number, number>();
+  private readonly heartbeats = new Map<number, HeartbeatState>();
   private pending: PendingWrite[] = [];
   private readonly timers: Timer[] = [];
   private stopped = false;
@@ -66,8 +81,18 @@ export class ActiveController {
     readonly epoch: number,
   ) {
     this.activatedAt = host.now();
-    // A new active controller gives every registered broker a full session (BrokerHeartbeatManager).
+    // A new active controller gives every registered broker a full session (BrokerHeartbeatManager), and knows
+    // none of their metadata offsets (ClusterControlManager.activate: touch(id, fenced, -1)).
     for (const id of [...image.brokers.keys()].sort((a, b) => a - b)) this.lastContact.set(id, this.activatedAt);
+  }
+
+  private heartbeatState(broker: number): HeartbeatState {
+    let h = this.heartbeats.get(broker);
+    if (h === undefined) {
+      h = { metadataOffset: -1, controlledShutdownOffset: -1 };
+      this.heartbeats.set(broker, h);
+    }
+    return h;
   }
 
   private get kraft() {
@@ -246,25 +271,120 @@ export class ActiveController {
   }
 
   private handleHeartbeat(from: NodeId, req: BrokerHeartbeatRequest): void {
-    const reply = (error: ControllerError, isFenced: boolean, isCaughtUp: boolean): void =>
+    const reply = (error: ControllerError, isFenced: boolean, isCaughtUp: boolean, shouldShutDown = false): void =>
       this.host.send(from, {
         type: 'BrokerHeartbeatResponse',
         correlationId: req.correlationId,
         error,
         isFenced,
         isCaughtUp,
+        shouldShutDown,
       } satisfies BrokerHeartbeatResponse);
     const b = this.image.brokers.get(req.brokerId);
     if (b === undefined || b.epoch !== req.brokerEpoch) return reply('STALE_BROKER_EPOCH', true, false);
     this.lastContact.set(req.brokerId, this.host.now());
     // Caught up once it has applied its own registration record.
     const caughtUp = req.currentMetadataOffset > b.epoch;
-    if (!b.fenced || !caughtUp) return reply('NONE', b.fenced, caughtUp);
-    const unfence: MetadataRecord = { type: 'UnfenceBrokerRecord', id: b.id, epoch: b.epoch };
-    const records = ActiveController.step(this.image.clone(), unfence, (scratch) =>
-      handleBrokerUnfenced(scratch, b.id, this.policy, `broker startup [${b.id}]`),
+    const h = this.heartbeatState(b.id);
+    const current: BrokerControlState =
+      h.controlledShutdownOffset >= 0 ? 'CONTROLLED_SHUTDOWN' : b.fenced ? 'FENCED' : 'UNFENCED';
+    const next = this.nextBrokerState(b.id, current, req.wantShutDown === true, caughtUp);
+    const fenced = next === 'FENCED' || next === 'SHUTDOWN_NOW';
+    // BrokerHeartbeatManager.touch: a fenced broker leaves controlled shutdown.
+    h.metadataOffset = req.currentMetadataOffset;
+    if (fenced) h.controlledShutdownOffset = -1;
+    const records = current === next ? [] : this.brokerStateRecords(b.id, b.epoch, b.inControlledShutdown, next);
+    if (next === 'CONTROLLED_SHUTDOWN' && h.controlledShutdownOffset < 0) {
+      // QuorumController.processBrokerHeartbeat's processBatchEndOffset (maybeUpdateControlledShutdownOffset): the
+      // end of the records written for it, or of the log when there were none.
+      h.controlledShutdownOffset = this.host.logEndOffset() + records.length;
+    }
+    if (records.length === 0) return reply('NONE', fenced, caughtUp, next === 'SHUTDOWN_NOW');
+    this.write(records, (ok) =>
+      reply(ok ? 'NONE' : 'NOT_CONTROLLER', ok ? fenced : true, caughtUp, ok && next === 'SHUTDOWN_NOW'),
     );
-    this.write(records, (ok) => reply(ok ? 'NONE' : 'NOT_CONTROLLER', !ok, caughtUp));
+  }
+
+  /**
+   * BrokerHeartbeatManager.calculateNextBrokerState. A fenced broker is unfenced once caught up (the broker's
+   * WantFence, which kafkasim does not model, is false then), or shut down at once if it asks to; an unfenced one
+   * asking to shut down enters controlled shutdown if it leads anything, else shuts down at once; one in controlled
+   * shutdown may shut down once it leads nothing and every active broker has applied the records that took it
+   * there (lowestActiveOffset).
+   */
+  private nextBrokerState(
+    broker: number,
+    current: BrokerControlState,
+    wantShutDown: boolean,
+    caughtUp: boolean,
+  ): BrokerControlState {
+    const hasLeaderships = (): boolean => [...this.image.partitions.values()].some((p) => p.leader === broker);
+    switch (current) {
+      case 'FENCED':
+        if (wantShutDown) return 'SHUTDOWN_NOW';
+        return caughtUp ? 'UNFENCED' : 'FENCED';
+      case 'UNFENCED':
+        if (!wantShutDown) return 'UNFENCED';
+        return hasLeaderships() ? 'CONTROLLED_SHUTDOWN' : 'SHUTDOWN_NOW';
+      case 'CONTROLLED_SHUTDOWN': {
+        if (hasLeaderships()) return 'CONTROLLED_SHUTDOWN';
+        const offset = this.heartbeatState(broker).controlledShutdownOffset;
+        return offset <= this.lowestActiveOffset() ? 'SHUTDOWN_NOW' : 'CONTROLLED_SHUTDOWN';
+      }
+      case 'SHUTDOWN_NOW':
+        return 'SHUTDOWN_NOW';
+    }
+  }
+
+  /** BrokerHeartbeatManager.lowestActiveOffset: the least metadata offset of the unfenced brokers not shutting down. */
+  private lowestActiveOffset(): number {
+    let lowest = Infinity;
+    for (const b of this.image.brokers.values()) {
+      if (b.fenced) continue;
+      const h = this.heartbeatState(b.id);
+      if (h.controlledShutdownOffset < 0) lowest = Math.min(lowest, h.metadataOffset);
+    }
+    return lowest;
+  }
+
+  /** ReplicationControlManager.processBrokerHeartbeat: the records of a move to `next`, made on a copy of the image. */
+  private brokerStateRecords(
+    id: number,
+    epoch: number,
+    inControlledShutdown: boolean,
+    next: BrokerControlState,
+  ): MetadataRecord[] {
+    const scratch = this.image.clone();
+    const policy = this.policy;
+    switch (next) {
+      case 'FENCED':
+      case 'SHUTDOWN_NOW':
+        return ActiveController.step(scratch, { type: 'FenceBrokerRecord', id, epoch }, (image) =>
+          handleBrokerFenced(
+            image,
+            id,
+            policy,
+            next === 'FENCED' ? `broker failure [${id}]` : `broker shutdown [${id}]`,
+          ),
+        );
+      case 'UNFENCED':
+        return ActiveController.step(scratch, { type: 'UnfenceBrokerRecord', id, epoch }, (image) =>
+          handleBrokerUnfenced(image, id, policy, `broker startup [${id}]`),
+        );
+      case 'CONTROLLED_SHUTDOWN': {
+        // KIP-841's InControlledShutdown (MV 3.3-IV3), written once.
+        if (!this.host.config.protocol.kip841 || inControlledShutdown) {
+          return handleBrokerInControlledShutdown(scratch, id, policy);
+        }
+        const change: MetadataRecord = {
+          type: 'BrokerRegistrationChangeRecord',
+          brokerId: id,
+          brokerEpoch: epoch,
+          inControlledShutdown: true,
+        };
+        return ActiveController.step(scratch, change, (image) => handleBrokerInControlledShutdown(image, id, policy));
+      }
+    }
   }
 
   private handleAlterPartition(from: NodeId, req: AlterPartitionRequest): void {

@@ -3,7 +3,8 @@
 // broker, registers and heartbeats every broker.heartbeat.interval.ms to the active controller, and sends
 // AlterPartition for the ISR changes its partitions propose (with KIP-903's broker epochs,
 // Partition.addBrokerEpochToIsr), handling each answer as Partition.handleAlterPartitionError does. It also
-// answers Partition.isReplicaIsrEligible from its metadata (KRaftMetadataCache: KIP-841, KIP-903).
+// answers Partition.isReplicaIsrEligible from its metadata (KRaftMetadataCache: KIP-841, KIP-903), and runs the
+// broker's controlled shutdown (beginControlledShutdown: heartbeats with WantShutDown until ShouldShutDown).
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { ClusterConfig } from '../config.ts';
 import type { PartitionState } from '../messages.ts';
@@ -50,6 +51,9 @@ export class KraftBrokerLifecycle {
   private stopped = false;
   /** Partitions whose RECOVERED AlterPartition is in flight (KIP-704). */
   private readonly recovering = new Set<number>();
+  /** PENDING_CONTROLLED_SHUTDOWN: called once the controller answers ShouldShutDown. */
+  private controlledShutdownDone: (() => void) | null = null;
+  private gotControlledShutdownResponse = false;
 
   constructor(
     private readonly host: KraftBrokerHost,
@@ -178,6 +182,7 @@ export class KraftBrokerLifecycle {
     this.heartbeatTimer = this.ctx.setTimer(interval, () => this.heartbeat());
     if (this.leaderId < 0) return;
     const epoch = this.brokerEpoch;
+    const wantShutDown = this.controlledShutdownDone !== null;
     this.channel.send<BrokerHeartbeatRequest, BrokerHeartbeatResponse>(
       controllerNode(this.leaderId),
       {
@@ -185,11 +190,13 @@ export class KraftBrokerLifecycle {
         brokerId: this.host.id,
         brokerEpoch: epoch,
         currentMetadataOffset: this.metadata.offset,
+        ...(wantShutDown ? { wantShutDown } : {}),
       },
       interval,
       (res) => {
         if (this.stopped || res === null || epoch !== this.brokerEpoch) return;
-        if (res.error === 'STALE_BROKER_EPOCH') {
+        if (wantShutDown && res.error === 'NONE') return this.onControlledShutdownResponse(res);
+        if (res.error === 'STALE_BROKER_EPOCH' && this.controlledShutdownDone === null) {
           // The controller does not know this registration (any more): register again.
           this.brokerEpoch = -1;
           this.heartbeatTimer?.cancel();
@@ -206,6 +213,43 @@ export class KraftBrokerLifecycle {
     );
   }
 
+  // ---- controlled shutdown ----
+
+  /**
+   * BrokerLifecycleManager.beginControlledShutdown: a broker that is RUNNING (unfenced once) enters
+   * PENDING_CONTROLLED_SHUTDOWN and heartbeats at once with WantShutDown; one that is not skips it ("Skipping
+   * controlled shutdown because we are in state ..."). `done` runs when the controller answers ShouldShutDown
+   * (the controlledShutdownFuture completes), or at once when skipped.
+   */
+  beginControlledShutdown(done: () => void): void {
+    if (this.controlledShutdownDone !== null) return;
+    if (!this.unfencedOnce || this.brokerEpoch < 0) return done();
+    this.controlledShutdownDone = done;
+    this.ctx.trace('controlled-shutdown', `broker ${this.host.id}: WantShutDown`);
+    this.heartbeat();
+  }
+
+  /**
+   * BrokerHeartbeatResponseEvent in PENDING_CONTROLLED_SHUTDOWN: ShouldShutDown ends it (beginShutdown: no more
+   * heartbeats); otherwise the next heartbeat goes after 50 ms the first time ("schedule our next heartbeat a
+   * little bit sooner"), then every broker.heartbeat.interval.ms.
+   */
+  private onControlledShutdownResponse(res: BrokerHeartbeatResponse): void {
+    const done = this.controlledShutdownDone;
+    if (done === null) return;
+    if (res.shouldShutDown) {
+      this.heartbeatTimer?.cancel();
+      this.controlledShutdownDone = null;
+      this.ctx.trace('controlled-shutdown', `broker ${this.host.id}: ShouldShutDown`);
+      return done();
+    }
+    if (!this.gotControlledShutdownResponse) {
+      this.heartbeatTimer?.cancel();
+      this.heartbeatTimer = this.ctx.setTimer(50, () => this.heartbeat());
+    }
+    this.gotControlledShutdownResponse = true;
+  }
+
   // ---- Fetch and ISR eligibility (KIP-841, KIP-903) ----
 
   /** The broker epoch this broker's fetches carry (KIP-903's ReplicaState.ReplicaEpoch), -1 before 3.5. */
@@ -214,14 +258,14 @@ export class KraftBrokerLifecycle {
   }
 
   /**
-   * Partition.isReplicaIsrEligible with the KRaft metadata cache: a follower joins the ISR only if it is not
-   * fenced (KIP-841; nor in controlled shutdown, which kafkasim does not model) and, with KIP-903, if the broker
-   * epoch of its last Fetch is the one its registration has here (isBrokerEpochIsrEligible; -1 skips that).
+   * Partition.isReplicaIsrEligible with the KRaft metadata cache: a follower joins the ISR only if it is neither
+   * fenced nor in controlled shutdown (KIP-841: isBrokerFenced, isBrokerShuttingDown) and, with KIP-903, if the
+   * broker epoch of its last Fetch is the one its registration has here (isBrokerEpochIsrEligible; -1 skips that).
    */
   isReplicaIsrEligible(follower: number, fetchEpoch: number | undefined): boolean {
     const protocol = this.host.config.protocol;
     const b = this.image.brokers.get(follower);
-    if (protocol.kip841 && b !== undefined && b.fenced) return false;
+    if (protocol.kip841 && b !== undefined && (b.fenced || b.inControlledShutdown)) return false;
     if (!protocol.kip903) return true;
     const cached = b === undefined || b.fenced ? undefined : b.epoch;
     return fetchEpoch !== undefined && cached !== undefined && (fetchEpoch === -1 || fetchEpoch === cached);

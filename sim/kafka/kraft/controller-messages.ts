@@ -38,6 +38,8 @@ export interface BrokerHeartbeatRequest {
   brokerEpoch: number;
   /** How much of the metadata log the broker has applied (the next offset it needs). */
   currentMetadataOffset: number;
+  /** BrokerLifecycleManager in PENDING_CONTROLLED_SHUTDOWN: the broker asks to shut down (WantShutDown). */
+  wantShutDown?: boolean;
 }
 
 export interface BrokerHeartbeatResponse {
@@ -46,6 +48,8 @@ export interface BrokerHeartbeatResponse {
   error: ControllerError;
   isCaughtUp: boolean;
   isFenced: boolean;
+  /** The controller lets the broker finish its shutdown (ShouldShutDown). */
+  shouldShutDown: boolean;
 }
 
 export interface AlterPartitionRequest {

@@ -11,6 +11,8 @@ export interface BrokerRegistration {
   rack: string | null;
   fenced: boolean;
   cleanShutdown: boolean;
+  /** KIP-841: the broker is in controlled shutdown (BrokerRegistration.inControlledShutdown). */
+  inControlledShutdown: boolean;
 }
 
 export interface PartitionRegistration {
@@ -60,6 +62,7 @@ export class MetadataImage {
           rack: record.rack,
           fenced: true,
           cleanShutdown: record.cleanShutdown,
+          inControlledShutdown: false,
         });
         return -1;
       case 'FenceBrokerRecord':
@@ -67,6 +70,12 @@ export class MetadataImage {
         const b = this.brokers.get(record.id);
         // A fence or unfence of an older registration does not touch a newer one.
         if (b !== undefined && b.epoch === record.epoch) b.fenced = record.type === 'FenceBrokerRecord';
+        return -1;
+      }
+      case 'BrokerRegistrationChangeRecord': {
+        const b = this.brokers.get(record.brokerId);
+        // ClusterControlManager.replay(BrokerRegistrationChangeRecord): for the registration of that epoch only.
+        if (b !== undefined && b.epoch === record.brokerEpoch) b.inControlledShutdown = true;
         return -1;
       }
       case 'TopicRecord':
@@ -101,6 +110,12 @@ export class MetadataImage {
   isLive(broker: number): boolean {
     const b = this.brokers.get(broker);
     return b !== undefined && !b.fenced;
+  }
+
+  /** ClusterControlManager.isActive: registered, neither fenced nor in controlled shutdown; who may lead. */
+  isActive(broker: number): boolean {
+    const b = this.brokers.get(broker);
+    return b !== undefined && !b.fenced && !b.inControlledShutdown;
   }
 
   /** Unfenced brokers with their racks, by id. */

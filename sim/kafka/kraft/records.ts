@@ -31,6 +31,18 @@ export interface UnfenceBrokerRecord {
   epoch: number;
 }
 
+/**
+ * KIP-841 (3.3, MV 3.3-IV3): a registration's change of state; kafkasim writes it for one only, the broker
+ * entering controlled shutdown (ReplicationControlManager.handleBrokerInControlledShutdown). Fencing and
+ * unfencing keep their own records (FenceBrokerRecord, UnfenceBrokerRecord), as before MV 3.3-IV2.
+ */
+export interface BrokerRegistrationChangeRecord {
+  type: 'BrokerRegistrationChangeRecord';
+  brokerId: number;
+  brokerEpoch: number;
+  inControlledShutdown: true;
+}
+
 export interface TopicRecord {
   type: 'TopicRecord';
   name: string;
@@ -78,6 +90,7 @@ export type MetadataRecord =
   | RegisterBrokerRecord
   | FenceBrokerRecord
   | UnfenceBrokerRecord
+  | BrokerRegistrationChangeRecord
   | TopicRecord
   | PartitionRecord
   | PartitionChangeRecord

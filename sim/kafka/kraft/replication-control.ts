@@ -1,7 +1,9 @@
 // The active controller's partition decisions as metadata records (Kafka's ReplicationControlManager):
-// handleBrokerFenced, handleBrokerUnfenced and handleBrokerUncleanShutdown, each running
+// handleBrokerFenced, handleBrokerUnfenced, handleBrokerInControlledShutdown and handleBrokerUncleanShutdown, each
+// running
 // generateLeaderAndIsrUpdates over the partitions the broker matters to (one PartitionChangeBuilder per
-// partition, partition-change-builder.ts); maybeBalancePartitionLeaders; createTopics; and AlterPartition,
+// partition, partition-change-builder.ts; only active brokers, neither fenced nor in controlled shutdown, may
+// lead: ClusterControlManager.isActive); maybeBalancePartitionLeaders; createTopics; and AlterPartition,
 // checked in validateAlterPartitionData's order (with ineligibleReplicasForIsr: KIP-841, KIP-903) and built
 // by the same PartitionChangeBuilder. An unclean election leaves the partition RECOVERING (KIP-704) until
 // its new leader reports RECOVERED. Brokers are handled one at a time, as Kafka fences one stale broker per
@@ -45,7 +47,7 @@ function generateLeaderAndIsrUpdates(
   const add = change.brokerToAdd ?? -1;
   const uncleanShutdown = change.brokerWithUncleanShutdown ?? -1;
   const isAcceptableLeader = (r: number): boolean =>
-    r !== remove && r !== uncleanShutdown && (r === add || image.isLive(r));
+    r !== remove && r !== uncleanShutdown && (r === add || image.isActive(r));
   const out: PartitionChangeRecord[] = [];
   for (const p of partitions) {
     const record = buildPartitionChange(p, {
@@ -83,6 +85,21 @@ export function handleBrokerFenced(
   return generateLeaderAndIsrUpdates(image, { brokerToRemove: broker }, partitions, policy, reason);
 }
 
+/**
+ * ReplicationControlManager.handleBrokerInControlledShutdown (its BrokerRegistrationChangeRecord comes first, in
+ * `image` already): the broker leaves every ISR it is in, and the partitions it leads elect an active leader, or
+ * none when no other ISR member is (the broker, the last member, stays in the ISR).
+ */
+export function handleBrokerInControlledShutdown(
+  image: MetadataImage,
+  broker: number,
+  policy: ChangePolicy,
+): PartitionChangeRecord[] {
+  const partitions = byId(image, (p) => p.isr.includes(broker));
+  const reason = `enterControlledShutdown[${broker}]`;
+  return generateLeaderAndIsrUpdates(image, { brokerToRemove: broker }, partitions, policy, reason);
+}
+
 /** ReplicationControlManager.handleBrokerUnfenced: leaderless partitions elect again, the broker now eligible. */
 export function handleBrokerUnfenced(
   image: MetadataImage,
@@ -114,7 +131,7 @@ export function handleBrokerUncleanShutdown(
 }
 
 export function preferredElections(image: MetadataImage): PartitionChangeRecord[] {
-  const live = (b: number): boolean => image.isLive(b);
+  const live = (b: number): boolean => image.isActive(b);
   const out: PartitionChangeRecord[] = [];
   for (const p of [...image.partitions.values()].sort((a, b) => a.partition - b.partition)) {
     if (p.leaderRecoveryState === 'RECOVERING') continue;
@@ -137,7 +154,7 @@ export function topicRecords(
   const assignment = assignReplicas(partitions, replicationFactor, brokers, racks);
   const out: (TopicRecord | PartitionRecord)[] = [{ type: 'TopicRecord', name: TOPIC, partitions }];
   assignment.forEach((replicas, p) => {
-    const live = replicas.filter((r) => image.isLive(r));
+    const live = replicas.filter((r) => image.isActive(r));
     out.push({
       type: 'PartitionRecord',
       partitionId: p,
@@ -181,8 +198,8 @@ export interface AlterPartitionData {
  * leader epoch; a sender that is not the leader; an older partition epoch (3.2 and before: any other leader
  * epoch was FENCED_LEADER_EPOCH and any other partition epoch INVALID_UPDATE_VERSION); an ISR outside the
  * replicas or without the leader; KIP-704's recovery rules; then ineligibleReplicasForIsr: a member not
- * registered, fenced (KIP-841) or, with KIP-903's epochs, of another broker epoch than its registration's.
- * (A broker in controlled shutdown is ineligible too: kafkasim does not model controlled shutdown.)
+ * registered, in controlled shutdown or fenced (KIP-841) or, with KIP-903's epochs, of another broker epoch than
+ * its registration's.
  */
 export function validateAlterPartitionData(
   p: PartitionRegistration | undefined,
@@ -210,7 +227,10 @@ export function validateAlterPartitionData(
   const epochs = behaviours.kip903 ? req.newIsrWithEpochs : undefined;
   for (const [i, id] of newIsr.entries()) {
     const registration = image.brokers.get(id);
-    if (behaviours.kip841 && (registration === undefined || registration.fenced)) return 'INELIGIBLE_REPLICA';
+    const shuttingDown = registration?.inControlledShutdown === true;
+    if (behaviours.kip841 && (registration === undefined || shuttingDown || registration.fenced)) {
+      return 'INELIGIBLE_REPLICA';
+    }
     // KIP-903: "The given broker epoch should match with the broker epoch in the broker registration, except
     // the given broker epoch is -1 which means skipping the broker epoch verification."
     const epoch = epochs?.[i]?.brokerEpoch ?? -1;
@@ -228,7 +248,7 @@ export function alterPartitionChange(
 ): PartitionChangeRecord | null {
   return buildPartitionChange(p, {
     targetIsr: [...req.newIsr],
-    isAcceptableLeader: (r) => image.isLive(r),
+    isAcceptableLeader: (r) => image.isActive(r),
     unclean: policy.unclean,
     elr: policy.elr,
     minIsr: policy.minIsr,

@@ -32,6 +32,14 @@ export function snapshotRecords(image: MetadataImage): MetadataRecord[] {
       cleanShutdown: b.cleanShutdown,
     });
     if (!b.fenced) out.push({ type: 'UnfenceBrokerRecord', id: b.id, epoch: b.epoch });
+    if (b.inControlledShutdown) {
+      out.push({
+        type: 'BrokerRegistrationChangeRecord',
+        brokerId: b.id,
+        brokerEpoch: b.epoch,
+        inControlledShutdown: true,
+      });
+    }
   }
   if (image.topicCreated) out.push({ type: 'TopicRecord', name: TOPIC, partitions: image.partitions.size });
   for (const p of [...image.partitions.values()].sort((x, y) => x.partition - y.partition)) {

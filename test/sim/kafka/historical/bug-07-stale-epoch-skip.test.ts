@@ -1,7 +1,8 @@
 // Bug 7 (KAFKA-7164): a follower that sees the same leader again with a higher epoch skips truncation.
 // F is paused (a long GC pause) through two leader changes, L1 → L2 → L1, holding a tail of L1's first
 // epoch that L1 truncated meanwhile. On resuming, its fetch carries its old epoch and is fenced (KIP-320
-// is on, were it sent in time); the controller's LeaderAndIsr tells it: epoch 2, leader L1. With the bug the fetcher
+// is on, were it sent in time); the controller's LeaderAndIsr tells it: epoch 3 (F's own removal from the ISR while
+// it slept took epoch 1), leader L1. With the bug the fetcher
 // sees
 // "no change in leader", only updates the epoch and carries on: the stale tail stays, F catches up,
 // rejoins the ISR and, once it leads, the committed record that replaced the tail is gone. Fixed: any
@@ -18,13 +19,13 @@ describe('bug 7: the same leader seen again with a higher epoch skips truncation
       const r = replayZombie('kafka-7164', 'pause');
       expect(r.fTail).toEqual([...r.committed, r.x]);
       expect([r.epoch1Leader, r.epoch2Leader]).toEqual([r.l2, r.l1]);
-      // F did hear of the new epoch: the controller's LeaderAndIsr made it follower of L1 in epoch 2...
+      // F did hear of the new epoch: the controller's LeaderAndIsr made it follower of L1 in epoch 3...
       const heard = r.s.events
         .filter((e) => e.kind === 'become-follower' && e.broker === r.f && e.partition === r.p)
         .map((e) => e.kind === 'become-follower' && [e.leaderEpoch, e.leader]);
       expect(heard.slice(0, 2)).toEqual([
         [0, r.l1],
-        [2, r.l1],
+        [3, r.l1],
       ]);
       // ...and still kept x: no truncation for the same leader.
       expect(
@@ -53,7 +54,7 @@ describe('bug 7: the same leader seen again with a higher epoch skips truncation
     },
   );
 
-  it('modern: F truncates x by leader epoch when it learns epoch 2, fetches y, and nothing is lost', () => {
+  it('modern: F truncates x by leader epoch when it learns epoch 3, fetches y, and nothing is lost', () => {
     const r = replayZombie('modern', 'pause');
     expect(r.fTail).toEqual([...r.committed, r.x]);
     expect(

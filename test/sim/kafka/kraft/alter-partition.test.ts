@@ -106,6 +106,24 @@ describe('ReplicationControlManager.validateAlterPartitionData', () => {
     expect(validateAlterPartitionData(q, request(), fenced, behaviours('3.4', { kip841: false }))).toBe('NONE');
   });
 
+  it('KIP-841 (3.3): INELIGIBLE_REPLICA for a member in controlled shutdown ("shutting down"), once recorded', () => {
+    const shutting = image();
+    shutting.apply({
+      type: 'BrokerRegistrationChangeRecord',
+      brokerId: 2,
+      brokerEpoch: 12,
+      inControlledShutdown: true,
+    });
+    // A record for an older registration of the broker changes nothing.
+    shutting.apply({ type: 'BrokerRegistrationChangeRecord', brokerId: 1, brokerEpoch: 3, inControlledShutdown: true });
+    const q = shutting.partitions.get(0);
+    expect(validateAlterPartitionData(q, request(), shutting, behaviours('3.4'))).toBe('INELIGIBLE_REPLICA');
+    expect(validateAlterPartitionData(q, request({ newIsr: [0, 1] }), shutting, behaviours('3.4'))).toBe('NONE');
+    expect(shutting.isActive(2)).toBe(false);
+    expect(shutting.isLive(2)).toBe(true);
+    expect(validateAlterPartitionData(q, request(), shutting, behaviours('3.4', { kip841: false }))).toBe('NONE');
+  });
+
   it('KIP-903 (3.5): INELIGIBLE_REPLICA for a member in another broker epoch than registered; -1 unchecked', () => {
     const stale = request({
       newIsrWithEpochs: [
