@@ -47,7 +47,7 @@ describe('rolling-restart', () => {
     },
   );
 
-  it('waits for a healthy cluster before each stop and gives up after timeoutMs; its stop restarts what it took', () => {
+  it('waits for a healthy cluster before each stop, gives up after timeoutMs; its stop restarts what it took', () => {
     const t = testCluster(8);
     // b1 cannot reach ZooKeeper from 13 s on: it leaves the ISR and never comes back.
     const cut = { target: { target: 'nodes', nodes: ['b1'] } };
