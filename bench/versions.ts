@@ -25,6 +25,8 @@ interface VersionBug {
   nemesis: FaultKind[];
   /** The first kill of each seed is a power loss (bug 9 needs one broker losing its unflushed tail). */
   powerLossKills?: boolean;
+  /** Disk replacements happen whatever the cluster's state (KAFKA-14139's replica was catching up). */
+  disksAnyTime?: boolean;
   finds: (signals: readonly string[]) => boolean;
 }
 
@@ -137,6 +139,18 @@ const BUGS: VersionBug[] = [
     nemesis: ['leader-data-path', 'kill', 'pause'],
     finds: (s) => s.includes('consumer-poll-skip'),
   },
+  {
+    id: 11,
+    name: 'a replaced disk rejoins the ISR (KAFKA-14139)',
+    fix: 'kip903',
+    // ZooKeeper mode was never protected (KIP-903 is KRaft's); its cells would only say so.
+    modes: ['kraft'],
+    options: { ...SAFE, intensity: 0.9, timeSeconds: 180, partitions: 6 },
+    nemesis: ['replace-disk', 'slow-link', 'rolling-restart', 'kill'],
+    disksAnyTime: true,
+    // The bug itself: a replica let into the ISR without what is committed.
+    finds: (s) => s.includes('StrongIsr'),
+  },
 ];
 
 interface Flags {
@@ -162,7 +176,7 @@ function parseFlags(argv: string[]): Flags {
 /** The options of one seed: the bug's, on the release, plus a schedule whose first kill loses power. */
 function optionsFor(bug: VersionBug, release: KafkaRelease, mode: 'zk' | 'kraft', seed: string): RunOptions {
   const base: RunOptions = { seed, ...bug.options, kafka: release.version, metadata: mode, nemesis: bug.nemesis };
-  if (bug.powerLossKills !== true) return base;
+  if (bug.powerLossKills !== true && bug.disksAnyTime !== true) return base;
   const random = Random.root(seed).fork('bugfind');
   const schedule = generateSchedule(random.fork('schedule'), {
     kinds: bug.nemesis,
@@ -173,8 +187,13 @@ function optionsFor(bug: VersionBug, release: KafkaRelease, mode: 'zk' | 'kraft'
     ...(bug.options.intensity === undefined ? {} : { intensity: bug.options.intensity }),
   });
   const firstKill = schedule.ops.find((op) => op.action === 'start' && op.kind === 'kill');
-  if (firstKill !== undefined && firstKill.kind === 'kill') {
+  if (bug.powerLossKills === true && firstKill !== undefined && firstKill.kind === 'kill') {
     firstKill.params = { ...firstKill.params, mode: random.pick(POWER_LOSS_MODES) };
+  }
+  if (bug.disksAnyTime === true) {
+    for (const op of schedule.ops) {
+      if (op.action === 'start' && op.kind === 'replace-disk') op.params = { ...op.params, whenReplicated: false };
+    }
   }
   return { ...base, schedule };
 }

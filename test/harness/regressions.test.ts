@@ -31,6 +31,8 @@ const EVERY_KIND_BUT_POWER_LOSS: FaultKind[] = [
   'disk',
   'packet',
 ];
+/** Every kind but power-loss and replace-disk (both lose data by design), rolling-restart included. */
+const EVERY_KIND_WITH_ROLLING_RESTART: FaultKind[] = [...EVERY_KIND_BUT_POWER_LOSS, 'rolling-restart'];
 /** `--nemesis kill,partition,pause,kill-all` as the command line resolves it (the generator draws in this order). */
 const WITH_KILL_ALL: FaultKind[] = ['partition', 'kill', 'kill-all', 'pause'];
 /** bench/bugfind.ts's modern runs: its own kind order, which the generator's draws follow. */
@@ -112,6 +114,12 @@ const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft'
     nemesis: DEFAULT,
     metadata: 'kraft',
     bug: "the Raft monitor held a leader deposed during a pause to the newer leader's high watermark",
+  },
+  {
+    seed: 1176,
+    nemesis: EVERY_KIND_WITH_ROLLING_RESTART,
+    metadata: 'kraft',
+    bug: 'a clean shutdown on a full disk threw writing its marker (LogManager.shutdown swallows it)',
   },
 ];
 
@@ -221,7 +229,9 @@ describe('regression seeds', () => {
           ? "bugfind's modern faults"
           : c.nemesis === WITH_KILL_ALL
             ? 'partition, kill, kill-all, pause'
-            : 'every fault kind but power-loss';
+            : c.nemesis === EVERY_KIND_WITH_ROLLING_RESTART
+              ? 'every fault kind but power-loss and replace-disk'
+              : 'every fault kind but power-loss';
     it(`seed ${c.seed} (${faults}${c.metadata === 'kraft' ? ', KRaft' : ''}): ${c.bug}`, () => {
       const options: RunOptions = {
         seed: c.seed,
