@@ -268,10 +268,11 @@ export class Broker implements Program {
    * the clean-shutdown marker (LogManager.shutdown), stop the fetchers, leave ZooKeeper or the quorum.
    */
   onShutdown(): void {
-    this.replicaManager.flushLogs();
+    const flushed = this.replicaManager.flushLogs();
     this.replicaManager.checkpointHighWatermarks();
     try {
-      this.ctx.disk.writeAtomic(CLEAN_SHUTDOWN_MARKER, '');
+      // A log that failed to flush leaves no marker (LogManager.shutdown's waitForAllToComplete).
+      if (flushed) this.ctx.disk.writeAtomic(CLEAN_SHUTDOWN_MARKER, '');
     } catch (e) {
       // LogManager.shutdown (3.9) swallows a failed write of the marker (CoreUtils.swallow): the next start
       // then finds no marker and recovers its logs as after a crash.

@@ -121,6 +121,12 @@ const CASES: { seed: Seed; nemesis: FaultKind[]; bug: string; metadata?: 'kraft'
     metadata: 'kraft',
     bug: 'a clean shutdown on a full disk threw writing its marker (LogManager.shutdown swallows it)',
   },
+  {
+    seed: 9599,
+    nemesis: EVERY_KIND_WITH_ROLLING_RESTART,
+    metadata: 'kraft',
+    bug: 'a clean shutdown threw on an I/O error flushing a log (LogManager.shutdown warns, writes no marker)',
+  },
 ];
 
 /** bench/bugfind.ts's heavier runs: its fault lists, long runs over six partitions, many faults. */
