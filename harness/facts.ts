@@ -3,8 +3,9 @@
 // - every 'truncate' replication event that removed records becomes a Truncation, blamed on the latest
 //   leader election (clean or unclean) or broker crash on that partition before it;
 // - every broker crash that cost a log its unflushed tail (found by comparing the log end offset before
-//   the crash with the recovered one at restart) becomes a Truncation blamed on that crash. The broker
-//   cannot report this itself: its memory, and with it the old log end offset, is gone.
+//   the crash with the recovered one at restart) becomes a Truncation blamed on that crash, and a replaced
+//   disk, which cost every log all it held, one blamed on the replacement. The broker cannot report this
+//   itself: its memory, and with it the old log end offset, is gone.
 // And, when the run is over, the replicas' logs: what the final reads could reach (finalLogs) and every
 // running replica's log and high watermark (replicasAtRest). Checkers never see the simulator.
 import type { ReplicaAtRest } from '../checkers/checker.ts';
@@ -21,8 +22,10 @@ export class CrashWatch {
   readonly losses: Truncation[] = [];
   /** Log end offset per broker and partition, as the last replication event reported it. */
   private readonly logEnds = new Map<number, Map<number, number>>();
-  /** Brokers that crashed and have not started since: broker → crash time. */
+  /** Brokers that crashed (or whose disk was replaced) and have not started since: broker → that time. */
   private readonly down = new Map<number, number>();
+  /** Of those, the ones whose disk was replaced. */
+  private readonly replaced = new Set<number>();
 
   constructor(private readonly cluster: KafkaCluster) {
     cluster.observe((e) => {
@@ -32,6 +35,7 @@ export class CrashWatch {
     const nodes = ids.map((id) => cluster.world.node(cluster.nodeOf(id)));
     const crashes = nodes.map((n) => n.crashes);
     const starts = nodes.map((n) => n.starts);
+    const replacements = nodes.map((n) => n.disk.replacements);
     // A crashed broker cannot report its own death, so the world's node counters are read after every
     // event: a handful of integer reads, and the crash and the restart are seen at the time they happen.
     cluster.world.onEvent((world) => {
@@ -42,11 +46,17 @@ export class CrashWatch {
           this.crashes.push({ broker: ids[i], time: world.now });
           this.down.set(ids[i], world.now);
         }
+        if (node.disk.replacements !== replacements[i]) {
+          replacements[i] = node.disk.replacements;
+          this.replaced.add(ids[i]);
+          this.down.set(ids[i], world.now);
+        }
         if (node.starts !== starts[i]) {
           starts[i] = node.starts;
           const crashedAt = this.down.get(ids[i]);
+          const replaced = this.replaced.delete(ids[i]);
           this.down.delete(ids[i]);
-          if (crashedAt !== undefined) this.compareRecovered(ids[i], crashedAt);
+          if (crashedAt !== undefined) this.compareRecovered(ids[i], crashedAt, replaced);
         }
       }
     });
@@ -62,7 +72,7 @@ export class CrashWatch {
   }
 
   /** Right after a restart the broker has loaded (and recovered) its logs: what is missing was lost. */
-  private compareRecovered(broker: number, crashedAt: number): void {
+  private compareRecovered(broker: number, crashedAt: number, replaced: boolean): void {
     const program = this.cluster.broker(broker);
     const ends = this.logEndsOf(broker);
     for (const [partition, before] of ends) {
@@ -74,12 +84,14 @@ export class CrashWatch {
           key: partition,
           fromOffset: after,
           toOffset: before,
-          cause: {
-            kind: 'crash',
-            broker,
-            time: crashedAt,
-            note: `records ${after}..${before - 1} were not flushed to disk`,
-          },
+          cause: replaced
+            ? { kind: 'disk-replaced', broker, time: crashedAt, note: `records ${after}..${before - 1} went with it` }
+            : {
+                kind: 'crash',
+                broker,
+                time: crashedAt,
+                note: `records ${after}..${before - 1} were not flushed to disk`,
+              },
         });
       }
       ends.set(partition, after);

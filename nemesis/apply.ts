@@ -1,8 +1,9 @@
 // Running a schedule on a cluster: every op becomes an event on the world's queue at its time. A start
 // resolves its targets then and there, performs the fault and records what it did; a stop undoes exactly
 // that. healAll ends everything at once, for the final phase of a run. Records are Jepsen nemesis ops:
-// f is start-<kind>, stop-<kind>, step-<kind> (a later part of a stop: one restart of a staggered
-// order) or heal-all; value.id pairs a start with its stop so a report can shade the fault's band.
+// f is start-<kind>, stop-<kind>, step-<kind> (a later part of a fault: one restart of a staggered order
+// after its stop, or one broker of a rolling restart before it) or heal-all; value.id pairs a start with its
+// stop so a report can shade the fault's band.
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { Value } from '../workloads/history/format.ts';
 import type { FaultKind } from './fault-kinds.ts';
@@ -47,6 +48,7 @@ function startFault(cluster: KafkaCluster, registry: FaultRegistry, op: FaultOp,
     world,
     random: world.stream(`nemesis/${op.kind}#${op.id}`),
     links: registry.links,
+    step: (value) => record({ f: `step-${op.kind}`, value: { id: op.id, ...value }, time: world.now }),
   };
   const applied = module.start(ctx, op.params);
   registry.add({ id: op.id, kind: op.kind, module, ctx, applied, stopped: false, pending: [] });

@@ -15,6 +15,8 @@ export const FAULT_KINDS = [
   'clock',
   'disk',
   'packet',
+  'rolling-restart',
+  'replace-disk',
 ] as const;
 
 /**

@@ -18,6 +18,11 @@ export interface FaultContext {
   /** This fault's own stream (named after its id), so removing another fault does not change its choices. */
   readonly random: Random;
   readonly links: LinkCuts;
+  /**
+   * Records a later part of a fault that goes on by itself between its start and its stop (a rolling restart
+   * moving on to the next broker), as a step-<kind> op, at the world's time.
+   */
+  readonly step: (value: JsonObject) => void;
 }
 
 /** Part of a stop that happens later: one restart of a staggered restart order. */

@@ -6,6 +6,7 @@ export type Cause =
   | { kind: 'unclean-election'; leader: number; leaderEpoch: number; time: number; note?: string }
   | { kind: 'clean-election'; leader: number; leaderEpoch: number; time: number; note?: string }
   | { kind: 'crash'; broker: number; time: number; note?: string }
+  | { kind: 'disk-replaced'; broker: number; time: number; note?: string }
   | { kind: 'hw-truncation'; broker: number; time: number; note?: string }
   | { kind: 'divergence'; broker: number; time: number; note?: string };
 
@@ -59,6 +60,8 @@ export function describeCause(cause: Cause): string {
       );
     case 'crash':
       return `broker ${cause.broker} crashed at t=${cause.time} and lost unflushed records${note}`;
+    case 'disk-replaced':
+      return `broker ${cause.broker}'s disk was replaced at t=${cause.time}, so it came back with an empty log${note}`;
     case 'hw-truncation':
       return `broker ${cause.broker} truncated to its high watermark at t=${cause.time}${note}`;
     case 'divergence':

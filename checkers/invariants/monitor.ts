@@ -105,7 +105,7 @@ export class InvariantMonitor {
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
     const cause =
       this.uncleanCause(e.partition, since ?? -Infinity, e.time, committedEpoch) ??
-      this.crashCause(e.partition, brokers, offset, e.time);
+      this.crashCause(e.partition, brokers, offset);
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
@@ -123,18 +123,17 @@ export class InvariantMonitor {
     }
   }
 
-  /** A crash of one of `brokers` that lost `offset` (any offset when unknown) before `time`. */
-  private crashCause(
-    partition: number,
-    brokers: number[],
-    offset: number | undefined,
-    time: number,
-  ): Violation['causedBy'] {
+  /**
+   * A crash of one of `brokers` that lost `offset` (any offset when unknown), seen before this violation. Seen
+   * before, not timed before: events carry their broker's clock, which a clock fault may have set ahead and a
+   * reset then set back, so a loss noticed first may bear a later time than the violation it explains.
+   */
+  private crashCause(partition: number, brokers: number[], offset: number | undefined): Violation['causedBy'] {
     const list = this.crashLosses.get(partition);
     if (list === undefined) return null;
     for (let i = list.length - 1; i >= 0; i--) {
       const l = list[i];
-      if (l.time > time || !brokers.includes(l.broker)) continue;
+      if (!brokers.includes(l.broker)) continue;
       if (offset === undefined || (offset >= l.from && offset < l.to))
         return { kind: 'crash', time: l.time, broker: l.broker, leader: -1, leaderEpoch: -1, previousLeader: -1 };
     }

@@ -22,6 +22,10 @@ import type { PartitionParams } from './partition.ts';
 import { partitionKind } from './partition.ts';
 import type { PauseParams } from './pause.ts';
 import { pauseKind } from './pause.ts';
+import type { ReplaceDiskParams } from './replace-disk.ts';
+import { replaceDiskKind } from './replace-disk.ts';
+import type { RollingRestartParams } from './rolling-restart.ts';
+import { rollingRestartKind } from './rolling-restart.ts';
 import type { ZkParams } from './zk.ts';
 import { zkKind } from './zk.ts';
 
@@ -38,6 +42,8 @@ export type ParamsOf = {
   clock: ClockParams;
   disk: DiskParams;
   packet: PacketParams;
+  'rolling-restart': RollingRestartParams;
+  'replace-disk': ReplaceDiskParams;
   'slow-link': SlowLinkParams;
 };
 
@@ -53,5 +59,7 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   clock: clockKind,
   disk: diskKind,
   packet: packetKind,
+  'rolling-restart': rollingRestartKind,
+  'replace-disk': replaceDiskKind,
   'slow-link': slowLinkKind,
 };

@@ -45,10 +45,11 @@ export interface KafkaBehaviours {
    */
   kafka14154: boolean;
   /**
-   * KIP-841 (3.3.0, KAFKA-14140): fenced (or, in KRaft, in-controlled-shutdown) brokers cannot join the ISR. The
-   * controller refuses an AlterPartition whose ISR holds one (INELIGIBLE_REPLICA: KafkaController
-   * .tryProcessAlterPartition, ReplicationControlManager.validateAlterPartitionData), the leader then goes back to
-   * its committed ISR, and a KRaft leader proposes none (Partition.isReplicaIsrEligible).
+   * KIP-841 (3.3.0, KAFKA-14140): fenced (ZooKeeper: dead) and in-controlled-shutdown brokers cannot join the ISR.
+   * The controller refuses an AlterPartition whose ISR holds one (INELIGIBLE_REPLICA: KafkaController
+   * .tryProcessAlterPartition against liveBrokerIds, ReplicationControlManager.validateAlterPartitionData), the
+   * leader then goes back to its committed ISR, and a KRaft leader proposes none (Partition.isReplicaIsrEligible);
+   * KRaft records a broker's controlled shutdown in its registration (BrokerRegistrationChangeRecord).
    */
   kip841: boolean;
   /**

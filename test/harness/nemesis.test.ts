@@ -9,7 +9,7 @@ import { FINAL_READS_F, NEMESIS_PROCESS } from '../../workloads/history/format.t
 import { readJsonl, writeJsonl } from '../../workloads/history/jsonl.ts';
 
 // Seeds whose generated schedules (all kinds on, 30 s) use every fault kind between them.
-const SEEDS = [1, 2, 3, 4, 5, 6, 8];
+const SEEDS = [1, 2, 3, 4, 5, 6, 8, 13];
 
 describe('runTest with every fault kind', () => {
   const runs = SEEDS.map((seed) => ({ seed, run: runOptions({ seed, timeSeconds: 30, nemesis: [...FAULT_KINDS] }) }));
