@@ -1,7 +1,7 @@
 // npm run bench:bugfind [-- --quick] [--streams K] [--max-seeds N] [--modern-seeds N] [--bugs 1,4,9]
 //                         [--no-shrink] [--out dir] [--survey N]   (survey: detection rate per bug and its baseline)
 //
-// Does random fuzzing find Kafka's ten historical replication bugs (../shared notes, section 4)? For each
+// Does random fuzzing find Kafka's historical replication bugs (../shared notes, section 4, and KAFKA-14139)? For each
 // bug: its protocol mode (or configuration) on, fault kinds that give it a fair chance, and no scripted
 // schedule — each seed generates its own. Over K independent seed streams it reports the median number of
 // seeds to the first detection, the signals seen, and the fault count of the first finding before and
@@ -33,6 +33,11 @@ interface BugSpec {
    * (nothing is fsynced), which would hide what KIP-966 fixes.
    */
   powerLossKills?: boolean;
+  /**
+   * Generated disk replacements happen whatever the cluster's state (whenReplicated false): a disk fails when it
+   * fails, and KAFKA-14139's replica was out of the ISR, catching up, when its disk was replaced.
+   */
+  disksAnyTime?: boolean;
   /** Signals that count as finding this bug (others may come along). */
   finds: (signals: readonly string[]) => boolean;
   /** What the bug's fix (or the safe configuration) changes: the same seeds must not find it. */
@@ -182,6 +187,30 @@ const BUGS: BugSpec[] = [
     baseline: MODERN,
     differential: true,
   },
+  {
+    id: 11,
+    name: 'a replaced disk rejoins the ISR (KAFKA-14139)',
+    label: 'KRaft 3.5 -kip903 (3.4 the same)',
+    // KRaft 3.5 without KIP-903 against 3.5 itself: only the broker epoch check differs. A slow inter-broker
+    // network keeps a fetch of the replica's previous incarnation, or the leader's AlterPartition, in flight
+    // across its disk replacement; kills and rolling restarts then move leadership while it is in the ISR empty.
+    options: {
+      kafka: '3.5',
+      metadata: 'kraft',
+      protocol: '-kip903',
+      killModes: 'process',
+      intensity: 0.9,
+      timeSeconds: 180,
+      partitions: 6,
+    },
+    nemesis: ['replace-disk', 'slow-link', 'rolling-restart', 'kill'],
+    disksAnyTime: true,
+    // The bug itself: a replica let into the ISR without what is committed. (Disks replaced whenever lose data
+    // in 3.5 too, two at a time, so data loss alone would not tell.)
+    finds: (s) => s.includes('StrongIsr'),
+    baseline: { protocol: '' },
+    differential: true,
+  },
 ];
 
 /** Modern, clean election: fault kinds that never lose what Kafka promised (power loss on every replica does). */
@@ -226,12 +255,13 @@ function parseFlags(argv: string[]): Flags {
   };
 }
 
-/** The options for one seed of one bug: the bug's own, plus a schedule when kills must lose power. */
+/**
+ * The options for one seed of one bug: the bug's own, plus a schedule when kills must lose power or disks be
+ * replaced whenever.
+ */
 function optionsFor(bug: BugSpec, seed: string): RunOptions {
   const base: RunOptions = { seed, ...bug.options, nemesis: bug.nemesis };
-  if (bug.powerLossKills !== true) return base;
-  // The generator's kills are process crashes; here the first one loses power instead (a random mode),
-  // drawn from the seed like everything else.
+  if (bug.powerLossKills !== true && bug.disksAnyTime !== true) return base;
   const random = Random.root(seed).fork('bugfind');
   const shape = {
     timeMs: (bug.options.timeSeconds ?? 60) * 1000,
@@ -244,9 +274,17 @@ function optionsFor(bug: BugSpec, seed: string): RunOptions {
     ...shape,
     ...(bug.options.intensity === undefined ? {} : { intensity: bug.options.intensity }),
   });
-  const firstKill = schedule.ops.find((op) => op.action === 'start' && op.kind === 'kill');
-  if (firstKill !== undefined && firstKill.kind === 'kill')
-    firstKill.params = { ...firstKill.params, mode: random.pick(POWER_LOSS_MODES) };
+  if (bug.powerLossKills === true) {
+    // The generator's kills are process crashes; here the first one loses power instead (a random mode),
+    // drawn from the seed like everything else.
+    const firstKill = schedule.ops.find((op) => op.action === 'start' && op.kind === 'kill');
+    if (firstKill !== undefined && firstKill.kind === 'kill')
+      firstKill.params = { ...firstKill.params, mode: random.pick(POWER_LOSS_MODES) };
+  }
+  if (bug.disksAnyTime === true) {
+    for (const op of schedule.ops)
+      if (op.action === 'start' && op.kind === 'replace-disk') op.params = { ...op.params, whenReplicated: false };
+  }
   return { ...base, schedule };
 }
 

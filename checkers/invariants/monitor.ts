@@ -101,11 +101,12 @@ export class InvariantMonitor {
     detail: Record<string, unknown>,
     since?: number,
     committedEpoch?: number,
+    crashExplains = true,
   ): void {
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
     const cause =
       this.uncleanCause(e.partition, since ?? -Infinity, e.time, committedEpoch) ??
-      this.crashCause(e.partition, brokers, offset);
+      (crashExplains ? this.crashCause(e.partition, brokers, offset) : null);
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
@@ -206,8 +207,7 @@ export class InvariantMonitor {
       case 'isr-change': {
         const r = this.replica(e.broker, e.partition);
         r.isr = [...e.isr];
-        if (this.newerState(e.partition, e.partitionEpoch))
-          this.controllerIsr.set(e.partition, { leader: e.broker, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.broker, e.isr);
         if (!e.isr.includes(e.broker)) {
           this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, {
             isr: e.isr,
@@ -216,12 +216,10 @@ export class InvariantMonitor {
         return;
       }
       case 'controller-isr':
-        if (this.newerState(e.partition, e.partitionEpoch))
-          this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr);
         return;
       case 'election': {
-        if (this.newerState(e.partition, e.partitionEpoch))
-          this.controllerIsr.set(e.partition, { leader: e.leader, isr: [...e.isr] });
+        if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr);
         if (e.unclean) {
           const list = this.unclean.get(e.partition) ?? [];
           list.push({
@@ -256,6 +254,38 @@ export class InvariantMonitor {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * The controller's ISR is now `isr` under `leader`. StrongIsr also when it grows: a replica joining must hold every
+   * record below the leader's high watermark (Kafka admits one only once caught up to it). A crash that emptied
+   * the joiner does not explain its joining (that is KAFKA-14139's bug: a replaced disk let back in on the strength
+   * of its previous incarnation); only an unclean election does.
+   */
+  private setControllerIsr(e: { time: number; partition: number }, leader: number, isr: readonly number[]): void {
+    const before = this.controllerIsr.get(e.partition);
+    this.controllerIsr.set(e.partition, { leader, isr: [...isr] });
+    if (before === undefined || leader < 0) return;
+    const l = this.replica(leader, e.partition);
+    for (const member of isr) {
+      if (member === leader || before.isr.includes(member)) continue;
+      const m = this.replica(member, e.partition);
+      for (let o = 0; o < l.highWatermark; o++) {
+        if (l.values[o] === undefined || m.values[o] === l.values[o]) continue;
+        this.violate(
+          'StrongIsr',
+          e,
+          [leader, member],
+          `replica ${member} joined the ISR of partition ${e.partition} without offset ${o} (${l.values[o]}) below ` +
+            `leader ${leader}'s high watermark ${l.highWatermark}`,
+          { offset: o, leaderValue: l.values[o], memberValue: m.values[o] ?? null },
+          undefined,
+          undefined,
+          false,
+        );
+        break;
+      }
     }
   }
 
