@@ -3,7 +3,8 @@
 // (asked of the real binary), npm scripts from package.json, files in the repository, a few shell
 // tools, and known actions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -259,46 +260,79 @@ describe('.github/workflows/nightly.yml', () => {
     for (const s of schedule) expect(String(s.cron).trim().split(/\s+/)).toHaveLength(5);
   });
 
-  it('fuzzes one shard per matrix entry, the shard count matching the matrix, and uploads every shard', () => {
-    const fuzzJobs = Object.entries(jobs).filter(([, j]) => isObj(obj(j, 'job').strategy));
-    expect(fuzzJobs).toHaveLength(1);
-    const [name, job] = fuzzJobs[0];
-    const matrix = obj(obj(obj(job, name).strategy, 'strategy').matrix, 'matrix');
+  const jobRunning = (text: string): [string, Obj] => {
+    const found = Object.entries(jobs).find(([, j]) =>
+      (obj(j, 'job').steps as Obj[]).some((s) => String(s.run ?? '').includes(text)),
+    );
+    if (found === undefined) throw new Error(`no job runs ${text}`);
+    return [found[0], obj(found[1], found[0])];
+  };
+
+  it('fuzzes one shard per matrix entry, per target, the shard count matching the matrix, uploading each', () => {
+    const [name, job] = jobRunning('kafkasim fuzz');
+    const matrix = obj(obj(job.strategy, 'strategy').matrix, 'matrix');
     const shards = matrix.shard as number[];
+    const targets = (matrix.target as Obj[]).map((t) => obj(t, 'target'));
     const fuzz = allSteps(name).filter((s) => typeof s.run === 'string' && s.run.includes('kafkasim fuzz'));
     expect(fuzz).toHaveLength(1);
-    const m = /--shard \$\{\{ matrix\.shard \}\}\/(\d+)/.exec(String(fuzz[0].run));
+    const run = String(fuzz[0].run);
+    const m = /--shard \$\{\{ matrix\.shard \}\}\/(\d+)/.exec(run);
     expect(m, 'the fuzz step takes its shard from the matrix').not.toBeNull();
     const count = Number(m?.[1]);
     expect(shards).toEqual(Array.from({ length: count }, (_, i) => i));
-    expect(String(fuzz[0].run)).toMatch(/--out \S*\$\{\{ matrix\.shard \}\}/);
+    expect(run).toMatch(/--out \S*\$\{\{ matrix\.shard \}\}/);
+    expect(run).toContain('${{ matrix.target.flags }}');
+    // KRaft and ZooKeeper mode, the newest release (no --kafka) and older ones, each a valid flag set.
+    const flags = targets.map((t) => String(t.flags));
+    expect(flags.some((f) => f.includes('--metadata kraft') && !f.includes('--kafka'))).toBe(true);
+    expect(flags.some((f) => f.includes('--metadata zk'))).toBe(true);
+    expect(flags.filter((f) => f.includes('--kafka')).length).toBeGreaterThanOrEqual(2);
+    for (const f of flags) expect(checkScript(`npx kafkasim fuzz ${f}`), f).toEqual([]);
     const upload = allSteps(name).find((s) => s.uses === 'actions/upload-artifact@v4');
     expect(upload?.if, 'shards with findings (exit 1) still upload').toBe('always()');
-    expect(String(obj(upload?.with, 'with').name)).toContain('${{ matrix.shard }}');
-    expect(obj(obj(job, name).strategy, 'strategy')['fail-fast']).toBe(false);
+    const artifact = String(obj(upload?.with, 'with').name);
+    expect(artifact).toContain('${{ matrix.shard }}');
+    expect(artifact).toContain('${{ matrix.target.name }}');
+    expect(obj(job.strategy, 'strategy')['fail-fast']).toBe(false);
   });
 
-  it('merges every shard even after findings, and publishes the reports to GitHub Pages', () => {
-    const [mergeName, merge] =
-      Object.entries(jobs).find(([, j]) =>
-        (obj(j, 'job').steps as Obj[]).some((s) => String(s.run ?? '').includes('kafkasim merge')),
-      ) ?? [];
-    expect(mergeName).toBeDefined();
-    const mergeJob = obj(merge, 'merge');
+  it('merges the shards of every target even after findings, and publishes the reports to GitHub Pages', () => {
+    const [fuzzName, fuzzJob] = jobRunning('kafkasim fuzz');
+    const targetNames = (obj(obj(fuzzJob.strategy, 'strategy').matrix, 'matrix').target as Obj[]).map((t) =>
+      String(t.name),
+    );
+    const [mergeName, mergeJob] = jobRunning('kafkasim merge');
+    expect([mergeJob.needs].flat()).toContain(fuzzName);
     expect(mergeJob.if).toMatch(/always\(\)/);
-    const steps = allSteps(mergeName as string);
+    expect(obj(obj(mergeJob.strategy, 'strategy').matrix, 'matrix').target).toEqual(targetNames);
+    const steps = allSteps(mergeName);
     expect(steps.some((s) => s.uses === 'actions/download-artifact@v4')).toBe(true);
-    const mergeOut = /--out (\S+)/.exec(
+    const mergeOut = /--out (\S+(?: matrix\.target \}\})?)/.exec(
       String(steps.find((s) => String(s.run ?? '').includes('kafkasim merge'))?.run),
     )?.[1];
-    const pages = steps.find((s) => s.uses === 'actions/upload-pages-artifact@v3');
-    expect(String(obj(pages?.with, 'with').path).replace(/\/$/, '')).toBe(mergeOut);
+    expect(mergeOut).toBe('site/${{ matrix.target }}');
+    const [siteName, siteJob] = jobRunning('site-index.mjs');
+    expect([siteJob.needs].flat()).toContain(mergeName);
+    const pages = allSteps(siteName).find((s) => s.uses === 'actions/upload-pages-artifact@v3');
+    expect(String(obj(pages?.with, 'with').path).replace(/\/$/, '')).toBe('site');
     const deploy = Object.values(jobs)
       .map((j) => obj(j, 'job'))
       .find((j) => (j.steps as Obj[]).some((s) => s.uses === 'actions/deploy-pages@v4'));
     expect(deploy?.permissions).toMatchObject({ pages: 'write', 'id-token': 'write' });
     expect(obj(deploy?.environment, 'environment').name).toBe('github-pages');
-    expect([deploy?.needs].flat()).toContain(mergeName);
+    expect([deploy?.needs].flat()).toContain(siteName);
+  });
+
+  it('writes the site index with a link per target directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'site-'));
+    for (const t of ['zk-3.9', 'kraft-newest']) mkdirSync(join(dir, t));
+    const r = spawnSync(process.execPath, [join(root, '.github/scripts/site-index.mjs'), dir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect([...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'kraft-newest/index.html',
+      'zk-3.9/index.html',
+    ]);
   });
 });
 
