@@ -13,9 +13,27 @@ import type { Cause, DurabilityFacts, FinalLog, Truncation } from '../checkers/d
 import type { BrokerCrash } from '../sim/events/index.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ReplicationEvent } from '../sim/events/index.ts';
+import { controllerNode } from '../sim/kafka/kraft/config.ts';
 import { assignReplicas } from '../sim/kafka/zk-layout.ts';
 
 /** Watches a running cluster for broker crashes and the records they cost. Create it before the run. */
+/** KRaft mode: each controller voter's crashes, as the world saw them (a crashed voter cannot report it). */
+export function watchControllerCrashes(cluster: KafkaCluster): { voter: number; time: number }[] {
+  const crashes: { voter: number; time: number }[] = [];
+  const voters = cluster.voterIds;
+  if (voters.length === 0) return crashes;
+  const nodes = voters.map((v) => cluster.world.node(controllerNode(v)));
+  const seen = nodes.map((n) => n.crashes);
+  cluster.world.onEvent((world) => {
+    for (let i = 0; i < nodes.length; i++) {
+      if (nodes[i].crashes === seen[i]) continue;
+      seen[i] = nodes[i].crashes;
+      crashes.push({ voter: voters[i], time: world.now });
+    }
+  });
+  return crashes;
+}
+
 export class CrashWatch {
   readonly crashes: BrokerCrash[] = [];
   /** Unflushed tails lost in crashes, noticed when each broker started again. */

@@ -35,6 +35,8 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     history: output.history,
     events: output.replicationEvents,
     brokerCrashes: output.brokerCrashes,
+    raftEvents: output.raftEvents,
+    controllerCrashes: output.controllerCrashes,
     partitions: output.config.partitions,
     replicationFactor: output.config['replication.factor'],
   });

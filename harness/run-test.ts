@@ -4,14 +4,22 @@
 // in the world; wall time is read here only to report it, outside the world and never fed back into it.
 import type { RunFacts } from '../checkers/checker.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
-import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
+import { keptForKraftView } from '../reports/kraft-view.ts';
+import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import { KafkaCluster } from '../sim/kafka/cluster.ts';
 import { canonicalJson, Hasher } from '../sim/world/index.ts';
 import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/history/format.ts';
 import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
-import { CrashWatch, durabilityFacts, finalLogs, replicaAssignment, replicasAtRest } from './facts.ts';
+import {
+  CrashWatch,
+  durabilityFacts,
+  watchControllerCrashes,
+  finalLogs,
+  replicaAssignment,
+  replicasAtRest,
+} from './facts.ts';
 import { judge, type RunResult } from './judge.ts';
 import { OnlineMonitors, StopRun, type StoppedAt } from './monitors.ts';
 import { chooseSchedule } from './nemesis.ts';
@@ -57,6 +65,9 @@ export interface TestRun {
   replicationEvents: ReplicationEvent[];
   /** Broker crashes as the world saw them (a crashed broker cannot report its own death as an event). */
   brokerCrashes: BrokerCrash[];
+  /** KRaft mode: the Raft events the report's quorum view draws, and the voters' crashes (empty in ZooKeeper mode). */
+  raftEvents: RaftEvent[];
+  controllerCrashes: { voter: number; time: number }[];
   facts: RunFacts;
   stats: RunStats;
   /** Over the history's JSON lines and the schedule: replaying the seed must reproduce it. */
@@ -75,6 +86,9 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   const cluster = new KafkaCluster({ seed: test.seed, config: test.cluster });
   const world = cluster.world;
   const replicationEvents = cluster.record();
+  const raftEvents: RaftEvent[] = [];
+  if (cluster.voterIds.length > 0) cluster.observeRaft((e) => keptForKraftView(e) && raftEvents.push(e));
+  const controllerCrashes = watchControllerCrashes(cluster);
   const monitors = new OnlineMonitors(cluster, test.checkers);
   hooks.onCluster?.(cluster);
   const crashWatch = new CrashWatch(cluster);
@@ -164,6 +178,8 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     schedule: chosen.schedule,
     replicationEvents,
     brokerCrashes: crashWatch.crashes,
+    raftEvents,
+    controllerCrashes,
     facts,
     stats,
     historyHash,

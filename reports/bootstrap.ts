@@ -13,6 +13,21 @@ export const BOOTSTRAP = `(function () {
       return o;
     });
   });
+  // The left edge of the leftmost plot cell: the view's origin plus the x of its first cell group (a
+  // concatenation's cells sit inside the root group; a single view's cell is the root itself).
+  function plotLeft(el, view) {
+    var canvas = el.querySelector('canvas');
+    var base = canvas === null ? el.getBoundingClientRect().left : canvas.getBoundingClientRect().left;
+    var x = view.origin()[0];
+    var root = view.scenegraph().root.items[0];
+    var cells = [];
+    (root.items || []).forEach(function (mark) {
+      if (mark.marktype === 'group' && /_group$/.test(mark.name || '')) {
+        mark.items.forEach(function (g) { cells.push(g.x); });
+      }
+    });
+    return Math.round(base + x + (cells.length > 0 ? Math.min.apply(null, cells) : 0));
+  }
   var pending = data.charts.length;
   var failed = 0;
   function settle() {
@@ -25,7 +40,9 @@ export const BOOTSTRAP = `(function () {
     var spec = chart.spec;
     spec.datasets = {};
     chart.uses.forEach(function (name) { spec.datasets[name] = expanded[name]; });
-    vegaEmbed(el, spec, { actions: false, renderer: 'canvas', mode: 'vega-lite' }).then(function () {
+    vegaEmbed(el, spec, { actions: false, renderer: 'canvas', mode: 'vega-lite' }).then(function (result) {
+      // Where the time axis starts, in page pixels: charts share one left edge, which browser tests check.
+      el.setAttribute('data-plot-left', String(plotLeft(el, result.view)));
       el.setAttribute('data-rendered', 'true');
       settle();
     }).catch(function (e) {

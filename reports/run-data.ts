@@ -4,9 +4,10 @@
 import type { CheckResult, Validity } from '../checkers/result.ts';
 import { FINAL_READS_F, type History } from '../workloads/history/format.ts';
 import { anomalousIndexes, reportAnomalies, type ReportAnomaly } from './anomalies.ts';
-import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
+import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import { withCrashes } from './events.ts';
 import { faultBands, type FaultBand } from './faults.ts';
+import { kraftView, type KraftView } from './kraft-view.ts';
 import { linearizabilityViews, type LinearizabilityView } from './linearizability.ts';
 import { replicationMetrics, type HealthMetrics, type PartitionTimeline } from './metrics.ts';
 import { pairOps, sampleOps, throughput, withValues, type OpRow, type Throughput } from './ops.ts';
@@ -47,6 +48,8 @@ export interface RunReportData {
   /** The first PARTITIONS_DRAWN partitions. */
   partitions: PartitionTimeline[];
   health: HealthMetrics;
+  /** KRaft mode: the metadata quorum over time (absent in ZooKeeper mode and in older reports). */
+  kraft?: KraftView;
 }
 
 export interface RunReportInput {
@@ -65,6 +68,9 @@ export interface RunReportInput {
   events: readonly ReplicationEvent[];
   /** Broker crashes, merged into the events (the events cannot report them). */
   brokerCrashes?: readonly BrokerCrash[];
+  /** KRaft mode: the Raft events kept for the quorum view. */
+  raftEvents?: readonly RaftEvent[];
+  controllerCrashes?: readonly { voter: number; time: number }[];
   partitions: number;
   replicationFactor: number;
 }
@@ -108,5 +114,8 @@ export function buildRunReportData(input: RunReportInput): RunReportData {
     replicationFactor: input.replicationFactor,
     partitions: timelines,
     health,
+    ...(input.raftEvents !== undefined && input.raftEvents.length > 0
+      ? { kraft: kraftView(input.raftEvents, input.controllerCrashes ?? [], endMs) }
+      : {}),
   };
 }

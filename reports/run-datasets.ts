@@ -171,5 +171,63 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
       });
     }),
   );
-  return { ops, throughput, quantiles, faults, leaders, isr, offsets, elections, health, linear };
+  return {
+    ops,
+    throughput,
+    quantiles,
+    faults,
+    leaders,
+    isr,
+    offsets,
+    elections,
+    health,
+    linear,
+    ...kraftDatasets(data),
+  };
+}
+
+/** The KRaft quorum view's datasets (none in ZooKeeper mode). */
+function kraftDatasets(data: RunReportData): Record<string, Dataset> {
+  const k = data.kraft;
+  if (k === undefined) return {};
+  const controller = (voter: number): string => `controller ${voter}`;
+  // A broker is fenced for milliseconds after each registration: drawn at least 1/500 of the run wide.
+  const minWidth = data.endMs / 500;
+  return {
+    'kraft-leaders': dataset(
+      ['voter', 'epoch', 'start', 'end', 'label'],
+      // Labelled only where the bar is wide enough for it (a tenth of the run).
+      k.leaderships.map((l) => [
+        controller(l.voter),
+        l.epoch,
+        sec(l.from),
+        sec(l.to),
+        l.to - l.from >= data.endMs / 10 ? `epoch ${l.epoch}` : '',
+      ]),
+    ),
+    'kraft-elections': dataset(
+      ['voter', 'epoch', 'time'],
+      k.elections.map((e) => [controller(e.voter), e.epoch, sec(e.time)]),
+    ),
+    'kraft-offsets': dataset(
+      ['series', 'time', 'offset'],
+      [
+        ...k.applied.flatMap((a) =>
+          a.points.map((p): Cell[] => [`applied by broker ${a.broker}`, sec(p.time), p.value]),
+        ),
+        ...k.highWatermark.map((p): Cell[] => ['quorum high watermark', sec(p.time), p.value]),
+      ],
+    ),
+    'kraft-registrations': dataset(
+      ['broker', 'state', 'brokerEpoch', 'start', 'end', 'tEnd'],
+      k.registrations.map((r) => [
+        `broker ${r.broker}`,
+        r.state === 'fenced' ? 'fenced' : 'controlled shutdown',
+        r.brokerEpoch,
+        sec(r.from),
+        sec(r.to),
+        sec(Math.max(r.to, r.from + minWidth)),
+      ]),
+    ),
+  };
 }

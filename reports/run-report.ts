@@ -7,14 +7,16 @@
 import { accountOf, causeFirst, type Account } from './account.ts';
 import type { ReportAnomaly } from './anomalies.ts';
 import { healthChart } from './charts/health-chart.ts';
+import { kraftChart } from './charts/kraft-chart.ts';
 import { linearChart } from './charts/linear-chart.ts';
 import { latencyChart, quantilesChart, throughputChart, timelineChart } from './charts/ops-charts.ts';
 import { partitionChart } from './charts/partition-charts.ts';
-import { faultLanesChart, sec } from './charts/common.ts';
+import { faultLanesChart, sec, withSharedLeftEdge } from './charts/common.ts';
 import { configTables } from './config-table.ts';
 import { escapeHtml } from './escape.ts';
 import { seconds, verdictClass, verdictText } from './format.ts';
 import { Html, kvTable, opsTable, pre, table, type CellContent } from './html.ts';
+import type { KraftView } from './kraft-view.ts';
 import type { LinearizabilityView } from './linearizability.ts';
 import { chartDiv, renderPage, type Chart } from './page.ts';
 import type { RunReportData } from './run-data.ts';
@@ -30,7 +32,7 @@ export function renderRunReport(data: RunReportData): string {
   const endS = sec(data.endMs);
   const charts: Chart[] = [];
   const chart = (id: string, spec: Chart['spec'], uses: string[], caption?: string): string => {
-    charts.push({ id, spec, uses });
+    charts.push({ id, spec: withSharedLeftEdge(spec), uses });
     return chartDiv(id, caption);
   };
   const processes = new Set(data.ops.rows.map((r) => r.process)).size;
@@ -132,6 +134,7 @@ export function renderRunReport(data: RunReportData): string {
         `they are the controller (more than one: a zombie).</p>` +
         chart('chart-health', healthChart(endS), ['health', 'faults']),
     ]);
+  if (data.kraft !== undefined) sections.push(['kraft', 'KRaft quorum', kraftSection(data.kraft, chart, endS)]);
   sections.push([
     'timeline',
     'Timeline',
@@ -279,5 +282,27 @@ function linearSection(v: LinearizabilityView, chartHtml: string): string {
   return (
     `<div class="anomaly"><p>${escapeHtml(v.description)}</p>${kvTable(rows)}${chartHtml}<h3>The end of the ` +
     `prefix, and the op that cannot be placed</h3>${ops}</div>`
+  );
+}
+
+function kraftSection(
+  k: KraftView,
+  chart: (id: string, spec: Chart['spec'], uses: string[], c?: string) => string,
+  endS: number,
+): string {
+  const epochs = k.elections.length === 0 ? 'none' : k.elections.map((e) => e.epoch).join(', ');
+  const fenced = k.registrations.filter((r) => r.state === 'fenced').length;
+  return (
+    `<p class="note">The metadata quorum of controllers ${k.voters.join(', ')}: which one led it in which epoch ` +
+    `(a black tick at each election; gaps: no leader), the quorum's high watermark of the metadata log against ` +
+    `how far each broker had applied it, and when each broker was fenced (registered and not yet caught up, or ` +
+    `fenced for missed heartbeats) or in controlled shutdown. ${k.elections.length} elections (epochs ` +
+    `${escapeHtml(epochs)}) from ${k.candidacies} candidacies; ${fenced} fenced spans.</p>` +
+    chart(
+      'chart-kraft',
+      kraftChart(endS),
+      ['kraft-leaders', 'kraft-elections', 'kraft-offsets', 'kraft-registrations', 'faults'],
+      'quorum leader and epoch, metadata offsets, fenced brokers',
+    )
   );
 }

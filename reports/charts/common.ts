@@ -46,8 +46,20 @@ export function faultLayer(endS: number, partition?: number): VlSpec {
   };
 }
 
-/** Lane labels get a fixed width, so the lanes chart's plot starts at a known left edge. */
-const LANE_AXIS = { labelLimit: 170, minExtent: 180, maxExtent: 180 };
+/**
+ * Every time-series chart gives its y axis this many pixels (ticks and labels; the title beside them), so
+ * that all of a report's plots start at one left edge and their time axes line up.
+ */
+export const Y_AXIS_EXTENT = 150;
+
+/** A chart spec whose y axes all take Y_AXIS_EXTENT pixels: the shared left edge. */
+export function withSharedLeftEdge(spec: VlSpec): VlSpec {
+  const extent = { minExtent: Y_AXIS_EXTENT, maxExtent: Y_AXIS_EXTENT };
+  return { ...spec, config: { axisY: extent, axisLeft: extent } };
+}
+
+/** Lane labels are cut to the shared extent. */
+const LANE_AXIS = { labelLimit: Y_AXIS_EXTENT - 10 };
 
 /**
  * Every fault on its own lane under the shared time axis: one lane per kind and targets (a fault repeated
@@ -62,7 +74,7 @@ export function faultLanesChart(endS: number): VlSpec {
     encoding: {
       x: timeX(endS, 'start'),
       x2: { field: 'end' },
-      y: { field: 'lane', type: 'nominal', title: null, sort: { field: 'start', op: 'min' }, axis: LANE_AXIS },
+      y: { field: 'lane', type: 'nominal', title: 'fault', sort: { field: 'start', op: 'min' }, axis: LANE_AXIS },
       color: {
         field: 'kind',
         type: 'nominal',

@@ -111,7 +111,7 @@ export function quantilesChart(endS: number): VlSpec {
 export function timelineChart(endS: number, processes: number): VlSpec {
   const x = timeX(endS, 'start');
   // Rows named by what each client does ("producer 3"), in process order.
-  const y = { field: 'who', type: 'nominal', title: null, sort: { field: 'process', op: 'min' } };
+  const y = { field: 'who', type: 'nominal', title: 'process', sort: { field: 'process', op: 'min' } };
   return {
     width: WIDTH,
     height: Math.max(120, processes * 14),

@@ -15,4 +15,16 @@ export type RaftEvent =
   | { kind: 'metadata-reset'; time: number; broker: number }
   /** A broker's image is a snapshot's (from its disk or the leader): every record below endOffset. */
   | { kind: 'metadata-snapshot'; time: number; broker: number; endOffset: number; epoch: number }
-  | { kind: 'metadata-applied'; time: number; broker: number; offset: number; digest: string };
+  | { kind: 'metadata-applied'; time: number; broker: number; offset: number; digest: string }
+  /**
+   * A committed change of a broker's registration, reported once (by the first controller to replay it):
+   * registered (fenced), fenced, unfenced, or entering controlled shutdown (KIP-841).
+   */
+  | {
+      kind: 'broker-registration';
+      time: number;
+      broker: number;
+      brokerEpoch: number;
+      change: 'registered' | 'fenced' | 'unfenced' | 'controlled-shutdown';
+      offset: number;
+    };

@@ -23,8 +23,11 @@ export interface PageVisit {
   requests: string[];
   /** body[data-charts]: "done" when every chart rendered, "failed" otherwise. */
   chartsState: string | null;
-  /** Per chart element: its id, data-rendered, and whether it holds a non-empty canvas or svg. */
-  charts: { id: string; rendered: string | null; drawn: boolean }[];
+  /**
+   * Per chart element: its id, data-rendered, whether it holds a non-empty canvas or svg, and where its plot
+   * (the time axis) starts, in page pixels (data-plot-left).
+   */
+  charts: { id: string; rendered: string | null; drawn: boolean; plotLeft: number }[];
   /** Text of the page body, to check escaping. */
   text: string;
   /** Number of script elements in the page. */
@@ -66,7 +69,8 @@ export async function visit(
       const drawn =
         (canvas !== null && canvas.width > 0 && canvas.height > 0) ||
         (svg !== null && svg.getBoundingClientRect().width > 0);
-      return { id: el.id, rendered: el.getAttribute('data-rendered'), drawn };
+      const plotLeft = Number(el.getAttribute('data-plot-left'));
+      return { id: el.id, rendered: el.getAttribute('data-rendered'), drawn, plotLeft };
     });
     const account = document.querySelector('.account');
     return {

@@ -46,8 +46,11 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     writeRunReport(join(dir, 'run'), data);
     const file = join(dir, 'run', 'index.html');
     const v = await visit(browser, file, join(screenshots, 'run-report.png'));
-    // faults, latency, latency quantiles, throughput, one per partition, health, timeline
-    const drawn = (data.faults.length > 0 ? 1 : 0) + ((data.throughput.quantiles ?? []).length > 0 ? 1 : 0);
+    // faults, latency, latency quantiles, throughput, one per partition, health, the KRaft quorum, timeline
+    const drawn =
+      (data.faults.length > 0 ? 1 : 0) +
+      ((data.throughput.quantiles ?? []).length > 0 ? 1 : 0) +
+      (data.kraft === undefined ? 0 : 1);
     expectClean(v, file, 4 + drawn + data.partitions.length);
     expect(v.text).toContain(HOSTILE);
     expect(v.text).toContain('replicas that had it');
@@ -75,6 +78,14 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     expect(v.errors).toEqual([]);
     expect(v.messages).toEqual([]);
     expect(v.account?.text).toMatch(/^Valid\. [\d,]+ acknowledged writes? kept through \d+ faults? \(/);
+    // The default release runs KRaft: the quorum view is drawn.
+    expect(run.test.cluster.metadata).toBe('kraft');
+    expect(v.charts.find((c) => c.id === 'chart-kraft')).toMatchObject({ rendered: 'true', drawn: true });
+    expect(v.text).toMatch(/KRaft quorum[\s\S]*\d+ elections? \(epochs? [\d, ]+\)/);
+    // Every chart's time axis starts at the same left edge (within a pixel of rounding).
+    const lefts = v.charts.map((c) => c.plotLeft);
+    expect(lefts.every((l) => l > 0)).toBe(true);
+    expect(Math.max(...lefts) - Math.min(...lefts), JSON.stringify(v.charts)).toBeLessThanOrEqual(1);
   });
 
   it("fits a phone: the failing report's page does not scroll sideways at 390 px", async () => {

@@ -87,6 +87,7 @@ export class KraftControllerNode implements Program {
 
   private replay(entry: RaftEntry): void {
     const r = entry.record;
+    this.reportRegistration(entry);
     const hub = this.observers.hub;
     const report = hub.active && r.type === 'PartitionChangeRecord' && this.observers.feed.claim(entry.offset);
     const before = report ? this.committed.partitions.get(r.partitionId) : undefined;
@@ -124,6 +125,26 @@ export class KraftControllerNode implements Program {
       // With its partition epoch: a leader's answer to an older AlterPartition may be reported after it.
       hub.emit({ kind: 'controller-isr', time, controller, partition, leader, leaderEpoch, isr, partitionEpoch });
     }
+  }
+
+  /** A committed registration change, for the reports' KRaft view (QuorumController replays these records). */
+  private reportRegistration(entry: RaftEntry): void {
+    const r = entry.record;
+    const raftHub = this.observers.raftHub;
+    if (!raftHub.active) return;
+    let e: {
+      broker: number;
+      brokerEpoch: number;
+      change: 'registered' | 'fenced' | 'unfenced' | 'controlled-shutdown';
+    };
+    if (r.type === 'RegisterBrokerRecord') e = { broker: r.brokerId, brokerEpoch: r.brokerEpoch, change: 'registered' };
+    else if (r.type === 'FenceBrokerRecord') e = { broker: r.id, brokerEpoch: r.epoch, change: 'fenced' };
+    else if (r.type === 'UnfenceBrokerRecord') e = { broker: r.id, brokerEpoch: r.epoch, change: 'unfenced' };
+    else if (r.type === 'BrokerRegistrationChangeRecord')
+      e = { broker: r.brokerId, brokerEpoch: r.brokerEpoch, change: 'controlled-shutdown' };
+    else return;
+    if (!this.observers.feed.claim(entry.offset)) return;
+    raftHub.emit({ kind: 'broker-registration', time: this.ctx.now(), offset: entry.offset, ...e });
   }
 
   private onLeaderReady(epoch: number): void {
