@@ -77,6 +77,8 @@ export class PartitionLog {
 
   /** Index of the batch holding `offset`, or -1. Batches are contiguous, so binary search by base offset. */
   private indexOf(offset: number): number {
+    // A caught-up follower's fetch asks at the log end offset: no search for that.
+    if (offset >= this.endOffset) return -1;
     let lo = 0;
     let hi = this.batches.length - 1;
     while (lo <= hi) {

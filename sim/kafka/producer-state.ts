@@ -31,6 +31,9 @@ interface ProducerStateEntry {
 export type ProducerAppendCheck =
   { kind: 'append' } | { kind: 'duplicate'; firstOffset: number } | { kind: 'error'; error: KafkaError };
 
+/** The usual answer, one object for every check (one per append showed in profiles). */
+const APPEND: ProducerAppendCheck = Object.freeze({ kind: 'append' });
+
 /** The behaviours that decide a check (protocol.ts). */
 export type ProducerStateRules = Pick<KafkaBehaviours, 'kafka5494' | 'kafka5793' | 'kip360'>;
 
@@ -62,8 +65,9 @@ export class ProducerStateManager {
   check(producerId: number, producerEpoch: number, firstSeq: number, lastSeq: number): ProducerAppendCheck {
     const entry = this.producers.get(producerId);
     if (entry !== undefined && entry.producerEpoch === producerEpoch) {
-      const dup = entry.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
-      if (dup !== undefined) return { kind: 'duplicate', firstOffset: dup.firstOffset };
+      for (const b of entry.batches) {
+        if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) return { kind: 'duplicate', firstOffset: b.firstOffset };
+      }
     }
     const currentEpoch = entry?.producerEpoch ?? NO_PRODUCER_EPOCH;
     // checkProducerEpoch (0.11.0: ProducerAppendInfo.validateAppend's isFenced): an older epoch is fenced. The
@@ -71,7 +75,7 @@ export class ProducerStateManager {
     // KAFKA-10687); both go out as INVALID_PRODUCER_EPOCH (error code 47) in the produce response.
     if (producerEpoch < currentEpoch) return { kind: 'error', error: 'INVALID_PRODUCER_EPOCH' };
     const error = this.checkSequence(entry, currentEpoch, producerEpoch, firstSeq);
-    return error === null ? { kind: 'append' } : { kind: 'error', error };
+    return error === null ? APPEND : { kind: 'error', error };
   }
 
   /**

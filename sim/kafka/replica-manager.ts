@@ -91,7 +91,8 @@ function retain<T>(items: T[], keep: (item: T) => boolean): void {
     const item = items[i];
     if (keep(item)) items[j++] = item;
   }
-  items.length = j;
+  // pop, not `length = j`: setting the length is a call into the runtime, even when it does not change.
+  while (items.length > j) items.pop();
 }
 
 export class ReplicaManager {

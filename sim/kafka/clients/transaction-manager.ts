@@ -99,9 +99,14 @@ export class TransactionManager {
     return this.partitions.get(partition)?.inflight[0]?.baseSequence ?? NONE;
   }
 
+  /** Removes `batch` from its partition's batches in flight, in place (a copy per completed batch showed). */
   private removeInFlightBatch(batch: SequencedBatch): void {
     const e = this.partitions.get(batch.partition);
-    if (e !== undefined) e.inflight = e.inflight.filter((x) => x !== batch);
+    if (e === undefined) return;
+    const inflight = e.inflight;
+    let j = 0;
+    for (let i = 0; i < inflight.length; i++) if (inflight[i] !== batch) inflight[j++] = inflight[i];
+    while (inflight.length > j) inflight.pop();
   }
 
   private isNextSequence(partition: number, sequence: number): boolean {
@@ -153,7 +158,8 @@ export class TransactionManager {
     if (!this.b.kafka5494) return;
     e.nextSequence = incrementSequence(e.nextSequence);
     e.inflight.push(batch);
-    e.inflight.sort((x, y) => x.baseSequence - y.baseSequence);
+    // Usually already in order (the new batch has the next sequence): sort only if not.
+    if (!inSequenceOrder(e.inflight)) e.inflight.sort(bySequence);
   }
 
   /**
@@ -271,6 +277,13 @@ export class TransactionManager {
    */
   beforeSend(): void {
     if (!this.b.kafka5494) return;
+    // Nearly always none unresolved: no snapshot of the map to take then.
+    if (this.unresolved.size > 0) this.resolveSequences();
+    if (this.b.kip360 && this.epochBumpRequired) this.bumpIdempotentProducerEpoch();
+  }
+
+  /** beforeSend's pass over the partitions whose sequences are unresolved. */
+  private resolveSequences(): void {
     for (const [p] of [...this.unresolved]) {
       if (this.hasInflightBatches(p)) continue;
       if (this.isNextSequence(p, this.entry(p).nextSequence)) {
@@ -281,7 +294,6 @@ export class TransactionManager {
       this.requestEpochBumpForPartition(p);
       this.unresolved.delete(p);
     }
-    if (this.b.kip360 && this.epochBumpRequired) this.bumpIdempotentProducerEpoch();
   }
 
   private requestEpochBumpForPartition(partition: number): void {
@@ -329,6 +341,17 @@ export class TransactionManager {
     this.partitions.clear();
     this.unresolved.clear();
   }
+}
+
+/** The order of a partition's batches in flight. */
+function bySequence(x: SequencedBatch, y: SequencedBatch): number {
+  return x.baseSequence - y.baseSequence;
+}
+
+/** Whether `batches` is already as sort(bySequence) would leave it. */
+function inSequenceOrder(batches: readonly SequencedBatch[]): boolean {
+  for (let i = 1; i < batches.length; i++) if (batches[i - 1].baseSequence > batches[i].baseSequence) return false;
+  return true;
 }
 
 /** DefaultRecordBatch.incrementSequence: sequences wrap from Int.MaxValue to 0. */
