@@ -17,6 +17,8 @@ export interface LinearOp {
   start: number;
   end: number;
   value: string;
+  /** For the last ops of the prefix: the model's state after the op (Porcupine shows it on hover). */
+  stateAfter: string | null;
 }
 
 export interface LinearizabilityView {
@@ -52,6 +54,7 @@ export function linearizabilityViews(
         const d = ex.detail;
         if (!isRecord(d) || !Array.isArray(d.prefix)) continue;
         const prefix = d.prefix.filter((i): i is number => typeof i === 'number');
+        const states = isRecord(d.states) ? d.states : {};
         const u = isRecord(d.unplaced) ? d.unplaced : undefined;
         const unplaced =
           u !== undefined && typeof u.invoke === 'number'
@@ -68,10 +71,14 @@ export function linearizabilityViews(
           description: ex.description,
           prefixLength: prefix.length,
           unplaced,
-          ops: linearOps(prefix, unplaced?.invoke, byIndex, rows).map((o) => ({
-            ...o,
-            value: valueOf(history, byIndex.get(o.index)),
-          })),
+          ops: linearOps(prefix, unplaced?.invoke, byIndex, rows).map((o) => {
+            const after = o.role === 'linearized' ? states[String(o.index)] : undefined;
+            return {
+              ...o,
+              value: valueOf(history, byIndex.get(o.index)),
+              stateAfter: typeof after === 'string' ? after : null,
+            };
+          }),
         });
       }
     }
@@ -95,6 +102,7 @@ function linearOp(row: OpRow, role: LinearRole, order: number | null): LinearOp 
     start: row.start,
     end: row.end,
     value: row.value,
+    stateAfter: null,
   };
 }
 

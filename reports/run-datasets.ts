@@ -1,6 +1,7 @@
 // A run report's data as the page's chart datasets: compact rows of arrays, times in seconds.
 import { sec } from './charts/common.ts';
 import type { Cell, Dataset } from './page.ts';
+import type { LinearOp } from './linearizability.ts';
 import type { RunReportData } from './run-data.ts';
 
 function dataset(fields: string[], rows: Cell[][]): Dataset {
@@ -149,12 +150,15 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
     named.flatMap(([metric, points]) => points.map((p) => [metric, sec(p.time), p.value])),
   );
   const linear = dataset(
-    ['view', 'role', 'order', 'index', 'process', 'f', 'type', 'start', 'tEnd', 'value', 'label'],
+    ['view', 'role', 'order', 'index', 'process', 'f', 'type', 'start', 'tEnd', 'value', 'label', 'state', 'at'],
     data.linearizability.flatMap((v, i) => {
       const span =
         v.ops.length === 0 ? 0 : Math.max(...v.ops.map((o) => o.end)) - Math.min(...v.ops.map((o) => o.start));
+      const points = linearizationPoints(v.ops);
       return v.ops.map((o) => {
-        const label = `${o.order === null ? '' : `${o.order}. `}${o.f} ${o.value}`;
+        const state = o.stateAfter === null ? '' : ` → ${o.stateAfter}`;
+        const label = `${o.order === null ? '' : `${o.order}. `}${o.f} ${o.value}${state}`;
+        const at = points.get(o.index);
         return [
           i,
           o.role,
@@ -167,6 +171,8 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
           sec(Math.max(o.end, o.start + span / 500)),
           o.value,
           label,
+          o.stateAfter,
+          at === undefined ? null : sec(at),
         ];
       });
     }),
@@ -184,6 +190,21 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
     linear,
     ...kraftDatasets(data),
   };
+}
+
+/**
+ * A point in time for each linearized op, in linearization order, inside the op's own interval and never
+ * before the previous one's (the order respects real time, so such points exist): the line through them
+ * is the linearization, drawn across the processes as Porcupine draws it.
+ */
+function linearizationPoints(ops: readonly LinearOp[]): Map<number, number> {
+  const points = new Map<number, number>();
+  let at = -Infinity;
+  for (const o of [...ops].filter((x) => x.order !== null).sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
+    at = Math.min(Math.max(at, o.start + (o.end - o.start) / 2), o.end);
+    points.set(o.index, at);
+  }
+  return points;
 }
 
 /** The KRaft quorum view's datasets (none in ZooKeeper mode). */

@@ -275,8 +275,10 @@ function linearSection(v: LinearizabilityView, chartHtml: string): string {
     o.f,
     o.type,
     new Html(`<code>${escapeHtml(o.value)}</code>`),
+    o.stateAfter === null ? '' : new Html(`<code>${escapeHtml(o.stateAfter)}</code>`),
   ]);
-  const ops = table(['position', 'role', 'op', 'process', 'f', 'type', 'value'], opRows, new Set([0, 2]), (i) =>
+  const header = ['position', 'role', 'op', 'process', 'f', 'type', 'value', 'state after'];
+  const ops = table(header, opRows, new Set([0, 2]), (i) =>
     v.ops[i].role === 'cannot be placed' ? 'op-unplaced' : '',
   );
   return (

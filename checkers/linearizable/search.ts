@@ -14,6 +14,8 @@ export type SearchStatus = 'searching' | 'linearizable' | 'not-linearizable';
 export interface LongestPrefix<S> {
   /** Operation positions (in the part's operation list), in linearization order. */
   order: number[];
+  /** The state the search started from (the model's initial state, or a segment's start). */
+  initial: S;
   state: S;
   /** The op whose return came first among those not linearized; -1 when there is none. */
   blocked: number;
@@ -63,6 +65,7 @@ export class PartSearch<S, I, O> {
   /** Whether the scan is in its second pass, over indeterminate candidates. */
   private infoPass = false;
   private state: S;
+  private readonly initialState: S;
   private depth = 0;
   private finiteHash = 0;
   private finiteDone = 0;
@@ -119,8 +122,9 @@ export class PartSearch<S, I, O> {
     this.linkEntries();
 
     this.state = initial === undefined ? model.init() : initial.state;
+    this.initialState = this.state;
     this.entry = this.next[this.head];
-    this.longestSoFar = { order: [], state: this.state, blocked: this.firstReturn() };
+    this.longestSoFar = { order: [], initial: this.state, state: this.state, blocked: this.firstReturn() };
     if (finiteCount === 0) {
       this.status = 'linearizable';
       if (mode === 'all') this.ends.push({ state: this.state, pending: this.pendingInfo() });
@@ -283,7 +287,7 @@ export class PartSearch<S, I, O> {
   private copyLongest(depth: number, state: S): void {
     const order: number[] = [];
     for (let i = 0; i < depth; i++) order.push(this.stackEntry[i] >> 1);
-    this.longestSoFar = { order, state, blocked: this.firstReturn() };
+    this.longestSoFar = { order, initial: this.initialState, state, blocked: this.firstReturn() };
     this.longestDepth = depth;
     this.longerOnStack = false;
   }

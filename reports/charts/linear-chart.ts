@@ -34,6 +34,24 @@ export function linearChart(view: number): VlSpec {
             { field: 'f' },
             { field: 'type' },
             { field: 'value' },
+            { field: 'state', title: 'state after' },
+          ],
+        },
+      },
+      {
+        // The linearization: its points in order, joined across the processes.
+        data: { name: 'linear' },
+        transform: [...only, { filter: 'datum.at !== null' }],
+        mark: { type: 'line', color: '#1f5f1f', strokeWidth: 1.5, point: { filled: true, size: 30, color: '#1f5f1f' } },
+        encoding: {
+          x: { ...x, field: 'at' },
+          y,
+          order: { field: 'order', type: 'quantitative' },
+          tooltip: [
+            { field: 'order', title: 'position' },
+            { field: 'f' },
+            { field: 'value' },
+            { field: 'state', title: 'state after' },
           ],
         },
       },

@@ -1,7 +1,13 @@
 // The checker's contract on hand-made histories: budgets give 'unknown', a failure names the op that
 // could not be placed, and partitioned models stop at the first illegal part.
 import { describe, expect, it } from 'vitest';
-import { checkLinearizable, kafkaLogModel, NONLINEARIZABLE, registerModel } from '../../checkers/linearizable/index.ts';
+import {
+  casRegisterModel,
+  checkLinearizable,
+  kafkaLogModel,
+  NONLINEARIZABLE,
+  registerModel,
+} from '../../checkers/linearizable/index.ts';
 import type { History, Op, Value } from '../../workloads/history/format.ts';
 import { historyOf } from '../helpers/linearizable-generators.ts';
 
@@ -75,6 +81,28 @@ describe('the nonlinearizable anomaly', () => {
     expect(example.detail?.prefix).toEqual([0]);
     expect(example.detail?.state).toBe('1');
     expect(result.stats).toMatchObject({ operations: 3, partitions: 1 });
+  });
+
+  it("gives the model's state after each op of the prefix, replayed from where the failed segment began", () => {
+    // 64 sequential writes make a segment of their own (quiescentSegments): the failed one starts in state 64.
+    const rows: Parameters<typeof historyOf>[0] = [];
+    for (let v = 1; v <= 64; v++) rows.push([0, 'invoke', 'write', v], [0, 'ok', 'write', v]);
+    rows.push(
+      [1, 'invoke', 'write', 100],
+      [1, 'ok', 'write', 100],
+      [2, 'invoke', 'cas', [100, 101]],
+      [2, 'ok', 'cas', [100, 101]],
+      [3, 'invoke', 'read', null],
+      [3, 'ok', 'read', 100],
+    );
+    const result = checkLinearizable(historyOf(rows), casRegisterModel(0));
+    expect(result.valid).toBe(false);
+    const detail = result.anomalies[0].examples[0].detail;
+    expect(detail?.linearizedBefore).toBe(64);
+    expect(detail?.prefix).toEqual([128, 130]);
+    // By invoke index: after the write the register holds 100, after the cas 101.
+    expect(detail?.states).toEqual({ 128: '100', 130: '101' });
+    expect(detail?.state).toBe('101');
   });
 
   it('is valid for the same history when the read saw a possible value', () => {

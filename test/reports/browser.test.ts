@@ -97,13 +97,19 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
   });
 
   it('draws the longest linearizable prefix and the op that cannot be placed, with no cluster charts', async () => {
-    writeRunReport(join(dir, 'linear'), linearizabilityReport());
+    const data = linearizabilityReport();
+    // Every op of the prefix carries the model's state after it, as Porcupine shows on hover.
+    const linearized = data.linearizability[0].ops.filter((o) => o.role === 'linearized');
+    expect(linearized.length).toBeGreaterThan(0);
+    for (const o of linearized) expect(o.stateAfter, `op ${o.index}`).not.toBeNull();
+    writeRunReport(join(dir, 'linear'), data);
     const file = join(dir, 'linear', 'index.html');
     const v = await visit(browser, file, join(screenshots, 'linearizability-report.png'));
     // latency, latency quantiles, throughput, timeline, and the linearizability chart; no cluster charts
     expectClean(v, file, 4 + 1);
     expect(v.messages).toEqual([]);
     expect(v.text).toContain('cannot be placed');
+    expect(v.text).toContain('state after');
     expect(v.text).toMatch(/longest linearizable prefix\s+2 operations/);
   });
 

@@ -41,6 +41,18 @@ const STRING_ESCAPES: Readonly<Record<string, string>> = {
   '/': '/',
 };
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Digits, after an optional sign: an integer (callers bound the length, so a double holds it exactly). */
+function isPlainInteger(token: string): boolean {
+  const signed = token.charCodeAt(0) === 43 || token.charCodeAt(0) === 45 ? 1 : 0;
+  if (token.length === signed) return false;
+  for (let i = signed; i < token.length; i++) if (!isDigit(token.charCodeAt(i))) return false;
+  return true;
+}
+
 function isWhitespace(c: number): boolean {
   return c === 32 || c === CH_COMMA || (c >= 9 && c <= 13);
 }
@@ -251,7 +263,7 @@ export class EdnReader {
     const at = this.offset;
     const token = this.readToken();
     // `::name` (auto-resolved) reads as its bare name too: histories never depend on namespaces.
-    const name = token.replace(/^::?/, '');
+    const name = token.slice(token.charCodeAt(1) === CH_COLON ? 2 : 1);
     if (name === '') this.fail('empty keyword', at);
     return name;
   }
@@ -297,7 +309,6 @@ export class EdnReader {
     if (token === '') this.fail(`unexpected character '${this.text[at]}'`, at);
     const first = token.charCodeAt(0);
     const second = token.charCodeAt(1);
-    const isDigit = (ch: number): boolean => ch >= 48 && ch <= 57;
     if (isDigit(first) || ((first === 43 || first === 45) && isDigit(second))) return this.readNumber(token, at);
     if (token === 'nil') return null;
     if (token === 'true') return true;
@@ -306,6 +317,8 @@ export class EdnReader {
   }
 
   private readNumber(token: string, at: number): number {
+    // The common case, a plain integer that a double holds exactly, without a regular expression.
+    if (token.length <= 15 && isPlainInteger(token)) return Number(token);
     if (token.includes('/')) this.fail(`ratio ${token} is not supported`, at);
     // N marks an arbitrary-precision integer and M a big decimal; JSON numbers are doubles anyway.
     const digits = token.endsWith('N') || token.endsWith('M') ? token.slice(0, -1) : token;

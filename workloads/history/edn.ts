@@ -32,21 +32,23 @@ export function readEdnHistory(text: string): History {
 function readOp(reader: EdnReader, position: number): Op {
   reader.skipSpace();
   const at = reader.offset;
-  const fail = (problem: string): never => reader.fail(problem, at);
+  // No closure for failing: under tsx every function created per op costs a name definition.
   const form = reader.readForm();
-  if (form === null || typeof form !== 'object' || Array.isArray(form)) return fail('expected an op map');
+  if (form === null || typeof form !== 'object' || Array.isArray(form)) return reader.fail('expected an op map', at);
 
   const process = form.process;
-  if (typeof process !== 'number' && typeof process !== 'string') fail(':process must be an integer or a keyword');
+  if (typeof process !== 'number' && typeof process !== 'string')
+    reader.fail(':process must be an integer or a keyword', at);
 
   const type = form.type;
-  if (typeof type !== 'string' || !OP_TYPES.has(type)) fail(':type must be one of :invoke, :ok, :fail, :info');
+  if (typeof type !== 'string' || !OP_TYPES.has(type))
+    reader.fail(':type must be one of :invoke, :ok, :fail, :info', at);
 
   const f = form.f;
-  if (typeof f !== 'string') fail(':f must be a keyword or a string');
+  if (typeof f !== 'string') reader.fail(':f must be a keyword or a string', at);
 
   const time = form.time;
-  if (time !== undefined && typeof time !== 'number') fail(':time must be a number of nanoseconds');
+  if (time !== undefined && typeof time !== 'number') reader.fail(':time must be a number of nanoseconds', at);
 
   const op: Op = {
     index: position,
