@@ -11,7 +11,7 @@ import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/his
 import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
-import { CrashWatch, durabilityFacts, finalLogs, replicaAssignment, replicasAtRest } from './facts.ts';
+import { CrashWatch, durabilityFacts, finalLogs, lossPolicyOf, replicaAssignment, replicasAtRest } from './facts.ts';
 import { judge, type RunResult } from './judge.ts';
 import { OnlineMonitors, StopRun, type StoppedAt } from './monitors.ts';
 import { chooseSchedule } from './nemesis.ts';
@@ -132,8 +132,10 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     durability: {
       ...durabilityFacts(replicationEvents, crashWatch.crashes, replicaAssignment(cluster), crashWatch.losses),
       finalLogs: finalLogs(cluster),
+      loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
     },
     replicasAtRest: replicasAtRest(cluster),
+    recoveries: crashWatch.recoveries,
     endMs: world.now,
   };
   const stats: RunStats = {
