@@ -244,7 +244,8 @@ export class CrashWatch {
   /** After a start, the mirror is the broker's logs as it loaded them. */
   private resetMirror(broker: number): void {
     const logs = new Map<number, LogCopy>();
-    for (const [id, partition] of this.cluster.broker(broker)?.partitions ?? []) logs.set(id, copyOf(partition.log.all()).copy);
+    for (const [id, partition] of this.cluster.broker(broker)?.partitions ?? [])
+      logs.set(id, copyOf(partition.log.all()).copy);
     this.mirror.set(broker, logs);
   }
 

@@ -138,7 +138,11 @@ export class LossExplainer {
         ? forbidden
         : `${forbidden}; a clean election made broker ${clean.leader} leader in epoch ${clean.leaderEpoch} at ` +
           `${seconds(clean.time)} without it`;
-    return { cause: null, allowed: false, why: `nothing the configuration allows explains it: ${list(finals)}${election}` };
+    return {
+      cause: null,
+      allowed: false,
+      why: `nothing the configuration allows explains it: ${list(finals)}${election}`,
+    };
   }
 }
 

@@ -73,7 +73,10 @@ export function checkDiskDurability(recoveries: readonly LogRecovery[]): CheckRe
     if (recoveredEnd < mustKeep) {
       lostCount++;
       if (lost.length < MAX_EXAMPLES) {
-        const kept = r.mode === 'process' ? 'every record written (the page cache survives a process crash)' : 'every record synced';
+        const kept =
+          r.mode === 'process'
+            ? 'every record written (the page cache survives a process crash)'
+            : 'every record synced';
         lost.push({
           description:
             `${capital(what)}, ends at offset ${recoveredEnd}, but the crash had to keep ${kept}, up to offset ` +
@@ -108,9 +111,7 @@ export function checkDiskDurability(recoveries: readonly LogRecovery[]): CheckRe
 }
 
 /** The first offset where the recovered log differs from what was written, or null if it is a prefix. */
-function firstMismatch(
-  r: LogRecovery,
-): { offset: number; recovered: number; written: number | null } | null {
+function firstMismatch(r: LogRecovery): { offset: number; recovered: number; written: number | null } | null {
   const { written, recovered } = r;
   for (let i = 0; i < recovered.values.length; i++) {
     const offset = recovered.startOffset + i;

@@ -25,8 +25,14 @@ export class AnomalyTally {
   readonly byCause = new Map<string, number>();
 
   toAnomaly(): Anomaly {
-    const anomaly: Anomaly = { name: this.name, count: this.count, explanation: this.explanation, examples: this.examples };
-    if (this.byCause.size > 0) anomaly.byCause = Object.fromEntries([...this.byCause].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const anomaly: Anomaly = {
+      name: this.name,
+      count: this.count,
+      explanation: this.explanation,
+      examples: this.examples,
+    };
+    if (this.byCause.size > 0)
+      anomaly.byCause = Object.fromEntries([...this.byCause].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
     return anomaly;
   }
 }
