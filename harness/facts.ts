@@ -192,9 +192,13 @@ export class CrashWatch {
   /** Right after the restart: each log as recovered, against what the crash struck. */
   private recovered(broker: number, struck: Struck, now: number, step: number): void {
     const program = this.cluster.broker(broker);
+    const disk = this.cluster.world.node(this.cluster.nodeOf(broker)).disk;
     for (const [partition, { written, syncedOffset }] of struck.logs) {
       const log = program?.partitions.get(partition)?.log;
       const recovered = log === undefined ? { startOffset: 0, values: [] } : copyOf(log.all()).log;
+      const file = disk.fileRecords(log?.file ?? '');
+      const fileValues: number[] = [];
+      for (const b of file.whole as RecordBatch[]) for (const v of b.values) fileValues.push(v);
       this.recoveries.push({
         broker,
         partition,
@@ -205,6 +209,7 @@ export class CrashWatch {
         written: { startOffset: written.startOffset, values: written.values },
         syncedOffset,
         recovered,
+        fileAfter: { values: fileValues, torn: file.torn },
       });
       // The records lost: from the first offset where the recovered log stops matching what was written.
       let keep = 0;

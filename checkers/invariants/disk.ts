@@ -23,6 +23,11 @@ export interface LogRecovery {
   syncedOffset: number;
   /** What the broker loaded from its disk at the start after the crash. */
   recovered: { startOffset: number; values: number[] };
+  /**
+   * The log file right after that recovery: the values of its whole records, and how many torn pieces lie among
+   * them. A recovery cuts the file at the first damaged batch, so it must hold the recovered log and nothing else.
+   */
+  fileAfter: { values: number[]; torn: number };
 }
 
 export const DISK_DURABILITY_EXPLANATIONS = {
@@ -55,6 +60,21 @@ export function checkDiskDurability(recoveries: readonly LogRecovery[]): CheckRe
     const writtenEnd = r.written.startOffset + r.written.values.length;
     const recoveredEnd = r.recovered.startOffset + r.recovered.values.length;
     const mismatch = firstMismatch(r);
+    const fileAfter = r.fileAfter;
+    if (mismatch === null && (fileAfter.torn > 0 || !sameValues(fileAfter.values, r.recovered.values))) {
+      notPrefixCount++;
+      if (notPrefix.length < MAX_EXAMPLES) {
+        notPrefix.push({
+          description:
+            `${capital(what)}, holds offsets ${r.recovered.startOffset} to ${recoveredEnd - 1}, but its file still ` +
+            `holds ${fileAfter.values.length} whole record(s) and ${fileAfter.torn} torn piece(s): recovery left ` +
+            'damage behind, which later appends land after and a later recovery cuts with them.',
+          ops: [],
+          detail: { ...base, writtenEnd, recoveredEnd, fileRecords: fileAfter.values.length, torn: fileAfter.torn },
+        });
+      }
+      continue;
+    }
     if (mismatch !== null) {
       notPrefixCount++;
       if (notPrefix.length < MAX_EXAMPLES) {
@@ -120,6 +140,10 @@ function firstMismatch(r: LogRecovery): { offset: number; recovered: number; wri
     if (had !== recovered.values[i]) return { offset, recovered: recovered.values[i], written: had };
   }
   return null;
+}
+
+function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function ms(t: number): string {

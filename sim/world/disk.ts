@@ -244,6 +244,15 @@ export class Disk {
     return torn < 0 ? all : all.slice(0, torn);
   }
 
+  /** Everything a record file holds now: its whole records in order, and how many torn pieces lie among them. */
+  fileRecords(name: string): { whole: unknown[]; torn: number } {
+    const f = this.files.get(name);
+    if (f === undefined || f.records === null) return { whole: [], torn: 0 };
+    const all = recordsOf(f.records);
+    const whole = all.filter((r) => r !== TORN);
+    return { whole, torn: all.length - whole.length };
+  }
+
   /** Bytes that a crash right now could lose, over all files. */
   unsyncedBytes(): number {
     let n = 0;

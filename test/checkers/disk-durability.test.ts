@@ -14,6 +14,7 @@ function recovery(over: Partial<LogRecovery>): LogRecovery {
     written: { startOffset: 0, values: [10, 11, 12, 13] },
     syncedOffset: 2,
     recovered: { startOffset: 0, values: [10, 11] },
+    fileAfter: { values: over.recovered?.values ?? [10, 11], torn: 0 },
     ...over,
   };
 }
@@ -48,5 +49,11 @@ describe('checkDiskDurability', () => {
     const example = checkDiskDurability([torn]).anomalies[0].examples[0];
     expect(example.description).toContain('holds 99 at offset 2 where it had written 12');
     expect(example.detail).toMatchObject({ broker: 1, partition: 0, step: 42, offset: 2 });
+  });
+
+  it('finds a recovery that left a torn piece in the file, though the log it loaded is a prefix', () => {
+    const tornLeft = recovery({ fileAfter: { values: [10, 11], torn: 1 } });
+    expect(names([tornLeft])).toEqual({ 'recovered-log-not-prefix': 1 });
+    expect(checkDiskDurability([tornLeft]).anomalies[0].examples[0].description).toContain('1 torn piece(s)');
   });
 });

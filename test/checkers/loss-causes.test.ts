@@ -55,7 +55,7 @@ function election(kind: ElectionFact['kind'], leaderValues: number[], leader = 2
   };
 }
 
-function facts(loss: Partial<LossFacts> & { policy?: Partial<LossPolicy> }): LossFacts {
+function facts(loss: Partial<Omit<LossFacts, 'policy'>> & { policy?: Partial<LossPolicy> }): LossFacts {
   return {
     policy: { ...POLICY, ...loss.policy },
     removals: loss.removals ?? [],
