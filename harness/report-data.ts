@@ -31,6 +31,7 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     config: result.config,
     stats: { ...result.stats },
     anomalyCounts: result.anomalies,
+    lostByCause: result.allowed.lostByCause,
     checkers: result.checkers,
     history: output.history,
     events: output.replicationEvents,
@@ -83,6 +84,12 @@ export function accountOfRun(output: TestRun, result: RunResult): Account {
     ),
     stats: result.stats,
     faultKinds: faultBands(history, end).map((f) => f.kind),
+    allowed: {
+      anomalies: result.checkers.flatMap((c) =>
+        (c.allowed ?? []).map((a) => ({ name: a.name, count: a.count, firstExample: a.examples[0]?.description })),
+      ),
+      lostByCause: result.allowed.lostByCause,
+    },
   });
 }
 
