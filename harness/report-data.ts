@@ -125,6 +125,7 @@ export function compareSideFrom(run: JudgedRun, hrefs: { reportHref?: string; re
     anomalies: run.result.anomalies,
     acked: run.result.stats.acked,
     lostAcked: run.result.stats.lost,
+    lostByCause: run.result.allowed.lostByCause,
     historyHash: run.result.historyHash,
     history: run.output.history,
     events: run.output.replicationEvents,
