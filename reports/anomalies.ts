@@ -118,7 +118,8 @@ function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: 
     if (e.time < ackTime || after.length >= AROUND) continue;
     if (e.kind === 'election' && e.partition === key) {
       after.push(
-        `${seconds(e.time)}: ${e.unclean ? 'UNCLEAN' : 'clean'} election of partition ${key}: broker ${e.leader} ` +
+        `${seconds(e.time)}: ${e.lastKnownLeader === true ? 'KIP-966 last-known-leader' : e.unclean ? 'UNCLEAN' : 'clean'} ` +
+          `election of partition ${key}: broker ${e.leader} ` +
           `leads in epoch ${e.leaderEpoch} ` +
           `(previous leader ${e.previousLeader}, ISR [${e.isr.join(', ')}], ${e.reason})`,
       );
