@@ -117,8 +117,9 @@ function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: 
   for (const e of events) {
     if (e.time < ackTime || after.length >= AROUND) continue;
     if (e.kind === 'election' && e.partition === key) {
+      const kind = e.lastKnownLeader === true ? 'KIP-966 last-known-leader' : e.unclean ? 'UNCLEAN' : 'clean';
       after.push(
-        `${seconds(e.time)}: ${e.lastKnownLeader === true ? 'KIP-966 last-known-leader' : e.unclean ? 'UNCLEAN' : 'clean'} ` +
+        `${seconds(e.time)}: ${kind} ` +
           `election of partition ${key}: broker ${e.leader} ` +
           `leads in epoch ${e.leaderEpoch} ` +
           `(previous leader ${e.previousLeader}, ISR [${e.isr.join(', ')}], ${e.reason})`,

@@ -81,7 +81,8 @@ export function checkDiskDurability(recoveries: readonly LogRecovery[]): CheckRe
         notPrefix.push({
           description:
             `${capital(what)}, holds ${mismatch.recovered} at offset ${mismatch.offset} where it had written ` +
-            `${mismatch.written === null ? 'nothing' : mismatch.written} (it had written up to offset ${writtenEnd - 1}).`,
+            `${mismatch.written === null ? 'nothing' : mismatch.written} ` +
+            `(it had written up to offset ${writtenEnd - 1}).`,
           ops: [],
           detail: { ...base, ...mismatch, writtenEnd, recoveredEnd },
         });

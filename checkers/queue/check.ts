@@ -28,18 +28,19 @@ export function checkQueue(history: History, opts: QueueCheckOptions = {}): Chec
   const missing = detectMissingAcked(history, scan, opts.loss);
   const polls = detectPollOrder(history, scan.offsets, scan.invocationOf);
   const inconsistent = detectInconsistentOffsets(scan.offsets, evidence, opts.loss);
+  const nonmonotonicSends = detectNonmonotonicSends(history, scan, opts.loss);
   const tallies: AnomalyTally[] = [
     inconsistent.findings,
     detectDuplicates(scan.offsets, evidence),
     detectAbortedReads(history, scan, evidence),
-    detectNonmonotonicSends(history, scan),
+    nonmonotonicSends.findings,
     missing.lostWrite,
     polls.pollSkip,
     polls.nonmonotonicPoll,
     polls.intPollSkip,
     polls.intNonmonotonicPoll,
   ];
-  const allowedTallies = [inconsistent.allowed, missing.lostWriteAllowed];
+  const allowedTallies = [inconsistent.allowed, nonmonotonicSends.allowed, missing.lostWriteAllowed];
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) tallies.push(missing.unseen);
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) allowedTallies.push(missing.unseenAllowed);
   evidence.fulfil(history, scan.invocationOf);

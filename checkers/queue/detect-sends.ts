@@ -131,8 +131,17 @@ interface LastSend {
   position: number;
 }
 
-export function detectNonmonotonicSends(history: History, scan: QueueScan): AnomalyTally {
-  const tally = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send']);
+/**
+ * A later send acknowledged below an earlier one follows from a loss when the earlier record was lost from its
+ * offset (truncated, and the offsets written again): allowed when the configuration allows that loss.
+ */
+export function detectNonmonotonicSends(
+  history: History,
+  scan: QueueScan,
+  judge?: LossJudge,
+): { findings: AnomalyTally; allowed: AnomalyTally } {
+  const findings = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send']);
+  const allowed = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send'] + ALLOWED_NOTE);
   const lastByProducer = new Map<ProcessId, Map<number, LastSend>>();
   const { key, offset, value, position } = scan.acked;
   for (let i = 0; i < key.length; i++) {
@@ -148,18 +157,21 @@ export function detectNonmonotonicSends(history: History, scan: QueueScan): Anom
       lastByKey.set(key[i], { offset: offset[i], value: value[i], position: position[i] });
       continue;
     }
-    if (offset[i] < last.offset && tally.record()) {
+    const verdict = offset[i] < last.offset ? judgeLoss(judge, key[i], last.value, last.offset) : null;
+    const tally = verdict?.allowed === true ? allowed : findings;
+    if (offset[i] < last.offset && tally.recordCause(verdict?.cause ?? null)) {
       tally.examples.push({
         description:
           `Process ${String(process)} sent ${formatValue(last.value)} to partition ${key[i]} and got offset ` +
           `${last.offset}, ` +
-          `then sent ${formatValue(value[i])} and got the lower offset ${offset[i]}.`,
+          `then sent ${formatValue(value[i])} and got the lower offset ${offset[i]}.${causeSentence(verdict)}`,
         ops: [...opPair(history, scan.invocationOf, last.position), ...opPair(history, scan.invocationOf, position[i])],
         detail: {
           key: key[i],
           process,
           earlier: { offset: last.offset, value: last.value },
           later: { offset: offset[i], value: value[i] },
+          ...(verdict === null ? {} : { cause: verdict.cause, allowed: verdict.allowed, why: verdict.why }),
         },
       });
     }
@@ -167,5 +179,5 @@ export function detectNonmonotonicSends(history: History, scan: QueueScan): Anom
     last.value = value[i];
     last.position = position[i];
   }
-  return tally;
+  return { findings, allowed };
 }
