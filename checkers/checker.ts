@@ -5,6 +5,7 @@
 import type { RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import type { History } from '../workloads/history/format.ts';
 import type { DurabilityFacts } from './durability/facts.ts';
+import type { LogRecovery } from './invariants/disk.ts';
 import type { CheckResult } from './result.ts';
 
 /** One running replica's log and high watermark when the run ended. */
@@ -22,6 +23,8 @@ export interface RunFacts {
   history: History;
   durability: DurabilityFacts;
   replicasAtRest: ReplicaAtRest[];
+  /** Every partition log a broker recovered after a crash, with what it had written (disk durability). */
+  recoveries: LogRecovery[];
   /** World time (ms) at which the run ended. */
   endMs: number;
 }

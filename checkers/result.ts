@@ -21,6 +21,11 @@ export interface Anomaly {
   explanation: string;
   /** A few examples (at most MAX_EXAMPLES), never the whole list. */
   examples: AnomalyExample[];
+  /**
+   * How many instances each cause explains (checkers/durability/causes.ts), when the checker judged causes:
+   * for allowed anomalies, the cause the configuration allows; for findings under --strict, the same.
+   */
+  byCause?: Record<string, number>;
 }
 
 export interface CheckResult {
@@ -36,6 +41,12 @@ export interface CheckResult {
    * an unclean election or a crash explains (Kafka doing what its configuration allows).
    */
   notes?: Anomaly[];
+  /**
+   * Anomalies the configuration under test allows, each instance's cause checked against the simulated state
+   * (an unclean election, a power loss losing unflushed records, acks=1 failing over): reported and counted,
+   * but not findings, so they leave `valid` alone. Empty under --strict.
+   */
+  allowed?: Anomaly[];
 }
 
 export const MAX_EXAMPLES = 8;

@@ -3,6 +3,8 @@
 // the consumers' reads against the final log.
 import type { Checker } from '../checkers/checker.ts';
 import { checkDurability } from '../checkers/durability/index.ts';
+import { lossExplainer } from '../checkers/durability/causes.ts';
+import { checkDiskDurability } from '../checkers/invariants/disk.ts';
 import { checkDivergenceAtRest } from '../checkers/invariants/at-rest.ts';
 import { InvariantMonitor } from '../checkers/invariants/index.ts';
 import { RaftMonitor } from '../checkers/invariants/raft.ts';
@@ -10,7 +12,17 @@ import { checkFinalLogReads } from '../checkers/queue/final-log-reads.ts';
 import { checkQueue } from '../checkers/queue/index.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 
-export const QUEUE_CHECKER: Checker = { name: 'queue', kind: 'history', check: (f) => checkQueue(f.history) };
+export const QUEUE_CHECKER: Checker = {
+  name: 'queue',
+  kind: 'history',
+  check: (f) => checkQueue(f.history, { loss: lossExplainer(f.durability.loss) }),
+};
+
+export const DISK_DURABILITY_CHECKER: Checker = {
+  name: 'disk-durability',
+  kind: 'history',
+  check: (f) => checkDiskDurability(f.recoveries),
+};
 
 export const DURABILITY_CHECKER: Checker = {
   name: 'durability',
@@ -46,6 +58,7 @@ export function standardCheckers(metadata: MetadataMode): Checker[] {
   return [
     QUEUE_CHECKER,
     DURABILITY_CHECKER,
+    DISK_DURABILITY_CHECKER,
     INVARIANTS_CHECKER,
     ...(metadata === 'kraft' ? [RAFT_CHECKER] : []),
     DIVERGENCE_AT_REST_CHECKER,

@@ -10,13 +10,17 @@
 // running replica's log and high watermark (replicasAtRest). Checkers never see the simulator.
 import type { ReplicaAtRest } from '../checkers/checker.ts';
 import type { Cause, DurabilityFacts, FinalLog, Truncation } from '../checkers/durability/index.ts';
+import type { ElectionFact, LossFacts, LossPolicy, Removal } from '../checkers/durability/facts.ts';
+import type { LogRecovery } from '../checkers/invariants/disk.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
+import type { ClusterConfig, ProducerConfig } from '../sim/kafka/config.ts';
+import { nextOffsetOf, type RecordBatch } from '../sim/kafka/records.ts';
+import type { CrashMode } from '../sim/world/disk.ts';
 import type { ReplicationEvent } from '../sim/events/index.ts';
 import { controllerNode } from '../sim/kafka/kraft/config.ts';
 import { assignReplicas } from '../sim/kafka/zk-layout.ts';
 
-/** Watches a running cluster for broker crashes and the records they cost. Create it before the run. */
 /** KRaft mode: each controller voter's crashes, as the world saw them (a crashed voter cannot report it). */
 export function watchControllerCrashes(cluster: KafkaCluster): { voter: number; time: number }[] {
   const crashes: { voter: number; time: number }[] = [];
@@ -34,40 +38,76 @@ export function watchControllerCrashes(cluster: KafkaCluster): { voter: number; 
   return crashes;
 }
 
+/** A partition log's values and leader epochs (values[i] at startOffset + i). */
+interface LogCopy {
+  startOffset: number;
+  values: number[];
+  epochs: number[];
+}
+
+/** What a crash struck: each partition log as written and the end of what was synced, and the crash mode. */
+interface Struck {
+  time: number;
+  mode: CrashMode;
+  fsyncLied: boolean;
+  logs: Map<number, { written: LogCopy; syncedOffset: number }>;
+}
+
+/**
+ * Watches a running cluster for broker crashes, replaced disks and leader elections, and exports what they did
+ * as plain data: the records each crash cost (and whether they were synced), each log as recovered after a crash
+ * (the disk-durability invariant's input), every removal of records from a replica, and what each new leader
+ * held. Create it before the run; its facts are complete once the run is over.
+ */
 export class CrashWatch {
   readonly crashes: BrokerCrash[] = [];
-  /** Unflushed tails lost in crashes, noticed when each broker started again. */
+  /** Unflushed tails lost in crashes, noticed when each broker started again (the loss's narrative). */
   readonly losses: Truncation[] = [];
+  /** Every partition log recovered after a crash. */
+  readonly recoveries: LogRecovery[] = [];
+  /** Every removal of records from a replica's log, crash losses included once the broker is back. */
+  private readonly removals: Removal[] = [];
+  private readonly elections: ElectionFact[] = [];
+  /** partition/leader epoch → the election that chose it (to attach the new leader's log). */
+  private readonly electionOf = new Map<string, ElectionFact>();
   /** Log end offset per broker and partition, as the last replication event reported it. */
   private readonly logEnds = new Map<number, Map<number, number>>();
   /** Brokers that crashed (or whose disk was replaced) and have not started since: broker → that time. */
   private readonly down = new Map<number, number>();
   /** Of those, the ones whose disk was replaced. */
   private readonly replaced = new Set<number>();
+  /** What each crash struck, until the broker starts again. */
+  private readonly struck = new Map<number, Struck>();
+  /** Each broker's logs as its events reported them (the replaced disk's loss is read from here). */
+  private readonly mirror = new Map<number, Map<number, LogCopy>>();
 
   constructor(private readonly cluster: KafkaCluster) {
-    cluster.observe((e) => {
-      if (e.kind === 'log-end-offset') this.logEndsOf(e.broker).set(e.partition, e.logEndOffset);
+    const world = cluster.world;
+    const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));
+    cluster.observe((e) => this.onEvent(e, world.now));
+    world.onCrash((node, mode) => {
+      const broker = brokerOfNode.get(node);
+      if (broker !== undefined) this.onCrash(broker, mode, world.now);
     });
     const ids = cluster.brokerIds;
-    const nodes = ids.map((id) => cluster.world.node(cluster.nodeOf(id)));
+    const nodes = ids.map((id) => world.node(cluster.nodeOf(id)));
     const crashes = nodes.map((n) => n.crashes);
     const starts = nodes.map((n) => n.starts);
     const replacements = nodes.map((n) => n.disk.replacements);
     // A crashed broker cannot report its own death, so the world's node counters are read after every
     // event: a handful of integer reads, and the crash and the restart are seen at the time they happen.
-    cluster.world.onEvent((world) => {
+    world.onEvent((w) => {
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i];
         if (node.crashes !== crashes[i]) {
           crashes[i] = node.crashes;
-          this.crashes.push({ broker: ids[i], time: world.now });
-          this.down.set(ids[i], world.now);
+          this.crashes.push({ broker: ids[i], time: w.now });
+          this.down.set(ids[i], w.now);
         }
         if (node.disk.replacements !== replacements[i]) {
           replacements[i] = node.disk.replacements;
           this.replaced.add(ids[i]);
-          this.down.set(ids[i], world.now);
+          this.down.set(ids[i], w.now);
         }
         if (node.starts !== starts[i]) {
           starts[i] = node.starts;
@@ -75,9 +115,169 @@ export class CrashWatch {
           const replaced = this.replaced.delete(ids[i]);
           this.down.delete(ids[i]);
           if (crashedAt !== undefined) this.compareRecovered(ids[i], crashedAt, replaced);
+          const struck = this.struck.get(ids[i]);
+          this.struck.delete(ids[i]);
+          if (replaced) this.diskReplaced(ids[i], crashedAt ?? w.now);
+          else if (struck !== undefined) this.recovered(ids[i], struck, w.now, w.events);
+          this.resetMirror(ids[i]);
         }
       }
     });
+  }
+
+  /** Facts for the loss causes (checkers/durability/causes.ts), once the run is over. */
+  lossFacts(policy: LossPolicy): LossFacts {
+    // Crash losses are known only at the restart but happened at the crash: in time order, stable.
+    const removals = [...this.removals].sort((a, b) => a.time - b.time);
+    return { policy, removals, elections: this.elections };
+  }
+
+  private onEvent(e: ReplicationEvent, now: number): void {
+    switch (e.kind) {
+      case 'log-end-offset':
+        this.logEndsOf(e.broker).set(e.partition, e.logEndOffset);
+        return;
+      case 'append': {
+        const log = this.mirrorOf(e.broker, e.partition);
+        const at = e.baseOffset - log.startOffset;
+        log.values.length = at;
+        log.epochs.length = at;
+        for (const v of e.values) {
+          log.values.push(v);
+          log.epochs.push(e.epoch);
+        }
+        return;
+      }
+      case 'truncate': {
+        const log = this.mirrorOf(e.broker, e.partition);
+        const at = Math.max(0, e.toOffset - log.startOffset);
+        if (log.values.length > at) {
+          log.values.length = at;
+          log.epochs.length = at;
+        }
+        if (e.removed.length === 0) return;
+        const removed = [...e.removed].sort((a, b) => a.offset - b.offset);
+        this.removals.push({
+          time: now,
+          broker: e.broker,
+          key: e.partition,
+          how: 'truncation',
+          fromOffset: removed[0].offset,
+          values: removed.map((r) => r.value),
+          epochs: removed.map((r) => r.epoch),
+        });
+        return;
+      }
+      case 'election': {
+        const fact: ElectionFact = {
+          time: now,
+          key: e.partition,
+          leader: e.leader,
+          leaderEpoch: e.leaderEpoch,
+          previousLeader: e.previousLeader,
+          kind: e.lastKnownLeader === true ? 'last-known-leader' : e.unclean ? 'unclean' : 'clean',
+          leaderLog: null,
+        };
+        this.elections.push(fact);
+        this.electionOf.set(`${e.partition}/${e.leaderEpoch}`, fact);
+        return;
+      }
+      case 'become-leader': {
+        const fact = this.electionOf.get(`${e.partition}/${e.leaderEpoch}`);
+        if (fact === undefined || fact.leaderLog !== null || fact.leader !== e.broker) return;
+        const log = this.cluster.broker(e.broker)?.partitions.get(e.partition)?.log;
+        fact.leaderLog = log === undefined ? { startOffset: 0, values: [] } : copyOf(log.all()).log;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Just before the crash: every log as written, and how far each was synced. */
+  private onCrash(broker: number, mode: CrashMode, now: number): void {
+    const program = this.cluster.broker(broker);
+    const disk = this.cluster.world.node(this.cluster.nodeOf(broker)).disk;
+    const logs = new Map<number, { written: LogCopy; syncedOffset: number }>();
+    for (const [id, partition] of program?.partitions ?? []) {
+      const synced = disk.syncedRecords(partition.log.file) as RecordBatch[];
+      const syncedOffset = synced.length === 0 ? 0 : nextOffsetOf(synced[synced.length - 1]);
+      logs.set(id, { written: copyOf(partition.log.all()).copy, syncedOffset });
+    }
+    this.struck.set(broker, { time: now, mode, fsyncLied: disk.activeFaults.fsyncLies, logs });
+  }
+
+  /** Right after the restart: each log as recovered, against what the crash struck. */
+  private recovered(broker: number, struck: Struck, now: number, step: number): void {
+    const program = this.cluster.broker(broker);
+    const disk = this.cluster.world.node(this.cluster.nodeOf(broker)).disk;
+    for (const [partition, { written, syncedOffset }] of struck.logs) {
+      const log = program?.partitions.get(partition)?.log;
+      const recovered = log === undefined ? { startOffset: 0, values: [] } : copyOf(log.all()).log;
+      const file = disk.fileRecords(log?.file ?? '');
+      const fileValues: number[] = [];
+      for (const b of file.whole as RecordBatch[]) for (const v of b.values) fileValues.push(v);
+      this.recoveries.push({
+        broker,
+        partition,
+        crashTime: struck.time,
+        recoveredTime: now,
+        step,
+        mode: struck.mode,
+        written: { startOffset: written.startOffset, values: written.values },
+        syncedOffset,
+        recovered,
+        fileAfter: { values: fileValues, torn: file.torn },
+      });
+      // The records lost: from the first offset where the recovered log stops matching what was written.
+      let keep = 0;
+      const n = Math.min(written.values.length, recovered.values.length);
+      while (keep < n && written.values[keep] === recovered.values[keep]) keep++;
+      if (keep >= written.values.length) continue;
+      this.removals.push({
+        time: struck.time,
+        broker,
+        key: partition,
+        how: struck.mode === 'process' ? 'process-crash' : 'power-loss',
+        fromOffset: written.startOffset + keep,
+        values: written.values.slice(keep),
+        epochs: written.epochs.slice(keep),
+        syncedOffset,
+        ...(struck.fsyncLied ? { fsyncLied: true } : {}),
+      });
+    }
+  }
+
+  /** A blank drive: the broker lost every record its logs held. */
+  private diskReplaced(broker: number, time: number): void {
+    for (const [partition, log] of this.mirror.get(broker) ?? []) {
+      if (log.values.length === 0) continue;
+      this.removals.push({
+        time,
+        broker,
+        key: partition,
+        how: 'disk-replaced',
+        fromOffset: log.startOffset,
+        values: [...log.values],
+        epochs: [...log.epochs],
+      });
+    }
+  }
+
+  /** After a start, the mirror is the broker's logs as it loaded them. */
+  private resetMirror(broker: number): void {
+    const logs = new Map<number, LogCopy>();
+    for (const [id, partition] of this.cluster.broker(broker)?.partitions ?? [])
+      logs.set(id, copyOf(partition.log.all()).copy);
+    this.mirror.set(broker, logs);
+  }
+
+  private mirrorOf(broker: number, partition: number): LogCopy {
+    let logs = this.mirror.get(broker);
+    if (logs === undefined) this.mirror.set(broker, (logs = new Map()));
+    let log = logs.get(partition);
+    if (log === undefined) logs.set(partition, (log = { startOffset: 0, values: [], epochs: [] }));
+    return log;
   }
 
   private logEndsOf(broker: number): Map<number, number> {
@@ -115,6 +315,33 @@ export class CrashWatch {
       ends.set(partition, after);
     }
   }
+}
+
+/** A log's batches as plain values and epochs. */
+function copyOf(batches: readonly RecordBatch[]): { copy: LogCopy; log: { startOffset: number; values: number[] } } {
+  const startOffset = batches.length === 0 ? 0 : batches[0].baseOffset;
+  const values: number[] = [];
+  const epochs: number[] = [];
+  for (const b of batches) {
+    for (const v of b.values) {
+      values.push(v);
+      epochs.push(b.epoch);
+    }
+  }
+  return { copy: { startOffset, values, epochs }, log: { startOffset, values } };
+}
+
+/** What the configuration under test permits to lose (checkers/durability/causes.ts). */
+export function lossPolicyOf(cluster: ClusterConfig, producer: ProducerConfig, strict: boolean): LossPolicy {
+  return {
+    // KRaft ignored unclean.leader.election.enable before 3.9 (KAFKA-12670), as the active controller does.
+    uncleanElection:
+      cluster.broker['unclean.leader.election.enable'] &&
+      (cluster.metadata === 'zk' || cluster.protocol.kraftUncleanElection),
+    lastKnownLeaderRecovery: cluster.protocol.elr,
+    acks: producer.acks === 'all' ? 'all' : producer.acks === 1 ? 'leader' : 'none',
+    strict,
+  };
 }
 
 type ElectionCause = Extract<Cause, { kind: 'unclean-election' | 'clean-election' }>;

@@ -16,11 +16,23 @@ export interface RunResult {
   seed: number | string;
   valid: Validity;
   historyHash: string;
+  /** The findings, by anomaly name: what makes the run invalid. Allowed anomalies are in `allowed`. */
   anomalies: Record<string, number>;
+  /** Finding instances over every checker (the sum of `anomalies`): the verdict follows them alone. */
+  findings: number;
+  /**
+   * What the configuration under test allows, each instance's cause checked against the simulated state:
+   * instances by anomaly name, and acknowledged writes lost by cause (power-loss, unclean-election,
+   * last-known-leader, acks-failover). Reported, not findings; empty under --strict.
+   */
+  allowed: { anomalies: Record<string, number>; lostByCause: Record<string, number> };
   stats: {
     ops: number;
     acked: number;
+    /** Acknowledged writes lost, allowed or not. */
     lost: number;
+    /** Of those, the ones the configuration allows. */
+    lostAllowed: number;
     /** Acknowledged writes the final reads missed although a replica still held them (unavailable, not lost). */
     unreadable: number;
     /** Partition-milliseconds with no leader, summed over partitions. */
@@ -64,8 +76,17 @@ export function judge(
   }
   const anomalies: Record<string, number> = {};
   for (const c of checkers) for (const a of c.anomalies) anomalies[a.name] = (anomalies[a.name] ?? 0) + a.count;
+  let findings = 0;
+  for (const count of Object.values(anomalies)) findings += count;
+  const allowed: RunResult['allowed'] = { anomalies: {}, lostByCause: {} };
+  for (const c of checkers) {
+    for (const a of c.allowed ?? []) allowed.anomalies[a.name] = (allowed.anomalies[a.name] ?? 0) + a.count;
+  }
   const durability = checkers.find((c) => c.checker === 'durability');
-  const lost = durability?.anomalies.find((a) => a.name === 'acked-write-lost')?.count ?? 0;
+  const lostAllowed = durability?.allowed?.find((a) => a.name === 'acked-write-lost');
+  for (const [cause, n] of Object.entries(lostAllowed?.byCause ?? {})) allowed.lostByCause[cause] = n;
+  const lost =
+    durability?.stats?.lostAcked ?? durability?.anomalies.find((a) => a.name === 'acked-write-lost')?.count ?? 0;
   const unreadable = durability?.stats?.unreadableAcked ?? 0;
   const result: RunResult = {
     kafkasimVersion: KAFKASIM_VERSION,
@@ -73,10 +94,13 @@ export function judge(
     valid: combineValidity(checkers.map((c) => c.valid)),
     historyHash: run.historyHash,
     anomalies,
+    findings,
+    allowed,
     stats: {
       ops: run.stats.ops,
       acked: run.stats.acked,
       lost,
+      lostAllowed: lostAllowed?.count ?? 0,
       unreadable,
       unavailableMs: unavailableMsOf(run),
       recoveryMs: run.stats.recoveryMs,

@@ -38,6 +38,7 @@ export interface TestDraft {
   schedule: Schedule | undefined;
   readyTimeoutMs: number;
   stopOnViolation: boolean;
+  strict: boolean;
 }
 
 /** Files the flags of a run came from, so that the replay command can name them again. */
@@ -435,6 +436,23 @@ export const RUN_OPTIONS = {
       help: 'stop the run at the first invariant violation (default: record it and go on)',
       parse: () => true,
       words: (v) => (v ? ['--stop-on-violation'] : []),
+    },
+  }),
+  /**
+   * Judge as Jepsen does: every lost write is a finding, even one the configuration allows (an unclean election,
+   * a power loss of unflushed records, acks=1 failing over).
+   */
+  strict: option<boolean>({
+    default: false,
+    check: booleanValue,
+    apply: (v, d) => void (d.strict = v),
+    flag: {
+      syntax: '--strict',
+      help:
+        'every lost write is a finding, as Jepsen judges (default: losses the configuration allows, ' +
+        'with their cause checked, are reported but are not findings)',
+      parse: () => true,
+      words: (v) => (v ? ['--strict'] : []),
     },
   }),
 };

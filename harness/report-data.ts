@@ -31,6 +31,7 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     config: result.config,
     stats: { ...result.stats },
     anomalyCounts: result.anomalies,
+    lostByCause: result.allowed.lostByCause,
     checkers: result.checkers,
     history: output.history,
     events: output.replicationEvents,
@@ -85,6 +86,12 @@ export function accountOfRun(output: TestRun, result: RunResult): Account {
     ),
     stats: result.stats,
     faultKinds: faultBands(history, end).map((f) => f.kind),
+    allowed: {
+      anomalies: result.checkers.flatMap((c) =>
+        (c.allowed ?? []).map((a) => ({ name: a.name, count: a.count, firstExample: a.examples[0]?.description })),
+      ),
+      lostByCause: result.allowed.lostByCause,
+    },
   });
 }
 
@@ -120,6 +127,7 @@ export function compareSideFrom(run: JudgedRun, hrefs: { reportHref?: string; re
     anomalies: run.result.anomalies,
     acked: run.result.stats.acked,
     lostAcked: run.result.stats.lost,
+    lostByCause: run.result.allowed.lostByCause,
     historyHash: run.result.historyHash,
     history: run.output.history,
     events: run.output.replicationEvents,

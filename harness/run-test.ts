@@ -15,10 +15,11 @@ import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index
 import {
   CrashWatch,
   durabilityFacts,
-  watchControllerCrashes,
   finalLogs,
+  lossPolicyOf,
   replicaAssignment,
   replicasAtRest,
+  watchControllerCrashes,
 } from './facts.ts';
 import { judge, type RunResult } from './judge.ts';
 import { OnlineMonitors, StopRun, type StoppedAt } from './monitors.ts';
@@ -146,8 +147,10 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     durability: {
       ...durabilityFacts(replicationEvents, crashWatch.crashes, replicaAssignment(cluster), crashWatch.losses),
       finalLogs: finalLogs(cluster),
+      loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
     },
     replicasAtRest: replicasAtRest(cluster),
+    recoveries: crashWatch.recoveries,
     endMs: world.now,
   };
   const stats: RunStats = {

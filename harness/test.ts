@@ -34,6 +34,8 @@ export interface Test {
   checkers: Checker[];
   /** End the run at the first violation a monitor finds, instead of recording it and going on. */
   stopOnViolation: boolean;
+  /** Every loss is a finding, as Jepsen judges, even one the configuration allows. */
+  strict: boolean;
 }
 
 /** The test that run options describe: defaults filled in, every value checked (ConfigError, one line). */
@@ -57,6 +59,7 @@ export function testOf(options: RunOptions): Test {
     schedule: undefined,
     readyTimeoutMs: RUN_DEFAULTS.readyTimeoutMs,
     stopOnViolation: false,
+    strict: false,
   };
   applyKnobs(knobs, draft);
   if (draft.schedule !== undefined) checkScheduleWithin(draft.schedule, draft.timeSeconds);
@@ -95,6 +98,7 @@ export function testOf(options: RunOptions): Test {
     readyTimeoutMs: draft.readyTimeoutMs,
     checkers: standardCheckers(cluster.metadata),
     stopOnViolation: draft.stopOnViolation,
+    strict: draft.strict,
   };
 }
 
@@ -146,6 +150,8 @@ export interface RunConfig {
   nemesis: { kinds: FaultKind[] | 'swarm' | 'schedule'; intensity: number | null; killModes: KillModes | null };
   checkers: string[];
   stopOnViolation: boolean;
+  /** --strict: every loss a finding. */
+  strict: boolean;
   /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
   kraft?: { metadata: 'kraft' } & KraftConfig;
 }
@@ -185,6 +191,7 @@ export function configOf(test: Test, intensity: number | undefined): RunConfig {
     },
     checkers: test.checkers.map((c) => c.name),
     stopOnViolation: test.stopOnViolation,
+    strict: test.strict,
     ...(test.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...test.cluster.kraft } } : {}),
   };
 }

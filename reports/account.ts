@@ -17,6 +17,11 @@ export interface AccountInput {
   stats: Readonly<Record<string, number>>;
   /** The kinds of the faults the nemesis started, in order. */
   faultKinds: readonly string[];
+  /**
+   * What the configuration allowed (reported, not findings): the allowed anomalies, and acknowledged writes lost
+   * by cause.
+   */
+  allowed?: { anomalies: readonly AccountAnomaly[]; lostByCause: Readonly<Record<string, number>> };
 }
 
 export interface Account {
@@ -26,6 +31,26 @@ export interface Account {
   lead?: string;
   /** Everything else found, as short "name × count" items, cause-first. */
   alsoFound: string[];
+  /** What the configuration allowed, in one sentence (empty when nothing was). */
+  allowed: string;
+}
+
+/** "500 acknowledged writes lost as the configuration allows (power-loss 253, last-known-leader 247)". */
+export function allowedSentence(allowed: AccountInput['allowed']): string {
+  if (allowed === undefined) return '';
+  const found = causeFirst(allowed.anomalies.filter((a) => a.count > 0));
+  if (found.length === 0) return '';
+  const causes = Object.entries(allowed.lostByCause).sort((a, b) => b[1] - a[1]);
+  const lost = causes.reduce((n, [, c]) => n + c, 0);
+  const byCause = causes.map(([cause, n]) => `${cause} ${n.toLocaleString('en')}`).join(', ');
+  const head =
+    lost > 0
+      ? `${plural(lost, 'acknowledged write')} lost as the configuration allows (${byCause})`
+      : `${found.map((a) => `${a.name} × ${a.count}`).join(', ')} as the configuration allows`;
+  const others = lost > 0 ? found.filter((a) => a.name !== 'acked-write-lost') : [];
+  const rest = others.length === 0 ? '' : `, with ${others.map((a) => `${a.name} × ${a.count}`).join(', ')}`;
+  const example = found[0].firstExample;
+  return `${head}${rest}, not findings${example === undefined ? '' : `: ${example}`}`;
 }
 
 /**
@@ -109,9 +134,11 @@ export function accountOf(input: AccountInput): Account {
       headline: `INVALID. ${why}${more}`,
       lead: lead.name,
       alsoFound: rest.map((a) => `${a.name} × ${a.count}`),
+      allowed: allowedSentence(input.allowed),
     };
   }
-  const acked = typeof s.acked === 'number' ? s.acked : 0;
+  const lost = typeof s.lost === 'number' ? s.lost : 0;
+  const acked = Math.max(0, (typeof s.acked === 'number' ? s.acked : 0) - lost);
   const unreadable = typeof s.unreadable === 'number' && s.unreadable > 0 ? s.unreadable : 0;
   const offline =
     typeof s.unavailableMs === 'number' && s.unavailableMs > 0
@@ -121,9 +148,14 @@ export function accountOf(input: AccountInput): Account {
     `${plural(acked, 'acknowledged write')} ` +
     (unreadable > 0 ? `kept (${plural(unreadable, 'was', 'were')} unavailable at the end, not lost)` : 'kept') +
     ` through ${faultsTried(input.faultKinds)}${over}${offline}.`;
-  if (input.valid === true) return { headline: `Valid. ${survived}`, alsoFound: [] };
+  const allowed = allowedSentence(input.allowed);
+  if (input.valid === true) {
+    const losses = allowed === '' ? '' : ` ${allowed[0].toUpperCase()}${allowed.slice(1)}`;
+    return { headline: `Valid. ${survived}${losses}`, alsoFound: [], allowed };
+  }
   return {
     headline: `Unknown: a checker could not decide (out of time, or the run had no final reads). ${survived}`,
     alsoFound: found.map((a) => `${a.name} × ${a.count}`),
+    allowed,
   };
 }

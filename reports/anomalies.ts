@@ -23,6 +23,8 @@ export interface ReportAnomaly {
   name: string;
   count: number;
   explanation: string;
+  /** Instances by cause, when the checker judged causes (allowed anomalies; findings under --strict). */
+  byCause?: Record<string, number>;
   examples: ReportExample[];
 }
 
@@ -39,20 +41,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function anomalousIndexes(checkers: readonly CheckResult[]): Set<number> {
   const out = new Set<number>();
   for (const c of checkers)
-    for (const a of c.anomalies) for (const ex of a.examples) for (const op of ex.ops) out.add(op.index);
+    for (const a of [...c.anomalies, ...(c.allowed ?? [])])
+      for (const ex of a.examples) for (const op of ex.ops) out.add(op.index);
   return out;
 }
 
 export function reportAnomalies(
   checkers: readonly CheckResult[],
   events: readonly ReplicationEvent[],
+  which: 'findings' | 'allowed' = 'findings',
 ): ReportAnomaly[] {
   return checkers.flatMap((c) =>
-    c.anomalies.map((a) => ({
+    (which === 'findings' ? c.anomalies : (c.allowed ?? [])).map((a) => ({
       checker: c.checker,
       name: a.name,
       count: a.count,
       explanation: a.explanation,
+      ...(a.byCause === undefined ? {} : { byCause: a.byCause }),
       examples: a.examples.map((ex) => ({
         description: ex.description,
         ops: ex.ops,
@@ -112,8 +117,10 @@ function lossFacts(ops: readonly Op[], detail: Record<string, unknown>, events: 
   for (const e of events) {
     if (e.time < ackTime || after.length >= AROUND) continue;
     if (e.kind === 'election' && e.partition === key) {
+      const kind = e.lastKnownLeader === true ? 'KIP-966 last-known-leader' : e.unclean ? 'UNCLEAN' : 'clean';
       after.push(
-        `${seconds(e.time)}: ${e.unclean ? 'UNCLEAN' : 'clean'} election of partition ${key}: broker ${e.leader} ` +
+        `${seconds(e.time)}: ${kind} ` +
+          `election of partition ${key}: broker ${e.leader} ` +
           `leads in epoch ${e.leaderEpoch} ` +
           `(previous leader ${e.previousLeader}, ISR [${e.isr.join(', ')}], ${e.reason})`,
       );

@@ -15,11 +15,18 @@ export interface CompareSide {
   /** Sends acknowledged, and of those lost (acks=all writes missing from the final reads). */
   acked: number;
   lostAcked: number;
+  /**
+   * Of the acknowledged writes lost, those the configuration allows, by cause (unclean-election, power-loss, ...):
+   * not findings. Absent from comparisons written before issue 18.
+   */
+  lostByCause?: Record<string, number>;
   /** Partition-milliseconds with no live leader. */
   offlineMs: number;
   produce: ProduceStats;
   elections: number;
+  /** Unclean elections, KIP-966's last-known-leader recoveries not counted (they are lastKnownLeaderElections). */
   uncleanElections: number;
+  lastKnownLeaderElections?: number;
   historyHash: string;
   /** Links (relative to the comparison page) to this run's report and repro. */
   reportHref?: string;
@@ -49,6 +56,7 @@ export interface CompareSideInput {
   anomalies: Record<string, number>;
   acked: number;
   lostAcked: number;
+  lostByCause?: Record<string, number>;
   historyHash: string;
   history: History;
   events: readonly ReplicationEvent[];
@@ -65,20 +73,24 @@ export function compareSide(input: CompareSideInput): CompareSide {
   );
   let elections = 0;
   let unclean = 0;
+  let lastKnownLeader = 0;
   for (const e of events) {
     if (e.kind !== 'election') continue;
     elections++;
-    if (e.unclean) unclean++;
+    if (e.lastKnownLeader === true) lastKnownLeader++;
+    else if (e.unclean) unclean++;
   }
   return {
     valid: input.valid,
     anomalies: input.anomalies,
     acked: input.acked,
     lostAcked: input.lostAcked,
+    lostByCause: input.lostByCause ?? {},
     offlineMs: offlineMs(events, input.partitions, endMs),
     produce: produceStats(history),
     elections,
     uncleanElections: unclean,
+    lastKnownLeaderElections: lastKnownLeader,
     historyHash: input.historyHash,
   };
 }

@@ -52,12 +52,14 @@ function totalsTable(c: SideTotals, u: SideTotals): string {
     ['over all seeds', 'clean election', 'unclean election'],
     [
       row('acknowledged writes lost', (t) => `${t.lostAcked} (on ${t.seedsWithLoss} of ${t.seeds} seeds)`),
+      row('of which allowed by the configuration', (t) => t.lostAllowed),
       row('partition time offline', (t) => `${(t.offlineMs / 1000).toFixed(1)} s`),
       row('produce success rate', (t) => `${percent(t.successRate)} (${t.ok} of ${t.sends} sends)`),
       row('median p50 send latency', (t) => millis(t.medianP50Ms)),
       row('median p99 send latency', (t) => millis(t.medianP99Ms)),
-      row('invalid runs', (t) => `${t.invalidSeeds} of ${t.seeds}`),
+      row('invalid runs (findings)', (t) => `${t.invalidSeeds} of ${t.seeds}`),
       row('unclean elections', (t) => t.uncleanElections),
+      row('KIP-966 last-known-leader recoveries', (t) => t.lastKnownLeaderElections),
     ],
   );
 }

@@ -9,6 +9,8 @@ export interface SideTotals {
   seeds: number;
   invalidSeeds: number;
   lostAcked: number;
+  /** Of those, the ones the configuration allows (not findings). */
+  lostAllowed: number;
   /** Seeds on which at least one acknowledged write was lost. */
   seedsWithLoss: number;
   offlineMs: number;
@@ -19,6 +21,7 @@ export interface SideTotals {
   medianP50Ms: number | null;
   medianP99Ms: number | null;
   uncleanElections: number;
+  lastKnownLeaderElections: number;
 }
 
 export function sideTotals(sides: readonly CompareSide[]): SideTotals {
@@ -33,6 +36,7 @@ export function sideTotals(sides: readonly CompareSide[]): SideTotals {
     seeds: sides.length,
     invalidSeeds: sides.filter((s) => s.valid === false).length,
     lostAcked: sides.reduce((n, s) => n + s.lostAcked, 0),
+    lostAllowed: sides.reduce((n, s) => n + Object.values(s.lostByCause ?? {}).reduce((a, b) => a + b, 0), 0),
     seedsWithLoss: sides.filter((s) => s.lostAcked > 0).length,
     offlineMs: sides.reduce((n, s) => n + s.offlineMs, 0),
     sends,
@@ -47,6 +51,7 @@ export function sideTotals(sides: readonly CompareSide[]): SideTotals {
       0.5,
     ),
     uncleanElections: sides.reduce((n, s) => n + s.uncleanElections, 0),
+    lastKnownLeaderElections: sides.reduce((n, s) => n + (s.lastKnownLeaderElections ?? 0), 0),
   };
 }
 

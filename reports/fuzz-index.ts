@@ -21,6 +21,10 @@ export interface FuzzRun {
   findings?: string[];
   /** The first finding's cause in one sentence (reports/account.ts). */
   cause?: string;
+  /**
+   * What the configuration allowed (not findings): instances by anomaly name, acknowledged writes lost by cause.
+   */
+  allowed?: { anomalies: Record<string, number>; lostByCause: Record<string, number> };
 }
 
 export interface FuzzTotals {
@@ -31,6 +35,12 @@ export interface FuzzTotals {
   errors: number;
   /** Per anomaly kind: the runs that found it, and the anomalies found in all. */
   anomalies: Record<string, { runs: number; count: number }>;
+  /** What the configuration allowed: runs with any, acknowledged writes lost by cause, and per anomaly kind. */
+  allowed?: {
+    runs: number;
+    lostByCause: Record<string, number>;
+    anomalies: Record<string, { runs: number; count: number }>;
+  };
   wallMs: number;
   events: number;
 }
@@ -58,9 +68,11 @@ export function fuzzTotals(runs: readonly FuzzRun[]): FuzzTotals {
     unknown: 0,
     errors: 0,
     anomalies: {},
+    allowed: { runs: 0, lostByCause: {}, anomalies: {} },
     wallMs: 0,
     events: 0,
   };
+  const allowed = t.allowed ?? { runs: 0, lostByCause: {}, anomalies: {} };
   for (const r of runs) {
     if (r.error !== undefined) t.errors++;
     else if (r.valid === true) t.valid++;
@@ -70,6 +82,15 @@ export function fuzzTotals(runs: readonly FuzzRun[]): FuzzTotals {
     t.events += r.events;
     for (const [name, count] of Object.entries(r.anomalies)) {
       const a = (t.anomalies[name] ??= { runs: 0, count: 0 });
+      a.runs++;
+      a.count += count;
+    }
+    if (r.allowed === undefined) continue;
+    allowed.runs++;
+    for (const [cause, n] of Object.entries(r.allowed.lostByCause))
+      allowed.lostByCause[cause] = (allowed.lostByCause[cause] ?? 0) + n;
+    for (const [name, count] of Object.entries(r.allowed.anomalies)) {
+      const a = (allowed.anomalies[name] ??= { runs: 0, count: 0 });
       a.runs++;
       a.count += count;
     }
@@ -93,6 +114,7 @@ function runRow(r: FuzzRun): CellContent[] {
     String(r.seed),
     verdictOf(r),
     anomalies || null,
+    allowedList(r) || null,
     findings || null,
     r.error === undefined ? null : code(r.error),
     r.wallMs,
@@ -112,7 +134,7 @@ function failingSeed(r: FuzzRun): string {
       : `<pre>npx kafkasim replay ${escapeHtml(r.reproHref)}\nnpx kafkasim shrink ${escapeHtml(r.reproHref)}</pre>`;
   return (
     `<div class="failing-seed"><h3>seed ${escapeHtml(String(r.seed))}</h3><p class="cause">${escapeHtml(cause)}</p>` +
-    `${commands}${table(RUN_HEADERS, [runRow(r)], new Set([5, 6]))}</div>`
+    `${commands}${table(RUN_HEADERS, [runRow(r)], new Set([6, 7]))}</div>`
   );
 }
 
@@ -124,7 +146,56 @@ function anomalyList(r: FuzzRun): string {
   );
 }
 
-const RUN_HEADERS = ['seed', 'verdict', 'anomalies', 'other findings', 'error', 'wall ms', 'events', 'report', 'repro'];
+/** "power-loss 12, last-known-leader 3": acknowledged writes lost as the configuration allows, by cause. */
+function allowedList(r: FuzzRun): string {
+  if (r.allowed === undefined) return '';
+  const causes = Object.entries(r.allowed.lostByCause).map(([k, v]) => `${k} ${v}`);
+  if (causes.length > 0) return `lost: ${causes.join(', ')}`;
+  return Object.entries(r.allowed.anomalies)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(', ');
+}
+
+/** Allowed losses over the fuzz: not findings, told apart from them. */
+function allowedSummary(t: FuzzTotals): string {
+  const a = t.allowed;
+  if (a === undefined || a.runs === 0) return '<p>No loss the configuration allows in any run.</p>';
+  const causes = Object.entries(a.lostByCause).sort((x, y) => y[1] - x[1]);
+  const lost = causes.reduce((n, [, c]) => n + c, 0);
+  return (
+    `<h3>Allowed by the configuration (not findings)</h3><p>${a.runs} run${a.runs === 1 ? '' : 's'} lost what the ` +
+    `configuration under test permits, each cause checked against the replicas` +
+    `${lost > 0 ? `: ${lost.toLocaleString('en')} acknowledged writes in all` : ''}. <code>--strict</code> makes ` +
+    `these findings.</p>` +
+    (causes.length === 0
+      ? ''
+      : table(
+          ['cause', 'acknowledged writes lost'],
+          causes.map(([k, n]) => [k, n]),
+          new Set([1]),
+        )) +
+    table(
+      ['allowed anomaly', 'runs', 'in all'],
+      Object.entries(a.anomalies)
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([k, v]) => [k, v.runs, v.count]),
+      new Set([1, 2]),
+    )
+  );
+}
+
+const RUN_HEADERS = [
+  'seed',
+  'verdict',
+  'anomalies',
+  'allowed',
+  'other findings',
+  'error',
+  'wall ms',
+  'events',
+  'report',
+  'repro',
+];
 
 export function renderFuzzIndex(data: FuzzIndexData): string {
   const t = data.totals ?? fuzzTotals(data.runs);
@@ -180,6 +251,7 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
           kinds.map(([k, a]) => [k, a.runs, a.count]),
           new Set([1, 2]),
         ),
+    allowedSummary(t),
     '</section>',
     '<section id="findings"><h2>Findings</h2><div style="display:flex;gap:24px;flex-wrap:wrap">' +
       chartDiv('chart-verdicts', 'runs by verdict') +
@@ -192,7 +264,7 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
     `<section id="all"><h2>All runs</h2>${more}<details><summary>${listed.length} runs</summary>${table(
       RUN_HEADERS,
       listed.map(runRow),
-      new Set([5, 6]),
+      new Set([6, 7]),
       (i) => (isFailing(listed[i]) ? 'op-fail' : ''),
     )}</details></section>`,
     '</main>',

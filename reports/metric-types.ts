@@ -17,6 +17,8 @@ export interface ElectionMark {
   previousLeader: number;
   leaderEpoch: number;
   unclean: boolean;
+  /** KIP-966's last-known-leader recovery (unclean too, drawn and counted apart). */
+  lastKnownLeader?: boolean;
   reason: string;
   isr: number[];
 }

@@ -35,6 +35,12 @@ export interface RunReportData {
   stats: Record<string, number>;
   anomalyCounts: Record<string, number>;
   anomalies: ReportAnomaly[];
+  /**
+   * What the configuration allowed, each instance's cause checked (not findings): the anomalies with their
+   * examples, and acknowledged writes lost by cause. Absent from reports written before issue 18.
+   */
+  allowed?: ReportAnomaly[];
+  lostByCause?: Record<string, number>;
   linearizability: LinearizabilityView[];
   /** Simulated time of the last op or event. */
   endMs: number;
@@ -63,6 +69,8 @@ export interface RunReportInput {
   config: unknown;
   stats: Record<string, number>;
   anomalyCounts: Record<string, number>;
+  /** Acknowledged writes lost as the configuration allows, by cause. */
+  lostByCause?: Record<string, number>;
   checkers: readonly CheckResult[];
   history: History;
   events: readonly ReplicationEvent[];
@@ -104,6 +112,8 @@ export function buildRunReportData(input: RunReportInput): RunReportData {
     stats: { ...input.stats, unavailableMs: input.stats.unavailableMs ?? health.offlineMs },
     anomalyCounts: input.anomalyCounts,
     anomalies: reportAnomalies(input.checkers, events),
+    allowed: reportAnomalies(input.checkers, events, 'allowed'),
+    lostByCause: input.lostByCause ?? {},
     linearizability: linearizabilityViews(input.checkers, rows, history),
     endMs,
     finalReadsMs: finalReads?.time ?? null,

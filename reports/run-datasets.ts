@@ -126,7 +126,7 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
       t.elections.map((e) => [
         t.partition,
         sec(e.time),
-        e.unclean ? 'unclean' : 'clean',
+        e.lastKnownLeader === true ? 'last-known-leader' : e.unclean ? 'unclean' : 'clean',
         e.leader,
         e.previousLeader,
         e.leaderEpoch,

@@ -54,6 +54,9 @@ export function renderRunReport(data: RunReportData): string {
   sections.push(['what-happened', 'What happened', whatHappened(runAccount(data), data.valid)]);
   sections.push(['summary', 'Summary', summary(data)]);
   sections.push(['anomalies', 'Anomalies', anomalies(causeFirst(data.anomalies))]);
+  if ((data.allowed ?? []).length > 0) {
+    sections.push(['allowed', 'Allowed by the configuration', allowedSection(data)]);
+  }
   if (data.linearizability.length > 0) {
     sections.push([
       'linearizability',
@@ -163,6 +166,14 @@ export function runAccount(data: RunReportData): Account {
     anomalies: data.anomalies.map((a) => ({ name: a.name, count: a.count, firstExample: a.examples[0]?.description })),
     stats: data.stats,
     faultKinds: data.faults.map((f) => f.kind),
+    allowed: {
+      anomalies: (data.allowed ?? []).map((a) => ({
+        name: a.name,
+        count: a.count,
+        firstExample: a.examples[0]?.description,
+      })),
+      lostByCause: data.lostByCause ?? {},
+    },
   });
 }
 
@@ -177,7 +188,11 @@ function whatHappened(account: Account, valid: RunReportData['valid']): string {
     account.alsoFound.length === 0
       ? ''
       : `<p>Also found: ${account.alsoFound.map((item) => escapeHtml(item)).join(', ')}.</p>`;
-  return `<p class="account ${verdictClass(valid)}">${escapeHtml(account.headline)}${evidence}</p>${also}`;
+  const allowed =
+    account.allowed === '' || valid === true
+      ? ''
+      : `<p>Allowed by the configuration (<a href="#allowed">not findings</a>): ${escapeHtml(account.allowed)}.</p>`;
+  return `<p class="account ${verdictClass(valid)}">${escapeHtml(account.headline)}${evidence}</p>${also}${allowed}`;
 }
 
 function summary(data: RunReportData): string {
@@ -195,6 +210,7 @@ function summary(data: RunReportData): string {
   stat('ops', 'ops');
   stat('acknowledged writes', 'acked');
   stat('acknowledged writes lost', 'lost');
+  stat('of which allowed by the configuration', 'lostAllowed');
   stat('partition time offline', 'unavailableMs', (n) => `${seconds(n)} (summed over partitions)`);
   stat('events', 'events');
   stat('simulated time', 'simSeconds', (n) => `${n.toFixed(1)} s`);
@@ -218,11 +234,17 @@ function summary(data: RunReportData): string {
   );
 }
 
+function byCauseText(byCause: Record<string, number> | undefined): string {
+  if (byCause === undefined) return '';
+  const parts = Object.entries(byCause).map(([cause, n]) => `${cause} ${n}`);
+  return parts.length === 0 ? '' : `; by cause: ${parts.join(', ')}`;
+}
+
 function slug(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-function anomalies(list: readonly ReportAnomaly[]): string {
+function anomalies(list: readonly ReportAnomaly[], idPrefix = ''): string {
   if (list.length === 0) return '<p>No anomalies: every checker found the history valid.</p>';
   return list
     .map((a) => {
@@ -245,12 +267,34 @@ function anomalies(list: readonly ReportAnomaly[]): string {
         .join('\n');
       const more = a.count > a.examples.length ? `<p class="note">${a.examples.length} of ${a.count} shown.</p>` : '';
       return (
-        `<div class="anomaly" id="anomaly-${escapeHtml(slug(a.name))}"><h3>${escapeHtml(a.name)} × ${a.count} <span ` +
-        `class="note">(${escapeHtml(a.checker)} checker)</span></h3>` +
+        `<div class="anomaly" id="${idPrefix}anomaly-${escapeHtml(slug(a.name))}"><h3>${escapeHtml(a.name)} × ` +
+        `${a.count} <span class="note">(${escapeHtml(a.checker)} checker${byCauseText(a.byCause)})</span></h3>` +
         `<p>${escapeHtml(a.explanation)}</p>${examples}${more}</div>`
       );
     })
     .join('\n');
+}
+
+/** The losses the configuration allows: not findings, each with its cause checked against the replicas. */
+function allowedSection(data: RunReportData): string {
+  const causes = Object.entries(data.lostByCause ?? {});
+  const table =
+    causes.length === 0
+      ? ''
+      : kvTable(
+          causes.map(([cause, n]): [string, CellContent] => [
+            cause,
+            `${n.toLocaleString('en')} acknowledged writes lost`,
+          ]),
+        );
+  return (
+    `<p>What Kafka's configuration here permits it to lose, so not findings (<code>--strict</code> makes them ` +
+    `findings, as Jepsen judges). Each instance's cause was checked against the simulated replicas: every replica ` +
+    `holding the record lost it unflushed in a power loss (power-loss), an unclean election (unclean-election) or ` +
+    `KIP-966's last-known-leader recovery (last-known-leader) made leader a replica without it, or acks=0/1 failed ` +
+    `over to a leader without it (acks-failover).</p>${table}` +
+    anomalies(causeFirst(data.allowed ?? []), 'allowed-')
+  );
 }
 
 function linearSection(v: LinearizabilityView, chartHtml: string): string {

@@ -39,6 +39,7 @@ export class TimelineCollector implements Collector {
         previousLeader: e.previousLeader,
         leaderEpoch: e.leaderEpoch,
         unclean: e.unclean,
+        ...(e.lastKnownLeader === true ? { lastKnownLeader: true } : {}),
         reason: e.reason,
         isr: [...e.isr],
       });

@@ -17,7 +17,8 @@ import {
 import { formatValue, seconds } from '../queue/describe.ts';
 import { AnomalyTally, reportedAnomalies } from '../queue/tally.ts';
 import { blamedTruncation, groupTruncations, truncationsRemoving, type TruncationsByKey } from './attribution.ts';
-import { describeCause, type DurabilityFacts, type FinalLog, type Truncation } from './facts.ts';
+import { lossExplainer, type LossExplainer } from './causes.ts';
+import { describeCause, type AcksLevel, type DurabilityFacts, type FinalLog, type Truncation } from './facts.ts';
 
 export interface DurabilityOptions {
   /**
@@ -33,11 +34,20 @@ export const ACKED_WRITE_LOST_EXPLANATION =
   'write. When the simulator reported log truncations, each example names the brokers that removed the ' +
   'record and why.';
 
+export const ACKED_WRITE_LOST_ALLOWED_EXPLANATION =
+  'A send acknowledged by the leader was missing when the final phase read every partition from the beginning, ' +
+  'and the configuration under test allows it: each example names the cause, checked against the replicas ' +
+  '(every replica holding the record lost it unflushed in a power loss; an unclean election, or KIP-966 ' +
+  'last-known-leader recovery, elected a replica without it; acks=0 or 1 and a new leader without it). Not a ' +
+  'finding; --strict makes it one.';
+
 const TRUNCATIONS_SHOWN = 8;
 
 interface Tallies {
   lost: AnomalyTally;
+  allowed: AnomalyTally;
   attributed: number;
+  explainer: LossExplainer;
 }
 
 export function checkDurability(history: History, facts?: DurabilityFacts, opts: DurabilityOptions = {}): CheckResult {
@@ -47,7 +57,12 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
   const finalTime = finalReads >= 0 ? history[finalReads].time : Infinity;
   const readAtEnd = finalReads >= 0 ? collectReadValues(history, invocationOf, finalReads) : new Map();
   const truncations = groupTruncations(facts?.truncations ?? []);
-  const tallies: Tallies = { lost: new AnomalyTally('acked-write-lost', ACKED_WRITE_LOST_EXPLANATION), attributed: 0 };
+  const tallies: Tallies = {
+    lost: new AnomalyTally('acked-write-lost', ACKED_WRITE_LOST_EXPLANATION),
+    allowed: new AnomalyTally('acked-write-lost', ACKED_WRITE_LOST_ALLOWED_EXPLANATION),
+    attributed: 0,
+    explainer: lossExplainer(facts?.loss),
+  };
   const unreadable = new AnomalyTally('acked-write-unreadable', ACKED_WRITE_UNREADABLE_EXPLANATION);
   const held = heldByReplicas(facts?.finalLogs ?? []);
   let acked = 0;
@@ -92,22 +107,25 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
         }
         continue;
       }
-      reportLoss(history, invocationOf, position, send.key, send.offset, send.value, finalTime, truncations, tallies);
+      reportLoss(history, invocationOf, position, send, hint, finalTime, truncations, tallies);
     }
   }
   const anomalies = reportedAnomalies([tallies.lost]);
+  const allowed = reportedAnomalies([tallies.allowed]);
   return {
     checker: 'durability',
     // Without a final phase nothing claims to have read everything, so loss cannot be told from delay.
     valid: finalReads < 0 && acked > 0 ? 'unknown' : anomalies.length === 0,
     anomalies,
     ...(unreadable.count > 0 ? { notes: [unreadable.toAnomaly()] } : {}),
+    ...(allowed.length > 0 ? { allowed } : {}),
     stats: {
       acked,
-      lostAcked: tallies.lost.count,
+      lostAcked: tallies.lost.count + tallies.allowed.count,
+      lostAllowed: tallies.allowed.count,
       unreadableAcked: unreadable.count,
       attributed: tallies.attributed,
-      unattributed: tallies.lost.count - tallies.attributed,
+      unattributed: tallies.lost.count + tallies.allowed.count - tallies.attributed,
       notJudged,
     },
   };
@@ -117,36 +135,50 @@ function reportLoss(
   history: History,
   invocationOf: Int32Array,
   position: number,
-  key: number,
-  offset: number,
-  value: RecordValue,
+  send: { key: number; offset: number; value: RecordValue },
+  acks: AcksLevel | undefined,
   finalTime: number,
   truncations: TruncationsByKey,
   tallies: Tallies,
 ): void {
+  const { key, offset, value } = send;
   const ackTime = history[position].time;
   const removedBy = offset === UNKNOWN_OFFSET ? [] : truncationsRemoving(truncations, key, offset, ackTime);
   if (removedBy.length > 0) tallies.attributed++;
-  if (!tallies.lost.record()) return;
+  const verdict =
+    typeof value === 'number' && tallies.explainer.known
+      ? tallies.explainer.explain(key, value, offset, acks)
+      : { cause: null, allowed: false, why: '' };
+  const tally = verdict.allowed ? tallies.allowed : tallies.lost;
+  if (!tally.recordCause(verdict.cause)) return;
   const blamed = blamedTruncation(removedBy, finalTime);
   const where =
     offset === UNKNOWN_OFFSET ? `partition ${key} (offset unknown)` : `offset ${offset} of partition ${key}`;
+  const truncated = blamed === undefined ? 'no reported truncation explains it.' : blame(blamed, removedBy);
+  const cause =
+    verdict.why === ''
+      ? ''
+      : verdict.allowed
+        ? ` Allowed by the configuration (${verdict.cause}): ${verdict.why}.`
+        : ` ${verdict.cause === null ? 'A finding' : `A finding under --strict (${verdict.cause})`}: ${verdict.why}.`;
   const example: AnomalyExample = {
     description:
       `Value ${formatValue(value)}, acknowledged at ${where} at ${seconds(ackTime)}, ` +
-      'is missing from the final reads; ' +
-      (blamed === undefined ? 'no reported truncation explains it.' : blame(blamed, removedBy)),
+      `is missing from the final reads; ${truncated}${cause}`,
     ops: opPair(history, invocationOf, position),
     detail: {
       key,
       offset,
       value,
       ackTime,
+      cause: verdict.cause,
+      allowed: verdict.allowed,
+      why: verdict.why,
       blamed: blamed === undefined ? null : truncationDetail(blamed),
       truncatedBy: removedBy.slice(0, TRUNCATIONS_SHOWN).map(truncationDetail),
     },
   };
-  tallies.lost.examples.push(example);
+  tally.examples.push(example);
 }
 
 function blame(blamed: Truncation, all: readonly Truncation[]): string {

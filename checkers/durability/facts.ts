@@ -42,6 +42,11 @@ export interface DurabilityFacts {
    * stayed below it), not lost.
    */
   finalLogs?: FinalLog[];
+  /**
+   * What decides whether the configuration allows a loss. Without them (a history recorded elsewhere) every
+   * loss is a finding.
+   */
+  loss?: LossFacts;
 }
 
 /** One plain clause saying why the truncation happened, for example descriptions. */
@@ -67,4 +72,74 @@ export function describeCause(cause: Cause): string {
     case 'divergence':
       return `broker ${cause.broker} found its log diverged from the leader's at t=${cause.time}${note}`;
   }
+}
+
+// ---- Facts that decide whether the configuration under test allows a loss (causes.ts reads them) ----
+
+/** What acks a producer asked for: all in-sync replicas, the leader alone, or nothing. */
+export type AcksLevel = 'all' | 'leader' | 'none';
+
+/** What the configuration under test permits to lose, as the harness read it from the cluster's settings. */
+export interface LossPolicy {
+  /** unclean.leader.election.enable in effect (KRaft ignored it before 3.9, KAFKA-12670). */
+  uncleanElection: boolean;
+  /** KIP-966 Balanced recovery: the last known leader may be elected back when no ISR or ELR member is left. */
+  lastKnownLeaderRecovery: boolean;
+  /** The producer's acks, for sends whose invocation does not name one. */
+  acks: AcksLevel;
+  /** Judge as Jepsen does: every loss is a finding, whatever its cause. */
+  strict: boolean;
+}
+
+/** How records left a replica's log. */
+export type RemovalHow =
+  /** The running broker truncated its log (a leader change, a diverging epoch, its high watermark). */
+  | 'truncation'
+  /** The process died (kill -9, a halt): the page cache kept every write, so nothing should go. */
+  | 'process-crash'
+  /** The machine lost power: what was not synced to disk may go. */
+  | 'power-loss'
+  /** The drive was replaced by a blank one: everything went. */
+  | 'disk-replaced';
+
+/** Records that left one replica's log, at one moment (world time), and how. */
+export interface Removal {
+  time: number;
+  broker: number;
+  key: number;
+  how: RemovalHow;
+  /** Offset of values[0]; the removed records are contiguous. */
+  fromOffset: number;
+  values: number[];
+  /** The leader epoch each record was written in (same length as values). */
+  epochs: number[];
+  /**
+   * For a crash: the end of what was synced to disk when it struck (records below it were durable, and no crash
+   * may take them).
+   */
+  syncedOffset?: number;
+  /** For a power loss: whether the disk's fsync was lying at the time (a disk fault). */
+  fsyncLied?: boolean;
+}
+
+/** A leader election, and what the new leader held when it took up the epoch. */
+export interface ElectionFact {
+  time: number;
+  key: number;
+  leader: number;
+  leaderEpoch: number;
+  previousLeader: number;
+  /** KIP-966's last-known-leader recovery is unclean too, but counted apart. */
+  kind: 'clean' | 'unclean' | 'last-known-leader';
+  /** The new leader's log when it became leader in this epoch (null: it never did). */
+  leaderLog: { startOffset: number; values: number[] } | null;
+}
+
+/** Everything the cause of a loss is checked against. */
+export interface LossFacts {
+  policy: LossPolicy;
+  /** Every removal of records from a replica, in the order they happened. */
+  removals: Removal[];
+  /** Every leader election, in the order they happened. */
+  elections: ElectionFact[];
 }

@@ -3,7 +3,7 @@ import type { History } from '../../workloads/history/format.ts';
 import type { CheckResult } from '../result.ts';
 import { detectDuplicates, detectInconsistentOffsets } from './detect-offsets.ts';
 import { detectPollOrder } from './detect-polls.ts';
-import { detectAbortedReads, detectMissingAcked, detectNonmonotonicSends } from './detect-sends.ts';
+import { detectAbortedReads, detectMissingAcked, detectNonmonotonicSends, type LossJudge } from './detect-sends.ts';
 import { EvidenceRequest } from './evidence.ts';
 import { scanQueueHistory } from './scan.ts';
 import { reportedAnomalies, type AnomalyTally } from './tally.ts';
@@ -15,38 +15,49 @@ export interface QueueCheckOptions {
    * otherwise an unread value may simply not have been polled yet (it is still counted in stats).
    */
   unseenIsAnomaly?: boolean;
+  /**
+   * Judges whether the configuration allows each lost record (checkers/durability/causes.ts): lost-write, unseen
+   * and inconsistent-offsets instances that follow from an allowed loss are listed as allowed, not as findings.
+   */
+  loss?: LossJudge;
 }
 
 export function checkQueue(history: History, opts: QueueCheckOptions = {}): CheckResult {
   const scan = scanQueueHistory(history);
   const evidence = new EvidenceRequest();
-  const missing = detectMissingAcked(history, scan);
+  const missing = detectMissingAcked(history, scan, opts.loss);
   const polls = detectPollOrder(history, scan.offsets, scan.invocationOf);
+  const inconsistent = detectInconsistentOffsets(scan.offsets, evidence, opts.loss);
+  const nonmonotonicSends = detectNonmonotonicSends(history, scan, opts.loss);
   const tallies: AnomalyTally[] = [
-    detectInconsistentOffsets(scan.offsets, evidence),
+    inconsistent.findings,
     detectDuplicates(scan.offsets, evidence),
     detectAbortedReads(history, scan, evidence),
-    detectNonmonotonicSends(history, scan),
+    nonmonotonicSends.findings,
     missing.lostWrite,
     polls.pollSkip,
     polls.nonmonotonicPoll,
     polls.intPollSkip,
     polls.intNonmonotonicPoll,
   ];
+  const allowedTallies = [inconsistent.allowed, nonmonotonicSends.allowed, missing.lostWriteAllowed];
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) tallies.push(missing.unseen);
+  if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) allowedTallies.push(missing.unseenAllowed);
   evidence.fulfil(history, scan.invocationOf);
   const anomalies = reportedAnomalies(tallies);
+  const allowed = reportedAnomalies(allowedTallies);
   return {
     checker: 'queue',
     valid: anomalies.length === 0,
     anomalies,
+    ...(allowed.length > 0 ? { allowed } : {}),
     stats: {
       sends: scan.sends,
       acked: scan.acked.key.length,
       polls: scan.polls,
       recordsRead: scan.recordsRead,
       keys: scan.offsets.size,
-      unseen: missing.unseen.count,
+      unseen: missing.unseen.count + missing.unseenAllowed.count,
     },
   };
 }

@@ -12,34 +12,76 @@ import { AnomalyTally } from './tally.ts';
 export interface MissingAcked {
   lostWrite: AnomalyTally;
   unseen: AnomalyTally;
+  /** The same, for the instances whose loss the configuration allows (LossJudge). */
+  lostWriteAllowed: AnomalyTally;
+  unseenAllowed: AnomalyTally;
+}
+
+/** What a lost record's cause is and whether the configuration allows it (checkers/durability/causes.ts). */
+export interface LossJudge {
+  explain(
+    key: number,
+    value: number,
+    offset: number,
+    acks: undefined,
+  ): { cause: string | null; allowed: boolean; why: string };
+}
+
+/** The judge's verdict on one lost record, or none when there is no judge or the value is not a number. */
+export function judgeLoss(
+  judge: LossJudge | undefined,
+  key: number,
+  value: RecordValue,
+  offset: number,
+): { cause: string | null; allowed: boolean; why: string } | null {
+  if (judge === undefined || typeof value !== 'number') return null;
+  return judge.explain(key, value, offset, undefined);
+}
+
+/** The sentence an example adds for a judged loss. */
+export function causeSentence(verdict: { cause: string | null; allowed: boolean; why: string } | null): string {
+  if (verdict === null) return '';
+  if (verdict.allowed) return ` Allowed by the configuration (${verdict.cause}): ${verdict.why}.`;
+  return ` ${verdict.cause === null ? 'A finding' : `A finding under --strict (${verdict.cause})`}: ${verdict.why}.`;
 }
 
 /**
  * Each acknowledged value nobody read is either a lost-write (reads went past its offset) or unseen
  * (nothing read reached it), never both, so each missing write is counted once.
  */
-export function detectMissingAcked(history: History, scan: QueueScan): MissingAcked {
+export function detectMissingAcked(history: History, scan: QueueScan, judge?: LossJudge): MissingAcked {
   const lostWrite = new AnomalyTally('lost-write', QUEUE_ANOMALIES['lost-write']);
   const unseen = new AnomalyTally('unseen', QUEUE_ANOMALIES.unseen);
+  const lostWriteAllowed = new AnomalyTally('lost-write', QUEUE_ANOMALIES['lost-write'] + ALLOWED_NOTE);
+  const unseenAllowed = new AnomalyTally('unseen', QUEUE_ANOMALIES.unseen + ALLOWED_NOTE);
   const { key, offset, value, position } = scan.acked;
   for (let i = 0; i < key.length; i++) {
     const log = scan.offsets.get(key[i]);
     if (log !== undefined && log.readValues.has(value[i])) continue;
     const maxReadOffset = log?.maxReadOffset ?? -1;
     const isLost = log !== undefined && offset[i] !== UNKNOWN_OFFSET && maxReadOffset > offset[i];
-    const tally = isLost ? lostWrite : unseen;
-    if (!tally.record()) continue;
+    const verdict = judgeLoss(judge, key[i], value[i], offset[i]);
+    const allowed = verdict?.allowed === true;
+    const tally = isLost ? (allowed ? lostWriteAllowed : lostWrite) : allowed ? unseenAllowed : unseen;
+    if (!tally.recordCause(verdict?.cause ?? null)) continue;
+    const because = causeSentence(verdict);
     const where =
       offset[i] === UNKNOWN_OFFSET
         ? `partition ${key[i]} (offset unknown)`
         : `offset ${offset[i]} of partition ${key[i]}`;
     const sendOps = opPair(history, scan.invocationOf, position[i]);
-    const detail = { key: key[i], offset: offset[i], value: value[i], maxReadOffset };
+    const detail = {
+      key: key[i],
+      offset: offset[i],
+      value: value[i],
+      maxReadOffset,
+      ...(verdict === null ? {} : { cause: verdict.cause, allowed: verdict.allowed, why: verdict.why }),
+    };
     if (isLost) {
       tally.examples.push({
         description:
           `Value ${formatValue(value[i])}, acknowledged at ${where}, was never read, ` +
-          `although a read of partition ${key[i]} reached offset ${maxReadOffset}.`,
+          `although a read of partition ${key[i]} reached offset ${maxReadOffset}.${because}`,
         ops: [...sendOps, ...opPair(history, scan.invocationOf, log.maxReadPosition)],
         detail,
       });
@@ -49,14 +91,19 @@ export function detectMissingAcked(history: History, scan: QueueScan): MissingAc
           ? 'no read of that key returned anything'
           : `reads of that key reached offset ${maxReadOffset}`;
       tally.examples.push({
-        description: `Value ${formatValue(value[i])}, acknowledged at ${where}, was never read; ${reach}.`,
+        description: `Value ${formatValue(value[i])}, acknowledged at ${where}, was never read; ${reach}.${because}`,
         ops: sendOps,
         detail,
       });
     }
   }
-  return { lostWrite, unseen };
+  return { lostWrite, unseen, lostWriteAllowed, unseenAllowed };
 }
+
+/** Appended to an anomaly's explanation when it lists the instances the configuration allows. */
+export const ALLOWED_NOTE =
+  ' Here the configuration under test allows it: each example names the loss that caused it, checked against the ' +
+  'replicas (a power loss of unflushed records, an unclean or last-known-leader election, acks=0/1 failing over).';
 
 export function detectAbortedReads(history: History, scan: QueueScan, evidence: EvidenceRequest): AnomalyTally {
   const tally = new AnomalyTally('G1a', QUEUE_ANOMALIES.G1a);
@@ -84,8 +131,17 @@ interface LastSend {
   position: number;
 }
 
-export function detectNonmonotonicSends(history: History, scan: QueueScan): AnomalyTally {
-  const tally = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send']);
+/**
+ * A later send acknowledged below an earlier one follows from a loss when the earlier record was lost from its
+ * offset (truncated, and the offsets written again): allowed when the configuration allows that loss.
+ */
+export function detectNonmonotonicSends(
+  history: History,
+  scan: QueueScan,
+  judge?: LossJudge,
+): { findings: AnomalyTally; allowed: AnomalyTally } {
+  const findings = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send']);
+  const allowed = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send'] + ALLOWED_NOTE);
   const lastByProducer = new Map<ProcessId, Map<number, LastSend>>();
   const { key, offset, value, position } = scan.acked;
   for (let i = 0; i < key.length; i++) {
@@ -101,18 +157,21 @@ export function detectNonmonotonicSends(history: History, scan: QueueScan): Anom
       lastByKey.set(key[i], { offset: offset[i], value: value[i], position: position[i] });
       continue;
     }
-    if (offset[i] < last.offset && tally.record()) {
+    const verdict = offset[i] < last.offset ? judgeLoss(judge, key[i], last.value, last.offset) : null;
+    const tally = verdict?.allowed === true ? allowed : findings;
+    if (offset[i] < last.offset && tally.recordCause(verdict?.cause ?? null)) {
       tally.examples.push({
         description:
           `Process ${String(process)} sent ${formatValue(last.value)} to partition ${key[i]} and got offset ` +
           `${last.offset}, ` +
-          `then sent ${formatValue(value[i])} and got the lower offset ${offset[i]}.`,
+          `then sent ${formatValue(value[i])} and got the lower offset ${offset[i]}.${causeSentence(verdict)}`,
         ops: [...opPair(history, scan.invocationOf, last.position), ...opPair(history, scan.invocationOf, position[i])],
         detail: {
           key: key[i],
           process,
           earlier: { offset: last.offset, value: last.value },
           later: { offset: offset[i], value: value[i] },
+          ...(verdict === null ? {} : { cause: verdict.cause, allowed: verdict.allowed, why: verdict.why }),
         },
       });
     }
@@ -120,5 +179,5 @@ export function detectNonmonotonicSends(history: History, scan: QueueScan): Anom
     last.value = value[i];
     last.position = position[i];
   }
-  return tally;
+  return { findings, allowed };
 }

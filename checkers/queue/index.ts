@@ -1,5 +1,6 @@
 // The queue checker and the building blocks other checkers reuse.
 export { checkQueue, type QueueCheckOptions } from './check.ts';
+export type { LossJudge } from './detect-sends.ts';
 export { QUEUE_ANOMALIES, type QueueAnomalyName } from './explanations.ts';
 export { countKnownBetween, knownBetween, offsetsOf, valuesAt, type KeyLog, type OffsetIndex } from './offset-index.ts';
 export { buildOffsetIndex, readValuesByKey, scanQueueHistory, type QueueScan, type SendList } from './scan.ts';

@@ -16,8 +16,24 @@ export class AnomalyTally {
     return this.examples.length < MAX_EXAMPLES;
   }
 
+  /** Counts one occurrence with its cause (kept in byCause); true when the caller should build an example. */
+  recordCause(cause: string | null): boolean {
+    if (cause !== null) this.byCause.set(cause, (this.byCause.get(cause) ?? 0) + 1);
+    return this.record();
+  }
+
+  readonly byCause = new Map<string, number>();
+
   toAnomaly(): Anomaly {
-    return { name: this.name, count: this.count, explanation: this.explanation, examples: this.examples };
+    const anomaly: Anomaly = {
+      name: this.name,
+      count: this.count,
+      explanation: this.explanation,
+      examples: this.examples,
+    };
+    if (this.byCause.size > 0)
+      anomaly.byCause = Object.fromEntries([...this.byCause].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    return anomaly;
   }
 }
 

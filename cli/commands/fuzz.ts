@@ -48,6 +48,18 @@ function printSummary(s: FuzzSummary, outDir: string): void {
   console.log(`verdicts      ${t.valid} valid, ${t.invalid} invalid, ${t.unknown} unknown`);
   console.log(`findings      ${t.findings} (${kinds})`);
   console.log(`anomalies     ${anomalies}`);
+  const lost = Object.values(t.lostByCause ?? {}).reduce((a, b) => a + b, 0);
+  const causes = Object.entries(t.lostByCause ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const allowedKinds = Object.entries(t.allowedByAnomaly ?? {})
+    .map(([k, v]) => `${k} in ${v}`)
+    .join(', ');
+  console.log(
+    `allowed       ${t.allowedSeeds ?? 0} seeds with losses the configuration allows (not findings)` +
+      (lost > 0 ? `: ${lost} acknowledged writes lost (${causes})` : '') +
+      (allowedKinds === '' ? '' : `; ${allowedKinds}`),
+  );
   console.log(
     `throughput    ${s.seedsPerSecond.toFixed(1)} seeds/s on ${s.jobs} jobs, ${s.wallSeconds.toFixed(1)} s of wall ` +
       `time`,

@@ -152,7 +152,19 @@ export function printSummary(run: { output: TestRun; result: RunResult }, out?: 
   console.log(`verdict       ${result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown'}`);
   console.log(`what happened ${account.headline}`);
   if (account.alsoFound.length > 0) console.log(`also found    ${account.alsoFound.join(', ')}`);
-  console.log(`anomalies     ${anomalies}`);
+  console.log(`anomalies     ${anomalies}${result.config.strict ? ' (--strict: every loss is a finding)' : ''}`);
+  const allowed = Object.entries(result.allowed.anomalies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  if (allowed !== '') {
+    const causes = Object.entries(result.allowed.lostByCause)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    console.log(
+      `allowed       ${allowed} (by the configuration, not findings` +
+        `${causes === '' ? '' : `; acknowledged writes lost by cause: ${causes}`})`,
+    );
+  }
   for (const line of violationLines(result)) console.log(line);
   if (result.stoppedAt !== undefined) {
     console.log(
@@ -160,7 +172,10 @@ export function printSummary(run: { output: TestRun; result: RunResult }, out?: 
         `${result.stoppedAt.checker} found a violation`,
     );
   }
-  console.log(`acked writes  ${result.stats.acked} (lost: ${result.stats.lost})`);
+  console.log(
+    `acked writes  ${result.stats.acked} (lost: ${result.stats.lost}` +
+      `${result.stats.lostAllowed > 0 ? `, ${result.stats.lostAllowed} of them allowed by the configuration` : ''})`,
+  );
   console.log(`ops           ${result.stats.ops}, events ${result.stats.events}`);
   console.log(
     `time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`,

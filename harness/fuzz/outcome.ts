@@ -15,7 +15,13 @@ export interface SeedOutcome {
   seed: number;
   /** The checkers' verdict; null when the run crashed before one. */
   valid: Validity | null;
+  /** Findings by anomaly name (what makes the seed invalid). */
   anomalies: Record<string, number>;
+  /**
+   * What the configuration allowed (reported, not findings): instances by anomaly name, and acknowledged writes
+   * lost by cause. Present only when something was allowed.
+   */
+  allowed?: { anomalies: Record<string, number>; lostByCause: Record<string, number> };
   historyHash: string | null;
   /** The second run's hash, for seeds in the determinism sample. */
   rerunHash?: string;

@@ -23,6 +23,7 @@ function indexRun(r: SeedOutcome): FuzzRun {
   }
   if (r.error !== undefined) run.error = r.error;
   if (r.cause !== undefined) run.cause = r.cause;
+  if (r.allowed !== undefined) run.allowed = r.allowed;
   return run;
 }
 

@@ -78,6 +78,7 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
     events: result.stats.events,
     findings,
   };
+  if (Object.keys(result.allowed.anomalies).length > 0) outcome.allowed = result.allowed;
   if (second !== undefined) outcome.rerunHash = second.result.historyHash;
   if (result.valid === false) outcome.cause = accountOfRun(first.output, result).headline;
   if (findings.length > 0) {

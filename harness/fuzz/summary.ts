@@ -20,8 +20,14 @@ export interface FuzzTotals {
   findings: number;
   /** Seeds that ran twice to check determinism. */
   rerun: number;
-  /** Anomaly name → number of seeds showing it. */
+  /** Anomaly name → number of seeds showing it as a finding. */
   byAnomaly: Record<string, number>;
+  /** Seeds with something the configuration allowed (and no finding of it). */
+  allowedSeeds: number;
+  /** Anomaly name → number of seeds showing it as allowed by the configuration. */
+  allowedByAnomaly: Record<string, number>;
+  /** Cause → acknowledged writes lost as the configuration allows, summed over seeds. */
+  lostByCause: Record<string, number>;
 }
 
 /**
@@ -72,6 +78,9 @@ export function totalsOf(runs: SeedOutcome[]): FuzzTotals {
     findings: 0,
     rerun: 0,
     byAnomaly: {},
+    allowedSeeds: 0,
+    allowedByAnomaly: {},
+    lostByCause: {},
   };
   for (const r of runs) {
     if (r.valid === true) t.valid++;
@@ -84,6 +93,16 @@ export function totalsOf(runs: SeedOutcome[]): FuzzTotals {
   }
   const names = new Set(runs.flatMap((r) => Object.keys(r.anomalies)));
   for (const name of [...names].sort()) t.byAnomaly[name] = runs.filter((r) => (r.anomalies[name] ?? 0) > 0).length;
+  const allowedNames = new Set(runs.flatMap((r) => Object.keys(r.allowed?.anomalies ?? {})));
+  for (const name of [...allowedNames].sort())
+    t.allowedByAnomaly[name] = runs.filter((r) => (r.allowed?.anomalies[name] ?? 0) > 0).length;
+  const causes = new Map<string, number>();
+  for (const r of runs) {
+    if (r.allowed === undefined) continue;
+    t.allowedSeeds++;
+    for (const [cause, n] of Object.entries(r.allowed.lostByCause)) causes.set(cause, (causes.get(cause) ?? 0) + n);
+  }
+  for (const cause of [...causes.keys()].sort()) t.lostByCause[cause] = causes.get(cause) ?? 0;
   return t;
 }
 

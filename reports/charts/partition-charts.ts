@@ -1,10 +1,13 @@
 // One chart per partition: which broker led when (and when none did), the ISR's size, and the leader's
 // high watermark against every replica's log end offset. Elections are vertical rules on every panel:
-// clean ones grey and dashed, unclean ones red and solid.
+// clean ones grey and dashed, unclean ones red and solid, KIP-966's last-known-leader recoveries orange and solid.
 import type { VlSpec } from '../page.ts';
 import { timeX, WIDTH, withFaults } from './common.ts';
 
-const ELECTION_SCALE = { domain: ['clean', 'unclean'], range: ['#666666', '#d62728'] };
+const ELECTION_SCALE = {
+  domain: ['clean', 'unclean', 'last-known-leader'],
+  range: ['#666666', '#d62728', '#ff7f0e'],
+};
 
 function electionRules(partition: number, endS: number): VlSpec {
   return {
@@ -20,9 +23,10 @@ function electionRules(partition: number, endS: number): VlSpec {
         type: 'nominal',
         title: 'election',
         scale: {
-          domain: ['clean', 'unclean'],
+          domain: ['clean', 'unclean', 'last-known-leader'],
           range: [
             [4, 3],
+            [1, 0],
             [1, 0],
           ],
         },

@@ -232,6 +232,27 @@ export class Disk {
     this.files.delete(name);
   }
 
+  /**
+   * A record file's records that are synced (durable: a crash of any mode keeps them), up to the first torn
+   * one. Watchers read it just before a crash to tell what a power loss may take from what it may not.
+   */
+  syncedRecords(name: string): unknown[] {
+    const f = this.files.get(name);
+    if (f === undefined || f.records === null) return [];
+    const all = recordsOf(f.durableRecords);
+    const torn = all.indexOf(TORN);
+    return torn < 0 ? all : all.slice(0, torn);
+  }
+
+  /** Everything a record file holds now: its whole records in order, and how many torn pieces lie among them. */
+  fileRecords(name: string): { whole: unknown[]; torn: number } {
+    const f = this.files.get(name);
+    if (f === undefined || f.records === null) return { whole: [], torn: 0 };
+    const all = recordsOf(f.records);
+    const whole = all.filter((r) => r !== TORN);
+    return { whole, torn: all.length - whole.length };
+  }
+
   /** Bytes that a crash right now could lose, over all files. */
   unsyncedBytes(): number {
     let n = 0;

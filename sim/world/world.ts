@@ -306,10 +306,25 @@ export class World implements NetworkHost {
 
   private readonly haltListeners: ((id: NodeId, reason: string) => void)[] = [];
 
+  /**
+   * Listens for crashes, called just before a node's process and page cache go (its program and disk are still
+   * as they were), so that a watcher can note what was written and what was synced; returns a remover.
+   */
+  onCrash(listener: (id: NodeId, mode: CrashMode) => void): () => void {
+    this.crashListeners.push(listener);
+    return () => {
+      const i = this.crashListeners.indexOf(listener);
+      if (i >= 0) this.crashListeners.splice(i, 1);
+    };
+  }
+
+  private readonly crashListeners: ((id: NodeId, mode: CrashMode) => void)[] = [];
+
   /** Kills the process: memory gone, connections reset, unsynced disk data lost per `mode`. */
   crash(id: NodeId, mode: CrashMode = 'lose-unsynced'): void {
     const node = this.node(id);
     if (node.status === 'down') return;
+    for (const listener of this.crashListeners) listener(id, mode);
     this.stopNode(node);
     node.crashes++;
     node.disk.crash(mode);

@@ -48,7 +48,15 @@ describe('checkDurability', () => {
       checker: 'durability',
       valid: true,
       anomalies: [],
-      stats: { acked: 1, lostAcked: 0, unreadableAcked: 0, attributed: 0, unattributed: 0, notJudged: 0 },
+      stats: {
+        acked: 1,
+        lostAcked: 0,
+        lostAllowed: 0,
+        unreadableAcked: 0,
+        attributed: 0,
+        unattributed: 0,
+        notJudged: 0,
+      },
     });
   });
 

@@ -20,8 +20,12 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'kafkasim-fuzz-'));
 const summaryOf = (dir: string): FuzzSummary =>
   JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FuzzSummary;
 
-/** Settings that lose acknowledged writes within seconds: acks=1, one in-sync replica, unclean elections. */
+/**
+ * Settings that lose acknowledged writes within seconds: acks=1, one in-sync replica, unclean elections; judged
+ * --strict, since the configuration allows those losses.
+ */
 const LOSSY = [
+  '--strict',
   '--time',
   '10',
   '--acks',

@@ -36,6 +36,7 @@ const flagged = fc.record(
     ),
     intensity: fc.integer({ min: 0, max: 100 }).map((n) => n / 100),
     stopOnViolation: fc.boolean(),
+    strict: fc.boolean(),
     killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
@@ -58,6 +59,7 @@ const DRAWN = [
   'nemesis',
   'intensity',
   'stopOnViolation',
+  'strict',
   'flushMessages',
   'schedule',
 ];

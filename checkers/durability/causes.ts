@@ -1,0 +1,192 @@
+// Whether the configuration under test allows a loss: each lost record gets a cause checked against the facts
+// the harness exported from the simulator, never a blanket excuse. Allowed only when the configuration permits
+// it and the facts prove it:
+// - power-loss: every replica that held the record lost it, unflushed, in a power loss (flush.messages leaves
+//   acknowledged records in page caches; Kafka relies on replication, not fsync);
+// - unclean-election: an unclean leader election (unclean.leader.election.enable) made leader a replica that
+//   lacked the record;
+// - last-known-leader: KIP-966's Balanced recovery elected the last known leader back, and it lacked the record;
+// - acks-failover: the record was sent with acks=0 or 1 and a new leader that lacked it took over.
+// Anything else is a finding. Under --strict every loss is a finding, as Jepsen judges; the cause is still told.
+import { seconds } from '../queue/describe.ts';
+import type { AcksLevel, ElectionFact, LossFacts, LossPolicy, Removal } from './facts.ts';
+
+export type AllowedCause = 'power-loss' | 'unclean-election' | 'last-known-leader' | 'acks-failover';
+
+export const ALLOWED_CAUSES: readonly AllowedCause[] = [
+  'power-loss',
+  'unclean-election',
+  'last-known-leader',
+  'acks-failover',
+];
+
+/** What the configuration allows, in words, for each cause (reports). */
+export const ALLOWED_CAUSE_EXPLANATIONS: Record<AllowedCause, string> = {
+  'power-loss':
+    'every replica that held the record lost it in a power loss before it was flushed to disk (flush.messages: ' +
+    'Kafka acknowledges before fsync and relies on replication)',
+  'unclean-election':
+    'an unclean leader election (unclean.leader.election.enable=true) made leader a replica that lacked the record',
+  'last-known-leader':
+    "KIP-966's Balanced recovery elected the last known leader back, with whatever its disk kept, and it lacked " +
+    'the record',
+  'acks-failover': 'the record was sent with acks=0 or 1, and a new leader that lacked it took over',
+};
+
+export interface LossVerdict {
+  /** The cause the facts prove, among those a configuration may allow; null when none does. */
+  cause: AllowedCause | null;
+  /** Whether the loss is allowed: a cause is proven, the configuration permits it, and not --strict. */
+  allowed: boolean;
+  /** One clause saying why, for example descriptions ("every replica that held it lost it ..."). */
+  why: string;
+}
+
+interface Held {
+  removal: Removal;
+  offset: number;
+  epoch: number;
+}
+
+const UNKNOWN = -1;
+
+/** Answers, record by record, whether a loss is allowed. Build it once per run (lossExplainer). */
+export class LossExplainer {
+  private readonly policy: LossPolicy | undefined;
+  /** key → value → every removal of that value, in order. */
+  private readonly removed = new Map<number, Map<number, Held[]>>();
+  private readonly elections = new Map<number, ElectionFact[]>();
+
+  constructor(facts: LossFacts | undefined) {
+    this.policy = facts?.policy;
+    for (const removal of facts?.removals ?? []) {
+      let byValue = this.removed.get(removal.key);
+      if (byValue === undefined) this.removed.set(removal.key, (byValue = new Map()));
+      for (let i = 0; i < removal.values.length; i++) {
+        const held: Held = { removal, offset: removal.fromOffset + i, epoch: removal.epochs[i] ?? UNKNOWN };
+        const list = byValue.get(removal.values[i]);
+        if (list === undefined) byValue.set(removal.values[i], [held]);
+        else list.push(held);
+      }
+    }
+    for (const e of facts?.elections ?? []) {
+      const list = this.elections.get(e.key);
+      if (list === undefined) this.elections.set(e.key, [e]);
+      else list.push(e);
+    }
+  }
+
+  /** Whether the run's facts were given at all (without them every loss is a finding, cause unknown). */
+  get known(): boolean {
+    return this.policy !== undefined;
+  }
+
+  /**
+   * The verdict on `value`, missing from partition `key` (at `offset`, or UNKNOWN_OFFSET, -1, if the history does
+   * not say), sent with `acks` (undefined: the run's setting).
+   */
+  explain(key: number, value: number, offset: number, acks: AcksLevel | undefined): LossVerdict {
+    const policy = this.policy;
+    if (policy === undefined) return { cause: null, allowed: false, why: 'no facts about the replicas were given' };
+    const all = this.removed.get(key)?.get(value) ?? [];
+    const held = offset < 0 ? all : all.filter((h) => h.offset === offset);
+    if (held.length === 0) {
+      return { cause: null, allowed: false, why: 'no replica is known to have held it and lost it' };
+    }
+    const at = held[0].offset;
+    const epoch = held[0].epoch;
+    const last = new Map<number, Held>();
+    for (const h of held) last.set(h.removal.broker, h);
+    const finals = [...last.values()];
+    const verdict = (cause: AllowedCause, why: string): LossVerdict => {
+      if (policy.strict) return { cause, allowed: false, why: `${why} (a finding under --strict)` };
+      return { cause, allowed: true, why };
+    };
+
+    // (b) Every replica that held it lost it unflushed in a power loss.
+    if (finals.every((h) => h.removal.how === 'power-loss' && at >= (h.removal.syncedOffset ?? Infinity))) {
+      return verdict('power-loss', `every replica that held it lost it unflushed in a power loss (${list(finals)})`);
+    }
+    // (a) An unclean election, or KIP-966's last-known-leader recovery, made leader a replica that lacked it.
+    const elections = this.elections.get(key) ?? [];
+    const lacking = elections.filter((e) => e.leaderEpoch > epoch && e.leaderLog !== null && !holds(e, at, value));
+    const unclean = lacking.find((e) => e.kind !== 'clean');
+    let forbidden = '';
+    if (unclean !== undefined) {
+      const lkl = unclean.kind === 'last-known-leader';
+      const permitted = lkl ? policy.lastKnownLeaderRecovery : policy.uncleanElection;
+      const what = lkl ? "KIP-966's last-known-leader recovery" : 'an unclean election';
+      const why =
+        `${what} made broker ${unclean.leader} leader in epoch ${unclean.leaderEpoch} at ${seconds(unclean.time)} ` +
+        `without it`;
+      if (permitted) return verdict(lkl ? 'last-known-leader' : 'unclean-election', why);
+      forbidden = `; ${why}, although ${lkl ? 'eligible leader replicas are off' : 'unclean election is off'}`;
+    }
+    // (c) acks=0 or 1, and a new leader that lacked it took over.
+    const level = acks ?? policy.acks;
+    if (level !== 'all' && lacking.length > 0) {
+      const e = lacking[0];
+      return verdict(
+        'acks-failover',
+        `it was sent with acks=${acksWord(level)} and broker ${e.leader} took over without it in epoch ` +
+          `${e.leaderEpoch} at ${seconds(e.time)}`,
+      );
+    }
+    const clean = lacking.find((e) => e.kind === 'clean');
+    const election =
+      clean === undefined
+        ? forbidden
+        : `${forbidden}; a clean election made broker ${clean.leader} leader in epoch ${clean.leaderEpoch} at ` +
+          `${seconds(clean.time)} without it`;
+    return {
+      cause: null,
+      allowed: false,
+      why: `nothing the configuration allows explains it: ${list(finals)}${election}`,
+    };
+  }
+}
+
+function holds(e: ElectionFact, offset: number, value: number): boolean {
+  const log = e.leaderLog;
+  if (log === null) return false;
+  const i = offset - log.startOffset;
+  return i >= 0 && i < log.values.length && log.values[i] === value;
+}
+
+function acksWord(level: AcksLevel): string {
+  return level === 'all' ? 'all' : level === 'leader' ? '1' : '0';
+}
+
+/** "broker 1 lost it in a power loss at 12.000 s (synced to offset 0); broker 2 truncated it at 13.000 s" */
+function list(finals: readonly Held[]): string {
+  return finals
+    .map((h) => {
+      const r = h.removal;
+      const when = seconds(r.time);
+      switch (r.how) {
+        case 'truncation':
+          return `broker ${r.broker} truncated it at ${when}`;
+        case 'process-crash':
+          return `broker ${r.broker} lost it in a process crash at ${when}, which keeps the page cache`;
+        case 'disk-replaced':
+          return `broker ${r.broker} lost it with its replaced disk at ${when}`;
+        case 'power-loss': {
+          const synced = r.syncedOffset ?? 0;
+          const flushed = h.offset < synced ? `, although it was synced (up to offset ${synced})` : '';
+          const lied = r.fsyncLied === true ? ', its fsync lying' : '';
+          return `broker ${r.broker} lost it in a power loss at ${when}${flushed}${lied}`;
+        }
+      }
+    })
+    .join('; ');
+}
+
+const explainers = new WeakMap<LossFacts, LossExplainer>();
+
+/** The explainer of a run's facts, built once however many checkers ask. */
+export function lossExplainer(facts: LossFacts | undefined): LossExplainer {
+  if (facts === undefined) return new LossExplainer(undefined);
+  let e = explainers.get(facts);
+  if (e === undefined) explainers.set(facts, (e = new LossExplainer(facts)));
+  return e;
+}

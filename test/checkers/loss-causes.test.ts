@@ -1,0 +1,206 @@
+// Each cause a configuration may allow, proven from hand-built facts, and the near misses that must stay
+// findings: the durability checker (acked-write-lost) and the queue checker (lost-write, inconsistent-offsets)
+// judge the same lost record the same way.
+import { describe, expect, it } from 'vitest';
+import { checkDurability } from '../../checkers/durability/index.ts';
+import { lossExplainer } from '../../checkers/durability/causes.ts';
+import type { ElectionFact, LossFacts, LossPolicy, Removal } from '../../checkers/durability/facts.ts';
+import { checkQueue } from '../../checkers/queue/index.ts';
+import type { CheckResult } from '../../checkers/result.ts';
+import type { History } from '../../workloads/history/format.ts';
+import { QueueHistoryBuilder, records } from '../helpers/queue-history.ts';
+
+/**
+ * 10 and 11 acked at offsets 0 and 1 of key 0; 11 is lost, 13 is then acked at offset 1 in its place, and the
+ * final reads see 10 and 13: 11 is unseen, and offset 1 inconsistent.
+ */
+function lostWrite(): History {
+  return new QueueHistoryBuilder()
+    .send(0, 0, 10, 0)
+    .send(0, 0, 11, 1)
+    .send(0, 0, 13, 1)
+    .finalReads()
+    .poll(5, { 0: records(0, 10, 13) })
+    .build();
+}
+
+const POLICY: LossPolicy = { uncleanElection: false, lastKnownLeaderRecovery: true, acks: 'all', strict: false };
+
+function powerLoss(broker: number, syncedOffset = 0, values = [11]): Removal {
+  return {
+    time: 7,
+    broker,
+    key: 0,
+    how: 'power-loss',
+    fromOffset: 1,
+    values,
+    epochs: values.map(() => 0),
+    syncedOffset,
+  };
+}
+
+function truncated(broker: number, values = [11]): Removal {
+  return { time: 9, broker, key: 0, how: 'truncation', fromOffset: 1, values, epochs: values.map(() => 0) };
+}
+
+function election(kind: ElectionFact['kind'], leaderValues: number[], leader = 2): ElectionFact {
+  return {
+    time: 8,
+    key: 0,
+    leader,
+    leaderEpoch: 1,
+    previousLeader: 0,
+    kind,
+    leaderLog: { startOffset: 0, values: leaderValues },
+  };
+}
+
+function facts(loss: Partial<Omit<LossFacts, 'policy'>> & { policy?: Partial<LossPolicy> }): LossFacts {
+  return {
+    policy: { ...POLICY, ...loss.policy },
+    removals: loss.removals ?? [],
+    elections: loss.elections ?? [],
+  };
+}
+
+function durability(loss: LossFacts, history = lostWrite()): CheckResult {
+  return checkDurability(history, { truncations: [], loss });
+}
+
+function queue(loss: LossFacts, history = lostWrite()): CheckResult {
+  return checkQueue(history, { loss: lossExplainer(loss) });
+}
+
+/** The checker's verdict and where the lost write went: [valid, finding causes, allowed causes]. */
+function judged(
+  result: CheckResult,
+  name: string,
+): [unknown, Record<string, number> | null, Record<string, number> | null] {
+  const finding = result.anomalies.find((a) => a.name === name);
+  const allowed = result.allowed?.find((a) => a.name === name);
+  return [
+    result.valid,
+    finding === undefined ? null : (finding.byCause ?? {}),
+    allowed === undefined ? null : (allowed.byCause ?? {}),
+  ];
+}
+
+describe('a lost acknowledged write is allowed only with a cause the facts prove and the configuration permits', () => {
+  it('power loss: every replica that held it lost it unflushed', () => {
+    const loss = facts({ removals: [powerLoss(0), powerLoss(1), powerLoss(2)] });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([true, null, { 'power-loss': 1 }]);
+    expect(judged(queue(loss), 'unseen')).toEqual([true, null, { 'power-loss': 1 }]);
+    const example = durability(loss).allowed?.[0].examples[0];
+    expect(example?.description).toContain('lost it unflushed in a power loss');
+    expect(example?.detail).toMatchObject({ cause: 'power-loss', allowed: true });
+  });
+
+  it('near miss: a power loss took a record that was synced', () => {
+    const loss = facts({ removals: [powerLoss(0), powerLoss(1, 2), powerLoss(2)] });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+    expect(durability(loss).anomalies[0].examples[0].description).toContain('although it was synced');
+  });
+
+  it('near miss: one holder lost it in a power loss, another truncated it after a clean election', () => {
+    const loss = facts({
+      removals: [powerLoss(0), powerLoss(1), truncated(2)],
+      elections: [election('clean', [10], 0)],
+    });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+    expect(judged(queue(loss), 'unseen')).toEqual([false, {}, null]);
+    expect(durability(loss).anomalies[0].examples[0].description).toContain('a clean election made broker 0');
+  });
+
+  it('near miss: a process crash keeps the page cache, so a record it lost is no power loss', () => {
+    const crash: Removal = { ...powerLoss(0), how: 'process-crash' };
+    const loss = facts({ removals: [crash, powerLoss(1), powerLoss(2)] });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+  });
+
+  it('unclean election: the new leader lacked the record, and unclean election is on', () => {
+    const loss = facts({
+      policy: { uncleanElection: true },
+      removals: [truncated(0), truncated(1)],
+      elections: [election('unclean', [10])],
+    });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([true, null, { 'unclean-election': 1 }]);
+    expect(judged(queue(loss), 'unseen')).toEqual([true, null, { 'unclean-election': 1 }]);
+  });
+
+  it('near miss: an unclean election whose new leader HAD the record explains nothing', () => {
+    const loss = facts({
+      policy: { uncleanElection: true },
+      removals: [truncated(0), truncated(1)],
+      elections: [election('unclean', [10, 11])],
+    });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+  });
+
+  it('near miss: an unclean election that the configuration forbids is a finding', () => {
+    const loss = facts({ removals: [truncated(0), truncated(1)], elections: [election('unclean', [10])] });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+    expect(durability(loss).anomalies[0].examples[0].description).toContain('although unclean election is off');
+  });
+
+  it('an election before the record was written (an older epoch than the new leader) explains nothing', () => {
+    const newer: Removal = { ...truncated(0), epochs: [1] };
+    const loss = facts({
+      policy: { uncleanElection: true },
+      removals: [newer],
+      elections: [election('unclean', [10])],
+    });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+  });
+
+  it("KIP-966's last-known-leader recovery is a cause of its own, allowed with eligible leader replicas", () => {
+    const removals = [truncated(0), powerLoss(1), powerLoss(2)];
+    const on = facts({ removals, elections: [election('last-known-leader', [10])] });
+    expect(judged(durability(on), 'acked-write-lost')).toEqual([true, null, { 'last-known-leader': 1 }]);
+    const off = facts({
+      policy: { lastKnownLeaderRecovery: false },
+      removals,
+      elections: [election('last-known-leader', [10])],
+    });
+    expect(judged(durability(off), 'acked-write-lost')).toEqual([false, {}, null]);
+  });
+
+  it('acks=1: a new leader without the record took over', () => {
+    const loss = facts({
+      policy: { acks: 'leader' },
+      removals: [truncated(0)],
+      elections: [election('clean', [10])],
+    });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([true, null, { 'acks-failover': 1 }]);
+  });
+
+  it('near miss: acks=all lost with a clean election is a finding', () => {
+    const loss = facts({ removals: [truncated(0)], elections: [election('clean', [10])] });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, {}, null]);
+  });
+
+  it('near miss: a loss no replica is known to have suffered is a finding', () => {
+    expect(judged(durability(facts({})), 'acked-write-lost')).toEqual([false, {}, null]);
+  });
+
+  it('--strict makes every allowed loss a finding, keeping its cause', () => {
+    const loss = facts({ policy: { strict: true }, removals: [powerLoss(0), powerLoss(1), powerLoss(2)] });
+    expect(judged(durability(loss), 'acked-write-lost')).toEqual([false, { 'power-loss': 1 }, null]);
+    expect(judged(queue(loss), 'unseen')).toEqual([false, { 'power-loss': 1 }, null]);
+  });
+
+  it('inconsistent offsets that follow from an allowed loss are allowed; from an unexplained one, a finding', () => {
+    // 11 read at offset 1, then lost in power losses everywhere, and 13 written at offset 1 in its place.
+    const history = new QueueHistoryBuilder()
+      .send(0, 0, 10, 0)
+      .send(0, 0, 11, 1)
+      .poll(5, { 0: records(0, 10, 11) })
+      .send(0, 0, 13, 1)
+      .finalReads()
+      .poll(5, { 0: records(0, 10, 13) })
+      .build();
+    const allowed = facts({ removals: [powerLoss(0), powerLoss(1), powerLoss(2)] });
+    expect(judged(queue(allowed, history), 'inconsistent-offsets')).toEqual([true, null, { 'power-loss': 1 }]);
+    const finding = facts({ removals: [powerLoss(0), powerLoss(1), truncated(2)] });
+    expect(judged(queue(finding, history), 'inconsistent-offsets')).toEqual([false, {}, null]);
+  });
+});
