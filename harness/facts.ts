@@ -341,6 +341,7 @@ export function lossPolicyOf(cluster: ClusterConfig, producer: ProducerConfig, s
     lastKnownLeaderRecovery: cluster.protocol.elr,
     acks: producer.acks === 'all' ? 'all' : producer.acks === 1 ? 'leader' : 'none',
     strict,
+    idempotence: producer['enable.idempotence'],
   };
 }
 

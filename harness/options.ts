@@ -442,6 +442,22 @@ export const RUN_OPTIONS = {
    * Judge as Jepsen does: every lost write is a finding, even one the configuration allows (an unclean election,
    * a power loss of unflushed records, acks=1 failing over).
    */
+  /**
+   * Swarm testing of configurations: the seed draws every setting of harness/swarm-config.ts not given
+   * (brokers, replication, min ISR, acks, idempotence, in-flight requests, unclean election, flush.messages,
+   * timeouts, rebalancing, clients and rate); the drawn values are written to the repro file.
+   */
+  swarmConfig: option<boolean>({
+    default: false,
+    check: booleanValue,
+    apply: () => undefined,
+    flag: {
+      syntax: '--swarm-config',
+      help: 'let the seed draw every setting not given (brokers, RF, min ISR, acks, idempotence, timeouts, rates)',
+      parse: (v) => v === true,
+      words: (v) => (v ? ['--swarm-config'] : []),
+    },
+  }),
   strict: option<boolean>({
     default: false,
     check: booleanValue,

@@ -11,6 +11,7 @@ import { replayCommandFor, runReportData, writeRunReport } from './report-data.t
 import { makeRepro, reproText, type Repro } from './repro.ts';
 import { runTest, type RunHooks, type TestRun } from './run-test.ts';
 import { selfTestFault } from './self-test.ts';
+import { withSwarmConfig } from './swarm-config.ts';
 import { testOf, type Test } from './test.ts';
 import { writeWhole } from './write-whole.ts';
 
@@ -23,7 +24,9 @@ export interface JudgedRun {
 }
 
 /** Runs the test `options` describe and judges it; `test` when the caller resolved it already. */
-export function runOnce(options: RunOptions, hooks: RunHooks = {}, test: Test = testOf(options)): JudgedRun {
+export function runOnce(given: RunOptions, hooks: RunHooks = {}, test: Test = testOf(given)): JudgedRun {
+  // With --swarm-config the drawn settings are recorded as given, so the repro replays without drawing.
+  const options = withSwarmConfig(given);
   if (selfTestFault(options.seed) === 'throw')
     throw new Error(`self-test: seed ${String(options.seed)} throws (KAFKASIM_FUZZ_SELF_TEST)`);
   const output = runTest(test, hooks);

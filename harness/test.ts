@@ -9,6 +9,7 @@ import { clusterConfig } from '../sim/kafka/config.ts';
 import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
 import { parseOverrides, type KafkaBehaviours } from '../sim/kafka/protocol.ts';
 import { resolveProducerConfig } from '../sim/kafka/clients/producer-config.ts';
+import { withSwarmConfig } from './swarm-config.ts';
 import { releaseOf, releasesWith, type KafkaRelease } from '../sim/kafka/releases.ts';
 import { ConfigError, parseSeed, type Seed } from '../sim/world/index.ts';
 import { QUEUE_WORKLOAD_DEFAULTS, queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
@@ -40,7 +41,7 @@ export interface Test {
 
 /** The test that run options describe: defaults filled in, every value checked (ConfigError, one line). */
 export function testOf(options: RunOptions): Test {
-  const { seed, ...given } = options;
+  const { seed, ...given } = withSwarmConfig(options);
   const knobs = knobsOf(checkOptions(given, 'options'));
   const draft: TestDraft = {
     brokers: RUN_DEFAULTS.brokers,

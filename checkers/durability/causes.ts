@@ -76,6 +76,14 @@ export class LossExplainer {
     }
   }
 
+  /**
+   * Whether duplicates are allowed: the producer was not idempotent (enable.idempotence=false), so a retry of
+   * a batch that was written may be written again, and the run is not judged strictly.
+   */
+  allowsDuplicates(): boolean {
+    return this.policy !== undefined && !this.policy.strict && this.policy.idempotence === false;
+  }
+
   /** Whether the run's facts were given at all (without them every loss is a finding, cause unknown). */
   get known(): boolean {
     return this.policy !== undefined;

@@ -89,6 +89,11 @@ export interface LossPolicy {
   acks: AcksLevel;
   /** Judge as Jepsen does: every loss is a finding, whatever its cause. */
   strict: boolean;
+  /**
+   * enable.idempotence: without it a retried batch may be written twice (at-least-once), so duplicates are
+   * allowed; with it Kafka promises each record once, and a duplicate is a finding. Absent: idempotent.
+   */
+  idempotence?: boolean;
 }
 
 /** How records left a replica's log. */

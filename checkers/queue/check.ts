@@ -29,9 +29,10 @@ export function checkQueue(history: History, opts: QueueCheckOptions = {}): Chec
   const polls = detectPollOrder(history, scan.offsets, scan.invocationOf);
   const inconsistent = detectInconsistentOffsets(scan.offsets, evidence, opts.loss);
   const nonmonotonicSends = detectNonmonotonicSends(history, scan, opts.loss);
+  const duplicates = detectDuplicates(scan.offsets, evidence, opts.loss?.allowsDuplicates?.() === true);
   const tallies: AnomalyTally[] = [
     inconsistent.findings,
-    detectDuplicates(scan.offsets, evidence),
+    duplicates.findings,
     detectAbortedReads(history, scan, evidence),
     nonmonotonicSends.findings,
     missing.lostWrite,
@@ -40,7 +41,12 @@ export function checkQueue(history: History, opts: QueueCheckOptions = {}): Chec
     polls.intPollSkip,
     polls.intNonmonotonicPoll,
   ];
-  const allowedTallies = [inconsistent.allowed, nonmonotonicSends.allowed, missing.lostWriteAllowed];
+  const allowedTallies = [
+    inconsistent.allowed,
+    duplicates.allowed,
+    nonmonotonicSends.allowed,
+    missing.lostWriteAllowed,
+  ];
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) tallies.push(missing.unseen);
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) allowedTallies.push(missing.unseenAllowed);
   evidence.fulfil(history, scan.invocationOf);

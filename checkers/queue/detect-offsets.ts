@@ -50,8 +50,22 @@ export function detectInconsistentOffsets(
   return { findings: tally, allowed: allowedTally };
 }
 
-export function detectDuplicates(index: OffsetIndex, evidence: EvidenceRequest): AnomalyTally {
-  const tally = new AnomalyTally('duplicate', QUEUE_ANOMALIES.duplicate);
+/**
+ * Values at two offsets of one partition. Allowed (listed apart, not findings) when the producer was not
+ * idempotent: Kafka then promises at least once, and a retried batch that had been written is written again.
+ */
+export function detectDuplicates(
+  index: OffsetIndex,
+  evidence: EvidenceRequest,
+  allowed: boolean,
+): { findings: AnomalyTally; allowed: AnomalyTally } {
+  const findings = new AnomalyTally('duplicate', QUEUE_ANOMALIES.duplicate);
+  const allowedTally = new AnomalyTally('duplicate', QUEUE_ANOMALIES.duplicate);
+  const tally = allowed ? allowedTally : findings;
+  const why = allowed
+    ? ' Allowed by the configuration (enable.idempotence=false): a producer without idempotence may write a ' +
+      'retried batch again when the first attempt was written but its answer was lost (at least once).'
+    : '';
   for (const log of index.values()) {
     for (const value of log.extraOffsetsOf.keys()) {
       if (!tally.record()) continue;
@@ -59,13 +73,13 @@ export function detectDuplicates(index: OffsetIndex, evidence: EvidenceRequest):
       const example: AnomalyExample = {
         description:
           `Value ${formatValue(value)} appears at ${offsets.length} offsets of partition ${log.key}: ` +
-          `${listWords(offsets)}.`,
+          `${listWords(offsets)}.${why}`,
         ops: [],
-        detail: { key: log.key, value, offsets },
+        detail: { key: log.key, value, offsets, ...(allowed ? { cause: 'no-idempotence', allowed: true } : {}) },
       };
       tally.examples.push(example);
       evidence.witnessesOfValue(example, log.key, value);
     }
   }
-  return tally;
+  return { findings, allowed: allowedTally };
 }

@@ -25,6 +25,8 @@ export interface LossJudge {
     offset: number,
     acks: undefined,
   ): { cause: string | null; allowed: boolean; why: string };
+  /** Whether the configuration allows duplicates (a producer without idempotence retries at least once). */
+  allowsDuplicates?(): boolean;
 }
 
 /** The judge's verdict on one lost record, or none when there is no judge or the value is not a number. */

@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { describeSwarmConfig } from '../../harness/swarm-config.ts';
 import {
   accountOfRun,
   checkOutDir,
@@ -98,6 +99,9 @@ export function preamble(test: Test, options: RunOptions, scheduleFile: string |
     `nemesis       ${nemesis}, ${test.timeSeconds} simulated ` +
       `s${test.stopOnViolation ? ', stop at the first violation' : ''}`,
     `checkers      ${test.checkers.map((ch) => ch.name).join(', ')}`,
+    ...(options.swarmConfig === true
+      ? [`swarm config  ${describeSwarmConfig(options).replace(/^swarm-config: /, '')}`]
+      : []),
   ];
 }
 

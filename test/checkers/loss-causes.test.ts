@@ -203,4 +203,26 @@ describe('a lost acknowledged write is allowed only with a cause the facts prove
     const finding = facts({ removals: [powerLoss(0), powerLoss(1), truncated(2)] });
     expect(judged(queue(finding, history), 'inconsistent-offsets')).toEqual([false, {}, null]);
   });
+
+  it('duplicates are allowed without idempotence only; with it, or judged strictly, they are findings', () => {
+    // 11 sent once, acknowledged at offset 1, and read at offsets 1 and 2: a retried batch written twice.
+    const history = new QueueHistoryBuilder()
+      .send(0, 0, 10, 0)
+      .send(0, 0, 11, 1)
+      .finalReads()
+      .poll(5, { 0: records(0, 10, 11, 11) })
+      .build();
+    const duplicate = (policy: Partial<LossPolicy>): [unknown, boolean, boolean] => {
+      const result = queue(facts({ policy }), history);
+      const allowed = result.allowed?.find((a) => a.name === 'duplicate');
+      return [result.valid, result.anomalies.some((a) => a.name === 'duplicate'), allowed !== undefined];
+    };
+    expect(duplicate({ idempotence: false })).toEqual([true, false, true]);
+    expect(duplicate({ idempotence: true })).toEqual([false, true, false]);
+    expect(duplicate({ idempotence: false, strict: true })).toEqual([false, true, false]);
+    // Policy silent on idempotence: a duplicate stays a finding.
+    expect(duplicate({})).toEqual([false, true, false]);
+    const example = queue(facts({ policy: { idempotence: false } }), history).allowed?.[0].examples[0];
+    expect(example?.description).toContain('enable.idempotence=false');
+  });
 });
