@@ -72,6 +72,15 @@ describe('writeWhole', () => {
     writeWhole(join(dir, 'out.json'), 'written');
     expect(readFileSync(victim, 'utf8')).toBe('untouched');
     expect(readFileSync(join(dir, 'out.json'), 'utf8')).toBe('written');
-    expect(existsSync(join(dir, 'out.json.tmp'))).toBe(false);
+    // Not ours: left as it was, and nothing of ours left beside it.
+    expect(readdirSync(dir).sort()).toEqual(['out.json', 'out.json.tmp', 'victim']);
+  });
+
+  it('writes beside a directory left at a temporary-looking name, and leaves it be', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'out.json.tmp'));
+    writeWhole(join(dir, 'out.json'), 'written');
+    expect(readFileSync(join(dir, 'out.json'), 'utf8')).toBe('written');
+    expect(readdirSync(dir).sort()).toEqual(['out.json', 'out.json.tmp']);
   });
 });
