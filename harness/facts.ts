@@ -15,7 +15,7 @@ import type { LogRecovery } from '../checkers/invariants/disk.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ClusterConfig, ProducerConfig } from '../sim/kafka/config.ts';
-import { nextOffsetOf, type RecordBatch } from '../sim/kafka/records.ts';
+import type { RecordBatch } from '../sim/kafka/records.ts';
 import type { CrashMode } from '../sim/world/disk.ts';
 import type { ReplicationEvent } from '../sim/events/index.ts';
 import { controllerNode } from '../sim/kafka/kraft/config.ts';
@@ -80,6 +80,12 @@ export class CrashWatch {
   private readonly struck = new Map<number, Struck>();
   /** Each broker's logs as its events reported them (the replaced disk's loss is read from here). */
   private readonly mirror = new Map<number, Map<number, LogCopy>>();
+  /**
+   * broker → partition → offset → every value the broker appended there (until its disk was replaced): a
+   * power loss may bring back any state the log file passed through since its last sync, so a recovered
+   * record is foreign only if the broker never wrote it at that offset.
+   */
+  private readonly everAppended = new Map<number, Map<number, Map<number, number[]>>>();
 
   constructor(private readonly cluster: KafkaCluster) {
     const world = cluster.world;
@@ -138,6 +144,7 @@ export class CrashWatch {
         this.logEndsOf(e.broker).set(e.partition, e.logEndOffset);
         return;
       case 'append': {
+        this.noteAppended(e.broker, e.partition, e.baseOffset, e.values);
         const log = this.mirrorOf(e.broker, e.partition);
         const at = e.baseOffset - log.startOffset;
         log.values.length = at;
@@ -200,9 +207,11 @@ export class CrashWatch {
     const disk = this.cluster.world.node(this.cluster.nodeOf(broker)).disk;
     const logs = new Map<number, { written: LogCopy; syncedOffset: number }>();
     for (const [id, partition] of program?.partitions ?? []) {
-      const synced = disk.syncedRecords(partition.log.file) as RecordBatch[];
-      const syncedOffset = synced.length === 0 ? 0 : nextOffsetOf(synced[synced.length - 1]);
-      logs.set(id, { written: copyOf(partition.log.all()).copy, syncedOffset });
+      const synced = copyOf(disk.syncedRecords(partition.log.file) as RecordBatch[]).log;
+      const written = copyOf(partition.log.all()).copy;
+      // What the disk holds synced and the broker still holds: a later truncation the crash keeps may remove
+      // synced records, so only the common prefix must survive.
+      logs.set(id, { written, syncedOffset: commonPrefixEnd(synced, written) });
     }
     this.struck.set(broker, { time: now, mode, fsyncLied: disk.activeFaults.fsyncLies, logs });
   }
@@ -228,6 +237,7 @@ export class CrashWatch {
         syncedOffset,
         recovered,
         fileAfter: { values: fileValues, torn: file.torn },
+        writtenBefore: this.writtenBeforeAt(broker, partition, written, recovered),
       });
       // The records lost: from the first offset where the recovered log stops matching what was written.
       let keep = 0;
@@ -248,8 +258,42 @@ export class CrashWatch {
     }
   }
 
+  private noteAppended(broker: number, partition: number, baseOffset: number, values: readonly number[]): void {
+    let partitions = this.everAppended.get(broker);
+    if (partitions === undefined) this.everAppended.set(broker, (partitions = new Map()));
+    let offsets = partitions.get(partition);
+    if (offsets === undefined) partitions.set(partition, (offsets = new Map()));
+    for (let i = 0; i < values.length; i++) {
+      const at = offsets.get(baseOffset + i);
+      if (at === undefined) offsets.set(baseOffset + i, [values[i]]);
+      else if (!at.includes(values[i])) at.push(values[i]);
+    }
+  }
+
+  /**
+   * For each offset where the recovered log differs from what was written at the crash, the values the broker
+   * had written there before (an earlier state the file passed through, which a power loss may restore).
+   */
+  private writtenBeforeAt(
+    broker: number,
+    partition: number,
+    written: LogCopy,
+    recovered: { startOffset: number; values: number[] },
+  ): Record<number, number[]> {
+    const out: Record<number, number[]> = {};
+    const offsets = this.everAppended.get(broker)?.get(partition);
+    for (let i = 0; i < recovered.values.length; i++) {
+      const offset = recovered.startOffset + i;
+      const w = offset - written.startOffset;
+      if (w >= 0 && w < written.values.length && written.values[w] === recovered.values[i]) continue;
+      out[offset] = offsets?.get(offset) ?? [];
+    }
+    return out;
+  }
+
   /** A blank drive: the broker lost every record its logs held. */
   private diskReplaced(broker: number, time: number): void {
+    this.everAppended.delete(broker);
     for (const [partition, log] of this.mirror.get(broker) ?? []) {
       if (log.values.length === 0) continue;
       this.removals.push({
@@ -318,6 +362,18 @@ export class CrashWatch {
 }
 
 /** A log's batches as plain values and epochs. */
+/** The end offset of the longest prefix two logs share, offset by offset (the synced image and the log). */
+function commonPrefixEnd(a: { startOffset: number; values: number[] }, b: LogCopy): number {
+  if (a.values.length === 0) return 0;
+  let offset = Math.max(a.startOffset, b.startOffset);
+  while (true) {
+    const i = offset - a.startOffset;
+    const j = offset - b.startOffset;
+    if (i >= a.values.length || j >= b.values.length || a.values[i] !== b.values[j]) return offset;
+    offset++;
+  }
+}
+
 function copyOf(batches: readonly RecordBatch[]): { copy: LogCopy; log: { startOffset: number; values: number[] } } {
   const startOffset = batches.length === 0 ? 0 : batches[0].baseOffset;
   const values: number[] = [];

@@ -28,6 +28,12 @@ export interface LogRecovery {
    * them. A recovery cuts the file at the first damaged batch, so it must hold the recovered log and nothing else.
    */
   fileAfter: { values: number[]; torn: number };
+  /**
+   * At each offset where the recovered log differs from `written`, the values the broker had written there
+   * earlier: a power loss may restore any state the file passed through since its last sync (a truncation not
+   * yet synced is lost with the appends after it), so such a record is the file's past, not a foreign one.
+   */
+  writtenBefore?: Record<number, number[]>;
 }
 
 export const DISK_DURABILITY_EXPLANATIONS = {
@@ -131,14 +137,20 @@ export function checkDiskDurability(recoveries: readonly LogRecovery[]): CheckRe
   };
 }
 
-/** The first offset where the recovered log differs from what was written, or null if it is a prefix. */
+/**
+ * The first offset where the recovered log holds what the broker never wrote there (after a power loss: neither
+ * at the crash nor in an earlier state of the file), or null.
+ */
 function firstMismatch(r: LogRecovery): { offset: number; recovered: number; written: number | null } | null {
   const { written, recovered } = r;
   for (let i = 0; i < recovered.values.length; i++) {
     const offset = recovered.startOffset + i;
     const w = offset - written.startOffset;
     const had = w >= 0 && w < written.values.length ? written.values[w] : null;
-    if (had !== recovered.values[i]) return { offset, recovered: recovered.values[i], written: had };
+    if (had === recovered.values[i]) continue;
+    // After a power loss, a state the file passed through before the crash; never after a process crash.
+    if (r.mode !== 'process' && (r.writtenBefore?.[offset] ?? []).includes(recovered.values[i])) continue;
+    return { offset, recovered: recovered.values[i], written: had };
   }
   return null;
 }

@@ -34,6 +34,20 @@ describe('checkDiskDurability', () => {
     expect(r.stats).toMatchObject({ recoveries: 3 });
   });
 
+  it('accepts a power loss that restored an earlier state of the file (a truncation not yet synced is lost)', () => {
+    // Seed 1521: offset 2 held 31, was truncated and rewritten with 12 unsynced; the power loss brought 31 back.
+    const restored = recovery({
+      recovered: { startOffset: 0, values: [10, 11, 31] },
+      writtenBefore: { 2: [31, 12] },
+    });
+    expect(checkDiskDurability([restored]).valid).toBe(true);
+    // The same after a process crash is a finding: the page cache keeps the truncation and the rewrite.
+    expect(names([{ ...restored, mode: 'process' }])).toEqual({ 'recovered-log-not-prefix': 1 });
+    // And a value the broker never wrote at that offset is foreign, power loss or not.
+    const foreign = recovery({ recovered: { startOffset: 0, values: [10, 11, 77] }, writtenBefore: { 2: [31] } });
+    expect(names([foreign])).toEqual({ 'recovered-log-not-prefix': 1 });
+  });
+
   it('finds a synced record lost in a power loss', () => {
     expect(names([recovery({ recovered: { startOffset: 0, values: [10] } })])).toEqual({ 'fsynced-record-lost': 1 });
   });

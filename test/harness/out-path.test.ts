@@ -1,6 +1,6 @@
 // Output paths checked before a run and files written whole: what harness/out-path.ts refuses and creates,
 // and that write-whole.ts leaves no temporary file behind a failed write nor writes through a link.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
