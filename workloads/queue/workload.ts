@@ -8,6 +8,7 @@ import { ClientSlot, ProcessIds } from './client-slot.ts';
 import { ConsumerLoop } from './consumers.ts';
 import type { WorkloadContext } from './context.ts';
 import type { QueueWorkloadOptions } from './options.ts';
+import { LivenessProbe } from './liveness-probe.ts';
 import { ProducerLoop } from './producers.ts';
 
 export interface QueueWorkloadStats {
@@ -34,6 +35,7 @@ export class QueueWorkload {
   private readonly consumers: ConsumerLoop[];
   private readonly ctx: WorkloadContext;
   private finalPhaseAt = -1;
+  private probe: LivenessProbe | null = null;
 
   /** Adds one client node per producer and per consumer; processes are numbered producers first. */
   constructor(cluster: KafkaCluster, recorder: HistoryRecorder, options: QueueWorkloadOptions) {
@@ -79,9 +81,23 @@ export class QueueWorkload {
     for (const c of this.consumers) c.pause();
     heal();
     recorder.record({ process: WORKLOAD_PROCESS, type: 'info', f: FINAL_READS_F, value: null });
+    // A workload that writes checks that the healed cluster takes writes again, before it reads.
+    const probe =
+      options.producers > 0 && options.livenessProbe
+        ? new LivenessProbe(this.ctx, () => this.producers.takeValue())
+        : null;
+    this.probe = probe;
     const giveUpAt = this.finalPhaseAt + options.finalSettleMs + options.finalRecoveryLimitMs;
     const startReads = (): void => {
-      if (!recovered() && cluster.world.now < giveUpAt) {
+      const waiting = !recovered() || (probe !== null && !probe.done);
+      if (waiting && cluster.world.now < giveUpAt) {
+        cluster.world.schedule(RECOVERY_POLL_MS, startReads);
+        return;
+      }
+      // Past the limit no new probe starts, and the reads wait for the one in flight: an acknowledgement that
+      // came after the reads began could be missing from them without being lost.
+      probe?.stop();
+      if (probe !== null && probe.inFlight) {
         cluster.world.schedule(RECOVERY_POLL_MS, startReads);
         return;
       }
@@ -100,7 +116,9 @@ export class QueueWorkload {
     if (this.finalPhaseAt < 0) return Infinity;
     const o = this.ctx.options;
     if (this.finalReadsAt >= 0) return this.finalReadsAt + o.finalReadLimitMs;
-    return this.finalPhaseAt + o.finalSettleMs + o.finalRecoveryLimitMs + o.finalReadLimitMs;
+    // A probe in flight at the recovery limit holds the reads back, at most until its watchdog ends it.
+    const probeMs = this.probe === null ? 0 : LivenessProbe.watchdogMs(o) + RECOVERY_POLL_MS;
+    return this.finalPhaseAt + o.finalSettleMs + o.finalRecoveryLimitMs + probeMs + o.finalReadLimitMs;
   }
 
   /** Every consumer has finished its final reads (reached the ends or ran out of time). */
