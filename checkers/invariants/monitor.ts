@@ -314,9 +314,9 @@ export class InvariantMonitor {
           name,
           e,
           [leader, member],
-          `replica ${member} ${joining ? 'joined' : 'stayed in'} the ${name === 'WeakIsr' ? "leader's" : "controller's"} ` +
-            `ISR of partition ${e.partition} without offset ${o} (${l.values[o]}) below leader ${leader}'s high ` +
-            `watermark ${l.highWatermark}`,
+          `replica ${member} ${joining ? 'joined' : 'stayed in'} the ` +
+            `${name === 'WeakIsr' ? "leader's" : "controller's"} ISR of partition ${e.partition} without offset ` +
+            `${o} (${l.values[o]}) below leader ${leader}'s high watermark ${l.highWatermark}`,
           { offset: o, leaderValue: l.values[o], memberValue: m.values[o] ?? null, joining, isr: [...isr] },
           undefined,
           undefined,

@@ -90,7 +90,11 @@ export function checkLiveness(history: History, options: LivenessOptions): Check
         `Partition ${key} took no acknowledged write within ${seconds(options.boundMs)} of the heal at ` +
         `${seconds(healAt)}` +
         (p.firstOk === null ? '' : ` (the first came ${seconds(tookMs)} after it)`) +
-        `; ${since === undefined ? 'it had acknowledged no write before' : `it last acknowledged a write at ${seconds(since)}`}. ` +
+        '; ' +
+        (since === undefined
+          ? 'it had acknowledged no write before'
+          : `it last acknowledged a write at ${seconds(since)}`) +
+        '. ' +
         `${p.attempts} probe send(s) after the heal` +
         (errors === '' ? '.' : `: ${errors}.`),
       ops: [p.firstInvoke, p.firstOk].filter((o): o is Op => o !== null),

@@ -126,7 +126,7 @@ function crashReplica(ctx: FaultContext, partition: number, id: number, mode: Cr
 function nextVictim(ctx: FaultContext, partition: number, order: FailOrder, up: number[]): number {
   if (Array.isArray(order)) {
     const listed = order.map((n) => Number(n.slice(1))).find((id) => up.includes(id));
-    return listed ?? up[0];
+    return listed ?? Math.min(...up);
   }
   if (order === 'leader-last') {
     const leader = ctx.cluster.leaderOf(partition);

@@ -62,7 +62,7 @@ describe('liveness after the final heal', () => {
     const h = history([
       send(0, 100, 1, 1),
       ok(0, 200, 1, 0, 1),
-      // A send invoked before the heal and acknowledged after it does not count: it is not a probe of the healed cluster.
+      // A send invoked before the heal and acknowledged after it is no probe of the healed cluster.
       send(1, 900, 1, 9),
       heal(1000),
       ok(1, 2500, 1, 1, 9),

@@ -20,6 +20,10 @@ export class LivenessProbe {
   /** Partitions not yet acknowledged, in the order they will be tried next. */
   private pending: number[];
   private stopped = false;
+  /** Probe sends and their outcomes, counted with the producers' in the workload's stats. */
+  readonly stats = { sends: 0, ok: 0, fail: 0, info: 0 };
+  /** The probe's process id when the final phase began (it changes after an info outcome). */
+  readonly firstProcess: number;
 
   constructor(
     private readonly ctx: WorkloadContext,
@@ -29,6 +33,7 @@ export class LivenessProbe {
     ctx.cluster.addClient(PROBE_NODE, { producer, consumer: ctx.options.consumer });
     ctx.cluster.world.start(PROBE_NODE);
     this.slot = new ClientSlot(PROBE_NODE, ctx);
+    this.firstProcess = this.slot.process;
     this.pending = Array.from({ length: ctx.options.partitions }, (_, p) => p);
     this.next();
   }
@@ -36,6 +41,11 @@ export class LivenessProbe {
   /** How long one probe send may stay open: a record in flight at its delivery deadline waits for its request. */
   static watchdogMs(options: QueueWorkloadOptions): number {
     return options.producer['delivery.timeout.ms'] + options.producer['request.timeout.ms'] + WATCHDOG_SLACK_MS;
+  }
+
+  /** Probe sends the workload's watchdog ended. */
+  get abandoned(): number {
+    return this.slot.abandoned;
   }
 
   /** Every partition acknowledged a probe. */
@@ -59,17 +69,22 @@ export class LivenessProbe {
     const key = this.pending.shift() as number;
     const value = this.nextValue();
     const watchdogMs = LivenessProbe.watchdogMs(this.ctx.options);
+    this.stats.sends++;
     const failed = (): void => {
       this.pending.push(key);
       this.ctx.cluster.world.schedule(RETRY_MS, () => this.next());
     };
-    const token = this.slot.begin('send', sendValue(key, value), watchdogMs, failed);
+    const token = this.slot.begin('send', sendValue(key, value), watchdogMs, () => {
+      this.stats.info++;
+      failed();
+    });
     this.slot.client().producer.send(key, value, (outcome) => {
       const recorded =
         outcome.type === 'ok'
           ? this.slot.end(token, 'ok', sendOkValue(key, outcome.offset, value))
           : this.slot.end(token, outcome.type, sendValue(key, value), outcome.error);
       if (!recorded) return;
+      this.stats[outcome.type]++;
       if (outcome.type === 'ok') this.next();
       else failed();
     });

@@ -108,6 +108,11 @@ export class QueueWorkload {
     cluster.world.schedule(options.finalSettleMs, startReads);
   }
 
+  /** The liveness probe's process id when the final phase began it, or -1 (no final phase yet, or no producers). */
+  get probeProcess(): number {
+    return this.probe?.firstProcess ?? -1;
+  }
+
   /** When the final reads began (after the settle and recovery wait), or -1. */
   finalReadsAt = -1;
 
@@ -127,17 +132,21 @@ export class QueueWorkload {
   }
 
   stats(): QueueWorkloadStats {
+    // The final phase's probe sends are sends like any other.
+    const probe = this.probe?.stats ?? { sends: 0, ok: 0, fail: 0, info: 0 };
     const p = this.producers.stats;
     const sum = (f: (c: ConsumerLoop) => number): number => this.consumers.reduce((n, c) => n + f(c), 0);
     return {
-      sends: p.sends,
-      acked: p.ok,
-      failed: p.fail,
-      indeterminate: p.info,
+      sends: p.sends + probe.sends,
+      acked: p.ok + probe.ok,
+      failed: p.fail + probe.fail,
+      indeterminate: p.info + probe.info,
       polls: sum((c) => c.stats.polls),
       recordsRead: sum((c) => c.stats.recordsRead),
       clientCrashes: p.crashes + sum((c) => c.stats.crashes),
-      abandonedOps: [...this.producerSlots, ...this.consumerSlots].reduce((n, s) => n + s.abandoned, 0),
+      abandonedOps:
+        [...this.producerSlots, ...this.consumerSlots].reduce((n, s) => n + s.abandoned, 0) +
+        (this.probe?.abandoned ?? 0),
       finalReadsComplete: sum((c) => (c.stats.finalReadsComplete ? 1 : 0)),
       consumers: this.consumers.length,
     };
