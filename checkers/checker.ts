@@ -43,6 +43,9 @@ export interface MonitorContext {
   step(): number;
   /** KRaft voter ids (empty in ZooKeeper mode). */
   voters: readonly number[];
+  /** The configuration under test, as far as the invariants need it. */
+  minInsyncReplicas: number;
+  replicationFactor: number;
 }
 
 export type Checker =

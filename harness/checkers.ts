@@ -8,6 +8,7 @@ import { checkDiskDurability } from '../checkers/invariants/disk.ts';
 import { checkDivergenceAtRest } from '../checkers/invariants/at-rest.ts';
 import { InvariantMonitor } from '../checkers/invariants/index.ts';
 import { RaftMonitor } from '../checkers/invariants/raft.ts';
+import { checkLiveness } from '../checkers/liveness/index.ts';
 import { checkFinalLogReads } from '../checkers/queue/final-log-reads.ts';
 import { checkQueue } from '../checkers/queue/index.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
@@ -33,7 +34,8 @@ export const DURABILITY_CHECKER: Checker = {
 export const INVARIANTS_CHECKER: Checker = {
   name: 'invariants',
   kind: 'replication-monitor',
-  start: (c) => new InvariantMonitor(c.step),
+  start: (c) =>
+    new InvariantMonitor(c.step, { minInsyncReplicas: c.minInsyncReplicas, replicationFactor: c.replicationFactor }),
 };
 
 export const RAFT_CHECKER: Checker = {
@@ -54,7 +56,15 @@ export const FINAL_LOG_READS_CHECKER: Checker = {
   check: (f) => checkFinalLogReads(f.history),
 };
 
-export function standardCheckers(metadata: MetadataMode): Checker[] {
+/** Liveness after the final heal: every partition takes an acks=all write within `boundMs` of it. */
+export function livenessChecker(boundMs: number): Checker {
+  return { name: 'liveness', kind: 'history', check: (f) => checkLiveness(f.history, { boundMs }) };
+}
+
+/**
+ * The standard checkers; `livenessBoundMs` adds the liveness checker (null for a workload that sends no probes).
+ */
+export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number | null = null): Checker[] {
   return [
     QUEUE_CHECKER,
     DURABILITY_CHECKER,
@@ -63,5 +73,6 @@ export function standardCheckers(metadata: MetadataMode): Checker[] {
     ...(metadata === 'kraft' ? [RAFT_CHECKER] : []),
     DIVERGENCE_AT_REST_CHECKER,
     FINAL_LOG_READS_CHECKER,
+    ...(livenessBoundMs === null ? [] : [livenessChecker(livenessBoundMs)]),
   ];
 }

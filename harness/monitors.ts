@@ -37,7 +37,12 @@ export class OnlineMonitors {
   ) {
     const world = cluster.world;
     // Read while an event runs: the events completed so far, plus the one in progress.
-    const context = { step: () => world.events + 1, voters: cluster.voterIds };
+    const context = {
+      step: () => world.events + 1,
+      voters: cluster.voterIds,
+      minInsyncReplicas: cluster.config.broker['min.insync.replicas'],
+      replicationFactor: cluster.config.replicationFactor,
+    };
     for (const c of checkers) {
       if (c.kind === 'replication-monitor') {
         const monitor = c.start(context);

@@ -97,10 +97,21 @@ export function testOf(options: RunOptions): Test {
         : { kinds: draft.nemesis, intensity: draft.intensity, killModes: draft.killModes },
     timeSeconds: draft.timeSeconds,
     readyTimeoutMs: draft.readyTimeoutMs,
-    checkers: standardCheckers(cluster.metadata),
+    checkers: standardCheckers(cluster.metadata, livenessBoundOf(workload)),
     stopOnViolation: draft.stopOnViolation,
     strict: draft.strict,
   };
+}
+
+/**
+ * How long after the heal every partition has to take an acks=all write: the final phase's whole wait for
+ * recovery (its settle period and recovery limit), during which the probes go on. Null for a workload without
+ * producers, which sends no probes. (min.insync.replicas above the replication factor, which would refuse every
+ * acks=all send, is refused before a run.)
+ */
+function livenessBoundOf(workload: QueueWorkloadOptions): number | null {
+  if (workload.producers === 0 || !workload.livenessProbe) return null;
+  return workload.finalSettleMs + workload.finalRecoveryLimitMs;
 }
 
 /** resolveProducerConfig on the workload's producer defaults; what Kafka would refuse is a usage error. */

@@ -81,8 +81,8 @@ export function generateSchedule(random: Random, options: GenerateOptions): Sche
     const params = module.generate(random, shape, intensity);
     const tail = module.tailMs(params, shape);
     const latestStop = endMs - tail;
-    if (latestStop <= t) continue;
-    const stopMs = Math.min(t + Math.max(1, module.duration(random, intensity)), latestStop);
+    if (latestStop <= t || t + (module.minDurationMs?.(params, shape) ?? 0) >= latestStop) continue;
+    const stopMs = Math.min(t + Math.max(1, module.duration(random, intensity, params, shape)), latestStop);
     pairs.push({ id: pairs.length, kind, startMs: t, stopMs, params });
     busyUntil.set(kind, stopMs + tail);
   }
@@ -93,14 +93,17 @@ export function generateSchedule(random: Random, options: GenerateOptions): Sche
 /** Share of generated kills that are one machine losing power rather than a process crash (kill -9). */
 export const POWER_LOSS_SHARE = 0.25;
 
+/** The generated faults whose crashes may be a process crash or a machine losing power. */
+const DRAWN_CRASH_KINDS: readonly FaultKind[] = ['kill', 'outage'];
+
 /**
- * A generated kill is a process crash (the page cache survives) or, one time in four, its machines losing
- * power (unflushed data gone, in a power-loss mode drawn too). Drawn from a stream of their own after the
- * schedule is laid out, so that the times, kinds and targets of every fault are what they were before.
+ * A generated kill (or outage) is a process crash (the page cache survives) or, one time in four, its machines
+ * losing power (unflushed data gone, in a power-loss mode drawn too). Drawn from a stream of their own after
+ * the schedule is laid out, so that the times, kinds and targets of every fault are what they were before.
  */
 function drawCrashModes(random: Random, pairs: FaultPair[]): void {
   for (const p of pairs) {
-    if (p.kind !== 'kill') continue;
+    if (!DRAWN_CRASH_KINDS.includes(p.kind)) continue;
     if (random.chance(POWER_LOSS_SHARE)) p.params = { ...p.params, mode: random.pick(POWER_LOSS_MODES) };
   }
 }

@@ -47,8 +47,13 @@ export interface FaultKindModule<P extends JsonObject, A extends JsonObject> {
   parse(raw: unknown, where: string, shape?: ClusterShape): P;
   generate(random: Random, shape: ClusterShape, intensity: number): P;
   arbitrary(shape: ClusterShape): Arbitrary<P>;
-  /** How long a generated fault of this kind lasts, start to stop. */
-  duration(random: Random, intensity: number): number;
+  /** How long a generated fault of this kind lasts, start to stop (given the parameters drawn for it). */
+  duration(random: Random, intensity: number, params?: P, shape?: ClusterShape): number;
+  /**
+   * The shortest a generated fault may last and still be what was drawn (an outage's failures one after another
+   * all happen before its stop); a fault that cannot last that long before the run's end is not generated.
+   */
+  minDurationMs?(params: P, shape: ClusterShape): number;
   /** Time after the stop until the fault is fully undone (staggered restarts); 0 for most kinds. */
   tailMs(params: P, shape: ClusterShape): number;
   start(ctx: FaultContext, params: P): A;

@@ -1,2 +1,2 @@
-export { InvariantMonitor, INVARIANT_EXPLANATIONS } from './monitor.ts';
+export { InvariantMonitor, INVARIANT_EXPLANATIONS, type InvariantConfig } from './monitor.ts';
 export type { InvariantName, Violation } from './violation.ts';

@@ -44,7 +44,17 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
   LeaderCompleteness: 'A newly elected leader holds every record acknowledged with acks=all.',
   LogMatching: 'Two replicas agree on every offset below both their high watermarks.',
   ConsistentCommittedData: 'An offset below the high watermark never changes value.',
+  MinIsrOnAppend:
+    'A leader appends a produce request with acks=all only while its ISR has at least min.insync.replicas ' +
+    'members (Partition.appendRecordsToLeader answers NOT_ENOUGH_REPLICAS otherwise).',
 };
+
+/** What the invariants need to know of the configuration under test. */
+export interface InvariantConfig {
+  /** min.insync.replicas; Kafka counts at most the replication factor of it (Partition.effectiveMinIsr). */
+  minInsyncReplicas: number;
+  replicationFactor: number;
+}
 
 export class InvariantMonitor {
   private readonly replicas = new Map<string, Replica>();
@@ -73,7 +83,10 @@ export class InvariantMonitor {
    */
   step = 0;
 
-  constructor(private readonly stepOf: (() => number) | null = null) {}
+  constructor(
+    private readonly stepOf: (() => number) | null = null,
+    private readonly config: InvariantConfig | null = null,
+  ) {}
 
   /** Whether a reported partition state is at least as new as any seen (unversioned reports always are). */
   private newerState(partition: number, version: number | undefined): boolean {
@@ -164,6 +177,7 @@ export class InvariantMonitor {
     switch (e.kind) {
       case 'append': {
         const r = this.replica(e.broker, e.partition);
+        if (e.asLeader && e.acks === -1) this.checkMinIsrOnAppend(e, r);
         // Appends are contiguous; a gap would mean the mirror lost track, which is itself a bug to see.
         for (let i = 0; i < e.values.length; i++) {
           r.values[e.baseOffset + i] = e.values[i];
@@ -206,7 +220,9 @@ export class InvariantMonitor {
       }
       case 'isr-change': {
         const r = this.replica(e.broker, e.partition);
+        const before = r.isr;
         r.isr = [...e.isr];
+        this.checkIsrMembers('WeakIsr', e, e.broker, before, e.isr);
         if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.broker, e.isr);
         if (!e.isr.includes(e.broker)) {
           this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, {
@@ -258,35 +274,76 @@ export class InvariantMonitor {
   }
 
   /**
-   * The controller's ISR is now `isr` under `leader`. StrongIsr also when it grows: a replica joining must hold every
-   * record below the leader's high watermark (Kafka admits one only once caught up to it). A crash that emptied
-   * the joiner does not explain its joining (that is KAFKA-14139's bug: a replaced disk let back in on the strength
-   * of its previous incarnation); only an unclean election does.
+   * The controller's ISR is now `isr` under `leader`: StrongIsr at every change, for every member (see
+   * checkIsrMembers).
    */
   private setControllerIsr(e: { time: number; partition: number }, leader: number, isr: readonly number[]): void {
     const before = this.controllerIsr.get(e.partition);
     this.controllerIsr.set(e.partition, { leader, isr: [...isr] });
     if (before === undefined || leader < 0) return;
+    // The same state again (the leader adopting what the controller wrote) is no change.
+    if (before.leader === leader && before.isr.join() === isr.join()) return;
+    this.checkIsrMembers('StrongIsr', e, leader, before.isr, isr);
+  }
+
+  /**
+   * At an ISR change, every member of the new ISR must hold every record below the leader's high watermark: Kafka
+   * admits a follower only once it has fetched up to it (Partition.isFollowerInSync: its log end offset at least
+   * the high watermark), and the high watermark never passes what the ISR holds (maximal ISR included). A member
+   * joining is held to that whatever happened to it: a crash or a replaced disk that emptied it does not excuse its
+   * joining (that is KAFKA-14139's bug: a replaced disk let back in on the strength of its previous incarnation);
+   * only an unclean election does. A member staying in may have lost records in a crash since it last fetched
+   * (a power loss of the whole machine, before the controller saw it go): that crash explains it.
+   */
+  private checkIsrMembers(
+    name: InvariantName,
+    e: { time: number; partition: number },
+    leader: number,
+    before: readonly number[],
+    isr: readonly number[],
+  ): void {
+    if (leader < 0) return;
     const l = this.replica(leader, e.partition);
     for (const member of isr) {
-      if (member === leader || before.isr.includes(member)) continue;
+      if (member === leader) continue;
+      const joining = !before.includes(member);
       const m = this.replica(member, e.partition);
       for (let o = 0; o < l.highWatermark; o++) {
         if (l.values[o] === undefined || m.values[o] === l.values[o]) continue;
         this.violate(
-          'StrongIsr',
+          name,
           e,
           [leader, member],
-          `replica ${member} joined the ISR of partition ${e.partition} without offset ${o} (${l.values[o]}) below ` +
-            `leader ${leader}'s high watermark ${l.highWatermark}`,
-          { offset: o, leaderValue: l.values[o], memberValue: m.values[o] ?? null },
+          `replica ${member} ${joining ? 'joined' : 'stayed in'} the ` +
+            `${name === 'WeakIsr' ? "leader's" : "controller's"} ISR of partition ${e.partition} without offset ` +
+            `${o} (${l.values[o]}) below leader ${leader}'s high watermark ${l.highWatermark}`,
+          { offset: o, leaderValue: l.values[o], memberValue: m.values[o] ?? null, joining, isr: [...isr] },
           undefined,
           undefined,
-          false,
+          !joining,
         );
         break;
       }
     }
+  }
+
+  /** MinIsrOnAppend: an acks=all append by a leader whose own (committed) ISR is below min.insync.replicas. */
+  private checkMinIsrOnAppend(e: Extract<ReplicationEvent, { kind: 'append' }>, leader: Replica): void {
+    if (this.config === null) return;
+    const minIsr = Math.min(this.config.minInsyncReplicas, this.config.replicationFactor);
+    if (leader.isr.length >= minIsr) return;
+    // Nothing excuses it: neither an unclean election nor a crash makes Kafka append below min ISR.
+    this.violate(
+      'MinIsrOnAppend',
+      e,
+      [e.broker],
+      `leader ${e.broker} appended an acks=all batch at offset ${e.baseOffset} of partition ${e.partition} with ISR ` +
+        `[${leader.isr}], below min.insync.replicas ${minIsr}`,
+      { offset: e.baseOffset, isr: [...leader.isr], minInsyncReplicas: minIsr, leaderEpoch: e.epoch },
+      Infinity,
+      undefined,
+      false,
+    );
   }
 
   private onBecomeLeader(e: Extract<ReplicationEvent, { kind: 'become-leader' }>): void {

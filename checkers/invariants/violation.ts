@@ -10,7 +10,8 @@ export type InvariantName =
   | 'StrongIsr'
   | 'LeaderCompleteness'
   | 'LogMatching'
-  | 'ConsistentCommittedData';
+  | 'ConsistentCommittedData'
+  | 'MinIsrOnAppend';
 
 export interface Violation {
   invariant: InvariantName;

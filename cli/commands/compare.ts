@@ -83,7 +83,7 @@ function sideText(row: CompareRow['clean']): string {
 const HEADER = columns(['lost', 'offline', 'success', 'p50', 'p99']);
 
 export function registerCompare(program: Command): void {
-  addRunFlags(program.command('compare'))
+  addRunFlags(program.command('compare'), undefined, ['unclean'])
     .description(
       'clean against unclean leader election on the same seeds and fault schedules: data lost against availability ' +
         'gained',
@@ -92,8 +92,10 @@ export function registerCompare(program: Command): void {
     .option('--out <dir>', 'where to write compare.json, the report (index.html) and every run', DEFAULT_COMPARE_OUT)
     .option('--json', 'print compare.json on stdout instead of the table')
     .action((flags: CompareFlags) => {
-      if (flags.unclean === true)
-        throw new UsageError('compare runs every seed both with and without unclean leader election; drop --unclean');
+      if (flags.unclean !== undefined) {
+        const flag = flags.unclean === true ? '--unclean' : '--no-unclean';
+        throw new UsageError(`compare runs every seed both with and without unclean leader election; drop ${flag}`);
+      }
       const seeds = intOption('--seeds', flags.seeds, 1, 10_000);
       const base = runOptionsFrom(flags);
       // Everything the runs need is checked before the table starts: options, then where it all goes.

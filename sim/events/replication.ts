@@ -29,6 +29,8 @@ export type ReplicationEvent =
       values: number[];
       epoch: number;
       asLeader: boolean;
+      /** A leader's append for a produce request: the request's acks (-1: all). */
+      acks?: 0 | 1 | -1;
     }
   | {
       kind: 'truncate';

@@ -285,7 +285,7 @@ export class Partition {
       baseSequence,
       values,
     };
-    this.appendBatch(batch, true);
+    this.appendBatch(batch, true, acks);
     return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
   }
 
@@ -526,7 +526,7 @@ export class Partition {
 
   // ---- shared ----
 
-  private appendBatch(batch: RecordBatch, asLeader: boolean): void {
+  private appendBatch(batch: RecordBatch, asLeader: boolean, acks?: 0 | 1 | -1): void {
     if (batch.epoch > this.epochCache.latestEpoch()) this.epochCache.assign(batch.epoch, batch.baseOffset);
     this.log.append(batch);
     this.producers.update(batch);
@@ -541,6 +541,7 @@ export class Partition {
         values: batch.values,
         epoch: batch.epoch,
         asLeader,
+        ...(acks === undefined ? {} : { acks }),
       });
     }
     if (this.deps.observe.active) {

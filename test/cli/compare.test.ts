@@ -79,8 +79,18 @@ describe('kafkasim compare', () => {
     expect(compare.rows[0].clean.produce.sends).toBeGreaterThan(0);
   });
 
+  it('does not offer --unclean or --no-unclean in its help: it runs both', () => {
+    const r = kafkasim('compare', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--min-isr');
+    expect(r.stdout).not.toContain('unclean.leader.election.enable');
+    expect(r.stdout).not.toMatch(/--(no-)?unclean/);
+    expect(kafkasim('run', '--help').stdout).toMatch(/--no-unclean/);
+  });
+
   it.each([
     [['compare', '--unclean'], /drop --unclean/],
+    [['compare', '--no-unclean'], /drop --no-unclean/],
     [['compare', '--seeds', '0'], /--seeds must be an integer/],
     [['compare', '--seed', '-4'], /invalid seed/],
     [['compare', '--acks', '2'], /--acks must be 0, 1 or all/],

@@ -27,7 +27,11 @@ describe('a run without faults', () => {
   it('is valid for the durability checker, with no truncations to report', () => {
     const durability = checkDurability(run.history, run.facts.durability);
     expect(durability.valid).toBe(true);
-    expect(durability.stats?.acked).toBe(run.stats.acked);
+    // Sends acknowledged after the final phase began (the liveness probes) are not judged: the reads may be past.
+    const marker = run.history.findIndex((op) => op.f === FINAL_READS_F);
+    const afterMarker = run.history.filter((op, i) => i > marker && op.f === 'send' && op.type === 'ok').length;
+    expect(afterMarker).toBeGreaterThanOrEqual(3);
+    expect(durability.stats?.acked).toBe(run.stats.acked - afterMarker);
     expect(run.facts.durability.truncations).toEqual([]);
   });
 

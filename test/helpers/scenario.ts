@@ -54,7 +54,11 @@ export class Scenario {
     this.events = this.cluster.record();
     // Online, as the harness runs it: a violation names the world event in progress.
     const world = this.cluster.world;
-    this.monitor = new InvariantMonitor(() => world.events + 1);
+    const c = this.cluster.config;
+    this.monitor = new InvariantMonitor(() => world.events + 1, {
+      minInsyncReplicas: c.broker['min.insync.replicas'],
+      replicationFactor: c.replicationFactor,
+    });
     this.cluster.observe((e) => this.monitor.observe(e));
     this.producerConfig = o.producer ?? {};
   }

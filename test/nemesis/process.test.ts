@@ -228,3 +228,104 @@ describe('outage', () => {
     expect(t.cluster.leaderOf(0)).toBe(isr[0]);
   });
 });
+
+describe('outage, one replica after another', () => {
+  /**
+   * From 5 s the followers of partition 0 fail 10 s apart, then the leader, which ran alone for 10 s (min ISR 1);
+   * they come back stalest first from 30 s, 15 s apart: the first follower to fail is the first back.
+   */
+  function oneByOne(unclean: boolean): ReturnType<typeof testCluster> {
+    const t = testCluster(7, { 'unclean.leader.election.enable': unclean, 'min.insync.replicas': 1 });
+    t.produce(2000, 70000);
+    applySchedule(
+      t.cluster,
+      schedule(
+        pair(0, 'outage', 5000, 30000, {
+          partition: 0,
+          mode: 'process',
+          order: 'stale-first',
+          gapMs: 15000,
+          failOrder: 'leader-last',
+          failGapsMs: [10000],
+        }),
+      ),
+      t.record,
+    );
+    return t;
+  }
+
+  it('fails the followers first while writes go on, the ISR shrinking to the leader, which fails last', () => {
+    const t = oneByOne(true);
+    t.cluster.world.runUntil(4999);
+    const leader = t.cluster.leaderOf(0);
+    t.cluster.world.runUntil(5000);
+    const first = (t.op('start-outage', 0).crashed as { node: string }[])[0].node;
+    expect(first).not.toBe(`b${leader}`);
+    expect(t.op('start-outage', 0)).toMatchObject({ failOrder: 'leader-last', pendingFailures: 2 });
+    t.cluster.world.runUntil(24999);
+    const steps = t.ops.filter((o) => o.f === 'step-outage').map((o) => o.value as { failed: string });
+    expect(steps.map((s) => s.failed)).toEqual([expect.not.stringMatching(`^b${leader}$`)]);
+    // Running on its last replica: the leader's ISR is itself, and it still acknowledges writes.
+    const p = t.cluster.broker(leader)?.partitions.get(0);
+    expect(p?.isr).toEqual([leader]);
+    const ackedAlone = t.acked.length;
+    const ackedBefore = t.acked.slice();
+    t.cluster.world.runUntil(25000);
+    expect(t.ops.filter((o) => o.f === 'step-outage').map((o) => (o.value as { failed: string }).failed)).toContain(
+      `b${leader}`,
+    );
+    expect(ackedAlone).toBeGreaterThan(0);
+    t.cluster.world.runUntil(30000);
+    expect(t.op('stop-outage', 0)).toMatchObject({ restarted: [first] });
+    expect((t.op('stop-outage', 0).plan as string[][])[0]).toEqual([first]);
+    // Unclean election: the first back, which failed first, leads, and the others truncate to it.
+    t.cluster.world.runUntil(90000);
+    const unclean = elections(t.events).filter((e) => e.unclean);
+    expect(unclean.length).toBeGreaterThan(0);
+    expect(`b${unclean[0].leader}`).toBe(first);
+    const lost = t.events.filter(
+      (e) =>
+        e.kind === 'truncate' && e.reason === 'leader-epoch' && e.removed.some((r) => ackedBefore.includes(r.value)),
+    );
+    expect(lost.length).toBeGreaterThan(0);
+  });
+
+  it('with unclean election off, nothing acknowledged is lost: the partition waits for its last leader', () => {
+    const t = oneByOne(false);
+    t.cluster.world.runUntil(4999);
+    const leader = t.cluster.leaderOf(0);
+    t.cluster.world.runUntil(90000);
+    // KIP-966's recovery may elect the last known leader back (flagged unclean): it holds everything.
+    expect(elections(t.events).filter((e) => e.unclean && e.lastKnownLeader !== true)).toEqual([]);
+    const after = elections(t.events).filter((e) => e.time > 25000);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after[0].leader).toBe(leader);
+    const removedAcked = t.events.filter(
+      (e) => e.kind === 'truncate' && e.removed.some((r) => t.acked.includes(r.value)),
+    );
+    expect(removedAcked).toEqual([]);
+  });
+
+  it('a stop before every failure was due cancels the rest and restarts those that failed', () => {
+    const t = testCluster(7, { 'min.insync.replicas': 1 });
+    applySchedule(
+      t.cluster,
+      schedule(
+        pair(0, 'outage', 5000, 8000, {
+          partition: 0,
+          mode: 'process',
+          order: 'random',
+          gapMs: 1000,
+          failOrder: ['b1', 'b0'],
+          failGapsMs: [4000, 1000],
+        }),
+      ),
+      t.record,
+    );
+    t.cluster.world.runUntil(20000);
+    expect(t.op('start-outage', 0).crashed).toEqual([{ node: 'b1', logEndOffset: expect.any(Number) }]);
+    expect(t.ops.filter((o) => o.f === 'step-outage' && 'failed' in (o.value as object))).toEqual([]);
+    expect(t.op('stop-outage', 0)).toMatchObject({ restarted: ['b1'], pending: [] });
+    for (const b of ['b0', 'b1', 'b2']) expect(t.cluster.world.node(b).status).toBe('running');
+  });
+});

@@ -339,3 +339,84 @@ describe('swarm', () => {
     }
   });
 });
+
+describe('outage params', () => {
+  const outage = (params: Record<string, unknown>): unknown => ({
+    version: 1,
+    ops: [{ at: 1000, kind: 'outage', action: 'start', id: 0, params }],
+  });
+  const old = { partition: 1, mode: 'process', order: 'stale-first', gapMs: 3000 };
+
+  it('reads a schedule written before one-by-one failures exactly as written (it fails together)', () => {
+    expect(validateSchedule(outage(old), SHAPE)).toEqual(outage(old));
+  });
+
+  it('reads the failure order and its gaps', () => {
+    for (const extra of [
+      { failOrder: 'together' },
+      { failOrder: 'together', failGapsMs: [] },
+      { failOrder: 'leader-last', failGapsMs: [8000, 12000] },
+      { failOrder: 'random', failGapsMs: [0] },
+      { failOrder: ['b2', 'b0'], failGapsMs: [5000] },
+    ]) {
+      expect(validateSchedule(outage({ ...old, ...extra }), SHAPE)).toEqual(outage({ ...old, ...extra }));
+    }
+  });
+
+  it('names the place and the problem of a bad failure order or gap in one line', () => {
+    const at = 'schedule.ops[0].params';
+    const bad: [Record<string, unknown>, string][] = [
+      [{ failOrder: 'leader-first', failGapsMs: [1] }, `${at}.failOrder: unknown failure order "leader-first"`],
+      [{ failOrder: 'random' }, `${at}.failGapsMs: missing (failOrder "random" needs the gaps between failures)`],
+      [{ failOrder: 'random', failGapsMs: [] }, `${at}.failGapsMs: failOrder "random" needs at least one gap in ms`],
+      [{ failOrder: 'together', failGapsMs: [1000] }, `${at}.failGapsMs: replicas that fail together have no gaps`],
+      [{ failGapsMs: [1000] }, `${at}.failGapsMs: replicas that fail together have no gaps`],
+      [{ failOrder: 'random', failGapsMs: 1000 }, `${at}.failGapsMs: expected an array of gaps in ms`],
+      [{ failOrder: 'random', failGapsMs: [-1] }, `${at}.failGapsMs[0]: must be at least 0, got -1`],
+      [{ failOrder: 'random', failGapsMs: [700000] }, `${at}.failGapsMs[0]: must be at most 600000`],
+      [{ failOrder: ['b0', 'b0'], failGapsMs: [1] }, `${at}.failOrder: node "b0" listed twice`],
+      [{ failOrder: ['b7'], failGapsMs: [1] }, `${at}.failOrder[0]: no broker node "b7" in a 3-broker cluster`],
+      [{ failOrder: [], failGapsMs: [1] }, `${at}.failOrder: expected at least one broker`],
+      [{ failOrders: 'random' }, `${at}.failOrders: unknown field`],
+    ];
+    for (const [extra, message] of bad) {
+      let thrown: unknown;
+      try {
+        validateSchedule(outage({ ...old, ...extra }), SHAPE);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as Error).message).toContain(message);
+      expect((thrown as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('generates one-by-one failures most of the time, with gaps short and long, and all within the run', () => {
+    const orders = new Map<string, number>();
+    let short = 0;
+    let long = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const s = generateSchedule(Random.root(seed), { kinds: ['outage'], timeMs: 60_000, brokers: 3, partitions: 3 });
+      expect(endsQuiet(s, 60_000)).toBe(true);
+      for (const op of s.ops) {
+        if (op.action !== 'start' || op.kind !== 'outage') continue;
+        const p = op.params;
+        const order = String(p.failOrder);
+        orders.set(order, (orders.get(order) ?? 0) + 1);
+        for (const g of p.failGapsMs ?? []) g < 10000 ? short++ : long++;
+        if (order !== 'together') expect(p.failGapsMs).toHaveLength(2);
+        // Every failure is due before the stop.
+        const stop = s.ops.find((o) => o.action === 'stop' && o.id === op.id);
+        const span = (p.failGapsMs ?? []).reduce((a, b) => a + b, 0);
+        expect((stop?.at ?? 0) - op.at).toBeGreaterThan(span);
+      }
+    }
+    expect([...orders.keys()].sort()).toEqual(['leader-last', 'random', 'together']);
+    expect((orders.get('leader-last') ?? 0) + (orders.get('random') ?? 0)).toBeGreaterThan(
+      2 * (orders.get('together') ?? 0),
+    );
+    expect(short).toBeGreaterThan(0);
+    expect(long).toBeGreaterThan(0);
+  });
+});

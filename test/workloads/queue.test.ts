@@ -105,7 +105,10 @@ describe('queue workload without faults', () => {
     const marker = markerIndex(history);
     expect(history.filter((op) => op.f === FINAL_READS_F)).toHaveLength(1);
     const after = history.slice(marker + 1);
-    expect(after.some((op) => op.f === 'send' && op.type === 'invoke')).toBe(false);
+    // The producers send nothing more; the liveness probe sends acks=all to each partition until acknowledged.
+    const probes = after.filter((op) => op.f === 'send' && op.type === 'invoke');
+    expect(new Set(probes.map((op) => op.process))).toEqual(new Set([workload.probeProcess]));
+    expect(probes.map((op) => (op.value as [[string, number, number]])[0][1])).toEqual([0, 1, 2]);
     for (const slot of workload.consumerSlots) {
       // A poll in flight when the phase began completes first.
       const ops = after.filter((op) => op.process === slot.process && op.f !== 'poll');
@@ -173,7 +176,8 @@ describe('client crashes', () => {
     }
     expect(workload.stats().clientCrashes).toBe(crashes.length / 2);
     // Each info completion hands its node a fresh id: ids are allocated in order, never reused.
-    const initial = workload.producerSlots.length + workload.consumerSlots.length;
+    // The final phase's probe takes one more when it begins.
+    const initial = workload.producerSlots.length + workload.consumerSlots.length + 1;
     const infos = history.filter((op) => isClientProcess(op.process) && op.type === 'info').length;
     const used = new Set(history.filter((op) => isClientProcess(op.process)).map((op) => op.process as number));
     for (const p of used) expect(p).toBeLessThan(initial + infos);

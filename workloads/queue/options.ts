@@ -31,6 +31,11 @@ export interface QueueWorkloadOptions {
   finalRecoveryLimitMs: number;
   /** Time the final reads may take before each consumer gives up on reaching the partitions' ends. */
   finalReadLimitMs: number;
+  /**
+   * After the heal, an acks=all probe send to every partition until each is acknowledged (or the recovery limit
+   * passes), before the final reads: the history then shows whether the healed cluster took writes again.
+   */
+  livenessProbe: boolean;
   /** Wait between attempts to learn the partitions' end offsets in the final phase. */
   endOffsetsRetryMs: number;
   producer: ProducerConfig;
@@ -64,6 +69,7 @@ export const QUEUE_WORKLOAD_DEFAULTS: QueueWorkloadOptions = {
   finalSettleMs: 10000,
   finalRecoveryLimitMs: 60000,
   finalReadLimitMs: 20000,
+  livenessProbe: true,
   endOffsetsRetryMs: 250,
   producer: { ...PRODUCER_DEFAULTS, ...WORKLOAD_PRODUCER },
   consumer: { ...CONSUMER_DEFAULTS, ...WORKLOAD_CONSUMER },

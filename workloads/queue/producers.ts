@@ -34,6 +34,11 @@ export class ProducerLoop {
     this.ctx.cluster.world.schedule(this.stagger(), this.tick);
   }
 
+  /** A value no send of the run has used or will use (for the final phase's probe). */
+  takeValue(): number {
+    return this.nextValue++;
+  }
+
   /** No new sends from now on; sends in flight still complete and are recorded. */
   stop(): void {
     this.stopped = true;

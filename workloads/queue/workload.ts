@@ -8,6 +8,7 @@ import { ClientSlot, ProcessIds } from './client-slot.ts';
 import { ConsumerLoop } from './consumers.ts';
 import type { WorkloadContext } from './context.ts';
 import type { QueueWorkloadOptions } from './options.ts';
+import { LivenessProbe } from './liveness-probe.ts';
 import { ProducerLoop } from './producers.ts';
 
 export interface QueueWorkloadStats {
@@ -34,6 +35,7 @@ export class QueueWorkload {
   private readonly consumers: ConsumerLoop[];
   private readonly ctx: WorkloadContext;
   private finalPhaseAt = -1;
+  private probe: LivenessProbe | null = null;
 
   /** Adds one client node per producer and per consumer; processes are numbered producers first. */
   constructor(cluster: KafkaCluster, recorder: HistoryRecorder, options: QueueWorkloadOptions) {
@@ -79,9 +81,23 @@ export class QueueWorkload {
     for (const c of this.consumers) c.pause();
     heal();
     recorder.record({ process: WORKLOAD_PROCESS, type: 'info', f: FINAL_READS_F, value: null });
+    // A workload that writes checks that the healed cluster takes writes again, before it reads.
+    const probe =
+      options.producers > 0 && options.livenessProbe
+        ? new LivenessProbe(this.ctx, () => this.producers.takeValue())
+        : null;
+    this.probe = probe;
     const giveUpAt = this.finalPhaseAt + options.finalSettleMs + options.finalRecoveryLimitMs;
     const startReads = (): void => {
-      if (!recovered() && cluster.world.now < giveUpAt) {
+      const waiting = !recovered() || (probe !== null && !probe.done);
+      if (waiting && cluster.world.now < giveUpAt) {
+        cluster.world.schedule(RECOVERY_POLL_MS, startReads);
+        return;
+      }
+      // Past the limit no new probe starts, and the reads wait for the one in flight: an acknowledgement that
+      // came after the reads began could be missing from them without being lost.
+      probe?.stop();
+      if (probe !== null && probe.inFlight) {
         cluster.world.schedule(RECOVERY_POLL_MS, startReads);
         return;
       }
@@ -92,6 +108,11 @@ export class QueueWorkload {
     cluster.world.schedule(options.finalSettleMs, startReads);
   }
 
+  /** The liveness probe's process id when the final phase began it, or -1 (no final phase yet, or no producers). */
+  get probeProcess(): number {
+    return this.probe?.firstProcess ?? -1;
+  }
+
   /** When the final reads began (after the settle and recovery wait), or -1. */
   finalReadsAt = -1;
 
@@ -100,7 +121,9 @@ export class QueueWorkload {
     if (this.finalPhaseAt < 0) return Infinity;
     const o = this.ctx.options;
     if (this.finalReadsAt >= 0) return this.finalReadsAt + o.finalReadLimitMs;
-    return this.finalPhaseAt + o.finalSettleMs + o.finalRecoveryLimitMs + o.finalReadLimitMs;
+    // A probe in flight at the recovery limit holds the reads back, at most until its watchdog ends it.
+    const probeMs = this.probe === null ? 0 : LivenessProbe.watchdogMs(o) + RECOVERY_POLL_MS;
+    return this.finalPhaseAt + o.finalSettleMs + o.finalRecoveryLimitMs + probeMs + o.finalReadLimitMs;
   }
 
   /** Every consumer has finished its final reads (reached the ends or ran out of time). */
@@ -109,17 +132,21 @@ export class QueueWorkload {
   }
 
   stats(): QueueWorkloadStats {
+    // The final phase's probe sends are sends like any other.
+    const probe = this.probe?.stats ?? { sends: 0, ok: 0, fail: 0, info: 0 };
     const p = this.producers.stats;
     const sum = (f: (c: ConsumerLoop) => number): number => this.consumers.reduce((n, c) => n + f(c), 0);
     return {
-      sends: p.sends,
-      acked: p.ok,
-      failed: p.fail,
-      indeterminate: p.info,
+      sends: p.sends + probe.sends,
+      acked: p.ok + probe.ok,
+      failed: p.fail + probe.fail,
+      indeterminate: p.info + probe.info,
       polls: sum((c) => c.stats.polls),
       recordsRead: sum((c) => c.stats.recordsRead),
       clientCrashes: p.crashes + sum((c) => c.stats.crashes),
-      abandonedOps: [...this.producerSlots, ...this.consumerSlots].reduce((n, s) => n + s.abandoned, 0),
+      abandonedOps:
+        [...this.producerSlots, ...this.consumerSlots].reduce((n, s) => n + s.abandoned, 0) +
+        (this.probe?.abandoned ?? 0),
       finalReadsComplete: sum((c) => (c.stats.finalReadsComplete ? 1 : 0)),
       consumers: this.consumers.length,
     };

@@ -78,10 +78,12 @@ describe('bug 5: divergence after fast leader changes (KIP-279)', () => {
       expect(r.after).toEqual({ p: [r.m1, r.m3], q: [r.m1, r.m2] });
       // When P rejoins the ISR the leader Q's high watermark passes offset 1, which P does not hold.
       const isr = r.verdict.violations.filter((v) => v.invariant === 'WeakIsr' || v.invariant === 'StrongIsr');
-      expect(isr.map((v) => [v.invariant, v.brokers, v.detail.offset, v.causedBy])).toEqual([
+      expect(isr.slice(0, 2).map((v) => [v.invariant, v.brokers, v.detail.offset, v.causedBy])).toEqual([
         ['WeakIsr', [r.q, r.pref], 1, null],
         ['StrongIsr', [r.q, r.pref], 1, null],
       ]);
+      // Checked at every ISR change, the diverged offset shows again at later changes, unexplained each time.
+      for (const v of isr) expect([v.detail.offset, v.causedBy]).toEqual([1, null]);
       const matching = r.verdict.violations.filter((v) => v.invariant === 'LogMatching');
       expect(matching.map((v) => [v.brokers, v.detail.offset, v.detail.was, v.detail.now])).toContainEqual([
         [r.q, r.pref],

@@ -1,0 +1,169 @@
+// The replica invariants fed by hand: ISR membership checked at every ISR change (WeakIsr for the leader's own
+// ISR, StrongIsr for the controller's), and no acks=all append below min.insync.replicas (MinIsrOnAppend). Each
+// wrong state must trip its invariant; the states Kafka allows must not.
+import { describe, expect, it } from 'vitest';
+import { InvariantMonitor } from '../../checkers/invariants/index.ts';
+import type { ReplicationEvent } from '../../sim/events/index.ts';
+
+const P = 0;
+let t = 0;
+const at = (): number => (t += 1);
+
+const append = (broker: number, baseOffset: number, values: number[], asLeader = false, acks?: 0 | 1 | -1) =>
+  ({
+    kind: 'append',
+    time: at(),
+    broker,
+    partition: P,
+    baseOffset,
+    values,
+    epoch: 0,
+    asLeader,
+    ...(acks === undefined ? {} : { acks }),
+  }) as ReplicationEvent;
+const hw = (broker: number, highWatermark: number): ReplicationEvent => ({
+  kind: 'high-watermark',
+  time: at(),
+  broker,
+  partition: P,
+  highWatermark,
+});
+const leader = (broker: number, isr: number[], leaderEpoch = 0): ReplicationEvent => ({
+  kind: 'become-leader',
+  time: at(),
+  broker,
+  partition: P,
+  leaderEpoch,
+  isr,
+});
+const isrChange = (broker: number, isr: number[], partitionEpoch: number): ReplicationEvent => ({
+  kind: 'isr-change',
+  time: at(),
+  broker,
+  partition: P,
+  isr,
+  partitionEpoch,
+  change: 'shrink',
+});
+const controllerIsr = (lead: number, isr: number[], partitionEpoch: number): ReplicationEvent => ({
+  kind: 'controller-isr',
+  time: at(),
+  controller: 9,
+  partition: P,
+  leader: lead,
+  leaderEpoch: 0,
+  isr,
+  partitionEpoch,
+});
+const truncate = (broker: number, toOffset: number, reason: 'recovery' | 'leader-epoch'): ReplicationEvent => ({
+  kind: 'truncate',
+  time: at(),
+  broker,
+  partition: P,
+  toOffset,
+  fromLogEndOffset: 3,
+  reason,
+  removed: [],
+});
+
+/** Leader 0 with followers 1 and 2 holding [10, 11, 12], committed up to 3; ISR [0, 1, 2] everywhere. */
+function healthy(minIsr = 2): InvariantMonitor {
+  const m = new InvariantMonitor(null, { minInsyncReplicas: minIsr, replicationFactor: 3 });
+  for (const e of [
+    controllerIsr(0, [0, 1, 2], 0),
+    leader(0, [0, 1, 2]),
+    append(0, 0, [10, 11, 12], true, -1),
+    append(1, 0, [10, 11, 12]),
+    append(2, 0, [10, 11, 12]),
+    hw(0, 3),
+  ])
+    m.observe(e);
+  return m;
+}
+
+const names = (m: InvariantMonitor) => m.violations.map((v) => [v.invariant, v.causedBy?.kind ?? null]);
+
+describe('ISR membership at every ISR change', () => {
+  it('a healthy shrink and a controller change trip nothing', () => {
+    const m = healthy();
+    m.observe(controllerIsr(0, [0, 1], 1));
+    m.observe(isrChange(0, [0, 1], 1));
+    expect(m.violations).toEqual([]);
+  });
+
+  it('a member staying in the ISR without a record below the high watermark trips WeakIsr and StrongIsr', () => {
+    const m = healthy();
+    // Deliberately wrong: follower 1 loses offset 2 with no crash, yet stays in both ISRs as 2 is dropped.
+    m.observe(truncate(1, 2, 'leader-epoch'));
+    m.observe(controllerIsr(0, [0, 1], 1));
+    m.observe(isrChange(0, [0, 1], 1));
+    expect(names(m)).toEqual([
+      ['StrongIsr', null],
+      ['WeakIsr', null],
+    ]);
+    expect(m.violations[0].description).toContain('replica 1 stayed in the controller');
+    expect(m.violations[0].detail).toMatchObject({ offset: 2, leaderValue: 12, memberValue: null, joining: false });
+    expect(m.findings()).toBe(2);
+  });
+
+  it('a member that lost its unflushed tail in a crash and is still in the ISR is explained by the crash', () => {
+    const m = healthy();
+    m.observe(truncate(1, 1, 'recovery'));
+    m.observe(controllerIsr(0, [0, 1], 1));
+    expect(names(m)).toEqual([['StrongIsr', 'crash']]);
+    expect(m.findings()).toBe(0);
+  });
+
+  it('a replica joining without a record is a finding even after a crash emptied it (KAFKA-14139)', () => {
+    const m = healthy();
+    m.observe(controllerIsr(0, [0, 1], 1));
+    m.observe(truncate(2, 0, 'recovery'));
+    m.observe(controllerIsr(0, [0, 1, 2], 2));
+    expect(names(m)).toEqual([['StrongIsr', null]]);
+    expect(m.violations[0].detail).toMatchObject({ offset: 0, joining: true });
+  });
+
+  it('a follower behind the log end but at the high watermark is in sync: nothing trips', () => {
+    const m = healthy();
+    m.observe(append(0, 3, [13, 14], true, -1));
+    m.observe(controllerIsr(0, [0, 2], 1));
+    m.observe(isrChange(0, [0, 2], 1));
+    expect(m.violations).toEqual([]);
+  });
+});
+
+describe('MinIsrOnAppend', () => {
+  it('an acks=all append while the ISR is below min.insync.replicas trips it, whatever else happened', () => {
+    const m = healthy(2);
+    m.observe(isrChange(0, [0], 1));
+    m.observe(append(0, 3, [13], true, -1));
+    expect(names(m)).toEqual([['MinIsrOnAppend', null]]);
+    expect(m.violations[0].detail).toMatchObject({ offset: 3, isr: [0], minInsyncReplicas: 2 });
+    expect(m.result().anomalies.map((a) => a.name)).toEqual(['MinIsrOnAppend']);
+  });
+
+  it('acks=1 appends, follower appends and appends at min ISR are allowed', () => {
+    const m = healthy(2);
+    m.observe(isrChange(0, [0, 1], 1));
+    m.observe(append(0, 3, [13], true, -1));
+    m.observe(append(1, 3, [13]));
+    m.observe(isrChange(0, [0], 2));
+    m.observe(append(0, 4, [14], true, 1));
+    m.observe(append(0, 5, [15], true, 0));
+    expect(m.violations).toEqual([]);
+  });
+
+  it('counts at most the replication factor of min.insync.replicas, as Kafka does', () => {
+    const m = new InvariantMonitor(null, { minInsyncReplicas: 3, replicationFactor: 1 });
+    m.observe(leader(0, [0]));
+    m.observe(append(0, 0, [1], true, -1));
+    expect(m.violations).toEqual([]);
+  });
+
+  it('without the configuration (recorded events judged elsewhere) it says nothing', () => {
+    const m = new InvariantMonitor();
+    m.observe(leader(0, [0]));
+    m.observe(append(0, 0, [1], true, -1));
+    expect(m.violations).toEqual([]);
+  });
+});
