@@ -112,7 +112,8 @@ export function describeSwarmConfig(options: RunOptions): string {
   return (
     `swarm-config: ${o.brokers} brokers, RF ${o.replicationFactor}, min ISR ${o.minIsr}, acks=${String(o.acks)}, ` +
     `unclean=${String(o.unclean)}, flush.messages=${String(o.flushMessages)}, ` +
-    `idempotence=${String(p['enable.idempotence'])}, max.in.flight=${String(p['max.in.flight.requests.per.connection'])}, ` +
+    `idempotence=${String(p['enable.idempotence'])}, ` +
+    `max.in.flight=${String(p['max.in.flight.requests.per.connection'])}, ` +
     `replica.lag.time.max.ms=${String(o.broker?.['replica.lag.time.max.ms'])}, ` +
     `${String(o.workload?.producers)} producers, ${String(o.workload?.consumers)} consumers, ` +
     `${String(o.workload?.rate)} sends/s`

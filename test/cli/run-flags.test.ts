@@ -37,6 +37,7 @@ const flagged = fc.record(
     intensity: fc.integer({ min: 0, max: 100 }).map((n) => n / 100),
     stopOnViolation: fc.boolean(),
     strict: fc.boolean(),
+    swarmConfig: fc.boolean(),
     killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
@@ -60,6 +61,7 @@ const DRAWN = [
   'intensity',
   'stopOnViolation',
   'strict',
+  'swarmConfig',
   'flushMessages',
   'schedule',
 ];
