@@ -47,6 +47,17 @@ export interface RunReportData {
   /** The first PARTITIONS_DRAWN partitions. */
   partitions: PartitionTimeline[];
   health: HealthMetrics;
+  /** Coverage probes of the simulator, every declared one with its hits (absent: no cluster ran). */
+  probes?: ProbeRow[];
+}
+
+/** One coverage probe in a report: its name, what reaching it means, and its hits. */
+export interface ProbeRow {
+  name: string;
+  description: string;
+  hits: number;
+  /** Of the metadata mode the run did not use. */
+  otherMode: boolean;
 }
 
 export interface RunReportInput {
@@ -67,6 +78,7 @@ export interface RunReportInput {
   brokerCrashes?: readonly BrokerCrash[];
   partitions: number;
   replicationFactor: number;
+  probes?: ProbeRow[];
 }
 
 export function buildRunReportData(input: RunReportInput): RunReportData {
@@ -108,5 +120,6 @@ export function buildRunReportData(input: RunReportInput): RunReportData {
     replicationFactor: input.replicationFactor,
     partitions: timelines,
     health,
+    ...(input.probes === undefined ? {} : { probes: input.probes }),
   };
 }

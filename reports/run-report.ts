@@ -17,6 +17,7 @@ import { seconds, verdictClass, verdictText } from './format.ts';
 import { Html, kvTable, opsTable, pre, table, type CellContent } from './html.ts';
 import type { LinearizabilityView } from './linearizability.ts';
 import { chartDiv, renderPage, type Chart } from './page.ts';
+import { probesSection } from './probes.ts';
 import type { RunReportData } from './run-data.ts';
 import { runDatasets } from './run-datasets.ts';
 
@@ -139,6 +140,8 @@ export function renderRunReport(data: RunReportData): string {
       `${escapeHtml(sampleNote)}</p>` +
       chart('chart-timeline', timelineChart(endS, processes), USES_OPS),
   ]);
+
+  if (data.probes !== undefined) sections.push(['probes', 'Coverage probes', probesSection(data.probes, 'this run')]);
 
   const nav = sections.map(([id, title]) => `<a href="#${id}">${escapeHtml(title)}</a>`).join('');
   const body = [
