@@ -25,6 +25,15 @@ export { type RunResult } from './judge.ts';
 export { StopRun, type StoppedAt } from './monitors.ts';
 export { runOnce, writeRunOutputs, type JudgedRun } from './run.ts';
 export {
+  metadataModeOf,
+  PROBES_FILE,
+  runProbes,
+  unreachedByMode,
+  unreachedProbes,
+  type ProbeTotals,
+  type RunProbes,
+} from './probes.ts';
+export {
   makeRepro,
   parseRepro,
   readRepro,

@@ -9,12 +9,13 @@ import type { BrokerCrash, ReplicationEvent } from '../sim/events/index.ts';
 import { withCrashes } from '../reports/events.ts';
 import { faultBands } from '../reports/faults.ts';
 import { offlineMs } from '../reports/metrics.ts';
-import { buildRunReportData, type RunReportData } from '../reports/run-data.ts';
+import { buildRunReportData, type ProbeRow, type RunReportData } from '../reports/run-data.ts';
 import { renderRunReport } from '../reports/run-report.ts';
 import { hashValue } from '../sim/world/hash.ts';
 import type { History } from '../workloads/history/format.ts';
 import type { RunResult } from './judge.ts';
 import { flagWordsOf, type RunOptions } from './options.ts';
+import { isOtherMode, probeDescription, runProbes } from './probes.ts';
 import type { JudgedRun } from './run.ts';
 import type { TestRun } from './run-test.ts';
 import { KAFKASIM_VERSION } from './version.ts';
@@ -40,7 +41,19 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     controllerCrashes: output.controllerCrashes,
     partitions: output.config.partitions,
     replicationFactor: output.config['replication.factor'],
+    probes: probeRows(output.probes, output.test.cluster.metadata),
   });
+}
+
+/** A run's probe hits as report rows: every declared probe, in order, with what it means. */
+export function probeRows(counts: readonly number[], mode: 'zk' | 'kraft'): ProbeRow[] {
+  const { hits } = runProbes(counts);
+  return Object.entries(hits).map(([name, n]) => ({
+    name,
+    description: probeDescription(name),
+    hits: n,
+    otherMode: isOtherMode(name, mode),
+  }));
 }
 
 /**

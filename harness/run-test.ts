@@ -7,6 +7,7 @@ import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type S
 import { keptForKraftView } from '../reports/kraft-view.ts';
 import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import { KafkaCluster } from '../sim/kafka/cluster.ts';
+import { probeCountsSince, probeMark } from '../sim/kafka/probes.ts';
 import { canonicalJson, Hasher } from '../sim/world/index.ts';
 import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/history/format.ts';
 import { feedJsonlLine } from '../workloads/history/jsonl.ts';
@@ -77,6 +78,8 @@ export interface TestRun {
   /** Set when --stop-on-violation ended the run early. */
   stoppedAt?: StoppedAt;
   result: RunResult;
+  /** Coverage probes (sim/kafka/probes.ts): hits in this run, one number per declared probe, in order. */
+  probes: number[];
 }
 
 /** Time after the final reads' deadline before the run stops regardless. */
@@ -84,6 +87,7 @@ const FINAL_SLACK_MS = 1000;
 
 export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   const started = performance.now();
+  const probesFrom = probeMark();
   const cluster = new KafkaCluster({ seed: test.seed, config: test.cluster });
   const world = cluster.world;
   const replicationEvents = cluster.record();
@@ -139,6 +143,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     stoppedAt = e.at;
   }
   hooks.onEnd?.(cluster);
+  const probes = probeCountsSince(probesFrom);
 
   const history = recorder.history;
   const workloadStats = workload.stats();
@@ -188,6 +193,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     historyHash,
     config,
     result,
+    probes,
   };
   if (chosen.swarmDescription !== undefined) run.swarmDescription = chosen.swarmDescription;
   if (stoppedAt !== undefined) run.stoppedAt = stoppedAt;

@@ -7,6 +7,7 @@ import { writeJsonl } from '../workloads/history/jsonl.ts';
 import type { RunResult } from './judge.ts';
 import type { RunOptions } from './options.ts';
 import { makeOutDir } from './out-path.ts';
+import { PROBES_FILE, runProbes } from './probes.ts';
 import { replayCommandFor, runReportData, writeRunReport } from './report-data.ts';
 import { makeRepro, reproText, type Repro } from './repro.ts';
 import { runTest, type RunHooks, type TestRun } from './run-test.ts';
@@ -37,8 +38,8 @@ export function runOnce(given: RunOptions, hooks: RunHooks = {}, test: Test = te
 }
 
 /**
- * Writes history.jsonl, history.edn, history.txt (Jepsen's one-line-per-op text), result.json, repro.json,
- * and the HTML report (report.json and index.html) into `dir` (created if missing).
+ * Writes history.jsonl, history.edn, history.txt (Jepsen's one-line-per-op text), result.json, probes.json (the
+ * run's coverage probes), repro.json, and the HTML report (report.json and index.html) into `dir` (created if missing).
  */
 export function writeRunOutputs(dir: string, run: JudgedRun, report: { replayCommand?: string } = {}): void {
   makeOutDir(dir);
@@ -46,6 +47,7 @@ export function writeRunOutputs(dir: string, run: JudgedRun, report: { replayCom
   writeWhole(join(dir, 'history.edn'), writeEdnHistory(run.output.history));
   writeWhole(join(dir, 'history.txt'), writeHistoryText(run.output.history));
   writeWhole(join(dir, 'result.json'), JSON.stringify(run.result, null, 2) + '\n');
+  writeWhole(join(dir, PROBES_FILE), JSON.stringify(runProbes(run.output.probes), null, 2) + '\n');
   writeWhole(join(dir, 'repro.json'), reproText(run.repro));
   // The command a reader of the report reruns it with; callers that know a shorter one pass it.
   const replay = report.replayCommand ?? replayCommandFor(run.options, { reproFile: join(dir, 'repro.json') });

@@ -5,6 +5,7 @@ import { escapeHtml } from './escape.ts';
 import { verdictText } from './format.ts';
 import { code, link, table, type CellContent } from './html.ts';
 import { chartDiv, renderPage, type Chart, type Dataset } from './page.ts';
+import { probesSection, type ProbeView } from './probes.ts';
 
 export interface FuzzRun {
   seed: number | string;
@@ -55,6 +56,8 @@ export interface FuzzIndexData {
   elapsedSeconds?: number;
   /** False while the fuzz is still running (the index is rewritten as seeds finish). */
   finished?: boolean;
+  /** Coverage probes summed over the seeds (absent: not counted). */
+  probes?: ProbeView[];
 }
 
 /** Rows listed in the table of all runs; a long fuzz lists its failing runs in full and counts the rest. */
@@ -226,7 +229,7 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
   const body = [
     `<header><h1>${escapeHtml(data.title)}</h1><div class="sub">${escapeHtml(data.generatedBy)}</div></header>`,
     '<nav><a href="#summary">Summary</a><a href="#findings">Findings</a><a href="#failing">Failing seeds</a><a ' +
-      'href="#all">All runs</a></nav>',
+      `href="#all">All runs</a>${data.probes === undefined ? '' : '<a href="#probes">Coverage probes</a>'}</nav>`,
     '<main>',
     `<section id="summary"><h2>Summary</h2>${table(
       ['runs', 'valid', 'INVALID', 'unknown', 'error', 'events', 'elapsed', 'seed time, summed'],
@@ -267,6 +270,10 @@ export function renderFuzzIndex(data: FuzzIndexData): string {
       new Set([6, 7]),
       (i) => (isFailing(listed[i]) ? 'op-fail' : ''),
     )}</details></section>`,
+    data.probes === undefined
+      ? ''
+      : `<section id="probes"><h2>Coverage probes</h2>${probesSection(data.probes, `${data.runs.length} seeds`)}` +
+        '</section>',
     '</main>',
   ].join('\n');
   return renderPage({ title: data.title, body, charts, datasets });

@@ -56,6 +56,17 @@ export interface RunReportData {
   health: HealthMetrics;
   /** KRaft mode: the metadata quorum over time (absent in ZooKeeper mode and in older reports). */
   kraft?: KraftView;
+  /** Coverage probes of the simulator, every declared one with its hits (absent: no cluster ran). */
+  probes?: ProbeRow[];
+}
+
+/** One coverage probe in a report: its name, what reaching it means, and its hits. */
+export interface ProbeRow {
+  name: string;
+  description: string;
+  hits: number;
+  /** Of the metadata mode the run did not use. */
+  otherMode: boolean;
 }
 
 export interface RunReportInput {
@@ -81,6 +92,7 @@ export interface RunReportInput {
   controllerCrashes?: readonly { voter: number; time: number }[];
   partitions: number;
   replicationFactor: number;
+  probes?: ProbeRow[];
 }
 
 export function buildRunReportData(input: RunReportInput): RunReportData {
@@ -127,5 +139,6 @@ export function buildRunReportData(input: RunReportInput): RunReportData {
     ...(input.raftEvents !== undefined && input.raftEvents.length > 0
       ? { kraft: kraftView(input.raftEvents, input.controllerCrashes ?? [], endMs) }
       : {}),
+    ...(input.probes === undefined ? {} : { probes: input.probes }),
   };
 }

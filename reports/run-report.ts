@@ -19,6 +19,7 @@ import { Html, kvTable, opsTable, pre, table, type CellContent } from './html.ts
 import type { KraftView } from './kraft-view.ts';
 import type { LinearizabilityView } from './linearizability.ts';
 import { chartDiv, renderPage, type Chart } from './page.ts';
+import { probesSection } from './probes.ts';
 import type { RunReportData } from './run-data.ts';
 import { runDatasets } from './run-datasets.ts';
 
@@ -145,6 +146,8 @@ export function renderRunReport(data: RunReportData): string {
       `${escapeHtml(sampleNote)}</p>` +
       chart('chart-timeline', timelineChart(endS, processes), USES_OPS),
   ]);
+
+  if (data.probes !== undefined) sections.push(['probes', 'Coverage probes', probesSection(data.probes, 'this run')]);
 
   const nav = sections.map(([id, title]) => `<a href="#${id}">${escapeHtml(title)}</a>`).join('');
   const body = [

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { FuzzRun, prepareOutDir } from '../../harness/fuzz/fuzz-run.ts';
 import { DEFAULT_COUNT, fuzzConfigFrom, type FuzzFlags } from '../fuzz/fuzz-flags.ts';
 import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
+import { probeLines } from '../fuzz/probe-lines.ts';
 import { Progress } from '../fuzz/progress.ts';
 import { addRunOptions } from '../fuzz/run-flags.ts';
 import type { FuzzSummary } from '../../harness/fuzz/summary.ts';
@@ -64,6 +65,7 @@ function printSummary(s: FuzzSummary, outDir: string): void {
     `throughput    ${s.seedsPerSecond.toFixed(1)} seeds/s on ${s.jobs} jobs, ${s.wallSeconds.toFixed(1)} s of wall ` +
       `time`,
   );
+  for (const line of probeLines(s)) console.log(line);
   if (s.stoppedBy !== 'done') console.log(`stopped by    ${s.stoppedBy}`);
   console.log(`written to    ${outDir}`);
 }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { NOT_FINISHED } from '../../harness/fuzz/summary.ts';
 import { mergeDirs, missingShards } from '../fuzz/merge.ts';
+import { probeLines } from '../fuzz/probe-lines.ts';
 
 export function registerMerge(program: Command): void {
   program
@@ -31,6 +32,7 @@ export function registerMerge(program: Command): void {
         `findings      ${t.findings} (anomaly ${t.invalid}, harness-crash ${t.crashes}, nondeterminism ` +
           `${t.nondeterministic})`,
       );
+      for (const line of probeLines(merged)) console.log(line);
       console.log(`written to    ${flags.out}`);
     });
 }

@@ -13,6 +13,7 @@ import {
   makeOutDir,
   replayCommandFor,
   runOnce,
+  runProbes,
   testOf,
   writeRunOutputs,
   writeWhole,
@@ -185,6 +186,8 @@ export function printSummary(run: { output: TestRun; result: RunResult }, out?: 
     `time          ${result.stats.simSeconds.toFixed(1)} simulated s in ${result.stats.wallMs} ms of wall time`,
   );
   console.log(`history hash  ${result.historyHash}`);
+  const probes = runProbes(run.output.probes);
+  console.log(`probes        ${probes.reached} of ${probes.declared} coverage probes reached`);
   if (out !== undefined) console.log(`report        ${out}/index.html (history, result.json and repro.json beside it)`);
 }
 

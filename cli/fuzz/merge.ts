@@ -12,6 +12,7 @@ import { JUNIT_FILE } from '../../harness/fuzz/fuzz-run.ts';
 import { junitXml } from '../../harness/fuzz/junit.ts';
 import type { SeedOutcome } from '../../harness/fuzz/outcome.ts';
 import { writeFuzzIndex } from '../../harness/fuzz/reports.ts';
+import { sumProbeTotals, type ProbeTotals } from '../../harness/probes.ts';
 import {
   readSummary,
   sortRuns,
@@ -75,6 +76,10 @@ export function mergeSummaries(inputs: MergeInput[]): FuzzSummary {
     jobs: summaries.reduce((n, s) => n + (s.jobs ?? 0), 0),
     stoppedBy,
     interrupted: stoppedBy === 'interrupted',
+    // Summed over the shards; unknown (absent) if one of them did not count them.
+    ...(summaries.every((s) => s.probes !== undefined)
+      ? { probes: sumProbeTotals(summaries.map((s) => s.probes as ProbeTotals)) }
+      : {}),
   };
 }
 

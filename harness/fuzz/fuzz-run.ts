@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { makeOutDir } from '../out-path.ts';
 import { writeWhole } from '../write-whole.ts';
 import { junitXml } from './junit.ts';
+import { addSeedProbes, emptyProbeTotals, type ProbeTotals } from '../probes.ts';
 import type { SeedOutcome, SeedTask, WorkerSetup } from './outcome.ts';
 import { runPool } from './pool.ts';
 import { fuzzWorkerEntry } from './worker-bundle.ts';
@@ -60,6 +61,8 @@ export class FuzzRun {
   private readonly startedAt = new Date().toISOString();
   private readonly startedMs = performance.now();
   private readonly outcomes: SeedOutcome[] = [];
+  /** Coverage probes summed over the seeds finished so far. */
+  private readonly probes: ProbeTotals = emptyProbeTotals();
   private readonly seeds: Generator<number>;
   private readonly planned: number;
   /** Why no more seeds are handed out, once something says so. */
@@ -126,7 +129,8 @@ export class FuzzRun {
       setup,
       {
         next: () => this.next(),
-        done: (outcome) => {
+        done: ({ probes, ...outcome }) => {
+          if (probes !== undefined) addSeedProbes(this.probes, probes);
           this.outcomes.push(outcome);
           if (outcome.findings.length > 0) this.findings++;
           onOutcome?.(outcome, this.outcomes.length, this.findings);
@@ -176,6 +180,7 @@ export class FuzzRun {
       jobs: this.config.jobs,
       stoppedBy,
       interrupted: stoppedBy === 'interrupted',
+      probes: structuredClone(this.probes),
     };
   }
 

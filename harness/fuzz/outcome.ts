@@ -36,6 +36,11 @@ export interface SeedOutcome {
   dir?: string;
   /** For an anomaly: the first finding's cause in one sentence, as the run's report opens with it. */
   cause?: string;
+  /**
+   * The first run's coverage probe hits, one per declared probe in order (sim/kafka/probes.ts). Sent from the
+   * worker to the fuzz, which sums them into summary.json's `probes` and does not keep them per seed.
+   */
+  probes?: number[];
 }
 
 /** Sent once to each worker when it starts, before any task. */

@@ -2,6 +2,8 @@
 // written with its outputs (harness/run.ts). The renderers live in reports/.
 import { join } from 'node:path';
 import { renderFuzzIndex, type FuzzRun } from '../../reports/fuzz-index.ts';
+import type { ProbeView } from '../../reports/probes.ts';
+import { isOtherMode, metadataModeOf, probeDescription, type ProbeTotals } from '../probes.ts';
 import { writeWhole } from '../write-whole.ts';
 import type { SeedOutcome } from './outcome.ts';
 import { NOT_FINISHED, type FuzzSummary, type StopReason } from './summary.ts';
@@ -25,6 +27,17 @@ function indexRun(r: SeedOutcome): FuzzRun {
   if (r.cause !== undefined) run.cause = r.cause;
   if (r.allowed !== undefined) run.allowed = r.allowed;
   return run;
+}
+
+/** The fuzz's probe totals as the index shows them, with what each probe means. */
+function probeViews(totals: ProbeTotals, mode: 'zk' | 'kraft'): ProbeView[] {
+  return Object.entries(totals).map(([name, t]) => ({
+    name,
+    description: probeDescription(name),
+    hits: t.hits,
+    seeds: t.seeds,
+    otherMode: isOtherMode(name, mode),
+  }));
 }
 
 function title(s: FuzzSummary): string {
@@ -57,6 +70,7 @@ export function writeFuzzIndex(outDir: string, summary: FuzzSummary): void {
       runs: summary.runs.map(indexRun),
       elapsedSeconds: summary.wallSeconds,
       finished: summary.stoppedBy !== 'running',
+      ...(summary.probes === undefined ? {} : { probes: probeViews(summary.probes, metadataModeOf(summary.options)) }),
     }),
   );
 }

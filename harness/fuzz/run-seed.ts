@@ -77,6 +77,7 @@ export function runSeed(setup: WorkerSetup, task: SeedTask): SeedOutcome {
     wallMs: Math.round(performance.now() - started),
     events: result.stats.events,
     findings,
+    probes: first.output.probes,
   };
   if (Object.keys(result.allowed.anomalies).length > 0) outcome.allowed = result.allowed;
   if (second !== undefined) outcome.rerunHash = second.result.historyHash;

@@ -8,6 +8,7 @@ import { readInput } from '../input.ts';
 import { writeWhole } from '../write-whole.ts';
 import { seedDir, type SeedOutcome, type WorkerSetup } from './outcome.ts';
 import type { SeedRange, Shard } from './seeds.ts';
+import { probeTotalsProblem, type ProbeTotals } from '../probes.ts';
 
 export interface FuzzTotals {
   runs: number;
@@ -65,6 +66,12 @@ export interface FuzzSummary {
   jobs: number;
   stoppedBy: StopReason;
   interrupted: boolean;
+  /**
+   * Coverage probes summed over the seeds that ran (a determinism rerun counts once): every declared probe, with
+   * the seeds that reached it and its hits in all; those at zero no seed reached. Absent in a merge with an
+   * input that has none.
+   */
+  probes?: ProbeTotals;
 }
 
 export function totalsOf(runs: SeedOutcome[]): FuzzTotals {
@@ -143,6 +150,8 @@ export function readSummary(dir: string): FuzzSummary {
   if (!Array.isArray(json.runs)) throw new UsageError(`${path}: "runs" must be an array`);
   if (!STOP_REASONS.includes(json.stoppedBy as StopReason))
     throw new UsageError(`${path}: "stoppedBy" must be one of ${STOP_REASONS.join(', ')}`);
+  const probesProblem = json.probes === undefined ? null : probeTotalsProblem(json.probes);
+  if (probesProblem !== null) throw new UsageError(`${path}: ${probesProblem}`);
   for (const r of json.runs) {
     if (!isObject(r) || typeof r.seed !== 'number' || !Array.isArray(r.findings) || !isObject(r.anomalies)) {
       throw new UsageError(`${path}: every entry of "runs" needs a seed, findings and anomalies`);

@@ -16,6 +16,7 @@ import type { MetadataCache } from './metadata-cache.ts';
 import type { RequestChannel } from './request-channel.ts';
 import { brokerNode, BROKER_IDS, CONTROLLER } from './zk-layout.ts';
 import type { ZkClient } from './zookeeper/index.ts';
+import { P, probe } from './probes.ts';
 
 export interface ZkControlledShutdownDeps {
   readonly id: number;
@@ -29,8 +30,12 @@ export interface ZkControlledShutdownDeps {
 }
 
 /** Runs the attempts; `done(true)` once the controller moved everything, `done(false)` when they ran out. */
-export function zkControlledShutdown(deps: ZkControlledShutdownDeps, done: (succeeded: boolean) => void): void {
+export function zkControlledShutdown(deps: ZkControlledShutdownDeps, finished: (succeeded: boolean) => void): void {
   const { ctx, config } = deps;
+  const done = (succeeded: boolean): void => {
+    if (!succeeded) probe(P.zkControlledShutdownGaveUp);
+    finished(succeeded);
+  };
   const broker = config.broker;
   const protocol = config.protocol;
   let remainingRetries = broker['controlled.shutdown.max.retries'];
@@ -56,6 +61,7 @@ export function zkControlledShutdown(deps: ZkControlledShutdownDeps, done: (succ
     });
   };
   const failed = (): void => {
+    probe(P.zkControlledShutdownAttemptFailed);
     // PR 11246 (3.1.0): "Only backoff and print retry logging if there are remaining retries".
     if (remainingRetries > 0 || !protocol.pr11246) {
       ctx.setTimer(broker['controlled.shutdown.retry.backoff.ms'], attempt);

@@ -45,6 +45,7 @@ import {
 } from './zk-layout.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
 import type { ZkClient } from './zookeeper/index.ts';
+import { P, probe } from './probes.ts';
 
 /** What the controller needs of the broker it lives in. */
 export interface ZkControllerHost {
@@ -221,6 +222,25 @@ function withoutFollower(
     controller_epoch: epoch,
     eligible_leader_replicas: eligibleAfter(current.isr, isr, current.eligible_leader_replicas, policy),
   };
+}
+
+/** The probes of a live-broker change written to ZooKeeper. */
+function probeLiveChange(change: LiveChange, previousIsr: readonly number[], justUnclean: boolean): void {
+  if (justUnclean) probe(P.zkUncleanRestartExcluded);
+  if (change.kind === 'offline') probe(P.zkPartitionOffline);
+  else if (change.kind === 'elected') {
+    if (change.lastKnownLeader) probe(P.zkElectionLastKnownLeader);
+    else if (change.unclean) probe(P.zkElectionUnclean);
+    else if (!previousIsr.includes(change.leader)) probe(P.zkElectionEligibleLeaderReplica);
+  }
+}
+
+/** The probes of AlterIsr's checks of one partition (a stale zkVersion is also found by the write). */
+function probeAlterIsrCheck(check: AlterIsrCheck): void {
+  if (check === 'FENCED_LEADER_EPOCH') probe(P.zkAlterIsrFencedLeaderEpoch);
+  else if (check === 'NOT_CONTROLLER') probe(P.zkAlterIsrNotController);
+  else if (check === 'INVALID_UPDATE_VERSION') probe(P.zkAlterIsrInvalidVersion);
+  else if (check === 'INELIGIBLE_REPLICA') probe(P.zkAlterIsrIneligibleReplica);
 }
 
 export class Controller {
@@ -425,7 +445,10 @@ export class Controller {
             const czxid = stat?.czxid ?? 0;
             const fresh = known === undefined || czxid > known || !previous.has(id);
             if (!previous.has(id)) added.push(id);
-            else if (known !== undefined && czxid > known) bounced.push(id);
+            else if (known !== undefined && czxid > known) {
+              probe(P.zkBouncedBroker);
+              bounced.push(id);
+            }
             this.registeredAt.set(id, czxid);
             if (fresh) {
               const info =
@@ -598,15 +621,18 @@ export class Controller {
       const justUnclean = uncleanFor(p);
       let change: LiveChange | null = null;
       let previousLeader = -1;
+      let previousIsr: number[] = [];
       // Decided against the state as read; decided again if a fenced write finds it changed.
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
         previousLeader = current.leader;
+        previousIsr = current.isr;
         change = decideLiveChange(viewOf(current, replicas), this.isLive, justUnclean, this.policy);
         return change === null ? null : stateAfter(current, change, this.epoch, this.isrRemovalRules);
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
           changed.push(p);
+          probeLiveChange(change as LiveChange, previousIsr, justUnclean.length > 0);
           if (this.observe.active) this.emitLiveChange(p, written, change as LiveChange, previousLeader, reason);
         }
         done();
@@ -759,6 +785,7 @@ export class Controller {
           if (!this.active) return then(null);
           if (e2 === 'CONNECTIONLOSS') return this.writeState(p, decide, then, attempts + 1);
           if (e2 !== null || Number(data) !== this.epoch) {
+            if (e2 === null) probe(P.zkControllerFenced);
             this.host.trace('controller', `fenced: controller epoch moved past ${this.epoch}`);
             this.resign('controller epoch moved');
             return then(null);
@@ -769,10 +796,12 @@ export class Controller {
             if (e3 !== null || d3 === undefined || s3 === undefined) return then(null);
             if (d3 === encodeState(state) && s3.version > cp.zkVersion) {
               // Our own write, its answer lost: it is the current state.
+              probe(P.zkControllerOwnWriteFound);
               cp.state = state;
               cp.zkVersion = s3.version;
               return then(state);
             }
+            probe(P.zkControllerStateChangedUnderIt);
             cp.state = decodeState(d3);
             cp.zkVersion = s3.version;
             this.writeState(p, decide, then, attempts + 1);
@@ -832,6 +861,7 @@ export class Controller {
   ): void {
     if (!this.active) return respond({ error: 'NOT_CONTROLLER', partitions: [] });
     if (!this.live.has(req.brokerId) || this.registeredAt.get(req.brokerId) !== req.brokerEpoch) {
+      probe(P.zkAlterIsrStaleBrokerEpoch);
       this.host.trace('controller', `AlterIsr from broker ${req.brokerId}: stale broker epoch ${req.brokerEpoch}`);
       return respond({ error: 'STALE_BROKER_EPOCH', partitions: [] });
     }
@@ -851,6 +881,7 @@ export class Controller {
     for (const item of req.partitions) {
       const cp = this.partitions.get(item.partition);
       const check = checkAlterIsr(cp, req.brokerId, item, this.config.protocol, this.isLive);
+      probeAlterIsrCheck(check);
       if (cp === undefined || (check !== 'write' && check !== 'current')) {
         answer(item.partition, check === 'write' || check === 'current' ? 'UNKNOWN_TOPIC_OR_PARTITION' : check);
       } else if (check === 'current') {
@@ -888,7 +919,10 @@ export class Controller {
     if (pending === 0) return finish();
     for (const w of writes) {
       this.writeAlterIsr(w.partition, w.state, w.version, (outcome, zkVersion) => {
-        if (outcome === 'controller-moved') controllerMoved = true;
+        if (outcome === 'controller-moved') {
+          probe(P.zkAlterIsrControllerMoved);
+          controllerMoved = true;
+        } else if (outcome === 'INVALID_UPDATE_VERSION') probe(P.zkAlterIsrInvalidVersion);
         else if (outcome === 'NONE') {
           const cp = this.partitions.get(w.partition) as ControllerPartition;
           cp.state = w.state;
@@ -1035,6 +1069,7 @@ export class Controller {
       this.writeState(p, decide, (written) => {
         if (written !== null) {
           elected.push(p);
+          probe(P.zkControlledShutdownLeaderMoved);
           this.emitCleanElection(p, written, previousLeader, 'controlled shutdown');
         }
         if (--pending === 0) then(elected.sort((a, b) => a - b));
@@ -1092,6 +1127,7 @@ export class Controller {
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
+          probe(P.zkPreferredElection);
           this.emitCleanElection(p, written, previousLeader, 'preferred replica');
           this.sendLeaderAndIsr([p], [...this.live]);
           this.sendUpdateMetadata();

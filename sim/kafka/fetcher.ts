@@ -14,6 +14,7 @@ import type { Partition } from './partition.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import type { RequestChannel } from './request-channel.ts';
 import type { Timer } from '../world/node.ts';
+import { P, probe } from './probes.ts';
 
 type FetchState = 'truncating' | 'fetching';
 
@@ -153,7 +154,9 @@ export class ReplicaFetcher {
           }
           let again: number | null;
           try {
+            const before = p.partition.logEndOffset;
             again = p.partition.truncateByLeaderEpoch(r.leaderEpoch, r.endOffset);
+            if (p.partition.logEndOffset < before) probe(P.truncateByOffsetsForLeaderEpoch);
           } catch (e) {
             return this.deps.onStorageError(r.partition, e);
           }
@@ -218,6 +221,7 @@ export class ReplicaFetcher {
             p.partition.updateFollowerHighWatermark(d.highWatermark);
           } else if (d.error === 'OFFSET_OUT_OF_RANGE') {
             // Our log is longer than the leader's: cut back to its end and fetch again.
+            if (d.logEndOffset < p.partition.logEndOffset) probe(P.truncateOffsetOutOfRange);
             p.partition.truncateTo(d.logEndOffset, 'offset-out-of-range');
           }
         } catch (e) {
@@ -237,7 +241,9 @@ export class ReplicaFetcher {
         // getOffsetTruncationState; the partition stays Fetching and its next fetch sends the epoch it is left
         // with, so a truncation KIP-279 would iterate goes on through fetches.
         try {
+          const before = p.partition.logEndOffset;
           p.partition.truncateByLeaderEpoch(epoch.epoch, epoch.endOffset);
+          if (p.partition.logEndOffset < before) probe(P.truncateByDivergingEpoch);
         } catch (e) {
           return this.deps.onStorageError(d.partition, e);
         }

@@ -21,6 +21,7 @@ import type {
 import type { MetadataCache } from './metadata-cache.ts';
 import type { ObserverHub } from './observer.ts';
 import type { FetchCallback, ProduceCallback, ReplicaManager } from './replica-manager.ts';
+import { P, probe } from './probes.ts';
 
 export interface KafkaApisDeps {
   brokerId: number;
@@ -154,7 +155,10 @@ export class KafkaApis {
   private brokerEpochCheck(req: { brokerEpoch?: number }): 'ok' | 'stale' | 'newer' {
     const brokerEpoch = this.deps.brokerEpoch();
     if (req.brokerEpoch === undefined || req.brokerEpoch < 0 || brokerEpoch < 0) return 'ok';
-    if (req.brokerEpoch < brokerEpoch) return 'stale';
+    if (req.brokerEpoch < brokerEpoch) {
+      probe(P.zkStaleBrokerEpochRefused);
+      return 'stale';
+    }
     return req.brokerEpoch > brokerEpoch && !this.deps.acceptNewerBrokerEpoch ? 'newer' : 'ok';
   }
 

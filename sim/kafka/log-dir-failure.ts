@@ -4,8 +4,10 @@
 // controller moves its leaderships, and a supervisor starts it again, which then loads its logs afresh.
 // Staying up with a replica half changed left partitions that never recovered.
 import type { NodeContext } from '../world/node.ts';
+import { P, probe } from './probes.ts';
 
 export function logDirFailed(ctx: NodeContext, what: string, e: unknown): void {
+  probe(P.logDirFailed);
   const message = e instanceof Error ? e.message : String(e);
   ctx.trace('log-dir-failure', `${what}: ${message}`);
   ctx.halt(`all log dirs have failed (${what}: ${message})`);

@@ -7,6 +7,7 @@
 import type { Disk } from '../world/disk.ts';
 import type { RecordBatch } from './records.ts';
 import { nextOffsetOf } from './records.ts';
+import { P, probe } from './probes.ts';
 
 /** Bytes of a batch on disk in Kafka's v2 format: the batch header, then per record its framing and an 8-byte value. */
 export function batchSizeInBytes(b: RecordBatch): number {
@@ -40,6 +41,7 @@ export class PartitionLog {
     }
     this.recoveredTornBytes = disk.size(file) - good;
     if (this.recoveredTornBytes > 0) {
+      probe(P.logRecoveryTornTail);
       disk.truncate(file, good);
       disk.fsync(file);
     }

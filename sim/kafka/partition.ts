@@ -18,6 +18,7 @@ import { ProducerStateManager } from './producer-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import type { RecordBatch } from './records.ts';
 import { NO_PRODUCER, nextOffsetOf } from './records.ts';
+import { P, probe } from './probes.ts';
 
 export type Role = 'leader' | 'follower' | 'none';
 
@@ -103,6 +104,7 @@ export class Partition {
     // checkpoint write failed.
     this.epochCache.truncateFromEnd(this.log.logEndOffset);
     this.epochCache.recoverFrom(this.log.all());
+    if (checkpointedHighWatermark > this.log.logEndOffset) probe(P.highWatermarkCheckpointAheadOfLog);
     this.highWatermark = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
     this.producers = new ProducerStateManager(deps.protocol);
     this.producers.rebuild(this.log.all());
@@ -132,6 +134,7 @@ export class Partition {
       state.leader === this.deps.brokerId &&
       state.leaderEpoch === this.leaderEpoch &&
       state.isr.join() !== this.isr.join();
+    if (isrChanged) probe(P.isrAdoptedFromController);
     if (isrChanged && this.deps.observe.active) {
       // The leader adopts the controller's ISR (e.g. a dead replica removed): watchers must know.
       this.deps.observe.emit({
@@ -247,6 +250,7 @@ export class Partition {
    */
   isrChangeFailed(isr: number[]): void {
     if (this.pendingIsr !== isr) return;
+    probe(P.isrChangeFailed);
     this.pendingIsr = null;
     if (!this.deps.useAlterIsr) this.maybeIncrementHighWatermark();
   }
@@ -265,6 +269,7 @@ export class Partition {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
     const minIsr = this.deps.config['min.insync.replicas'];
     if (acks === -1 && this.isr.length < minIsr) {
+      probe(P.produceNotEnoughReplicas);
       return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
     }
     const { producerId, producerEpoch, baseSequence } = producer;
@@ -328,11 +333,16 @@ export class Partition {
   private maybeExpandIsr(follower: number, state: FollowerState): void {
     if (this.pendingIsr !== null || this.isr.includes(follower)) return;
     // canAddReplicaToIsr's isReplicaIsrEligible (KIP-841, KIP-903).
-    if (!this.deps.isReplicaIsrEligible(follower, state.brokerEpoch)) return;
+    if (!this.deps.isReplicaIsrEligible(follower, state.brokerEpoch)) {
+      if (state.logEndOffset >= this.highWatermark) probe(P.isrExpandIneligible);
+      return;
+    }
     const caughtUpToHw = state.logEndOffset >= this.highWatermark;
     // KAFKA-7128: catching up to the old high watermark is not enough; it must reach this epoch's start.
     const reachedEpochStart = !this.deps.protocol.kafka7128 || state.logEndOffset >= this.leaderEpochStartOffset;
+    if (caughtUpToHw && !reachedEpochStart) probe(P.isrExpandHeldAtEpochStart);
     if (caughtUpToHw && reachedEpochStart) {
+      probe(P.isrExpandProposed);
       const isr = [...this.isr, follower].sort((a, b) => a - b);
       this.pendingIsr = isr;
       this.deps.proposeIsr(this, isr, 'expand');
@@ -350,6 +360,8 @@ export class Partition {
     });
     if (outOfSync.length === 0) return;
     const isr = this.isr.filter((r) => !outOfSync.includes(r));
+    probe(P.isrShrinkProposed);
+    if (isr.length === 1) probe(P.isrShrinkToLeaderAlone);
     this.pendingIsr = isr;
     this.deps.proposeIsr(this, isr, 'shrink');
   }
@@ -383,7 +395,10 @@ export class Partition {
     if (this.pendingIsr !== null && !this.deps.useAlterIsr) return;
     // KIP-966's strict min ISR (KAFKA-15583, 3.7 Partition.maybeIncrementLeaderHW): with fewer in-sync
     // replicas than min.insync.replicas the high watermark stays put.
-    if (this.deps.protocol.strictMinIsr && this.isr.length < this.deps.config['min.insync.replicas']) return;
+    if (this.deps.protocol.strictMinIsr && this.isr.length < this.deps.config['min.insync.replicas']) {
+      if (this.log.logEndOffset > this.highWatermark) probe(P.highWatermarkHeldBelowMinIsr);
+      return;
+    }
     let hw = this.log.logEndOffset;
     const maximal = this.maximalIsr();
     for (const r of maximal) {
@@ -407,7 +422,10 @@ export class Partition {
     for (const r of this.followers.keys()) {
       const s = this.followers.get(r) as FollowerState;
       if (s.logEndOffset >= hw || now - s.lastCaughtUpTimeMs > lagMax || maximal.includes(r)) continue;
-      if (!eligibleOnly || this.deps.isReplicaIsrEligible(r, s.brokerEpoch)) hw = s.logEndOffset;
+      if (!eligibleOnly || this.deps.isReplicaIsrEligible(r, s.brokerEpoch)) {
+        probe(P.highWatermarkHeldByFollowerOutsideIsr);
+        hw = s.logEndOffset;
+      }
     }
     return hw;
   }
@@ -454,6 +472,7 @@ export class Partition {
    */
   updateFollowerHighWatermark(leaderHighWatermark: number): void {
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (hw < this.highWatermark) probe(P.followerHighWatermarkDown);
     if (hw !== this.highWatermark) this.setHighWatermark(hw);
   }
 
@@ -466,6 +485,7 @@ export class Partition {
       return;
     }
     const removed = this.log.truncateTo(offset);
+    if (reason === 'high-watermark') probe(P.truncateToHighWatermark);
     this.epochCache.truncateFromEnd(offset);
     if (this.highWatermark > offset) this.highWatermark = offset;
     this.producers.rebuild(this.log.all());
@@ -521,6 +541,7 @@ export class Partition {
       return null;
     }
     this.truncateTo(Math.min(leaderEndOffset, followerEnd), 'leader-epoch');
+    probe(P.truncateIteratedEpochs);
     return followerEpoch;
   }
 

@@ -8,6 +8,7 @@ import type { KafkaError } from './messages.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import type { RecordBatch } from './records.ts';
 import { NO_PRODUCER } from './records.ts';
+import { P, probe } from './probes.ts';
 
 /** RecordBatch.NO_PRODUCER_EPOCH: a producer id the partition has no state for. */
 export const NO_PRODUCER_EPOCH = -1;
@@ -66,15 +67,26 @@ export class ProducerStateManager {
     const entry = this.producers.get(producerId);
     if (entry !== undefined && entry.producerEpoch === producerEpoch) {
       for (const b of entry.batches) {
-        if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) return { kind: 'duplicate', firstOffset: b.firstOffset };
+        if (b.firstSeq !== firstSeq || b.lastSeq !== lastSeq) continue;
+        probe(
+          b === entry.batches[entry.batches.length - 1]
+            ? P.idempotentDuplicateLastBatch
+            : P.idempotentDuplicateOlderBatch,
+        );
+        return { kind: 'duplicate', firstOffset: b.firstOffset };
       }
     }
     const currentEpoch = entry?.producerEpoch ?? NO_PRODUCER_EPOCH;
     // checkProducerEpoch (0.11.0: ProducerAppendInfo.validateAppend's isFenced): an older epoch is fenced. The
     // broker throws ProducerFencedException before 2.7 and InvalidProducerEpochException from 2.7 (KAFKA-9911,
     // KAFKA-10687); both go out as INVALID_PRODUCER_EPOCH (error code 47) in the produce response.
-    if (producerEpoch < currentEpoch) return { kind: 'error', error: 'INVALID_PRODUCER_EPOCH' };
+    if (producerEpoch < currentEpoch) {
+      probe(P.idempotentInvalidProducerEpoch);
+      return { kind: 'error', error: 'INVALID_PRODUCER_EPOCH' };
+    }
     const error = this.checkSequence(entry, currentEpoch, producerEpoch, firstSeq);
+    if (error === 'OUT_OF_ORDER_SEQUENCE_NUMBER') probe(P.idempotentOutOfOrderSequence);
+    else if (error === 'UNKNOWN_PRODUCER_ID') probe(P.idempotentUnknownProducerId);
     return error === null ? APPEND : { kind: 'error', error };
   }
 
@@ -93,9 +105,15 @@ export class ProducerStateManager {
   ): KafkaError | null {
     const { kafka5793, kip360 } = this.rules;
     if (producerEpoch !== currentEpoch) {
-      if (firstSeq === 0) return null;
+      if (firstSeq === 0) {
+        if (currentEpoch !== NO_PRODUCER_EPOCH) probe(P.idempotentNewEpochAccepted);
+        return null;
+      }
       if (currentEpoch !== NO_PRODUCER_EPOCH) return 'OUT_OF_ORDER_SEQUENCE_NUMBER';
-      if (kip360) return null;
+      if (kip360) {
+        probe(P.idempotentUnknownProducerAccepted);
+        return null;
+      }
       return kafka5793 ? 'UNKNOWN_PRODUCER_ID' : 'OUT_OF_ORDER_SEQUENCE_NUMBER';
     }
     // Same epoch. An entry always holds a batch here: only a transaction marker leaves one without (its

@@ -31,6 +31,7 @@ import { Partition } from './partition.ts';
 import type { RecordBatch } from './records.ts';
 import type { RequestChannel } from './request-channel.ts';
 import { brokerNode } from './zk-layout.ts';
+import { P, probe } from './probes.ts';
 
 const HW_CHECKPOINT = 'replication-offset-checkpoint';
 
@@ -176,6 +177,7 @@ export class ReplicaManager {
    */
   becomeLeaderOrFollower(req: LeaderAndIsrRequest): KafkaError | null {
     if (req.controllerEpoch < this.controllerEpoch) {
+      probe(P.zkStaleControllerEpochRefused);
       this.ctx.trace(
         'fenced',
         `LeaderAndIsr from controller ${req.controllerId} epoch ${req.controllerEpoch} < ${this.controllerEpoch}`,
@@ -228,7 +230,7 @@ export class ReplicaManager {
    * fills the metadata cache only; a replica's state changes by LeaderAndIsr alone.
    */
   maybeUpdateMetadataCache(req: UpdateMetadataRequest): void {
-    if (req.controllerEpoch < this.controllerEpoch) return;
+    if (req.controllerEpoch < this.controllerEpoch) return probe(P.zkStaleControllerEpochRefused);
     this.controllerEpoch = req.controllerEpoch;
     this.metadataCache.controllerId = req.controllerId;
     this.metadataCache.liveBrokers = req.liveBrokers;
@@ -242,7 +244,7 @@ export class ReplicaManager {
    * partition's current one, which passes its check.)
    */
   stopReplicas(req: StopReplicaRequest): void {
-    if (req.controllerEpoch < this.controllerEpoch) return;
+    if (req.controllerEpoch < this.controllerEpoch) return probe(P.zkStaleControllerEpochRefused);
     this.controllerEpoch = req.controllerEpoch;
     for (const p of req.partitions) this.removeFromFetcher(p);
   }
@@ -411,6 +413,7 @@ export class ReplicaManager {
 
   private readonly expireProduce = (d: DelayedProduce): void => {
     retain(this.delayedProduces, (x) => x !== d);
+    probe(P.produceTimedOut);
     d.respond(d.from, d.request, 'REQUEST_TIMED_OUT', -1, -1);
   };
 
@@ -418,6 +421,8 @@ export class ReplicaManager {
     const p = this.partitions.get(d.partition);
     const outcome = p === undefined ? 'NOT_LEADER_OR_FOLLOWER' : p.checkEnoughReplicasReachOffset(d.requiredOffset);
     if (outcome === null) return false;
+    if (outcome === 'NOT_LEADER_OR_FOLLOWER') probe(P.produceLeaderLostWhileWaiting);
+    else if (outcome === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND') probe(P.produceNotEnoughReplicasAfterAppend);
     d.timer?.cancel();
     d.respond(d.from, d.request, outcome, outcome === 'NONE' ? d.baseOffset : -1, p?.log.logStartOffset ?? -1);
     return true;
@@ -527,10 +532,13 @@ export class ReplicaManager {
       const error = this.fencingError(p, fp.currentLeaderEpoch, mustLead);
       const diverging = error !== 'NONE' || p === undefined ? null : this.divergingEpoch(p, fp);
       if (error !== 'NONE' || p === undefined) {
+        if (error === 'FENCED_LEADER_EPOCH') probe(P.fetchFencedLeaderEpoch);
+        else if (error === 'UNKNOWN_LEADER_EPOCH') probe(P.fetchUnknownLeaderEpoch);
         const leaderEpoch = p?.leaderEpoch ?? -1;
         const batches: RecordBatch[] = [];
         data[i] = { partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches, leaderEpoch };
       } else if (diverging !== null && diverging.endOffset !== UNDEFINED_EPOCH_OFFSET) {
+        probe(P.fetchDivergingEpochAnswered);
         data[i] = {
           partition,
           error: 'NONE',
@@ -596,6 +604,8 @@ export class ReplicaManager {
       const p = this.partitions.get(r.partition);
       const error = this.fencingError(p, r.currentLeaderEpoch, true);
       if (error !== 'NONE' || p === undefined) {
+        if (error === 'FENCED_LEADER_EPOCH') probe(P.fetchFencedLeaderEpoch);
+        else if (error === 'UNKNOWN_LEADER_EPOCH') probe(P.fetchUnknownLeaderEpoch);
         return { partition: r.partition, error, leaderEpoch: -1, endOffset: -1 };
       }
       const [leaderEpoch, endOffset] = p.endOffsetForEpoch(r.leaderEpoch);

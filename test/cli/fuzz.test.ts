@@ -11,6 +11,15 @@ import type { FuzzSummary } from '../../harness/fuzz/summary.ts';
 import { readRepro, reproRunOptions } from '../../harness/repro.ts';
 import { runOnce } from '../../harness/run.ts';
 import { repoRoot } from '../helpers/paths.ts';
+import {
+  addSeedProbes,
+  emptyProbeTotals,
+  metadataModeOf,
+  sumProbeTotals,
+  unreachedByMode,
+  type ProbeTotals,
+} from '../../harness/probes.ts';
+import { PROBE_NAMES } from '../../sim/kafka/probes.ts';
 
 const root = repoRoot;
 const bin = join(root, 'bin/kafkasim.js');
@@ -92,6 +101,24 @@ describe('kafkasim fuzz', () => {
         expect(existsSync(join(out, `seeds/${ok.seed}`))).toBe(false);
     },
   );
+
+  it('sums the coverage probes of every seed, whichever worker ran it, and lists those no seed reached', () => {
+    const s = summaryOf(lossyOut);
+    const totals = s.probes as ProbeTotals;
+    expect(Object.keys(totals)).toEqual([...PROBE_NAMES]);
+    // The same seeds run here one by one: their probes add up to the fuzz's (a rerun seed counts once).
+    const expected = emptyProbeTotals();
+    for (const r of s.runs) addSeedProbes(expected, runOnce({ ...s.options, seed: r.seed }).output.probes);
+    expect(totals).toEqual(expected);
+    expect(Object.values(totals).some((t) => t.seeds > 0)).toBe(true);
+    const { missed } = unreachedByMode(totals, metadataModeOf(s.options));
+    expect(missed.length).toBeGreaterThan(0);
+    expect(lossy.stdout).toMatch(new RegExp(`never reached ${missed.length}:`));
+    for (const name of missed) expect(lossy.stdout).toContain(name);
+    const index = readFileSync(join(lossyOut, 'index.html'), 'utf8');
+    expect(index).toContain('<section id="probes">');
+    expect(index).toContain(`Never reached (${missed.length})`);
+  });
 
   it.runIf(existsSync(join(root, 'cli/commands/replay.ts')))(
     'a finding replays with `kafkasim replay` to the same hash',
@@ -345,6 +372,12 @@ describe('kafkasim merge', () => {
       expect(existsSync(join(merged, `seeds/${f.seed}/repro.json`))).toBe(true);
     expect(readFileSync(join(merged, 'junit.xml'), 'utf8')).toContain('tests="8"');
     expect(readFileSync(join(merged, 'index.html'), 'utf8')).toContain('seeds 1..8, 2 shards');
+    // Coverage probes: the shards' sums added up.
+    const [a, b] = shards.map((d) => summaryOf(d).probes as ProbeTotals);
+    expect(s.probes).toEqual(sumProbeTotals([a, b]));
+    const hits = (t: ProbeTotals): number => Object.values(t).reduce((n, x) => n + x.hits, 0);
+    expect(hits(s.probes as ProbeTotals)).toBe(hits(a) + hits(b));
+    expect(r.stdout).toMatch(/probes\s+\d+ of \d+ coverage probes reached/);
   });
 });
 

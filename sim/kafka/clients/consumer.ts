@@ -12,6 +12,7 @@ import type { RequestChannel } from '../request-channel.ts';
 import type { ClientMetadata } from './metadata.ts';
 import type { Position } from './subscription-state.ts';
 import { initialPosition, maybeCompleteValidation, resetTimestamp } from './subscription-state.ts';
+import { P, probe } from '../probes.ts';
 
 /** The behaviours the consumer follows. */
 export type ConsumerBehaviours = Pick<KafkaBehaviours, 'kip320Consumer' | 'kafka9840'>;
@@ -237,6 +238,7 @@ export class Consumer {
     // The position moved while the request was out: the answer no longer applies.
     if (current !== requested || current.offset !== sentOffset || current.awaitingReset) return;
     const v = maybeCompleteValidation(current, answer, this.strategy, this.behaviours.kafka9840);
+    if (v.kind === 'raise' || v.kind === 'seek') probe(P.consumerTruncationDetected);
     if (v.kind === 'raise') {
       raised.push({ partition: p, fetchOffset: current.offset, divergentOffset: v.divergentOffset });
       return;
@@ -289,6 +291,7 @@ export class Consumer {
       this.channel.send<ListOffsetsResponse>(`b${leader}`, request, this.config['request.timeout.ms'], (r) => {
         if (!open()) return;
         if (r !== null && r.error === 'NONE' && this.positions.get(p) === pos && pos.awaitingReset) {
+          probe(P.consumerOffsetReset);
           result.truncations.push({ partition: p, from: pos.offset, to: r.offset, cause: 'reset' });
           pos.offset = r.offset;
           pos.lastEpoch = r.leaderEpoch;

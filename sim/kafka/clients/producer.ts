@@ -15,6 +15,7 @@ import type { ProducerBehaviours } from './producer-config.ts';
 import { maxInFlightOf } from './producer-config.ts';
 import type { ProducerError, SequencedBatch } from './transaction-manager.ts';
 import { TransactionManager } from './transaction-manager.ts';
+import { P, probe } from '../probes.ts';
 
 export type SendOutcome =
   { type: 'ok'; offset: number } | { type: 'fail'; error: string } | { type: 'info'; error: string };
@@ -223,6 +224,7 @@ export class Producer {
       return this.drain(partition);
     }
     // Sender.reenqueueBatch (ProducerBatch.reenqueued).
+    if (r.maybeAppended) probe(P.producerRetryMaybeAppended);
     r.attempts++;
     r.retry = true;
     if (
@@ -253,6 +255,7 @@ export class Producer {
    * partition's sequences unresolved (0.11.0: resets the producer id).
    */
   private expireBatch(r: PendingRecord): void {
+    probe(P.producerBatchExpired);
     this.failBatch(r, r.lastError ?? 'DELIVERY_TIMEOUT', false);
     if (this.tm !== null && r.retry) this.tm.markSequenceUnresolved(r);
   }

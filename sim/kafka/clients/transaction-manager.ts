@@ -14,6 +14,7 @@
 import type { KafkaError } from '../messages.ts';
 import { NO_PRODUCER } from '../records.ts';
 import type { ProducerBehaviours } from './producer-config.ts';
+import { P, probe } from '../probes.ts';
 
 /** RecordBatch.NO_SEQUENCE and the other "none" values of Kafka's client. */
 const NONE = -1;
@@ -207,7 +208,10 @@ export class TransactionManager {
     }
     if (error === 'OUT_OF_ORDER_SEQUENCE_NUMBER') {
       // Retried when the batch is not the next one: an earlier batch failed, and this one follows it.
-      if (!this.unresolved.has(p) && (batch.reopened || !this.isNextSequence(p, batch.baseSequence))) return true;
+      if (!this.unresolved.has(p) && (batch.reopened || !this.isNextSequence(p, batch.baseSequence))) {
+        probe(P.producerOutOfOrderRetried);
+        return true;
+      }
       if (!kip360) return retriable;
       // 2.5.0: a real gap (or the batch right after an unresolved one) bumps the epoch; every one is retried.
       if (!this.unresolved.has(p) || this.unresolved.get(p) === batch.baseSequence) {
@@ -303,6 +307,7 @@ export class TransactionManager {
 
   /** bumpIdempotentProducerEpoch: the next epoch, and the failed partitions' batches renumbered from 0 in it. */
   private bumpIdempotentProducerEpoch(): void {
+    probe(P.producerEpochBumped);
     if (this.producerEpoch === MAX_EPOCH) this.setProducerIdAndEpoch(NO_PRODUCER, NONE);
     else this.producerEpoch++;
     for (const p of this.partitionsToRewriteSequences) {

@@ -25,7 +25,7 @@ import type {
 import type { MetadataImage } from './image.ts';
 import { copyPartition, mergeChange } from './image.ts';
 import type { MetadataRecord, PartitionChangeRecord } from './records.ts';
-import type { ChangePolicy } from './replication-control.ts';
+import type { AlterPartitionError, ChangePolicy } from './replication-control.ts';
 import {
   alterPartitionChange,
   handleBrokerFenced,
@@ -36,6 +36,7 @@ import {
   topicRecords,
   validateAlterPartitionData,
 } from './replication-control.ts';
+import { P, probe } from '../probes.ts';
 
 export interface ActiveControllerHost {
   now(): number;
@@ -64,6 +65,15 @@ interface HeartbeatState {
   metadataOffset: number;
   /** Set once it entered controlled shutdown: the log end of the records that took it there; -1 otherwise. */
   controlledShutdownOffset: number;
+}
+
+/** The probes of AlterPartition's validation of one partition. */
+function probeAlterPartition(error: AlterPartitionError): void {
+  if (error === 'NOT_CONTROLLER') probe(P.kraftAlterPartitionNotController);
+  else if (error === 'FENCED_LEADER_EPOCH') probe(P.kraftAlterPartitionFencedLeaderEpoch);
+  else if (error === 'INVALID_REQUEST') probe(P.kraftAlterPartitionInvalidRequest);
+  else if (error === 'INVALID_UPDATE_VERSION') probe(P.kraftAlterPartitionInvalidVersion);
+  else if (error === 'INELIGIBLE_REPLICA') probe(P.kraftAlterPartitionIneligibleReplica);
 }
 
 export class ActiveController {
@@ -200,6 +210,7 @@ export class ActiveController {
       .filter((b) => !b.fenced && now - (this.lastContact.get(b.id) ?? -Infinity) > session)
       .sort((a, b) => a.id - b.id);
     if (stale.length === 0) return;
+    for (let i = 0; i < stale.length; i++) probe(P.kraftBrokerFenced);
     this.host.trace('controller', `fencing brokers [${stale.map((b) => b.id)}]: no heartbeat for ${session} ms`);
     // One broker after another, as maybeFenceOneStaleBroker does: the second sees the first's changes.
     const scratch = this.image.clone();
@@ -242,6 +253,7 @@ export class ActiveController {
     const sinceContact = now - (this.lastContact.get(req.brokerId) ?? -Infinity);
     if (existing !== undefined && !existing.fenced && sinceContact <= this.kraft['broker.session.timeout.ms']) {
       // The previous incarnation's session has not run out yet (Kafka refuses until it does).
+      probe(P.kraftDuplicateRegistration);
       return reply('DUPLICATE_BROKER_REGISTRATION', -1);
     }
     const brokerEpoch = this.host.logEndOffset();
@@ -294,6 +306,7 @@ export class ActiveController {
     h.metadataOffset = req.currentMetadataOffset;
     if (fenced) h.controlledShutdownOffset = -1;
     const records = current === next ? [] : this.brokerStateRecords(b.id, b.epoch, b.inControlledShutdown, next);
+    if (next === 'CONTROLLED_SHUTDOWN' && current !== next) probe(P.kraftControlledShutdown);
     if (next === 'CONTROLLED_SHUTDOWN' && h.controlledShutdownOffset < 0) {
       // QuorumController.processBrokerHeartbeat's processBatchEndOffset (maybeUpdateControlledShutdownOffset): the
       // end of the records written for it, or of the log when there were none.
@@ -411,9 +424,13 @@ export class ActiveController {
       } satisfies AlterPartitionResponse);
     // ClusterControlManager.checkBrokerEpoch, for the request as a whole.
     const b = this.image.brokers.get(req.brokerId);
-    if (b === undefined || b.epoch !== req.brokerEpoch) return reply('STALE_BROKER_EPOCH');
+    if (b === undefined || b.epoch !== req.brokerEpoch) {
+      probe(P.kraftAlterPartitionStaleBrokerEpoch);
+      return reply('STALE_BROKER_EPOCH');
+    }
     const p = this.image.partitions.get(req.partition);
     const error = validateAlterPartitionData(p, req, this.image, this.host.config.protocol);
+    probeAlterPartition(error);
     // Refused on a partition epoch (or leader) that uncommitted records set: the answer waits for them, or
     // the leader would give up on a change whose refusal vanishes with them (NOT_CONTROLLER: it retries).
     if (error !== 'NONE' || p === undefined) {

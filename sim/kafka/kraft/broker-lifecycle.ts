@@ -24,6 +24,7 @@ import type { RaftHub } from './observer.ts';
 import type { KraftMessage } from './rpc.ts';
 import { isKraftMessage, KraftChannel } from './rpc.ts';
 import { handleAlterPartitionResult } from '../alter-isr-manager.ts';
+import { P, probe } from '../probes.ts';
 
 const BACKOFF_MS = 100;
 
@@ -322,6 +323,7 @@ export class KraftBrokerLifecycle {
       wanted,
       (res) => {
         if (res.error === 'NONE' && res.leaderEpoch === p.leaderEpoch) {
+          probe(P.kraftLeaderRecovered);
           p.partitionEpoch = Math.max(p.partitionEpoch, res.partitionEpoch);
         }
         return false;

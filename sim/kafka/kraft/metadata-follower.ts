@@ -25,6 +25,7 @@ import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
 import type { MetadataSnapshot, SnapshotId } from './snapshot.ts';
 import { imageOf, SnapshotStore } from './snapshot.ts';
+import { P, probe } from '../probes.ts';
 
 const BACKOFF_MS = 100;
 
@@ -144,6 +145,7 @@ export class MetadataFollower {
           // its diverging epoch or snapshot id says nothing about ours. Kafka's KafkaRaftClient
           // .maybeHandleCommonResponse drops such a response ("We have a larger epoch, so the response is no
           // longer relevant"); the broker asks another voter.
+          probe(P.kraftBrokerIgnoredDeposedLeader);
           this.leaderId = -1;
           return this.later(() => this.fetch());
         }
@@ -230,6 +232,7 @@ export class MetadataFollower {
           return logDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
         const before = this.image.offset;
+        probe(P.kraftBrokerSnapshotLoaded);
         this.image = imageOf(snapshot);
         this.emitSnapshot(snapshot.id);
         this.ctx.trace(

@@ -9,6 +9,7 @@
 // for metadata versions before 3.6). The result is a PartitionChangeRecord, or null when nothing changes.
 import type { PartitionRegistration } from './image.ts';
 import type { LeaderRecoveryState, PartitionChangeRecord } from './records.ts';
+import { P, probe } from '../probes.ts';
 
 export interface PartitionChangeOptions {
   /** The ISR asked for (Kafka's setTargetIsr). */
@@ -69,6 +70,7 @@ export function buildPartitionChange(
   } else {
     const clean = p.replicas.find(isValidNewLeader);
     if (clean !== undefined) {
+      if (targetIsr.length === 0) probe(P.kraftElectionEligibleLeaderReplica);
       leader = clean;
     } else if (
       o.elr &&
@@ -82,11 +84,13 @@ export function buildPartitionChange(
       leader = p.lastKnownElr[0];
       unclean = true;
       lastKnownLeader = true;
+      probe(P.kraftElectionLastKnownLeader);
     } else if (o.unclean) {
       const any = p.replicas.find((r) => o.isAcceptableLeader(r));
       if (any !== undefined) {
         leader = any;
         unclean = true;
+        probe(P.kraftElectionUnclean);
       }
     }
   }
@@ -96,6 +100,7 @@ export function buildPartitionChange(
       targetElr = targetElr.filter((r) => r !== leader);
     }
     record.leader = leader;
+    if (leader < 0) probe(P.kraftPartitionLeaderless);
     if (unclean) {
       // "If the election was unclean, we have to forcibly set the ISR to just the new leader." KIP-704: the
       // partition is RECOVERING until its leader says otherwise (written again if it already was, so that

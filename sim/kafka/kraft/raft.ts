@@ -36,6 +36,7 @@ import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
 import type { MetadataSnapshot, SnapshotId } from './snapshot.ts';
 import { SnapshotStore } from './snapshot.ts';
+import { P, probe } from '../probes.ts';
 
 /** Most entries one fetch returns. */
 const MAX_FETCH_ENTRIES = 256;
@@ -324,6 +325,13 @@ export class RaftClient {
     return req.lastOffsetEpoch > myEpoch || (req.lastOffsetEpoch === myEpoch && req.lastOffset >= this.log.endOffset);
   }
 
+  /** logUpToDate, counting a refusal. */
+  private logUpToDateOrProbe(req: VoteRequest): boolean {
+    if (this.logUpToDate(req)) return true;
+    probe(P.raftVoteRefusedStaleLog);
+    return false;
+  }
+
   private handleVote(from: NodeId, req: VoteRequest): void {
     const respond = (granted: boolean): void =>
       this.ctx.send(from, {
@@ -350,15 +358,22 @@ export class RaftClient {
     if (req.candidateEpoch < this.epoch) return respond(false);
     if (req.preVote) {
       // Pre-Vote changes nothing here: no epoch bump, no vote recorded.
-      return respond(!this.hasLiveLeader() && this.logUpToDate(req));
+      if (this.hasLiveLeader()) {
+        probe(P.raftVoteRefusedLiveLeader);
+        return respond(false);
+      }
+      return respond(this.logUpToDateOrProbe(req));
     }
     if (req.candidateEpoch > this.epoch) {
-      if (this.hasLiveLeader()) return respond(false);
+      if (this.hasLiveLeader()) {
+        probe(P.raftVoteRefusedLiveLeader);
+        return respond(false);
+      }
       this.becomeUnattached(req.candidateEpoch);
     }
     const canVote = (this.role === 'unattached' || this.role === 'prospective') && this.leaderId < 0;
     const votedForOther = this.votedId >= 0 && this.votedId !== req.candidateId;
-    if (!canVote || votedForOther || !this.logUpToDate(req)) return respond(false);
+    if (!canVote || votedForOther || !this.logUpToDateOrProbe(req)) return respond(false);
     if (this.votedId !== req.candidateId) {
       // The vote is on disk before the answer leaves, or a restart could vote twice in one epoch.
       this.becomeUnattached(this.epoch, req.candidateId);
@@ -490,6 +505,7 @@ export class RaftClient {
       if (heard < this.majority) {
         const heardOf = `${heard} of ${this.host.voters.length} voters in ${window} ms`;
         this.ctx.trace('raft', `leader ${this.host.voterId} heard from ${heardOf}: resigning`);
+        probe(P.raftCheckQuorumResigned);
         return this.resign();
       }
       this.scheduleCheckQuorum();
@@ -508,6 +524,7 @@ export class RaftClient {
     const none = { highWatermark: -1, entries: [], divergingEpoch: null, snapshotId: null };
     if (this.role !== 'leader') return reply({ error: 'NOT_LEADER_OR_FOLLOWER', ...none });
     if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epoch) {
+      probe(P.raftFetchFenced);
       return reply({
         error: 'FENCED_LEADER_EPOCH',
         ...none,
@@ -590,6 +607,7 @@ export class RaftClient {
     try {
       this.snapshots.write({ id, records });
       if (this.log.sizeBytes > this.host.config['metadata.max.retention.bytes']) {
+        probe(P.raftLogDeletedBeforeSnapshot);
         this.log.deleteBefore(id);
         this.snapshots.deleteBefore(this.log.startOffset);
       }
@@ -683,6 +701,7 @@ export class RaftClient {
       if (res.divergingEpoch !== null) {
         const mine = this.log.endOffsetForEpoch(res.divergingEpoch.epoch);
         const to = Math.min(res.divergingEpoch.endOffset, mine.endOffset);
+        if (to < this.log.endOffset) probe(P.raftFollowerTruncated);
         this.log.truncateTo(to);
         if (this.highWatermark > to) this.highWatermark = to;
         this.emit({
@@ -729,6 +748,7 @@ export class RaftClient {
         } catch (e) {
           return logDirFailed(this.ctx, 'installing a metadata snapshot', e);
         }
+        probe(P.raftSnapshotLoaded);
         this.emit({
           kind: 'raft-snapshot',
           time: this.ctx.now(),

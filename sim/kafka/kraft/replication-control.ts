@@ -16,6 +16,7 @@ import type { MetadataImage, PartitionRegistration } from './image.ts';
 import { mergeChange } from './image.ts';
 import { buildPartitionChange } from './partition-change-builder.ts';
 import type { LeaderRecoveryState, PartitionChangeRecord, PartitionRecord, TopicRecord } from './records.ts';
+import { P, probe } from '../probes.ts';
 
 /** The controller's rules for partition changes: the election policy and the release's behaviours. */
 export interface ChangePolicy extends ElectionPolicy {
@@ -127,7 +128,9 @@ export function handleBrokerUncleanShutdown(
   const inIsr = byId(image, (p) => p.isr.includes(broker));
   const out = generateLeaderAndIsrUpdates(image, change, inIsr, policy, reason);
   const inElr = byId(image, (p) => p.elr.includes(broker));
-  return [...out, ...generateLeaderAndIsrUpdates(image, change, inElr, policy, reason)];
+  const records = [...out, ...generateLeaderAndIsrUpdates(image, change, inElr, policy, reason)];
+  if (records.length > 0) probe(P.kraftUncleanShutdownHandled);
+  return records;
 }
 
 export function preferredElections(image: MetadataImage): PartitionChangeRecord[] {
