@@ -66,14 +66,21 @@ export class ProducerStateManager {
   check(producerId: number, producerEpoch: number, firstSeq: number, lastSeq: number): ProducerAppendCheck {
     const entry = this.producers.get(producerId);
     if (entry !== undefined && entry.producerEpoch === producerEpoch) {
+      // A loop, not Array.find: no closure per leader append on the hot path.
+      let dup: (typeof entry.batches)[number] | undefined;
       for (const b of entry.batches) {
-        if (b.firstSeq !== firstSeq || b.lastSeq !== lastSeq) continue;
+        if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) {
+          dup = b;
+          break;
+        }
+      }
+      if (dup !== undefined) {
         probe(
-          b === entry.batches[entry.batches.length - 1]
+          dup === entry.batches[entry.batches.length - 1]
             ? P.idempotentDuplicateLastBatch
             : P.idempotentDuplicateOlderBatch,
         );
-        return { kind: 'duplicate', firstOffset: b.firstOffset };
+        return { kind: 'duplicate', firstOffset: dup.firstOffset };
       }
     }
     const currentEpoch = entry?.producerEpoch ?? NO_PRODUCER_EPOCH;
