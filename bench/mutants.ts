@@ -413,8 +413,8 @@ function fuzzCell(r: MutantResult): string {
 function testsCell(r: MutantResult): string {
   if (r.tests === undefined) return '–';
   if (!r.tests.caught) return 'no';
-  const n = r.tests.failing.length;
-  return `yes (${n} failing: ${r.tests.failing[0]}${n > 1 ? ', ...' : ''})`;
+  // The file of the first failing test (--bail stops there); the test's name is in results.json.
+  return `yes (${r.tests.failing[0].split(' > ')[0]})`;
 }
 
 function line(r: MutantResult): string {
