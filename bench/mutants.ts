@@ -312,8 +312,9 @@ async function main(): Promise<void> {
   if (flags.check) process.exit(check(mutants) ? 0 : 1);
 
   const testsOn = flags.tests !== 'none';
+  const fuzzText = flags.fuzz ? `${flags.seeds} swarm seeds, --jobs ${flags.jobs}` : 'off';
   console.log(
-    `bench:mutants: ${mutants.length} mutants; fuzz ${flags.fuzz ? `${flags.seeds} swarm seeds, --jobs ${flags.jobs}` : 'off'}` +
+    `bench:mutants: ${mutants.length} mutants; fuzz ${fuzzText}` +
       `${flags.fuzz && !flags.allSeeds ? ' (stops at the first seed that catches)' : ''}; tests ${flags.tests}` +
       (flags.tests === 'focused' ? ` (${FOCUSED_TESTS.join(' ')})` : ''),
   );
@@ -339,8 +340,8 @@ async function main(): Promise<void> {
     const t = runTests(baseDir, flags);
     baselineFailing = new Set(t.failing);
     console.log(
-      `baseline tests: ${t.failing.length} failing on the unmutated code${t.failing.length > 0 ? ` (${t.failing.join('; ')})` : ''}` +
-        `, ${t.wallSeconds.toFixed(0)} s`,
+      `baseline tests: ${t.failing.length} failing on the unmutated code` +
+        `${t.failing.length > 0 ? ` (${t.failing.join('; ')})` : ''}, ${t.wallSeconds.toFixed(0)} s`,
     );
   }
   if (!flags.keep) rmSync(baseDir, { recursive: true, force: true });
