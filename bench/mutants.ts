@@ -339,9 +339,9 @@ async function main(): Promise<void> {
   if (testsOn) {
     const t = runTests(baseDir, flags);
     baselineFailing = new Set(t.failing);
-    const which = t.failing.length > 0 ? ` (${t.failing.join('; ')})` : '';
     console.log(
-      `baseline tests: ${t.failing.length} failing on the unmutated code${which}` + `, ${t.wallSeconds.toFixed(0)} s`,
+      `baseline tests: ${t.failing.length} failing on the unmutated code` +
+        `${t.failing.length > 0 ? ` (${t.failing.join('; ')})` : ''}, ${t.wallSeconds.toFixed(0)} s`,
     );
   }
   if (!flags.keep) rmSync(baseDir, { recursive: true, force: true });
@@ -414,8 +414,8 @@ function fuzzCell(r: MutantResult): string {
 function testsCell(r: MutantResult): string {
   if (r.tests === undefined) return '–';
   if (!r.tests.caught) return 'no';
-  const n = r.tests.failing.length;
-  return `yes (${n} failing: ${r.tests.failing[0]}${n > 1 ? ', ...' : ''})`;
+  // The file of the first failing test (--bail stops there); the test's name is in results.json.
+  return `yes (${r.tests.failing[0].split(' > ')[0]})`;
 }
 
 function line(r: MutantResult): string {
