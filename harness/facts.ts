@@ -24,16 +24,12 @@ import { assignReplicas } from '../sim/kafka/zk-layout.ts';
 /** KRaft mode: each controller voter's crashes, as the world saw them (a crashed voter cannot report it). */
 export function watchControllerCrashes(cluster: KafkaCluster): { voter: number; time: number }[] {
   const crashes: { voter: number; time: number }[] = [];
-  const voters = cluster.voterIds;
-  if (voters.length === 0) return crashes;
-  const nodes = voters.map((v) => cluster.world.node(controllerNode(v)));
-  const seen = nodes.map((n) => n.crashes);
-  cluster.world.onEvent((world) => {
-    for (let i = 0; i < nodes.length; i++) {
-      if (nodes[i].crashes === seen[i]) continue;
-      seen[i] = nodes[i].crashes;
-      crashes.push({ voter: voters[i], time: world.now });
-    }
+  const voterOfNode = new Map(cluster.voterIds.map((v) => [controllerNode(v), v]));
+  if (voterOfNode.size === 0) return crashes;
+  // Told by the world as each crash strikes: nothing polled per event.
+  cluster.world.onCrash((node) => {
+    const voter = voterOfNode.get(node);
+    if (voter !== undefined) crashes.push({ voter, time: cluster.world.now });
   });
   return crashes;
 }
