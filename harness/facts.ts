@@ -127,6 +127,14 @@ export class CrashWatch {
     });
   }
 
+  /** Whether `broker` crashed at or after `time` (world time). */
+  private restartedSince(broker: number, time: number): boolean {
+    for (let i = this.crashes.length - 1; i >= 0 && this.crashes[i].time >= time; i--) {
+      if (this.crashes[i].broker === broker) return true;
+    }
+    return false;
+  }
+
   /** Facts for the loss causes (checkers/durability/causes.ts), once the run is over. */
   lossFacts(policy: LossPolicy): LossFacts {
     // Crash losses are known only at the restart but happened at the crash: in time order, stable.
@@ -186,10 +194,30 @@ export class CrashWatch {
         return;
       }
       case 'become-leader': {
-        const fact = this.electionOf.get(`${e.partition}/${e.leaderEpoch}`);
-        if (fact === undefined || fact.leaderLog !== null || fact.leader !== e.broker) return;
+        const key = `${e.partition}/${e.leaderEpoch}`;
+        const fact = this.electionOf.get(key);
+        if (fact !== undefined && fact.leader !== e.broker) return;
         const log = this.cluster.broker(e.broker)?.partitions.get(e.partition)?.log;
-        fact.leaderLog = log === undefined ? { startOffset: 0, values: [] } : copyOf(log.all()).log;
+        const leaderLog = log === undefined ? { startOffset: 0, values: [] } : copyOf(log.all()).log;
+        if (fact !== undefined && fact.leaderLog === null) {
+          fact.leaderLog = leaderLog;
+        } else if (fact === undefined || this.restartedSince(e.broker, fact.time)) {
+          // Leadership taken up with no election: an epoch a controller bumped by shrinking the ISR around a
+          // leader it kept, or the epoch it held again after a restart no controller saw. Whatever its log kept
+          // is what it now leads with.
+          const resumed: ElectionFact = {
+            time: now,
+            key: e.partition,
+            leader: e.broker,
+            leaderEpoch: e.leaderEpoch,
+            previousLeader: -1,
+            kind: 'clean',
+            leaderLog,
+            resumed: true,
+          };
+          this.elections.push(resumed);
+          this.electionOf.set(key, resumed);
+        }
         return;
       }
       default:
@@ -391,6 +419,7 @@ export function lossPolicyOf(cluster: ClusterConfig, producer: ProducerConfig, s
       cluster.broker['unclean.leader.election.enable'] &&
       (cluster.metadata === 'zk' || cluster.protocol.kraftUncleanElection),
     lastKnownLeaderRecovery: cluster.protocol.elr,
+    uncleanShutdownExcluded: cluster.protocol.elr,
     acks: producer.acks === 'all' ? 'all' : producer.acks === 1 ? 'leader' : 'none',
     strict,
     idempotence: producer['enable.idempotence'],

@@ -2,7 +2,8 @@
 // the harness exported from the simulator, never a blanket excuse. Allowed only when the configuration permits
 // it and the facts prove it:
 // - power-loss: every replica that held the record lost it, unflushed, in a power loss (flush.messages leaves
-//   acknowledged records in page caches; Kafka relies on replication, not fsync);
+//   acknowledged records in page caches; Kafka relies on replication, not fsync); or, in a release without
+//   KIP-966's unclean-shutdown exclusion, one that did and was then elected cleanly (last replica standing);
 // - unclean-election: an unclean leader election (unclean.leader.election.enable) made leader a replica that
 //   lacked the record;
 // - last-known-leader: KIP-966's Balanced recovery elected the last known leader back, and it lacked the record;
@@ -24,7 +25,8 @@ export const ALLOWED_CAUSES: readonly AllowedCause[] = [
 export const ALLOWED_CAUSE_EXPLANATIONS: Record<AllowedCause, string> = {
   'power-loss':
     'every replica that held the record lost it in a power loss before it was flushed to disk (flush.messages: ' +
-    'Kafka acknowledges before fsync and relies on replication)',
+    'Kafka acknowledges before fsync and relies on replication), or, without KIP-966, the replica that did so and ' +
+    'stayed in the ISR was elected cleanly and the others truncated to it',
   'unclean-election':
     'an unclean leader election (unclean.leader.election.enable=true) made leader a replica that lacked the record',
   'last-known-leader':
@@ -117,7 +119,10 @@ export class LossExplainer {
     }
     // (a) An unclean election, or KIP-966's last-known-leader recovery, made leader a replica that lacked it.
     const elections = this.elections.get(key) ?? [];
-    const lacking = elections.filter((e) => e.leaderEpoch > epoch && e.leaderLog !== null && !holds(e, at, value));
+    // Leadership taken up after the record was written: a later epoch, or (no election) after a holder lost it.
+    const after = (e: ElectionFact): boolean =>
+      e.leaderEpoch > epoch || (e.resumed === true && held.some((h) => h.removal.time <= e.time));
+    const lacking = elections.filter((e) => after(e) && e.leaderLog !== null && !holds(e, at, value));
     const unclean = lacking.find((e) => e.kind !== 'clean');
     let forbidden = '';
     if (unclean !== undefined) {
@@ -144,14 +149,53 @@ export class LossExplainer {
     const election =
       clean === undefined
         ? forbidden
-        : `${forbidden}; a clean election made broker ${clean.leader} leader in epoch ${clean.leaderEpoch} at ` +
+        : `${forbidden}; ${clean.resumed === true ? 'with no election, ' : 'a clean election made '}broker ` +
+          `${clean.leader} ${clean.resumed === true ? 'led' : 'leader'} in epoch ${clean.leaderEpoch} at ` +
           `${seconds(clean.time)} without it`;
+    const knownBug = lastReplicaStanding(policy, held, elections, at, value, epoch);
     return {
       cause: null,
       allowed: false,
-      why: `nothing the configuration allows explains it: ${list(finals)}${election}`,
+      why: `nothing the configuration allows explains it: ${list(finals)}${election}${knownBug}`,
     };
   }
+}
+
+/**
+ * Names Kafka's last-replica-standing bug (bug 9) when the facts show it: a replica that lost the record unflushed
+ * in a power loss stayed in the ISR (the last member, or back before any controller saw it go) and led again,
+ * cleanly elected or in the epoch it held, and the others truncated to it. Kafka's design has a replica that lost
+ * unflushed data re-sync before it rejoins the ISR; only KIP-966's unclean-shutdown exclusion (KRaft, ELR) does so,
+ * so the loss stays a finding, told as the known bug of a release without it.
+ */
+function lastReplicaStanding(
+  policy: LossPolicy,
+  held: readonly Held[],
+  elections: readonly ElectionFact[],
+  at: number,
+  value: number,
+  epoch: number,
+): string {
+  if (policy.uncleanShutdownExcluded !== false) return '';
+  const lostIt = (e: ElectionFact): Held | undefined =>
+    held.find(
+      (h) =>
+        h.removal.broker === e.leader &&
+        h.removal.how === 'power-loss' &&
+        at >= (h.removal.syncedOffset ?? Infinity) &&
+        h.removal.time <= e.time,
+    );
+  for (const e of elections) {
+    if (e.kind !== 'clean' || !(e.leaderEpoch > epoch || e.resumed === true) || holds(e, at, value)) continue;
+    const lost = lostIt(e);
+    if (e.leaderLog === null || lost === undefined) continue;
+    return (
+      `. Kafka's last-replica-standing bug (KIP-966, which this release lacks): broker ${e.leader} lost it ` +
+      `unflushed in a power loss at ${seconds(lost.removal.time)} and, still in the ISR, led in epoch ` +
+      `${e.leaderEpoch} from ${seconds(e.time)} without it`
+    );
+  }
+  return '';
 }
 
 function holds(e: ElectionFact, offset: number, value: number): boolean {

@@ -85,6 +85,13 @@ export interface LossPolicy {
   uncleanElection: boolean;
   /** KIP-966 Balanced recovery: the last known leader may be elected back when no ISR or ELR member is left. */
   lastKnownLeaderRecovery: boolean;
+  /**
+   * KIP-966's unclean-shutdown exclusion: a broker back from an unclean shutdown leaves the ISR and the ELR. Without
+   * it (ZooKeeper mode, KRaft before ELR), the last ISR member, having lost its unflushed tail in a power loss, may
+   * lead again and the others truncate to it: Kafka's last-replica-standing bug, a finding the verdict names as such.
+   * Absent: excluded.
+   */
+  uncleanShutdownExcluded?: boolean;
   /** The producer's acks, for sends whose invocation does not name one. */
   acks: AcksLevel;
   /** Judge as Jepsen does: every loss is a finding, whatever its cause. */
@@ -136,6 +143,11 @@ export interface ElectionFact {
   previousLeader: number;
   /** KIP-966's last-known-leader recovery is unclean too, but counted apart. */
   kind: 'clean' | 'unclean' | 'last-known-leader';
+  /**
+   * Leadership taken up with no election: an epoch a controller bumped by shrinking the ISR around the leader it
+   * kept, or the epoch the leader held again after a restart no controller saw (a crash of the whole cluster).
+   */
+  resumed?: boolean;
   /** The new leader's log when it became leader in this epoch (null: it never did). */
   leaderLog: { startOffset: number; values: number[] } | null;
 }

@@ -18,15 +18,21 @@ interface Replica {
 
 interface Committed {
   value: number;
-  /** Who first showed it below a high watermark, and when. */
+  /** Who first showed it below a high watermark, and when (time, and `seen`, the monitor's event count). */
   broker: number;
   time: number;
+  seen: number;
   /** The leader epoch the record was written in. */
   epoch: number;
 }
 
 interface UncleanElection {
   time: number;
+  /**
+   * The monitor's event count when it saw the election: events' times follow their node's clock, which a clock
+   * fault may set ahead, so which came first is judged by what was seen first.
+   */
+  seen: number;
   leader: number;
   leaderEpoch: number;
   lastKnownLeader?: boolean;
@@ -72,6 +78,8 @@ export class InvariantMonitor {
   /** Unsynced tails lost in crashes: acks=all without fsync trusts replication, so these explain losses. */
   private readonly crashLosses = new Map<number, { time: number; broker: number; from: number; to: number }[]>();
   readonly violations: Violation[] = [];
+  /** Events observed so far: the order violations and their causes are compared in. */
+  private seen = 0;
   /** Totals by name, explained and not, beyond the stored violations' cap. */
   private readonly counts = {
     unexplained: new Map<InvariantName, number>(),
@@ -118,7 +126,7 @@ export class InvariantMonitor {
   ): void {
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
     const cause =
-      this.uncleanCause(e.partition, since ?? -Infinity, e.time, committedEpoch) ??
+      this.uncleanCause(e.partition, since ?? -Infinity, committedEpoch) ??
       (crashExplains ? this.crashCause(e.partition, brokers, offset) : null);
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
@@ -155,25 +163,25 @@ export class InvariantMonitor {
   }
 
   /**
-   * The latest unclean election on the partition before `time` and after `since`, or in a later leader
-   * epoch than the record was written in: a zombie leader that did not yet know of the election may
-   * commit records after it, which the uncleanly elected leader never had.
+   * The latest unclean election on the partition (seen before this violation) seen after `since` (the `seen` count
+   * when the record was committed), or in a later leader epoch than the record was written in: a zombie leader that
+   * did not yet know of the election may commit records after it, which the uncleanly elected leader never had.
    */
-  private uncleanCause(partition: number, since: number, time: number, committedEpoch?: number): Violation['causedBy'] {
+  private uncleanCause(partition: number, since: number, committedEpoch?: number): Violation['causedBy'] {
     const list = this.unclean.get(partition);
     if (list === undefined) return null;
     for (let i = list.length - 1; i >= 0; i--) {
       const u = list[i];
-      if (
-        u.time <= time &&
-        (u.time >= since || (committedEpoch !== undefined && committedEpoch >= 0 && u.leaderEpoch > committedEpoch))
-      )
-        return { kind: 'unclean-election', broker: u.leader, ...u };
+      if (u.seen >= since || (committedEpoch !== undefined && committedEpoch >= 0 && u.leaderEpoch > committedEpoch)) {
+        const { seen: _seen, ...rest } = u;
+        return { kind: 'unclean-election', broker: u.leader, ...rest };
+      }
     }
     return null;
   }
 
   observe(e: ReplicationEvent): void {
+    this.seen++;
     switch (e.kind) {
       case 'append': {
         const r = this.replica(e.broker, e.partition);
@@ -240,6 +248,7 @@ export class InvariantMonitor {
           const list = this.unclean.get(e.partition) ?? [];
           list.push({
             time: e.time,
+            seen: this.seen,
             leader: e.leader,
             leaderEpoch: e.leaderEpoch,
             previousLeader: e.previousLeader,
@@ -419,8 +428,9 @@ export class InvariantMonitor {
       const v = r.values[o];
       if (v === undefined) continue;
       const c = committed.get(o);
-      if (c === undefined) committed.set(o, { value: v, broker: e.broker, time: e.time, epoch: r.epochs[o] ?? -1 });
-      else if (c.value !== v) {
+      if (c === undefined) {
+        committed.set(o, { value: v, broker: e.broker, time: e.time, seen: this.seen, epoch: r.epochs[o] ?? -1 });
+      } else if (c.value !== v) {
         const name: InvariantName = r.isLeader ? 'ConsistentCommittedData' : 'LogMatching';
         this.violate(
           name,
@@ -429,7 +439,7 @@ export class InvariantMonitor {
           `offset ${o} of partition ${e.partition} was committed as ${c.value} (broker ${c.broker}) but broker ` +
             `${e.broker} has ${v} below its high watermark`,
           { offset: o, was: c.value, now: v },
-          c.time,
+          c.seen,
           c.epoch,
         );
       }

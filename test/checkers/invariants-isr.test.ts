@@ -167,3 +167,33 @@ describe('MinIsrOnAppend', () => {
     expect(m.violations).toEqual([]);
   });
 });
+
+describe('causes are ordered by what the monitor saw first, not by event times', () => {
+  it('an unclean election stamped by a controller whose clock a fault set ahead still explains what follows', () => {
+    const m = healthy();
+    // The controller's clock runs 60 s ahead of the brokers' (a clock fault): its election bears a later time than
+    // the broker events it causes.
+    m.observe({
+      kind: 'election',
+      time: t + 60_000,
+      controller: 9,
+      controllerEpoch: 1,
+      partition: P,
+      leader: 1,
+      leaderEpoch: 1,
+      isr: [1],
+      unclean: true,
+      previousLeader: 0,
+      reason: 'test',
+    });
+    m.observe(leader(1, [1], 1));
+    m.observe(truncate(1, 1, 'leader-epoch'));
+    m.observe(append(1, 1, [20, 21], true));
+    m.observe(hw(1, 3));
+    expect(names(m)).toEqual([
+      ['ConsistentCommittedData', 'unclean-election'],
+      ['ConsistentCommittedData', 'unclean-election'],
+    ]);
+    expect(m.findings()).toBe(0);
+  });
+});

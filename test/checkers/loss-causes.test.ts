@@ -111,6 +111,39 @@ describe('a lost acknowledged write is allowed only with a cause the facts prove
     expect(durability(loss).anomalies[0].examples[0].description).toContain('a clean election made broker 0');
   });
 
+  it("a power-lost replica that led again without KIP-966 stays a finding, named as Kafka's known bug", () => {
+    // Broker 0 lost 11 in the power loss at 7 and, still in the ISR, was elected at 8; broker 2 truncated to it.
+    const shape = { removals: [powerLoss(0), truncated(2)], elections: [election('clean', [10], 0)] };
+    const without = durability(facts({ ...shape, policy: { uncleanShutdownExcluded: false } }));
+    expect(judged(without, 'acked-write-lost')).toEqual([false, {}, null]);
+    expect(without.anomalies[0].examples[0].description).toContain(
+      "Kafka's last-replica-standing bug (KIP-966, which this release lacks): broker 0 lost it unflushed in a power " +
+        'loss at 0.007 s and, still in the ISR, led in epoch 1',
+    );
+    // With KIP-966 the same facts are a plain finding: the release promises to exclude that replica.
+    const withKip966 = durability(facts({ ...shape, policy: { uncleanShutdownExcluded: true } }));
+    expect(withKip966.anomalies[0].examples[0].description).not.toContain('last-replica-standing');
+    // A broker elected before its power loss did not lead "without it" because of that loss.
+    const before = { ...election('clean', [10], 0), time: 6 };
+    const early = durability(facts({ ...shape, elections: [before], policy: { uncleanShutdownExcluded: false } }));
+    expect(early.anomalies[0].examples[0].description).not.toContain('last-replica-standing');
+  });
+
+  it('leadership taken up with no election (its epoch again after a restart) is told as such', () => {
+    const resumed: ElectionFact = { ...election('clean', [10], 0), leaderEpoch: 0, resumed: true };
+    const result = durability(
+      facts({
+        removals: [powerLoss(0), truncated(2)],
+        elections: [resumed],
+        policy: { uncleanShutdownExcluded: false },
+      }),
+    );
+    expect(judged(result, 'acked-write-lost')).toEqual([false, {}, null]);
+    const told = result.anomalies[0].examples[0].description;
+    expect(told).toContain('with no election, broker 0 led in epoch 0 at 0.008 s without it');
+    expect(told).toContain('last-replica-standing bug');
+  });
+
   it('near miss: a process crash keeps the page cache, so a record it lost is no power loss', () => {
     const crash: Removal = { ...powerLoss(0), how: 'process-crash' };
     const loss = facts({ removals: [crash, powerLoss(1), powerLoss(2)] });
