@@ -9,6 +9,8 @@ import type { LogRecovery } from './invariants/disk.ts';
 import type { CheckResult } from './result.ts';
 
 /** One running replica's log and high watermark when the run ended. */
+import type { VoterAtRest } from './invariants/raft-at-rest.ts';
+
 export interface ReplicaAtRest {
   broker: number;
   partition: number;
@@ -23,6 +25,8 @@ export interface RunFacts {
   history: History;
   durability: DurabilityFacts;
   replicasAtRest: ReplicaAtRest[];
+  /** KRaft: each running voter's metadata log as the run left it (empty in ZooKeeper mode). */
+  votersAtRest: VoterAtRest[];
   /** Every partition log a broker recovered after a crash, with what it had written (disk durability). */
   recoveries: LogRecovery[];
   /** World time (ms) at which the run ended. */

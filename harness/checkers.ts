@@ -9,6 +9,7 @@ import { checkDivergenceAtRest } from '../checkers/invariants/at-rest.ts';
 import { InvariantMonitor } from '../checkers/invariants/index.ts';
 import { RaftMonitor } from '../checkers/invariants/raft.ts';
 import { checkLiveness } from '../checkers/liveness/index.ts';
+import { checkMetadataAtRest } from '../checkers/invariants/raft-at-rest.ts';
 import { checkFinalLogReads } from '../checkers/queue/final-log-reads.ts';
 import { checkQueue } from '../checkers/queue/index.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
@@ -44,6 +45,12 @@ export const RAFT_CHECKER: Checker = {
   start: (c) => new RaftMonitor(c.voters, c.step),
 };
 
+export const METADATA_AT_REST_CHECKER: Checker = {
+  name: 'metadata-divergence-at-rest',
+  kind: 'history',
+  check: (f) => checkMetadataAtRest(f.votersAtRest),
+};
+
 export const DIVERGENCE_AT_REST_CHECKER: Checker = {
   name: 'divergence-at-rest',
   kind: 'history',
@@ -70,7 +77,7 @@ export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number
     DURABILITY_CHECKER,
     DISK_DURABILITY_CHECKER,
     INVARIANTS_CHECKER,
-    ...(metadata === 'kraft' ? [RAFT_CHECKER] : []),
+    ...(metadata === 'kraft' ? [RAFT_CHECKER, METADATA_AT_REST_CHECKER] : []),
     DIVERGENCE_AT_REST_CHECKER,
     FINAL_LOG_READS_CHECKER,
     ...(livenessBoundMs === null ? [] : [livenessChecker(livenessBoundMs)]),

@@ -12,6 +12,7 @@ import type { ReplicaAtRest } from '../checkers/checker.ts';
 import type { Cause, DurabilityFacts, FinalLog, Truncation } from '../checkers/durability/index.ts';
 import type { ElectionFact, LossFacts, LossPolicy, Removal } from '../checkers/durability/facts.ts';
 import type { LogRecovery } from '../checkers/invariants/disk.ts';
+import type { VoterAtRest } from '../checkers/invariants/raft-at-rest.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ClusterConfig, ProducerConfig } from '../sim/kafka/config.ts';
@@ -544,6 +545,25 @@ export function replicasAtRest(cluster: KafkaCluster): ReplicaAtRest[] {
         .map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));
       out.push({ broker: b, partition: p, highWatermark: replica.highWatermark, leader: b === leader, batches });
     }
+  }
+  return out;
+}
+
+/** Every running KRaft voter's metadata log, epoch by entry, and its high watermark, as the run left them. */
+export function votersAtRest(cluster: KafkaCluster): VoterAtRest[] {
+  const out: VoterAtRest[] = [];
+  for (const v of cluster.voterIds) {
+    const c = cluster.kraftController(v);
+    if (c === null || cluster.world.node(controllerNode(v)).status !== 'running') continue;
+    const log = c.raft.log;
+    out.push({
+      voter: v,
+      leader: c.raft.isLeader(),
+      epoch: c.raft.epoch,
+      highWatermark: c.raft.highWatermark,
+      startOffset: log.startOffset,
+      epochs: log.entries.map((e) => e.epoch),
+    });
   }
   return out;
 }

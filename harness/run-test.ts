@@ -20,6 +20,7 @@ import {
   lossPolicyOf,
   replicaAssignment,
   replicasAtRest,
+  votersAtRest,
   watchControllerCrashes,
 } from './facts.ts';
 import { judge, type RunResult } from './judge.ts';
@@ -155,6 +156,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
       loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
     },
     replicasAtRest: replicasAtRest(cluster),
+    votersAtRest: votersAtRest(cluster),
     recoveries: crashWatch.recoveries,
     endMs: world.now,
   };
