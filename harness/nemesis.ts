@@ -1,6 +1,13 @@
 // Which faults a run injects: an explicit schedule as given, or one generated from the seed for the
 // chosen fault kinds (or for the kinds swarm testing draws for this seed).
-import { generateSchedule, swarm, type FaultKind, type Schedule } from '../nemesis/index.ts';
+import {
+  generateSchedule,
+  overlaySchedule,
+  swarm,
+  swarmExtras,
+  type FaultKind,
+  type Schedule,
+} from '../nemesis/index.ts';
 import type { Random } from '../sim/world/index.ts';
 import type { NemesisPlan } from './test.ts';
 
@@ -18,6 +25,8 @@ export interface ScheduleRequest {
   brokers: number;
   partitions: number;
   replicationFactor: number;
+  /** The metadata mode (swarm adds a controller move in ZooKeeper mode only); absent: KRaft. */
+  metadata?: 'zk' | 'kraft';
 }
 
 export function chooseSchedule(random: Random, request: ScheduleRequest): ChosenSchedule {
@@ -33,12 +42,22 @@ export function chooseSchedule(random: Random, request: ScheduleRequest): Chosen
   if (plan.kinds === 'swarm') {
     // Separate streams: what swarm draws never shifts the schedule's own draws.
     const picked = swarm(random.fork('swarm'));
-    const schedule = generateSchedule(random.fork('schedule'), {
+    const base = generateSchedule(random.fork('schedule'), {
       kinds: picked.kinds,
       intensity: picked.intensity,
       ...shape,
     });
-    return { schedule, kinds: 'swarm', intensity: picked.intensity, swarmDescription: picked.description };
+    // The blind spots' kinds (a zombie controller, slow links), laid over the base from streams of their own.
+    const extras = swarmExtras(random.fork('swarm-extras'), request.metadata ?? 'kraft');
+    const schedule =
+      extras.length === 0
+        ? base
+        : overlaySchedule(
+            base,
+            generateSchedule(random.fork('schedule-extras'), { kinds: extras, intensity: picked.intensity, ...shape }),
+          );
+    const description = extras.length === 0 ? picked.description : `${picked.description}, plus ${extras.join(', ')}`;
+    return { schedule, kinds: 'swarm', intensity: picked.intensity, swarmDescription: description };
   }
   const kinds = [...plan.kinds];
   const schedule = generateSchedule(random.fork('schedule'), {

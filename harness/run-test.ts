@@ -109,6 +109,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     brokers: test.cluster.brokers,
     partitions: test.cluster.partitions,
     replicationFactor: test.cluster.replicationFactor,
+    metadata: test.cluster.metadata,
   });
   const workload = new QueueWorkload(cluster, recorder, test.workload);
   if (test.stopOnViolation) monitors.stopAtFirstFinding();

@@ -20,11 +20,11 @@ export const FAULT_KINDS = [
 ] as const;
 
 /**
- * Kinds generated only when named (`--nemesis kill,slow-link`), never by `all` or swarm: adding a kind to
- * FAULT_KINDS would change what every `all` and swarm seed draws, and regression seeds and saved repros
- * depend on those schedules staying byte-identical.
+ * Kinds generated only when named (`--nemesis kill,slow-link`), never by `all`; swarm adds them over its own draw
+ * from streams of their own (swarm.ts, swarmExtras). Adding a kind to FAULT_KINDS would change what every `all`
+ * and swarm seed draws, and regression seeds and saved repros depend on those schedules staying byte-identical.
  */
-export const OPT_IN_FAULT_KINDS = ['slow-link'] as const;
+export const OPT_IN_FAULT_KINDS = ['slow-link', 'controller-move'] as const;
 
 /** Every kind a schedule may name, in the order option lists are normalised to. */
 export const EVERY_FAULT_KIND = [...FAULT_KINDS, ...OPT_IN_FAULT_KINDS] as const;

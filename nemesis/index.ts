@@ -2,7 +2,7 @@
 export * from './schedule.ts';
 export { applySchedule, healAll } from './apply.ts';
 export type { NemesisRecord } from './apply.ts';
-export { swarm } from './swarm.ts';
+export { overlaySchedule, swarm, swarmExtras } from './swarm.ts';
 export type { SwarmChoice } from './swarm.ts';
 export { faultState, isQuiet } from './state.ts';
 export type { FaultState } from './state.ts';

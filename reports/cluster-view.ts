@@ -79,6 +79,8 @@ export class ClusterView {
         if (e.active) this.controllers.add(e.broker);
         else this.controllers.delete(e.broker);
         return undefined;
+      case 'broker-controller-epoch':
+        return undefined;
       default:
         break;
     }

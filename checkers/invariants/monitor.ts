@@ -53,6 +53,12 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
   MinIsrOnAppend:
     'A leader appends a produce request with acks=all only while its ISR has at least min.insync.replicas ' +
     'members (Partition.appendRecordsToLeader answers NOT_ENOUGH_REPLICAS otherwise).',
+  ControllerEpochFencing:
+    'ZooKeeper mode: a partition state is written only by the controller of the current /controller_epoch (its ' +
+    "writes are a multi with a check on that znode's version, KAFKA-6082): a deposed controller's write never lands.",
+  MonotonicControllerEpoch:
+    'ZooKeeper mode: a broker never goes back to an older controller epoch (ReplicaManager refuses a control ' +
+    'request from a deposed controller with STALE_CONTROLLER_EPOCH, whichever broker it runs on).',
 };
 
 /** What the invariants need to know of the configuration under test. */
@@ -143,6 +149,17 @@ export class InvariantMonitor {
         detail,
       });
     }
+  }
+
+  /** A violation that neither an unclean election nor a crash can explain: always a finding. */
+  private inexcusable(
+    invariant: InvariantName,
+    e: { time: number; partition: number },
+    brokers: number[],
+    description: string,
+    detail: Record<string, unknown>,
+  ): void {
+    this.violate(invariant, e, brokers, description, detail, Infinity, undefined, false);
   }
 
   /**
@@ -239,6 +256,30 @@ export class InvariantMonitor {
         }
         return;
       }
+      case 'zk-partition-state':
+        if (e.controllerEpoch < e.currentControllerEpoch) {
+          this.inexcusable(
+            'ControllerEpochFencing',
+            e,
+            [],
+            `partition ${e.partition}'s state (leader ${e.leader}, leader epoch ${e.leaderEpoch}) was written by a ` +
+              `controller of epoch ${e.controllerEpoch} while /controller_epoch held ${e.currentControllerEpoch}`,
+            { controllerEpoch: e.controllerEpoch, currentControllerEpoch: e.currentControllerEpoch },
+          );
+        }
+        return;
+      case 'broker-controller-epoch':
+        if (e.controllerEpoch < e.previous) {
+          this.inexcusable(
+            'MonotonicControllerEpoch',
+            { time: e.time, partition: -1 },
+            [e.broker],
+            `broker ${e.broker} went back from controller epoch ${e.previous} to ${e.controllerEpoch}: it obeyed a ` +
+              'deposed controller',
+            { from: e.previous, to: e.controllerEpoch },
+          );
+        }
+        return;
       case 'controller-isr':
         if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr);
         return;
@@ -342,16 +383,13 @@ export class InvariantMonitor {
     const minIsr = Math.min(this.config.minInsyncReplicas, this.config.replicationFactor);
     if (leader.isr.length >= minIsr) return;
     // Nothing excuses it: neither an unclean election nor a crash makes Kafka append below min ISR.
-    this.violate(
+    this.inexcusable(
       'MinIsrOnAppend',
       e,
       [e.broker],
       `leader ${e.broker} appended an acks=all batch at offset ${e.baseOffset} of partition ${e.partition} with ISR ` +
         `[${leader.isr}], below min.insync.replicas ${minIsr}`,
       { offset: e.baseOffset, isr: [...leader.isr], minInsyncReplicas: minIsr, leaderEpoch: e.epoch },
-      Infinity,
-      undefined,
-      false,
     );
   }
 

@@ -11,7 +11,9 @@ export type InvariantName =
   | 'LeaderCompleteness'
   | 'LogMatching'
   | 'ConsistentCommittedData'
-  | 'MinIsrOnAppend';
+  | 'MinIsrOnAppend'
+  | 'ControllerEpochFencing'
+  | 'MonotonicControllerEpoch';
 
 export interface Violation {
   invariant: InvariantName;

@@ -2,6 +2,8 @@
 import type { FaultKind } from '../fault-kinds.ts';
 import type { AnyFaultKind } from '../kind.ts';
 import type { ClockParams } from './clock.ts';
+import type { ControllerMoveParams } from './controller-move.ts';
+import { controllerMoveKind } from './controller-move.ts';
 import { clockKind } from './clock.ts';
 import type { DiskParams } from './disk.ts';
 import { diskKind } from './disk.ts';
@@ -45,6 +47,7 @@ export type ParamsOf = {
   'rolling-restart': RollingRestartParams;
   'replace-disk': ReplaceDiskParams;
   'slow-link': SlowLinkParams;
+  'controller-move': ControllerMoveParams;
 };
 
 export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
@@ -62,4 +65,5 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   'rolling-restart': rollingRestartKind,
   'replace-disk': replaceDiskKind,
   'slow-link': slowLinkKind,
+  'controller-move': controllerMoveKind,
 };

@@ -3,7 +3,7 @@
 // connection in order, so a follower behind such a link still fetches, only late: its fetch reaches the
 // leader, which may act on it (move the high watermark, admit the follower to the ISR), while the answer
 // carrying the records is still on its way, and is lost if the leader dies meanwhile. ZooKeeper and
-// client links keep their latency. Opt-in: generated only when named (see fault-kinds.ts).
+// client links keep their latency. Opt-in: generated only when named, or by swarm's extra draw (fault-kinds.ts).
 import fc from 'fast-check';
 import type { Distribution } from '../../sim/world/distribution.ts';
 import { Fields } from '../fields.ts';

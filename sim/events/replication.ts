@@ -70,7 +70,22 @@ export type ReplicationEvent =
   | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }
   | { kind: 'acked'; time: number; broker: number; partition: number; offset: number; value: number; acks: 0 | 1 | -1 }
   | { kind: 'broker-state'; time: number; broker: number; state: BrokerState }
-  | { kind: 'fenced'; time: number; broker: number; partition: number; error: string; detail: string };
+  | { kind: 'fenced'; time: number; broker: number; partition: number; error: string; detail: string }
+  /**
+   * ZooKeeper mode: a partition state znode was written, by a controller of `controllerEpoch` (the epoch the state
+   * records), while /controller_epoch held `currentControllerEpoch`.
+   */
+  | {
+      kind: 'zk-partition-state';
+      time: number;
+      partition: number;
+      leader: number;
+      leaderEpoch: number;
+      controllerEpoch: number;
+      currentControllerEpoch: number;
+    }
+  /** ZooKeeper mode: a broker took a control request and now follows controller epoch `controllerEpoch`. */
+  | { kind: 'broker-controller-epoch'; time: number; broker: number; controllerEpoch: number; previous: number };
 
 /** A controller chose a leader: clean (from the ISR or KIP-966's ELR), unclean, or preferred. */
 export interface ElectionEvent {

@@ -14,13 +14,18 @@ import type { ClusterConfig } from './config.ts';
 import type { ReplicationEvent } from '../events/index.ts';
 import type { ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
-import { brokerNode, ZK_NODE } from './zk-layout.ts';
+import { brokerNode, CONTROLLER_EPOCH, decodeState, partitionStatePath, ZK_NODE } from './zk-layout.ts';
 import { zookeeperServer } from './zookeeper/index.ts';
+import type { ZkServer } from './zookeeper/server.ts';
+import type { TreeChange } from './zookeeper/tree.ts';
 import { controllerNode, voterIds } from './kraft/config.ts';
 import type { KraftControllerNode } from './kraft/controller-node.ts';
 import { kraftControllerProgram } from './kraft/controller-node.ts';
 import type { RaftObserver } from './kraft/observer.ts';
 import { CommittedFeed, RaftHub } from './kraft/observer.ts';
+
+/** A partition state znode's path, its partition captured. */
+const PARTITION_STATE = new RegExp(`^${partitionStatePath(999_999).replace('999999', '(\\d+)')}$`);
 
 export interface ClusterOptions {
   seed: Seed;
@@ -61,7 +66,7 @@ export class KafkaCluster {
         this.world.addNode(controllerNode(v), kraftControllerProgram(v, options.config, observers));
       }
     } else {
-      this.world.addNode(ZK_NODE, zookeeperServer());
+      this.world.addNode(ZK_NODE, zookeeperServer({ onCommit: (changes, zk) => this.onZkCommit(changes, zk) }));
     }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
     for (const id of this.brokerIds) {
@@ -70,6 +75,32 @@ export class KafkaCluster {
     const restartAfter =
       options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
     if (restartAfter !== null) this.world.onHalt((id) => this.restartLater(id, restartAfter));
+  }
+
+  /**
+   * Partition state znodes as written, against /controller_epoch at that moment: the invariants check that no
+   * deposed controller's write lands (KafkaZkClient's multi with a check on /controller_epoch, KAFKA-6082).
+   */
+  private onZkCommit(changes: readonly TreeChange[], zk: ZkServer): void {
+    if (!this.hub.active) return;
+    for (const c of changes) {
+      if (c.type === 'deleted') continue;
+      const m = PARTITION_STATE.exec(c.path);
+      if (m === null) continue;
+      const state = zk.get(c.path);
+      const current = zk.get(CONTROLLER_EPOCH);
+      if (state === null) continue;
+      const s = decodeState(state.data);
+      this.hub.emit({
+        kind: 'zk-partition-state',
+        time: this.world.now,
+        partition: Number(m[1]),
+        leader: s.leader,
+        leaderEpoch: s.leader_epoch,
+        controllerEpoch: s.controller_epoch,
+        currentControllerEpoch: current === null ? -1 : Number(current.data),
+      });
+    }
   }
 
   /** The supervisor: starts a halted node again, unless something else started or crashed it meanwhile. */

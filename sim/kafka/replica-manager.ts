@@ -171,6 +171,20 @@ export class ReplicaManager {
 
   // ---- becoming leader or follower ----
 
+  /** The controller epoch this broker now takes requests from (a broker-controller-epoch event when it moves). */
+  private followController(epoch: number): void {
+    const previous = this.controllerEpoch;
+    this.controllerEpoch = epoch;
+    if (epoch === previous || !this.observe.active) return;
+    this.observe.emit({
+      kind: 'broker-controller-epoch',
+      time: this.ctx.now(),
+      broker: this.brokerId,
+      controllerEpoch: epoch,
+      previous,
+    });
+  }
+
   /**
    * LeaderAndIsr: the error to answer with, or null if a role change failed on a disk error and the
    * broker halted.
@@ -184,7 +198,7 @@ export class ReplicaManager {
       );
       return 'STALE_CONTROLLER_EPOCH';
     }
-    this.controllerEpoch = req.controllerEpoch;
+    this.followController(req.controllerEpoch);
     this.metadataCache.controllerId = req.controllerId;
     this.metadataCache.liveBrokers = req.liveBrokers;
     for (const state of req.partitionStates) {
@@ -231,7 +245,7 @@ export class ReplicaManager {
    */
   maybeUpdateMetadataCache(req: UpdateMetadataRequest): void {
     if (req.controllerEpoch < this.controllerEpoch) return probe(P.zkStaleControllerEpochRefused);
-    this.controllerEpoch = req.controllerEpoch;
+    this.followController(req.controllerEpoch);
     this.metadataCache.controllerId = req.controllerId;
     this.metadataCache.liveBrokers = req.liveBrokers;
     for (const s of req.partitionStates) this.metadataCache.partitions.set(s.partition, s);
@@ -245,7 +259,7 @@ export class ReplicaManager {
    */
   stopReplicas(req: StopReplicaRequest): void {
     if (req.controllerEpoch < this.controllerEpoch) return probe(P.zkStaleControllerEpochRefused);
-    this.controllerEpoch = req.controllerEpoch;
+    this.followController(req.controllerEpoch);
     for (const p of req.partitions) this.removeFromFetcher(p);
   }
 

@@ -197,3 +197,42 @@ describe('causes are ordered by what the monitor saw first, not by event times',
     expect(m.findings()).toBe(0);
   });
 });
+
+describe('zombie controllers (ZooKeeper mode)', () => {
+  const state = (controllerEpoch: number, currentControllerEpoch: number): ReplicationEvent => ({
+    kind: 'zk-partition-state',
+    time: at(),
+    partition: P,
+    leader: 1,
+    leaderEpoch: 4,
+    controllerEpoch,
+    currentControllerEpoch,
+  });
+  const follows = (broker: number, controllerEpoch: number, previous: number): ReplicationEvent => ({
+    kind: 'broker-controller-epoch',
+    time: at(),
+    broker,
+    controllerEpoch,
+    previous,
+  });
+
+  it("a partition state written by a deposed controller is a finding nothing excuses (KAFKA-6082's fencing)", () => {
+    const m = healthy();
+    m.observe(state(3, 3));
+    expect(m.violations).toEqual([]);
+    m.observe(state(2, 3));
+    expect(names(m)).toEqual([['ControllerEpochFencing', null]]);
+    expect(m.violations[0].description).toContain('written by a controller of epoch 2 while /controller_epoch held 3');
+    expect(m.findings()).toBe(1);
+  });
+
+  it('a broker moving on to a newer controller is fine; going back to an older one is a finding', () => {
+    const m = healthy();
+    m.observe(follows(1, 2, 1));
+    m.observe(follows(1, 3, 2));
+    expect(m.violations).toEqual([]);
+    m.observe(follows(1, 2, 3));
+    expect(names(m)).toEqual([['MonotonicControllerEpoch', null]]);
+    expect(m.violations[0].description).toContain('broker 1 went back from controller epoch 3 to 2');
+  });
+});

@@ -29,6 +29,11 @@ import { WatchManager } from './watches.ts';
 export interface ZkServerOptions {
   /** ZooKeeper's tickTime: session timeouts are bounded to [2, 20] ticks and expire on tick boundaries. */
   tickMs?: number;
+  /**
+   * Told of every committed transaction's changes, with the server to read the tree (invariants look at what was
+   * written, e.g. whether a partition state came from a deposed Kafka controller). Inspection only.
+   */
+  onCommit?: (changes: readonly TreeChange[], server: ZkServer) => void;
 }
 
 export const DEFAULT_TICK_MS = 2000;
@@ -50,7 +55,7 @@ export class ZkServer implements Program {
 
   constructor(
     private readonly ctx: NodeContext,
-    options: ZkServerOptions = {},
+    private readonly options: ZkServerOptions = {},
   ) {
     const tick = options.tickMs ?? DEFAULT_TICK_MS;
     if (!(tick > 0) || !Number.isFinite(tick)) throw new ConfigError(`zookeeper tickMs must be positive, got ${tick}`);
@@ -94,6 +99,21 @@ export class ZkServer implements Program {
 
   watchCount(): number {
     return this.watches.count();
+  }
+
+  // ---- an operator's hand ----
+
+  /**
+   * A write from outside the cluster, as an operator makes it with zookeeper-shell (`delete /controller` is the
+   * documented way to move Kafka's controller): a transaction of its own, firing the watches it triggers.
+   * Returns its error, or null.
+   */
+  operatorWrite(ops: ZkOp[]): ZkErrorCode | null {
+    const out = this.tree.transact(ops, 0);
+    if (!out.ok) return out.err;
+    this.ctx.trace('zk-operator', ops.map((o) => `${o.type} ${o.path}`).join(', '));
+    this.fire(out.changes, out.zxid);
+    return null;
   }
 
   // ---- connections ----
@@ -287,6 +307,7 @@ export class ZkServer implements Program {
   // ---- sending ----
 
   private fire(changes: readonly TreeChange[], zxid: number): void {
+    this.options.onCommit?.(changes, this);
     for (const w of this.watches.fire(changes)) {
       const s = this.sessions.get(w.session);
       // A session's watches leave with it, so every watcher is live.
