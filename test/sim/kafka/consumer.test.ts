@@ -58,6 +58,28 @@ describe('consumers', () => {
     expect(values(pollAll(s, 'reader', 2))).toEqual([]);
   });
 
+  it('reads up to the high watermark only, when the log holds records past it', () => {
+    // Kafka 3.9.0: a consumer's fetch (replica id -1, FetchRequest.isConsumer) reads with
+    // FetchIsolation.HIGH_WATERMARK (FetchIsolation.of), a follower's with LOG_END; Partition.fetchRecords reads
+    // the leader's log up to that bound. Here the records below the high watermark make the leader answer at once.
+    const s = new Scenario({ broker: { 'min.insync.replicas': 1 } }).start();
+    const committed = s.acked(s.produce(3));
+    expect(committed).toHaveLength(3);
+    s.run(1000);
+    const leader = s.leader();
+    // Followers cut off: two acks=1 writes reach the leader's log only, above its high watermark.
+    for (const b of [0, 1, 2]) if (b !== leader) s.world.net.cutBoth(s.cluster.nodeOf(leader), s.cluster.nodeOf(b));
+    expect(s.acked(s.produce(2, { producer: { acks: 1 } }))).toHaveLength(2);
+    expect([s.partition(leader).highWatermark, s.partition(leader).logEndOffset]).toEqual([3, 5]);
+    s.cluster.addClient('reader', EARLIEST);
+    s.world.start('reader');
+    s.cluster.client('reader')?.metadata.refresh();
+    s.run(100);
+    s.cluster.client('reader')?.consumer.assign([0]);
+    expect(values(pollAll(s, 'reader', 2))).toEqual(committed);
+    expect(s.cluster.client('reader')?.consumer.position(0)).toBe(3);
+  });
+
   it('reads from a follower in its own rack with client.rack (KIP-392)', () => {
     const s = new Scenario({ brokers: 3 });
     (s.cluster.config as { racks: string[] }).racks = ['east', 'west', 'north'];
