@@ -56,6 +56,9 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
   ControllerEpochFencing:
     'ZooKeeper mode: a partition state is written only by the controller of the current /controller_epoch (its ' +
     "writes are a multi with a check on that znode's version, KAFKA-6082): a deposed controller's write never lands.",
+  LeaderEpochStartRecorded:
+    "A new leader records its epoch's start offset in its leader-epoch cache before it serves " +
+    '(Partition.makeLeader, maybeAssignEpochStartOffset): followers truncate by what the cache answers.',
   MonotonicControllerEpoch:
     'ZooKeeper mode: a broker never goes back to an older controller epoch (ReplicaManager refuses a control ' +
     'request from a deposed controller with STALE_CONTROLLER_EPOCH, whichever broker it runs on).',
@@ -403,6 +406,16 @@ export class InvariantMonitor {
         `broker ${e.broker} went from leader epoch ${r.leaderEpoch} back to ${e.leaderEpoch} on partition ` +
           `${e.partition}`,
         { from: r.leaderEpoch, to: e.leaderEpoch },
+      );
+    }
+    if (e.latestCachedEpoch !== undefined && e.latestCachedEpoch !== e.leaderEpoch) {
+      this.inexcusable(
+        'LeaderEpochStartRecorded',
+        e,
+        [e.broker],
+        `broker ${e.broker} took up leader epoch ${e.leaderEpoch} of partition ${e.partition} with ` +
+          `${e.latestCachedEpoch} the latest epoch in its leader-epoch cache`,
+        { leaderEpoch: e.leaderEpoch, latestCachedEpoch: e.latestCachedEpoch },
       );
     }
     r.leaderEpoch = e.leaderEpoch;

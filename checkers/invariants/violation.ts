@@ -13,7 +13,8 @@ export type InvariantName =
   | 'ConsistentCommittedData'
   | 'MinIsrOnAppend'
   | 'ControllerEpochFencing'
-  | 'MonotonicControllerEpoch';
+  | 'MonotonicControllerEpoch'
+  | 'LeaderEpochStartRecorded';
 
 export interface Violation {
   invariant: InvariantName;

@@ -44,7 +44,16 @@ export type ReplicationEvent =
     }
   | { kind: 'high-watermark'; time: number; broker: number; partition: number; highWatermark: number }
   | { kind: 'log-end-offset'; time: number; broker: number; partition: number; logEndOffset: number }
-  | { kind: 'become-leader'; time: number; broker: number; partition: number; leaderEpoch: number; isr: number[] }
+  | {
+      kind: 'become-leader';
+      time: number;
+      broker: number;
+      partition: number;
+      leaderEpoch: number;
+      isr: number[];
+      /** The latest epoch in the new leader's leader-epoch cache once it took up the epoch. */
+      latestCachedEpoch?: number;
+    }
   | { kind: 'become-follower'; time: number; broker: number; partition: number; leaderEpoch: number; leader: number }
   | {
       kind: 'isr-change';

@@ -176,6 +176,7 @@ export class Partition {
         partition: this.id,
         leaderEpoch: state.leaderEpoch,
         isr: [...state.isr],
+        latestCachedEpoch: this.epochCache.latestEpoch(),
       });
     }
     this.maybeIncrementHighWatermark();

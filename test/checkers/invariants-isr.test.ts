@@ -236,3 +236,23 @@ describe('zombie controllers (ZooKeeper mode)', () => {
     expect(m.violations[0].description).toContain('broker 1 went back from controller epoch 3 to 2');
   });
 });
+
+describe('LeaderEpochStartRecorded', () => {
+  it('a leader whose epoch cache does not end with its own epoch is a finding; one that does passes', () => {
+    const m = healthy();
+    const becomes = (leaderEpoch: number, latestCachedEpoch: number): ReplicationEvent => ({
+      kind: 'become-leader',
+      time: at(),
+      broker: 0,
+      partition: P,
+      leaderEpoch,
+      isr: [0, 1, 2],
+      latestCachedEpoch,
+    });
+    m.observe(becomes(1, 1));
+    expect(m.violations).toEqual([]);
+    m.observe(becomes(2, 1));
+    expect(names(m)).toEqual([['LeaderEpochStartRecorded', null]]);
+    expect(m.violations[0].description).toContain('took up leader epoch 2 of partition 0 with 1 the latest epoch');
+  });
+});
