@@ -234,8 +234,8 @@ export class CrashWatch {
     for (const [id, partition] of program?.partitions ?? []) {
       const synced = copyOf(disk.syncedRecords(partition.log.file) as RecordBatch[]).log;
       const written = copyOf(partition.log.all()).copy;
-      // What the disk holds synced and the broker still holds: a later truncation the crash keeps may remove
-      // synced records, so only the common prefix must survive.
+      // What the disk holds synced and unchanged since (a synced record truncated and appended again is not
+      // synced: a crash may keep the truncation and only part of the appends), and the broker still holds.
       logs.set(id, { written, syncedOffset: commonPrefixEnd(synced, written) });
     }
     this.struck.set(broker, { time: now, mode, fsyncLied: disk.activeFaults.fsyncLies, logs });

@@ -59,4 +59,22 @@ describe('the verdict on losses the configuration allows', () => {
       }
     },
   );
+
+  it('seed 171 (zk 3.9 swarm): a synced record truncated and fetched again is not synced, no disk finding', () => {
+    // Found by `kafkasim fuzz --nemesis swarm --kafka 3.9 --metadata zk --seed 1 --count 300`: broker 1 synced
+    // offset 32 in epoch 1, truncated it on a diverging epoch and fetched the same value back in epoch 2; the
+    // truncation was not synced, so the random-suffix power loss at 9.509 s cut the new copy. The disk model and
+    // the recovery were right; the facts took the old synced copy for the new one (same value).
+    const schedule = loadSchedule(readFileSync(join(repoRoot, 'test/harness/fixtures/zk39-171.schedule.json'), 'utf8'));
+    const run = runOnce({ seed: 171, kafka: '3.9', metadata: 'zk', schedule });
+    expect(run.result.historyHash).toBe('d4711ba95c0b3eff');
+    const disk = run.result.checkers.find((c) => c.checker === 'disk-durability');
+    expect(disk?.stats?.recoveries).toBe(30);
+    expect(disk?.anomalies).toEqual([]);
+    const recovery = run.output.facts.recoveries.find(
+      (r) => r.broker === 1 && r.partition === 1 && r.crashTime === 9509,
+    );
+    expect(recovery?.syncedOffset).toBe(32);
+    expect(recovery && recovery.recovered.startOffset + recovery.recovered.values.length).toBe(32);
+  });
 });
