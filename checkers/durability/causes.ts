@@ -86,6 +86,18 @@ export class LossExplainer {
     return this.policy !== undefined && !this.policy.strict && this.policy.idempotence === false;
   }
 
+  /**
+   * The leader epoch `value` had at `offset` of partition `key` in the replicas that lost it (its batch's epoch),
+   * or null when no replica is known to have held it there and lost it.
+   */
+  lostEpoch(key: number, value: number, offset: number): number | null {
+    const held = this.removed
+      .get(key)
+      ?.get(value)
+      ?.find((h) => h.offset === offset && h.epoch !== UNKNOWN);
+    return held === undefined ? null : held.epoch;
+  }
+
   /** Whether the run's facts were given at all (without them every loss is a finding, cause unknown). */
   get known(): boolean {
     return this.policy !== undefined;
