@@ -60,7 +60,8 @@ export const DIVERGENCE_AT_REST_CHECKER: Checker = {
 export const FINAL_LOG_READS_CHECKER: Checker = {
   name: 'final-log-reads',
   kind: 'history',
-  check: (f) => checkFinalLogReads(f.history),
+  check: (f) =>
+    checkFinalLogReads(f.history, { loss: lossExplainer(f.durability.loss), replicasAtRest: f.replicasAtRest }),
 };
 
 /** Liveness after the final heal: every partition takes an acks=all write within `boundMs` of it. */

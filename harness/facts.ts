@@ -109,6 +109,9 @@ export class CrashWatch {
         }
         if (node.disk.replacements !== replacements[i]) {
           replacements[i] = node.disk.replacements;
+          // A disk failing under the broker: the crash noted just now took the disk with it.
+          const crash = this.crashes.at(-1);
+          if (crash !== undefined && crash.broker === ids[i] && crash.time === w.now) crash.diskReplaced = true;
           this.replaced.add(ids[i]);
           this.down.set(ids[i], w.now);
         }
@@ -234,8 +237,8 @@ export class CrashWatch {
     for (const [id, partition] of program?.partitions ?? []) {
       const synced = copyOf(disk.syncedRecords(partition.log.file) as RecordBatch[]).log;
       const written = copyOf(partition.log.all()).copy;
-      // What the disk holds synced and the broker still holds: a later truncation the crash keeps may remove
-      // synced records, so only the common prefix must survive.
+      // What the disk holds synced and unchanged since (a synced record truncated and appended again is not
+      // synced: a crash may keep the truncation and only part of the appends), and the broker still holds.
       logs.set(id, { written, syncedOffset: commonPrefixEnd(synced, written) });
     }
     this.struck.set(broker, { time: now, mode, fsyncLied: disk.activeFaults.fsyncLies, logs });
@@ -421,6 +424,7 @@ export function lossPolicyOf(cluster: ClusterConfig, producer: ProducerConfig, s
       (cluster.metadata === 'zk' || cluster.protocol.kraftUncleanElection),
     lastKnownLeaderRecovery: cluster.protocol.elr,
     uncleanShutdownExcluded: cluster.protocol.elr,
+    replacedDiskFenced: cluster.metadata === 'kraft' && cluster.protocol.kip903,
     acks: producer.acks === 'all' ? 'all' : producer.acks === 1 ? 'leader' : 'none',
     strict,
     idempotence: producer['enable.idempotence'],
@@ -441,12 +445,12 @@ export function durabilityFacts(
 ): DurabilityFacts {
   const truncations: Truncation[] = [];
   const lastElection = new Map<number, ElectionCause>();
-  const lastCrash = new Map<number, number>();
+  const lastCrash = new Map<number, BrokerCrash>();
   let c = 0;
   for (const e of events) {
     // Crashes up to this event's time happened before it (a crash is noted after the event causing it).
     while (c < crashes.length && crashes[c].time <= e.time) {
-      lastCrash.set(crashes[c].broker, crashes[c].time);
+      lastCrash.set(crashes[c].broker, crashes[c]);
       c++;
     }
     if (e.kind === 'election') {
@@ -479,23 +483,26 @@ export function durabilityFacts(
 function causeOf(
   e: Extract<ReplicationEvent, { kind: 'truncate' }>,
   election: ElectionCause | undefined,
-  lastCrash: ReadonlyMap<number, number>,
+  lastCrash: ReadonlyMap<number, BrokerCrash>,
   replicas: readonly number[],
 ): Cause {
   const note = `${e.reason} truncation of ${e.fromLogEndOffset - e.toOffset} record(s)`;
   // Recovery cuts what the broker's own crash left torn or unflushed.
   if (e.reason === 'recovery')
-    return { kind: 'crash', broker: e.broker, time: lastCrash.get(e.broker) ?? e.time, note };
+    return { kind: 'crash', broker: e.broker, time: lastCrash.get(e.broker)?.time ?? e.time, note };
   let crash: BrokerCrash | undefined;
   for (const broker of replicas) {
-    const time = lastCrash.get(broker);
-    if (time !== undefined && (crash === undefined || time > crash.time)) crash = { broker, time };
+    const last = lastCrash.get(broker);
+    if (last !== undefined && (crash === undefined || last.time > crash.time)) crash = last;
   }
   // An election usually follows the crash that caused it; on a tie the election is the nearer cause.
   if (election !== undefined && (crash === undefined || election.time >= crash.time)) {
     return { ...election, note: election.note === undefined ? note : `${note} after ${election.note}` };
   }
-  if (crash !== undefined) return { kind: 'crash', broker: crash.broker, time: crash.time, note };
+  if (crash !== undefined) {
+    const kind = crash.diskReplaced === true ? 'disk-replaced' : 'crash';
+    return { kind, broker: crash.broker, time: crash.time, note };
+  }
   if (e.reason === 'high-watermark') return { kind: 'hw-truncation', broker: e.broker, time: e.time, note };
   return { kind: 'divergence', broker: e.broker, time: e.time, note };
 }

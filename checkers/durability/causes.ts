@@ -86,6 +86,18 @@ export class LossExplainer {
     return this.policy !== undefined && !this.policy.strict && this.policy.idempotence === false;
   }
 
+  /**
+   * The leader epoch `value` had at `offset` of partition `key` in the replicas that lost it (its batch's epoch),
+   * or null when no replica is known to have held it there and lost it.
+   */
+  lostEpoch(key: number, value: number, offset: number): number | null {
+    const held = this.removed
+      .get(key)
+      ?.get(value)
+      ?.find((h) => h.offset === offset && h.epoch !== UNKNOWN);
+    return held === undefined ? null : held.epoch;
+  }
+
   /** Whether the run's facts were given at all (without them every loss is a finding, cause unknown). */
   get known(): boolean {
     return this.policy !== undefined;
@@ -152,23 +164,27 @@ export class LossExplainer {
         : `${forbidden}; ${clean.resumed === true ? 'with no election, ' : 'a clean election made '}broker ` +
           `${clean.leader} ${clean.resumed === true ? 'led' : 'leader'} in epoch ${clean.leaderEpoch} at ` +
           `${seconds(clean.time)} without it`;
-    const knownBug = lastReplicaStanding(policy, held, elections, at, value, epoch);
+    const named = knownBug(policy, held, elections, at, value, epoch);
     return {
       cause: null,
       allowed: false,
-      why: `nothing the configuration allows explains it: ${list(finals)}${election}${knownBug}`,
+      why: `nothing the configuration allows explains it: ${list(finals)}${election}${named}`,
     };
   }
 }
 
 /**
- * Names Kafka's last-replica-standing bug (bug 9) when the facts show it: a replica that lost the record unflushed
- * in a power loss stayed in the ISR (the last member, or back before any controller saw it go) and led again,
- * cleanly elected or in the epoch it held, and the others truncated to it. Kafka's design has a replica that lost
- * unflushed data re-sync before it rejoins the ISR; only KIP-966's unclean-shutdown exclusion (KRaft, ELR) does so,
- * so the loss stays a finding, told as the known bug of a release without it.
+ * Names a known bug of the release under test when the facts show it: a replica that lost the record with its own
+ * log stayed in the ISR and led again, cleanly elected or in the epoch it held, and the others truncated to it.
+ * - Kafka's last-replica-standing bug (bug 9): it lost the record unflushed in a power loss. Kafka's design has a
+ *   replica that lost unflushed data re-sync before it rejoins the ISR; only KIP-966's unclean-shutdown exclusion
+ *   (KRaft, ELR) does so.
+ * - KAFKA-14139's replaced disk: it came back on an empty disk before any controller saw it go (the controller
+ *   failed over while it was away, and its successor took the new registration for the old one). KIP-903's broker
+ *   epochs (KRaft 3.5) keep such a broker out of the ISR; ZooKeeper mode never got them.
+ * Either loss stays a finding, told as the known bug of a release without the fix.
  */
-function lastReplicaStanding(
+function knownBug(
   policy: LossPolicy,
   held: readonly Held[],
   elections: readonly ElectionFact[],
@@ -176,23 +192,33 @@ function lastReplicaStanding(
   value: number,
   epoch: number,
 ): string {
-  if (policy.uncleanShutdownExcluded !== false) return '';
-  const lostIt = (e: ElectionFact): Held | undefined =>
-    held.find(
-      (h) =>
-        h.removal.broker === e.leader &&
-        h.removal.how === 'power-loss' &&
-        at >= (h.removal.syncedOffset ?? Infinity) &&
-        h.removal.time <= e.time,
-    );
+  const powerLossBug = policy.uncleanShutdownExcluded === false;
+  const replacedDiskBug = policy.replacedDiskFenced === false;
+  if (!powerLossBug && !replacedDiskBug) return '';
+  // How the new leader last lost the record before it led (held is in time order): a broker may lose it, fetch it
+  // again and lose it once more, and only the last loss left it leading without it.
+  const lostIt = (e: ElectionFact): Held | undefined => {
+    const last = held.findLast((h) => h.removal.broker === e.leader && h.removal.time <= e.time);
+    if (last === undefined) return undefined;
+    const r = last.removal;
+    const powerLost = powerLossBug && r.how === 'power-loss' && at >= (r.syncedOffset ?? Infinity);
+    return powerLost || (replacedDiskBug && r.how === 'disk-replaced') ? last : undefined;
+  };
   for (const e of elections) {
     if (e.kind !== 'clean' || !(e.leaderEpoch > epoch || e.resumed === true) || holds(e, at, value)) continue;
     const lost = lostIt(e);
     if (e.leaderLog === null || lost === undefined) continue;
+    const led = `led in epoch ${e.leaderEpoch} from ${seconds(e.time)} without it`;
+    if (lost.removal.how === 'disk-replaced') {
+      return (
+        `. Kafka's replaced-disk bug (KAFKA-14139; KIP-903's fix is KRaft's, which this release lacks): broker ` +
+        `${e.leader} lost it with its replaced disk at ${seconds(lost.removal.time)} and, in the ISR on the ` +
+        `strength of its previous incarnation, ${led}`
+      );
+    }
     return (
       `. Kafka's last-replica-standing bug (KIP-966, which this release lacks): broker ${e.leader} lost it ` +
-      `unflushed in a power loss at ${seconds(lost.removal.time)} and, still in the ISR, led in epoch ` +
-      `${e.leaderEpoch} from ${seconds(e.time)} without it`
+      `unflushed in a power loss at ${seconds(lost.removal.time)} and, still in the ISR, ${led}`
     );
   }
   return '';

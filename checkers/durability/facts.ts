@@ -92,6 +92,13 @@ export interface LossPolicy {
    * Absent: excluded.
    */
   uncleanShutdownExcluded?: boolean;
+  /**
+   * KIP-903 (KRaft 3.5): a broker back on a replaced, empty disk joins the ISR only in the broker epoch of its new
+   * registration, once caught up. Without it (ZooKeeper mode, KRaft before 3.5), one back before any controller
+   * saw it go may lead again with an empty log and the others truncate to it: KAFKA-14139, a finding the verdict
+   * names as such. Absent: fenced.
+   */
+  replacedDiskFenced?: boolean;
   /** The producer's acks, for sends whose invocation does not name one. */
   acks: AcksLevel;
   /** Judge as Jepsen does: every loss is a finding, whatever its cause. */

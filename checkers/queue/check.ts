@@ -2,7 +2,7 @@
 import type { History } from '../../workloads/history/format.ts';
 import type { CheckResult } from '../result.ts';
 import { detectDuplicates, detectInconsistentOffsets } from './detect-offsets.ts';
-import { detectPollOrder } from './detect-polls.ts';
+import { detectPollOrder, type SkipJudge } from './detect-polls.ts';
 import { detectAbortedReads, detectMissingAcked, detectNonmonotonicSends, type LossJudge } from './detect-sends.ts';
 import { EvidenceRequest } from './evidence.ts';
 import { scanQueueHistory } from './scan.ts';
@@ -20,13 +20,15 @@ export interface QueueCheckOptions {
    * and inconsistent-offsets instances that follow from an allowed loss are listed as allowed, not as findings.
    */
   loss?: LossJudge;
+  /** Judges whether a poll skip follows from an allowed loss (final-log-reads.ts): such skips are listed apart. */
+  pollSkip?: SkipJudge;
 }
 
 export function checkQueue(history: History, opts: QueueCheckOptions = {}): CheckResult {
   const scan = scanQueueHistory(history);
   const evidence = new EvidenceRequest();
   const missing = detectMissingAcked(history, scan, opts.loss);
-  const polls = detectPollOrder(history, scan.offsets, scan.invocationOf);
+  const polls = detectPollOrder(history, scan.offsets, scan.invocationOf, opts.pollSkip);
   const inconsistent = detectInconsistentOffsets(scan.offsets, evidence, opts.loss);
   const nonmonotonicSends = detectNonmonotonicSends(history, scan, opts.loss);
   const duplicates = detectDuplicates(scan.offsets, evidence, opts.loss?.allowsDuplicates?.() === true);
@@ -46,6 +48,8 @@ export function checkQueue(history: History, opts: QueueCheckOptions = {}): Chec
     duplicates.allowed,
     nonmonotonicSends.allowed,
     missing.lostWriteAllowed,
+    polls.pollSkipAllowed,
+    polls.intPollSkipAllowed,
   ];
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) tallies.push(missing.unseen);
   if (opts.unseenIsAnomaly ?? scan.finalReads >= 0) allowedTallies.push(missing.unseenAllowed);

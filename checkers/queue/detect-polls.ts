@@ -4,6 +4,7 @@
 import { isClientProcess, type History, type Op, type ProcessId, type Value } from '../../workloads/history/format.ts';
 import type { AnomalyExample } from '../result.ts';
 import { plural } from './describe.ts';
+import { ALLOWED_NOTE, causeSentence } from './detect-sends.ts';
 import { QUEUE_ANOMALIES } from './explanations.ts';
 import { microOps, pollRecordsByKey, toKey } from './micro-ops.ts';
 import { countKnownBetween, knownBetween, valuesAt, type KeyLog, type OffsetIndex } from './offset-index.ts';
@@ -20,7 +21,20 @@ export interface PollOrderTallies {
   nonmonotonicPoll: AnomalyTally;
   intPollSkip: AnomalyTally;
   intNonmonotonicPoll: AnomalyTally;
+  /** Skips that follow from losses the configuration allows (SkipJudge), listed apart. */
+  pollSkipAllowed: AnomalyTally;
+  intPollSkipAllowed: AnomalyTally;
 }
+
+/**
+ * Whether a consumer's skip over `offsets` of partition `key` follows from a loss the configuration allows, and
+ * one no consumer could have noticed (final-log-reads.ts); null when nothing explains it.
+ */
+export type SkipJudge = (
+  process: ProcessId,
+  key: number,
+  offsets: readonly number[],
+) => { cause: string | null; allowed: boolean; why: string } | null;
 
 interface Position {
   /** Offset of the last record this consumer received for the key. */
@@ -29,15 +43,22 @@ interface Position {
   op: number;
 }
 
-export function detectPollOrder(history: History, index: OffsetIndex, invocationOf: Int32Array): PollOrderTallies {
+export function detectPollOrder(
+  history: History,
+  index: OffsetIndex,
+  invocationOf: Int32Array,
+  judge?: SkipJudge,
+): PollOrderTallies {
   const tallies: PollOrderTallies = {
     pollSkip: new AnomalyTally('poll-skip', QUEUE_ANOMALIES['poll-skip']),
     nonmonotonicPoll: new AnomalyTally('nonmonotonic-poll', QUEUE_ANOMALIES['nonmonotonic-poll']),
     intPollSkip: new AnomalyTally('int-poll-skip', QUEUE_ANOMALIES['int-poll-skip']),
     intNonmonotonicPoll: new AnomalyTally('int-nonmonotonic-poll', QUEUE_ANOMALIES['int-nonmonotonic-poll']),
+    pollSkipAllowed: new AnomalyTally('poll-skip', QUEUE_ANOMALIES['poll-skip'] + ALLOWED_NOTE),
+    intPollSkipAllowed: new AnomalyTally('int-poll-skip', QUEUE_ANOMALIES['int-poll-skip'] + ALLOWED_NOTE),
   };
   const positions = new Map<ProcessId, Map<number, Position>>();
-  const reporter = new PollOrderReporter(history, invocationOf, tallies);
+  const reporter = new PollOrderReporter(history, invocationOf, tallies, judge);
   for (let i = 0; i < history.length; i++) {
     const op = history[i];
     if (isFinalReadsMarker(op)) {
@@ -108,6 +129,7 @@ class PollOrderReporter {
     private readonly history: History,
     private readonly invocationOf: Int32Array,
     private readonly tallies: PollOrderTallies,
+    private readonly judge: SkipJudge | undefined,
   ) {}
 
   between(log: KeyLog, last: Position, next: number, opPosition: number): void {
@@ -126,8 +148,11 @@ class PollOrderReporter {
       return;
     }
     const skipped = countKnownBetween(log, last.offset, next);
-    if (skipped === 0 || !this.tallies.pollSkip.record()) return;
-    this.tallies.pollSkip.examples.push(
+    if (skipped === 0) return;
+    const verdict = this.judgeSkip(process, log, last.offset, next, skipped);
+    const tally = verdict?.allowed === true ? this.tallies.pollSkipAllowed : this.tallies.pollSkip;
+    if (!tally.recordCause(verdict?.cause ?? null)) return;
+    tally.examples.push(
       this.skipExample(
         log,
         last.offset,
@@ -138,6 +163,7 @@ class PollOrderReporter {
           `its next poll started at ` +
           `offset ${next}`,
         process,
+        verdict,
       ),
     );
   }
@@ -157,8 +183,11 @@ class PollOrderReporter {
       return;
     }
     const skipped = countKnownBetween(log, previous, offset);
-    if (skipped === 0 || !this.tallies.intPollSkip.record()) return;
-    this.tallies.intPollSkip.examples.push(
+    if (skipped === 0) return;
+    const verdict = this.judgeSkip(process, log, previous, offset, skipped);
+    const tally = verdict?.allowed === true ? this.tallies.intPollSkipAllowed : this.tallies.intPollSkip;
+    if (!tally.recordCause(verdict?.cause ?? null)) return;
+    tally.examples.push(
       this.skipExample(
         log,
         previous,
@@ -168,8 +197,13 @@ class PollOrderReporter {
         `One poll by process ${String(process)} returned offset ${previous} of partition ${log.key}, ` +
           `then offset ${offset}`,
         process,
+        verdict,
       ),
     );
+  }
+
+  private judgeSkip(process: ProcessId, log: KeyLog, from: number, to: number, skipped: number): ReturnType<SkipJudge> {
+    return this.judge === undefined ? null : this.judge(process, log.key, knownBetween(log, from, to, skipped));
   }
 
   private skipExample(
@@ -180,12 +214,14 @@ class PollOrderReporter {
     ops: Op[],
     opening: string,
     process: ProcessId,
+    verdict: ReturnType<SkipJudge>,
   ): AnomalyExample {
     const shown = knownBetween(log, from, to, SKIPPED_SHOWN);
     const more = skipped > shown.length ? ', ...' : '';
     return {
       description:
-        `${opening}, skipping ${plural(skipped, 'offset')} known to hold records ` + `(${shown.join(', ')}${more}).`,
+        `${opening}, skipping ${plural(skipped, 'offset')} known to hold records ` +
+        `(${shown.join(', ')}${more}).${causeSentence(verdict)}`,
       ops,
       detail: {
         key: log.key,
@@ -194,6 +230,7 @@ class PollOrderReporter {
         toOffset: to,
         skippedCount: skipped,
         skipped: shown.map((offset) => ({ offset, values: valuesAt(log, offset) })),
+        ...(verdict === null ? {} : { cause: verdict.cause, allowed: verdict.allowed, why: verdict.why }),
       },
     };
   }

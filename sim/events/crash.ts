@@ -5,4 +5,6 @@ export interface BrokerCrash {
   broker: number;
   /** World time (ms) of the crash. */
   time: number;
+  /** The crash came with a blank disk (a disk failure the broker came back from on a new one): nothing survived. */
+  diskReplaced?: boolean;
 }

@@ -233,13 +233,16 @@ export class Disk {
   }
 
   /**
-   * A record file's records that are synced (durable: a crash of any mode keeps them), up to the first torn
-   * one. Watchers read it just before a crash to tell what a power loss may take from what it may not.
+   * A record file's records that a crash of any mode keeps, up to the first torn one: those synced and not
+   * changed since, which lie before the first position written or truncated after the last fsync. A synced
+   * record past that position is not kept: a truncation not yet synced may be kept with only part of what was
+   * appended after it, even if the broker appended the same record again. Watchers read it just before a crash
+   * to tell what a power loss may take from what it may not.
    */
   syncedRecords(name: string): unknown[] {
     const f = this.files.get(name);
     if (f === undefined || f.records === null) return [];
-    const all = recordsOf(f.durableRecords);
+    const all = recordsOf(prefixOf(f.durableRecords, f.dirtyFrom));
     const torn = all.indexOf(TORN);
     return torn < 0 ? all : all.slice(0, torn);
   }

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaAtRest } from '../../checkers/checker.ts';
 import { checkDivergenceAtRest } from '../../checkers/invariants/at-rest.ts';
+import { lossExplainer } from '../../checkers/durability/causes.ts';
+import type { LossFacts, Removal } from '../../checkers/durability/facts.ts';
 import { checkFinalLogReads } from '../../checkers/queue/final-log-reads.ts';
 import { QueueHistoryBuilder } from '../helpers/queue-history.ts';
 
@@ -117,5 +119,69 @@ describe('reads against the final log', () => {
     };
     expect(checkFinalLogReads(withSeek(true)).valid).toBe(true);
     expect(checkFinalLogReads(withSeek(false)).anomalies.map((a) => a.name)).toEqual(['consumer-poll-skip']);
+  });
+
+  describe('a skip after a loss the configuration allows', () => {
+    // Seed 294 of `fuzz --nemesis swarm --kafka 3.9 --metadata zk`: the consumer read 3 at offset 2 (leader epoch 1);
+    // every replica lost it in a power loss, the leader came back in epoch 1 and wrote 9 there. Its consumer's
+    // position (3, epoch 1) stays valid for Kafka: KIP-320 validates only on a leader or epoch change, and epoch 1
+    // ends past it. Written again in epoch 2 instead, the consumer could tell (a finding).
+    const lost = (how: Removal['how'], broker: number): Removal => ({
+      time: 5,
+      broker,
+      key: 0,
+      how,
+      fromOffset: 2,
+      values: [3],
+      epochs: [1],
+      ...(how === 'power-loss' ? { syncedOffset: 0 } : {}),
+    });
+    const facts = (how: Removal['how'], strict = false): LossFacts => ({
+      policy: { uncleanElection: false, lastKnownLeaderRecovery: false, acks: 'all', strict },
+      removals: [lost(how, 0), lost(how, 1)],
+      elections: [],
+    });
+    const final: [number, number][] = [
+      [0, 1],
+      [1, 2],
+      [2, 9],
+      [3, 10],
+    ];
+    const atRest = (rewrittenIn: number): ReplicaAtRest[] => [
+      replica(0, true, 4, [1, 2, 9, 10], [0, 0, rewrittenIn, rewrittenIn]),
+      replica(1, false, 4, [1, 2, 9, 10], [0, 0, rewrittenIn, rewrittenIn]),
+    ];
+    const judged = (how: Removal['how'], rewrittenIn: number, strict = false) =>
+      checkFinalLogReads(history(final), {
+        loss: lossExplainer(facts(how, strict)),
+        replicasAtRest: atRest(rewrittenIn),
+      });
+
+    it("is allowed when the offset was written again in the lost record's epoch", () => {
+      const r = judged('power-loss', 1);
+      expect(r.valid).toBe(true);
+      expect(r.anomalies).toEqual([]);
+      expect(r.allowed?.map((a) => [a.name, a.count, a.byCause])).toEqual([
+        ['consumer-poll-skip', 1, { 'power-loss': 1 }],
+      ]);
+      expect(r.allowed?.[0].examples[0].description).toMatch(/it had read 3 at offset 2, lost since: every replica/);
+      expect(r.allowed?.[0].examples[0].detail).toMatchObject({ cause: 'power-loss', allowed: true });
+    });
+
+    it('is a finding when the offset was written again in a later epoch, which KIP-320 detects', () => {
+      const r = judged('power-loss', 2);
+      expect(r.valid).toBe(false);
+      expect(r.anomalies.map((a) => [a.name, a.count])).toEqual([['consumer-poll-skip', 1]]);
+      expect(r.anomalies[0].examples[0].description).toMatch(/written again in a later epoch \(leader epoch 2/);
+      expect(r.allowed).toBeUndefined();
+    });
+
+    it('is a finding when the loss itself is not allowed, or under --strict', () => {
+      for (const r of [judged('truncation', 1), judged('power-loss', 1, true)]) {
+        expect(r.valid).toBe(false);
+        expect(r.anomalies.map((a) => [a.name, a.count])).toEqual([['consumer-poll-skip', 1]]);
+        expect(r.allowed).toBeUndefined();
+      }
+    });
   });
 });

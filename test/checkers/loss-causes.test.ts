@@ -129,6 +129,34 @@ describe('a lost acknowledged write is allowed only with a cause the facts prove
     expect(early.anomalies[0].examples[0].description).not.toContain('last-replica-standing');
   });
 
+  it('a replica back on a replaced disk that led again stays a finding, named as KAFKA-14139 without KIP-903', () => {
+    // Seed 104 (zk 3.9 swarm): broker 0's disk failed and was replaced at 7; back before any controller saw it go,
+    // it was elected at 8 in the ISR it had never left, and broker 2 truncated to it.
+    const replaced: Removal = { ...powerLoss(0), how: 'disk-replaced', syncedOffset: undefined };
+    const shape = { removals: [replaced, truncated(2)], elections: [election('clean', [], 0)] };
+    const zk = durability(facts({ ...shape, policy: { replacedDiskFenced: false } }));
+    expect(judged(zk, 'acked-write-lost')).toEqual([false, {}, null]);
+    expect(zk.anomalies[0].examples[0].description).toContain(
+      "Kafka's replaced-disk bug (KAFKA-14139; KIP-903's fix is KRaft's, which this release lacks): broker 0 lost " +
+        'it with its replaced disk at 0.007 s and, in the ISR on the strength of its previous incarnation, led in ' +
+        'epoch 1 from 0.008 s without it',
+    );
+    // With KIP-903 the release promises to keep it out: a plain finding. Nor is a power-loss bug named for it.
+    const kraft = durability(facts({ ...shape, policy: { replacedDiskFenced: true, uncleanShutdownExcluded: false } }));
+    expect(kraft.anomalies[0].examples[0].description).not.toMatch(/KAFKA-14139|last-replica-standing/);
+    // A broker elected before its disk was replaced did not lead without it because of the replacement.
+    const early = { ...election('clean', [], 0), time: 6 };
+    const before = durability(facts({ ...shape, elections: [early], policy: { replacedDiskFenced: false } }));
+    expect(before.anomalies[0].examples[0].description).not.toContain('KAFKA-14139');
+    // Seed 170: it fetched the record again after the new disk and lost it once more in a power loss before it
+    // led: the last loss is what it led without, so that is the bug named.
+    const again = { ...replaced, time: 3 };
+    const both = { policy: { replacedDiskFenced: false, uncleanShutdownExcluded: false } };
+    const relost = durability(facts({ ...shape, removals: [again, powerLoss(0), truncated(2)], ...both }));
+    expect(relost.anomalies[0].examples[0].description).toContain("Kafka's last-replica-standing bug");
+    expect(relost.anomalies[0].examples[0].description).not.toContain('KAFKA-14139');
+  });
+
   it('leadership taken up with no election (its epoch again after a restart) is told as such', () => {
     const resumed: ElectionFact = { ...election('clean', [10], 0), leaderEpoch: 0, resumed: true };
     const result = durability(

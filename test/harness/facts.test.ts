@@ -64,6 +64,16 @@ describe('durabilityFacts', () => {
     expect(facts.truncations[0].cause).toMatchObject({ kind: 'crash', broker: 2, time: 200 });
   });
 
+  it('blames a crash that took the disk with it as a replaced disk, not as unflushed records', () => {
+    // Seed 261 (zk 3.9 swarm): broker 2's disk failed at 8.182 s; the others truncated to it, back empty.
+    const facts = durabilityFacts(
+      [election(100, 2, false), truncate(300, 1, 0, 3)],
+      [{ broker: 2, time: 200, diskReplaced: true }],
+      REPLICAS,
+    );
+    expect(facts.truncations[0].cause).toMatchObject({ kind: 'disk-replaced', broker: 2, time: 200 });
+  });
+
   it('ignores crashes of brokers without a replica of the partition, and empty truncations', () => {
     const facts = durabilityFacts(
       [truncate(300, 1, 3, 3), truncate(400, 1, 0, 3, 'high-watermark')],
