@@ -2,8 +2,8 @@
 // the harness exported from the simulator, never a blanket excuse. Allowed only when the configuration permits
 // it and the facts prove it:
 // - power-loss: every replica that held the record lost it, unflushed, in a power loss (flush.messages leaves
-//   acknowledged records in page caches; Kafka relies on replication, not fsync); or, in a release without
-//   KIP-966's unclean-shutdown exclusion, one that did and was then elected cleanly (last replica standing);
+//   acknowledged records in page caches; Kafka relies on replication, not fsync). Not when one that lost it led
+//   again while others held it: that is Kafka's last-replica-standing bug (KIP-966), a finding the verdict names;
 // - unclean-election: an unclean leader election (unclean.leader.election.enable) made leader a replica that
 //   lacked the record;
 // - last-known-leader: KIP-966's Balanced recovery elected the last known leader back, and it lacked the record;
@@ -25,8 +25,7 @@ export const ALLOWED_CAUSES: readonly AllowedCause[] = [
 export const ALLOWED_CAUSE_EXPLANATIONS: Record<AllowedCause, string> = {
   'power-loss':
     'every replica that held the record lost it in a power loss before it was flushed to disk (flush.messages: ' +
-    'Kafka acknowledges before fsync and relies on replication), or, without KIP-966, the replica that did so and ' +
-    'stayed in the ISR was elected cleanly and the others truncated to it',
+    'Kafka acknowledges before fsync and relies on replication)',
   'unclean-election':
     'an unclean leader election (unclean.leader.election.enable=true) made leader a replica that lacked the record',
   'last-known-leader':
