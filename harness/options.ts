@@ -11,6 +11,7 @@ import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 import { HISTORICAL_MODES, parseOverrides } from '../sim/kafka/protocol.ts';
 import { NEWEST_RELEASE, RELEASES, releaseOf } from '../sim/kafka/releases.ts';
 import { ConfigError, type Seed } from '../sim/world/index.ts';
+import type { Distribution } from '../sim/world/distribution.ts';
 import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
 import { readInput } from './input.ts';
 import { UsageError } from './errors.ts';
@@ -39,7 +40,24 @@ export interface TestDraft {
   readyTimeoutMs: number;
   stopOnViolation: boolean;
   strict: boolean;
+  /** The network's latency between nodes (NETWORK_PROFILES). */
+  network: NetworkProfile;
+  /** Events due at the same simulated time run in a seeded random order instead of the order they were queued. */
+  shuffleSameTime: boolean;
 }
+
+/**
+ * Latency profiles of the simulated network, one-way per message: `lan` (0.5–2 ms, the default), `jittery` (a busy
+ * LAN: mostly a few ms, tails to 50 ms) and `wan` (links across zones: exponential, mean 15 ms, up to 300 ms).
+ */
+export const NETWORK_PROFILES = {
+  lan: { kind: 'uniform', min: 0.5, max: 2 },
+  jittery: { kind: 'normal', mean: 3, stddev: 6, min: 0.2, max: 50 },
+  wan: { kind: 'exponential', mean: 15, max: 300 },
+} as const satisfies Record<string, Distribution>;
+
+export type NetworkProfile = keyof typeof NETWORK_PROFILES;
+const NETWORK_NAMES = Object.keys(NETWORK_PROFILES) as NetworkProfile[];
 
 /** Files the flags of a run came from, so that the replay command can name them again. */
 export interface FlagFiles {
@@ -312,6 +330,41 @@ export const RUN_OPTIONS = {
       help: 'flush.messages: fsync a partition log every n records (default: never, as Kafka)',
       parse: (text) => (text === 'never' ? 'never' : integerFlag('--flush-messages', 1, MAX_FLUSH_MESSAGES)(text)),
       words: (v) => (v === undefined ? [] : words('--flush-messages', v)),
+    },
+  }),
+  /** The network's latency profile: a LAN (the default), a jittery LAN, or links across zones. */
+  network: option<NetworkProfile>({
+    default: 'lan',
+    check: (v, where) => {
+      if (typeof v !== 'string' || !(NETWORK_NAMES as string[]).includes(v))
+        throw new UsageError(`${where} must be one of ${NETWORK_NAMES.join(', ')}, got ${JSON.stringify(v)}`);
+      return v as NetworkProfile;
+    },
+    apply: (v, d) => void (d.network = v),
+    flag: {
+      syntax: `--network <${NETWORK_NAMES.join('|')}>`,
+      help: 'one-way latency: lan 0.5-2 ms, jittery (a busy LAN, tails to 50 ms), wan (mean 15 ms, to 300 ms)',
+      parse: (text) => {
+        if (typeof text !== 'string' || !(NETWORK_NAMES as string[]).includes(text))
+          throw new UsageError(`--network must be one of ${NETWORK_NAMES.join(', ')}, got "${String(text)}"`);
+        return text as NetworkProfile;
+      },
+      words: (v) => (v === 'lan' ? [] : words('--network', v)),
+    },
+  }),
+  /**
+   * Events due at the same simulated time run in an order drawn from the seed rather than the order they were
+   * queued (FoundationDB's simulator does the same): orderings a fixed tie-break never shows.
+   */
+  shuffleSameTime: option<boolean>({
+    default: false,
+    check: booleanValue,
+    apply: (v, d) => void (d.shuffleSameTime = v),
+    flag: {
+      syntax: '--shuffle-same-time',
+      help: 'run events due at the same simulated time in a seeded random order (default: the order queued)',
+      parse: () => true,
+      words: (v) => (v ? ['--shuffle-same-time'] : []),
     },
   }),
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */

@@ -2,6 +2,7 @@
 // monitors online, the final phase (heal everything, wait for recovery, read every partition from the
 // start); then every checker judges the history and the facts. Deterministic: the seed decides everything
 // in the world; wall time is read here only to report it, outside the world and never fed back into it.
+import { NETWORK_PROFILES } from './options.ts';
 import type { RunFacts } from '../checkers/checker.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
 import { keptForKraftView } from '../reports/kraft-view.ts';
@@ -89,7 +90,12 @@ const FINAL_SLACK_MS = 1000;
 export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   const started = performance.now();
   const probesFrom = probeMark();
-  const cluster = new KafkaCluster({ seed: test.seed, config: test.cluster });
+  const cluster = new KafkaCluster({
+    seed: test.seed,
+    config: test.cluster,
+    latency: NETWORK_PROFILES[test.network],
+    shuffleSameTime: test.shuffleSameTime,
+  });
   const world = cluster.world;
   const replicationEvents = cluster.record();
   const raftEvents: RaftEvent[] = [];

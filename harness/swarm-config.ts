@@ -1,14 +1,14 @@
 // Swarm testing of configurations (TigerBeetle's VOPR swarms its cluster, not only its faults): with
 // --swarm-config each seed draws the cluster's size and replication, the durability settings (acks,
 // idempotence, in-flight requests, min ISR, unclean election, flush.messages), the failure detectors'
-// timeouts, preferred-leader rebalancing and the workload's clients and rate. Anything the user gave
-// explicitly is kept; only the rest is drawn. The draw depends on the seed alone (its own stream, drawn in a
-// fixed order whatever was given), and the drawn values are recorded in the repro file, so a replay never
-// draws again.
+// timeouts, preferred-leader rebalancing, the workload's clients and rate, the network's latency profile and
+// whether same-time events are shuffled. Anything the user gave explicitly is kept; only the rest is drawn. The
+// draw depends on the seed alone (its own stream, drawn in a fixed order whatever was given), and the drawn values
+// are recorded in the repro file, so a replay never draws again.
 import type { BrokerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import { Random, type Seed } from '../sim/world/index.ts';
 import { NEWEST_RELEASE, releaseOf } from '../sim/kafka/releases.ts';
-import type { RunOptions } from './options.ts';
+import type { NetworkProfile, RunOptions } from './options.ts';
 
 export interface DrawnConfig {
   brokers: number;
@@ -22,6 +22,8 @@ export interface DrawnConfig {
   producers: number;
   consumers: number;
   rate: number;
+  network: NetworkProfile;
+  shuffleSameTime: boolean;
 }
 
 /** The configuration a seed draws (everything, before the user's explicit options are laid over it). */
@@ -49,6 +51,9 @@ export function drawConfig(seed: Seed): DrawnConfig {
   const producers = r.int(1, 5);
   const consumers = r.int(1, 3);
   const rate = r.pick([5, 20, 50, 100]);
+  // Drawn last, so that every setting above is what the seed drew before these existed.
+  const network = r.pick<NetworkProfile>(['lan', 'lan', 'jittery', 'wan']);
+  const shuffleSameTime = r.chance(0.5);
   return {
     brokers,
     replicationFactor,
@@ -61,6 +66,8 @@ export function drawConfig(seed: Seed): DrawnConfig {
     producers,
     consumers,
     rate,
+    network,
+    shuffleSameTime,
   };
 }
 
@@ -79,6 +86,8 @@ export function withSwarmConfig(options: RunOptions): RunOptions {
   out.acks ??= d.acks;
   out.unclean ??= d.unclean;
   out.flushMessages ??= d.flushMessages;
+  out.network ??= d.network;
+  out.shuffleSameTime ??= d.shuffleSameTime;
   out.broker = { ...d.broker, ...options.broker };
   const givenProducer = options.workload?.producer ?? {};
   const producer = { ...d.producer, ...givenProducer };
@@ -116,6 +125,7 @@ export function describeSwarmConfig(options: RunOptions): string {
     `max.in.flight=${String(p['max.in.flight.requests.per.connection'])}, ` +
     `replica.lag.time.max.ms=${String(o.broker?.['replica.lag.time.max.ms'])}, ` +
     `${String(o.workload?.producers)} producers, ${String(o.workload?.consumers)} consumers, ` +
-    `${String(o.workload?.rate)} sends/s`
+    `${String(o.workload?.rate)} sends/s, network ${String(o.network)}` +
+    (o.shuffleSameTime === true ? ', same-time events shuffled' : '')
   );
 }

@@ -15,7 +15,15 @@ import { ConfigError, parseSeed, type Seed } from '../sim/world/index.ts';
 import { QUEUE_WORKLOAD_DEFAULTS, queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
 import { standardCheckers } from './checkers.ts';
 import { UsageError } from './errors.ts';
-import { applyKnobs, checkOptions, knobsOf, RUN_DEFAULTS, type RunOptions, type TestDraft } from './options.ts';
+import {
+  applyKnobs,
+  checkOptions,
+  knobsOf,
+  RUN_DEFAULTS,
+  type NetworkProfile,
+  type RunOptions,
+  type TestDraft,
+} from './options.ts';
 
 /** The faults of a test: a schedule as given, or the kinds (or swarm) a schedule is generated from. */
 export type NemesisPlan =
@@ -37,6 +45,10 @@ export interface Test {
   stopOnViolation: boolean;
   /** Every loss is a finding, as Jepsen judges, even one the configuration allows. */
   strict: boolean;
+  /** The network's latency profile (options.ts NETWORK_PROFILES). */
+  network: NetworkProfile;
+  /** Same-time events in a seeded random order. */
+  shuffleSameTime: boolean;
 }
 
 /** The test that run options describe: defaults filled in, every value checked (ConfigError, one line). */
@@ -61,6 +73,8 @@ export function testOf(options: RunOptions): Test {
     readyTimeoutMs: RUN_DEFAULTS.readyTimeoutMs,
     stopOnViolation: false,
     strict: false,
+    network: RUN_DEFAULTS.network,
+    shuffleSameTime: false,
   };
   applyKnobs(knobs, draft);
   if (draft.schedule !== undefined) checkScheduleWithin(draft.schedule, draft.timeSeconds);
@@ -100,6 +114,8 @@ export function testOf(options: RunOptions): Test {
     checkers: standardCheckers(cluster.metadata, livenessBoundOf(workload)),
     stopOnViolation: draft.stopOnViolation,
     strict: draft.strict,
+    network: draft.network,
+    shuffleSameTime: draft.shuffleSameTime,
   };
 }
 
@@ -164,6 +180,8 @@ export interface RunConfig {
   stopOnViolation: boolean;
   /** --strict: every loss a finding. */
   strict: boolean;
+  network: NetworkProfile;
+  shuffleSameTime: boolean;
   /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
   kraft?: { metadata: 'kraft' } & KraftConfig;
 }
@@ -204,6 +222,8 @@ export function configOf(test: Test, intensity: number | undefined): RunConfig {
     checkers: test.checkers.map((c) => c.name),
     stopOnViolation: test.stopOnViolation,
     strict: test.strict,
+    network: test.network,
+    shuffleSameTime: test.shuffleSameTime,
     ...(test.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...test.cluster.kraft } } : {}),
   };
 }

@@ -38,6 +38,8 @@ const flagged = fc.record(
     stopOnViolation: fc.boolean(),
     strict: fc.boolean(),
     swarmConfig: fc.boolean(),
+    network: fc.constantFrom('lan' as const, 'jittery' as const, 'wan' as const),
+    shuffleSameTime: fc.boolean(),
     killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
@@ -62,6 +64,8 @@ const DRAWN = [
   'stopOnViolation',
   'strict',
   'swarmConfig',
+  'network',
+  'shuffleSameTime',
   'flushMessages',
   'schedule',
 ];

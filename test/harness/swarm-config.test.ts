@@ -13,7 +13,8 @@ describe('--swarm-config', () => {
     expect(drawConfig(17)).toEqual(drawConfig(17));
     const draws = Array.from({ length: 300 }, (_, seed) => drawConfig(seed));
     expect(new Set(draws.map((d) => d.brokers))).toEqual(new Set([3, 4, 5, 6, 7]));
-    for (const key of ['replicationFactor', 'minIsr', 'acks', 'unclean', 'flushMessages', 'rate'] as const)
+    const keys = ['replicationFactor', 'minIsr', 'acks', 'unclean', 'flushMessages', 'rate', 'network'] as const;
+    for (const key of [...keys, 'shuffleSameTime'] as const)
       expect(new Set(draws.map((d) => d[key])).size, key).toBeGreaterThan(1);
     for (const d of draws) {
       expect(d.replicationFactor).toBeLessThanOrEqual(d.brokers);
@@ -31,6 +32,21 @@ describe('--swarm-config', () => {
     // acks=1: no idempotence, which Kafka would refuse.
     expect(o.workload?.producer?.['enable.idempotence']).toBe(false);
     expect(withSwarmConfig({ seed: 3 })).toEqual({ seed: 3 });
+    const given = withSwarmConfig({ seed: 3, swarmConfig: true, network: 'wan', shuffleSameTime: false });
+    expect([given.network, given.shuffleSameTime]).toEqual(['wan', false]);
+  });
+
+  it('a network profile and same-time shuffling change the run, and it stays valid', () => {
+    const base = { seed: 5, timeSeconds: 20, nemesis: ['kill' as const] };
+    const lan = runOnce(base).result;
+    const wan = runOnce({ ...base, network: 'wan' }).result;
+    const shuffled = runOnce({ ...base, shuffleSameTime: true }).result;
+    expect(runOnce({ ...base, network: 'lan', shuffleSameTime: false }).result.historyHash).toBe(lan.historyHash);
+    expect(wan.historyHash).not.toBe(lan.historyHash);
+    expect(shuffled.historyHash).not.toBe(lan.historyHash);
+    expect([lan.valid, wan.valid, shuffled.valid]).toEqual([true, true, true]);
+    expect([wan.config.network, shuffled.config.shuffleSameTime]).toEqual(['wan', true]);
+    expect(() => testOf({ seed: 5, network: 'moon' as 'lan' })).toThrow(/network must be one of lan, jittery, wan/);
   });
 
   it('draws, on every release, a configuration the release accepts; drawing twice changes nothing', () => {
