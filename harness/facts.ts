@@ -222,10 +222,33 @@ export class CrashWatch {
           this.elections.push(resumed);
           this.electionOf.set(key, resumed);
         }
+        this.leadsAfterUncleanElection(e.partition, e.broker, e.leaderEpoch, leaderLog);
         return;
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * An unclean (or last-known-leader) election whose leader never took up its epoch (fenced first, cut off from
+   * the controller) still made it the partition's only ISR or ELR member: when that broker next leads, with nobody
+   * leading between, it leads with what the unclean election gave the partition. That log is the election's.
+   */
+  private leadsAfterUncleanElection(
+    partition: number,
+    broker: number,
+    epoch: number,
+    leaderLog: { startOffset: number; values: number[] },
+  ): void {
+    for (let i = this.elections.length - 1; i >= 0; i--) {
+      const f = this.elections[i];
+      if (f.key !== partition || f.leaderEpoch >= epoch) continue;
+      if (f.leaderLog !== null || f.leader !== broker) return;
+      if (f.kind !== 'clean') {
+        f.leaderLog = leaderLog;
+        return;
+      }
     }
   }
 

@@ -125,4 +125,21 @@ describe('the verdict on losses the configuration allows', () => {
       expect(first).not.toContain('lost unflushed records');
     },
   );
+
+  it('seed 19161 (swarm): an unclean election whose leader never took up its epoch explains what it led with next', () => {
+    // Found by `kafkasim fuzz --nemesis swarm --seed 10000 --count 10000`: after a power loss of every broker, KIP-966
+    // elected broker 2, the last known leader, at 42.7 s while a network partition kept it from the controllers, so
+    // it never led in that epoch; fenced, then back at 55.7 s, it was elected again from the ELR the recovery had
+    // left it in, and led with the log its disk kept. The loss is the recovery's: allowed as last-known-leader.
+    const file = join(repoRoot, 'test/harness/fixtures/kraft-19161.schedule.json');
+    const run = runOnce({ seed: 19161, kafka: '4.4', schedule: loadSchedule(readFileSync(file, 'utf8')) });
+    expect(run.result.findings).toBe(0);
+    expect(run.result.valid).toBe(true);
+    expect(run.result.allowed.lostByCause['last-known-leader']).toBeGreaterThan(0);
+    const recovery = run.output.facts.durability.loss?.elections.find(
+      (e) => e.key === 1 && e.kind === 'last-known-leader',
+    );
+    expect(recovery?.leader).toBe(2);
+    expect(recovery?.leaderLog).not.toBeNull();
+  });
 });
