@@ -101,7 +101,10 @@ export class Partition {
     this.log = new PartitionLog(deps.disk, `log-${id}`, deps.config['flush.messages']);
     this.epochCache = new LeaderEpochCache(deps.disk, `leader-epoch-checkpoint-${id}`);
     // The cache may be ahead of a log that lost its unsynced tail in a crash, or behind one whose
-    // checkpoint write failed.
+    // checkpoint write failed. As in Kafka 3.9.0 (LogLoader.load's truncateFromEndAsyncFlush(nextOffset),
+    // LogSegment.recover assigning only epochs above the latest), nothing drops an entry that the recovered log
+    // contradicts below its end: a power loss that undid an unsynced truncation brings back older-epoch records
+    // under a synced entry, and followers then loop on a diverging epoch (test/sim/kafka/found/, seed 11006).
     this.epochCache.truncateFromEnd(this.log.logEndOffset);
     this.epochCache.recoverFrom(this.log.all());
     if (checkpointedHighWatermark > this.log.logEndOffset) probe(P.highWatermarkCheckpointAheadOfLog);

@@ -3,54 +3,12 @@
 // (UnifiedLog.truncateTo), and what a leader re-elected in a new epoch writes to its leader-epoch cache
 // (Partition.makeLeader). Each rule is read in Kafka 3.9.0's source; whole-cluster scenarios are elsewhere.
 import { describe, expect, it } from 'vitest';
-import { BROKER_DEFAULTS } from '../../../sim/kafka/config.ts';
 import { LeaderEpochCache } from '../../../sim/kafka/leader-epoch-cache.ts';
-import type { PartitionState } from '../../../sim/kafka/messages.ts';
-import { ObserverHub } from '../../../sim/kafka/observer.ts';
-import { Partition } from '../../../sim/kafka/partition.ts';
-import { NO_PRODUCER } from '../../../sim/kafka/records.ts';
-import { Disk, Random } from '../../../sim/world/index.ts';
-import { NEWEST_BEHAVIOURS } from '../../helpers/behaviours.ts';
+import { handPartition, partitionState } from '../../helpers/hand-partition.ts';
 
 /** Partition 0 on broker 0, replicas [0, 1, 2]; ISR changes it proposes are recorded, never answered. */
 function replica() {
-  const disk = new Disk('b0', Random.root(1));
-  const proposals: { isr: number[]; change: 'shrink' | 'expand' }[] = [];
-  const p = new Partition(
-    0,
-    {
-      brokerId: 0,
-      disk,
-      config: { ...BROKER_DEFAULTS },
-      protocol: NEWEST_BEHAVIOURS,
-      now: () => 0,
-      observe: new ObserverHub(),
-      proposeIsr: (_p, isr, change) => proposals.push({ isr, change }),
-      onHighWatermark: () => {},
-      onAppend: () => {},
-      useAlterIsr: true,
-      isReplicaIsrEligible: () => true,
-    },
-    0,
-  );
-  const state = (leader: number, leaderEpoch: number, isr: number[]): PartitionState => ({
-    partition: 0,
-    leader,
-    leaderEpoch,
-    isr,
-    partitionEpoch: leaderEpoch,
-    replicas: [0, 1, 2],
-    elr: [],
-  });
-  /** Appends one record per value as leader with acks=1, without a producer id. */
-  const append = (...values: number[]): void => {
-    for (const v of values) {
-      const r = p.appendAsLeader({ producerId: NO_PRODUCER, producerEpoch: -1, baseSequence: -1 }, [v], 1);
-      expect(r.error).toBe('NONE');
-    }
-  };
-  const values = (): number[] => p.log.all().flatMap((b) => b.values);
-  return { disk, p, proposals, state, append, values };
+  return { ...handPartition(), state: partitionState };
 }
 
 describe('Partition.maybeExpandIsr: a follower joins the ISR only once it reaches the high watermark', () => {
