@@ -78,7 +78,7 @@ describe('the verdict on losses the configuration allows', () => {
     expect(recovery && recovery.recovered.startOffset + recovery.recovered.values.length).toBe(32);
   });
 
-  it('seed 294 (zk 3.9 swarm): skips over records lost in a power loss and rewritten in their epoch are allowed', () => {
+  it('seed 294 (zk 3.9 swarm): skips over power-lost records rewritten in their epoch are allowed', () => {
     // Found by the same fuzz: consumer 8 read offset 42 of partition 2 (value 149, epoch 1) and 16 of partition 0
     // (148, epoch 2); every broker lost power at 29.984 s, the leaders came back in the same epochs and wrote 154
     // and 156 there. Kafka's consumer validates its position only on a leader or epoch change (KIP-320), so it
@@ -126,7 +126,7 @@ describe('the verdict on losses the configuration allows', () => {
     },
   );
 
-  it('seed 19161 (swarm): an unclean election whose leader never took up its epoch explains what it led with next', () => {
+  it('seed 19161 (swarm): an unclean election's leader that never led explains what it led with next', () => {
     // Found by `kafkasim fuzz --nemesis swarm --seed 10000 --count 10000`: after a power loss of every broker, KIP-966
     // elected broker 2, the last known leader, at 42.7 s while a network partition kept it from the controllers, so
     // it never led in that epoch; fenced, then back at 55.7 s, it was elected again from the ELR the recovery had
