@@ -80,9 +80,12 @@ export class KafkaCluster {
   /**
    * Partition state znodes as written, against /controller_epoch at that moment: the invariants check that no
    * deposed controller's write lands (KafkaZkClient's multi with a check on /controller_epoch, KAFKA-6082).
+   * Releases with AlterIsr only, where the controller is the znode's one writer.
    */
   private onZkCommit(changes: readonly TreeChange[], zk: ZkServer): void {
-    if (!this.hub.active) return;
+    // Before AlterIsr (KIP-497, 2.7) leaders wrote their ISR changes to the znode themselves, with the controller
+    // epoch they last heard of: only from then on is every partition state write a controller's.
+    if (!this.hub.active || !this.config.protocol.kip497) return;
     for (const c of changes) {
       if (c.type === 'deleted') continue;
       const m = PARTITION_STATE.exec(c.path);

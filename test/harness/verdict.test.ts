@@ -126,7 +126,7 @@ describe('the verdict on losses the configuration allows', () => {
     },
   );
 
-  it('seed 19161 (swarm): an unclean election's leader that never led explains what it led with next', () => {
+  it("seed 19161 (swarm): an unclean election's leader that never led explains what it led with next", () => {
     // Found by `kafkasim fuzz --nemesis swarm --seed 10000 --count 10000`: after a power loss of every broker, KIP-966
     // elected broker 2, the last known leader, at 42.7 s while a network partition kept it from the controllers, so
     // it never led in that epoch; fenced, then back at 55.7 s, it was elected again from the ELR the recovery had
