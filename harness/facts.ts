@@ -10,7 +10,7 @@
 // running replica's log and high watermark (replicasAtRest). Checkers never see the simulator.
 import type { ReplicaAtRest } from '../checkers/checker.ts';
 import type { Cause, DurabilityFacts, FinalLog, Truncation } from '../checkers/durability/index.ts';
-import type { ElectionFact, LossFacts, LossPolicy, Removal } from '../checkers/durability/facts.ts';
+import type { ElectionFact, LossFacts, LossPolicy, Removal, Written } from '../checkers/durability/facts.ts';
 import type { LogRecovery } from '../checkers/invariants/disk.ts';
 import type { VoterAtRest } from '../checkers/invariants/raft-at-rest.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
@@ -65,6 +65,8 @@ export class CrashWatch {
   /** Every removal of records from a replica's log, crash losses included once the broker is back. */
   private readonly removals: Removal[] = [];
   private readonly elections: ElectionFact[] = [];
+  /** Every record a leader appended, with its epoch (a record no replica lost is dated by it). */
+  private readonly written: Written[] = [];
   /** partition/leader epoch → the election that chose it (to attach the new leader's log). */
   private readonly electionOf = new Map<string, ElectionFact>();
   /** Log end offset per broker and partition, as the last replication event reported it. */
@@ -143,7 +145,7 @@ export class CrashWatch {
   lossFacts(policy: LossPolicy): LossFacts {
     // Crash losses are known only at the restart but happened at the crash: in time order, stable.
     const removals = [...this.removals].sort((a, b) => a.time - b.time);
-    return { policy, removals, elections: this.elections };
+    return { policy, removals, elections: this.elections, written: this.written };
   }
 
   private onEvent(e: ReplicationEvent, now: number): void {
@@ -153,6 +155,10 @@ export class CrashWatch {
         return;
       case 'append': {
         this.noteAppended(e.broker, e.partition, e.baseOffset, e.values);
+        if (e.asLeader) {
+          for (let i = 0; i < e.values.length; i++)
+            this.written.push({ key: e.partition, offset: e.baseOffset + i, value: e.values[i], epoch: e.epoch });
+        }
         const log = this.mirrorOf(e.broker, e.partition);
         const at = e.baseOffset - log.startOffset;
         log.values.length = at;

@@ -8,9 +8,11 @@
 //   lacked the record;
 // - last-known-leader: KIP-966's Balanced recovery elected the last known leader back, and it lacked the record;
 // - acks-failover: the record was sent with acks=0 or 1 and a new leader that lacked it took over.
+// A record no replica lost (the leader that wrote it kept it, down or deposed, while a later epoch's leader took over
+// without it: a later send then got a lower offset) is dated by its append and judged by the same elections.
 // Anything else is a finding. Under --strict every loss is a finding, as Jepsen judges; the cause is still told.
 import { seconds } from '../queue/describe.ts';
-import type { AcksLevel, ElectionFact, LossFacts, LossPolicy, Removal } from './facts.ts';
+import type { AcksLevel, ElectionFact, LossFacts, LossPolicy, Removal, Written } from './facts.ts';
 
 export type AllowedCause = 'power-loss' | 'unclean-election' | 'last-known-leader' | 'acks-failover';
 
@@ -57,6 +59,8 @@ export class LossExplainer {
   /** key → value → every removal of that value, in order. */
   private readonly removed = new Map<number, Map<number, Held[]>>();
   private readonly elections = new Map<number, ElectionFact[]>();
+  /** key → value → every leader append of that value. */
+  private readonly written = new Map<number, Map<number, Written[]>>();
 
   constructor(facts: LossFacts | undefined) {
     this.policy = facts?.policy;
@@ -75,6 +79,25 @@ export class LossExplainer {
       if (list === undefined) this.elections.set(e.key, [e]);
       else list.push(e);
     }
+    for (const w of facts?.written ?? []) {
+      let byValue = this.written.get(w.key);
+      if (byValue === undefined) this.written.set(w.key, (byValue = new Map()));
+      const list = byValue.get(w.value);
+      if (list === undefined) byValue.set(w.value, [w]);
+      else list.push(w);
+    }
+  }
+
+  /**
+   * Where and in which epoch a leader appended `value` (at `offset`, or its first offset when -1); of several
+   * appends there, the latest epoch, so that only an election after all of them explains it. Null when none.
+   */
+  private writtenAt(key: number, value: number, offset: number): { at: number; epoch: number } | null {
+    const all = this.written.get(key)?.get(value) ?? [];
+    const at = offset < 0 ? all[0]?.offset : offset;
+    let epoch = -1;
+    for (const w of all) if (w.offset === at && w.epoch > epoch) epoch = w.epoch;
+    return at === undefined || epoch < 0 ? null : { at, epoch };
   }
 
   /**
@@ -111,11 +134,15 @@ export class LossExplainer {
     if (policy === undefined) return { cause: null, allowed: false, why: 'no facts about the replicas were given' };
     const all = this.removed.get(key)?.get(value) ?? [];
     const held = offset < 0 ? all : all.filter((h) => h.offset === offset);
-    if (held.length === 0) {
+    // No replica lost it: it may still have gone past a new leader that lacked it, dated by its append.
+    const written = held.length === 0 ? this.writtenAt(key, value, offset) : null;
+    if (held.length === 0 && written === null) {
       return { cause: null, allowed: false, why: 'no replica is known to have held it and lost it' };
     }
-    const at = held[0].offset;
-    const epoch = held[0].epoch;
+    const at = written?.at ?? held[0].offset;
+    const epoch = written?.epoch ?? held[0].epoch;
+    const keptIt = written === null ? '' : `no replica lost it (written in epoch ${written.epoch})`;
+    const kept = written === null ? '' : `${keptIt}, but `;
     const last = new Map<number, Held>();
     for (const h of held) last.set(h.removal.broker, h);
     const finals = [...last.values()];
@@ -125,7 +152,9 @@ export class LossExplainer {
     };
 
     // (b) Every replica that held it lost it unflushed in a power loss.
-    if (finals.every((h) => h.removal.how === 'power-loss' && at >= (h.removal.syncedOffset ?? Infinity))) {
+    const powerLost = (h: Held): boolean =>
+      h.removal.how === 'power-loss' && at >= (h.removal.syncedOffset ?? Infinity);
+    if (finals.length > 0 && finals.every(powerLost)) {
       return verdict('power-loss', `every replica that held it lost it unflushed in a power loss (${list(finals)})`);
     }
     // (a) An unclean election, or KIP-966's last-known-leader recovery, made leader a replica that lacked it.
@@ -143,7 +172,7 @@ export class LossExplainer {
       const why =
         `${what} made broker ${unclean.leader} leader in epoch ${unclean.leaderEpoch} at ${seconds(unclean.time)} ` +
         `without it`;
-      if (permitted) return verdict(lkl ? 'last-known-leader' : 'unclean-election', why);
+      if (permitted) return verdict(lkl ? 'last-known-leader' : 'unclean-election', `${kept}${why}`);
       forbidden = `; ${why}, although ${lkl ? 'eligible leader replicas are off' : 'unclean election is off'}`;
     }
     // (c) acks=0 or 1, and a new leader that lacked it took over.
@@ -152,7 +181,7 @@ export class LossExplainer {
       const e = lacking[0];
       return verdict(
         'acks-failover',
-        `it was sent with acks=${acksWord(level)} and broker ${e.leader} took over without it in epoch ` +
+        `${kept}it was sent with acks=${acksWord(level)} and broker ${e.leader} took over without it in epoch ` +
           `${e.leaderEpoch} at ${seconds(e.time)}`,
       );
     }
@@ -167,7 +196,8 @@ export class LossExplainer {
     return {
       cause: null,
       allowed: false,
-      why: `nothing the configuration allows explains it: ${list(finals)}${election}${named}`,
+      why:
+        `nothing the configuration allows explains it: ${finals.length > 0 ? list(finals) : keptIt}${election}` + named,
     };
   }
 }

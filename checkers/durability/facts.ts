@@ -159,6 +159,14 @@ export interface ElectionFact {
   leaderLog: { startOffset: number; values: number[] } | null;
 }
 
+/** A record a leader appended: where, and in which leader epoch (its batch's). */
+export interface Written {
+  key: number;
+  offset: number;
+  value: number;
+  epoch: number;
+}
+
 /** Everything the cause of a loss is checked against. */
 export interface LossFacts {
   policy: LossPolicy;
@@ -166,4 +174,9 @@ export interface LossFacts {
   removals: Removal[];
   /** Every leader election, in the order they happened. */
   elections: ElectionFact[];
+  /**
+   * Every record a leader appended, with its epoch: a record that went past a new leader without any replica
+   * losing it (acks=1, the replica that held it kept it) is dated by its append. Absent: none known.
+   */
+  written?: Written[];
 }

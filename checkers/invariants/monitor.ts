@@ -186,6 +186,11 @@ export class InvariantMonitor {
    * The latest unclean election on the partition (seen before this violation) seen after `since` (the `seen` count
    * when the record was committed), or in a later leader epoch than the record was written in: a zombie leader that
    * did not yet know of the election may commit records after it, which the uncleanly elected leader never had.
+   * `committedEpoch` is the older of the first record's epoch and the leader epoch of the replica that commits a
+   * different record there: a zombie leader still in an epoch older than the election (paused through it, seed 97
+   * of the swarm-config fuzz) commits what it appends, its ISR being itself alone, which only an unclean election
+   * leaves a deposed leader with: the controllers elect cleanly only from the ISR, and a leader cannot shrink its
+   * ISR without the controller.
    */
   private uncleanCause(partition: number, since: number, committedEpoch?: number): Violation['causedBy'] {
     const list = this.unclean.get(partition);
@@ -491,7 +496,7 @@ export class InvariantMonitor {
             `${e.broker} has ${v} below its high watermark`,
           { offset: o, was: c.value, now: v },
           c.seen,
-          c.epoch,
+          olderEpoch(c.epoch, r.leaderEpoch),
         );
       }
     }
@@ -597,4 +602,11 @@ export class InvariantMonitor {
         })),
       }));
   }
+}
+
+/** The older of two leader epochs, either unknown (-1) leaving the other. */
+function olderEpoch(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return Math.min(a, b);
 }

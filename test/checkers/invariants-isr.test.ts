@@ -9,7 +9,7 @@ const P = 0;
 let t = 0;
 const at = (): number => (t += 1);
 
-const append = (broker: number, baseOffset: number, values: number[], asLeader = false, acks?: 0 | 1 | -1) =>
+const append = (broker: number, baseOffset: number, values: number[], asLeader = false, acks?: 0 | 1 | -1, epoch = 0) =>
   ({
     kind: 'append',
     time: at(),
@@ -17,7 +17,7 @@ const append = (broker: number, baseOffset: number, values: number[], asLeader =
     partition: P,
     baseOffset,
     values,
-    epoch: 0,
+    epoch,
     asLeader,
     ...(acks === undefined ? {} : { acks }),
   }) as ReplicationEvent;
@@ -254,5 +254,76 @@ describe('LeaderEpochStartRecorded', () => {
     m.observe(becomes(2, 1));
     expect(names(m)).toEqual([['LeaderEpochStartRecorded', null]]);
     expect(m.violations[0].description).toContain('took up leader epoch 2 of partition 0 with 1 the latest epoch');
+  });
+});
+
+describe('a zombie leader committing after an unclean election (acks=1, min ISR 1)', () => {
+  const election = (leaderEpoch: number, unclean: boolean): ReplicationEvent => ({
+    kind: 'election',
+    time: at(),
+    controller: 9,
+    controllerEpoch: 1,
+    partition: P,
+    leader: 1,
+    leaderEpoch,
+    isr: [1],
+    unclean,
+    previousLeader: 0,
+    reason: 'test',
+  });
+  const appendIn = (broker: number, baseOffset: number, values: number[], epoch: number): ReplicationEvent =>
+    append(broker, baseOffset, values, true, 1, epoch);
+
+  /**
+   * Seed 97 of the swarm-config fuzz, by hand: broker 0 leads epoch 0 alone in its ISR; broker 1 is elected in
+   * epoch 1 and commits 20 and 21 at offsets 1 and 2; then broker 0, in epoch `zombieEpoch`, appends 30 and 31
+   * there and, alone in its ISR, commits them.
+   */
+  function zombie(unclean: boolean, zombieEpoch = 0): InvariantMonitor {
+    const m = new InvariantMonitor(null, { minInsyncReplicas: 1, replicationFactor: 2 });
+    for (const e of [
+      controllerIsr(0, [0], 0),
+      leader(0, [0]),
+      appendIn(0, 0, [10], 0),
+      hw(0, 1),
+      election(1, unclean),
+      leader(1, [1], 1),
+      appendIn(1, 0, [10], 0),
+      appendIn(1, 1, [20, 21], 1),
+      hw(1, 3),
+      ...(zombieEpoch > 0 ? [leader(0, [0], zombieEpoch)] : []),
+      appendIn(0, 1, [30, 31], zombieEpoch),
+      hw(0, 3),
+    ])
+      m.observe(e);
+    return m;
+  }
+
+  it('a leader still in an epoch older than the unclean election is explained by it', () => {
+    const m = zombie(true);
+    // Offsets 1 and 2.
+    expect(names(m)).toEqual([
+      ['ConsistentCommittedData', 'unclean-election'],
+      ['ConsistentCommittedData', 'unclean-election'],
+    ]);
+    expect(m.findings()).toBe(0);
+  });
+
+  it('near miss: after a clean election the same commit is a finding', () => {
+    const m = zombie(false);
+    expect(names(m)).toEqual([
+      ['ConsistentCommittedData', null],
+      ['ConsistentCommittedData', null],
+    ]);
+    expect(m.findings()).toBe(2);
+  });
+
+  it('near miss: a leader that took up a later epoch than the unclean election is no zombie: a finding', () => {
+    const m = zombie(true, 2);
+    expect(names(m)).toEqual([
+      ['ConsistentCommittedData', null],
+      ['ConsistentCommittedData', null],
+    ]);
+    expect(m.findings()).toBe(2);
   });
 });

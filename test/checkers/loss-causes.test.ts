@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDurability } from '../../checkers/durability/index.ts';
 import { lossExplainer } from '../../checkers/durability/causes.ts';
-import type { ElectionFact, LossFacts, LossPolicy, Removal } from '../../checkers/durability/facts.ts';
+import type { ElectionFact, LossFacts, LossPolicy, Removal, Written } from '../../checkers/durability/facts.ts';
 import { checkQueue } from '../../checkers/queue/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { History } from '../../workloads/history/format.ts';
@@ -60,6 +60,7 @@ function facts(loss: Partial<Omit<LossFacts, 'policy'>> & { policy?: Partial<Los
     policy: { ...POLICY, ...loss.policy },
     removals: loss.removals ?? [],
     elections: loss.elections ?? [],
+    ...(loss.written === undefined ? {} : { written: loss.written }),
   };
 }
 
@@ -285,5 +286,53 @@ describe('a lost acknowledged write is allowed only with a cause the facts prove
     expect(duplicate({})).toEqual([false, true, false]);
     const example = queue(facts({ policy: { idempotence: false } }), history).allowed?.[0].examples[0];
     expect(example?.description).toContain('enable.idempotence=false');
+  });
+});
+
+describe('a later send at a lower offset whose earlier record no replica lost (acks=1 failing over)', () => {
+  // Seeds 7 and 204 of the swarm-config fuzz, by hand: the leader of epoch 0 acknowledged 10, 11 and 12 at offsets
+  // 0 to 2 and kept them (down, or cut off from the controllers as a zombie); broker 2, elected in epoch 1 with
+  // only 10, gave 13 offset 1. The earlier record 12 was never removed from any replica, so only its append dates
+  // it.
+  const history = new QueueHistoryBuilder()
+    .send(0, 0, 10, 0)
+    .send(0, 0, 11, 1)
+    .send(0, 0, 12, 2)
+    .send(0, 0, 13, 1)
+    .build();
+  const written = (epoch = 0): Written[] => [10, 11, 12].map((value, offset) => ({ key: 0, offset, value, epoch }));
+  const sends = (loss: LossFacts): [Record<string, number> | null, Record<string, number> | null, string] => {
+    const result = queue(loss, history);
+    const finding = result.anomalies.find((a) => a.name === 'nonmonotonic-send');
+    const allowed = result.allowed?.find((a) => a.name === 'nonmonotonic-send');
+    const told = (finding ?? allowed)?.examples[0].description ?? '';
+    return [finding === undefined ? null : (finding.byCause ?? {}), allowed?.byCause ?? null, told];
+  };
+
+  it('acks=1: a leader of a later epoch that lacked it took over, proven by its append and the election', () => {
+    const [finding, allowed, told] = sends(
+      facts({ policy: { acks: 'leader' }, written: written(), elections: [election('clean', [10])] }),
+    );
+    expect([finding, allowed]).toEqual([null, { 'acks-failover': 1 }]);
+    expect(told).toContain(
+      'no replica lost it (written in epoch 0), but it was sent with acks=1 and broker 2 took over without it in ' +
+        'epoch 1',
+    );
+  });
+
+  it('near miss: with acks=all the same shape is a finding', () => {
+    const [finding, allowed, told] = sends(facts({ written: written(), elections: [election('clean', [10])] }));
+    expect([finding, allowed]).toEqual([{}, null]);
+    expect(told).toContain('nothing the configuration allows explains it: no replica lost it (written in epoch 0)');
+  });
+
+  it('near miss: an election no later than its epoch, one whose leader held it, or no append known: findings', () => {
+    const acks1 = { acks: 'leader' } as const;
+    const same = facts({ policy: acks1, written: written(1), elections: [election('clean', [10])] });
+    expect(sends(same).slice(0, 2)).toEqual([{}, null]);
+    const had = facts({ policy: acks1, written: written(), elections: [election('clean', [10, 11, 12])] });
+    expect(sends(had).slice(0, 2)).toEqual([{}, null]);
+    const unknown = facts({ policy: acks1, elections: [election('clean', [10])] });
+    expect(sends(unknown)).toEqual([{}, null, expect.stringContaining('no replica is known to have held it')]);
   });
 });
