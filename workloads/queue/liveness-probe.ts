@@ -48,9 +48,12 @@ export class LivenessProbe {
     return this.slot.abandoned;
   }
 
-  /** Every partition acknowledged a probe. */
+  /**
+   * Every partition acknowledged a probe. The partition of the send in flight is no longer in `pending`: until
+   * that send is acknowledged the probe is not done (it may fail and be tried again).
+   */
   get done(): boolean {
-    return this.pending.length === 0;
+    return this.pending.length === 0 && !this.slot.busy;
   }
 
   /** A probe send is waiting for its outcome: the final reads must not start before it ends. */

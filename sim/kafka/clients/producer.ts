@@ -41,6 +41,8 @@ interface PendingRecord extends SequencedBatch {
 interface PartitionQueue {
   records: PendingRecord[];
   retryAt: number;
+  /** A drain is scheduled for the end of the backoff. */
+  wakeScheduled: boolean;
 }
 
 export class Producer {
@@ -71,7 +73,7 @@ export class Producer {
   send(partition: number, value: number, done: (outcome: SendOutcome) => void): void {
     let q = this.queues.get(partition);
     if (q === undefined) {
-      q = { records: [], retryAt: 0 };
+      q = { records: [], retryAt: 0, wakeScheduled: false };
       this.queues.set(partition, q);
     }
     q.records.push({
@@ -128,7 +130,8 @@ export class Producer {
       if (tm.fatalError !== null) return this.abortAll(tm.fatalError);
       if (!tm.hasProducerId()) return this.initProducerId(tm);
     }
-    if (this.now() < q.retryAt) return;
+    const backoffLeftMs = q.retryAt - this.now();
+    if (backoffLeftMs > 0) return this.wakeAfter(q, partition, backoffLeftMs);
     const leader = this.metadata.leaderOf(partition);
     if (leader < 0) {
       q.retryAt = this.now() + this.config['retry.backoff.ms'];
@@ -152,6 +155,22 @@ export class Producer {
       inFlight++;
       this.attempt(partition, leader, r);
     }
+  }
+
+  /**
+   * Drains the partition again once its backoff ends. Kafka's Sender never sleeps past a backoff:
+   * RecordAccumulator.ready returns the time left as nextReadyCheckDelayMs, and Sender.sendProducerData polls for
+   * no longer than that (3.9.0). A retry timer may fire a hair before retryAt (the world keeps time in whole
+   * microseconds, `now + backoff` in floating point), and a drain that returned then without a wake-up left the
+   * batch unsent and unexpired until the next send to the partition, if any came.
+   */
+  private wakeAfter(q: PartitionQueue, partition: number, ms: number): void {
+    if (q.wakeScheduled) return;
+    q.wakeScheduled = true;
+    this.setTimer(ms, () => {
+      q.wakeScheduled = false;
+      this.drain(partition);
+    });
   }
 
   private drainAll(): void {
