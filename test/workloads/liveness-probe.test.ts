@@ -35,7 +35,8 @@ describe('liveness probe', () => {
     world.runUntil((w) => workload.finished || w.now >= workload.finalReadsDeadline + 1000);
     const heal = recorder.history.find((op) => op.f === FINAL_READS_F)?.time ?? Infinity;
     const probes = recorder.history.filter(
-      (op) => op.f === 'send' && op.time >= heal && op.process >= workload.probeProcess,
+      (op) =>
+        op.f === 'send' && op.time >= heal && typeof op.process === 'number' && op.process >= workload.probeProcess,
     );
     const outcomes = probes.filter((op) => op.type !== 'invoke').map((op) => op.type);
     expect(outcomes[0]).not.toBe('ok');
