@@ -12,6 +12,7 @@ import { HISTORICAL_MODES, parseOverrides } from '../sim/kafka/protocol.ts';
 import { NEWEST_RELEASE, RELEASES, releaseOf } from '../sim/kafka/releases.ts';
 import { ConfigError, type Seed } from '../sim/world/index.ts';
 import type { Distribution } from '../sim/world/distribution.ts';
+import { DEFAULT_LATENCY } from '../sim/kafka/cluster.ts';
 import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
 import { readInput } from './input.ts';
 import { UsageError } from './errors.ts';
@@ -51,7 +52,7 @@ export interface TestDraft {
  * LAN: mostly a few ms, tails to 50 ms) and `wan` (links across zones: exponential, mean 15 ms, up to 300 ms).
  */
 export const NETWORK_PROFILES = {
-  lan: { kind: 'uniform', min: 0.5, max: 2 },
+  lan: DEFAULT_LATENCY,
   jittery: { kind: 'normal', mean: 3, stddev: 6, min: 0.2, max: 50 },
   wan: { kind: 'exponential', mean: 15, max: 300 },
 } as const satisfies Record<string, Distribution>;

@@ -24,6 +24,9 @@ import { kraftControllerProgram } from './kraft/controller-node.ts';
 import type { RaftObserver } from './kraft/observer.ts';
 import { CommittedFeed, RaftHub } from './kraft/observer.ts';
 
+/** One-way latency of every message unless a run says otherwise: a LAN (the `lan` network profile). */
+export const DEFAULT_LATENCY: Distribution = { kind: 'uniform', min: 0.5, max: 2 };
+
 /** A partition state znode's path, its partition captured. */
 const PARTITION_STATE = new RegExp(`^${partitionStatePath(999_999).replace('999999', '(\\d+)')}$`);
 
@@ -54,7 +57,7 @@ export class KafkaCluster {
   constructor(readonly options: ClusterOptions) {
     this.world = new World({
       seed: options.seed,
-      defaultLatency: options.latency ?? { kind: 'uniform', min: 0.5, max: 2 },
+      defaultLatency: options.latency ?? DEFAULT_LATENCY,
       shuffleSameTime: options.shuffleSameTime,
       traceCapacity: options.traceCapacity,
     });
