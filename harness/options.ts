@@ -10,7 +10,7 @@ import type { BrokerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 import { HISTORICAL_MODES, parseOverrides } from '../sim/kafka/protocol.ts';
 import { NEWEST_RELEASE, RELEASES, releaseOf } from '../sim/kafka/releases.ts';
-import { ConfigError, type Seed } from '../sim/world/index.ts';
+import { ConfigError, FILE_SYSTEMS, type FileSystem, type Seed } from '../sim/world/index.ts';
 import type { Distribution } from '../sim/world/distribution.ts';
 import { DEFAULT_LATENCY } from '../sim/kafka/cluster.ts';
 import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
@@ -45,6 +45,8 @@ export interface TestDraft {
   network: NetworkProfile;
   /** Events due at the same simulated time run in a seeded random order instead of the order they were queued. */
   shuffleSameTime: boolean;
+  /** The nodes' file system: `journaled` (ext4, XFS) or `posix` (a truncation durable only by its own fsync). */
+  fileSystem: FileSystem;
 }
 
 /**
@@ -113,6 +115,24 @@ function integerValue(min: number, max: number): (value: unknown, where: string)
     return value;
   };
 }
+
+/** A check (for option values) and a parse (for the flag's text) that accept one of `names`. */
+function oneOf<T extends string>(names: readonly T[], flag: string) {
+  const known = (v: unknown): v is T => typeof v === 'string' && (names as readonly string[]).includes(v);
+  return {
+    check: (v: unknown, where: string): T => {
+      if (!known(v)) throw new UsageError(`${where} must be one of ${names.join(', ')}, got ${JSON.stringify(v)}`);
+      return v;
+    },
+    parse: (text: string | boolean): T => {
+      if (!known(text)) throw new UsageError(`${flag} must be one of ${names.join(', ')}, got "${String(text)}"`);
+      return text;
+    },
+  };
+}
+
+const NETWORK_VALUE = oneOf(NETWORK_NAMES, '--network');
+const FILE_SYSTEM_VALUE = oneOf(FILE_SYSTEMS, '--file-system');
 
 function booleanValue(value: unknown, where: string): boolean {
   if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false, got ${JSON.stringify(value)}`);
@@ -336,20 +356,12 @@ export const RUN_OPTIONS = {
   /** The network's latency profile: a LAN (the default), a jittery LAN, or links across zones. */
   network: option<NetworkProfile>({
     default: 'lan',
-    check: (v, where) => {
-      if (typeof v !== 'string' || !(NETWORK_NAMES as string[]).includes(v))
-        throw new UsageError(`${where} must be one of ${NETWORK_NAMES.join(', ')}, got ${JSON.stringify(v)}`);
-      return v as NetworkProfile;
-    },
+    check: NETWORK_VALUE.check,
     apply: (v, d) => void (d.network = v),
     flag: {
       syntax: `--network <${NETWORK_NAMES.join('|')}>`,
       help: 'one-way latency: lan 0.5-2 ms, jittery (a busy LAN, tails to 50 ms), wan (mean 15 ms, to 300 ms)',
-      parse: (text) => {
-        if (typeof text !== 'string' || !(NETWORK_NAMES as string[]).includes(text))
-          throw new UsageError(`--network must be one of ${NETWORK_NAMES.join(', ')}, got "${String(text)}"`);
-        return text as NetworkProfile;
-      },
+      parse: NETWORK_VALUE.parse,
       words: (v) => (v === 'lan' ? [] : words('--network', v)),
     },
   }),
@@ -366,6 +378,22 @@ export const RUN_OPTIONS = {
       help: 'run events due at the same simulated time in a seeded random order (default: the order queued)',
       parse: () => true,
       words: (v) => (v ? ['--shuffle-same-time'] : []),
+    },
+  }),
+  /**
+   * What a power loss does to a truncation not yet synced: on a journaling file system (ext4, XFS, the default)
+   * the journal commit behind any later fsync makes it durable; with `posix`, only the file's own fsync does,
+   * so a log may come back with records its broker had truncated (allowed by POSIX, rare in practice).
+   */
+  fileSystem: option<FileSystem>({
+    default: 'journaled',
+    check: FILE_SYSTEM_VALUE.check,
+    apply: (v, d) => void (d.fileSystem = v),
+    flag: {
+      syntax: `--file-system <${FILE_SYSTEMS.join('|')}>`,
+      help: 'journaled (ext4, XFS: a truncation durable at the next journal commit) or posix (only at its fsync)',
+      parse: FILE_SYSTEM_VALUE.parse,
+      words: (v) => (v === 'journaled' ? [] : words('--file-system', v)),
     },
   }),
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */

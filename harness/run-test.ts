@@ -95,6 +95,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     config: test.cluster,
     latency: NETWORK_PROFILES[test.network],
     shuffleSameTime: test.shuffleSameTime,
+    fileSystem: test.fileSystem,
   });
   const world = cluster.world;
   const replicationEvents = cluster.record();

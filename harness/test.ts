@@ -11,7 +11,7 @@ import { parseOverrides, type KafkaBehaviours } from '../sim/kafka/protocol.ts';
 import { resolveProducerConfig } from '../sim/kafka/clients/producer-config.ts';
 import { withSwarmConfig } from './swarm-config.ts';
 import { releaseOf, releasesWith, type KafkaRelease } from '../sim/kafka/releases.ts';
-import { ConfigError, parseSeed, type Seed } from '../sim/world/index.ts';
+import { ConfigError, parseSeed, type FileSystem, type Seed } from '../sim/world/index.ts';
 import { QUEUE_WORKLOAD_DEFAULTS, queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
 import { standardCheckers } from './checkers.ts';
 import { UsageError } from './errors.ts';
@@ -49,6 +49,8 @@ export interface Test {
   network: NetworkProfile;
   /** Same-time events in a seeded random order. */
   shuffleSameTime: boolean;
+  /** The nodes' file system: journaled (ext4, XFS) or POSIX's promise only. */
+  fileSystem: FileSystem;
 }
 
 /** The test that run options describe: defaults filled in, every value checked (ConfigError, one line). */
@@ -75,6 +77,7 @@ export function testOf(options: RunOptions): Test {
     strict: false,
     network: RUN_DEFAULTS.network,
     shuffleSameTime: false,
+    fileSystem: RUN_DEFAULTS.fileSystem,
   };
   applyKnobs(knobs, draft);
   if (draft.schedule !== undefined) checkScheduleWithin(draft.schedule, draft.timeSeconds);
@@ -116,6 +119,7 @@ export function testOf(options: RunOptions): Test {
     strict: draft.strict,
     network: draft.network,
     shuffleSameTime: draft.shuffleSameTime,
+    fileSystem: draft.fileSystem,
   };
 }
 
@@ -182,6 +186,7 @@ export interface RunConfig {
   strict: boolean;
   network: NetworkProfile;
   shuffleSameTime: boolean;
+  fileSystem: FileSystem;
   /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
   kraft?: { metadata: 'kraft' } & KraftConfig;
 }
@@ -224,6 +229,7 @@ export function configOf(test: Test, intensity: number | undefined): RunConfig {
     strict: test.strict,
     network: test.network,
     shuffleSameTime: test.shuffleSameTime,
+    fileSystem: test.fileSystem,
     ...(test.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...test.cluster.kraft } } : {}),
   };
 }

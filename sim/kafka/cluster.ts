@@ -5,6 +5,7 @@
 import type { Distribution } from '../world/distribution.ts';
 import type { ProgramFactory } from '../world/node.ts';
 import type { Seed } from '../world/seed.ts';
+import type { FileSystem } from '../world/world.ts';
 import { World } from '../world/world.ts';
 import type { Broker } from './broker.ts';
 import { brokerProgram } from './broker.ts';
@@ -35,6 +36,8 @@ export interface ClusterOptions {
   config: ClusterConfig;
   latency?: Distribution;
   shuffleSameTime?: boolean;
+  /** The brokers' and controllers' file system (WorldOptions.fileSystem). */
+  fileSystem?: FileSystem;
   traceCapacity?: number;
   /**
    * How long the supervisor (systemd's Restart=on-failure, say) waits before starting a broker or
@@ -59,6 +62,7 @@ export class KafkaCluster {
       seed: options.seed,
       defaultLatency: options.latency ?? DEFAULT_LATENCY,
       shuffleSameTime: options.shuffleSameTime,
+      fileSystem: options.fileSystem,
       traceCapacity: options.traceCapacity,
     });
     const kraft = options.config.metadata === 'kraft';

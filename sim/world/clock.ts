@@ -1,15 +1,24 @@
 // A node's own clock: the world's time plus an offset, running faster or slower by a drift factor.
-// Clock faults change it; the world's clock never moves backwards.
+// Clock faults change it; the world's clock never moves backwards. Beside it, the node's monotonic clock
+// (CLOCK_MONOTONIC, Java's System.nanoTime): it runs at the same rate but never steps, as NTP steps only
+// the wall clock.
 
 export class NodeClock {
   /** Local time at world time `anchor`. */
   private base = 0;
   private anchor = 0;
   private drift = 0;
+  /** Monotonic time at world time `anchor`. */
+  private monotonicBase = 0;
 
   /** Local time (ms) at world time t. */
   at(t: number): number {
     return this.base + (t - this.anchor) * (1 + this.drift);
+  }
+
+  /** Monotonic time (ms) at world time t: from 0 at the world's start, drifting with the node, never stepped. */
+  monotonicAt(t: number): number {
+    return this.monotonicBase + (t - this.anchor) * (1 + this.drift);
   }
 
   /** World-time duration for a local duration, so a drifting node's timers fire early or late. */
@@ -31,6 +40,7 @@ export class NodeClock {
 
   /** Removes offset and drift: the clock agrees with the world again (an NTP resync). */
   reset(now: number): void {
+    this.monotonicBase = this.monotonicAt(now);
     this.base = now;
     this.anchor = now;
     this.drift = 0;
@@ -45,6 +55,7 @@ export class NodeClock {
   }
 
   private rebase(now: number): void {
+    this.monotonicBase = this.monotonicAt(now);
     this.base = this.at(now);
     this.anchor = now;
   }

@@ -10,7 +10,8 @@ import { EMPTY_VIEW, TORN, appendTo, bytesOf, prefixOf, recordsOf } from './reco
  * What a crash does to unsynced data:
  * - process: only the process died (kill -9, OOM kill); the operating system's page cache survives, so
  *   every write survives, synced or not (what Kafka counts on when it leaves fsync to the OS);
- * - lose-unsynced: every file returns to its state at its last fsync;
+ * - lose-unsynced: every file returns to its state at its last fsync, but for truncations a later journal commit
+ *   made durable (see Disk's `journaledMetadata`);
  * - random-suffix: a random-length prefix of each file's unsynced tail survives (a write may be cut anywhere);
  * - torn-last: all unsynced writes survive but the last one, which is cut partway (a torn write).
  */
@@ -59,11 +60,24 @@ class SimFile {
     if (this.records !== null) this.durableRecords = this.records;
     this.dirtyFrom = Infinity;
     this.lastWriteAt = -1;
+    this.truncations = null;
+    this.replaced = false;
   }
   /** Lowest position changed since the last fsync; content and durable agree before it. Infinity: clean. */
   dirtyFrom = Infinity;
   /** Start of the most recent unsynced write, for torn writes. */
   lastWriteAt = -1;
+
+  /**
+   * Truncations since the last fsync, with the disk's journal commit count when each was made: a truncation
+   * is metadata, durable once a journal commit follows it. Null when there are none (nearly always).
+   */
+  truncations: { size: number; commit: number }[] | null = null;
+  /**
+   * The content since the last fsync came whole from writeAtomic: a temporary file renamed over this one, so
+   * a crash leaves the old content or the new, never part of the new.
+   */
+  replaced = false;
 
   markDirty(pos: number): void {
     if (pos < this.dirtyFrom) this.dirtyFrom = pos;
@@ -79,10 +93,19 @@ export class Disk {
   fsyncs = 0;
   /** How many times the drive was replaced by a blank one (replace()). */
   replacements = 0;
+  /** Journal commits so far: every fsync that reached the disk commits the file system's journal. */
+  private commits = 0;
 
+  /**
+   * @param journaledMetadata A journaling file system (ext4, XFS: what Kafka runs on): a truncation is metadata
+   * in the journal, and the journal commit that an fsync of any file forces makes every earlier truncation
+   * durable, without the data appended after it. False: POSIX's promise only, where a power loss may return a
+   * truncated file to its last fsync even after other files were synced.
+   */
   constructor(
     readonly node: string,
     private readonly random: Random,
+    readonly journaledMetadata = true,
   ) {}
 
   setFaults(faults: Partial<DiskFaults>): void {
@@ -180,6 +203,7 @@ export class Disk {
     if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file (appendRecord)`);
     const at = f.content.length;
     f.markDirty(at);
+    f.replaced = false;
     f.content += data;
     this.bytesWritten += data.length;
     return at;
@@ -192,6 +216,7 @@ export class Disk {
     if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file`);
     if (pos > f.content.length) f.content = f.content.padEnd(pos, '\0');
     f.markDirty(pos);
+    f.replaced = false;
     f.content = f.content.slice(0, pos) + data + f.content.slice(pos + data.length);
     this.bytesWritten += data.length;
   }
@@ -201,6 +226,7 @@ export class Disk {
     if (size >= f.size) return;
     f.markDirty(size);
     f.cutTo(size);
+    (f.truncations ??= []).push({ size, commit: this.commits });
   }
 
   fsync(name: string): void {
@@ -211,6 +237,7 @@ export class Disk {
     }
     this.fsyncs++;
     if (this.faults.fsyncLies) return;
+    this.commits++;
     f.settle();
   }
 
@@ -224,6 +251,7 @@ export class Disk {
     if (f.records !== null) throw new RangeError(`${this.node}: ${name} is a record file`);
     f.content = data;
     f.markDirty(0);
+    f.replaced = true;
     this.bytesWritten += data.length;
     this.fsync(name);
   }
@@ -282,6 +310,12 @@ export class Disk {
         }
         f.content = f.durable;
         if (f.records !== null) f.records = f.durableRecords;
+        const truncatedTo = this.committedTruncation(f);
+        if (truncatedTo < f.size) f.cutTo(truncatedTo);
+      } else if (f.replaced) {
+        // Its fsync lied: the rename may have reached the disk or not, the file whole either way (torn-last
+        // counts the replacement as the write that did not make it).
+        if (mode === 'torn-last' || !this.random.chance(0.5)) f.content = f.durable;
       } else if (mode === 'random-suffix') {
         f.cutTo(f.dirtyFrom + this.random.int(0, size - f.dirtyFrom));
       } else {
@@ -292,6 +326,14 @@ export class Disk {
       }
       f.settle();
     }
+  }
+
+  /** The smallest size a journal commit made durable for a file truncated since its last fsync (Infinity: none). */
+  private committedTruncation(f: SimFile): number {
+    if (!this.journaledMetadata || f.truncations === null) return Infinity;
+    let size = Infinity;
+    for (const t of f.truncations) if (t.commit < this.commits && t.size < size) size = t.size;
+    return size;
   }
 
   /**

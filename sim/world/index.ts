@@ -1,5 +1,5 @@
-export { World } from './world.ts';
-export type { WorldOptions, RunLimit, RunResult, SimNode } from './world.ts';
+export { FILE_SYSTEMS, World } from './world.ts';
+export type { FileSystem, WorldOptions, RunLimit, RunResult, SimNode } from './world.ts';
 export type { NodeContext, Program, ProgramFactory, Timer, NodeStatus } from './node.ts';
 export type { NodeId, PacketFaults } from './network.ts';
 export { Network } from './network.ts';

@@ -29,6 +29,33 @@ export interface PacketFaults {
 /** TCP gives up on a segment after about this many retransmissions (Linux tcp_retries2 is 15). */
 const MAX_RETRANSMISSIONS = 15;
 
+/** Linux's TCP_RTO_MAX: the retransmission timeout stops doubling at two minutes. */
+const MAX_RTO_MS = 120_000;
+
+/** Time from a segment's first sending to its k-th retransmission, the timeout doubling up to MAX_RTO_MS. */
+function retransmissionOffset(firstRto: number, k: number): number {
+  let offset = 0;
+  let rto = firstRto;
+  for (let i = 0; i < k; i++) {
+    offset += rto;
+    rto = Math.min(rto * 2, MAX_RTO_MS);
+  }
+  return offset;
+}
+
+/**
+ * A message whose first sending was lost: when its retransmissions are due, so that a change of the link's
+ * faults (the loss ends) can decide the ones still to come at the loss rate of their time.
+ */
+interface Retransmission {
+  readonly sentAt: number;
+  /** Latency of the successful sending, extra delay included. */
+  readonly latency: number;
+  readonly firstRto: number;
+  /** Sendings lost so far as drawn: the message goes out on sending number `losses`. */
+  losses: number;
+}
+
 /** What the world must provide so the network can deliver: scheduling and tracing. */
 export interface NetworkHost {
   readonly now: number;
@@ -44,6 +71,10 @@ export class Connection {
   /** Messages in flight, oldest first (a head index avoids shifting the array). */
   private queue: unknown[] = [];
   private head = 0;
+  /** Each message's own arrival time before FIFO order held it back, parallel to `queue`. */
+  private own: number[] = [];
+  /** Messages in flight that were retransmitted, by their index in `queue` (rare: only under packet loss). */
+  private retransmissions: Map<number, Retransmission> | null = null;
   /** Delivery time of the newest message: a later message never arrives before it. */
   lastAt = 0;
   /** Bumped when the connection is reset or cut; deliveries scheduled before carry the old epoch. */
@@ -62,23 +93,35 @@ export class Connection {
     readonly random: Random,
   ) {}
 
-  enqueue(msg: unknown): void {
+  enqueue(msg: unknown, ownAt: number, retransmission: Retransmission | null): void {
+    if (retransmission !== null) (this.retransmissions ??= new Map()).set(this.queue.length, retransmission);
     this.queue.push(msg);
+    this.own.push(ownAt);
   }
 
   shift(): unknown {
     if (this.head >= this.queue.length) return NOTHING;
     const m = this.queue[this.head];
     this.queue[this.head] = undefined;
+    if (this.retransmissions !== null) this.retransmissions.delete(this.head);
     this.head++;
     if (this.head === this.queue.length) {
       // Drained, as it mostly is between messages: start over in the same array (emptied by pop: setting
       // `length` is a call into V8's runtime, and this runs for most messages delivered).
       const queue = this.queue;
+      const own = this.own;
       while (queue.length > 0) queue.pop();
+      while (own.length > 0) own.pop();
       this.head = 0;
+      this.retransmissions = null;
     } else if (this.head > 64 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.own = this.own.slice(this.head);
+      if (this.retransmissions !== null) {
+        const moved = new Map<number, Retransmission>();
+        for (const [i, r] of this.retransmissions) moved.set(i - this.head, r);
+        this.retransmissions = moved;
+      }
       this.head = 0;
     }
     return m;
@@ -92,6 +135,8 @@ export class Connection {
   reset(): number {
     const lost = this.inFlight;
     this.queue = [];
+    this.own = [];
+    this.retransmissions = null;
     this.head = 0;
     this.epoch++;
     // What comes next travels on a new TCP connection: it does not wait behind a lost message's
@@ -99,6 +144,39 @@ export class Connection {
     this.lastAt = 0;
     this.dropped += lost;
     return lost;
+  }
+
+  /**
+   * The link's packet faults changed: a message still waiting for a retransmission goes out on the first one
+   * due from now that the new loss rate lets through, as a real TCP stack's next retransmission would (the
+   * old faults decided only the sendings before now). Returns the new arrival times of every message in
+   * flight, oldest first, or null if none changed; the caller reschedules their deliveries.
+   */
+  retime(now: number, faults: PacketFaults | null): number[] | null {
+    if (this.retransmissions === null) return null;
+    let changed = false;
+    const loss = faults !== null && faults.retransmitMs !== undefined ? faults.loss : 0;
+    for (const [i, r] of this.retransmissions) {
+      // Sendings at or before now were decided by the faults of their time.
+      let k = 0;
+      while (k < r.losses && r.sentAt + retransmissionOffset(r.firstRto, k) <= now) k++;
+      if (k === r.losses) continue;
+      while (k < MAX_RETRANSMISSIONS && loss > 0 && this.random.chance(loss)) k++;
+      if (k === r.losses) continue;
+      r.losses = k;
+      this.own[i] = r.sentAt + retransmissionOffset(r.firstRto, k) + r.latency;
+      changed = true;
+    }
+    if (!changed) return null;
+    const times: number[] = [];
+    let last = now;
+    for (let i = this.head; i < this.queue.length; i++) {
+      last = Math.max(last, this.own[i]);
+      times.push(last);
+    }
+    this.lastAt = last;
+    this.epoch++;
+    return times;
   }
 }
 
@@ -184,13 +262,13 @@ export class Network {
     const faults = conn.faults ?? this.globalPacketFaults;
     let copies = 1;
     let extra = 0;
+    let losses = 0;
     if (faults !== null && faults.retransmitMs !== undefined) {
       // Each loss costs a retransmission timeout, doubling; the connection stays FIFO, so later messages
-      // wait behind this one (head-of-line blocking), as on a real TCP connection.
-      let rto = faults.retransmitMs;
-      for (let i = 0; i < MAX_RETRANSMISSIONS && faults.loss > 0 && conn.random.chance(faults.loss); i++) {
-        extra += rto;
-        rto *= 2;
+      // wait behind this one (head-of-line blocking), as on a real TCP connection. Losses are drawn now at
+      // today's rate; a change of the faults before they are due redraws the rest (Connection.retime).
+      while (losses < MAX_RETRANSMISSIONS && faults.loss > 0 && conn.random.chance(faults.loss)) {
+        losses++;
         this.stats.retransmitted++;
       }
       if (faults.delay) extra += sample(faults.delay, conn.random);
@@ -208,14 +286,29 @@ export class Network {
       if (faults.delay) extra = sample(faults.delay, conn.random);
     }
     const latency = sample(conn.latency ?? this.defaultLatency, conn.random) + extra;
-    let at = this.host.now + latency;
+    const now = this.host.now;
+    let retransmission: Retransmission | null = null;
+    let own = now + latency;
+    if (losses > 0) {
+      const firstRto = (faults as PacketFaults).retransmitMs as number;
+      retransmission = { sentAt: now, latency, firstRto, losses };
+      own += retransmissionOffset(firstRto, losses);
+    }
     for (let i = 0; i < copies; i++) {
-      if (at < conn.lastAt) at = conn.lastAt;
+      const at = own < conn.lastAt ? conn.lastAt : own;
       conn.lastAt = at;
-      conn.enqueue(msg);
+      conn.enqueue(msg, own, retransmission);
       this.host.scheduleDelivery(at, conn, conn.epoch);
     }
     return true;
+  }
+
+  /** Redraws the retransmissions still due on conn under its new faults, and reschedules what moved. */
+  private retime(conn: Connection): void {
+    const times = conn.retime(this.host.now, conn.faults ?? this.globalPacketFaults);
+    if (times === null) return;
+    this.host.traceNet(conn.from, 'retime', () => `${conn.from}->${conn.to}`);
+    for (const at of times) this.host.scheduleDelivery(at, conn, conn.epoch);
   }
 
   /** Called by the world when a delivery event fires: the head of the connection, or NOTHING if reset. */
@@ -282,13 +375,22 @@ export class Network {
 
   /** Packet faults on one link, or on every link without its own when from/to are omitted. */
   setPacketFaults(faults: PacketFaults | null, from?: NodeId, to?: NodeId): void {
-    if (from === undefined || to === undefined) this.globalPacketFaults = faults;
-    else this.connection(from, to).faults = faults;
+    if (from === undefined || to === undefined) {
+      this.globalPacketFaults = faults;
+      for (const c of this.all) if (c.faults === null) this.retime(c);
+    } else {
+      const c = this.connection(from, to);
+      c.faults = faults;
+      this.retime(c);
+    }
   }
 
   clearPacketFaults(): void {
     this.globalPacketFaults = null;
-    for (const c of this.all) c.faults = null;
+    for (const c of this.all) {
+      c.faults = null;
+      this.retime(c);
+    }
   }
 
   /** Resets every connection from or to a node (its process died: its TCP connections are gone). */

@@ -15,6 +15,11 @@ export interface NodeContext {
   readonly incarnation: number;
   /** The node's local clock (ms): world time plus this node's offset and drift. */
   now(): number;
+  /**
+   * The node's monotonic clock (ms; System.nanoTime's): clock steps leave it alone, drift does not. Kafka
+   * measures some deadlines on it (BrokerHeartbeatManager's sessions), others on the wall clock.
+   */
+  monotonicNow(): number;
   /** Runs fn after delayMs of this node's local time, unless cancelled or the node dies first. */
   setTimer(delayMs: number, fn: () => void): Timer;
   /** setTimer for hot paths: fn gets `arg`, so no closure needs allocating per timer. */

@@ -27,7 +27,15 @@ export interface WorldOptions {
   defaultLatency?: Distribution;
   traceCapacity?: number;
   traceLevel?: TraceLevel;
+  /**
+   * The nodes' file system: `journaled` (ext4, XFS; the default) makes a truncation durable with the next
+   * journal commit, `posix` only with the file's own fsync (Disk's journaledMetadata).
+   */
+  fileSystem?: FileSystem;
 }
+
+export type FileSystem = 'journaled' | 'posix';
+export const FILE_SYSTEMS: readonly FileSystem[] = ['journaled', 'posix'];
 
 /** An event on the queue; also the Timer handle given out, so cancelling is a flag (lazy deletion). */
 class EventHandle implements QueuedEvent, Timer {
@@ -96,6 +104,7 @@ export class World implements NetworkHost {
   private readonly nodeMap = new Map<NodeId, SimNode>();
   private readonly hooks: ((world: World) => void)[] = [];
   private readonly shuffle: Random | null;
+  private readonly fileSystem: FileSystem;
   private readonly streams: Random[] = [];
 
   constructor(options: WorldOptions) {
@@ -111,6 +120,7 @@ export class World implements NetworkHost {
     }
     this.trace = new Trace(capacity, options.traceLevel ?? 'faults');
     this.shuffle = options.shuffleSameTime ? this.stream('interleaving') : null;
+    this.fileSystem = options.fileSystem ?? 'journaled';
     this.net = new Network(this, this.stream('network'), latency, (id) => this.nodeMap.get(id));
   }
 
@@ -264,7 +274,7 @@ export class World implements NetworkHost {
   addNode(id: NodeId, factory: ProgramFactory): SimNode {
     if (this.nodeMap.has(id)) throw new ConfigError(`node ${JSON.stringify(id)} already exists`);
     if (id.length === 0) throw new ConfigError('node id must not be empty');
-    const node = new SimNode(id, factory, new Disk(id, this.stream(`disk:${id}`)));
+    const node = new SimNode(id, factory, new Disk(id, this.stream(`disk:${id}`), this.fileSystem === 'journaled'));
     this.nodeMap.set(id, node);
     this.net.register(id);
     return node;
@@ -437,6 +447,7 @@ export class World implements NetworkHost {
       id: node.id,
       incarnation,
       now: () => node.clock.at(world.now),
+      monotonicNow: () => node.clock.monotonicAt(world.now),
       setTimer(delayMs: number, fn: () => void): Timer {
         return world.push(timerAt(delayMs), fn, undefined, node);
       },

@@ -40,6 +40,7 @@ const flagged = fc.record(
     swarmConfig: fc.boolean(),
     network: fc.constantFrom('lan' as const, 'jittery' as const, 'wan' as const),
     shuffleSameTime: fc.boolean(),
+    fileSystem: fc.constantFrom('journaled' as const, 'posix' as const),
     killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
@@ -66,6 +67,7 @@ const DRAWN = [
   'swarmConfig',
   'network',
   'shuffleSameTime',
+  'fileSystem',
   'flushMessages',
   'schedule',
 ];

@@ -39,6 +39,10 @@ import {
 import { P, probe } from '../probes.ts';
 
 export interface ActiveControllerHost {
+  /**
+   * The controller's monotonic clock: broker sessions are measured on it (BrokerHeartbeatManager.lastContactNs,
+   * time.nanoseconds(), Kafka 3.9), so an NTP step of the controller's wall clock neither expires nor extends one.
+   */
   now(): number;
   setTimer(ms: number, fn: () => void): Timer;
   send(to: NodeId, msg: object): void;

@@ -152,7 +152,7 @@ export class KraftControllerNode implements Program {
     const ctx = this.ctx;
     this.active = new ActiveController(
       {
-        now: () => ctx.now(),
+        now: () => ctx.monotonicNow(),
         setTimer: (ms, fn) => ctx.setTimer(ms, fn),
         send: (to, msg) => ctx.send(to, msg),
         trace: (kind, detail) => ctx.trace(kind, detail),

@@ -132,6 +132,26 @@ describe('processes', () => {
     expect(ctxN!.now()).toBe(1000);
   });
 
+  it('keeps a monotonic clock that drifts with the node but never steps', () => {
+    const w = new World({ seed: 1 });
+    let ctxN: NodeContext | null = null;
+    w.addNode('n', (ctx) => {
+      ctxN = ctx;
+      return { onMessage() {} };
+    });
+    w.start('n');
+    w.runUntil(100);
+    w.jumpClock('n', 52_000);
+    expect([ctxN!.now(), ctxN!.monotonicNow()]).toEqual([52_100, 100]);
+    w.setClockDrift('n', 1);
+    w.runUntil(200);
+    expect([ctxN!.now(), ctxN!.monotonicNow()]).toEqual([52_300, 300]);
+    // An NTP resync steps the wall clock back 52 s; the monotonic clock goes on from where it was.
+    w.resetClock('n');
+    w.runUntil(300);
+    expect([ctxN!.now(), ctxN!.monotonicNow()]).toEqual([300, 400]);
+  });
+
   it('moves time for a positive delay too small to round to a microsecond (a deadline re-armed under drift)', () => {
     // Found by seed 11 with every fault kind: ZooKeeper's session expiry re-armed itself for 0.00047 ms
     // under clock drift, forever at one instant.
