@@ -53,6 +53,13 @@ export interface KafkaBehaviours {
    */
   kip841: boolean;
   /**
+   * KIP-835 (3.3.0, MV 3.3-IV1, KRaft only): the active controller appends a NoOpRecord to the metadata log every
+   * metadata.max.idle.interval.ms (QuorumController.maybeScheduleNextWriteNoOpRecord, WriteNoOpRecord event; gated by
+   * MetadataVersion.isNoOpRecordSupported), so the quorum's high watermark and every follower's applied offset move on
+   * while the cluster is quiet. Before, an idle cluster committed nothing.
+   */
+  kip835: boolean;
+  /**
    * KIP-903 (3.5.0, MV 3.5-IV1, KRaft only; KAFKA-14139): a follower's Fetch carries its broker epoch
    * (ReplicaState.ReplicaEpoch), the leader adds it to the ISR only if that epoch is the one its metadata holds
    * (Partition.isReplicaIsrEligible) and sends the epochs in AlterPartition (NewIsrWithEpochs), and the controller
@@ -186,6 +193,7 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka13091: 'KAFKA-13091 high watermark recomputed when AlterIsr commits',
   kafka14154: 'KAFKA-14154/14144 AlterPartition epoch checks',
   kip841: 'KIP-841 AlterPartition refuses non-live ISR members',
+  kip835: 'KIP-835 the active controller writes a NoOpRecord every metadata.max.idle.interval.ms (KRaft)',
   kip903: 'KIP-903 broker epochs in Fetch and AlterPartition (KRaft)',
   kafka15021: 'KAFKA-15021 KRaft ISR shrink keeps the leader epoch; only ISR-eligible followers hold the HW',
   strictMinIsr: 'KIP-966 high watermark held below min ISR',

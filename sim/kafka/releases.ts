@@ -51,6 +51,7 @@ const NONE: KafkaBehaviours = {
   kafka13091: false,
   kafka14154: false,
   kip841: false,
+  kip835: false,
   kip903: false,
   kafka15021: false,
   strictMinIsr: false,
@@ -249,11 +250,15 @@ const HISTORY: Change[] = [
     version: '3.4',
     checkedAt: '3.4.0',
     metadataModes: ['kraft', 'zk'],
-    behaviours: { kafka13091: true, kafka14154: true, kip841: true, pr11246: true },
+    behaviours: { kafka13091: true, kafka14154: true, kip841: true, kip835: true, pr11246: true },
     producer: { 'enable.idempotence': true },
     changes: [
       'PR 11246 (3.1): KafkaServer.controlledShutdown backs off only before another attempt, not after the last',
       'KIP-833 (3.3): KRaft production-ready for new clusters',
+      'KIP-835 (3.3, MV 3.3-IV1): the active controller appends a NoOpRecord every metadata.max.idle.interval.ms ' +
+        '(500 ms by default; QuorumController.maybeScheduleNextWriteNoOpRecord, rescheduled as each one is ' +
+        'written and cancelled by renounce), so the metadata log commits while the cluster is idle; brokers and ' +
+        'controllers replay it as nothing but an offset (MetadataDelta.replay, QuorumController.replay)',
       'KAFKA-13091 (3.1): the high watermark is recomputed when an AlterIsr commits (Partition.handleAlterIsrResponse)',
       'KIP-497 renamed (3.2): AlterIsr becomes AlterPartition (KafkaController.processAlterPartition)',
       'KAFKA-14154 (3.3) and KAFKA-14144 (3.4): AlterPartition with a higher leader or partition epoch than the ' +

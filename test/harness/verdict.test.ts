@@ -132,8 +132,11 @@ describe('the verdict on losses the configuration allows', () => {
     // elected broker 2, the last known leader, at 42.7 s while a network partition kept it from the controllers, so
     // it never led in that epoch; fenced, then back at 55.7 s, it was elected again from the ELR the recovery had
     // left it in, and led with the log its disk kept. The loss is the recovery's: allowed as last-known-leader.
+    // Found before kafkasim modelled KIP-835's no-op records, which shift every KRaft run's timing: with them this
+    // schedule elects broker 1, whose election itself truncates, so the run is kept as found (`-kip835`).
     const file = join(repoRoot, 'test/harness/fixtures/kraft-19161.schedule.json');
-    const run = runOnce({ seed: 19161, kafka: '4.4', schedule: loadSchedule(readFileSync(file, 'utf8')) });
+    const schedule = loadSchedule(readFileSync(file, 'utf8'));
+    const run = runOnce({ seed: 19161, kafka: '4.4', protocol: '-kip835', schedule });
     expect(run.result.findings).toBe(0);
     expect(run.result.valid).toBe(true);
     expect(run.result.allowed.lostByCause['last-known-leader']).toBeGreaterThan(0);
@@ -183,16 +186,17 @@ describe('the verdict on losses the configuration allows', () => {
     );
 
   it.each([
-    [7, 'fe5ac74c353a8360', 'broker 3 took over without it in epoch 1 at 17.248 s'],
-    [204, 'ec55c81873f071ff', 'broker 1 took over without it in epoch 2 at 39.177 s'],
+    [7, '97fa6e52aae0ef65', 'broker 3 took over without it in epoch 1 at 17.247 s'],
+    [204, '657252f7ab30fd6e', 'broker 1 took over without it in epoch 2 at 39.166 s'],
   ])(
     'seed %i (acks=1): a later send at a lower offset, its earlier record never lost, is an acks-failover',
     (seed, hash, over) => {
       // 7: broker 2 acknowledged 28 at offset 6 of partition 2 (epoch 0) and went down; broker 3, which had fetched
       // only to offset 5, was elected cleanly in epoch 1 and gave 33 offset 5; broker 2 later led again uncleanly,
       // 28 still in its log. 204: broker 2, a zombie leader of epoch 0 cut off from the controllers, acknowledged 852
-      // at offset 287 after broker 1 was elected in epoch 2 with 32 records; broker 1 gave 856 offset 32, and broker
-      // 2 led again in epoch 3 with 852. No replica lost the earlier record, so no removal dates it: its append does.
+      // at offset 287 after broker 1 was elected in epoch 2 with 32 records; broker 1 gave later sends offsets from
+      // 32 on, and broker 2 led again in epoch 3 with 852. No replica lost the earlier record, so no removal dates
+      // it: its append does.
       const run = acks1Run(seed);
       expect(run.result.historyHash).toBe(hash);
       expect(run.result.findings).toBe(0);
@@ -214,7 +218,7 @@ describe('the verdict on losses the configuration allows', () => {
     // produce requests waiting for it at offsets 19 to 30 and, alone in its ISR, committed them: the unclean
     // election of a later epoch than the zombie's explains ConsistentCommittedData there.
     const run = acks1Run(97);
-    expect(run.result.historyHash).toBe('cec4e543232cf061');
+    expect(run.result.historyHash).toBe('37db1d581c46183d');
     expect(run.result.findings).toBe(0);
     const invariants = run.result.checkers.find((c) => c.checker === 'invariants');
     expect(invariants?.anomalies).toEqual([]);

@@ -5,7 +5,7 @@
 // fenced, unfenced, controlled shutdown and shutdown (BrokerHeartbeatManager.calculateNextBrokerState),
 // partition leadership and ISR changes (ReplicationControlManager.handleBrokerFenced / handleBrokerUnfenced /
 // handleBrokerInControlledShutdown / handleBrokerUncleanShutdown / alterPartition), topic creation and preferred
-// leader election.
+// leader election, and KIP-835's periodic NoOpRecord.
 // It works on its own copy of the metadata image, applying each record as it writes it, and answers a
 // request only once the records it wrote for it are committed (an AlterPartition refused on that copy, only
 // once everything written before is committed).
@@ -136,6 +136,8 @@ export class ActiveController {
     };
     every(Math.max(50, this.kraft['broker.heartbeat.interval.ms'] / 2), () => this.fenceStaleBrokers());
     if (!this.image.topicCreated) every(100, () => this.maybeCreateTopic());
+    const idle = this.kraft['metadata.max.idle.interval.ms'];
+    if (this.host.config.protocol.kip835 && idle > 0) every(idle, () => this.writeNoOpRecord());
     const b = this.host.config.broker;
     if (b['auto.leader.rebalance.enable']) {
       const interval = b['leader.imbalance.check.interval.seconds'] * 1000;
@@ -191,6 +193,16 @@ export class ActiveController {
   ): MetadataRecord[] {
     scratch.apply(record);
     return [record, ...changes(scratch)];
+  }
+
+  /**
+   * KIP-835 (3.3): QuorumController.maybeScheduleNextWriteNoOpRecord schedules the WriteNoOpRecord event once the
+   * controller is active (completeActivation's processBatchEndOffset), each run schedules the next one
+   * metadata.max.idle.interval.ms on and appends one NoOpRecord, and renounce cancels it (stop() here). Kafka writes
+   * it on every interval, busy or not (3.3.1 to 3.9.0); nothing waits for it to commit.
+   */
+  private writeNoOpRecord(): void {
+    this.write([{ type: 'NoOpRecord' }], () => {});
   }
 
   // ---- topic creation ----

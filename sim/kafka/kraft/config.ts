@@ -22,6 +22,11 @@ export interface KraftConfig {
   'metadata.log.max.snapshot.interval.ms': number;
   /** Past this size the log before the latest snapshot is deleted: fetchers behind it get the snapshot (KIP-630). */
   'metadata.max.retention.bytes': number;
+  /**
+   * KIP-835 (3.3): the active controller appends a NoOpRecord this often; 0 writes none (KafkaConfig
+   * .metadataMaxIdleIntervalNs; KRaftConfigs in 3.9). Only releases with KIP-835 (the `kip835` behaviour) write them.
+   */
+  'metadata.max.idle.interval.ms': number;
 }
 
 export const KRAFT_DEFAULTS: KraftConfig = {
@@ -36,6 +41,8 @@ export const KRAFT_DEFAULTS: KraftConfig = {
   'metadata.log.max.record.bytes.between.snapshots': 2048,
   'metadata.log.max.snapshot.interval.ms': 60_000,
   'metadata.max.retention.bytes': 4096,
+  // Kafka's own default (KafkaConfig.Defaults.MetadataMaxIdleIntervalMs in 3.3, KRaftConfigs in 3.9).
+  'metadata.max.idle.interval.ms': 500,
 };
 
 export type MetadataMode = 'zk' | 'kraft';
@@ -70,6 +77,11 @@ export function validateKraft(k: KraftConfig): void {
     throw new ConfigError('controller.quorum.election.backoff.max.ms must not be negative');
   if (!(k['metadata.max.retention.bytes'] >= 0))
     throw new ConfigError('metadata.max.retention.bytes must not be negative');
+  const idle = k['metadata.max.idle.interval.ms'];
+  if (!Number.isFinite(idle) || idle < 0)
+    throw new ConfigError(
+      `metadata.max.idle.interval.ms must be 0 (no no-op records) or a positive number of ms, got ${idle}`,
+    );
   if (k['broker.session.timeout.ms'] <= k['broker.heartbeat.interval.ms']) {
     throw new ConfigError(
       `broker.session.timeout.ms (${k['broker.session.timeout.ms']}) must exceed broker.heartbeat.interval.ms ` +

@@ -100,6 +100,9 @@ export class MetadataImage {
         mergeChange(p, record);
         return record.partitionId;
       }
+      case 'NoOpRecord':
+        // Nothing to replay beyond the offset (MetadataDelta.replay: NO_OP_RECORD).
+        return -1;
       case 'LeaderChange':
         this.raftLeader = record.leaderId;
         this.raftVoters = [...record.voters];

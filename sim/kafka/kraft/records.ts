@@ -1,6 +1,7 @@
 // The records of the KRaft metadata log (__cluster_metadata), with Kafka's record names and fields.
 // Only what replication needs is modelled: broker registrations and fencing, the topic and its
-// partitions, and the Raft leader's LeaderChange control record. Records are plain JSON data.
+// partitions, the active controller's NoOpRecord and the Raft leader's LeaderChange control record.
+// Records are plain JSON data.
 
 /** KIP-704: after an unclean election the partition is RECOVERING until its new leader says RECOVERED. */
 export type LeaderRecoveryState = 'RECOVERED' | 'RECOVERING';
@@ -79,6 +80,16 @@ export interface PartitionChangeRecord {
   reason: string;
 }
 
+/**
+ * KIP-835 (3.3, MV 3.3-IV1): the record the active controller appends every metadata.max.idle.interval.ms
+ * (QuorumController.maybeScheduleNextWriteNoOpRecord), so that the quorum commits something while the cluster is
+ * quiet and a lagging voter or broker shows as lagging. Replaying it changes nothing but the applied offset
+ * (MetadataDelta.replay, QuorumController.replay: NO_OP_RECORD).
+ */
+export interface NoOpRecord {
+  type: 'NoOpRecord';
+}
+
 /** The control record a new Raft leader appends first in its epoch (Kafka's LeaderChangeMessage). */
 export interface LeaderChangeRecord {
   type: 'LeaderChange';
@@ -94,6 +105,7 @@ export type MetadataRecord =
   | TopicRecord
   | PartitionRecord
   | PartitionChangeRecord
+  | NoOpRecord
   | LeaderChangeRecord;
 
 /** One entry of the Raft log: its offset, the leader epoch it was written in, and the record. */

@@ -108,14 +108,16 @@ describe('a leader-epoch checkpoint over a log tail restored by a power loss kee
   });
 
   it('seed 11006 (swarm, KRaft): partition 0 stays at ISR [0] after the heal, its followers truncating at 26', () => {
-    // The schedule is kept as a fixture, so the run stays this one whatever the generator draws later.
+    // The schedule is kept as a fixture, so the run stays this one whatever the generator draws later. Found before
+    // kafkasim modelled KIP-835's no-op records (3.3+), which shift the timing of every KRaft run; with them this
+    // schedule no longer ends in the loop, so the run is kept as it was found (`--protocol -kip835`).
     const file = join(repoRoot, 'test/harness/fixtures/kraft-11006.schedule.json');
     const schedule = loadSchedule(readFileSync(file, 'utf8'));
     const end: { leader?: Partition; followers: Partition[] } = { followers: [] };
     let healAt = Infinity;
     let truncationsAt26 = 0;
     const run = runOnce(
-      { seed: 11006, kafka: '4.4', nemesis: 'swarm', schedule, fileSystem: 'posix' },
+      { seed: 11006, kafka: '4.4', protocol: '-kip835', nemesis: 'swarm', schedule, fileSystem: 'posix' },
       {
         onCluster: (cluster) =>
           cluster.observe((e) => {
@@ -154,7 +156,7 @@ describe('a leader-epoch checkpoint over a log tail restored by a power loss kee
     expect(truncationsAt26).toBeGreaterThan(100);
 
     // On a journaled file system the same schedule leaves nothing stuck.
-    const journaled = runOnce({ seed: 11006, kafka: '4.4', nemesis: 'swarm', schedule });
+    const journaled = runOnce({ seed: 11006, kafka: '4.4', protocol: '-kip835', nemesis: 'swarm', schedule });
     expect(journaled.result.anomalies).toEqual({});
     expect(journaled.result.findings).toBe(0);
   });

@@ -24,6 +24,9 @@ function kraft(version: string, o: Omit<ScenarioOptions, 'metadata'> = {}): Kraf
     protocol: behaviours(version, o.protocol),
     // A fetch lost to a cut link is sent again after 1 s, not Kafka's 30 s.
     broker: { 'replica.socket.timeout.ms': 1000, ...(o.broker ?? {}) },
+    // The whole metadata log kept, so that changeRecords finds every record written: KIP-835's no-ops fill
+    // kafkasim's scaled-down retention within seconds, and the log before a snapshot is deleted past it.
+    kraft: { 'metadata.max.retention.bytes': 1 << 30, ...(o.kraft ?? {}) },
   }).start();
 }
 
