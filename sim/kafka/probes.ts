@@ -90,7 +90,8 @@ const DECLARED = {
   kraftAlterPartitionIneligibleReplica: 'AlterPartition refused: a fenced, shutting-down or re-registered member',
   // ---- Raft (the KRaft quorum) and the brokers' metadata log ----
   raftVoteRefusedStaleLog: "Raft: a vote (or pre-vote) refused: the candidate's log is behind the voter's",
-  raftVoteRefusedLiveLeader: 'Raft: a vote refused because the voter follows a live leader',
+  raftVoteRefusedLiveLeader: 'Raft: KIP-996: a pre-vote refused by a follower that has fetched from its leader',
+  raftVoteNewerEpochDeposes: 'Raft: a vote of a newer epoch moved a follower or the leader to it (unattached)',
   raftFollowerTruncated: 'Raft: a follower truncated its metadata log on a diverging epoch (uncommitted entries)',
   raftCheckQuorumResigned: 'Raft: a leader heard from no majority in time and resigned (check quorum)',
   raftFetchFenced: 'Raft: a metadata fetch from an older epoch refused (FENCED_LEADER_EPOCH)',

@@ -85,7 +85,11 @@ export interface KafkaBehaviours {
   elr: boolean;
   /** KAFKA-12670 (3.9.0): the KRaft controller honours unclean.leader.election.enable (before, never unclean). */
   kraftUncleanElection: boolean;
-  /** KIP-996 (4.0): KRaft candidates run a Pre-Vote round before bumping the epoch. */
+  /**
+   * KIP-996 (4.0): a KRaft voter whose fetch or election timeout expires runs a Pre-Vote round before bumping the
+   * epoch, and a follower that has fetched from its leader refuses pre-votes. Before: it becomes a candidate at
+   * once. In both, a Vote of a newer epoch moves every voter to it (KafkaRaftClient.handleVoteRequest).
+   */
   kip996: boolean;
   /**
    * KAFKA-1546 (0.9.0): the leader drops a follower that has not caught up to its log end offset within

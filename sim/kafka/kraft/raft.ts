@@ -4,13 +4,16 @@
 // Followers fetch the leader's log (the leader learns their log end offsets from the fetches, and
 // answers a fetch whose last epoch does not match with a diverging epoch to truncate to); the high
 // watermark is the largest offset a majority holds, once the leader's own LeaderChange record is in.
-// Elections: a voter that hears nothing from a leader first asks for pre-votes (KIP-996) without
-// bumping its epoch, and only with a majority of them stands as candidate in the next epoch. A voter
-// that has fetched from a live leader recently refuses both kinds of vote, so a voter returning from a
-// partition cannot depose a healthy leader. A leader that has not heard from a majority within 1.5 x
-// controller.quorum.fetch.timeout.ms resigns (check quorum). Snapshots (KIP-630): the node's controller
-// takes them of its committed image; the log before one is deleted past metadata.max.retention.bytes,
-// and a fetcher behind the log start is told the latest snapshot's id and fetches it (FetchSnapshot).
+// Elections: from 4.0 (KIP-996) a voter that hears nothing from a leader first asks for pre-votes without
+// bumping its epoch, and only with a majority of them stands as candidate in the next epoch; a follower
+// that has fetched from its leader refuses a pre-vote, so a voter cut off from the quorum never bumps
+// its epoch and cannot depose a healthy leader when it returns. Before 4.0 it stands as candidate at
+// once. In every release a Vote of a newer epoch moves any voter, a leader's follower or the leader
+// itself, to that epoch, where the candidate's log alone decides (handleVote). A leader that has not
+// heard from a majority within 1.5 x controller.quorum.fetch.timeout.ms resigns (check quorum).
+// Snapshots (KIP-630): the node's controller takes them of its committed image; the log before one is
+// deleted past metadata.max.retention.bytes, and a fetcher behind the log start is told the latest
+// snapshot's id and fetches it (FetchSnapshot).
 import { logDirFailed } from '../log-dir-failure.ts';
 import type { NodeContext, Timer } from '../../world/node.ts';
 import type { NodeId } from '../../world/network.ts';
@@ -84,7 +87,13 @@ export class RaftClient {
   private readonly lastFetchFrom = new Map<number, number>();
   private grants = new Set<number>();
   private roleTimer: Timer | null = null;
-  private lastLeaderContact = -Infinity;
+  /** When the running election timeout (unattached, prospective, candidate) expires, on this node's clock. */
+  private electionDeadline = -Infinity;
+  /**
+   * Follower only: a fetch from the leader succeeded since it became follower (Kafka 4.0
+   * FollowerState.hasFetchedFromLeader, set by resetFetchTimeoutForSuccessfulFetch); until then it grants pre-votes.
+   */
+  private fetchedFromLeader = false;
   /** Bumped on every transition: responses to requests sent before it are stale. */
   private generation = 0;
   private fetchInFlight = false;
@@ -192,14 +201,41 @@ export class RaftClient {
     this.host.onRoleChange();
   }
 
-  private becomeUnattached(epoch: number, votedId = -1, persist = true): void {
+  /** Starts the election timeout of an unattached, prospective or candidate voter. */
+  private setElectionTimer(timeoutMs: number, onExpiry: () => void): void {
+    this.electionDeadline = this.ctx.now() + timeoutMs;
+    this.roleTimer = this.ctx.setTimer(timeoutMs, onExpiry);
+  }
+
+  /**
+   * Unattached: no leader known in `epoch`. On its election timeout the voter stands for election
+   * (KafkaRaftClient.pollUnattachedAsVoter: transitionToCandidate before 4.0, a pre-vote round from 4.0).
+   */
+  private becomeUnattached(
+    epoch: number,
+    votedId = -1,
+    persist = true,
+    timeoutMs = this.randomElectionTimeout(),
+  ): void {
     this.transition('unattached', epoch, -1, votedId, persist);
-    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
+    this.setElectionTimer(timeoutMs, () => this.startElection());
+  }
+
+  /**
+   * A newer epoch with no leader known (a Vote's, or a response's): QuorumState.transitionToUnattached (3.4.0,
+   * 3.9.0, 4.0.0). A candidate, unattached or prospective voter keeps what is left of its election timeout; any
+   * other role (a follower, the leader, a resigned leader) draws a new one.
+   */
+  private becomeUnattachedInNewerEpoch(epoch: number): void {
+    const keepsTimeout = this.role === 'candidate' || this.role === 'unattached' || this.role === 'prospective';
+    const timeoutMs = keepsTimeout ? Math.max(0, this.electionDeadline - this.ctx.now()) : this.randomElectionTimeout();
+    this.becomeUnattached(epoch, -1, true, timeoutMs);
   }
 
   private becomeFollower(epoch: number, leader: number, persist = true): void {
     const votedId = epoch === this.epoch ? this.votedId : -1;
     this.transition('follower', epoch, leader, votedId, persist);
+    this.fetchedFromLeader = false;
     this.resetFetchTimer();
     this.fetch();
   }
@@ -210,8 +246,9 @@ export class RaftClient {
   }
 
   /**
-   * A voter that lost its leader: with KIP-996 it asks for pre-votes first; before 4.0 it becomes a
-   * candidate at once (KafkaRaftClient.transitionToCandidate on the fetch timeout).
+   * A voter whose fetch or election timeout expired: with KIP-996 it asks for pre-votes first; before 4.0 it
+   * becomes a candidate at once (KafkaRaftClient.pollFollowerAsVoter, pollUnattachedAsVoter, pollResigned and
+   * pollCandidate call transitionToCandidate in 3.4.0 and 3.9.0).
    */
   private startElection(): void {
     if (this.host.preVote) this.becomeProspective();
@@ -223,7 +260,7 @@ export class RaftClient {
     this.transition('prospective', this.epoch, this.leaderId, this.votedId);
     this.grants = new Set([this.host.voterId]);
     if (this.grants.size >= this.majority) return this.becomeCandidate();
-    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
+    this.setElectionTimer(this.randomElectionTimeout(), () => this.becomeProspective());
     this.requestVotes(true);
     // A prospective voter keeps fetching from the leader it knew: if that answers, it follows again.
     this.fetch();
@@ -233,7 +270,7 @@ export class RaftClient {
     this.transition('candidate', this.epoch + 1, -1, this.host.voterId);
     this.grants = new Set([this.host.voterId]);
     if (this.grants.size >= this.majority) return this.becomeLeader();
-    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => {
+    this.setElectionTimer(this.randomElectionTimeout(), () => {
       // Lost or split: wait a random backoff, then start over (with a pre-vote, from 4.0).
       const backoff = this.ctx.random.float() * this.host.config['controller.quorum.election.backoff.max.ms'];
       this.roleTimer = this.ctx.setTimer(backoff, () => this.startElection());
@@ -266,12 +303,12 @@ export class RaftClient {
         leaderEpoch: this.epoch,
       } satisfies EndQuorumEpochRequest);
     }
-    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.becomeProspective());
+    this.roleTimer = this.ctx.setTimer(this.randomElectionTimeout(), () => this.startElection());
   }
 
   private transitionToHigherEpoch(epoch: number, leader: number): void {
     if (leader >= 0 && leader !== this.host.voterId) this.becomeFollower(epoch, leader);
-    else this.becomeUnattached(epoch);
+    else this.becomeUnattachedInNewerEpoch(epoch);
   }
 
   private otherVoters(): number[] {
@@ -314,12 +351,7 @@ export class RaftClient {
     }
   }
 
-  /** A voter that fetched from a live leader within controller.quorum.fetch.timeout.ms keeps it. */
-  private hasLiveLeader(): boolean {
-    if (this.role === 'leader') return true;
-    return this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContact < this.fetchTimeoutMs;
-  }
-
+  /** OffsetAndEpoch.compareTo(endOffset()) >= 0: the last epoch first, the offset only within the same epoch. */
   private logUpToDate(req: VoteRequest): boolean {
     const myEpoch = this.log.lastEpoch();
     return req.lastOffsetEpoch > myEpoch || (req.lastOffsetEpoch === myEpoch && req.lastOffset >= this.log.endOffset);
@@ -332,53 +364,67 @@ export class RaftClient {
     return false;
   }
 
+  /**
+   * KafkaRaftClient.handleVoteRequest (3.4.0, 3.9.0, 4.0.0). A request of an older epoch is refused
+   * (validateVoterOnlyRequest: FENCED_LEADER_EPOCH). One of a newer epoch first moves this voter to Unattached in
+   * that epoch (transitionToUnattached), whatever its role: a follower of a live leader, and the leader itself,
+   * step down. Before 4.0 nothing guards against that; 4.0 does the same for a Vote and a Pre-Vote alike
+   * (KafkaRaftClientPreVoteTest.testHandlePreVoteRequestAsFollowerWithElectedLeader), KIP-996's guard being that a
+   * voter cut off from the quorum never gets a newer epoch to send. Then the role decides (canGrantVote).
+   */
   private handleVote(from: NodeId, req: VoteRequest): void {
-    const respond = (granted: boolean): void =>
+    const respond = (granted: boolean, error: 'NONE' | 'INCONSISTENT_VOTER_SET' = 'NONE'): void =>
       this.ctx.send(from, {
         type: 'VoteResponse',
         correlationId: req.correlationId,
-        error: 'NONE',
+        error,
         leaderEpoch: this.epoch,
         leaderId: this.leaderId,
         voteGranted: granted,
         preVote: req.preVote,
       } satisfies VoteResponse);
-    if (!this.host.voters.includes(req.candidateId)) {
-      this.ctx.send(from, {
-        type: 'VoteResponse',
-        correlationId: req.correlationId,
-        error: 'INCONSISTENT_VOTER_SET',
-        leaderEpoch: this.epoch,
-        leaderId: this.leaderId,
-        voteGranted: false,
-        preVote: req.preVote,
-      } satisfies VoteResponse);
-      return;
-    }
+    if (!this.host.voters.includes(req.candidateId)) return respond(false, 'INCONSISTENT_VOTER_SET');
     if (req.candidateEpoch < this.epoch) return respond(false);
-    if (req.preVote) {
-      // Pre-Vote changes nothing here: no epoch bump, no vote recorded.
-      if (this.hasLiveLeader()) {
-        probe(P.raftVoteRefusedLiveLeader);
-        return respond(false);
-      }
-      return respond(this.logUpToDateOrProbe(req));
-    }
     if (req.candidateEpoch > this.epoch) {
-      if (this.hasLiveLeader()) {
-        probe(P.raftVoteRefusedLiveLeader);
-        return respond(false);
-      }
-      this.becomeUnattached(req.candidateEpoch);
+      if (this.role === 'follower' || this.role === 'leader') probe(P.raftVoteNewerEpochDeposes);
+      this.becomeUnattachedInNewerEpoch(req.candidateEpoch);
     }
-    const canVote = (this.role === 'unattached' || this.role === 'prospective') && this.leaderId < 0;
-    const votedForOther = this.votedId >= 0 && this.votedId !== req.candidateId;
-    if (!canVote || votedForOther || !this.logUpToDateOrProbe(req)) return respond(false);
-    if (this.votedId !== req.candidateId) {
+    if (req.preVote) return respond(this.canGrantPreVote(req));
+    const granted = this.canGrantVote(req);
+    if (granted && this.votedId !== req.candidateId) {
       // The vote is on disk before the answer leaves, or a restart could vote twice in one epoch.
       this.becomeUnattached(this.epoch, req.candidateId);
     }
-    respond(true);
+    respond(granted);
+  }
+
+  /**
+   * A Vote in this voter's epoch: EpochState.canGrantVote. Unattached (and Prospective, 4.0): a vote already
+   * cast goes to the same candidate only (3.4.0 VotedState, 3.9.0 UnattachedState's votedKey); with a leader
+   * known, none (4.0 QuorumState.unattachedOrProspectiveCanGrantVote); else the candidate's log decides.
+   * Follower, Candidate, Leader and Resigned refuse.
+   */
+  private canGrantVote(req: VoteRequest): boolean {
+    if (this.role !== 'unattached' && this.role !== 'prospective') return false;
+    if (this.votedId >= 0) return this.votedId === req.candidateId;
+    if (this.leaderId >= 0) return false;
+    return this.logUpToDateOrProbe(req);
+  }
+
+  /**
+   * A Pre-Vote in this voter's epoch (KIP-996, 4.0): it changes nothing here, no vote is recorded. Unattached
+   * and Prospective grant on the log alone (QuorumState.unattachedOrProspectiveCanGrantVote); a Follower that
+   * has fetched from its leader refuses (FollowerState.canGrantVote: KIP-996 "Followers rejecting Pre-Vote
+   * Requests"), one that has not yet grants on the log; Candidate, Leader and Resigned refuse.
+   */
+  private canGrantPreVote(req: VoteRequest): boolean {
+    if (this.role === 'unattached' || this.role === 'prospective') return this.logUpToDateOrProbe(req);
+    if (this.role !== 'follower') return false;
+    if (this.fetchedFromLeader) {
+      probe(P.raftVoteRefusedLiveLeader);
+      return false;
+    }
+    return this.logUpToDateOrProbe(req);
   }
 
   private beginQuorumEpoch(voters: number[] = this.otherVoters()): void {
@@ -416,16 +462,16 @@ export class RaftClient {
     if (req.leaderEpoch > this.epoch || this.role !== 'follower' || this.leaderId !== req.leaderId) {
       this.becomeFollower(req.leaderEpoch, req.leaderId);
     }
-    this.lastLeaderContact = this.ctx.now();
     reply('NONE');
   }
 
   private handleEndQuorumEpoch(req: EndQuorumEpochRequest): void {
     if (req.leaderEpoch !== this.epoch || req.leaderId !== this.leaderId || this.role !== 'follower') return;
-    this.lastLeaderContact = -Infinity;
+    // FollowerState.overrideFetchTimeout: the fetch timeout shortens; the follower still counts as having
+    // fetched from its leader (it refuses pre-votes) until that expires.
     this.roleTimer?.cancel();
     const timeoutMs = this.ctx.random.float() * this.host.config['controller.quorum.election.timeout.ms'];
-    this.roleTimer = this.ctx.setTimer(timeoutMs, () => this.becomeProspective());
+    this.roleTimer = this.ctx.setTimer(timeoutMs, () => this.startElection());
   }
 
   // ---- leader: appends, fetches from followers and observers, the high watermark ----
@@ -688,14 +734,13 @@ export class RaftClient {
       if (res.leaderEpoch === this.epoch && otherLeader) return this.becomeFollower(this.epoch, res.leaderId);
       return this.retryFetch();
     }
-    this.lastLeaderContact = this.ctx.now();
     if (this.role === 'prospective') {
       // The leader is alive after all.
       this.becomeFollower(this.epoch, this.leaderId);
-      this.lastLeaderContact = this.ctx.now();
     } else {
       this.resetFetchTimer();
     }
+    this.fetchedFromLeader = true;
     if (res.snapshotId !== null) return this.fetchSnapshot(res.snapshotId);
     try {
       if (res.divergingEpoch !== null) {
@@ -740,8 +785,10 @@ export class RaftClient {
         if (res === null) return this.retryFetch();
         if (res.leaderEpoch > this.epoch) return this.transitionToHigherEpoch(res.leaderEpoch, res.leaderId);
         if (res.error !== 'NONE') return this.retryFetch();
-        this.lastLeaderContact = this.ctx.now();
-        if (this.role === 'follower') this.resetFetchTimer();
+        if (this.role === 'follower') {
+          this.resetFetchTimer();
+          this.fetchedFromLeader = true;
+        }
         const snapshot: MetadataSnapshot = { id: res.snapshotId, records: res.records };
         try {
           this.snapshots.install(snapshot, this.log);

@@ -32,11 +32,21 @@ const entries = (offset: number, count: number, epoch: number): RaftEntry[] =>
     record: { type: 'LeaderChange', leaderId: ME, voters: [ME, PEER2, PEER3] },
   }));
 
+interface QuorumOptions {
+  /** ctl2 and ctl3 grant every vote 3001 asks for. */
+  grantVotes?: boolean;
+  /** KIP-996 (4.0 on): 3001 asks for pre-votes first, and answers them. */
+  preVote?: boolean;
+  /** The leader of `epoch` 3001's quorum-state file names (3001 starts as its follower), or -1. */
+  leader?: number;
+}
+
 /**
- * Voter 3001 on node ctl1, started from `log` and quorum epoch `epoch` (no leader known, no vote cast); ctl2 and ctl3
- * are the test's: they grant every vote 3001 asks for if `grantVotes`, and keep every other message in `inbox`.
+ * Voter 3001 on node ctl1, started from `log` and quorum epoch `epoch` (no vote cast; a leader if `o.leader`);
+ * ctl2 and ctl3 are the test's: they keep every message 3001 sends them in `inbox`, votes too unless `o.grantVotes`.
  */
-function quorum(log: RaftEntry[], epoch: number, grantVotes = false) {
+function quorum(log: RaftEntry[], epoch: number, o: QuorumOptions = {}) {
+  const grantVotes = o.grantVotes ?? false;
   const world = new World({ seed: 1 });
   const committed: number[] = [];
   const inbox: { to: string; msg: KraftMessage }[] = [];
@@ -49,7 +59,7 @@ function quorum(log: RaftEntry[], epoch: number, grantVotes = false) {
       voterId: ME,
       voters: [ME, PEER2, PEER3],
       config: KRAFT_DEFAULTS,
-      preVote: true,
+      preVote: o.preVote ?? true,
       channel,
       hub: new RaftHub(),
       nodeOf: controllerNode,
@@ -96,7 +106,7 @@ function quorum(log: RaftEntry[], epoch: number, grantVotes = false) {
   }
   const disk = world.node(controllerNode(ME)).disk;
   new RaftLog(disk, true).append(log);
-  writeQuorumState(disk, { leaderEpoch: epoch, leaderId: -1, votedId: -1 });
+  writeQuorumState(disk, { leaderEpoch: epoch, leaderId: o.leader ?? -1, votedId: -1 });
   world.start(controllerNode(ME));
   const voter = (): RaftClient => raft as unknown as RaftClient;
   let correlationId = 1000;
@@ -111,7 +121,35 @@ function quorum(log: RaftEntry[], epoch: number, grantVotes = false) {
     if (answer === undefined) throw new Error(`no answer from ${ME} to ${request.type}`);
     return answer.msg as Res;
   }
-  return { world, voter, committed, ask };
+  const answeredFetches = new Set<number>();
+  /**
+   * The leader, ctl2, answers 3001's pending fetch with nothing new and high watermark `highWatermark`, and the
+   * world runs until 3001 fetches again: 3001 has fetched from a live leader.
+   */
+  function answerFetch(highWatermark: number): void {
+    const pending = () =>
+      inbox.find(
+        (m) =>
+          m.to === controllerNode(PEER2) && m.msg.type === 'MetadataFetch' && !answeredFetches.has(m.msg.correlationId),
+      );
+    world.runUntil(() => pending() !== undefined, { maxEvents: 10_000 });
+    const fetch = pending();
+    if (fetch === undefined) throw new Error(`${ME} sent no fetch`);
+    answeredFetches.add(fetch.msg.correlationId);
+    (peers.get(controllerNode(PEER2)) as NodeContext).send(controllerNode(ME), {
+      type: 'MetadataFetchResponse',
+      correlationId: fetch.msg.correlationId,
+      error: 'NONE',
+      leaderEpoch: voter().epoch,
+      leaderId: PEER2,
+      highWatermark,
+      entries: [],
+      divergingEpoch: null,
+      snapshotId: null,
+    } satisfies MetadataFetchResponse);
+    world.runUntil(() => pending() !== undefined, { maxEvents: 10_000 });
+  }
+  return { world, voter, committed, ask, answerFetch };
 }
 
 describe('KafkaRaftClient.handleVoteRequest: a vote only for a log at least as up to date', () => {
@@ -139,6 +177,72 @@ describe('KafkaRaftClient.handleVoteRequest: a vote only for a log at least as u
   });
 });
 
+describe('KafkaRaftClient.handleVoteRequest: a voter whose leader is live', () => {
+  // Voter 3001 holds offsets 0-1 of epoch 1 and 2-4 of epoch 3 (log end 5, last epoch 3) and follows 3002, the
+  // leader of epoch 3, which has just answered its fetch: its leader is live. 3003 asks for its vote.
+  const log = () => [...entries(0, 2, 1), ...entries(2, 3, 3)];
+  const request = (candidateEpoch: number, lastOffset: number, preVote: boolean) =>
+    ({ type: 'Vote', candidateId: PEER3, candidateEpoch, lastOffsetEpoch: 3, lastOffset, preVote }) as const;
+  const following = (preVote: boolean) => {
+    const q = quorum(log(), 3, { preVote, leader: PEER2 });
+    q.answerFetch(5);
+    expect([q.voter().role, q.voter().epoch, q.voter().leaderId]).toEqual(['follower', 3, PEER2]);
+    return q;
+  };
+  const state = (q: ReturnType<typeof quorum>) => {
+    const v = q.voter();
+    return { role: v.role, epoch: v.epoch, leaderId: v.leaderId, votedId: v.votedId };
+  };
+
+  describe('3.9 (no Pre-Vote): a Vote of a newer epoch moves it to that epoch, and its log alone decides', () => {
+    // Kafka 3.9.0 (and 3.4.0) KafkaRaftClient.handleVoteRequest: `if (candidateEpoch > quorum.epoch())
+    // transitionToUnattached(candidateEpoch)`, whatever the state (FollowerState included: no check of the fetch
+    // timeout), then quorum.canGrantVote(candidate, lastEpochEndOffsetAndEpoch.compareTo(endOffset()) >= 0), which
+    // UnattachedState answers with the log comparison alone.
+    it('steps down from its live leader and grants the vote to a log as up to date as its own', () => {
+      const q = following(false);
+      expect(q.ask<VoteResponse>(PEER3, request(4, 5, false))).toMatchObject({ voteGranted: true, leaderEpoch: 4 });
+      expect(state(q)).toEqual({ role: 'unattached', epoch: 4, leaderId: -1, votedId: PEER3 });
+    });
+
+    it('steps down from its live leader all the same for a log behind its own, and refuses it', () => {
+      const q = following(false);
+      expect(q.ask<VoteResponse>(PEER3, request(4, 4, false))).toMatchObject({ voteGranted: false, leaderEpoch: 4 });
+      expect(state(q)).toEqual({ role: 'unattached', epoch: 4, leaderId: -1, votedId: -1 });
+    });
+  });
+
+  describe('4.x (KIP-996): it refuses a Pre-Vote while it follows its leader', () => {
+    // Kafka 4.0.0 FollowerState.canGrantVote: a follower that has fetched from its leader since it began following
+    // it refuses a Pre-Vote of its epoch (KIP-996, "Followers rejecting Pre-Vote Requests"), one that has not yet
+    // grants it on the log (KafkaRaftClientPreVoteTest.testHandlePreVoteRequestAsFollowerWithElectedLeader). A
+    // Pre-Vote changes nothing: the voter keeps its epoch and leader.
+    it('refuses a Pre-Vote of its epoch, even from an up-to-date log, and keeps following', () => {
+      const q = following(true);
+      expect(q.ask<VoteResponse>(PEER3, request(3, 5, true))).toMatchObject({ voteGranted: false, leaderEpoch: 3 });
+      expect(state(q)).toEqual({ role: 'follower', epoch: 3, leaderId: PEER2, votedId: -1 });
+    });
+
+    it('grants it on the log before its first fetch from the leader has been answered', () => {
+      const q = quorum(log(), 3, { preVote: true, leader: PEER2 });
+      expect(q.ask<VoteResponse>(PEER3, request(3, 5, true)).voteGranted).toBe(true);
+      expect(q.ask<VoteResponse>(PEER3, request(3, 4, true)).voteGranted).toBe(false);
+      expect(state(q)).toEqual({ role: 'follower', epoch: 3, leaderId: PEER2, votedId: -1 });
+    });
+
+    it('still moves to a newer epoch a Vote or Pre-Vote carries, as Kafka 4.0 does, and votes on the log', () => {
+      // Kafka 4.0.0 handleVoteRequest keeps `if (replicaEpoch > quorum.epoch()) transitionToUnattached(...)` for
+      // both kinds. KIP-996 protects the leader by never letting a voter cut off from the quorum reach a newer
+      // epoch (it needs a majority of pre-votes first), not by refusing one.
+      const q = following(true);
+      expect(q.ask<VoteResponse>(PEER3, request(4, 5, true)).voteGranted).toBe(true);
+      expect(state(q)).toEqual({ role: 'unattached', epoch: 4, leaderId: -1, votedId: -1 });
+      expect(q.ask<VoteResponse>(PEER3, request(5, 5, false)).voteGranted).toBe(true);
+      expect(state(q)).toEqual({ role: 'unattached', epoch: 5, leaderId: -1, votedId: PEER3 });
+    });
+  });
+});
+
 describe('LeaderState.maybeUpdateHighWatermark: a new leader commits nothing before an entry of its own epoch', () => {
   // Kafka 3.9.0 LeaderState.maybeUpdateHighWatermark moves the high watermark to the offset a majority holds only
   // when it is past epochStartOffset: "The leader must commit one record from its own epoch before it is allowed
@@ -146,7 +250,7 @@ describe('LeaderState.maybeUpdateHighWatermark: a new leader commits nothing bef
   // holds may still be overwritten by another leader).
   it('does not commit the previous epoch’s entries by counting; its LeaderChange record commits them', () => {
     // Voter 3001 holds 5 entries of epoch 1 that its leader never committed, and wins epoch 2.
-    const q = quorum(entries(0, 5, 1), 1, true);
+    const q = quorum(entries(0, 5, 1), 1, { grantVotes: true });
     q.world.runUntil(() => q.voter().isLeader(), { maxEvents: 100_000 });
     expect([q.voter().epoch, q.voter().log.endOffset]).toEqual([2, 6]);
     const fetch = (fetchOffset: number, lastFetchedEpoch: number) =>

@@ -3,6 +3,7 @@
 // ZooKeeper mode. Replica invariants and Raft invariants are checked at every step.
 import { describe, expect, it } from 'vitest';
 import { controllerNode } from '../../../../sim/kafka/kraft/config.ts';
+import { releaseOf } from '../../../../sim/kafka/releases.ts';
 import { KraftScenario } from '../../../helpers/kraft-scenario.ts';
 
 describe('KRaft mode scenarios (modern protocol)', () => {
@@ -270,6 +271,59 @@ describe('KRaft mode scenarios (modern protocol)', () => {
     s.run(2000);
     expect(s.log(zombie)).toEqual(s.log(leader));
     expect(s.monitor.violations).toEqual([]);
+    expect(s.raft.violations).toEqual([]);
+  });
+});
+
+describe('KRaft before Pre-Vote (3.9): KafkaRaftClient.handleVoteRequest', () => {
+  it('a partitioned controller returns in a newer epoch and deposes the leader, though its stale log loses', () => {
+    // Kafka 3.9.0: a voter whose fetch timeout expires becomes a candidate at once (pollFollowerAsVoter:
+    // transitionToCandidate), so cut off it bumps its epoch at every election timeout. handleVoteRequest moves every
+    // voter, the leader included, to the epoch of a newer Vote (transitionToUnattached) before the log check refuses
+    // it: the quorum elects again. The same cut-off voter on 4.x never leaves its epoch (the test above).
+    const s = new KraftScenario({ protocol: releaseOf('3.9').behaviours }).start();
+    const active = s.activeController();
+    const epoch = s.controller(active).raft.epoch;
+    const follower = s.voters.find((v) => v !== active) as number;
+    s.isolate(controllerNode(follower)).run(15_000);
+    const stale = s.controller(follower).raft;
+    const own = s.raftEvents.filter((e) => e.kind === 'raft-state' && e.voter === follower);
+    expect(own.some((e) => e.kind === 'raft-state' && e.role === 'prospective')).toBe(false);
+    expect(stale.role).toBe('candidate');
+    expect(stale.epoch).toBeGreaterThan(epoch + 3);
+    // Meanwhile the leader kept committing (KIP-835 no-op records): the cut-off voter is behind by committed entries.
+    expect(stale.log.endOffset).toBeLessThan(s.controller(active).raft.highWatermark);
+    const healedAt = s.raftEvents.length;
+    s.world.net.heal();
+    s.run(5000);
+    const after = s.raftEvents.slice(healedAt).flatMap((e) => (e.kind === 'raft-state' ? [e] : []));
+    // Its Vote reached the leader: the leader stepped down to the candidate's epoch, with no vote to give.
+    const deposed = after.find((e) => e.voter === active && e.role === 'unattached');
+    expect(deposed?.epoch).toBeGreaterThan(epoch);
+    expect(deposed?.votedFor).toBe(-1);
+    // Nobody voted for the stale log; an up-to-date voter leads a still newer epoch, the cut-off one follows it.
+    expect(after.filter((e) => e.voter !== follower && e.votedFor === follower)).toEqual([]);
+    const leaders = after.filter((e) => e.role === 'leader');
+    expect(leaders.map((e) => e.voter)).not.toContain(follower);
+    expect(leaders.at(-1)?.epoch).toBeGreaterThan(deposed?.epoch ?? Infinity);
+    expect(s.activeController()).not.toBe(follower);
+    expect(s.controller(follower).raft.role).toBe('follower');
+    expect(s.raft.violations).toEqual([]);
+  });
+
+  it('no voter ever asks for pre-votes: a leader resigned by check quorum stands as candidate at once', () => {
+    // Kafka 3.9.0 pollResigned and pollUnattachedAsVoter call transitionToCandidate when the election timeout
+    // expires; there is no Prospective state before 4.0 (KIP-996).
+    const s = new KraftScenario({ protocol: releaseOf('3.9').behaviours }).start();
+    const old = s.activeController();
+    s.isolate(controllerNode(old)).run(10_000);
+    s.world.net.heal();
+    s.run(5000);
+    const roles = s.raftEvents.flatMap((e) => (e.kind === 'raft-state' ? [`${e.voter} ${e.role}`] : []));
+    expect(roles).toContain(`${old} resigned`);
+    expect(roles).toContain(`${old} candidate`);
+    expect(roles.filter((r) => r.endsWith('prospective'))).toEqual([]);
+    expect(s.activeController()).toBeGreaterThan(0);
     expect(s.raft.violations).toEqual([]);
   });
 });
