@@ -101,6 +101,16 @@ export class LossExplainer {
   }
 
   /**
+   * The offset of `value`'s last leader append in partition `key`: in its latest leader epoch, the last of several
+   * there. Null when no append of it is known.
+   */
+  lastWrittenAt(key: number, value: number): number | null {
+    let last: Written | null = null;
+    for (const w of this.written.get(key)?.get(value) ?? []) if (last === null || w.epoch >= last.epoch) last = w;
+    return last?.offset ?? null;
+  }
+
+  /**
    * Whether duplicates are allowed: the producer was not idempotent (enable.idempotence=false), so a retry of
    * a batch that was written may be written again, and the run is not judged strictly.
    */

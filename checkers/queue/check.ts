@@ -17,7 +17,8 @@ export interface QueueCheckOptions {
   unseenIsAnomaly?: boolean;
   /**
    * Judges whether the configuration allows each lost record (checkers/durability/causes.ts): lost-write, unseen
-   * and inconsistent-offsets instances that follow from an allowed loss are listed as allowed, not as findings.
+   * inconsistent-offsets and duplicate instances that follow from an allowed loss are listed as allowed, not as
+   * findings.
    */
   loss?: LossJudge;
   /** Judges whether a poll skip follows from an allowed loss (final-log-reads.ts): such skips are listed apart. */
@@ -31,7 +32,7 @@ export function checkQueue(history: History, opts: QueueCheckOptions = {}): Chec
   const polls = detectPollOrder(history, scan.offsets, scan.invocationOf, opts.pollSkip);
   const inconsistent = detectInconsistentOffsets(scan.offsets, evidence, opts.loss);
   const nonmonotonicSends = detectNonmonotonicSends(history, scan, opts.loss);
-  const duplicates = detectDuplicates(scan.offsets, evidence, opts.loss?.allowsDuplicates?.() === true);
+  const duplicates = detectDuplicates(scan.offsets, evidence, opts.loss?.allowsDuplicates?.() === true, opts.loss);
   const tallies: AnomalyTally[] = [
     inconsistent.findings,
     duplicates.findings,

@@ -27,6 +27,8 @@ export interface LossJudge {
   ): { cause: string | null; allowed: boolean; why: string };
   /** Whether the configuration allows duplicates (a producer without idempotence retries at least once). */
   allowsDuplicates?(): boolean;
+  /** Where a leader last appended `value` (its latest leader epoch), or null when unknown. */
+  lastWrittenAt?(key: number, value: number): number | null;
 }
 
 /** The judge's verdict on one lost record, or none when there is no judge or the value is not a number. */

@@ -104,6 +104,7 @@ const DECLARED = {
   producerOutOfOrderRetried: 'a producer retried an OUT_OF_ORDER_SEQUENCE_NUMBER behind an earlier failed batch',
   producerEpochBumped: 'KIP-360: a producer bumped its epoch and renumbered a partition from sequence 0',
   producerBatchExpired: 'a batch expired (delivery.timeout.ms) and its outcome is unknown or failed',
+  producerConnectionTimedOut: 'a produce request timed out and closed its connection, failing others in flight on it',
   consumerTruncationDetected: 'KIP-320: a consumer found its position past a truncation and moved back',
   consumerOffsetReset: 'a consumer position reset by auto.offset.reset',
 } as const satisfies Record<string, string>;

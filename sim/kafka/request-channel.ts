@@ -1,6 +1,11 @@
 // Outstanding requests of one node: each gets a correlation id and a timeout. A response completes it;
 // the timeout completes it with null (the network lost something, or the peer is slow or dead).
 // Late responses to a request that already timed out are ignored, as Kafka's NetworkClient does.
+// Responses are matched per connection in Kafka, and a process's connections die with it: a broker that finishes
+// a produce (or a long-polled fetch) after its client restarted finds the connection closed and drops the answer
+// (SocketServer's Processor: no open connection for it). The simulated network keeps one connection per pair of
+// nodes across restarts, so a node's incarnations tell their requests apart instead: correlation ids never repeat
+// across them, and an answer meant for an earlier incarnation matches nothing.
 // One mechanism for the data plane (RequestChannel) and for KRaft's controller RPCs (kraft/rpc.ts).
 import type { NodeContext, Timer } from '../world/node.ts';
 import type { NodeId } from '../world/network.ts';
@@ -25,12 +30,17 @@ function timedOut(p: Pending): void {
   if (p.owner.forget(p.correlationId)) p.resolve(null);
 }
 
+/** Correlation ids of one incarnation of a node: 2^32 (Kafka's are an int), far more than any run sends. */
+const CORRELATION_IDS_PER_INCARNATION = 2 ** 32;
+
 /** Correlation ids, timeouts and late-response filtering, whatever the messages are. */
 export class PendingRequests {
-  private nextCorrelationId = 1;
+  private nextCorrelationId: number;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(protected readonly ctx: NodeContext) {}
+  constructor(protected readonly ctx: NodeContext) {
+    this.nextCorrelationId = ctx.incarnation * CORRELATION_IDS_PER_INCARNATION + 1;
+  }
 
   /**
    * Sends `body` with a fresh correlation id; `resolve` gets the response, or null after `timeoutMs`.

@@ -189,6 +189,47 @@ describe('a lost acknowledged write is allowed only with a cause the facts prove
     expect(judged(queue(loss), 'unseen')).toEqual([true, null, { 'unclean-election': 1 }]);
   });
 
+  it('a duplicate whose other copy an allowed loss removed is allowed, with its cause; both kept: a finding', () => {
+    // Seed 4 of test/harness/kraft-runs.test.ts (stale outage, pipelined producers), by hand: 11 acknowledged at
+    // offset 1 and read there; an unclean election made leader a replica whose log had 11 at offset 2 instead (a
+    // zombie leader's copy of the batch, written before the retry that was acknowledged), and 12 at offset 1.
+    const history = (finalLog: number[]) =>
+      new QueueHistoryBuilder()
+        .send(0, 0, 10, 0)
+        .send(0, 0, 11, 1)
+        .poll(5, { 0: records(0, 10, 11) })
+        .finalReads()
+        .poll(5, { 0: records(0, ...finalLog) })
+        .build();
+    // The leaders' appends of 11: the zombie's at offset 2 in epoch 0, the acknowledged retry's at 1 in epoch 1.
+    const appends = (retryAt: number, zombieAt: number): Written[] => [
+      { key: 0, offset: zombieAt, value: 11, epoch: 0 },
+      { key: 0, offset: retryAt, value: 11, epoch: 1 },
+    ];
+    const loss = (policy: Partial<LossPolicy>, written = appends(1, 2)) =>
+      facts({ policy, removals: [truncated(0), truncated(1)], elections: [election('unclean', [10])], written });
+    const rewritten = history([10, 12, 11]);
+    expect(judged(queue(loss({ uncleanElection: true }), rewritten), 'duplicate')).toEqual([
+      true,
+      null,
+      { 'unclean-election': 1 },
+    ]);
+    const example = queue(loss({ uncleanElection: true }), rewritten).allowed?.find((a) => a.name === 'duplicate');
+    expect(example?.examples[0].description).toContain('The copy at offset 1 was lost');
+    expect(judged(queue(loss({ uncleanElection: false }), rewritten), 'duplicate')).toEqual([false, {}, null]);
+    expect(judged(queue(loss({ uncleanElection: true, strict: true }), rewritten), 'duplicate')[0]).toBe(false);
+    // The copy left is the last write (at 2, in epoch 1): the lost one at 1 was acknowledged at an offset the batch
+    // had left, or the batch was appended twice. A finding, whatever took offset 1 since.
+    expect(judged(queue(loss({ uncleanElection: true }, appends(2, 1)), rewritten), 'duplicate')[0]).toBe(false);
+    // Both copies in the final log: no loss explains either, a duplicate with idempotence stays a finding.
+    const kept = history([10, 11, 11]);
+    expect(judged(queue(loss({ uncleanElection: true, idempotence: true }), kept), 'duplicate')).toEqual([
+      false,
+      {},
+      null,
+    ]);
+  });
+
   it('near miss: an unclean election whose new leader HAD the record explains nothing', () => {
     const loss = facts({
       policy: { uncleanElection: true },

@@ -5,15 +5,9 @@ import { checkDurability } from '../../checkers/durability/index.ts';
 import { checkQueue } from '../../checkers/queue/index.ts';
 import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
-import {
-  FINAL_READS_F,
-  isClientProcess,
-  WORKLOAD_PROCESS,
-  type History,
-  type Op,
-  type ProcessId,
-} from '../../workloads/history/format.ts';
+import { FINAL_READS_F, isClientProcess, WORKLOAD_PROCESS, type History } from '../../workloads/history/format.ts';
 import { HistoryRecorder } from '../../workloads/history-recorder.ts';
+import { expectProcessDiscipline } from '../helpers/process-discipline.ts';
 import { QueueWorkload, queueWorkloadOptions, type QueueWorkloadOverrides } from '../../workloads/queue/index.ts';
 
 const PARTITIONS = 3;
@@ -143,24 +137,6 @@ describe('queue workload without faults', () => {
   });
 });
 
-/** Every process runs one op at a time and is never heard from again after an op ends in info. */
-function checkProcessDiscipline(history: History): void {
-  const open = new Map<ProcessId, Op>();
-  const retired = new Set<ProcessId>();
-  for (const op of history) {
-    if (!isClientProcess(op.process)) continue;
-    expect(retired.has(op.process), `process ${op.process} acts after it was retired (op ${op.index})`).toBe(false);
-    if (op.type === 'invoke') {
-      expect(open.has(op.process), `process ${op.process} invokes twice (op ${op.index})`).toBe(false);
-      open.set(op.process, op);
-      continue;
-    }
-    expect(open.get(op.process)?.f).toBe(op.f);
-    open.delete(op.process);
-    if (op.type === 'info') retired.add(op.process);
-  }
-}
-
 describe('client crashes', () => {
   const { history, workload } = runQueue(11, { crashProbability: 0.05 }, 10000);
 
@@ -187,7 +163,7 @@ describe('client crashes', () => {
   });
 
   it('keeps Jepsen process discipline', () => {
-    checkProcessDiscipline(history);
+    expectProcessDiscipline(history);
   });
 
   it('still gives a history the checkers find valid', () => {

@@ -4,7 +4,7 @@
 // ordinary ops of the history, from a process of their own, so the checkers judge them as any other; the
 // liveness checker (checkers/liveness) reads how long each partition took after the heal.
 import type { ProducerConfig } from '../../sim/kafka/config.ts';
-import { ClientSlot } from './client-slot.ts';
+import { ClientNode, type ClientSlot } from './client-slot.ts';
 import { WATCHDOG_SLACK_MS, type WorkloadContext } from './context.ts';
 import { sendOkValue, sendValue } from './micro-ops.ts';
 import type { QueueWorkloadOptions } from './options.ts';
@@ -32,7 +32,7 @@ export class LivenessProbe {
     const producer: ProducerConfig = { ...ctx.options.producer, acks: 'all' };
     ctx.cluster.addClient(PROBE_NODE, { producer, consumer: ctx.options.consumer });
     ctx.cluster.world.start(PROBE_NODE);
-    this.slot = new ClientSlot(PROBE_NODE, ctx);
+    this.slot = new ClientNode(PROBE_NODE, ctx, 1).slots[0];
     this.firstProcess = this.slot.process;
     this.pending = Array.from({ length: ctx.options.partitions }, (_, p) => p);
     this.next();

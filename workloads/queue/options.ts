@@ -7,8 +7,14 @@ import { CONSUMER_DEFAULTS, PRODUCER_DEFAULTS } from '../../sim/kafka/config.ts'
 export interface QueueWorkloadOptions {
   /** Partitions of the topic; each one is a key of the history. */
   partitions: number;
-  /** Producer processes (Jepsen's concurrency for sends), each on its own client node. */
+  /** Producer client nodes, each with one KafkaProducer. */
   producers: number;
+  /**
+   * Sends each producer keeps open at once, each op of a Jepsen process of its own on the producer's node, so that
+   * the producer pipelines them as an application that does not wait on each send makes Kafka's do. 0 (the
+   * default): the producer's max.in.flight.requests.per.connection. 1: one send at a time, as Jepsen's clients.
+   */
+  sendsInFlight: number;
   /** Consumer processes, each on its own client node. */
   consumers: number;
   /** Sends per simulated second, over all producers together. */
@@ -60,6 +66,7 @@ export const WORKLOAD_CONSUMER: Partial<ConsumerConfig> = {
 export const QUEUE_WORKLOAD_DEFAULTS: QueueWorkloadOptions = {
   partitions: 3,
   producers: 3,
+  sendsInFlight: 0,
   consumers: 2,
   rate: 20,
   pollTimeoutMs: 250,
@@ -103,6 +110,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 function validate(o: QueueWorkloadOptions): void {
   integerIn('partitions', o.partitions, 1, 1024);
   integerIn('producers', o.producers, 0, 256);
+  integerIn('sendsInFlight', o.sendsInFlight, 0, MAX_SENDS_IN_FLIGHT);
   integerIn('consumers', o.consumers, 0, 256);
   if (o.producers > 0 && !(o.rate > 0 && Number.isFinite(o.rate)))
     throw new ConfigError(`rate must be a positive number of sends per second, got ${o.rate}`);
@@ -122,6 +130,15 @@ function validate(o: QueueWorkloadOptions): void {
       throw new ConfigError(`${key} must be a non-negative number of ms, got ${ms}`);
   }
   if (o.pollTimeoutMs < 1) throw new ConfigError(`pollTimeoutMs must be at least 1 ms, got ${o.pollTimeoutMs}`);
+}
+
+/** At most this many processes per producer node: a larger in-flight limit is never full at the workload's rates. */
+const MAX_SENDS_IN_FLIGHT = 64;
+
+/** The processes each producer node runs: sendsInFlight, or the producer's in-flight limit when that is 0. */
+export function sendsInFlightOf(o: QueueWorkloadOptions): number {
+  if (o.sendsInFlight > 0) return o.sendsInFlight;
+  return Math.min(MAX_SENDS_IN_FLIGHT, Math.max(1, o.producer['max.in.flight.requests.per.connection']));
 }
 
 function integerIn(name: string, v: number, min: number, max: number): void {

@@ -1,6 +1,9 @@
 // The send generator: unique integer values to random keys at `rate` sends per simulated second over
 // all producer processes, each process one op at a time. Like Jepsen's `stagger`, the gap before each
-// op is uniform in [0, 2/rate) s; when every producer is busy the generator waits for the first free one.
+// op is uniform in [0, 2/rate) s; when every process is busy the generator waits for the first free one.
+// A producer node's processes share its KafkaProducer, so while its sends wait (a leader gone, an ISR short of
+// min.insync.replicas) it has up to sendsInFlight of them in flight, pipelined and retried as Kafka's Sender
+// does: with an idempotent producer, batches sequenced one after another and retried in order to a new leader.
 import type { Random } from '../../sim/world/index.ts';
 import type { ClientSlot } from './client-slot.ts';
 import { WATCHDOG_SLACK_MS, type WorkloadContext } from './context.ts';
@@ -67,6 +70,7 @@ export class ProducerLoop {
 
   private issue(slot: ClientSlot): void {
     if (this.random.chance(this.ctx.options.crashProbability)) {
+      // The node's other sends in flight end in info, their callbacks freeing their processes.
       slot.crash();
       this.stats.crashes++;
       return;

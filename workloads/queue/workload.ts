@@ -4,10 +4,10 @@
 import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import { FINAL_READS_F, WORKLOAD_PROCESS } from '../history/format.ts';
 import type { HistoryRecorder } from '../history-recorder.ts';
-import { ClientSlot, ProcessIds } from './client-slot.ts';
+import { ClientNode, type ClientSlot, ProcessIds } from './client-slot.ts';
 import { ConsumerLoop } from './consumers.ts';
 import type { WorkloadContext } from './context.ts';
-import type { QueueWorkloadOptions } from './options.ts';
+import { sendsInFlightOf, type QueueWorkloadOptions } from './options.ts';
 import { LivenessProbe } from './liveness-probe.ts';
 import { ProducerLoop } from './producers.ts';
 
@@ -29,40 +29,52 @@ export interface QueueWorkloadStats {
 /** How often the final phase re-checks whether the cluster has recovered. */
 const RECOVERY_POLL_MS = 500;
 export class QueueWorkload {
+  /** Every producer node's processes, node by node. */
   readonly producerSlots: ClientSlot[];
   readonly consumerSlots: ClientSlot[];
+  private readonly nodes: ClientNode[] = [];
   private readonly producers: ProducerLoop;
   private readonly consumers: ConsumerLoop[];
   private readonly ctx: WorkloadContext;
   private finalPhaseAt = -1;
   private probe: LivenessProbe | null = null;
 
-  /** Adds one client node per producer and per consumer; processes are numbered producers first. */
+  /**
+   * Adds one client node per producer and per consumer; processes are numbered producers first (a producer node's
+   * sendsInFlight processes together), then consumers (one each).
+   */
   constructor(cluster: KafkaCluster, recorder: HistoryRecorder, options: QueueWorkloadOptions) {
     this.ctx = { cluster, recorder, processes: new ProcessIds(0), options };
     const random = cluster.world.stream('workload');
     const clientOptions = { producer: options.producer, consumer: options.consumer };
+    const lanes = sendsInFlightOf(options);
     this.producerSlots = Array.from({ length: options.producers }, (_, i) =>
-      this.addSlot(`producer-${i}`, clientOptions),
-    );
+      this.addNode(`producer-${i}`, clientOptions, lanes),
+    ).flat();
     this.consumerSlots = Array.from({ length: options.consumers }, (_, i) =>
-      this.addSlot(`consumer-${i}`, clientOptions),
-    );
+      this.addNode(`consumer-${i}`, clientOptions, 1),
+    ).flat();
     this.producers = new ProducerLoop(this.ctx, this.producerSlots, random.fork('producers'));
     this.consumers = this.consumerSlots.map(
       (slot, i) => new ConsumerLoop(this.ctx, slot, random.fork(`consumer-${i}`)),
     );
   }
 
-  private addSlot(node: string, clientOptions: Pick<QueueWorkloadOptions, 'producer' | 'consumer'>): ClientSlot {
+  private addNode(
+    node: string,
+    clientOptions: Pick<QueueWorkloadOptions, 'producer' | 'consumer'>,
+    processes: number,
+  ): readonly ClientSlot[] {
     this.ctx.cluster.addClient(node, clientOptions);
-    return new ClientSlot(node, this.ctx);
+    const host = new ClientNode(node, this.ctx, processes);
+    this.nodes.push(host);
+    return host.slots;
   }
 
   /** Starts the client nodes and the loops, from the world's current time. */
   start(): void {
     const world = this.ctx.cluster.world;
-    for (const slot of [...this.producerSlots, ...this.consumerSlots]) world.start(slot.node);
+    for (const host of this.nodes) world.start(host.node);
     this.producers.start();
     for (const c of this.consumers) c.start();
   }

@@ -38,6 +38,13 @@ interface PendingRecord extends SequencedBatch {
   done: (outcome: SendOutcome) => void;
 }
 
+/** A Produce request on its way to a broker (NetworkClient's InFlightRequest). */
+interface InFlightProduce {
+  partition: number;
+  record: PendingRecord;
+  correlationId: number;
+}
+
 interface PartitionQueue {
   records: PendingRecord[];
   retryAt: number;
@@ -52,6 +59,8 @@ export class Producer {
   private readonly queues = new Map<number, PartitionQueue>();
   private closed = false;
   private readonly maxInFlight: number;
+  /** The Produce requests awaiting an answer, per broker node, oldest first (NetworkClient's InFlightRequests). */
+  private readonly inFlightTo = new Map<string, InFlightProduce[]>();
 
   constructor(
     private readonly channel: RequestChannel,
@@ -195,9 +204,42 @@ export class Producer {
       this.finish(r, { type: 'info', error: 'acks=0' });
       return;
     }
-    this.channel.send<ProduceResponse>(node, request, this.config['request.timeout.ms'], (response) =>
-      this.onResponse(partition, r, response),
+    const sent: InFlightProduce = { partition, record: r, correlationId: -1 };
+    sent.correlationId = this.channel.send<ProduceResponse>(
+      node,
+      request,
+      this.config['request.timeout.ms'],
+      (response) => this.onAnswer(node, sent, response),
     );
+    let queue = this.inFlightTo.get(node);
+    if (queue === undefined) {
+      queue = [];
+      this.inFlightTo.set(node, queue);
+    }
+    queue.push(sent);
+  }
+
+  /**
+   * An answer, or none within request.timeout.ms. A request that timed out closes the connection to its broker, and
+   * every other request in flight on it fails with it, oldest first, as if timed out too (3.9.0
+   * NetworkClient.handleTimedOutRequests, processTimeoutDisconnection, cancelInFlightRequests; Sender.
+   * handleProduceResponse: wasTimedOut). So the batches of a partition in flight behind a lost answer are retried with
+   * it, in sequence order, instead of completing after it while it waits to be sent again. Only Produce requests are
+   * tracked: the producer's metadata and InitProducerId requests, one at a time, still time out alone.
+   */
+  private onAnswer(node: string, sent: InFlightProduce, response: ProduceResponse | null): void {
+    const queue = this.inFlightTo.get(node) ?? [];
+    if (response !== null) {
+      const i = queue.indexOf(sent);
+      if (i >= 0) queue.splice(i, 1);
+      this.onResponse(sent.partition, sent.record, response);
+      return;
+    }
+    this.inFlightTo.delete(node);
+    const cancelled = queue.includes(sent) ? queue : [sent, ...queue];
+    if (cancelled.length > 1) probe(P.producerConnectionTimedOut);
+    for (const c of cancelled) if (c !== sent) this.channel.forget(c.correlationId);
+    for (const c of cancelled) this.onResponse(c.partition, c.record, null);
   }
 
   /** Sender.completeBatch: success, a retry (canRetry) or a failure (failBatch). */

@@ -69,4 +69,26 @@ describe('RequestChannel', () => {
     channel().send('server', req, 1000, () => {});
     expect(() => channel().send('server', req, 1000, () => {})).toThrow(/sent twice/);
   });
+
+  it('gives a restarted node none of the answers meant for its previous incarnation', () => {
+    // Found by the pipelined queue workload: a producer node crashed with produce requests in flight, the broker
+    // answered them once the client was back, and the new client, numbering its requests from 1 again, took an
+    // old answer (another record's offset) for its own request. Kafka's answers go back on the connection the
+    // request came on, which died with the process.
+    const { world, channel } = setup(500);
+    const old: (number | null)[] = [];
+    channel().send<ListOffsetsResponse>('server', listOffsets(1), 10_000, (r) => old.push(r?.partition ?? null));
+    world.runFor(100);
+    world.crash('client');
+    world.start('client');
+    const got: (number | null)[] = [];
+    channel().send<ListOffsetsResponse>('server', listOffsets(2), 10_000, (r) => got.push(r?.partition ?? null));
+    world.runFor(450);
+    // The first incarnation's answer has arrived by now: nobody takes it.
+    expect(got).toEqual([]);
+    world.runFor(200);
+    expect(got).toEqual([2]);
+    expect(old).toEqual([]);
+    expect(channel().outstanding).toBe(0);
+  });
 });

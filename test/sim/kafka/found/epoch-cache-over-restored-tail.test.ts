@@ -117,7 +117,11 @@ describe('a leader-epoch checkpoint over a log tail restored by a power loss kee
     let healAt = Infinity;
     let truncationsAt26 = 0;
     const run = runOnce(
-      { seed: 11006, kafka: '4.4', protocol: '-kip835', nemesis: 'swarm', schedule, fileSystem: 'posix' },
+      // Found with one send open per producer (before issue 18's pipelined producers), kept so.
+      {
+        ...{ seed: 11006, kafka: '4.4', protocol: '-kip835', nemesis: 'swarm' as const, schedule },
+        ...{ fileSystem: 'posix' as const, workload: { sendsInFlight: 1 } },
+      },
       {
         onCluster: (cluster) =>
           cluster.observe((e) => {
@@ -156,7 +160,10 @@ describe('a leader-epoch checkpoint over a log tail restored by a power loss kee
     expect(truncationsAt26).toBeGreaterThan(100);
 
     // On a journaled file system the same schedule leaves nothing stuck.
-    const journaled = runOnce({ seed: 11006, kafka: '4.4', protocol: '-kip835', nemesis: 'swarm', schedule });
+    const journaled = runOnce({
+      ...{ seed: 11006, kafka: '4.4', protocol: '-kip835', nemesis: 'swarm', schedule },
+      workload: { sendsInFlight: 1 },
+    });
     expect(journaled.result.anomalies).toEqual({});
     expect(journaled.result.findings).toBe(0);
   });

@@ -24,6 +24,8 @@ describe('idempotent producer: a KIP-360 epoch bump after a zombie leader duplic
         kafka: '3.9',
         metadata: 'zk',
         nemesis: FAULT_KINDS.filter((k) => k !== 'power-loss' && k !== 'replace-disk'),
+        // Found with one send open per producer, before issue 18's pipelined producers: kept so, the run this one.
+        workload: { sendsInFlight: 1 },
       },
       {
         onEnd: (cluster) => {
