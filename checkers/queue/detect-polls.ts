@@ -6,7 +6,7 @@ import type { AnomalyExample } from '../result.ts';
 import { plural } from './describe.ts';
 import { ALLOWED_NOTE, causeSentence } from './detect-sends.ts';
 import { QUEUE_ANOMALIES } from './explanations.ts';
-import { microOps, pollRecordsByKey, toKey } from './micro-ops.ts';
+import { microOps, pollRecordsByKey, toKey, type Key } from './micro-ops.ts';
 import { countKnownBetween, knownBetween, valuesAt, type KeyLog, type OffsetIndex } from './offset-index.ts';
 import { isFinalReadsMarker, opPair } from './pairing.ts';
 import { AnomalyTally } from './tally.ts';
@@ -32,7 +32,7 @@ export interface PollOrderTallies {
  */
 export type SkipJudge = (
   process: ProcessId,
-  key: number,
+  key: Key,
   offsets: readonly number[],
 ) => { cause: string | null; allowed: boolean; why: string } | null;
 
@@ -57,7 +57,7 @@ export function detectPollOrder(
     pollSkipAllowed: new AnomalyTally('poll-skip', QUEUE_ANOMALIES['poll-skip'] + ALLOWED_NOTE),
     intPollSkipAllowed: new AnomalyTally('int-poll-skip', QUEUE_ANOMALIES['int-poll-skip'] + ALLOWED_NOTE),
   };
-  const positions = new Map<ProcessId, Map<number, Position>>();
+  const positions = new Map<ProcessId, Map<Key, Position>>();
   const reporter = new PollOrderReporter(history, invocationOf, tallies, judge);
   for (let i = 0; i < history.length; i++) {
     const op = history[i];
@@ -85,7 +85,8 @@ export function detectPollOrder(
       }
       for (const keyText in byKey) {
         const records = byKey[keyText];
-        const log = index.get(toKey(keyText));
+        const key = toKey(keyText);
+        const log = key === null ? undefined : index.get(key);
         if (!Array.isArray(records) || log === undefined) continue;
         checkRecords(log, records, i, consumer, reporter);
       }
@@ -98,7 +99,7 @@ function checkRecords(
   log: KeyLog,
   records: Value[],
   opPosition: number,
-  consumer: Map<number, Position>,
+  consumer: Map<Key, Position>,
   reporter: PollOrderReporter,
 ): void {
   let previous = NaN;

@@ -11,7 +11,7 @@ import {
   registerModel,
   type AnyModel,
 } from '../../checkers/linearizable/index.ts';
-import { checkQueue } from '../../checkers/queue/index.ts';
+import { checkQueue, newSendFields, readSend } from '../../checkers/queue/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { History, Op, Value } from '../../workloads/history/format.ts';
 import { UsageError } from '../usage-error.ts';
@@ -61,12 +61,19 @@ export const CHECK_MODELS = Object.keys(MODELS);
 
 /**
  * Whether the model reads `op`: a client's invocation of one of its ops. The queue checkers skip a send
- * or poll whose micro-ops they cannot decode, so for them the value must hold one of those micro-ops.
+ * or poll whose micro-ops they cannot decode, so for them the value must hold a send they can decode (a key
+ * that is an integer, a keyword or a string) or a poll.
  */
 function reads(model: CheckModel, op: Op): boolean {
   if (op.type !== 'invoke' || typeof op.process !== 'number' || !model.reads.includes(op.f)) return false;
   if (model.kind === 'linearizable') return true;
-  return Array.isArray(op.value) && op.value.some((m) => Array.isArray(m) && QUEUE_OPS.includes(m[0] as string));
+  return Array.isArray(op.value) && op.value.some(isQueueMicroOp);
+}
+
+const sendFields = newSendFields();
+
+function isQueueMicroOp(mop: Value): boolean {
+  return readSend(mop, sendFields) || (Array.isArray(mop) && mop[0] === 'poll');
 }
 
 /** Refuses a history in which the model reads nothing: a verdict on it would be on no op at all. */
