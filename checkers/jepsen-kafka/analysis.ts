@@ -2,21 +2,25 @@
 // and the small helpers examples use to name versions and show ops.
 import type { History, Op } from '../../workloads/history/format.ts';
 import { formatValue } from '../queue/describe.ts';
+import { arenaFor, type Arena } from './arena.ts';
 import { findCommits, type Commits } from './commits.ts';
 import { decodeTxnOps, type TxnOps } from './txn-ops.ts';
 import { versionOrders, type VersionOrders } from './version-orders.ts';
 
 export interface Analysis {
   history: History;
+  /** Where the checker's large arrays come from (arena.ts). */
+  arena: Arena;
   ops: TxnOps;
   commits: Commits;
   orders: VersionOrders;
 }
 
 export function analyse(history: History): Analysis {
-  const ops = decodeTxnOps(history);
-  const commits = findCommits(ops);
-  return { history, ops, commits, orders: versionOrders(ops, commits) };
+  const arena = arenaFor(history.length);
+  const ops = decodeTxnOps(history, arena);
+  const commits = findCommits(ops, arena);
+  return { history, arena, ops, commits, orders: versionOrders(ops, commits, arena) };
 }
 
 /** An op's invocation (when known) and completion, as an example shows them. */
@@ -33,7 +37,7 @@ export function opPairsOf(a: Analysis, ops: readonly number[]): Op[] {
 
 /** "1 of key \"x\"": a version named in a sentence. */
 export function versionText(a: Analysis, version: number): string {
-  return `${formatValue(a.ops.versions.values[version])} of key ${formatValue(a.ops.versions.key(version))}`;
+  return `${formatValue(a.ops.versions.value(version))} of key ${formatValue(a.ops.versions.key(version))}`;
 }
 
 /** A key as a sentence names it: strings (keywords included) quoted. */
@@ -43,7 +47,7 @@ export function keyText(a: Analysis, keyId: number): string {
 
 /** A version's value as plain data for an example's detail. */
 export function valueOf(a: Analysis, version: number): string | number | boolean | null {
-  return a.ops.versions.values[version];
+  return a.ops.versions.value(version);
 }
 
 /** The process and f of an op, for sentences: "process 3's txn". */

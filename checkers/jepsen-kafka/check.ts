@@ -37,7 +37,7 @@ export function checkJepsenKafka(history: History, options: JepsenKafkaOptions =
     order.nonmonotonicSend,
   ];
   const graph = dependencyGraph(a, resolved);
-  const search = searchCycles(graph, resolved.rwDeps, resolved.cycleSearchBudget);
+  const search = searchCycles(graph, resolved.rwDeps, resolved.cycleSearchBudget, a.arena);
   const cycles = new Map<string, AnomalyTally>();
   for (const found of search.found) {
     let tally = cycles.get(found.kind);
@@ -65,6 +65,7 @@ export function checkJepsenKafka(history: History, options: JepsenKafkaOptions =
       edges: graph.target.length,
       components: search.components,
       largestComponent: search.largest,
+      arrayMiB: Math.round(a.arena.allocated / 2 ** 20),
     },
   };
 }

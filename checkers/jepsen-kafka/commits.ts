@@ -1,6 +1,7 @@
 // What the history proves about each version's writer (jepsen.tests.kafka: reads-by-type, writes-by-type,
 // writer-of, must-have-committed?): which versions an ok op polled, which a failed op sent, which op sent
 // each, and which sends took effect.
+import type { Arena } from './arena.ts';
 import { FAIL, INFO, NO_VERSION, OK, type TxnOps } from './txn-ops.ts';
 
 export interface Commits {
@@ -16,12 +17,12 @@ export interface Commits {
   committed: Uint8Array;
 }
 
-export function findCommits(ops: TxnOps): Commits {
+export function findCommits(ops: TxnOps, arena: Arena): Commits {
   const n = ops.versions.count;
-  const okRead = new Uint8Array(n);
-  const okSent = new Uint8Array(n);
-  const failedSent = new Uint8Array(n);
-  const writer = new Int32Array(n).fill(-1);
+  const okRead = arena.uint8(n);
+  const okSent = arena.uint8(n);
+  const failedSent = arena.uint8(n);
+  const writer = arena.int32(n).fill(-1);
   for (let op = 0; op < ops.count; op++) {
     const type = ops.type[op];
     for (let r = ops.readStart[op]; r < ops.readStart[op + 1]; r++) {
@@ -35,7 +36,7 @@ export function findCommits(ops: TxnOps): Commits {
       else if (type === FAIL) failedSent[version] = 1;
     }
   }
-  const committed = new Uint8Array(ops.count);
+  const committed = arena.uint8(ops.count);
   for (let op = 0; op < ops.count; op++) {
     if (ops.type[op] === OK) committed[op] = 1;
     else if (ops.type[op] === INFO) committed[op] = someSendRead(ops, op, okRead) ? 1 : 0;

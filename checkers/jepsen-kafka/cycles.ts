@@ -6,6 +6,7 @@
 // Each search is linear in the component (or one breadth-first search per rw edge), because it relies on the
 // kinds searched before it: in a component with no G0, any cycle of ww and wr edges has a wr edge, so it is
 // a G1c; with no G-single, a walk through two rw edges splits into simple cycles one of which has two.
+import type { Arena } from './arena.ts';
 import { relationOf, RT, RW, WR, WW, type Digraph } from './graph/digraph.ts';
 import { Budget, PathFinder, simpleCycles, type Cycle, type Within } from './graph/paths.ts';
 import { Regions, SccFinder } from './graph/scc.ts';
@@ -50,13 +51,16 @@ export interface CycleSearch {
   largest: number;
 }
 
-export function searchCycles(g: Digraph, rwDeps: boolean, budgetPerComponent: number): CycleSearch {
-  const sccs = new SccFinder(g);
-  const top = new Regions(g.vertices);
-  const all = new Int32Array(g.vertices).map((_, i) => i);
+export function searchCycles(g: Digraph, rwDeps: boolean, budgetPerComponent: number, arena: Arena): CycleSearch {
+  const sccs = new SccFinder(g, arena);
+  const top = new Regions(g.vertices, arena);
+  const all = arena.int32(g.vertices);
+  for (let v = 0; v < g.vertices; v++) all[v] = v;
   const components = sccs.components(all, WW | WR | RW | RT, top, top.of(all));
-  const search = new ComponentSearch(g, sccs, rwDeps);
   const result: CycleSearch = { found: [], timeouts: [], components: components.length, largest: 0 };
+  if (components.length === 0) return result;
+  // Only now the search's own arrays: most histories have no cycle, and big arrays cost collections.
+  const search = new ComponentSearch(g, sccs, rwDeps, arena);
   for (const component of components) {
     result.largest = Math.max(result.largest, component.length);
     const budget = new Budget(budgetPerComponent);
@@ -104,9 +108,10 @@ class ComponentSearch {
     private readonly g: Digraph,
     private readonly sccs: SccFinder,
     private readonly rwDeps: boolean,
+    arena: Arena,
   ) {
-    this.sub = new Regions(g.vertices);
-    this.paths = new PathFinder(g);
+    this.sub = new Regions(g.vertices, arena);
+    this.paths = new PathFinder(g, arena);
   }
 
   find(kind: CycleKind, component: Int32Array, within: Within, budget: Budget): FoundCycle | null {

@@ -44,7 +44,7 @@ export function detectInternalSends(a: Analysis): InternalTallies {
   for (let op = 0; op < ops.count; op++) {
     pairs.begin(op);
     for (let w = ops.writeStart[op]; w < ops.writeStart[op + 1]; w++) {
-      pairs.next(keyOf.get(ops.writeVersion[w]), ops.writeVersion[w]);
+      pairs.next(keyOf[ops.writeVersion[w]], ops.writeVersion[w]);
     }
   }
   return tallies;

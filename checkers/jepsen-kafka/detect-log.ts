@@ -33,7 +33,7 @@ export function detectDuplicates(a: Analysis): AnomalyTally {
   const { offsetCount } = a.orders;
   for (let version = 0; version < offsetCount.length; version++) {
     if (offsetCount[version] < 2 || !tally.record()) continue;
-    const keyId = a.ops.versions.keyOf.get(version);
+    const keyId = a.ops.versions.keyOf[version];
     const log = a.orders.logs[keyId];
     const offsets: number[] = [];
     for (let i = a.orders.firstIndex[version]; i <= a.orders.lastIndex[version]; i++) {

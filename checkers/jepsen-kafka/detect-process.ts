@@ -42,6 +42,7 @@ export function detectProcessOrder(a: Analysis): ProcessTallies {
   const states = new Map<ProcessId, ProcessState>();
   const span = new OpSpan(a.ops.versions.keys.length);
   const { history, ops } = a;
+  let next = 0;
   for (let p = 0; p < history.length; p++) {
     const op = history[p];
     if (op.f === FINAL_READS_F && op.process === WORKLOAD_PROCESS) states.clear();
@@ -57,8 +58,9 @@ export function detectProcessOrder(a: Analysis): ProcessTallies {
         state.polled.delete(keyId);
       }
     }
-    const id = ops.opAt[p];
-    if (id < 0) continue;
+    // Ops are numbered in history order: the next one is at ops.position[next].
+    if (next >= ops.count || ops.position[next] !== p) continue;
+    const id = next++;
     span.readsOf(a, id);
     comparePolls(a, id, span, state.polled, tallies);
     if (ops.type[id] !== OK && ops.type[id] !== INFO) continue;
@@ -165,7 +167,7 @@ class OpSpan {
     const { ops } = a;
     const { keyOf } = ops.versions;
     for (let w = ops.writeStart[op]; w < ops.writeStart[op + 1]; w++) {
-      this.add(keyOf.get(ops.writeVersion[w]), ops.writeVersion[w]);
+      this.add(keyOf[ops.writeVersion[w]], ops.writeVersion[w]);
     }
   }
 

@@ -30,7 +30,7 @@ export function detectAbortedReads(a: Analysis): AnomalyTally {
 export function detectPrecommittedReads(a: Analysis): AnomalyTally {
   const tally = new AnomalyTally('precommitted-read', JEPSEN_KAFKA_ANOMALIES['precommitted-read']);
   const { ops } = a;
-  const sentBy = new Int32Array(ops.versions.count).fill(-1);
+  const sentBy = a.arena.int32(ops.versions.count).fill(-1);
   for (let op = 0; op < ops.count; op++) {
     for (let w = ops.writeStart[op]; w < ops.writeStart[op + 1]; w++) sentBy[ops.writeVersion[w]] = op;
     for (let r = ops.readStart[op]; r < ops.readStart[op + 1]; r++) {
@@ -57,8 +57,8 @@ export function detectPrecommittedReads(a: Analysis): AnomalyTally {
 export function detectLostWrites(a: Analysis): AnomalyTally {
   const tally = new AnomalyTally('lost-write', JEPSEN_KAFKA_ANOMALIES['lost-write']);
   const { ops, commits, orders } = a;
-  ops.versions.ofKey.forEach((list, keyId) => {
-    const versions = list.view();
+  ops.versions.keys.forEach((_, keyId) => {
+    const versions = ops.versions.ofKey(keyId);
     let bound = -1;
     let boundVersion = -1;
     for (const v of versions) {

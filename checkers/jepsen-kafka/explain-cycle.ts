@@ -50,7 +50,7 @@ function sentBefore(a: Analysis, from: number, to: number, t1: string, t2: strin
     const v2 = ops.writeVersion[w];
     const i2 = orders.indexOf[v2];
     if (i2 <= 0) continue;
-    const v1 = orders.logs[ops.versions.keyOf.get(v2)].byIndex[i2 - 1];
+    const v1 = orders.logs[ops.versions.keyOf[v2]].byIndex[i2 - 1];
     if (commits.writer[v1] === from) {
       return `${t1} sent ${versionText(a, v1)}, just before ${formatOnly(a, v2)} that ${t2} sent`;
     }
@@ -72,7 +72,7 @@ function polledUpTo(a: Analysis, from: number, to: number, t1: string, t2: strin
   for (let w = ops.writeStart[to]; w < ops.writeStart[to + 1]; w++) {
     const v2 = ops.writeVersion[w];
     const i2 = orders.indexOf[v2];
-    const keyId = ops.versions.keyOf.get(v2);
+    const keyId = ops.versions.keyOf[v2];
     if (i2 <= 0 || commits.writer[v2] !== to) continue;
     const v1 = orders.logs[keyId].byIndex[i2 - 1];
     for (let r = ops.readStart[from]; r < ops.readStart[from + 1]; r++) {

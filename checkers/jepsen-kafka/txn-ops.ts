@@ -2,16 +2,19 @@
 // completion of a send, poll or txn, with its sends (when f is send or txn) and its polls (when f is poll or
 // txn) decoded once into flat arrays of versions. Every later pass reads these arrays, never the history.
 import { isClientProcess, type History, type Op, type Value } from '../../workloads/history/format.ts';
+// Straight from micro-ops.ts, not through the queue checker's index: under tsx each re-export is a getter,
+// and these are called for every record of the history.
 import {
-  invocationPositions,
   newSendFields,
   pollRecordsByKey,
   readSend,
   toKey,
   toRecordValue,
   UNKNOWN_OFFSET,
-} from '../queue/index.ts';
-import { IntList } from './int-list.ts';
+  type Key,
+  type RecordValue,
+} from '../queue/micro-ops.ts';
+import type { Arena } from './arena.ts';
 import { Versions } from './versions.ts';
 
 export const OK = 0;
@@ -41,8 +44,6 @@ export interface TxnOps {
   readOffset: Float64Array;
   /** op → the keys its :rebalance-log says were reassigned while it ran (only ops that have one). */
   rebalanced: Map<number, Set<number>>;
-  /** History position → op, -1 for positions that are not such a completion. */
-  opAt: Int32Array;
 }
 
 const TYPES: Readonly<Record<string, number>> = { ok: OK, info: INFO, fail: FAIL };
@@ -54,86 +55,108 @@ export function isTxnOp(op: Op): boolean {
   return isClientProcess(op.process) && (WRITES.has(op.f) || READS.has(op.f));
 }
 
-export function decodeTxnOps(history: History): TxnOps {
-  const invocationOf = invocationPositions(history);
-  const versions = new Versions();
-  const position = new IntList(1024);
-  const writeStart = new IntList(1024);
-  const writeVersion = new IntList(1024);
-  const writeOffset: number[] = [];
-  const readStart = new IntList(1024);
-  const readKey = new IntList(1024);
-  const readVersion = new IntList(1024);
-  const readOffset: number[] = [];
-  const rebalanced = new Map<number, Set<number>>();
+/** What one walk over the history meets, in order: each op, then its sends and its polled records. */
+interface Visitor {
+  op(position: number, invocation: number): void;
+  send(key: Key, value: RecordValue, offset: number): void;
+  /** `pair` null for a key polled with no records. */
+  read(key: Key, pair: Value[] | null): void;
+}
+
+/**
+ * Decodes the history in two walks: the first counts ops, sends and polled records, the second fills arrays
+ * allocated once at those sizes (see arena.ts for why growing arrays cost more than a second walk).
+ */
+export function decodeTxnOps(history: History, arena: Arena): TxnOps {
+  const sizes = { ops: 0, writes: 0, reads: 0 };
+  walk(history, {
+    op: () => sizes.ops++,
+    send: () => sizes.writes++,
+    read: () => sizes.reads++,
+  });
+  const versions = new Versions(arena, sizes.writes + sizes.reads);
+  const ops: TxnOps = {
+    versions,
+    count: sizes.ops,
+    position: arena.int32(sizes.ops),
+    invocation: arena.int32(sizes.ops),
+    type: arena.uint8(sizes.ops),
+    writeStart: arena.int32(sizes.ops + 1),
+    writeVersion: arena.int32(sizes.writes),
+    writeOffset: arena.float64(sizes.writes),
+    readStart: arena.int32(sizes.ops + 1),
+    readKey: arena.int32(sizes.reads),
+    readVersion: arena.int32(sizes.reads),
+    readOffset: arena.float64(sizes.reads),
+    rebalanced: new Map(),
+  };
+  let op = -1;
+  let w = 0;
+  let r = 0;
+  walk(history, {
+    op(position, invocation) {
+      op++;
+      ops.position[op] = position;
+      ops.invocation[op] = invocation;
+      ops.type[op] = TYPES[history[position].type];
+      ops.writeStart[op] = w;
+      ops.readStart[op] = r;
+      const keys = rebalancedKeys(history[position].rebalanceLog, versions);
+      if (keys !== null) ops.rebalanced.set(op, keys);
+    },
+    send(key, value, offset) {
+      ops.writeVersion[w] = versions.version(versions.keyId(key), value);
+      ops.writeOffset[w++] = offset;
+    },
+    read(key, pair) {
+      const keyId = versions.keyId(key);
+      ops.readKey[r] = keyId;
+      ops.readVersion[r] = pair === null ? NO_VERSION : versions.version(keyId, toRecordValue(pair[1]));
+      ops.readOffset[r++] = pair !== null && typeof pair[0] === 'number' && pair[0] >= 0 ? pair[0] : UNKNOWN_OFFSET;
+    },
+  });
+  ops.writeStart[ops.count] = w;
+  ops.readStart[ops.count] = r;
+  return ops;
+}
+
+function walk(history: History, visit: Visitor): void {
+  const invoked = new Map<number | string, number>();
   const send = newSendFields();
   for (let p = 0; p < history.length; p++) {
     const op = history[p];
-    if (op.type === 'invoke' || !isTxnOp(op)) continue;
-    const id = position.length;
-    position.push(p);
-    writeStart.push(writeVersion.length);
-    readStart.push(readVersion.length);
-    const mops = microOpsOf(op, history, invocationOf[p]);
-    for (const mop of mops) {
+    if (op.type === 'invoke') {
+      invoked.set(op.process, p);
+      continue;
+    }
+    const invocation = invoked.get(op.process) ?? -1;
+    invoked.delete(op.process);
+    if (!isTxnOp(op)) continue;
+    visit.op(p, invocation);
+    for (const mop of microOpsOf(op, history, invocation)) {
       if (WRITES.has(op.f) && readSend(mop, send)) {
-        writeVersion.push(versions.version(versions.keyId(send.key), send.value));
-        writeOffset.push(send.offset);
+        visit.send(send.key, send.value, send.offset);
         continue;
       }
       const byKey = READS.has(op.f) ? pollRecordsByKey(mop) : null;
-      if (byKey === null) continue;
-      for (const keyText in byKey) {
-        const key = toKey(keyText);
-        const pairs = byKey[keyText];
-        if (key === null || !Array.isArray(pairs)) continue;
-        const keyId = versions.keyId(key);
-        let read = 0;
-        for (const pair of pairs) {
-          if (!Array.isArray(pair) || pair.length < 2) continue;
-          readKey.push(keyId);
-          readVersion.push(versions.version(keyId, toRecordValue(pair[1])));
-          readOffset.push(typeof pair[0] === 'number' && pair[0] >= 0 ? pair[0] : UNKNOWN_OFFSET);
-          read++;
-        }
-        if (read === 0) {
-          readKey.push(keyId);
-          readVersion.push(NO_VERSION);
-          readOffset.push(UNKNOWN_OFFSET);
-        }
-      }
+      if (byKey !== null) visitPoll(byKey, visit);
     }
-    const keys = rebalancedKeys(op.rebalanceLog, versions);
-    if (keys !== null) rebalanced.set(id, keys);
   }
-  writeStart.push(writeVersion.length);
-  readStart.push(readVersion.length);
-  const count = position.length;
-  const positions = position.view();
-  const opAt = new Int32Array(history.length).fill(-1);
-  const invocation = new Int32Array(count);
-  const type = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    opAt[positions[i]] = i;
-    invocation[i] = invocationOf[positions[i]];
-    type[i] = TYPES[history[positions[i]].type];
+}
+
+function visitPoll(byKey: { [key: string]: Value }, visit: Visitor): void {
+  for (const keyText in byKey) {
+    const key = toKey(keyText);
+    const pairs = byKey[keyText];
+    if (key === null || !Array.isArray(pairs)) continue;
+    let read = 0;
+    for (const pair of pairs) {
+      if (!Array.isArray(pair) || pair.length < 2) continue;
+      visit.read(key, pair);
+      read++;
+    }
+    if (read === 0) visit.read(key, null);
   }
-  return {
-    versions,
-    count,
-    position: positions,
-    invocation,
-    type,
-    writeStart: writeStart.view(),
-    writeVersion: writeVersion.view(),
-    writeOffset: Float64Array.from(writeOffset),
-    readStart: readStart.view(),
-    readKey: readKey.view(),
-    readVersion: readVersion.view(),
-    readOffset: Float64Array.from(readOffset),
-    rebalanced,
-    opAt,
-  };
 }
 
 /**

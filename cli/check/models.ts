@@ -2,6 +2,7 @@
 // of them (a Kafka history checked as a register, a register history checked as Kafka's) would be judged
 // valid having been checked for nothing, so the command refuses it instead (check.ts).
 import { checkDurability } from '../../checkers/durability/index.ts';
+import { checkJepsenKafka, type JepsenKafkaOptions } from '../../checkers/jepsen-kafka/index.ts';
 import {
   casRegisterModel,
   kafkaLogModel,
@@ -28,7 +29,8 @@ interface LinearizableModel {
 interface QueueModel {
   kind: 'queue';
   reads: string[];
-  check: (history: History) => CheckResult[];
+  /** `options` are Jepsen's test options, which only the jepsen-kafka model reads. */
+  check: (history: History, options: JepsenKafkaOptions) => CheckResult[];
 }
 
 export type CheckModel = LinearizableModel | QueueModel;
@@ -55,7 +57,12 @@ export const MODELS: Record<string, CheckModel> = {
   queue: { kind: 'queue', reads: QUEUE_OPS, check: (h) => [checkQueue(h)] },
   durability: { kind: 'queue', reads: QUEUE_OPS, check: (h) => [checkDurability(h)] },
   kafka: { kind: 'queue', reads: QUEUE_OPS, check: (h) => [checkQueue(h), checkDurability(h)] },
+  // Jepsen's own Kafka checker (jepsen.tests.kafka), transactions and their cycles included.
+  'jepsen-kafka': { kind: 'queue', reads: [...QUEUE_OPS, 'txn'], check: (h, o) => [checkJepsenKafka(h, o)] },
 };
+
+/** The models that read Jepsen's test options (--no-ww-deps, --rw-deps, --sub-via). */
+export const JEPSEN_OPTION_MODELS = ['jepsen-kafka'];
 
 export const CHECK_MODELS = Object.keys(MODELS);
 

@@ -2,7 +2,7 @@
 // start[v] .. start[v + 1] - 1 of `target` and `kind`. Each edge's kind is a bit set of the relations that
 // order its two ops (several may hold at once: a ww and a realtime edge between the same pair become one
 // edge of kind WW | RT), as in Elle's graphs.
-import { IntList } from '../int-list.ts';
+import type { Arena } from '../arena.ts';
 
 /** Relations, as bits of an edge's kind, in the order Elle's explainers try them. */
 export const WW = 1;
@@ -18,77 +18,60 @@ export interface Digraph {
   kind: Uint8Array;
 }
 
-/** Collects edges in any order, duplicates allowed, then packs them into a Digraph. */
-export class EdgeBuilder {
-  private readonly from = new IntList(1 << 16);
-  private readonly to = new IntList(1 << 16);
-  private readonly kinds = new IntList(1 << 16);
+/** Adds the edge a → b with the relations in `kind`. */
+export type Link = (a: number, b: number, kind: number) => void;
 
-  constructor(readonly vertices: number) {}
-
-  get length(): number {
-    return this.from.length;
-  }
-
-  /** Adds a → b; self-edges are dropped, as Elle never links an op to itself. */
-  link(a: number, b: number, kind: number): void {
+/**
+ * Builds a Digraph from `emit`, which must make the same links both times it is called: once to count each
+ * vertex's out-edges, once to place them. Every array is then allocated once, at its size: a million-op
+ * history is held by the caller all along, so each growth of a large typed array would cost a garbage
+ * collection that marks the whole history again. Self-edges are dropped (Elle never links an op to itself)
+ * and the links between one pair of ops merged into one edge.
+ */
+export function buildDigraph(vertices: number, emit: (link: Link) => void, arena: Arena): Digraph {
+  const start = arena.int32(vertices + 1);
+  emit((a, b) => {
+    if (a !== b) start[a + 1]++;
+  });
+  for (let v = 0; v < vertices; v++) start[v + 1] += start[v];
+  const target = arena.int32(start[vertices]);
+  const kind = arena.uint8(start[vertices]);
+  // Place each edge at its vertex's next free slot, start[a] moving along; then shift the starts back.
+  emit((a, b, k) => {
     if (a === b) return;
-    this.from.push(a);
-    this.to.push(b);
-    this.kinds.push(kind);
-  }
-
-  /** The source of the i-th edge added. */
-  source(i: number): number {
-    return this.from.get(i);
-  }
-
-  /** Packs the edges: a counting sort by source, then duplicates of a pair merged into one edge. */
-  build(): Digraph {
-    const n = this.vertices;
-    const from = this.from.view();
-    const to = this.to.view();
-    const kinds = this.kinds.view();
-    const count = new Int32Array(n + 1);
-    for (let i = 0; i < from.length; i++) count[from[i] + 1]++;
-    for (let v = 0; v < n; v++) count[v + 1] += count[v];
-    const fill = count.slice(0, n);
-    const rawTarget = new Int32Array(from.length);
-    const rawKind = new Uint8Array(from.length);
-    for (let i = 0; i < from.length; i++) {
-      const at = fill[from[i]]++;
-      rawTarget[at] = to[i];
-      rawKind[at] = kinds[i];
-    }
-    return merge(n, count, rawTarget, rawKind);
-  }
+    const at = start[a]++;
+    target[at] = b;
+    kind[at] = k;
+  });
+  for (let v = vertices; v > 0; v--) start[v] = start[v - 1];
+  start[0] = 0;
+  return mergeParallel(vertices, start, target, kind, arena);
 }
 
-/** Merges each vertex's edges to the same target, in one pass with a slot per target. */
-function merge(n: number, rawStart: Int32Array, rawTarget: Int32Array, rawKind: Uint8Array): Digraph {
-  const start = new Int32Array(n + 1);
-  const target = new Int32Array(rawTarget.length);
-  const kind = new Uint8Array(rawTarget.length);
-  const seenFrom = new Int32Array(n).fill(-1);
-  const slot = new Int32Array(n);
+/** Merges each vertex's edges to one target into one edge, compacting the arrays in place. */
+function mergeParallel(n: number, start: Int32Array, target: Int32Array, kind: Uint8Array, arena: Arena): Digraph {
+  const seenFrom = arena.int32(n).fill(-1);
+  const slot = arena.int32(n);
   let out = 0;
+  let from = 0;
   for (let v = 0; v < n; v++) {
+    const to = start[v + 1];
     start[v] = out;
-    for (let e = rawStart[v]; e < rawStart[v + 1]; e++) {
-      const t = rawTarget[e];
+    for (let e = from; e < to; e++) {
+      const t = target[e];
       if (seenFrom[t] === v) {
-        kind[slot[t]] |= rawKind[e];
+        kind[slot[t]] |= kind[e];
         continue;
       }
       seenFrom[t] = v;
       slot[t] = out;
       target[out] = t;
-      kind[out] = rawKind[e];
-      out++;
+      kind[out++] = kind[e];
     }
+    from = to;
   }
   start[n] = out;
-  return { vertices: n, start, target: target.slice(0, out), kind: kind.slice(0, out) };
+  return { vertices: n, start, target: target.subarray(0, out), kind: kind.subarray(0, out) };
 }
 
 /**

@@ -2,6 +2,7 @@
 // that edge and a path v ⇝ u. Searches spend from a budget of edge visits, so one huge component cannot
 // make the check run for ever (Elle gives each component a time limit instead; edge visits keep kafkasim
 // deterministic).
+import type { Arena } from '../arena.ts';
 import { relationOf, type Digraph } from './digraph.ts';
 import type { Regions } from './scc.ts';
 
@@ -32,13 +33,16 @@ export class PathFinder {
   private readonly queue: Int32Array;
   private search = 0;
 
-  constructor(private readonly g: Digraph) {
+  constructor(
+    private readonly g: Digraph,
+    arena: Arena,
+  ) {
     // Two states per vertex: for a path that must use a counted relation, before and after using it.
     const states = 2 * g.vertices;
-    this.seen = new Int32Array(states).fill(-1);
-    this.parentState = new Int32Array(states);
-    this.parentEdge = new Int32Array(states);
-    this.queue = new Int32Array(states);
+    this.seen = arena.int32(states).fill(-1);
+    this.parentState = arena.int32(states);
+    this.parentEdge = arena.int32(states);
+    this.queue = arena.int32(states);
   }
 
   /** A shortest path from → to inside a region through edges with some relation in `mask`, or null. */

@@ -2,6 +2,7 @@
 // stack) of the part of a Digraph inside a region, following only edges whose kind meets a mask. The cycle
 // search calls it on the whole graph first, then again inside each component with fewer relations, as
 // Elle narrows a search: a cycle can only lie within one component.
+import type { Arena } from '../arena.ts';
 import type { Digraph } from './digraph.ts';
 
 /** A set of vertices: v is in it when mark[v] === id. Ids only grow, so a mark never needs clearing. */
@@ -9,8 +10,8 @@ export class Regions {
   readonly mark: Int32Array;
   private next = 0;
 
-  constructor(vertices: number) {
-    this.mark = new Int32Array(vertices).fill(-1);
+  constructor(vertices: number, arena: Arena) {
+    this.mark = arena.int32(vertices).fill(-1);
   }
 
   /** A fresh region holding exactly `vertices`. */
@@ -29,14 +30,17 @@ export class SccFinder {
   private readonly frameVertex: Int32Array;
   private readonly frameEdge: Int32Array;
 
-  constructor(private readonly g: Digraph) {
+  constructor(
+    private readonly g: Digraph,
+    arena: Arena,
+  ) {
     const n = g.vertices;
-    this.index = new Int32Array(n).fill(-1);
-    this.low = new Int32Array(n);
-    this.onStack = new Uint8Array(n);
-    this.stack = new Int32Array(n);
-    this.frameVertex = new Int32Array(n);
-    this.frameEdge = new Int32Array(n);
+    this.index = arena.int32(n).fill(-1);
+    this.low = arena.int32(n);
+    this.onStack = arena.uint8(n);
+    this.stack = arena.int32(n);
+    this.frameVertex = arena.int32(n);
+    this.frameEdge = arena.int32(n);
   }
 
   /**
