@@ -7,7 +7,7 @@
 // kinds searched before it: in a component with no G0, any cycle of ww and wr edges has a wr edge, so it is
 // a G1c; with no G-single, a walk through two rw edges splits into simple cycles one of which has two.
 import type { Arena } from './arena.ts';
-import { relationOf, RT, RW, WR, WW, type Digraph } from './graph/digraph.ts';
+import { RT, RW, WR, WW, type Digraph } from './graph/digraph.ts';
 import { Budget, PathFinder, simpleCycles, type Cycle, type Within } from './graph/paths.ts';
 import { Regions, SccFinder } from './graph/scc.ts';
 
@@ -23,7 +23,8 @@ export const CYCLE_KINDS = [
 ] as const;
 export type CycleKind = (typeof CYCLE_KINDS)[number];
 
-const IMPLIES: Partial<Record<CycleKind, CycleKind[]>> = {
+/** Elle's implied-anomalies among these kinds: finding the key also shows each kind listed. */
+export const IMPLIES: Partial<Record<CycleKind, CycleKind[]>> = {
   G0: ['G1c', 'G0-realtime', 'G1c-realtime'],
   G1c: ['G1c-realtime'],
   'G-single': ['G2-item', 'G-single-realtime', 'G2-item-realtime'],
@@ -38,8 +39,6 @@ const NEEDS_RW: ReadonlySet<CycleKind> = new Set(['G-single', 'G2-item', 'G-sing
 export interface FoundCycle {
   kind: CycleKind;
   cycle: Cycle;
-  /** The relations the search could use: each edge is named by relationOf(kind, mask). */
-  mask: number;
 }
 
 export interface CycleSearch {
@@ -74,8 +73,8 @@ export function searchCycles(g: Digraph, rwDeps: boolean, budgetPerComponent: nu
         break;
       }
       if (found === null) continue;
-      const named = classify(g, found);
-      result.found.push({ kind: named, cycle: found.cycle, mask: found.mask });
+      const named = classify(g, found.cycle);
+      result.found.push({ kind: named, cycle: found.cycle });
       for (const implied of [kind, named, ...(IMPLIES[kind] ?? []), ...(IMPLIES[named] ?? [])]) skip.add(implied);
     }
   }
@@ -83,13 +82,13 @@ export function searchCycles(g: Digraph, rwDeps: boolean, budgetPerComponent: nu
 }
 
 /** Elle's cycle explainer: the kind a cycle is, from the relations its edges are named by. */
-export function classify(g: Digraph, found: { cycle: Cycle; mask: number }): CycleKind {
+export function classify(g: Digraph, cycle: Cycle): CycleKind {
   let ww = 0;
   let wr = 0;
   let rw = 0;
   let rt = 0;
-  for (const e of found.cycle.edges) {
-    const relation = relationOf(g.kind[e], found.mask);
+  for (const e of cycle.edges) {
+    const relation = g.label[e];
     if (relation === WW) ww++;
     else if (relation === WR) wr++;
     else if (relation === RW) rw++;
@@ -144,7 +143,7 @@ class ComponentSearch {
     const e = this.edgeWithin(u, mask, smallest);
     // Inside a strongly connected region every edge is on a cycle, so the way back exists.
     const back = this.paths.path(this.g.target[e], u, mask, smallest, new Budget(Infinity)) as Cycle;
-    return { kind, mask, cycle: { vertices: [u, ...back.vertices], edges: [e, ...back.edges] } };
+    return { kind, cycle: { vertices: [u, ...back.vertices], edges: [e, ...back.edges] } };
   }
 
   /** A cycle of exactly one rw edge u → v: a way back v ⇝ u through `dataMask` edges (no rw). */
@@ -167,13 +166,13 @@ class ComponentSearch {
       if (parts.length > 0 && mark[u] >= first && mark[u] === mark[v]) {
         const part = { regions: this.sub, region: mark[u] };
         const back = this.paths.path(v, u, dataMask, part, new Budget(Infinity)) as Cycle;
-        return { kind, mask, cycle: { vertices: [u, ...back.vertices], edges: [e, ...back.edges] } };
+        return { kind, cycle: { vertices: [u, ...back.vertices], edges: [e, ...back.edges] } };
       }
     }
     for (const [u, e] of candidates) {
       const back = this.paths.path(this.g.target[e], u, dataMask, within, budget);
       if (budget.exhausted) return null;
-      if (back !== null) return { kind, mask, cycle: { vertices: [u, ...back.vertices], edges: [e, ...back.edges] } };
+      if (back !== null) return { kind, cycle: { vertices: [u, ...back.vertices], edges: [e, ...back.edges] } };
     }
     return null;
   }
@@ -192,8 +191,8 @@ class ComponentSearch {
       if (back === null) continue;
       const walk = { vertices: [u, ...back.vertices], edges: [e, ...back.edges] };
       for (const cycle of simpleCycles(walk)) {
-        const rws = cycle.edges.filter((edge) => relationOf(this.g.kind[edge], mask) === RW).length;
-        if (rws >= 2) return { kind, mask, cycle };
+        const rws = cycle.edges.filter((edge) => this.g.label[edge] === RW).length;
+        if (rws >= 2) return { kind, cycle };
       }
     }
     return null;
@@ -203,10 +202,10 @@ class ComponentSearch {
   private readWriteEdges(component: Int32Array, within: Within, mask: number): [number, number][] {
     if (!this.rwDeps) return [];
     const out: [number, number][] = [];
-    const { start, target, kind } = this.g;
+    const { start, target, label } = this.g;
     for (const u of component) {
       for (let e = start[u]; e < start[u + 1]; e++) {
-        if (within.regions.mark[target[e]] === within.region && relationOf(kind[e], mask) === RW) out.push([u, e]);
+        if (within.regions.mark[target[e]] === within.region && (label[e] & mask) === RW) out.push([u, e]);
       }
     }
     return out;
@@ -214,9 +213,9 @@ class ComponentSearch {
 
   /** An edge out of u through `mask` whose end is inside `within`. */
   private edgeWithin(u: number, mask: number, within: Within): number {
-    const { start, target, kind } = this.g;
+    const { start, target, label } = this.g;
     for (let e = start[u]; e < start[u + 1]; e++) {
-      if ((kind[e] & mask) !== 0 && within.regions.mark[target[e]] === within.region) return e;
+      if ((label[e] & mask) !== 0 && within.regions.mark[target[e]] === within.region) return e;
     }
     return -1;
   }

@@ -5,7 +5,7 @@
 import type { AnomalyExample } from '../result.ts';
 import { keyText, opPairsOf, opText, valueOf, versionText, type Analysis } from './analysis.ts';
 import type { FoundCycle } from './cycles.ts';
-import { relationOf, RT, RW, WR, WW, type Digraph } from './graph/digraph.ts';
+import { RT, RW, WR, WW, type Digraph } from './graph/digraph.ts';
 import { NO_VERSION } from './txn-ops.ts';
 
 const NAMES: Readonly<Record<number, string>> = { [WW]: 'ww', [WR]: 'wr', [RW]: 'rw', [RT]: 'realtime' };
@@ -15,7 +15,7 @@ export function explainCycle(a: Analysis, g: Digraph, found: FoundCycle): Anomal
   const name = (i: number) => `T${(i % vertices.length) + 1}`;
   const steps = vertices.map((from, i) => {
     const to = vertices[(i + 1) % vertices.length];
-    const relation = relationOf(g.kind[edges[i]], found.mask);
+    const relation = g.label[edges[i]];
     return {
       from: name(i),
       to: name(i + 1),

@@ -16,6 +16,11 @@ export interface Digraph {
   start: Int32Array;
   target: Int32Array;
   kind: Uint8Array;
+  /**
+   * The one relation each edge is named by, as Elle's explainer names it (relationOf): searches follow an edge
+   * when its name is among the relations they allow, so a cycle is of the kind its edges' names say.
+   */
+  label: Uint8Array;
 }
 
 /** Adds the edge a → b with the relations in `kind`. */
@@ -71,14 +76,15 @@ function mergeParallel(n: number, start: Int32Array, target: Int32Array, kind: U
     from = to;
   }
   start[n] = out;
-  return { vertices: n, start, target: target.subarray(0, out), kind: kind.subarray(0, out) };
+  const label = arena.uint8(out);
+  for (let e = 0; e < out; e++) label[e] = relationOf(kind[e]);
+  return { vertices: n, start, target: target.subarray(0, out), kind: kind.subarray(0, out), label };
 }
 
 /**
- * The one relation Elle's explainer names an edge by, among those `mask` lets a search use: ww, then wr,
- * then rw, then realtime. An edge that is both ww and realtime is a ww edge.
+ * The one relation Elle's explainer names an edge by: ww, then wr, then rw, then realtime (it tries the data
+ * explainers before the realtime one). An edge that is both ww and realtime is a ww edge.
  */
-export function relationOf(kind: number, mask: number): number {
-  const k = kind & mask;
-  return k & WW || k & WR || k & RW || k & RT;
+export function relationOf(kind: number): number {
+  return kind & WW || kind & WR || kind & RW || kind & RT;
 }

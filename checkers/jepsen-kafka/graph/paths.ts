@@ -3,7 +3,7 @@
 // make the check run for ever (Elle gives each component a time limit instead; edge visits keep kafkasim
 // deterministic).
 import type { Arena } from '../arena.ts';
-import { relationOf, type Digraph } from './digraph.ts';
+import type { Digraph } from './digraph.ts';
 import type { Regions } from './scc.ts';
 
 /** A cycle: edges[i] goes from vertices[i] to vertices[i + 1], the last one back to vertices[0]. */
@@ -45,21 +45,21 @@ export class PathFinder {
     this.queue = arena.int32(states);
   }
 
-  /** A shortest path from → to inside a region through edges with some relation in `mask`, or null. */
+  /** A shortest path from → to inside a region through edges labelled with a relation in `mask`, or null. */
   path(from: number, to: number, mask: number, within: Within, budget: Budget): Cycle | null {
     return this.bfs(from, to, mask, 0, within, budget);
   }
 
   /**
-   * A shortest walk from → to inside a region, through edges with some relation in `mask`, that uses at least
-   * one edge Elle would name by relation `counted`. A walk may pass a vertex twice (once before, once after).
+   * A shortest walk from → to inside a region, through edges labelled with a relation in `mask`, that uses at
+   * least one edge labelled `counted`. A walk may pass a vertex twice (once before, once after).
    */
   pathThrough(from: number, to: number, mask: number, counted: number, within: Within, budget: Budget): Cycle | null {
     return this.bfs(from, to, mask, counted, within, budget);
   }
 
   private bfs(from: number, to: number, mask: number, counted: number, within: Within, budget: Budget): Cycle | null {
-    const { start, target, kind } = this.g;
+    const { start, target, label } = this.g;
     const { seen, parentState, parentEdge, queue } = this;
     const mark = within.regions.mark;
     const region = within.region;
@@ -77,7 +77,7 @@ export class PathFinder {
       if (budget.remaining < 0) return null;
       for (let e = start[v]; e < start[v + 1]; e++) {
         const w = target[e];
-        const relation = relationOf(kind[e], mask);
+        const relation = label[e] & mask;
         if (relation === 0 || mark[w] !== region) continue;
         const next = 2 * w + (layer | (relation === counted ? 1 : 0));
         if (seen[next] === id) continue;

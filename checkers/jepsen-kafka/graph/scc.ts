@@ -45,11 +45,12 @@ export class SccFinder {
 
   /**
    * The components of two or more vertices (the graph has no self-edges, so a single vertex is never a
-   * cycle) among `vertices`, all of which are in region `region` of `regions`; smallest first, as Elle
+   * cycle) among `vertices`, all of which are in region `region` of `regions`, through edges whose label is
+   * in `mask`; smallest first, as Elle
    * searches the smallest first.
    */
   components(vertices: ArrayLike<number>, mask: number, regions: Regions, region: number): Int32Array[] {
-    const { start, target, kind } = this.g;
+    const { start, target, label } = this.g;
     const { index, low, onStack, stack, frameVertex, frameEdge } = this;
     const mark = regions.mark;
     for (let i = 0; i < vertices.length; i++) index[vertices[i]] = -1;
@@ -71,7 +72,7 @@ export class SccFinder {
         if (e < start[v + 1]) {
           frameEdge[frames - 1] = e + 1;
           const w = target[e];
-          if ((kind[e] & mask) === 0 || mark[w] !== region) continue;
+          if ((label[e] & mask) === 0 || mark[w] !== region) continue;
           if (index[w] === -1) {
             index[w] = low[w] = counter++;
             stack[depth++] = w;
