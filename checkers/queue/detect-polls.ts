@@ -12,7 +12,14 @@ import { isFinalReadsMarker, opPair } from './pairing.ts';
 import { AnomalyTally } from './tally.ts';
 
 /** Ops after which a consumer's position may legitimately be anywhere. */
-const REPOSITIONING_OPS = new Set(['assign', 'subscribe', 'seek', 'crash']);
+const REPOSITIONING_OPS = new Set(['seek', 'crash']);
+
+/**
+ * Ops that change a consumer's assignment. Kafka's consumer keeps the position of each partition it is still
+ * assigned (SubscriptionState.assignFromUser; kafkasim's simulated consumer does the same), and Jepsen's
+ * checker keeps those, so only the positions of partitions no longer named are forgotten.
+ */
+const ASSIGNMENT_OPS = new Set(['assign', 'subscribe']);
 
 const SKIPPED_SHOWN = 8;
 
@@ -73,6 +80,10 @@ export function detectPollOrder(
       continue;
     }
     if (op.type !== 'ok') continue;
+    if (ASSIGNMENT_OPS.has(op.f)) {
+      retainNamed(positions.get(op.process), op.value);
+      continue;
+    }
     const mops = microOps(op);
     if (mops === null) continue;
     for (const mop of mops) {
@@ -93,6 +104,13 @@ export function detectPollOrder(
     }
   }
   return tallies;
+}
+
+/** Forgets the positions of the keys `named` (an assignment's list of keys) does not name. */
+function retainNamed(consumer: Map<Key, Position> | undefined, named: Value): void {
+  if (consumer === undefined) return;
+  const keep = new Set(Array.isArray(named) ? named.map(toKey) : []);
+  for (const key of [...consumer.keys()]) if (!keep.has(key)) consumer.delete(key);
 }
 
 function checkRecords(

@@ -125,13 +125,20 @@ function indexPolledRecords(log: KeyLog, records: Value[], position: number): nu
   return count;
 }
 
-/** An info send whose value some poll returned did commit, so the offset its completion named counts too. */
+/**
+ * An info send whose value some poll returned did commit, so the offset its completion named counts too; and
+ * so did every other send of the same op, since a Kafka transaction commits all its sends or none (Jepsen's
+ * must-have-committed?), read or not.
+ */
 function indexReadIndeterminateSends(scan: QueueScan): void {
-  const { key, offset, value } = scan.indeterminate;
+  const { key, offset, value, position } = scan.indeterminate;
+  const committed = new Set<number>();
   for (let i = 0; i < key.length; i++) {
-    const log = scan.offsets.get(key[i]);
-    if (offset[i] === UNKNOWN_OFFSET || log === undefined || !log.readValues.has(value[i])) continue;
-    observeRecord(log, offset[i], value[i]);
+    if (scan.offsets.get(key[i])?.readValues.has(value[i]) === true) committed.add(position[i]);
+  }
+  for (let i = 0; i < key.length; i++) {
+    if (offset[i] === UNKNOWN_OFFSET || !committed.has(position[i])) continue;
+    observeRecord(keyLogFor(scan.offsets, key[i]), offset[i], value[i]);
   }
 }
 
