@@ -44,6 +44,9 @@ describe('queue checker keys', () => {
   });
 });
 
+const POLL_X =
+  '{:process 2 :type :invoke :f :poll :value [[:poll]]} {:process 2 :type :ok :f :poll :value [[:poll {:x [[0 :a]]}]]}';
+
 describe('queue checker on a crashed multi-send', () => {
   it('takes every send of a crashed op as committed once a poll returned one of them', () => {
     const history = (pollX: boolean) =>
@@ -52,7 +55,7 @@ describe('queue checker on a crashed multi-send', () => {
 {:process 0 :type :info :f :send :value [[:send :x [0 :a]] [:send :y [0 :b]]]}
 {:process 1 :type :invoke :f :send :value [[:send :y :c]]}
 {:process 1 :type :ok :f :send :value [[:send :y [0 :c]]]}
-${pollX ? '{:process 2 :type :invoke :f :poll :value [[:poll]]} {:process 2 :type :ok :f :poll :value [[:poll {:x [[0 :a]]}]]}' : ''}]`);
+${pollX ? POLL_X : ''}]`);
     // b's offset counts only once a's read shows the op committed: then b and c both sit at offset 0 of y.
     expect(checkQueue(history(false)).anomalies).toEqual([]);
     expect(checkQueue(history(true)).anomalies.map((a) => a.name)).toEqual(['inconsistent-offsets']);

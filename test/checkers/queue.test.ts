@@ -132,7 +132,7 @@ describe('checkQueue on hand-made histories', () => {
     only(checkQueue(history), 'poll-skip', 1);
   });
 
-  it('poll-skip is not reported across a seek, a crash, an assignment dropping the key or the final-reads marker', () => {
+  it('poll-skip is not reported across a seek, a crash, an assignment dropping the key, the final-reads marker', () => {
     const across = (f: string, value: number[]) =>
       threeSends()
         .poll(5, { 0: records(0, 10) })
