@@ -37,7 +37,28 @@ const LOST = file(
    2 ok     poll [[:poll {:x [[1 3]]}]]`,
 );
 
+// jepsen.store writes history.edn with prn, one jepsen.history.Op record per line, no enclosing vector.
+const RECORDS = join(dir, 'records.edn');
+writeFileSync(
+  RECORDS,
+  [
+    '#jepsen.history.Op{:index 0, :time 1000, :type :invoke, :process 0, :f :send, :value [[:send :x 1]]}',
+    '#jepsen.history.Op{:index 1, :time 2000, :type :ok, :process 0, :f :send, :value [[:send :x [0 1]]]}',
+    '#jepsen.history.Op{:index 2, :time 3000, :type :invoke, :process 0, :f :send, :value [[:send :x 2]]}',
+    '#jepsen.history.Op{:index 3, :time 4000, :type :ok, :process 0, :f :send, :value [[:send :x [1 2]]]}',
+    '#jepsen.history.Op{:index 4, :time 5000, :type :info, :process :nemesis, :f :kill, :value nil}',
+    '#jepsen.history.Op{:index 5, :time 6000, :type :invoke, :process 1, :f :poll, :value [[:poll]]}',
+    '#jepsen.history.Op{:index 6, :time 7000, :type :ok, :process 1, :f :poll, :value [[:poll {:x [[1 2]]}]]}',
+  ].join('\n') + '\n',
+);
+
 describe('kafkasim check --model jepsen-kafka', () => {
+  it("reads history.edn as Jepsen's store writes it: one op record per line", () => {
+    const r = kafkasim('check', RECORDS, '--model', 'jepsen-kafka');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/lost-write × 1: 1 of key "x"/);
+  });
+
   it('reads keyword keys and finds the lost write and the unseen records (exit 1)', () => {
     const r = kafkasim('check', LOST, '--model', 'jepsen-kafka', '--json');
     expect(r.status).toBe(1);
