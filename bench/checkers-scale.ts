@@ -4,7 +4,6 @@
 // 10 million ops. Each case runs in its own process so its peak memory is its own.
 // Run: npm run bench:scale  (one case: npx tsx bench/checkers-scale.ts --case register-split)
 // Targets: register 1M under 10 s and 1 GB; key-value no slower than key by key; queue linear.
-import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import {
   checkLinearizable,
@@ -18,7 +17,8 @@ import { checkQueue } from '../checkers/queue/index.ts';
 import type { CheckResult } from '../checkers/result.ts';
 import type { History } from '../workloads/history/format.ts';
 import { generateScaleHistory } from '../test/helpers/scale-histories.ts';
-import { benchQueueHistory, collectGarbage, PeakRssSampler } from './checkers-queue.ts';
+import { benchQueueHistory } from './checkers-queue.ts';
+import { measure, runCases } from './each-case.ts';
 
 const MIB = 1024 * 1024;
 const TIME_LIMIT_MS = 120_000;
@@ -92,15 +92,7 @@ const CASES: Record<string, { history: () => History; check: (h: History) => Che
 async function runCase(name: string): Promise<void> {
   const c = CASES[name];
   const history = c.history();
-  collectGarbage();
-  const before = process.memoryUsage.rss();
-  const sampler = new PeakRssSampler();
-  sampler.reset();
-  const started = performance.now();
-  const result = c.check(history);
-  const seconds = (performance.now() - started) / 1000;
-  const peak = sampler.peakBytes();
-  await sampler.stop();
+  const { value: result, seconds, peak, before } = await measure(() => c.check(history));
   console.log(
     `${name.padEnd(15)} ${String(history.length).padStart(9)} events  ${seconds.toFixed(2).padStart(7)} s  ` +
       `valid=${String(result.valid).padEnd(7)}  peak rss ${(peak / MIB).toFixed(0)} MiB ` +
@@ -109,17 +101,5 @@ async function runCase(name: string): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const at = process.argv.indexOf('--case');
-  if (at >= 0) {
-    await runCase(process.argv[at + 1]);
-  } else {
-    for (const name of Object.keys(CASES)) {
-      const child = spawnSync(
-        process.execPath,
-        ['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx', process.argv[1], '--case', name],
-        { stdio: 'inherit' },
-      );
-      if (child.status !== 0) console.log(`${name}: exited with ${child.status ?? child.signal}`);
-    }
-  }
+  await runCases(process.argv[1], Object.keys(CASES), runCase);
 }

@@ -12,6 +12,7 @@ import {
   readSend,
   sendAcksHint,
   UNKNOWN_OFFSET,
+  type Key,
   type RecordValue,
 } from '../queue/index.ts';
 import { formatValue, seconds } from '../queue/describe.ts';
@@ -87,7 +88,11 @@ export function checkDurability(history: History, facts?: DurabilityFacts, opts:
       acked++;
       if (finalReads < 0) continue;
       if (readAtEnd.get(send.key)?.has(send.value) === true) continue;
-      const holder = send.offset === UNKNOWN_OFFSET ? undefined : held.get(send.key)?.get(send.offset);
+      // Replicas hold partitions, integers: a key of another kind (Jepsen's `:x`) is held by none we know.
+      const holder =
+        send.offset === UNKNOWN_OFFSET || typeof send.key !== 'number'
+          ? undefined
+          : held.get(send.key)?.get(send.offset);
       if (holder !== undefined && holder.value === send.value) {
         if (unreadable.record()) {
           unreadable.examples.push({
@@ -135,7 +140,7 @@ function reportLoss(
   history: History,
   invocationOf: Int32Array,
   position: number,
-  send: { key: number; offset: number; value: RecordValue },
+  send: { key: Key; offset: number; value: RecordValue },
   acks: AcksLevel | undefined,
   finalTime: number,
   truncations: TruncationsByKey,
@@ -143,10 +148,11 @@ function reportLoss(
 ): void {
   const { key, offset, value } = send;
   const ackTime = history[position].time;
-  const removedBy = offset === UNKNOWN_OFFSET ? [] : truncationsRemoving(truncations, key, offset, ackTime);
+  const removedBy =
+    offset === UNKNOWN_OFFSET || typeof key !== 'number' ? [] : truncationsRemoving(truncations, key, offset, ackTime);
   if (removedBy.length > 0) tallies.attributed++;
   const verdict =
-    typeof value === 'number' && tallies.explainer.known
+    typeof value === 'number' && typeof key === 'number' && tallies.explainer.known
       ? tallies.explainer.explain(key, value, offset, acks)
       : { cause: null, allowed: false, why: '' };
   const tally = verdict.allowed ? tallies.allowed : tallies.lost;

@@ -131,6 +131,7 @@ function lostCopies(
   }
   // One copy must remain: a value lost from every offset it was seen at is not explained as in the log once.
   if (lostAt.length === 0 || lostAt.length !== offsets.length - 1) return null;
-  const last = typeof value === 'number' ? (judge?.lastWrittenAt?.(log.key, value) ?? null) : null;
+  const last =
+    typeof value === 'number' && typeof log.key === 'number' ? (judge?.lastWrittenAt?.(log.key, value) ?? null) : null;
   return last !== null && lostAt.includes(last) ? { offsets: lostAt, verdicts } : null;
 }

@@ -6,13 +6,20 @@ import type { AnomalyExample } from '../result.ts';
 import { plural } from './describe.ts';
 import { ALLOWED_NOTE, causeSentence } from './detect-sends.ts';
 import { QUEUE_ANOMALIES } from './explanations.ts';
-import { microOps, pollRecordsByKey, toKey } from './micro-ops.ts';
+import { microOps, pollRecordsByKey, toKey, type Key } from './micro-ops.ts';
 import { countKnownBetween, knownBetween, valuesAt, type KeyLog, type OffsetIndex } from './offset-index.ts';
 import { isFinalReadsMarker, opPair } from './pairing.ts';
 import { AnomalyTally } from './tally.ts';
 
 /** Ops after which a consumer's position may legitimately be anywhere. */
-const REPOSITIONING_OPS = new Set(['assign', 'subscribe', 'seek', 'crash']);
+const REPOSITIONING_OPS = new Set(['seek', 'crash']);
+
+/**
+ * Ops that change a consumer's assignment. Kafka's consumer keeps the position of each partition it is still
+ * assigned (SubscriptionState.assignFromUser; kafkasim's simulated consumer does the same), and Jepsen's
+ * checker keeps those, so only the positions of partitions no longer named are forgotten.
+ */
+const ASSIGNMENT_OPS = new Set(['assign', 'subscribe']);
 
 const SKIPPED_SHOWN = 8;
 
@@ -32,7 +39,7 @@ export interface PollOrderTallies {
  */
 export type SkipJudge = (
   process: ProcessId,
-  key: number,
+  key: Key,
   offsets: readonly number[],
 ) => { cause: string | null; allowed: boolean; why: string } | null;
 
@@ -57,7 +64,7 @@ export function detectPollOrder(
     pollSkipAllowed: new AnomalyTally('poll-skip', QUEUE_ANOMALIES['poll-skip'] + ALLOWED_NOTE),
     intPollSkipAllowed: new AnomalyTally('int-poll-skip', QUEUE_ANOMALIES['int-poll-skip'] + ALLOWED_NOTE),
   };
-  const positions = new Map<ProcessId, Map<number, Position>>();
+  const positions = new Map<ProcessId, Map<Key, Position>>();
   const reporter = new PollOrderReporter(history, invocationOf, tallies, judge);
   for (let i = 0; i < history.length; i++) {
     const op = history[i];
@@ -73,6 +80,10 @@ export function detectPollOrder(
       continue;
     }
     if (op.type !== 'ok') continue;
+    if (ASSIGNMENT_OPS.has(op.f)) {
+      retainNamed(positions.get(op.process), op.value);
+      continue;
+    }
     const mops = microOps(op);
     if (mops === null) continue;
     for (const mop of mops) {
@@ -85,7 +96,8 @@ export function detectPollOrder(
       }
       for (const keyText in byKey) {
         const records = byKey[keyText];
-        const log = index.get(toKey(keyText));
+        const key = toKey(keyText);
+        const log = key === null ? undefined : index.get(key);
         if (!Array.isArray(records) || log === undefined) continue;
         checkRecords(log, records, i, consumer, reporter);
       }
@@ -94,11 +106,18 @@ export function detectPollOrder(
   return tallies;
 }
 
+/** Forgets the positions of the keys `named` (an assignment's list of keys) does not name. */
+function retainNamed(consumer: Map<Key, Position> | undefined, named: Value): void {
+  if (consumer === undefined) return;
+  const keep = new Set(Array.isArray(named) ? named.map(toKey) : []);
+  for (const key of [...consumer.keys()]) if (!keep.has(key)) consumer.delete(key);
+}
+
 function checkRecords(
   log: KeyLog,
   records: Value[],
   opPosition: number,
-  consumer: Map<number, Position>,
+  consumer: Map<Key, Position>,
   reporter: PollOrderReporter,
 ): void {
   let previous = NaN;

@@ -4,7 +4,7 @@ import type { History, ProcessId } from '../../workloads/history/format.ts';
 import { formatValue } from './describe.ts';
 import type { EvidenceRequest } from './evidence.ts';
 import { QUEUE_ANOMALIES } from './explanations.ts';
-import { UNKNOWN_OFFSET, type RecordValue } from './micro-ops.ts';
+import { UNKNOWN_OFFSET, type Key, type RecordValue } from './micro-ops.ts';
 import { opPair } from './pairing.ts';
 import type { QueueScan } from './scan.ts';
 import { AnomalyTally } from './tally.ts';
@@ -31,14 +31,17 @@ export interface LossJudge {
   lastWrittenAt?(key: number, value: number): number | null;
 }
 
-/** The judge's verdict on one lost record, or none when there is no judge or the value is not a number. */
+/**
+ * The judge's verdict on one lost record, or none when there is no judge or the value is not a number. The
+ * judge knows partitions, which are integers: a key of another kind (Jepsen's `:x`) has no facts to judge by.
+ */
 export function judgeLoss(
   judge: LossJudge | undefined,
-  key: number,
+  key: Key,
   value: RecordValue,
   offset: number,
 ): { cause: string | null; allowed: boolean; why: string } | null {
-  if (judge === undefined || typeof value !== 'number') return null;
+  if (judge === undefined || typeof value !== 'number' || typeof key !== 'number') return null;
   return judge.explain(key, value, offset, undefined);
 }
 
@@ -146,7 +149,7 @@ export function detectNonmonotonicSends(
 ): { findings: AnomalyTally; allowed: AnomalyTally } {
   const findings = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send']);
   const allowed = new AnomalyTally('nonmonotonic-send', QUEUE_ANOMALIES['nonmonotonic-send'] + ALLOWED_NOTE);
-  const lastByProducer = new Map<ProcessId, Map<number, LastSend>>();
+  const lastByProducer = new Map<ProcessId, Map<Key, LastSend>>();
   const { key, offset, value, position } = scan.acked;
   for (let i = 0; i < key.length; i++) {
     if (offset[i] === UNKNOWN_OFFSET) continue;

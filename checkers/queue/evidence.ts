@@ -11,6 +11,7 @@ import {
   toKey,
   toRecordValue,
   UNKNOWN_OFFSET,
+  type Key,
   type RecordValue,
 } from './micro-ops.ts';
 import { opPair } from './pairing.ts';
@@ -24,19 +25,19 @@ interface Need {
 
 export class EvidenceRequest {
   /** key → offset → (value → first completion showing it there). */
-  private readonly atOffset = new Map<number, Map<number, Map<RecordValue, number>>>();
+  private readonly atOffset = new Map<Key, Map<number, Map<RecordValue, number>>>();
   /** key → value → (offset → first completion showing it there). */
-  private readonly ofValue = new Map<number, Map<RecordValue, Map<number, number>>>();
+  private readonly ofValue = new Map<Key, Map<RecordValue, Map<number, number>>>();
   private readonly needs: Need[] = [];
 
   /** The example will show one op for each distinct value seen at (key, offset). */
-  witnessesOfOffset(example: AnomalyExample, key: number, offset: number, leading: Op[] = []): void {
+  witnessesOfOffset(example: AnomalyExample, key: Key, offset: number, leading: Op[] = []): void {
     const witnesses = nestedEntry(this.atOffset, key, offset, () => new Map<RecordValue, number>());
     this.needs.push({ example, leading, witnesses });
   }
 
   /** The example will show one op for each distinct offset `value` was seen at in `key`. */
-  witnessesOfValue(example: AnomalyExample, key: number, value: RecordValue, leading: Op[] = []): void {
+  witnessesOfValue(example: AnomalyExample, key: Key, value: RecordValue, leading: Op[] = []): void {
     const witnesses = nestedEntry(this.ofValue, key, value, () => new Map<number, number>());
     this.needs.push({ example, leading, witnesses });
   }
@@ -61,7 +62,7 @@ export class EvidenceRequest {
         for (const keyText in byKey) {
           const key = toKey(keyText);
           const records = byKey[keyText];
-          if (!Array.isArray(records) || (!this.atOffset.has(key) && !this.ofValue.has(key))) continue;
+          if (key === null || !Array.isArray(records) || (!this.atOffset.has(key) && !this.ofValue.has(key))) continue;
           for (const record of records) {
             if (Array.isArray(record) && typeof record[0] === 'number') {
               this.witness(key, record[0], toRecordValue(record[1]), position);
@@ -76,7 +77,7 @@ export class EvidenceRequest {
     }
   }
 
-  private witness(key: number, offset: number, value: RecordValue, position: number): void {
+  private witness(key: Key, offset: number, value: RecordValue, position: number): void {
     const byValue = this.atOffset.get(key)?.get(offset);
     if (byValue !== undefined && !byValue.has(value)) byValue.set(value, position);
     const byOffset = this.ofValue.get(key)?.get(value);

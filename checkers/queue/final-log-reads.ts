@@ -195,7 +195,8 @@ function skipJudge(
       if (values.length === 0) return null;
       const now = epochs.get(String(key))?.get(offset);
       for (const value of values) {
-        if (typeof value !== 'number') return null;
+        // Facts are about partitions, integers: nothing judges a skip over a key of another kind.
+        if (typeof value !== 'number' || typeof key !== 'number') return null;
         const verdict = loss.explain(key, value, offset, undefined);
         const lostIn = loss.lostEpoch(key, value, offset);
         const heard = `it had read ${value} at offset ${offset}, lost since: ${verdict.why}`;

@@ -16,6 +16,7 @@ export {
   toRecordValue,
   UNKNOWN_OFFSET,
   type AcksHint,
+  type Key,
   type RecordValue,
   type SendFields,
 } from './micro-ops.ts';

@@ -18,11 +18,26 @@ export function toRecordValue(v: Value | undefined): RecordValue {
   return v;
 }
 
-/** Keys are partitions: integers, written as numbers in sends and as object keys (strings) in polls. */
-export function toKey(v: Value | undefined): number {
-  const key = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  return Number.isInteger(key) ? key : NaN;
+/**
+ * A key names one log. kafkasim's keys are partitions, integers; Jepsen's Kafka test writes them as integers
+ * or keywords (`:x`, which the EDN reader reads as the string "x"), and some clients as strings.
+ */
+export type Key = number | string;
+
+/**
+ * A send's key or a poll's map key as a Key, or null when it cannot be one. Poll maps have string keys
+ * only, so an integer written as text ("3", as a poll names partition 3) is the integer, and the same key
+ * in a send and a poll meet; any other non-empty string is a key of its own.
+ */
+export function toKey(v: Value | undefined): Key | null {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : null;
+  if (typeof v !== 'string' || v === '') return null;
+  const n = INTEGER_TEXT.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) ? n : v;
 }
+
+/** Integers as a map key writes them: no sign other than minus, no leading zeros, no exponent. */
+const INTEGER_TEXT = /^(0|-?[1-9][0-9]*)$/;
 
 export function microOps(op: Op): Value[] | null {
   return Array.isArray(op.value) ? op.value : null;
@@ -30,14 +45,14 @@ export function microOps(op: Op): Value[] | null {
 
 /** Filled in place by readSend, so hot loops decode sends without allocating. */
 export interface SendFields {
-  key: number;
+  key: Key;
   /** UNKNOWN_OFFSET when the micro-op carries no offset. */
   offset: number;
   value: RecordValue;
 }
 
 export function newSendFields(): SendFields {
-  return { key: NaN, offset: UNKNOWN_OFFSET, value: null };
+  return { key: 0, offset: UNKNOWN_OFFSET, value: null };
 }
 
 /**
@@ -47,7 +62,7 @@ export function newSendFields(): SendFields {
 export function readSend(mop: Value, out: SendFields): boolean {
   if (!Array.isArray(mop) || mop.length < 3 || mop[0] !== 'send') return false;
   const key = toKey(mop[1]);
-  if (Number.isNaN(key)) return false;
+  if (key === null) return false;
   const payload = mop[2];
   if (Array.isArray(payload) && payload.length === 2 && (typeof payload[0] === 'number' || payload[0] === null)) {
     const offset = payload[0];

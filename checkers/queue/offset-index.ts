@@ -1,10 +1,10 @@
 // The per-key offset index: what every poll and every committed send says sits at each offset of each
 // partition. Hash maps keyed by offset and by value, never arrays sized by the largest offset, because
 // offsets are sparse (transaction markers, truncations) and can be large.
-import type { RecordValue } from './micro-ops.ts';
+import type { Key, RecordValue } from './micro-ops.ts';
 
 export interface KeyLog {
-  key: number;
+  key: Key;
   /** offset → the first value observed there. */
   valueAt: Map<number, RecordValue>;
   /** offset → further distinct values observed there (only for inconsistent offsets). */
@@ -23,9 +23,9 @@ export interface KeyLog {
 }
 
 /** key (partition) → its log as observed. */
-export type OffsetIndex = Map<number, KeyLog>;
+export type OffsetIndex = Map<Key, KeyLog>;
 
-export function newKeyLog(key: number): KeyLog {
+export function newKeyLog(key: Key): KeyLog {
   return {
     key,
     valueAt: new Map(),
@@ -39,7 +39,7 @@ export function newKeyLog(key: number): KeyLog {
   };
 }
 
-export function keyLogFor(index: OffsetIndex, key: number): KeyLog {
+export function keyLogFor(index: OffsetIndex, key: Key): KeyLog {
   let log = index.get(key);
   if (log === undefined) {
     log = newKeyLog(key);

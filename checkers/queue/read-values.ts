@@ -1,15 +1,15 @@
 // The set of values read per key, restricted to polls invoked after some point (the durability
 // checker asks for the final phase only).
 import type { History } from '../../workloads/history/format.ts';
-import { microOps, pollRecordsByKey, toKey, toRecordValue, type RecordValue } from './micro-ops.ts';
+import { microOps, pollRecordsByKey, toKey, toRecordValue, type Key, type RecordValue } from './micro-ops.ts';
 
 /** key → values returned by ok polls whose invocation comes after history position `after`. */
 export function collectReadValues(
   history: History,
   invocationOf: Int32Array,
   after: number,
-): Map<number, Set<RecordValue>> {
-  const byKey = new Map<number, Set<RecordValue>>();
+): Map<Key, Set<RecordValue>> {
+  const byKey = new Map<Key, Set<RecordValue>>();
   for (let position = after + 1; position < history.length; position++) {
     const op = history[position];
     if (op.type !== 'ok' || invocationOf[position] <= after) continue;
@@ -21,7 +21,7 @@ export function collectReadValues(
       for (const keyText in records) {
         const list = records[keyText];
         const key = toKey(keyText);
-        if (!Array.isArray(list) || Number.isNaN(key)) continue;
+        if (!Array.isArray(list) || key === null) continue;
         let values = byKey.get(key);
         if (values === undefined) {
           values = new Set();

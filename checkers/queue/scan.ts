@@ -9,6 +9,7 @@ import {
   toKey,
   toRecordValue,
   UNKNOWN_OFFSET,
+  type Key,
   type RecordValue,
 } from './micro-ops.ts';
 import { keyLogFor, observeRecord, sortKnownOffsets, type KeyLog, type OffsetIndex } from './offset-index.ts';
@@ -16,7 +17,7 @@ import { finalReadsPosition, invocationPositions } from './pairing.ts';
 
 /** Sends in history order, as columns (one entry per send micro-op). */
 export interface SendList {
-  key: number[];
+  key: Key[];
   /** UNKNOWN_OFFSET when the completion named none. */
   offset: number[];
   value: RecordValue[];
@@ -44,7 +45,7 @@ function newSendList(): SendList {
   return { key: [], offset: [], value: [], position: [] };
 }
 
-function pushSend(list: SendList, key: number, offset: number, value: RecordValue, position: number): void {
+function pushSend(list: SendList, key: Key, offset: number, value: RecordValue, position: number): void {
   list.key.push(key);
   list.offset.push(offset);
   list.value.push(value);
@@ -94,7 +95,7 @@ export function scanQueueHistory(history: History, invocationOf = invocationPosi
       for (const keyText in byKey) {
         const records = byKey[keyText];
         const key = toKey(keyText);
-        if (!Array.isArray(records) || Number.isNaN(key)) continue;
+        if (!Array.isArray(records) || key === null) continue;
         scan.recordsRead += indexPolledRecords(keyLogFor(scan.offsets, key), records, position);
       }
     }
@@ -124,13 +125,20 @@ function indexPolledRecords(log: KeyLog, records: Value[], position: number): nu
   return count;
 }
 
-/** An info send whose value some poll returned did commit, so the offset its completion named counts too. */
+/**
+ * An info send whose value some poll returned did commit, so the offset its completion named counts too; and
+ * so did every other send of the same op, since a Kafka transaction commits all its sends or none (Jepsen's
+ * must-have-committed?), read or not.
+ */
 function indexReadIndeterminateSends(scan: QueueScan): void {
-  const { key, offset, value } = scan.indeterminate;
+  const { key, offset, value, position } = scan.indeterminate;
+  const committed = new Set<number>();
   for (let i = 0; i < key.length; i++) {
-    const log = scan.offsets.get(key[i]);
-    if (offset[i] === UNKNOWN_OFFSET || log === undefined || !log.readValues.has(value[i])) continue;
-    observeRecord(log, offset[i], value[i]);
+    if (scan.offsets.get(key[i])?.readValues.has(value[i]) === true) committed.add(position[i]);
+  }
+  for (let i = 0; i < key.length; i++) {
+    if (offset[i] === UNKNOWN_OFFSET || !committed.has(position[i])) continue;
+    observeRecord(keyLogFor(scan.offsets, key[i]), offset[i], value[i]);
   }
 }
 
@@ -140,8 +148,8 @@ export function buildOffsetIndex(history: History): OffsetIndex {
 }
 
 /** key → every value some poll returned for it, from an index built by buildOffsetIndex. */
-export function readValuesByKey(index: OffsetIndex): Map<number, Set<RecordValue>> {
-  const byKey = new Map<number, Set<RecordValue>>();
+export function readValuesByKey(index: OffsetIndex): Map<Key, Set<RecordValue>> {
+  const byKey = new Map<Key, Set<RecordValue>>();
   for (const [key, log] of index) byKey.set(key, log.readValues);
   return byKey;
 }

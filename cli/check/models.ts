@@ -2,6 +2,7 @@
 // of them (a Kafka history checked as a register, a register history checked as Kafka's) would be judged
 // valid having been checked for nothing, so the command refuses it instead (check.ts).
 import { checkDurability } from '../../checkers/durability/index.ts';
+import { checkJepsenKafka, type JepsenKafkaOptions } from '../../checkers/jepsen-kafka/index.ts';
 import {
   casRegisterModel,
   kafkaLogModel,
@@ -11,7 +12,7 @@ import {
   registerModel,
   type AnyModel,
 } from '../../checkers/linearizable/index.ts';
-import { checkQueue } from '../../checkers/queue/index.ts';
+import { checkQueue, newSendFields, readSend } from '../../checkers/queue/index.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { History, Op, Value } from '../../workloads/history/format.ts';
 import { UsageError } from '../usage-error.ts';
@@ -28,7 +29,8 @@ interface LinearizableModel {
 interface QueueModel {
   kind: 'queue';
   reads: string[];
-  check: (history: History) => CheckResult[];
+  /** `options` are Jepsen's test options, which only the jepsen-kafka model reads. */
+  check: (history: History, options: JepsenKafkaOptions) => CheckResult[];
 }
 
 export type CheckModel = LinearizableModel | QueueModel;
@@ -55,18 +57,30 @@ export const MODELS: Record<string, CheckModel> = {
   queue: { kind: 'queue', reads: QUEUE_OPS, check: (h) => [checkQueue(h)] },
   durability: { kind: 'queue', reads: QUEUE_OPS, check: (h) => [checkDurability(h)] },
   kafka: { kind: 'queue', reads: QUEUE_OPS, check: (h) => [checkQueue(h), checkDurability(h)] },
+  // Jepsen's own Kafka checker (jepsen.tests.kafka), transactions and their cycles included.
+  'jepsen-kafka': { kind: 'queue', reads: [...QUEUE_OPS, 'txn'], check: (h, o) => [checkJepsenKafka(h, o)] },
 };
+
+/** The models that read Jepsen's test options (--no-ww-deps, --rw-deps, --sub-via). */
+export const JEPSEN_OPTION_MODELS = ['jepsen-kafka'];
 
 export const CHECK_MODELS = Object.keys(MODELS);
 
 /**
  * Whether the model reads `op`: a client's invocation of one of its ops. The queue checkers skip a send
- * or poll whose micro-ops they cannot decode, so for them the value must hold one of those micro-ops.
+ * or poll whose micro-ops they cannot decode, so for them the value must hold a send they can decode (a key
+ * that is an integer, a keyword or a string) or a poll.
  */
 function reads(model: CheckModel, op: Op): boolean {
   if (op.type !== 'invoke' || typeof op.process !== 'number' || !model.reads.includes(op.f)) return false;
   if (model.kind === 'linearizable') return true;
-  return Array.isArray(op.value) && op.value.some((m) => Array.isArray(m) && QUEUE_OPS.includes(m[0] as string));
+  return Array.isArray(op.value) && op.value.some(isQueueMicroOp);
+}
+
+const sendFields = newSendFields();
+
+function isQueueMicroOp(mop: Value): boolean {
+  return readSend(mop, sendFields) || (Array.isArray(mop) && mop[0] === 'poll');
 }
 
 /** Refuses a history in which the model reads nothing: a verdict on it would be on no op at all. */

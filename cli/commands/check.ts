@@ -8,7 +8,8 @@ import { checkOutDir, checkReportData, makeOutDir, writeRunReport } from '../../
 import { MAX_HISTORY_BYTES, readInput } from '../../harness/input.ts';
 import type { History, Value } from '../../workloads/history/format.ts';
 import { checkWellFormed } from '../../workloads/history/well-formed.ts';
-import { CHECK_MODELS, checkSomethingToRead, MODELS } from '../check/models.ts';
+import type { JepsenKafkaOptions, SubscribeVia } from '../../checkers/jepsen-kafka/index.ts';
+import { CHECK_MODELS, checkSomethingToRead, JEPSEN_OPTION_MODELS, MODELS } from '../check/models.ts';
 import { intOption } from '../options.ts';
 import { EXIT_ANOMALY, EXIT_UNKNOWN, EXIT_VALID, UsageError } from '../usage-error.ts';
 
@@ -20,6 +21,30 @@ interface CheckFlags {
   timeLimit: string;
   json?: boolean;
   out?: string;
+  /** Jepsen's test options, for --model jepsen-kafka. */
+  wwDeps?: boolean;
+  rwDeps?: boolean;
+  subVia?: string;
+}
+
+const SUB_VIA: readonly SubscribeVia[] = ['assign', 'subscribe'];
+
+/** Jepsen's test options from the flags, refused for a model that would ignore them. */
+function jepsenOptions(flags: CheckFlags): JepsenKafkaOptions {
+  const given = [
+    flags.wwDeps === false ? '--no-ww-deps' : null,
+    flags.rwDeps === true ? '--rw-deps' : null,
+    flags.subVia !== undefined ? '--sub-via' : null,
+  ].filter((f) => f !== null);
+  if (!JEPSEN_OPTION_MODELS.includes(flags.model)) {
+    if (given.length > 0)
+      throw new UsageError(`${given[0]} applies only to --model ${JEPSEN_OPTION_MODELS.join(', ')}`);
+    return {};
+  }
+  const subVia = flags.subVia === undefined ? undefined : flags.subVia.split(',');
+  if (subVia !== undefined && (subVia.length === 0 || !subVia.every((v) => (SUB_VIA as string[]).includes(v))))
+    throw new UsageError(`--sub-via must be assign, subscribe or assign,subscribe; got "${flags.subVia}"`);
+  return { wwDeps: flags.wwDeps ?? true, rwDeps: flags.rwDeps ?? false, subVia: subVia as SubscribeVia[] | undefined };
 }
 
 export function checkHistoryFile(path: string, flags: CheckFlags): CheckResult[] {
@@ -33,6 +58,7 @@ function checkHistory(path: string, flags: CheckFlags): { history: History; resu
   const model = MODELS[name];
   // Options first, then the file: a typo in a flag is not worth reading 256 MiB for.
   const seconds = intOption('--time-limit', flags.timeLimit, 1, 86_400);
+  const jepsen = jepsenOptions(flags);
   let initial = model.kind === 'linearizable' ? model.initial : undefined;
   if (flags.initial !== undefined) {
     if (initial === undefined) throw new UsageError(`--initial does not apply to the ${name} model`);
@@ -47,7 +73,7 @@ function checkHistory(path: string, flags: CheckFlags): { history: History; resu
   const history = parseHistoryText(text, hint);
   checkWellFormed(history);
   checkSomethingToRead(name, history, path);
-  if (model.kind === 'queue') return { history, results: model.check(history) };
+  if (model.kind === 'queue') return { history, results: model.check(history, jepsen) };
   try {
     return { history, results: [checkLinearizableWithin(history, model.build(initial), seconds * 1000)] };
   } catch (e) {
@@ -66,12 +92,18 @@ function verdictOf(results: CheckResult[]): true | false | 'unknown' {
 export function registerCheck(program: Command): void {
   program
     .command('check <history>')
-    .description('check a history file (JSON lines or Jepsen EDN) for linearizability or Kafka queue anomalies')
+    .description(
+      'check a history file (JSON lines or Jepsen EDN) for linearizability, Kafka queue anomalies or, as ' +
+        "Jepsen's Kafka checker does, transaction cycles",
+    )
     .requiredOption('--model <name>', `one of ${CHECK_MODELS.join(', ')}`)
     .option('--initial <json>', 'initial value for register, cas-register, multi-register and mutex')
     .option('--time-limit <seconds>', 'give up with "unknown" after this long', '60')
     .option('--json', 'print the verdict as JSON')
     .option('--out <dir>', 'also write an HTML report of the history and its verdict (index.html, report.json)')
+    .option('--no-ww-deps', "jepsen-kafka: infer no ww edges from offsets (Jepsen's --no-ww-deps; G1c then a finding)")
+    .option('--rw-deps', 'jepsen-kafka: also draw rw edges, which Jepsen describes but never draws (G-single, G2-item)')
+    .option('--sub-via <how>', "jepsen-kafka: assign (default), subscribe or assign,subscribe (Jepsen's --sub-via)")
     .action((path: string, flags: CheckFlags) => {
       // Checked before the history is read and judged: a bad --out is not worth a long check.
       if (flags.out !== undefined) checkOutDir(flags.out);
@@ -91,6 +123,9 @@ export function registerCheck(program: Command): void {
           for (const a of r.anomalies) {
             console.log(`  ${a.name} × ${a.count}: ${a.examples[0]?.description ?? ''}`);
           }
+          // Found but allowed by the configuration, and what the checker could not settle: not findings.
+          for (const a of r.allowed ?? []) console.log(`  allowed ${a.name} × ${a.count}`);
+          for (const n of r.notes ?? []) console.log(`  note ${n.name} × ${n.count}`);
         }
       }
       process.exitCode = valid === true ? EXIT_VALID : valid === false ? EXIT_ANOMALY : EXIT_UNKNOWN;

@@ -59,6 +59,34 @@ describe('readEdnHistory', () => {
     ]);
   });
 
+  it('reads a Kafka op as Jepsen writes it: keyword keys and values, and its :rebalance-log', () => {
+    const [op] = readEdnHistory(
+      '[{:type :ok, :f :txn, :process 3, :time 5000000, :index 9, ' +
+        ':value [[:send :x [2 :a]] [:poll {:y [[0 :b] [1 :c]], 4 [[7 8]]}]], :rebalance-log [{:keys [:x :y]}]}]',
+    );
+    expect(op).toEqual({
+      index: 0,
+      time: 5,
+      process: 3,
+      type: 'ok',
+      f: 'txn',
+      value: [
+        ['send', 'x', [2, 'a']],
+        [
+          'poll',
+          {
+            y: [
+              [0, 'b'],
+              [1, 'c'],
+            ],
+            4: [[7, 8]],
+          },
+        ],
+      ],
+      rebalanceLog: [{ keys: ['x', 'y'] }],
+    });
+  });
+
   it('reads op maps that are not inside a collection', () => {
     const text = '{:process 0, :type :invoke, :f :read}\n{:process 0, :type :ok, :f :read, :value 1}\n';
     expect(readEdnHistory(text).map((op) => op.value)).toEqual([null, 1]);

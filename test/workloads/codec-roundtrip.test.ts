@@ -38,6 +38,8 @@ const opArb: fc.Arbitrary<Omit<Op, 'index'>> = fc.record(
     f: trickyString,
     value: fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }) as fc.Arbitrary<Value>,
     error: trickyString,
+    // Jepsen's :rebalance-log: maps whose keys were assigned during a transaction.
+    rebalanceLog: fc.array(fc.record({ keys: fc.array(fc.oneof(trickyString, fc.nat(9))) })) as fc.Arbitrary<Value>,
   },
   { requiredKeys: ['time', 'process', 'type', 'f', 'value'] },
 );

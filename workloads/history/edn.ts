@@ -60,6 +60,8 @@ function readOp(reader: EdnReader, position: number): Op {
   };
   const error = form.error;
   if (error !== undefined && error !== null) op.error = typeof error === 'string' ? error : JSON.stringify(error);
+  const rebalanceLog = form['rebalance-log'];
+  if (rebalanceLog !== undefined && rebalanceLog !== null) op.rebalanceLog = rebalanceLog;
   return op;
 }
 
@@ -81,6 +83,7 @@ function opToEdn(op: Op): string {
     `{:index ${op.index}, :time ${numberToEdn(time)}, :process ${process}, :type :${op.type}, ` +
     `:f ${stringToEdn(op.f)}, :value ${valueToEdn(op.value)}`;
   if (op.error !== undefined) text += `, :error ${stringToEdn(op.error)}`;
+  if (op.rebalanceLog !== undefined) text += `, :rebalance-log ${valueToEdn(op.rebalanceLog)}`;
   return text + '}';
 }
 

@@ -25,6 +25,11 @@ export interface Op {
   value: Value;
   /** Kafka's error name (NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT...) or another reason, on fail and info. */
   error?: string;
+  /**
+   * Jepsen's :rebalance-log, kept as written: the consumer-group rebalances that happened while a transaction
+   * ran, each a map whose :keys were assigned. Jepsen's checker expects no order within a poll of those keys.
+   */
+  rebalanceLog?: Value;
 }
 
 export type History = Op[];

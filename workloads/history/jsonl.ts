@@ -5,7 +5,7 @@ import type { History, Op, OpType, ProcessId, Value } from './format.ts';
 
 const OP_TYPES: ReadonlySet<string> = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
 
-/** One line per op, keys always in the order index, time, process, type, f, value, error. */
+/** One line per op, keys always in the order index, time, process, type, f, value, error, rebalanceLog. */
 export function writeJsonl(history: History): string {
   let text = '';
   for (const op of history) text += jsonlLine(op);
@@ -23,7 +23,7 @@ export interface JsonFeed {
   feedJson(value: unknown): unknown;
 }
 
-const LINE_KEYS = ['index', 'time', 'process', 'type', 'f', 'value', 'error'] as const;
+const LINE_KEYS = ['index', 'time', 'process', 'type', 'f', 'value', 'error', 'rebalanceLog'] as const;
 const KEY_TEXT = LINE_KEYS.map((k) => `"${k}":`);
 
 /**
@@ -55,6 +55,7 @@ function orderedOp(op: Op): Op {
     value: op.value,
   };
   if (op.error !== undefined) ordered.error = op.error;
+  if (op.rebalanceLog !== undefined) ordered.rebalanceLog = op.rebalanceLog;
   return ordered;
 }
 
@@ -114,5 +115,6 @@ function opFromLine(line: string, lineNumber: number, position: number): Op {
     value: (fields.value ?? null) as Value,
   };
   if (error !== undefined) op.error = error as string;
+  if (fields.rebalanceLog !== undefined && fields.rebalanceLog !== null) op.rebalanceLog = fields.rebalanceLog as Value;
   return op;
 }
