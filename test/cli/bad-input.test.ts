@@ -14,7 +14,7 @@ const cwd = at('cwd');
 
 const repro = (options: Record<string, unknown>): string =>
   JSON.stringify({
-    kafkasim: '0.2.0',
+    kafkasim: '0.3.0',
     seed: 1,
     options: { schedule: { version: 1, ops: [] }, ...options },
     expectedHistoryHash: '0000000000000000',

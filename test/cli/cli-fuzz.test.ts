@@ -26,7 +26,7 @@ const inputs = join(root, 'inputs');
 const at = (name: string): string => join(inputs, name);
 
 const REPRO = {
-  kafkasim: '0.2.0',
+  kafkasim: '0.3.0',
   seed: 5,
   options: { timeSeconds: 1, nemesis: [], schedule: { version: 1, ops: [] } },
   expectedHistoryHash: '0000000000000000',
@@ -50,7 +50,7 @@ const FILES: Record<string, string> = {
   'truncated.jsonl': KAFKA_JSONL.slice(0, 90),
   'empty.txt': '',
   'report-dir/report.json': '{"kind": "kafkasim-run-rep',
-  'fuzz-dir/summary.json': '{"kafkasim": "0.2.0", "runs": [',
+  'fuzz-dir/summary.json': '{"kafkasim": "0.3.0", "runs": [',
 };
 
 const PATHS = [

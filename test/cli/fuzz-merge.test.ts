@@ -34,7 +34,7 @@ function shardDir(index: number, count: number, failing: number[], options: obje
     writeFileSync(join(dir, `seeds/${s}/repro.json`), `{"seed":${s}}`);
   }
   const summary: FuzzSummary = {
-    kafkasim: '0.2.0',
+    kafkasim: '0.3.0',
     startedAt: `2025-01-01T00:00:0${index}.000Z`,
     options: options as FuzzSummary['options'],
     runFlags: ['--time', '10'],

@@ -99,11 +99,11 @@ describe('kafkasim replay and shrink', () => {
       /written by kafkasim 9.0.0/,
     ],
     [
-      '{"kafkasim": "0.2.0", "seed": 1, "options": {"bogus": 1, "schedule": {"version": 1, "ops": []}}, ' +
+      '{"kafkasim": "0.3.0", "seed": 1, "options": {"bogus": 1, "schedule": {"version": 1, "ops": []}}, ' +
         '"expectedHistoryHash": "0000000000000000"}',
       /unknown option "bogus"/,
     ],
-    ['{"kafkasim": "0.2.0", "seed": 1, "options": {}, "expectedHistoryHash": "xyz"}', /16 hex digits/],
+    ['{"kafkasim": "0.3.0", "seed": 1, "options": {}, "expectedHistoryHash": "xyz"}', /16 hex digits/],
   ])('refuses a malformed or foreign repro (%s) with one line and exit 2', (text, message) => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, text);

@@ -108,7 +108,7 @@ describe('kafkasim report', () => {
     [
       'a summary.json without runs',
       (d: string) => {
-        writeFileSync(join(d, 'summary.json'), '{"kafkasim": "0.2.0"}');
+        writeFileSync(join(d, 'summary.json'), '{"kafkasim": "0.3.0"}');
         return d;
       },
       /summary\.json/,

@@ -7,7 +7,7 @@ import { totalsOf, type FuzzSummary } from '../../harness/fuzz/summary.ts';
 
 function summaryOf(runs: SeedOutcome[]): FuzzSummary {
   return {
-    kafkasim: '0.2.0',
+    kafkasim: '0.3.0',
     startedAt: '2025-01-01T00:00:00.000Z',
     options: { timeSeconds: 10 },
     runFlags: ['--time', '10'],

@@ -12,7 +12,7 @@ const SCHEDULE = { version: 1, ops: [] };
 
 function reproText(options: Record<string, unknown>): string {
   return JSON.stringify({
-    kafkasim: '0.2.0',
+    kafkasim: '0.3.0',
     seed: 1,
     options: { schedule: SCHEDULE, ...options },
     expectedHistoryHash: '0000000000000000',
