@@ -156,8 +156,12 @@ export class CrashWatch {
       case 'append': {
         this.noteAppended(e.broker, e.partition, e.baseOffset, e.values);
         if (e.asLeader) {
-          for (let i = 0; i < e.values.length; i++)
-            this.written.push({ key: e.partition, offset: e.baseOffset + i, value: e.values[i], epoch: e.epoch });
+          const p = e.producer;
+          for (let i = 0; i < e.values.length; i++) {
+            const w: Written = { key: e.partition, offset: e.baseOffset + i, value: e.values[i], epoch: e.epoch };
+            if (p !== undefined) w.producer = { id: p.id, epoch: p.epoch, sequence: p.baseSequence + i };
+            this.written.push(w);
+          }
         }
         const log = this.mirrorOf(e.broker, e.partition);
         const at = e.baseOffset - log.startOffset;

@@ -111,6 +111,31 @@ export class LossExplainer {
   }
 
   /**
+   * KAFKA-14034 (open, the Java client of 3.9 and since): a batch of an idempotent producer fails for good and
+   * TransactionManager.handleFailedBatch bumps the producer epoch at once, renumbering from sequence 0 the batches
+   * still in flight (startSequencesAtBeginning); a leader that had appended one of them takes it again as the first
+   * batch of the new epoch. Shown by two leader appends of `value` by one producer, the later in a later epoch.
+   */
+  knownDuplicateBug(key: number, value: number): string {
+    const appends = (this.written.get(key)?.get(value) ?? []).filter((w) => w.producer !== undefined);
+    for (const first of appends) {
+      const again = appends.find(
+        (w) =>
+          w.offset > first.offset && w.producer!.id === first.producer!.id && w.producer!.epoch > first.producer!.epoch,
+      );
+      if (again === undefined) continue;
+      const a = first.producer!;
+      const b = again.producer!;
+      return (
+        ` Kafka's idempotent producer bug (KAFKA-14034): producer ${a.id} wrote it at offset ${first.offset} in ` +
+        `producer epoch ${a.epoch} (sequence ${a.sequence}) and, after bumping its epoch while the batch was in ` +
+        `flight, again at offset ${again.offset} in epoch ${b.epoch} (sequence ${b.sequence}).`
+      );
+    }
+    return '';
+  }
+
+  /**
    * Whether duplicates are allowed: the producer was not idempotent (enable.idempotence=false), so a retry of
    * a batch that was written may be written again, and the run is not judged strictly.
    */

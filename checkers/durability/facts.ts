@@ -165,6 +165,8 @@ export interface Written {
   offset: number;
   value: number;
   epoch: number;
+  /** An idempotent producer's record: its producer id, producer epoch and sequence. */
+  producer?: { id: number; epoch: number; sequence: number };
 }
 
 /** Everything the cause of a loss is checked against. */

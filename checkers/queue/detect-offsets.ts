@@ -87,10 +87,14 @@ export function detectDuplicates(
               ? ` The copy at offset ${lost.offsets[0]} was lost (another value was seen there since).`
               : ` The copies at offsets ${listWords(lost.offsets)} were lost (other values were seen there since).`) +
             causeSentence(lost.verdicts[0]);
+      const knownBug =
+        allowed || typeof value !== 'number' || typeof log.key !== 'number'
+          ? ''
+          : (judge?.knownDuplicateBug?.(log.key, value) ?? '');
       const example: AnomalyExample = {
         description:
           `Value ${formatValue(value)} appears at ${offsets.length} offsets of partition ${log.key}: ` +
-          `${listWords(offsets)}.${why}`,
+          `${listWords(offsets)}.${why}${knownBug}`,
         ops: [],
         detail: {
           key: log.key,
@@ -101,6 +105,7 @@ export function detectDuplicates(
             : lost === null
               ? {}
               : { cause, allowed, why: lost.verdicts[0].why, lostAt: lost.offsets }),
+          ...(knownBug === '' ? {} : { knownBug: 'KAFKA-14034' }),
         },
       };
       tally.examples.push(example);

@@ -29,6 +29,11 @@ export interface LossJudge {
   allowsDuplicates?(): boolean;
   /** Where a leader last appended `value` (its latest leader epoch), or null when unknown. */
   lastWrittenAt?(key: number, value: number): number | null;
+  /**
+   * A known bug of Kafka's idempotent producer behind a duplicate, as a sentence, when the facts show it (the same
+   * producer wrote the value again under a later producer epoch: KAFKA-14034); empty otherwise.
+   */
+  knownDuplicateBug?(key: number, value: number): string;
 }
 
 /**

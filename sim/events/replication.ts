@@ -31,6 +31,8 @@ export type ReplicationEvent =
       asLeader: boolean;
       /** A leader's append for a produce request: the request's acks (-1: all). */
       acks?: 0 | 1 | -1;
+      /** An idempotent producer's batch: its producer id, epoch and first sequence. */
+      producer?: { id: number; epoch: number; baseSequence: number };
     }
   | {
       kind: 'truncate';

@@ -567,6 +567,9 @@ export class Partition {
         epoch: batch.epoch,
         asLeader,
         ...(acks === undefined ? {} : { acks }),
+        ...(batch.producerId === NO_PRODUCER
+          ? {}
+          : { producer: { id: batch.producerId, epoch: batch.producerEpoch, baseSequence: batch.baseSequence } }),
       });
     }
     if (this.deps.observe.active) {

@@ -377,3 +377,35 @@ describe('a later send at a lower offset whose earlier record no replica lost (a
     expect(sends(unknown)).toEqual([{}, null, expect.stringContaining('no replica is known to have held it')]);
   });
 });
+
+describe('KAFKA-14034 named behind a duplicate', () => {
+  const append = (offset: number, epoch: number, sequence: number, id = 7): Written => ({
+    key: 1,
+    offset,
+    value: 192,
+    epoch: 3,
+    producer: { id, epoch, sequence },
+  });
+  const policy: LossPolicy = { uncleanElection: false, lastKnownLeaderRecovery: true, acks: 'all', strict: false };
+  const judgeOf = (written: Written[]) => lossExplainer({ policy, removals: [], elections: [], written });
+
+  it('names it when one producer wrote the value again in a later producer epoch', () => {
+    const judge = judgeOf([append(54, 6, 14), append(60, 8, 0)]);
+    const told = judge.knownDuplicateBug(1, 192);
+    expect(told).toContain('KAFKA-14034');
+    expect(told).toContain('offset 54 in producer epoch 6 (sequence 14)');
+    expect(told).toContain('again at offset 60 in epoch 8 (sequence 0)');
+  });
+
+  it('does not name it for two producers, one epoch, or appends without producer state', () => {
+    const two = judgeOf([append(54, 6, 14), append(60, 8, 0, 9)]);
+    expect(two.knownDuplicateBug(1, 192)).toBe('');
+    const same = judgeOf([append(54, 6, 14), append(60, 6, 15)]);
+    expect(same.knownDuplicateBug(1, 192)).toBe('');
+    const plain = judgeOf([
+      { key: 1, offset: 54, value: 192, epoch: 3 },
+      { key: 1, offset: 60, value: 192, epoch: 3 },
+    ]);
+    expect(plain.knownDuplicateBug(1, 192)).toBe('');
+  });
+});

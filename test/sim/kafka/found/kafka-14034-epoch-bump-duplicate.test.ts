@@ -29,6 +29,11 @@ describe('KAFKA-14034: the idempotent producer renumbers a batch the leader alre
       },
     );
     expect(run.result.anomalies).toEqual({ duplicate: 1 });
+    // The verdict keeps it a finding and names the bug, with the two appends it was checked against.
+    const queue = run.result.checkers.find((c) => c.checker === 'queue');
+    const example = queue?.anomalies.find((a) => a.name === 'duplicate')?.examples[0];
+    expect(example?.description).toContain('(KAFKA-14034): producer 1001000003 wrote it at offset 54');
+    expect(example?.detail).toMatchObject({ knownBug: 'KAFKA-14034' });
     const [first, second] = copies;
     expect(first?.values).toEqual([192]);
     expect(second?.values).toEqual([192]);
