@@ -19,7 +19,7 @@ import type {
   MetadataFetchRequest,
   MetadataFetchResponse,
 } from './raft-messages.ts';
-import { RaftLog } from './raft-log.ts';
+import { RaftLog, readQuorumState, writeQuorumState } from './raft-log.ts';
 import type { RaftEntry } from './records.ts';
 import { digestOf } from './records.ts';
 import type { KraftChannel } from './rpc.ts';
@@ -46,11 +46,13 @@ export class MetadataFollower {
   image: MetadataImage;
   leaderId = -1;
   /**
-   * The latest epoch this broker knows of (Kafka's quorum.epoch()). It starts at its log's last epoch, as
-   * Kafka's QuorumState.initialize never starts below the epoch of the log's end; a fetch answered in an
-   * older epoch comes from a deposed leader and is ignored (see fetch()).
+   * The latest epoch this broker knows of (Kafka's quorum.epoch()). It starts at the epoch its quorum-state file
+   * kept, or its log's last epoch if that is later, as Kafka's QuorumState.initialize never starts below the epoch
+   * of the log's end; a fetch answered in an older epoch comes from a deposed leader and is ignored (see fetch()).
    */
   leaderEpoch: number;
+  /** The leader and epoch last written to the quorum-state file, so that only a change is written. */
+  private persisted: { leaderId: number; leaderEpoch: number };
   private nextVoter = 0;
   private caughtUp = false;
   private stopped = false;
@@ -66,7 +68,9 @@ export class MetadataFollower {
   ) {
     this.snapshots = new SnapshotStore(ctx.disk);
     this.log = new RaftLog(ctx.disk, false, this.snapshots.ids());
-    this.leaderEpoch = this.log.lastEpoch();
+    const stored = readQuorumState(ctx.disk);
+    this.leaderEpoch = Math.max(this.log.lastEpoch(), stored.leaderEpoch);
+    this.persisted = { leaderId: stored.leaderId, leaderEpoch: stored.leaderEpoch };
     const latest = this.snapshots.latest();
     this.image = latest === null ? new MetadataImage() : imageOf(latest);
     if (raftHub.active) raftHub.emit({ kind: 'metadata-reset', time: ctx.now(), broker: brokerId });
@@ -74,6 +78,28 @@ export class MetadataFollower {
     // Everything on disk was committed when fetched: it is applied now, handed on once caught up.
     const entries = this.log.read(this.image.offset, Infinity);
     for (const e of entries) this.apply(e);
+  }
+
+  /**
+   * A leader learnt from a fetch answer. A broker is an observer of the quorum, and Kafka persists an observer's
+   * transitions too (QuorumState.transitionToFollower -> durableTransitionTo, FileQuorumStateStore: a temporary
+   * file, fsync, rename; 3.9.0), so a restarted broker knows the epoch it had reached.
+   */
+  private followLeader(leaderId: number, leaderEpoch: number): boolean {
+    this.leaderId = leaderId;
+    this.leaderEpoch = leaderEpoch;
+    if (leaderId < 0 || (leaderId === this.persisted.leaderId && leaderEpoch === this.persisted.leaderEpoch)) {
+      return true;
+    }
+    this.persisted = { leaderId, leaderEpoch };
+    try {
+      writeQuorumState(this.ctx.disk, { leaderEpoch, leaderId, votedId: -1 });
+    } catch (e) {
+      // A failed write of the election state is fatal to Kafka's raft client (the fault handler halts).
+      logDirFailed(this.ctx, 'writing the quorum-state file', e);
+      return false;
+    }
+    return true;
   }
 
   /** The applied offset: how far this broker has followed the metadata log. */
@@ -132,8 +158,7 @@ export class MetadataFollower {
         }
         if (res.error !== 'NONE') {
           if (res.leaderId >= 0 && res.leaderEpoch >= this.leaderEpoch) {
-            this.leaderId = res.leaderId;
-            this.leaderEpoch = res.leaderEpoch;
+            if (!this.followLeader(res.leaderId, res.leaderEpoch)) return;
           } else {
             this.leaderId = -1;
           }
@@ -149,8 +174,7 @@ export class MetadataFollower {
           this.leaderId = -1;
           return this.later(() => this.fetch());
         }
-        this.leaderId = res.leaderId;
-        this.leaderEpoch = res.leaderEpoch;
+        if (!this.followLeader(res.leaderId, res.leaderEpoch)) return;
         if (res.divergingEpoch !== null) {
           throw new Error(
             `broker ${this.brokerId}: metadata log diverges at ${this.log.endOffset} though it holds committed ` +
