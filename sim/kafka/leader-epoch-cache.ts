@@ -17,6 +17,8 @@ export class LeaderEpochCache {
   constructor(
     private readonly disk: Disk,
     private readonly file: string,
+    /** KAFKA-7415 (2.1.0): assign as LeaderEpochFileCache does since (see assign). */
+    private readonly kafka7415 = true,
   ) {
     const text = disk.read(file);
     for (const line of text.split('\n')) {
@@ -31,12 +33,24 @@ export class LeaderEpochCache {
     return this.entries.length === 0 ? UNDEFINED_EPOCH : this.entries[this.entries.length - 1].epoch;
   }
 
-  /** Records that `epoch` starts at `startOffset` (a new leader's first append, or a replicated batch). */
+  /** The start offset of the latest epoch, or UNDEFINED_EPOCH_OFFSET when the cache is empty. */
+  latestStartOffset(): number {
+    return this.entries.length === 0 ? UNDEFINED_EPOCH_OFFSET : this.entries[this.entries.length - 1].startOffset;
+  }
+
+  /**
+   * Records that `epoch` starts at `startOffset` (a new leader's epoch, or a replicated batch), as
+   * LeaderEpochFileCache.assign does from 2.1.0 (KAFKA-7415): nothing to do when it is the latest epoch at or after
+   * its start; otherwise the entries it contradicts (an epoch as high, or a start as late) go first
+   * (maybeTruncateNonMonotonicEntries; truncateAndAppend in 2.1), so a new epoch starting where the latest one did
+   * replaces it. Before 2.1 an entry was only ever added after the latest (its callers check), and an epoch that
+   * started where the previous one did was kept beside it.
+   */
   assign(epoch: number, startOffset: number): void {
     const last = this.entries[this.entries.length - 1];
-    if (last !== undefined && (epoch <= last.epoch || startOffset < last.startOffset)) {
-      if (epoch === last.epoch) return;
-      // A lower epoch after a higher one means the caller truncated first; keep the cache monotonic.
+    if (last !== undefined && epoch === last.epoch && (startOffset >= last.startOffset || !this.kafka7415)) return;
+    const contradicts = this.kafka7415 ? startOffset <= last?.startOffset : startOffset < last?.startOffset;
+    if (last !== undefined && (epoch <= last.epoch || contradicts)) {
       this.entries = this.entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset);
     }
     this.entries.push({ epoch, startOffset });

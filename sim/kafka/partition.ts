@@ -99,7 +99,7 @@ export class Partition {
     checkpointedHighWatermark: number,
   ) {
     this.log = new PartitionLog(deps.disk, `log-${id}`, deps.config['flush.messages']);
-    this.epochCache = new LeaderEpochCache(deps.disk, `leader-epoch-checkpoint-${id}`);
+    this.epochCache = new LeaderEpochCache(deps.disk, `leader-epoch-checkpoint-${id}`, deps.protocol.kafka7415);
     // The cache may be ahead of a log that lost its unsynced tail in a crash, or behind one whose
     // checkpoint write failed. As in Kafka 3.9.0 (LogLoader.load's truncateFromEndAsyncFlush(nextOffset),
     // LogSegment.recover assigning only epochs above the latest), nothing drops an entry that the recovered log
@@ -552,7 +552,14 @@ export class Partition {
   // ---- shared ----
 
   private appendBatch(batch: RecordBatch, asLeader: boolean, acks?: 0 | 1 | -1): void {
-    if (batch.epoch > this.epochCache.latestEpoch()) this.epochCache.assign(batch.epoch, batch.baseOffset);
+    // Log.append -> LeaderEpochFileCache.assign. From 2.1.0 (KAFKA-7415) any epoch other than the latest is taken:
+    // a replica that led an empty log in epoch 8 and then fetches epoch 0's records starts its cache again at
+    // {0, 0}. Before, only a higher epoch was (1.1.0's `epoch > latestEpoch && offset >= latestOffset`).
+    const latest = this.epochCache.latestEpoch();
+    const assign = this.deps.protocol.kafka7415
+      ? batch.epoch !== latest || batch.baseOffset < this.epochCache.latestStartOffset()
+      : batch.epoch > latest;
+    if (assign) this.epochCache.assign(batch.epoch, batch.baseOffset);
     this.log.append(batch);
     this.producers.update(batch);
     const now = this.deps.now();

@@ -62,6 +62,7 @@ const NONE: KafkaBehaviours = {
   kafka2721: false,
   kafka4485: false,
   kafka7152: false,
+  kafka7415: false,
   kafka7897: false,
   truncateOnFetch: false,
   kafka14704: false,
@@ -172,7 +173,7 @@ const HISTORY: Change[] = [
   {
     version: '2.1',
     checkedAt: '2.1.0',
-    behaviours: { kip320: true, kafka7164: true, kafka7128: true, kafka7152: true },
+    behaviours: { kip320: true, kafka7164: true, kafka7128: true, kafka7152: true, kafka7415: true },
     producer: { retries: 2147483647 },
     changes: [
       "KAFKA-7152: a follower whose log end offset equals the leader's is never out of sync " +
@@ -181,6 +182,8 @@ const HISTORY: Change[] = [
         '(Partition.localReplicaWithEpochOrException: FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH)',
       'KAFKA-7164/KAFKA-7395: a follower truncates on every leader epoch change (Partition.makeFollower)',
       'KAFKA-7128: ISR expansion waits for the leader epoch start offset (Partition.maybeExpandIsr)',
+      'KAFKA-7415: an append assigns any leader epoch other than the latest, dropping the entries it contradicts ' +
+        '(Log.append, LeaderEpochFileCache.assign and truncateAndAppend)',
       'KIP-91: producer retries default to MAX_INT (ProducerConfig)',
     ],
   },

@@ -56,7 +56,11 @@ describe('the verdict on losses the configuration allows', () => {
       const run = runOnce({ seed, kafka: '4.4', schedule, fileSystem: 'posix' });
       const disk = run.result.checkers.find((c) => c.checker === 'disk-durability');
       expect(disk?.anomalies).toEqual([]);
-      expect(run.result.findings).toBe(0);
+      // Seed 1521's restored tail also leaves leader 1 a synced checkpoint entry (epoch 4 at 15) over epoch-0
+      // records, and its followers loop on the diverging epoch as in test/sim/kafka/found/ (seed 11006): Kafka's
+      // own recovery and fetch paths on POSIX. Before KAFKA-7415's assign was modelled (epoch 7 replacing epoch 5
+      // at offset 34) the loop happened to end; the liveness finding is what Kafka does.
+      expect(run.result.anomalies).toEqual(seed === 1521 ? { 'unavailable-after-heal': 2 } : {});
       const recoveries = run.output.facts.recoveries;
       expect(recoveries.length).toBeGreaterThan(0);
       if (seed === 1521) {

@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import { BROKER_DEFAULTS } from '../../sim/kafka/config.ts';
 import type { PartitionState } from '../../sim/kafka/messages.ts';
+import type { KafkaBehaviours } from '../../sim/kafka/protocol.ts';
 import { ObserverHub } from '../../sim/kafka/observer.ts';
 import { Partition } from '../../sim/kafka/partition.ts';
 import { NO_PRODUCER } from '../../sim/kafka/records.ts';
@@ -17,6 +18,8 @@ export interface HandPartitionOptions {
   disk?: Disk;
   /** The high watermark the broker's checkpoint holds for it at start. */
   checkpointedHighWatermark?: number;
+  /** The release behaviours it follows (the newest release's unless told). */
+  protocol?: KafkaBehaviours;
 }
 
 /** Partition 0's replica on a broker; the ISR changes it proposes are in `proposals`. */
@@ -30,7 +33,7 @@ export function handPartition(options: HandPartitionOptions = {}) {
       brokerId,
       disk,
       config: { ...BROKER_DEFAULTS },
-      protocol: NEWEST_BEHAVIOURS,
+      protocol: options.protocol ?? NEWEST_BEHAVIOURS,
       now: () => 0,
       observe: new ObserverHub(),
       proposeIsr: (_p, isr, change) => proposals.push({ isr, change }),
