@@ -162,9 +162,12 @@ export class Partition {
   makeLeader(state: PartitionState): void {
     const wasLeader = this.role === 'leader';
     const wasLeaderInEpoch = wasLeader && this.leaderEpoch === state.leaderEpoch;
-    // The checkpoint write comes first: an I/O error there must leave the replica wholly as it was, not a
-    // leader of the new epoch without follower states (it would never expand its ISR).
-    if (!wasLeaderInEpoch) this.epochCache.assign(state.leaderEpoch, this.log.logEndOffset);
+    // From 2.1.0 (KAFKA-7415) a new leader records its epoch's start offset at once (Partition.makeLeader ->
+    // Log.maybeAssignEpochStartOffset); before, its first append in the epoch did. The checkpoint write comes
+    // first: an I/O error there must leave the replica wholly as it was, not a leader of the new epoch without
+    // follower states (it would never expand its ISR).
+    const recordsEpochStart = this.deps.protocol.kafka7415;
+    if (!wasLeaderInEpoch && recordsEpochStart) this.epochCache.assign(state.leaderEpoch, this.log.logEndOffset);
     this.applyState(state);
     this.role = 'leader';
     if (wasLeaderInEpoch) return;
@@ -179,7 +182,7 @@ export class Partition {
         partition: this.id,
         leaderEpoch: state.leaderEpoch,
         isr: [...state.isr],
-        latestCachedEpoch: this.epochCache.latestEpoch(),
+        ...(recordsEpochStart ? { latestCachedEpoch: this.epochCache.latestEpoch() } : {}),
       });
     }
     this.maybeIncrementHighWatermark();

@@ -108,10 +108,11 @@ export interface KafkaBehaviours {
   /** KAFKA-7152 (2.1.0): a follower whose log end offset equals the leader's is never out of sync. */
   kafka7152: boolean;
   /**
-   * KAFKA-7415 (2.1.0): an append assigns its batch's epoch whenever it differs from the cache's latest
-   * (LeaderEpochFileCache.assign's isUpdateNeeded), dropping the entries the new one contradicts; before, only an
-   * epoch above the latest was taken, so a replica that once led an empty log kept that epoch at offset 0 under
-   * every older-epoch record it fetched afterwards.
+   * KAFKA-7415 (2.1.0): a new leader records its epoch's start offset at once (Partition.makeLeader); before,
+   * its first append in the epoch did. And an append assigns its batch's epoch whenever it differs from the cache's
+   * latest (LeaderEpochFileCache.assign's isUpdateNeeded), dropping the entries the new one contradicts; before,
+   * only an epoch above the latest was taken, so a replica that once led an empty log kept that epoch at offset 0
+   * under every older-epoch record it fetched afterwards.
    */
   kafka7415: boolean;
   /**
@@ -215,7 +216,7 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka2721: 'KAFKA-2721 follower state kept on leader re-election',
   kafka4485: 'KAFKA-4485 caught-up followers outside the ISR hold the high watermark',
   kafka7152: 'KAFKA-7152 a follower at the leader log end is in sync',
-  kafka7415: 'KAFKA-7415 an append assigns any epoch other than the latest',
+  kafka7415: 'KAFKA-7415 a new leader records its epoch; appends assign any other epoch',
   kafka7897: 'KAFKA-7897 no OffsetsForLeaderEpoch without an epoch',
   truncateOnFetch: 'KAFKA-10554 truncation on fetch (DivergingEpoch)',
   kafka14704: 'KAFKA-14704 truncation before the follower high watermark',

@@ -182,8 +182,8 @@ const HISTORY: Change[] = [
         '(Partition.localReplicaWithEpochOrException: FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH)',
       'KAFKA-7164/KAFKA-7395: a follower truncates on every leader epoch change (Partition.makeFollower)',
       'KAFKA-7128: ISR expansion waits for the leader epoch start offset (Partition.maybeExpandIsr)',
-      'KAFKA-7415: an append assigns any leader epoch other than the latest, dropping the entries it contradicts ' +
-        '(Log.append, LeaderEpochFileCache.assign and truncateAndAppend)',
+      'KAFKA-7415: a new leader records its epoch start offset (Partition.makeLeader); an append assigns any ' +
+        'leader epoch other than the latest, dropping the entries it contradicts (LeaderEpochFileCache.assign)',
       'KIP-91: producer retries default to MAX_INT (ProducerConfig)',
     ],
   },

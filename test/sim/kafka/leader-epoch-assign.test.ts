@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { behavioursOf } from '../../helpers/behaviours.ts';
 import { handPartition, partitionState } from '../../helpers/hand-partition.ts';
+import { LeaderEpochCache } from '../../../sim/kafka/leader-epoch-cache.ts';
 import type { RecordBatch } from '../../../sim/kafka/records.ts';
+import { Disk, Random } from '../../../sim/world/index.ts';
 
 function batch(baseOffset: number, epoch: number, value: number): RecordBatch {
   return { baseOffset, epoch, producerId: -1, producerEpoch: -1, baseSequence: -1, values: [value] };
@@ -31,27 +33,36 @@ describe('leader-epoch cache on append (KAFKA-7415)', () => {
     expect(p.endOffsetForEpoch(8)).toEqual([1, 3]);
   });
 
-  it('before 2.1: only a higher epoch is taken, so epoch 8 stays at offset 0 under older records', () => {
+  it('before 2.1 a leader of an empty log records nothing, so the fetched epochs are cached as they come', () => {
     const p = ledEmptyThenFetched('-kafka7415');
     expect(p.epochCache.latestEpoch()).toBe(9);
-    // Epoch 0 "ends" at 0, where epoch 8 starts: a follower asking for it truncates everything it has.
-    expect(p.endOffsetForEpoch(0)).toEqual([0, 0]);
-    expect(p.endOffsetForEpoch(8)).toEqual([8, 3]);
+    expect(p.endOffsetForEpoch(0)).toEqual([0, 2]);
+    expect(p.endOffsetForEpoch(8)).toEqual([1, 3]);
   });
 
   it('a new epoch starting where the latest one did replaces it from 2.1 (truncateAndAppend)', () => {
-    const modern = handPartition();
-    modern.p.makeLeader(partitionState(0, 0, [0, 1, 2]));
-    modern.append(1, 2);
-    modern.p.makeLeader(partitionState(0, 1, [0, 1, 2]));
-    modern.p.makeLeader(partitionState(0, 2, [0, 1, 2]));
+    const cache = (kafka7415: boolean) => {
+      const c = new LeaderEpochCache(new Disk('b0', Random.root(1)), 'leader-epoch-checkpoint-0', kafka7415);
+      c.assign(0, 0);
+      c.assign(1, 2);
+      c.assign(2, 2);
+      return c;
+    };
     // Epoch 1 began at offset 2 and so did epoch 2: Kafka keeps only epoch 2, so epoch 1 ends with epoch 0's end.
-    expect(modern.p.endOffsetForEpoch(1)).toEqual([0, 2]);
+    expect(cache(true).endOffsetFor(1, 5, true)).toEqual([0, 2]);
+    // Before 2.1 (1.1.0's assign: a higher epoch at an offset not below the latest start) both stay.
+    expect(cache(false).endOffsetFor(1, 5, true)).toEqual([1, 2]);
+  });
+
+  it('a new leader records its epoch at once from 2.1; before, its first append in the epoch did', () => {
+    const modern = handPartition();
+    modern.p.makeLeader(partitionState(0, 3, [0, 1, 2]));
+    expect(modern.p.epochCache.latestEpoch()).toBe(3);
     const old = handPartition({ protocol: behavioursOf('-kafka7415') });
-    old.p.makeLeader(partitionState(0, 0, [0, 1, 2]));
-    old.append(1, 2);
-    old.p.makeLeader(partitionState(0, 1, [0, 1, 2]));
-    old.p.makeLeader(partitionState(0, 2, [0, 1, 2]));
-    expect(old.p.endOffsetForEpoch(1)).toEqual([1, 2]);
+    old.p.makeLeader(partitionState(0, 3, [0, 1, 2]));
+    expect(old.p.epochCache.latestEpoch()).toBe(-1);
+    old.append(7);
+    expect(old.p.epochCache.latestEpoch()).toBe(3);
+    expect(old.p.endOffsetForEpoch(3)).toEqual([3, 1]);
   });
 });
