@@ -59,6 +59,19 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
   LeaderEpochStartRecorded:
     "A new leader records its epoch's start offset in its leader-epoch cache before it serves " +
     '(Partition.makeLeader, maybeAssignEpochStartOffset): followers truncate by what the cache answers.',
+  ProducerStateFromLog:
+    "A replica's idempotent-producer state is derived from its log: once truncated it remembers no batch at or " +
+    'past the new log end (UnifiedLog.truncateTo rebuilds it, ProducerStateManager.truncateAndReload), or the ' +
+    'leader answers a retry of a batch it no longer has as a duplicate, at an offset that holds something else.',
+  LeaderEpochFencing:
+    'A replica answers a Fetch or OffsetsForLeaderEpoch naming a current leader epoch only in that epoch: an older ' +
+    'one gets FENCED_LEADER_EPOCH, a newer one UNKNOWN_LEADER_EPOCH (KIP-320, 2.1.0: ' +
+    'Partition.checkCurrentLeaderEpoch), so that a replica or consumer that missed a leader change learns of it.',
+  IsrChangeOnCurrentState:
+    "An ISR change made for a leader's AlterPartition (AlterIsr) is its proposal, made on the very partition " +
+    'state the leader proposed it from, or not at all: the controller refuses an older partition epoch ' +
+    '(ReplicationControlManager.validateAlterPartitionData: INVALID_UPDATE_VERSION; ZooKeeper mode: the write is ' +
+    "conditional on the zkVersion), so the leader adopts its proposal's partition epoch or the next.",
   MonotonicControllerEpoch:
     'ZooKeeper mode: a broker never goes back to an older controller epoch (ReplicaManager refuses a control ' +
     'request from a deposed controller with STALE_CONTROLLER_EPOCH, whichever broker it runs on).',
@@ -84,6 +97,8 @@ export class InvariantMonitor {
    */
   private readonly stateVersions = new Map<number, number>();
   private readonly unclean = new Map<number, UncleanElection[]>();
+  /** ISR changes leaders asked for: `partition|leader|partition epoch|isr`. */
+  private readonly proposals = new Set<string>();
   /** Unsynced tails lost in crashes: acks=all without fsync trusts replication, so these explain losses. */
   private readonly crashLosses = new Map<number, { time: number; broker: number; from: number; to: number }[]>();
   readonly violations: Violation[] = [];
@@ -226,6 +241,16 @@ export class InvariantMonitor {
           list.push({ time: e.time, broker: e.broker, from: e.toOffset, to: r.values.length });
           this.crashLosses.set(e.partition, list);
         }
+        if (e.producerStateEndOffset !== undefined && e.producerStateEndOffset > e.toOffset) {
+          this.inexcusable(
+            'ProducerStateFromLog',
+            e,
+            [e.broker],
+            `broker ${e.broker} truncated partition ${e.partition} to ${e.toOffset} but its idempotent-producer ` +
+              `state still remembers batches up to offset ${e.producerStateEndOffset - 1}`,
+            { toOffset: e.toOffset, producerStateEndOffset: e.producerStateEndOffset, reason: e.reason },
+          );
+        }
         r.values.length = Math.min(r.values.length, e.toOffset);
         r.epochs.length = Math.min(r.epochs.length, e.toOffset);
         if (r.highWatermark > e.toOffset) r.highWatermark = e.toOffset;
@@ -256,6 +281,17 @@ export class InvariantMonitor {
         const before = r.isr;
         r.isr = [...e.isr];
         this.checkIsrMembers('WeakIsr', e, e.broker, before, e.isr);
+        const proposedAt = e.proposedAtPartitionEpoch;
+        if (proposedAt !== undefined && (e.partitionEpoch < proposedAt || e.partitionEpoch > proposedAt + 1)) {
+          this.inexcusable(
+            'IsrChangeOnCurrentState',
+            e,
+            [e.broker],
+            `leader ${e.broker} proposed ISR [${e.isr}] of partition ${e.partition} at partition epoch ` +
+              `${proposedAt} and it was made at ${e.partitionEpoch}: on a state the leader never saw`,
+            { proposedAtPartitionEpoch: proposedAt, partitionEpoch: e.partitionEpoch, isr: [...e.isr] },
+          );
+        }
         if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.broker, e.isr);
         if (!e.isr.includes(e.broker)) {
           this.violate('LeaderInIsr', e, [e.broker], `leader ${e.broker} wrote an ISR without itself: [${e.isr}]`, {
@@ -288,7 +324,21 @@ export class InvariantMonitor {
           );
         }
         return;
+      case 'other-epoch-served':
+        this.inexcusable(
+          'LeaderEpochFencing',
+          e,
+          [e.broker],
+          `broker ${e.broker} (leader epoch ${e.leaderEpoch} of partition ${e.partition}) answered a ${e.request} ` +
+            `of ${e.requester < 0 ? 'a consumer' : `replica ${e.requester}`} in leader epoch ${e.currentLeaderEpoch}`,
+          { requester: e.requester, request: e.request, currentLeaderEpoch: e.currentLeaderEpoch },
+        );
+        return;
+      case 'isr-proposed':
+        this.proposals.add(`${e.partition}|${e.broker}|${e.partitionEpoch}|${e.isr.join()}`);
+        return;
       case 'controller-isr':
+        if (e.alterPartitionOn !== undefined) this.checkAlterPartition(e, e.alterPartitionOn);
         if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr);
         return;
       case 'election': {
@@ -383,6 +433,19 @@ export class InvariantMonitor {
         break;
       }
     }
+  }
+
+  /** IsrChangeOnCurrentState, the controller's side: its change is a proposal of the leader on the state replaced. */
+  private checkAlterPartition(e: Extract<ReplicationEvent, { kind: 'controller-isr' }>, on: number): void {
+    if (this.proposals.has(`${e.partition}|${e.leader}|${on}|${e.isr.join()}`)) return;
+    this.inexcusable(
+      'IsrChangeOnCurrentState',
+      e,
+      [e.leader],
+      `the controller set ISR [${e.isr}] of partition ${e.partition} for leader ${e.leader}'s AlterPartition on ` +
+        `partition epoch ${on}, which the leader never proposed on that state`,
+      { alterPartitionOn: on, partitionEpoch: e.partitionEpoch ?? null, isr: [...e.isr] },
+    );
   }
 
   /** MinIsrOnAppend: an acks=all append by a leader whose own (committed) ISR is below min.insync.replicas. */

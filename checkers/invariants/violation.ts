@@ -14,7 +14,10 @@ export type InvariantName =
   | 'MinIsrOnAppend'
   | 'ControllerEpochFencing'
   | 'MonotonicControllerEpoch'
-  | 'LeaderEpochStartRecorded';
+  | 'LeaderEpochStartRecorded'
+  | 'ProducerStateFromLog'
+  | 'LeaderEpochFencing'
+  | 'IsrChangeOnCurrentState';
 
 export interface Violation {
   invariant: InvariantName;

@@ -10,6 +10,8 @@ import { diskKind } from './disk.ts';
 import type { KillAllParams } from './kill-all.ts';
 import { killAllKind } from './kill-all.ts';
 import { powerLossKind } from './power-loss.ts';
+import type { SlowControlLinkParams } from './slow-control-link.ts';
+import { slowControlLinkKind } from './slow-control-link.ts';
 import type { SlowLinkParams } from './slow-link.ts';
 import { slowLinkKind } from './slow-link.ts';
 import type { KillParams } from './kill.ts';
@@ -48,6 +50,7 @@ export type ParamsOf = {
   'replace-disk': ReplaceDiskParams;
   'slow-link': SlowLinkParams;
   'controller-move': ControllerMoveParams;
+  'slow-control-link': SlowControlLinkParams;
 };
 
 export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
@@ -66,4 +69,5 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   'replace-disk': replaceDiskKind,
   'slow-link': slowLinkKind,
   'controller-move': controllerMoveKind,
+  'slow-control-link': slowControlLinkKind,
 };

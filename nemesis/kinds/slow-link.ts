@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import type { Distribution } from '../../sim/world/distribution.ts';
 import { Fields } from '../fields.ts';
-import type { FaultKindModule } from '../kind.ts';
+import type { FaultContext, FaultKindModule } from '../kind.ts';
 import { done, spanMs } from '../kind.ts';
 import type { Link } from '../links.ts';
 import type { ClusterShape } from '../shape.ts';
@@ -24,7 +24,8 @@ export type SlowLinkDirection = (typeof DIRECTIONS)[number];
 export type SlowLinkParams = { target: Target; direction: SlowLinkDirection; minMs: number; maxMs: number };
 export type SlowLinkApplied = { nodes: string[]; links: Link[]; minMs: number; maxMs: number };
 
-function parse(raw: unknown, where: string, shape?: ClusterShape): SlowLinkParams {
+/** The parameters' parser, shared with slow-control-link. */
+export function parseSlowLink(raw: unknown, where: string, shape?: ClusterShape): SlowLinkParams {
   const f = Fields.of(raw, where);
   f.only(['target', 'direction', 'minMs', 'maxMs']);
   const minMs = f.number('minMs', { min: 0, max: MAX_MS });
@@ -39,7 +40,7 @@ function parse(raw: unknown, where: string, shape?: ClusterShape): SlowLinkParam
 export const slowLinkKind: FaultKindModule<SlowLinkParams, SlowLinkApplied> = {
   kind: 'slow-link',
   summary: 'seconds of latency between chosen brokers and the other brokers (nothing lost, order kept); opt-in',
-  parse,
+  parse: parseSlowLink,
   generate(random, shape, intensity) {
     // Mostly the whole inter-broker network (every fetch answered late, whoever leads after the next
     // failure), else one follower or leader: the lagging replica the ISR rules are about.
@@ -58,20 +59,7 @@ export const slowLinkKind: FaultKindModule<SlowLinkParams, SlowLinkApplied> = {
     const maxMs = minMs + Math.round(3000 * random.float());
     return { target, direction, minMs, maxMs };
   },
-  arbitrary: (shape) =>
-    fc
-      .record({
-        target: targetArbitrary(shape, RULES, shape.brokers),
-        direction: fc.constantFrom(...DIRECTIONS),
-        minMs: fc.integer({ min: 0, max: 10000 }),
-        spread: fc.integer({ min: 0, max: 5000 }),
-      })
-      .map(({ target, direction, minMs, spread }): SlowLinkParams => ({
-        target,
-        direction,
-        minMs,
-        maxMs: minMs + spread,
-      })),
+  arbitrary: slowLinkArbitrary,
   duration: (random, intensity) => spanMs(random, intensity, 10000, 60000),
   tailMs: () => 0,
   start({ cluster, world, random }, params) {
@@ -85,13 +73,42 @@ export const slowLinkKind: FaultKindModule<SlowLinkParams, SlowLinkApplied> = {
         if (params.direction !== 'in') links.push([node, other]);
       }
     }
-    const latency: Distribution = { kind: 'uniform', min: params.minMs, max: params.maxMs };
-    for (const [from, to] of links) world.net.setLinkLatency(from, to, latency);
-    return { nodes, links, minMs: params.minMs, maxMs: params.maxMs };
+    return slowLinks(world, nodes, links, params);
   },
-  stop({ world }, applied) {
-    // Back to the network's default latency; what is already in flight arrives as it was sent.
-    for (const [from, to] of applied.links) world.net.setLinkLatency(from, to, null);
-    return done({ nodes: applied.nodes, restored: applied.links.length });
-  },
+  stop: restoreLinks,
 };
+
+/** Schedules for property tests, shared with slow-control-link. */
+export function slowLinkArbitrary(shape: ClusterShape): fc.Arbitrary<SlowLinkParams> {
+  return fc
+    .record({
+      target: targetArbitrary(shape, RULES, shape.brokers),
+      direction: fc.constantFrom(...DIRECTIONS),
+      minMs: fc.integer({ min: 0, max: 10000 }),
+      spread: fc.integer({ min: 0, max: 5000 }),
+    })
+    .map(({ target, direction, minMs, spread }): SlowLinkParams => ({
+      target,
+      direction,
+      minMs,
+      maxMs: minMs + spread,
+    }));
+}
+
+/** Sets the latency on `links`, what start records. */
+export function slowLinks(
+  world: FaultContext['world'],
+  nodes: string[],
+  links: Link[],
+  params: SlowLinkParams,
+): SlowLinkApplied {
+  const latency: Distribution = { kind: 'uniform', min: params.minMs, max: params.maxMs };
+  for (const [from, to] of links) world.net.setLinkLatency(from, to, latency);
+  return { nodes, links, minMs: params.minMs, maxMs: params.maxMs };
+}
+
+/** Back to the network's default latency; what is already in flight arrives as it was sent. */
+export function restoreLinks({ world }: FaultContext, applied: SlowLinkApplied): ReturnType<typeof done> {
+  for (const [from, to] of applied.links) world.net.setLinkLatency(from, to, null);
+  return done({ nodes: applied.nodes, restored: applied.links.length });
+}

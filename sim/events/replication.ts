@@ -43,6 +43,11 @@ export type ReplicationEvent =
       fromLogEndOffset: number;
       reason: TruncationReason;
       removed: RemovedRecord[];
+      /**
+       * Where the replica's idempotent-producer state ends once truncated: one past the last offset of the newest
+       * batch it remembers of any producer (0 if it remembers none). Kafka derives that state from the log.
+       */
+      producerStateEndOffset?: number;
     }
   | { kind: 'high-watermark'; time: number; broker: number; partition: number; highWatermark: number }
   | { kind: 'log-end-offset'; time: number; broker: number; partition: number; logEndOffset: number }
@@ -65,6 +70,9 @@ export type ReplicationEvent =
       isr: number[];
       partitionEpoch: number;
       change: 'shrink' | 'expand';
+      /** A change the leader proposed (AlterPartition, AlterIsr, its own ZooKeeper write): the partition epoch it
+       * proposed it from. Absent when the leader adopts a change the controller made. */
+      proposedAtPartitionEpoch?: number;
     }
   | ElectionEvent
   | {
@@ -76,12 +84,39 @@ export type ReplicationEvent =
       leaderEpoch: number;
       isr: number[];
       partitionEpoch?: number;
+      /** A change made for the leader's AlterPartition (AlterIsr): the partition epoch of the state it replaced. */
+      alterPartitionOn?: number;
+    }
+  /** A leader asked the controller for an ISR change (AlterPartition, AlterIsr) on the state it holds. */
+  | {
+      kind: 'isr-proposed';
+      time: number;
+      broker: number;
+      partition: number;
+      leaderEpoch: number;
+      partitionEpoch: number;
+      isr: number[];
     }
   | { kind: 'offline'; time: number; controller: number; partition: number; leaderEpoch: number; reason: string }
   | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }
   | { kind: 'acked'; time: number; broker: number; partition: number; offset: number; value: number; acks: 0 | 1 | -1 }
   | { kind: 'broker-state'; time: number; broker: number; state: BrokerState }
   | { kind: 'fenced'; time: number; broker: number; partition: number; error: string; detail: string }
+  /**
+   * A replica answered a Fetch or OffsetsForLeaderEpoch that named a current leader epoch other than its own
+   * (`requester`: a follower's broker id, -1 a consumer). Answers in the replica's own epoch are not reported: there
+   * is one per fetch, and only this is of interest (KIP-320 refuses it).
+   */
+  | {
+      kind: 'other-epoch-served';
+      time: number;
+      broker: number;
+      partition: number;
+      requester: number;
+      request: 'fetch' | 'offsets-for-leader-epoch';
+      currentLeaderEpoch: number;
+      leaderEpoch: number;
+    }
   /**
    * ZooKeeper mode: a partition state znode was written, by a controller of `controllerEpoch` (the epoch the state
    * records), while /controller_epoch held `currentControllerEpoch`.

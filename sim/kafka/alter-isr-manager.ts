@@ -57,8 +57,10 @@ export class AlterIsrManager {
     const partitionEpoch = p.partitionEpoch;
     const existing = this.unsent.get(p.id);
     // A LeaderAndIsr since then cleared the old item (AlterIsrManager.clearPending).
-    if (existing === undefined || this.stale(existing))
+    if (existing === undefined || this.stale(existing)) {
       this.unsent.set(p.id, { p, isr, change, leaderEpoch, partitionEpoch });
+      p.reportIsrProposed(isr);
+    }
     this.maybePropagate();
   }
 
@@ -153,7 +155,7 @@ export class AlterIsrManager {
     // "isrState was updated through leader election or some other mechanism": the answer is out of date.
     if (this.stale(item)) return false;
     if (r.error !== 'NONE') this.trace(`partition ${item.p.id}: AlterIsr to [${item.isr}] failed with ${r.error}`);
-    return handleAlterPartitionResult(item.p, item.isr, item.change, r);
+    return handleAlterPartitionResult(item.p, item.isr, item.change, r, item.partitionEpoch);
   }
 
   private trace(detail: string): void {
@@ -175,12 +177,13 @@ export function handleAlterPartitionResult(
   isr: number[],
   change: 'shrink' | 'expand',
   r: { error: string; leaderEpoch: number; partitionEpoch: number; isr: number[]; elr: number[] },
+  proposedAt: number,
 ): boolean {
   if (r.error === 'NONE') {
     // A success for another epoch, or older than what we hold, is ignored: the change stays pending. (2.7
     // also ignored one at our own partition epoch, which only a change to the ISR we hold could give.)
     if (r.leaderEpoch !== p.leaderEpoch || r.partitionEpoch < p.partitionEpoch) return false;
-    p.isrChanged(r.isr, r.elr, r.partitionEpoch, change);
+    p.isrChanged(r.isr, r.elr, r.partitionEpoch, change, proposedAt);
     return false;
   }
   switch (r.error) {

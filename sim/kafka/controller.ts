@@ -702,7 +702,12 @@ export class Controller {
   }
 
   /** An ISR change this controller wrote with the leader staying, for watchers. */
-  private emitControllerIsr(p: number, written: ZkPartitionState, partitionEpoch: number): void {
+  private emitControllerIsr(
+    p: number,
+    written: ZkPartitionState,
+    partitionEpoch: number,
+    alterPartitionOn?: number,
+  ): void {
     if (!this.observe.active) return;
     this.observe.emit({
       kind: 'controller-isr',
@@ -713,6 +718,7 @@ export class Controller {
       leaderEpoch: written.leader_epoch,
       isr: [...written.isr],
       partitionEpoch,
+      ...(alterPartitionOn === undefined ? {} : { alterPartitionOn }),
     });
   }
 
@@ -928,7 +934,8 @@ export class Controller {
           cp.state = w.state;
           cp.zkVersion = zkVersion;
           answer(w.partition, 'NONE', w.state, zkVersion);
-          this.emitControllerIsr(w.partition, w.state, zkVersion);
+          // The write was conditional on the version the leader sent: that is the state it replaced.
+          this.emitControllerIsr(w.partition, w.state, zkVersion, w.version);
         } else answer(w.partition, outcome);
         if (--pending === 0) finish();
       });

@@ -126,7 +126,7 @@ export class KafkaApis {
   };
 
   private handleOffsetForLeaderEpoch(from: NodeId, req: OffsetsForLeaderEpochRequest): void {
-    const partitions = this.replicaManager.lastOffsetForLeaderEpoch(req.partitions);
+    const partitions = this.replicaManager.lastOffsetForLeaderEpoch(req.partitions, req.replicaId);
     this.ctx.send(from, { type: 'OffsetsForLeaderEpochResponse', correlationId: req.correlationId, partitions });
   }
 

@@ -117,6 +117,11 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
+  /** Where the idempotent-producer state ends (ProducerStateManager.endOffset), for watchers. */
+  get producerStateEndOffset(): number {
+    return this.producers.endOffset();
+  }
+
   /**
    * Kafka's IsrState.maximalIsr (2.7.0), which the high watermark and acks=all count: a pending expansion's
    * new member is in it (PendingExpandIsr: isr + newInSyncReplicaId), a pending shrink still counts the old,
@@ -228,8 +233,28 @@ export class Partition {
     }
   }
 
+  /** Tells watchers of an ISR change this leader asks the controller for, on the state it holds. */
+  reportIsrProposed(isr: readonly number[]): void {
+    if (!this.deps.observe.active) return;
+    this.deps.observe.emit({
+      kind: 'isr-proposed',
+      time: this.deps.now(),
+      broker: this.deps.brokerId,
+      partition: this.id,
+      leaderEpoch: this.leaderEpoch,
+      partitionEpoch: this.partitionEpoch,
+      isr: [...isr],
+    });
+  }
+
   /** An ISR change we proposed was written: adopt it. */
-  isrChanged(isr: number[], elr: number[], partitionEpoch: number, change: 'shrink' | 'expand'): void {
+  isrChanged(
+    isr: number[],
+    elr: number[],
+    partitionEpoch: number,
+    change: 'shrink' | 'expand',
+    proposedAtPartitionEpoch: number,
+  ): void {
     this.isr = isr;
     this.elr = elr;
     this.partitionEpoch = partitionEpoch;
@@ -243,6 +268,7 @@ export class Partition {
         isr: [...isr],
         partitionEpoch,
         change,
+        proposedAtPartitionEpoch,
       });
     }
     // Partition.maybeShrinkIsr recomputed the high watermark after its (synchronous) ZooKeeper write; with
@@ -510,6 +536,7 @@ export class Partition {
         fromLogEndOffset: from,
         reason,
         removed: flat,
+        producerStateEndOffset: this.producers.endOffset(),
       });
     }
     if (this.deps.observe.active) {

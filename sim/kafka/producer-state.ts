@@ -151,6 +151,18 @@ export class ProducerStateManager {
     if (entry.batches.length > this.batchesToRetain) entry.batches.shift();
   }
 
+  /**
+   * One past the last offset of the newest batch remembered of any producer (0 if none): the state is derived
+   * from the log, so this is never past the log end offset (truncateAndReload after a truncation).
+   */
+  endOffset(): number {
+    let end = 0;
+    for (const entry of this.producers.values()) {
+      for (const b of entry.batches) end = Math.max(end, b.firstOffset + b.lastSeq - b.firstSeq + 1);
+    }
+    return end;
+  }
+
   /** ProducerStateManager.truncateAndReload: the state as the log now holds it. */
   rebuild(batches: readonly RecordBatch[]): void {
     this.producers = new Map();

@@ -363,6 +363,7 @@ export class ReplicaManager {
           fromLogEndOffset: end,
           reason: 'recovery',
           removed: [],
+          producerStateEndOffset: p.producerStateEndOffset,
         });
       }
       this.partitions.set(id, p);
@@ -552,6 +553,7 @@ export class ReplicaManager {
         const batches: RecordBatch[] = [];
         data[i] = { partition, error, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, batches, leaderEpoch };
       } else if (diverging !== null && diverging.endOffset !== UNDEFINED_EPOCH_OFFSET) {
+        this.reportOtherEpoch(p, req.replicaId, 'fetch', fp.currentLeaderEpoch);
         probe(P.fetchDivergingEpochAnswered);
         data[i] = {
           partition,
@@ -564,6 +566,7 @@ export class ReplicaManager {
           divergingEpoch: diverging,
         };
       } else if (diverging !== null || fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) {
+        this.reportOtherEpoch(p, req.replicaId, 'fetch', fp.currentLeaderEpoch);
         data[i] = {
           partition,
           error: 'OFFSET_OUT_OF_RANGE',
@@ -574,6 +577,7 @@ export class ReplicaManager {
           leaderEpoch: p.leaderEpoch,
         };
       } else {
+        this.reportOtherEpoch(p, req.replicaId, 'fetch', fp.currentLeaderEpoch);
         const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
         data[i] = {
           partition,
@@ -587,6 +591,29 @@ export class ReplicaManager {
       }
     }
     respond(from, req, data);
+  }
+
+  /**
+   * Tells watchers of an answer to a request that named a current leader epoch other than this replica's
+   * (none is reported when the request named none: releases before KIP-320 send none).
+   */
+  private reportOtherEpoch(
+    p: Partition,
+    requester: number,
+    request: 'fetch' | 'offsets-for-leader-epoch',
+    currentLeaderEpoch: number,
+  ): void {
+    if (currentLeaderEpoch === NO_EPOCH || currentLeaderEpoch === p.leaderEpoch || !this.observe.active) return;
+    this.observe.emit({
+      kind: 'other-epoch-served',
+      time: this.ctx.now(),
+      broker: this.brokerId,
+      partition: p.id,
+      requester,
+      request,
+      currentLeaderEpoch,
+      leaderEpoch: p.leaderEpoch,
+    });
   }
 
   private readonly expireFetch = (d: DelayedFetch): void => {
@@ -613,6 +640,7 @@ export class ReplicaManager {
   /** OffsetsForLeaderEpoch, answered by the leader only: each partition's end offset for the epoch asked. */
   lastOffsetForLeaderEpoch(
     partitions: OffsetsForLeaderEpochRequest['partitions'],
+    requester: number,
   ): { partition: number; error: KafkaError; leaderEpoch: number; endOffset: number }[] {
     return partitions.map((r) => {
       const p = this.partitions.get(r.partition);
@@ -622,6 +650,7 @@ export class ReplicaManager {
         else if (error === 'UNKNOWN_LEADER_EPOCH') probe(P.fetchUnknownLeaderEpoch);
         return { partition: r.partition, error, leaderEpoch: -1, endOffset: -1 };
       }
+      this.reportOtherEpoch(p, requester, 'offsets-for-leader-epoch', r.currentLeaderEpoch);
       const [leaderEpoch, endOffset] = p.endOffsetForEpoch(r.leaderEpoch);
       return { partition: r.partition, error: 'NONE' as KafkaError, leaderEpoch, endOffset };
     });

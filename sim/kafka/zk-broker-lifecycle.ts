@@ -297,12 +297,13 @@ export class ZkBrokerLifecycle {
       controller_epoch: this.host.controllerEpoch(),
       eligible_leader_replicas: elr,
     });
+    const proposedAt = p.partitionEpoch;
     const written = (version: number): void => {
-      p.isrChanged(isr, elr, version, change);
+      p.isrChanged(isr, elr, version, change, proposedAt);
       const notification = JSON.stringify({ partitions: [p.id] });
       this.zk.create(`${ISR_CHANGE_NOTIFICATION}/isr_change_`, notification, { sequential: true }, () => {});
     };
-    this.zk.setData(partitionStatePath(p.id), data, p.partitionEpoch, (err, stat) => {
+    this.zk.setData(partitionStatePath(p.id), data, proposedAt, (err, stat) => {
       if (p.leaderEpoch !== leaderEpoch || p.role !== 'leader') return;
       if (err === 'CONNECTIONLOSS') return this.confirmIsrWrite(p, leaderEpoch, isr, data, written);
       if (err !== null || stat === undefined) {

@@ -44,7 +44,7 @@ describe('swarm extras', () => {
         if (metadata === 'kraft') expect(extras).not.toContain('controller-move');
       }
     }
-    // About 1 - (1 - share)^2 of ZooKeeper seeds and share of KRaft ones draw something.
+    // About 1 - (1 - share)^3 of ZooKeeper seeds and 1 - (1 - share)^2 of KRaft ones draw something.
     expect(withExtras).toBeGreaterThan(120 * SWARM_EXTRA_SHARE * 0.8);
     expect(withExtras).toBeLessThan(120 * 0.75);
   });

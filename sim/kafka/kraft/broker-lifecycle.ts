@@ -298,7 +298,8 @@ export class KraftBrokerLifecycle {
       isr,
       epochs,
       () => p.pendingIsr === isr,
-      (res) => handleAlterPartitionResult(p, isr, change, res),
+      // The answer is taken only while the partition epoch is still the one sent (send's stillWanted).
+      (res) => handleAlterPartitionResult(p, isr, change, res, p.partitionEpoch),
     );
   }
 
@@ -349,6 +350,7 @@ export class KraftBrokerLifecycle {
   ): void {
     const leaderEpoch = p.leaderEpoch;
     const partitionEpoch = p.partitionEpoch;
+    p.reportIsrProposed(isr);
     // "partitionState was updated through leader election or some other mechanism": the change is gone.
     const stillWanted = (): boolean =>
       !this.stopped &&

@@ -16,6 +16,7 @@ import type { CommittedFeed, RaftHub } from './observer.ts';
 import { RaftClient } from './raft.ts';
 import type { RaftRequest } from './raft-messages.ts';
 import type { RaftEntry } from './records.ts';
+import { ALTER_PARTITION_REASON } from './replication-control.ts';
 import type { KraftMessage } from './rpc.ts';
 import { isKraftMessage, KraftChannel } from './rpc.ts';
 import { imageOf, snapshotRecords } from './snapshot.ts';
@@ -91,7 +92,10 @@ export class KraftControllerNode implements Program {
     const hub = this.observers.hub;
     const report = hub.active && r.type === 'PartitionChangeRecord' && this.observers.feed.claim(entry.offset);
     const before = report ? this.committed.partitions.get(r.partitionId) : undefined;
-    const previous = before === undefined ? undefined : { leader: before.leader, isr: before.isr.join() };
+    const previous =
+      before === undefined
+        ? undefined
+        : { leader: before.leader, isr: before.isr.join(), partitionEpoch: before.partitionEpoch };
     this.committed.apply(r);
     if (!report || r.type !== 'PartitionChangeRecord' || previous === undefined) return;
     const after = this.committed.partitions.get(r.partitionId);
@@ -123,7 +127,20 @@ export class KraftControllerNode implements Program {
       const { partition, leader, leaderEpoch, partitionEpoch } = after;
       const isr = [...after.isr];
       // With its partition epoch: a leader's answer to an older AlterPartition may be reported after it.
-      hub.emit({ kind: 'controller-isr', time, controller, partition, leader, leaderEpoch, isr, partitionEpoch });
+      // An AlterPartition's change names the state it replaced: the record follows, in the log, the very state the
+      // active controller validated the request against.
+      const on = r.reason === ALTER_PARTITION_REASON ? { alterPartitionOn: previous.partitionEpoch } : {};
+      hub.emit({
+        kind: 'controller-isr',
+        time,
+        controller,
+        partition,
+        leader,
+        leaderEpoch,
+        isr,
+        partitionEpoch,
+        ...on,
+      });
     }
   }
 

@@ -242,6 +242,9 @@ export function validateAlterPartitionData(
   return 'NONE';
 }
 
+/** The reason an AlterPartition's change record gives (Kafka logs it; kafkasim's events name the change by it). */
+export const ALTER_PARTITION_REASON = 'AlterPartition';
+
 /** ReplicationControlManager.alterPartition's PartitionChangeBuilder: the record for a valid request, or null. */
 export function alterPartitionChange(
   image: MetadataImage,
@@ -257,6 +260,6 @@ export function alterPartitionChange(
     minIsr: policy.minIsr,
     bumpLeaderEpochOnIsrShrink: !policy.behaviours.kafka15021,
     targetLeaderRecoveryState: req.leaderRecoveryState,
-    reason: 'AlterPartition',
+    reason: ALTER_PARTITION_REASON,
   });
 }

@@ -273,13 +273,19 @@ describe('Partition.handleAlterPartitionUpdate / handleAlterPartitionError: the 
       },
     };
     const answer = (error: string, o: { leaderEpoch?: number; partitionEpoch?: number } = {}) =>
-      handleAlterPartitionResult(p as unknown as Partition, pending, 'expand', {
-        error,
-        leaderEpoch: o.leaderEpoch ?? 5,
-        partitionEpoch: o.partitionEpoch ?? 8,
-        isr: [0, 1, 2],
-        elr: [],
-      });
+      handleAlterPartitionResult(
+        p as unknown as Partition,
+        pending,
+        'expand',
+        {
+          error,
+          leaderEpoch: o.leaderEpoch ?? 5,
+          partitionEpoch: o.partitionEpoch ?? 8,
+          isr: [0, 1, 2],
+          elr: [],
+        },
+        p.partitionEpoch,
+      );
     return { p, calls, answer };
   }
 
