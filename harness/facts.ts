@@ -193,6 +193,12 @@ export class CrashWatch {
         });
         return;
       }
+      case 'replica-deleted':
+        // A reassignment moved the replica away: what it held is neither lost nor a crash's to explain later.
+        this.logEndsOf(e.broker).delete(e.partition);
+        this.mirror.get(e.broker)?.delete(e.partition);
+        this.everAppended.get(e.broker)?.delete(e.partition);
+        return;
       case 'election': {
         const fact: ElectionFact = {
           time: now,
@@ -540,10 +546,16 @@ function causeOf(
   return { kind: 'divergence', broker: e.broker, time: e.time, note };
 }
 
-/** The replica assignment of every partition, by the controller's own rule. */
+/**
+ * The brokers of every partition: the controller's own rule, and the replicas a reassignment gave it since (their
+ * crashes may explain its truncations too).
+ */
 export function replicaAssignment(cluster: KafkaCluster): number[][] {
   const c = cluster.config;
-  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks);
+  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks).map((initial, p) => [
+    ...initial,
+    ...cluster.currentReplicas(p).filter((r) => !initial.includes(r)),
+  ]);
 }
 
 /**

@@ -24,6 +24,8 @@ import type { PartitionParams } from './partition.ts';
 import { partitionKind } from './partition.ts';
 import type { PauseParams } from './pause.ts';
 import { pauseKind } from './pause.ts';
+import type { ReassignParams } from './reassign.ts';
+import { reassignKind } from './reassign.ts';
 import type { ReplaceDiskParams } from './replace-disk.ts';
 import { replaceDiskKind } from './replace-disk.ts';
 import type { RollingRestartParams } from './rolling-restart.ts';
@@ -48,6 +50,7 @@ export type ParamsOf = {
   'replace-disk': ReplaceDiskParams;
   'slow-link': SlowLinkParams;
   'controller-move': ControllerMoveParams;
+  reassign: ReassignParams;
 };
 
 export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
@@ -66,4 +69,5 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   'replace-disk': replaceDiskKind,
   'slow-link': slowLinkKind,
   'controller-move': controllerMoveKind,
+  reassign: reassignKind,
 };

@@ -15,8 +15,18 @@ import type { ClusterConfig } from './config.ts';
 import type { ReplicationEvent } from '../events/index.ts';
 import type { ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
-import { brokerNode, CONTROLLER_EPOCH, decodeState, partitionStatePath, ZK_NODE } from './zk-layout.ts';
-import { zookeeperServer } from './zookeeper/index.ts';
+import type { SubmittedReassignment } from './reassignment.ts';
+import { submitReassignment } from './reassignment.ts';
+import {
+  assignReplicas,
+  brokerNode,
+  CONTROLLER_EPOCH,
+  decodeState,
+  partitionStatePath,
+  TOPIC_PATH,
+  ZK_NODE,
+} from './zk-layout.ts';
+import { zkServerOf, zookeeperServer } from './zookeeper/index.ts';
 import type { ZkServer } from './zookeeper/server.ts';
 import type { TreeChange } from './zookeeper/tree.ts';
 import { controllerNode, voterIds } from './kraft/config.ts';
@@ -233,6 +243,44 @@ export class KafkaCluster {
 
   client(id: string): KafkaClient | null {
     return (this.world.node(id).program as KafkaClient | null) ?? null;
+  }
+
+  /**
+   * An operator's reassignment of `partition` to `replicas` (kafka-reassign-partitions.sh --execute), submitted
+   * until a controller (KRaft) or ZooKeeper took it; the controllers carry it out.
+   */
+  reassignPartition(partition: number, replicas: number[], onAccepted?: (how: string) => void): SubmittedReassignment {
+    const target = { metadata: this.config.metadata, world: this.world, voterIds: this.voterIds };
+    return submitReassignment(target, partition, replicas, onAccepted);
+  }
+
+  /**
+   * The brokers assigned `partition` now, in assignment order (a reassignment in progress: the target's, then the
+   * ones it removes), as the newest metadata says: the KRaft controllers' committed image, or ZooKeeper's topic
+   * znode. Before the topic exists, the assignment it will be created with.
+   */
+  currentReplicas(partition: number): number[] {
+    const c = this.config;
+    if (c.metadata === 'kraft') {
+      let best: number[] | null = null;
+      let offset = -1;
+      for (const v of this.voterIds) {
+        const image = this.kraftController(v)?.committed;
+        const p = image?.partitions.get(partition);
+        if (image === undefined || p === undefined || image.offset <= offset) continue;
+        best = p.replicas;
+        offset = image.offset;
+      }
+      if (best !== null) return [...best];
+    } else {
+      const node = this.world.node(ZK_NODE);
+      const topic = node.program === null ? null : zkServerOf(node.program).get(TOPIC_PATH);
+      if (topic !== null) {
+        const replicas = (JSON.parse(topic.data) as { partitions: number[][] }).partitions[partition];
+        if (replicas !== undefined) return [...replicas];
+      }
+    }
+    return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks)[partition] ?? [];
   }
 
   /** Records every replication event, for tests and reports. */

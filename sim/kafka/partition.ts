@@ -117,6 +117,11 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
+  /** The files this replica keeps on its broker's disk (LogManager deletes them with the replica). */
+  files(): string[] {
+    return [`log-${this.id}`, `leader-epoch-checkpoint-${this.id}`];
+  }
+
   /**
    * Kafka's IsrState.maximalIsr (2.7.0), which the high watermark and acks=all count: a pending expansion's
    * new member is in it (PendingExpandIsr: isr + newInSyncReplicaId), a pending shrink still counts the old,
@@ -155,8 +160,27 @@ export class Partition {
     this.partitionEpoch = state.partitionEpoch;
     this.isr = [...state.isr];
     this.elr = [...state.elr];
+    if (this.role === 'leader' && state.replicas.join() !== this.replicas.join()) this.updateAssignment(state.replicas);
     this.replicas = [...state.replicas];
     this.pendingIsr = null;
+  }
+
+  /**
+   * Partition.updateAssignmentAndIsr (3.9) for a leader whose replicas change within its epoch (a reassignment adding
+   * replicas): the removed replicas' states go, the added ones start unknown, never caught up, until they fetch.
+   */
+  private updateAssignment(replicas: number[]): void {
+    for (const r of [...this.followers.keys()]) if (!replicas.includes(r)) this.followers.delete(r);
+    for (const r of replicas) {
+      if (r === this.deps.brokerId || this.followers.has(r)) continue;
+      const lastFetchTimeMs = this.deps.protocol.kafka1546 ? NEVER : this.deps.now();
+      this.followers.set(r, {
+        logEndOffset: -1,
+        lastCaughtUpTimeMs: NEVER,
+        lastFetchTimeMs,
+        lastFetchLeaderLogEndOffset: -1,
+      });
+    }
   }
 
   makeLeader(state: PartitionState): void {

@@ -227,7 +227,12 @@ export class ReplicaManager {
     this.metadataCache.controllerId = controllerId;
     for (const state of states) {
       this.metadataCache.partitions.set(state.partition, state);
-      if (!state.replicas.includes(this.brokerId)) continue;
+      if (!state.replicas.includes(this.brokerId)) {
+        // ReplicaManager.applyDelta's localChanges.deletes (3.9): a replica no longer assigned here is stopped and
+        // its log deleted (stopPartitions with deleteLocalLog).
+        if (this.partitions.has(state.partition)) this.deletePartition(state.partition);
+        continue;
+      }
       try {
         this.applyPartitionState(state);
       } catch (e) {
@@ -328,6 +333,33 @@ export class ReplicaManager {
   }
 
   // ---- partitions and fetchers ----
+
+  /**
+   * ReplicaManager.stopPartitions with deletion (StopReplica with deletePartition in ZooKeeper mode, applyDelta's
+   * deletes in KRaft): the fetcher stops, waiting produces answer NOT_LEADER_OR_FOLLOWER, and the log, its
+   * leader-epoch checkpoint and its high watermark are deleted (LogManager.asyncDelete; kafkasim deletes at once).
+   */
+  deletePartition(id: number): void {
+    const p = this.partitions.get(id);
+    if (p === undefined) return;
+    probe(P.replicaDeleted);
+    this.removeFromFetcher(id);
+    this.partitions.delete(id);
+    this.completeDelayedProduces(id);
+    this.checkpointedHw.delete(id);
+    for (const file of p.files()) this.ctx.disk.delete(file);
+    this.checkpointHighWatermarks();
+    if (this.observe.active) {
+      const time = this.ctx.now();
+      this.observe.emit({
+        kind: 'replica-deleted',
+        time,
+        broker: this.brokerId,
+        partition: id,
+        logEndOffset: p.logEndOffset,
+      });
+    }
+  }
 
   private getOrCreatePartition(id: number): Partition {
     let p = this.partitions.get(id);
