@@ -56,7 +56,10 @@ export function submitReassignment(
       const zk = world.node(ZK_NODE);
       if (zk.status !== 'running') return retry();
       const data = JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition, replicas }] });
-      const err = zkServerOf(zk.program).operatorWrite([{ type: 'create', path: REASSIGN_PARTITIONS, data }]);
+      const server = zkServerOf(zk.program);
+      // The parent first, once (NODEEXISTS after that, as for the tool's createRecursive).
+      server.operatorWrite([{ type: 'create', path: '/admin', data: '' }]);
+      const err = server.operatorWrite([{ type: 'create', path: REASSIGN_PARTITIONS, data }]);
       return err === null ? accept('zookeeper') : retry();
     }
     const active = activeController(cluster);

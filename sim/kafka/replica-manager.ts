@@ -257,8 +257,8 @@ export class ReplicaManager {
   }
 
   /**
-   * StopReplica without deleting (ReplicaManager.stopReplicas): the fetchers stop for these partitions, whose
-   * logs and replicas stay. A controller older than the last one heard is refused (STALE_CONTROLLER_EPOCH).
+   * StopReplica (ReplicaManager.stopReplicas): the fetchers stop for these partitions, whose logs and replicas stay
+   * unless the request deletes them. A controller older than the last one heard is refused (STALE_CONTROLLER_EPOCH).
    * (KIP-570's leader epoch in the request is not modelled: in controlled shutdown the controller sends the
    * partition's current one, which passes its check.)
    */
@@ -266,6 +266,8 @@ export class ReplicaManager {
     if (req.controllerEpoch < this.controllerEpoch) return probe(P.zkStaleControllerEpochRefused);
     this.followController(req.controllerEpoch);
     for (const p of req.partitions) this.removeFromFetcher(p);
+    // ReplicaManager.stopReplicas with deletePartition: a replica the controller's reassignment removed.
+    if (req.deletePartitions === true) for (const p of req.partitions) this.deletePartition(p);
   }
 
   /**

@@ -41,6 +41,7 @@ interface Ended {
   /** Each broker's log of the partition (null: no replica there), and whether its log file exists. */
   logs: (number[] | null)[];
   files: boolean[];
+  roles: (string | null)[];
 }
 
 function reassigned(
@@ -59,6 +60,7 @@ function reassigned(
         return p === undefined ? null : p.log.all().flatMap((b) => b.values);
       }),
       files: cluster.brokerIds.map((id) => cluster.world.node(cluster.nodeOf(id)).disk.exists(`log-${partition}`)),
+      roles: cluster.brokerIds.map((id) => cluster.broker(id)?.partitions.get(partition)?.role ?? null),
     };
   };
   const run = runOnce(
@@ -126,8 +128,12 @@ describe('reassign', () => {
         expect(killed).toHaveLength(1);
         expect(run.result.valid).toBe(true);
         expect(ended.replicas).toEqual([4, 0, 3]);
+        // The removed replicas are gone; in ZooKeeper mode one whose broker was down when the reassignment completed
+        // (the killed controller, broker 2) keeps a stray log that nothing assigns, as Kafka's StopReplica goes to
+        // live brokers only.
         expect(ended.logs[1]).toBeNull();
-        expect(ended.logs[2]).toBeNull();
+        if (metadata === 'kraft') expect(ended.logs[2]).toBeNull();
+        else expect(ended.roles[2]).toBe('none');
         const acked = ackedOn(run.output.history, 1);
         for (const b of [4, 0, 3]) {
           const log = new Set(ended.logs[b] ?? []);
