@@ -42,6 +42,8 @@ interface Ended {
   logs: (number[] | null)[];
   files: boolean[];
   roles: (string | null)[];
+  /** The controllers' ISRs of the partition, in order (elections and ISR changes they wrote). */
+  isrs: number[][];
 }
 
 function reassigned(
@@ -52,8 +54,15 @@ function reassigned(
   extra: { acks?: 'all'; unclean?: boolean } = {},
 ) {
   let ended: Ended | null = null;
+  const isrs: number[][] = [];
+  const onCluster = (cluster: KafkaCluster): void => {
+    cluster.observe((e) => {
+      if ((e.kind === 'election' || e.kind === 'controller-isr') && e.partition === partition) isrs.push([...e.isr]);
+    });
+  };
   const onEnd = (cluster: KafkaCluster): void => {
     ended = {
+      isrs,
       replicas: cluster.currentReplicas(partition),
       logs: cluster.brokerIds.map((id) => {
         const p = cluster.broker(id)?.partitions.get(partition);
@@ -73,10 +82,15 @@ function reassigned(
       timeSeconds: 60,
       ...extra,
     },
-    { onEnd },
+    { onCluster, onEnd },
   );
   if (ended === null) throw new Error('the run did not end');
   return { run, ended: ended as Ended, hits: runProbes(run.output.probes).hits };
+}
+
+/** The first ISR the controllers wrote without any removed replica: completion, which needs every target in it. */
+function isrAtCompletion(ended: Ended, removed: number[]): number[] | undefined {
+  return ended.isrs.find((isr) => !isr.some((r) => removed.includes(r)))?.sort((a, b) => a - b);
 }
 
 describe('reassign', () => {
@@ -99,6 +113,8 @@ describe('reassign', () => {
         const { run, ended, hits } = reassigned(metadata, 1, reassignAt(10_000, 0, [2, 3, 4], null), 0);
         expect(run.result.valid).toBe(true);
         expect(ended.replicas).toEqual([2, 3, 4]);
+        // A replica added joins the ISR only once caught up, and the reassignment completes only then.
+        expect(isrAtCompletion(ended, [0, 1])).toEqual([2, 3, 4]);
         // Brokers 0 and 1 no longer hold partition 0, on disk or in memory.
         expect(ended.logs[0]).toBeNull();
         expect(ended.logs[1]).toBeNull();
@@ -128,6 +144,7 @@ describe('reassign', () => {
         expect(killed).toHaveLength(1);
         expect(run.result.valid).toBe(true);
         expect(ended.replicas).toEqual([4, 0, 3]);
+        expect(isrAtCompletion(ended, [1, 2])).toEqual([0, 3, 4]);
         // The removed replicas are gone; in ZooKeeper mode one whose broker was down when the reassignment completed
         // (the killed controller, broker 2) keeps a stray log that nothing assigns, as Kafka's StopReplica goes to
         // live brokers only.
