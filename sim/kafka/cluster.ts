@@ -16,7 +16,7 @@ import type { ReplicationEvent } from '../events/index.ts';
 import type { ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
 import type { SubmittedReassignment } from './reassignment.ts';
-import { submitReassignment } from './reassignment.ts';
+import { AdminState, submitReassignment } from './reassignment.ts';
 import {
   assignReplicas,
   brokerNode,
@@ -64,6 +64,8 @@ export class KafkaCluster {
   readonly brokerIds: number[];
   private readonly hub = new ObserverHub();
   private readonly raftHub = new RaftHub();
+  /** What the operator has done, shared by the brokers (their ZooKeeper-mode controllers). */
+  private readonly admin = new AdminState();
   /** KRaft mode: the controller voters' ids (3001, ...); empty in ZooKeeper mode. */
   readonly voterIds: number[];
 
@@ -87,7 +89,7 @@ export class KafkaCluster {
     }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
     for (const id of this.brokerIds) {
-      this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, this.raftHub));
+      this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, this.raftHub, this.admin));
     }
     const restartAfter =
       options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
@@ -251,6 +253,11 @@ export class KafkaCluster {
    */
   reassignPartition(partition: number, replicas: number[], onAccepted?: (how: string) => void): SubmittedReassignment {
     const target = { metadata: this.config.metadata, world: this.world, voterIds: this.voterIds };
+    if (this.config.metadata === 'zk' && !this.admin.reassignmentsSubmitted) {
+      // From now on ZooKeeper-mode controllers watch /admin/reassign_partitions; the active one starts at once.
+      this.admin.reassignmentsSubmitted = true;
+      this.activeController()?.controller?.watchReassignments();
+    }
     return submitReassignment(target, partition, replicas, onAccepted);
   }
 

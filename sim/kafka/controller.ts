@@ -28,6 +28,7 @@ import type {
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { KafkaBehaviours } from './protocol.ts';
+import type { AdminState } from './reassignment.ts';
 import type { ObserverHub } from './observer.ts';
 import {
   assignReplicas,
@@ -64,6 +65,8 @@ import { P, probe } from './probes.ts';
 export interface ZkControllerHost {
   readonly id: number;
   readonly config: ClusterConfig;
+  /** Whether an operator submitted a reassignment (from then on /admin/reassign_partitions is watched). */
+  readonly admin: AdminState;
   /** The broker's ZooKeeper session: the controller's reads, and its writes fenced by /controller_epoch. */
   readonly zk: Pick<ZkClient, 'create' | 'delete' | 'exists' | 'getChildren' | 'getData' | 'multi' | 'setData'>;
   now(): number;
@@ -348,7 +351,7 @@ export class Controller {
     this.enqueue((done) => this.processIsrChangeNotifications(done));
     // initializePartitionReassignments (2.4+): those the topic znode says are running, then the operator's znode.
     this.enqueue((done) => this.resumeReassignments(done));
-    this.enqueue((done) => this.processZkPartitionReassignment(done));
+    if (this.host.admin.reassignmentsSubmitted) this.watchReassignments();
     this.scheduleRebalance();
   }
 
@@ -1007,6 +1010,11 @@ export class Controller {
       running.map((p) => ({ partition: p, replicas: targetReplicas(this.partitions.get(p) as ControllerPartition) })),
       done,
     );
+  }
+
+  /** Starts watching /admin/reassign_partitions (and handles what it holds): an operator submitted a reassignment. */
+  watchReassignments(): void {
+    if (this.active) this.enqueue((done) => this.processZkPartitionReassignment(done));
   }
 
   /**

@@ -18,6 +18,15 @@ const RETRY_MS = 1000;
 /** An admin gives up after default.api.timeout.ms (60 s), and the operator runs the tool again. */
 const ATTEMPT_TIMEOUT_MS = 60_000;
 
+/**
+ * What the operator has done so far, shared by the cluster's brokers: whether anyone submitted a reassignment.
+ * ZooKeeper-mode controllers watch /admin/reassign_partitions only from then on (Kafka's always do; the watch's
+ * ZooKeeper requests would change the timing, hence the history, of every run without reassignments).
+ */
+export class AdminState {
+  reassignmentsSubmitted = false;
+}
+
 export interface ReassignmentTarget {
   metadata: 'zk' | 'kraft';
   world: World;
