@@ -588,10 +588,13 @@ export function replicasAtRest(cluster: KafkaCluster): ReplicaAtRest[] {
   const out: ReplicaAtRest[] = [];
   for (let p = 0; p < cluster.config.partitions; p++) {
     const leader = cluster.leaderOf(p);
+    const assigned = cluster.currentReplicas(p);
     for (const b of cluster.brokerIds) {
       if (cluster.world.node(cluster.nodeOf(b)).status !== 'running') continue;
       const replica = cluster.broker(b)?.partitions.get(p);
-      if (replica === undefined) continue;
+      // A stray log a reassignment left on a broker that was down when it ended (ZooKeeper mode sends StopReplica to
+      // live brokers only) is no replica: nothing reads or elects it.
+      if (replica === undefined || !assigned.includes(b)) continue;
       const batches = replica.log
         .all()
         .map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));

@@ -605,6 +605,9 @@ export class Partition {
         logEndOffset: this.log.logEndOffset,
       });
     }
+    // After the events: a flush that fails (EIO) halts the broker with the record appended, which watchers must know
+    // (a follower's mirror without it took the replica for one lacking it once it led).
+    this.log.maybeFlush();
     if (asLeader) {
       this.maybeIncrementHighWatermark();
       this.deps.onAppend(this);
