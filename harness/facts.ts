@@ -547,15 +547,25 @@ function causeOf(
 }
 
 /**
- * The brokers of every partition: the controller's own rule, and the replicas a reassignment gave it since (their
- * crashes may explain its truncations too).
+ * The brokers of every partition: the controller's own rule, then the replicas reassignments gave it since, now or
+ * for a while (their crashes may explain its truncations too).
  */
-export function replicaAssignment(cluster: KafkaCluster): number[][] {
+export function replicaAssignment(cluster: KafkaCluster, events: readonly ReplicationEvent[] = []): number[][] {
   const c = cluster.config;
-  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks).map((initial, p) => [
-    ...initial,
-    ...cluster.currentReplicas(p).filter((r) => !initial.includes(r)),
-  ]);
+  const hosted = new Map<number, Set<number>>();
+  for (const e of events) {
+    // Every broker that ever held a replica reported it becoming leader or follower.
+    if (e.kind !== 'become-leader' && e.kind !== 'become-follower') continue;
+    const set = hosted.get(e.partition) ?? new Set<number>();
+    set.add(e.broker);
+    hosted.set(e.partition, set);
+  }
+  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks).map((initial, p) => {
+    const out = [...initial];
+    const more = [...cluster.currentReplicas(p), ...[...(hosted.get(p) ?? [])].sort((a, b) => a - b)];
+    for (const r of more) if (!out.includes(r)) out.push(r);
+    return out;
+  });
 }
 
 /**
