@@ -193,6 +193,12 @@ export class CrashWatch {
         });
         return;
       }
+      case 'replica-deleted':
+        // A reassignment moved the replica away: what it held is neither lost nor a crash's to explain later.
+        this.logEndsOf(e.broker).delete(e.partition);
+        this.mirror.get(e.broker)?.delete(e.partition);
+        this.everAppended.get(e.broker)?.delete(e.partition);
+        return;
       case 'election': {
         const fact: ElectionFact = {
           time: now,
@@ -540,10 +546,26 @@ function causeOf(
   return { kind: 'divergence', broker: e.broker, time: e.time, note };
 }
 
-/** The replica assignment of every partition, by the controller's own rule. */
-export function replicaAssignment(cluster: KafkaCluster): number[][] {
+/**
+ * The brokers of every partition: the controller's own rule, then the replicas reassignments gave it since, now or
+ * for a while (their crashes may explain its truncations too).
+ */
+export function replicaAssignment(cluster: KafkaCluster, events: readonly ReplicationEvent[] = []): number[][] {
   const c = cluster.config;
-  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks);
+  const hosted = new Map<number, Set<number>>();
+  for (const e of events) {
+    // Every broker that ever held a replica reported it becoming leader or follower.
+    if (e.kind !== 'become-leader' && e.kind !== 'become-follower') continue;
+    const set = hosted.get(e.partition) ?? new Set<number>();
+    set.add(e.broker);
+    hosted.set(e.partition, set);
+  }
+  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks).map((initial, p) => {
+    const out = [...initial];
+    const more = [...cluster.currentReplicas(p), ...[...(hosted.get(p) ?? [])].sort((a, b) => a - b)];
+    for (const r of more) if (!out.includes(r)) out.push(r);
+    return out;
+  });
 }
 
 /**
@@ -576,10 +598,13 @@ export function replicasAtRest(cluster: KafkaCluster): ReplicaAtRest[] {
   const out: ReplicaAtRest[] = [];
   for (let p = 0; p < cluster.config.partitions; p++) {
     const leader = cluster.leaderOf(p);
+    const assigned = cluster.currentReplicas(p);
     for (const b of cluster.brokerIds) {
       if (cluster.world.node(cluster.nodeOf(b)).status !== 'running') continue;
       const replica = cluster.broker(b)?.partitions.get(p);
-      if (replica === undefined) continue;
+      // A stray log a reassignment left on a broker that was down when it ended (ZooKeeper mode sends StopReplica to
+      // live brokers only) is no replica: nothing reads or elects it.
+      if (replica === undefined || !assigned.includes(b)) continue;
       const batches = replica.log
         .all()
         .map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));

@@ -159,7 +159,12 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   const facts: RunFacts = {
     history,
     durability: {
-      ...durabilityFacts(replicationEvents, crashWatch.crashes, replicaAssignment(cluster), crashWatch.losses),
+      ...durabilityFacts(
+        replicationEvents,
+        crashWatch.crashes,
+        replicaAssignment(cluster, replicationEvents),
+        crashWatch.losses,
+      ),
       finalLogs: finalLogs(cluster),
       loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
     },

@@ -1,7 +1,6 @@
 // What schedules need to know about a cluster: how many brokers and partitions, and the replica
 // assignment. Generating and validating a schedule works from this alone; applying reads it off the cluster.
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
-import { assignReplicas } from '../sim/kafka/zk-layout.ts';
 
 export type ClusterShape = {
   brokers: number;
@@ -19,8 +18,10 @@ export function shapeOf(cluster: KafkaCluster): ClusterShape {
   return shape;
 }
 
-/** The brokers holding a replica of `partition`, in assignment order (the controller's own rule). */
+/**
+ * The brokers holding a replica of `partition`, in assignment order, as the cluster's metadata says now (a
+ * reassignment moves them; before any, the controller's own rule).
+ */
 export function replicasOf(cluster: KafkaCluster, partition: number): number[] {
-  const c = cluster.config;
-  return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks)[partition] ?? [];
+  return cluster.currentReplicas(partition);
 }

@@ -26,6 +26,8 @@ import type { PartitionParams } from './partition.ts';
 import { partitionKind } from './partition.ts';
 import type { PauseParams } from './pause.ts';
 import { pauseKind } from './pause.ts';
+import type { ReassignParams } from './reassign.ts';
+import { reassignKind } from './reassign.ts';
 import type { ReplaceDiskParams } from './replace-disk.ts';
 import { replaceDiskKind } from './replace-disk.ts';
 import type { RollingRestartParams } from './rolling-restart.ts';
@@ -51,6 +53,7 @@ export type ParamsOf = {
   'slow-link': SlowLinkParams;
   'controller-move': ControllerMoveParams;
   'slow-control-link': SlowControlLinkParams;
+  reassign: ReassignParams;
 };
 
 export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
@@ -70,4 +73,5 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   'slow-link': slowLinkKind,
   'controller-move': controllerMoveKind,
   'slow-control-link': slowControlLinkKind,
+  reassign: reassignKind,
 };

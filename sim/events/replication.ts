@@ -118,6 +118,11 @@ export type ReplicationEvent =
       leaderEpoch: number;
     }
   /**
+   * A broker deleted its replica of a partition no longer assigned to it (a reassignment removed it): its log, its
+   * leader-epoch checkpoint and its high watermark are gone; a replica assigned there again starts empty.
+   */
+  | { kind: 'replica-deleted'; time: number; broker: number; partition: number; logEndOffset: number }
+  /**
    * ZooKeeper mode: a partition state znode was written, by a controller of `controllerEpoch` (the epoch the state
    * records), while /controller_epoch held `currentControllerEpoch`.
    */

@@ -28,6 +28,7 @@ import { RequestChannel } from './request-channel.ts';
 import { ZkBrokerLifecycle } from './zk-broker-lifecycle.ts';
 import { CLEAN_SHUTDOWN_MARKER, ZK_NODE } from './zk-layout.ts';
 import { KraftBrokerLifecycle } from './kraft/broker-lifecycle.ts';
+import { AdminState } from './reassignment.ts';
 import type { RaftHub } from './kraft/observer.ts';
 
 /** BrokerServer.shutdown's wait for the controller's approval of a controlled shutdown (KafkaBroker.shutdown()). */
@@ -56,6 +57,7 @@ export class Broker implements Program {
     private readonly config: ClusterConfig,
     private readonly observe: ObserverHub,
     raftHub: RaftHub,
+    private readonly admin: AdminState = new AdminState(),
   ) {
     // The order of what follows (disk reads, events, sends, timers) is part of every run's history: another
     // order, however equivalent for Kafka, gives other runs for the same seeds.
@@ -132,6 +134,7 @@ export class Broker implements Program {
       ctx: this.ctx,
       config: this.config,
       observe: this.observe,
+      admin: this.admin,
       channel: this.channel,
       rack: this.rack,
       cleanStart: this.cleanStart,
@@ -286,6 +289,12 @@ export class Broker implements Program {
   }
 }
 
-export function brokerProgram(id: number, config: ClusterConfig, observe: ObserverHub, raftHub: RaftHub) {
-  return (ctx: NodeContext): Broker => new Broker(id, ctx, config, observe, raftHub);
+export function brokerProgram(
+  id: number,
+  config: ClusterConfig,
+  observe: ObserverHub,
+  raftHub: RaftHub,
+  admin: AdminState = new AdminState(),
+) {
+  return (ctx: NodeContext): Broker => new Broker(id, ctx, config, observe, raftHub, admin);
 }

@@ -15,8 +15,18 @@ import type { ClusterConfig } from './config.ts';
 import type { ReplicationEvent } from '../events/index.ts';
 import type { ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
-import { brokerNode, CONTROLLER_EPOCH, decodeState, partitionStatePath, ZK_NODE } from './zk-layout.ts';
-import { zookeeperServer } from './zookeeper/index.ts';
+import type { SubmittedReassignment } from './reassignment.ts';
+import { AdminState, submitReassignment } from './reassignment.ts';
+import {
+  assignReplicas,
+  brokerNode,
+  CONTROLLER_EPOCH,
+  decodeState,
+  partitionStatePath,
+  TOPIC_PATH,
+  ZK_NODE,
+} from './zk-layout.ts';
+import { zkServerOf, zookeeperServer } from './zookeeper/index.ts';
 import type { ZkServer } from './zookeeper/server.ts';
 import type { TreeChange } from './zookeeper/tree.ts';
 import { controllerNode, voterIds } from './kraft/config.ts';
@@ -54,6 +64,8 @@ export class KafkaCluster {
   readonly brokerIds: number[];
   private readonly hub = new ObserverHub();
   private readonly raftHub = new RaftHub();
+  /** What the operator has done, shared by the brokers (their ZooKeeper-mode controllers). */
+  private readonly admin = new AdminState();
   /** KRaft mode: the controller voters' ids (3001, ...); empty in ZooKeeper mode. */
   readonly voterIds: number[];
 
@@ -77,7 +89,7 @@ export class KafkaCluster {
     }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
     for (const id of this.brokerIds) {
-      this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, this.raftHub));
+      this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, this.raftHub, this.admin));
     }
     const restartAfter =
       options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
@@ -233,6 +245,49 @@ export class KafkaCluster {
 
   client(id: string): KafkaClient | null {
     return (this.world.node(id).program as KafkaClient | null) ?? null;
+  }
+
+  /**
+   * An operator's reassignment of `partition` to `replicas` (kafka-reassign-partitions.sh --execute), submitted
+   * until a controller (KRaft) or ZooKeeper took it; the controllers carry it out.
+   */
+  reassignPartition(partition: number, replicas: number[], onAccepted?: (how: string) => void): SubmittedReassignment {
+    const target = { metadata: this.config.metadata, world: this.world, voterIds: this.voterIds };
+    if (this.config.metadata === 'zk' && !this.admin.reassignmentsSubmitted) {
+      // From now on ZooKeeper-mode controllers watch /admin/reassign_partitions; the active one starts at once.
+      this.admin.reassignmentsSubmitted = true;
+      this.activeController()?.controller?.watchReassignments();
+    }
+    return submitReassignment(target, partition, replicas, onAccepted);
+  }
+
+  /**
+   * The brokers assigned `partition` now, in assignment order (a reassignment in progress: the target's, then the
+   * ones it removes), as the newest metadata says: the KRaft controllers' committed image, or ZooKeeper's topic
+   * znode. Before the topic exists, the assignment it will be created with.
+   */
+  currentReplicas(partition: number): number[] {
+    const c = this.config;
+    if (c.metadata === 'kraft') {
+      let best: number[] | null = null;
+      let offset = -1;
+      for (const v of this.voterIds) {
+        const image = this.kraftController(v)?.committed;
+        const p = image?.partitions.get(partition);
+        if (image === undefined || p === undefined || image.offset <= offset) continue;
+        best = p.replicas;
+        offset = image.offset;
+      }
+      if (best !== null) return [...best];
+    } else {
+      const node = this.world.node(ZK_NODE);
+      const topic = node.program === null ? null : zkServerOf(node.program).get(TOPIC_PATH);
+      if (topic !== null) {
+        const replicas = (JSON.parse(topic.data) as { partitions: number[][] }).partitions[partition];
+        if (replicas !== undefined) return [...replicas];
+      }
+    }
+    return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks)[partition] ?? [];
   }
 
   /** Records every replication event, for tests and reports. */

@@ -28,6 +28,7 @@ import type {
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { KafkaBehaviours } from './protocol.ts';
+import type { AdminState } from './reassignment.ts';
 import type { ObserverHub } from './observer.ts';
 import {
   assignReplicas,
@@ -40,9 +41,22 @@ import {
   partitionPath,
   partitionsPath,
   partitionStatePath,
+  REASSIGN_PARTITIONS,
+  TOPIC,
   TOPIC_PATH,
   toPartitionState,
 } from './zk-layout.ts';
+import type { ReplicaAssignment } from './zk-reassignment.ts';
+import {
+  completedState,
+  decodeReassignments,
+  decodeTopic,
+  encodeTopic,
+  isBeingReassigned,
+  isReassignmentComplete,
+  reassignTo,
+  targetReplicas,
+} from './zk-reassignment.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
 import type { ZkClient } from './zookeeper/index.ts';
 import { P, probe } from './probes.ts';
@@ -51,8 +65,10 @@ import { P, probe } from './probes.ts';
 export interface ZkControllerHost {
   readonly id: number;
   readonly config: ClusterConfig;
+  /** Whether an operator submitted a reassignment (from then on /admin/reassign_partitions is watched). */
+  readonly admin: AdminState;
   /** The broker's ZooKeeper session: the controller's reads, and its writes fenced by /controller_epoch. */
-  readonly zk: Pick<ZkClient, 'create' | 'delete' | 'getChildren' | 'getData' | 'multi' | 'setData'>;
+  readonly zk: Pick<ZkClient, 'create' | 'delete' | 'exists' | 'getChildren' | 'getData' | 'multi' | 'setData'>;
   now(): number;
   trace(kind: string, detail: string): void;
   setTimer(ms: number, fn: () => void): Timer;
@@ -71,7 +87,8 @@ export interface ZkControllerHost {
   onResigned(): void;
 }
 
-interface ControllerPartition {
+interface ControllerPartition extends ReplicaAssignment {
+  /** Every replica: during a reassignment (KIP-455), the target's and then the original ones it removes. */
   replicas: number[];
   state: ZkPartitionState;
   zkVersion: number;
@@ -332,6 +349,9 @@ export class Controller {
     );
     // Sets the child watch on /isr_change_notification and drains what is already there.
     this.enqueue((done) => this.processIsrChangeNotifications(done));
+    // initializePartitionReassignments (2.4+): those the topic znode says are running, then the operator's znode.
+    this.enqueue((done) => this.resumeReassignments(done));
+    if (this.host.admin.reassignmentsSubmitted) this.watchReassignments();
     this.scheduleRebalance();
   }
 
@@ -397,6 +417,11 @@ export class Controller {
     }
     if (e.path === ISR_CHANGE_NOTIFICATION) {
       this.enqueue((done) => this.processIsrChangeNotifications(done));
+      return true;
+    }
+    if (e.path === REASSIGN_PARTITIONS) {
+      // PartitionReassignmentHandler.handleCreation: ZkPartitionReassignment.
+      this.enqueue((done) => this.processZkPartitionReassignment(done));
       return true;
     }
     return false;
@@ -478,21 +503,22 @@ export class Controller {
       if (!this.active) return;
       if (err === 'NONODE') return this.createTopic(then);
       if (err !== null || data === undefined) return this.resign(`read ${TOPIC_PATH}: ${err}`);
-      const assignment = (JSON.parse(data) as { partitions: number[][] }).partitions;
+      const assignment = decodeTopic(data);
       let pending = assignment.length;
-      const load = (replicas: number[], p: number): void =>
+      const load = (a: ReplicaAssignment, p: number): void =>
         this.zk.getData(partitionStatePath(p), false, (e2, d2, s2) => {
           if (!this.active) return;
           // Kafka's ZooKeeperClient retries a read that lost its connection; failing over without the
           // state would leave the partition unmanaged (never elected) for this controller's whole term.
-          if (e2 === 'CONNECTIONLOSS') return load(replicas, p);
+          if (e2 === 'CONNECTIONLOSS') return load(a, p);
           if (e2 !== null && e2 !== 'NONODE') return this.resign(`read ${partitionStatePath(p)}: ${e2}`);
           if (e2 === null && d2 !== undefined && s2 !== undefined) {
-            this.partitions.set(p, { replicas, state: decodeState(d2), zkVersion: s2.version, loadedMzxid: s2.mzxid });
+            const loaded = { ...a, state: decodeState(d2), zkVersion: s2.version, loadedMzxid: s2.mzxid };
+            this.partitions.set(p, loaded);
           }
           if (--pending === 0) then();
         });
-      assignment.forEach((replicas, p) => load(replicas, p));
+      assignment.forEach((a, p) => load(a, p));
     });
   }
 
@@ -525,7 +551,9 @@ export class Controller {
               { type: 'create', path: partitionStatePath(p), data: encodeState(state) },
             ],
             (e2) => {
-              if (e2 === null) this.partitions.set(p, { replicas, state, zkVersion: 0, loadedMzxid: 0 });
+              if (e2 === null) {
+                this.partitions.set(p, { replicas, adding: [], removing: [], state, zkVersion: 0, loadedMzxid: 0 });
+              }
               if (--pending === 0) then();
             },
           );
@@ -830,6 +858,8 @@ export class Controller {
           }
           if (--pending === 0) {
             this.sendUpdateMetadata();
+            // PartitionReassignmentIsrChangeHandler (before AlterIsr): a new ISR may complete a reassignment.
+            this.maybeCompleteReassignments([...this.partitions.keys()]);
             done();
           }
         });
@@ -921,6 +951,8 @@ export class Controller {
       results.sort((a, b) => a.partition - b.partition);
       this.sendUpdateMetadata();
       respond({ error: 'NONE', partitions: results });
+      // processAlterPartition's maybeCompleteReassignment for each partition whose ISR it wrote.
+      this.maybeCompleteReassignments(results.filter((r) => r.error === 'NONE').map((r) => r.partition));
     };
     if (pending === 0) return finish();
     for (const w of writes) {
@@ -969,6 +1001,179 @@ export class Controller {
           return then('controller-moved', -1);
         }
         then(err === 'BADVERSION' ? 'INVALID_UPDATE_VERSION' : 'UNKNOWN_SERVER_ERROR', -1);
+      },
+    );
+  }
+
+  // ---- partition reassignment (KIP-455) ----
+
+  /**
+   * initializePartitionReassignments' API part (2.4+): reassignments the topic znode says are in progress, resumed
+   * by a new controller (onPartitionReassignment, which completes those whose target is already in the ISR).
+   */
+  private resumeReassignments(done: () => void): void {
+    const running = [...this.partitions.entries()].filter(([, cp]) => isBeingReassigned(cp)).map(([p]) => p);
+    this.reassignEach(
+      running.map((p) => ({ partition: p, replicas: targetReplicas(this.partitions.get(p) as ControllerPartition) })),
+      done,
+    );
+  }
+
+  /** Starts watching /admin/reassign_partitions (and handles what it holds): an operator submitted a reassignment. */
+  watchReassignments(): void {
+    if (this.active) this.enqueue((done) => this.processZkPartitionReassignment(done));
+  }
+
+  /**
+   * processZkPartitionReassignment: reads /admin/reassign_partitions, watching for its creation
+   * (registerZNodeChangeHandlerAndCheckExistence), and starts each reassignment it holds.
+   */
+  private processZkPartitionReassignment(done: () => void): void {
+    this.zk.exists(REASSIGN_PARTITIONS, true, (err, stat) => {
+      if (!this.active || err !== null || stat === null) return done();
+      this.zk.getData(REASSIGN_PARTITIONS, false, (e2, data) => {
+        if (!this.active || e2 !== null || data === undefined) return done();
+        const wanted = decodeReassignments(data, TOPIC).filter((r) => this.partitions.has(r.partition));
+        if (wanted.length === 0) return this.zk.delete(REASSIGN_PARTITIONS, -1, () => done());
+        this.reassignEach(wanted, done);
+      });
+    });
+  }
+
+  private reassignEach(items: { partition: number; replicas: number[] }[], done: () => void): void {
+    const next = (i: number): void => {
+      if (i >= items.length || !this.active) return done();
+      this.onPartitionReassignment(items[i].partition, items[i].replicas, () => next(i + 1));
+    };
+    next(0);
+  }
+
+  /**
+   * KafkaController.onPartitionReassignment (3.9): U1-U2, the new assignment (RS = TRS + ORS, adding, removing) in
+   * ZooKeeper and in memory; then while the target is not all in the ISR, A1-A2: a new leader epoch, and LeaderAndIsr
+   * to every replica of RS, which starts the new ones (empty, fetching from the leader); else phase B.
+   */
+  private onPartitionReassignment(p: number, target: number[], then: () => void): void {
+    const cp = this.partitions.get(p);
+    if (cp === undefined) return then();
+    const next = reassignTo(cp, target);
+    const unneeded = cp.replicas.filter((r) => !next.replicas.includes(r));
+    const changed = next.replicas.join() !== cp.replicas.join() || next.adding.join() !== cp.adding.join();
+    const proceed = (): void => {
+      if (!this.active) return then();
+      if (isReassignmentComplete(cp, cp.state.isr)) return this.completeReassignment(p, then);
+      const decide = (current: ZkPartitionState): ZkPartitionState => ({
+        ...current,
+        leader_epoch: current.leader_epoch + 1,
+        controller_epoch: this.epoch,
+      });
+      // updateLeaderEpochAndSendRequest
+      this.writeState(p, decide, (written) => {
+        if (written !== null) this.sendLeaderAndIsr([p], [...this.live]);
+        then();
+      });
+    };
+    if (!changed) return proceed();
+    probe(P.zkReassignmentStarted);
+    this.host.trace('controller', `reassigning partition ${p}: [${cp.replicas}] -> [${target}]`);
+    this.writeAssignment(p, next, () => {
+      // A reassignment replacing one in progress: the replicas it no longer needs are stopped and deleted.
+      this.stopRemovedReplicas(p, unneeded);
+      proceed();
+    });
+  }
+
+  /**
+   * Phase B: B2 RS = TRS in memory; B3-B4 the leader moved into TRS if needed and the removed replicas out of the ISR,
+   * LeaderAndIsr to TRS; B5 StopReplica (delete) to the removed replicas; B6 the assignment in ZooKeeper; B7 the
+   * partition off /admin/reassign_partitions; B8 UpdateMetadata everywhere.
+   */
+  private completeReassignment(p: number, then: () => void): void {
+    const cp = this.partitions.get(p) as ControllerPartition;
+    const target = targetReplicas(cp);
+    const removed = cp.removing;
+    probe(P.zkReassignmentCompleted);
+    this.host.trace('controller', `reassignment of partition ${p} to [${target}] complete`);
+    const done: ReplicaAssignment = { replicas: target, adding: [], removing: [] };
+    Object.assign(cp, done);
+    let previousLeader = -1;
+    const decide = (current: ZkPartitionState): ZkPartitionState => {
+      previousLeader = current.leader;
+      return completedState(current, target, this.isLive, this.epoch);
+    };
+    this.writeState(p, decide, (written) => {
+      if (written === null) return then();
+      if (written.leader !== previousLeader) this.emitCleanElection(p, written, previousLeader, 'reassignment');
+      else this.emitControllerIsr(p, written, this.zkVersionOf(p));
+      this.sendLeaderAndIsr([p], [...this.live]);
+      this.stopRemovedReplicas(p, removed);
+      this.writeAssignment(p, done, () => {
+        this.zk.getData(REASSIGN_PARTITIONS, false, (err, data) => {
+          const mine =
+            err === null && data !== undefined && decodeReassignments(data, TOPIC).some((r) => r.partition === p);
+          if (!mine) return this.finishReassignment(then);
+          this.zk.delete(REASSIGN_PARTITIONS, -1, () => this.finishReassignment(then));
+        });
+      });
+    });
+  }
+
+  private finishReassignment(then: () => void): void {
+    this.sendUpdateMetadata();
+    then();
+  }
+
+  /** maybeCompleteReassignment, as a controller event of its own, for each of `partitions` being reassigned. */
+  private maybeCompleteReassignments(partitions: number[]): void {
+    for (const p of partitions) {
+      const cp = this.partitions.get(p);
+      if (cp === undefined || !isBeingReassigned(cp) || !isReassignmentComplete(cp, cp.state.isr)) continue;
+      this.enqueue((done) => {
+        const now = this.partitions.get(p);
+        if (now === undefined || !isBeingReassigned(now) || !isReassignmentComplete(now, now.state.isr)) return done();
+        this.completeReassignment(p, done);
+      });
+    }
+  }
+
+  /** StopReplica with deletePartitions to each live broker of `replicas` (NonExistentReplica). */
+  private stopRemovedReplicas(p: number, replicas: number[]): void {
+    for (const b of replicas) {
+      if (!this.live.has(b)) continue;
+      this.host.send(brokerNode(b), {
+        type: 'StopReplica',
+        correlationId: 0,
+        controllerId: this.host.id,
+        controllerEpoch: this.epoch,
+        brokerEpoch: this.registeredAt.get(b) ?? -1,
+        partitions: [p],
+        deletePartitions: true,
+      });
+    }
+  }
+
+  /**
+   * updateReplicaAssignmentForPartition: the topic znode with `p`'s new assignment (KafkaZkClient.setTopicAssignment,
+   * fenced by the controller epoch), and the controller's memory. A failed write is retried on a lost connection; a
+   * fenced one means this controller was deposed.
+   */
+  private writeAssignment(p: number, a: ReplicaAssignment, then: () => void): void {
+    const cp = this.partitions.get(p) as ControllerPartition;
+    Object.assign(cp, { replicas: [...a.replicas], adding: [...a.adding], removing: [...a.removing] });
+    const all = [...this.partitions.entries()].sort((x, y) => x[0] - y[0]).map(([, c]) => c);
+    this.zk.multi(
+      [
+        { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
+        { type: 'setData', path: TOPIC_PATH, data: encodeTopic(all), version: -1 },
+      ],
+      (err) => {
+        if (!this.active) return then();
+        if (err === 'CONNECTIONLOSS') return this.writeAssignment(p, a, then);
+        if (err !== null) {
+          this.resign(`write ${TOPIC_PATH}: ${err}`);
+          return then();
+        }
+        then();
       },
     );
   }

@@ -183,8 +183,9 @@ export class KafkaApis {
   }
 
   /**
-   * handleStopReplicaRequest with deletePartitions false: the broker epoch checked as for LeaderAndIsr, then the
-   * ReplicaManager stops fetching (stopReplicas). The controller does not wait for the answer, so none is sent.
+   * handleStopReplicaRequest: the broker epoch checked as for LeaderAndIsr, then the ReplicaManager stops fetching
+   * (stopReplicas), and with deletePartitions deletes the replicas. The controller does not wait for the answer, so
+   * none is sent.
    */
   private handleStopReplica(req: StopReplicaRequest): void {
     if (this.brokerEpochCheck(req) !== 'ok') return;

@@ -69,6 +69,13 @@ export class PartitionLog {
     this.batches.push(batch);
     this.endOffset = nextOffsetOf(batch);
     this.unflushed += batch.values.length;
+  }
+
+  /**
+   * flush.messages: the flush that an append brings due (UnifiedLog.append's "unflushedMessages >= flushInterval").
+   * Apart from append, since a failed flush (EIO) leaves the record appended, in memory and in the file.
+   */
+  maybeFlush(): void {
     if (this.unflushed >= this.flushMessages) this.flush();
   }
 

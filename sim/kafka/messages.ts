@@ -212,6 +212,8 @@ export interface StopReplicaRequest {
   /** KIP-380, as on LeaderAndIsr. */
   brokerEpoch: number;
   partitions: number[];
+  /** StopReplica's deletePartitions: the replicas are deleted too (a reassignment removed them). */
+  deletePartitions?: true;
 }
 
 export interface StopReplicaResponse {

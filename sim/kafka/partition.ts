@@ -122,6 +122,11 @@ export class Partition {
     return this.producers.endOffset();
   }
 
+  /** The files this replica keeps on its broker's disk (LogManager deletes them with the replica). */
+  files(): string[] {
+    return [`log-${this.id}`, `leader-epoch-checkpoint-${this.id}`];
+  }
+
   /**
    * Kafka's IsrState.maximalIsr (2.7.0), which the high watermark and acks=all count: a pending expansion's
    * new member is in it (PendingExpandIsr: isr + newInSyncReplicaId), a pending shrink still counts the old,
@@ -160,8 +165,27 @@ export class Partition {
     this.partitionEpoch = state.partitionEpoch;
     this.isr = [...state.isr];
     this.elr = [...state.elr];
+    if (this.role === 'leader' && state.replicas.join() !== this.replicas.join()) this.updateAssignment(state.replicas);
     this.replicas = [...state.replicas];
     this.pendingIsr = null;
+  }
+
+  /**
+   * Partition.updateAssignmentAndIsr (3.9) for a leader whose replicas change within its epoch (a reassignment adding
+   * replicas): the removed replicas' states go, the added ones start unknown, never caught up, until they fetch.
+   */
+  private updateAssignment(replicas: number[]): void {
+    for (const r of [...this.followers.keys()]) if (!replicas.includes(r)) this.followers.delete(r);
+    for (const r of replicas) {
+      if (r === this.deps.brokerId || this.followers.has(r)) continue;
+      const lastFetchTimeMs = this.deps.protocol.kafka1546 ? NEVER : this.deps.now();
+      this.followers.set(r, {
+        logEndOffset: -1,
+        lastCaughtUpTimeMs: NEVER,
+        lastFetchTimeMs,
+        lastFetchLeaderLogEndOffset: -1,
+      });
+    }
   }
 
   makeLeader(state: PartitionState): void {
@@ -618,6 +642,9 @@ export class Partition {
         logEndOffset: this.log.logEndOffset,
       });
     }
+    // After the events: a flush that fails (EIO) halts the broker with the record appended, which watchers must know
+    // (a follower's mirror without it took the replica for one lacking it once it led).
+    this.log.maybeFlush();
     if (asLeader) {
       this.maybeIncrementHighWatermark();
       this.deps.onAppend(this);

@@ -88,6 +88,14 @@ const DECLARED = {
   kraftAlterPartitionInvalidRequest: 'AlterPartition refused: INVALID_REQUEST (not the leader, a bad ISR)',
   kraftAlterPartitionInvalidVersion: 'AlterPartition refused: a stale partition epoch (INVALID_UPDATE_VERSION)',
   kraftAlterPartitionIneligibleReplica: 'AlterPartition refused: a fenced, shutting-down or re-registered member',
+  // ---- partition reassignment (KIP-455) ----
+  kraftReassignmentStarted: 'KRaft: AlterPartitionReassignments started moving a partition (adding, removing replicas)',
+  kraftReassignmentCompleted: 'KRaft: a reassignment completed once the ISR held every target replica',
+  zkReassignmentStarted:
+    'ZooKeeper mode: the controller started a reassignment (RS = ORS + TRS, onPartitionReassignment)',
+  zkReassignmentCompleted: 'ZooKeeper mode: a reassignment completed once every target replica was in the ISR',
+  replicaDeleted: 'a broker deleted a replica no longer assigned to it (StopReplica delete, applyDelta)',
+
   // ---- Raft (the KRaft quorum) and the brokers' metadata log ----
   raftVoteRefusedStaleLog: "Raft: a vote (or pre-vote) refused: the candidate's log is behind the voter's",
   raftVoteRefusedLiveLeader: 'Raft: KIP-996: a pre-vote refused by a follower that has fetched from its leader',

@@ -227,7 +227,12 @@ export class ReplicaManager {
     this.metadataCache.controllerId = controllerId;
     for (const state of states) {
       this.metadataCache.partitions.set(state.partition, state);
-      if (!state.replicas.includes(this.brokerId)) continue;
+      if (!state.replicas.includes(this.brokerId)) {
+        // ReplicaManager.applyDelta's localChanges.deletes (3.9): a replica no longer assigned here is stopped and
+        // its log deleted (stopPartitions with deleteLocalLog).
+        if (this.partitions.has(state.partition)) this.deletePartition(state.partition);
+        continue;
+      }
       try {
         this.applyPartitionState(state);
       } catch (e) {
@@ -252,8 +257,8 @@ export class ReplicaManager {
   }
 
   /**
-   * StopReplica without deleting (ReplicaManager.stopReplicas): the fetchers stop for these partitions, whose
-   * logs and replicas stay. A controller older than the last one heard is refused (STALE_CONTROLLER_EPOCH).
+   * StopReplica (ReplicaManager.stopReplicas): the fetchers stop for these partitions, whose logs and replicas stay
+   * unless the request deletes them. A controller older than the last one heard is refused (STALE_CONTROLLER_EPOCH).
    * (KIP-570's leader epoch in the request is not modelled: in controlled shutdown the controller sends the
    * partition's current one, which passes its check.)
    */
@@ -261,6 +266,8 @@ export class ReplicaManager {
     if (req.controllerEpoch < this.controllerEpoch) return probe(P.zkStaleControllerEpochRefused);
     this.followController(req.controllerEpoch);
     for (const p of req.partitions) this.removeFromFetcher(p);
+    // ReplicaManager.stopReplicas with deletePartition: a replica the controller's reassignment removed.
+    if (req.deletePartitions === true) for (const p of req.partitions) this.deletePartition(p);
   }
 
   /**
@@ -328,6 +335,33 @@ export class ReplicaManager {
   }
 
   // ---- partitions and fetchers ----
+
+  /**
+   * ReplicaManager.stopPartitions with deletion (StopReplica with deletePartition in ZooKeeper mode, applyDelta's
+   * deletes in KRaft): the fetcher stops, waiting produces answer NOT_LEADER_OR_FOLLOWER, and the log, its
+   * leader-epoch checkpoint and its high watermark are deleted (LogManager.asyncDelete; kafkasim deletes at once).
+   */
+  deletePartition(id: number): void {
+    const p = this.partitions.get(id);
+    if (p === undefined) return;
+    probe(P.replicaDeleted);
+    this.removeFromFetcher(id);
+    this.partitions.delete(id);
+    this.completeDelayedProduces(id);
+    this.checkpointedHw.delete(id);
+    for (const file of p.files()) this.ctx.disk.delete(file);
+    this.checkpointHighWatermarks();
+    if (this.observe.active) {
+      const time = this.ctx.now();
+      this.observe.emit({
+        kind: 'replica-deleted',
+        time,
+        broker: this.brokerId,
+        partition: id,
+        logEndOffset: p.logEndOffset,
+      });
+    }
+  }
 
   private getOrCreatePartition(id: number): Partition {
     let p = this.partitions.get(id);

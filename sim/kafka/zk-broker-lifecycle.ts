@@ -15,6 +15,7 @@ import { Controller } from './controller.ts';
 import type { ZkControllerHost } from './controller.ts';
 import { eligibleAfter } from './election.ts';
 import type { LeaderAndIsrResponse } from './messages.ts';
+import type { AdminState } from './reassignment.ts';
 import type { ObserverHub } from './observer.ts';
 import type { Partition } from './partition.ts';
 import type { RequestChannel } from './request-channel.ts';
@@ -39,6 +40,8 @@ export interface ZkBrokerHost {
   readonly ctx: NodeContext;
   readonly config: ClusterConfig;
   readonly observe: ObserverHub;
+  /** What the operator has done (a reassignment submitted), shared by the cluster's brokers. */
+  readonly admin: AdminState;
   /** The broker's request channel, which its controller's LeaderAndIsr requests go through. */
   readonly channel: RequestChannel;
   readonly rack: string | null;
@@ -195,6 +198,7 @@ export class ZkBrokerLifecycle {
     const controllerHost: ZkControllerHost = {
       id: this.id,
       config: this.host.config,
+      admin: this.host.admin,
       zk: this.zk,
       now: () => ctx.now(),
       trace: (kind, detail) => ctx.trace(kind, detail),

@@ -10,6 +10,8 @@ export const CONTROLLER = '/controller';
 export const CONTROLLER_EPOCH = '/controller_epoch';
 export const ISR_CHANGE_NOTIFICATION = '/isr_change_notification';
 export const TOPIC_PATH = `/brokers/topics/${TOPIC}`;
+/** ReassignPartitionsZNode: an operator's reassignment for the controller to carry out. */
+export const REASSIGN_PARTITIONS = '/admin/reassign_partitions';
 
 export const brokerPath = (id: number): string => `${BROKER_IDS}/${id}`;
 export const partitionsPath = `${TOPIC_PATH}/partitions`;

@@ -106,6 +106,21 @@ describe('ISR membership at every ISR change', () => {
     expect(m.findings()).toBe(2);
   });
 
+  it('a replica a reassignment deleted stops counting, though a stale leader still lists it in its ISR', () => {
+    const m = healthy();
+    m.observe({ kind: 'replica-deleted', time: at(), broker: 2, partition: P, logEndOffset: 3 });
+    // The leader has not applied the completed reassignment yet: its ISR still names 2 as records commit.
+    m.observe(append(0, 3, [13], true, -1));
+    m.observe(append(1, 3, [13]));
+    m.observe(hw(0, 4));
+    m.observe(isrChange(0, [0, 1, 2], 1));
+    expect(m.violations).toEqual([]);
+    // Assigned there again, it counts from its first event, empty: joining the ISR so is a finding.
+    m.observe(append(2, 0, [10]));
+    m.observe(isrChange(0, [0, 1, 2], 2));
+    expect(names(m)).toEqual([['WeakIsr', null]]);
+  });
+
   it('a member that lost its unflushed tail in a crash and is still in the ISR is explained by the crash', () => {
     const m = healthy();
     m.observe(truncate(1, 1, 'recovery'));

@@ -25,7 +25,9 @@ describe('opt-in fault kinds', () => {
     expect(FAULT_KINDS as readonly string[]).not.toContain('slow-link');
     expect(parseNemesisOption('all')).toEqual([...FAULT_KINDS]);
     expect(parseNemesisOption('slow-link,kill')).toEqual(['kill', 'slow-link']);
-    expect(parseNemesisOption('all,slow-link,controller-move,slow-control-link')).toEqual([...EVERY_FAULT_KIND]);
+    expect(parseNemesisOption('all,slow-link,controller-move,slow-control-link,reassign')).toEqual([
+      ...EVERY_FAULT_KIND,
+    ]);
     expect(parseNemesisOption('all,slow-link')).toEqual([...FAULT_KINDS, 'slow-link']);
     for (let seed = 0; seed < 50; seed++) expect(swarm(Random.root(seed)).kinds).not.toContain('slow-link');
   });

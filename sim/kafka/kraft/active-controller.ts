@@ -28,6 +28,7 @@ import type { MetadataRecord, PartitionChangeRecord } from './records.ts';
 import type { AlterPartitionError, ChangePolicy } from './replication-control.ts';
 import {
   alterPartitionChange,
+  changePartitionReassignment,
   handleBrokerFenced,
   handleBrokerInControlledShutdown,
   handleBrokerUncleanShutdown,
@@ -414,6 +415,19 @@ export class ActiveController {
         return ActiveController.step(scratch, change, (image) => handleBrokerInControlledShutdown(image, id, policy));
       }
     }
+  }
+
+  /**
+   * QuorumController.alterPartitionReassignments (KIP-455, 3.9): the partition's reassignment record, answered once
+   * it is committed (NOT_CONTROLLER if this controller lost its leadership first); a target already in place (an
+   * admin's retry) writes nothing and is answered once what was written before is committed.
+   */
+  alterPartitionReassignments(partition: number, target: number[], done: (error: string) => void): void {
+    const { error, record } = changePartitionReassignment(this.image, partition, target, this.policy);
+    if (error !== 'NONE') return done(error);
+    this.host.trace('controller', `reassigning partition ${partition} to [${target}]`);
+    if (record === null) return this.afterPendingWrites((ok) => done(ok ? 'NONE' : 'NOT_CONTROLLER'));
+    this.write([record], (ok) => done(ok ? 'NONE' : 'NOT_CONTROLLER'));
   }
 
   private handleAlterPartition(from: NodeId, req: AlterPartitionRequest): void {

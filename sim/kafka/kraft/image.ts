@@ -25,6 +25,9 @@ export interface PartitionRegistration {
   elr: number[];
   lastKnownElr: number[];
   leaderRecoveryState: LeaderRecoveryState;
+  /** KIP-455 (PartitionRegistration.removingReplicas / addingReplicas): empty unless a reassignment is running. */
+  removingReplicas: number[];
+  addingReplicas: number[];
 }
 
 export class MetadataImage {
@@ -92,6 +95,8 @@ export class MetadataImage {
           elr: [...record.eligibleLeaderReplicas],
           lastKnownElr: [...record.lastKnownElr],
           leaderRecoveryState: record.leaderRecoveryState,
+          removingReplicas: [...(record.removingReplicas ?? [])],
+          addingReplicas: [...(record.addingReplicas ?? [])],
         });
         return record.partitionId;
       case 'PartitionChangeRecord': {
@@ -146,7 +151,15 @@ export class MetadataImage {
 }
 
 export function copyPartition(r: PartitionRegistration): PartitionRegistration {
-  return { ...r, replicas: [...r.replicas], isr: [...r.isr], elr: [...r.elr], lastKnownElr: [...r.lastKnownElr] };
+  return {
+    ...r,
+    replicas: [...r.replicas],
+    isr: [...r.isr],
+    elr: [...r.elr],
+    lastKnownElr: [...r.lastKnownElr],
+    removingReplicas: [...r.removingReplicas],
+    addingReplicas: [...r.addingReplicas],
+  };
 }
 
 /** PartitionRegistration.merge: a partition as a change record leaves it (in place). */
@@ -161,5 +174,8 @@ export function mergeChange(p: PartitionRegistration, record: PartitionChangeRec
   if (record.eligibleLeaderReplicas !== undefined) p.elr = [...record.eligibleLeaderReplicas];
   if (record.lastKnownElr !== undefined) p.lastKnownElr = [...record.lastKnownElr];
   if (record.leaderRecoveryState !== undefined) p.leaderRecoveryState = record.leaderRecoveryState;
+  if (record.replicas !== undefined) p.replicas = [...record.replicas];
+  if (record.removingReplicas !== undefined) p.removingReplicas = [...record.removingReplicas];
+  if (record.addingReplicas !== undefined) p.addingReplicas = [...record.addingReplicas];
   p.partitionEpoch++;
 }

@@ -28,7 +28,33 @@ export interface PartitionChangeOptions {
   bumpLeaderEpochOnIsrShrink: boolean;
   /** AlterPartition's leader recovery state (setTargetLeaderRecoveryState); absent: unchanged. */
   targetLeaderRecoveryState?: LeaderRecoveryState;
+  /**
+   * KIP-455 (setTargetReplicas, setTargetRemoving, setTargetAdding): the replica list and the replicas a
+   * reassignment removes and adds; absent: the partition's own.
+   */
+  targetReplicas?: number[];
+  targetRemoving?: number[];
+  targetAdding?: number[];
   reason: string;
+}
+
+/**
+ * PartitionReassignmentReplicas.maybeCompleteReassignment (3.9): once the target ISR holds every replica that stays,
+ * the reassignment is complete: the removed replicas leave the replica list and the ISR, and nothing is being added
+ * or removed any more. Null while it is not (or none runs), or when nothing would be left.
+ */
+export function maybeCompleteReassignment(
+  replicas: number[],
+  removing: number[],
+  adding: number[],
+  targetIsr: number[],
+): { replicas: number[]; isr: number[] } | null {
+  if (removing.length === 0 && adding.length === 0) return null;
+  const isr = targetIsr.filter((r) => !removing.includes(r));
+  const kept = replicas.filter((r) => !removing.includes(r));
+  if (isr.length === 0 || kept.length === 0) return null;
+  if (!kept.every((r) => isr.includes(r))) return null;
+  return { replicas: kept, isr };
 }
 
 const sorted = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
@@ -47,6 +73,19 @@ export function buildPartitionChange(
   const uncleanShutdown = o.uncleanShutdownReplicas ?? [];
   let targetIsr = [...o.targetIsr];
   let targetElr = [...p.elr];
+  let targetReplicas = [...(o.targetReplicas ?? p.replicas)];
+  let targetRemoving = [...(o.targetRemoving ?? p.removingReplicas)];
+  let targetAdding = [...(o.targetAdding ?? p.addingReplicas)];
+
+  // completeReassignmentIfNeeded, first of all.
+  const completed = maybeCompleteReassignment(targetReplicas, targetRemoving, targetAdding, targetIsr);
+  if (completed !== null) {
+    probe(P.kraftReassignmentCompleted);
+    targetIsr = completed.isr;
+    targetReplicas = completed.replicas;
+    targetRemoving = [];
+    targetAdding = [];
+  }
 
   // maybePopulateTargetElr: below min ISR, the members leaving the ISR stay eligible (unless back from an
   // unclean shutdown); at or above it, nobody outside the ISR is. (Its last known ELR is used only without
@@ -68,7 +107,7 @@ export function buildPartitionChange(
   if (p.leader >= 0 && isValidNewLeader(p.leader)) {
     leader = p.leader;
   } else {
-    const clean = p.replicas.find(isValidNewLeader);
+    const clean = targetReplicas.find(isValidNewLeader);
     if (clean !== undefined) {
       if (targetIsr.length === 0) probe(P.kraftElectionEligibleLeaderReplica);
       leader = clean;
@@ -86,7 +125,7 @@ export function buildPartitionChange(
       lastKnownLeader = true;
       probe(P.kraftElectionLastKnownLeader);
     } else if (o.unclean) {
-      const any = p.replicas.find((r) => o.isAcceptableLeader(r));
+      const any = targetReplicas.find((r) => o.isAcceptableLeader(r));
       if (any !== undefined) {
         leader = any;
         unclean = true;
@@ -110,6 +149,9 @@ export function buildPartitionChange(
       if (lastKnownLeader) record.reason = `${o.reason}: ${LAST_KNOWN_LEADER}`;
     }
   }
+
+  // triggerLeaderEpochBumpForReplicaReassignmentIfNeeded: a replica list that loses a member bumps the leader epoch.
+  if (record.leader === undefined && !containsAll(targetReplicas, p.replicas)) record.leader = p.leader;
 
   // maybeUpdateRecordElr (with useLastKnownLeaderInBalancedRecovery, Kafka's default).
   if (record.isr !== undefined || !o.elr) targetElr = [];
@@ -136,8 +178,16 @@ export function buildPartitionChange(
   if (o.targetLeaderRecoveryState !== undefined && o.targetLeaderRecoveryState !== p.leaderRecoveryState) {
     record.leaderRecoveryState = o.targetLeaderRecoveryState;
   }
+  // setAssignmentChanges
+  if (targetReplicas.length > 0 && !same(targetReplicas, p.replicas)) record.replicas = targetReplicas;
+  if (!same(targetRemoving, p.removingReplicas)) record.removingReplicas = targetRemoving;
+  if (!same(targetAdding, p.addingReplicas)) record.addingReplicas = targetAdding;
+
   // changeRecordIsNoOp
   const noOp =
+    record.replicas === undefined &&
+    record.removingReplicas === undefined &&
+    record.addingReplicas === undefined &&
     record.leader === undefined &&
     record.isr === undefined &&
     record.eligibleLeaderReplicas === undefined &&

@@ -61,6 +61,12 @@ export interface PartitionRecord {
   eligibleLeaderReplicas: number[];
   lastKnownElr: number[];
   leaderRecoveryState: LeaderRecoveryState;
+  /**
+   * KIP-455: replicas a reassignment in progress removes and adds (PartitionRecord's removingReplicas and
+   * addingReplicas); written only when not empty, so that records of partitions never reassigned stay as they were.
+   */
+  removingReplicas?: number[];
+  addingReplicas?: number[];
 }
 
 /**
@@ -76,6 +82,10 @@ export interface PartitionChangeRecord {
   eligibleLeaderReplicas?: number[];
   lastKnownElr?: number[];
   leaderRecoveryState?: LeaderRecoveryState;
+  /** KIP-455: a new replica list, and the replicas a reassignment removes and adds (PartitionChangeRecord). */
+  replicas?: number[];
+  removingReplicas?: number[];
+  addingReplicas?: number[];
   /** Not Kafka's: why the controller wrote it (Kafka logs this), for events and reports. */
   reason: string;
 }

@@ -263,3 +263,47 @@ export function alterPartitionChange(
     reason: ALTER_PARTITION_REASON,
   });
 }
+
+export type ReassignmentError = 'NONE' | 'UNKNOWN_TOPIC_OR_PARTITION' | 'INVALID_REPLICA_ASSIGNMENT';
+
+/**
+ * ReplicationControlManager.alterPartitionReassignment and changePartitionReassignment (3.9, KIP-455): the target
+ * checked by validateManualPartitionAssignment (not empty, registered brokers, none twice), then
+ * PartitionReassignmentReplicas (removing = current - target, adding = target - current, replicas = target then
+ * removing) built by PartitionChangeBuilder, which completes it at once when the ISR already holds the target. The
+ * record is null when nothing changes (the same target again: an admin's retry).
+ */
+export function changePartitionReassignment(
+  image: MetadataImage,
+  partition: number,
+  target: number[],
+  policy: ChangePolicy,
+): { error: ReassignmentError; record: PartitionChangeRecord | null } {
+  const p = image.partitions.get(partition);
+  if (p === undefined) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', record: null };
+  if (target.length === 0) return { error: 'INVALID_REPLICA_ASSIGNMENT', record: null };
+  if (target.some((b, i) => !image.brokers.has(b) || target.indexOf(b) !== i)) {
+    return { error: 'INVALID_REPLICA_ASSIGNMENT', record: null };
+  }
+  const removing = sortedUnique(p.replicas.filter((r) => !target.includes(r)));
+  const adding = sortedUnique(target.filter((r) => !p.replicas.includes(r)));
+  const replicas = [...target, ...removing];
+  const record = buildPartitionChange(p, {
+    targetIsr: [...p.isr],
+    isAcceptableLeader: (r) => image.isActive(r),
+    // The builder's default election, Election.ONLINE: never unclean.
+    unclean: false,
+    elr: policy.elr,
+    minIsr: policy.minIsr,
+    bumpLeaderEpochOnIsrShrink: !policy.behaviours.kafka15021,
+    ...(replicas.join() !== p.replicas.join() ? { targetReplicas: replicas } : {}),
+    ...(removing.length > 0 ? { targetRemoving: removing } : {}),
+    ...(adding.length > 0 ? { targetAdding: adding } : {}),
+    reason: `AlterPartitionReassignments [${target}]`,
+  });
+  if (record !== null && (removing.length > 0 || adding.length > 0)) probe(P.kraftReassignmentStarted);
+  return { error: 'NONE', record };
+}
+
+/** PartitionReassignmentReplicas.calculateDifference keeps a TreeSet: ascending, each once. */
+const sortedUnique = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);

@@ -54,6 +54,8 @@ export function snapshotRecords(image: MetadataImage): MetadataRecord[] {
       eligibleLeaderReplicas: [...p.elr],
       lastKnownElr: [...p.lastKnownElr],
       leaderRecoveryState: p.leaderRecoveryState,
+      ...(p.removingReplicas.length > 0 ? { removingReplicas: [...p.removingReplicas] } : {}),
+      ...(p.addingReplicas.length > 0 ? { addingReplicas: [...p.addingReplicas] } : {}),
     });
   }
   if (image.raftLeader >= 0)

@@ -167,6 +167,8 @@ describe('PartitionChangeBuilder.build', () => {
     elr: [],
     lastKnownElr: [],
     leaderRecoveryState: 'RECOVERED',
+    removingReplicas: [],
+    addingReplicas: [],
     ...o,
   });
   const options = (o: Partial<Parameters<typeof buildPartitionChange>[1]> = {}) => ({
