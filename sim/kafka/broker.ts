@@ -53,6 +53,7 @@ export class Broker implements Program {
   private terminating = false;
   /** The coordinators of the enabled internal topics (coordinator/index.ts). */
   readonly coordinators: Coordinator[];
+  private nextProducerId = 0;
 
   constructor(
     readonly id: number,
@@ -100,6 +101,7 @@ export class Broker implements Program {
         replicaManager: this.replicaManager,
         metadataCache: this.metadataCache,
         channel: this.channel,
+        generateProducerId: this.generateProducerId,
       },
       coordinatorFactories,
     );
@@ -117,11 +119,19 @@ export class Broker implements Program {
       acceptNewerBrokerEpoch: config.protocol.kafka9839,
       alterIsr: (from, req) => this.handleAlterIsr(from, req),
       controlledShutdown: (from, req) => this.handleControlledShutdown(from, req),
+      generateProducerId: this.generateProducerId,
     });
     if (this.kraft === null) this.zk?.start();
     else this.kraft.start();
     this.replicaManager.startup();
   }
+
+  /**
+   * The broker's ProducerIdManager: ids unique across brokers and restarts, broker id and incarnation in the high
+   * digits (Kafka allocates blocks from ZooKeeper or the controller; kafkasim needs only uniqueness).
+   */
+  private readonly generateProducerId = (): number =>
+    (this.id + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++;
 
   /** Whether it serves requests: registered (ZooKeeper) or unfenced (KRaft) at least once, as BrokerState RUNNING. */
   get serving(): boolean {

@@ -5,6 +5,7 @@ import type { KraftConfig, MetadataMode } from './kraft/config.ts';
 import { KRAFT_DEFAULTS, validateKraft } from './kraft/config.ts';
 import type { OffsetResetStrategy } from './clients/subscription-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
+import type { IsolationLevel } from './messages.ts';
 import { NEWEST_RELEASE, releaseOf } from './releases.ts';
 import type { InternalTopicsConfig } from './topics.ts';
 import { CONSUMER_OFFSETS_TOPIC, INTERNAL_TOPICS_DEFAULTS, TRANSACTION_STATE_TOPIC } from './topics.ts';
@@ -82,6 +83,8 @@ export interface ConsumerConfig {
   'max.poll.records': number;
   /** Where a position the log does not hold goes: earliest, latest, or none (the poll raises). */
   'auto.offset.reset': OffsetResetStrategy;
+  /** read_committed: only records of committed transactions (or none), up to the last stable offset (KIP-98). */
+  'isolation.level': IsolationLevel;
 }
 
 export const CONSUMER_DEFAULTS: ConsumerConfig = {
@@ -91,6 +94,7 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
   'client.rack': null,
   'max.poll.records': 500,
   'auto.offset.reset': 'latest',
+  'isolation.level': 'read_uncommitted',
 };
 
 export interface ClusterConfig {

@@ -44,14 +44,32 @@ export interface KafkaApisDeps {
   alterIsr: (from: NodeId, req: AlterIsrRequest) => void;
   /** ControlledShutdown, for this broker's controller (KafkaController.controlledShutdown), or NOT_CONTROLLER. */
   controlledShutdown: (from: NodeId, req: ControlledShutdownRequest) => void;
+  /** A fresh producer id (the broker's ProducerIdManager). */
+  generateProducerId: () => number;
 }
+
+/**
+ * WriteTxnMarkers' append timeout: KafkaApis.handleWriteTxnMarkersRequest passes config.requestTimeoutMs
+ * (request.timeout.ms, 30 s by default) to ReplicaManager.appendRecords.
+ */
+const WRITE_TXN_MARKERS_TIMEOUT_MS = 30_000;
+
+const NOT_COORDINATOR_ANSWER = {
+  InitProducerId: {
+    type: 'InitProducerIdResponse',
+    error: 'COORDINATOR_NOT_AVAILABLE',
+    producerId: -1,
+    producerEpoch: -1,
+  },
+  AddPartitionsToTxn: { type: 'AddPartitionsToTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
+  EndTxn: { type: 'EndTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
+} as const;
 
 export class KafkaApis {
   private readonly brokerId: number;
   private readonly ctx: NodeContext;
   private readonly observe: ObserverHub;
   private readonly replicaManager: ReplicaManager;
-  private nextProducerId = 0;
 
   constructor(private readonly deps: KafkaApisDeps) {
     this.brokerId = deps.brokerId;
@@ -100,23 +118,33 @@ export class KafkaApis {
         this.handleListOffsets(from, m);
         return true;
       case 'InitProducerId':
-        // Producer ids unique across brokers and restarts: broker id and incarnation in the high digits. Without a
-        // transactional id the epoch is 0 (TransactionCoordinator.handleInitProducerId, every release).
+        // A transactional id's goes to its coordinator (below).
+        if (m.transactionalId !== undefined) break;
+        // Without a transactional id the epoch is 0 (TransactionCoordinator.handleInitProducerId, every release).
         this.ctx.send(from, {
           type: 'InitProducerIdResponse',
           correlationId: m.correlationId,
           error: 'NONE',
-          producerId: (this.brokerId + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++,
+          producerId: this.deps.generateProducerId(),
           producerEpoch: 0,
         });
+        return true;
+      case 'WriteTxnMarkers':
+        this.replicaManager.writeTxnMarkers(m, WRITE_TXN_MARKERS_TIMEOUT_MS, (res) => this.ctx.send(from, res));
         return true;
       case 'FindCoordinator':
         this.handleFindCoordinator(from, m);
         return true;
       default:
-        for (const c of this.deps.coordinators) if (c.handle(from, m)) return true;
-        return false;
+        break;
     }
+    for (const c of this.deps.coordinators) if (c.handle(from, m)) return true;
+    // A transactional request on a broker without a transaction coordinator (the topic is not enabled).
+    if (m.type === 'InitProducerId' || m.type === 'AddPartitionsToTxn' || m.type === 'EndTxn') {
+      this.ctx.send(from, { ...NOT_COORDINATOR_ANSWER[m.type], correlationId: m.correlationId });
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -162,7 +190,12 @@ export class KafkaApis {
   }
 
   private handleListOffsets(from: NodeId, req: ListOffsetsRequest): void {
-    const r = this.replicaManager.fetchOffsetForTimestamp(req.partition, req.timestamp, req.currentLeaderEpoch);
+    const r = this.replicaManager.fetchOffsetForTimestamp(
+      req.partition,
+      req.timestamp,
+      req.currentLeaderEpoch,
+      req.isolationLevel,
+    );
     this.ctx.send(from, {
       type: 'ListOffsetsResponse',
       correlationId: req.correlationId,

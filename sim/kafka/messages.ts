@@ -71,6 +71,8 @@ export interface ProduceRequest {
   producerEpoch: number;
   baseSequence: number;
   values: number[];
+  /** A transactional producer's batch (its partition added to the transaction first). */
+  transactional?: boolean;
 }
 
 export interface ProduceResponse {
@@ -102,7 +104,11 @@ export interface FetchRequest {
   rackId: string | null;
   /** KIP-903 (Fetch v15, ReplicaState.ReplicaEpoch): a KRaft follower's broker epoch; -1 or absent: none. */
   replicaEpoch?: number;
+  /** A consumer's isolation.level (KIP-98, Fetch v4); absent: read_uncommitted. */
+  isolationLevel?: IsolationLevel;
 }
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 export interface FetchPartitionData {
   partition: number;
@@ -118,6 +124,10 @@ export interface FetchPartitionData {
    * the follower's log diverges from the leader's; no batches come with it.
    */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** read_committed: the last stable offset, below which every batch is of a completed transaction or none. */
+  lastStableOffset?: number;
+  /** read_committed: the aborted transactions the batches overlap (FetchResponseData.AbortedTransaction). */
+  abortedTransactions?: { producerId: number; firstOffset: number }[];
 }
 
 export interface FetchResponse {
@@ -269,6 +279,8 @@ export interface ListOffsetsRequest {
   currentLeaderEpoch: number;
   /** -2 earliest, -1 latest (below the high watermark). */
   timestamp: -1 | -2;
+  /** read_committed: latest is the last stable offset (ListOffsets v2). */
+  isolationLevel?: IsolationLevel;
 }
 
 export interface ListOffsetsResponse {
@@ -283,6 +295,9 @@ export interface ListOffsetsResponse {
 export interface InitProducerIdRequest {
   type: 'InitProducerId';
   correlationId: number;
+  /** A transactional producer's transactional.id: the request goes to its transaction coordinator. */
+  transactionalId?: string;
+  transactionTimeoutMs?: number;
 }
 
 export interface InitProducerIdResponse {

@@ -20,6 +20,19 @@ export interface RecordBatch {
    * gets a unique negative value, never a workload's); the log keeps payloads as they are, opaque to it.
    */
   payloads?: readonly CoordinatorRecord[];
+  /** A transactional producer's batch (KIP-98's isTransactional attribute); absent otherwise. */
+  isTransactional?: true;
+  /**
+   * A control batch (isControlBatch): one transaction marker, COMMIT or ABORT, of the batch's producer id and
+   * epoch, counted in offsets like any record (its value is a negative number, never a workload's).
+   */
+  control?: ControlMarker;
+}
+
+/** EndTransactionMarker: what a control record says, and the coordinator epoch that wrote it. */
+export interface ControlMarker {
+  type: 'COMMIT' | 'ABORT';
+  coordinatorEpoch: number;
 }
 
 /**

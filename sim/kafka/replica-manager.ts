@@ -16,6 +16,7 @@ import type {
   FetchPartition,
   FetchPartitionData,
   FetchRequest,
+  IsolationLevel,
   KafkaError,
   LeaderAndIsrRequest,
   OffsetsForLeaderEpochRequest,
@@ -29,6 +30,8 @@ import type { MetadataCache } from './metadata-cache.ts';
 import type { ObserverHub } from './observer.ts';
 import { Partition } from './partition.ts';
 import type { CoordinatorRecord, RecordBatch } from './records.ts';
+import { nextOffsetOf } from './records.ts';
+import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './coordinator-messages.ts';
 import type { BrokerConfig } from './config.ts';
 import type { TopicName } from './topics.ts';
 import { DATA_TOPIC, topicPartitionOf, topicsOf } from './topics.ts';
@@ -495,6 +498,56 @@ export class ReplicaManager {
     this.delayProduce(p, result.baseOffset, result.requiredOffset, timeoutMs, complete);
   }
 
+  /**
+   * WriteTxnMarkers (KafkaApis.handleWriteTxnMarkersRequest, 3.9): each marker appended as a control batch to each of
+   * its partitions this broker leads (origin COORDINATOR, acks -1), answered per partition once every append's high
+   * watermark passed it or failed: NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, INVALID_PRODUCER_EPOCH,
+   * REQUEST_TIMED_OUT (the coordinator retries the retriable ones, TransactionMarkerRequestCompletionHandler).
+   */
+  writeTxnMarkers(
+    req: WriteTxnMarkersRequest,
+    timeoutMs: number,
+    respond: (res: WriteTxnMarkersResponse) => void,
+  ): void {
+    const markers = req.markers.map((m) => ({
+      producerId: m.producerId,
+      partitions: m.partitions.map((partition) => ({ partition, error: 'NONE' as KafkaError })),
+    }));
+    let pending = 1;
+    const done = (): void => {
+      if (--pending === 0) respond({ type: 'WriteTxnMarkersResponse', correlationId: req.correlationId, markers });
+    };
+    req.markers.forEach((m, i) => {
+      for (const answer of markers[i].partitions) {
+        const p = this.partitions.get(answer.partition);
+        if (p === undefined) {
+          answer.error = 'NOT_LEADER_OR_FOLLOWER';
+          continue;
+        }
+        const marker = {
+          type: m.committed ? ('COMMIT' as const) : ('ABORT' as const),
+          coordinatorEpoch: m.coordinatorEpoch,
+        };
+        let result;
+        try {
+          result = p.appendMarkerAsLeader(m.producerId, m.producerEpoch, marker, this.coordinatorValue());
+        } catch (e) {
+          return logDirFailed(this.ctx, `partition ${answer.partition} appending a transaction marker`, e);
+        }
+        if (result.error !== 'NONE') {
+          answer.error = result.error;
+          continue;
+        }
+        pending++;
+        this.delayProduce(p, result.baseOffset, result.requiredOffset, timeoutMs, (error) => {
+          answer.error = error;
+          done();
+        });
+      }
+    });
+    done();
+  }
+
   /** Unique across brokers and incarnations, as the producer ids KafkaApis hands out, and always below zero. */
   private coordinatorValue(): number {
     return -(((this.brokerId + 1) * 1_000_000 + this.ctx.incarnation) * 100_000_000 + ++this.nextCoordinatorValue);
@@ -590,7 +643,7 @@ export class ReplicaManager {
         hwBefore[i] = p.highWatermark;
         p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, req.replicaEpoch);
       }
-      if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
+      if (p.hasDataToRead(fp.fetchOffset, this.readUpTo(p, req))) answerNow = true;
     }
     if (!answerNow) {
       const d: DelayedFetch = { from, request: req, timer: null, respond };
@@ -661,7 +714,7 @@ export class ReplicaManager {
           leaderEpoch: p.leaderEpoch,
         };
       } else {
-        const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
+        const upTo = fromFollower ? p.logEndOffset : this.readUpTo(p, req);
         data[i] = {
           partition,
           error: 'NONE',
@@ -671,9 +724,43 @@ export class ReplicaManager {
           batches: p.read(fp.fetchOffset, upTo),
           leaderEpoch: p.leaderEpoch,
         };
+        if (req.isolationLevel === 'read_committed') this.addTransactions(data[i], p, fp.fetchOffset, upTo);
       }
     }
     respond(from, req, data);
+  }
+
+  /**
+   * How far a fetch reads (FetchIsolation.apply, 3.9): a follower to the log end offset, a read_committed consumer
+   * to the last stable offset, any other consumer to the high watermark.
+   */
+  private readUpTo(p: Partition, req: FetchRequest): number {
+    if (req.replicaId !== CONSUMER_REPLICA_ID) return p.logEndOffset;
+    return req.isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark;
+  }
+
+  /**
+   * A read_committed answer's last stable offset and aborted transactions (UnifiedLog.read with
+   * FetchIsolation.TXN_COMMITTED, collectAbortedTransactions up to the end of what was read), and the
+   * 'committed-read' event the transaction invariants check.
+   */
+  private addTransactions(d: FetchPartitionData, p: Partition, fetchOffset: number, upTo: number): void {
+    const end = d.batches.length === 0 ? fetchOffset : nextOffsetOf(d.batches[d.batches.length - 1]);
+    d.lastStableOffset = upTo;
+    d.abortedTransactions = p.txns
+      .abortedTransactions(fetchOffset, end)
+      .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+    if (!this.observe.active) return;
+    this.observe.emit({
+      kind: 'committed-read',
+      time: this.ctx.now(),
+      broker: this.brokerId,
+      partition: p.id,
+      fetchOffset,
+      endOffset: end,
+      lastStableOffset: upTo,
+      highWatermark: p.highWatermark,
+    });
   }
 
   private readonly expireFetch = (d: DelayedFetch): void => {
@@ -714,16 +801,21 @@ export class ReplicaManager {
     });
   }
 
-  /** ListOffsets, answered by the leader only: -2 the log start offset, -1 the high watermark. */
+  /**
+   * ListOffsets, answered by the leader only: -2 the log start offset, -1 the high watermark, or under
+   * read_committed the last stable offset (Partition.fetchOffsetForTimestamp's lastFetchableOffset).
+   */
   fetchOffsetForTimestamp(
     partition: number,
     timestamp: -1 | -2,
     currentLeaderEpoch: number,
+    isolationLevel?: IsolationLevel,
   ): { error: KafkaError; offset: number; leaderEpoch: number } {
     const p = this.partitions.get(partition);
     const error = this.fencingError(p, currentLeaderEpoch, true);
     if (error !== 'NONE' || p === undefined) return { error, offset: -1, leaderEpoch: -1 };
-    const offset = timestamp === -2 ? p.log.logStartOffset : p.highWatermark;
+    const latest = isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark;
+    const offset = timestamp === -2 ? p.log.logStartOffset : latest;
     return { error: 'NONE', offset, leaderEpoch: p.leaderEpoch };
   }
 

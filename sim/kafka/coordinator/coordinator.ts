@@ -27,6 +27,8 @@ export interface CoordinatorDeps {
   metadataCache: MetadataCache;
   /** Requests to other brokers (e.g. WriteTxnMarkers), through the broker's request channel. */
   channel: RequestChannel;
+  /** A fresh producer id (the broker's ProducerIdManager), shared with KafkaApis' InitProducerId. */
+  generateProducerId: () => number;
 }
 
 export interface Coordinator extends LeadershipListener {

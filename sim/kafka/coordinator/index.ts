@@ -2,12 +2,16 @@
 // added here by its topic; tests may add their own through ClusterOptions.coordinators.
 import type { ClusterConfig } from '../config.ts';
 import type { InternalTopic } from '../topics.ts';
+import { TRANSACTION_STATE_TOPIC } from '../topics.ts';
 import type { Coordinator, CoordinatorDeps, CoordinatorFactory } from './coordinator.ts';
+import { TransactionCoordinator } from './transaction-coordinator.ts';
 
 export type { Coordinator, CoordinatorDeps, CoordinatorFactory } from './coordinator.ts';
 
 /** Kafka's coordinators by the internal topic each owns. */
-const BUILT_IN: [InternalTopic, CoordinatorFactory][] = [];
+const BUILT_IN: [InternalTopic, CoordinatorFactory][] = [
+  [TRANSACTION_STATE_TOPIC, (deps) => new TransactionCoordinator(deps)],
+];
 
 /** The coordinators of one broker: the built-in ones of the enabled topics, then `extra`, in that order. */
 export function createCoordinators(
