@@ -158,7 +158,8 @@ export class CrashWatch {
         return;
       case 'append': {
         this.noteAppended(e.broker, e.partition, e.baseOffset, e.values);
-        if (e.asLeader) {
+        // A transaction marker holds an offset, not a workload's value: never a written record.
+        if (e.asLeader && e.control === undefined) {
           const p = e.producer;
           for (let i = 0; i < e.values.length; i++) {
             const w: Written = { key: e.partition, offset: e.baseOffset + i, value: e.values[i], epoch: e.epoch };

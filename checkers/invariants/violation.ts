@@ -14,7 +14,11 @@ export type InvariantName =
   | 'MinIsrOnAppend'
   | 'ControllerEpochFencing'
   | 'MonotonicControllerEpoch'
-  | 'LeaderEpochStartRecorded';
+  | 'LeaderEpochStartRecorded'
+  // Transactions (transactions.ts).
+  | 'LastStableOffset'
+  | 'ReadCommittedIsolation'
+  | 'MarkerBeforeRecords';
 
 export interface Violation {
   invariant: InvariantName;

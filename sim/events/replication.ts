@@ -114,6 +114,8 @@ export type ReplicationEvent =
       endOffset: number;
       lastStableOffset: number;
       highWatermark: number;
+      /** The aborted transactions the answer listed. */
+      aborted: { producerId: number; firstOffset: number }[];
     }
   | TxnTransitionEvent
   /** ZooKeeper mode: a broker took a control request and now follows controller epoch `controllerEpoch`. */

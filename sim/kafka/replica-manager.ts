@@ -760,6 +760,7 @@ export class ReplicaManager {
       endOffset: end,
       lastStableOffset: upTo,
       highWatermark: p.highWatermark,
+      aborted: d.abortedTransactions,
     });
   }
 
