@@ -47,6 +47,9 @@ function kafkaValue(key: string, value: unknown, fallback: unknown, where: strin
   } else if (key === 'auto.offset.reset') {
     if (value !== 'earliest' && value !== 'latest' && value !== 'none')
       throw new UsageError(`${at} must be "earliest", "latest" or "none", got ${JSON.stringify(value)}`);
+  } else if (key === 'isolation.level') {
+    if (value !== 'read_uncommitted' && value !== 'read_committed')
+      throw new UsageError(`${at} must be "read_uncommitted" or "read_committed", got ${JSON.stringify(value)}`);
   } else if (typeof fallback === 'boolean') {
     if (typeof value !== 'boolean') throw new UsageError(`${at} must be true or false, got ${JSON.stringify(value)}`);
   } else if (fallback === null) {

@@ -103,6 +103,9 @@ export function testOf(options: RunOptions): Test {
     broker: { ...release.broker, ...draft.broker },
   });
   const workload = queueWorkloadOptions({ ...draft.workload, partitions: draft.partitions, producer });
+  // Fetch v4's isolation level came with transactions (KIP-98, 0.11.0): an older consumer has none to set.
+  if (workload.consumer['isolation.level'] === 'read_committed' && !release.idempotentProducer)
+    throw new UsageError(`Kafka ${release.version}'s consumer has no isolation.level (KIP-98, 0.11.0)`);
   return {
     seed: parseSeed(seed),
     cluster,

@@ -80,6 +80,7 @@ export class ClusterView {
         else this.controllers.delete(e.broker);
         return undefined;
       case 'broker-controller-epoch':
+      case 'txn-transition':
         return undefined;
       default:
         break;

@@ -6,6 +6,7 @@ import type { Anomaly, CheckResult } from '../result.ts';
 import { MAX_EXAMPLES } from '../result.ts';
 import type { ReplicationEvent } from '../../sim/events/index.ts';
 import type { InvariantName, Violation } from './violation.ts';
+import { TXN_INVARIANT_EXPLANATIONS, TxnInvariants } from './transactions.ts';
 
 interface Replica {
   values: number[];
@@ -75,6 +76,7 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
   MonotonicControllerEpoch:
     'ZooKeeper mode: a broker never goes back to an older controller epoch (ReplicaManager refuses a control ' +
     'request from a deposed controller with STALE_CONTROLLER_EPOCH, whichever broker it runs on).',
+  ...TXN_INVARIANT_EXPLANATIONS,
 };
 
 /** What the invariants need to know of the configuration under test. */
@@ -82,6 +84,11 @@ export interface InvariantConfig {
   /** min.insync.replicas; Kafka counts at most the replication factor of it (Partition.effectiveMinIsr). */
   minInsyncReplicas: number;
   replicationFactor: number;
+  /**
+   * A partition's own min.insync.replicas, capped by its own replication factor, where topics differ (internal
+   * topics: transaction.state.log.min.isr); absent, every partition has the two above.
+   */
+  effectiveMinIsrOf?: (partition: number) => number;
 }
 
 export class InvariantMonitor {
@@ -116,6 +123,12 @@ export class InvariantMonitor {
    * whatever the caller sets here when it feeds recorded events.
    */
   step = 0;
+  /** KIP-98's invariants: a transaction's records, markers and read_committed answers. */
+  private readonly txns = new TxnInvariants((v) =>
+    this.inexcusable(v.invariant, { time: this.lastTime, partition: v.partition }, v.brokers, v.description, v.detail),
+  );
+  /** The time of the event being observed (for the transaction invariants' reports). */
+  private lastTime = 0;
 
   constructor(
     private readonly stepOf: (() => number) | null = null,
@@ -225,10 +238,12 @@ export class InvariantMonitor {
 
   observe(e: ReplicationEvent): void {
     this.seen++;
+    this.lastTime = e.time;
     switch (e.kind) {
       case 'append': {
         const r = this.replica(e.broker, e.partition);
         if (e.asLeader && e.acks === -1) this.checkMinIsrOnAppend(e, r);
+        if (e.transactional !== undefined || e.control !== undefined) this.txns.onAppend(e);
         // Appends are contiguous; a gap would mean the mirror lost track, which is itself a bug to see.
         for (let i = 0; i < e.values.length; i++) {
           r.values[e.baseOffset + i] = e.values[i];
@@ -256,6 +271,7 @@ export class InvariantMonitor {
         }
         r.values.length = Math.min(r.values.length, e.toOffset);
         r.epochs.length = Math.min(r.epochs.length, e.toOffset);
+        this.txns.onTruncate(e.broker, e.partition, e.toOffset);
         if (r.highWatermark > e.toOffset) r.highWatermark = e.toOffset;
         return;
       }
@@ -375,6 +391,8 @@ export class InvariantMonitor {
         }
         return;
       }
+      case 'committed-read':
+        return this.txns.onCommittedRead(e);
       case 'acked': {
         if (e.acks !== -1) return;
         let m = this.acked.get(e.partition);
@@ -460,7 +478,9 @@ export class InvariantMonitor {
   /** MinIsrOnAppend: an acks=all append by a leader whose own (committed) ISR is below min.insync.replicas. */
   private checkMinIsrOnAppend(e: Extract<ReplicationEvent, { kind: 'append' }>, leader: Replica): void {
     if (this.config === null) return;
-    const minIsr = Math.min(this.config.minInsyncReplicas, this.config.replicationFactor);
+    const minIsr =
+      this.config.effectiveMinIsrOf?.(e.partition) ??
+      Math.min(this.config.minInsyncReplicas, this.config.replicationFactor);
     if (leader.isr.length >= minIsr) return;
     // Nothing excuses it: neither an unclean election nor a crash makes Kafka append below min ISR.
     this.inexcusable(

@@ -17,7 +17,11 @@ export type InvariantName =
   | 'LeaderEpochStartRecorded'
   | 'ProducerStateFromLog'
   | 'LeaderEpochFencing'
-  | 'IsrChangeOnCurrentState';
+  | 'IsrChangeOnCurrentState'
+  // Transactions (transactions.ts).
+  | 'LastStableOffset'
+  | 'ReadCommittedIsolation'
+  | 'MarkerBeforeRecords';
 
 export interface Violation {
   invariant: InvariantName;

@@ -9,3 +9,4 @@ export type {
 } from './replication.ts';
 export type { RaftEvent, RaftRole } from './raft.ts';
 export type { BrokerCrash } from './crash.ts';
+export type { TxnTransitionEvent } from './transactions.ts';

@@ -3,6 +3,8 @@
 // these; the invariant checkers, durability attribution and reports read them. This file imports
 // nothing, so that checkers and reports can read the simulator's events without importing the simulator.
 
+import type { TxnTransitionEvent } from './transactions.ts';
+
 export type TruncationReason =
   | 'leader-epoch' // OffsetsForLeaderEpoch (or a diverging epoch) said the tail diverged (KIP-101/279)
   | 'high-watermark' // pre-KIP-101: truncate to the local high watermark
@@ -33,6 +35,10 @@ export type ReplicationEvent =
       acks?: 0 | 1 | -1;
       /** An idempotent producer's batch: its producer id, epoch and first sequence. */
       producer?: { id: number; epoch: number; baseSequence: number };
+      /** A transactional producer's batch (KIP-98). */
+      transactional?: true;
+      /** A control batch: the transaction marker of `producer`'s transaction (its one value is no workload's). */
+      control?: 'COMMIT' | 'ABORT';
     }
   | {
       kind: 'truncate';
@@ -135,6 +141,23 @@ export type ReplicationEvent =
       controllerEpoch: number;
       currentControllerEpoch: number;
     }
+  /**
+   * A leader answered a read_committed consumer's fetch of [fetchOffset, endOffset) with the last stable offset and
+   * the high watermark it had then (the transaction invariants: nothing of an open or aborted transaction below it).
+   */
+  | {
+      kind: 'committed-read';
+      time: number;
+      broker: number;
+      partition: number;
+      fetchOffset: number;
+      endOffset: number;
+      lastStableOffset: number;
+      highWatermark: number;
+      /** The aborted transactions the answer listed. */
+      aborted: { producerId: number; firstOffset: number }[];
+    }
+  | TxnTransitionEvent
   /** ZooKeeper mode: a broker took a control request and now follows controller epoch `controllerEpoch`. */
   | { kind: 'broker-controller-epoch'; time: number; broker: number; controllerEpoch: number; previous: number };
 

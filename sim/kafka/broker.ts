@@ -29,6 +29,8 @@ import { ZkBrokerLifecycle } from './zk-broker-lifecycle.ts';
 import { CLEAN_SHUTDOWN_MARKER, ZK_NODE } from './zk-layout.ts';
 import { KraftBrokerLifecycle } from './kraft/broker-lifecycle.ts';
 import { AdminState } from './reassignment.ts';
+import type { Coordinator, CoordinatorFactory } from './coordinator/index.ts';
+import { createCoordinators } from './coordinator/index.ts';
 import type { RaftHub } from './kraft/observer.ts';
 
 /** BrokerServer.shutdown's wait for the controller's approval of a controlled shutdown (KafkaBroker.shutdown()). */
@@ -50,6 +52,9 @@ export class Broker implements Program {
   private registered = false;
   /** Asked to stop (SIGTERM): shutting down, its controlled shutdown first. */
   private terminating = false;
+  /** The coordinators of the enabled internal topics (coordinator/index.ts). */
+  readonly coordinators: Coordinator[];
+  private nextProducerId = 0;
 
   constructor(
     readonly id: number,
@@ -58,6 +63,7 @@ export class Broker implements Program {
     private readonly observe: ObserverHub,
     raftHub: RaftHub,
     private readonly admin: AdminState = new AdminState(),
+    coordinatorFactories: readonly CoordinatorFactory[] = [],
   ) {
     // The order of what follows (disk reads, events, sends, timers) is part of every run's history: another
     // order, however equivalent for Kafka, gives other runs for the same seeds.
@@ -87,9 +93,26 @@ export class Broker implements Program {
     const kraft = config.metadata === 'kraft';
     this.zk = kraft ? null : this.zkLifecycle();
     this.kraft = kraft ? this.kraftLifecycle(raftHub) : null;
+    this.coordinators = createCoordinators(
+      config,
+      {
+        brokerId: id,
+        ctx,
+        config,
+        observe,
+        replicaManager: this.replicaManager,
+        metadataCache: this.metadataCache,
+        channel: this.channel,
+        generateProducerId: this.generateProducerId,
+      },
+      coordinatorFactories,
+    );
+    for (const c of this.coordinators) this.replicaManager.addLeadershipListener(c);
     this.apis = new KafkaApis({
       brokerId: id,
       ctx,
+      config,
+      coordinators: this.coordinators,
       observe,
       replicaManager: this.replicaManager,
       metadataCache: this.metadataCache,
@@ -98,11 +121,19 @@ export class Broker implements Program {
       acceptNewerBrokerEpoch: config.protocol.kafka9839,
       alterIsr: (from, req) => this.handleAlterIsr(from, req),
       controlledShutdown: (from, req) => this.handleControlledShutdown(from, req),
+      generateProducerId: this.generateProducerId,
     });
     if (this.kraft === null) this.zk?.start();
     else this.kraft.start();
     this.replicaManager.startup();
   }
+
+  /**
+   * The broker's ProducerIdManager: ids unique across brokers and restarts, broker id and incarnation in the high
+   * digits (Kafka allocates blocks from ZooKeeper or the controller; kafkasim needs only uniqueness).
+   */
+  private readonly generateProducerId = (): number =>
+    (this.id + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++;
 
   /** Whether it serves requests: registered (ZooKeeper) or unfenced (KRaft) at least once, as BrokerState RUNNING. */
   get serving(): boolean {
@@ -295,6 +326,7 @@ export function brokerProgram(
   observe: ObserverHub,
   raftHub: RaftHub,
   admin: AdminState = new AdminState(),
+  coordinators: readonly CoordinatorFactory[] = [],
 ) {
-  return (ctx: NodeContext): Broker => new Broker(id, ctx, config, observe, raftHub, admin);
+  return (ctx: NodeContext): Broker => new Broker(id, ctx, config, observe, raftHub, admin, coordinators);
 }

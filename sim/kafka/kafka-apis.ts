@@ -19,6 +19,10 @@ import type {
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { MetadataCache } from './metadata-cache.ts';
+import type { ClusterConfig } from './config.ts';
+import type { Coordinator } from './coordinator/index.ts';
+import type { FindCoordinatorRequest } from './coordinator-messages.ts';
+import { coordinatorPartition } from './topics.ts';
 import type { ObserverHub } from './observer.ts';
 import type { FetchCallback, ProduceCallback, ReplicaManager } from './replica-manager.ts';
 import { P, probe } from './probes.ts';
@@ -26,6 +30,9 @@ import { P, probe } from './probes.ts';
 export interface KafkaApisDeps {
   brokerId: number;
   ctx: NodeContext;
+  config: ClusterConfig;
+  /** The broker's coordinators: requests none of the cases below takes go to them in turn. */
+  coordinators: readonly Coordinator[];
   observe: ObserverHub;
   replicaManager: ReplicaManager;
   metadataCache: MetadataCache;
@@ -37,14 +44,32 @@ export interface KafkaApisDeps {
   alterIsr: (from: NodeId, req: AlterIsrRequest) => void;
   /** ControlledShutdown, for this broker's controller (KafkaController.controlledShutdown), or NOT_CONTROLLER. */
   controlledShutdown: (from: NodeId, req: ControlledShutdownRequest) => void;
+  /** A fresh producer id (the broker's ProducerIdManager). */
+  generateProducerId: () => number;
 }
+
+/**
+ * WriteTxnMarkers' append timeout: KafkaApis.handleWriteTxnMarkersRequest passes config.requestTimeoutMs
+ * (request.timeout.ms, 30 s by default) to ReplicaManager.appendRecords.
+ */
+const WRITE_TXN_MARKERS_TIMEOUT_MS = 30_000;
+
+const NOT_COORDINATOR_ANSWER = {
+  InitProducerId: {
+    type: 'InitProducerIdResponse',
+    error: 'COORDINATOR_NOT_AVAILABLE',
+    producerId: -1,
+    producerEpoch: -1,
+  },
+  AddPartitionsToTxn: { type: 'AddPartitionsToTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
+  EndTxn: { type: 'EndTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
+} as const;
 
 export class KafkaApis {
   private readonly brokerId: number;
   private readonly ctx: NodeContext;
   private readonly observe: ObserverHub;
   private readonly replicaManager: ReplicaManager;
-  private nextProducerId = 0;
 
   constructor(private readonly deps: KafkaApisDeps) {
     this.brokerId = deps.brokerId;
@@ -93,19 +118,53 @@ export class KafkaApis {
         this.handleListOffsets(from, m);
         return true;
       case 'InitProducerId':
-        // Producer ids unique across brokers and restarts: broker id and incarnation in the high digits. Without a
-        // transactional id the epoch is 0 (TransactionCoordinator.handleInitProducerId, every release).
+        // A transactional id's goes to its coordinator (below).
+        if (m.transactionalId !== undefined) break;
+        // Without a transactional id the epoch is 0 (TransactionCoordinator.handleInitProducerId, every release).
         this.ctx.send(from, {
           type: 'InitProducerIdResponse',
           correlationId: m.correlationId,
           error: 'NONE',
-          producerId: (this.brokerId + 1) * 1_000_000_000 + this.ctx.incarnation * 1_000_000 + this.nextProducerId++,
+          producerId: this.deps.generateProducerId(),
           producerEpoch: 0,
         });
         return true;
+      case 'WriteTxnMarkers':
+        this.replicaManager.writeTxnMarkers(m, WRITE_TXN_MARKERS_TIMEOUT_MS, (res) => this.ctx.send(from, res));
+        return true;
+      case 'FindCoordinator':
+        this.handleFindCoordinator(from, m);
+        return true;
       default:
-        return false;
+        break;
     }
+    for (const c of this.deps.coordinators) if (c.handle(from, m)) return true;
+    // A transactional request on a broker without a transaction coordinator (the topic is not enabled).
+    if (m.type === 'InitProducerId' || m.type === 'AddPartitionsToTxn' || m.type === 'EndTxn') {
+      this.ctx.send(from, { ...NOT_COORDINATOR_ANSWER[m.type], correlationId: m.correlationId });
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * KafkaApis.getCoordinator (3.9): the key's partition of the internal topic (partitionFor), answered with its
+   * leader as this broker's metadata cache has it if that broker is alive; COORDINATOR_NOT_AVAILABLE while the
+   * topic is missing (Kafka would ask AutoTopicCreationManager to create it; kafkasim creates enabled internal
+   * topics at cluster start and never others) or the partition has no live leader. A broker that is not the
+   * coordinator after all answers the coordinator request itself with NOT_COORDINATOR.
+   */
+  private handleFindCoordinator(from: NodeId, req: FindCoordinatorRequest): void {
+    const partition = coordinatorPartition(this.deps.config, req.keyType, req.key);
+    const cache = this.deps.metadataCache;
+    const leader = partition === undefined ? -1 : (cache.partitions.get(partition)?.leader ?? -1);
+    const alive = leader >= 0 && cache.liveBrokers.some((b) => b.id === leader);
+    this.ctx.send(from, {
+      type: 'FindCoordinatorResponse',
+      correlationId: req.correlationId,
+      error: alive ? 'NONE' : 'COORDINATOR_NOT_AVAILABLE',
+      nodeId: alive ? leader : -1,
+    });
   }
 
   /** A produce is acknowledged when it answers NONE; acks=0 gets no answer at all. */
@@ -131,7 +190,12 @@ export class KafkaApis {
   }
 
   private handleListOffsets(from: NodeId, req: ListOffsetsRequest): void {
-    const r = this.replicaManager.fetchOffsetForTimestamp(req.partition, req.timestamp, req.currentLeaderEpoch);
+    const r = this.replicaManager.fetchOffsetForTimestamp(
+      req.partition,
+      req.timestamp,
+      req.currentLeaderEpoch,
+      req.isolationLevel,
+    );
     this.ctx.send(from, {
       type: 'ListOffsetsResponse',
       correlationId: req.correlationId,

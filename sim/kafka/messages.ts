@@ -2,6 +2,7 @@
 // follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, StopReplica,
 // AlterIsr, ControlledShutdown, Metadata, ListOffsets, InitProducerId) and errors use Kafka's error names.
 import type { RecordBatch } from './records.ts';
+import type { CoordinatorRequest, CoordinatorResponse } from './coordinator-messages.ts';
 
 export type KafkaError =
   | 'NONE'
@@ -25,7 +26,18 @@ export type KafkaError =
   | 'INVALID_UPDATE_VERSION'
   | 'INELIGIBLE_REPLICA'
   | 'BROKER_NOT_AVAILABLE'
-  | 'UNKNOWN_SERVER_ERROR';
+  | 'UNKNOWN_SERVER_ERROR'
+  // The coordinators' (FindCoordinator, the group and transaction coordinators).
+  | 'COORDINATOR_NOT_AVAILABLE'
+  | 'NOT_COORDINATOR'
+  | 'COORDINATOR_LOAD_IN_PROGRESS'
+  // Transactions (KIP-98).
+  | 'PRODUCER_FENCED'
+  | 'CONCURRENT_TRANSACTIONS'
+  | 'INVALID_TXN_STATE'
+  | 'INVALID_PRODUCER_ID_MAPPING'
+  | 'INVALID_TRANSACTION_TIMEOUT'
+  | 'TRANSACTION_COORDINATOR_FENCED';
 
 /**
  * Errors after which a client may retry the same request (Kafka's RetriableException subclasses). The
@@ -59,6 +71,8 @@ export interface ProduceRequest {
   producerEpoch: number;
   baseSequence: number;
   values: number[];
+  /** A transactional producer's batch (its partition added to the transaction first). */
+  transactional?: boolean;
 }
 
 export interface ProduceResponse {
@@ -90,7 +104,11 @@ export interface FetchRequest {
   rackId: string | null;
   /** KIP-903 (Fetch v15, ReplicaState.ReplicaEpoch): a KRaft follower's broker epoch; -1 or absent: none. */
   replicaEpoch?: number;
+  /** A consumer's isolation.level (KIP-98, Fetch v4); absent: read_uncommitted. */
+  isolationLevel?: IsolationLevel;
 }
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 export interface FetchPartitionData {
   partition: number;
@@ -106,6 +124,10 @@ export interface FetchPartitionData {
    * the follower's log diverges from the leader's; no batches come with it.
    */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** read_committed: the last stable offset, below which every batch is of a completed transaction or none. */
+  lastStableOffset?: number;
+  /** read_committed: the aborted transactions the batches overlap (FetchResponseData.AbortedTransaction). */
+  abortedTransactions?: { producerId: number; firstOffset: number }[];
 }
 
 export interface FetchResponse {
@@ -259,6 +281,8 @@ export interface ListOffsetsRequest {
   currentLeaderEpoch: number;
   /** -2 earliest, -1 latest (below the high watermark). */
   timestamp: -1 | -2;
+  /** read_committed: latest is the last stable offset (ListOffsets v2). */
+  isolationLevel?: IsolationLevel;
 }
 
 export interface ListOffsetsResponse {
@@ -273,6 +297,9 @@ export interface ListOffsetsResponse {
 export interface InitProducerIdRequest {
   type: 'InitProducerId';
   correlationId: number;
+  /** A transactional producer's transactional.id: the request goes to its transaction coordinator. */
+  transactionalId?: string;
+  transactionTimeoutMs?: number;
 }
 
 export interface InitProducerIdResponse {
@@ -294,7 +321,8 @@ export type KafkaRequest =
   | ControlledShutdownRequest
   | MetadataRequest
   | ListOffsetsRequest
-  | InitProducerIdRequest;
+  | InitProducerIdRequest
+  | CoordinatorRequest;
 
 export type KafkaResponse =
   | ProduceResponse
@@ -306,7 +334,8 @@ export type KafkaResponse =
   | ControlledShutdownResponse
   | MetadataResponse
   | ListOffsetsResponse
-  | InitProducerIdResponse;
+  | InitProducerIdResponse
+  | CoordinatorResponse;
 
 export type KafkaMessage = KafkaRequest | KafkaResponse;
 

@@ -16,8 +16,9 @@ import type { TruncationReason } from '../events/index.ts';
 import type { ObserverHub } from './observer.ts';
 import { ProducerStateManager } from './producer-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
-import type { RecordBatch } from './records.ts';
-import { NO_PRODUCER, nextOffsetOf } from './records.ts';
+import type { ControlMarker, CoordinatorRecord, RecordBatch } from './records.ts';
+import { TransactionIndex } from './txn-index.ts';
+import { NO_PRODUCER, nextOffsetOf, sliceBatch } from './records.ts';
 import { P, probe } from './probes.ts';
 
 export type Role = 'leader' | 'follower' | 'none';
@@ -92,6 +93,8 @@ export class Partition {
    */
   pendingIsr: number[] | null = null;
   private readonly producers: ProducerStateManager;
+  /** Open, unreplicated and aborted transactions (txn-index.ts): the last stable offset and the aborted index. */
+  readonly txns = new TransactionIndex();
 
   constructor(
     readonly id: number,
@@ -111,6 +114,7 @@ export class Partition {
     this.highWatermark = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
     this.producers = new ProducerStateManager(deps.protocol);
     this.producers.rebuild(this.log.all());
+    this.txns.rebuild(this.log.all());
   }
 
   get logEndOffset(): number {
@@ -319,9 +323,10 @@ export class Partition {
    * producer's checks (Log.analyzeAndValidateProducerState, ProducerAppendInfo: producer-state.ts).
    */
   appendAsLeader(
-    producer: { producerId: number; producerEpoch: number; baseSequence: number },
+    producer: { producerId: number; producerEpoch: number; baseSequence: number; transactional?: boolean },
     values: number[],
     acks: 0 | 1 | -1,
+    payloads?: readonly CoordinatorRecord[],
   ): AppendResult {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
     const minIsr = this.deps.config['min.insync.replicas'];
@@ -338,6 +343,9 @@ export class Partition {
         return { error: 'NONE', baseOffset, requiredOffset: baseOffset + values.length };
       }
       if (check.kind === 'error') return { error: check.error, baseOffset: -1, requiredOffset: -1 };
+      // ProducerAppendInfo.appendDataBatch: a plain batch while the producer's transaction is open.
+      if (producer.transactional !== true && this.txns.ongoingFirstOffset(producerId) !== undefined)
+        return { error: 'INVALID_TXN_STATE', baseOffset: -1, requiredOffset: -1 };
     }
     const batch: RecordBatch = {
       baseOffset: this.log.logEndOffset,
@@ -347,8 +355,41 @@ export class Partition {
       baseSequence,
       values,
     };
+    if (payloads !== undefined) batch.payloads = payloads;
+    if (producer.transactional === true) batch.isTransactional = true;
     this.appendBatch(batch, true, acks);
     return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
+  }
+
+  /**
+   * A transaction marker as the leader appends it for WriteTxnMarkers (ReplicaManager.appendRecords with origin
+   * COORDINATOR, acks -1, 3.9): NOT_LEADER_OR_FOLLOWER, then min ISR, then the producer epoch
+   * (ProducerAppendInfo.appendEndTxnMarker); one control record, whose value is `value`.
+   */
+  appendMarkerAsLeader(producerId: number, producerEpoch: number, marker: ControlMarker, value: number): AppendResult {
+    if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
+    if (this.isr.length < this.deps.config['min.insync.replicas']) {
+      probe(P.produceNotEnoughReplicas);
+      return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
+    }
+    const error = this.producers.checkMarker(producerId, producerEpoch);
+    if (error !== 'NONE') return { error, baseOffset: -1, requiredOffset: -1 };
+    const batch: RecordBatch = {
+      baseOffset: this.log.logEndOffset,
+      epoch: this.leaderEpoch,
+      producerId,
+      producerEpoch,
+      baseSequence: -1,
+      values: [value],
+      control: marker,
+    };
+    this.appendBatch(batch, true, -1);
+    return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
+  }
+
+  /** UnifiedLog.lastStableOffset: what a read_committed consumer may read up to. */
+  get lastStableOffset(): number {
+    return this.txns.lastStableOffset(this.highWatermark);
   }
 
   /** Whether a waiting acks=all produce can answer, and with what (DelayedProduce.tryComplete). */
@@ -494,7 +535,7 @@ export class Partition {
     const n = batches.length;
     if (n > 0) {
       const last = batches[n - 1];
-      if (nextOffsetOf(last) > upTo) batches[n - 1] = { ...last, values: last.values.slice(0, upTo - last.baseOffset) };
+      if (nextOffsetOf(last) > upTo) batches[n - 1] = sliceBatch(last, last.baseOffset, upTo);
     }
     return batches;
   }
@@ -516,7 +557,7 @@ export class Partition {
     for (const b of batches) {
       const end = this.log.logEndOffset;
       if (nextOffsetOf(b) <= end) continue;
-      const batch = b.baseOffset < end ? { ...b, baseOffset: end, values: b.values.slice(end - b.baseOffset) } : b;
+      const batch = b.baseOffset < end ? sliceBatch(b, end) : b;
       if (batch.baseOffset !== end) break; // a gap: the leader's log moved under us; the next fetch sorts it out
       this.appendBatch(batch, false);
     }
@@ -546,6 +587,7 @@ export class Partition {
     this.epochCache.truncateFromEnd(offset);
     if (this.highWatermark > offset) this.highWatermark = offset;
     this.producers.rebuild(this.log.all());
+    this.txns.rebuild(this.log.all());
     const flat: { offset: number; value: number; epoch: number }[] = [];
     for (const b of removed) {
       b.values.forEach((v, i) => flat.push({ offset: b.baseOffset + i, value: v, epoch: b.epoch }));
@@ -616,6 +658,7 @@ export class Partition {
     if (assign) this.epochCache.assign(batch.epoch, batch.baseOffset);
     this.log.append(batch);
     this.producers.update(batch);
+    this.txns.onAppend(batch);
     const now = this.deps.now();
     if (this.deps.observe.active) {
       this.deps.observe.emit({
@@ -631,6 +674,8 @@ export class Partition {
         ...(batch.producerId === NO_PRODUCER
           ? {}
           : { producer: { id: batch.producerId, epoch: batch.producerEpoch, baseSequence: batch.baseSequence } }),
+        ...(batch.isTransactional === true ? { transactional: true as const } : {}),
+        ...(batch.control === undefined ? {} : { control: batch.control.type }),
       });
     }
     if (this.deps.observe.active) {

@@ -146,6 +146,8 @@ export class ProducerStateManager {
       entry.producerEpoch = batch.producerEpoch;
       entry.batches = [];
     }
+    // A transaction marker moves the epoch (maybeUpdateProducerEpoch) and caches no sequence (appendEndTxnMarker).
+    if (batch.control !== undefined) return;
     const lastSeq = batch.baseSequence + batch.values.length - 1;
     entry.batches.push({ firstSeq: batch.baseSequence, lastSeq, firstOffset: batch.baseOffset });
     if (entry.batches.length > this.batchesToRetain) entry.batches.shift();
@@ -161,6 +163,14 @@ export class ProducerStateManager {
       for (const b of entry.batches) end = Math.max(end, b.firstOffset + b.lastSeq - b.firstSeq + 1);
     }
     return end;
+  }
+
+  /**
+   * ProducerAppendInfo.appendEndTxnMarker's checkProducerEpoch (3.9): a marker of an epoch older than the
+   * producer's is refused (InvalidProducerEpochException: INVALID_PRODUCER_EPOCH in the WriteTxnMarkers answer).
+   */
+  checkMarker(producerId: number, producerEpoch: number): KafkaError {
+    return producerEpoch < this.producerEpochOf(producerId) ? 'INVALID_PRODUCER_EPOCH' : 'NONE';
   }
 
   /** ProducerStateManager.truncateAndReload: the state as the log now holds it. */

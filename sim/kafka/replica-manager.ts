@@ -16,6 +16,7 @@ import type {
   FetchPartition,
   FetchPartitionData,
   FetchRequest,
+  IsolationLevel,
   KafkaError,
   LeaderAndIsrRequest,
   OffsetsForLeaderEpochRequest,
@@ -28,7 +29,12 @@ import { CONSUMER_REPLICA_ID, NO_EPOCH } from './messages.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import type { ObserverHub } from './observer.ts';
 import { Partition } from './partition.ts';
-import type { RecordBatch } from './records.ts';
+import type { CoordinatorRecord, RecordBatch } from './records.ts';
+import { nextOffsetOf } from './records.ts';
+import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './coordinator-messages.ts';
+import type { BrokerConfig } from './config.ts';
+import type { TopicName } from './topics.ts';
+import { DATA_TOPIC, topicPartitionOf, topicsOf } from './topics.ts';
 import type { RequestChannel } from './request-channel.ts';
 import { brokerNode } from './zk-layout.ts';
 import { P, probe } from './probes.ts';
@@ -68,14 +74,29 @@ export type ProduceCallback = (
 /** Answers a fetch request with what each of its partitions gave. */
 export type FetchCallback = (to: NodeId, request: FetchRequest, data: FetchPartitionData[]) => void;
 
+/**
+ * A coordinator's interest in the leadership of its internal topic's partitions (Kafka's
+ * RequestHandlerHelper.onLeadershipChange calling GroupCoordinator / TransactionCoordinator onElection and
+ * onResignation; in KRaft, BrokerMetadataPublisher.updateCoordinator). Partitions are global ids.
+ */
+export interface LeadershipListener {
+  readonly topic: TopicName;
+  /** This broker leads `partition` in a new leader epoch: load its state from the log. */
+  onElection(partition: number, leaderEpoch: number): void;
+  /** This broker no longer leads `partition` (a follower now, or leaderless): unload its state. */
+  onResignation(partition: number, leaderEpoch: number | undefined): void;
+}
+
+/** What a coordinator's append came to: NONE once the high watermark passed it, or why not. */
+export type CoordinatorAppendCallback = (error: KafkaError, baseOffset: number) => void;
+
 interface DelayedProduce {
-  from: NodeId;
-  request: ProduceRequest;
   partition: number;
   baseOffset: number;
   requiredOffset: number;
   timer: Timer | null;
-  respond: ProduceCallback;
+  /** Answers the waiting request (a client's Produce or a coordinator's append): error, base offset, log start. */
+  complete: (error: KafkaError, baseOffset: number, logStartOffset: number) => void;
 }
 
 interface DelayedFetch {
@@ -113,6 +134,11 @@ export class ReplicaManager {
   private readonly rack: string | null;
   /** KRaft: the broker is in controlled shutdown (ReplicaManager.isInControlledShutdown). */
   private inControlledShutdown = false;
+  private readonly leadershipListeners: LeadershipListener[] = [];
+  /** Each topic's broker settings: the broker's, with the topic's own min.insync.replicas. */
+  private readonly topicConfigs = new Map<TopicName, BrokerConfig>();
+  /** Coordinator records' values: unique negative numbers, never a workload's. */
+  private nextCoordinatorValue = 0;
 
   constructor(private readonly deps: ReplicaManagerDeps) {
     this.brokerId = deps.brokerId;
@@ -122,6 +148,29 @@ export class ReplicaManager {
     this.metadataCache = deps.metadataCache;
     this.rack = deps.rack;
     this.checkpointedHw = readHwCheckpoint(this.ctx.disk.read(HW_CHECKPOINT));
+    for (const spec of topicsOf(this.config)) {
+      const own = spec.minInsyncReplicas === this.config.broker['min.insync.replicas'];
+      const config = own
+        ? this.config.broker
+        : { ...this.config.broker, 'min.insync.replicas': spec.minInsyncReplicas };
+      this.topicConfigs.set(spec.topic, config);
+    }
+  }
+
+  /** Registers a coordinator for the leadership changes of its topic's partitions on this broker. */
+  addLeadershipListener(listener: LeadershipListener): void {
+    this.leadershipListeners.push(listener);
+  }
+
+  private leadershipChanged(p: Partition, elected: boolean): void {
+    if (this.leadershipListeners.length === 0) return;
+    const topic = topicPartitionOf(p.id).topic;
+    if (topic === DATA_TOPIC) return;
+    for (const l of this.leadershipListeners) {
+      if (l.topic !== topic) continue;
+      if (elected) l.onElection(p.id, p.leaderEpoch);
+      else l.onResignation(p.id, p.leaderEpoch);
+    }
   }
 
   /**
@@ -307,12 +356,17 @@ export class ReplicaManager {
     if (state.leader === this.brokerId) {
       this.removeFromFetcher(p.id);
       p.makeLeader(state);
+      this.leadershipChanged(p, true);
       return;
     }
     const previousLeader = p.leader;
     const wasFollower = p.role === 'follower';
+    const wasLeader = p.role === 'leader';
     p.makeFollower(state);
     this.completeDelayedProduces(p.id);
+    // Kafka calls onResignation for every partition that became follower, led or not; coordinators ignore those
+    // they never loaded. Only those this broker led are told here: nothing else was loaded.
+    if (wasLeader) this.leadershipChanged(p, false);
     if (state.leader < 0 || this.stopsFetching(p, state)) {
       this.removeFromFetcher(p.id);
       return;
@@ -371,7 +425,7 @@ export class ReplicaManager {
         {
           brokerId: this.brokerId,
           disk: this.ctx.disk,
-          config: this.config.broker,
+          config: this.topicConfigs.get(topicPartitionOf(id).topic) ?? this.config.broker,
           protocol: this.config.protocol,
           now: () => this.ctx.now(),
           observe: this.observe,
@@ -447,23 +501,109 @@ export class ReplicaManager {
     const logStartOffset = result.error === 'NOT_LEADER_OR_FOLLOWER' ? -1 : p.log.logStartOffset;
     if (result.error !== 'NONE') return respond(from, req, result.error, -1, logStartOffset);
     if (req.acks !== -1) return respond(from, req, 'NONE', result.baseOffset, logStartOffset);
-    const d: DelayedProduce = {
-      from,
-      request: req,
-      partition: p.id,
-      baseOffset: result.baseOffset,
-      requiredOffset: result.requiredOffset,
-      timer: null,
-      respond,
+    const complete = (error: KafkaError, baseOffset: number, logStart: number): void =>
+      respond(from, req, error, baseOffset, logStart);
+    this.delayProduce(p, result.baseOffset, result.requiredOffset, req.timeoutMs, complete);
+  }
+
+  /**
+   * A coordinator's append (ReplicaManager.appendRecords with origin COORDINATOR, requiredAcks -1, as
+   * TransactionStateManager.appendTransactionToLog and GroupMetadataManager.storeGroup make it): one record per
+   * payload, each with a fresh negative value; `done` gets NONE once the high watermark passes the batch, or
+   * NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS(_AFTER_APPEND) or REQUEST_TIMED_OUT. A disk error halts the broker
+   * and answers nothing, as for a client's produce.
+   */
+  appendCoordinatorRecords(
+    partition: number,
+    payloads: readonly CoordinatorRecord[],
+    timeoutMs: number,
+    done: CoordinatorAppendCallback,
+  ): void {
+    const p = this.partitions.get(partition);
+    if (p === undefined) return done('NOT_LEADER_OR_FOLLOWER', -1);
+    const values = payloads.map(() => this.coordinatorValue());
+    let result;
+    try {
+      result = p.appendAsLeader({ producerId: -1, producerEpoch: -1, baseSequence: -1 }, values, -1, payloads);
+    } catch (e) {
+      return logDirFailed(this.ctx, `partition ${partition} appending`, e);
+    }
+    if (result.error !== 'NONE') return done(result.error, -1);
+    const complete = (error: KafkaError, baseOffset: number): void => done(error, baseOffset);
+    this.delayProduce(p, result.baseOffset, result.requiredOffset, timeoutMs, complete);
+  }
+
+  /**
+   * WriteTxnMarkers (KafkaApis.handleWriteTxnMarkersRequest, 3.9): each marker appended as a control batch to each of
+   * its partitions this broker leads (origin COORDINATOR, acks -1), answered per partition once every append's high
+   * watermark passed it or failed: NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, INVALID_PRODUCER_EPOCH,
+   * REQUEST_TIMED_OUT (the coordinator retries the retriable ones, TransactionMarkerRequestCompletionHandler).
+   */
+  writeTxnMarkers(
+    req: WriteTxnMarkersRequest,
+    timeoutMs: number,
+    respond: (res: WriteTxnMarkersResponse) => void,
+  ): void {
+    const markers = req.markers.map((m) => ({
+      producerId: m.producerId,
+      partitions: m.partitions.map((partition) => ({ partition, error: 'NONE' as KafkaError })),
+    }));
+    let pending = 1;
+    const done = (): void => {
+      if (--pending === 0) respond({ type: 'WriteTxnMarkersResponse', correlationId: req.correlationId, markers });
     };
-    d.timer = this.ctx.setTimerWith(req.timeoutMs, this.expireProduce, d);
+    req.markers.forEach((m, i) => {
+      for (const answer of markers[i].partitions) {
+        const p = this.partitions.get(answer.partition);
+        if (p === undefined) {
+          answer.error = 'NOT_LEADER_OR_FOLLOWER';
+          continue;
+        }
+        const marker = {
+          type: m.committed ? ('COMMIT' as const) : ('ABORT' as const),
+          coordinatorEpoch: m.coordinatorEpoch,
+        };
+        let result;
+        try {
+          result = p.appendMarkerAsLeader(m.producerId, m.producerEpoch, marker, this.coordinatorValue());
+        } catch (e) {
+          return logDirFailed(this.ctx, `partition ${answer.partition} appending a transaction marker`, e);
+        }
+        if (result.error !== 'NONE') {
+          answer.error = result.error;
+          continue;
+        }
+        pending++;
+        this.delayProduce(p, result.baseOffset, result.requiredOffset, timeoutMs, (error) => {
+          answer.error = error;
+          done();
+        });
+      }
+    });
+    done();
+  }
+
+  /** Unique across brokers and incarnations, as the producer ids KafkaApis hands out, and always below zero. */
+  private coordinatorValue(): number {
+    return -(((this.brokerId + 1) * 1_000_000 + this.ctx.incarnation) * 100_000_000 + ++this.nextCoordinatorValue);
+  }
+
+  private delayProduce(
+    p: Partition,
+    baseOffset: number,
+    requiredOffset: number,
+    timeoutMs: number,
+    complete: DelayedProduce['complete'],
+  ): void {
+    const d: DelayedProduce = { partition: p.id, baseOffset, requiredOffset, timer: null, complete };
+    d.timer = this.ctx.setTimerWith(timeoutMs, this.expireProduce, d);
     if (!this.tryCompleteProduce(d)) this.delayedProduces.push(d);
   }
 
   private readonly expireProduce = (d: DelayedProduce): void => {
     retain(this.delayedProduces, (x) => x !== d);
     probe(P.produceTimedOut);
-    d.respond(d.from, d.request, 'REQUEST_TIMED_OUT', -1, -1);
+    d.complete('REQUEST_TIMED_OUT', -1, -1);
   };
 
   private tryCompleteProduce(d: DelayedProduce): boolean {
@@ -473,7 +613,7 @@ export class ReplicaManager {
     if (outcome === 'NOT_LEADER_OR_FOLLOWER') probe(P.produceLeaderLostWhileWaiting);
     else if (outcome === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND') probe(P.produceNotEnoughReplicasAfterAppend);
     d.timer?.cancel();
-    d.respond(d.from, d.request, outcome, outcome === 'NONE' ? d.baseOffset : -1, p?.log.logStartOffset ?? -1);
+    d.complete(outcome, outcome === 'NONE' ? d.baseOffset : -1, p?.log.logStartOffset ?? -1);
     return true;
   }
 
@@ -538,7 +678,7 @@ export class ReplicaManager {
         hwBefore[i] = p.highWatermark;
         p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, req.replicaEpoch);
       }
-      if (p.hasDataToRead(fp.fetchOffset, fromFollower ? p.logEndOffset : p.highWatermark)) answerNow = true;
+      if (p.hasDataToRead(fp.fetchOffset, this.readUpTo(p, req))) answerNow = true;
     }
     if (!answerNow) {
       const d: DelayedFetch = { from, request: req, timer: null, respond };
@@ -612,7 +752,7 @@ export class ReplicaManager {
         };
       } else {
         this.reportOtherEpoch(p, req.replicaId, 'fetch', fp.currentLeaderEpoch);
-        const upTo = fromFollower ? p.logEndOffset : p.highWatermark;
+        const upTo = fromFollower ? p.logEndOffset : this.readUpTo(p, req);
         data[i] = {
           partition,
           error: 'NONE',
@@ -622,6 +762,7 @@ export class ReplicaManager {
           batches: p.read(fp.fetchOffset, upTo),
           leaderEpoch: p.leaderEpoch,
         };
+        if (req.isolationLevel === 'read_committed') this.addTransactions(data[i], p, fp.fetchOffset, upTo);
       }
     }
     respond(from, req, data);
@@ -647,6 +788,40 @@ export class ReplicaManager {
       request,
       currentLeaderEpoch,
       leaderEpoch: p.leaderEpoch,
+    });
+  }
+
+  /**
+   * How far a fetch reads (FetchIsolation.apply, 3.9): a follower to the log end offset, a read_committed consumer
+   * to the last stable offset, any other consumer to the high watermark.
+   */
+  private readUpTo(p: Partition, req: FetchRequest): number {
+    if (req.replicaId !== CONSUMER_REPLICA_ID) return p.logEndOffset;
+    return req.isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark;
+  }
+
+  /**
+   * A read_committed answer's last stable offset and aborted transactions (UnifiedLog.read with
+   * FetchIsolation.TXN_COMMITTED, collectAbortedTransactions up to the end of what was read), and the
+   * 'committed-read' event the transaction invariants check.
+   */
+  private addTransactions(d: FetchPartitionData, p: Partition, fetchOffset: number, upTo: number): void {
+    const end = d.batches.length === 0 ? fetchOffset : nextOffsetOf(d.batches[d.batches.length - 1]);
+    d.lastStableOffset = upTo;
+    d.abortedTransactions = p.txns
+      .abortedTransactions(fetchOffset, end)
+      .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+    if (!this.observe.active) return;
+    this.observe.emit({
+      kind: 'committed-read',
+      time: this.ctx.now(),
+      broker: this.brokerId,
+      partition: p.id,
+      fetchOffset,
+      endOffset: end,
+      lastStableOffset: upTo,
+      highWatermark: p.highWatermark,
+      aborted: d.abortedTransactions,
     });
   }
 
@@ -690,16 +865,21 @@ export class ReplicaManager {
     });
   }
 
-  /** ListOffsets, answered by the leader only: -2 the log start offset, -1 the high watermark. */
+  /**
+   * ListOffsets, answered by the leader only: -2 the log start offset, -1 the high watermark, or under
+   * read_committed the last stable offset (Partition.fetchOffsetForTimestamp's lastFetchableOffset).
+   */
   fetchOffsetForTimestamp(
     partition: number,
     timestamp: -1 | -2,
     currentLeaderEpoch: number,
+    isolationLevel?: IsolationLevel,
   ): { error: KafkaError; offset: number; leaderEpoch: number } {
     const p = this.partitions.get(partition);
     const error = this.fencingError(p, currentLeaderEpoch, true);
     if (error !== 'NONE' || p === undefined) return { error, offset: -1, leaderEpoch: -1 };
-    const offset = timestamp === -2 ? p.log.logStartOffset : p.highWatermark;
+    const latest = isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark;
+    const offset = timestamp === -2 ? p.log.logStartOffset : latest;
     return { error: 'NONE', offset, leaderEpoch: p.leaderEpoch };
   }
 

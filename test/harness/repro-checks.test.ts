@@ -100,6 +100,11 @@ describe('repro files are checked as the flags are', () => {
     [{ workload: { producer: { acks: 2 } } }, /options\.workload\.producer\["acks"\] must be 0, 1 or "all"/],
     [{ workload: { producer: { 'linger.ms': 5 } } }, /unknown producer setting "linger\.ms"/],
     [{ workload: { consumer: { 'max.poll.records': 0 } } }, /must be an integer of at least 1/],
+    [{ workload: { consumer: { 'isolation.level': 'serializable' } } }, /"read_uncommitted" or "read_committed"/],
+    [
+      { kafka: '0.10.2', workload: { consumer: { 'isolation.level': 'read_committed' } } },
+      /Kafka 0\.10\.2's consumer has no isolation\.level/,
+    ],
     [{ workload: { rate: -1 } }, /rate must be a positive number/],
     [{ replicationFactor: 5 }, /replication factor 5 exceeds the number of brokers 3/],
     [

@@ -11,6 +11,8 @@ import { RequestChannel } from '../request-channel.ts';
 import { Consumer } from './consumer.ts';
 import { ClientMetadata } from './metadata.ts';
 import { CONNECTION_SETUP_TIMEOUT_MS, Producer } from './producer.ts';
+import type { TransactionalConfig } from './transactional-producer.ts';
+import { TransactionalProducer } from './transactional-producer.ts';
 
 export interface ClientOptions {
   bootstrap: string[];
@@ -25,6 +27,8 @@ export class KafkaClient implements Program {
   readonly metadata: ClientMetadata;
   readonly producer: Producer;
   readonly consumer: Consumer;
+  private readonly producerConfig: ProducerConfig;
+  private readonly bootstrap: string[];
 
   constructor(
     readonly ctx: NodeContext,
@@ -32,6 +36,8 @@ export class KafkaClient implements Program {
   ) {
     this.channel = new RequestChannel(ctx);
     const producerConfig = { ...PRODUCER_DEFAULTS, ...(options.producer ?? {}) };
+    this.producerConfig = producerConfig;
+    this.bootstrap = options.bootstrap;
     const consumerConfig = { ...CONSUMER_DEFAULTS, ...(options.consumer ?? {}) };
     this.metadata = new ClientMetadata(
       this.channel,
@@ -49,6 +55,21 @@ export class KafkaClient implements Program {
       options.bootstrap,
     );
     this.consumer = new Consumer(this.channel, this.metadata, consumerConfig, options.protocol, setTimer);
+  }
+
+  /**
+   * A transactional producer on this client's connections (KafkaProducer with transactional.id): its producer settings
+   * are this client's, and it replaces none of the others.
+   */
+  transactionalProducer(txn: TransactionalConfig): TransactionalProducer {
+    return new TransactionalProducer(
+      this.channel,
+      this.metadata,
+      this.producerConfig,
+      txn,
+      (ms, fn) => this.ctx.setTimer(ms, fn),
+      this.bootstrap,
+    );
   }
 
   onMessage(_from: string, msg: unknown): void {

@@ -9,6 +9,7 @@ import type { FetchResponse, ListOffsetsResponse, OffsetsForLeaderEpochResponse 
 import { CONSUMER_REPLICA_ID, NO_EPOCH } from '../messages.ts';
 import type { KafkaBehaviours } from '../protocol.ts';
 import type { RequestChannel } from '../request-channel.ts';
+import type { RecordBatch } from '../records.ts';
 import type { ClientMetadata } from './metadata.ts';
 import type { Position } from './subscription-state.ts';
 import { initialPosition, maybeCompleteValidation, resetTimestamp } from './subscription-state.ts';
@@ -85,6 +86,10 @@ export class Consumer {
     this.kip320 = behaviours.kip320Consumer;
   }
 
+  private get readCommitted(): boolean {
+    return this.config['isolation.level'] === 'read_committed';
+  }
+
   private get strategy() {
     return this.config['auto.offset.reset'];
   }
@@ -133,6 +138,7 @@ export class Consumer {
           partition: p,
           currentLeaderEpoch: this.kip320 ? this.metadata.leaderEpochOf(p) : NO_EPOCH,
           timestamp: -1,
+          ...(this.readCommitted ? { isolationLevel: 'read_committed' as const } : {}),
         },
         this.config['request.timeout.ms'],
         (r) => {
@@ -352,6 +358,7 @@ export class Consumer {
           replicaId: CONSUMER_REPLICA_ID,
           maxWaitMs: Math.max(0, maxWaitMs - 1),
           rackId: this.config['client.rack'],
+          ...(this.readCommitted ? { isolationLevel: 'read_committed' as const } : {}),
           partitions: parts.map((p) => ({
             partition: p,
             fetchOffset: offsets.get(p) as number,
@@ -401,7 +408,20 @@ export class Consumer {
       }
       const out = result.records.get(d.partition) ?? [];
       let count = 0;
+      const skip = this.readCommitted ? new AbortedFilter(d.abortedTransactions ?? []) : null;
       for (const b of d.batches) {
+        // Control batches, and under read_committed aborted transactions' batches, are stepped over, never returned
+        // (Fetcher's CompletedFetch.nextFetchedRecord); a poll that is full steps over nothing more.
+        const dropped = skip !== null && skip.aborted(b);
+        if (b.control !== undefined || dropped) {
+          if (count >= this.config['max.poll.records']) break;
+          const next = b.baseOffset + b.values.length;
+          if (next > pos.offset) {
+            pos.offset = next;
+            pos.lastEpoch = b.epoch;
+          }
+          continue;
+        }
         for (let i = 0; i < b.values.length; i++) {
           const offset = b.baseOffset + i;
           if (offset < pos.offset || count >= this.config['max.poll.records']) continue;
@@ -414,5 +434,32 @@ export class Consumer {
       if (pos.validatedEpoch < 0) pos.validatedEpoch = d.leaderEpoch;
       if (out.length > 0) result.records.set(d.partition, out);
     }
+  }
+}
+
+/**
+ * CompletedFetch's aborted-transaction bookkeeping (3.9): the fetch's aborted transactions by first offset; a
+ * producer joins the aborted set once a batch reaches its aborted transaction's first offset
+ * (consumeAbortedTransactionsUpTo), its transactional batches are then dropped, and its ABORT marker ends that.
+ */
+class AbortedFilter {
+  private readonly queue: { producerId: number; firstOffset: number }[];
+  private readonly producers = new Set<number>();
+
+  constructor(aborted: readonly { producerId: number; firstOffset: number }[]) {
+    this.queue = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  /** Whether `b` is a batch of an aborted transaction (control batches are the caller's). */
+  aborted(b: RecordBatch): boolean {
+    const last = b.baseOffset + b.values.length - 1;
+    while (this.queue.length > 0 && this.queue[0].firstOffset <= last) {
+      this.producers.add((this.queue.shift() as { producerId: number }).producerId);
+    }
+    if (b.control !== undefined) {
+      if (b.control.type === 'ABORT') this.producers.delete(b.producerId);
+      return false;
+    }
+    return b.isTransactional === true && this.producers.has(b.producerId);
   }
 }

@@ -1,0 +1,134 @@
+// Transaction invariants, checked online from the replicas' appends and the leaders' read_committed answers
+// (KIP-98's guarantees as Kafka 3.9 keeps them: UnifiedLog.lastStableOffset, collectAbortedTransactions,
+// ProducerAppendInfo.checkProducerEpoch). Each replica's transactional batches and markers are mirrored, and only
+// those: a partition without transactions costs nothing.
+//   LastStableOffset: a leader's last stable offset is never above its high watermark.
+//   ReadCommittedIsolation: a read_committed answer holds no record of a transaction without a marker below the
+//     high watermark (open, or not yet replicated), and lists every aborted transaction whose records it holds.
+//   MarkerBeforeRecords: no leader appends a transactional record of an epoch older than a marker already in its
+//     log for that producer: a fenced zombie's write never lands after the coordinator ended its transaction.
+
+import type { ReplicationEvent } from '../../sim/events/index.ts';
+
+/** What the monitor reports; it adds the event's time and step and files it under the invariant's name. */
+export interface TxnViolation {
+  invariant: 'LastStableOffset' | 'ReadCommittedIsolation' | 'MarkerBeforeRecords';
+  partition: number;
+  brokers: number[];
+  description: string;
+  detail: Record<string, unknown>;
+}
+
+interface TxnEntry {
+  offset: number;
+  producerId: number;
+  producerEpoch: number;
+  kind: 'data' | 'COMMIT' | 'ABORT';
+}
+
+export const TXN_INVARIANT_EXPLANATIONS = {
+  LastStableOffset: "A leader's last stable offset is never above its high watermark (UnifiedLog.lastStableOffset).",
+  ReadCommittedIsolation:
+    'A read_committed fetch returns no record of an open transaction (nothing at or above the first unstable ' +
+    'offset) and names every aborted transaction among what it returns, so the consumer drops those records.',
+  MarkerBeforeRecords:
+    "A producer's transaction marker is never followed by that producer's records of an older epoch " +
+    '(ProducerAppendInfo.checkProducerEpoch fences a zombie).',
+} as const;
+
+type AppendInfo = Extract<ReplicationEvent, { kind: 'append' }>;
+type CommittedRead = Extract<ReplicationEvent, { kind: 'committed-read' }>;
+
+export class TxnInvariants {
+  /** broker/partition → its transactional batches and markers, by offset. */
+  private readonly mirrors = new Map<string, TxnEntry[]>();
+
+  constructor(private readonly report: (v: TxnViolation) => void) {}
+
+  private mirror(broker: number, partition: number): TxnEntry[] | undefined {
+    return this.mirrors.get(`${broker}/${partition}`);
+  }
+
+  onAppend(e: AppendInfo): void {
+    if (e.producer === undefined || (e.transactional === undefined && e.control === undefined)) return;
+    const key = `${e.broker}/${e.partition}`;
+    let m = this.mirrors.get(key);
+    if (m === undefined) {
+      m = [];
+      this.mirrors.set(key, m);
+    }
+    const kind = e.control ?? 'data';
+    if (kind === 'data' && e.asLeader) this.checkMarkerOrder(e, m, e.producer);
+    m.push({ offset: e.baseOffset, producerId: e.producer.id, producerEpoch: e.producer.epoch, kind });
+  }
+
+  onTruncate(broker: number, partition: number, toOffset: number): void {
+    const m = this.mirror(broker, partition);
+    while (m !== undefined && m.length > 0 && m[m.length - 1].offset >= toOffset) m.pop();
+  }
+
+  private checkMarkerOrder(e: AppendInfo, m: readonly TxnEntry[], producer: { id: number; epoch: number }): void {
+    for (let i = m.length - 1; i >= 0; i--) {
+      const x = m[i];
+      if (x.producerId !== producer.id || x.kind === 'data') continue;
+      if (x.producerEpoch > producer.epoch) {
+        this.report({
+          invariant: 'MarkerBeforeRecords',
+          partition: e.partition,
+          brokers: [e.broker],
+          description:
+            `leader ${e.broker} appended producer ${producer.id}'s transactional record of epoch ${producer.epoch} ` +
+            `at offset ${e.baseOffset} of partition ${e.partition}, after its ${x.kind} marker of epoch ` +
+            `${x.producerEpoch} at offset ${x.offset}`,
+          detail: { offset: e.baseOffset, producerId: producer.id, epoch: producer.epoch, marker: x.offset },
+        });
+      }
+      return;
+    }
+  }
+
+  onCommittedRead(r: CommittedRead): void {
+    if (r.lastStableOffset > r.highWatermark) {
+      this.report({
+        invariant: 'LastStableOffset',
+        partition: r.partition,
+        brokers: [r.broker],
+        description:
+          `leader ${r.broker} served partition ${r.partition} with last stable offset ${r.lastStableOffset} above ` +
+          `its high watermark ${r.highWatermark}`,
+        detail: { lastStableOffset: r.lastStableOffset, highWatermark: r.highWatermark },
+      });
+    }
+    const m = this.mirror(r.broker, r.partition);
+    if (m === undefined) return;
+    for (let i = 0; i < m.length; i++) {
+      const x = m[i];
+      if (x.kind !== 'data' || x.offset < r.fetchOffset || x.offset >= r.endOffset) continue;
+      let marker: TxnEntry | undefined;
+      for (let j = i + 1; j < m.length; j++) {
+        if (m[j].producerId === x.producerId && m[j].kind !== 'data') {
+          marker = m[j];
+          break;
+        }
+      }
+      const problem =
+        marker === undefined || marker.offset >= r.highWatermark
+          ? 'of a transaction without a replicated marker'
+          : marker.kind === 'ABORT' &&
+              !r.aborted.some((a) => a.producerId === x.producerId && a.firstOffset <= x.offset)
+            ? 'of an aborted transaction the answer does not list'
+            : null;
+      if (problem === null) continue;
+      this.report({
+        invariant: 'ReadCommittedIsolation',
+        partition: r.partition,
+        brokers: [r.broker],
+        description:
+          `leader ${r.broker} returned offset ${x.offset} of partition ${r.partition} to a read_committed fetch ` +
+          `(last stable offset ${r.lastStableOffset}): a record ${problem}`,
+        detail: { offset: x.offset, producerId: x.producerId, marker: marker?.offset ?? null },
+      });
+      return;
+    }
+  }
+}

@@ -1,0 +1,350 @@
+// Kafka's transactional producer (KafkaProducer with transactional.id: initTransactions, beginTransaction, send,
+// commitTransaction, abortTransaction; the client's TransactionManager states and its coordinator requests
+// FindCoordinator, InitProducerId, AddPartitionsToTxn and EndTxn with their error handling, 3.9.0-rc3), one record
+// per Produce request and one request in flight per partition (Kafka allows max.in.flight.requests.per.connection,
+// up to 5; one keeps the sequences trivially in order). A partition is added to the transaction before its first
+// record is sent (Sender waits on the pending AddPartitionsToTxn); commit waits for every record (flush), abort
+// drops the unsent ones and waits for those in flight (TransactionManager.beginAbort, accumulator
+// abortUndrainedBatches); the EndTxn is retried until it is answered. Not modelled: KIP-360 epoch bumps of a
+// transactional producer (an abortable error stays one), KIP-890, the idempotent-only producer (producer.ts).
+import type { ProducerConfig } from '../config.ts';
+import type { AddPartitionsToTxnResponse, EndTxnResponse, FindCoordinatorResponse } from '../coordinator-messages.ts';
+import type { InitProducerIdResponse, KafkaError, KafkaResponse, ProduceResponse } from '../messages.ts';
+import { RETRIABLE } from '../messages.ts';
+import type { RequestBody, RequestChannel } from '../request-channel.ts';
+import type { ClientMetadata } from './metadata.ts';
+import type { SendOutcome } from './producer.ts';
+
+/** TransactionManager.State. */
+export type TxnClientState =
+  | 'UNINITIALIZED'
+  | 'INITIALIZING'
+  | 'READY'
+  | 'IN_TRANSACTION'
+  | 'COMMITTING_TRANSACTION'
+  | 'ABORTING_TRANSACTION'
+  | 'ABORTABLE_ERROR'
+  | 'FATAL_ERROR';
+
+/** What initTransactions, commitTransaction and abortTransaction came to: ok, fail (certainly not), info (unknown). */
+export type TxnOutcome = { type: 'ok' } | { type: 'fail'; error: string } | { type: 'info'; error: string };
+
+export interface TransactionalConfig {
+  'transactional.id': string;
+  /** transaction.timeout.ms: 60000 by default (ProducerConfig). */
+  'transaction.timeout.ms': number;
+}
+
+/** Coordinator errors the client retries after finding the coordinator again or backing off. */
+const COORDINATOR_RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'CONCURRENT_TRANSACTIONS',
+]);
+
+interface PendingSend {
+  value: number;
+  done: (outcome: SendOutcome) => void;
+}
+
+interface PartitionState {
+  queue: PendingSend[];
+  inFlight: boolean;
+  nextSequence: number;
+}
+
+export class TransactionalProducer {
+  state: TxnClientState = 'UNINITIALIZED';
+  producerId = -1;
+  producerEpoch = -1;
+  /** The coordinator's broker id, -1 while unknown. */
+  private coordinator = -1;
+  private findAttempts = 0;
+  private readonly partitions = new Map<number, PartitionState>();
+  /** Partitions the coordinator has in this transaction (TransactionManager.partitionsInTransaction). */
+  private readonly inTransaction = new Set<number>();
+  private readonly adding = new Set<number>();
+  private addInFlight = false;
+  /** The first error that made the transaction abortable (lastError). */
+  private abortableError: string | null = null;
+  /** Waits for every record to complete before EndTxn (flush, or the in-flight ones on abort). */
+  private onIdle: (() => void) | null = null;
+
+  constructor(
+    private readonly channel: RequestChannel,
+    private readonly metadata: ClientMetadata,
+    private readonly config: ProducerConfig,
+    private readonly txn: TransactionalConfig,
+    private readonly setTimer: (ms: number, fn: () => void) => unknown,
+    private readonly bootstrap: string[],
+  ) {}
+
+  private get backoff(): number {
+    return this.config['retry.backoff.ms'];
+  }
+
+  // ---- the coordinator ----
+
+  /** FindCoordinator (TRANSACTION) to the live brokers in turn, until one names the coordinator. */
+  private findCoordinator(then: () => void): void {
+    const live = this.metadata.brokers.map((b) => `b${b.id}`);
+    const candidates = live.length > 0 ? live : this.bootstrap;
+    const target = candidates[this.findAttempts++ % candidates.length];
+    const request = {
+      type: 'FindCoordinator' as const,
+      keyType: 'TRANSACTION' as const,
+      key: this.txn['transactional.id'],
+    };
+    this.channel.send<FindCoordinatorResponse>(target, request, this.config['request.timeout.ms'], (r) => {
+      if (r !== null && r.error === 'NONE') {
+        this.coordinator = r.nodeId;
+        return then();
+      }
+      if (r === null) this.metadata.refresh();
+      this.setTimer(this.backoff, () => this.findCoordinator(then));
+    });
+  }
+
+  /**
+   * One coordinator request until it is answered with anything but a retriable coordinator error (the client's
+   * TxnRequestHandler: NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE look the coordinator up again, LOAD_IN_PROGRESS
+   * and CONCURRENT_TRANSACTIONS back off). `sent` learns that an attempt went out (its effect may then be unknown).
+   */
+  private coordinatorRequest<R extends KafkaResponse & { error: KafkaError }>(
+    build: () => RequestBody,
+    handle: (response: R) => void,
+    sent?: () => void,
+  ): void {
+    if (this.coordinator < 0) return this.findCoordinator(() => this.coordinatorRequest(build, handle, sent));
+    sent?.();
+    this.channel.send<R>(`b${this.coordinator}`, build(), this.config['request.timeout.ms'], (r) => {
+      if (r === null || r.error === 'NOT_COORDINATOR' || r.error === 'COORDINATOR_NOT_AVAILABLE') this.coordinator = -1;
+      if (r === null || COORDINATOR_RETRIABLE.has(r.error)) {
+        return this.setTimer(this.backoff, () => this.coordinatorRequest(build, handle, sent));
+      }
+      handle(r);
+    });
+  }
+
+  // ---- the API ----
+
+  /** initTransactions: a producer id and a bumped epoch for the transactional id, fencing older instances. */
+  initTransactions(done: (outcome: TxnOutcome) => void): void {
+    if (this.state !== 'UNINITIALIZED') return done({ type: 'fail', error: `initTransactions in ${this.state}` });
+    this.state = 'INITIALIZING';
+    this.coordinatorRequest<InitProducerIdResponse>(
+      () => ({
+        type: 'InitProducerId',
+        transactionalId: this.txn['transactional.id'],
+        transactionTimeoutMs: this.txn['transaction.timeout.ms'],
+      }),
+      (r) => {
+        if (r.error !== 'NONE') {
+          this.state = 'FATAL_ERROR';
+          return done({ type: 'fail', error: r.error });
+        }
+        this.producerId = r.producerId;
+        this.producerEpoch = r.producerEpoch;
+        this.partitions.clear();
+        this.state = 'READY';
+        done({ type: 'ok' });
+      },
+    );
+  }
+
+  beginTransaction(): void {
+    if (this.state !== 'READY') throw new Error(`beginTransaction in ${this.state}`);
+    this.state = 'IN_TRANSACTION';
+    this.inTransaction.clear();
+    this.abortableError = null;
+  }
+
+  send(partition: number, value: number, done: (outcome: SendOutcome) => void): void {
+    if (this.state !== 'IN_TRANSACTION') {
+      return done({ type: 'fail', error: this.abortableError ?? `send in ${this.state}` });
+    }
+    const p = this.partition(partition);
+    p.queue.push({ value, done });
+    this.drain(partition);
+  }
+
+  /** commitTransaction: every record acknowledged (flush), then EndTxn(commit). */
+  commitTransaction(done: (outcome: TxnOutcome) => void): void {
+    if (this.state === 'ABORTABLE_ERROR') return done({ type: 'fail', error: this.abortableError ?? 'abortable' });
+    if (this.state !== 'IN_TRANSACTION') return done({ type: 'fail', error: `commitTransaction in ${this.state}` });
+    this.state = 'COMMITTING_TRANSACTION';
+    this.whenIdle(() => {
+      if (this.abortableError !== null) {
+        this.state = 'ABORTABLE_ERROR';
+        return done({ type: 'fail', error: this.abortableError });
+      }
+      this.endTxn(true, done);
+    });
+  }
+
+  /** abortTransaction: the unsent records fail, those in flight are awaited, then EndTxn(abort). */
+  abortTransaction(done: (outcome: TxnOutcome) => void): void {
+    if (this.state !== 'IN_TRANSACTION' && this.state !== 'ABORTABLE_ERROR')
+      return done({ type: 'fail', error: `abortTransaction in ${this.state}` });
+    this.state = 'ABORTING_TRANSACTION';
+    for (const p of this.partitions.values()) {
+      const unsent = p.inFlight ? p.queue.slice(1) : p.queue;
+      p.queue = p.inFlight ? p.queue.slice(0, 1) : [];
+      for (const s of unsent) s.done({ type: 'fail', error: 'TransactionAborted' });
+    }
+    this.whenIdle(() => this.endTxn(false, done));
+  }
+
+  private endTxn(committed: boolean, done: (outcome: TxnOutcome) => void): void {
+    if (this.inTransaction.size === 0) {
+      // Nothing was added: the coordinator has no transaction to end (TransactionManager.beginCompletingTransaction).
+      this.state = 'READY';
+      return done({ type: 'ok' });
+    }
+    let attempted = false;
+    this.coordinatorRequest<EndTxnResponse>(
+      () => ({
+        type: 'EndTxn',
+        transactionalId: this.txn['transactional.id'],
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        committed,
+      }),
+      (r) => {
+        if (r.error === 'NONE') {
+          this.state = 'READY';
+          return done({ type: 'ok' });
+        }
+        this.state = 'FATAL_ERROR';
+        // An earlier attempt may have ended the transaction before the producer was fenced: unknown for a commit.
+        done(committed && attempted ? { type: 'info', error: r.error } : { type: 'fail', error: r.error });
+      },
+      () => {
+        attempted = true;
+      },
+    );
+  }
+
+  // ---- records ----
+
+  private partition(partition: number): PartitionState {
+    let p = this.partitions.get(partition);
+    if (p === undefined) {
+      p = { queue: [], inFlight: false, nextSequence: 0 };
+      this.partitions.set(partition, p);
+    }
+    return p;
+  }
+
+  private idle(): boolean {
+    for (const p of this.partitions.values()) if (p.queue.length > 0 || p.inFlight) return false;
+    return !this.addInFlight;
+  }
+
+  private whenIdle(then: () => void): void {
+    if (this.idle()) return then();
+    this.onIdle = then;
+  }
+
+  private checkIdle(): void {
+    if (this.onIdle === null || !this.idle()) return;
+    const then = this.onIdle;
+    this.onIdle = null;
+    then();
+  }
+
+  private sending(): boolean {
+    return (
+      this.state === 'IN_TRANSACTION' ||
+      this.state === 'COMMITTING_TRANSACTION' ||
+      this.state === 'ABORTING_TRANSACTION'
+    );
+  }
+
+  private drain(partition: number): void {
+    const p = this.partition(partition);
+    if (p.inFlight || p.queue.length === 0 || !this.sending()) return;
+    if (!this.inTransaction.has(partition)) {
+      // An aborting transaction adds nothing new; its unsent records already failed.
+      if (this.state === 'ABORTING_TRANSACTION') return;
+      this.adding.add(partition);
+      return this.addPartitions();
+    }
+    const leader = this.metadata.leaderOf(partition);
+    if (leader < 0) {
+      this.metadata.refresh(() => this.setTimer(this.backoff, () => this.drain(partition)));
+      return;
+    }
+    const record = p.queue[0];
+    p.inFlight = true;
+    const request = {
+      type: 'Produce' as const,
+      partition,
+      acks: -1 as const,
+      timeoutMs: this.config['request.timeout.ms'],
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      baseSequence: p.nextSequence,
+      values: [record.value],
+      transactional: true,
+    };
+    this.channel.send<ProduceResponse>(`b${leader}`, request, this.config['request.timeout.ms'], (r) => {
+      p.inFlight = false;
+      const error = r === null ? 'NETWORK_EXCEPTION' : r.error;
+      if (r !== null && error === 'NONE') {
+        p.queue.shift();
+        p.nextSequence++;
+        record.done({ type: 'ok', offset: r.baseOffset });
+      } else if (error === 'NETWORK_EXCEPTION' || RETRIABLE.has(error)) {
+        // The same sequence again: the leader drops it if the first attempt was appended.
+        this.metadata.refresh();
+        this.setTimer(this.backoff, () => this.drain(partition));
+        return;
+      } else {
+        // INVALID_PRODUCER_EPOCH (fenced by a timeout abort), OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_TXN_STATE: the
+        // transaction can only abort (TransactionManager.handleFailedBatch, transitionToAbortableError).
+        p.queue.shift();
+        this.abortableError ??= error;
+        record.done({ type: 'fail', error });
+      }
+      this.drain(partition);
+      this.checkIdle();
+    });
+  }
+
+  /** AddPartitionsToTxn for every partition waiting to be added, one request at a time. */
+  private addPartitions(): void {
+    if (this.addInFlight || this.adding.size === 0) return;
+    this.addInFlight = true;
+    const partitions = [...this.adding].sort((a, b) => a - b);
+    this.coordinatorRequest<AddPartitionsToTxnResponse>(
+      () => ({
+        type: 'AddPartitionsToTxn',
+        transactionalId: this.txn['transactional.id'],
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        partitions,
+      }),
+      (r) => {
+        this.addInFlight = false;
+        for (const p of partitions) this.adding.delete(p);
+        if (r.error === 'NONE') {
+          for (const p of partitions) this.inTransaction.add(p);
+        } else {
+          // PRODUCER_FENCED and INVALID_PRODUCER_ID_MAPPING are fatal; the records waiting fail either way.
+          if (r.error === 'PRODUCER_FENCED' || r.error === 'INVALID_PRODUCER_ID_MAPPING') this.state = 'FATAL_ERROR';
+          this.abortableError ??= r.error;
+          for (const p of partitions) {
+            const ps = this.partition(p);
+            for (const s of ps.queue) s.done({ type: 'fail', error: r.error });
+            ps.queue = [];
+          }
+        }
+        for (const p of partitions) this.drain(p);
+        this.addPartitions();
+        this.checkIdle();
+      },
+    );
+  }
+}

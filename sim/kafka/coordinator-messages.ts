@@ -1,0 +1,83 @@
+// The coordinators' requests and responses (Kafka's FindCoordinator, and from milestone 2 the transaction
+// coordinator's), as plain objects beside messages.ts, which adds them to KafkaMessage.
+import type { KafkaError } from './messages.ts';
+import type { CoordinatorType } from './topics.ts';
+
+/** FindCoordinator v0-v3 (one key): which broker coordinates this group or transactional id. */
+export interface FindCoordinatorRequest {
+  type: 'FindCoordinator';
+  correlationId: number;
+  keyType: CoordinatorType;
+  key: string;
+}
+
+export interface FindCoordinatorResponse {
+  type: 'FindCoordinatorResponse';
+  correlationId: number;
+  /** NONE, or COORDINATOR_NOT_AVAILABLE (no such topic yet, no live leader for the key's partition). */
+  error: KafkaError;
+  /** The coordinator's broker id, -1 with an error (Node.noNode). */
+  nodeId: number;
+}
+
+/** AddPartitionsToTxn v0-v3 (one transaction): the partitions the producer is about to write to. */
+export interface AddPartitionsToTxnRequest {
+  type: 'AddPartitionsToTxn';
+  correlationId: number;
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  partitions: number[];
+}
+
+export interface AddPartitionsToTxnResponse {
+  type: 'AddPartitionsToTxnResponse';
+  correlationId: number;
+  /** One error for every partition, as TransactionCoordinator.handleAddPartitionsToTransaction answers it. */
+  error: KafkaError;
+}
+
+/** EndTxn: commit (true) or abort the producer's transaction. */
+export interface EndTxnRequest {
+  type: 'EndTxn';
+  correlationId: number;
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  committed: boolean;
+}
+
+export interface EndTxnResponse {
+  type: 'EndTxnResponse';
+  correlationId: number;
+  error: KafkaError;
+}
+
+/** One marker of WriteTxnMarkers: the transaction's result on these partitions. */
+export interface TxnMarkerEntry {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  committed: boolean;
+  partitions: number[];
+}
+
+/** WriteTxnMarkers: the transaction coordinator to a data partition leader. */
+export interface WriteTxnMarkersRequest {
+  type: 'WriteTxnMarkers';
+  correlationId: number;
+  markers: TxnMarkerEntry[];
+}
+
+export interface WriteTxnMarkersResponse {
+  type: 'WriteTxnMarkersResponse';
+  correlationId: number;
+  /** Per marker (in request order), each partition's error. */
+  markers: { producerId: number; partitions: { partition: number; error: KafkaError }[] }[];
+}
+
+/** Every coordinator request and response: KafkaMessage includes them (coordinators add theirs here). */
+export type CoordinatorRequest =
+  FindCoordinatorRequest | AddPartitionsToTxnRequest | EndTxnRequest | WriteTxnMarkersRequest;
+export type CoordinatorResponse =
+  FindCoordinatorResponse | AddPartitionsToTxnResponse | EndTxnResponse | WriteTxnMarkersResponse;

@@ -1,0 +1,138 @@
+// Transactions end to end, as Kafka 3.9 has them: the coordinator (TransactionCoordinator, TransactionStateManager,
+// TransactionMarkerChannelManager), the data partitions' transaction state and last stable offset
+// (ProducerStateManager, UnifiedLog.lastStableOffset, collectAbortedTransactions) and the clients
+// (KafkaProducer's transactional API, the consumer's isolation.level).
+import { describe, expect, it } from 'vitest';
+import type { TxnTransitionEvent } from '../../../sim/events/index.ts';
+import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../../../sim/kafka/topics.ts';
+import { abort, commit, init, readAll, sendAll, txnProducer, txnScenario } from '../../helpers/txn-scenario.ts';
+
+describe.each(['zk', 'kraft'] as const)('transactions in %s mode', (metadata) => {
+  it('TransactionCoordinator.handleEndTransaction: a commit is visible to read_committed, markers counted', () => {
+    const s = txnScenario({ metadata }).start();
+    const p = txnProducer(s, 'tx-1');
+    expect(init(s, p)).toEqual({ type: 'ok' });
+    p.beginTransaction();
+    const sent = sendAll(s, p, [
+      [0, 1],
+      [1, 2],
+      [0, 3],
+    ]);
+    expect(sent.map((o) => o.type)).toEqual(['ok', 'ok', 'ok']);
+    // Open: read_committed sees nothing yet (the LSO is the transaction's first offset), read_uncommitted sees all.
+    expect(readAll(s, 0, 'read_committed', 2)).toEqual([]);
+    expect(readAll(s, 0, 'read_uncommitted', 2)).toEqual([1, 3]);
+    expect(commit(s, p)).toEqual({ type: 'ok' });
+    s.run(1000);
+    expect(readAll(s, 0, 'read_committed')).toEqual([1, 3]);
+    expect(readAll(s, 1, 'read_committed')).toEqual([2]);
+    // The COMMIT marker takes an offset of its own, after the records.
+    const log = s.partition(s.leader(0), 0).log.all();
+    expect(log.map((b) => b.control?.type ?? 'data')).toEqual(['data', 'data', 'COMMIT']);
+    expect(s.partition(s.leader(0), 0).lastStableOffset).toBe(3);
+    expect(s.monitor.violations).toEqual([]);
+  });
+
+  it('TransactionCoordinator.handleEndTransaction: an aborted transaction is invisible to read_committed', () => {
+    const s = txnScenario({ metadata }).start();
+    const p = txnProducer(s, 'tx-2');
+    expect(init(s, p)).toEqual({ type: 'ok' });
+    p.beginTransaction();
+    sendAll(s, p, [
+      [0, 10],
+      [0, 11],
+    ]);
+    expect(abort(s, p)).toEqual({ type: 'ok' });
+    p.beginTransaction();
+    sendAll(s, p, [[0, 12]]);
+    expect(commit(s, p)).toEqual({ type: 'ok' });
+    s.run(1000);
+    expect(readAll(s, 0, 'read_committed')).toEqual([12]);
+    expect(readAll(s, 0, 'read_uncommitted')).toEqual([10, 11, 12]);
+    const leader = s.partition(s.leader(0), 0);
+    expect(leader.txns.allAborted().map((a) => [a.firstOffset, a.lastOffset])).toEqual([[0, 2]]);
+    expect(s.monitor.violations).toEqual([]);
+  });
+
+  it('TransactionCoordinator.prepareInitProducerIdTransit: a new instance fences the zombie, aborts its txn', () => {
+    const s = txnScenario({ metadata }).start();
+    const zombie = txnProducer(s, 'tx-z');
+    expect(init(s, zombie)).toEqual({ type: 'ok' });
+    zombie.beginTransaction();
+    expect(sendAll(s, zombie, [[0, 20]]).map((o) => o.type)).toEqual(['ok']);
+    const fresh = txnProducer(s, 'tx-z');
+    // Ongoing: the coordinator fences the epoch, aborts, answers CONCURRENT_TRANSACTIONS; the retry bumps again.
+    expect(init(s, fresh)).toEqual({ type: 'ok' });
+    expect(fresh.producerId).toBe(zombie.producerId);
+    expect(fresh.producerEpoch).toBe(zombie.producerEpoch + 2);
+    // The zombie's next record meets the ABORT marker's epoch: INVALID_PRODUCER_EPOCH; its commit fails.
+    expect(sendAll(s, zombie, [[0, 21]])).toEqual([{ type: 'fail', error: 'INVALID_PRODUCER_EPOCH' }]);
+    expect(commit(s, zombie)?.type).toBe('fail');
+    fresh.beginTransaction();
+    sendAll(s, fresh, [[0, 22]]);
+    expect(commit(s, fresh)).toEqual({ type: 'ok' });
+    s.run(1000);
+    expect(readAll(s, 0, 'read_committed')).toEqual([22]);
+    expect(readAll(s, 0, 'read_uncommitted')).toEqual([20, 22]);
+    expect(s.monitor.violations).toEqual([]);
+  });
+
+  it('TransactionStateManager.loadTransactionsForTxnTopicPartition: a new coordinator completes a commit', () => {
+    const s = txnScenario({ metadata }).start();
+    const transitions: TxnTransitionEvent[] = [];
+    let crashed = -1;
+    s.cluster.observe((e) => {
+      if (e.kind !== 'txn-transition') return;
+      transitions.push(e);
+      // The coordinator dies the moment PrepareCommit is replicated: before any marker is written.
+      if (e.to === 'PrepareCommit' && crashed < 0) {
+        crashed = e.broker;
+        s.world.schedule(0, () => s.crash(e.broker));
+      }
+    });
+    const p = txnProducer(s, 'tx-f');
+    expect(init(s, p)).toEqual({ type: 'ok' });
+    p.beginTransaction();
+    sendAll(s, p, [
+      [0, 30],
+      [1, 31],
+    ]);
+    // The client retries EndTxn at the new coordinator: CONCURRENT_TRANSACTIONS until it completed, then NONE.
+    expect(commit(s, p)).toEqual({ type: 'ok' });
+    s.run(2000);
+    expect(crashed).toBeGreaterThanOrEqual(0);
+    const complete = transitions.find((t) => t.to === 'CompleteCommit');
+    expect(complete?.broker).not.toBe(crashed);
+    expect(readAll(s, 0, 'read_committed')).toEqual([30]);
+    expect(readAll(s, 1, 'read_committed')).toEqual([31]);
+    const txnPartition = partitionId(TRANSACTION_STATE_TOPIC, partitionFor('tx-f', 3));
+    expect(s.leader(txnPartition)).toBe(complete?.broker);
+    expect(s.monitor.violations).toEqual([]);
+  });
+
+  it('TransactionCoordinator.abortTimedOutTransactions: a transaction past transaction.timeout.ms is aborted', () => {
+    const s = txnScenario({ metadata }).start();
+    const transitions: TxnTransitionEvent[] = [];
+    s.cluster.observe((e) => e.kind === 'txn-transition' && transitions.push(e));
+    const p = txnProducer(s, 'tx-t', 5000);
+    expect(init(s, p)).toEqual({ type: 'ok' });
+    p.beginTransaction();
+    sendAll(s, p, [[0, 40]]);
+    // Open, it holds the last stable offset back.
+    expect(readAll(s, 0, 'read_committed', 2)).toEqual([]);
+    // The check runs every 10 s; the transaction is older than 5 s at the second one.
+    s.run(25_000);
+    expect(transitions.map((t) => t.to)).toEqual(['Empty', 'Ongoing', 'PrepareAbort', 'CompleteAbort']);
+    expect(transitions[2].producerEpoch).toBe(p.producerEpoch + 1);
+    // The client cannot tell a fence after its commit from one before it: unknown, as a ProducerFencedException.
+    expect(commit(s, p)).toEqual({ type: 'info', error: 'PRODUCER_FENCED' });
+    const q = txnProducer(s, 'tx-u');
+    init(s, q);
+    q.beginTransaction();
+    sendAll(s, q, [[0, 41]]);
+    expect(commit(s, q)).toEqual({ type: 'ok' });
+    s.run(1000);
+    expect(readAll(s, 0, 'read_committed')).toEqual([41]);
+    expect(s.monitor.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,238 @@
+// Jepsen's Kafka transactional workload (jepsen.tests.kafka with :txn? true): each client runs transactions, one
+// after another, of 1 to maxTxnLength micro-ops mixing sends of fresh values to random keys and polls of its
+// consumer (assigned every key, isolation.level as configured), and records each as one :txn op whose completion
+// names every send's offset and every polled record. A transaction that cannot commit is aborted and recorded
+// :fail (its consumer seeks back to where the transaction began, so no poll skips what it read); one whose commit
+// is unknown is :info, and its client carries on under a new process with a new producer (Jepsen's crash and
+// reopen). A final phase polls every key to its end with read_committed, as Jepsen's final reads do. Histories are
+// in the micro-op form of workloads/history/format.ts, which the jepsen-kafka checker reads.
+import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
+import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
+import type { TransactionalProducer } from '../../sim/kafka/clients/transactional-producer.ts';
+import type { IsolationLevel } from '../../sim/kafka/messages.ts';
+import type { Random } from '../../sim/world/random.ts';
+import type { Value } from '../history/format.ts';
+import type { HistoryRecorder } from '../history-recorder.ts';
+import { pollOkValue } from '../queue/micro-ops.ts';
+
+export interface TxnWorkloadOptions {
+  clients: number;
+  /** Keys are the data topic's partitions 0..keys-1. */
+  keys: number;
+  /** Micro-ops per transaction: 1 to this many (Jepsen's Kafka test uses 4). */
+  maxTxnLength: number;
+  /** The consumers' isolation.level. */
+  isolation: IsolationLevel;
+  /** transaction.timeout.ms of the producers. */
+  transactionTimeoutMs: number;
+  /** Mean pause between a client's transactions, ms. */
+  meanThinkMs: number;
+  /** A poll's timeout, ms. */
+  pollMs: number;
+}
+
+export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
+  clients: 3,
+  keys: 2,
+  maxTxnLength: 4,
+  isolation: 'read_committed',
+  transactionTimeoutMs: 60_000,
+  meanThinkMs: 50,
+  pollMs: 100,
+};
+
+type Mop = ['send', number, number] | ['poll'];
+
+interface TxnClient {
+  node: string;
+  process: number;
+  producer: TransactionalProducer | null;
+  ready: boolean;
+}
+
+export class TxnWorkload {
+  private readonly options: TxnWorkloadOptions;
+  private readonly clients: TxnClient[] = [];
+  private nextValue = 1;
+  private nextProcess = 0;
+  private stopped = false;
+  /** Transactions invoked and completed, by outcome. */
+  readonly stats = { invoked: 0, ok: 0, fail: 0, info: 0 };
+
+  constructor(
+    private readonly cluster: KafkaCluster,
+    private readonly recorder: HistoryRecorder,
+    private readonly random: Random,
+    options: Partial<TxnWorkloadOptions> = {},
+  ) {
+    this.options = { ...TXN_WORKLOAD_DEFAULTS, ...options };
+  }
+
+  private get keys(): number[] {
+    return Array.from({ length: this.options.keys }, (_, k) => k);
+  }
+
+  start(): void {
+    for (let c = 0; c < this.options.clients; c++) {
+      const node = `txn-client-${c}`;
+      const client: TxnClient = { node, process: this.nextProcess++, producer: null, ready: false };
+      this.clients.push(client);
+      this.cluster.addClient(node, {
+        consumer: { 'isolation.level': this.options.isolation, 'auto.offset.reset': 'earliest' },
+      });
+      this.cluster.world.start(node);
+      this.open(client);
+    }
+  }
+
+  /** Stops starting transactions; those under way finish. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * The final reads: a fresh read_committed consumer polls every key from the start until it reaches the end
+   * offsets (ListOffsets latest under read_committed: the last stable offsets), each poll a :poll op; `done` gets
+   * whether it got there within `maxPolls`.
+   */
+  finalReads(maxPolls: number, done: (complete: boolean) => void): void {
+    const node = 'txn-final-reader';
+    const process = this.nextProcess++;
+    this.cluster.addClient(node, {
+      consumer: { 'isolation.level': 'read_committed', 'auto.offset.reset': 'earliest' },
+    });
+    this.cluster.world.start(node);
+    const consumer = this.kafka({ node, process, producer: null, ready: false }).consumer;
+    consumer.assign(this.keys);
+    for (const k of this.keys) consumer.seek(k, 0);
+    const poll = (left: number, ends: Map<number, number>): void => {
+      if (this.keys.every((k) => consumer.position(k) >= (ends.get(k) ?? 0))) return done(true);
+      if (left === 0) return done(false);
+      this.recorder.invoke(process, 'poll', [['poll']]);
+      consumer.poll(this.options.pollMs * 5, (r) => {
+        this.recorder.complete(process, 'ok', 'poll', pollOkValue(r.records));
+        poll(left - 1, ends);
+      });
+    };
+    const begin = (attempts: number): void =>
+      consumer.endOffsets(this.keys, (ends) => {
+        if (ends !== null) return poll(maxPolls, ends);
+        if (attempts === 0) return done(false);
+        // A fresh client knows no leaders yet: refresh its metadata and ask again.
+        this.cluster.client(node)?.metadata.refresh(() => begin(attempts - 1));
+      });
+    begin(20);
+  }
+
+  private kafka(client: TxnClient): KafkaClient {
+    const k = this.cluster.client(client.node);
+    if (k === null) throw new Error(`${client.node} is down`);
+    return k;
+  }
+
+  /** A new producer for the client's transactional id (its epoch fences the previous one), then transactions. */
+  private open(client: TxnClient): void {
+    const k = this.kafka(client);
+    k.consumer.assign(this.keys);
+    const producer = k.transactionalProducer({
+      'transactional.id': `txn-${client.node}`,
+      'transaction.timeout.ms': this.options.transactionTimeoutMs,
+    });
+    client.producer = producer;
+    producer.initTransactions((o) => {
+      if (o.type !== 'ok') return this.reopen(client);
+      this.next(client);
+    });
+  }
+
+  private reopen(client: TxnClient): void {
+    client.process = this.nextProcess++;
+    this.kafka(client).ctx.setTimer(this.options.meanThinkMs, () => this.open(client));
+  }
+
+  private next(client: TxnClient): void {
+    if (this.stopped) return;
+    const pause = this.random.exponential(this.options.meanThinkMs);
+    this.kafka(client).ctx.setTimer(pause, () => this.transaction(client));
+  }
+
+  private plan(): Mop[] {
+    const n = this.random.int(1, this.options.maxTxnLength);
+    const mops: Mop[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.random.chance(0.5)) mops.push(['send', this.random.int(0, this.options.keys - 1), this.nextValue++]);
+      else mops.push(['poll']);
+    }
+    return mops;
+  }
+
+  private transaction(client: TxnClient): void {
+    if (this.stopped || client.producer === null) return;
+    const producer = client.producer;
+    const consumer = this.kafka(client).consumer;
+    const mops = this.plan();
+    const process = client.process;
+    this.stats.invoked++;
+    this.recorder.invoke(
+      process,
+      'txn',
+      mops.map((m) => [...m]),
+    );
+    const start = new Map(this.keys.map((k) => [k, consumer.position(k)]));
+    const done: Value[] = [];
+    producer.beginTransaction();
+    const step = (i: number): void => {
+      if (i === mops.length) return this.finish(client, process, mops, done, start);
+      const m = mops[i];
+      if (m[0] === 'send') {
+        const [, key, value] = m;
+        producer.send(key, value, (o) => {
+          done.push(o.type === 'ok' ? ['send', key, [o.offset, value]] : ['send', key, value]);
+          step(i + 1);
+        });
+        return;
+      }
+      consumer.poll(this.options.pollMs, (r) => {
+        done.push(...(pollOkValue(r.records) as Value[]));
+        step(i + 1);
+      });
+    };
+    step(0);
+  }
+
+  private finish(client: TxnClient, process: number, mops: Mop[], done: Value[], start: Map<number, number>): void {
+    const producer = client.producer as TransactionalProducer;
+    producer.commitTransaction((o) => {
+      if (o.type === 'ok') {
+        this.stats.ok++;
+        this.recorder.complete(process, 'ok', 'txn', done);
+        return this.next(client);
+      }
+      if (o.type === 'info') {
+        this.stats.info++;
+        this.recorder.complete(
+          process,
+          'info',
+          'txn',
+          mops.map((m) => [...m]),
+          o.error,
+        );
+        return this.reopen(client);
+      }
+      const consumer = this.kafka(client).consumer;
+      for (const [k, offset] of start) consumer.seek(k, offset);
+      producer.abortTransaction((a) => {
+        this.stats.fail++;
+        this.recorder.complete(
+          process,
+          'fail',
+          'txn',
+          mops.map((m) => [...m]),
+          o.error,
+        );
+        if (a.type === 'ok') this.next(client);
+        else this.reopen(client);
+      });
+    });
+  }
+}
