@@ -101,7 +101,7 @@ export class TestMember {
       },
     };
     const host: CoordinatorHost = {
-      assigned: () => [...this.owned],
+      assignedPartitions: () => [...this.owned],
       assignFromSubscribed: (ps) => {
         this.owned = [...ps];
         for (const p of [...this.positions.keys()]) if (!ps.includes(p)) this.positions.delete(p);

@@ -73,7 +73,7 @@ export interface OffsetToCommit {
 /** The consumer the coordinator drives (SubscriptionState and the rebalance listener). */
 export interface CoordinatorHost {
   /** The partitions assigned now. */
-  assigned(): number[];
+  assignedPartitions(): number[];
   /** SubscriptionState.assignFromSubscribed: positions of partitions kept stay; new ones await their offset. */
   assignFromSubscribed(partitions: number[]): void;
   /** SubscriptionState.allConsumed: the positions to commit. */
@@ -198,7 +198,7 @@ export class ConsumerCoordinator {
   /** onJoinPrepare: commit what was consumed, then revoke (eager: all; cooperative: nothing) or lose. */
   private onJoinPrepare(then: () => void): void {
     const revoke = () => {
-      const owned = this.host.assigned();
+      const owned = this.host.assignedPartitions();
       if (this.generation < 0 || this.memberId === '') {
         if (owned.length > 0) {
           this.onEvent({ kind: 'lost', partitions: owned, generation: this.generation });
@@ -216,7 +216,7 @@ export class ConsumerCoordinator {
 
   private sendJoinGroup(broker: number): void {
     this.state = 'PREPARING_REBALANCE';
-    const owned = this.cooperative ? this.host.assigned() : [];
+    const owned = this.cooperative ? this.host.assignedPartitions() : [];
     const partitions = this.host.subscribedPartitions();
     const metadata = { partitions, ownedPartitions: owned, generation: this.generation };
     const body: GroupRequestBody = {
@@ -292,7 +292,7 @@ export class ConsumerCoordinator {
 
   /** onJoinComplete: cooperative members revoke what moved and rejoin; everyone takes the new assignment. */
   private onJoinComplete(assignment: number[]): void {
-    const owned = this.host.assigned();
+    const owned = this.host.assignedPartitions();
     const assigned = [...assignment].sort((a, b) => a - b);
     const added = assigned.filter((p) => !owned.includes(p));
     if (this.cooperative) {
