@@ -50,6 +50,8 @@ export interface MonitorContext {
   /** The configuration under test, as far as the invariants need it. */
   minInsyncReplicas: number;
   replicationFactor: number;
+  /** A partition's effective min ISR where topics differ (internal topics); absent, the two above for all. */
+  effectiveMinIsrOf?: (partition: number) => number;
 }
 
 export type Checker =

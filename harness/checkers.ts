@@ -36,7 +36,11 @@ export const INVARIANTS_CHECKER: Checker = {
   name: 'invariants',
   kind: 'replication-monitor',
   start: (c) =>
-    new InvariantMonitor(c.step, { minInsyncReplicas: c.minInsyncReplicas, replicationFactor: c.replicationFactor }),
+    new InvariantMonitor(c.step, {
+      minInsyncReplicas: c.minInsyncReplicas,
+      replicationFactor: c.replicationFactor,
+      effectiveMinIsrOf: c.effectiveMinIsrOf,
+    }),
 };
 
 export const RAFT_CHECKER: Checker = {

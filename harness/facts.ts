@@ -14,6 +14,7 @@ import type { ElectionFact, LossFacts, LossPolicy, Removal, Written } from '../c
 import type { LogRecovery } from '../checkers/invariants/disk.ts';
 import type { VoterAtRest } from '../checkers/invariants/raft-at-rest.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
+import { isDataPartition } from '../sim/events/topics.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ClusterConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import type { RecordBatch } from '../sim/kafka/records.ts';
@@ -149,6 +150,8 @@ export class CrashWatch {
   }
 
   private onEvent(e: ReplicationEvent, now: number): void {
+    // Internal topics' records are coordinators', never a workload's values.
+    if ('partition' in e && !isDataPartition(e.partition)) return;
     switch (e.kind) {
       case 'log-end-offset':
         this.logEndsOf(e.broker).set(e.partition, e.logEndOffset);
@@ -268,6 +271,7 @@ export class CrashWatch {
     const disk = this.cluster.world.node(this.cluster.nodeOf(broker)).disk;
     const logs = new Map<number, { written: LogCopy; syncedOffset: number }>();
     for (const [id, partition] of program?.partitions ?? []) {
+      if (!isDataPartition(id)) continue;
       const synced = copyOf(disk.syncedRecords(partition.log.file) as RecordBatch[]).log;
       const written = copyOf(partition.log.all()).copy;
       // What the disk holds synced and unchanged since (a synced record truncated and appended again is not
@@ -373,7 +377,7 @@ export class CrashWatch {
   private resetMirror(broker: number): void {
     const logs = new Map<number, LogCopy>();
     for (const [id, partition] of this.cluster.broker(broker)?.partitions ?? [])
-      logs.set(id, copyOf(partition.log.all()).copy);
+      if (isDataPartition(id)) logs.set(id, copyOf(partition.log.all()).copy);
     this.mirror.set(broker, logs);
   }
 

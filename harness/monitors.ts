@@ -5,6 +5,7 @@
 // world event in which it appeared.
 import type { Checker, EventMonitor } from '../checkers/checker.ts';
 import type { CheckResult } from '../checkers/result.ts';
+import { effectiveMinIsrOf } from '../sim/kafka/topics.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 
 /** Where a run stopped because a monitor found a violation (--stop-on-violation). */
@@ -42,6 +43,9 @@ export class OnlineMonitors {
       voters: cluster.voterIds,
       minInsyncReplicas: cluster.config.broker['min.insync.replicas'],
       replicationFactor: cluster.config.replicationFactor,
+      ...(cluster.config.internalTopics.enabled.length === 0
+        ? {}
+        : { effectiveMinIsrOf: (p: number) => effectiveMinIsrOf(cluster.config, p) }),
     };
     for (const c of checkers) {
       if (c.kind === 'replication-monitor') {

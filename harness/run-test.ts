@@ -7,6 +7,7 @@ import type { RunFacts } from '../checkers/checker.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
 import { keptForKraftView } from '../reports/kraft-view.ts';
 import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
+import { isDataPartition } from '../sim/events/topics.ts';
 import { KafkaCluster } from '../sim/kafka/cluster.ts';
 import { probeCountsSince, probeMark } from '../sim/kafka/probes.ts';
 import { canonicalJson, Hasher } from '../sim/world/index.ts';
@@ -98,7 +99,10 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     fileSystem: test.fileSystem,
   });
   const world = cluster.world;
-  const replicationEvents = cluster.record();
+  // The data topic's events only: internal topics' records are no workload's values (the invariants, which watch
+  // every partition, observe the cluster themselves).
+  const replicationEvents: ReplicationEvent[] = [];
+  cluster.observe((e) => (!('partition' in e) || isDataPartition(e.partition)) && replicationEvents.push(e));
   const raftEvents: RaftEvent[] = [];
   if (cluster.voterIds.length > 0) cluster.observeRaft((e) => keptForKraftView(e) && raftEvents.push(e));
   const controllerCrashes = watchControllerCrashes(cluster);

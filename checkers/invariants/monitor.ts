@@ -69,6 +69,11 @@ export interface InvariantConfig {
   /** min.insync.replicas; Kafka counts at most the replication factor of it (Partition.effectiveMinIsr). */
   minInsyncReplicas: number;
   replicationFactor: number;
+  /**
+   * A partition's own min.insync.replicas, capped by its own replication factor, where topics differ (internal
+   * topics: transaction.state.log.min.isr); absent, every partition has the two above.
+   */
+  effectiveMinIsrOf?: (partition: number) => number;
 }
 
 export class InvariantMonitor {
@@ -388,7 +393,9 @@ export class InvariantMonitor {
   /** MinIsrOnAppend: an acks=all append by a leader whose own (committed) ISR is below min.insync.replicas. */
   private checkMinIsrOnAppend(e: Extract<ReplicationEvent, { kind: 'append' }>, leader: Replica): void {
     if (this.config === null) return;
-    const minIsr = Math.min(this.config.minInsyncReplicas, this.config.replicationFactor);
+    const minIsr =
+      this.config.effectiveMinIsrOf?.(e.partition) ??
+      Math.min(this.config.minInsyncReplicas, this.config.replicationFactor);
     if (leader.isr.length >= minIsr) return;
     // Nothing excuses it: neither an unclean election nor a crash makes Kafka append below min ISR.
     this.inexcusable(

@@ -28,6 +28,8 @@ import { RequestChannel } from './request-channel.ts';
 import { ZkBrokerLifecycle } from './zk-broker-lifecycle.ts';
 import { CLEAN_SHUTDOWN_MARKER, ZK_NODE } from './zk-layout.ts';
 import { KraftBrokerLifecycle } from './kraft/broker-lifecycle.ts';
+import type { Coordinator, CoordinatorFactory } from './coordinator/index.ts';
+import { createCoordinators } from './coordinator/index.ts';
 import type { RaftHub } from './kraft/observer.ts';
 
 /** BrokerServer.shutdown's wait for the controller's approval of a controlled shutdown (KafkaBroker.shutdown()). */
@@ -49,6 +51,8 @@ export class Broker implements Program {
   private registered = false;
   /** Asked to stop (SIGTERM): shutting down, its controlled shutdown first. */
   private terminating = false;
+  /** The coordinators of the enabled internal topics (coordinator/index.ts). */
+  readonly coordinators: Coordinator[];
 
   constructor(
     readonly id: number,
@@ -56,6 +60,7 @@ export class Broker implements Program {
     private readonly config: ClusterConfig,
     private readonly observe: ObserverHub,
     raftHub: RaftHub,
+    coordinatorFactories: readonly CoordinatorFactory[] = [],
   ) {
     // The order of what follows (disk reads, events, sends, timers) is part of every run's history: another
     // order, however equivalent for Kafka, gives other runs for the same seeds.
@@ -85,9 +90,25 @@ export class Broker implements Program {
     const kraft = config.metadata === 'kraft';
     this.zk = kraft ? null : this.zkLifecycle();
     this.kraft = kraft ? this.kraftLifecycle(raftHub) : null;
+    this.coordinators = createCoordinators(
+      config,
+      {
+        brokerId: id,
+        ctx,
+        config,
+        observe,
+        replicaManager: this.replicaManager,
+        metadataCache: this.metadataCache,
+        channel: this.channel,
+      },
+      coordinatorFactories,
+    );
+    for (const c of this.coordinators) this.replicaManager.addLeadershipListener(c);
     this.apis = new KafkaApis({
       brokerId: id,
       ctx,
+      config,
+      coordinators: this.coordinators,
       observe,
       replicaManager: this.replicaManager,
       metadataCache: this.metadataCache,
@@ -286,6 +307,12 @@ export class Broker implements Program {
   }
 }
 
-export function brokerProgram(id: number, config: ClusterConfig, observe: ObserverHub, raftHub: RaftHub) {
-  return (ctx: NodeContext): Broker => new Broker(id, ctx, config, observe, raftHub);
+export function brokerProgram(
+  id: number,
+  config: ClusterConfig,
+  observe: ObserverHub,
+  raftHub: RaftHub,
+  coordinators: readonly CoordinatorFactory[] = [],
+) {
+  return (ctx: NodeContext): Broker => new Broker(id, ctx, config, observe, raftHub, coordinators);
 }

@@ -12,10 +12,13 @@ import { brokerProgram } from './broker.ts';
 import type { ClientOptions } from './clients/client.ts';
 import { KafkaClient } from './clients/client.ts';
 import type { ClusterConfig } from './config.ts';
+import type { CoordinatorFactory } from './coordinator/index.ts';
 import type { ReplicationEvent } from '../events/index.ts';
 import type { ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
-import { brokerNode, CONTROLLER_EPOCH, decodeState, partitionStatePath, ZK_NODE } from './zk-layout.ts';
+import { brokerNode, CONTROLLER_EPOCH, decodeState, PARTITION_STATE_PATH, ZK_NODE } from './zk-layout.ts';
+import type { TopicName } from '../events/topics.ts';
+import { partitionId } from '../events/topics.ts';
 import { zookeeperServer } from './zookeeper/index.ts';
 import type { ZkServer } from './zookeeper/server.ts';
 import type { TreeChange } from './zookeeper/tree.ts';
@@ -27,9 +30,6 @@ import { CommittedFeed, RaftHub } from './kraft/observer.ts';
 
 /** One-way latency of every message unless a run says otherwise: a LAN (the `lan` network profile). */
 export const DEFAULT_LATENCY: Distribution = { kind: 'uniform', min: 0.5, max: 2 };
-
-/** A partition state znode's path, its partition captured. */
-const PARTITION_STATE = new RegExp(`^${partitionStatePath(999_999).replace('999999', '(\\d+)')}$`);
 
 export interface ClusterOptions {
   seed: Seed;
@@ -44,6 +44,8 @@ export interface ClusterOptions {
    * controller that halted itself, as Kafka halts when its log directory fails. null: never.
    */
   restartHaltedAfterMs?: number | null;
+  /** Coordinators every broker runs besides the built-in ones of the enabled internal topics (tests' probes). */
+  coordinators?: readonly CoordinatorFactory[];
 }
 
 /** RestartSec of the supervisor: a halted process comes back after this long. */
@@ -77,7 +79,8 @@ export class KafkaCluster {
     }
     this.brokerIds = Array.from({ length: options.config.brokers }, (_, i) => i);
     for (const id of this.brokerIds) {
-      this.world.addNode(brokerNode(id), brokerProgram(id, options.config, this.hub, this.raftHub));
+      const program = brokerProgram(id, options.config, this.hub, this.raftHub, options.coordinators);
+      this.world.addNode(brokerNode(id), program);
     }
     const restartAfter =
       options.restartHaltedAfterMs === undefined ? RESTART_HALTED_AFTER_MS : options.restartHaltedAfterMs;
@@ -95,8 +98,9 @@ export class KafkaCluster {
     if (!this.hub.active || !this.config.protocol.kip497) return;
     for (const c of changes) {
       if (c.type === 'deleted') continue;
-      const m = PARTITION_STATE.exec(c.path);
+      const m = PARTITION_STATE_PATH.exec(c.path);
       if (m === null) continue;
+      const partition = partitionId(m[1] as TopicName, Number(m[2]));
       const state = zk.get(c.path);
       const current = zk.get(CONTROLLER_EPOCH);
       if (state === null) continue;
@@ -104,7 +108,7 @@ export class KafkaCluster {
       this.hub.emit({
         kind: 'zk-partition-state',
         time: this.world.now,
-        partition: Number(m[1]),
+        partition,
         leader: s.leader,
         leaderEpoch: s.leader_epoch,
         controllerEpoch: s.controller_epoch,

@@ -6,6 +6,8 @@ import { KRAFT_DEFAULTS, validateKraft } from './kraft/config.ts';
 import type { OffsetResetStrategy } from './clients/subscription-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import { NEWEST_RELEASE, releaseOf } from './releases.ts';
+import type { InternalTopicsConfig } from './topics.ts';
+import { CONSUMER_OFFSETS_TOPIC, INTERNAL_TOPICS_DEFAULTS, TRANSACTION_STATE_TOPIC } from './topics.ts';
 
 export interface BrokerConfig {
   'replica.lag.time.max.ms': number;
@@ -106,12 +108,15 @@ export interface ClusterConfig {
   metadata: MetadataMode;
   /** KRaft settings (used in KRaft mode only). */
   kraft: KraftConfig;
+  /** Kafka's internal topics and their settings (topics.ts); none exist unless enabled. */
+  internalTopics: InternalTopicsConfig;
 }
 
 export function clusterConfig(
-  partial: Partial<Omit<ClusterConfig, 'broker' | 'kraft'>> & {
+  partial: Partial<Omit<ClusterConfig, 'broker' | 'kraft' | 'internalTopics'>> & {
     broker?: Partial<BrokerConfig>;
     kraft?: Partial<KraftConfig>;
+    internalTopics?: Partial<InternalTopicsConfig>;
   } = {},
 ): ClusterConfig {
   const c: ClusterConfig = {
@@ -124,6 +129,7 @@ export function clusterConfig(
     protocol: partial.protocol ?? releaseOf(partial.kafka ?? NEWEST_RELEASE).behaviours,
     metadata: partial.metadata ?? 'zk',
     kraft: { ...KRAFT_DEFAULTS, ...(partial.kraft ?? {}) },
+    internalTopics: { ...INTERNAL_TOPICS_DEFAULTS, ...(partial.internalTopics ?? {}) },
   };
   validateCluster(c);
   return c;
@@ -164,4 +170,34 @@ export function validateCluster(c: ClusterConfig): void {
   if (c.metadata !== 'zk' && c.metadata !== 'kraft')
     throw new ConfigError(`metadata must be zk or kraft, got ${String(c.metadata)}`);
   if (c.metadata === 'kraft') validateKraft(c.kraft);
+  validateInternalTopics(c);
+}
+
+/**
+ * The enabled internal topics' settings. Kafka refuses to create an internal topic with fewer live brokers than
+ * its replication factor (AutoTopicCreationManager answers COORDINATOR_NOT_AVAILABLE until there are enough);
+ * kafkasim refuses such a configuration outright.
+ */
+function validateInternalTopics(c: ClusterConfig): void {
+  const t = c.internalTopics;
+  for (const topic of t.enabled) {
+    if (topic !== TRANSACTION_STATE_TOPIC && topic !== CONSUMER_OFFSETS_TOPIC)
+      throw new ConfigError(`internal topics: unknown topic ${String(topic)}`);
+  }
+  const check = (prefix: string, partitions: number, rf: number): void => {
+    positiveInt(`${prefix}.num.partitions`, partitions, 1024);
+    positiveInt(`${prefix}.replication.factor`, rf, 64);
+    if (rf > c.brokers)
+      throw new ConfigError(`${prefix}.replication.factor ${rf} exceeds the number of brokers ${c.brokers}`);
+  };
+  if (t.enabled.includes(TRANSACTION_STATE_TOPIC)) {
+    // Transactions came with the idempotent producer (KIP-98, 0.11.0): an older release has no such topic.
+    if (!releaseOf(c.kafka).idempotentProducer)
+      throw new ConfigError(`Kafka ${c.kafka} has no transactions (KIP-98, 0.11.0): no ${TRANSACTION_STATE_TOPIC}`);
+    const rf = t['transaction.state.log.replication.factor'];
+    check('transaction.state.log', t['transaction.state.log.num.partitions'], rf);
+    positiveInt('transaction.state.log.min.isr', t['transaction.state.log.min.isr'], rf);
+  }
+  if (t.enabled.includes(CONSUMER_OFFSETS_TOPIC))
+    check('offsets.topic', t['offsets.topic.num.partitions'], t['offsets.topic.replication.factor']);
 }

@@ -30,7 +30,6 @@ import type {
 import type { KafkaBehaviours } from './protocol.ts';
 import type { ObserverHub } from './observer.ts';
 import {
-  assignReplicas,
   BROKER_IDS,
   brokerNode,
   CONTROLLER_EPOCH,
@@ -38,11 +37,14 @@ import {
   encodeState,
   ISR_CHANGE_NOTIFICATION,
   partitionPath,
-  partitionsPath,
+  partitionsPathOf,
   partitionStatePath,
-  TOPIC_PATH,
+  topicPath,
+  TOPICS,
   toPartitionState,
 } from './zk-layout.ts';
+import type { TopicSpec } from './topics.ts';
+import { assignmentOf, partitionId, topicsOf } from './topics.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
 import type { ZkClient } from './zookeeper/index.ts';
 import { P, probe } from './probes.ts';
@@ -327,7 +329,7 @@ export class Controller {
     this.host.trace('controller', `broker ${this.host.id} active with controller epoch ${epoch}`);
     this.enqueue((done) =>
       this.zk.create(ISR_CHANGE_NOTIFICATION, '', {}, () => {
-        this.readBrokers(() => this.loadOrCreateTopic(() => this.onControllerFailover(done)));
+        this.readBrokers(() => this.loadOrCreateTopics(() => this.onControllerFailover(done)));
       }),
     );
     // Sets the child watch on /isr_change_notification and drains what is already there.
@@ -473,11 +475,19 @@ export class Controller {
     });
   }
 
-  private loadOrCreateTopic(then: () => void): void {
-    this.zk.getData(TOPIC_PATH, false, (err, data) => {
+  /** Each topic of the run in turn (topics.ts: the data topic, then any internal ones), loaded or created. */
+  private loadOrCreateTopics(then: () => void): void {
+    const specs = topicsOf(this.config);
+    const next = (i: number): void => (i < specs.length ? this.loadOrCreateTopic(specs[i], () => next(i + 1)) : then());
+    next(0);
+  }
+
+  private loadOrCreateTopic(spec: TopicSpec, then: () => void): void {
+    const path = topicPath(spec.topic);
+    this.zk.getData(path, false, (err, data) => {
       if (!this.active) return;
-      if (err === 'NONODE') return this.createTopic(then);
-      if (err !== null || data === undefined) return this.resign(`read ${TOPIC_PATH}: ${err}`);
+      if (err === 'NONODE') return this.createTopic(spec, then);
+      if (err !== null || data === undefined) return this.resign(`read ${path}: ${err}`);
       const assignment = (JSON.parse(data) as { partitions: number[][] }).partitions;
       let pending = assignment.length;
       const load = (replicas: number[], p: number): void =>
@@ -492,24 +502,27 @@ export class Controller {
           }
           if (--pending === 0) then();
         });
-      assignment.forEach((replicas, p) => load(replicas, p));
+      assignment.forEach((replicas, k) => load(replicas, partitionId(spec.topic, k)));
     });
   }
 
   /** Topic creation: the assignment, then each partition's initial state (leader = first live replica). */
-  private createTopic(then: () => void): void {
-    const c = this.config;
-    const assignment = assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks);
+  private createTopic(spec: TopicSpec, then: () => void): void {
+    const assignment = assignmentOf(this.config, spec);
     const ops = [
-      { type: 'create' as const, path: '/brokers/topics', data: '' },
-      { type: 'create' as const, path: TOPIC_PATH, data: JSON.stringify({ version: 1, partitions: assignment }) },
-      { type: 'create' as const, path: partitionsPath, data: '' },
+      { type: 'create' as const, path: TOPICS, data: '' },
+      {
+        type: 'create' as const,
+        path: topicPath(spec.topic),
+        data: JSON.stringify({ version: 1, partitions: assignment.map(([, replicas]) => replicas) }),
+      },
+      { type: 'create' as const, path: partitionsPathOf(spec.topic), data: '' },
     ];
     this.zk.multi([ops[0]], () => {
       this.zk.multi(ops.slice(1), (err) => {
-        if (err !== null && err !== 'NODEEXISTS') return this.resign(`create topic: ${err}`);
+        if (err !== null && err !== 'NODEEXISTS') return this.resign(`create topic ${spec.topic}: ${err}`);
         let pending = assignment.length;
-        assignment.forEach((replicas, p) => {
+        assignment.forEach(([p, replicas]) => {
           const liveReplicas = replicas.filter((r) => this.live.has(r));
           const state: ZkPartitionState = {
             leader: liveReplicas[0] ?? -1,

@@ -19,6 +19,10 @@ import type {
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { MetadataCache } from './metadata-cache.ts';
+import type { ClusterConfig } from './config.ts';
+import type { Coordinator } from './coordinator/index.ts';
+import type { FindCoordinatorRequest } from './coordinator-messages.ts';
+import { coordinatorPartition } from './topics.ts';
 import type { ObserverHub } from './observer.ts';
 import type { FetchCallback, ProduceCallback, ReplicaManager } from './replica-manager.ts';
 import { P, probe } from './probes.ts';
@@ -26,6 +30,9 @@ import { P, probe } from './probes.ts';
 export interface KafkaApisDeps {
   brokerId: number;
   ctx: NodeContext;
+  config: ClusterConfig;
+  /** The broker's coordinators: requests none of the cases below takes go to them in turn. */
+  coordinators: readonly Coordinator[];
   observe: ObserverHub;
   replicaManager: ReplicaManager;
   metadataCache: MetadataCache;
@@ -103,9 +110,33 @@ export class KafkaApis {
           producerEpoch: 0,
         });
         return true;
+      case 'FindCoordinator':
+        this.handleFindCoordinator(from, m);
+        return true;
       default:
+        for (const c of this.deps.coordinators) if (c.handle(from, m)) return true;
         return false;
     }
+  }
+
+  /**
+   * KafkaApis.getCoordinator (3.9): the key's partition of the internal topic (partitionFor), answered with its
+   * leader as this broker's metadata cache has it if that broker is alive; COORDINATOR_NOT_AVAILABLE while the
+   * topic is missing (Kafka would ask AutoTopicCreationManager to create it; kafkasim creates enabled internal
+   * topics at cluster start and never others) or the partition has no live leader. A broker that is not the
+   * coordinator after all answers the coordinator request itself with NOT_COORDINATOR.
+   */
+  private handleFindCoordinator(from: NodeId, req: FindCoordinatorRequest): void {
+    const partition = coordinatorPartition(this.deps.config, req.keyType, req.key);
+    const cache = this.deps.metadataCache;
+    const leader = partition === undefined ? -1 : (cache.partitions.get(partition)?.leader ?? -1);
+    const alive = leader >= 0 && cache.liveBrokers.some((b) => b.id === leader);
+    this.ctx.send(from, {
+      type: 'FindCoordinatorResponse',
+      correlationId: req.correlationId,
+      error: alive ? 'NONE' : 'COORDINATOR_NOT_AVAILABLE',
+      nodeId: alive ? leader : -1,
+    });
   }
 
   /** A produce is acknowledged when it answers NONE; acks=0 gets no answer at all. */

@@ -6,7 +6,7 @@
 // that fail their CRC.
 import type { Disk } from '../world/disk.ts';
 import type { RecordBatch } from './records.ts';
-import { nextOffsetOf } from './records.ts';
+import { nextOffsetOf, sliceBatch } from './records.ts';
 import { P, probe } from './probes.ts';
 
 /** Bytes of a batch on disk in Kafka's v2 format: the batch header, then per record its framing and an 8-byte value. */
@@ -124,8 +124,8 @@ export class PartitionLog {
     this.disk.truncate(this.file, cutPos);
     if (b !== undefined && b.baseOffset < offset) {
       // Truncation inside a batch keeps its head: rewrite the shortened batch.
-      const head: RecordBatch = { ...b, values: b.values.slice(0, offset - b.baseOffset) };
-      removed[0] = { ...b, baseOffset: offset, values: b.values.slice(offset - b.baseOffset) };
+      const head = sliceBatch(b, b.baseOffset, offset);
+      removed[0] = sliceBatch(b, offset);
       this.append(head);
     }
     return removed;

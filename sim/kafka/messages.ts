@@ -2,6 +2,7 @@
 // follow the protocol (Produce, Fetch, OffsetsForLeaderEpoch, LeaderAndIsr, UpdateMetadata, StopReplica,
 // AlterIsr, ControlledShutdown, Metadata, ListOffsets, InitProducerId) and errors use Kafka's error names.
 import type { RecordBatch } from './records.ts';
+import type { CoordinatorRequest, CoordinatorResponse } from './coordinator-messages.ts';
 
 export type KafkaError =
   | 'NONE'
@@ -25,7 +26,18 @@ export type KafkaError =
   | 'INVALID_UPDATE_VERSION'
   | 'INELIGIBLE_REPLICA'
   | 'BROKER_NOT_AVAILABLE'
-  | 'UNKNOWN_SERVER_ERROR';
+  | 'UNKNOWN_SERVER_ERROR'
+  // The coordinators' (FindCoordinator, the group and transaction coordinators).
+  | 'COORDINATOR_NOT_AVAILABLE'
+  | 'NOT_COORDINATOR'
+  | 'COORDINATOR_LOAD_IN_PROGRESS'
+  // Transactions (KIP-98).
+  | 'PRODUCER_FENCED'
+  | 'CONCURRENT_TRANSACTIONS'
+  | 'INVALID_TXN_STATE'
+  | 'INVALID_PRODUCER_ID_MAPPING'
+  | 'INVALID_TRANSACTION_TIMEOUT'
+  | 'TRANSACTION_COORDINATOR_FENCED';
 
 /**
  * Errors after which a client may retry the same request (Kafka's RetriableException subclasses). The
@@ -292,7 +304,8 @@ export type KafkaRequest =
   | ControlledShutdownRequest
   | MetadataRequest
   | ListOffsetsRequest
-  | InitProducerIdRequest;
+  | InitProducerIdRequest
+  | CoordinatorRequest;
 
 export type KafkaResponse =
   | ProduceResponse
@@ -304,7 +317,8 @@ export type KafkaResponse =
   | ControlledShutdownResponse
   | MetadataResponse
   | ListOffsetsResponse
-  | InitProducerIdResponse;
+  | InitProducerIdResponse
+  | CoordinatorResponse;
 
 export type KafkaMessage = KafkaRequest | KafkaResponse;
 

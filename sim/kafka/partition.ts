@@ -16,8 +16,8 @@ import type { TruncationReason } from '../events/index.ts';
 import type { ObserverHub } from './observer.ts';
 import { ProducerStateManager } from './producer-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
-import type { RecordBatch } from './records.ts';
-import { NO_PRODUCER, nextOffsetOf } from './records.ts';
+import type { CoordinatorRecord, RecordBatch } from './records.ts';
+import { NO_PRODUCER, nextOffsetOf, sliceBatch } from './records.ts';
 import { P, probe } from './probes.ts';
 
 export type Role = 'leader' | 'follower' | 'none';
@@ -269,6 +269,7 @@ export class Partition {
     producer: { producerId: number; producerEpoch: number; baseSequence: number },
     values: number[],
     acks: 0 | 1 | -1,
+    payloads?: readonly CoordinatorRecord[],
   ): AppendResult {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
     const minIsr = this.deps.config['min.insync.replicas'];
@@ -294,6 +295,7 @@ export class Partition {
       baseSequence,
       values,
     };
+    if (payloads !== undefined) batch.payloads = payloads;
     this.appendBatch(batch, true, acks);
     return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
   }
@@ -441,7 +443,7 @@ export class Partition {
     const n = batches.length;
     if (n > 0) {
       const last = batches[n - 1];
-      if (nextOffsetOf(last) > upTo) batches[n - 1] = { ...last, values: last.values.slice(0, upTo - last.baseOffset) };
+      if (nextOffsetOf(last) > upTo) batches[n - 1] = sliceBatch(last, last.baseOffset, upTo);
     }
     return batches;
   }
@@ -463,7 +465,7 @@ export class Partition {
     for (const b of batches) {
       const end = this.log.logEndOffset;
       if (nextOffsetOf(b) <= end) continue;
-      const batch = b.baseOffset < end ? { ...b, baseOffset: end, values: b.values.slice(end - b.baseOffset) } : b;
+      const batch = b.baseOffset < end ? sliceBatch(b, end) : b;
       if (batch.baseOffset !== end) break; // a gap: the leader's log moved under us; the next fetch sorts it out
       this.appendBatch(batch, false);
     }

@@ -28,7 +28,10 @@ import { CONSUMER_REPLICA_ID, NO_EPOCH } from './messages.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import type { ObserverHub } from './observer.ts';
 import { Partition } from './partition.ts';
-import type { RecordBatch } from './records.ts';
+import type { CoordinatorRecord, RecordBatch } from './records.ts';
+import type { BrokerConfig } from './config.ts';
+import type { TopicName } from './topics.ts';
+import { DATA_TOPIC, topicPartitionOf, topicsOf } from './topics.ts';
 import type { RequestChannel } from './request-channel.ts';
 import { brokerNode } from './zk-layout.ts';
 import { P, probe } from './probes.ts';
@@ -68,14 +71,29 @@ export type ProduceCallback = (
 /** Answers a fetch request with what each of its partitions gave. */
 export type FetchCallback = (to: NodeId, request: FetchRequest, data: FetchPartitionData[]) => void;
 
+/**
+ * A coordinator's interest in the leadership of its internal topic's partitions (Kafka's
+ * RequestHandlerHelper.onLeadershipChange calling GroupCoordinator / TransactionCoordinator onElection and
+ * onResignation; in KRaft, BrokerMetadataPublisher.updateCoordinator). Partitions are global ids.
+ */
+export interface LeadershipListener {
+  readonly topic: TopicName;
+  /** This broker leads `partition` in a new leader epoch: load its state from the log. */
+  onElection(partition: number, leaderEpoch: number): void;
+  /** This broker no longer leads `partition` (a follower now, or leaderless): unload its state. */
+  onResignation(partition: number, leaderEpoch: number | undefined): void;
+}
+
+/** What a coordinator's append came to: NONE once the high watermark passed it, or why not. */
+export type CoordinatorAppendCallback = (error: KafkaError, baseOffset: number) => void;
+
 interface DelayedProduce {
-  from: NodeId;
-  request: ProduceRequest;
   partition: number;
   baseOffset: number;
   requiredOffset: number;
   timer: Timer | null;
-  respond: ProduceCallback;
+  /** Answers the waiting request (a client's Produce or a coordinator's append): error, base offset, log start. */
+  complete: (error: KafkaError, baseOffset: number, logStartOffset: number) => void;
 }
 
 interface DelayedFetch {
@@ -113,6 +131,11 @@ export class ReplicaManager {
   private readonly rack: string | null;
   /** KRaft: the broker is in controlled shutdown (ReplicaManager.isInControlledShutdown). */
   private inControlledShutdown = false;
+  private readonly leadershipListeners: LeadershipListener[] = [];
+  /** Each topic's broker settings: the broker's, with the topic's own min.insync.replicas. */
+  private readonly topicConfigs = new Map<TopicName, BrokerConfig>();
+  /** Coordinator records' values: unique negative numbers, never a workload's. */
+  private nextCoordinatorValue = 0;
 
   constructor(private readonly deps: ReplicaManagerDeps) {
     this.brokerId = deps.brokerId;
@@ -122,6 +145,29 @@ export class ReplicaManager {
     this.metadataCache = deps.metadataCache;
     this.rack = deps.rack;
     this.checkpointedHw = readHwCheckpoint(this.ctx.disk.read(HW_CHECKPOINT));
+    for (const spec of topicsOf(this.config)) {
+      const own = spec.minInsyncReplicas === this.config.broker['min.insync.replicas'];
+      const config = own
+        ? this.config.broker
+        : { ...this.config.broker, 'min.insync.replicas': spec.minInsyncReplicas };
+      this.topicConfigs.set(spec.topic, config);
+    }
+  }
+
+  /** Registers a coordinator for the leadership changes of its topic's partitions on this broker. */
+  addLeadershipListener(listener: LeadershipListener): void {
+    this.leadershipListeners.push(listener);
+  }
+
+  private leadershipChanged(p: Partition, elected: boolean): void {
+    if (this.leadershipListeners.length === 0) return;
+    const topic = topicPartitionOf(p.id).topic;
+    if (topic === DATA_TOPIC) return;
+    for (const l of this.leadershipListeners) {
+      if (l.topic !== topic) continue;
+      if (elected) l.onElection(p.id, p.leaderEpoch);
+      else l.onResignation(p.id, p.leaderEpoch);
+    }
   }
 
   /**
@@ -300,12 +346,17 @@ export class ReplicaManager {
     if (state.leader === this.brokerId) {
       this.removeFromFetcher(p.id);
       p.makeLeader(state);
+      this.leadershipChanged(p, true);
       return;
     }
     const previousLeader = p.leader;
     const wasFollower = p.role === 'follower';
+    const wasLeader = p.role === 'leader';
     p.makeFollower(state);
     this.completeDelayedProduces(p.id);
+    // Kafka calls onResignation for every partition that became follower, led or not; coordinators ignore those
+    // they never loaded. Only those this broker led are told here: nothing else was loaded.
+    if (wasLeader) this.leadershipChanged(p, false);
     if (state.leader < 0 || this.stopsFetching(p, state)) {
       this.removeFromFetcher(p.id);
       return;
@@ -337,7 +388,7 @@ export class ReplicaManager {
         {
           brokerId: this.brokerId,
           disk: this.ctx.disk,
-          config: this.config.broker,
+          config: this.topicConfigs.get(topicPartitionOf(id).topic) ?? this.config.broker,
           protocol: this.config.protocol,
           now: () => this.ctx.now(),
           observe: this.observe,
@@ -412,23 +463,59 @@ export class ReplicaManager {
     const logStartOffset = result.error === 'NOT_LEADER_OR_FOLLOWER' ? -1 : p.log.logStartOffset;
     if (result.error !== 'NONE') return respond(from, req, result.error, -1, logStartOffset);
     if (req.acks !== -1) return respond(from, req, 'NONE', result.baseOffset, logStartOffset);
-    const d: DelayedProduce = {
-      from,
-      request: req,
-      partition: p.id,
-      baseOffset: result.baseOffset,
-      requiredOffset: result.requiredOffset,
-      timer: null,
-      respond,
-    };
-    d.timer = this.ctx.setTimerWith(req.timeoutMs, this.expireProduce, d);
+    const complete = (error: KafkaError, baseOffset: number, logStart: number): void =>
+      respond(from, req, error, baseOffset, logStart);
+    this.delayProduce(p, result.baseOffset, result.requiredOffset, req.timeoutMs, complete);
+  }
+
+  /**
+   * A coordinator's append (ReplicaManager.appendRecords with origin COORDINATOR, requiredAcks -1, as
+   * TransactionStateManager.appendTransactionToLog and GroupMetadataManager.storeGroup make it): one record per
+   * payload, each with a fresh negative value; `done` gets NONE once the high watermark passes the batch, or
+   * NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS(_AFTER_APPEND) or REQUEST_TIMED_OUT. A disk error halts the broker
+   * and answers nothing, as for a client's produce.
+   */
+  appendCoordinatorRecords(
+    partition: number,
+    payloads: readonly CoordinatorRecord[],
+    timeoutMs: number,
+    done: CoordinatorAppendCallback,
+  ): void {
+    const p = this.partitions.get(partition);
+    if (p === undefined) return done('NOT_LEADER_OR_FOLLOWER', -1);
+    const values = payloads.map(() => this.coordinatorValue());
+    let result;
+    try {
+      result = p.appendAsLeader({ producerId: -1, producerEpoch: -1, baseSequence: -1 }, values, -1, payloads);
+    } catch (e) {
+      return logDirFailed(this.ctx, `partition ${partition} appending`, e);
+    }
+    if (result.error !== 'NONE') return done(result.error, -1);
+    const complete = (error: KafkaError, baseOffset: number): void => done(error, baseOffset);
+    this.delayProduce(p, result.baseOffset, result.requiredOffset, timeoutMs, complete);
+  }
+
+  /** Unique across brokers and incarnations, as the producer ids KafkaApis hands out, and always below zero. */
+  private coordinatorValue(): number {
+    return -(((this.brokerId + 1) * 1_000_000 + this.ctx.incarnation) * 100_000_000 + ++this.nextCoordinatorValue);
+  }
+
+  private delayProduce(
+    p: Partition,
+    baseOffset: number,
+    requiredOffset: number,
+    timeoutMs: number,
+    complete: DelayedProduce['complete'],
+  ): void {
+    const d: DelayedProduce = { partition: p.id, baseOffset, requiredOffset, timer: null, complete };
+    d.timer = this.ctx.setTimerWith(timeoutMs, this.expireProduce, d);
     if (!this.tryCompleteProduce(d)) this.delayedProduces.push(d);
   }
 
   private readonly expireProduce = (d: DelayedProduce): void => {
     retain(this.delayedProduces, (x) => x !== d);
     probe(P.produceTimedOut);
-    d.respond(d.from, d.request, 'REQUEST_TIMED_OUT', -1, -1);
+    d.complete('REQUEST_TIMED_OUT', -1, -1);
   };
 
   private tryCompleteProduce(d: DelayedProduce): boolean {
@@ -438,7 +525,7 @@ export class ReplicaManager {
     if (outcome === 'NOT_LEADER_OR_FOLLOWER') probe(P.produceLeaderLostWhileWaiting);
     else if (outcome === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND') probe(P.produceNotEnoughReplicasAfterAppend);
     d.timer?.cancel();
-    d.respond(d.from, d.request, outcome, outcome === 'NONE' ? d.baseOffset : -1, p?.log.logStartOffset ?? -1);
+    d.complete(outcome, outcome === 'NONE' ? d.baseOffset : -1, p?.log.logStartOffset ?? -1);
     return true;
   }
 

@@ -2,19 +2,29 @@
 // BrokerIdsZNode, TopicZNode, TopicPartitionStateZNode with its encode/decode, IsrChangeNotificationZNode),
 // the replica assignment (AdminUtils.assignReplicasToBrokers), the broker node names, and the log
 // directory's clean-shutdown marker (CleanShutdownFileHandler's .kafka_cleanshutdown).
+import { DATA_TOPIC, topicPartitionOf } from '../events/topics.ts';
 import type { PartitionState } from './messages.ts';
 
-export const TOPIC = 'test';
+export const TOPIC = DATA_TOPIC;
 export const BROKER_IDS = '/brokers/ids';
 export const CONTROLLER = '/controller';
 export const CONTROLLER_EPOCH = '/controller_epoch';
 export const ISR_CHANGE_NOTIFICATION = '/isr_change_notification';
-export const TOPIC_PATH = `/brokers/topics/${TOPIC}`;
+export const TOPICS = '/brokers/topics';
+export const topicPath = (topic: string): string => `${TOPICS}/${topic}`;
+export const TOPIC_PATH = topicPath(TOPIC);
 
 export const brokerPath = (id: number): string => `${BROKER_IDS}/${id}`;
-export const partitionsPath = `${TOPIC_PATH}/partitions`;
-export const partitionPath = (p: number): string => `${partitionsPath}/${p}`;
+export const partitionsPathOf = (topic: string): string => `${topicPath(topic)}/partitions`;
+export const partitionsPath = partitionsPathOf(TOPIC);
+/** A partition's znode by its global id (sim/events/topics.ts): /brokers/topics/<topic>/partitions/<index>. */
+export const partitionPath = (p: number): string => {
+  const { topic, index } = topicPartitionOf(p);
+  return `${partitionsPathOf(topic)}/${index}`;
+};
 export const partitionStatePath = (p: number): string => `${partitionPath(p)}/state`;
+/** A partition state znode's path, its topic and index captured. */
+export const PARTITION_STATE_PATH = /^\/brokers\/topics\/([^/]+)\/partitions\/(\d+)\/state$/;
 
 /** The /brokers/topics/T/partitions/P/state znode, with Kafka's field names. */
 export interface ZkPartitionState {

@@ -10,6 +10,9 @@ import type { KafkaBehaviours } from '../../sim/kafka/protocol.ts';
 import { NEWEST_BEHAVIOURS } from './behaviours.ts';
 import type { CrashMode } from '../../sim/world/disk.ts';
 import type { KraftConfig, MetadataMode } from '../../sim/kafka/kraft/config.ts';
+import type { CoordinatorFactory } from '../../sim/kafka/coordinator/index.ts';
+import type { InternalTopicsConfig } from '../../sim/kafka/topics.ts';
+import { allPartitionIds, effectiveMinIsrOf } from '../../sim/kafka/topics.ts';
 
 export interface ScenarioOptions {
   seed?: number;
@@ -22,6 +25,10 @@ export interface ScenarioOptions {
   /** KRaft mode instead of ZooKeeper mode (see test/helpers/kraft-scenario.ts). */
   metadata?: MetadataMode;
   kraft?: Partial<KraftConfig>;
+  /** Kafka's internal topics (none unless enabled) and their settings. */
+  internalTopics?: Partial<InternalTopicsConfig>;
+  /** Coordinators each broker runs besides the built-in ones (probes in tests). */
+  coordinators?: readonly CoordinatorFactory[];
 }
 
 /** Test-friendly timeouts: the pre-2.5 defaults, so failures are detected within seconds. */
@@ -49,7 +56,9 @@ export class Scenario {
         protocol: { ...NEWEST_BEHAVIOURS, ...(o.protocol ?? {}) },
         metadata: o.metadata ?? 'zk',
         kraft: o.kraft ?? {},
+        internalTopics: o.internalTopics ?? {},
       }),
+      coordinators: o.coordinators,
     });
     this.events = this.cluster.record();
     // Online, as the harness runs it: a violation names the world event in progress.
@@ -58,6 +67,7 @@ export class Scenario {
     this.monitor = new InvariantMonitor(() => world.events + 1, {
       minInsyncReplicas: c.broker['min.insync.replicas'],
       replicationFactor: c.replicationFactor,
+      effectiveMinIsrOf: (p) => effectiveMinIsrOf(c, p),
     });
     this.cluster.observe((e) => this.monitor.observe(e));
     this.producerConfig = o.producer ?? {};
@@ -72,12 +82,8 @@ export class Scenario {
   /** Starts ZooKeeper and the brokers and runs until every partition has a leader. */
   start(): this {
     this.cluster.start();
-    this.world.runUntil(
-      () =>
-        this.cluster.config.partitions > 0 &&
-        Array.from({ length: this.cluster.config.partitions }, (_, p) => this.cluster.leaderOf(p)).every((l) => l >= 0),
-      { maxEvents: 1_000_000 },
-    );
+    const partitions = allPartitionIds(this.cluster.config);
+    this.world.runUntil(() => partitions.every((p) => this.cluster.leaderOf(p) >= 0), { maxEvents: 1_000_000 });
     return this;
   }
 

@@ -214,7 +214,7 @@ export class ActiveController {
     // Wait for every broker, or for one session timeout, then create with whoever is there.
     if (!allLive && this.host.now() - this.activatedAt < this.kraft['broker.session.timeout.ms']) return;
     if (!allLive && !Array.from({ length: c.brokers }, (_, i) => i).some((b) => this.image.isLive(b))) return;
-    this.write(topicRecords(this.image, c.partitions, c.replicationFactor, c.brokers, c.racks), () => {});
+    this.write(topicRecords(this.image, c), () => {});
   }
 
   // ---- broker liveness ----

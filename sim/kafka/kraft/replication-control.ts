@@ -8,7 +8,8 @@
 // by the same PartitionChangeBuilder. An unclean election leaves the partition RECOVERING (KIP-704) until
 // its new leader reports RECOVERED. Brokers are handled one at a time, as Kafka fences one stale broker per
 // event (maybeFenceOneStaleBroker): several fenced at once give what fencing them in turn gives.
-import { assignReplicas, TOPIC } from '../zk-layout.ts';
+import type { ClusterConfig } from '../config.ts';
+import { assignmentOf, topicsOf } from '../topics.ts';
 import type { ElectionPolicy } from '../election.ts';
 import { preferredLeader } from '../election.ts';
 import type { KafkaBehaviours } from '../protocol.ts';
@@ -146,32 +147,32 @@ export function preferredElections(image: MetadataImage): PartitionChangeRecord[
   return out;
 }
 
-/** The test topic: its replica assignment by Kafka's rule; leader the first live replica. */
-export function topicRecords(
-  image: MetadataImage,
-  partitions: number,
-  replicationFactor: number,
-  brokers: number,
-  racks: string[],
-): (TopicRecord | PartitionRecord)[] {
-  const assignment = assignReplicas(partitions, replicationFactor, brokers, racks);
-  const out: (TopicRecord | PartitionRecord)[] = [{ type: 'TopicRecord', name: TOPIC, partitions }];
-  assignment.forEach((replicas, p) => {
-    const live = replicas.filter((r) => image.isActive(r));
-    out.push({
-      type: 'PartitionRecord',
-      partitionId: p,
-      replicas,
-      // A new partition's replicas are all empty, hence all in sync; fenced ones join once they fetch.
-      isr: live.length > 0 ? live : [...replicas],
-      leader: live[0] ?? -1,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
-      eligibleLeaderReplicas: [],
-      lastKnownElr: [],
-      leaderRecoveryState: 'RECOVERED',
-    });
-  });
+/**
+ * The run's topics (topics.ts: the data topic, then any enabled internal ones), each a TopicRecord and its
+ * PartitionRecords (ReplicationControlManager.createTopic), by Kafka's assignment rule; leader the first live
+ * replica. PartitionRecord.partitionId is the global id (Kafka's is the index under the record's topicId).
+ */
+export function topicRecords(image: MetadataImage, config: ClusterConfig): (TopicRecord | PartitionRecord)[] {
+  const out: (TopicRecord | PartitionRecord)[] = [];
+  for (const spec of topicsOf(config)) {
+    out.push({ type: 'TopicRecord', name: spec.topic, partitions: spec.partitions });
+    for (const [p, replicas] of assignmentOf(config, spec)) {
+      const live = replicas.filter((r) => image.isActive(r));
+      out.push({
+        type: 'PartitionRecord',
+        partitionId: p,
+        replicas,
+        // A new partition's replicas are all empty, hence all in sync; fenced ones join once they fetch.
+        isr: live.length > 0 ? live : [...replicas],
+        leader: live[0] ?? -1,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        eligibleLeaderReplicas: [],
+        lastKnownElr: [],
+        leaderRecoveryState: 'RECOVERED',
+      });
+    }
+  }
   return out;
 }
 

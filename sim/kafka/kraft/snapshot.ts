@@ -4,6 +4,7 @@
 // to fetch) and the epoch of the last record it covers. Kafka keeps them beside the log as
 // <endOffset>-<epoch>.checkpoint, written to a temporary file and renamed (atomic), as here.
 import type { Disk } from '../../world/disk.ts';
+import { topicPartitionOf } from '../../events/topics.ts';
 import { TOPIC } from '../zk-layout.ts';
 import { MetadataImage } from './image.ts';
 import type { MetadataRecord } from './records.ts';
@@ -41,8 +42,19 @@ export function snapshotRecords(image: MetadataImage): MetadataRecord[] {
       });
     }
   }
-  if (image.topicCreated) out.push({ type: 'TopicRecord', name: TOPIC, partitions: image.partitions.size });
-  for (const p of [...image.partitions.values()].sort((x, y) => x.partition - y.partition)) {
+  const sorted = [...image.partitions.values()].sort((x, y) => x.partition - y.partition);
+  if (image.topicCreated && sorted.length === 0) out.push({ type: 'TopicRecord', name: TOPIC, partitions: 0 });
+  // Global ids sort topic by topic (sim/events/topics.ts): each topic's TopicRecord precedes its partitions.
+  const counts = new Map<string, number>();
+  for (const p of sorted) {
+    const topic = topicPartitionOf(p.partition).topic;
+    counts.set(topic, (counts.get(topic) ?? 0) + 1);
+  }
+  let topic = '';
+  for (const p of sorted) {
+    const t = topicPartitionOf(p.partition).topic;
+    if (image.topicCreated && t !== topic) out.push({ type: 'TopicRecord', name: t, partitions: counts.get(t) ?? 0 });
+    topic = t;
     out.push({
       type: 'PartitionRecord',
       partitionId: p.partition,

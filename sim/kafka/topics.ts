@@ -1,0 +1,154 @@
+// The cluster's topics: the data topic and, when a run enables them, Kafka's internal topics
+// (`__transaction_state`, `__consumer_offsets`) with their Kafka settings (TransactionLog / TransactionConfig,
+// GroupMetadataManager / OffsetConfig). Global partition ids are sim/events/topics.ts's; this adds what the
+// simulator needs of each topic: its partition count, replication factor, min ISR and replica assignment, and
+// the coordinators' key hashing (TransactionStateManager.partitionFor, GroupMetadataManager.partitionFor).
+import type { InternalTopic, TopicName } from '../events/topics.ts';
+import {
+  CONSUMER_OFFSETS_TOPIC,
+  DATA_TOPIC,
+  partitionId,
+  TRANSACTION_STATE_TOPIC,
+  topicPartitionOf,
+} from '../events/topics.ts';
+import type { ClusterConfig } from './config.ts';
+import { assignReplicas } from './zk-layout.ts';
+
+export {
+  CONSUMER_OFFSETS_TOPIC,
+  DATA_TOPIC,
+  isDataPartition,
+  partitionId,
+  partitionName,
+  TRANSACTION_STATE_TOPIC,
+  topicPartitionOf,
+} from '../events/topics.ts';
+export type { InternalTopic, TopicName, TopicPartition } from '../events/topics.ts';
+
+/**
+ * The internal topics' settings, by Kafka's keys, with Kafka 3.9's defaults (TransactionLogConfig,
+ * GroupCoordinatorConfig). `enabled` is kafkasim's: which internal topics exist in this run. None by default,
+ * so that every run without coordinators keeps its history; Kafka creates them on the first FindCoordinator
+ * (AutoTopicCreationManager), kafkasim's controllers create the enabled ones with the data topic at cluster
+ * start.
+ */
+export interface InternalTopicsConfig {
+  enabled: InternalTopic[];
+  'transaction.state.log.num.partitions': number;
+  'transaction.state.log.replication.factor': number;
+  /** The topic's min.insync.replicas (TransactionLog's topic config); Kafka's default 2. */
+  'transaction.state.log.min.isr': number;
+  'offsets.topic.num.partitions': number;
+  /** `__consumer_offsets` keeps the broker's min.insync.replicas, as Kafka (OffsetConfig sets none). */
+  'offsets.topic.replication.factor': number;
+}
+
+export const INTERNAL_TOPICS_DEFAULTS: InternalTopicsConfig = {
+  enabled: [],
+  'transaction.state.log.num.partitions': 50,
+  'transaction.state.log.replication.factor': 3,
+  'transaction.state.log.min.isr': 2,
+  'offsets.topic.num.partitions': 50,
+  'offsets.topic.replication.factor': 3,
+};
+
+/** One topic as the controllers create it and the brokers host it. */
+export interface TopicSpec {
+  topic: TopicName;
+  partitions: number;
+  replicationFactor: number;
+  /** The topic's effective min.insync.replicas (the broker's unless the topic sets its own). */
+  minInsyncReplicas: number;
+}
+
+/** Every topic of a run: the data topic first, then the enabled internal topics in id order. */
+export function topicsOf(c: ClusterConfig): TopicSpec[] {
+  const t = c.internalTopics;
+  const out: TopicSpec[] = [
+    {
+      topic: DATA_TOPIC,
+      partitions: c.partitions,
+      replicationFactor: c.replicationFactor,
+      minInsyncReplicas: c.broker['min.insync.replicas'],
+    },
+  ];
+  if (t.enabled.includes(TRANSACTION_STATE_TOPIC)) {
+    out.push({
+      topic: TRANSACTION_STATE_TOPIC,
+      partitions: t['transaction.state.log.num.partitions'],
+      replicationFactor: t['transaction.state.log.replication.factor'],
+      minInsyncReplicas: t['transaction.state.log.min.isr'],
+    });
+  }
+  if (t.enabled.includes(CONSUMER_OFFSETS_TOPIC)) {
+    out.push({
+      topic: CONSUMER_OFFSETS_TOPIC,
+      partitions: t['offsets.topic.num.partitions'],
+      replicationFactor: t['offsets.topic.replication.factor'],
+      minInsyncReplicas: c.broker['min.insync.replicas'],
+    });
+  }
+  return out;
+}
+
+/** A topic of the run, or undefined if the run does not have it. */
+export function topicSpec(c: ClusterConfig, topic: TopicName): TopicSpec | undefined {
+  return topicsOf(c).find((s) => s.topic === topic);
+}
+
+/** The global ids of a topic's partitions, in index order. */
+export function partitionIdsOf(spec: TopicSpec): number[] {
+  return Array.from({ length: spec.partitions }, (_, k) => partitionId(spec.topic, k));
+}
+
+/** Every partition of the run, topic by topic. */
+export function allPartitionIds(c: ClusterConfig): number[] {
+  return topicsOf(c).flatMap(partitionIdsOf);
+}
+
+/**
+ * A topic's replica assignment by global id, in index order: Kafka's rule (zk-layout.ts's assignReplicas) on the
+ * topic's own indices, as AdminUtils.assignReplicasToBrokers places each topic on its own (without its random
+ * start broker: the simulation's placement is fixed).
+ */
+export function assignmentOf(c: ClusterConfig, spec: TopicSpec): [number, number[]][] {
+  const replicas = assignReplicas(spec.partitions, spec.replicationFactor, c.brokers, c.racks);
+  return replicas.map((r, k) => [partitionId(spec.topic, k), r]);
+}
+
+/** A partition's min.insync.replicas as Kafka counts it: its topic's, at most its replication factor. */
+export function effectiveMinIsrOf(c: ClusterConfig, id: number): number {
+  const spec = topicSpec(c, topicPartitionOf(id).topic);
+  if (spec === undefined) return Math.min(c.broker['min.insync.replicas'], c.replicationFactor);
+  return Math.min(spec.minInsyncReplicas, spec.replicationFactor);
+}
+
+/** Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, in 32-bit arithmetic. */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The index of the internal partition owning a key: Utils.abs(key.hashCode) % numPartitions
+ * (TransactionStateManager.partitionFor, GroupMetadataManager.partitionFor, 3.9). Utils.abs maps
+ * Integer.MIN_VALUE to 0.
+ */
+export function partitionFor(key: string, numPartitions: number): number {
+  const h = javaStringHashCode(key);
+  return (h === -2147483648 ? 0 : Math.abs(h)) % numPartitions;
+}
+
+/** The coordinator key types of FindCoordinator (Kafka's CoordinatorType) and the topic each lives on. */
+export type CoordinatorType = 'GROUP' | 'TRANSACTION';
+
+export function coordinatorTopic(type: CoordinatorType): InternalTopic {
+  return type === 'GROUP' ? CONSUMER_OFFSETS_TOPIC : TRANSACTION_STATE_TOPIC;
+}
+
+/** The global id of the partition whose leader coordinates `key`, or undefined if the run lacks the topic. */
+export function coordinatorPartition(c: ClusterConfig, type: CoordinatorType, key: string): number | undefined {
+  const spec = topicSpec(c, coordinatorTopic(type));
+  return spec === undefined ? undefined : partitionId(spec.topic, partitionFor(key, spec.partitions));
+}
