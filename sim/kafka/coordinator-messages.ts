@@ -2,6 +2,7 @@
 // coordinator's), as plain objects beside messages.ts, which adds them to KafkaMessage.
 import type { KafkaError } from './messages.ts';
 import type { CoordinatorType } from './topics.ts';
+import type { GroupRequest, GroupResponse } from './group/group-messages.ts';
 
 /** FindCoordinator v0-v3 (one key): which broker coordinates this group or transactional id. */
 export interface FindCoordinatorRequest {
@@ -21,5 +22,5 @@ export interface FindCoordinatorResponse {
 }
 
 /** Every coordinator request and response: KafkaMessage includes them (coordinators add theirs here). */
-export type CoordinatorRequest = FindCoordinatorRequest;
-export type CoordinatorResponse = FindCoordinatorResponse;
+export type CoordinatorRequest = FindCoordinatorRequest | GroupRequest;
+export type CoordinatorResponse = FindCoordinatorResponse | GroupResponse;

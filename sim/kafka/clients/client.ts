@@ -11,6 +11,12 @@ import { RequestChannel } from '../request-channel.ts';
 import { Consumer } from './consumer.ts';
 import { ClientMetadata } from './metadata.ts';
 import { CONNECTION_SETUP_TIMEOUT_MS, Producer } from './producer.ts';
+import type { CoordinatorTransport, GroupConsumerConfig } from './consumer-coordinator.ts';
+import { groupConsumerDefaults } from './consumer-coordinator.ts';
+import type { FindCoordinatorResponse } from '../coordinator-messages.ts';
+import type { GroupResponse } from '../group/group-messages.ts';
+import { groupBehaviours } from '../group/group-behaviours.ts';
+import { NEWEST_RELEASE } from '../releases.ts';
 
 export interface ClientOptions {
   bootstrap: string[];
@@ -18,6 +24,10 @@ export interface ClientOptions {
   consumer?: Partial<ConsumerConfig>;
   /** The release's behaviours: the clients follow those of the producer and the consumer. */
   protocol: KafkaBehaviours;
+  /** The release (its version), for the group protocol's changes (group-behaviours.ts). */
+  kafka?: string;
+  /** Group settings of a subscribing consumer, over the release's defaults. */
+  group?: Partial<GroupConsumerConfig>;
 }
 
 export class KafkaClient implements Program {
@@ -26,9 +36,11 @@ export class KafkaClient implements Program {
   readonly producer: Producer;
   readonly consumer: Consumer;
 
+  private nextLookup = 0;
+
   constructor(
     readonly ctx: NodeContext,
-    options: ClientOptions,
+    private readonly options: ClientOptions,
   ) {
     this.channel = new RequestChannel(ctx);
     const producerConfig = { ...PRODUCER_DEFAULTS, ...(options.producer ?? {}) };
@@ -49,6 +61,28 @@ export class KafkaClient implements Program {
       options.bootstrap,
     );
     this.consumer = new Consumer(this.channel, this.metadata, consumerConfig, options.protocol, setTimer);
+  }
+
+  /**
+   * KafkaConsumer.subscribe to the partitions of the topic, in group `group.id`; the coordinator is found with
+   * FindCoordinator (AbstractCoordinator.lookupCoordinator, to the bootstrap brokers in turn).
+   */
+  subscribe(partitions: number[]): void {
+    const behaviours = groupBehaviours(this.options.kafka ?? NEWEST_RELEASE);
+    const config = { ...groupConsumerDefaults(behaviours, this.ctx.id), ...(this.options.group ?? {}) };
+    const timeoutMs = config['request.timeout.ms'];
+    const bootstrap = this.options.bootstrap;
+    const transport: CoordinatorTransport = {
+      findCoordinator: (groupId, done) => {
+        const target = bootstrap[this.nextLookup++ % bootstrap.length];
+        const body = { type: 'FindCoordinator' as const, keyType: 'GROUP' as const, key: groupId };
+        this.channel.send<FindCoordinatorResponse>(target, body, timeoutMs, (r) =>
+          done(r !== null && r.error === 'NONE' ? r.nodeId : null),
+        );
+      },
+      send: (broker, body, ms, done) => this.channel.send<GroupResponse>(`b${broker}`, body, ms, done),
+    };
+    this.consumer.subscribe({ partitions, config, behaviours, transport, now: () => this.ctx.now() });
   }
 
   onMessage(_from: string, msg: unknown): void {

@@ -112,6 +112,9 @@ export class ConsumerCoordinator {
   private waiters: Waiter[] = [];
   private heartbeatTimer: { cancel(): void } | null = null;
   private heartbeatInFlight = false;
+  private lookingUp = false;
+  /** Bumped when the coordinator is marked unknown: answers to requests sent before are dropped. */
+  private attempt = 0;
   private lastPollMs = 0;
   private lastHeartbeatOkMs = 0;
   private nextAutoCommitMs = 0;
@@ -145,6 +148,7 @@ export class ConsumerCoordinator {
     this.lastPollMs = this.now();
     if (this.state === 'STABLE' && !this.rejoinNeeded) this.maybeAutoCommit();
     if (this.state === 'STABLE' && !this.rejoinNeeded && this.coordinator !== null) return done();
+    this.waiters = this.waiters.filter((w) => w.open());
     this.waiters.push({ done, open });
     if (!this.busy) {
       this.busy = true;
@@ -231,12 +235,14 @@ export class ConsumerCoordinator {
     };
     // JoinGroup waits up to the rebalance timeout at the coordinator (AbstractCoordinator.joinGroupTimeoutMs).
     const timeout = this.config['max.poll.interval.ms'] + 5000;
-    this.transport.send(broker, body, timeout, (r) => this.onJoinResponse(broker, r as JoinGroupResponse | null));
+    const attempt = this.attempt;
+    this.transport.send(broker, body, timeout, (r) => {
+      if (attempt === this.attempt) this.onJoinResponse(broker, r as JoinGroupResponse | null);
+    });
   }
 
   /** JoinGroupResponseHandler. */
   private onJoinResponse(broker: number, r: JoinGroupResponse | null): void {
-    if (this.coordinator !== broker) return;
     const error = r?.error ?? 'REQUEST_TIMED_OUT';
     if (r !== null && error === 'NONE') {
       this.memberId = r.memberId;
@@ -252,9 +258,10 @@ export class ConsumerCoordinator {
         assignments,
       };
       const generation = r.generationId;
-      this.transport.send(broker, body, this.config['request.timeout.ms'], (s) =>
-        this.onSyncResponse(broker, generation, s as SyncGroupResponse | null),
-      );
+      const attempt = this.attempt;
+      this.transport.send(broker, body, this.config['request.timeout.ms'], (s) => {
+        if (attempt === this.attempt) this.onSyncResponse(generation, s as SyncGroupResponse | null);
+      });
       return;
     }
     this.state = 'UNJOINED';
@@ -272,8 +279,8 @@ export class ConsumerCoordinator {
   }
 
   /** SyncGroupResponseHandler, then onJoinComplete. */
-  private onSyncResponse(broker: number, generation: number, r: SyncGroupResponse | null): void {
-    if (this.coordinator !== broker || this.generation !== generation) return;
+  private onSyncResponse(generation: number, r: SyncGroupResponse | null): void {
+    if (this.generation !== generation) return;
     const error = r?.error ?? 'REQUEST_TIMED_OUT';
     if (r === null || error !== 'NONE') {
       this.state = 'UNJOINED';
@@ -346,8 +353,18 @@ export class ConsumerCoordinator {
     this.requestRejoin();
   }
 
+  /**
+   * markCoordinatorUnknown: the connection to it is closed (NetworkClient.disconnect), so whatever was in flight to
+   * it fails now rather than at its timeout; a join under way starts over with the next coordinator.
+   */
   private markCoordinatorUnknown(): void {
     this.coordinator = null;
+    this.heartbeatInFlight = false;
+    this.attempt++;
+    if (this.state === 'PREPARING_REBALANCE' || this.state === 'COMPLETING_REBALANCE') {
+      this.state = 'UNJOINED';
+      if (this.busy && !this.idle()) this.retryLater();
+    }
   }
 
   // ---- the heartbeat thread ----
@@ -357,19 +374,31 @@ export class ConsumerCoordinator {
     this.heartbeatTimer = this.setTimer(this.config['heartbeat.interval.ms'], () => this.heartbeat());
   }
 
-  /** HeartbeatThread.run: poll timeout, session timeout, then a heartbeat if none is in flight. */
+  /**
+   * HeartbeatThread.run, while the member is in a generation: find the coordinator if it is unknown; mark it unknown
+   * when no heartbeat succeeded for session.timeout.ms; leave when the application has not polled for
+   * max.poll.interval.ms; else heartbeat, one at a time.
+   */
   private heartbeat(): void {
     this.heartbeatTimer = null;
-    if (this.state !== 'STABLE') return;
+    if (this.generation < 0 || this.memberId === '') return;
     const now = this.now();
     if (now - this.lastPollMs > this.config['max.poll.interval.ms']) return this.maybeLeaveGroup();
-    if (now - this.lastHeartbeatOkMs > this.config['session.timeout.ms']) {
-      this.markCoordinatorUnknown();
-      this.requestRejoin();
-      return;
-    }
     const broker = this.coordinator;
-    if (broker !== null && !this.heartbeatInFlight) {
+    if (broker === null) {
+      if (!this.busy && !this.lookingUp) {
+        this.lookingUp = true;
+        this.transport.findCoordinator(this.config['group.id'], (found) => {
+          this.lookingUp = false;
+          if (this.coordinator === null && found !== null) {
+            this.coordinator = found;
+            this.lastHeartbeatOkMs = this.now();
+          }
+        });
+      }
+    } else if (now - this.lastHeartbeatOkMs > this.config['session.timeout.ms']) {
+      this.markCoordinatorUnknown();
+    } else if (!this.heartbeatInFlight && this.state === 'STABLE') {
       this.heartbeatInFlight = true;
       const body: GroupRequestBody = {
         type: 'Heartbeat',
@@ -380,7 +409,7 @@ export class ConsumerCoordinator {
       const generation = this.generation;
       this.transport.send(broker, body, this.config['request.timeout.ms'], (r) => {
         this.heartbeatInFlight = false;
-        if (this.generation !== generation) return;
+        if (this.generation !== generation || this.coordinator !== broker) return;
         const error = (r as HeartbeatResponse | null)?.error ?? 'REQUEST_TIMED_OUT';
         if (error === 'NONE') this.lastHeartbeatOkMs = this.now();
         else this.onGroupError(error);

@@ -197,9 +197,12 @@ export class Consumer implements CoordinatorHost {
     this.group.commit(offsets, (e) => done(e, offsets));
   }
 
-  /** KafkaConsumer.close: leave the group. */
-  close(): void {
+  /** KafkaConsumer.unsubscribe: leave the group (ConsumerCoordinator.onLeavePrepare, maybeLeaveGroup). */
+  unsubscribe(): void {
     this.group?.close();
+    this.group = null;
+    this.subscribedTo = [];
+    this.assign([]);
   }
 
   seek(partition: number, offset: number): void {

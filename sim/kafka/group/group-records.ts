@@ -2,6 +2,7 @@
 // and committed offsets (GroupMetadataManager.groupMetadataValue, offsetCommitValue, doLoadGroupsAndOffsets;
 // 3.9.0). Kafka writes them keyed and compacted; replaying the log in order, the last record of a key wins, and
 // a tombstone (null value) removes the key.
+import type { CoordinatorRecord, RecordBatch } from '../records.ts';
 import type { Subscription } from './group-metadata.ts';
 
 export interface GroupMetadataRecord {
@@ -61,4 +62,35 @@ export function replayGroupRecords(records: Iterable<GroupRecord>): LoadedGroup[
     else g.offsets.set(r.partition, r.value);
   }
   return [...groups.values()].filter((g) => g.metadata !== null || g.offsets.size > 0);
+}
+
+/**
+ * GroupMetadataManager's keys (groupMetadataKey, offsetCommitKey) as one string each: a group's metadata record and
+ * each (group, partition) offset record keep only their latest value, as log compaction would.
+ */
+export function encodeGroupRecord(r: GroupRecord): CoordinatorRecord {
+  if (r.kind === 'group') return { key: `group:${r.groupId}`, value: r.value === null ? null : { ...r.value } };
+  return { key: `offset:${r.groupId}:${r.partition}`, value: r.value === null ? null : { ...r.value } };
+}
+
+/** The group records of a log's batches, in offset order (readGroupMessage, readOffsetMessageValue). */
+export function decodeGroupRecords(batches: readonly RecordBatch[]): GroupRecord[] {
+  const out: GroupRecord[] = [];
+  for (const b of batches) {
+    for (const p of b.payloads ?? []) {
+      const decoded = decodeGroupRecord(p);
+      if (decoded !== null) out.push(decoded);
+    }
+  }
+  return out;
+}
+
+function decodeGroupRecord(p: CoordinatorRecord): GroupRecord | null {
+  const group = /^group:(.*)$/.exec(p.key);
+  // The values are this file's own encodings, read back from the simulated log unchanged.
+  if (group !== null) return { kind: 'group', groupId: group[1], value: p.value as GroupMetadataRecord['value'] };
+  const offset = /^offset:(.*):(\d+)$/.exec(p.key);
+  if (offset === null) return null;
+  const value = p.value as OffsetCommitRecord['value'];
+  return { kind: 'offset', groupId: offset[1], partition: Number(offset[2]), value };
 }
