@@ -69,7 +69,14 @@ export class KafkaClient implements Program {
    */
   subscribe(partitions: number[]): void {
     const behaviours = groupBehaviours(this.options.kafka ?? NEWEST_RELEASE);
-    const config = { ...groupConsumerDefaults(behaviours, this.ctx.id), ...(this.options.group ?? {}) };
+    // One request.timeout.ms and retry.backoff.ms for all the consumer's requests, group ones included.
+    const consumer = { ...CONSUMER_DEFAULTS, ...(this.options.consumer ?? {}) };
+    const config = {
+      ...groupConsumerDefaults(behaviours, this.ctx.id),
+      'request.timeout.ms': consumer['request.timeout.ms'],
+      'retry.backoff.ms': consumer['retry.backoff.ms'],
+      ...(this.options.group ?? {}),
+    };
     const timeoutMs = config['request.timeout.ms'];
     const bootstrap = this.options.bootstrap;
     const transport: CoordinatorTransport = {

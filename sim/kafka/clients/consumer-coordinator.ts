@@ -113,6 +113,8 @@ export class ConsumerCoordinator {
   private heartbeatTimer: { cancel(): void } | null = null;
   private heartbeatInFlight = false;
   private lookingUp = false;
+  /** Left the group for good (KafkaConsumer.unsubscribe or close): nothing more happens. */
+  private closed = false;
   /** Bumped when the coordinator is marked unknown: answers to requests sent before are dropped. */
   private attempt = 0;
   private lastPollMs = 0;
@@ -179,8 +181,10 @@ export class ConsumerCoordinator {
 
   /** AbstractCoordinator.ensureActiveGroup, one step per answer. */
   private step(): void {
+    if (this.closed) return;
     if (this.coordinator === null) {
       this.transport.findCoordinator(this.config['group.id'], (broker) => {
+        if (this.closed) return;
         this.coordinator = broker;
         this.lastHeartbeatOkMs = this.now();
         if (broker === null) this.retryLater();
@@ -381,6 +385,7 @@ export class ConsumerCoordinator {
    */
   private heartbeat(): void {
     this.heartbeatTimer = null;
+    if (this.closed) return;
     if (this.generation < 0 || this.memberId === '') return;
     const now = this.now();
     if (now - this.lastPollMs > this.config['max.poll.interval.ms']) return this.maybeLeaveGroup();
@@ -428,10 +433,18 @@ export class ConsumerCoordinator {
     this.resetGeneration();
   }
 
-  /** close(): leave the group so it rebalances at once rather than after the session timeout. */
+  /**
+   * close(): leave the group so it rebalances at once rather than after the session timeout. Answers still in
+   * flight are dropped, so nothing assigns partitions to the consumer after it left.
+   */
   close(): void {
     this.heartbeatTimer?.cancel();
-    if (this.state === 'STABLE') this.maybeLeaveGroup();
+    this.heartbeatTimer = null;
+    if (this.generation >= 0 && this.memberId !== '') this.maybeLeaveGroup();
+    this.closed = true;
+    this.attempt++;
+    this.waiters = [];
+    this.busy = false;
   }
 
   // ---- offsets ----
