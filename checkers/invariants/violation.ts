@@ -14,7 +14,9 @@ export type InvariantName =
   | 'MinIsrOnAppend'
   | 'ControllerEpochFencing'
   | 'MonotonicControllerEpoch'
-  | 'LeaderEpochStartRecorded';
+  | 'LeaderEpochStartRecorded'
+  | 'GroupAssignmentExclusive'
+  | 'CooperativeRevokeFirst';
 
 export interface Violation {
   invariant: InvariantName;

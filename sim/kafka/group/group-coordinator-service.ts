@@ -20,10 +20,7 @@ export class GroupCoordinatorService implements Coordinator {
   readonly topic = CONSUMER_OFFSETS_TOPIC;
   readonly coordinator: GroupCoordinator;
 
-  constructor(
-    private readonly deps: CoordinatorDeps,
-    observer: GroupObserver = {},
-  ) {
+  constructor(private readonly deps: CoordinatorDeps) {
     const { config, replicaManager } = deps;
     const log: GroupLog = {
       partitionFor: (groupId) => coordinatorPartition(config, 'GROUP', groupId) ?? -1,
@@ -37,8 +34,33 @@ export class GroupCoordinatorService implements Coordinator {
       GROUP_CONFIG_DEFAULTS,
       groupBehaviours(config.kafka),
       setTimer,
-      observer,
+      this.observer(),
     );
+  }
+
+  /** The assignment of each generation that reached Stable, for the invariants (GroupAssignmentExclusive). */
+  private observer(): GroupObserver {
+    const { ctx, observe, brokerId } = this.deps;
+    return {
+      stable: (group, assignment) => {
+        if (!observe.active) return;
+        const protocol = group.protocolName ?? '';
+        observe.emit({
+          kind: 'group-stable',
+          time: ctx.now(),
+          broker: brokerId,
+          partition: this.coordinator.manager.partitionFor(group.groupId),
+          groupId: group.groupId,
+          generationId: group.generationId,
+          protocol,
+          members: [...group.members.values()].map((m) => ({
+            memberId: m.memberId,
+            partitions: assignment.get(m.memberId) ?? [],
+            owned: m.metadataFor(protocol).ownedPartitions,
+          })),
+        });
+      },
+    };
   }
 
   onElection(partition: number, leaderEpoch: number): void {

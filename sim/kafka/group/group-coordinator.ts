@@ -45,8 +45,8 @@ interface PendingJoin {
 
 /** What the coordinator tells the world (the simulator's observer hub; tests). */
 export interface GroupObserver {
-  /** A group reached Stable in a generation with this assignment. */
-  stable?(groupId: string, generationId: number, assignment: Map<string, number[]>): void;
+  /** A group reached Stable in a generation: its stored assignment, per member with what it said it owned. */
+  stable?(group: GroupMetadata, assignment: Map<string, number[]>): void;
   /** An offset commit was acknowledged. */
   committed?(groupId: string, generationId: number, memberId: string, partition: number, offset: number): void;
 }
@@ -372,7 +372,7 @@ export class GroupCoordinator {
           for (const m of group.members.values()) m.assignment = assignment.get(m.memberId) ?? [];
           this.propagateAssignment(group, 'NONE');
           group.transitionTo('Stable');
-          this.observer.stable?.(group.groupId, generationId, assignment);
+          this.observer.stable?.(group, assignment);
         });
         return;
       }

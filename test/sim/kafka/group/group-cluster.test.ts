@@ -71,6 +71,8 @@ describe('consumer groups on a cluster', () => {
     const after = committed(s, a);
     for (const p of PARTITIONS) expect(after.get(p)).toBeGreaterThanOrEqual(before.get(p) as number);
     expect(owned(a, b)).toEqual(PARTITIONS);
+    // Every generation the coordinators stored passed GroupAssignmentExclusive online.
+    expect(s.events.filter((e) => e.kind === 'group-stable').length).toBeGreaterThan(1);
     expect(s.monitor.violations).toEqual([]);
   });
 
@@ -104,5 +106,6 @@ describe('consumer groups on a cluster', () => {
     expect(owned(a, b)).toEqual(PARTITIONS);
     expect(a().consumer.assignment().length).toBe(2);
     expect(a().consumer.coordinator?.generation).toBe(b().consumer.coordinator?.generation);
+    expect(s.monitor.violations).toEqual([]);
   });
 });
