@@ -25,8 +25,9 @@ function cluster(seed = 1): Scenario {
 }
 
 /** A subscribing consumer that polls for 200 ms at a time, for ever (while its node runs). */
-function consumer(s: Scenario, id: string): () => KafkaClient {
-  s.cluster.addClient(id, { consumer: { 'auto.offset.reset': 'earliest' }, group: GROUP });
+function consumer(s: Scenario, id: string, strategy = ['range']): () => KafkaClient {
+  const group = { ...GROUP, 'partition.assignment.strategy': strategy };
+  s.cluster.addClient(id, { consumer: { 'auto.offset.reset': 'earliest' }, group });
   s.world.start(id);
   const client = () => s.cluster.client(id) as KafkaClient;
   client().subscribe(PARTITIONS);
@@ -64,6 +65,11 @@ describe('consumer groups on a cluster', () => {
     expect(a().consumer.coordinator?.generation).toBe(b().consumer.coordinator?.generation);
     const before = committed(s, a);
     expect([...before.values()]).toEqual([20, 20, 20, 20]);
+    // commitSync: the positions, fenced by the member's generation.
+    let sync: string | null = null;
+    a().consumer.commitSync((error, offsets) => (sync = `${error} ${offsets.map((o) => o.offset).join(',')}`));
+    s.run(100);
+    expect(sync).toBe('NONE 20,20');
     const coordinator = s.leader(OFFSETS);
     s.crash(coordinator);
     s.run(20_000);
@@ -93,19 +99,21 @@ describe('consumer groups on a cluster', () => {
     expect(b().consumer.assignment().length).toBe(2);
   });
 
-  it('settles in one generation when the coordinator fails over in the middle of a rebalance', () => {
-    const s = cluster(3);
-    const a = consumer(s, 'a');
-    s.run(10_000);
-    expect(a().consumer.assignment()).toEqual(PARTITIONS);
-    const b = consumer(s, 'b');
-    // b's JoinGroup puts the group in PreparingRebalance; the coordinator's broker dies before it completes.
-    s.run(500);
-    s.crash(s.leader(OFFSETS));
-    s.run(30_000);
-    expect(owned(a, b)).toEqual(PARTITIONS);
-    expect(a().consumer.assignment().length).toBe(2);
-    expect(a().consumer.coordinator?.generation).toBe(b().consumer.coordinator?.generation);
-    expect(s.monitor.violations).toEqual([]);
-  });
+  for (const strategy of ['range', 'cooperative-sticky']) {
+    it(`${strategy}: settles in one generation when the coordinator fails over in the middle of a rebalance`, () => {
+      const s = cluster(3);
+      const a = consumer(s, 'a', [strategy]);
+      s.run(10_000);
+      expect(a().consumer.assignment()).toEqual(PARTITIONS);
+      const b = consumer(s, 'b', [strategy]);
+      // b's JoinGroup puts the group in PreparingRebalance; the coordinator's broker dies before it completes.
+      s.run(500);
+      s.crash(s.leader(OFFSETS));
+      s.run(30_000);
+      expect(owned(a, b)).toEqual(PARTITIONS);
+      expect(a().consumer.assignment().length).toBe(2);
+      expect(a().consumer.coordinator?.generation).toBe(b().consumer.coordinator?.generation);
+      expect(s.monitor.violations).toEqual([]);
+    });
+  }
 });
