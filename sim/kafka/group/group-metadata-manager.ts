@@ -15,7 +15,7 @@ export interface GroupLog {
   partitionFor(groupId: string): number;
   /** An append as the partition's leader, answered once acknowledged (acks=-1) or failed. */
   append(partition: number, records: GroupRecord[], timeoutMs: number, done: (error: KafkaError) => void): void;
-  /** The partition's records up to its log end offset, as doLoadGroupsAndOffsets reads them (FetchIsolation.LOG_END). */
+  /** The partition's records up to its log end offset, as doLoadGroupsAndOffsets reads them (LOG_END). */
   read(partition: number): GroupRecord[];
 }
 
