@@ -80,7 +80,7 @@ describe('global partition ids (sim/events/topics.ts)', () => {
     expect(() => partitionId(TRANSACTION_STATE_TOPIC, 100_000)).toThrow();
   });
 
-  it('refuses __transaction_state on a release without transactions, and a replication factor above the brokers', () => {
+  it('refuses __transaction_state on a release without transactions, and a replication factor over the brokers', () => {
     const txn = { enabled: [TRANSACTION_STATE_TOPIC as InternalTopic] };
     expect(() => clusterConfig({ kafka: '0.10.2', internalTopics: txn })).toThrow(/no transactions/);
     expect(() => clusterConfig({ kafka: '0.11.0', internalTopics: txn })).not.toThrow();
