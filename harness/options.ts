@@ -14,6 +14,7 @@ import { ConfigError, FILE_SYSTEMS, type FileSystem, type Seed } from '../sim/wo
 import type { Distribution } from '../sim/world/distribution.ts';
 import { DEFAULT_LATENCY } from '../sim/kafka/cluster.ts';
 import type { QueueWorkloadOverrides } from '../workloads/queue/index.ts';
+import type { ConsumerMode } from '../workloads/queue/options.ts';
 import { readInput } from './input.ts';
 import { UsageError } from './errors.ts';
 import { checkBrokerSettings, checkWorkloadSettings } from './kafka-settings.ts';
@@ -133,6 +134,8 @@ function oneOf<T extends string>(names: readonly T[], flag: string) {
 
 const NETWORK_VALUE = oneOf(NETWORK_NAMES, '--network');
 const FILE_SYSTEM_VALUE = oneOf(FILE_SYSTEMS, '--file-system');
+const CONSUMER_MODES = ['assign', 'subscribe'] as const;
+const CONSUMER_MODE_VALUE = oneOf(CONSUMER_MODES, '--consumer-mode');
 
 function booleanValue(value: unknown, where: string): boolean {
   if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false, got ${JSON.stringify(value)}`);
@@ -394,6 +397,21 @@ export const RUN_OPTIONS = {
       help: 'journaled (ext4, XFS: a truncation durable at the next journal commit) or posix (only at its fsync)',
       parse: FILE_SYSTEM_VALUE.parse,
       words: (v) => (v === 'journaled' ? [] : words('--file-system', v)),
+    },
+  }),
+  /**
+   * How the queue workload's consumers get partitions: assign (each its own) or subscribe (one consumer group, with
+   * the group coordinator on __consumer_offsets, which the run then creates).
+   */
+  consumerMode: option<ConsumerMode>({
+    default: 'assign',
+    check: CONSUMER_MODE_VALUE.check,
+    apply: (v, d) => void (d.workload.consumerMode = v),
+    flag: {
+      syntax: `--consumer-mode <${CONSUMER_MODES.join('|')}>`,
+      help: 'assign (each consumer picks partitions) or subscribe (a consumer group shares them out)',
+      parse: CONSUMER_MODE_VALUE.parse,
+      words: (v) => (v === 'assign' ? [] : words('--consumer-mode', v)),
     },
   }),
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */

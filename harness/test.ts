@@ -6,6 +6,9 @@ import type { Checker } from '../checkers/checker.ts';
 import type { FaultKind, KillModes, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import { clusterConfig } from '../sim/kafka/config.ts';
+import type { InternalTopicsConfig } from '../sim/kafka/topics.ts';
+import { CONSUMER_OFFSETS_TOPIC } from '../sim/kafka/topics.ts';
+import { requireGroups } from '../sim/kafka/group/group-behaviours.ts';
 import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
 import { parseOverrides, type KafkaBehaviours } from '../sim/kafka/protocol.ts';
 import { resolveProducerConfig } from '../sim/kafka/clients/producer-config.ts';
@@ -101,6 +104,7 @@ export function testOf(options: RunOptions): Test {
     protocol,
     metadata,
     broker: { ...release.broker, ...draft.broker },
+    internalTopics: groupTopics(draft),
   });
   const workload = queueWorkloadOptions({ ...draft.workload, partitions: draft.partitions, producer });
   // Fetch v4's isolation level came with transactions (KIP-98, 0.11.0): an older consumer has none to set.
@@ -125,6 +129,24 @@ export function testOf(options: RunOptions): Test {
     fileSystem: draft.fileSystem,
   };
 }
+
+/**
+ * Subscribing consumers need the group coordinator's log: __consumer_offsets, with few partitions (Kafka's 50
+ * would add 150 replicas of idle partitions to every run) and Kafka's replication factor 3 where there are brokers
+ * for it. Assign mode creates no internal topic, as before.
+ */
+function groupTopics(draft: TestDraft): Partial<InternalTopicsConfig> | undefined {
+  if (draft.workload.consumerMode !== 'subscribe') return undefined;
+  requireGroups(draft.kafka);
+  return {
+    enabled: [CONSUMER_OFFSETS_TOPIC],
+    'offsets.topic.num.partitions': GROUP_OFFSETS_PARTITIONS,
+    'offsets.topic.replication.factor': Math.min(3, draft.brokers),
+  };
+}
+
+/** __consumer_offsets' partitions in subscribe mode. */
+export const GROUP_OFFSETS_PARTITIONS = 3;
 
 /**
  * How long after the heal every partition has to take an acks=all write: the final phase's whole wait for
@@ -181,7 +203,9 @@ export interface RunConfig {
   broker: PlainConfig<BrokerConfig>;
   producer: ProducerConfig;
   consumer: ConsumerConfig;
-  workload: Omit<QueueWorkloadOptions, 'producer' | 'consumer' | 'partitions'>;
+  workload: Omit<QueueWorkloadOptions, 'producer' | 'consumer' | 'partitions' | 'consumerMode'> & {
+    consumerMode?: QueueWorkloadOptions['consumerMode'];
+  };
   nemesis: { kinds: FaultKind[] | 'swarm' | 'schedule'; intensity: number | null; killModes: KillModes | null };
   checkers: string[];
   stopOnViolation: boolean;
@@ -199,7 +223,9 @@ type PlainConfig<T> = { [K in keyof T]: T[K] extends number ? number | 'Infinity
 
 /** The test's configuration; `intensity` is the one the nemesis used (swarm draws its own). */
 export function configOf(test: Test, intensity: number | undefined): RunConfig {
-  const { producer, consumer, partitions: _partitions, ...workload } = test.workload;
+  const { producer, consumer, partitions: _partitions, consumerMode, ...rest } = test.workload;
+  // Assign mode is left out, so that every configuration written before subscribe mode reads the same.
+  const workload = consumerMode === 'assign' ? rest : { ...rest, consumerMode };
   const broker = {} as Record<string, unknown>;
   for (const [key, value] of Object.entries(test.cluster.broker))
     broker[key] = typeof value === 'number' && !Number.isFinite(value) ? 'Infinity' : value;

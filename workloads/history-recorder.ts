@@ -40,6 +40,13 @@ export class HistoryRecorder {
     return this.record({ process, type, f, value, error });
   }
 
+  /** A completion with Jepsen's :rebalance-log: the consumer-group rebalances the op went through. */
+  completeRebalanced(process: ProcessId, type: Exclude<OpType, 'invoke'>, f: string, value: Value, log: Value): Op {
+    const op = this.record({ process, type, f, value });
+    op.rebalanceLog = log;
+    return op;
+  }
+
   get length(): number {
     return this.history.length;
   }

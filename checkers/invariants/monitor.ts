@@ -4,7 +4,7 @@
 // partition is attributed to that election: unclean election is allowed to lose data.
 import type { Anomaly, CheckResult } from '../result.ts';
 import { MAX_EXAMPLES } from '../result.ts';
-import type { ReplicationEvent } from '../../sim/events/index.ts';
+import type { GroupStableEvent, ReplicationEvent } from '../../sim/events/index.ts';
 import type { InvariantName, Violation } from './violation.ts';
 import { TXN_INVARIANT_EXPLANATIONS, TxnInvariants } from './transactions.ts';
 
@@ -73,6 +73,12 @@ export const INVARIANT_EXPLANATIONS: Record<InvariantName, string> = {
     'state the leader proposed it from, or not at all: the controller refuses an older partition epoch ' +
     '(ReplicationControlManager.validateAlterPartitionData: INVALID_UPDATE_VERSION; ZooKeeper mode: the write is ' +
     "conditional on the zkVersion), so the leader adopts its proposal's partition epoch or the next.",
+  GroupAssignmentExclusive:
+    'A consumer group generation gives each partition to at most one member: the leader assignor contract ' +
+    '(ConsumerPartitionAssignor), and one assignment per generation, the one the coordinator stored.',
+  CooperativeRevokeFirst:
+    'With a cooperative assignor (KIP-429) a partition goes to a member only once no other member of the ' +
+    'generation says it owns it: ConsumerCoordinator.validateCooperativeAssignment throws otherwise.',
   MonotonicControllerEpoch:
     'ZooKeeper mode: a broker never goes back to an older controller epoch (ReplicaManager refuses a control ' +
     'request from a deposed controller with STALE_CONTROLLER_EPOCH, whichever broker it runs on).',
@@ -236,6 +242,9 @@ export class InvariantMonitor {
     return null;
   }
 
+  /** Each group generation's stored assignment, as first seen. */
+  private readonly generations = new Map<string, { text: string; broker: number }>();
+
   observe(e: ReplicationEvent): void {
     this.seen++;
     this.lastTime = e.time;
@@ -393,6 +402,8 @@ export class InvariantMonitor {
       }
       case 'committed-read':
         return this.txns.onCommittedRead(e);
+      case 'group-stable':
+        return this.checkGroup(e);
       case 'acked': {
         if (e.acks !== -1) return;
         let m = this.acked.get(e.partition);
@@ -405,6 +416,51 @@ export class InvariantMonitor {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * A group's generation as its coordinator stored it: no partition twice in it, no second, different assignment
+   * for the same generation (two coordinators of diverged offsets logs), and with a cooperative assignor nothing
+   * handed to one member while another still owns it.
+   */
+  private checkGroup(e: GroupStableEvent): void {
+    const owner = new Map<number, string>();
+    const brokers = [e.broker];
+    for (const m of e.members) {
+      for (const p of m.partitions) {
+        const other = owner.get(p);
+        if (other !== undefined) {
+          const what = `partition ${p} of group ${e.groupId} went to ${other} and ${m.memberId}`;
+          this.violate('GroupAssignmentExclusive', e, brokers, `${what} in generation ${e.generationId}`, {
+            groupId: e.groupId,
+            generationId: e.generationId,
+            dataPartition: p,
+          });
+        }
+        owner.set(p, m.memberId);
+      }
+    }
+    const key = `${e.groupId}/${e.generationId}`;
+    const text = JSON.stringify(e.members.map((m) => [m.memberId, m.partitions]));
+    const earlier = this.generations.get(key);
+    if (earlier !== undefined && earlier.text !== text) {
+      const description =
+        `generation ${e.generationId} of group ${e.groupId} was stored twice with different assignments ` +
+        `(by broker ${earlier.broker}, then by broker ${e.broker})`;
+      this.violate('GroupAssignmentExclusive', e, [earlier.broker, e.broker], description, { groupId: e.groupId });
+    }
+    if (earlier === undefined) this.generations.set(key, { text, broker: e.broker });
+    if (e.protocol !== 'cooperative-sticky') return;
+    for (const m of e.members) {
+      for (const p of m.partitions) {
+        const holder = e.members.find((x) => x !== m && x.owned.includes(p));
+        if (holder === undefined) continue;
+        const description =
+          `generation ${e.generationId} of group ${e.groupId} gave partition ${p} to ${m.memberId} while ` +
+          `${holder.memberId} still owned it`;
+        this.violate('CooperativeRevokeFirst', e, brokers, description, { groupId: e.groupId, dataPartition: p });
+      }
     }
   }
 

@@ -21,7 +21,10 @@ export type InvariantName =
   // Transactions (transactions.ts).
   | 'LastStableOffset'
   | 'ReadCommittedIsolation'
-  | 'MarkerBeforeRecords';
+  | 'MarkerBeforeRecords'
+  // Consumer groups.
+  | 'GroupAssignmentExclusive'
+  | 'CooperativeRevokeFirst';
 
 export interface Violation {
   invariant: InvariantName;

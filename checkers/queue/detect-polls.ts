@@ -84,6 +84,9 @@ export function detectPollOrder(
       retainNamed(positions.get(op.process), op.value);
       continue;
     }
+    // A consumer-group rebalance during the poll (Jepsen's :rebalance-log) may move the position of each key it
+    // names: an assigned key starts at its committed offset, as Jepsen's checker allows.
+    if (op.rebalanceLog !== undefined) forgetRebalanced(positions.get(op.process), op.rebalanceLog);
     const mops = microOps(op);
     if (mops === null) continue;
     for (const mop of mops) {
@@ -104,6 +107,18 @@ export function detectPollOrder(
     }
   }
   return tallies;
+}
+
+/** Forgets the positions of the keys a :rebalance-log [{keys: [k ...]} ...] names. */
+function forgetRebalanced(consumer: Map<Key, Position> | undefined, log: Value): void {
+  if (consumer === undefined || !Array.isArray(log)) return;
+  for (const event of log) {
+    if (event === null || typeof event !== 'object' || Array.isArray(event) || !Array.isArray(event.keys)) continue;
+    for (const k of event.keys) {
+      const key = toKey(k);
+      if (key !== null) consumer.delete(key);
+    }
+  }
 }
 
 /** Forgets the positions of the keys `named` (an assignment's list of keys) does not name. */

@@ -2,6 +2,7 @@
 export type {
   BrokerState,
   ElectionEvent,
+  GroupStableEvent,
   RemovedRecord,
   ReplicationEvent,
   ReplicationEventKind,

@@ -21,7 +21,23 @@ export interface RemovedRecord {
   epoch: number;
 }
 
+/** A consumer group reached Stable: the assignment its coordinator stored for the generation. */
+export interface GroupStableEvent {
+  kind: 'group-stable';
+  time: number;
+  /** The coordinator's broker and its __consumer_offsets partition (a global id). */
+  broker: number;
+  partition: number;
+  groupId: string;
+  generationId: number;
+  /** The assignor the generation chose (partition.assignment.strategy's name). */
+  protocol: string;
+  /** Each member's partitions, and those it said it owned as it joined (cooperative members; eager: none). */
+  members: { memberId: string; partitions: number[]; owned: number[] }[];
+}
+
 export type ReplicationEvent =
+  | GroupStableEvent
   | {
       kind: 'append';
       time: number;

@@ -240,7 +240,12 @@ export class KafkaCluster {
   ): void {
     const factory: ProgramFactory = (ctx) => {
       // Clients are of the cluster's release (its producer and consumer behaviours).
-      const c = new KafkaClient(ctx, { bootstrap: this.brokerNodes(), protocol: this.config.protocol, ...options });
+      const c = new KafkaClient(ctx, {
+        bootstrap: this.brokerNodes(),
+        protocol: this.config.protocol,
+        kafka: this.config.kafka,
+        ...options,
+      });
       onStart?.(c);
       return c;
     };

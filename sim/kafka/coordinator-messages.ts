@@ -2,6 +2,7 @@
 // coordinator's), as plain objects beside messages.ts, which adds them to KafkaMessage.
 import type { KafkaError } from './messages.ts';
 import type { CoordinatorType } from './topics.ts';
+import type { GroupRequest, GroupResponse } from './group/group-messages.ts';
 
 /** FindCoordinator v0-v3 (one key): which broker coordinates this group or transactional id. */
 export interface FindCoordinatorRequest {
@@ -78,6 +79,6 @@ export interface WriteTxnMarkersResponse {
 
 /** Every coordinator request and response: KafkaMessage includes them (coordinators add theirs here). */
 export type CoordinatorRequest =
-  FindCoordinatorRequest | AddPartitionsToTxnRequest | EndTxnRequest | WriteTxnMarkersRequest;
+  FindCoordinatorRequest | AddPartitionsToTxnRequest | EndTxnRequest | WriteTxnMarkersRequest | GroupRequest;
 export type CoordinatorResponse =
-  FindCoordinatorResponse | AddPartitionsToTxnResponse | EndTxnResponse | WriteTxnMarkersResponse;
+  FindCoordinatorResponse | AddPartitionsToTxnResponse | EndTxnResponse | WriteTxnMarkersResponse | GroupResponse;

@@ -170,6 +170,19 @@ describe('checkQueue on hand-made histories', () => {
     only(checkQueue(history), 'nonmonotonic-poll', 1);
   });
 
+  it('a poll that went through a rebalance may go back on the keys its rebalance-log names', () => {
+    // Subscribe mode: the group moved key 0 away and back; its position restarts at the committed offset.
+    const history = threeSends()
+      .poll(5, { 0: records(0, 10, 11) })
+      .poll(5, { 0: records(1, 11, 12) })
+      .build();
+    const second = history[history.length - 1];
+    second.rebalanceLog = [{ type: 'assigned', keys: [0], generation: 2 }];
+    expect(checkQueue(history).valid).toBe(true);
+    second.rebalanceLog = [{ type: 'assigned', keys: [1], generation: 2 }];
+    only(checkQueue(history), 'nonmonotonic-poll', 1);
+  });
+
   it('int-poll-skip: one poll skips a known record', () => {
     const history = threeSends()
       .poll(5, {

@@ -41,6 +41,7 @@ const flagged = fc.record(
     network: fc.constantFrom('lan' as const, 'jittery' as const, 'wan' as const),
     shuffleSameTime: fc.boolean(),
     fileSystem: fc.constantFrom('journaled' as const, 'posix' as const),
+    consumerMode: fc.constantFrom('assign' as const, 'subscribe' as const),
     killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
@@ -68,6 +69,7 @@ const DRAWN = [
   'network',
   'shuffleSameTime',
   'fileSystem',
+  'consumerMode',
   'flushMessages',
   'schedule',
 ];

@@ -126,12 +126,14 @@ export class ClientSlot {
   }
 
   /** Records the completion of op `token`; false when that op is no longer open (the workload ended it). */
-  end(token: number, type: Exclude<OpType, 'invoke'>, value: Value, error?: string): boolean {
+  end(token: number, type: Exclude<OpType, 'invoke'>, value: Value, error?: string, rebalanceLog?: Value): boolean {
     const open = this.open;
     if (open === null || open.token !== token) return false;
     open.watchdog.cancel();
     this.open = null;
-    this.deps.recorder.complete(this.process, type, open.f, value, error);
+    if (rebalanceLog !== undefined && error === undefined) {
+      this.deps.recorder.completeRebalanced(this.process, type, open.f, value, rebalanceLog);
+    } else this.deps.recorder.complete(this.process, type, open.f, value, error);
     if (type === 'info') this.process = this.deps.processes.take();
     return true;
   }

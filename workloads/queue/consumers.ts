@@ -10,6 +10,20 @@ import type { ClientSlot } from './client-slot.ts';
 import { allKeys, WATCHDOG_SLACK_MS, type WorkloadContext } from './context.ts';
 import { POLL_INVOKE_VALUE, pollOkValue, seekValue } from './micro-ops.ts';
 import { deliveredBy, holdBackTruncated, seeksAfter } from './delivered.ts';
+import type { RebalanceEvent } from '../../sim/kafka/clients/consumer-coordinator.ts';
+import type { Value } from '../history/format.ts';
+
+/**
+ * Jepsen's :rebalance-log: one map per rebalance listener call, with the keys it names (assigned: the keys added,
+ * whose positions start at the committed offsets; revoked or lost: the keys given up) and the generation.
+ */
+function rebalanceLog(events: RebalanceEvent[]): Value {
+  return events.map((e) => ({
+    type: e.kind,
+    keys: e.kind === 'assigned' ? e.added : e.partitions,
+    generation: e.generation,
+  }));
+}
 
 /** Assign and seek happen inside the client at once; the watchdog only guards against a thrown bug. */
 const LOCAL_OP_WATCHDOG_MS = 1000;
@@ -112,7 +126,13 @@ export class ConsumerLoop {
       this.continueLater();
       return;
     }
-    if (this.needsAssign || this.random.chance(options.reassignProbability)) {
+    if (options.consumerMode === 'subscribe') {
+      if (this.needsAssign) {
+        this.subscribe(allKeys(options));
+        this.continueLater();
+        return;
+      }
+    } else if (this.needsAssign || this.random.chance(options.reassignProbability)) {
       this.assign(this.randomAssignment());
       this.continueLater();
       return;
@@ -142,12 +162,27 @@ export class ConsumerLoop {
   private assign(keys: number[]): void {
     const token = this.slot.begin('assign', keys, LOCAL_OP_WATCHDOG_MS, this.abandoned);
     const consumer = this.slot.client().consumer;
+    // KafkaConsumer.assign refuses a subscribed consumer: the final reads leave the group first.
+    if (consumer.coordinator !== null) consumer.unsubscribe();
     consumer.assign(keys);
     this.slot.end(token, 'ok', keys);
     this.stats.assigns++;
     this.needsAssign = false;
     for (const p of [...this.next.keys()]) if (!keys.includes(p)) this.next.delete(p);
     for (const p of keys) if (!this.next.has(p)) this.next.set(p, consumer.position(p));
+  }
+
+  /**
+   * KafkaConsumer.subscribe: the group decides the partitions, at the next polls. Recorded as Jepsen's :subscribe
+   * op with the keys subscribed to; the polls that went through a rebalance carry its :rebalance-log.
+   */
+  private subscribe(keys: number[]): void {
+    const token = this.slot.begin('subscribe', keys, LOCAL_OP_WATCHDOG_MS, this.abandoned);
+    this.slot.client().subscribe(keys);
+    this.slot.end(token, 'ok', keys);
+    this.stats.assigns++;
+    this.needsAssign = false;
+    this.next.clear();
   }
 
   private seek(client: KafkaClient, positions: Map<number, number>): void {
@@ -176,7 +211,11 @@ export class ConsumerLoop {
         return;
       }
       const { records, seeks } = holdBackTruncated(delivered);
-      if (!this.slot.end(token, 'ok', pollOkValue(records))) return;
+      const log = result.rebalances === undefined ? undefined : rebalanceLog(result.rebalances);
+      if (!this.slot.end(token, 'ok', pollOkValue(records), undefined, log)) return;
+      for (const e of result.rebalances ?? []) {
+        if (e.kind !== 'assigned') for (const p of e.partitions) this.next.delete(p);
+      }
       for (const [p, pairs] of records) {
         if (pairs.length === 0) continue;
         this.next.set(p, pairs[pairs.length - 1][0] + 1);

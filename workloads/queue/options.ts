@@ -4,6 +4,8 @@ import { ConfigError } from '../../sim/world/index.ts';
 import type { ConsumerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import { CONSUMER_DEFAULTS, PRODUCER_DEFAULTS } from '../../sim/kafka/config.ts';
 
+export type ConsumerMode = 'assign' | 'subscribe';
+
 export interface QueueWorkloadOptions {
   /** Partitions of the topic; each one is a key of the history. */
   partitions: number;
@@ -17,6 +19,13 @@ export interface QueueWorkloadOptions {
   sendsInFlight: number;
   /** Consumer processes, each on its own client node. */
   consumers: number;
+  /**
+   * How consumers get their partitions. assign (the default): each picks its own (KafkaConsumer.assign), now and
+   * then anew. subscribe: they subscribe as one consumer group (group.id kafkasim) and the group coordinator on
+   * __consumer_offsets shares the partitions out; positions start at the committed offsets, committed
+   * automatically (enable.auto.commit).
+   */
+  consumerMode: ConsumerMode;
   /** Sends per simulated second, over all producers together. */
   rate: number;
   /** How long one poll may wait for records (Consumer.poll's timeout). */
@@ -63,11 +72,25 @@ export const WORKLOAD_CONSUMER: Partial<ConsumerConfig> = {
   'auto.offset.reset': 'earliest',
 };
 
+/**
+ * Subscribing consumers' group settings: the smallest session the broker takes (group.min.session.timeout.ms,
+ * 6 s) with heartbeats three times in it, so that a crashed consumer's partitions move within seconds of a
+ * one-minute run rather than after the 45 s of 3.x's default session; and max.poll.interval.ms (the rebalance
+ * timeout) of 10 s, which the workload's 250 ms polls never approach, so that a JoinGroup lost in a network
+ * partition waits 15 s (rebalance timeout + 5 s) rather than Kafka's 305 s.
+ */
+export const WORKLOAD_GROUP = {
+  'session.timeout.ms': 6000,
+  'heartbeat.interval.ms': 2000,
+  'max.poll.interval.ms': 10_000,
+};
+
 export const QUEUE_WORKLOAD_DEFAULTS: QueueWorkloadOptions = {
   partitions: 3,
   producers: 3,
   sendsInFlight: 0,
   consumers: 2,
+  consumerMode: 'assign',
   rate: 20,
   pollTimeoutMs: 250,
   crashProbability: 0.005,
@@ -112,6 +135,9 @@ function validate(o: QueueWorkloadOptions): void {
   integerIn('producers', o.producers, 0, 256);
   integerIn('sendsInFlight', o.sendsInFlight, 0, MAX_SENDS_IN_FLIGHT);
   integerIn('consumers', o.consumers, 0, 256);
+  if (o.consumerMode !== 'assign' && o.consumerMode !== 'subscribe') {
+    throw new ConfigError(`consumerMode must be assign or subscribe, got ${String(o.consumerMode)}`);
+  }
   if (o.producers > 0 && !(o.rate > 0 && Number.isFinite(o.rate)))
     throw new ConfigError(`rate must be a positive number of sends per second, got ${o.rate}`);
   for (const key of ['crashProbability', 'reassignProbability', 'assignAllProbability'] as const) {

@@ -7,7 +7,7 @@ import type { HistoryRecorder } from '../history-recorder.ts';
 import { ClientNode, type ClientSlot, ProcessIds } from './client-slot.ts';
 import { ConsumerLoop } from './consumers.ts';
 import type { WorkloadContext } from './context.ts';
-import { sendsInFlightOf, type QueueWorkloadOptions } from './options.ts';
+import { sendsInFlightOf, WORKLOAD_GROUP, type QueueWorkloadOptions } from './options.ts';
 import { LivenessProbe } from './liveness-probe.ts';
 import { ProducerLoop } from './producers.ts';
 
@@ -46,7 +46,7 @@ export class QueueWorkload {
   constructor(cluster: KafkaCluster, recorder: HistoryRecorder, options: QueueWorkloadOptions) {
     this.ctx = { cluster, recorder, processes: new ProcessIds(0), options };
     const random = cluster.world.stream('workload');
-    const clientOptions = { producer: options.producer, consumer: options.consumer };
+    const clientOptions = { producer: options.producer, consumer: options.consumer, group: WORKLOAD_GROUP };
     const lanes = sendsInFlightOf(options);
     this.producerSlots = Array.from({ length: options.producers }, (_, i) =>
       this.addNode(`producer-${i}`, clientOptions, lanes),
@@ -62,7 +62,7 @@ export class QueueWorkload {
 
   private addNode(
     node: string,
-    clientOptions: Pick<QueueWorkloadOptions, 'producer' | 'consumer'>,
+    clientOptions: Pick<QueueWorkloadOptions, 'producer' | 'consumer'> & { group: typeof WORKLOAD_GROUP },
     processes: number,
   ): readonly ClientSlot[] {
     this.ctx.cluster.addClient(node, clientOptions);

@@ -13,6 +13,12 @@ import { ClientMetadata } from './metadata.ts';
 import { CONNECTION_SETUP_TIMEOUT_MS, Producer } from './producer.ts';
 import type { TransactionalConfig } from './transactional-producer.ts';
 import { TransactionalProducer } from './transactional-producer.ts';
+import type { CoordinatorTransport, GroupConsumerConfig } from './consumer-coordinator.ts';
+import { groupConsumerDefaults } from './consumer-coordinator.ts';
+import type { FindCoordinatorResponse } from '../coordinator-messages.ts';
+import type { GroupResponse } from '../group/group-messages.ts';
+import { groupBehaviours } from '../group/group-behaviours.ts';
+import { NEWEST_RELEASE } from '../releases.ts';
 
 export interface ClientOptions {
   bootstrap: string[];
@@ -20,6 +26,10 @@ export interface ClientOptions {
   consumer?: Partial<ConsumerConfig>;
   /** The release's behaviours: the clients follow those of the producer and the consumer. */
   protocol: KafkaBehaviours;
+  /** The release (its version), for the group protocol's changes (group-behaviours.ts). */
+  kafka?: string;
+  /** Group settings of a subscribing consumer, over the release's defaults. */
+  group?: Partial<GroupConsumerConfig>;
 }
 
 export class KafkaClient implements Program {
@@ -30,9 +40,11 @@ export class KafkaClient implements Program {
   private readonly producerConfig: ProducerConfig;
   private readonly bootstrap: string[];
 
+  private nextLookup = 0;
+
   constructor(
     readonly ctx: NodeContext,
-    options: ClientOptions,
+    private readonly options: ClientOptions,
   ) {
     this.channel = new RequestChannel(ctx);
     const producerConfig = { ...PRODUCER_DEFAULTS, ...(options.producer ?? {}) };
@@ -70,6 +82,35 @@ export class KafkaClient implements Program {
       (ms, fn) => this.ctx.setTimer(ms, fn),
       this.bootstrap,
     );
+  }
+
+  /**
+   * KafkaConsumer.subscribe to the partitions of the topic, in group `group.id`; the coordinator is found with
+   * FindCoordinator (AbstractCoordinator.lookupCoordinator, to the bootstrap brokers in turn).
+   */
+  subscribe(partitions: number[]): void {
+    const behaviours = groupBehaviours(this.options.kafka ?? NEWEST_RELEASE);
+    // One request.timeout.ms and retry.backoff.ms for all the consumer's requests, group ones included.
+    const consumer = { ...CONSUMER_DEFAULTS, ...(this.options.consumer ?? {}) };
+    const config = {
+      ...groupConsumerDefaults(behaviours, this.ctx.id),
+      'request.timeout.ms': consumer['request.timeout.ms'],
+      'retry.backoff.ms': consumer['retry.backoff.ms'],
+      ...(this.options.group ?? {}),
+    };
+    const timeoutMs = config['request.timeout.ms'];
+    const bootstrap = this.options.bootstrap;
+    const transport: CoordinatorTransport = {
+      findCoordinator: (groupId, done) => {
+        const target = bootstrap[this.nextLookup++ % bootstrap.length];
+        const body = { type: 'FindCoordinator' as const, keyType: 'GROUP' as const, key: groupId };
+        this.channel.send<FindCoordinatorResponse>(target, body, timeoutMs, (r) =>
+          done(r !== null && r.error === 'NONE' ? r.nodeId : null),
+        );
+      },
+      send: (broker, body, ms, done) => this.channel.send<GroupResponse>(`b${broker}`, body, ms, done),
+    };
+    this.consumer.subscribe({ partitions, config, behaviours, transport, now: () => this.ctx.now() });
   }
 
   onMessage(_from: string, msg: unknown): void {

@@ -14,6 +14,25 @@ import type { ClientMetadata } from './metadata.ts';
 import type { Position } from './subscription-state.ts';
 import { initialPosition, maybeCompleteValidation, resetTimestamp } from './subscription-state.ts';
 import { P, probe } from '../probes.ts';
+import type {
+  CoordinatorHost,
+  GroupConsumerConfig,
+  CoordinatorTransport,
+  OffsetToCommit,
+  RebalanceEvent,
+} from './consumer-coordinator.ts';
+import { ConsumerCoordinator } from './consumer-coordinator.ts';
+import type { GroupBehaviours } from '../group/group-behaviours.ts';
+import type { GroupError } from '../group/group-messages.ts';
+
+/** What subscribe needs: the group settings, the release's group behaviours, and the way to the coordinator. */
+export interface GroupSubscription {
+  partitions: number[];
+  config: GroupConsumerConfig;
+  behaviours: GroupBehaviours;
+  transport: CoordinatorTransport;
+  now: () => number;
+}
 
 /** The behaviours the consumer follows. */
 export type ConsumerBehaviours = Pick<KafkaBehaviours, 'kip320Consumer' | 'kafka9840'>;
@@ -43,6 +62,8 @@ export interface PollResult {
   errors: string[];
   /** Set when the poll raised (auto.offset.reset=none): it then returns no records. */
   exception?: ConsumerException;
+  /** Subscribe mode: what the rebalance listener saw since the previous poll returned. */
+  rebalances?: RebalanceEvent[];
 }
 
 /**
@@ -68,8 +89,14 @@ class PollInProgress {
   }
 }
 
-export class Consumer {
+export class Consumer implements CoordinatorHost {
   private readonly positions = new Map<number, Position>();
+  /** Subscribe mode: the group member, else null (assign mode). */
+  private group: ConsumerCoordinator | null = null;
+  private subscribedTo: number[] = [];
+  /** FetchStates.INITIALIZING: assigned by the group, awaiting the committed offset (or auto.offset.reset). */
+  private readonly initializing = new Set<number>();
+  private rebalanceEvents: RebalanceEvent[] = [];
   private assigned: number[] = [];
   private polling = false;
   /** OffsetOutOfRangeException met after records were collected: the next poll raises it (Fetcher.fetchedRecords). */
@@ -95,6 +122,7 @@ export class Consumer {
   }
 
   assign(partitions: number[]): void {
+    this.initializing.clear();
     this.assigned = [...partitions].sort((a, b) => a - b);
     for (const p of [...this.positions.keys()]) if (!this.assigned.includes(p)) this.positions.delete(p);
     for (const p of this.assigned) if (!this.positions.has(p)) this.positions.set(p, initialPosition(this.strategy));
@@ -105,6 +133,81 @@ export class Consumer {
 
   assignment(): number[] {
     return [...this.assigned];
+  }
+
+  /**
+   * KafkaConsumer.subscribe: the partitions come from the group (ConsumerCoordinator) from the next poll on.
+   * kafkasim's consumers subscribe to the one topic, named by its partitions.
+   */
+  subscribe(s: GroupSubscription): void {
+    this.assign([]);
+    this.subscribedTo = [...s.partitions];
+    this.group = new ConsumerCoordinator(s.config, s.behaviours, s.transport, this, s.now, this.setTimer, (e) =>
+      this.rebalanceEvents.push(e),
+    );
+  }
+
+  /** The group member in subscribe mode (its generation and member id, for the history). */
+  get coordinator(): ConsumerCoordinator | null {
+    return this.group;
+  }
+
+  // ---- CoordinatorHost ----
+
+  assignedPartitions(): number[] {
+    return [...this.assigned];
+  }
+
+  /** SubscriptionState.assignFromSubscribed: kept partitions keep their positions, new ones await an offset. */
+  assignFromSubscribed(partitions: number[]): void {
+    const kept = new Map<number, Position>();
+    for (const p of partitions) {
+      const pos = this.positions.get(p);
+      if (pos !== undefined && this.assigned.includes(p)) kept.set(p, pos);
+    }
+    this.assigned = [...partitions].sort((a, b) => a - b);
+    this.positions.clear();
+    for (const [p, pos] of kept) this.positions.set(p, pos);
+    for (const p of [...this.initializing]) if (!this.assigned.includes(p)) this.initializing.delete(p);
+    for (const p of this.assigned) if (!kept.has(p)) this.initializing.add(p);
+    if (this.pendingException !== null && !this.assigned.includes(this.pendingException.partitions[0].partition)) {
+      this.pendingException = null;
+    }
+  }
+
+  /** SubscriptionState.allConsumed: the position of each assigned partition that has one. */
+  consumed(): OffsetToCommit[] {
+    const out: OffsetToCommit[] = [];
+    for (const p of this.assigned) {
+      const pos = this.positions.get(p);
+      if (pos === undefined || pos.awaitingReset || pos.offset < 0) continue;
+      out.push({ partition: p, offset: pos.offset, leaderEpoch: pos.lastEpoch });
+    }
+    return out;
+  }
+
+  /** The assigned partitions that have a position (all of them but those initializing). */
+  private positioned(): number[] {
+    return this.initializing.size === 0 ? this.assigned : this.assigned.filter((p) => !this.initializing.has(p));
+  }
+
+  subscribedPartitions(): number[] {
+    return [...this.subscribedTo];
+  }
+
+  /** KafkaConsumer.commitSync(), one attempt: the consumed positions, fenced by the member's generation. */
+  commitSync(done: (error: GroupError, offsets: OffsetToCommit[]) => void): void {
+    const offsets = this.consumed();
+    if (this.group === null) return done('UNKNOWN_MEMBER_ID', offsets);
+    this.group.commit(offsets, (e) => done(e, offsets));
+  }
+
+  /** KafkaConsumer.unsubscribe: leave the group (ConsumerCoordinator.onLeavePrepare, maybeLeaveGroup). */
+  unsubscribe(): void {
+    this.group?.close();
+    this.group = null;
+    this.subscribedTo = [];
+    this.assign([]);
   }
 
   seek(partition: number, offset: number): void {
@@ -154,8 +257,12 @@ export class Consumer {
   poll(timeoutMs: number, done: (result: PollResult) => void): void {
     if (this.polling) throw new Error('poll while a poll is in progress');
     this.polling = true;
-    const poll = new PollInProgress(done, () => {
+    const poll: PollInProgress = new PollInProgress(done, () => {
       this.polling = false;
+      if (this.rebalanceEvents.length > 0) {
+        poll.result.rebalances = this.rebalanceEvents;
+        this.rebalanceEvents = [];
+      }
     });
     poll.timer = this.setTimer(timeoutMs, () => poll.finish());
     const open = () => !poll.finished;
@@ -165,6 +272,43 @@ export class Consumer {
       this.pendingException = null;
       return poll.finish();
     }
+    if (this.group !== null) {
+      // KafkaConsumer.updateAssignmentMetadataIfNeeded: the group first, then the committed offsets.
+      this.group.poll(() => this.refreshCommittedOffsets(() => this.positionsAndFetch(poll, timeoutMs), open), open);
+      return;
+    }
+    this.positionsAndFetch(poll, timeoutMs);
+  }
+
+  /**
+   * ConsumerCoordinator.refreshCommittedOffsetsIfNeeded: an initializing partition starts at its committed offset
+   * (validated against its leader epoch, KIP-320), or where auto.offset.reset says if none was committed.
+   */
+  private refreshCommittedOffsets(then: () => void, open: () => boolean): void {
+    const group = this.group as ConsumerCoordinator;
+    const due = [...this.initializing];
+    if (due.length === 0) return then();
+    group.fetchCommitted(due, (committed) => {
+      if (!open()) return;
+      if (committed !== null) {
+        for (const p of due) {
+          if (!this.initializing.delete(p)) continue;
+          const c = committed.get(p);
+          this.positions.set(
+            p,
+            c === undefined
+              ? initialPosition(this.strategy)
+              : { offset: c.offset, lastEpoch: c.leaderEpoch, validatedEpoch: -1, awaitingReset: false },
+          );
+        }
+      }
+      then();
+    });
+  }
+
+  private positionsAndFetch(poll: PollInProgress, timeoutMs: number): void {
+    const result = poll.result;
+    const open = () => !poll.finished;
     // KafkaConsumer.updateFetchPositions: validate positions after leader changes, then reset those awaiting it.
     this.validatePositions(
       result,
@@ -194,7 +338,7 @@ export class Consumer {
   private validatePositions(result: PollResult, then: () => void, open: () => boolean): void {
     if (!this.kip320) return then();
     let stale: number[] | null = null;
-    for (const p of this.assigned) {
+    for (const p of this.positioned()) {
       const pos = this.positions.get(p) as Position;
       if (pos.awaitingReset || pos.lastEpoch < 0 || this.metadata.leaderOf(p) < 0) continue;
       if (this.metadata.leaderEpochOf(p) > pos.validatedEpoch) (stale ??= []).push(p);
@@ -267,7 +411,7 @@ export class Consumer {
    * the poll raises NoOffsetForPartitionException.
    */
   private resetPositions(result: PollResult, then: () => void, open: () => boolean): void {
-    const due = this.assigned.filter((p) => (this.positions.get(p) as Position).awaitingReset);
+    const due = this.positioned().filter((p) => (this.positions.get(p) as Position).awaitingReset);
     if (due.length === 0) return then();
     const strategy = this.strategy;
     if (strategy === 'none') {
@@ -330,7 +474,7 @@ export class Consumer {
     // this, so by hand rather than with a Map and a sort).
     const sources: number[] = [];
     const groups: number[][] = [];
-    for (const p of this.assigned) {
+    for (const p of this.positioned()) {
       const src = this.sourceOf(p);
       if (src < 0 || (this.positions.get(p) as Position).awaitingReset) continue;
       let i = 0;
@@ -342,7 +486,7 @@ export class Consumer {
       groups[i].push(p);
     }
     if (sources.length === 0) {
-      if (this.assigned.some((p) => this.sourceOf(p) < 0)) this.metadata.refresh();
+      if (this.positioned().some((p) => this.sourceOf(p) < 0)) this.metadata.refresh();
       return;
     }
     let pending = sources.length;

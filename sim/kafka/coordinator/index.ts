@@ -5,12 +5,15 @@ import type { InternalTopic } from '../topics.ts';
 import { TRANSACTION_STATE_TOPIC } from '../topics.ts';
 import type { Coordinator, CoordinatorDeps, CoordinatorFactory } from './coordinator.ts';
 import { TransactionCoordinator } from './transaction-coordinator.ts';
+import { CONSUMER_OFFSETS_TOPIC } from '../topics.ts';
+import { GroupCoordinatorService } from '../group/group-coordinator-service.ts';
 
 export type { Coordinator, CoordinatorDeps, CoordinatorFactory } from './coordinator.ts';
 
 /** Kafka's coordinators by the internal topic each owns. */
 const BUILT_IN: [InternalTopic, CoordinatorFactory][] = [
   [TRANSACTION_STATE_TOPIC, (deps) => new TransactionCoordinator(deps)],
+  [CONSUMER_OFFSETS_TOPIC, (deps) => new GroupCoordinatorService(deps)],
 ];
 
 /** The coordinators of one broker: the built-in ones of the enabled topics, then `extra`, in that order. */
