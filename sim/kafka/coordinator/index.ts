@@ -2,10 +2,9 @@
 // added here by its topic; tests may add their own through ClusterOptions.coordinators.
 import type { ClusterConfig } from '../config.ts';
 import type { InternalTopic } from '../topics.ts';
-import { TRANSACTION_STATE_TOPIC } from '../topics.ts';
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../topics.ts';
 import type { Coordinator, CoordinatorDeps, CoordinatorFactory } from './coordinator.ts';
 import { TransactionCoordinator } from './transaction-coordinator.ts';
-import { CONSUMER_OFFSETS_TOPIC } from '../topics.ts';
 import { GroupCoordinatorService } from '../group/group-coordinator-service.ts';
 
 export type { Coordinator, CoordinatorDeps, CoordinatorFactory } from './coordinator.ts';
