@@ -2,6 +2,7 @@
 // run's plain data — the history and the facts the harness gathered — or a monitor that reads the
 // simulator's events as they happen and is asked for its result at the end. Both give a CheckResult.
 // Nothing here imports the simulator: events come from sim/events, facts are plain data.
+import type { CreatedPartitionAtRest } from './invariants/created-topics.ts';
 import type { RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import type { History } from '../workloads/history/format.ts';
 import type { DurabilityFacts } from './durability/facts.ts';
@@ -27,6 +28,8 @@ export interface RunFacts {
   replicasAtRest: ReplicaAtRest[];
   /** KRaft: each running voter's metadata log as the run left it (empty in ZooKeeper mode). */
   votersAtRest: VoterAtRest[];
+  /** Every partition of the topics created during the run (the create-topic fault), as the run left them. */
+  createdTopicsAtRest: CreatedPartitionAtRest[];
   /** Every partition log a broker recovered after a crash, with what it had written (disk durability). */
   recoveries: LogRecovery[];
   /** World time (ms) at which the run ended. */

@@ -6,6 +6,7 @@ import { checkDurability } from '../checkers/durability/index.ts';
 import { lossExplainer } from '../checkers/durability/causes.ts';
 import { checkDiskDurability } from '../checkers/invariants/disk.ts';
 import { checkDivergenceAtRest } from '../checkers/invariants/at-rest.ts';
+import { checkCreatedTopicsAtRest, CREATED_TOPIC_OFFLINE_AT_REST } from '../checkers/invariants/created-topics.ts';
 import { InvariantMonitor } from '../checkers/invariants/index.ts';
 import { RaftMonitor } from '../checkers/invariants/raft.ts';
 import { checkLiveness } from '../checkers/liveness/index.ts';
@@ -61,6 +62,12 @@ export const DIVERGENCE_AT_REST_CHECKER: Checker = {
   check: (f) => checkDivergenceAtRest(f.replicasAtRest, f.endMs),
 };
 
+export const CREATED_TOPICS_AT_REST_CHECKER: Checker = {
+  name: CREATED_TOPIC_OFFLINE_AT_REST,
+  kind: 'history',
+  check: (f) => checkCreatedTopicsAtRest(f.createdTopicsAtRest),
+};
+
 export const FINAL_LOG_READS_CHECKER: Checker = {
   name: 'final-log-reads',
   kind: 'history',
@@ -84,6 +91,7 @@ export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number
     INVARIANTS_CHECKER,
     ...(metadata === 'kraft' ? [RAFT_CHECKER, METADATA_AT_REST_CHECKER] : []),
     DIVERGENCE_AT_REST_CHECKER,
+    CREATED_TOPICS_AT_REST_CHECKER,
     FINAL_LOG_READS_CHECKER,
     ...(livenessBoundMs === null ? [] : [livenessChecker(livenessBoundMs)]),
   ];

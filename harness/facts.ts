@@ -13,8 +13,9 @@ import type { Cause, DurabilityFacts, FinalLog, Truncation } from '../checkers/d
 import type { ElectionFact, LossFacts, LossPolicy, Removal, Written } from '../checkers/durability/facts.ts';
 import type { LogRecovery } from '../checkers/invariants/disk.ts';
 import type { VoterAtRest } from '../checkers/invariants/raft-at-rest.ts';
+import type { CreatedPartitionAtRest } from '../checkers/invariants/created-topics.ts';
 import type { BrokerCrash } from '../sim/events/index.ts';
-import { isDataPartition } from '../sim/events/topics.ts';
+import { isDataPartition, partitionName } from '../sim/events/topics.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { ClusterConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import type { RecordBatch } from '../sim/kafka/records.ts';
@@ -615,6 +616,21 @@ export function replicasAtRest(cluster: KafkaCluster): ReplicaAtRest[] {
         .map((batch) => ({ baseOffset: batch.baseOffset, values: [...batch.values], epoch: batch.epoch }));
       out.push({ broker: b, partition: p, highWatermark: replica.highWatermark, leader: b === leader, batches });
     }
+  }
+  return out;
+}
+
+/**
+ * Every partition of the topics created during the run, as the newest metadata and the running brokers left them:
+ * the committed image of the KRaft voter furthest ahead, or ZooKeeper's topic and partition state znodes.
+ */
+export function createdTopicsAtRest(cluster: KafkaCluster): CreatedPartitionAtRest[] {
+  const running = cluster.brokerIds.filter((b) => cluster.world.node(cluster.nodeOf(b)).status === 'running');
+  const out: CreatedPartitionAtRest[] = [];
+  for (const { partition, replicas, leader } of cluster.createdPartitions()) {
+    const hosts = running.filter((b) => cluster.broker(b)?.partitions.get(partition) !== undefined);
+    const leading = hosts.filter((b) => cluster.broker(b)?.partitions.get(partition)?.role === 'leader');
+    out.push({ name: partitionName(partition), replicas, leader, hosts, leading, running });
   }
   return out;
 }

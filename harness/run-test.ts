@@ -23,6 +23,7 @@ import {
   replicaAssignment,
   replicasAtRest,
   votersAtRest,
+  createdTopicsAtRest,
   watchControllerCrashes,
 } from './facts.ts';
 import { judge, type RunResult } from './judge.ts';
@@ -174,6 +175,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     },
     replicasAtRest: replicasAtRest(cluster),
     votersAtRest: votersAtRest(cluster),
+    createdTopicsAtRest: createdTopicsAtRest(cluster),
     recoveries: crashWatch.recoveries,
     endMs: world.now,
   };

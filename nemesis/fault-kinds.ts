@@ -24,7 +24,13 @@ export const FAULT_KINDS = [
  * from streams of their own (swarm.ts, swarmExtras). Adding a kind to FAULT_KINDS would change what every `all`
  * and swarm seed draws, and regression seeds and saved repros depend on those schedules staying byte-identical.
  */
-export const OPT_IN_FAULT_KINDS = ['slow-link', 'controller-move', 'slow-control-link', 'reassign'] as const;
+export const OPT_IN_FAULT_KINDS = [
+  'slow-link',
+  'controller-move',
+  'slow-control-link',
+  'reassign',
+  'create-topic',
+] as const;
 
 /** Every kind a schedule may name, in the order option lists are normalised to. */
 export const EVERY_FAULT_KIND = [...FAULT_KINDS, ...OPT_IN_FAULT_KINDS] as const;

@@ -24,7 +24,7 @@ export function swarm(random: Random): SwarmChoice {
   return { kinds, intensity, description };
 }
 
-/** How often swarm adds each opt-in kind (slow-link, controller-move, slow-control-link, reassign) to its draw. */
+/** How often swarm adds each opt-in kind (slow-link, controller-move, slow-control-link, reassign, create-topic). */
 export const SWARM_EXTRA_SHARE = 0.35;
 
 /**

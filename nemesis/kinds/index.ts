@@ -5,6 +5,8 @@ import type { ClockParams } from './clock.ts';
 import type { ControllerMoveParams } from './controller-move.ts';
 import { controllerMoveKind } from './controller-move.ts';
 import { clockKind } from './clock.ts';
+import type { CreateTopicParams } from './create-topic.ts';
+import { createTopicKind } from './create-topic.ts';
 import type { DiskParams } from './disk.ts';
 import { diskKind } from './disk.ts';
 import type { KillAllParams } from './kill-all.ts';
@@ -54,6 +56,7 @@ export type ParamsOf = {
   'controller-move': ControllerMoveParams;
   'slow-control-link': SlowControlLinkParams;
   reassign: ReassignParams;
+  'create-topic': CreateTopicParams;
 };
 
 export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
@@ -74,4 +77,5 @@ export const KINDS: { readonly [K in FaultKind]: AnyFaultKind } = {
   'controller-move': controllerMoveKind,
   'slow-control-link': slowControlLinkKind,
   reassign: reassignKind,
+  'create-topic': createTopicKind,
 };

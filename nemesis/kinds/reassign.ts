@@ -7,10 +7,8 @@
 // only ends the admin's retries if no controller ever took it. Opt-in: generated only when named, or by swarm's
 // extra draw.
 import fc from 'fast-check';
-import type { Timer } from '../../sim/world/node.ts';
-import type { SubmittedReassignment } from '../../sim/kafka/reassignment.ts';
 import type { FaultKindModule } from '../kind.ts';
-import { done, spanMs } from '../kind.ts';
+import { adminFaultTiming, drawKillAfter, parseKillAfter, startAdminFault, stopAdminFault } from './admin-fault.ts';
 import { Fields, fail } from '../fields.ts';
 import type { ClusterShape } from '../shape.ts';
 
@@ -22,14 +20,6 @@ export type ReassignParams = {
   killControllerAfterMs: number | null;
 };
 export type ReassignApplied = { partition: number; replicas: number[]; from: number[] };
-
-/** What a running reassign fault holds besides its plain-data account: the admin, the kill timer, the killed node. */
-interface Running {
-  admin: SubmittedReassignment;
-  timer: Timer | null;
-  killed: string | null;
-}
-const running = new WeakMap<ReassignApplied, Running>();
 
 function parse(raw: unknown, where: string, shape?: ClusterShape): ReassignParams {
   const f = Fields.of(raw, where);
@@ -48,12 +38,7 @@ function parse(raw: unknown, where: string, shape?: ClusterShape): ReassignParam
   ) {
     fail(f.at('replicas'), 'expected a non-empty list of distinct broker ids');
   }
-  const kill = f.get('killControllerAfterMs');
-  return {
-    partition,
-    replicas: list as number[],
-    killControllerAfterMs: kill === null ? null : f.number('killControllerAfterMs', { min: 0, max: 600_000 }),
-  };
+  return { partition, replicas: list as number[], killControllerAfterMs: parseKillAfter(f) };
 }
 
 /**
@@ -76,9 +61,7 @@ export const reassignKind: FaultKindModule<ReassignParams, ReassignApplied> = {
   generate(random, shape, intensity) {
     const partition = random.int(0, shape.partitions - 1);
     const replicas = drawReplicas(random, shape, partition);
-    const kill = random.chance(0.3 + 0.4 * intensity);
-    const after = random.int(0, 5000);
-    return { partition, replicas, killControllerAfterMs: kill ? after : null };
+    return { partition, replicas, killControllerAfterMs: drawKillAfter(random, intensity) };
   },
   arbitrary: (shape) =>
     fc.record({
@@ -89,41 +72,21 @@ export const reassignKind: FaultKindModule<ReassignParams, ReassignApplied> = {
       ),
       killControllerAfterMs: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
     }),
-  duration(random, intensity, params) {
-    const span = spanMs(random, intensity, 10000, 40000);
-    return params?.killControllerAfterMs === null || params === undefined
-      ? span
-      : Math.max(span, params.killControllerAfterMs + 2000);
-  },
-  minDurationMs: (params) => (params.killControllerAfterMs ?? 0) + 1000,
-  tailMs: () => 0,
-  start({ cluster, world, step }, params) {
+  ...adminFaultTiming(10000, 40000),
+  start(ctx, params) {
+    const { cluster, step } = ctx;
     const from = cluster.currentReplicas(params.partition);
     const admin = cluster.reassignPartition(params.partition, params.replicas, (how) =>
       step({ partition: params.partition, replicas: params.replicas, acceptedBy: how }),
     );
     const applied: ReassignApplied = { partition: params.partition, replicas: [...params.replicas], from };
-    const state: Running = { admin, timer: null, killed: null };
-    if (params.killControllerAfterMs !== null) {
-      state.timer = world.schedule(params.killControllerAfterMs, () => {
-        state.timer = null;
-        const node = cluster.activeControllerNode();
-        if (node === null || world.node(node).status !== 'running') return;
-        world.crash(node, 'process');
-        state.killed = node;
-        step({ partition: params.partition, killedController: node });
-      });
-    }
-    running.set(applied, state);
+    startAdminFault(ctx, applied, admin, params.killControllerAfterMs, (node) => ({
+      partition: params.partition,
+      killedController: node,
+    }));
     return applied;
   },
-  stop({ world }, applied) {
-    const state = running.get(applied);
-    state?.timer?.cancel();
-    state?.admin.cancel();
-    const killed = state?.killed ?? null;
-    const restarted = killed !== null && world.node(killed).status === 'down';
-    if (restarted) world.start(killed);
-    return done({ partition: applied.partition, accepted: state?.admin.accepted() ?? false, restarted: killed });
+  stop(ctx, applied) {
+    return stopAdminFault(ctx, applied, { partition: applied.partition });
   },
 };

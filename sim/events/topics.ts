@@ -11,18 +11,42 @@ export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
 
 export type InternalTopic = typeof TRANSACTION_STATE_TOPIC | typeof CONSUMER_OFFSETS_TOPIC;
-export type TopicName = typeof DATA_TOPIC | InternalTopic;
+/**
+ * A topic an operator creates while the cluster runs (the `create-topic` fault: metadata churn). Nothing writes to
+ * it; it exists so that controllers create, and brokers host, partitions mid-run.
+ */
+export type CreatedTopic = `churn-${number}`;
+export type TopicName = typeof DATA_TOPIC | InternalTopic | CreatedTopic;
 
 /** The most partitions a topic may have: the width of each reserved range. */
 export const MAX_TOPIC_PARTITIONS = 100_000;
 
-/** The first global id of each topic's range. */
-const BASE: Record<TopicName, number> = {
-  [DATA_TOPIC]: 0,
-  [TRANSACTION_STATE_TOPIC]: MAX_TOPIC_PARTITIONS,
-  [CONSUMER_OFFSETS_TOPIC]: 2 * MAX_TOPIC_PARTITIONS,
-};
+/** The ranges of the fixed topics, in id order; created topics take the ranges after them, one each. */
 const BY_RANGE: TopicName[] = [DATA_TOPIC, TRANSACTION_STATE_TOPIC, CONSUMER_OFFSETS_TOPIC];
+/** How many topics an operator may create in one run (the ids stay below 2^31, Kafka's int32 partition field). */
+export const MAX_CREATED_TOPICS = 1000;
+
+/** The name of the `n`th topic created during a run. */
+export function createdTopicName(n: number): CreatedTopic {
+  if (!Number.isInteger(n) || n < 0 || n >= MAX_CREATED_TOPICS) throw new RangeError(`created topic ${n} out of range`);
+  return `churn-${n}`;
+}
+
+/** Whether a topic is one an operator created during the run. */
+export function isCreatedTopic(topic: string): topic is CreatedTopic {
+  const n = Number(topic.slice('churn-'.length));
+  return (
+    topic.startsWith('churn-') && Number.isInteger(n) && n >= 0 && n < MAX_CREATED_TOPICS && `churn-${n}` === topic
+  );
+}
+
+/** Which range a topic's ids take. */
+function rangeOf(topic: TopicName): number {
+  const fixed = BY_RANGE.indexOf(topic);
+  if (fixed >= 0) return fixed;
+  if (!isCreatedTopic(topic)) throw new RangeError(`no such topic: ${topic}`);
+  return BY_RANGE.length + Number(topic.slice('churn-'.length));
+}
 
 export interface TopicPartition {
   topic: TopicName;
@@ -34,14 +58,16 @@ export interface TopicPartition {
 export function partitionId(topic: TopicName, index: number): number {
   if (!Number.isInteger(index) || index < 0 || index >= MAX_TOPIC_PARTITIONS)
     throw new RangeError(`partition index ${index} of ${topic} out of range`);
-  return BASE[topic] + index;
+  return rangeOf(topic) * MAX_TOPIC_PARTITIONS + index;
 }
 
 /** The topic and index of a global partition id. */
 export function topicPartitionOf(id: number): TopicPartition {
-  const topic = BY_RANGE[Math.floor(id / MAX_TOPIC_PARTITIONS)];
-  if (topic === undefined || !Number.isInteger(id) || id < 0) throw new RangeError(`no topic holds partition ${id}`);
-  return { topic, index: id - BASE[topic] };
+  const range = Math.floor(id / MAX_TOPIC_PARTITIONS);
+  if (!Number.isInteger(id) || id < 0 || range >= BY_RANGE.length + MAX_CREATED_TOPICS)
+    throw new RangeError(`no topic holds partition ${id}`);
+  const topic = BY_RANGE[range] ?? createdTopicName(range - BY_RANGE.length);
+  return { topic, index: id - range * MAX_TOPIC_PARTITIONS };
 }
 
 /** Whether a global id is a partition of the data topic: workload values live there and nowhere else. */

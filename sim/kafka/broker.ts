@@ -28,7 +28,7 @@ import { RequestChannel } from './request-channel.ts';
 import { ZkBrokerLifecycle } from './zk-broker-lifecycle.ts';
 import { CLEAN_SHUTDOWN_MARKER, ZK_NODE } from './zk-layout.ts';
 import { KraftBrokerLifecycle } from './kraft/broker-lifecycle.ts';
-import { AdminState } from './reassignment.ts';
+import { AdminState } from './admin.ts';
 import type { Coordinator, CoordinatorFactory } from './coordinator/index.ts';
 import { createCoordinators } from './coordinator/index.ts';
 import type { RaftHub } from './kraft/observer.ts';

@@ -17,18 +17,26 @@ import type { ReplicationEvent } from '../events/index.ts';
 import type { ReplicationObserver } from './observer.ts';
 import { ObserverHub } from './observer.ts';
 import type { SubmittedReassignment } from './reassignment.ts';
-import { AdminState, submitReassignment } from './reassignment.ts';
+import { AdminState } from './admin.ts';
+import { submitReassignment } from './reassignment.ts';
+import { submitTopicCreation } from './topic-creation.ts';
+import type { SubmittedOperation } from './admin.ts';
 import {
   assignReplicas,
   brokerNode,
   CONTROLLER_EPOCH,
   decodeState,
   PARTITION_STATE_PATH,
+  partitionStatePath,
   TOPIC_PATH,
+  topicPath,
+  TOPICS,
   ZK_NODE,
 } from './zk-layout.ts';
+import { decodeTopic } from './zk-reassignment.ts';
+import type { MetadataImage } from './kraft/image.ts';
 import type { TopicName } from '../events/topics.ts';
-import { partitionId } from '../events/topics.ts';
+import { createdTopicName, isCreatedTopic, partitionId } from '../events/topics.ts';
 import { zkServerOf, zookeeperServer } from './zookeeper/index.ts';
 import type { ZkServer } from './zookeeper/server.ts';
 import type { TreeChange } from './zookeeper/tree.ts';
@@ -271,6 +279,24 @@ export class KafkaCluster {
   }
 
   /**
+   * An operator's creation of `topic` with `assignment` (kafka-topics.sh --create --replica-assignment), submitted
+   * until a controller (KRaft) or ZooKeeper took it; the controllers bring its partitions online.
+   */
+  createTopic(
+    topic: TopicName,
+    assignment: readonly (readonly number[])[],
+    onAccepted?: (how: string) => void,
+  ): SubmittedOperation {
+    const target = { metadata: this.config.metadata, world: this.world, voterIds: this.voterIds };
+    if (this.config.metadata === 'zk' && !this.admin.topicsCreated) {
+      // From now on ZooKeeper-mode controllers watch the children of /brokers/topics; the active one starts at once.
+      this.admin.topicsCreated = true;
+      this.activeController()?.controller?.watchTopics();
+    }
+    return submitTopicCreation(target, topic, assignment, onAccepted);
+  }
+
+  /**
    * The brokers assigned `partition` now, in assignment order (a reassignment in progress: the target's, then the
    * ones it removes), as the newest metadata says: the KRaft controllers' committed image, or ZooKeeper's topic
    * znode. Before the topic exists, the assignment it will be created with.
@@ -297,6 +323,45 @@ export class KafkaCluster {
       }
     }
     return assignReplicas(c.partitions, c.replicationFactor, c.brokers, c.racks)[partition] ?? [];
+  }
+
+  /**
+   * The partitions of the topics created during the run, with their replicas and leader, as the newest metadata
+   * says: the KRaft voters' committed image furthest ahead, or ZooKeeper's znodes (leader null: a partition with
+   * no state znode yet).
+   */
+  createdPartitions(): { partition: number; replicas: number[]; leader: number | null }[] {
+    const out: { partition: number; replicas: number[]; leader: number | null }[] = [];
+    const firstCreated = partitionId(createdTopicName(0), 0);
+    if (this.config.metadata === 'kraft') {
+      let image: MetadataImage | null = null;
+      for (const v of this.voterIds) {
+        const committed = this.kraftController(v)?.committed;
+        if (committed !== undefined && (image === null || committed.offset > image.offset)) image = committed;
+      }
+      for (const p of [...(image?.partitions.values() ?? [])].sort((a, b) => a.partition - b.partition)) {
+        if (p.partition >= firstCreated)
+          out.push({ partition: p.partition, replicas: [...p.replicas], leader: p.leader });
+      }
+      return out;
+    }
+    const node = this.world.node(ZK_NODE);
+    if (node.program === null) return out;
+    const zk = zkServerOf(node.program);
+    const topics = (zk.getChildren(TOPICS) ?? []).filter(isCreatedTopic);
+    for (const topic of topics.sort((a, b) => partitionId(a, 0) - partitionId(b, 0))) {
+      const assignment = decodeTopic((zk.get(topicPath(topic)) as { data: string }).data);
+      assignment.forEach((a, k) => {
+        const partition = partitionId(topic, k);
+        const state = zk.get(partitionStatePath(partition));
+        out.push({
+          partition,
+          replicas: [...a.replicas],
+          leader: state === null ? null : decodeState(state.data).leader,
+        });
+      });
+    }
+    return out;
   }
 
   /** Records every replication event, for tests and reports. */

@@ -28,7 +28,7 @@ import type {
   UpdateMetadataRequest,
 } from './messages.ts';
 import type { KafkaBehaviours } from './protocol.ts';
-import type { AdminState } from './reassignment.ts';
+import type { AdminState } from './admin.ts';
 import type { ObserverHub } from './observer.ts';
 import {
   BROKER_IDS,
@@ -58,8 +58,16 @@ import {
   reassignTo,
   targetReplicas,
 } from './zk-reassignment.ts';
-import type { TopicSpec } from './topics.ts';
-import { assignmentOf, isDataPartition, partitionId, topicsOf } from './topics.ts';
+import type { CreatedTopic, TopicName, TopicSpec } from './topics.ts';
+import {
+  assignmentOf,
+  isCreatedTopic,
+  isDataPartition,
+  partitionId,
+  partitionName,
+  topicPartitionOf,
+  topicsOf,
+} from './topics.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
 import type { ZkClient } from './zookeeper/index.ts';
 import { P, probe } from './probes.ts';
@@ -280,6 +288,8 @@ export class Controller {
   /** The zxid that created each live broker's registration: which partition states predate it. */
   private readonly registeredAt = new Map<number, number>();
   private readonly partitions = new Map<number, ControllerPartition>();
+  /** Partitions of created topics that no controller has brought online yet (NewPartition), with their replicas. */
+  private readonly newPartitions = new Map<number, number[]>();
   private rebalanceTimer: { cancel(): void } | null = null;
   /**
    * Kafka's ControllerEventManager handles one event at a time on one thread, its ZooKeeper calls
@@ -422,6 +432,10 @@ export class Controller {
       this.enqueue((done) => this.processIsrChangeNotifications(done));
       return true;
     }
+    if (e.path === TOPICS && this.host.admin.topicsCreated) {
+      this.enqueue((done) => this.processTopicChange(done));
+      return true;
+    }
     if (e.path === REASSIGN_PARTITIONS) {
       // PartitionReassignmentHandler.handleCreation: ZkPartitionReassignment.
       this.enqueue((done) => this.processZkPartitionReassignment(done));
@@ -504,7 +518,9 @@ export class Controller {
   /** Each topic of the run in turn (topics.ts: the data topic, then any internal ones), loaded or created. */
   private loadOrCreateTopics(then: () => void): void {
     const specs = topicsOf(this.config);
-    const next = (i: number): void => (i < specs.length ? this.loadOrCreateTopic(specs[i], () => next(i + 1)) : then());
+    const created = (): void => (this.host.admin.topicsCreated ? this.loadCreatedTopics(then) : then());
+    const next = (i: number): void =>
+      i < specs.length ? this.loadOrCreateTopic(specs[i], () => next(i + 1)) : created();
     next(0);
   }
 
@@ -514,23 +530,150 @@ export class Controller {
       if (!this.active) return;
       if (err === 'NONODE') return this.createTopic(spec, then);
       if (err !== null || data === undefined) return this.resign(`read ${path}: ${err}`);
-      const assignment = decodeTopic(data);
-      let pending = assignment.length;
-      const load = (a: ReplicaAssignment, p: number): void =>
-        this.zk.getData(partitionStatePath(p), false, (e2, d2, s2) => {
-          if (!this.active) return;
-          // Kafka's ZooKeeperClient retries a read that lost its connection; failing over without the
-          // state would leave the partition unmanaged (never elected) for this controller's whole term.
-          if (e2 === 'CONNECTIONLOSS') return load(a, p);
-          if (e2 !== null && e2 !== 'NONODE') return this.resign(`read ${partitionStatePath(p)}: ${e2}`);
-          if (e2 === null && d2 !== undefined && s2 !== undefined) {
-            const loaded = { ...a, state: decodeState(d2), zkVersion: s2.version, loadedMzxid: s2.mzxid };
-            this.partitions.set(p, loaded);
-          }
-          if (--pending === 0) then();
-        });
-      assignment.forEach((a, k) => load(a, partitionId(spec.topic, k)));
+      this.loadTopic(spec.topic, data, then);
     });
+  }
+
+  /**
+   * The partitions of a topic znode, each with its state znode. One with no state yet is a NewPartition
+   * (ZkPartitionStateMachine.initializePartitionState): its topic was created, and no controller has brought it
+   * online yet.
+   */
+  private loadTopic(topic: TopicName, data: string, then: () => void): void {
+    const assignment = decodeTopic(data);
+    let pending = assignment.length;
+    const load = (a: ReplicaAssignment, p: number): void =>
+      this.zk.getData(partitionStatePath(p), false, (e2, d2, s2) => {
+        if (!this.active) return;
+        // Kafka's ZooKeeperClient retries a read that lost its connection; failing over without the
+        // state would leave the partition unmanaged (never elected) for this controller's whole term.
+        if (e2 === 'CONNECTIONLOSS') return load(a, p);
+        if (e2 !== null && e2 !== 'NONODE') return this.resign(`read ${partitionStatePath(p)}: ${e2}`);
+        if (e2 === null && d2 !== undefined && s2 !== undefined) {
+          const loaded = { ...a, state: decodeState(d2), zkVersion: s2.version, loadedMzxid: s2.mzxid };
+          this.partitions.set(p, loaded);
+        } else if (isCreatedTopic(topic)) {
+          this.newPartitions.set(p, [...a.replicas]);
+        }
+        if (--pending === 0) then();
+      });
+    if (pending === 0) return then();
+    assignment.forEach((a, k) => load(a, partitionId(topic, k)));
+  }
+
+  // ---- topics an operator creates (the create-topic fault) ----
+
+  /** Starts watching the children of /brokers/topics (and handles what is new): an operator created a topic. */
+  watchTopics(): void {
+    if (this.active) this.enqueue((done) => this.processTopicChange(done));
+  }
+
+  /**
+   * The created topics ZooKeeper holds that this controller does not know yet (KafkaController.processTopicChange's
+   * newTopics; initializeControllerContext reads them all on failover), read with a child watch on /brokers/topics
+   * (TopicChangeHandler). Kafka's controller reads every topic this way; kafkasim's fixed topics are read by name.
+   */
+  private loadCreatedTopics(then: (loaded: number[]) => void): void {
+    this.zk.getChildren(TOPICS, true, (err, children) => {
+      if (!this.active) return;
+      if (err !== null || children === undefined) return this.resign(`read ${TOPICS}: ${err}`);
+      const known = new Set([...this.partitions.keys(), ...this.newPartitions.keys()].map((p) => partitionName(p)));
+      const fresh = children
+        .filter((t): t is CreatedTopic => isCreatedTopic(t) && !known.has(`${t}-0`))
+        .sort((a, b) => partitionId(a, 0) - partitionId(b, 0));
+      const before = new Set(this.partitions.keys());
+      const next = (i: number): void => {
+        if (i >= fresh.length) return then([...this.partitions.keys()].filter((p) => !before.has(p)));
+        const path = topicPath(fresh[i]);
+        this.zk.getData(path, false, (e2, data) => {
+          if (!this.active) return;
+          if (e2 !== null || data === undefined) return this.resign(`read ${path}: ${e2}`);
+          this.loadTopic(fresh[i], data, () => next(i + 1));
+        });
+      };
+      next(0);
+    });
+  }
+
+  /**
+   * KafkaController.processTopicChange (3.9): the new topics' partitions, those already with a state told to their
+   * replicas, the rest brought online (onNewPartitionCreation).
+   */
+  private processTopicChange(done: () => void): void {
+    this.loadCreatedTopics((loaded) => {
+      if (loaded.length > 0) {
+        this.sendLeaderAndIsr(loaded, [...this.live]);
+        this.sendUpdateMetadata();
+      }
+      this.onNewPartitionCreation(done);
+    });
+  }
+
+  /**
+   * KafkaController.onNewPartitionCreation and ZkPartitionStateMachine.initializeLeaderAndIsrForPartitions (3.9):
+   * each NewPartition with a live replica gets its first state, leader the first live replica and ISR every live
+   * one, created under the controller epoch's check (createTopicPartitionStatesRaw, which creates the parents first
+   * and ignores that they exist); those with no live replica stay new ("No assigned replica is alive") until a
+   * broker starts (triggerOnlinePartitionStateChange). A state that exists already is a failed state change: the
+   * partition stays new, as Kafka leaves it.
+   */
+  private onNewPartitionCreation(done: () => void): void {
+    const ready = [...this.newPartitions.entries()]
+      .filter(([, replicas]) => replicas.some(this.isLive))
+      .sort(([a], [b]) => a - b);
+    if (ready.length === 0) return done();
+    const topics = [...new Set(ready.map(([p]) => topicPartitionOf(p).topic))];
+    const parents = [
+      ...topics.map((t) => ({ type: 'create' as const, path: partitionsPathOf(t), data: '' })),
+      ...ready.map(([p]) => ({ type: 'create' as const, path: partitionPath(p), data: '' })),
+    ];
+    const created: number[] = [];
+    let pending = ready.length;
+    const finish = (): void => {
+      if (--pending > 0) return;
+      if (created.length > 0) {
+        probe(P.zkTopicCreated);
+        this.sendLeaderAndIsr(
+          created.sort((a, b) => a - b),
+          [...this.live],
+        );
+        this.sendUpdateMetadata();
+      }
+      done();
+    };
+    // One create each: a multi fails whole on the first that exists.
+    let parentsLeft = parents.length;
+    for (const op of parents) {
+      this.zk.multi([op], () => {
+        if (--parentsLeft > 0 || !this.active) return;
+        for (const [p, replicas] of ready) {
+          const live = replicas.filter(this.isLive);
+          const state: ZkPartitionState = {
+            leader: live[0],
+            leader_epoch: 0,
+            isr: live,
+            controller_epoch: this.epoch,
+            eligible_leader_replicas: [],
+          };
+          this.zk.multi(
+            [
+              { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
+              { type: 'create', path: partitionStatePath(p), data: encodeState(state) },
+            ],
+            (err) => {
+              if (err === null && this.active) {
+                this.newPartitions.delete(p);
+                this.partitions.set(p, { replicas, adding: [], removing: [], state, zkVersion: 0, loadedMzxid: 0 });
+                created.push(p);
+              } else if (err !== null) {
+                this.host.trace('controller', `partition ${partitionName(p)} stays new: ${err}`);
+              }
+              finish();
+            },
+          );
+        }
+      });
+    }
   }
 
   /** Topic creation: the assignment, then each partition's initial state (leader = first live replica). */
@@ -603,7 +746,9 @@ export class Controller {
       () => {
         this.sendLeaderAndIsr([...this.partitions.keys()], [...this.live]);
         this.sendUpdateMetadata();
-        done();
+        // PartitionStateMachine.startup's triggerOnlinePartitionStateChange: new partitions too.
+        if (this.newPartitions.size > 0) probe(P.zkNewPartitionOnFailover);
+        this.onNewPartitionCreation(done);
       },
       uncleanFor,
     );
@@ -637,7 +782,9 @@ export class Controller {
           [...this.live],
         );
         this.sendUpdateMetadata();
-        after?.();
+        // onBrokerStartup's triggerOnlinePartitionStateChange: a new partition may now have a live replica.
+        if (added.length > 0) this.onNewPartitionCreation(() => after?.());
+        else after?.();
       },
       () => justUnclean,
     );

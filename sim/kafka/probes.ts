@@ -94,6 +94,9 @@ const DECLARED = {
   zkReassignmentStarted:
     'ZooKeeper mode: the controller started a reassignment (RS = ORS + TRS, onPartitionReassignment)',
   zkReassignmentCompleted: 'ZooKeeper mode: a reassignment completed once every target replica was in the ISR',
+  kraftTopicCreated: 'KRaft: CreateTopics wrote a new topic and its partitions (an operator, mid-run)',
+  zkTopicCreated: 'ZooKeeper mode: the controller brought a new topic online (TopicChange, onNewPartitionCreation)',
+  zkNewPartitionOnFailover: 'ZooKeeper mode: a new controller found a partition with no state and brought it online',
   replicaDeleted: 'a broker deleted a replica no longer assigned to it (StopReplica delete, applyDelta)',
 
   // ---- Raft (the KRaft quorum) and the brokers' metadata log ----

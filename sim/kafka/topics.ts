@@ -16,14 +16,18 @@ import { assignReplicas } from './zk-layout.ts';
 
 export {
   CONSUMER_OFFSETS_TOPIC,
+  createdTopicName,
   DATA_TOPIC,
+  isCreatedTopic,
   isDataPartition,
+  MAX_CREATED_TOPICS,
+  MAX_TOPIC_PARTITIONS,
   partitionId,
   partitionName,
   TRANSACTION_STATE_TOPIC,
   topicPartitionOf,
 } from '../events/topics.ts';
-export type { InternalTopic, TopicName, TopicPartition } from '../events/topics.ts';
+export type { CreatedTopic, InternalTopic, TopicName, TopicPartition } from '../events/topics.ts';
 
 /**
  * The internal topics' settings, by Kafka's keys, with Kafka 3.9's defaults (TransactionLogConfig,

@@ -15,7 +15,7 @@ import { Controller } from './controller.ts';
 import type { ZkControllerHost } from './controller.ts';
 import { eligibleAfter } from './election.ts';
 import type { LeaderAndIsrResponse } from './messages.ts';
-import type { AdminState } from './reassignment.ts';
+import type { AdminState } from './admin.ts';
 import type { ObserverHub } from './observer.ts';
 import type { Partition } from './partition.ts';
 import type { RequestChannel } from './request-channel.ts';

@@ -25,7 +25,7 @@ describe('opt-in fault kinds', () => {
     expect(FAULT_KINDS as readonly string[]).not.toContain('slow-link');
     expect(parseNemesisOption('all')).toEqual([...FAULT_KINDS]);
     expect(parseNemesisOption('slow-link,kill')).toEqual(['kill', 'slow-link']);
-    expect(parseNemesisOption('all,slow-link,controller-move,slow-control-link,reassign')).toEqual([
+    expect(parseNemesisOption('all,slow-link,controller-move,slow-control-link,reassign,create-topic')).toEqual([
       ...EVERY_FAULT_KIND,
     ]);
     expect(parseNemesisOption('all,slow-link')).toEqual([...FAULT_KINDS, 'slow-link']);

@@ -35,9 +35,11 @@ import {
   handleBrokerUnfenced,
   preferredElections,
   topicRecords,
+  createTopicRecords,
   validateAlterPartitionData,
 } from './replication-control.ts';
 import { P, probe } from '../probes.ts';
+import type { TopicName } from '../topics.ts';
 
 export interface ActiveControllerHost {
   /**
@@ -428,6 +430,17 @@ export class ActiveController {
     this.host.trace('controller', `reassigning partition ${partition} to [${target}]`);
     if (record === null) return this.afterPendingWrites((ok) => done(ok ? 'NONE' : 'NOT_CONTROLLER'));
     this.write([record], (ok) => done(ok ? 'NONE' : 'NOT_CONTROLLER'));
+  }
+
+  /**
+   * QuorumController.createTopics (3.9) for one topic with a manual assignment: its records, answered once committed
+   * (NOT_CONTROLLER if this controller lost its leadership first).
+   */
+  createTopic(topic: TopicName, assignment: readonly (readonly number[])[], done: (error: string) => void): void {
+    const { error, records } = createTopicRecords(this.image, topic, assignment);
+    if (error !== 'NONE') return done(error);
+    this.host.trace('controller', `creating topic ${topic} with ${assignment.length} partitions`);
+    this.write(records, (ok) => done(ok ? 'NONE' : 'NOT_CONTROLLER'));
   }
 
   private handleAlterPartition(from: NodeId, req: AlterPartitionRequest): void {

@@ -9,7 +9,8 @@
 // its new leader reports RECOVERED. Brokers are handled one at a time, as Kafka fences one stale broker per
 // event (maybeFenceOneStaleBroker): several fenced at once give what fencing them in turn gives.
 import type { ClusterConfig } from '../config.ts';
-import { assignmentOf, topicsOf } from '../topics.ts';
+import { assignmentOf, MAX_TOPIC_PARTITIONS, partitionId, topicsOf } from '../topics.ts';
+import type { TopicName } from '../topics.ts';
 import type { ElectionPolicy } from '../election.ts';
 import { preferredLeader } from '../election.ts';
 import type { KafkaBehaviours } from '../protocol.ts';
@@ -308,3 +309,47 @@ export function changePartitionReassignment(
 
 /** PartitionReassignmentReplicas.calculateDifference keeps a TreeSet: ascending, each once. */
 const sortedUnique = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+
+export type CreateTopicError = 'NONE' | 'TOPIC_ALREADY_EXISTS' | 'INVALID_REPLICA_ASSIGNMENT';
+
+/**
+ * ReplicationControlManager.createTopics and createTopic with a manual assignment (3.9, kafka-topics.sh --create
+ * --replica-assignment): TOPIC_ALREADY_EXISTS for a known name; each partition's replicas checked by
+ * validateManualPartitionAssignment (not empty, registered brokers, none twice, one replication factor); its ISR the
+ * active replicas (ClusterControlManager.isActive), INVALID_REPLICA_ASSIGNMENT when none is; leader the first of them
+ * (buildPartitionRegistration), leader and partition epoch 0. One TopicRecord and its PartitionRecords, written as
+ * one atomic batch as Kafka's controller writes a user operation's records.
+ */
+export function createTopicRecords(
+  image: MetadataImage,
+  topic: TopicName,
+  assignment: readonly (readonly number[])[],
+): { error: CreateTopicError; records: (TopicRecord | PartitionRecord)[] } {
+  const ids = assignment.map((_, k) => partitionId(topic, k));
+  const first = partitionId(topic, 0);
+  const exists = [...image.partitions.keys()].some((p) => p >= first && p < first + MAX_TOPIC_PARTITIONS);
+  if (exists) return { error: 'TOPIC_ALREADY_EXISTS', records: [] };
+  const invalid = { error: 'INVALID_REPLICA_ASSIGNMENT' as const, records: [] };
+  if (assignment.length === 0) return invalid;
+  const records: (TopicRecord | PartitionRecord)[] = [{ type: 'TopicRecord', name: topic, partitions: ids.length }];
+  for (const [k, replicas] of assignment.entries()) {
+    if (replicas.length === 0 || replicas.length !== assignment[0].length) return invalid;
+    if (replicas.some((b, i) => !image.brokers.has(b) || replicas.indexOf(b) !== i)) return invalid;
+    const isr = replicas.filter((r) => image.isActive(r));
+    if (isr.length === 0) return invalid;
+    records.push({
+      type: 'PartitionRecord',
+      partitionId: ids[k],
+      replicas: [...replicas],
+      isr,
+      leader: isr[0],
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      eligibleLeaderReplicas: [],
+      lastKnownElr: [],
+      leaderRecoveryState: 'RECOVERED',
+    });
+  }
+  probe(P.kraftTopicCreated);
+  return { error: 'NONE', records };
+}
