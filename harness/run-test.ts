@@ -4,6 +4,7 @@
 // in the world; wall time is read here only to report it, outside the world and never fed back into it.
 import { NETWORK_PROFILES } from './options.ts';
 import type { RunFacts } from '../checkers/checker.ts';
+import { createdPartitionProblem } from '../checkers/invariants/created-topics.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
 import { keptForKraftView } from '../reports/kraft-view.ts';
 import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
@@ -245,7 +246,9 @@ function fullyReplicated(cluster: KafkaCluster): boolean {
     // Everything the leader holds is committed, so the final reads can reach all of it.
     if (state.highWatermark < state.logEndOffset) return false;
   }
-  return true;
+  // Topics created during the run are whole too (a request the controller lost is sent again after
+  // controller.socket.timeout.ms), so that created-topic-offline-at-rest judges a settled cluster.
+  return createdTopicsAtRest(cluster).every((p) => createdPartitionProblem(p) === null);
 }
 
 /** The hash of the history as history.jsonl holds it, then of the schedule; fed line by line, not built whole. */

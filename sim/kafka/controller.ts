@@ -660,7 +660,13 @@ export class Controller {
               { type: 'check', path: CONTROLLER_EPOCH, version: this.epochZkVersion },
               { type: 'create', path: partitionStatePath(p), data: encodeState(state) },
             ],
-            (err) => {
+            (err, results) => {
+              const first = results?.[0];
+              if (err === 'BADVERSION' && first?.type === 'error' && first.err === 'BADVERSION' && this.active) {
+                // createTopicPartitionStatesRaw's ControllerMovedException: this controller has been replaced.
+                probe(P.zkControllerFenced);
+                this.resign('controller epoch moved');
+              }
               if (err === null && this.active) {
                 this.newPartitions.delete(p);
                 this.partitions.set(p, { replicas, adding: [], removing: [], state, zkVersion: 0, loadedMzxid: 0 });
@@ -1121,8 +1127,13 @@ export class Controller {
         if (outcome === 'controller-moved') {
           probe(P.zkAlterIsrControllerMoved);
           controllerMoved = true;
-        } else if (outcome === 'INVALID_UPDATE_VERSION') probe(P.zkAlterIsrInvalidVersion);
-        else if (outcome === 'NONE') {
+        } else if (outcome === 'INVALID_UPDATE_VERSION') {
+          // processAlterPartition's badVersionUpdates: "Failed to update ISR for partition, bad ZK version",
+          // answered INVALID_UPDATE_VERSION (left out of the answer, the leader would send it again at once).
+          probe(P.zkAlterIsrInvalidVersion);
+          answer(w.partition, outcome);
+          this.refreshState(w.partition);
+        } else if (outcome === 'NONE') {
           const cp = this.partitions.get(w.partition) as ControllerPartition;
           cp.state = w.state;
           cp.zkVersion = zkVersion;
@@ -1133,6 +1144,25 @@ export class Controller {
         if (--pending === 0) finish();
       });
     }
+  }
+
+  /**
+   * Reads a partition's state znode into the cache after an AlterIsr write found it moved (BADVERSION): this
+   * controller's own earlier write whose answer a lost connection hid, or another writer's. Kafka 3.9 leaves its
+   * ControllerContext as it was here, but every controller-driven change reads the state from ZooKeeper first
+   * (ZkReplicaStateMachine.doRemoveReplicasFromIsr, ZkPartitionStateMachine.doElectLeaderForPartitions), where
+   * kafkasim's decide from the cache (writeState): without the read, a broker failure would find no change to make
+   * in a stale ISR, write nothing, and leave the leader's AlterIsr refused for good (seed 129 of 3.9 ZooKeeper).
+   */
+  private refreshState(p: number): void {
+    this.zk.getData(partitionStatePath(p), false, (err, data, stat) => {
+      const cp = this.partitions.get(p);
+      if (!this.active || err !== null || data === undefined || stat === undefined || cp === undefined) return;
+      if (stat.version <= cp.zkVersion) return;
+      probe(P.zkControllerStateChangedUnderIt);
+      cp.state = decodeState(data);
+      cp.zkVersion = stat.version;
+    });
   }
 
   /**

@@ -56,6 +56,23 @@ describe('liveness after the heal on seeds the 10,000-seed swarm fuzz found', ()
     expect(run.result.historyHash).toBe('9ab3d05f76ea24d6');
   });
 
+  it('seed 129 (3.9 ZooKeeper swarm): an AlterIsr write whose answer was lost does not strand the ISR', () => {
+    // Found by `kafkasim fuzz --nemesis swarm --kafka 3.9 --metadata zk`: the controller (broker 2, also the
+    // leader) wrote the ISR [1,2] at 50.9 s, lost the answer with its ZooKeeper connection, and sent the write again
+    // on reconnecting: BADVERSION, INVALID_UPDATE_VERSION. kafkasim then (1) left the partition out of its answer,
+    // so the leader sent it again every 5 ms (14,894 times), and (2) kept ISR [2] at zkVersion 4 in its cache, so
+    // broker 1's failure found nothing to remove, and every later AlterIsr failed on the moved znode. Kafka answers
+    // INVALID_UPDATE_VERSION (processAlterPartition's badVersionUpdates) and decides broker failures on the state
+    // read from ZooKeeper (ZkReplicaStateMachine.doRemoveReplicasFromIsr), which bumps the leader epoch.
+    const file = join(repoRoot, 'test/harness/fixtures/zk39-129.schedule.json');
+    const schedule = loadSchedule(readFileSync(file, 'utf8'));
+    const run = runTest(testOf({ seed: 129, kafka: '3.9', metadata: 'zk', schedule }));
+    const liveness = run.result.checkers.find((c) => c.checker === 'liveness');
+    expect(liveness).toMatchObject({ valid: true, stats: { unavailable: 0 } });
+    expect(run.result.findings).toBe(0);
+    expect(run.result.historyHash).toBe('3047f079699a543e');
+  });
+
   it('seed 18900 (swarm): a controller clock stepped back does not stretch the brokers old sessions', () => {
     // Found by the same fuzz: the controllers ran 52 s ahead from 34 s until an NTP resync at 57 s. Measured on the
     // wall clock, the sessions of brokers heard from before the resync looked 52 s younger, so their restarted
