@@ -397,7 +397,12 @@ export class InvariantMonitor {
       case 'isr-accepted': {
         const key = `${e.partition}|${e.leader}|${e.partitionEpoch}`;
         const list = this.accepted.get(key) ?? [];
-        list.push({ isr: [...e.isr], seen: this.seen, time: e.time });
+        list.push({
+          isr: [...e.isr],
+          seen: this.seen,
+          time: e.time,
+          held: this.holdingAll(e.partition, e.leader, e.isr),
+        });
         this.accepted.set(key, list);
         return;
       }
@@ -515,6 +520,16 @@ export class InvariantMonitor {
     this.checkIsrMembers('StrongIsr', e, leader, before.isr, isr, accepted);
   }
 
+  /** The members of `isr` that hold every record below `leader`'s high watermark now (the leader among them). */
+  private holdingAll(partition: number, leader: number, isr: readonly number[]): number[] {
+    const l = this.replica(leader, partition);
+    return isr.filter((member) => {
+      const m = this.replica(member, partition);
+      for (let o = 0; o < l.highWatermark; o++) if (m.values[o] !== l.values[o]) return false;
+      return true;
+    });
+  }
+
   /**
    * When the active controller accepted the change of `leader`'s AlterPartition on
    * `partitionEpoch` that leaves `isr`; the latest such acceptance (a controller that lost its uncommitted write may
@@ -538,7 +553,8 @@ export class InvariantMonitor {
    * joining is held to that whatever happened to it: a crash or a replaced disk that emptied it does not excuse its
    * joining (that is KAFKA-14139's bug: a replaced disk let back in on the strength of its previous incarnation);
    * only an unclean election does, or a crash of the member seen after the KRaft controller accepted the change
-   * (`accepted`): the controller decided on the member as it was, and the change committed only after the crash
+   * (`accepted`) while the member held every record below the leader's high watermark: the controller decided on the
+   * member as it was, and the change committed only after the crash
    * (seed 4309: the active controller wrote it, every machine lost power, the next quorum leader committed it;
    * QuorumController replays a record before Raft commits it, 3.9.0-rc3, and KIP-903's broker epochs cannot tell, the
    * member not having registered again). A member staying in may have lost records in a crash since it last fetched
@@ -581,9 +597,9 @@ export class InvariantMonitor {
           undefined,
           !joining
             ? { brokers: [leader, member], after: -Infinity }
-            : accepted === undefined
-              ? null
-              : { brokers: [member], after: accepted.seen },
+            : accepted?.held.includes(member) === true
+              ? { brokers: [member], after: accepted.seen }
+              : null,
         );
         break;
       }
@@ -832,6 +848,8 @@ interface Accepted {
   isr: number[];
   seen: number;
   time: number;
+  /** The members that then held every record below the leader's high watermark. */
+  held: number[];
 }
 
 /** Which crashes may explain a violation: losses of one of `brokers` seen after event count `after`. */

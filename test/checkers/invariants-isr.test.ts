@@ -228,6 +228,16 @@ describe('ISR membership at every ISR change', () => {
       expect(names(m)).toEqual([['StrongIsr', null]]);
     });
 
+    it('near miss: a member that lacked a record when the controller accepted it is not excused by a later crash', () => {
+      const m = proposing();
+      // Deliberately wrong: 2 lacks offset 2 (a truncation, no crash) when the controller accepts it, then crashes.
+      m.observe(truncate(2, 2, 'leader-epoch'));
+      m.observe({ ...accepted, time: at() });
+      m.observe(truncate(2, 1, 'recovery'));
+      m.observe(committed());
+      expect(names(m)).toEqual([['StrongIsr', null]]);
+    });
+
     it('near miss: an acceptance of another ISR on the same state does not excuse the one committed', () => {
       const m = proposing();
       m.observe({ ...accepted, time: at(), isr: [0, 2] });
