@@ -112,8 +112,19 @@ export class InvariantMonitor {
   private readonly unclean = new Map<number, UncleanElection[]>();
   /** ISR changes leaders asked for: `partition|leader|partition epoch` to each ISR proposed on that state. */
   private readonly proposals = new Map<string, number[][]>();
-  /** Unsynced tails lost in crashes: acks=all without fsync trusts replication, so these explain losses. */
-  private readonly crashLosses = new Map<number, { time: number; broker: number; from: number; to: number }[]>();
+  /**
+   * Unsynced tails lost in crashes: acks=all without fsync trusts replication, so these explain losses. `seen` is
+   * the monitor's event count when the restart showed the loss.
+   */
+  private readonly crashLosses = new Map<
+    number,
+    { time: number; seen: number; broker: number; from: number; to: number }[]
+  >();
+  /**
+   * KRaft: AlterPartition changes the active controller accepted (`partition|leader|partition epoch replaced`), each
+   * ISR with the event count it was accepted at; its commit may come after a failover, long after.
+   */
+  private readonly accepted = new Map<string, Accepted[]>();
   /** Replicas deleted since their last event (broker/partition): removed from the partition by a reassignment. */
   private readonly deleted = new Set<string>();
   readonly violations: Violation[] = [];
@@ -168,12 +179,12 @@ export class InvariantMonitor {
     detail: Record<string, unknown>,
     since?: number,
     committedEpoch?: number,
-    crashExplains = true,
+    crash: CrashExcuse | null = { brokers, after: -Infinity },
   ): void {
     const offset = typeof detail.offset === 'number' ? detail.offset : undefined;
     const cause =
       this.uncleanCause(e.partition, since ?? -Infinity, committedEpoch) ??
-      (crashExplains ? this.crashCause(e.partition, brokers, offset) : null);
+      (crash === null ? null : this.crashCause(e.partition, crash.brokers, offset, crash.after));
     const counts = cause === null ? this.counts.unexplained : this.counts.explained;
     counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
     if (this.violations.length < 10_000) {
@@ -199,20 +210,26 @@ export class InvariantMonitor {
     description: string,
     detail: Record<string, unknown>,
   ): void {
-    this.violate(invariant, e, brokers, description, detail, Infinity, undefined, false);
+    this.violate(invariant, e, brokers, description, detail, Infinity, undefined, null);
   }
 
   /**
-   * A crash of one of `brokers` that lost `offset` (any offset when unknown), seen before this violation. Seen
-   * before, not timed before: events carry their broker's clock, which a clock fault may have set ahead and a
-   * reset then set back, so a loss noticed first may bear a later time than the violation it explains.
+   * A crash of one of `brokers` that lost `offset` (any offset when unknown), seen before this violation and after
+   * event count `after`. Seen before, not timed before: events carry their broker's clock, which a clock fault may
+   * have set ahead and a reset then set back, so a loss noticed first may bear a later time than the violation it
+   * explains.
    */
-  private crashCause(partition: number, brokers: number[], offset: number | undefined): Violation['causedBy'] {
+  private crashCause(
+    partition: number,
+    brokers: readonly number[],
+    offset: number | undefined,
+    after = -Infinity,
+  ): Violation['causedBy'] {
     const list = this.crashLosses.get(partition);
     if (list === undefined) return null;
     for (let i = list.length - 1; i >= 0; i--) {
       const l = list[i];
-      if (!brokers.includes(l.broker)) continue;
+      if (!brokers.includes(l.broker) || l.seen <= after) continue;
       if (offset === undefined || (offset >= l.from && offset < l.to))
         return { kind: 'crash', time: l.time, broker: l.broker, leader: -1, leaderEpoch: -1, previousLeader: -1 };
     }
@@ -265,7 +282,7 @@ export class InvariantMonitor {
         if (e.reason === 'recovery' && r.values.length > e.toOffset) {
           // A crash took the unsynced tail: records this replica had acknowledged by fetching are gone.
           const list = this.crashLosses.get(e.partition) ?? [];
-          list.push({ time: e.time, broker: e.broker, from: e.toOffset, to: r.values.length });
+          list.push({ time: e.time, seen: this.seen, broker: e.broker, from: e.toOffset, to: r.values.length });
           this.crashLosses.set(e.partition, list);
         }
         if (e.producerStateEndOffset !== undefined && e.producerStateEndOffset > e.toOffset) {
@@ -314,8 +331,10 @@ export class InvariantMonitor {
         const r = this.replica(e.broker, e.partition);
         const before = r.isr;
         r.isr = [...e.isr];
-        this.checkIsrMembers('WeakIsr', e, e.broker, before, e.isr);
         const proposedAt = e.proposedAtPartitionEpoch;
+        const accepted =
+          proposedAt === undefined ? undefined : this.acceptedAt(e.partition, e.broker, proposedAt, e.isr);
+        this.checkIsrMembers('WeakIsr', e, e.broker, before, e.isr, accepted);
         if (proposedAt !== undefined && (e.partitionEpoch < proposedAt || e.partitionEpoch > proposedAt + 1)) {
           this.inexcusable(
             'IsrChangeOnCurrentState',
@@ -375,10 +394,25 @@ export class InvariantMonitor {
         else list.push([...e.isr]);
         return;
       }
-      case 'controller-isr':
-        if (e.alterPartitionOn !== undefined) this.checkAlterPartition(e, e.alterPartitionOn);
-        if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr);
+      case 'isr-accepted': {
+        const key = `${e.partition}|${e.leader}|${e.partitionEpoch}`;
+        const list = this.accepted.get(key) ?? [];
+        list.push({
+          isr: [...e.isr],
+          seen: this.seen,
+          time: e.time,
+          held: this.holdingAll(e.partition, e.leader, e.isr),
+        });
+        this.accepted.set(key, list);
         return;
+      }
+      case 'controller-isr': {
+        const on = e.alterPartitionOn;
+        if (on !== undefined) this.checkAlterPartition(e, on);
+        const accepted = on === undefined ? undefined : this.acceptedAt(e.partition, e.leader, on, e.isr);
+        if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr, accepted);
+        return;
+      }
       case 'election': {
         if (this.newerState(e.partition, e.partitionEpoch)) this.setControllerIsr(e, e.leader, e.isr);
         if (e.unclean) {
@@ -472,13 +506,44 @@ export class InvariantMonitor {
    * The controller's ISR is now `isr` under `leader`: StrongIsr at every change, for every member (see
    * checkIsrMembers).
    */
-  private setControllerIsr(e: { time: number; partition: number }, leader: number, isr: readonly number[]): void {
+  private setControllerIsr(
+    e: { time: number; partition: number },
+    leader: number,
+    isr: readonly number[],
+    accepted?: Accepted,
+  ): void {
     const before = this.controllerIsr.get(e.partition);
     this.controllerIsr.set(e.partition, { leader, isr: [...isr] });
     if (before === undefined || leader < 0) return;
     // The same state again (the leader adopting what the controller wrote) is no change.
     if (before.leader === leader && before.isr.join() === isr.join()) return;
-    this.checkIsrMembers('StrongIsr', e, leader, before.isr, isr);
+    this.checkIsrMembers('StrongIsr', e, leader, before.isr, isr, accepted);
+  }
+
+  /** The members of `isr` that hold every record below `leader`'s high watermark now (the leader among them). */
+  private holdingAll(partition: number, leader: number, isr: readonly number[]): number[] {
+    const l = this.replica(leader, partition);
+    return isr.filter((member) => {
+      const m = this.replica(member, partition);
+      for (let o = 0; o < l.highWatermark; o++) if (m.values[o] !== l.values[o]) return false;
+      return true;
+    });
+  }
+
+  /**
+   * When the active controller accepted the change of `leader`'s AlterPartition on
+   * `partitionEpoch` that leaves `isr`; the latest such acceptance (a controller that lost its uncommitted write may
+   * be followed by another accepting the same), or undefined when none was reported (ZooKeeper mode).
+   */
+  private acceptedAt(
+    partition: number,
+    leader: number,
+    partitionEpoch: number,
+    isr: readonly number[],
+  ): Accepted | undefined {
+    const list = this.accepted.get(`${partition}|${leader}|${partitionEpoch}`) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].isr.join() === isr.join()) return list[i];
+    return undefined;
   }
 
   /**
@@ -487,7 +552,12 @@ export class InvariantMonitor {
    * the high watermark), and the high watermark never passes what the ISR holds (maximal ISR included). A member
    * joining is held to that whatever happened to it: a crash or a replaced disk that emptied it does not excuse its
    * joining (that is KAFKA-14139's bug: a replaced disk let back in on the strength of its previous incarnation);
-   * only an unclean election does. A member staying in may have lost records in a crash since it last fetched
+   * only an unclean election does, or a crash of the member seen after the KRaft controller accepted the change
+   * (`accepted`) while the member held every record below the leader's high watermark: the controller decided on the
+   * member as it was, and the change committed only after the crash
+   * (seed 4309: the active controller wrote it, every machine lost power, the next quorum leader committed it;
+   * QuorumController replays a record before Raft commits it, 3.9.0-rc3, and KIP-903's broker epochs cannot tell, the
+   * member not having registered again). A member staying in may have lost records in a crash since it last fetched
    * (a power loss of the whole machine, before the controller saw it go): that crash explains it.
    */
   private checkIsrMembers(
@@ -496,6 +566,7 @@ export class InvariantMonitor {
     leader: number,
     before: readonly number[],
     isr: readonly number[],
+    accepted?: Accepted,
   ): void {
     if (leader < 0) return;
     const l = this.replica(leader, e.partition);
@@ -505,17 +576,30 @@ export class InvariantMonitor {
       const m = this.replica(member, e.partition);
       for (let o = 0; o < l.highWatermark; o++) {
         if (l.values[o] === undefined || m.values[o] === l.values[o]) continue;
+        const when =
+          joining && accepted !== undefined ? ` (the controller accepted it at ${accepted.time.toFixed(0)} ms)` : '';
         this.violate(
           name,
           e,
           [leader, member],
           `replica ${member} ${joining ? 'joined' : 'stayed in'} the ` +
             `${name === 'WeakIsr' ? "leader's" : "controller's"} ISR of partition ${e.partition} without offset ` +
-            `${o} (${l.values[o]}) below leader ${leader}'s high watermark ${l.highWatermark}`,
-          { offset: o, leaderValue: l.values[o], memberValue: m.values[o] ?? null, joining, isr: [...isr] },
+            `${o} (${l.values[o]}) below leader ${leader}'s high watermark ${l.highWatermark}${when}`,
+          {
+            offset: o,
+            leaderValue: l.values[o],
+            memberValue: m.values[o] ?? null,
+            joining,
+            isr: [...isr],
+            ...(joining && accepted !== undefined ? { acceptedAt: accepted.time } : {}),
+          },
           undefined,
           undefined,
-          !joining,
+          !joining
+            ? { brokers: [leader, member], after: -Infinity }
+            : accepted?.held.includes(member) === true
+              ? { brokers: [member], after: accepted.seen }
+              : null,
         );
         break;
       }
@@ -757,6 +841,21 @@ export class InvariantMonitor {
         })),
       }));
   }
+}
+
+/** An AlterPartition change the active controller accepted: its ISR, the event count and time it was accepted at. */
+interface Accepted {
+  isr: number[];
+  seen: number;
+  time: number;
+  /** The members that then held every record below the leader's high watermark. */
+  held: number[];
+}
+
+/** Which crashes may explain a violation: losses of one of `brokers` seen after event count `after`. */
+interface CrashExcuse {
+  brokers: readonly number[];
+  after: number;
 }
 
 /** The older of two leader epochs, either unknown (-1) leaving the other. */

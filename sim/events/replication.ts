@@ -119,6 +119,22 @@ export type ReplicationEvent =
       partitionEpoch: number;
       isr: number[];
     }
+  /**
+   * KRaft: the active controller accepted a leader's AlterPartition and wrote its change to the metadata log, not
+   * yet committed. The change commits later (a `controller-isr` naming the same leader and replaced partition
+   * epoch), maybe only under the next quorum leader after a failover, by which time a replica it admitted may have
+   * lost, in a crash, records it held when the controller accepted it.
+   */
+  | {
+      kind: 'isr-accepted';
+      time: number;
+      controller: number;
+      partition: number;
+      leader: number;
+      /** The partition epoch of the state the change replaces (the commit's `alterPartitionOn`). */
+      partitionEpoch: number;
+      isr: number[];
+    }
   | { kind: 'offline'; time: number; controller: number; partition: number; leaderEpoch: number; reason: string }
   | { kind: 'controller'; time: number; broker: number; controllerEpoch: number; active: boolean }
   | { kind: 'acked'; time: number; broker: number; partition: number; offset: number; value: number; acks: 0 | 1 | -1 }

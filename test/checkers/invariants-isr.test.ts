@@ -138,6 +138,115 @@ describe('ISR membership at every ISR change', () => {
     expect(m.violations[0].detail).toMatchObject({ offset: 0, joining: true });
   });
 
+  describe('a change the KRaft controller accepted before a crash and committed after it (seed 4309)', () => {
+    // Leader 0 proposes to add 2 on partition epoch 1; the active controller accepts it (writes it, uncommitted).
+    const proposed: ReplicationEvent = {
+      kind: 'isr-proposed',
+      time: 0,
+      broker: 0,
+      partition: P,
+      leaderEpoch: 0,
+      partitionEpoch: 1,
+      isr: [0, 1, 2],
+    };
+    const accepted: ReplicationEvent = {
+      kind: 'isr-accepted',
+      time: 0,
+      controller: 9,
+      partition: P,
+      leader: 0,
+      partitionEpoch: 1,
+      isr: [0, 1, 2],
+    };
+    const committed = (): ReplicationEvent => ({
+      kind: 'controller-isr',
+      time: at(),
+      controller: 9,
+      partition: P,
+      leader: 0,
+      leaderEpoch: 0,
+      isr: [0, 1, 2],
+      partitionEpoch: 2,
+      alterPartitionOn: 1,
+    });
+    const adopted = (): ReplicationEvent => ({
+      kind: 'isr-change',
+      time: at(),
+      broker: 0,
+      partition: P,
+      isr: [0, 1, 2],
+      partitionEpoch: 2,
+      change: 'expand',
+      proposedAtPartitionEpoch: 1,
+    });
+    /** 2 drops out of both ISRs while it holds everything, then the leader asks to have it back. */
+    function proposing(): InvariantMonitor {
+      const m = healthy();
+      m.observe(controllerIsr(0, [0, 1], 1));
+      m.observe(isrChange(0, [0, 1], 1));
+      m.observe({ ...proposed, time: at() });
+      return m;
+    }
+
+    it('a member that lost the records in a crash after the controller accepted it is explained by that crash', () => {
+      const m = proposing();
+      m.observe({ ...accepted, time: at() });
+      m.observe(truncate(2, 1, 'recovery'));
+      m.observe(committed());
+      m.observe(adopted());
+      expect(names(m)).toEqual([
+        ['StrongIsr', 'crash'],
+        ['WeakIsr', 'crash'],
+      ]);
+      expect(m.violations[0].causedBy).toMatchObject({ kind: 'crash', broker: 2 });
+      expect(m.violations[0].detail).toMatchObject({ offset: 1, joining: true, acceptedAt: t - 3 });
+      expect(m.violations[0].description).toContain('(the controller accepted it at');
+      expect(m.findings()).toBe(0);
+    });
+
+    it('near miss: a crash seen before the controller accepted the change stays a finding (KAFKA-14139)', () => {
+      const m = proposing();
+      m.observe(truncate(2, 1, 'recovery'));
+      m.observe({ ...accepted, time: at() });
+      m.observe(committed());
+      m.observe(adopted());
+      expect(names(m)).toEqual([
+        ['StrongIsr', null],
+        ['WeakIsr', null],
+      ]);
+      expect(m.findings()).toBe(2);
+    });
+
+    it('near miss: a crash after the acceptance that did not take the missing offset does not excuse it', () => {
+      const m = proposing();
+      // Deliberately wrong: 2 loses offset 2 by a truncation, no crash; the leader loses offset 3 in a crash.
+      m.observe(truncate(2, 2, 'leader-epoch'));
+      m.observe({ ...accepted, time: at() });
+      m.observe(append(0, 3, [13], true, -1));
+      m.observe(truncate(0, 3, 'recovery'));
+      m.observe(committed());
+      expect(names(m)).toEqual([['StrongIsr', null]]);
+    });
+
+    it('near miss: a member that lacked a record when the controller accepted it is not excused by a later crash', () => {
+      const m = proposing();
+      // Deliberately wrong: 2 lacks offset 2 (a truncation, no crash) when the controller accepts it, then crashes.
+      m.observe(truncate(2, 2, 'leader-epoch'));
+      m.observe({ ...accepted, time: at() });
+      m.observe(truncate(2, 1, 'recovery'));
+      m.observe(committed());
+      expect(names(m)).toEqual([['StrongIsr', null]]);
+    });
+
+    it('near miss: an acceptance of another ISR on the same state does not excuse the one committed', () => {
+      const m = proposing();
+      m.observe({ ...accepted, time: at(), isr: [0, 2] });
+      m.observe(truncate(2, 1, 'recovery'));
+      m.observe(committed());
+      expect(names(m)).toEqual([['StrongIsr', null]]);
+    });
+  });
+
   it('a follower behind the log end but at the high watermark is in sync: nothing trips', () => {
     const m = healthy();
     m.observe(append(0, 3, [13, 14], true, -1));

@@ -56,6 +56,11 @@ export interface ActiveControllerHost {
   /** The next offset of the metadata log. */
   logEndOffset(): number;
   highWatermark(): number;
+  /**
+   * Tells watchers of an AlterPartition's change this controller wrote, uncommitted: it validated the request on
+   * `partitionEpoch` and the change leaves the partition with `isr`.
+   */
+  reportIsrAccepted(partition: number, leader: number, partitionEpoch: number, isr: readonly number[]): void;
 }
 
 interface PendingWrite {
@@ -485,6 +490,9 @@ export class ActiveController {
     // KAFKA-15021 a shrink comes back in a new leader epoch, which the leader ignores until its metadata has it.
     const after = copyPartition(p);
     mergeChange(after, record);
+    // QuorumController.ControllerWriteEvent.run replays the record into the in-memory state before Raft replicates
+    // it (3.9.0-rc3): the change is decided now, on the replicas as the leader saw them, and commits later.
+    this.host.reportIsrAccepted(p.partition, p.leader, p.partitionEpoch, after.isr);
     this.write([record], (ok) => (ok ? reply('NONE', after) : reply('NOT_CONTROLLER')));
   }
 }

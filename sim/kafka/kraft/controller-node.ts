@@ -177,6 +177,20 @@ export class KraftControllerNode implements Program {
         append: (records) => this.raft.appendAsLeader(records),
         logEndOffset: () => this.raft.log.endOffset,
         highWatermark: () => this.raft.highWatermark,
+        reportIsrAccepted: (partition, leader, partitionEpoch, isr) => {
+          const hub = this.observers.hub;
+          if (!hub.active) return;
+          const time = ctx.now();
+          hub.emit({
+            kind: 'isr-accepted',
+            time,
+            controller: this.voterId,
+            partition,
+            leader,
+            partitionEpoch,
+            isr: [...isr],
+          });
+        },
       },
       this.committed.clone(),
       epoch,

@@ -52,6 +52,7 @@ function controller() {
     append: (records) => (log.end += records.length),
     logEndOffset: () => log.end,
     highWatermark: () => log.hw,
+    reportIsrAccepted: () => {},
   };
   const active = new ActiveController(host, committedImage(), 2);
   let correlationId = 0;

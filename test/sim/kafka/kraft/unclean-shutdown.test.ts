@@ -52,6 +52,7 @@ function registerBroker1(kafka: string, image: MetadataImage, cleanShutdown: boo
     },
     logEndOffset: () => 100 + written.length,
     highWatermark: () => 100,
+    reportIsrAccepted: () => {},
   };
   const active = new ActiveController(host, image, 2);
   active.handle('b1', {
