@@ -1,11 +1,10 @@
 // An operator's partition reassignment (KIP-455), as kafka-reassign-partitions.sh --execute submits it: in KRaft
 // mode AlterPartitionReassignments to the active controller (QuorumController.alterPartitionReassignments), retried
-// as Kafka's AdminClient retries (admin.ts); in ZooKeeper mode the /admin/reassign_partitions znode that every KafkaController since
-// 0.8 watches (PartitionReassignmentHandler; 2.4+ reads it beside the AlterPartitionReassignments API, and 3.9 still
-// does), written again later while an earlier reassignment still holds it (the tool refuses: "There is an existing
-// assignment running"). Submitting is all the admin does: the controllers carry the reassignment to its end, across
-// failovers, from what the metadata log or ZooKeeper holds. The admin lives outside the simulated network, as the
-// operator's shell does; it reads the controllers directly and keeps time with the world's queue.
+// as Kafka's AdminClient retries (admin.ts); in ZooKeeper mode the /admin/reassign_partitions znode that every
+// KafkaController since 0.8 watches (PartitionReassignmentHandler; 2.4+ reads it beside the
+// AlterPartitionReassignments API, and 3.9 still does), written again later while an earlier reassignment still
+// holds it (the tool refuses: "There is an existing assignment running"). Submitting is all the admin does: the
+// controllers carry the reassignment to its end, across failovers, from what the metadata log or ZooKeeper holds.
 import type { AdminTarget, SubmittedOperation } from './admin.ts';
 import { submitAdminOperation } from './admin.ts';
 import { REASSIGN_PARTITIONS, TOPIC } from './zk-layout.ts';

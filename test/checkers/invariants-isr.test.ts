@@ -228,7 +228,7 @@ describe('ISR membership at every ISR change', () => {
       expect(names(m)).toEqual([['StrongIsr', null]]);
     });
 
-    it('near miss: a member that lacked a record when the controller accepted it is not excused by a later crash', () => {
+    it('near miss: a member lacking a record when the controller accepted it is not excused by a later crash', () => {
       const m = proposing();
       // Deliberately wrong: 2 lacks offset 2 (a truncation, no crash) when the controller accepts it, then crashes.
       m.observe(truncate(2, 2, 'leader-epoch'));

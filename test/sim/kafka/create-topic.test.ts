@@ -113,7 +113,7 @@ describe('CreateTopics with a manual assignment (ReplicationControlManager.creat
     ]);
   });
 
-  it('refuses an existing topic, unknown or repeated brokers, mixed replication factors and all-fenced replicas', () => {
+  it('refuses an existing topic, unknown or repeated brokers, mixed replication factors, all-fenced replicas', () => {
     const img = image();
     for (const r of createTopicRecords(img, TOPIC, ASSIGNMENT).records) img.apply(r);
     expect(createTopicRecords(img, TOPIC, ASSIGNMENT).error).toBe('TOPIC_ALREADY_EXISTS');
@@ -135,7 +135,7 @@ describe('created-topic-offline-at-rest', () => {
     running: [0, 1, 2],
   };
 
-  it('names a partition never brought online, one without a leader, a leader that does not lead, a missing replica', () => {
+  it('names a partition never online, one without a leader, a leader that does not lead, a missing replica', () => {
     expect(createdPartitionProblem(whole)).toBeNull();
     expect(createdPartitionProblem({ ...whole, leader: null })).toContain('no partition state');
     expect(createdPartitionProblem({ ...whole, leader: -1 })).toContain('no leader');
