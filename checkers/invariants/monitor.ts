@@ -406,6 +406,8 @@ export class InvariantMonitor {
       }
       case 'committed-read':
         return this.txns.onCommittedRead(e);
+      case 'txn-transition':
+        return this.txns.onTransition(e);
       case 'group-stable':
         return this.checkGroup(e);
       case 'acked': {
