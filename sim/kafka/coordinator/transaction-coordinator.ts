@@ -103,6 +103,11 @@ export class TransactionCoordinator implements Coordinator {
     }
     this.cache.set(partition, { coordinatorEpoch, txns });
     this.loading.delete(partition);
+    // What the coordinator now believes, told as a transition to the state it loaded: what its log held may be
+    // behind what an earlier coordinator had made (a power loss, an unclean election).
+    if (this.deps.observe.active) {
+      for (const m of txns.values()) this.emitTransition(m.transactionalId, m.state, m, coordinatorEpoch, true);
+    }
     for (const m of txns.values()) {
       if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') {
         this.sendMarkers(m, partition, coordinatorEpoch, m.state === 'PrepareCommit', m.prepareComplete(this.now()));
@@ -382,10 +387,17 @@ export class TransactionCoordinator implements Coordinator {
     });
   }
 
-  private emitTransition(transactionalId: string, from: string, t: TxnTransit, coordinatorEpoch: number): void {
+  private emitTransition(
+    transactionalId: string,
+    from: string,
+    t: Pick<TxnTransit, 'producerId' | 'producerEpoch' | 'state' | 'partitions'>,
+    coordinatorEpoch: number,
+    loaded = false,
+  ): void {
     const observe = this.deps.observe;
     if (!observe.active) return;
     observe.emit({
+      ...(loaded ? { loaded: true as const } : {}),
       kind: 'txn-transition',
       time: this.now(),
       broker: this.deps.brokerId,
