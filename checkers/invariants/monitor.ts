@@ -291,6 +291,7 @@ export class InvariantMonitor {
         this.deleted.add(`${e.broker}/${e.partition}`);
         return;
       case 'high-watermark':
+        this.txns.onHighWatermark(e.broker, e.partition, e.highWatermark);
         return this.onHighWatermark(e);
       case 'become-leader':
         return this.onBecomeLeader(e);

@@ -11,6 +11,8 @@
 //     so while the transaction coordinator (its last transition seen) has that producer Ongoing with the partition,
 //     or preparing to end such a transaction whose marker is not yet here; otherwise no marker will ever end it
 //     (KAFKA-14402, what KIP-890's verification prevents from 3.6): the last stable offset stays there for good.
+//     Judged when that leader's high watermark passes the record: a deposed leader's append that is truncated
+//     away hangs nothing.
 
 import type { ReplicationEvent, TxnTransitionEvent } from '../../sim/events/index.ts';
 
@@ -61,6 +63,8 @@ export class TxnInvariants {
   private readonly mirrors = new Map<string, TxnEntry[]>();
   /** producer id → the coordinator's last transition for it. */
   private readonly coordinator = new Map<number, CoordinatorView>();
+  /** broker/partition → HangingTransaction violations waiting for the high watermark to pass their record. */
+  private readonly hanging = new Map<string, TxnViolation[]>();
   private seen = 0;
 
   constructor(private readonly report: (v: TxnViolation) => void) {}
@@ -105,7 +109,10 @@ export class TxnInvariants {
     const why = !holds
       ? `has it ${t.to} with partitions [${t.partitions.join(', ')}], without this one`
       : `is ending that transaction (${t.to}) and its marker is already at offset ${last?.offset}`;
-    this.report({
+    const key = `${e.broker}/${e.partition}`;
+    const waiting = this.hanging.get(key) ?? [];
+    this.hanging.set(key, waiting);
+    waiting.push({
       invariant: 'HangingTransaction',
       partition: e.partition,
       brokers: [e.broker],
@@ -123,6 +130,7 @@ export class TxnInvariants {
         coordinatorState: t.to,
         coordinatorEpoch: t.producerEpoch,
         coordinatorPartitions: t.partitions,
+        appendedAt: e.time,
       },
     });
   }
@@ -130,6 +138,16 @@ export class TxnInvariants {
   onTruncate(broker: number, partition: number, toOffset: number): void {
     const m = this.mirror(broker, partition);
     while (m !== undefined && m.length > 0 && m[m.length - 1].offset >= toOffset) m.pop();
+    const waiting = this.hanging.get(`${broker}/${partition}`);
+    if (waiting !== undefined) retainBelow(waiting, toOffset);
+  }
+
+  /** A replica's high watermark moved: the hanging transactions it now holds below it are reported. */
+  onHighWatermark(broker: number, partition: number, highWatermark: number): void {
+    const waiting = this.hanging.get(`${broker}/${partition}`);
+    if (waiting === undefined) return;
+    for (const v of waiting.filter((w) => (w.detail.offset as number) < highWatermark)) this.report(v);
+    retainBelow(waiting, -1, highWatermark);
   }
 
   private checkMarkerOrder(e: AppendInfo, m: readonly TxnEntry[], producer: { id: number; epoch: number }): void {
@@ -196,4 +214,14 @@ export class TxnInvariants {
       return;
     }
   }
+}
+
+/** Keeps the waiting violations whose record is below `below` (a truncation) and not below `passed` (the HW). */
+function retainBelow(waiting: TxnViolation[], below: number, passed = -1): void {
+  let j = 0;
+  for (const v of waiting) {
+    const offset = v.detail.offset as number;
+    if ((below < 0 || offset < below) && offset >= passed) waiting[j++] = v;
+  }
+  waiting.length = j;
 }
