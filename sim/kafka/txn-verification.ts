@@ -4,7 +4,9 @@
 // the coordinator found by ReplicaManager.getTransactionCoordinator). What the producer is answered when the
 // partition is not verified follows ReplicaManager.appendEntries' unverifiedResults and AddPartitionsToTxnHandler:
 // coordinator trouble becomes the retriable NOT_ENOUGH_REPLICAS, PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH,
-// no answer NETWORK_EXCEPTION, INVALID_TXN_STATE (the partition is not in the transaction: it ended) stays.
+// no answer NETWORK_EXCEPTION, INVALID_TXN_STATE (the partition is not in the transaction: it ended) stays. From 3.8
+// (KAFKA-16386) NETWORK_EXCEPTION also goes out as NOT_ENOUGH_REPLICAS, for clients that did not retry it;
+// kafkasim's producers retry both alike, so every release answers as 3.6 did.
 // Kafka's manager keeps one request in flight per coordinator and batches the transactions waiting for it (a
 // newer one of the same transactional id replacing the waiting one); kafkasim sends each verification at once, one
 // partition per request, as its producers send one partition per Produce.
