@@ -308,6 +308,7 @@ export class InvariantMonitor {
         this.deleted.add(`${e.broker}/${e.partition}`);
         return;
       case 'high-watermark':
+        this.txns.onHighWatermark(e.broker, e.partition, e.highWatermark);
         return this.onHighWatermark(e);
       case 'become-leader':
         return this.onBecomeLeader(e);
@@ -440,6 +441,8 @@ export class InvariantMonitor {
       }
       case 'committed-read':
         return this.txns.onCommittedRead(e);
+      case 'txn-transition':
+        return this.txns.onTransition(e);
       case 'group-stable':
         return this.checkGroup(e);
       case 'acked': {

@@ -7,12 +7,18 @@
 //     high watermark (open, or not yet replicated), and lists every aborted transaction whose records it holds.
 //   MarkerBeforeRecords: no leader appends a transactional record of an epoch older than a marker already in its
 //     log for that producer: a fenced zombie's write never lands after the coordinator ended its transaction.
+//   HangingTransaction: a leader's transactional record that opens its producer's transaction on a partition does
+//     so while the transaction coordinator (its last transition seen) has that producer Ongoing with the partition,
+//     or preparing to end such a transaction whose marker is not yet here; otherwise no marker will ever end it
+//     (KAFKA-14402, what KIP-890's verification prevents from 3.6): the last stable offset stays there for good.
+//     Judged when that leader's high watermark passes the record: a deposed leader's append that is truncated
+//     away hangs nothing.
 
-import type { ReplicationEvent } from '../../sim/events/index.ts';
+import type { ReplicationEvent, TxnTransitionEvent } from '../../sim/events/index.ts';
 
 /** What the monitor reports; it adds the event's time and step and files it under the invariant's name. */
 export interface TxnViolation {
-  invariant: 'LastStableOffset' | 'ReadCommittedIsolation' | 'MarkerBeforeRecords';
+  invariant: 'LastStableOffset' | 'ReadCommittedIsolation' | 'MarkerBeforeRecords' | 'HangingTransaction';
   partition: number;
   brokers: number[];
   description: string;
@@ -24,6 +30,14 @@ interface TxnEntry {
   producerId: number;
   producerEpoch: number;
   kind: 'data' | 'COMMIT' | 'ABORT';
+  /** When it was seen, in this checker's count of events. */
+  seen: number;
+}
+
+/** The coordinator's last transition seen for a producer id, and when. */
+interface CoordinatorView {
+  event: TxnTransitionEvent;
+  seen: number;
 }
 
 export const TXN_INVARIANT_EXPLANATIONS = {
@@ -34,6 +48,11 @@ export const TXN_INVARIANT_EXPLANATIONS = {
   MarkerBeforeRecords:
     "A producer's transaction marker is never followed by that producer's records of an older epoch " +
     '(ProducerAppendInfo.checkProducerEpoch fences a zombie).',
+  HangingTransaction:
+    "A transactional record opens its producer's transaction on a partition only while the transaction " +
+    'coordinator has that producer Ongoing with the partition (or is ending that transaction and its marker has ' +
+    'not yet come): else no marker ever ends it, the last stable offset stays there and read_committed consumers ' +
+    'stall (KAFKA-14402; KIP-890 verification from 3.6).',
 } as const;
 
 type AppendInfo = Extract<ReplicationEvent, { kind: 'append' }>;
@@ -42,6 +61,11 @@ type CommittedRead = Extract<ReplicationEvent, { kind: 'committed-read' }>;
 export class TxnInvariants {
   /** broker/partition → its transactional batches and markers, by offset. */
   private readonly mirrors = new Map<string, TxnEntry[]>();
+  /** producer id → the coordinator's last transition for it. */
+  private readonly coordinator = new Map<number, CoordinatorView>();
+  /** broker/partition → HangingTransaction violations waiting for the high watermark to pass their record. */
+  private readonly hanging = new Map<string, TxnViolation[]>();
+  private seen = 0;
 
   constructor(private readonly report: (v: TxnViolation) => void) {}
 
@@ -58,13 +82,72 @@ export class TxnInvariants {
       this.mirrors.set(key, m);
     }
     const kind = e.control ?? 'data';
-    if (kind === 'data' && e.asLeader) this.checkMarkerOrder(e, m, e.producer);
-    m.push({ offset: e.baseOffset, producerId: e.producer.id, producerEpoch: e.producer.epoch, kind });
+    if (kind === 'data' && e.asLeader) {
+      this.checkMarkerOrder(e, m, e.producer);
+      this.checkOpenedKnown(e, m, e.producer.id);
+    }
+    const seen = ++this.seen;
+    m.push({ offset: e.baseOffset, producerId: e.producer.id, producerEpoch: e.producer.epoch, kind, seen });
+  }
+
+  onTransition(e: TxnTransitionEvent): void {
+    this.coordinator.set(e.producerId, { event: e, seen: ++this.seen });
+  }
+
+  /** HangingTransaction, at the record that opens the producer's transaction on the leader's partition. */
+  private checkOpenedKnown(e: AppendInfo, m: readonly TxnEntry[], producerId: number): void {
+    let last: TxnEntry | undefined;
+    for (let i = m.length - 1; i >= 0 && last === undefined; i--) if (m[i].producerId === producerId) last = m[i];
+    if (last?.kind === 'data') return;
+    const view = this.coordinator.get(producerId);
+    // Nothing known of the coordinator (it ran before anyone watched): nothing to hold the record against.
+    if (view === undefined) return;
+    const t = view.event;
+    const holds = t.partitions.includes(e.partition);
+    const ending = t.to === 'PrepareCommit' || t.to === 'PrepareAbort';
+    if (holds && (t.to === 'Ongoing' || (ending && (last === undefined || last.seen < view.seen)))) return;
+    const why = !holds
+      ? `has it ${t.to} with partitions [${t.partitions.join(', ')}], without this one`
+      : `is ending that transaction (${t.to}) and its marker is already at offset ${last?.offset}`;
+    const key = `${e.broker}/${e.partition}`;
+    const waiting = this.hanging.get(key) ?? [];
+    this.hanging.set(key, waiting);
+    waiting.push({
+      invariant: 'HangingTransaction',
+      partition: e.partition,
+      brokers: [e.broker],
+      description:
+        `leader ${e.broker} opened a transaction of producer ${producerId} (epoch ${e.producer?.epoch}) at offset ` +
+        `${e.baseOffset} of partition ${e.partition} that its coordinator (broker ${t.broker}, ` +
+        `${t.transactionalId}) never will end: it ${why}. No marker will come, the partition's last stable ` +
+        `offset stays at ${e.baseOffset} and read_committed consumers stall there (a hanging transaction, ` +
+        'KAFKA-14402; the KIP-890 verification of 3.6 refuses such a late produce)',
+      detail: {
+        offset: e.baseOffset,
+        producerId,
+        epoch: e.producer?.epoch ?? -1,
+        transactionalId: t.transactionalId,
+        coordinatorState: t.to,
+        coordinatorEpoch: t.producerEpoch,
+        coordinatorPartitions: t.partitions,
+        appendedAt: e.time,
+      },
+    });
   }
 
   onTruncate(broker: number, partition: number, toOffset: number): void {
     const m = this.mirror(broker, partition);
     while (m !== undefined && m.length > 0 && m[m.length - 1].offset >= toOffset) m.pop();
+    const waiting = this.hanging.get(`${broker}/${partition}`);
+    if (waiting !== undefined) retainBelow(waiting, toOffset);
+  }
+
+  /** A replica's high watermark moved: the hanging transactions it now holds below it are reported. */
+  onHighWatermark(broker: number, partition: number, highWatermark: number): void {
+    const waiting = this.hanging.get(`${broker}/${partition}`);
+    if (waiting === undefined) return;
+    for (const v of waiting.filter((w) => (w.detail.offset as number) < highWatermark)) this.report(v);
+    retainBelow(waiting, -1, highWatermark);
   }
 
   private checkMarkerOrder(e: AppendInfo, m: readonly TxnEntry[], producer: { id: number; epoch: number }): void {
@@ -131,4 +214,14 @@ export class TxnInvariants {
       return;
     }
   }
+}
+
+/** Keeps the waiting violations whose record is below `below` (a truncation) and not below `passed` (the HW). */
+function retainBelow(waiting: TxnViolation[], below: number, passed = -1): void {
+  let j = 0;
+  for (const v of waiting) {
+    const offset = v.detail.offset as number;
+    if ((below < 0 || offset < below) && offset >= passed) waiting[j++] = v;
+  }
+  waiting.length = j;
 }

@@ -22,6 +22,7 @@ export type InvariantName =
   | 'LastStableOffset'
   | 'ReadCommittedIsolation'
   | 'MarkerBeforeRecords'
+  | 'HangingTransaction'
   // Consumer groups.
   | 'GroupAssignmentExclusive'
   | 'CooperativeRevokeFirst';

@@ -15,4 +15,6 @@ export interface TxnTransitionEvent {
   /** The transaction's data partitions (global ids) in the new state. */
   partitions: number[];
   coordinatorEpoch: number;
+  /** A coordinator loaded this state from __transaction_state (from = to): what it believes from now on. */
+  loaded?: true;
 }

@@ -29,6 +29,12 @@ export interface AddPartitionsToTxnRequest {
   producerId: number;
   producerEpoch: number;
   partitions: number[];
+  /**
+   * KIP-890 (v4, 3.6.0): a leader asks whether the partitions are already in the producer's ongoing transaction,
+   * adding nothing (TransactionCoordinator.handleVerifyPartitionsInTransaction). kafkasim's leaders ask about one
+   * partition at a time, so the answer's one error is that partition's.
+   */
+  verifyOnly?: true;
 }
 
 export interface AddPartitionsToTxnResponse {

@@ -73,6 +73,8 @@ export interface ProduceRequest {
   values: number[];
   /** A transactional producer's batch (its partition added to the transaction first). */
   transactional?: boolean;
+  /** ProduceRequest.transactionalId: the leader verifies the batch with this id's coordinator (KIP-890, 3.6). */
+  transactionalId?: string;
 }
 
 export interface ProduceResponse {

@@ -15,6 +15,7 @@ import type { KafkaError, PartitionState } from './messages.ts';
 import type { TruncationReason } from '../events/index.ts';
 import type { ObserverHub } from './observer.ts';
 import { ProducerStateManager } from './producer-state.ts';
+import { VerificationStates } from './verification-state.ts';
 import type { KafkaBehaviours } from './protocol.ts';
 import type { ControlMarker, CoordinatorRecord, RecordBatch } from './records.ts';
 import { TransactionIndex } from './txn-index.ts';
@@ -95,6 +96,8 @@ export class Partition {
   private readonly producers: ProducerStateManager;
   /** Open, unreplicated and aborted transactions (txn-index.ts): the last stable offset and the aborted index. */
   readonly txns = new TransactionIndex();
+  /** KIP-890 (3.6.0): producers whose first transactional batch here is being verified (verification-state.ts). */
+  private readonly verification = new VerificationStates();
 
   constructor(
     readonly id: number,
@@ -327,6 +330,7 @@ export class Partition {
     values: number[],
     acks: 0 | 1 | -1,
     payloads?: readonly CoordinatorRecord[],
+    verificationGuard: number | null = null,
   ): AppendResult {
     if (this.role !== 'leader') return { error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
     const minIsr = this.deps.config['min.insync.replicas'];
@@ -342,7 +346,12 @@ export class Partition {
         const baseOffset = check.firstOffset;
         return { error: 'NONE', baseOffset, requiredOffset: baseOffset + values.length };
       }
+      if (producer.transactional === true && this.missingVerification(producerId, verificationGuard))
+        return { error: 'INVALID_TXN_STATE', baseOffset: -1, requiredOffset: -1 };
       if (check.kind === 'error') return { error: check.error, baseOffset: -1, requiredOffset: -1 };
+      // ProducerAppendInfo.checkSequence (3.6.0): nothing above the lowest sequence seen while verifying.
+      if (this.deps.protocol.kip890 && this.verification.blocksSequence(producerId, baseSequence))
+        return { error: 'OUT_OF_ORDER_SEQUENCE_NUMBER', baseOffset: -1, requiredOffset: -1 };
       // ProducerAppendInfo.appendDataBatch: a plain batch while the producer's transaction is open.
       if (producer.transactional !== true && this.txns.ongoingFirstOffset(producerId) !== undefined)
         return { error: 'INVALID_TXN_STATE', baseOffset: -1, requiredOffset: -1 };
@@ -359,6 +368,27 @@ export class Partition {
     if (producer.transactional === true) batch.isTransactional = true;
     this.appendBatch(batch, true, acks);
     return { error: 'NONE', baseOffset: batch.baseOffset, requiredOffset: nextOffsetOf(batch) };
+  }
+
+  /**
+   * KIP-890 (3.6.0) Partition.maybeStartTransactionVerification -> UnifiedLog.maybeStartTransactionVerification: the
+   * verification guard under which a client's transactional batch may open the producer's transaction here, or null
+   * when the transaction is already open here (nothing to verify). NOT_LEADER_OR_FOLLOWER off the leader.
+   */
+  maybeStartTransactionVerification(producerId: number, sequence: number, epoch: number): number | null | 'NOT_LEADER' {
+    if (this.role !== 'leader') return 'NOT_LEADER';
+    if (this.txns.ongoingFirstOffset(producerId) !== undefined) return null;
+    return this.verification.start(producerId, sequence, epoch);
+  }
+
+  /**
+   * UnifiedLog.analyzeAndValidateProducerState (3.6.0): a client's transactional batch that would open a transaction
+   * here needs the guard its verification created, still current (batchMissingRequiredVerification); a marker or an
+   * earlier batch since then cleared it. Without KIP-890 any such batch is taken.
+   */
+  private missingVerification(producerId: number, guard: number | null): boolean {
+    if (!this.deps.protocol.kip890 || this.txns.ongoingFirstOffset(producerId) !== undefined) return false;
+    return guard === null || guard !== this.verification.guardOf(producerId);
   }
 
   /**
@@ -659,6 +689,8 @@ export class Partition {
     this.log.append(batch);
     this.producers.update(batch);
     this.txns.onAppend(batch);
+    // UnifiedLog.updateProducers (3.6.0): a transactional record or a marker ends the producer's verification.
+    if (batch.isTransactional === true || batch.control !== undefined) this.verification.clear(batch.producerId);
     const now = this.deps.now();
     if (this.deps.observe.active) {
       this.deps.observe.emit({

@@ -75,6 +75,16 @@ export interface KafkaBehaviours {
    * shutting down no longer holds it for replica.lag.time.max.ms.
    */
   kafka15021: boolean;
+  /**
+   * KIP-890 part 1 (3.6.0, KAFKA-14402; transaction.partition.verification.enable, true by default): before the
+   * first transactional batch of a producer's transaction lands on a partition, the leader asks the transaction
+   * coordinator whether the partition is in that producer's ongoing transaction (AddPartitionsToTxn v4 with
+   * verifyOnly, sent by AddPartitionsToTxnManager from ReplicaManager.appendRecords) and appends only under the
+   * VerificationGuard it created (UnifiedLog.maybeStartTransactionVerification, analyzeAndValidateProducerState);
+   * a late produce of a transaction already ended is refused INVALID_TXN_STATE. Before, it was appended and opened
+   * a transaction no coordinator would ever end: the hanging transaction.
+   */
+  kip890: boolean;
   /** KIP-966's strict min ISR: the high watermark does not advance while |ISR| < min.insync.replicas. */
   strictMinIsr: boolean;
   /**
@@ -208,6 +218,7 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kip835: 'KIP-835 the active controller writes a NoOpRecord every metadata.max.idle.interval.ms (KRaft)',
   kip903: 'KIP-903 broker epochs in Fetch and AlterPartition (KRaft)',
   kafka15021: 'KAFKA-15021 KRaft ISR shrink keeps the leader epoch; only ISR-eligible followers hold the HW',
+  kip890: 'KIP-890 the leader verifies a transactional produce with the transaction coordinator',
   strictMinIsr: 'KIP-966 high watermark held below min ISR',
   elr: 'KIP-966 eligible leader replicas',
   kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',

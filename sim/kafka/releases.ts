@@ -54,6 +54,7 @@ const NONE: KafkaBehaviours = {
   kip835: false,
   kip903: false,
   kafka15021: false,
+  kip890: false,
   strictMinIsr: false,
   elr: false,
   kraftUncleanElection: false,
@@ -309,8 +310,14 @@ const HISTORY: Change[] = [
   {
     version: '3.7',
     checkedAt: '3.7.0',
-    behaviours: { strictMinIsr: true, kafka15021: true },
+    behaviours: { strictMinIsr: true, kafka15021: true, kip890: true },
     changes: [
+      'KIP-890 part 1 (3.6.0, KAFKA-14402): transaction.partition.verification.enable (true): the leader verifies ' +
+        "a producer's first transactional batch on a partition with the transaction coordinator " +
+        '(ReplicaManager.appendRecords, AddPartitionsToTxnManager, AddPartitionsToTxn verifyOnly answered by ' +
+        'TransactionCoordinator.handleVerifyPartitionsInTransaction) and appends it only under its verification ' +
+        'guard (UnifiedLog.maybeStartTransactionVerification, analyzeAndValidateProducerState; ' +
+        'ProducerStateManager.maybeCreateVerificationStateEntry), so a late produce cannot open a hanging transaction',
       'KAFKA-15021 (3.6, MV 3.6-IV0): in KRaft an ISR shrink bumps only the partition epoch, no longer the ' +
         'leader epoch (PartitionChangeBuilder.triggerLeaderEpochBumpForIsrShrinkIfNeeded, ' +
         'MetadataVersion.isLeaderEpochBumpRequiredOnIsrShrink)',

@@ -36,6 +36,7 @@ import type { BrokerConfig } from './config.ts';
 import type { TopicName } from './topics.ts';
 import { DATA_TOPIC, topicPartitionOf, topicsOf } from './topics.ts';
 import type { RequestChannel } from './request-channel.ts';
+import { AddPartitionsToTxnManager } from './txn-verification.ts';
 import { brokerNode } from './zk-layout.ts';
 import { P, probe } from './probes.ts';
 
@@ -123,6 +124,8 @@ export class ReplicaManager {
   controllerEpoch = -1;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly delayedProduces: DelayedProduce[] = [];
+  /** KIP-890's AddPartitionsToTxnManager, made on the first transactional produce that needs it. */
+  private verification: AddPartitionsToTxnManager | null = null;
   private readonly delayedFetches: DelayedFetch[] = [];
   private readonly hwBefore: number[] = [];
   private readonly checkpointedHw: Map<number, number>;
@@ -488,13 +491,39 @@ export class ReplicaManager {
 
   // ---- produce ----
 
-  /** Appends as leader; acks=all waits in the purgatory until the high watermark passes it. */
+  /**
+   * Appends as leader; acks=all waits in the purgatory until the high watermark passes it. From 3.6 (KIP-890) a
+   * transactional batch that would open its producer's transaction here is first verified with the transaction
+   * coordinator and appended under its verification guard (ReplicaManager.appendRecords,
+   * partitionEntriesForVerification; txn-verification.ts).
+   */
   appendRecords(from: NodeId, req: ProduceRequest, respond: ProduceCallback): void {
     const p = this.partitions.get(req.partition);
     if (p === undefined) return respond(from, req, 'NOT_LEADER_OR_FOLLOWER', -1, -1);
+    if (!AddPartitionsToTxnManager.wants(this.config, req)) return this.appendToLocalLog(from, req, p, null, respond);
+    const guard = p.maybeStartTransactionVerification(req.producerId, req.baseSequence, req.producerEpoch);
+    if (guard === 'NOT_LEADER') return respond(from, req, 'NOT_LEADER_OR_FOLLOWER', -1, -1);
+    if (guard === null) return this.appendToLocalLog(from, req, p, null, respond);
+    this.verification ??= new AddPartitionsToTxnManager(this.config, this.metadataCache, this.deps.channel);
+    this.verification.verify(req, (error) => {
+      if (error !== 'NONE') return respond(from, req, error, -1, -1);
+      const now = this.partitions.get(req.partition);
+      if (now === undefined) return respond(from, req, 'NOT_LEADER_OR_FOLLOWER', -1, -1);
+      this.appendToLocalLog(from, req, now, guard, respond);
+    });
+  }
+
+  /** ReplicaManager.appendToLocalLog for one client batch, with its verification guard if it has one. */
+  private appendToLocalLog(
+    from: NodeId,
+    req: ProduceRequest,
+    p: Partition,
+    verificationGuard: number | null,
+    respond: ProduceCallback,
+  ): void {
     let result;
     try {
-      result = p.appendAsLeader(req, req.values, req.acks);
+      result = p.appendAsLeader(req, req.values, req.acks, undefined, verificationGuard);
     } catch (e) {
       return logDirFailed(this.ctx, `partition ${req.partition} appending`, e);
     }

@@ -96,3 +96,71 @@ describe('transaction invariants', () => {
     expect(run(events)).toEqual(['ReadCommittedIsolation']);
   });
 });
+
+const txn = (to: string, partitions: number[], loaded = false): ReplicationEvent => ({
+  kind: 'txn-transition',
+  time: 50,
+  broker: 1,
+  transactionalId: 'tx',
+  producerId: P.id,
+  producerEpoch: P.epoch,
+  from: loaded ? to : 'Ongoing',
+  to,
+  partitions,
+  coordinatorEpoch: 0,
+  ...(loaded ? { loaded: true as const } : {}),
+});
+const hw = (highWatermark: number): ReplicationEvent => ({
+  kind: 'high-watermark',
+  time: 60,
+  broker: 0,
+  partition: 0,
+  highWatermark,
+});
+const truncate = (toOffset: number): ReplicationEvent => ({
+  kind: 'truncate',
+  time: 70,
+  broker: 0,
+  partition: 0,
+  toOffset,
+  fromLogEndOffset: toOffset + 1,
+  reason: 'leader-epoch',
+  removed: [],
+});
+
+describe('HangingTransaction', () => {
+  // The transaction on partition 0: opened while Ongoing, ended by its marker, then the coordinator completes it.
+  const ended = [
+    txn('Ongoing', [0]),
+    append(0, P, T),
+    txn('PrepareAbort', [0]),
+    append(1, P, { control: 'ABORT' }),
+    txn('CompleteAbort', []),
+  ];
+
+  it('a record that opens a transaction after the marker, once below the high watermark', () => {
+    expect(run([...ended, append(2, P, T)])).toEqual([]);
+    expect(run([...ended, append(2, P, T), hw(3)])).toEqual(['HangingTransaction']);
+  });
+
+  it('not when the leader truncates it away first (a deposed leader woken from a pause)', () => {
+    expect(run([...ended, append(2, P, T), truncate(2), hw(3)])).toEqual([]);
+  });
+
+  it('not while the coordinator has the partition Ongoing, as it loaded it or as it added it', () => {
+    expect(run([...ended, txn('Ongoing', [0], true), append(2, P, T), hw(3)])).toEqual([]);
+    expect(run([...ended, txn('Ongoing', [1, 0]), append(2, P, T), hw(3)])).toEqual([]);
+  });
+
+  it('not before the marker of a transaction being ended; after it, a hang', () => {
+    const preparing = [txn('Ongoing', [0]), txn('PrepareAbort', [0])];
+    expect(run([...preparing, append(0, P, T), append(1, P, { control: 'ABORT' }), hw(2)])).toEqual([]);
+    expect(run([...preparing, append(0, P, { control: 'ABORT' }), append(1, P, T), hw(2)])).toEqual([
+      'HangingTransaction',
+    ]);
+  });
+
+  it('a record on a partition the coordinator has Ongoing without it', () => {
+    expect(run([txn('Ongoing', [1]), append(0, P, T), hw(1)])).toEqual(['HangingTransaction']);
+  });
+});

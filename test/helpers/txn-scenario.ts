@@ -1,6 +1,6 @@
 // Transactions in a scenario: a cluster with __transaction_state, transactional producers driven step by step,
 // and read_committed / read_uncommitted consumers reading partitions from the start.
-import type { ConsumerConfig } from '../../sim/kafka/config.ts';
+import type { ConsumerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
 import type { TransactionalProducer, TxnOutcome } from '../../sim/kafka/clients/transactional-producer.ts';
 import type { IsolationLevel } from '../../sim/kafka/messages.ts';
@@ -21,10 +21,17 @@ export function txnScenario(o: ScenarioOptions = {}): Scenario {
 
 let clients = 0;
 
-/** A transactional producer on a fresh client node. */
-export function txnProducer(s: Scenario, transactionalId: string, timeoutMs = 60_000): TransactionalProducer {
+/** A transactional producer on a fresh client node (its id in `node`, if given, for faults on its links). */
+export function txnProducer(
+  s: Scenario,
+  transactionalId: string,
+  timeoutMs = 60_000,
+  producer: Partial<ProducerConfig> = {},
+  node: { id?: string } = {},
+): TransactionalProducer {
   const id = `txn${clients++}`;
-  s.cluster.addClient(id, {});
+  node.id = id;
+  s.cluster.addClient(id, { producer });
   s.world.start(id);
   const client = s.cluster.client(id);
   if (client === null) throw new Error('client did not start');

@@ -81,6 +81,7 @@ export class KafkaClient implements Program {
       txn,
       (ms, fn) => this.ctx.setTimer(ms, fn),
       this.bootstrap,
+      () => this.ctx.now(),
     );
   }
 

@@ -5,8 +5,12 @@
 // up to 5; one keeps the sequences trivially in order). A partition is added to the transaction before its first
 // record is sent (Sender waits on the pending AddPartitionsToTxn); commit waits for every record (flush), abort
 // drops the unsent ones and waits for those in flight (TransactionManager.beginAbort, accumulator
-// abortUndrainedBatches); the EndTxn is retried until it is answered. Not modelled: KIP-360 epoch bumps of a
-// transactional producer (an abortable error stays one), KIP-890, the idempotent-only producer (producer.ts).
+// abortUndrainedBatches); the EndTxn is retried until it is answered. A record not acknowledged within
+// delivery.timeout.ms fails (KIP-91, Sender.getExpiredInflightBatches, checked as each attempt is answered or times
+// out, as producer.ts does), leaving the transaction abortable and, after its abort, the epoch to bump with
+// InitProducerId (KIP-360 2.5: TransactionManager.maybeTransitionToErrorState sets epochBumpRequired,
+// beginAbort then initializeTransactions): the attempt still in the network may land later, after the markers.
+// Not modelled: KIP-360's expected epoch in that InitProducerId, KIP-890 part 2, the idempotent-only producer.
 import type { ProducerConfig } from '../config.ts';
 import type { AddPartitionsToTxnResponse, EndTxnResponse, FindCoordinatorResponse } from '../coordinator-messages.ts';
 import type { InitProducerIdResponse, KafkaError, KafkaResponse, ProduceResponse } from '../messages.ts';
@@ -45,6 +49,8 @@ const COORDINATOR_RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
 
 interface PendingSend {
   value: number;
+  /** When delivery.timeout.ms runs out for it. */
+  deadline: number;
   done: (outcome: SendOutcome) => void;
 }
 
@@ -68,6 +74,8 @@ export class TransactionalProducer {
   private addInFlight = false;
   /** The first error that made the transaction abortable (lastError). */
   private abortableError: string | null = null;
+  /** A record expired with an attempt out: the abort is followed by an epoch bump (epochBumpRequired). */
+  private epochBumpRequired = false;
   /** Waits for every record to complete before EndTxn (flush, or the in-flight ones on abort). */
   private onIdle: (() => void) | null = null;
 
@@ -78,6 +86,7 @@ export class TransactionalProducer {
     private readonly txn: TransactionalConfig,
     private readonly setTimer: (ms: number, fn: () => void) => unknown,
     private readonly bootstrap: string[],
+    private readonly now: () => number,
   ) {}
 
   private get backoff(): number {
@@ -133,6 +142,11 @@ export class TransactionalProducer {
   initTransactions(done: (outcome: TxnOutcome) => void): void {
     if (this.state !== 'UNINITIALIZED') return done({ type: 'fail', error: `initTransactions in ${this.state}` });
     this.state = 'INITIALIZING';
+    this.initProducerId(done);
+  }
+
+  /** InitProducerId for the transactional id; a new epoch numbers every partition from 0 again. */
+  private initProducerId(done: (outcome: TxnOutcome) => void): void {
     this.coordinatorRequest<InitProducerIdResponse>(
       () => ({
         type: 'InitProducerId',
@@ -147,6 +161,7 @@ export class TransactionalProducer {
         this.producerId = r.producerId;
         this.producerEpoch = r.producerEpoch;
         this.partitions.clear();
+        this.epochBumpRequired = false;
         this.state = 'READY';
         done({ type: 'ok' });
       },
@@ -165,7 +180,7 @@ export class TransactionalProducer {
       return done({ type: 'fail', error: this.abortableError ?? `send in ${this.state}` });
     }
     const p = this.partition(partition);
-    p.queue.push({ value, done });
+    p.queue.push({ value, done, deadline: this.now() + this.config['delivery.timeout.ms'] });
     this.drain(partition);
   }
 
@@ -213,6 +228,8 @@ export class TransactionalProducer {
       }),
       (r) => {
         if (r.error === 'NONE') {
+          // TransactionManager.beginAbort (2.5+): after an expired record, the abort is followed by a bump.
+          if (!committed && this.epochBumpRequired) return this.initProducerId(done);
           this.state = 'READY';
           return done({ type: 'ok' });
         }
@@ -288,6 +305,7 @@ export class TransactionalProducer {
       baseSequence: p.nextSequence,
       values: [record.value],
       transactional: true,
+      transactionalId: this.txn['transactional.id'],
     };
     this.channel.send<ProduceResponse>(`b${leader}`, request, this.config['request.timeout.ms'], (r) => {
       p.inFlight = false;
@@ -296,6 +314,13 @@ export class TransactionalProducer {
         p.queue.shift();
         p.nextSequence++;
         record.done({ type: 'ok', offset: r.baseOffset });
+      } else if ((error === 'NETWORK_EXCEPTION' || RETRIABLE.has(error)) && this.now() >= record.deadline) {
+        // Past delivery.timeout.ms: the record fails, its attempt maybe still on its way (transitionToAbortableError
+        // with epochBumpRequired: the client cannot know which sequences the partition holds).
+        p.queue.shift();
+        this.abortableError ??= 'DELIVERY_TIMEOUT';
+        this.epochBumpRequired = true;
+        record.done({ type: 'fail', error: 'DELIVERY_TIMEOUT' });
       } else if (error === 'NETWORK_EXCEPTION' || RETRIABLE.has(error)) {
         // The same sequence again: the leader drops it if the first attempt was appended.
         this.metadata.refresh();

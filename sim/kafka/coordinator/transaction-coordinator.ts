@@ -3,7 +3,8 @@
 // endTransaction, abortTimedOutTransactions, onElection / onResignation; TransactionStateManager's cache per
 // __transaction_state partition and coordinator epoch, loadTransactionsForTxnTopicPartition, getTransactionState and
 // appendTransactionToLog). Markers go out through transaction-markers.ts. Not modelled: KIP-360's expected producer
-// id and epoch in InitProducerId (clients here never send them), transactional id expiration, KIP-890.
+// id and epoch in InitProducerId (clients here never send them), transactional id expiration, KIP-890 part 2 (4.0's
+// epoch bump per transaction). KIP-890 part 1's verification (3.6.0) is answered here.
 import type { NodeId } from '../../world/network.ts';
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, EndTxnResponse } from '../coordinator-messages.ts';
 import type { InitProducerIdRequest, InitProducerIdResponse, KafkaError, KafkaMessage } from '../messages.ts';
@@ -102,6 +103,11 @@ export class TransactionCoordinator implements Coordinator {
     }
     this.cache.set(partition, { coordinatorEpoch, txns });
     this.loading.delete(partition);
+    // What the coordinator now believes, told as a transition to the state it loaded: what its log held may be
+    // behind what an earlier coordinator had made (a power loss, an unclean election).
+    if (this.deps.observe.active) {
+      for (const m of txns.values()) this.emitTransition(m.transactionalId, m.state, m, coordinatorEpoch, true);
+    }
     for (const m of txns.values()) {
       if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') {
         this.sendMarkers(m, partition, coordinatorEpoch, m.state === 'PrepareCommit', m.prepareComplete(this.now()));
@@ -211,6 +217,7 @@ export class TransactionCoordinator implements Coordinator {
   }
 
   private handleAddPartitions(req: AddPartitionsToTxnRequest, respond: (error: KafkaError) => void): void {
+    if (req.verifyOnly === true) return respond(this.verifyPartitionsInTransaction(req));
     const found = this.lookup(req.transactionalId);
     if (found.error !== 'NONE') return respond(found.error);
     const m = found.metadata;
@@ -221,6 +228,22 @@ export class TransactionCoordinator implements Coordinator {
     if (m.state === 'Ongoing' && req.partitions.every((p) => m.partitions.includes(p))) return respond('NONE');
     const transit = m.prepareAddPartitions(req.partitions, this.now());
     this.appendTransactionToLog(req.transactionalId, found.coordinatorEpoch, transit, respond);
+  }
+
+  /**
+   * KIP-890 TransactionCoordinator.handleVerifyPartitionsInTransaction (3.6.0): a data partition's leader asks
+   * whether its partition is in this producer's transaction. The pending state is not looked at (the leader's
+   * verification guard settles a race with the marker); a transaction being completed is CONCURRENT_TRANSACTIONS,
+   * and a partition the transaction does not hold (it ended: the Complete states hold none) INVALID_TXN_STATE.
+   */
+  private verifyPartitionsInTransaction(req: AddPartitionsToTxnRequest): KafkaError {
+    const found = this.lookup(req.transactionalId);
+    if (found.error !== 'NONE') return found.error;
+    const m = found.metadata;
+    if (m === undefined || m.producerId !== req.producerId) return 'INVALID_PRODUCER_ID_MAPPING';
+    if (m.producerEpoch !== req.producerEpoch) return 'PRODUCER_FENCED';
+    if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') return 'CONCURRENT_TRANSACTIONS';
+    return req.partitions.every((p) => m.partitions.includes(p)) ? 'NONE' : 'INVALID_TXN_STATE';
   }
 
   /** TransactionCoordinator.endTransaction: PrepareCommit / PrepareAbort to the log, answer, then the markers. */
@@ -364,10 +387,17 @@ export class TransactionCoordinator implements Coordinator {
     });
   }
 
-  private emitTransition(transactionalId: string, from: string, t: TxnTransit, coordinatorEpoch: number): void {
+  private emitTransition(
+    transactionalId: string,
+    from: string,
+    t: Pick<TxnTransit, 'producerId' | 'producerEpoch' | 'state' | 'partitions'>,
+    coordinatorEpoch: number,
+    loaded = false,
+  ): void {
     const observe = this.deps.observe;
     if (!observe.active) return;
     observe.emit({
+      ...(loaded ? { loaded: true as const } : {}),
       kind: 'txn-transition',
       time: this.now(),
       broker: this.deps.brokerId,
