@@ -15,6 +15,7 @@ import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/his
 import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
+import { TxnPhases } from '../workloads/txn/phases.ts';
 import {
   CrashWatch,
   durabilityFacts,
@@ -122,7 +123,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     replicationFactor: test.cluster.replicationFactor,
     metadata: test.cluster.metadata,
   });
-  const workload = new QueueWorkload(cluster, recorder, test.workload);
+  const workload = workloadOf(test, cluster, recorder);
   if (test.stopOnViolation) monitors.stopAtFirstFinding();
 
   let readyMs = -1;
@@ -145,7 +146,9 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
       () => healAll(cluster, recordNemesis),
       () => {
         if (recoveredAt < 0 && fullyReplicated(cluster)) recoveredAt = world.now;
-        return recoveredAt >= 0;
+        // Transactions: read once no data partition holds an open transaction, so that the final reads reach
+        // every committed one (a commit is answered before its markers are written).
+        return recoveredAt >= 0 && (test.workloadKind !== 'txn' || stable(cluster));
       },
     );
     healed = isQuiet(faultState(cluster));
@@ -217,6 +220,34 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   if (chosen.swarmDescription !== undefined) run.swarmDescription = chosen.swarmDescription;
   if (stoppedAt !== undefined) run.stoppedAt = stoppedAt;
   return run;
+}
+
+/** What a run's workload does for it: the queue workload, or the txn workload's phases (same shape). */
+type RunWorkload = Pick<QueueWorkload, 'start' | 'beginFinalPhase' | 'finished' | 'finalReadsDeadline' | 'stats'>;
+
+function workloadOf(test: Test, cluster: KafkaCluster, recorder: HistoryRecorder): RunWorkload {
+  if (test.workloadKind === 'queue') return new QueueWorkload(cluster, recorder, test.workload);
+  // Jepsen's clients: one per producer the queue workload would have; keys are the data partitions. A crashed
+  // producer's open transaction blocks read_committed consumers until the coordinator aborts it, so the timeout
+  // is short enough for the final phase to outwait it (bench/txn.ts measured it under crashes).
+  return new TxnPhases(cluster, recorder, cluster.world.stream('txn-workload'), {
+    clients: test.workload.producers,
+    keys: test.cluster.partitions,
+    isolation: test.isolation,
+    transactionTimeoutMs: TXN_TIMEOUT_MS,
+  });
+}
+
+/** transaction.timeout.ms of the txn workload's producers. */
+const TXN_TIMEOUT_MS = 10_000;
+
+/** Every data partition's leader has its last stable offset at its high watermark: no transaction is open. */
+function stable(cluster: KafkaCluster): boolean {
+  for (let p = 0; p < cluster.config.partitions; p++) {
+    const state = cluster.broker(cluster.leaderOf(p))?.partitions.get(p);
+    if (state === undefined || state.lastStableOffset < state.highWatermark) return false;
+  }
+  return true;
 }
 
 /** Runs until there is an active controller and every partition has a leader; -1 if `timeoutMs` passes first. */
