@@ -13,6 +13,7 @@ import { checkMetadataAtRest } from '../checkers/invariants/raft-at-rest.ts';
 import { checkFinalLogReads } from '../checkers/queue/final-log-reads.ts';
 import { checkQueue } from '../checkers/queue/index.ts';
 import { checkJepsenKafka } from '../checkers/jepsen-kafka/index.ts';
+import { attributeTxnLosses } from '../checkers/durability/txn-losses.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 
 export const QUEUE_CHECKER: Checker = {
@@ -92,12 +93,17 @@ export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number
 
 /**
  * Jepsen's Kafka checker (checkers/jepsen-kafka) with the anomaly kinds Jepsen allows for an assign-mode test with
- * ww edges; read_uncommitted also allows the dirty reads Kafka promises it (G1a, precommitted-read), unless
- * `strict`, which judges as Jepsen does.
+ * ww edges; read_uncommitted also allows the dirty reads Kafka promises it (G1a, precommitted-read), and what a
+ * loss the configuration allows leaves behind is allowed (checkers/durability/txn-losses.ts), unless `strict`,
+ * which judges as Jepsen does.
  */
 export function jepsenKafkaChecker(isolation: 'read_committed' | 'read_uncommitted', strict: boolean): Checker {
   const options = strict ? {} : { isolation };
-  return { name: 'jepsen-kafka', kind: 'history', check: (f) => checkJepsenKafka(f.history, options) };
+  return {
+    name: 'jepsen-kafka',
+    kind: 'history',
+    check: (f) => attributeTxnLosses(checkJepsenKafka(f.history, options), f.history, f.durability),
+  };
 }
 
 /**
