@@ -6,7 +6,7 @@ import { NETWORK_PROFILES } from './options.ts';
 import type { RunFacts } from '../checkers/checker.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
 import { keptForKraftView } from '../reports/kraft-view.ts';
-import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
+import type { BrokerCrash, GroupStableEvent, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import { isDataPartition } from '../sim/events/topics.ts';
 import { KafkaCluster } from '../sim/kafka/cluster.ts';
 import { probeCountsSince, probeMark } from '../sim/kafka/probes.ts';
@@ -74,6 +74,8 @@ export interface TestRun {
   /** KRaft mode: the Raft events the report's quorum view draws, and the voters' crashes (empty in ZooKeeper mode). */
   raftEvents: RaftEvent[];
   controllerCrashes: { voter: number; time: number }[];
+  /** Subscribe mode: each group generation that reached Stable, as its coordinator reported it (reports). */
+  groupEvents: GroupStableEvent[];
   facts: RunFacts;
   stats: RunStats;
   /** Over the history's JSON lines and the schedule: replaying the seed must reproduce it. */
@@ -103,7 +105,11 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   // The data topic's events only: internal topics' records are no workload's values (the invariants, which watch
   // every partition, observe the cluster themselves).
   const replicationEvents: ReplicationEvent[] = [];
-  cluster.observe((e) => (!('partition' in e) || isDataPartition(e.partition)) && replicationEvents.push(e));
+  const groupEvents: GroupStableEvent[] = [];
+  cluster.observe((e) => {
+    if (e.kind === 'group-stable') groupEvents.push(e);
+    else if (!('partition' in e) || isDataPartition(e.partition)) replicationEvents.push(e);
+  });
   const raftEvents: RaftEvent[] = [];
   if (cluster.voterIds.length > 0) cluster.observeRaft((e) => keptForKraftView(e) && raftEvents.push(e));
   const controllerCrashes = watchControllerCrashes(cluster);
@@ -210,6 +216,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     brokerCrashes: crashWatch.crashes,
     raftEvents,
     controllerCrashes,
+    groupEvents,
     facts,
     stats,
     historyHash,
