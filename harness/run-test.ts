@@ -16,6 +16,7 @@ import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
 import { TxnPhases } from '../workloads/txn/phases.ts';
+import { TxnWatch } from './txn-facts.ts';
 import {
   CrashWatch,
   durabilityFacts,
@@ -116,6 +117,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   const monitors = new OnlineMonitors(cluster, test.checkers);
   hooks.onCluster?.(cluster);
   const crashWatch = new CrashWatch(cluster);
+  const txnWatch = test.workloadKind === 'txn' ? new TxnWatch(cluster) : null;
   const recorder = new HistoryRecorder(() => world.now);
   const recordNemesis: NemesisRecord = (op) =>
     recorder.record({ process: NEMESIS_PROCESS, type: 'info', f: op.f, value: op.value }, op.time);
@@ -180,6 +182,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
       ),
       finalLogs: finalLogs(cluster),
       loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
+      ...(txnWatch === null ? {} : { txn: txnWatch.facts() }),
     },
     replicasAtRest: replicasAtRest(cluster),
     votersAtRest: votersAtRest(cluster),
