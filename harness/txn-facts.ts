@@ -20,14 +20,23 @@ export class TxnWatch {
       const broker = brokerOfNode.get(node);
       if (broker === undefined || mode === 'process') return;
       const disk = cluster.world.node(node).disk;
-      for (const [id, partition] of cluster.broker(broker)?.partitions ?? []) {
-        if (!this.stateIds.has(id)) continue;
+      const program = cluster.broker(broker);
+      // A broker already down keeps whatever its disk holds: nothing to say of it.
+      if (program === null || program === undefined) return;
+      for (const id of this.stateIds) {
+        const partition = program.partitions.get(id);
+        // Not hosted at all by a running broker (back on a replaced disk, not yet created again): it holds nothing.
+        if (partition === undefined) {
+          this.losses.push({ time: cluster.world.now, broker, partition: id });
+          continue;
+        }
         this.replicaOf(id, broker);
         let synced = 0;
         for (const b of disk.syncedRecords(partition.log.file) as RecordBatch[]) synced += b.values.length;
         let written = 0;
         for (const b of partition.log.all()) written += b.values.length;
-        if (written > synced) this.losses.push({ time: cluster.world.now, broker, partition: id });
+        // A replica holding nothing (back on a replaced disk, still fetching) keeps nothing of the decisions either.
+        if (written > synced || written === 0) this.losses.push({ time: cluster.world.now, broker, partition: id });
       }
     });
   }

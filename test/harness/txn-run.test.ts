@@ -88,3 +88,15 @@ describe('a txn run at read_uncommitted', () => {
     expect(strict.result.anomalies['precommitted-read']).toBe(loose.result.allowed.anomalies['precommitted-read']);
   });
 });
+
+describe('a txn swarm seed whose coordinator lost its decisions in a power loss of every broker', () => {
+  it('is valid, the committed records it left hanging allowed as the power loss', () => {
+    // Seed 66 of fuzz --workload txn --nemesis swarm: a commit at 36.49 s, every broker losing power at 36.5 s.
+    const run = runTest(testOf({ seed: 66, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.result.valid).toBe(true);
+    expect(run.result.allowed.anomalies.unseen).toBe(2);
+    expect(run.facts.durability.txn?.firstUnstable.length).toBeGreaterThan(0);
+    const strict = runTest(testOf({ seed: 66, workloadKind: 'txn', nemesis: 'swarm', strict: true }));
+    expect(strict.result.anomalies.unseen).toBe(2);
+  });
+});
