@@ -100,3 +100,13 @@ describe('a txn swarm seed whose coordinator lost its decisions in a power loss 
     expect(strict.result.anomalies.unseen).toBe(2);
   });
 });
+
+describe('a replica deleted as its broker halts', () => {
+  it('is not a record the crash lost (swarm-config txn seed 82)', () => {
+    // A reassignment deletes broker 2's replica of partition 2; writing the high-watermark checkpoint after the
+    // deletion hits the disk fault's EIO and the broker halts in the same step. The deleted log is no recovery's.
+    const run = runTest(testOf({ seed: 82, workloadKind: 'txn', nemesis: 'swarm', swarmConfig: true }));
+    expect(run.result.checkers.find((c) => c.checker === 'disk-durability')?.valid).toBe(true);
+    expect(run.result.valid).toBe(true);
+  });
+});
