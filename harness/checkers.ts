@@ -13,6 +13,8 @@ import { checkLiveness } from '../checkers/liveness/index.ts';
 import { checkMetadataAtRest } from '../checkers/invariants/raft-at-rest.ts';
 import { checkFinalLogReads } from '../checkers/queue/final-log-reads.ts';
 import { checkQueue } from '../checkers/queue/index.ts';
+import { checkJepsenKafka } from '../checkers/jepsen-kafka/index.ts';
+import { attributeTxnLosses } from '../checkers/durability/txn-losses.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 
 export const QUEUE_CHECKER: Checker = {
@@ -94,5 +96,38 @@ export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number
     CREATED_TOPICS_AT_REST_CHECKER,
     FINAL_LOG_READS_CHECKER,
     ...(livenessBoundMs === null ? [] : [livenessChecker(livenessBoundMs)]),
+  ];
+}
+
+/**
+ * Jepsen's Kafka checker (checkers/jepsen-kafka) with the anomaly kinds Jepsen allows for an assign-mode test with
+ * ww edges; read_uncommitted also allows the dirty reads Kafka promises it (G1a, precommitted-read), and what a
+ * loss the configuration allows leaves behind is allowed (checkers/durability/txn-losses.ts), unless `strict`,
+ * which judges as Jepsen does.
+ */
+export function jepsenKafkaChecker(isolation: 'read_committed' | 'read_uncommitted', strict: boolean): Checker {
+  const options = strict ? {} : { isolation };
+  return {
+    name: 'jepsen-kafka',
+    kind: 'history',
+    check: (f) => attributeTxnLosses(checkJepsenKafka(f.history, options), f.history, f.durability),
+  };
+}
+
+/**
+ * The txn workload's checkers: Jepsen's Kafka checker on the history (its lost-write and unseen stand for the queue
+ * and durability checkers, which read single sends), and every check of the replicas and the disks, as a queue run.
+ */
+export function txnCheckers(
+  metadata: MetadataMode,
+  isolation: 'read_committed' | 'read_uncommitted',
+  strict: boolean,
+): Checker[] {
+  return [
+    jepsenKafkaChecker(isolation, strict),
+    DISK_DURABILITY_CHECKER,
+    INVARIANTS_CHECKER,
+    ...(metadata === 'kraft' ? [RAFT_CHECKER, METADATA_AT_REST_CHECKER] : []),
+    DIVERGENCE_AT_REST_CHECKER,
   ];
 }

@@ -203,6 +203,9 @@ export class CrashWatch {
         this.logEndsOf(e.broker).delete(e.partition);
         this.mirror.get(e.broker)?.delete(e.partition);
         this.everAppended.get(e.broker)?.delete(e.partition);
+        // Deleted as its broker crashed (the deletion's I/O failing on a faulty disk halts the broker in the same
+        // step): the log is gone by design, not for the recovery to keep.
+        this.struck.get(e.broker)?.logs.delete(e.partition);
         return;
       case 'election': {
         const fact: ElectionFact = {

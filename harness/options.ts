@@ -7,6 +7,7 @@
 import { EVERY_FAULT_KIND, isFaultKind, loadSchedule, parseNemesisOption, validateSchedule } from '../nemesis/index.ts';
 import type { FaultKind, KillModes, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ProducerConfig } from '../sim/kafka/config.ts';
+import type { IsolationLevel } from '../sim/kafka/messages.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
 import { HISTORICAL_MODES, parseOverrides } from '../sim/kafka/protocol.ts';
 import { NEWEST_RELEASE, RELEASES, releaseOf } from '../sim/kafka/releases.ts';
@@ -48,7 +49,16 @@ export interface TestDraft {
   shuffleSameTime: boolean;
   /** The nodes' file system: `journaled` (ext4, XFS) or `posix` (a truncation durable only by its own fsync). */
   fileSystem: FileSystem;
+  /** Which workload runs: the queue (sends and polls) or Jepsen's transactional one. */
+  workloadKind: WorkloadKind;
+  /** The consumers' isolation.level; undefined: the workload's (read_uncommitted for queue, Kafka's default). */
+  isolation: IsolationLevel | undefined;
 }
+
+/** The workloads a run can drive: Jepsen's Kafka queue test, or the same with transactions (:txn? true). */
+export const WORKLOAD_KINDS = ['queue', 'txn'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+const ISOLATION_LEVELS = ['read_committed', 'read_uncommitted'] as const;
 
 /**
  * Latency profiles of the simulated network, one-way per message: `lan` (0.5–2 ms, the default), `jittery` (a busy
@@ -136,6 +146,8 @@ const NETWORK_VALUE = oneOf(NETWORK_NAMES, '--network');
 const FILE_SYSTEM_VALUE = oneOf(FILE_SYSTEMS, '--file-system');
 const CONSUMER_MODES = ['assign', 'subscribe'] as const;
 const CONSUMER_MODE_VALUE = oneOf(CONSUMER_MODES, '--consumer-mode');
+const WORKLOAD_KIND_VALUE = oneOf(WORKLOAD_KINDS, '--workload');
+const ISOLATION_VALUE = oneOf(ISOLATION_LEVELS, '--isolation');
 
 function booleanValue(value: unknown, where: string): boolean {
   if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false, got ${JSON.stringify(value)}`);
@@ -412,6 +424,37 @@ export const RUN_OPTIONS = {
       help: 'assign (each consumer picks partitions) or subscribe (a consumer group shares them out)',
       parse: CONSUMER_MODE_VALUE.parse,
       words: (v) => (v === 'assign' ? [] : words('--consumer-mode', v)),
+    },
+  }),
+  /**
+   * The workload: queue (Jepsen's Kafka test: single sends and polls) or txn (its :txn? form: transactions of
+   * sends and polls across keys, committed or aborted, judged by Jepsen's Kafka checker). Keyed apart from
+   * `workload`, which holds the queue workload's settings.
+   */
+  workloadKind: option<WorkloadKind>({
+    default: 'queue',
+    check: WORKLOAD_KIND_VALUE.check,
+    apply: (v, d) => void (d.workloadKind = v),
+    flag: {
+      syntax: `--workload <${WORKLOAD_KINDS.join('|')}>`,
+      help: 'queue (sends and polls) or txn (transactions of sends and polls across keys, as Jepsen)',
+      parse: WORKLOAD_KIND_VALUE.parse,
+      words: (v) => (v === 'queue' ? [] : words('--workload', v)),
+    },
+  }),
+  /**
+   * The consumers' isolation.level (KIP-98); undefined: the workload's own, read_uncommitted (Kafka's default) for
+   * queue and read_committed for txn. Set after `workload`, so that the flag wins over a consumer setting there.
+   */
+  isolation: option<IsolationLevel | undefined>({
+    default: undefined,
+    check: (v, where) => (v === undefined ? v : ISOLATION_VALUE.check(v, where)),
+    apply: (v, d) => void (d.isolation = v),
+    flag: {
+      syntax: `--isolation <${ISOLATION_LEVELS.join('|')}>`,
+      help: "consumers' isolation.level (default: read_uncommitted for queue, read_committed for txn)",
+      parse: ISOLATION_VALUE.parse,
+      words: (v) => (v === undefined ? [] : words('--isolation', v)),
     },
   }),
   /** Length of the main phase (workload and faults), in simulated seconds; the final phase comes after. */

@@ -39,6 +39,7 @@ export function runReportData(output: TestRun, result: RunResult, replayCommand:
     brokerCrashes: output.brokerCrashes,
     raftEvents: output.raftEvents,
     controllerCrashes: output.controllerCrashes,
+    groupEvents: output.groupEvents,
     partitions: output.config.partitions,
     replicationFactor: output.config['replication.factor'],
     probes: probeRows(output.probes, output.test.cluster.metadata),

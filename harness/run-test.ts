@@ -7,7 +7,7 @@ import type { RunFacts } from '../checkers/checker.ts';
 import { createdPartitionProblem } from '../checkers/invariants/created-topics.ts';
 import { applySchedule, faultState, healAll, isQuiet, type NemesisRecord, type Schedule } from '../nemesis/index.ts';
 import { keptForKraftView } from '../reports/kraft-view.ts';
-import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
+import type { BrokerCrash, GroupStableEvent, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
 import { isDataPartition } from '../sim/events/topics.ts';
 import { KafkaCluster } from '../sim/kafka/cluster.ts';
 import { probeCountsSince, probeMark } from '../sim/kafka/probes.ts';
@@ -16,6 +16,8 @@ import { isClientProcess, NEMESIS_PROCESS, type History } from '../workloads/his
 import { feedJsonlLine } from '../workloads/history/jsonl.ts';
 import { HistoryRecorder } from '../workloads/history-recorder.ts';
 import { QueueWorkload, type QueueWorkloadStats } from '../workloads/queue/index.ts';
+import { TxnPhases } from '../workloads/txn/phases.ts';
+import { TxnWatch } from './txn-facts.ts';
 import {
   CrashWatch,
   durabilityFacts,
@@ -75,6 +77,8 @@ export interface TestRun {
   /** KRaft mode: the Raft events the report's quorum view draws, and the voters' crashes (empty in ZooKeeper mode). */
   raftEvents: RaftEvent[];
   controllerCrashes: { voter: number; time: number }[];
+  /** Subscribe mode: each group generation that reached Stable, as its coordinator reported it (reports). */
+  groupEvents: GroupStableEvent[];
   facts: RunFacts;
   stats: RunStats;
   /** Over the history's JSON lines and the schedule: replaying the seed must reproduce it. */
@@ -104,13 +108,18 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   // The data topic's events only: internal topics' records are no workload's values (the invariants, which watch
   // every partition, observe the cluster themselves).
   const replicationEvents: ReplicationEvent[] = [];
-  cluster.observe((e) => (!('partition' in e) || isDataPartition(e.partition)) && replicationEvents.push(e));
+  const groupEvents: GroupStableEvent[] = [];
+  cluster.observe((e) => {
+    if (e.kind === 'group-stable') groupEvents.push(e);
+    else if (!('partition' in e) || isDataPartition(e.partition)) replicationEvents.push(e);
+  });
   const raftEvents: RaftEvent[] = [];
   if (cluster.voterIds.length > 0) cluster.observeRaft((e) => keptForKraftView(e) && raftEvents.push(e));
   const controllerCrashes = watchControllerCrashes(cluster);
   const monitors = new OnlineMonitors(cluster, test.checkers);
   hooks.onCluster?.(cluster);
   const crashWatch = new CrashWatch(cluster);
+  const txnWatch = test.workloadKind === 'txn' ? new TxnWatch(cluster) : null;
   const recorder = new HistoryRecorder(() => world.now);
   const recordNemesis: NemesisRecord = (op) =>
     recorder.record({ process: NEMESIS_PROCESS, type: 'info', f: op.f, value: op.value }, op.time);
@@ -124,7 +133,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     replicationFactor: test.cluster.replicationFactor,
     metadata: test.cluster.metadata,
   });
-  const workload = new QueueWorkload(cluster, recorder, test.workload);
+  const workload = workloadOf(test, cluster, recorder);
   if (test.stopOnViolation) monitors.stopAtFirstFinding();
 
   let readyMs = -1;
@@ -147,7 +156,9 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
       () => healAll(cluster, recordNemesis),
       () => {
         if (recoveredAt < 0 && fullyReplicated(cluster)) recoveredAt = world.now;
-        return recoveredAt >= 0;
+        // Transactions: read once no data partition holds an open transaction, so that the final reads reach
+        // every committed one (a commit is answered before its markers are written).
+        return recoveredAt >= 0 && (test.workloadKind !== 'txn' || stable(cluster));
       },
     );
     healed = isQuiet(faultState(cluster));
@@ -173,6 +184,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
       ),
       finalLogs: finalLogs(cluster),
       loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
+      ...(txnWatch === null ? {} : { txn: txnWatch.facts() }),
     },
     replicasAtRest: replicasAtRest(cluster),
     votersAtRest: votersAtRest(cluster),
@@ -210,6 +222,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
     brokerCrashes: crashWatch.crashes,
     raftEvents,
     controllerCrashes,
+    groupEvents,
     facts,
     stats,
     historyHash,
@@ -220,6 +233,34 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
   if (chosen.swarmDescription !== undefined) run.swarmDescription = chosen.swarmDescription;
   if (stoppedAt !== undefined) run.stoppedAt = stoppedAt;
   return run;
+}
+
+/** What a run's workload does for it: the queue workload, or the txn workload's phases (same shape). */
+type RunWorkload = Pick<QueueWorkload, 'start' | 'beginFinalPhase' | 'finished' | 'finalReadsDeadline' | 'stats'>;
+
+function workloadOf(test: Test, cluster: KafkaCluster, recorder: HistoryRecorder): RunWorkload {
+  if (test.workloadKind === 'queue') return new QueueWorkload(cluster, recorder, test.workload);
+  // Jepsen's clients: one per producer the queue workload would have; keys are the data partitions. A crashed
+  // producer's open transaction blocks read_committed consumers until the coordinator aborts it, so the timeout
+  // is short enough for the final phase to outwait it (bench/txn.ts measured it under crashes).
+  return new TxnPhases(cluster, recorder, cluster.world.stream('txn-workload'), {
+    clients: test.workload.producers,
+    keys: test.cluster.partitions,
+    isolation: test.isolation,
+    transactionTimeoutMs: TXN_TIMEOUT_MS,
+  });
+}
+
+/** transaction.timeout.ms of the txn workload's producers. */
+const TXN_TIMEOUT_MS = 10_000;
+
+/** Every data partition's leader has its last stable offset at its high watermark: no transaction is open. */
+function stable(cluster: KafkaCluster): boolean {
+  for (let p = 0; p < cluster.config.partitions; p++) {
+    const state = cluster.broker(cluster.leaderOf(p))?.partitions.get(p);
+    if (state === undefined || state.lastStableOffset < state.highWatermark) return false;
+  }
+  return true;
 }
 
 /** Runs until there is an active controller and every partition has a leader; -1 if `timeoutMs` passes first. */

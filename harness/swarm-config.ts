@@ -83,7 +83,10 @@ export function withSwarmConfig(options: RunOptions): RunOptions {
   // Replication cannot exceed the brokers there are, nor min ISR the replication (when those were given).
   out.replicationFactor ??= Math.min(d.replicationFactor, out.brokers);
   out.minIsr ??= Math.min(d.minIsr, out.replicationFactor);
-  out.acks ??= d.acks;
+  // A transactional producer is idempotent with acks=all (Kafka refuses it otherwise): the txn workload takes
+  // neither drawn value, and the draw goes on as for the queue workload, so every other setting is the same.
+  const txn = options.workloadKind === 'txn';
+  out.acks ??= txn ? 'all' : d.acks;
   out.unclean ??= d.unclean;
   out.flushMessages ??= d.flushMessages;
   out.network ??= d.network;
@@ -92,7 +95,8 @@ export function withSwarmConfig(options: RunOptions): RunOptions {
   const givenProducer = options.workload?.producer ?? {};
   const producer = { ...d.producer, ...givenProducer };
   const release = releaseOf(options.kafka ?? NEWEST_RELEASE);
-  if (givenProducer['enable.idempotence'] === undefined) {
+  if (txn && givenProducer['enable.idempotence'] === undefined) producer['enable.idempotence'] = true;
+  else if (givenProducer['enable.idempotence'] === undefined) {
     // Only where the release has an idempotent producer and the acks drawn or given allow it.
     producer['enable.idempotence'] = producer['enable.idempotence'] === true && out.acks === 'all';
     if (!release.idempotentProducer) producer['enable.idempotence'] = false;

@@ -7,16 +7,17 @@ import type { FaultKind, KillModes, Schedule } from '../nemesis/index.ts';
 import type { BrokerConfig, ClusterConfig, ConsumerConfig, ProducerConfig } from '../sim/kafka/config.ts';
 import { clusterConfig } from '../sim/kafka/config.ts';
 import type { InternalTopicsConfig } from '../sim/kafka/topics.ts';
-import { CONSUMER_OFFSETS_TOPIC } from '../sim/kafka/topics.ts';
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../sim/kafka/topics.ts';
+import type { IsolationLevel } from '../sim/kafka/messages.ts';
 import { requireGroups } from '../sim/kafka/group/group-behaviours.ts';
 import type { KraftConfig } from '../sim/kafka/kraft/config.ts';
 import { parseOverrides, type KafkaBehaviours } from '../sim/kafka/protocol.ts';
 import { resolveProducerConfig } from '../sim/kafka/clients/producer-config.ts';
 import { withSwarmConfig } from './swarm-config.ts';
-import { releaseOf, releasesWith, type KafkaRelease } from '../sim/kafka/releases.ts';
+import { RELEASES, releaseOf, releasesWith, type KafkaRelease } from '../sim/kafka/releases.ts';
 import { ConfigError, parseSeed, type FileSystem, type Seed } from '../sim/world/index.ts';
 import { QUEUE_WORKLOAD_DEFAULTS, queueWorkloadOptions, type QueueWorkloadOptions } from '../workloads/queue/index.ts';
-import { standardCheckers } from './checkers.ts';
+import { standardCheckers, txnCheckers } from './checkers.ts';
 import { UsageError } from './errors.ts';
 import {
   applyKnobs,
@@ -26,6 +27,7 @@ import {
   type NetworkProfile,
   type RunOptions,
   type TestDraft,
+  type WorkloadKind,
 } from './options.ts';
 
 /** The faults of a test: a schedule as given, or the kinds (or swarm) a schedule is generated from. */
@@ -54,6 +56,10 @@ export interface Test {
   shuffleSameTime: boolean;
   /** The nodes' file system: journaled (ext4, XFS) or POSIX's promise only. */
   fileSystem: FileSystem;
+  /** queue, or txn: Jepsen's transactional workload (workloads/txn), judged by Jepsen's Kafka checker. */
+  workloadKind: WorkloadKind;
+  /** The txn workload's consumers' isolation.level (the queue workload's is in workload.consumer). */
+  isolation: IsolationLevel;
 }
 
 /** The test that run options describe: defaults filled in, every value checked (ConfigError, one line). */
@@ -81,6 +87,8 @@ export function testOf(options: RunOptions): Test {
     network: RUN_DEFAULTS.network,
     shuffleSameTime: false,
     fileSystem: RUN_DEFAULTS.fileSystem,
+    workloadKind: RUN_DEFAULTS.workloadKind,
+    isolation: RUN_DEFAULTS.isolation,
   };
   applyKnobs(knobs, draft);
   if (draft.schedule !== undefined) checkScheduleWithin(draft.schedule, draft.timeSeconds);
@@ -94,8 +102,16 @@ export function testOf(options: RunOptions): Test {
   }
   const { names, changes } = parseOverrides(draft.protocol);
   const protocol = { ...release.behaviours, ...changes };
+  const txn = draft.workloadKind === 'txn';
+  if (txn) requireTxnWorkload(release, draft);
   // The release's defaults under the run's settings and the user's, as the release's KafkaProducer takes them.
-  const producer = producerSettings(release, protocol, draft.producer);
+  // A transactional producer is idempotent with acks=all whatever the release's defaults (KafkaProducer's
+  // configureTransactionState and ProducerConfig.postProcessAndValidateIdempotenceConfigs, 0.11.0 on).
+  const producer = producerSettings(
+    release,
+    protocol,
+    txn ? { ...draft.producer, acks: 'all', 'enable.idempotence': true } : draft.producer,
+  );
   const cluster = clusterConfig({
     brokers: draft.brokers,
     partitions: draft.partitions,
@@ -104,12 +120,22 @@ export function testOf(options: RunOptions): Test {
     protocol,
     metadata,
     broker: { ...release.broker, ...draft.broker },
-    internalTopics: groupTopics(draft),
+    internalTopics: txn ? transactionTopics(draft) : groupTopics(draft),
   });
-  const workload = queueWorkloadOptions({ ...draft.workload, partitions: draft.partitions, producer });
+  const consumer =
+    draft.isolation === undefined || txn
+      ? draft.workload.consumer
+      : { ...draft.workload.consumer, 'isolation.level': draft.isolation };
+  const workload = queueWorkloadOptions({
+    ...draft.workload,
+    ...(consumer === undefined ? {} : { consumer }),
+    partitions: draft.partitions,
+    producer,
+  });
   // Fetch v4's isolation level came with transactions (KIP-98, 0.11.0): an older consumer has none to set.
   if (workload.consumer['isolation.level'] === 'read_committed' && !release.idempotentProducer)
-    throw new UsageError(`Kafka ${release.version}'s consumer has no isolation.level (KIP-98, 0.11.0)`);
+    throw new UsageError(`Kafka ${release.version}'s consumer has no isolation.level (${withTransactions()})`);
+  const isolation = draft.isolation ?? draft.workload.consumer?.['isolation.level'] ?? 'read_committed';
   return {
     seed: parseSeed(seed),
     cluster,
@@ -121,14 +147,59 @@ export function testOf(options: RunOptions): Test {
         : { kinds: draft.nemesis, intensity: draft.intensity, killModes: draft.killModes },
     timeSeconds: draft.timeSeconds,
     readyTimeoutMs: draft.readyTimeoutMs,
-    checkers: standardCheckers(cluster.metadata, livenessBoundOf(workload)),
+    checkers: txn
+      ? txnCheckers(cluster.metadata, isolation, draft.strict)
+      : standardCheckers(cluster.metadata, livenessBoundOf(workload)),
     stopOnViolation: draft.stopOnViolation,
     strict: draft.strict,
     network: draft.network,
     shuffleSameTime: draft.shuffleSameTime,
     fileSystem: draft.fileSystem,
+    workloadKind: draft.workloadKind,
+    isolation,
   };
 }
+
+/** The releases that have transactions and read_committed (KIP-98), said for a usage error. */
+function withTransactions(): string {
+  const releases = RELEASES.filter((r) => r.idempotentProducer).map((r) => r.version);
+  return `KIP-98, 0.11.0: releases with transactions are ${releases.join(', ')}`;
+}
+
+/**
+ * What the txn workload needs: a release with transactions; a producer Kafka lets be transactional (a
+ * transactional.id without idempotence, or idempotence with acks other than all, is a ConfigException:
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs, 3.9.0); consumers it assigns (workloads/txn has no
+ * group member yet).
+ */
+function requireTxnWorkload(release: KafkaRelease, draft: TestDraft): void {
+  if (!release.idempotentProducer)
+    throw new UsageError(`--workload txn: Kafka ${release.version} has no transactions (${withTransactions()})`);
+  const acks = draft.producer.acks;
+  if (acks !== undefined && acks !== 'all')
+    throw new UsageError(`--workload txn: a transactional producer needs acks=all, got acks=${String(acks)}`);
+  if (draft.producer['enable.idempotence'] === false)
+    throw new UsageError('--workload txn: a transactional producer needs enable.idempotence=true');
+  if (draft.workload.consumerMode === 'subscribe')
+    throw new UsageError('--workload txn: the transactional workload assigns its consumers (--consumer-mode assign)');
+}
+
+/**
+ * The transaction coordinator's log: __transaction_state with few partitions (Kafka's 50 would add 150 idle
+ * replicas to every run), Kafka's replication factor 3 and min ISR 2 where there are brokers for them.
+ */
+function transactionTopics(draft: TestDraft): Partial<InternalTopicsConfig> {
+  const rf = Math.min(3, draft.brokers);
+  return {
+    enabled: [TRANSACTION_STATE_TOPIC],
+    'transaction.state.log.num.partitions': TRANSACTION_STATE_PARTITIONS,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': Math.min(2, rf),
+  };
+}
+
+/** __transaction_state's partitions in txn runs. */
+export const TRANSACTION_STATE_PARTITIONS = 3;
 
 /**
  * Subscribing consumers need the group coordinator's log: __consumer_offsets, with few partitions (Kafka's 50
@@ -216,6 +287,8 @@ export interface RunConfig {
   fileSystem: FileSystem;
   /** Present in KRaft mode only: the metadata mode and the quorum's settings, by Kafka's keys. */
   kraft?: { metadata: 'kraft' } & KraftConfig;
+  /** Present for the txn workload only (a queue run's configuration reads as before): its consumers' isolation. */
+  txn?: { workload: 'txn'; 'isolation.level': IsolationLevel };
 }
 
 /** Infinity (flush.messages: never) is not JSON; it is written as the string "Infinity". */
@@ -260,5 +333,6 @@ export function configOf(test: Test, intensity: number | undefined): RunConfig {
     shuffleSameTime: test.shuffleSameTime,
     fileSystem: test.fileSystem,
     ...(test.cluster.metadata === 'kraft' ? { kraft: { metadata: 'kraft' as const, ...test.cluster.kraft } } : {}),
+    ...(test.workloadKind === 'txn' ? { txn: { workload: 'txn' as const, 'isolation.level': test.isolation } } : {}),
   };
 }

@@ -4,7 +4,9 @@
 import type { CheckResult, Validity } from '../checkers/result.ts';
 import { FINAL_READS_F, type History } from '../workloads/history/format.ts';
 import { anomalousIndexes, reportAnomalies, type ReportAnomaly } from './anomalies.ts';
-import type { BrokerCrash, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
+import type { BrokerCrash, GroupStableEvent, RaftEvent, ReplicationEvent } from '../sim/events/index.ts';
+import { groupView, type GroupView } from './group-view.ts';
+import { txnView, type TxnView } from './txn-view.ts';
 import { withCrashes } from './events.ts';
 import { faultBands, type FaultBand } from './faults.ts';
 import { kraftView, type KraftView } from './kraft-view.ts';
@@ -58,6 +60,10 @@ export interface RunReportData {
   kraft?: KraftView;
   /** Coverage probes of the simulator, every declared one with its hits (absent: no cluster ran). */
   probes?: ProbeRow[];
+  /** The txn workload's transactions (absent when the history holds none, and in older reports). */
+  transactions?: TxnView;
+  /** Consumer group generations (absent when no group reached Stable, and in older reports). */
+  groups?: GroupView;
 }
 
 /** One coverage probe in a report: its name, what reaching it means, and its hits. */
@@ -93,6 +99,8 @@ export interface RunReportInput {
   partitions: number;
   replicationFactor: number;
   probes?: ProbeRow[];
+  /** The group coordinators' group-stable events (subscribe mode). */
+  groupEvents?: readonly GroupStableEvent[];
 }
 
 export function buildRunReportData(input: RunReportInput): RunReportData {
@@ -140,5 +148,12 @@ export function buildRunReportData(input: RunReportInput): RunReportData {
       ? { kraft: kraftView(input.raftEvents, input.controllerCrashes ?? [], endMs) }
       : {}),
     ...(input.probes === undefined ? {} : { probes: input.probes }),
+    ...optional('transactions', txnView(history, endMs, anomalousIndexes(input.checkers))),
+    ...optional('groups', groupView(input.groupEvents ?? [], endMs)),
   };
+}
+
+/** `{ [key]: value }`, or nothing when value is undefined: reports without the view read as before. */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

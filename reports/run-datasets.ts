@@ -3,6 +3,7 @@ import { sec } from './charts/common.ts';
 import type { Cell, Dataset } from './page.ts';
 import type { LinearOp } from './linearizability.ts';
 import type { RunReportData } from './run-data.ts';
+import { txnGroupDatasets } from './txn-group-datasets.ts';
 
 function dataset(fields: string[], rows: Cell[][]): Dataset {
   return { fields, rows };
@@ -189,6 +190,7 @@ export function runDatasets(data: RunReportData): Record<string, Dataset> {
     health,
     linear,
     ...kraftDatasets(data),
+    ...txnGroupDatasets(data),
   };
 }
 

@@ -11,6 +11,9 @@ import { kraftChart } from './charts/kraft-chart.ts';
 import { linearChart } from './charts/linear-chart.ts';
 import { latencyChart, quantilesChart, throughputChart, timelineChart } from './charts/ops-charts.ts';
 import { partitionChart } from './charts/partition-charts.ts';
+import { groupChart, txnChart } from './charts/txn-chart.ts';
+import type { GroupView } from './group-view.ts';
+import type { TxnView } from './txn-view.ts';
 import { faultLanesChart, sec, withSharedLeftEdge } from './charts/common.ts';
 import { configTables } from './config-table.ts';
 import { escapeHtml } from './escape.ts';
@@ -139,6 +142,9 @@ export function renderRunReport(data: RunReportData): string {
         chart('chart-health', healthChart(endS), ['health', 'faults']),
     ]);
   if (data.kraft !== undefined) sections.push(['kraft', 'KRaft quorum', kraftSection(data.kraft, chart, endS)]);
+  if (data.transactions !== undefined)
+    sections.push(['transactions', 'Transactions', txnSection(data.transactions, chart, endS)]);
+  if (data.groups !== undefined) sections.push(['groups', 'Consumer groups', groupSection(data.groups, chart, endS)]);
   sections.push([
     'timeline',
     'Timeline',
@@ -353,5 +359,30 @@ function kraftSection(
       ['kraft-leaders', 'kraft-elections', 'kraft-offsets', 'kraft-registrations', 'faults'],
       'quorum leader and epoch, metadata offsets, fenced brokers',
     )
+  );
+}
+
+type ChartOf = (id: string, spec: Chart['spec'], uses: string[], c?: string) => string;
+
+function txnSection(t: TxnView, chart: ChartOf, endS: number): string {
+  const processes = new Set(t.spans.map((s) => s.process)).size;
+  const shown = t.spans.length < t.total ? ` Showing ${t.spans.length} of ${t.total}, sampled evenly.` : '';
+  return (
+    `<p class="note">Each transaction of the txn workload from invocation to completion, on its client process: ` +
+    `committed (ok) blue, aborted (fail) pink, unknown (info: its commit answered neither way, its client went on ` +
+    `as a new process) orange, never completed grey. The tooltip lists the partitions (keys) it sent to and ` +
+    `polled. ${t.total.toLocaleString('en')} transactions: ${t.counts.ok} committed, ${t.counts.fail} aborted, ` +
+    `${t.counts.info} unknown${t.counts.open > 0 ? `, ${t.counts.open} never completed` : ''}.${shown}</p>` +
+    chart('chart-txns', txnChart(endS, processes), ['txns', 'faults'], 'transactions per client process, by outcome')
+  );
+}
+
+function groupSection(g: GroupView, chart: ChartOf, endS: number): string {
+  return (
+    `<p class="note">Each consumer group's generations, as its coordinator stored them once Stable: a bar from ` +
+    `that moment to the next generation (or the end of the run), darker with more members; the tooltip lists ` +
+    `each member's partitions. ${g.generations.length} generations of ${g.groups.length} ` +
+    `group${g.groups.length === 1 ? '' : 's'} (${escapeHtml(g.groups.join(', '))}).</p>` +
+    chart('chart-groups', groupChart(endS, g.groups.length), ['generations', 'faults'], 'group generations')
   );
 }

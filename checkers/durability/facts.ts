@@ -47,6 +47,24 @@ export interface DurabilityFacts {
    * loss is a finding.
    */
   loss?: LossFacts;
+  /** Transactional runs: what the coordinators' logs lost, and the records read_committed cannot read. */
+  txn?: TxnFacts;
+}
+
+/**
+ * What a transactional run's final state and power losses say about its transactions: the records of the data
+ * partitions' final leaders that read_committed cannot read (in an aborted transaction, or at or past the last
+ * stable offset, behind a transaction still open), and each power loss that struck a replica of a
+ * __transaction_state partition holding records not yet synced, or none (the coordinator's decisions live there).
+ */
+export interface TxnFacts {
+  unreadable: { key: number; value: number; offset: number; why: 'aborted' | 'open' }[];
+  /** Per data partition whose last stable offset is below its high watermark: the record there, which holds it. */
+  firstUnstable: { key: number; offset: number; value: number }[];
+  /** Power losses of a replica of a __transaction_state partition with unsynced records, or with none at all. */
+  coordinatorLosses: { time: number; broker: number; partition: number }[];
+  /** Each __transaction_state partition's replicas (brokers hosting it at the end or at a crash). */
+  coordinatorReplicas: { partition: number; brokers: number[] }[];
 }
 
 /** One plain clause saying why the truncation happened, for example descriptions. */

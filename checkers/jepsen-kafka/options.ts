@@ -15,6 +15,12 @@ export interface JepsenKafkaOptions {
   subVia?: readonly SubscribeVia[];
   /** Edge visits the cycle search may spend on one strongly connected component before giving up. */
   cycleSearchBudget?: number;
+  /**
+   * The consumers' isolation.level, when the verdict should follow Kafka's promise for it (not Jepsen's, which
+   * allows nothing for it): read_uncommitted returns records of open and aborted transactions (KafkaConsumer's
+   * isolation.level documentation), so G1a and precommitted-read are allowed there. Undefined: Jepsen's judgement.
+   */
+  isolation?: 'read_committed' | 'read_uncommitted';
 }
 
 export const DEFAULT_CYCLE_SEARCH_BUDGET = 50_000_000;
@@ -24,6 +30,7 @@ export interface ResolvedOptions {
   rwDeps: boolean;
   subVia: readonly SubscribeVia[];
   cycleSearchBudget: number;
+  isolation: 'read_committed' | 'read_uncommitted' | undefined;
 }
 
 export function resolveOptions(options: JepsenKafkaOptions): ResolvedOptions {
@@ -32,6 +39,7 @@ export function resolveOptions(options: JepsenKafkaOptions): ResolvedOptions {
     rwDeps: options.rwDeps ?? false,
     subVia: options.subVia ?? ['assign'],
     cycleSearchBudget: options.cycleSearchBudget ?? DEFAULT_CYCLE_SEARCH_BUDGET,
+    isolation: options.isolation,
   };
 }
 
@@ -45,5 +53,6 @@ export function allowedKinds(options: ResolvedOptions): ReadonlySet<string> {
   const allowed = new Set(['int-send-skip', 'G0', 'G0-realtime']);
   if (options.subVia.includes('subscribe')) for (const kind of ['poll-skip', 'nonmonotonic-poll']) allowed.add(kind);
   if (options.wwDeps) for (const kind of ['G1c', 'G1c-realtime']) allowed.add(kind);
+  if (options.isolation === 'read_uncommitted') for (const kind of ['G1a', 'precommitted-read']) allowed.add(kind);
   return allowed;
 }

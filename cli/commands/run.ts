@@ -96,7 +96,9 @@ export function preamble(test: Test, options: RunOptions, scheduleFile: string |
       (c.metadata === 'zk' ? ` zookeeper.session.timeout.ms=${broker['zookeeper.session.timeout.ms']}` : ''),
     `producer      acks=${test.workload.producer.acks} ` +
       `enable.idempotence=${test.workload.producer['enable.idempotence']}, ` +
-      `${test.workload.producers} producers, ${test.workload.consumers} consumers, ${test.workload.rate} sends/s`,
+      (test.workloadKind === 'txn'
+        ? `${test.workload.producers} transactional clients, isolation.level=${test.isolation}`
+        : `${test.workload.producers} producers, ${test.workload.consumers} consumers, ${test.workload.rate} sends/s`),
     `nemesis       ${nemesis}, ${test.timeSeconds} simulated ` +
       `s${test.stopOnViolation ? ', stop at the first violation' : ''}`,
     `checkers      ${test.checkers.map((ch) => ch.name).join(', ')}`,

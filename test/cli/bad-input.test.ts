@@ -38,6 +38,8 @@ const FILES: Record<string, string> = {
     schedule: { version: 1, ops: [{ at: 9000, kind: 'kill', action: 'stop', id: 0 }] },
   }),
   'unknown-broker-key.json': repro({ broker: { 'min.insync.replica': 2 } }),
+  'txns-workload.json': repro({ workloadKind: 'txns' }),
+  'txn-old-release.json': repro({ workloadKind: 'txn', kafka: '0.10.2' }),
   'late-schedule.json': JSON.stringify({ version: 1, ops: [{ at: 9000, kind: 'kill', action: 'stop', id: 0 }] }),
   'empty-schedule.json': JSON.stringify({ version: 1, ops: [] }),
   'kafka.jsonl': KAFKA_HISTORY,
@@ -99,6 +101,20 @@ const cases: [string[], RegExp][] = [
   [['fuzz', '--shard', '5/8', '--count', '2', '--seed', '1'], /--shard 5\/8 holds no seed of 1\.\.2 \(2 seeds\)/],
   [['fuzz', '--shard', '0/2', '--seeds', '3..3', '--nemesis', 'kill,'], /an empty fault kind/],
   [['compare', '--rf', '5'], /replication factor 5 exceeds the number of brokers 3/],
+  // 8: the workload and the isolation level
+  [['run', '--workload', 'txns'], /--workload must be one of queue, txn, got "txns"/],
+  [['fuzz', '--count', '1', '--isolation', 'serializable'], /--isolation must be one of read_committed, read_uncommit/],
+  [['replay', at('txns-workload.json')], /options\.workloadKind must be one of queue, txn, got "txns"/],
+  [
+    ['run', '--kafka', '0.10.2', '--isolation', 'read_committed'],
+    /Kafka 0\.10\.2.s consumer has no isolation\.level \(KIP-98, 0\.11\.0: releases with transactions are 0\.11\.0, /,
+  ],
+  [
+    ['shrink', at('txn-old-release.json')],
+    /--workload txn: Kafka 0\.10\.2 has no transactions \(KIP-98, 0\.11\.0: rel/,
+  ],
+  [['run', '--workload', 'txn', '--acks', '1'], /--workload txn: a transactional producer needs acks=all, got acks=1/],
+  [['compare', '--workload', 'txn', '--consumer-mode', 'subscribe'], /transactional workload assigns its consumers/],
 ];
 
 describe('bad input: one line, exit 2, before anything runs', () => {

@@ -42,6 +42,8 @@ const flagged = fc.record(
     shuffleSameTime: fc.boolean(),
     fileSystem: fc.constantFrom('journaled' as const, 'posix' as const),
     consumerMode: fc.constantFrom('assign' as const, 'subscribe' as const),
+    workloadKind: fc.constantFrom('queue' as const, 'txn' as const),
+    isolation: fc.constantFrom('read_committed' as const, 'read_uncommitted' as const),
     killModes: fc.constantFrom<'process' | 'mixed'>('process', 'mixed'),
     flushMessages: fc.oneof(fc.constant<'never'>('never'), fc.integer({ min: 1, max: 1_000_000 })),
   },
@@ -70,6 +72,8 @@ const DRAWN = [
   'shuffleSameTime',
   'fileSystem',
   'consumerMode',
+  'workloadKind',
+  'isolation',
   'flushMessages',
   'schedule',
 ];

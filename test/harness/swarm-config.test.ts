@@ -76,3 +76,20 @@ describe('--swarm-config', () => {
     expect(runOnce(recorded).result.historyHash).toBe(run.result.historyHash);
   });
 });
+
+describe('--swarm-config with the txn workload', () => {
+  it('keeps acks=all and idempotence, and draws every other setting as for the queue workload', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const queue = withSwarmConfig({ seed, swarmConfig: true });
+      const txn = withSwarmConfig({ seed, swarmConfig: true, workloadKind: 'txn' });
+      expect(txn.acks).toBe('all');
+      expect(txn.workload?.producer?.['enable.idempotence']).toBe(true);
+      const { acks: _a, workloadKind: _k, workload: tw, ...txnRest } = txn;
+      const { acks: _b, workload: qw, ...queueRest } = queue;
+      expect(txnRest).toEqual(queueRest);
+      expect(tw?.producers).toBe(qw?.producers);
+      // Every draw is a test the harness accepts.
+      expect(testOf(txn).workload.producer.acks).toBe('all');
+    }
+  });
+});

@@ -90,6 +90,11 @@ export class TxnWorkload {
     this.stopped = true;
   }
 
+  /** Transactions invoked and not yet completed. */
+  get inFlight(): number {
+    return this.stats.invoked - this.stats.ok - this.stats.fail - this.stats.info;
+  }
+
   /**
    * The final reads: a fresh read_committed consumer polls every key from the start until it reaches the end
    * offsets (ListOffsets latest under read_committed: the last stable offsets), each poll a :poll op; `done` gets

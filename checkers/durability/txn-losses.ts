@@ -1,0 +1,132 @@
+// Losses the configuration allows, in a transactional history judged by Jepsen's Kafka checker. A committed
+// transaction's records that no replica holds at the end (every replica lost them unflushed in a power loss, an
+// unclean election...) leave what Jepsen names unseen and lost-write, and, once the offsets are written again,
+// inconsistent offsets and skips in the consumers' polls. As for the queue workload (causes.ts), each lost record
+// gets its cause checked against the facts; when every one is allowed, the anomalies such a loss leaves are moved
+// to `allowed`. Coarser than the queue checker's attribution, which judges each instance: here the consequences
+// (offsets, skips) are excused together, and only when the run lost nothing the configuration forbids and every
+// unseen record is one of the lost ones or one of the unreadable ones below.
+// The coordinator's decisions are records too: __transaction_state is appended with acks=-1 and never fsynced
+// (TransactionStateManager.appendTransactionToLog, 3.9), so a power loss of every replica of its partitions can
+// lose a commit decision; the transaction is then aborted by the timeout sweep, or, if the coordinator lost every
+// record of it, left open for good (a hanging transaction, holding the last stable offset). Its records are still in
+// the log but unreadable to read_committed. Such a committed record is allowed (cause power-loss) only when the
+// final leader's log shows it aborted or open, and after the transaction began every replica of every
+// __transaction_state partition lost power holding records not yet synced (whichever partition held its
+// transactional id). A coordinator that forgot a transaction may even answer its commit ok: EndTxn(COMMIT) in
+// CompleteCommit is taken as a retry of the previous commit (TransactionCoordinator.handleEndTransaction, 3.9),
+// and the transaction hangs.
+import type { History, Value } from '../../workloads/history/format.ts';
+import type { Anomaly, CheckResult } from '../result.ts';
+import { lossExplainer } from './causes.ts';
+import type { DurabilityFacts, TxnFacts } from './facts.ts';
+
+/** The anomalies a loss of committed records leaves in Jepsen's checker. */
+const LOSS_CONSEQUENCES: ReadonlySet<string> = new Set([
+  'unseen',
+  'lost-write',
+  'inconsistent-offsets',
+  'poll-skip',
+  'int-poll-skip',
+  'nonmonotonic-poll',
+  'int-nonmonotonic-poll',
+]);
+
+interface Sent {
+  key: number;
+  value: number;
+  offset: number;
+  /** When its transaction was invoked: a coordinator that lost its records since may have forgotten it. */
+  time: number;
+}
+
+/**
+ * Sends of ok transactions with their offsets, every (key, value) an ok op polled, and when the transaction that
+ * sent each value (whatever its outcome) was invoked.
+ */
+function committedAndPolled(history: History): { sent: Sent[]; polled: Set<string>; began: Map<string, number> } {
+  const sent: Sent[] = [];
+  const polled = new Set<string>();
+  const invoked = new Map<number | string, number>();
+  const began = new Map<string, number>();
+  for (const op of history) {
+    if (op.type === 'invoke') {
+      invoked.set(op.process, op.time);
+      if (op.f === 'txn' && Array.isArray(op.value))
+        for (const m of op.value)
+          if (Array.isArray(m) && m[0] === 'send') began.set(`${Number(m[1])}/${Number(m[2])}`, op.time);
+    }
+    if (op.type !== 'ok' || !Array.isArray(op.value)) continue;
+    for (const mop of op.value as Value[]) {
+      if (!Array.isArray(mop)) continue;
+      if (mop[0] === 'send' && op.f === 'txn' && Array.isArray(mop[2])) {
+        const [offset, value] = mop[2] as number[];
+        sent.push({ key: Number(mop[1]), value, offset, time: invoked.get(op.process) ?? op.time });
+      } else if (mop[0] === 'poll' && typeof mop[1] === 'object' && mop[1] !== null && !Array.isArray(mop[1])) {
+        for (const [key, records] of Object.entries(mop[1]))
+          for (const r of records as number[][]) polled.add(`${Number(key)}/${r[1]}`);
+      }
+    }
+  }
+  return { sent, polled, began };
+}
+
+/** The jepsen-kafka result with the consequences of allowed losses moved to `allowed` (unchanged if strict). */
+export function attributeTxnLosses(result: CheckResult, history: History, facts: DurabilityFacts): CheckResult {
+  if (!result.anomalies.some((a) => LOSS_CONSEQUENCES.has(a.name))) return result;
+  const held = new Set<string>();
+  for (const log of facts.finalLogs ?? []) for (const v of log.values) held.add(`${log.key}/${v}`);
+  const { sent, polled, began } = committedAndPolled(history);
+  const explainer = lossExplainer(facts.loss);
+  const byCause: Record<string, number> = {};
+  let lost = 0;
+  for (const s of sent) {
+    const id = `${s.key}/${s.value}`;
+    if (held.has(id)) {
+      if (polled.has(id)) continue;
+      // Held at the end and never polled: allowed only as a commit decision the coordinator lost.
+      if (facts.loss?.policy.strict !== false || !decisionLost(facts.txn, s, began)) return result;
+      byCause['power-loss'] = (byCause['power-loss'] ?? 0) + 1;
+      lost++;
+      continue;
+    }
+    const verdict = explainer.explain(s.key, s.value, s.offset, 'all');
+    if (!verdict.allowed || verdict.cause === null) return result;
+    byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
+    lost++;
+  }
+  if (lost === 0) return result;
+  const moved: Anomaly[] = result.anomalies
+    .filter((a) => LOSS_CONSEQUENCES.has(a.name))
+    .map((a) => ({ ...a, byCause: { ...byCause } }));
+  const anomalies = result.anomalies.filter((a) => !LOSS_CONSEQUENCES.has(a.name));
+  const allowed = [...(result.allowed ?? []), ...moved].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    ...result,
+    valid: anomalies.length > 0 ? false : result.valid === false ? true : result.valid,
+    anomalies,
+    allowed,
+    stats: { ...result.stats, lostCommitted: lost },
+  };
+}
+
+/**
+ * The record is unreadable at the end, and since the transaction that made it so began (its own, when aborted; the
+ * one open at the last stable offset, which holds it back, when open) every coordinator partition lost unsynced
+ * records on every replica.
+ */
+function decisionLost(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<string, number>): boolean {
+  if (txn === undefined) return false;
+  const u = txn.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);
+  if (u === undefined) return false;
+  const holder = u.why === 'open' ? txn.firstUnstable.find((f) => f.key === s.key) : s;
+  const since = holder === undefined ? undefined : holder === s ? s.time : began.get(`${holder.key}/${holder.value}`);
+  if (since === undefined) return false;
+  return txn.coordinatorReplicas.every(
+    (r) =>
+      r.brokers.length > 0 &&
+      r.brokers.every((b) =>
+        txn.coordinatorLosses.some((l) => l.partition === r.partition && l.broker === b && l.time >= since),
+      ),
+  );
+}

@@ -1,0 +1,81 @@
+// The transactional facts a txn run exports for its judge (checkers/durability/txn-losses.ts): power losses that
+// struck __transaction_state replicas holding unsynced records (Kafka appends the coordinator's log with acks=-1 and
+// no fsync: TransactionStateManager.appendTransactionToLog, 3.9), and, at the end, the records of each data
+// partition's leader that read_committed cannot read.
+import type { TxnFacts } from '../checkers/durability/facts.ts';
+import { isDataPartition, partitionId, TRANSACTION_STATE_TOPIC } from '../sim/events/topics.ts';
+import type { KafkaCluster } from '../sim/kafka/cluster.ts';
+import type { RecordBatch } from '../sim/kafka/records.ts';
+
+export class TxnWatch {
+  private readonly losses: TxnFacts['coordinatorLosses'] = [];
+  private readonly replicas = new Map<number, Set<number>>();
+  private readonly stateIds: Set<number>;
+
+  constructor(private readonly cluster: KafkaCluster) {
+    const n = cluster.config.internalTopics['transaction.state.log.num.partitions'];
+    this.stateIds = new Set(Array.from({ length: n }, (_, i) => partitionId(TRANSACTION_STATE_TOPIC, i)));
+    const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));
+    cluster.world.onCrash((node, mode) => {
+      const broker = brokerOfNode.get(node);
+      if (broker === undefined || mode === 'process') return;
+      const disk = cluster.world.node(node).disk;
+      const program = cluster.broker(broker);
+      // A broker already down keeps whatever its disk holds: nothing to say of it.
+      if (program === null || program === undefined) return;
+      for (const id of this.stateIds) {
+        const partition = program.partitions.get(id);
+        // Not hosted at all by a running broker (back on a replaced disk, not yet created again): it holds nothing.
+        if (partition === undefined) {
+          this.losses.push({ time: cluster.world.now, broker, partition: id });
+          continue;
+        }
+        this.replicaOf(id, broker);
+        let synced = 0;
+        for (const b of disk.syncedRecords(partition.log.file) as RecordBatch[]) synced += b.values.length;
+        let written = 0;
+        for (const b of partition.log.all()) written += b.values.length;
+        // A replica holding nothing (back on a replaced disk, still fetching) keeps nothing of the decisions either.
+        if (written > synced || written === 0) this.losses.push({ time: cluster.world.now, broker, partition: id });
+      }
+    });
+  }
+
+  private replicaOf(partition: number, broker: number): void {
+    let set = this.replicas.get(partition);
+    if (set === undefined) this.replicas.set(partition, (set = new Set()));
+    set.add(broker);
+  }
+
+  /** The facts, once the run is over. */
+  facts(): TxnFacts {
+    const c = this.cluster;
+    for (const id of c.brokerIds)
+      for (const p of c.broker(id)?.partitions.keys() ?? []) if (this.stateIds.has(p)) this.replicaOf(p, id);
+    const unreadable: TxnFacts['unreadable'] = [];
+    const firstUnstable: TxnFacts['firstUnstable'] = [];
+    for (let key = 0; key < c.config.partitions; key++) {
+      const p = c.broker(c.leaderOf(key))?.partitions.get(key);
+      if (p === undefined || !isDataPartition(key)) continue;
+      const lso = p.lastStableOffset;
+      const aborted = p.txns.allAborted();
+      for (const b of p.log.all()) {
+        if (b.isTransactional !== true) continue;
+        b.values.forEach((value, i) => {
+          const offset = b.baseOffset + i;
+          if (offset === lso) firstUnstable.push({ key, offset, value });
+          if (offset >= lso) unreadable.push({ key, value, offset, why: 'open' });
+          else if (
+            aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= offset && offset <= a.lastOffset)
+          )
+            unreadable.push({ key, value, offset, why: 'aborted' });
+        });
+      }
+    }
+    const coordinatorReplicas = [...this.stateIds].map((partition) => ({
+      partition,
+      brokers: [...(this.replicas.get(partition) ?? [])].sort((a, b) => a - b),
+    }));
+    return { unreadable, firstUnstable, coordinatorLosses: this.losses, coordinatorReplicas };
+  }
+}
