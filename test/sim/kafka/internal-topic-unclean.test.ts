@@ -47,6 +47,10 @@ describe('the topics unclean.leader.election.enable (topics.ts)', () => {
 
 const modes = [
   ['ZooKeeper', () => new Scenario(OPTIONS)],
+  // Before KAFKA-5642 (1.0's KafkaController.removeReplicaFromIsr) the controller kept an offline partition's last
+  // ISR member only if its topic disallowed unclean election: the data partition's ISR is emptied, the
+  // transaction state partition's is not (else no replica could ever lead it again).
+  ['ZooKeeper before KAFKA-5642', () => new Scenario({ ...OPTIONS, protocol: { kafka5642: false, elr: false } })],
   ['KRaft', () => new KraftScenario(OPTIONS)],
 ] as const;
 
