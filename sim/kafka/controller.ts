@@ -67,6 +67,7 @@ import {
   partitionName,
   topicPartitionOf,
   topicsOf,
+  uncleanLeaderElectionEnabledFor,
 } from './topics.ts';
 import type { ZkPartitionState } from './zk-layout.ts';
 import type { ZkClient } from './zookeeper/index.ts';
@@ -821,8 +822,8 @@ export class Controller {
       const decide = (current: ZkPartitionState, replicas: number[]): ZkPartitionState | null => {
         previousLeader = current.leader;
         previousIsr = current.isr;
-        change = decideLiveChange(viewOf(current, replicas), this.isLive, justUnclean, this.policy);
-        return change === null ? null : stateAfter(current, change, this.epoch, this.isrRemovalRules);
+        change = decideLiveChange(viewOf(current, replicas), this.isLive, justUnclean, this.policyFor(p));
+        return change === null ? null : stateAfter(current, change, this.epoch, this.isrRemovalRulesFor(p));
       };
       this.writeState(p, decide, (written) => {
         if (written !== null) {
@@ -930,17 +931,26 @@ export class Controller {
     return this.config.protocol.elr;
   }
 
-  private get policy(): ElectionPolicy {
-    const b = this.config.broker;
-    return { elr: this.kip966, unclean: b['unclean.leader.election.enable'], minIsr: b['min.insync.replicas'] };
-  }
-
-  private get isrRemovalRules(): IsrRemovalRules {
+  /**
+   * The election rules of partition `p`: unclean election as its topic's unclean.leader.election.enable says
+   * (topics.ts; PartitionStateMachine.collectUncleanLeaderElectionState reads it per topic, 3.9), so that
+   * `__transaction_state` never elects uncleanly.
+   */
+  private policyFor(p: number): ElectionPolicy {
     const b = this.config.broker;
     return {
       elr: this.kip966,
+      unclean: uncleanLeaderElectionEnabledFor(this.config, p),
+      minIsr: b['min.insync.replicas'],
+    };
+  }
+
+  /** Before KAFKA-5642, KafkaController.removeReplicaFromIsr (1.0) also read the topic's config. */
+  private isrRemovalRulesFor(p: number): IsrRemovalRules {
+    return {
+      elr: this.kip966,
       kafka5642: this.config.protocol.kafka5642,
-      unclean: b['unclean.leader.election.enable'],
+      unclean: uncleanLeaderElectionEnabledFor(this.config, p),
     };
   }
 
@@ -1101,7 +1111,7 @@ export class Controller {
             current.isr,
             item.newIsr,
             current.eligible_leader_replicas,
-            this.policy,
+            this.policyFor(item.partition),
           ),
         };
         writes.push({ partition: item.partition, state, version: item.partitionEpoch });
@@ -1469,7 +1479,12 @@ export class Controller {
           leader_epoch: current.leader_epoch + 1,
           isr,
           controller_epoch: this.epoch,
-          eligible_leader_replicas: eligibleAfter(current.isr, isr, current.eligible_leader_replicas, this.policy),
+          eligible_leader_replicas: eligibleAfter(
+            current.isr,
+            isr,
+            current.eligible_leader_replicas,
+            this.policyFor(p),
+          ),
           last_known_elr: [],
         };
       };
@@ -1493,7 +1508,7 @@ export class Controller {
       const decide = (current: ZkPartitionState): ZkPartitionState | null =>
         current.leader === replica || !current.isr.includes(replica)
           ? null
-          : withoutFollower(current, replica, this.epoch, this.isrRemovalRules, this.policy);
+          : withoutFollower(current, replica, this.epoch, this.isrRemovalRulesFor(p), this.policyFor(p));
       this.writeState(p, decide, (written) => {
         if (written !== null) {
           changed.push(p);

@@ -63,6 +63,14 @@ export interface TopicSpec {
   replicationFactor: number;
   /** The topic's effective min.insync.replicas (the broker's unless the topic sets its own). */
   minInsyncReplicas: number;
+  /**
+   * The topic's effective unclean.leader.election.enable: the broker's (its LogConfig default) unless the topic
+   * sets its own. Kafka creates `__transaction_state` with it false whatever the broker says
+   * (TransactionStateManager.transactionTopicConfigs, the same from 0.11.0 to 3.9, sent as the topic's configs by
+   * AutoTopicCreationManager); `__consumer_offsets` sets none (GroupCoordinator.offsetsTopicConfigs, 0.11.0-3.9,
+   * and 3.9's GroupCoordinatorService.groupMetadataTopicConfigs: compaction, segment size and compression only).
+   */
+  uncleanLeaderElectionEnable: boolean;
 }
 
 /** Every topic of a run: the data topic first, then the enabled internal topics in id order. */
@@ -74,6 +82,7 @@ export function topicsOf(c: ClusterConfig): TopicSpec[] {
       partitions: c.partitions,
       replicationFactor: c.replicationFactor,
       minInsyncReplicas: c.broker['min.insync.replicas'],
+      uncleanLeaderElectionEnable: c.broker['unclean.leader.election.enable'],
     },
   ];
   if (t.enabled.includes(TRANSACTION_STATE_TOPIC)) {
@@ -82,6 +91,7 @@ export function topicsOf(c: ClusterConfig): TopicSpec[] {
       partitions: t['transaction.state.log.num.partitions'],
       replicationFactor: t['transaction.state.log.replication.factor'],
       minInsyncReplicas: t['transaction.state.log.min.isr'],
+      uncleanLeaderElectionEnable: false,
     });
   }
   if (t.enabled.includes(CONSUMER_OFFSETS_TOPIC)) {
@@ -90,6 +100,7 @@ export function topicsOf(c: ClusterConfig): TopicSpec[] {
       partitions: t['offsets.topic.num.partitions'],
       replicationFactor: t['offsets.topic.replication.factor'],
       minInsyncReplicas: c.broker['min.insync.replicas'],
+      uncleanLeaderElectionEnable: c.broker['unclean.leader.election.enable'],
     });
   }
   return out;
@@ -125,6 +136,26 @@ export function effectiveMinIsrOf(c: ClusterConfig, id: number): number {
   const spec = topicSpec(c, topicPartitionOf(id).topic);
   if (spec === undefined) return Math.min(c.broker['min.insync.replicas'], c.replicationFactor);
   return Math.min(spec.minInsyncReplicas, spec.replicationFactor);
+}
+
+/**
+ * Whether a partition's topic allows unclean leader election: its topic's unclean.leader.election.enable, the
+ * broker's for a topic that sets none (a topic the create-topic nemesis makes). Kafka's controllers read it per
+ * topic: ZooKeeper mode from the broker's config overlaid with /config/topics/<topic> (LogConfig.fromProps(
+ * config.originals, topic config) in 0.11.0's OfflinePartitionLeaderSelector and 1.0's
+ * KafkaController.removeReplicaFromIsr; zkClient.getLogConfigs(topics, config.originals) in 1.1-3.9's
+ * PartitionStateMachine), KRaft from ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic (3.9). A
+ * run's topic configs never change, so kafkasim reads them from the cluster config rather than from a znode or
+ * a ConfigRecord.
+ */
+export function uncleanLeaderElectionEnabledForTopic(c: ClusterConfig, topic: TopicName): boolean {
+  const spec = topicSpec(c, topic);
+  return spec === undefined ? c.broker['unclean.leader.election.enable'] : spec.uncleanLeaderElectionEnable;
+}
+
+/** uncleanLeaderElectionEnabledForTopic of the topic of the partition with global id `id`. */
+export function uncleanLeaderElectionEnabledFor(c: ClusterConfig, id: number): boolean {
+  return uncleanLeaderElectionEnabledForTopic(c, topicPartitionOf(id).topic);
 }
 
 /** Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, in 32-bit arithmetic. */

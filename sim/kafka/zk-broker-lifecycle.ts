@@ -15,6 +15,7 @@ import { Controller } from './controller.ts';
 import type { ZkControllerHost } from './controller.ts';
 import { eligibleAfter } from './election.ts';
 import type { LeaderAndIsrResponse } from './messages.ts';
+import { uncleanLeaderElectionEnabledFor } from './topics.ts';
 import type { AdminState } from './admin.ts';
 import type { ObserverHub } from './observer.ts';
 import type { Partition } from './partition.ts';
@@ -288,9 +289,11 @@ export class ZkBrokerLifecycle {
   private writeIsr(p: Partition, isr: number[], change: 'shrink' | 'expand'): void {
     const leaderEpoch = p.leaderEpoch;
     const c = this.host.config;
+    // The partition's own election rules (its topic's unclean.leader.election.enable; eligibleAfter reads only
+    // KIP-966's switch and the min ISR).
     const policy = {
       elr: c.protocol.elr,
-      unclean: c.broker['unclean.leader.election.enable'],
+      unclean: uncleanLeaderElectionEnabledFor(c, p.id),
       minIsr: c.broker['min.insync.replicas'],
     };
     const elr = eligibleAfter(p.isr, isr, p.elr, policy);

@@ -40,6 +40,7 @@ import {
 } from './replication-control.ts';
 import { P, probe } from '../probes.ts';
 import type { TopicName } from '../topics.ts';
+import { uncleanLeaderElectionEnabledForTopic } from '../topics.ts';
 
 export interface ActiveControllerHost {
   /**
@@ -126,8 +127,10 @@ export class ActiveController {
     return {
       elr: c.protocol.elr,
       // KRaft ignored unclean.leader.election.enable before 3.9 (KAFKA-12670:
-      // ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returned false).
-      unclean: c.broker['unclean.leader.election.enable'] && c.protocol.kraftUncleanElection,
+      // ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returned false); from 3.9 it reads the
+      // topic's config, false for `__transaction_state` (TransactionStateManager.transactionTopicConfigs).
+      uncleanLeaderElectionEnabledForTopic: (topic) =>
+        c.protocol.kraftUncleanElection && uncleanLeaderElectionEnabledForTopic(c, topic),
       minIsr: c.broker['min.insync.replicas'],
       behaviours: c.protocol,
     };

@@ -9,7 +9,7 @@
 // its new leader reports RECOVERED. Brokers are handled one at a time, as Kafka fences one stale broker per
 // event (maybeFenceOneStaleBroker): several fenced at once give what fencing them in turn gives.
 import type { ClusterConfig } from '../config.ts';
-import { assignmentOf, MAX_TOPIC_PARTITIONS, partitionId, topicsOf } from '../topics.ts';
+import { assignmentOf, MAX_TOPIC_PARTITIONS, partitionId, topicPartitionOf, topicsOf } from '../topics.ts';
 import type { TopicName } from '../topics.ts';
 import type { ElectionPolicy } from '../election.ts';
 import { preferredLeader } from '../election.ts';
@@ -21,9 +21,19 @@ import type { LeaderRecoveryState, PartitionChangeRecord, PartitionRecord, Topic
 import { P, probe } from '../probes.ts';
 
 /** The controller's rules for partition changes: the election policy and the release's behaviours. */
-export interface ChangePolicy extends ElectionPolicy {
+export interface ChangePolicy extends Omit<ElectionPolicy, 'unclean'> {
+  /**
+   * ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic (3.9): the topic's
+   * unclean.leader.election.enable, which ReplicationControlManager asks before each PartitionChangeBuilder it
+   * sets to Election.UNCLEAN (generateLeaderAndIsrUpdates, alterPartition).
+   */
+  uncleanLeaderElectionEnabledForTopic: (topic: TopicName) => boolean;
   behaviours: KafkaBehaviours;
 }
+
+/** Election.UNCLEAN for a partition's builder: whether its topic allows unclean election. */
+const uncleanFor = (policy: ChangePolicy, p: PartitionRegistration): boolean =>
+  policy.uncleanLeaderElectionEnabledForTopic(topicPartitionOf(p.partition).topic);
 
 /**
  * Whom generateLeaderAndIsrUpdates takes out of the ISR (brokerToRemove), lets lead although fenced
@@ -56,7 +66,7 @@ function generateLeaderAndIsrUpdates(
     const record = buildPartitionChange(p, {
       targetIsr: p.isr.filter((r) => r !== remove && r !== uncleanShutdown),
       isAcceptableLeader,
-      unclean: policy.unclean,
+      unclean: uncleanFor(policy, p),
       elr: policy.elr,
       minIsr: policy.minIsr,
       uncleanShutdownReplicas: uncleanShutdown >= 0 ? [uncleanShutdown] : [],
@@ -257,7 +267,7 @@ export function alterPartitionChange(
   return buildPartitionChange(p, {
     targetIsr: [...req.newIsr],
     isAcceptableLeader: (r) => image.isActive(r),
-    unclean: policy.unclean,
+    unclean: uncleanFor(policy, p),
     elr: policy.elr,
     minIsr: policy.minIsr,
     bumpLeaderEpochOnIsrShrink: !policy.behaviours.kafka15021,
