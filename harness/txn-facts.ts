@@ -11,10 +11,24 @@ export class TxnWatch {
   private readonly losses: TxnFacts['coordinatorLosses'] = [];
   private readonly replicas = new Map<number, Set<number>>();
   private readonly stateIds: Set<number>;
+  private readonly markers: NonNullable<TxnFacts['markers']> = [];
 
   constructor(private readonly cluster: KafkaCluster) {
     const n = cluster.config.internalTopics['transaction.state.log.num.partitions'];
     this.stateIds = new Set(Array.from({ length: n }, (_, i) => partitionId(TRANSACTION_STATE_TOPIC, i)));
+    cluster.observe((e) => {
+      if (e.kind !== 'append' || !e.asLeader || e.control === undefined || !isDataPartition(e.partition)) return;
+      const producerId = e.producer?.id;
+      if (producerId === undefined) return;
+      for (let i = 0; i < e.values.length; i++)
+        this.markers.push({
+          key: e.partition,
+          offset: e.baseOffset + i,
+          value: e.values[i],
+          producerId,
+          type: e.control,
+        });
+    });
     const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));
     cluster.world.onCrash((node, mode) => {
       const broker = brokerOfNode.get(node);
@@ -63,12 +77,13 @@ export class TxnWatch {
         if (b.isTransactional !== true) continue;
         b.values.forEach((value, i) => {
           const offset = b.baseOffset + i;
-          if (offset === lso) firstUnstable.push({ key, offset, value });
-          if (offset >= lso) unreadable.push({ key, value, offset, why: 'open' });
+          const producerId = b.producerId;
+          if (offset === lso) firstUnstable.push({ key, offset, value, producerId });
+          if (offset >= lso) unreadable.push({ key, value, offset, why: 'open', producerId });
           else if (
             aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= offset && offset <= a.lastOffset)
           )
-            unreadable.push({ key, value, offset, why: 'aborted' });
+            unreadable.push({ key, value, offset, why: 'aborted', producerId });
         });
       }
     }
@@ -76,6 +91,6 @@ export class TxnWatch {
       partition,
       brokers: [...(this.replicas.get(partition) ?? [])].sort((a, b) => a - b),
     }));
-    return { unreadable, firstUnstable, coordinatorLosses: this.losses, coordinatorReplicas };
+    return { unreadable, firstUnstable, coordinatorLosses: this.losses, coordinatorReplicas, markers: this.markers };
   }
 }

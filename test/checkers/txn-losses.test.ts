@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { attributeTxnLosses } from '../../checkers/durability/txn-losses.ts';
 import type { DurabilityFacts, LossPolicy, TxnFacts } from '../../checkers/durability/facts.ts';
 import { checkJepsenKafka } from '../../checkers/jepsen-kafka/index.ts';
+import type { Anomaly, CheckResult } from '../../checkers/result.ts';
 import type { History, Op } from '../../workloads/history/format.ts';
 
 const op = (index: number, time: number, process: number, type: Op['type'], f: string, value: Op['value']): Op => ({
@@ -87,5 +88,96 @@ describe('attributeTxnLosses', () => {
     expect(attributeTxnLosses(result, history, facts({ ...base, coordinatorLosses: every(25) })).valid).toBe(true);
     const later = { ...base, firstUnstable: [{ key: 0, offset: 1, value: 2 }], coordinatorLosses: every(25) };
     expect(attributeTxnLosses(result, history, facts(later)).valid).toBe(false);
+  });
+});
+
+describe('attributeTxnLosses: a transaction marker the data partition lost', () => {
+  // Value 1 committed at offset 0 of key 0 by producer 7, read by nobody; its COMMIT marker (value -5) went to
+  // offset 1, and a later ABORT of the same producer (value -6) to offset 2.
+  const history = HISTORY.slice(0, 2);
+  const jepsen = checkJepsenKafka(history);
+  const commit = { key: 0, offset: 1, value: -5, producerId: 7, type: 'COMMIT' as const };
+  const abort = { key: 0, offset: 2, value: -6, producerId: 7, type: 'ABORT' as const };
+  const powerLoss = { time: 50, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [-5] };
+  const open: TxnFacts = {
+    unreadable: [{ key: 0, value: 1, offset: 0, why: 'open', producerId: 7 }],
+    firstUnstable: [{ key: 0, offset: 0, value: 1, producerId: 7 }],
+    coordinatorLosses: [],
+    coordinatorReplicas: replicas,
+    markers: [commit],
+  };
+  const withLoss = (txn: TxnFacts, removal = { ...powerLoss, epochs: [0], syncedOffset: 1 }, log = [1]) => ({
+    ...facts(txn),
+    finalLogs: [{ broker: 0, key: 0, highWatermark: log.length, startOffset: 0, values: log }],
+    loss: { policy: POLICY, removals: [removal], elections: [] },
+  });
+
+  it('allows a record left open by a COMMIT marker every replica lost unflushed', () => {
+    const r = attributeTxnLosses(jepsen, history, withLoss(open));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('allows a record aborted by a later ABORT after its COMMIT marker was lost', () => {
+    const aborted: TxnFacts = {
+      ...open,
+      unreadable: [{ key: 0, value: 1, offset: 0, why: 'aborted', producerId: 7 }],
+      firstUnstable: [],
+      markers: [commit, abort],
+    };
+    expect(attributeTxnLosses(jepsen, history, withLoss(aborted, undefined, [1, -6])).valid).toBe(true);
+    // Its first marker an ABORT: the coordinator aborted it, no marker was lost.
+    const abortedFirst = { ...aborted, markers: [{ ...abort, offset: 1, value: -5 }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(abortedFirst, undefined, [1, -6])).valid).toBe(false);
+  });
+
+  it('keeps it a finding when the marker was synced, still held, of another producer, or never written', () => {
+    const synced = { ...powerLoss, epochs: [0], syncedOffset: 2 };
+    expect(attributeTxnLosses(jepsen, history, withLoss(open, synced)).valid).toBe(false);
+    expect(attributeTxnLosses(jepsen, history, withLoss(open, undefined, [1, -5])).valid).toBe(false);
+    const other = { ...open, markers: [{ ...commit, producerId: 8 }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(other)).valid).toBe(false);
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...open, markers: [] })).valid).toBe(false);
+    const strict = withLoss(open);
+    strict.loss = { ...strict.loss, policy: { ...POLICY, strict: true } };
+    expect(attributeTxnLosses(jepsen, history, strict).valid).toBe(false);
+  });
+});
+
+describe('attributeTxnLosses: a send acknowledged below an earlier one', () => {
+  // Process 0 sent 1 to offset 1 of key 0; a power loss took it; its next send, 2, got offset 0 (written again).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
+    op(1, 20, 0, 'ok', 'txn', [['send', 0, [1, 1]]]),
+    op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 40, 0, 'ok', 'txn', [['send', 0, [0, 2]]]),
+    op(4, 100, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 110, 1, 'ok', 'poll', [['poll', { 0: [[0, 2]] }]]),
+  ];
+  const removal = { time: 25, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [1], epochs: [0] };
+  const lostFacts: DurabilityFacts = {
+    truncations: [],
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 1, startOffset: 0, values: [2] }],
+    loss: { policy: POLICY, removals: [{ ...removal, syncedOffset: 0 }], elections: [] },
+    txn: { unreadable: [], firstUnstable: [], coordinatorLosses: [], coordinatorReplicas: replicas, markers: [] },
+  };
+  const jepsen = checkJepsenKafka(history);
+
+  it('is allowed when the earlier record is among the losses the configuration allows', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toContain('nonmonotonic-send');
+    const r = attributeTxnLosses(jepsen, history, lostFacts);
+    expect(r.anomalies).toEqual([]);
+    expect(r.allowed?.map((a) => a.name)).toContain('nonmonotonic-send');
+  });
+
+  it('stays a finding when the earlier record was not lost, or an instance is not shown', () => {
+    const edit = (f: (a: Anomaly) => Anomaly): CheckResult => ({
+      ...jepsen,
+      anomalies: jepsen.anomalies.map((a) => (a.name === 'nonmonotonic-send' ? f(a) : a)),
+    });
+    const other = edit((a) => ({ ...a, examples: a.examples.map((e) => ({ ...e, detail: { key: 0, values: [2] } })) }));
+    expect(attributeTxnLosses(other, history, lostFacts).anomalies.map((a) => a.name)).toEqual(['nonmonotonic-send']);
+    const more = edit((a) => ({ ...a, count: a.count + 1 }));
+    expect(attributeTxnLosses(more, history, lostFacts).anomalies.map((a) => a.name)).toEqual(['nonmonotonic-send']);
   });
 });

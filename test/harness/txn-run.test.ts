@@ -112,3 +112,30 @@ describe('a replica deleted as its broker halts', () => {
     expect(run.result.valid).toBe(true);
   });
 });
+
+describe('txn swarm seeds whose data partitions lost a transaction marker or a sent record', () => {
+  it('is valid when a COMMIT marker was lost by last-known-leader recovery (seed 66)', () => {
+    // Client 0's COMMIT marker went to offset 64 of partition 1 on broker 1 (leader) and broker 2. Broker 2 halted
+    // on a disk fault, brokers 0 and 1 lost power (broker 1 lost the unsynced marker), and KIP-966's last-known-leader
+    // recovery made broker 1 leader again without it; broker 2 truncated it. The coordinator had completed the
+    // commit and never writes the marker again: the transaction hangs, holding the last stable offset at 62.
+    const run = runTest(testOf({ seed: 66, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('377c51890d132e5a');
+    expect(run.result.valid).toBe(true);
+    const unseen = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'unseen');
+    expect(unseen?.byCause).toEqual({ 'last-known-leader': 1 });
+    expect(run.facts.durability.txn?.firstUnstable.find((f) => f.key === 1)).toEqual({
+      key: 1,
+      offset: 62,
+      value: 103,
+      producerId: 2001000000,
+    });
+  });
+
+  it('allows a send acknowledged below an earlier one whose record was lost (seed 345)', () => {
+    const run = runTest(testOf({ seed: 345, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('cbb1e6fe532fec29');
+    expect(run.result.valid).toBe(true);
+    expect(run.result.allowed.anomalies['nonmonotonic-send']).toBe(1);
+  });
+});
