@@ -71,6 +71,27 @@ export interface TxnFacts {
    * transaction open (or, a later marker of the same producer covering it, aborted). Absent: none known.
    */
   markers?: { key: number; offset: number; value: number; producerId: number; type: 'COMMIT' | 'ABORT' }[];
+  /**
+   * Every record a __transaction_state leader appended (a transition of one transactional id), in order, with
+   * whether some replica still holds it at its offset at the end. Absent: none known.
+   */
+  coordinatorRecords?: {
+    partition: number;
+    offset: number;
+    value: number;
+    transactionalId: string;
+    producerId: number;
+    state: string;
+    /** The transaction's txnStartTimestamp: the records of one transaction share it. */
+    txnStart: number;
+    time: number;
+    kept: boolean;
+  }[];
+  /**
+   * The loss facts of the __transaction_state partitions (removals, elections, appends), judged with unclean
+   * election off: Kafka forces unclean.leader.election.enable=false on the topic (TransactionLog, 3.9).
+   */
+  coordinatorLoss?: LossFacts;
 }
 
 /** One plain clause saying why the truncation happened, for example descriptions. */

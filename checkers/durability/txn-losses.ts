@@ -104,7 +104,9 @@ export function attributeTxnLosses(result: CheckResult, history: History, facts:
       // Held at the end and never polled: allowed only as a commit decision the coordinator lost, or a marker the
       // data partition lost.
       if (facts.loss?.policy.strict !== false) return result;
-      const cause = decisionLost(facts.txn, s, began) ? 'power-loss' : markerLost(facts, s, explainer);
+      const cause = decisionLost(facts.txn, s, began)
+        ? 'power-loss'
+        : (coordinatorForgot(facts.txn, s, began) ?? markerLost(facts, s, explainer));
       if (cause === null) return result;
       byCause[cause] = (byCause[cause] ?? 0) + 1;
       lost++;
@@ -176,4 +178,39 @@ function markerLost(facts: DurabilityFacts, s: Sent, explainer: LossExplainer): 
   if (kept) return null;
   const verdict = explainer.explain(marker.key, marker.value, marker.offset, 'all');
   return verdict.allowed ? verdict.cause : null;
+}
+
+/**
+ * The record is unreadable at the end because the coordinator lost, from every replica of its __transaction_state
+ * partition and for a cause the configuration allows (LossExplainer over that topic's own removals and elections),
+ * what it had written of the transaction that makes it so: every record of that transaction when it hangs open
+ * (the coordinator forgot it, so nothing ever ends it), its PrepareCommit (or, none written, every record) when
+ * its own committed transaction ended aborted. Generalises decisionLost to a replica that was down, not powered
+ * off, and lost the records when it truncated to a leader that lacked them. That cause, or null.
+ */
+function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<string, number>): string | null {
+  const u = txn?.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);
+  if (txn?.coordinatorRecords === undefined || txn.coordinatorLoss === undefined || u === undefined) return null;
+  const holder = u.why === 'open' ? txn.firstUnstable.find((f) => f.key === s.key) : u;
+  if (holder?.producerId === undefined) return null;
+  const since = holder === u ? s.time : began.get(`${holder.key}/${holder.value}`);
+  const records = txn.coordinatorRecords;
+  const tid = records.find((r) => r.producerId === holder.producerId)?.transactionalId;
+  // The holder's transaction: the first one its transactional id began (went Ongoing) after its op was invoked.
+  const first = records.find(
+    (r) => r.transactionalId === tid && r.state === 'Ongoing' && r.time >= (since ?? Infinity),
+  );
+  if (first === undefined) return null;
+  const own = records.filter((r) => r.transactionalId === tid && r.txnStart === first.txnStart && r.time >= first.time);
+  const prepared = own.filter((r) => r.state === 'PrepareCommit');
+  const decisive = u.why === 'aborted' && prepared.length > 0 ? prepared : own;
+  const explainer = lossExplainer(txn.coordinatorLoss);
+  let cause: string | null = null;
+  for (const r of decisive) {
+    if (r.kept) return null;
+    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
+    if (!verdict.allowed || verdict.cause === null) return null;
+    cause ??= verdict.cause;
+  }
+  return cause;
 }

@@ -181,3 +181,63 @@ describe('attributeTxnLosses: a send acknowledged below an earlier one', () => {
     expect(attributeTxnLosses(more, history, lostFacts).anomalies.map((a) => a.name)).toEqual(['nonmonotonic-send']);
   });
 });
+
+describe('attributeTxnLosses: a transaction the coordinator forgot', () => {
+  // Value 1 committed at offset 0 of key 0 by producer 7 (transactional id t), read by nobody. The coordinator
+  // wrote the transaction's Ongoing record at offset 5 and its PrepareCommit at offset 6 of __transaction_state-0.
+  const history = HISTORY.slice(0, 2);
+  const jepsen = checkJepsenKafka(history);
+  const record = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12, kept: false };
+  const ongoing = { ...record, offset: 5, value: -9, state: 'Ongoing', time: 12 };
+  const prepared = { ...record, offset: 6, value: -10, state: 'PrepareCommit', time: 18 };
+  const lost = (syncedOffset: number) => ({
+    policy: POLICY,
+    removals: [
+      {
+        time: 50,
+        broker: 1,
+        key: 100000,
+        how: 'power-loss' as const,
+        fromOffset: 5,
+        values: [-9, -10],
+        epochs: [0, 0],
+      },
+    ].map((r) => ({ ...r, syncedOffset })),
+    elections: [],
+  });
+  const txn = (
+    why: 'open' | 'aborted',
+    records: NonNullable<TxnFacts['coordinatorRecords']>,
+    synced = 5,
+  ): TxnFacts => ({
+    unreadable: [{ key: 0, value: 1, offset: 0, why, producerId: 7 }],
+    firstUnstable: why === 'open' ? [{ key: 0, offset: 0, value: 1, producerId: 7 }] : [],
+    coordinatorLosses: [],
+    coordinatorReplicas: replicas,
+    markers: [],
+    coordinatorRecords: records,
+    coordinatorLoss: lost(synced),
+  });
+
+  it('allows a record left open when every record of its transaction was lost unflushed', () => {
+    const r = attributeTxnLosses(jepsen, history, facts(txn('open', [ongoing])));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('allows a committed record aborted when its PrepareCommit was lost, the rest kept', () => {
+    const r = attributeTxnLosses(jepsen, history, facts(txn('aborted', [{ ...ongoing, kept: true }, prepared])));
+    expect(r.valid).toBe(true);
+  });
+
+  it('keeps it a finding when a record was kept, synced, or written before the transaction began', () => {
+    const cases: TxnFacts[] = [
+      txn('open', [{ ...ongoing, kept: true }]),
+      txn('open', [ongoing], 6),
+      txn('open', [{ ...ongoing, time: 5 }]),
+      txn('aborted', [ongoing, { ...prepared, kept: true }]),
+      txn('open', []),
+    ];
+    for (const t of cases) expect(attributeTxnLosses(jepsen, history, facts(t)).valid).toBe(false);
+  });
+});

@@ -139,3 +139,17 @@ describe('txn swarm seeds whose data partitions lost a transaction marker or a s
     expect(run.result.allowed.anomalies['nonmonotonic-send']).toBe(1);
   });
 });
+
+describe('a txn swarm seed whose coordinator forgot a transaction', () => {
+  it('is valid, the loss the last-known-leader recovery of __transaction_state (seed 568)', () => {
+    // Client 1's Ongoing record (5.895 s) reached the three replicas of its __transaction_state partition; broker 0
+    // crashed (process), brokers 1 and 2 lost power and the record with it, and KIP-966's last-known-leader recovery
+    // made broker 1 leader without it (broker 0 truncated it). Its commit, answered ok from CompleteCommit, left the
+    // transaction open at offset 38 of partition 2 with no marker.
+    const run = runTest(testOf({ seed: 568, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('7287533b5b7d74bd');
+    expect(run.result.valid).toBe(true);
+    const unseen = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'unseen');
+    expect(unseen?.byCause).toEqual({ 'last-known-leader': 5 });
+  });
+});
