@@ -43,6 +43,7 @@ export class TxnWatch {
           value: e.values[i],
           producerId,
           type: e.control,
+          time: e.time,
         });
     });
     const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));

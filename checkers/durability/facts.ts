@@ -70,7 +70,14 @@ export interface TxnFacts {
    * every replica after the coordinator completed the transaction is never written again, and leaves the
    * transaction open (or, a later marker of the same producer covering it, aborted). Absent: none known.
    */
-  markers?: { key: number; offset: number; value: number; producerId: number; type: 'COMMIT' | 'ABORT' }[];
+  markers?: {
+    key: number;
+    offset: number;
+    value: number;
+    producerId: number;
+    type: 'COMMIT' | 'ABORT';
+    time: number;
+  }[];
   /**
    * Every record a __transaction_state leader appended (a transition of one transactional id), in order, with
    * whether some replica still holds it at its offset at the end. Absent: none known.

@@ -176,6 +176,18 @@ function markerLost(facts: DurabilityFacts, s: Sent, explainer: LossExplainer): 
     (l) => l.key === marker.key && l.values[marker.offset - l.startOffset] === marker.value,
   );
   if (kept) return null;
+  // A coordinator that still knows the transaction as prepared (its Prepare record kept, no Complete record kept)
+  // sends the markers again when it loads it (TransactionStateManager.loadTransactionsForTxnTopicPartition, 3.9):
+  // a marker lost then is no excuse.
+  const records = txn.coordinatorRecords ?? [];
+  const tid = records.find((r) => r.producerId === holder.producerId)?.transactionalId;
+  const prepared = records.findLast(
+    (r) => r.transactionalId === tid && r.state.startsWith('Prepare') && r.time <= marker.time,
+  );
+  if (prepared === undefined) return null;
+  const own = records.filter((r) => r.transactionalId === tid && r.txnStart === prepared.txnStart);
+  const resent = own.some((r) => r.kept && r.state.startsWith('Prepare'));
+  if (resent && !own.some((r) => r.kept && r.state.startsWith('Complete'))) return null;
   const verdict = explainer.explain(marker.key, marker.value, marker.offset, 'all');
   return verdict.allowed ? verdict.cause : null;
 }

@@ -96,8 +96,12 @@ describe('attributeTxnLosses: a transaction marker the data partition lost', () 
   // offset 1, and a later ABORT of the same producer (value -6) to offset 2.
   const history = HISTORY.slice(0, 2);
   const jepsen = checkJepsenKafka(history);
-  const commit = { key: 0, offset: 1, value: -5, producerId: 7, type: 'COMMIT' as const };
-  const abort = { key: 0, offset: 2, value: -6, producerId: 7, type: 'ABORT' as const };
+  const commit = { key: 0, offset: 1, value: -5, producerId: 7, type: 'COMMIT' as const, time: 30 };
+  const abort = { key: 0, offset: 2, value: -6, producerId: 7, type: 'ABORT' as const, time: 60 };
+  // The coordinator's PrepareCommit (before the marker) and CompleteCommit (after it), both kept.
+  const coordinator = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12, kept: true };
+  const prepareCommit = { ...coordinator, offset: 3, value: -11, state: 'PrepareCommit', time: 25 };
+  const completeCommit = { ...coordinator, offset: 4, value: -12, state: 'CompleteCommit', time: 35 };
   const powerLoss = { time: 50, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [-5] };
   const open: TxnFacts = {
     unreadable: [{ key: 0, value: 1, offset: 0, why: 'open', producerId: 7 }],
@@ -105,6 +109,7 @@ describe('attributeTxnLosses: a transaction marker the data partition lost', () 
     coordinatorLosses: [],
     coordinatorReplicas: replicas,
     markers: [commit],
+    coordinatorRecords: [prepareCommit, completeCommit],
   };
   const withLoss = (txn: TxnFacts, removal = { ...powerLoss, epochs: [0], syncedOffset: 1 }, log = [1]) => ({
     ...facts(txn),
@@ -131,13 +136,18 @@ describe('attributeTxnLosses: a transaction marker the data partition lost', () 
     expect(attributeTxnLosses(jepsen, history, withLoss(abortedFirst, undefined, [1, -6])).valid).toBe(false);
   });
 
-  it('keeps it a finding when the marker was synced, still held, of another producer, or never written', () => {
+  it('keeps it a finding when the marker was synced, held, of another producer, unwritten, or due again', () => {
     const synced = { ...powerLoss, epochs: [0], syncedOffset: 2 };
     expect(attributeTxnLosses(jepsen, history, withLoss(open, synced)).valid).toBe(false);
     expect(attributeTxnLosses(jepsen, history, withLoss(open, undefined, [1, -5])).valid).toBe(false);
     const other = { ...open, markers: [{ ...commit, producerId: 8 }] };
     expect(attributeTxnLosses(jepsen, history, withLoss(other)).valid).toBe(false);
     expect(attributeTxnLosses(jepsen, history, withLoss({ ...open, markers: [] })).valid).toBe(false);
+    // The coordinator still holds it prepared and not complete: it sends the marker again when it loads it.
+    const stillPrepared = { ...open, coordinatorRecords: [prepareCommit, { ...completeCommit, kept: false }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(stillPrepared)).valid).toBe(false);
+    const lostPrepare = { ...open, coordinatorRecords: [{ ...prepareCommit, kept: false }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(lostPrepare)).valid).toBe(true);
     const strict = withLoss(open);
     strict.loss = { ...strict.loss, policy: { ...POLICY, strict: true } };
     expect(attributeTxnLosses(jepsen, history, strict).valid).toBe(false);
