@@ -100,13 +100,19 @@ export function attributeTxnLosses(result: CheckResult, history: History, facts:
   for (const s of sent) {
     const id = `${s.key}/${s.value}`;
     if (held.has(id)) {
-      if (polled.has(id)) continue;
       // Held at the end and never polled: allowed only as a commit decision the coordinator lost, or a marker the
-      // data partition lost.
-      if (facts.loss?.policy.strict !== false) return result;
-      const cause = decisionLost(facts.txn, s, began)
-        ? 'power-loss'
-        : (coordinatorForgot(facts.txn, s, began) ?? markerLost(facts, s, explainer));
+      // data partition lost. Polled, and unreadable now (its marker lost after readers read past it, and a later
+      // ABORT covering it): the final reads skip it, allowed for the same causes; unexplained, it is left to
+      // Jepsen's verdict as before.
+      const wasRead = polled.has(id);
+      if (wasRead && !facts.txn?.unreadable.some((u) => u.key === s.key && u.value === s.value)) continue;
+      const judged = facts.loss?.policy.strict === false;
+      const cause = !judged
+        ? null
+        : decisionLost(facts.txn, s, began)
+          ? 'power-loss'
+          : (coordinatorForgot(facts.txn, s, began) ?? markerLost(facts, s, explainer));
+      if (cause === null && wasRead) continue;
       if (cause === null) return result;
       byCause[cause] = (byCause[cause] ?? 0) + 1;
       lost++;

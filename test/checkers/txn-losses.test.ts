@@ -4,7 +4,7 @@
 // --strict, Jepsen's unseen stays a finding. From hand-written histories and facts.
 import { describe, expect, it } from 'vitest';
 import { attributeTxnLosses } from '../../checkers/durability/txn-losses.ts';
-import type { DurabilityFacts, LossPolicy, TxnFacts } from '../../checkers/durability/facts.ts';
+import type { DurabilityFacts, LossPolicy, Removal, TxnFacts } from '../../checkers/durability/facts.ts';
 import { checkJepsenKafka } from '../../checkers/jepsen-kafka/index.ts';
 import type { Anomaly, CheckResult } from '../../checkers/result.ts';
 import type { History, Op } from '../../workloads/history/format.ts';
@@ -249,5 +249,82 @@ describe('attributeTxnLosses: a transaction the coordinator forgot', () => {
       txn('open', []),
     ];
     for (const t of cases) expect(attributeTxnLosses(jepsen, history, facts(t)).valid).toBe(false);
+  });
+});
+
+describe('attributeTxnLosses: a committed record read, then aborted once its marker was lost', () => {
+  // Producer 7 committed 10 (offset 0) and 1 (offset 1), COMMIT marker -5 at offset 2, then 2 at offset 3; a reader
+  // read all three. The marker was lost from every replica unflushed, and the producer's next ABORT (-6) took its
+  // offset: the final poll skips 1 (swarm seed 887 before the KIP-890 merge).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 10]]),
+    op(1, 20, 0, 'ok', 'txn', [
+      ['send', 0, [0, 10]],
+      ['send', 0, [1, 1]],
+    ]),
+    op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 40, 0, 'ok', 'txn', [['send', 0, [3, 2]]]),
+    op(4, 50, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 60, 1, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 10],
+            [1, 1],
+            [3, 2],
+          ],
+        },
+      ],
+    ]),
+    op(6, 100, 2, 'invoke', 'poll', [['poll']]),
+    op(7, 110, 2, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 10],
+            [3, 2],
+          ],
+        },
+      ],
+    ]),
+  ];
+  const coordinator = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12, kept: true };
+  const removal = { time: 70, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 2, values: [-5], epochs: [0] };
+  const lostFacts = (removals: Removal[]): DurabilityFacts => ({
+    truncations: [],
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 4, startOffset: 0, values: [10, 1, -6, 2] }],
+    loss: { policy: POLICY, removals, elections: [] },
+    txn: {
+      unreadable: [
+        { key: 0, value: 10, offset: 0, why: 'aborted', producerId: 7 },
+        { key: 0, value: 1, offset: 1, why: 'aborted', producerId: 7 },
+      ],
+      firstUnstable: [],
+      coordinatorLosses: [],
+      coordinatorReplicas: replicas,
+      markers: [
+        { key: 0, offset: 2, value: -5, producerId: 7, type: 'COMMIT', time: 30 },
+        { key: 0, offset: 2, value: -6, producerId: 7, type: 'ABORT', time: 80 },
+      ],
+      coordinatorRecords: [
+        { ...coordinator, offset: 3, value: -11, state: 'PrepareCommit', time: 25 },
+        { ...coordinator, offset: 4, value: -12, state: 'CompleteCommit', time: 35 },
+      ],
+    },
+  });
+  const jepsen = checkJepsenKafka(history);
+
+  it('allows the final poll skipping it when the marker was lost for a cause the configuration allows', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['int-poll-skip']);
+    const r = attributeTxnLosses(jepsen, history, lostFacts([{ ...removal, syncedOffset: 2 }]));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'int-poll-skip')?.byCause).toEqual({ 'power-loss': 2 });
+  });
+
+  it('leaves the skip a finding when the marker had been synced', () => {
+    const r = attributeTxnLosses(jepsen, history, lostFacts([{ ...removal, syncedOffset: 3 }]));
+    expect(r.anomalies.map((a) => a.name)).toEqual(['int-poll-skip']);
   });
 });
