@@ -88,7 +88,14 @@ export class CrashWatch {
    */
   private readonly everAppended = new Map<number, Map<number, Map<number, number[]>>>();
 
-  constructor(private readonly cluster: KafkaCluster) {
+  /**
+   * `watched`: the partitions whose records it follows (by default the data topic's, where the workload's values
+   * live; a txn run follows __transaction_state's with a second watch, for the coordinators' lost decisions).
+   */
+  constructor(
+    private readonly cluster: KafkaCluster,
+    private readonly watched: (partition: number) => boolean = isDataPartition,
+  ) {
     const world = cluster.world;
     const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));
     cluster.observe((e) => this.onEvent(e, world.now));
@@ -152,7 +159,7 @@ export class CrashWatch {
 
   private onEvent(e: ReplicationEvent, now: number): void {
     // Internal topics' records are coordinators', never a workload's values.
-    if ('partition' in e && !isDataPartition(e.partition)) return;
+    if ('partition' in e && !this.watched(e.partition)) return;
     switch (e.kind) {
       case 'log-end-offset':
         this.logEndsOf(e.broker).set(e.partition, e.logEndOffset);
@@ -282,7 +289,7 @@ export class CrashWatch {
     const disk = this.cluster.world.node(this.cluster.nodeOf(broker)).disk;
     const logs = new Map<number, { written: LogCopy; syncedOffset: number }>();
     for (const [id, partition] of program?.partitions ?? []) {
-      if (!isDataPartition(id)) continue;
+      if (!this.watched(id)) continue;
       const synced = copyOf(disk.syncedRecords(partition.log.file) as RecordBatch[]).log;
       const written = copyOf(partition.log.all()).copy;
       // What the disk holds synced and unchanged since (a synced record truncated and appended again is not
@@ -388,7 +395,7 @@ export class CrashWatch {
   private resetMirror(broker: number): void {
     const logs = new Map<number, LogCopy>();
     for (const [id, partition] of this.cluster.broker(broker)?.partitions ?? [])
-      if (isDataPartition(id)) logs.set(id, copyOf(partition.log.all()).copy);
+      if (this.watched(id)) logs.set(id, copyOf(partition.log.all()).copy);
     this.mirror.set(broker, logs);
   }
 

@@ -173,6 +173,7 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
 
   const history = recorder.history;
   const workloadStats = workload.stats();
+  const policy = lossPolicyOf(test.cluster, test.workload.producer, test.strict);
   const facts: RunFacts = {
     history,
     durability: {
@@ -183,8 +184,8 @@ export function runTest(test: Test, hooks: RunHooks = {}): TestRun {
         crashWatch.losses,
       ),
       finalLogs: finalLogs(cluster),
-      loss: crashWatch.lossFacts(lossPolicyOf(test.cluster, test.workload.producer, test.strict)),
-      ...(txnWatch === null ? {} : { txn: txnWatch.facts() }),
+      loss: crashWatch.lossFacts(policy),
+      ...(txnWatch === null ? {} : { txn: txnWatch.facts(policy) }),
     },
     replicasAtRest: replicasAtRest(cluster),
     votersAtRest: votersAtRest(cluster),

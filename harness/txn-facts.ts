@@ -2,19 +2,50 @@
 // struck __transaction_state replicas holding unsynced records (Kafka appends the coordinator's log with acks=-1 and
 // no fsync: TransactionStateManager.appendTransactionToLog, 3.9), and, at the end, the records of each data
 // partition's leader that read_committed cannot read.
-import type { TxnFacts } from '../checkers/durability/facts.ts';
+import type { LossPolicy, TxnFacts } from '../checkers/durability/facts.ts';
 import { isDataPartition, partitionId, TRANSACTION_STATE_TOPIC } from '../sim/events/topics.ts';
 import type { KafkaCluster } from '../sim/kafka/cluster.ts';
 import type { RecordBatch } from '../sim/kafka/records.ts';
+import { readTxnRecord } from '../sim/kafka/coordinator/transaction-metadata.ts';
+import { CrashWatch } from './facts.ts';
 
 export class TxnWatch {
   private readonly losses: TxnFacts['coordinatorLosses'] = [];
   private readonly replicas = new Map<number, Set<number>>();
   private readonly stateIds: Set<number>;
+  private readonly markers: NonNullable<TxnFacts['markers']> = [];
+  private readonly records: Omit<NonNullable<TxnFacts['coordinatorRecords']>[number], 'kept'>[] = [];
+  /** The removals and elections of the __transaction_state partitions, as CrashWatch sees the data partitions'. */
+  private readonly stateWatch: CrashWatch;
 
   constructor(private readonly cluster: KafkaCluster) {
     const n = cluster.config.internalTopics['transaction.state.log.num.partitions'];
     this.stateIds = new Set(Array.from({ length: n }, (_, i) => partitionId(TRANSACTION_STATE_TOPIC, i)));
+    this.stateWatch = new CrashWatch(cluster, (id) => this.stateIds.has(id));
+    cluster.observe((e) => {
+      if (e.kind === 'append' && e.asLeader && this.stateIds.has(e.partition)) {
+        const batch = cluster.broker(e.broker)?.partitions.get(e.partition)?.log.batchAt(e.baseOffset);
+        (batch?.payloads ?? []).forEach((r, i) => {
+          const v = r.value === null ? null : readTxnRecord(r);
+          if (v === null) return;
+          const at = { partition: e.partition, offset: e.baseOffset + i, value: e.values[i], time: e.time };
+          const txn = { producerId: v.producerId, state: v.state, txnStart: v.txnStartTimestamp };
+          this.records.push({ ...at, transactionalId: r.key, ...txn });
+        });
+      }
+      if (e.kind !== 'append' || !e.asLeader || e.control === undefined || !isDataPartition(e.partition)) return;
+      const producerId = e.producer?.id;
+      if (producerId === undefined) return;
+      for (let i = 0; i < e.values.length; i++)
+        this.markers.push({
+          key: e.partition,
+          offset: e.baseOffset + i,
+          value: e.values[i],
+          producerId,
+          type: e.control,
+          time: e.time,
+        });
+    });
     const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));
     cluster.world.onCrash((node, mode) => {
       const broker = brokerOfNode.get(node);
@@ -47,9 +78,16 @@ export class TxnWatch {
     set.add(broker);
   }
 
-  /** The facts, once the run is over. */
-  facts(): TxnFacts {
+  /** The facts, once the run is over; `policy` the run's, for the __transaction_state partitions' losses. */
+  facts(policy: LossPolicy): TxnFacts {
     const c = this.cluster;
+    const held = (partition: number, offset: number, value: number): boolean =>
+      c.brokerIds.some((id) => {
+        const batch = c.broker(id)?.partitions.get(partition)?.log.batchAt(offset);
+        return batch !== undefined && batch.values[offset - batch.baseOffset] === value;
+      });
+    const coordinatorRecords = this.records.map((r) => ({ ...r, kept: held(r.partition, r.offset, r.value) }));
+    const coordinatorLoss = this.stateWatch.lossFacts({ ...policy, uncleanElection: false });
     for (const id of c.brokerIds)
       for (const p of c.broker(id)?.partitions.keys() ?? []) if (this.stateIds.has(p)) this.replicaOf(p, id);
     const unreadable: TxnFacts['unreadable'] = [];
@@ -63,12 +101,13 @@ export class TxnWatch {
         if (b.isTransactional !== true) continue;
         b.values.forEach((value, i) => {
           const offset = b.baseOffset + i;
-          if (offset === lso) firstUnstable.push({ key, offset, value });
-          if (offset >= lso) unreadable.push({ key, value, offset, why: 'open' });
+          const producerId = b.producerId;
+          if (offset === lso) firstUnstable.push({ key, offset, value, producerId });
+          if (offset >= lso) unreadable.push({ key, value, offset, why: 'open', producerId });
           else if (
             aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= offset && offset <= a.lastOffset)
           )
-            unreadable.push({ key, value, offset, why: 'aborted' });
+            unreadable.push({ key, value, offset, why: 'aborted', producerId });
         });
       }
     }
@@ -76,6 +115,14 @@ export class TxnWatch {
       partition,
       brokers: [...(this.replicas.get(partition) ?? [])].sort((a, b) => a - b),
     }));
-    return { unreadable, firstUnstable, coordinatorLosses: this.losses, coordinatorReplicas };
+    return {
+      unreadable,
+      firstUnstable,
+      coordinatorLosses: this.losses,
+      coordinatorReplicas,
+      markers: this.markers,
+      coordinatorRecords,
+      coordinatorLoss,
+    };
   }
 }

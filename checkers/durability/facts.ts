@@ -58,13 +58,47 @@ export interface DurabilityFacts {
  * __transaction_state partition holding records not yet synced, or none (the coordinator's decisions live there).
  */
 export interface TxnFacts {
-  unreadable: { key: number; value: number; offset: number; why: 'aborted' | 'open' }[];
+  unreadable: { key: number; value: number; offset: number; why: 'aborted' | 'open'; producerId?: number }[];
   /** Per data partition whose last stable offset is below its high watermark: the record there, which holds it. */
-  firstUnstable: { key: number; offset: number; value: number }[];
+  firstUnstable: { key: number; offset: number; value: number; producerId?: number }[];
   /** Power losses of a replica of a __transaction_state partition with unsynced records, or with none at all. */
   coordinatorLosses: { time: number; broker: number; partition: number }[];
   /** Each __transaction_state partition's replicas (brokers hosting it at the end or at a crash). */
   coordinatorReplicas: { partition: number; brokers: number[] }[];
+  /**
+   * Every transaction marker a data partition's leader appended (WriteTxnMarkers), in order: a marker lost from
+   * every replica after the coordinator completed the transaction is never written again, and leaves the
+   * transaction open (or, a later marker of the same producer covering it, aborted). Absent: none known.
+   */
+  markers?: {
+    key: number;
+    offset: number;
+    value: number;
+    producerId: number;
+    type: 'COMMIT' | 'ABORT';
+    time: number;
+  }[];
+  /**
+   * Every record a __transaction_state leader appended (a transition of one transactional id), in order, with
+   * whether some replica still holds it at its offset at the end. Absent: none known.
+   */
+  coordinatorRecords?: {
+    partition: number;
+    offset: number;
+    value: number;
+    transactionalId: string;
+    producerId: number;
+    state: string;
+    /** The transaction's txnStartTimestamp: the records of one transaction share it. */
+    txnStart: number;
+    time: number;
+    kept: boolean;
+  }[];
+  /**
+   * The loss facts of the __transaction_state partitions (removals, elections, appends), judged with unclean
+   * election off: Kafka forces unclean.leader.election.enable=false on the topic (TransactionLog, 3.9).
+   */
+  coordinatorLoss?: LossFacts;
 }
 
 /** One plain clause saying why the truncation happened, for example descriptions. */

@@ -18,7 +18,7 @@
 // and the transaction hangs.
 import type { History, Value } from '../../workloads/history/format.ts';
 import type { Anomaly, CheckResult } from '../result.ts';
-import { lossExplainer } from './causes.ts';
+import { lossExplainer, type LossExplainer } from './causes.ts';
 import type { DurabilityFacts, TxnFacts } from './facts.ts';
 
 /** The anomalies a loss of committed records leaves in Jepsen's checker. */
@@ -31,6 +31,21 @@ const LOSS_CONSEQUENCES: ReadonlySet<string> = new Set([
   'nonmonotonic-poll',
   'int-nonmonotonic-poll',
 ]);
+
+/**
+ * A process's sends to a key going back in the key's order: a consequence of a loss when the earlier record was lost
+ * from its offset and the offsets written again (as detectNonmonotonicSends judges it for the queue workload).
+ */
+const SEND_ORDER: ReadonlySet<string> = new Set(['nonmonotonic-send', 'int-nonmonotonic-send']);
+
+/** Every instance shown (none left out of the examples), and the earlier record of each among the allowed losses. */
+function sendsBehindLosses(a: Anomaly, gone: ReadonlySet<string>): boolean {
+  if (a.examples.length !== a.count) return false;
+  return a.examples.every((e) => {
+    const d = e.detail as { key?: unknown; values?: unknown[] } | undefined;
+    return d?.values !== undefined && gone.has(`${Number(d.key)}/${Number(d.values[0])}`);
+  });
+}
 
 interface Sent {
   key: number;
@@ -79,27 +94,41 @@ export function attributeTxnLosses(result: CheckResult, history: History, facts:
   const { sent, polled, began } = committedAndPolled(history);
   const explainer = lossExplainer(facts.loss);
   const byCause: Record<string, number> = {};
+  /** Committed records no replica holds at the end, each lost for a cause the configuration allows. */
+  const gone = new Set<string>();
   let lost = 0;
   for (const s of sent) {
     const id = `${s.key}/${s.value}`;
     if (held.has(id)) {
-      if (polled.has(id)) continue;
-      // Held at the end and never polled: allowed only as a commit decision the coordinator lost.
-      if (facts.loss?.policy.strict !== false || !decisionLost(facts.txn, s, began)) return result;
-      byCause['power-loss'] = (byCause['power-loss'] ?? 0) + 1;
+      // Held at the end and never polled: allowed only as a commit decision the coordinator lost, or a marker the
+      // data partition lost. Polled, and unreadable now (its marker lost after readers read past it, and a later
+      // ABORT covering it): the final reads skip it, allowed for the same causes; unexplained, it is left to
+      // Jepsen's verdict as before.
+      const wasRead = polled.has(id);
+      if (wasRead && !facts.txn?.unreadable.some((u) => u.key === s.key && u.value === s.value)) continue;
+      const judged = facts.loss?.policy.strict === false;
+      const cause = !judged
+        ? null
+        : decisionLost(facts.txn, s, began)
+          ? 'power-loss'
+          : (coordinatorForgot(facts.txn, s, began) ?? markerLost(facts, s, explainer));
+      if (cause === null && wasRead) continue;
+      if (cause === null) return result;
+      byCause[cause] = (byCause[cause] ?? 0) + 1;
       lost++;
       continue;
     }
     const verdict = explainer.explain(s.key, s.value, s.offset, 'all');
     if (!verdict.allowed || verdict.cause === null) return result;
+    gone.add(id);
     byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
     lost++;
   }
   if (lost === 0) return result;
-  const moved: Anomaly[] = result.anomalies
-    .filter((a) => LOSS_CONSEQUENCES.has(a.name))
-    .map((a) => ({ ...a, byCause: { ...byCause } }));
-  const anomalies = result.anomalies.filter((a) => !LOSS_CONSEQUENCES.has(a.name));
+  const follows = (a: Anomaly): boolean =>
+    LOSS_CONSEQUENCES.has(a.name) || (SEND_ORDER.has(a.name) && sendsBehindLosses(a, gone));
+  const moved: Anomaly[] = result.anomalies.filter(follows).map((a) => ({ ...a, byCause: { ...byCause } }));
+  const anomalies = result.anomalies.filter((a) => !follows(a));
   const allowed = [...(result.allowed ?? []), ...moved].sort((a, b) => a.name.localeCompare(b.name));
   return {
     ...result,
@@ -129,4 +158,77 @@ function decisionLost(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<str
         txn.coordinatorLosses.some((l) => l.partition === r.partition && l.broker === b && l.time >= since),
       ),
   );
+}
+
+/**
+ * The record is unreadable at the end because the marker that ended its transaction (its own, when aborted: the
+ * COMMIT a later ABORT of the same producer now stands in for; the one open at the last stable offset, when open)
+ * was appended by the data partition's leader and then lost from every replica, for a cause the configuration
+ * allows. The coordinator, having completed the transaction, never writes it again
+ * (TransactionMarkerChannelManager sends markers only for a PrepareCommit/PrepareAbort, 3.9). That cause, or null.
+ */
+function markerLost(facts: DurabilityFacts, s: Sent, explainer: LossExplainer): string | null {
+  const txn = facts.txn;
+  const u = txn?.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);
+  if (txn?.markers === undefined || u === undefined) return null;
+  const holder = u.why === 'open' ? txn.firstUnstable.find((f) => f.key === s.key) : u;
+  if (holder?.producerId === undefined) return null;
+  const marker = txn.markers.find(
+    (m) => m.key === holder.key && m.producerId === holder.producerId && m.offset > holder.offset,
+  );
+  // An aborted record whose first marker was an ABORT was aborted by its coordinator: not a lost marker.
+  if (marker === undefined || (u.why === 'aborted' && marker.type !== 'COMMIT')) return null;
+  const kept = (facts.finalLogs ?? []).some(
+    (l) => l.key === marker.key && l.values[marker.offset - l.startOffset] === marker.value,
+  );
+  if (kept) return null;
+  // A coordinator that still knows the transaction as prepared (its Prepare record kept, no Complete record kept)
+  // sends the markers again when it loads it (TransactionStateManager.loadTransactionsForTxnTopicPartition, 3.9):
+  // a marker lost then is no excuse.
+  const records = txn.coordinatorRecords ?? [];
+  const tid = records.find((r) => r.producerId === holder.producerId)?.transactionalId;
+  const prepared = records.findLast(
+    (r) => r.transactionalId === tid && r.state.startsWith('Prepare') && r.time <= marker.time,
+  );
+  if (prepared === undefined) return null;
+  const own = records.filter((r) => r.transactionalId === tid && r.txnStart === prepared.txnStart);
+  const resent = own.some((r) => r.kept && r.state.startsWith('Prepare'));
+  if (resent && !own.some((r) => r.kept && r.state.startsWith('Complete'))) return null;
+  const verdict = explainer.explain(marker.key, marker.value, marker.offset, 'all');
+  return verdict.allowed ? verdict.cause : null;
+}
+
+/**
+ * The record is unreadable at the end because the coordinator lost, from every replica of its __transaction_state
+ * partition and for a cause the configuration allows (LossExplainer over that topic's own removals and elections),
+ * what it had written of the transaction that makes it so: every record of that transaction when it hangs open
+ * (the coordinator forgot it, so nothing ever ends it), its PrepareCommit (or, none written, every record) when
+ * its own committed transaction ended aborted. Generalises decisionLost to a replica that was down, not powered
+ * off, and lost the records when it truncated to a leader that lacked them. That cause, or null.
+ */
+function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<string, number>): string | null {
+  const u = txn?.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);
+  if (txn?.coordinatorRecords === undefined || txn.coordinatorLoss === undefined || u === undefined) return null;
+  const holder = u.why === 'open' ? txn.firstUnstable.find((f) => f.key === s.key) : u;
+  if (holder?.producerId === undefined) return null;
+  const since = holder === u ? s.time : began.get(`${holder.key}/${holder.value}`);
+  const records = txn.coordinatorRecords;
+  const tid = records.find((r) => r.producerId === holder.producerId)?.transactionalId;
+  // The holder's transaction: the first one its transactional id began (went Ongoing) after its op was invoked.
+  const first = records.find(
+    (r) => r.transactionalId === tid && r.state === 'Ongoing' && r.time >= (since ?? Infinity),
+  );
+  if (first === undefined) return null;
+  const own = records.filter((r) => r.transactionalId === tid && r.txnStart === first.txnStart && r.time >= first.time);
+  const prepared = own.filter((r) => r.state === 'PrepareCommit');
+  const decisive = u.why === 'aborted' && prepared.length > 0 ? prepared : own;
+  const explainer = lossExplainer(txn.coordinatorLoss);
+  let cause: string | null = null;
+  for (const r of decisive) {
+    if (r.kept) return null;
+    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
+    if (!verdict.allowed || verdict.cause === null) return null;
+    cause ??= verdict.cause;
+  }
+  return cause;
 }

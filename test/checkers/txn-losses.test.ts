@@ -4,8 +4,9 @@
 // --strict, Jepsen's unseen stays a finding. From hand-written histories and facts.
 import { describe, expect, it } from 'vitest';
 import { attributeTxnLosses } from '../../checkers/durability/txn-losses.ts';
-import type { DurabilityFacts, LossPolicy, TxnFacts } from '../../checkers/durability/facts.ts';
+import type { DurabilityFacts, LossPolicy, Removal, TxnFacts } from '../../checkers/durability/facts.ts';
 import { checkJepsenKafka } from '../../checkers/jepsen-kafka/index.ts';
+import type { Anomaly, CheckResult } from '../../checkers/result.ts';
 import type { History, Op } from '../../workloads/history/format.ts';
 
 const op = (index: number, time: number, process: number, type: Op['type'], f: string, value: Op['value']): Op => ({
@@ -87,5 +88,243 @@ describe('attributeTxnLosses', () => {
     expect(attributeTxnLosses(result, history, facts({ ...base, coordinatorLosses: every(25) })).valid).toBe(true);
     const later = { ...base, firstUnstable: [{ key: 0, offset: 1, value: 2 }], coordinatorLosses: every(25) };
     expect(attributeTxnLosses(result, history, facts(later)).valid).toBe(false);
+  });
+});
+
+describe('attributeTxnLosses: a transaction marker the data partition lost', () => {
+  // Value 1 committed at offset 0 of key 0 by producer 7, read by nobody; its COMMIT marker (value -5) went to
+  // offset 1, and a later ABORT of the same producer (value -6) to offset 2.
+  const history = HISTORY.slice(0, 2);
+  const jepsen = checkJepsenKafka(history);
+  const commit = { key: 0, offset: 1, value: -5, producerId: 7, type: 'COMMIT' as const, time: 30 };
+  const abort = { key: 0, offset: 2, value: -6, producerId: 7, type: 'ABORT' as const, time: 60 };
+  // The coordinator's PrepareCommit (before the marker) and CompleteCommit (after it), both kept.
+  const coordinator = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12, kept: true };
+  const prepareCommit = { ...coordinator, offset: 3, value: -11, state: 'PrepareCommit', time: 25 };
+  const completeCommit = { ...coordinator, offset: 4, value: -12, state: 'CompleteCommit', time: 35 };
+  const powerLoss = { time: 50, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [-5] };
+  const open: TxnFacts = {
+    unreadable: [{ key: 0, value: 1, offset: 0, why: 'open', producerId: 7 }],
+    firstUnstable: [{ key: 0, offset: 0, value: 1, producerId: 7 }],
+    coordinatorLosses: [],
+    coordinatorReplicas: replicas,
+    markers: [commit],
+    coordinatorRecords: [prepareCommit, completeCommit],
+  };
+  const withLoss = (txn: TxnFacts, removal = { ...powerLoss, epochs: [0], syncedOffset: 1 }, log = [1]) => ({
+    ...facts(txn),
+    finalLogs: [{ broker: 0, key: 0, highWatermark: log.length, startOffset: 0, values: log }],
+    loss: { policy: POLICY, removals: [removal], elections: [] },
+  });
+
+  it('allows a record left open by a COMMIT marker every replica lost unflushed', () => {
+    const r = attributeTxnLosses(jepsen, history, withLoss(open));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('allows a record aborted by a later ABORT after its COMMIT marker was lost', () => {
+    const aborted: TxnFacts = {
+      ...open,
+      unreadable: [{ key: 0, value: 1, offset: 0, why: 'aborted', producerId: 7 }],
+      firstUnstable: [],
+      markers: [commit, abort],
+    };
+    expect(attributeTxnLosses(jepsen, history, withLoss(aborted, undefined, [1, -6])).valid).toBe(true);
+    // Its first marker an ABORT: the coordinator aborted it, no marker was lost.
+    const abortedFirst = { ...aborted, markers: [{ ...abort, offset: 1, value: -5 }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(abortedFirst, undefined, [1, -6])).valid).toBe(false);
+  });
+
+  it('keeps it a finding when the marker was synced, held, of another producer, unwritten, or due again', () => {
+    const synced = { ...powerLoss, epochs: [0], syncedOffset: 2 };
+    expect(attributeTxnLosses(jepsen, history, withLoss(open, synced)).valid).toBe(false);
+    expect(attributeTxnLosses(jepsen, history, withLoss(open, undefined, [1, -5])).valid).toBe(false);
+    const other = { ...open, markers: [{ ...commit, producerId: 8 }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(other)).valid).toBe(false);
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...open, markers: [] })).valid).toBe(false);
+    // The coordinator still holds it prepared and not complete: it sends the marker again when it loads it.
+    const stillPrepared = { ...open, coordinatorRecords: [prepareCommit, { ...completeCommit, kept: false }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(stillPrepared)).valid).toBe(false);
+    const lostPrepare = { ...open, coordinatorRecords: [{ ...prepareCommit, kept: false }] };
+    expect(attributeTxnLosses(jepsen, history, withLoss(lostPrepare)).valid).toBe(true);
+    const strict = withLoss(open);
+    strict.loss = { ...strict.loss, policy: { ...POLICY, strict: true } };
+    expect(attributeTxnLosses(jepsen, history, strict).valid).toBe(false);
+  });
+});
+
+describe('attributeTxnLosses: a send acknowledged below an earlier one', () => {
+  // Process 0 sent 1 to offset 1 of key 0; a power loss took it; its next send, 2, got offset 0 (written again).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
+    op(1, 20, 0, 'ok', 'txn', [['send', 0, [1, 1]]]),
+    op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 40, 0, 'ok', 'txn', [['send', 0, [0, 2]]]),
+    op(4, 100, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 110, 1, 'ok', 'poll', [['poll', { 0: [[0, 2]] }]]),
+  ];
+  const removal = { time: 25, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [1], epochs: [0] };
+  const lostFacts: DurabilityFacts = {
+    truncations: [],
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 1, startOffset: 0, values: [2] }],
+    loss: { policy: POLICY, removals: [{ ...removal, syncedOffset: 0 }], elections: [] },
+    txn: { unreadable: [], firstUnstable: [], coordinatorLosses: [], coordinatorReplicas: replicas, markers: [] },
+  };
+  const jepsen = checkJepsenKafka(history);
+
+  it('is allowed when the earlier record is among the losses the configuration allows', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toContain('nonmonotonic-send');
+    const r = attributeTxnLosses(jepsen, history, lostFacts);
+    expect(r.anomalies).toEqual([]);
+    expect(r.allowed?.map((a) => a.name)).toContain('nonmonotonic-send');
+  });
+
+  it('stays a finding when the earlier record was not lost, or an instance is not shown', () => {
+    const edit = (f: (a: Anomaly) => Anomaly): CheckResult => ({
+      ...jepsen,
+      anomalies: jepsen.anomalies.map((a) => (a.name === 'nonmonotonic-send' ? f(a) : a)),
+    });
+    const other = edit((a) => ({ ...a, examples: a.examples.map((e) => ({ ...e, detail: { key: 0, values: [2] } })) }));
+    expect(attributeTxnLosses(other, history, lostFacts).anomalies.map((a) => a.name)).toEqual(['nonmonotonic-send']);
+    const more = edit((a) => ({ ...a, count: a.count + 1 }));
+    expect(attributeTxnLosses(more, history, lostFacts).anomalies.map((a) => a.name)).toEqual(['nonmonotonic-send']);
+  });
+});
+
+describe('attributeTxnLosses: a transaction the coordinator forgot', () => {
+  // Value 1 committed at offset 0 of key 0 by producer 7 (transactional id t), read by nobody. The coordinator
+  // wrote the transaction's Ongoing record at offset 5 and its PrepareCommit at offset 6 of __transaction_state-0.
+  const history = HISTORY.slice(0, 2);
+  const jepsen = checkJepsenKafka(history);
+  const record = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12, kept: false };
+  const ongoing = { ...record, offset: 5, value: -9, state: 'Ongoing', time: 12 };
+  const prepared = { ...record, offset: 6, value: -10, state: 'PrepareCommit', time: 18 };
+  const lost = (syncedOffset: number) => ({
+    policy: POLICY,
+    removals: [
+      {
+        time: 50,
+        broker: 1,
+        key: 100000,
+        how: 'power-loss' as const,
+        fromOffset: 5,
+        values: [-9, -10],
+        epochs: [0, 0],
+      },
+    ].map((r) => ({ ...r, syncedOffset })),
+    elections: [],
+  });
+  const txn = (
+    why: 'open' | 'aborted',
+    records: NonNullable<TxnFacts['coordinatorRecords']>,
+    synced = 5,
+  ): TxnFacts => ({
+    unreadable: [{ key: 0, value: 1, offset: 0, why, producerId: 7 }],
+    firstUnstable: why === 'open' ? [{ key: 0, offset: 0, value: 1, producerId: 7 }] : [],
+    coordinatorLosses: [],
+    coordinatorReplicas: replicas,
+    markers: [],
+    coordinatorRecords: records,
+    coordinatorLoss: lost(synced),
+  });
+
+  it('allows a record left open when every record of its transaction was lost unflushed', () => {
+    const r = attributeTxnLosses(jepsen, history, facts(txn('open', [ongoing])));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('allows a committed record aborted when its PrepareCommit was lost, the rest kept', () => {
+    const r = attributeTxnLosses(jepsen, history, facts(txn('aborted', [{ ...ongoing, kept: true }, prepared])));
+    expect(r.valid).toBe(true);
+  });
+
+  it('keeps it a finding when a record was kept, synced, or written before the transaction began', () => {
+    const cases: TxnFacts[] = [
+      txn('open', [{ ...ongoing, kept: true }]),
+      txn('open', [ongoing], 6),
+      txn('open', [{ ...ongoing, time: 5 }]),
+      txn('aborted', [ongoing, { ...prepared, kept: true }]),
+      txn('open', []),
+    ];
+    for (const t of cases) expect(attributeTxnLosses(jepsen, history, facts(t)).valid).toBe(false);
+  });
+});
+
+describe('attributeTxnLosses: a committed record read, then aborted once its marker was lost', () => {
+  // Producer 7 committed 10 (offset 0) and 1 (offset 1), COMMIT marker -5 at offset 2, then 2 at offset 3; a reader
+  // read all three. The marker was lost from every replica unflushed, and the producer's next ABORT (-6) took its
+  // offset: the final poll skips 1 (swarm seed 887 before the KIP-890 merge).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 10]]),
+    op(1, 20, 0, 'ok', 'txn', [
+      ['send', 0, [0, 10]],
+      ['send', 0, [1, 1]],
+    ]),
+    op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 40, 0, 'ok', 'txn', [['send', 0, [3, 2]]]),
+    op(4, 50, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 60, 1, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 10],
+            [1, 1],
+            [3, 2],
+          ],
+        },
+      ],
+    ]),
+    op(6, 100, 2, 'invoke', 'poll', [['poll']]),
+    op(7, 110, 2, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 10],
+            [3, 2],
+          ],
+        },
+      ],
+    ]),
+  ];
+  const coordinator = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12, kept: true };
+  const removal = { time: 70, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 2, values: [-5], epochs: [0] };
+  const lostFacts = (removals: Removal[]): DurabilityFacts => ({
+    truncations: [],
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 4, startOffset: 0, values: [10, 1, -6, 2] }],
+    loss: { policy: POLICY, removals, elections: [] },
+    txn: {
+      unreadable: [
+        { key: 0, value: 10, offset: 0, why: 'aborted', producerId: 7 },
+        { key: 0, value: 1, offset: 1, why: 'aborted', producerId: 7 },
+      ],
+      firstUnstable: [],
+      coordinatorLosses: [],
+      coordinatorReplicas: replicas,
+      markers: [
+        { key: 0, offset: 2, value: -5, producerId: 7, type: 'COMMIT', time: 30 },
+        { key: 0, offset: 2, value: -6, producerId: 7, type: 'ABORT', time: 80 },
+      ],
+      coordinatorRecords: [
+        { ...coordinator, offset: 3, value: -11, state: 'PrepareCommit', time: 25 },
+        { ...coordinator, offset: 4, value: -12, state: 'CompleteCommit', time: 35 },
+      ],
+    },
+  });
+  const jepsen = checkJepsenKafka(history);
+
+  it('allows the final poll skipping it when the marker was lost for a cause the configuration allows', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['int-poll-skip']);
+    const r = attributeTxnLosses(jepsen, history, lostFacts([{ ...removal, syncedOffset: 2 }]));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'int-poll-skip')?.byCause).toEqual({ 'power-loss': 2 });
+  });
+
+  it('leaves the skip a finding when the marker had been synced', () => {
+    const r = attributeTxnLosses(jepsen, history, lostFacts([{ ...removal, syncedOffset: 3 }]));
+    expect(r.anomalies.map((a) => a.name)).toEqual(['int-poll-skip']);
   });
 });

@@ -112,3 +112,45 @@ describe('a replica deleted as its broker halts', () => {
     expect(run.result.valid).toBe(true);
   });
 });
+
+describe('txn swarm seeds whose data partitions lost a transaction marker or a sent record', () => {
+  it('is valid when a COMMIT marker was lost by last-known-leader recovery (seed 66)', () => {
+    // Client 0's COMMIT marker went to offset 64 of partition 1 on broker 1 (leader) and broker 2. Broker 2 halted
+    // on a disk fault, brokers 0 and 1 lost power (broker 1 lost the unsynced marker), and KIP-966's last-known-leader
+    // recovery made broker 1 leader again without it; broker 2 truncated it. The coordinator had completed the
+    // commit and never writes the marker again: the transaction hangs, holding the last stable offset at 62.
+    const run = runTest(testOf({ seed: 66, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('377c51890d132e5a');
+    expect(run.result.valid).toBe(true);
+    const unseen = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'unseen');
+    // 103, never read, and two records read while the marker stood, unreadable since.
+    expect(unseen?.byCause).toEqual({ 'last-known-leader': 3 });
+    expect(run.facts.durability.txn?.firstUnstable.find((f) => f.key === 1)).toEqual({
+      key: 1,
+      offset: 62,
+      value: 103,
+      producerId: 2001000000,
+    });
+  });
+
+  it('allows a send acknowledged below an earlier one whose record was lost (seed 345)', () => {
+    const run = runTest(testOf({ seed: 345, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('cbb1e6fe532fec29');
+    expect(run.result.valid).toBe(true);
+    expect(run.result.allowed.anomalies['nonmonotonic-send']).toBe(1);
+  });
+});
+
+describe('a txn swarm seed whose coordinator forgot a transaction', () => {
+  it('is valid, the loss the last-known-leader recovery of __transaction_state (seed 568)', () => {
+    // Client 1's Ongoing record (5.895 s) reached the three replicas of its __transaction_state partition; broker 0
+    // crashed (process), brokers 1 and 2 lost power and the record with it, and KIP-966's last-known-leader recovery
+    // made broker 1 leader without it (broker 0 truncated it). Its commit, answered ok from CompleteCommit, left the
+    // transaction open at offset 38 of partition 2 with no marker.
+    const run = runTest(testOf({ seed: 568, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('7287533b5b7d74bd');
+    expect(run.result.valid).toBe(true);
+    const unseen = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'unseen');
+    expect(unseen?.byCause).toEqual({ 'last-known-leader': 5 });
+  });
+});
