@@ -58,6 +58,12 @@ export interface EndTxnResponse {
   type: 'EndTxnResponse';
   correlationId: number;
   error: KafkaError;
+  /**
+   * EndTxnResponse v5 (KIP-890 part 2, 4.0, transaction.version 2): the producer id and epoch the producer's next
+   * transaction uses (the epoch the coordinator bumped). Absent before (v4 and older carry none).
+   */
+  producerId?: number;
+  producerEpoch?: number;
 }
 
 /** One marker of WriteTxnMarkers: the transaction's result on these partitions. */

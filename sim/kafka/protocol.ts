@@ -85,6 +85,14 @@ export interface KafkaBehaviours {
    * a transaction no coordinator would ever end: the hanging transaction.
    */
   kip890: boolean;
+  /**
+   * KIP-890 part 2 (4.0.0, KAFKA-14562; transaction.version 2, finalized by default on a new 4.0 cluster, used by
+   * 4.0 clients through EndTxn v5): the coordinator bumps the producer epoch on every commit and abort
+   * (TransactionMetadata.prepareAbortOrCommit), writes the markers with the bumped epoch and answers it in EndTxn;
+   * the producer takes it for its next transaction, so a late produce of the previous one carries an older epoch
+   * and is refused INVALID_PRODUCER_EPOCH. Before, it could land in the producer's next transaction.
+   */
+  kip890p2: boolean;
   /** KIP-966's strict min ISR: the high watermark does not advance while |ISR| < min.insync.replicas. */
   strictMinIsr: boolean;
   /**
@@ -219,6 +227,7 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kip903: 'KIP-903 broker epochs in Fetch and AlterPartition (KRaft)',
   kafka15021: 'KAFKA-15021 KRaft ISR shrink keeps the leader epoch; only ISR-eligible followers hold the HW',
   kip890: 'KIP-890 the leader verifies a transactional produce with the transaction coordinator',
+  kip890p2: 'KIP-890 part 2 (transaction.version 2) the producer epoch bumped on every commit and abort',
   strictMinIsr: 'KIP-966 high watermark held below min ISR',
   elr: 'KIP-966 eligible leader replicas',
   kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',

@@ -55,6 +55,7 @@ const NONE: KafkaBehaviours = {
   kip903: false,
   kafka15021: false,
   kip890: false,
+  kip890p2: false,
   strictMinIsr: false,
   elr: false,
   kraftUncleanElection: false,
@@ -341,10 +342,14 @@ const HISTORY: Change[] = [
     version: '4.0',
     checkedAt: '4.0.0',
     metadataModes: ['kraft'],
-    behaviours: { kip996: true },
+    behaviours: { kip996: true, kip890p2: true },
     changes: [
       'ZooKeeper mode removed',
       'KIP-996: Pre-Vote (KafkaRaftClient, ProspectiveState)',
+      'KIP-890 part 2 (KAFKA-14562): transaction.version 2, finalized by default on new clusters: the coordinator ' +
+        'bumps the producer epoch on every EndTxn and writes the markers with it (TransactionCoordinator.' +
+        'handleEndTransaction, TransactionMetadata.prepareAbortOrCommit), the producer takes it from the EndTxn ' +
+        'answer (TransactionManager), so a late produce of the previous transaction is refused INVALID_PRODUCER_EPOCH',
       'KIP-966 eligible leader replicas available, off by default (eligible.leader.replicas.version=0)',
     ],
   },

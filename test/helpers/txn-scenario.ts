@@ -3,7 +3,8 @@
 import type { ConsumerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
 import type { TransactionalProducer, TxnOutcome } from '../../sim/kafka/clients/transactional-producer.ts';
-import type { IsolationLevel } from '../../sim/kafka/messages.ts';
+import type { IsolationLevel, ProduceRequest } from '../../sim/kafka/messages.ts';
+import type { RequestChannel } from '../../sim/kafka/request-channel.ts';
 import { TRANSACTION_STATE_TOPIC } from '../../sim/kafka/topics.ts';
 import { pollAll, values } from './consumer-polls.ts';
 import { KraftScenario } from './kraft-scenario.ts';
@@ -84,4 +85,37 @@ export function readAll(s: Scenario, partition: number, isolation: IsolationLeve
   const got = values(pollAll(s, id, polls), partition);
   s.world.crash(id);
   return got;
+}
+
+/**
+ * A transactional Produce of one record to partition 0 as a producer's client sends it (for a raw client to send:
+ * a request the network replays or holds back).
+ */
+export function txnProduceRequest(
+  transactionalId: string,
+  producer: { producerId: number; producerEpoch: number },
+  baseSequence: number,
+  value: number,
+): Omit<ProduceRequest, 'correlationId'> {
+  return {
+    type: 'Produce',
+    partition: 0,
+    acks: -1,
+    timeoutMs: 3000,
+    producerId: producer.producerId,
+    producerEpoch: producer.producerEpoch,
+    baseSequence,
+    values: [value],
+    transactional: true,
+    transactionalId,
+  };
+}
+
+/** A client node `raw` with no producer or consumer of its own: its channel sends hand-made requests. */
+export function rawChannel(s: Scenario): RequestChannel {
+  s.cluster.addClient('raw', {});
+  s.world.start('raw');
+  const channel = s.cluster.client('raw')?.channel;
+  if (channel === undefined) throw new Error('raw client is down');
+  return channel;
 }

@@ -10,7 +10,9 @@
 // out, as producer.ts does), leaving the transaction abortable and, after its abort, the epoch to bump with
 // InitProducerId (KIP-360 2.5: TransactionManager.maybeTransitionToErrorState sets epochBumpRequired,
 // beginAbort then initializeTransactions): the attempt still in the network may land later, after the markers.
-// Not modelled: KIP-360's expected epoch in that InitProducerId, KIP-890 part 2, the idempotent-only producer.
+// From 4.0 (KIP-890 part 2) the EndTxn answer may carry a bumped epoch, taken for the next transaction. Not
+// modelled: KIP-360's expected epoch in that InitProducerId, KIP-890 part 2's implicit AddPartitionsToTxn (the
+// client here adds its partitions as 3.9 does), the idempotent-only producer.
 import type { ProducerConfig } from '../config.ts';
 import type { AddPartitionsToTxnResponse, EndTxnResponse, FindCoordinatorResponse } from '../coordinator-messages.ts';
 import type { InitProducerIdResponse, KafkaError, KafkaResponse, ProduceResponse } from '../messages.ts';
@@ -228,6 +230,16 @@ export class TransactionalProducer {
       }),
       (r) => {
         if (r.error === 'NONE') {
+          if (r.producerEpoch !== undefined && r.producerId !== undefined) {
+            // KIP-890 part 2 (4.0, transaction.version 2, EndTxn v5): the coordinator bumped the epoch; the next
+            // transaction uses it, every partition numbered from 0 again, and no client bump follows an expired
+            // record (TransactionManager's EndTxnHandler and KAFKA-17898's "only server-triggered epoch bump";
+            // read from the KIP and apache/kafka PRs, 4.0's source is not in the mirror).
+            this.producerId = r.producerId;
+            this.producerEpoch = r.producerEpoch;
+            this.partitions.clear();
+            this.epochBumpRequired = false;
+          }
           // TransactionManager.beginAbort (2.5+): after an expired record, the abort is followed by a bump.
           if (!committed && this.epochBumpRequired) return this.initProducerId(done);
           this.state = 'READY';

@@ -3,8 +3,9 @@
 // endTransaction, abortTimedOutTransactions, onElection / onResignation; TransactionStateManager's cache per
 // __transaction_state partition and coordinator epoch, loadTransactionsForTxnTopicPartition, getTransactionState and
 // appendTransactionToLog). Markers go out through transaction-markers.ts. Not modelled: KIP-360's expected producer
-// id and epoch in InitProducerId (clients here never send them), transactional id expiration, KIP-890 part 2 (4.0's
-// epoch bump per transaction). KIP-890 part 1's verification (3.6.0) is answered here.
+// id and epoch in InitProducerId (clients here never send them), transactional id expiration; of KIP-890 part 2
+// (4.0, transaction.version 2) the partitions the server adds itself (AddPartitionsToTxn from the client stays) and
+// the empty abort. KIP-890 part 1's verification (3.6.0) and part 2's epoch bump per EndTxn are answered here.
 import type { NodeId } from '../../world/network.ts';
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, EndTxnResponse } from '../coordinator-messages.ts';
 import type { InitProducerIdRequest, InitProducerIdResponse, KafkaError, KafkaMessage } from '../messages.ts';
@@ -27,6 +28,14 @@ interface CacheEntry {
 type StateLookup =
   | { error: Exclude<KafkaError, 'NONE'> }
   | { error: 'NONE'; coordinatorEpoch: number; metadata: TransactionMetadata | undefined };
+
+/**
+ * Kafka 4.0's endTxnEpochBumped (transaction.version 2): the coordinator already bumped the epoch this EndTxn
+ * carries, so it is a retry of the one that did.
+ */
+function epochBumped(m: TransactionMetadata, producerEpoch: number): boolean {
+  return m.lastProducerEpoch === producerEpoch && m.producerEpoch === producerEpoch + 1;
+}
 
 /** TransactionStateManager's log-append errors as the client sees them (appendTransactionToLog). */
 function coordinatorError(e: KafkaError): KafkaError {
@@ -150,8 +159,16 @@ export class TransactionCoordinator implements Coordinator {
         );
         return true;
       case 'EndTxn':
-        this.endTransaction(m.transactionalId, m.producerId, m.producerEpoch, m.committed, true, (error) =>
-          this.reply<EndTxnResponse>(from, { type: 'EndTxnResponse', correlationId: m.correlationId, error }),
+        this.endTransaction(m.transactionalId, m.producerId, m.producerEpoch, m.committed, true, (error, next) =>
+          this.reply<EndTxnResponse>(from, {
+            type: 'EndTxnResponse',
+            correlationId: m.correlationId,
+            error,
+            // EndTxnResponse v5 (transaction.version 2) carries the producer's id and epoch; older versions none.
+            ...(next === undefined || !this.deps.config.protocol.kip890p2
+              ? {}
+              : { producerId: next.producerId, producerEpoch: next.producerEpoch }),
+          }),
         );
         return true;
       default:
@@ -246,31 +263,41 @@ export class TransactionCoordinator implements Coordinator {
     return req.partitions.every((p) => m.partitions.includes(p)) ? 'NONE' : 'INVALID_TXN_STATE';
   }
 
-  /** TransactionCoordinator.endTransaction: PrepareCommit / PrepareAbort to the log, answer, then the markers. */
+  /**
+   * TransactionCoordinator.endTransaction: PrepareCommit / PrepareAbort to the log, answer, then the markers. With
+   * KIP-890 part 2 (`kip890p2`, transaction.version 2, 4.0) the prepare bumps the epoch, the answer carries the
+   * new one (EndTxnResponse v5) and a client's EndTxn is judged against the state as Kafka 4.0's
+   * handleEndTransaction does (its isValidEpoch: a retry of the old epoch is known by lastProducerEpoch, the
+   * endTxnEpochBumped check; read from the KIP and the apache/kafka PRs for KAFKA-14562, KAFKA-17898 and
+   * KAFKA-18660, not from 4.0's source, which the mirror does not hold).
+   */
   private endTransaction(
     transactionalId: string,
     producerId: number,
     producerEpoch: number,
     committed: boolean,
     isFromClient: boolean,
-    respond: (error: KafkaError) => void,
+    respond: (error: KafkaError, next?: TransactionMetadata) => void,
   ): void {
     const found = this.lookup(transactionalId);
     if (found.error !== 'NONE') return respond(found.error);
     const m = found.metadata;
     if (m === undefined || m.producerId !== producerId) return respond('INVALID_PRODUCER_ID_MAPPING');
-    if ((isFromClient && producerEpoch !== m.producerEpoch) || producerEpoch < m.producerEpoch)
-      return respond('PRODUCER_FENCED');
+    const tv2 = this.deps.config.protocol.kip890p2;
+    const retryOnEpochBump = tv2 && epochBumped(m, producerEpoch);
+    if (!this.validEndTxnEpoch(m, producerEpoch, isFromClient, retryOnEpochBump)) return respond('PRODUCER_FENCED');
     if (m.pendingTransitionInProgress && m.pendingState !== 'PrepareEpochFence')
       return respond('CONCURRENT_TRANSACTIONS');
     let isEpochFence = false;
+    // Under transaction.version 2 a Complete state with the same epoch is a new (empty) transaction, no retry.
+    const retried = !tv2 || retryOnEpochBump;
     switch (m.state) {
       case 'Ongoing':
         break;
       case 'CompleteCommit':
-        return respond(committed ? 'NONE' : 'INVALID_TXN_STATE');
+        return committed && retried ? respond('NONE', m) : respond('INVALID_TXN_STATE');
       case 'CompleteAbort':
-        return respond(committed ? 'INVALID_TXN_STATE' : 'NONE');
+        return !committed && retried ? respond('NONE', m) : respond('INVALID_TXN_STATE');
       case 'PrepareCommit':
         return respond(committed ? 'CONCURRENT_TRANSACTIONS' : 'INVALID_TXN_STATE');
       case 'PrepareAbort':
@@ -285,7 +312,7 @@ export class TransactionCoordinator implements Coordinator {
       m.lastProducerEpoch = NO_PRODUCER_EPOCH;
     }
     const coordinatorEpoch = found.coordinatorEpoch;
-    const prepare = m.prepareAbortOrCommit(committed ? 'PrepareCommit' : 'PrepareAbort', this.now());
+    const prepare = m.prepareAbortOrCommit(committed ? 'PrepareCommit' : 'PrepareAbort', this.now(), tv2);
     this.appendTransactionToLog(transactionalId, coordinatorEpoch, prepare, (error) => {
       if (error !== 'NONE') {
         if (isEpochFence) {
@@ -301,10 +328,11 @@ export class TransactionCoordinator implements Coordinator {
         return respond('NOT_COORDINATOR');
       const md = again.metadata;
       if (md.producerId !== producerId) return respond('INVALID_PRODUCER_ID_MAPPING');
-      if (md.producerEpoch !== producerEpoch) return respond('PRODUCER_FENCED');
+      if (md.producerEpoch !== producerEpoch && !(tv2 && epochBumped(md, producerEpoch)))
+        return respond('PRODUCER_FENCED');
       if (md.pendingTransitionInProgress) return respond('CONCURRENT_TRANSACTIONS');
       if (md.state !== (committed ? 'PrepareCommit' : 'PrepareAbort')) return respond('INVALID_TXN_STATE');
-      respond('NONE');
+      respond('NONE', md);
       this.sendMarkers(
         md,
         this.partitionOf(transactionalId),
@@ -313,6 +341,32 @@ export class TransactionCoordinator implements Coordinator {
         md.prepareComplete(this.now()),
       );
     });
+  }
+
+  /**
+   * handleEndTransaction's epoch check. Before 4.0 (and under transaction.version 1) a client's EndTxn must carry
+   * the current epoch and a fence or timeout abort none older. Under transaction.version 2 a client's EndTxn of an
+   * ongoing transaction carries the current epoch; in PrepareCommit / PrepareAbort only a retry of the epoch just
+   * bumped is one, and in the Complete states either that retry or the current epoch.
+   */
+  private validEndTxnEpoch(
+    m: TransactionMetadata,
+    producerEpoch: number,
+    isFromClient: boolean,
+    retryOnEpochBump: boolean,
+  ): boolean {
+    if (!isFromClient || !this.deps.config.protocol.kip890p2)
+      return !(isFromClient && producerEpoch !== m.producerEpoch) && producerEpoch >= m.producerEpoch;
+    switch (m.state) {
+      case 'PrepareCommit':
+      case 'PrepareAbort':
+        return retryOnEpochBump;
+      case 'CompleteCommit':
+      case 'CompleteAbort':
+        return retryOnEpochBump || producerEpoch === m.producerEpoch;
+      default:
+        return producerEpoch === m.producerEpoch;
+    }
   }
 
   /** addTxnMarkersToSend, then (TransactionMarkerChannelManager.tryAppendToLog) the Complete state once all are in. */

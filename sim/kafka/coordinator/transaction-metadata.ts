@@ -145,8 +145,26 @@ export class TransactionMetadata {
     );
   }
 
-  prepareAbortOrCommit(state: 'PrepareCommit' | 'PrepareAbort', now: number): TxnTransit {
-    return this.prepareSameProducer(state, this.partitions, now);
+  /**
+   * prepareAbortOrCommit. With `bumpEpoch` (KIP-890 part 2, transaction.version 2 from 4.0: the transaction's
+   * clientTransactionVersion.supportsEpochBump) the prepare record already carries the next epoch, the current one
+   * kept as lastProducerEpoch so that a retried EndTxn of the old epoch is known (Kafka 4.0's
+   * TransactionMetadata.prepareAbortOrCommit, as its KIP and apache/kafka PR 17849 / KAFKA-18660 show it: 4.0's
+   * source is not in the mirror, whose tags end at 3.9.0-rc3). Epoch exhaustion there (a new producer id,
+   * nextProducerId) is not modelled: no run comes near 32767 transactions of one id.
+   */
+  prepareAbortOrCommit(state: 'PrepareCommit' | 'PrepareAbort', now: number, bumpEpoch = false): TxnTransit {
+    if (!bumpEpoch) return this.prepareSameProducer(state, this.partitions, now);
+    return this.prepareTransitionTo(
+      state,
+      this.producerId,
+      this.producerEpoch + 1,
+      this.producerEpoch,
+      this.txnTimeoutMs,
+      this.partitions,
+      this.txnStartTimestamp,
+      now,
+    );
   }
 
   prepareComplete(now: number): TxnTransit {
@@ -217,6 +235,9 @@ export class TransactionMetadata {
         break;
       case 'PrepareCommit':
       case 'PrepareAbort':
+        // 4.0 (transaction.version 2) takes the bumped epoch here; before, the transit kept both epochs as they were.
+        this.producerEpoch = t.producerEpoch;
+        this.lastProducerEpoch = t.lastProducerEpoch;
         break;
       case 'CompleteCommit':
       case 'CompleteAbort':

@@ -11,6 +11,7 @@ import { NEWEST_RELEASE, releaseOf } from '../../../sim/kafka/releases.ts';
 import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../../../sim/kafka/topics.ts';
 import type { Scenario } from '../../helpers/scenario.ts';
 import { abort, commit, init, readAll, sendAll, txnProducer, txnScenario } from '../../helpers/txn-scenario.ts';
+import { rawChannel, txnProduceRequest } from '../../helpers/txn-scenario.ts';
 
 /** The transactional id's coordinator (the leader of its __transaction_state partition; 3 partitions). */
 function coordinatorOf(s: Scenario, transactionalId: string): number {
@@ -126,22 +127,8 @@ function replayAfterCommit(protocol: KafkaBehaviours) {
   expect(sendAll(s, p, [[0, 1]]).map((o) => o.type)).toEqual(['ok']);
   expect(commit(s, p)).toEqual({ type: 'ok' });
   s.run(1_000);
-  s.cluster.addClient('raw', {});
-  s.world.start('raw');
-  const channel = s.cluster.client('raw')?.channel;
-  if (channel === undefined) throw new Error('raw client is down');
-  const request = {
-    type: 'Produce' as const,
-    partition: 0,
-    acks: -1 as const,
-    timeoutMs: 3000,
-    producerId: p.producerId,
-    producerEpoch: p.producerEpoch,
-    baseSequence: 1,
-    values: [2],
-    transactional: true,
-    transactionalId: 'tx-commit',
-  };
+  const channel = rawChannel(s);
+  const request = txnProduceRequest('tx-commit', p, 1, 2);
   let answer: ProduceResponse | null | undefined;
   channel.send<ProduceResponse>(`b${s.leader(0)}`, request, 30_000, (r) => (answer = r));
   s.world.runUntil(() => answer !== undefined, { maxEvents: 5_000_000 });

@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TxnTransitionEvent } from '../../../sim/events/index.ts';
 import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../../../sim/kafka/topics.ts';
+import { NEWEST_BEHAVIOURS } from '../../helpers/behaviours.ts';
 import { abort, commit, init, readAll, sendAll, txnProducer, txnScenario } from '../../helpers/txn-scenario.ts';
+
+/** KIP-890 part 2 (4.0, on in the newest release): the abort after a fence bumps the fenced epoch once more. */
+const ABORT_BUMP = NEWEST_BEHAVIOURS.kip890p2 ? 1 : 0;
 
 describe.each(['zk', 'kraft'] as const)('transactions in %s mode', (metadata) => {
   it('TransactionCoordinator.handleEndTransaction: a commit is visible to read_committed, markers counted', () => {
@@ -61,10 +65,11 @@ describe.each(['zk', 'kraft'] as const)('transactions in %s mode', (metadata) =>
     zombie.beginTransaction();
     expect(sendAll(s, zombie, [[0, 20]]).map((o) => o.type)).toEqual(['ok']);
     const fresh = txnProducer(s, 'tx-z');
-    // Ongoing: the coordinator fences the epoch, aborts, answers CONCURRENT_TRANSACTIONS; the retry bumps again.
+    // Ongoing: the coordinator fences the epoch, aborts (from 4.0 with one more bump), answers
+    // CONCURRENT_TRANSACTIONS; the retry bumps again.
     expect(init(s, fresh)).toEqual({ type: 'ok' });
     expect(fresh.producerId).toBe(zombie.producerId);
-    expect(fresh.producerEpoch).toBe(zombie.producerEpoch + 2);
+    expect(fresh.producerEpoch).toBe(zombie.producerEpoch + 2 + ABORT_BUMP);
     // The zombie's next record meets the ABORT marker's epoch: INVALID_PRODUCER_EPOCH; its commit fails.
     expect(sendAll(s, zombie, [[0, 21]])).toEqual([{ type: 'fail', error: 'INVALID_PRODUCER_EPOCH' }]);
     expect(commit(s, zombie)?.type).toBe('fail');
@@ -123,7 +128,7 @@ describe.each(['zk', 'kraft'] as const)('transactions in %s mode', (metadata) =>
     // The check runs every 10 s; the transaction is older than 5 s at the second one.
     s.run(25_000);
     expect(transitions.map((t) => t.to)).toEqual(['Empty', 'Ongoing', 'PrepareAbort', 'CompleteAbort']);
-    expect(transitions[2].producerEpoch).toBe(p.producerEpoch + 1);
+    expect(transitions[2].producerEpoch).toBe(p.producerEpoch + 1 + ABORT_BUMP);
     // The client cannot tell a fence after its commit from one before it: unknown, as a ProducerFencedException.
     expect(commit(s, p)).toEqual({ type: 'info', error: 'PRODUCER_FENCED' });
     const q = txnProducer(s, 'tx-u');
