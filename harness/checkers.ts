@@ -102,9 +102,9 @@ export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number
 
 /**
  * Jepsen's Kafka checker (checkers/jepsen-kafka) with the anomaly kinds Jepsen allows for a test with ww edges whose
- * consumers assign or subscribe (Jepsen's :sub-via); read_uncommitted also allows the dirty reads Kafka promises it (G1a, precommitted-read), and what a
- * loss the configuration allows leaves behind is allowed (checkers/durability/txn-losses.ts), unless `strict`,
- * which judges as Jepsen does.
+ * consumers assign or subscribe (Jepsen's :sub-via); read_uncommitted also allows the dirty reads Kafka promises it
+ * (G1a, precommitted-read), and what a loss the configuration allows leaves behind is allowed
+ * (checkers/durability/txn-losses.ts), unless `strict`, which judges as Jepsen does.
  */
 export function jepsenKafkaChecker(
   isolation: 'read_committed' | 'read_uncommitted',
