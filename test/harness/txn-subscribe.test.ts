@@ -73,3 +73,24 @@ describe('a txn run whose consumers subscribe', () => {
     expect(assigned.history.some((op) => op.f === 'subscribe')).toBe(false);
   });
 });
+
+describe('a txn swarm seed whose ABORT marker was lost and a later COMMIT of the same producer covered it', () => {
+  it('is valid, the aborted read allowed as the power loss (subscribe seed 66)', () => {
+    // Client 2's transaction (75 to key 2) was aborted by its coordinator at epoch 1; the ABORT marker at offset 35
+    // of partition 2 was lost unflushed from every replica in a power loss 1.7 s later, and the client's next
+    // transaction (epoch 2) wrote 86 and a COMMIT marker at 35 and 36, which end the transaction 75 began: the
+    // final reads return 75, a record of a failed transaction (Jepsen's G1a).
+    const options = { seed: 66, workloadKind: 'txn', nemesis: 'swarm', consumerMode: 'subscribe' } as const;
+    const run = runTest(testOf(options));
+    expect(run.historyHash).toBe('3cf8a6c57ac1468c');
+    expect(run.facts.durability.txn?.revivedByCommit).toEqual([
+      { key: 2, offset: 34, value: 75, producerId: 3001000000, abort: { offset: 35, value: -200000100000081 } },
+    ]);
+    expect(run.result.valid).toBe(true);
+    const g1a = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'G1a');
+    expect(g1a?.byCause).toEqual({ 'power-loss': 1 });
+    const strict = runTest(testOf({ ...options, strict: true }));
+    expect(strict.result.valid).toBe(false);
+    expect(strict.result.anomalies.G1a).toBe(1);
+  });
+});
