@@ -12,8 +12,8 @@
 // carries Jepsen's :rebalance-log. Jepsen's client (jepsen.redpanda.workload.queue, with-txn and send-offsets!)
 // commits the highest offsets a transaction polled with KafkaProducer.sendOffsetsToTransaction, inside the
 // transaction; kafkasim's producer has no TxnOffsetCommit, so the consumer commits its positions with commitSync
-// right after a committed transaction (enable.auto.commit off, as Jepsen's --safe runs): a rebalance then restarts
-// a partition at the last committed transaction's end, unless the client crashed between commit and commitSync.
+// right after a committed transaction (enable.auto.commit off, as Jepsen's --disable-auto-commit): a rebalance restarts
+// a partition at the last committed transaction's end, unless that commitSync failed (a rebalance under way).
 import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
 import type { TransactionalProducer } from '../../sim/kafka/clients/transactional-producer.ts';
