@@ -16,6 +16,7 @@ import { checkQueue } from '../checkers/queue/index.ts';
 import { checkJepsenKafka } from '../checkers/jepsen-kafka/index.ts';
 import { attributeTxnLosses } from '../checkers/durability/txn-losses.ts';
 import type { MetadataMode } from '../sim/kafka/kraft/config.ts';
+import type { ConsumerMode } from '../workloads/queue/options.ts';
 
 export const QUEUE_CHECKER: Checker = {
   name: 'queue',
@@ -100,13 +101,19 @@ export function standardCheckers(metadata: MetadataMode, livenessBoundMs: number
 }
 
 /**
- * Jepsen's Kafka checker (checkers/jepsen-kafka) with the anomaly kinds Jepsen allows for an assign-mode test with
- * ww edges; read_uncommitted also allows the dirty reads Kafka promises it (G1a, precommitted-read), and what a
- * loss the configuration allows leaves behind is allowed (checkers/durability/txn-losses.ts), unless `strict`,
- * which judges as Jepsen does.
+ * Jepsen's Kafka checker (checkers/jepsen-kafka) with the anomaly kinds Jepsen allows for a test with ww edges whose
+ * consumers assign or subscribe (Jepsen's :sub-via); read_uncommitted also allows the dirty reads Kafka promises it
+ * (G1a, precommitted-read), and what a loss the configuration allows leaves behind is allowed
+ * (checkers/durability/txn-losses.ts), unless `strict`, which judges as Jepsen does.
  */
-export function jepsenKafkaChecker(isolation: 'read_committed' | 'read_uncommitted', strict: boolean): Checker {
-  const options = strict ? {} : { isolation };
+export function jepsenKafkaChecker(
+  isolation: 'read_committed' | 'read_uncommitted',
+  strict: boolean,
+  consumerMode: ConsumerMode = 'assign',
+): Checker {
+  // Jepsen's :sub-via: a subscribing consumer's partitions move at rebalances, so its allowed kinds differ.
+  const subVia = consumerMode === 'subscribe' ? { subVia: ['subscribe'] as const } : {};
+  const options = strict ? subVia : { isolation, ...subVia };
   return {
     name: 'jepsen-kafka',
     kind: 'history',
@@ -122,9 +129,10 @@ export function txnCheckers(
   metadata: MetadataMode,
   isolation: 'read_committed' | 'read_uncommitted',
   strict: boolean,
+  consumerMode: ConsumerMode = 'assign',
 ): Checker[] {
   return [
-    jepsenKafkaChecker(isolation, strict),
+    jepsenKafkaChecker(isolation, strict, consumerMode),
     DISK_DURABILITY_CHECKER,
     INVARIANTS_CHECKER,
     ...(metadata === 'kraft' ? [RAFT_CHECKER, METADATA_AT_REST_CHECKER] : []),

@@ -249,6 +249,7 @@ function workloadOf(test: Test, cluster: KafkaCluster, recorder: HistoryRecorder
     keys: test.cluster.partitions,
     isolation: test.isolation,
     transactionTimeoutMs: TXN_TIMEOUT_MS,
+    consumerMode: test.workload.consumerMode,
   });
 }
 

@@ -120,7 +120,7 @@ export function testOf(options: RunOptions): Test {
     protocol,
     metadata,
     broker: { ...release.broker, ...draft.broker },
-    internalTopics: txn ? transactionTopics(draft) : groupTopics(draft),
+    internalTopics: txn ? txnTopics(draft) : groupTopics(draft),
   });
   const consumer =
     draft.isolation === undefined || txn
@@ -148,7 +148,7 @@ export function testOf(options: RunOptions): Test {
     timeSeconds: draft.timeSeconds,
     readyTimeoutMs: draft.readyTimeoutMs,
     checkers: txn
-      ? txnCheckers(cluster.metadata, isolation, draft.strict)
+      ? txnCheckers(cluster.metadata, isolation, draft.strict, draft.workload.consumerMode ?? 'assign')
       : standardCheckers(cluster.metadata, livenessBoundOf(workload)),
     stopOnViolation: draft.stopOnViolation,
     strict: draft.strict,
@@ -169,8 +169,7 @@ function withTransactions(): string {
 /**
  * What the txn workload needs: a release with transactions; a producer Kafka lets be transactional (a
  * transactional.id without idempotence, or idempotence with acks other than all, is a ConfigException:
- * ProducerConfig.postProcessAndValidateIdempotenceConfigs, 3.9.0); consumers it assigns (workloads/txn has no
- * group member yet).
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs, 3.9.0).
  */
 function requireTxnWorkload(release: KafkaRelease, draft: TestDraft): void {
   if (!release.idempotentProducer)
@@ -180,8 +179,14 @@ function requireTxnWorkload(release: KafkaRelease, draft: TestDraft): void {
     throw new UsageError(`--workload txn: a transactional producer needs acks=all, got acks=${String(acks)}`);
   if (draft.producer['enable.idempotence'] === false)
     throw new UsageError('--workload txn: a transactional producer needs enable.idempotence=true');
-  if (draft.workload.consumerMode === 'subscribe')
-    throw new UsageError('--workload txn: the transactional workload assigns its consumers (--consumer-mode assign)');
+}
+
+/** A txn run's internal topics: __transaction_state, and __consumer_offsets too when its consumers subscribe. */
+function txnTopics(draft: TestDraft): Partial<InternalTopicsConfig> {
+  const group = groupTopics(draft);
+  const txn = transactionTopics(draft);
+  if (group === undefined) return txn;
+  return { ...txn, ...group, enabled: [...(txn.enabled ?? []), ...(group.enabled ?? [])] };
 }
 
 /**

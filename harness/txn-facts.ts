@@ -72,6 +72,47 @@ export class TxnWatch {
     });
   }
 
+  /**
+   * The final leaders' records that a COMMIT marker ends though an ABORT marker of the same producer id, appended
+   * between them and it, is held by no replica (TxnFacts.revivedByCommit).
+   */
+  private revived(held: (key: number, offset: number, value: number) => boolean): TxnFacts['revivedByCommit'] {
+    const c = this.cluster;
+    const out: NonNullable<TxnFacts['revivedByCommit']> = [];
+    for (let key = 0; key < c.config.partitions; key++) {
+      const p = c.broker(c.leaderOf(key))?.partitions.get(key);
+      if (p === undefined || !isDataPartition(key)) continue;
+      const open = new Map<number, { offset: number; value: number }[]>();
+      for (const b of p.log.all()) {
+        if (b.isTransactional !== true && b.control === undefined) continue;
+        if (b.control === undefined) {
+          const records = open.get(b.producerId) ?? [];
+          b.values.forEach((value, i) => records.push({ offset: b.baseOffset + i, value }));
+          open.set(b.producerId, records);
+          continue;
+        }
+        const records = open.get(b.producerId) ?? [];
+        open.delete(b.producerId);
+        if (b.control.type !== 'COMMIT' || records.length === 0) continue;
+        const abort = this.markers.find(
+          (m) =>
+            m.key === key &&
+            m.producerId === b.producerId &&
+            m.type === 'ABORT' &&
+            m.offset > records[0].offset &&
+            m.offset < b.baseOffset &&
+            !held(key, m.offset, m.value),
+        );
+        if (abort === undefined) continue;
+        const lost = { offset: abort.offset, value: abort.value };
+        // Records at or past the lost marker's offset were written there later, by the transaction that committed.
+        for (const r of records)
+          if (r.offset < abort.offset) out.push({ key, ...r, producerId: b.producerId, abort: lost });
+      }
+    }
+    return out;
+  }
+
   private replicaOf(partition: number, broker: number): void {
     let set = this.replicas.get(partition);
     if (set === undefined) this.replicas.set(partition, (set = new Set()));
@@ -90,6 +131,7 @@ export class TxnWatch {
     const coordinatorLoss = this.stateWatch.lossFacts({ ...policy, uncleanElection: false });
     for (const id of c.brokerIds)
       for (const p of c.broker(id)?.partitions.keys() ?? []) if (this.stateIds.has(p)) this.replicaOf(p, id);
+    const revivedByCommit = this.revived((key, offset, value) => held(key, offset, value));
     const unreadable: TxnFacts['unreadable'] = [];
     const firstUnstable: TxnFacts['firstUnstable'] = [];
     for (let key = 0; key < c.config.partitions; key++) {
@@ -121,6 +163,7 @@ export class TxnWatch {
       coordinatorLosses: this.losses,
       coordinatorReplicas,
       markers: this.markers,
+      revivedByCommit,
       coordinatorRecords,
       coordinatorLoss,
     };

@@ -79,6 +79,20 @@ export interface TxnFacts {
     time: number;
   }[];
   /**
+   * Records of the final leaders' logs that a COMMIT marker ends although an ABORT marker of the same producer id,
+   * appended on the partition after them and before that COMMIT, is gone from every replica: the transaction they
+   * opened was aborted, its marker lost, and the producer's next transaction (a later epoch) committed over them (a
+   * partition's producer state keeps an open transaction's first offset until a marker comes: Kafka's
+   * ProducerStateManager, 3.9). With the lost ABORT marker. Absent: none known.
+   */
+  revivedByCommit?: {
+    key: number;
+    offset: number;
+    value: number;
+    producerId: number;
+    abort: { offset: number; value: number };
+  }[];
+  /**
    * Every record a __transaction_state leader appended (a transition of one transactional id), in order, with
    * whether some replica still holds it at its offset at the end. Absent: none known.
    */

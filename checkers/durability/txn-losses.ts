@@ -88,6 +88,42 @@ function committedAndPolled(history: History): { sent: Sent[]; polled: Set<strin
 
 /** The jepsen-kafka result with the consequences of allowed losses moved to `allowed` (unchanged if strict). */
 export function attributeTxnLosses(result: CheckResult, history: History, facts: DurabilityFacts): CheckResult {
+  return attributeRevivedReads(attributeCommittedLosses(result, history, facts), facts);
+}
+
+/**
+ * G1a (an ok poll returned a record of a failed transaction) left by a lost ABORT marker: the coordinator aborted
+ * the transaction and the partition's leader appended its ABORT marker, which every replica then lost for a cause
+ * the configuration allows; the same producer id's next transaction then ended with a COMMIT marker, which ends the
+ * open transaction the record began (TxnFacts.revivedByCommit), so read_committed returns it. The mirror of a lost
+ * COMMIT marker a later ABORT covers (markerLost). Moved to allowed only when every instance is one of these.
+ */
+function attributeRevivedReads(result: CheckResult, facts: DurabilityFacts): CheckResult {
+  const g1a = result.anomalies.find((a) => a.name === 'G1a');
+  const revived = facts.txn?.revivedByCommit;
+  if (g1a === undefined || revived === undefined || facts.loss?.policy.strict !== false) return result;
+  if (g1a.examples.length !== g1a.count) return result;
+  const explainer = lossExplainer(facts.loss);
+  const byCause: Record<string, number> = {};
+  for (const e of g1a.examples) {
+    const d = e.detail as { key?: unknown; value?: unknown } | undefined;
+    const r = revived.find((x) => x.key === Number(d?.key) && x.value === Number(d?.value));
+    if (r === undefined) return result;
+    const verdict = explainer.explain(r.key, r.abort.value, r.abort.offset, 'all');
+    if (!verdict.allowed || verdict.cause === null) return result;
+    byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
+  }
+  const anomalies = result.anomalies.filter((a) => a !== g1a);
+  const allowed = [...(result.allowed ?? []), { ...g1a, byCause }].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    ...result,
+    valid: anomalies.length > 0 ? false : result.valid === false ? true : result.valid,
+    anomalies,
+    allowed,
+  };
+}
+
+function attributeCommittedLosses(result: CheckResult, history: History, facts: DurabilityFacts): CheckResult {
   if (!result.anomalies.some((a) => LOSS_CONSEQUENCES.has(a.name))) return result;
   const held = new Set<string>();
   for (const log of facts.finalLogs ?? []) for (const v of log.values) held.add(`${log.key}/${v}`);

@@ -328,3 +328,58 @@ describe('attributeTxnLosses: a committed record read, then aborted once its mar
     expect(r.anomalies.map((a) => a.name)).toEqual(['int-poll-skip']);
   });
 });
+
+describe('an aborted read left by a lost ABORT marker a later COMMIT covered', () => {
+  // Value 1 sent at offset 0 of key 0 by producer 7 in a transaction that failed; its ABORT marker (value -6) went
+  // to offset 1 and was lost; the producer's next transaction sent 2 and committed (-7) at offsets 1 and 2, which
+  // ends the transaction 1 began: a poll returns 1 (G1a).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
+    op(1, 20, 0, 'fail', 'txn', [['send', 0, 1]]),
+    op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 40, 0, 'ok', 'txn', [['send', 0, [1, 2]]]),
+    op(4, 100, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 110, 1, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
+      ],
+    ]),
+  ];
+  const jepsen = checkJepsenKafka(history);
+  const revived: TxnFacts['revivedByCommit'] = [
+    { key: 0, offset: 0, value: 1, producerId: 7, abort: { offset: 1, value: -6 } },
+  ];
+  const txn: TxnFacts = { unreadable: [], firstUnstable: [], coordinatorLosses: [], coordinatorReplicas: replicas };
+  const powerLoss = { time: 25, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [-6] };
+  const withLoss = (t: TxnFacts, removal = { ...powerLoss, epochs: [0], syncedOffset: 1 }, strict = false) => ({
+    ...facts(t),
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 3, startOffset: 0, values: [1, 2, -7] }],
+    loss: { policy: { ...POLICY, strict }, removals: [removal], elections: [] },
+  });
+
+  it('starts from G1a', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['G1a']);
+  });
+
+  it('allows it when the ABORT marker was lost for a cause the configuration allows', () => {
+    const r = attributeTxnLosses(jepsen, history, withLoss({ ...txn, revivedByCommit: revived }));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'G1a')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('keeps it a finding when the record is not revived, the marker was synced, or under --strict', () => {
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...txn, revivedByCommit: [] })).valid).toBe(false);
+    const synced = { ...powerLoss, epochs: [0], syncedOffset: 2 };
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...txn, revivedByCommit: revived }, synced)).valid).toBe(
+      false,
+    );
+    const strict = withLoss({ ...txn, revivedByCommit: revived }, undefined, true);
+    expect(attributeTxnLosses(jepsen, history, strict).valid).toBe(false);
+  });
+});

@@ -17,7 +17,7 @@ import type { Value } from '../history/format.ts';
  * Jepsen's :rebalance-log: one map per rebalance listener call, with the keys it names (assigned: the keys added,
  * whose positions start at the committed offsets; revoked or lost: the keys given up) and the generation.
  */
-function rebalanceLog(events: RebalanceEvent[]): Value {
+export function rebalanceLog(events: RebalanceEvent[]): Value {
   return events.map((e) => ({
     type: e.kind,
     keys: e.kind === 'assigned' ? e.added : e.partitions,

@@ -6,14 +6,25 @@
 // is unknown is :info, and its client carries on under a new process with a new producer (Jepsen's crash and
 // reopen). A final phase polls every key to its end with read_committed, as Jepsen's final reads do. Histories are
 // in the micro-op form of workloads/history/format.ts, which the jepsen-kafka checker reads.
+// With consumerMode subscribe (Jepsen's :sub-via #{:subscribe}), each client's consumer subscribes to the data topic
+// in one consumer group instead (recorded as a :subscribe op, again by each new process, as Jepsen's reopened client
+// subscribes anew), its polls read whatever partitions the group gives it, and an op that went through a rebalance
+// carries Jepsen's :rebalance-log. Jepsen's client (jepsen.redpanda.workload.queue, with-txn and send-offsets!)
+// commits the highest offsets a transaction polled with KafkaProducer.sendOffsetsToTransaction, inside the
+// transaction; kafkasim's producer has no TxnOffsetCommit, so the consumer commits its positions with commitSync
+// right after a committed transaction (enable.auto.commit off, as Jepsen's --disable-auto-commit): a rebalance restarts
+// a partition at the last committed transaction's end, unless that commitSync failed (a rebalance under way).
 import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
 import type { TransactionalProducer } from '../../sim/kafka/clients/transactional-producer.ts';
 import type { IsolationLevel } from '../../sim/kafka/messages.ts';
 import type { Random } from '../../sim/world/random.ts';
-import type { Value } from '../history/format.ts';
+import type { Op, Value } from '../history/format.ts';
 import type { HistoryRecorder } from '../history-recorder.ts';
+import type { RebalanceEvent } from '../../sim/kafka/clients/consumer-coordinator.ts';
+import { rebalanceLog } from '../queue/consumers.ts';
 import { pollOkValue } from '../queue/micro-ops.ts';
+import { WORKLOAD_GROUP, type ConsumerMode } from '../queue/options.ts';
 
 export interface TxnWorkloadOptions {
   clients: number;
@@ -29,6 +40,8 @@ export interface TxnWorkloadOptions {
   meanThinkMs: number;
   /** A poll's timeout, ms. */
   pollMs: number;
+  /** assign: each consumer assigns itself every key; subscribe: the consumers share them out as one group. */
+  consumerMode: ConsumerMode;
 }
 
 export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
@@ -39,9 +52,22 @@ export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
   transactionTimeoutMs: 60_000,
   meanThinkMs: 50,
   pollMs: 100,
+  consumerMode: 'assign',
 };
 
+/** The queue workload's group timings; offsets are committed by the workload after each committed transaction. */
+const TXN_GROUP = { ...WORKLOAD_GROUP, 'enable.auto.commit': false };
+
 type Mop = ['send', number, number] | ['poll'];
+
+/** A transaction under way: its op, what it did so far, where an abort seeks back to and the rebalances seen. */
+interface TxnUnderWay {
+  process: number;
+  mops: Mop[];
+  done: Value[];
+  start: Map<number, number>;
+  rebalances: RebalanceEvent[];
+}
 
 interface TxnClient {
   node: string;
@@ -68,6 +94,10 @@ export class TxnWorkload {
     this.options = { ...TXN_WORKLOAD_DEFAULTS, ...options };
   }
 
+  private get subscribing(): boolean {
+    return this.options.consumerMode === 'subscribe';
+  }
+
   private get keys(): number[] {
     return Array.from({ length: this.options.keys }, (_, k) => k);
   }
@@ -77,9 +107,8 @@ export class TxnWorkload {
       const node = `txn-client-${c}`;
       const client: TxnClient = { node, process: this.nextProcess++, producer: null, ready: false };
       this.clients.push(client);
-      this.cluster.addClient(node, {
-        consumer: { 'isolation.level': this.options.isolation, 'auto.offset.reset': 'earliest' },
-      });
+      const consumer = { 'isolation.level': this.options.isolation, 'auto.offset.reset': 'earliest' } as const;
+      this.cluster.addClient(node, this.subscribing ? { consumer, group: TXN_GROUP } : { consumer });
       this.cluster.world.start(node);
       this.open(client);
     }
@@ -138,7 +167,8 @@ export class TxnWorkload {
   /** A new producer for the client's transactional id (its epoch fences the previous one), then transactions. */
   private open(client: TxnClient): void {
     const k = this.kafka(client);
-    k.consumer.assign(this.keys);
+    if (this.subscribing) this.subscribe(client, k);
+    else k.consumer.assign(this.keys);
     const producer = k.transactionalProducer({
       'transactional.id': `txn-${client.node}`,
       'transaction.timeout.ms': this.options.transactionTimeoutMs,
@@ -148,6 +178,18 @@ export class TxnWorkload {
       if (o.type !== 'ok') return this.reopen(client);
       this.next(client);
     });
+  }
+
+  /**
+   * KafkaConsumer.subscribe to every key, for a new process: a consumer still in the group from the previous
+   * process leaves it first, as Jepsen's crashed client closes its consumer, so positions restart at the committed
+   * offsets.
+   */
+  private subscribe(client: TxnClient, k: KafkaClient): void {
+    if (k.consumer.coordinator !== null) k.consumer.unsubscribe();
+    this.recorder.invoke(client.process, 'subscribe', this.keys);
+    k.subscribe(this.keys);
+    this.recorder.complete(client.process, 'ok', 'subscribe', this.keys);
   }
 
   private reopen(client: TxnClient): void {
@@ -183,11 +225,16 @@ export class TxnWorkload {
       'txn',
       mops.map((m) => [...m]),
     );
-    const start = new Map(this.keys.map((k) => [k, consumer.position(k)]));
+    // Where an aborted transaction's consumer seeks back to: each key's position at the start when assigned, each
+    // key's first record polled when subscribed (jepsen.redpanda.workload.queue/rollback-consumer!).
+    const start = this.subscribing
+      ? new Map<number, number>()
+      : new Map(this.keys.map((k) => [k, consumer.position(k)]));
+    const rebalances: RebalanceEvent[] = [];
     const done: Value[] = [];
     producer.beginTransaction();
     const step = (i: number): void => {
-      if (i === mops.length) return this.finish(client, process, mops, done, start);
+      if (i === mops.length) return this.finish(client, { process, mops, done, start, rebalances });
       const m = mops[i];
       if (m[0] === 'send') {
         const [, key, value] = m;
@@ -199,45 +246,71 @@ export class TxnWorkload {
       }
       consumer.poll(this.options.pollMs, (r) => {
         done.push(...(pollOkValue(r.records) as Value[]));
+        rebalances.push(...(r.rebalances ?? []));
+        if (this.subscribing)
+          for (const [k, pairs] of r.records) if (pairs.length > 0 && !start.has(k)) start.set(k, pairs[0][0]);
         step(i + 1);
       });
     };
     step(0);
   }
 
-  private finish(client: TxnClient, process: number, mops: Mop[], done: Value[], start: Map<number, number>): void {
+  private finish(client: TxnClient, t: TxnUnderWay): void {
     const producer = client.producer as TransactionalProducer;
+    const { process, mops, done, start } = t;
     producer.commitTransaction((o) => {
       if (o.type === 'ok') {
         this.stats.ok++;
-        this.recorder.complete(process, 'ok', 'txn', done);
-        return this.next(client);
+        this.completeTxn(t, this.recorder.complete(process, 'ok', 'txn', done));
+        return this.afterCommit(client);
       }
       if (o.type === 'info') {
         this.stats.info++;
-        this.recorder.complete(
-          process,
-          'info',
-          'txn',
-          mops.map((m) => [...m]),
-          o.error,
+        this.completeTxn(
+          t,
+          this.recorder.complete(
+            process,
+            'info',
+            'txn',
+            mops.map((m) => [...m]),
+            o.error,
+          ),
         );
         return this.reopen(client);
       }
       const consumer = this.kafka(client).consumer;
-      for (const [k, offset] of start) consumer.seek(k, offset);
+      const assigned = this.subscribing ? new Set(consumer.assignment()) : null;
+      // A subscribed consumer seeks only the partitions it still owns (KafkaConsumer.seek refuses the others).
+      for (const [k, offset] of start) if (assigned === null || assigned.has(k)) consumer.seek(k, offset);
       producer.abortTransaction((a) => {
         this.stats.fail++;
-        this.recorder.complete(
-          process,
-          'fail',
-          'txn',
-          mops.map((m) => [...m]),
-          o.error,
+        this.completeTxn(
+          t,
+          this.recorder.complete(
+            process,
+            'fail',
+            'txn',
+            mops.map((m) => [...m]),
+            o.error,
+          ),
         );
         if (a.type === 'ok') this.next(client);
         else this.reopen(client);
       });
     });
+  }
+
+  /** Jepsen's :rebalance-log on a transaction whose polls went through a rebalance. */
+  private completeTxn(t: TxnUnderWay, op: Op): void {
+    if (t.rebalances.length > 0) op.rebalanceLog = rebalanceLog(t.rebalances);
+  }
+
+  /**
+   * A subscribed consumer commits its positions (one commitSync attempt, its error ignored as Jepsen's client
+   * records it and goes on) before the next transaction polls.
+   */
+  private afterCommit(client: TxnClient): void {
+    if (!this.subscribing) return this.next(client);
+    this.kafka(client).consumer.commitSync(() => this.next(client));
   }
 }
