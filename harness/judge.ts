@@ -82,12 +82,9 @@ export function judge(
   for (const c of checkers) {
     for (const a of c.allowed ?? []) allowed.anomalies[a.name] = (allowed.anomalies[a.name] ?? 0) + a.count;
   }
-  const durability = checkers.find((c) => c.checker === 'durability');
-  const lostAllowed = durability?.allowed?.find((a) => a.name === 'acked-write-lost');
-  for (const [cause, n] of Object.entries(lostAllowed?.byCause ?? {})) allowed.lostByCause[cause] = n;
-  const lost =
-    durability?.stats?.lostAcked ?? durability?.anomalies.find((a) => a.name === 'acked-write-lost')?.count ?? 0;
-  const unreadable = durability?.stats?.unreadableAcked ?? 0;
+  const losses = lossesOf(checkers);
+  for (const [cause, n] of Object.entries(losses.byCause)) allowed.lostByCause[cause] = n;
+  const unreadable = checkers.find((c) => c.checker === 'durability')?.stats?.unreadableAcked ?? 0;
   const result: RunResult = {
     kafkasimVersion: KAFKASIM_VERSION,
     seed: test.seed,
@@ -99,8 +96,8 @@ export function judge(
     stats: {
       ops: run.stats.ops,
       acked: run.stats.acked,
-      lost,
-      lostAllowed: lostAllowed?.count ?? 0,
+      lost: losses.lost,
+      lostAllowed: losses.allowed,
       unreadable,
       unavailableMs: unavailableMsOf(run),
       recoveryMs: run.stats.recoveryMs,
@@ -114,4 +111,33 @@ export function judge(
   };
   if (stoppedAt !== undefined) result.stoppedAt = stoppedAt;
   return result;
+}
+
+/**
+ * Acknowledged writes lost, and of those the ones the configuration allows by cause. A queue run counts them in its
+ * durability checker. A txn run has none: there the writes are the records of committed transactions, and Jepsen's
+ * checker counts those no ok poll returned as unseen. When every lost one was attributed (checkers/durability/
+ * txn-losses.ts), `lostCommitted` counts them and the moved anomalies carry their causes; otherwise the unseen
+ * findings are the count, as Jepsen counts them.
+ */
+function lossesOf(checkers: readonly CheckResult[]): {
+  lost: number;
+  allowed: number;
+  byCause: Record<string, number>;
+} {
+  const durability = checkers.find((c) => c.checker === 'durability');
+  if (durability !== undefined) {
+    const allowedLost = durability.allowed?.find((a) => a.name === 'acked-write-lost');
+    return {
+      lost: durability.stats?.lostAcked ?? durability.anomalies.find((a) => a.name === 'acked-write-lost')?.count ?? 0,
+      allowed: allowedLost?.count ?? 0,
+      byCause: { ...(allowedLost?.byCause ?? {}) },
+    };
+  }
+  const jepsen = checkers.find((c) => c.checker === 'jepsen-kafka');
+  if (jepsen === undefined) return { lost: 0, allowed: 0, byCause: {} };
+  const unseen = jepsen.anomalies.find((a) => a.name === 'unseen')?.count ?? 0;
+  const attributed = jepsen.stats?.lostCommitted ?? 0;
+  const moved = jepsen.allowed?.find((a) => a.name === 'unseen' || a.name === 'lost-write');
+  return { lost: attributed + unseen, allowed: attributed, byCause: { ...(moved?.byCause ?? {}) } };
 }

@@ -9,15 +9,17 @@ import { escapeHtml } from './escape.ts';
 import { millis, percent, verdictText } from './format.ts';
 import { Html, link, pre, table, type CellContent } from './html.ts';
 import { chartDiv, renderPage, type Dataset } from './page.ts';
+import { produceWords, type ProduceUnit } from './produce.ts';
 
 export type { CompareReportData, CompareRow, CompareSide } from './compare-data.ts';
 
 const MODES = ['clean', 'unclean'] as const;
 
 export function renderCompareReport(data: CompareReportData): string {
-  const { charts, datasets } = compareChartsAndData(data.rows);
   const c = sideTotals(data.rows.map((r) => r.clean));
   const u = sideTotals(data.rows.map((r) => r.unclean));
+  const { charts, datasets } = compareChartsAndData(data.rows, c.unit);
+  const words = produceWords(c.unit);
   const body = [
     `<header><h1>${escapeHtml(data.title)}</h1><div class="sub">${escapeHtml(data.generatedBy)}</div></header>`,
     '<nav><a href="#headline">Headline</a><a href="#seeds">Per seed</a><a href="#distributions">Distributions</a><a ' +
@@ -28,8 +30,9 @@ export function renderCompareReport(data: CompareReportData): string {
     totalsTable(c, u),
     `<p class="note">Each seed ran twice on the identical fault schedule, once with ` +
       `unclean.leader.election.enable=false and once with true. ` +
-      `Offline time is partition time with no live leader, summed over partitions. Send latency counts every ` +
-      `completed send, whatever its outcome.</p>`,
+      `Offline time is partition time with no live leader, summed over partitions. ` +
+      `${words.latency[0].toUpperCase()}${words.latency.slice(1)} counts every completed ` +
+      `${c.unit === 'transaction' ? 'transaction' : 'send'}, whatever its outcome.</p>`,
     `<h3>Command</h3>${pre(data.command).html}</section>`,
     `<section id="seeds"><h2>Per seed</h2>${seedTable(data.rows)}` +
       `${chartDiv('chart-per-seed', 'each metric per seed, clean and unclean side by side')}</section>`,
@@ -47,6 +50,7 @@ export function renderCompareReport(data: CompareReportData): string {
 }
 
 function totalsTable(c: SideTotals, u: SideTotals): string {
+  const words = produceWords(c.unit);
   const row = (label: string, f: (t: SideTotals) => CellContent): CellContent[] => [label, f(c), f(u)];
   return table(
     ['over all seeds', 'clean election', 'unclean election'],
@@ -54,9 +58,9 @@ function totalsTable(c: SideTotals, u: SideTotals): string {
       row('acknowledged writes lost', (t) => `${t.lostAcked} (on ${t.seedsWithLoss} of ${t.seeds} seeds)`),
       row('of which allowed by the configuration', (t) => t.lostAllowed),
       row('partition time offline', (t) => `${(t.offlineMs / 1000).toFixed(1)} s`),
-      row('produce success rate', (t) => `${percent(t.successRate)} (${t.ok} of ${t.sends} sends)`),
-      row('median p50 send latency', (t) => millis(t.medianP50Ms)),
-      row('median p99 send latency', (t) => millis(t.medianP99Ms)),
+      row(words.success, (t) => `${percent(t.successRate)} (${t.ok} of ${t.sends} ${words.units})`),
+      row(`median p50 ${words.latency}`, (t) => millis(t.medianP50Ms)),
+      row(`median p99 ${words.latency}`, (t) => millis(t.medianP99Ms)),
       row('invalid runs (findings)', (t) => `${t.invalidSeeds} of ${t.seeds}`),
       row('unclean elections', (t) => t.uncleanElections),
       row('KIP-966 last-known-leader recoveries', (t) => t.lastKnownLeaderElections),
@@ -89,21 +93,28 @@ function seedTable(rows: readonly CompareRow[]): string {
 }
 
 /** The metrics drawn per seed and as distributions. */
-const METRICS: [string, (s: CompareSide) => number | null][] = [
-  ['acked writes lost', (s) => s.lostAcked],
-  ['offline (s)', (s) => s.offlineMs / 1000],
-  [
-    'produce success (%)',
-    (s) => (s.produce.successRate === null ? null : Math.round(s.produce.successRate * 1000) / 10),
-  ],
-  ['p50 send latency (ms)', (s) => s.produce.p50Ms],
-  ['p99 send latency (ms)', (s) => s.produce.p99Ms],
-];
+function metrics(unit: ProduceUnit): [string, (s: CompareSide) => number | null][] {
+  const words = produceWords(unit);
+  return [
+    ['acked writes lost', (s) => s.lostAcked],
+    ['offline (s)', (s) => s.offlineMs / 1000],
+    [
+      `${unit === 'transaction' ? 'commit' : 'produce success'} (%)`,
+      (s) => (s.produce.successRate === null ? null : Math.round(s.produce.successRate * 1000) / 10),
+    ],
+    [`p50 ${words.latency} (ms)`, (s) => s.produce.p50Ms],
+    [`p99 ${words.latency} (ms)`, (s) => s.produce.p99Ms],
+  ];
+}
 
-function compareChartsAndData(rows: readonly CompareRow[]): {
+function compareChartsAndData(
+  rows: readonly CompareRow[],
+  unit: ProduceUnit,
+): {
   charts: ReturnType<typeof compareCharts>;
   datasets: Record<string, Dataset>;
 } {
+  const METRICS = metrics(unit);
   const values: Dataset = { fields: ['seed', 'mode', 'metric', 'value'], rows: [] };
   for (const r of rows) {
     for (const mode of MODES) {

@@ -3,7 +3,7 @@
 // these seeds and fault schedules, with the sample size, the sends each side attempted, and for each
 // difference a 95% bootstrap interval of its mean per seed (seeds resampled with replacement).
 import type { CompareRow, CompareSide } from './compare-data.ts';
-import { quantile } from './produce.ts';
+import { produceWords, quantile, type ProduceUnit } from './produce.ts';
 
 export interface SideTotals {
   seeds: number;
@@ -14,10 +14,12 @@ export interface SideTotals {
   /** Seeds on which at least one acknowledged write was lost. */
   seedsWithLoss: number;
   offlineMs: number;
+  /** What sends and ok count: sends, or transactions in a transactional comparison. */
+  unit: ProduceUnit;
   sends: number;
   ok: number;
   successRate: number | null;
-  /** Medians over seeds of each seed's p50 and p99 send latency. */
+  /** Medians over seeds of each seed's p50 and p99 send (or transaction) latency. */
   medianP50Ms: number | null;
   medianP99Ms: number | null;
   uncleanElections: number;
@@ -39,6 +41,7 @@ export function sideTotals(sides: readonly CompareSide[]): SideTotals {
     lostAllowed: sides.reduce((n, s) => n + Object.values(s.lostByCause ?? {}).reduce((a, b) => a + b, 0), 0),
     seedsWithLoss: sides.filter((s) => s.lostAcked > 0).length,
     offlineMs: sides.reduce((n, s) => n + s.offlineMs, 0),
+    unit: sides[0]?.produce.unit ?? 'send',
     sends,
     ok,
     successRate: sends === 0 ? null : ok / sends,
@@ -111,6 +114,7 @@ export function headline(rows: readonly CompareRow[]): string {
   if (rows.length === 0) return 'No seeds were compared.';
   const c = sideTotals(rows.map((r) => r.clean));
   const u = sideTotals(rows.map((r) => r.unclean));
+  const words = produceWords(c.unit);
   const buys: string[] = [];
   const costs: string[] = [];
   // Differences smaller than these are noise between two runs, not something election bought or cost.
@@ -129,7 +133,7 @@ export function headline(rows: readonly CompareRow[]): string {
   ) {
     // The rate hides how many sends each side attempted: a side stuck offline attempts fewer.
     (u.successRate > c.successRate ? buys : costs).push(
-      `a produce success rate of ${pct(u.successRate)} (${u.ok} of ${u.sends} sends) instead of ` +
+      `a ${words.success} of ${pct(u.successRate)} (${u.ok} of ${u.sends} ${words.units}) instead of ` +
         `${pct(c.successRate)} (${c.ok} of ${c.sends})`,
     );
   }
@@ -139,7 +143,7 @@ export function headline(rows: readonly CompareRow[]): string {
     Math.abs(u.medianP99Ms - c.medianP99Ms) >= MIN_LATENCY_RATIO * Math.max(u.medianP99Ms, c.medianP99Ms)
   ) {
     (u.medianP99Ms < c.medianP99Ms ? buys : costs).push(
-      `a median p99 send latency of ${ms(u.medianP99Ms)} instead of ${ms(c.medianP99Ms)}`,
+      `a median p99 ${words.latency} of ${ms(u.medianP99Ms)} instead of ${ms(c.medianP99Ms)}`,
     );
   }
   if (u.lostAcked > c.lostAcked) {

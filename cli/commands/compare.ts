@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { COMPARE_REPORT_KIND, type CompareReportData, type CompareRow } from '../../reports/compare-data.ts';
 import { renderCompareReport } from '../../reports/compare-report.ts';
 import { headline } from '../../reports/compare-summary.ts';
+import { produceWords } from '../../reports/produce.ts';
 import type { Seed } from '../../sim/world/index.ts';
 import { intOption } from '../options.ts';
 import {
@@ -144,9 +145,10 @@ export function registerCompare(program: Command): void {
       writeWhole(join(flags.out, 'compare.json'), JSON.stringify(data, null, 2) + '\n');
       writeWhole(join(flags.out, 'index.html'), renderCompareReport(data));
       if (flags.json === true) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+      const words = produceWords(rows[0]?.clean.produce.unit);
       log(
-        `(lost: acknowledged writes lost; offline: partition-seconds without a live leader; success: sends ok; ` +
-          `p50/p99: send latency in ms)`,
+        `(lost: acknowledged writes lost; offline: partition-seconds without a live leader; success: ` +
+          `${words.units === 'sends' ? 'sends ok' : 'transactions committed'}; p50/p99: ${words.latency} in ms)`,
       );
       log('');
       log(headline(rows));

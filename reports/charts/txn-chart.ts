@@ -50,7 +50,8 @@ export function groupChart(endS: number, groups: number): VlSpec {
           x: timeX(endS, 'start'),
           x2: { field: 'tEnd' },
           y,
-          color: { field: 'members', type: 'quantitative', title: 'members', scale: { scheme: 'blues' } },
+          // Ordinal: member counts are whole, so the legend lists the counts drawn, not a gradient with 1.5 on it.
+          color: { field: 'members', type: 'ordinal', title: 'members', scale: { scheme: 'blues' } },
           tooltip: [
             { field: 'group' },
             { field: 'generation' },

@@ -125,6 +125,9 @@ describe('txn swarm seeds whose data partitions lost a transaction marker or a s
     const unseen = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'unseen');
     // 103, never read, and two records read while the marker stood, unreadable since.
     expect(unseen?.byCause).toEqual({ 'last-known-leader': 3 });
+    // Counted as the run's acknowledged writes lost, as a queue run counts them, each allowed with its cause.
+    expect(run.result.stats).toMatchObject({ lost: 3, lostAllowed: 3 });
+    expect(run.result.allowed.lostByCause).toEqual({ 'last-known-leader': 3 });
     expect(run.facts.durability.txn?.firstUnstable.find((f) => f.key === 1)).toEqual({
       key: 1,
       offset: 62,

@@ -88,6 +88,25 @@ describe.skipIf(!HAVE_CHROMIUM)('reports in Chromium', () => {
     expect(Math.max(...lefts) - Math.min(...lefts), JSON.stringify(v.charts)).toBeLessThanOrEqual(1);
   });
 
+  it('draws the transactions and the consumer group generations of a txn run that subscribes', async () => {
+    const run = runOnce({ seed: 7, timeSeconds: 20, workloadKind: 'txn', consumerMode: 'subscribe' });
+    const data = runReportData(run.output, run.result, 'npx kafkasim run --seed 7 --workload txn');
+    expect(data.transactions?.counts.ok).toBeGreaterThan(0);
+    expect(data.groups?.generations.length).toBeGreaterThan(0);
+    writeRunReport(join(dir, 'txn'), data);
+    const file = join(dir, 'txn', 'index.html');
+    const v = await visit(browser, file, join(screenshots, 'txn-run-report.png'));
+    expect(v.errors).toEqual([]);
+    expect(v.messages).toEqual([]);
+    expect(v.chartsState).toBe('done');
+    for (const id of ['chart-txns', 'chart-groups'])
+      expect(
+        v.charts.find((c) => c.id === id),
+        id,
+      ).toMatchObject({ rendered: 'true', drawn: true });
+    expect(v.text).toMatch(/Transactions[\s\S]*Consumer groups/);
+  });
+
   it("fits a phone: the failing report's page does not scroll sideways at 390 px", async () => {
     const phone = { width: 390, height: 844 };
     const run = await visit(browser, join(dir, 'failing', 'index.html'), join(screenshots, 'phone-run.png'), phone);

@@ -228,7 +228,26 @@ describe('ops', () => {
     op(h, 0, 'invoke', 'send', []);
     op(h, 0, 'info', 'send', [], 'REQUEST_TIMED_OUT');
     op(h, 2, 'invoke', 'send', []);
-    expect(produceStats(h)).toEqual({ sends: 3, ok: 1, fail: 0, info: 2, successRate: 1 / 3, p50Ms: 10, p99Ms: 10 });
+    expect(produceStats(h)).toEqual({
+      unit: 'send',
+      sends: 3,
+      ok: 1,
+      fail: 0,
+      info: 2,
+      successRate: 1 / 3,
+      p50Ms: 10,
+      p99Ms: 10,
+    });
+  });
+
+  it('counts transactions, not their sends, in a transactional history', () => {
+    const h: History = [];
+    op(h, 0, 'invoke', 'txn', [['send', 0, 1]]);
+    op(h, 0, 'ok', 'txn', [['send', 0, [0, 1]]]);
+    op(h, 1, 'invoke', 'txn', [['send', 1, 2]]);
+    op(h, 1, 'fail', 'txn', [['send', 1, 2]]);
+    op(h, 2, 'invoke', 'txn', [['poll']]);
+    expect(produceStats(h)).toMatchObject({ unit: 'transaction', sends: 3, ok: 1, fail: 1, info: 1 });
   });
 });
 
@@ -263,6 +282,16 @@ describe('compare headline', () => {
       'cost 5 acknowledged writes lost on 1 of 2 seeds (clean election: 0 on 0) ' +
         '(per seed +2.5, 95% interval 0.0 to +5.0)',
     );
+  });
+
+  it('words a transactional comparison in transactions', () => {
+    const txn = (s: CompareSide): CompareSide => ({ ...s, produce: { ...s.produce, unit: 'transaction' } });
+    const text = headline([{ seed: 1, clean: txn(side(0, 20_000, 80, 9000)), unclean: txn(side(5, 2000, 95, 3000)) }]);
+    expect(text).toMatch(
+      /transaction commit rate of 95\.0% \(95 of 100 transactions\) instead of 80\.0% \(80 of 100\)/,
+    );
+    expect(text).toContain('a median p99 transaction latency of');
+    expect(text).not.toMatch(/sends|send latency/);
   });
 
   it('gives the bootstrap interval of a mean over seeds, narrower with more seeds', () => {
