@@ -29,7 +29,12 @@ export class TxnWatch {
           const v = r.value === null ? null : readTxnRecord(r);
           if (v === null) return;
           const at = { partition: e.partition, offset: e.baseOffset + i, value: e.values[i], time: e.time };
-          const txn = { producerId: v.producerId, state: v.state, txnStart: v.txnStartTimestamp };
+          const txn = {
+            producerId: v.producerId,
+            producerEpoch: v.producerEpoch,
+            state: v.state,
+            txnStart: v.txnStartTimestamp,
+          };
           this.records.push({ ...at, transactionalId: r.key, ...txn });
         });
       }

@@ -102,6 +102,8 @@ export interface TxnFacts {
     value: number;
     transactionalId: string;
     producerId: number;
+    /** The producer epoch the transition records (under KIP-890 part 2, a Prepare record holds the bumped one). */
+    producerEpoch?: number;
     state: string;
     /** The transaction's txnStartTimestamp: the records of one transaction share it. */
     txnStart: number;

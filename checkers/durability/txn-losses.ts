@@ -20,6 +20,7 @@ import type { History, Value } from '../../workloads/history/format.ts';
 import type { Anomaly, CheckResult } from '../result.ts';
 import { lossExplainer, type LossExplainer } from './causes.ts';
 import type { DurabilityFacts, TxnFacts } from './facts.ts';
+import { duplicateOfForgottenEpoch } from './txn-duplicates.ts';
 
 /** The anomalies a loss of committed records leaves in Jepsen's checker. */
 const LOSS_CONSEQUENCES: ReadonlySet<string> = new Set([
@@ -155,9 +156,11 @@ function attributeCommittedLosses(result: CheckResult, history: History, facts: 
       continue;
     }
     const verdict = explainer.explain(s.key, s.value, s.offset, 'all');
-    if (!verdict.allowed || verdict.cause === null) return result;
+    const cause =
+      verdict.allowed && verdict.cause !== null ? verdict.cause : duplicateOfForgottenEpoch(facts, s, began);
+    if (cause === null) return result;
     gone.add(id);
-    byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
+    byCause[cause] = (byCause[cause] ?? 0) + 1;
     lost++;
   }
   if (lost === 0) return result;

@@ -57,7 +57,7 @@ function printSummary(s: FuzzSummary, outDir: string): void {
     .map(([k, v]) => `${k} in ${v}`)
     .join(', ');
   console.log(
-    `allowed       ${t.allowedSeeds ?? 0} seeds with losses the configuration allows (not findings)` +
+    `allowed       ${t.allowedSeeds ?? 0} seeds with losses or anomalies the configuration allows (not findings)` +
       (lost > 0 ? `: ${lost} acknowledged writes lost (${causes})` : '') +
       (allowedKinds === '' ? '' : `; ${allowedKinds}`),
   );

@@ -383,3 +383,94 @@ describe('an aborted read left by a lost ABORT marker a later COMMIT covered', (
     expect(attributeTxnLosses(jepsen, history, strict).valid).toBe(false);
   });
 });
+
+describe('attributeTxnLosses: a send answered as a duplicate of a batch from a forgotten epoch', () => {
+  // Producer 7 (transactional id t) sent 1 to offset 0 of key 0 in epoch 3, sequence 0 (its transaction went
+  // Ongoing at 12). Every replica of __transaction_state-0 lost that transaction's records unflushed (offsets 5 and
+  // 6), so the coordinator, back at epoch 2 (its record at 90), handed epoch 3 out again (Ongoing at 105). The
+  // producer's next send, 2, sequence 0 in epoch 3 again, was answered with offset 0 and never appended.
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
+    op(1, 20, 0, 'ok', 'txn', [['send', 0, [0, 1]]]),
+    op(2, 100, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 120, 0, 'ok', 'txn', [['send', 0, [0, 2]]]),
+    op(4, 200, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 210, 1, 'ok', 'poll', [['poll', { 0: [[0, 1]] }]]),
+  ];
+  const jepsen = checkJepsenKafka(history);
+  const record = { partition: 100000, transactionalId: 't', producerId: 7 };
+  const records: NonNullable<TxnFacts['coordinatorRecords']> = [
+    { ...record, offset: 4, value: -8, producerEpoch: 2, state: 'Empty', txnStart: -1, time: 5, kept: true },
+    { ...record, offset: 5, value: -9, producerEpoch: 3, state: 'Ongoing', txnStart: 12, time: 12, kept: false },
+    { ...record, offset: 6, value: -10, producerEpoch: 4, state: 'PrepareCommit', txnStart: 12, time: 18, kept: false },
+    { ...record, offset: 5, value: -20, producerEpoch: 2, state: 'Empty', txnStart: -1, time: 90, kept: true },
+    { ...record, offset: 6, value: -21, producerEpoch: 3, state: 'Ongoing', txnStart: 105, time: 105, kept: true },
+  ];
+  const written = [{ key: 0, offset: 0, value: 1, epoch: 0, producer: { id: 7, epoch: 3, sequence: 0 } }];
+  const dupFacts = (
+    opts: { records?: typeof records; written?: typeof written; synced?: number; strict?: boolean } = {},
+  ): DurabilityFacts => ({
+    truncations: [],
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 1, startOffset: 0, values: [1] }],
+    loss: {
+      policy: { ...POLICY, strict: opts.strict ?? false },
+      removals: [],
+      elections: [],
+      written: opts.written ?? written,
+    },
+    txn: {
+      unreadable: [],
+      firstUnstable: [],
+      coordinatorLosses: [],
+      coordinatorReplicas: replicas,
+      markers: [],
+      coordinatorRecords: opts.records ?? records,
+      coordinatorLoss: {
+        policy: POLICY,
+        removals: [
+          {
+            time: 50,
+            broker: 1,
+            key: 100000,
+            how: 'power-loss',
+            fromOffset: 5,
+            values: [-9, -10],
+            epochs: [0, 0],
+            syncedOffset: opts.synced ?? 5,
+          },
+        ],
+        elections: [],
+      },
+    },
+  });
+
+  it('starts from an inconsistent offset and a lost, unseen record', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['inconsistent-offsets', 'lost-write', 'unseen']);
+  });
+
+  it('allows them, the cause the coordinator loss', () => {
+    const r = attributeTxnLosses(jepsen, history, dupFacts());
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+    expect(r.stats?.lostCommitted).toBe(1);
+  });
+
+  it('keeps them findings when the epoch was remembered, the send appended, the records synced, or strict', () => {
+    const kept = records.map((r, i) => (i === 1 ? { ...r, kept: true } : r));
+    const resumedAtE = records.map((r, i) => (i === 3 ? { ...r, producerEpoch: 3 } : r));
+    const noReissue = records.slice(0, 4);
+    const appended = [
+      ...written,
+      { key: 0, offset: 1, value: 2, epoch: 0, producer: { id: 7, epoch: 3, sequence: 0 } },
+    ];
+    const cases = [
+      dupFacts({ records: kept }),
+      dupFacts({ records: resumedAtE }),
+      dupFacts({ records: noReissue }),
+      dupFacts({ written: appended }),
+      dupFacts({ synced: 7 }),
+      dupFacts({ strict: true }),
+    ];
+    expect(cases.map((f) => attributeTxnLosses(jepsen, history, f).valid)).toEqual(cases.map(() => false));
+  });
+});

@@ -150,6 +150,28 @@ describe('txn swarm seeds whose data partitions lost a transaction marker or a s
   });
 });
 
+describe('a txn swarm seed whose coordinator handed a producer epoch out twice', () => {
+  it('is valid, the sends answered as duplicates lost with the coordinator records (seed 827)', () => {
+    // All three brokers lost power at 6 s: __transaction_state-1 lost every record of txn-client-0 from its epoch-10
+    // transaction (Ongoing at 4.846 s) on, and data partition 1 the marker that ended it, but kept its batches 52
+    // and 53 (epoch 10, sequences 0 and 1) at offsets 38 and 39. At 44 s the coordinator, back at epoch 9, handed
+    // epoch 10 out again (KIP-890 part 2 bumps it at every EndTxn); the transaction that sent 94 and 96 to partition 1
+    // with sequences 0 and 1 was answered with offsets 38 and 39 as duplicates and appended nothing.
+    const run = runTest(testOf({ seed: 827, workloadKind: 'txn', nemesis: 'swarm' }));
+    expect(run.historyHash).toBe('390b69ec9dea9cb5');
+    expect(run.result.valid).toBe(true);
+    const records = run.facts.durability.txn?.coordinatorRecords ?? [];
+    const epoch10 = records.filter(
+      (r) => r.producerId === 2001000000 && r.producerEpoch === 10 && r.state === 'Ongoing',
+    );
+    expect(new Set(epoch10.map((r) => r.kept))).toEqual(new Set([false, true]));
+    const sends = run.history.filter((o) => o.type === 'ok' && JSON.stringify(o.value).includes('[38,94]'));
+    expect(sends).toHaveLength(1);
+    expect(run.result.allowed.anomalies['inconsistent-offsets']).toBeGreaterThan(0);
+    expect(run.result.stats).toMatchObject({ lost: 46, lostAllowed: 46 });
+  });
+});
+
 describe('a txn swarm seed whose coordinator forgot a transaction', () => {
   it('is valid, the loss the last-known-leader recovery of __transaction_state (seed 568)', () => {
     // Client 1's Ongoing record (5.895 s) reached the three replicas of its __transaction_state partition; broker 0
