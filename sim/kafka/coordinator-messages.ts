@@ -32,9 +32,10 @@ export interface AddPartitionsToTxnRequest {
   /**
    * KIP-890 (v4, 3.6.0): a leader asks whether the partitions are already in the producer's ongoing transaction,
    * adding nothing (TransactionCoordinator.handleVerifyPartitionsInTransaction). kafkasim's leaders ask about one
-   * partition at a time, so the answer's one error is that partition's.
+   * partition at a time, so the answer's one error is that partition's. False: a leader adds the partition for
+   * the producer (transaction.version 2, 4.0), as a client's request does.
    */
-  verifyOnly?: true;
+  verifyOnly?: boolean;
 }
 
 export interface AddPartitionsToTxnResponse {

@@ -346,7 +346,7 @@ export class Partition {
         const baseOffset = check.firstOffset;
         return { error: 'NONE', baseOffset, requiredOffset: baseOffset + values.length };
       }
-      if (producer.transactional === true && this.missingVerification(producerId, verificationGuard))
+      if (producer.transactional === true && this.missingVerification(producerId, producerEpoch, verificationGuard))
         return { error: 'INVALID_TXN_STATE', baseOffset: -1, requiredOffset: -1 };
       if (check.kind === 'error') return { error: check.error, baseOffset: -1, requiredOffset: -1 };
       // ProducerAppendInfo.checkSequence (3.6.0): nothing above the lowest sequence seen while verifying.
@@ -377,8 +377,18 @@ export class Partition {
    */
   maybeStartTransactionVerification(producerId: number, sequence: number, epoch: number): number | null | 'NOT_LEADER' {
     if (this.role !== 'leader') return 'NOT_LEADER';
-    if (this.txns.ongoingFirstOffset(producerId) !== undefined) return null;
+    if (this.hasOngoingTransaction(producerId, epoch)) return null;
     return this.verification.start(producerId, sequence, epoch);
+  }
+
+  /**
+   * UnifiedLog.hasOngoingTransaction: the producer's transaction is open here. From 4.0 (transaction.version 2, which
+   * bumps the epoch at every EndTxn) only in the batch's epoch: a batch of a newer epoch belongs to a new transaction,
+   * to be verified (added) again, even if the old one's marker has not come (3.9 checks the producer id alone).
+   */
+  private hasOngoingTransaction(producerId: number, producerEpoch: number): boolean {
+    if (this.txns.ongoingFirstOffset(producerId) === undefined) return false;
+    return !this.deps.protocol.kip890p2 || this.producers.producerEpochOf(producerId) === producerEpoch;
   }
 
   /**
@@ -386,8 +396,8 @@ export class Partition {
    * here needs the guard its verification created, still current (batchMissingRequiredVerification); a marker or an
    * earlier batch since then cleared it. Without KIP-890 any such batch is taken.
    */
-  private missingVerification(producerId: number, guard: number | null): boolean {
-    if (!this.deps.protocol.kip890 || this.txns.ongoingFirstOffset(producerId) !== undefined) return false;
+  private missingVerification(producerId: number, producerEpoch: number, guard: number | null): boolean {
+    if (!this.deps.protocol.kip890 || this.hasOngoingTransaction(producerId, producerEpoch)) return false;
     return guard === null || guard !== this.verification.guardOf(producerId);
   }
 

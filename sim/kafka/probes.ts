@@ -110,6 +110,13 @@ const DECLARED = {
   raftSnapshotLoaded: 'Raft: a voter fetched and loaded the leader snapshot (its fetch offset was before the log)',
   kraftBrokerSnapshotLoaded: "a broker fetched and loaded the controllers' metadata snapshot",
   kraftBrokerIgnoredDeposedLeader: 'a broker ignored a metadata answer from a leader of an older epoch (deposed)',
+  // ---- transactions (TransactionCoordinator, AddPartitionsToTxnManager) ----
+  txnPartitionVerified: 'KIP-890: a leader verified that its partition is in a producer transaction (verifyOnly)',
+  txnPartitionAddedByLeader: 'KIP-890 part 2: a leader added its partition to a producer transaction for it',
+  txnProduceRefusedAfterVerification: 'KIP-890: a transactional batch refused by its verification (transaction over)',
+  txnEmptyAbort: 'KIP-890 part 2: the coordinator aborted a transaction that added no partition (epoch bump)',
+  txnTimedOutAborted: 'the coordinator fenced and aborted a transaction past transaction.timeout.ms',
+  txnFencedByInitProducerId: 'InitProducerId fenced the ongoing transaction of an older producer instance',
   // ---- clients ----
   producerRetryMaybeAppended: 'a producer retried a batch that may already be in the log (ambiguous answer)',
   producerOutOfOrderRetried: 'a producer retried an OUT_OF_ORDER_SEQUENCE_NUMBER behind an earlier failed batch',

@@ -7,6 +7,9 @@
 // no answer NETWORK_EXCEPTION, INVALID_TXN_STATE (the partition is not in the transaction: it ended) stays. From 3.8
 // (KAFKA-16386) NETWORK_EXCEPTION also goes out as NOT_ENOUGH_REPLICAS, for clients that did not retry it;
 // kafkasim's producers retry both alike, so every release answers as 3.6 did.
+// Under transaction.version 2 (KIP-890 part 2, 4.0: Produce v12, transactionSupportedOperation addPartition) the
+// leader asks the coordinator to add the partition instead (verifyOnly false): the producer sends no
+// AddPartitionsToTxn of its own (TransactionManager.maybeAddPartition), and the add and the append go together.
 // Kafka's manager keeps one request in flight per coordinator and batches the transactions waiting for it (a
 // newer one of the same transactional id replacing the waiting one); kafkasim sends each verification at once, one
 // partition per request, as its producers send one partition per Produce.
@@ -14,6 +17,7 @@ import type { ClusterConfig } from './config.ts';
 import type { AddPartitionsToTxnResponse } from './coordinator-messages.ts';
 import type { KafkaError, ProduceRequest } from './messages.ts';
 import type { MetadataCache } from './metadata-cache.ts';
+import { P, probe } from './probes.ts';
 import type { RequestChannel } from './request-channel.ts';
 import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from './topics.ts';
 
@@ -30,6 +34,7 @@ const COORDINATOR_TROUBLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
 
 export class AddPartitionsToTxnManager {
   private readonly numTxnPartitions: number;
+  private readonly transactionV2: boolean;
 
   constructor(
     config: ClusterConfig,
@@ -37,6 +42,7 @@ export class AddPartitionsToTxnManager {
     private readonly channel: RequestChannel,
   ) {
     this.numTxnPartitions = config.internalTopics['transaction.state.log.num.partitions'];
+    this.transactionV2 = config.protocol.kip890p2;
   }
 
   /** Whether the request needs verifying: a transactional producer's batch (partitionEntriesForVerification). */
@@ -70,11 +76,15 @@ export class AddPartitionsToTxnManager {
       producerId: req.producerId,
       producerEpoch: req.producerEpoch,
       partitions: [req.partition],
-      verifyOnly: true as const,
+      verifyOnly: !this.transactionV2,
     };
-    this.channel.send<AddPartitionsToTxnResponse>(`b${coordinator}`, request, VERIFICATION_REQUEST_TIMEOUT_MS, (r) =>
-      done(r === null ? 'NETWORK_EXCEPTION' : producerError(r.error)),
-    );
+    this.channel.send<AddPartitionsToTxnResponse>(`b${coordinator}`, request, VERIFICATION_REQUEST_TIMEOUT_MS, (r) => {
+      const error = r === null ? 'NETWORK_EXCEPTION' : producerError(r.error);
+      if (error === 'NONE') probe(this.transactionV2 ? P.txnPartitionAddedByLeader : P.txnPartitionVerified);
+      else if (error === 'INVALID_TXN_STATE' || error === 'INVALID_PRODUCER_EPOCH')
+        probe(P.txnProduceRefusedAfterVerification);
+      done(error);
+    });
   }
 }
 

@@ -82,6 +82,8 @@ export class KafkaClient implements Program {
       (ms, fn) => this.ctx.setTimer(ms, fn),
       this.bootstrap,
       () => this.ctx.now(),
+      // transaction.version 2 (KIP-890 part 2), which the client learns from ApiVersions' finalized features.
+      this.options.protocol.kip890p2,
     );
   }
 

@@ -10,9 +10,11 @@
 // out, as producer.ts does), leaving the transaction abortable and, after its abort, the epoch to bump with
 // InitProducerId (KIP-360 2.5: TransactionManager.maybeTransitionToErrorState sets epochBumpRequired,
 // beginAbort then initializeTransactions): the attempt still in the network may land later, after the markers.
-// From 4.0 (KIP-890 part 2) the EndTxn answer may carry a bumped epoch, taken for the next transaction. Not
-// modelled: KIP-360's expected epoch in that InitProducerId, KIP-890 part 2's implicit AddPartitionsToTxn (the
-// client here adds its partitions as 3.9 does), the idempotent-only producer.
+// From 4.0 (KIP-890 part 2, transaction.version 2) the EndTxn answer may carry a bumped epoch, taken for the next
+// transaction, and the client adds no partition itself: a partition is in the transaction as soon as a record is
+// to go to it (TransactionManager.maybeAddPartition under isTransactionV2Enabled, transactionStarted), and the
+// partition's leader adds it with the coordinator (txn-verification.ts). Not modelled: KIP-360's expected epoch in
+// that InitProducerId, the idempotent-only producer.
 import type { ProducerConfig } from '../config.ts';
 import type { AddPartitionsToTxnResponse, EndTxnResponse, FindCoordinatorResponse } from '../coordinator-messages.ts';
 import type { InitProducerIdResponse, KafkaError, KafkaResponse, ProduceResponse } from '../messages.ts';
@@ -89,6 +91,8 @@ export class TransactionalProducer {
     private readonly setTimer: (ms: number, fn: () => void) => unknown,
     private readonly bootstrap: string[],
     private readonly now: () => number,
+    /** transaction.version 2 (KIP-890 part 2, on from 4.0): partitions added by their leaders, not the client. */
+    private readonly transactionV2 = false,
   ) {}
 
   private get backoff(): number {
@@ -297,8 +301,14 @@ export class TransactionalProducer {
     if (!this.inTransaction.has(partition)) {
       // An aborting transaction adds nothing new; its unsent records already failed.
       if (this.state === 'ABORTING_TRANSACTION') return;
-      this.adding.add(partition);
-      return this.addPartitions();
+      if (this.transactionV2) {
+        // TransactionManager.maybeAddPartition (4.0): partitionsInTransaction at once, transactionStarted, so EndTxn
+        // goes out even if no record reaches the leader (the coordinator then aborts an empty transaction).
+        this.inTransaction.add(partition);
+      } else {
+        this.adding.add(partition);
+        return this.addPartitions();
+      }
     }
     const leader = this.metadata.leaderOf(partition);
     if (leader < 0) {

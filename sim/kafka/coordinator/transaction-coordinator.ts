@@ -3,12 +3,14 @@
 // endTransaction, abortTimedOutTransactions, onElection / onResignation; TransactionStateManager's cache per
 // __transaction_state partition and coordinator epoch, loadTransactionsForTxnTopicPartition, getTransactionState and
 // appendTransactionToLog). Markers go out through transaction-markers.ts. Not modelled: KIP-360's expected producer
-// id and epoch in InitProducerId (clients here never send them), transactional id expiration; of KIP-890 part 2
-// (4.0, transaction.version 2) the partitions the server adds itself (AddPartitionsToTxn from the client stays) and
-// the empty abort. KIP-890 part 1's verification (3.6.0) and part 2's epoch bump per EndTxn are answered here.
+// id and epoch in InitProducerId (clients here never send them), transactional id expiration, producer epoch
+// exhaustion under KIP-890 part 2. KIP-890 part 1's verification (3.6.0) and part 2's (4.0, transaction.version 2)
+// epoch bump per EndTxn, empty abort and partitions added by their leaders (AddPartitionsToTxn with verifyOnly
+// false, handled as a client's) are answered here.
 import type { NodeId } from '../../world/network.ts';
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, EndTxnResponse } from '../coordinator-messages.ts';
 import type { InitProducerIdRequest, InitProducerIdResponse, KafkaError, KafkaMessage } from '../messages.ts';
+import { P, probe } from '../probes.ts';
 import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../topics.ts';
 import type { Coordinator, CoordinatorDeps } from './coordinator.ts';
 import { TransactionMarkerChannel } from './transaction-markers.ts';
@@ -216,6 +218,7 @@ export class TransactionCoordinator implements Coordinator {
         return respond('CONCURRENT_TRANSACTIONS', -1, -1);
       case 'Ongoing': {
         // Fence the producer and abort its transaction; the client retries and gets a second bump.
+        probe(P.txnFencedByInitProducerId);
         const fence = metadata.prepareFenceProducerEpoch();
         return this.endTransaction(transactionalId, fence.producerId, fence.producerEpoch, false, false, (error) =>
           respond(error === 'NONE' ? 'CONCURRENT_TRANSACTIONS' : error, -1, -1),
@@ -291,17 +294,27 @@ export class TransactionCoordinator implements Coordinator {
     let isEpochFence = false;
     // Under transaction.version 2 a Complete state with the same epoch is a new (empty) transaction, no retry.
     const retried = !tv2 || retryOnEpochBump;
+    // Transaction version 2 (Kafka 4.0's endTransaction and its state table for Empty, CompleteAbort and
+    // CompleteCommit): an abort in the current epoch of a transaction that added no partition (the client sends
+    // EndTxn once a record was meant for a partition, whether or not a leader added it) bumps the epoch,
+    // PrepareAbort with no partition (noPartitionAdded); a commit there stays INVALID_TXN_STATE.
+    const emptyAbort = tv2 && !committed && !retryOnEpochBump;
     switch (m.state) {
       case 'Ongoing':
         break;
       case 'CompleteCommit':
+        if (emptyAbort) break;
         return committed && retried ? respond('NONE', m) : respond('INVALID_TXN_STATE');
       case 'CompleteAbort':
+        if (emptyAbort) break;
         return !committed && retried ? respond('NONE', m) : respond('INVALID_TXN_STATE');
       case 'PrepareCommit':
         return respond(committed ? 'CONCURRENT_TRANSACTIONS' : 'INVALID_TXN_STATE');
       case 'PrepareAbort':
         return respond(committed ? 'INVALID_TXN_STATE' : 'CONCURRENT_TRANSACTIONS');
+      case 'Empty':
+        if (emptyAbort) break;
+        return respond('INVALID_TXN_STATE');
       default:
         return respond('INVALID_TXN_STATE');
     }
@@ -312,7 +325,14 @@ export class TransactionCoordinator implements Coordinator {
       m.lastProducerEpoch = NO_PRODUCER_EPOCH;
     }
     const coordinatorEpoch = found.coordinatorEpoch;
-    const prepare = m.prepareAbortOrCommit(committed ? 'PrepareCommit' : 'PrepareAbort', this.now(), tv2);
+    const noPartitionAdded = m.state !== 'Ongoing';
+    if (noPartitionAdded) probe(P.txnEmptyAbort);
+    const prepare = m.prepareAbortOrCommit(
+      committed ? 'PrepareCommit' : 'PrepareAbort',
+      this.now(),
+      tv2,
+      noPartitionAdded,
+    );
     this.appendTransactionToLog(transactionalId, coordinatorEpoch, prepare, (error) => {
       if (error !== 'NONE') {
         if (isEpochFence) {
@@ -473,6 +493,7 @@ export class TransactionCoordinator implements Coordinator {
       for (const m of [...entry.txns.values()]) {
         if (m.pendingTransitionInProgress || m.state !== 'Ongoing') continue;
         if (m.txnStartTimestamp + m.txnTimeoutMs >= now) continue;
+        probe(P.txnTimedOutAborted);
         const fence = m.prepareFenceProducerEpoch();
         this.endTransaction(m.transactionalId, fence.producerId, fence.producerEpoch, false, false, (error) =>
           this.deps.ctx.trace('txn-timeout', `${m.transactionalId}: timed-out transaction aborted: ${error}`),

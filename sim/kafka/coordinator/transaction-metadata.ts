@@ -20,7 +20,8 @@ const VALID_PREVIOUS: Record<TransactionState, readonly TransactionState[]> = {
   Empty: ['Empty', 'CompleteCommit', 'CompleteAbort'],
   Ongoing: ['Ongoing', 'Empty', 'CompleteCommit', 'CompleteAbort'],
   PrepareCommit: ['Ongoing'],
-  PrepareAbort: ['Ongoing', 'PrepareEpochFence'],
+  // Empty and the Complete states: transaction version 2's abort of a transaction that added no partition (4.0).
+  PrepareAbort: ['Ongoing', 'PrepareEpochFence', 'Empty', 'CompleteCommit', 'CompleteAbort'],
   CompleteCommit: ['PrepareCommit'],
   CompleteAbort: ['PrepareAbort'],
   Dead: ['Empty', 'CompleteAbort', 'CompleteCommit'],
@@ -151,9 +152,15 @@ export class TransactionMetadata {
    * kept as lastProducerEpoch so that a retried EndTxn of the old epoch is known (Kafka 4.0's
    * TransactionMetadata.prepareAbortOrCommit, as its KIP and apache/kafka PR 17849 / KAFKA-18660 show it: 4.0's
    * source is not in the mirror, whose tags end at 3.9.0-rc3). Epoch exhaustion there (a new producer id,
-   * nextProducerId) is not modelled: no run comes near 32767 transactions of one id.
+   * nextProducerId) is not modelled: no run comes near 32767 transactions of one id. `noPartitionAdded` (4.0, with
+   * the bump): an abort of a transaction that added no partition, which has none to mark and starts now.
    */
-  prepareAbortOrCommit(state: 'PrepareCommit' | 'PrepareAbort', now: number, bumpEpoch = false): TxnTransit {
+  prepareAbortOrCommit(
+    state: 'PrepareCommit' | 'PrepareAbort',
+    now: number,
+    bumpEpoch = false,
+    noPartitionAdded = false,
+  ): TxnTransit {
     if (!bumpEpoch) return this.prepareSameProducer(state, this.partitions, now);
     return this.prepareTransitionTo(
       state,
@@ -161,8 +168,8 @@ export class TransactionMetadata {
       this.producerEpoch + 1,
       this.producerEpoch,
       this.txnTimeoutMs,
-      this.partitions,
-      this.txnStartTimestamp,
+      noPartitionAdded ? [] : this.partitions,
+      noPartitionAdded ? now : this.txnStartTimestamp,
       now,
     );
   }

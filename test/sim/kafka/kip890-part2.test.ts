@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProduceResponse } from '../../../sim/kafka/messages.ts';
 import type { KafkaBehaviours } from '../../../sim/kafka/protocol.ts';
-import { releaseOf } from '../../../sim/kafka/releases.ts';
+import { probeCountsSince, probeMark, probeRecord } from '../../../sim/kafka/probes.ts';
+import { NEWEST_RELEASE, releaseOf } from '../../../sim/kafka/releases.ts';
 import { commit, init, rawChannel, readAll, sendAll, txnProduceRequest } from '../../helpers/txn-scenario.ts';
 import { txnProducer, txnScenario } from '../../helpers/txn-scenario.ts';
 
@@ -80,5 +81,35 @@ describe('KIP-890 part 2: a late produce of a committed transaction', () => {
     );
     const refused = lateProduceIntoNextTransaction({ ...releaseOf('3.9').behaviours, kip890p2: true });
     expect(refused.answer?.error).toBe('INVALID_PRODUCER_EPOCH');
+  });
+});
+
+/** A transaction of one record to partition 0, committed; the probe counts it hit and the partition's log. */
+function oneRecordCommitted(protocol: KafkaBehaviours) {
+  const mark = probeMark();
+  const s = txnScenario({ metadata: 'kraft', protocol }).start();
+  const p = txnProducer(s, 'tx-add');
+  expect(init(s, p)).toEqual({ type: 'ok' });
+  p.beginTransaction();
+  expect(sendAll(s, p, [[0, 1]]).map((o) => o.type)).toEqual(['ok']);
+  expect(commit(s, p)).toEqual({ type: 'ok' });
+  s.run(1_000);
+  const log = s.partition(s.leader(0), 0).log.all();
+  return { probes: probeRecord(probeCountsSince(mark)), log: log.map((b) => b.control?.type ?? b.values[0]) };
+}
+
+describe('KIP-890 part 2: the partition leader adds the partition to the transaction', () => {
+  it('4.4: the client sends no AddPartitionsToTxn; the leader adds it, and the COMMIT marker reaches it', () => {
+    const { probes, log } = oneRecordCommitted(releaseOf(NEWEST_RELEASE).behaviours);
+    expect(probes.txnPartitionAddedByLeader).toBe(1);
+    expect(probes.txnPartitionVerified).toBe(0);
+    expect(log).toEqual([1, 'COMMIT']);
+  });
+
+  it('3.9: the client adds it and the leader only verifies', () => {
+    const { probes, log } = oneRecordCommitted(releaseOf('3.9').behaviours);
+    expect(probes.txnPartitionAddedByLeader).toBe(0);
+    expect(probes.txnPartitionVerified).toBe(1);
+    expect(log).toEqual([1, 'COMMIT']);
   });
 });

@@ -5,6 +5,7 @@
 // consumers stalled (HangingTransaction). From 3.6 the leader verifies it with the coordinator
 // (ReplicaManager.appendRecords, AddPartitionsToTxnManager, handleVerifyPartitionsInTransaction) and refuses it.
 import { describe, expect, it } from 'vitest';
+import { probeCountsSince, probeMark, probeRecord } from '../../../sim/kafka/probes.ts';
 import type { ProduceResponse } from '../../../sim/kafka/messages.ts';
 import type { KafkaBehaviours } from '../../../sim/kafka/protocol.ts';
 import { NEWEST_RELEASE, releaseOf } from '../../../sim/kafka/releases.ts';
@@ -78,12 +79,12 @@ function hangs(protocol: KafkaBehaviours, metadata: 'zk' | 'kraft'): void {
   expect(readAll(s, x, 'read_uncommitted')).toEqual([7, 8]);
 }
 
-function refused(protocol: KafkaBehaviours, metadata: 'zk' | 'kraft'): void {
+function refused(protocol: KafkaBehaviours, metadata: 'zk' | 'kraft', markers = ['ABORT']): void {
   const { s, x, sent, aborted, leader } = lateProduceAfterAbort(protocol, metadata);
   expect(sent).toEqual([{ type: 'fail', error: 'DELIVERY_TIMEOUT' }]);
   expect(aborted).toEqual({ type: 'ok' });
   // The late record was verified with the coordinator, which had ended the transaction: refused.
-  expect(leader.log.all().map((b) => b.control?.type ?? 'data')).toEqual(['ABORT']);
+  expect(leader.log.all().map((b) => b.control?.type ?? 'data')).toEqual(markers);
   expect(leader.lastStableOffset).toBe(leader.log.logEndOffset);
   otherProducerCommits(s, x, 8);
   s.run(1_000);
@@ -105,7 +106,14 @@ describe('KIP-890: a produce that arrives after its transaction was aborted', ()
   });
 
   it('newest release (kraft): refused, no hang', () => {
-    refused(releaseOf(NEWEST_RELEASE).behaviours, 'kraft');
+    // Transaction version 2: the client added no partition itself and no leader added x before the abort, so the
+    // coordinator aborted an empty transaction (no marker); the late record, asking to be added in the old epoch,
+    // is fenced.
+    const mark = probeMark();
+    refused(releaseOf(NEWEST_RELEASE).behaviours, 'kraft', []);
+    const probes = probeRecord(probeCountsSince(mark));
+    expect(probes.txnEmptyAbort).toBe(1);
+    expect(probes.txnProduceRefusedAfterVerification).toBeGreaterThanOrEqual(1);
   });
 
   it('3.5 with +kip890 does not hang; 3.7 with -kip890 hangs', () => {
