@@ -32,9 +32,10 @@ const GROUP_ID = 'g';
 /** A commit outside the group protocol (no member, no generation): an Empty group takes it. */
 const NO_MEMBER: ConsumerGroupMetadata = { groupId: GROUP_ID, generationId: -1, memberId: '', groupInstanceId: null };
 
-function scenario(metadata: 'zk' | 'kraft'): Scenario {
+function scenario(metadata: 'zk' | 'kraft', kafka?: string): Scenario {
   return txnScenario({
     metadata,
+    ...(kafka === undefined ? {} : { kafka }),
     internalTopics: {
       enabled: [TRANSACTION_STATE_TOPIC, CONSUMER_OFFSETS_TOPIC],
       'transaction.state.log.num.partitions': 3,
@@ -198,6 +199,25 @@ describe('GroupCoordinator.handleTxnCommitOffsets: KIP-447 group metadata', () =
     expect(abort(s, p)).toEqual({ type: 'ok' });
     s.run(1000);
     expect(fetched(s, raw, true)).toEqual([1, -1]);
+    expect(s.monitor.violations).toEqual([]);
+  });
+});
+
+describe('before KIP-447 (2.4)', () => {
+  it('TxnOffsetCommit v2 carries no group metadata: a stale generation goes unchecked', () => {
+    const s = scenario('zk', '2.4');
+    const raw = rawChannel(s);
+    const a = member(s, 'a');
+    s.run(10_000);
+    const stale = a().consumer.groupMetadata();
+    member(s, 'b');
+    s.run(10_000);
+    expect(a().consumer.groupMetadata().generationId).toBeGreaterThan(stale.generationId);
+    const p = inTransaction(s, 'tx-v2', 1);
+    expect(sendOffsets(s, p, offsetsOf([0, 6]), stale)).toEqual({ type: 'ok' });
+    expect(commit(s, p)).toEqual({ type: 'ok' });
+    s.run(1000);
+    expect(fetched(s, raw, false)).toEqual([6, -1]);
     expect(s.monitor.violations).toEqual([]);
   });
 });
