@@ -333,7 +333,7 @@ export class Partition {
       transactional?: boolean;
       /**
        * A coordinator's transactional batch (GroupMetadataManager.storeOffsets of a TxnOffsetCommit, appended with
-       * origin COORDINATOR): UnifiedLog.analyzeAndValidateProducerState looks for duplicates and
+       * origin COORDINATOR): UnifiedLog.analyzeAndValidateProducerState (3.9) looks for duplicates and
        * ProducerAppendInfo checks sequences only for origin CLIENT, so only the verification and the epoch apply.
        */
       coordinator?: true;

@@ -115,7 +115,7 @@ export class ConsumerCoordinator {
   memberId = '';
   generation = -1;
   /**
-   * ConsumerCoordinator.groupMetadata: the generation and member id of the last completed join (onJoinComplete),
+   * ConsumerCoordinator.groupMetadata (3.9): the generation and member id of the last completed join (onJoinComplete),
    * kept when the member later loses them, as KafkaConsumer.groupMetadata() hands them to
    * sendOffsetsToTransaction.
    */
@@ -525,7 +525,7 @@ export class ConsumerCoordinator {
         if (res === null || res.error !== 'COORDINATOR_LOAD_IN_PROGRESS') this.markCoordinatorUnknown();
         return done(null);
       }
-      // OffsetFetchResponseHandler: a partition with an unstable offset commit fails the fetch with the retriable
+      // OffsetFetchResponseHandler (3.9): a partition with an unstable offset commit fails the fetch with the retriable
       // UnstableOffsetCommitException, retried as the other failures are (at the next poll here).
       if (res.partitions.some((p) => p.error === 'UNSTABLE_OFFSET_COMMIT')) return done(null);
       const out = new Map<number, OffsetToCommit>();

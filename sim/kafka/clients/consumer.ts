@@ -154,8 +154,9 @@ export class Consumer implements CoordinatorHost {
   }
 
   /**
-   * KafkaConsumer.groupMetadata (2.5, KIP-447): the group, generation and member id a transactional producer's
-   * sendOffsetsToTransaction sends; a consumer that never subscribed has no group (Kafka's InvalidGroupIdException).
+   * KafkaConsumer.groupMetadata (KIP-447, 2.5; as in 3.9): the group, generation and member id a transactional
+   * producer's sendOffsetsToTransaction sends; a consumer that never subscribed has no group (Kafka's
+   * InvalidGroupIdException).
    */
   groupMetadata(): ConsumerGroupMetadata {
     if (this.group === null) throw new Error('groupMetadata: this consumer has no group.id (it never subscribed)');

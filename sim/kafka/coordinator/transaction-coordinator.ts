@@ -171,7 +171,8 @@ export class TransactionCoordinator implements Coordinator {
         );
         return true;
       case 'AddOffsetsToTxn':
-        // KafkaApis.handleAddOffsetsToTxnRequest: the group's offsets partition joins the transaction as any other.
+        // KafkaApis.handleAddOffsetsToTxnRequest (3.9): the group's offsets partition joins the transaction as any
+        // other.
         this.handleAddPartitions(
           { ...m, type: 'AddPartitionsToTxn', partitions: [this.offsetsPartitionOf(m.groupId)] },
           (error) =>
