@@ -4,6 +4,7 @@
 // (KafkaProducer's transactional API, the consumer's isolation.level).
 import { describe, expect, it } from 'vitest';
 import type { TxnTransitionEvent } from '../../../sim/events/index.ts';
+import { readTxnRecord } from '../../../sim/kafka/coordinator/transaction-metadata.ts';
 import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../../../sim/kafka/topics.ts';
 import { NEWEST_BEHAVIOURS } from '../../helpers/behaviours.ts';
 import { abort, commit, init, readAll, sendAll, txnProducer, txnScenario } from '../../helpers/txn-scenario.ts';
@@ -113,6 +114,45 @@ describe.each(['zk', 'kraft'] as const)('transactions in %s mode', (metadata) =>
     const txnPartition = partitionId(TRANSACTION_STATE_TOPIC, partitionFor('tx-f', 3));
     expect(s.leader(txnPartition)).toBe(complete?.broker);
     expect(s.monitor.violations).toEqual([]);
+  });
+
+  it('TransactionMarkerChannelManager: CompleteCommit only once every partition has its marker', () => {
+    const s = txnScenario({ metadata }).start();
+    const transitions: TxnTransitionEvent[] = [];
+    s.cluster.observe((e) => {
+      if (e.kind === 'txn-transition' && e.transactionalId === 'tx-m') transitions.push(e);
+    });
+    const p = txnProducer(s, 'tx-m');
+    expect(init(s, p)).toEqual({ type: 'ok' });
+    p.beginTransaction();
+    sendAll(s, p, [
+      [0, 40],
+      [1, 41],
+    ]);
+    // Partition 1's marker is held up: its leader answers the coordinator 20 s late (the link out of the leader is
+    // slow, nothing lost), unless the coordinator leads partition 1 itself, then partition 0's.
+    const coordinator = s.leader(partitionId(TRANSACTION_STATE_TOPIC, partitionFor('tx-m', 3)));
+    const slow = [1, 0].find((x) => s.leader(x) !== coordinator);
+    expect(slow).toBeDefined();
+    const held = s.leader(slow as number);
+    s.world.net.setLinkLatency(`b${held}`, `b${coordinator}`, { kind: 'constant', ms: 20_000 });
+    expect(commit(s, p)).toEqual({ type: 'ok' });
+    s.run(5_000);
+    // The other partition's marker is in, this one's answer is not: the coordinator has written no CompleteCommit to
+    // its log (it still owes a marker, TxnMarkerQueue), so a failover now would load PrepareCommit and send it again.
+    const txnPartition = partitionId(TRANSACTION_STATE_TOPIC, partitionFor('tx-m', 3));
+    const written = (): (string | undefined)[] =>
+      s
+        .partition(coordinator, txnPartition)
+        .log.all()
+        .flatMap((b) => (b.payloads ?? []).filter((r) => r.key === 'tx-m').map((r) => readTxnRecord(r)?.state));
+    expect(written()).toContain('PrepareCommit');
+    expect(written()).not.toContain('CompleteCommit');
+    s.world.net.setLinkLatency(`b${held}`, `b${coordinator}`, null);
+    s.run(30_000);
+    expect(transitions.map((t) => t.to)).toContain('CompleteCommit');
+    expect(readAll(s, 0, 'read_committed')).toEqual([40]);
+    expect(readAll(s, 1, 'read_committed')).toEqual([41]);
   });
 
   it('TransactionCoordinator.abortTimedOutTransactions: a transaction past transaction.timeout.ms is aborted', () => {
