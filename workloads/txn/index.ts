@@ -14,6 +14,7 @@
 // transaction; kafkasim's producer has no TxnOffsetCommit, so the consumer commits its positions with commitSync
 // right after a committed transaction (enable.auto.commit off, as Jepsen's --disable-auto-commit): a rebalance restarts
 // a partition at the last committed transaction's end, unless that commitSync failed (a rebalance under way).
+// Clients crash now and then, between transactions or in the middle of one, as Jepsen's :crash-clients? (crash.ts).
 import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
 import type { TransactionalProducer } from '../../sim/kafka/clients/transactional-producer.ts';
@@ -24,7 +25,8 @@ import type { HistoryRecorder } from '../history-recorder.ts';
 import type { RebalanceEvent } from '../../sim/kafka/clients/consumer-coordinator.ts';
 import { rebalanceLog } from '../queue/consumers.ts';
 import { pollOkValue } from '../queue/micro-ops.ts';
-import { WORKLOAD_GROUP, type ConsumerMode } from '../queue/options.ts';
+import { QUEUE_WORKLOAD_DEFAULTS, WORKLOAD_GROUP, type ConsumerMode } from '../queue/options.ts';
+import { CLIENT_CRASHED, TxnCrashes, transactionalIdOf } from './crash.ts';
 
 export interface TxnWorkloadOptions {
   clients: number;
@@ -42,6 +44,9 @@ export interface TxnWorkloadOptions {
   pollMs: number;
   /** assign: each consumer assigns itself every key; subscribe: the consumers share them out as one group. */
   consumerMode: ConsumerMode;
+  /** Chance, at each point a client may crash (between transactions, before each micro-op and the commit, while the
+   * commit or abort is in flight), that its node crashes there (crash.ts); the queue workload's default. */
+  crashProbability: number;
 }
 
 export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
@@ -53,6 +58,7 @@ export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
   meanThinkMs: 50,
   pollMs: 100,
   consumerMode: 'assign',
+  crashProbability: QUEUE_WORKLOAD_DEFAULTS.crashProbability,
 };
 
 /** The queue workload's group timings; offsets are committed by the workload after each committed transaction. */
@@ -67,6 +73,8 @@ interface TxnUnderWay {
   done: Value[];
   start: Map<number, number>;
   rebalances: RebalanceEvent[];
+  /** Recorded complete (ok, fail, or info: its commit unknown, or its client crashed). */
+  ended: boolean;
 }
 
 interface TxnClient {
@@ -74,6 +82,8 @@ interface TxnClient {
   process: number;
   producer: TransactionalProducer | null;
   ready: boolean;
+  /** The transactional.id its next producer takes (crash.ts: a fresh one for each process after a crash). */
+  transactionalId: string;
 }
 
 export class TxnWorkload {
@@ -84,6 +94,7 @@ export class TxnWorkload {
   private stopped = false;
   /** Transactions invoked and completed, by outcome. */
   readonly stats = { invoked: 0, ok: 0, fail: 0, info: 0 };
+  readonly crashes: TxnCrashes;
 
   constructor(
     private readonly cluster: KafkaCluster,
@@ -92,6 +103,8 @@ export class TxnWorkload {
     options: Partial<TxnWorkloadOptions> = {},
   ) {
     this.options = { ...TXN_WORKLOAD_DEFAULTS, ...options };
+    const crashes = cluster.world.stream('txn-crash');
+    this.crashes = new TxnCrashes(cluster, recorder, crashes, this.options.crashProbability);
   }
 
   private get subscribing(): boolean {
@@ -105,7 +118,8 @@ export class TxnWorkload {
   start(): void {
     for (let c = 0; c < this.options.clients; c++) {
       const node = `txn-client-${c}`;
-      const client: TxnClient = { node, process: this.nextProcess++, producer: null, ready: false };
+      const transactionalId = transactionalIdOf(node, null);
+      const client: TxnClient = { node, process: this.nextProcess++, producer: null, ready: false, transactionalId };
       this.clients.push(client);
       const consumer = { 'isolation.level': this.options.isolation, 'auto.offset.reset': 'earliest' } as const;
       this.cluster.addClient(node, this.subscribing ? { consumer, group: TXN_GROUP } : { consumer });
@@ -136,7 +150,7 @@ export class TxnWorkload {
       consumer: { 'isolation.level': 'read_committed', 'auto.offset.reset': 'earliest' },
     });
     this.cluster.world.start(node);
-    const consumer = this.kafka({ node, process, producer: null, ready: false }).consumer;
+    const consumer = this.kafka({ node, process, producer: null, ready: false, transactionalId: '' }).consumer;
     consumer.assign(this.keys);
     for (const k of this.keys) consumer.seek(k, 0);
     const poll = (left: number, ends: Map<number, number>): void => {
@@ -170,7 +184,7 @@ export class TxnWorkload {
     if (this.subscribing) this.subscribe(client, k);
     else k.consumer.assign(this.keys);
     const producer = k.transactionalProducer({
-      'transactional.id': `txn-${client.node}`,
+      'transactional.id': client.transactionalId,
       'transaction.timeout.ms': this.options.transactionTimeoutMs,
     });
     client.producer = producer;
@@ -199,6 +213,7 @@ export class TxnWorkload {
 
   private next(client: TxnClient): void {
     if (this.stopped) return;
+    if (this.crashes.drawn()) return this.crashSoon(client, null);
     const pause = this.random.exponential(this.options.meanThinkMs);
     this.kafka(client).ctx.setTimer(pause, () => this.transaction(client));
   }
@@ -232,9 +247,11 @@ export class TxnWorkload {
       : new Map(this.keys.map((k) => [k, consumer.position(k)]));
     const rebalances: RebalanceEvent[] = [];
     const done: Value[] = [];
+    const t: TxnUnderWay = { process, mops, done, start, rebalances, ended: false };
     producer.beginTransaction();
     const step = (i: number): void => {
-      if (i === mops.length) return this.finish(client, { process, mops, done, start, rebalances });
+      if (this.crashes.drawn()) return this.crashSoon(client, t);
+      if (i === mops.length) return this.finish(client, t);
       const m = mops[i];
       if (m[0] === 'send') {
         const [, key, value] = m;
@@ -278,6 +295,7 @@ export class TxnWorkload {
         );
         return this.reopen(client);
       }
+      this.crashInFlight(client, t);
       const consumer = this.kafka(client).consumer;
       const assigned = this.subscribing ? new Set(consumer.assignment()) : null;
       // A subscribed consumer seeks only the partitions it still owns (KafkaConsumer.seek refuses the others).
@@ -298,10 +316,12 @@ export class TxnWorkload {
         else this.reopen(client);
       });
     });
+    this.crashInFlight(client, t);
   }
 
   /** Jepsen's :rebalance-log on a transaction whose polls went through a rebalance. */
   private completeTxn(t: TxnUnderWay, op: Op): void {
+    t.ended = true;
     if (t.rebalances.length > 0) op.rebalanceLog = rebalanceLog(t.rebalances);
   }
 
@@ -312,5 +332,31 @@ export class TxnWorkload {
   private afterCommit(client: TxnClient): void {
     if (!this.subscribing) return this.next(client);
     this.kafka(client).consumer.commitSync(() => this.next(client));
+  }
+
+  /**
+   * The client's node crashes (crash.ts), in a world event of its own rather than inside a callback of the client
+   * that is about to die; a transaction under way, `t`, ends :info. Then a new process opens a new producer, under a
+   * fresh transactional.id, and a new consumer.
+   */
+  private crashSoon(client: TxnClient, t: TxnUnderWay | null, delayMs = 0): void {
+    this.cluster.world.schedule(delayMs, () => {
+      if (t !== null && t.ended) return;
+      if (t === null) this.crashes.crashIdle(client.node, client.process);
+      else {
+        this.crashes.crashMidTxn(client.node);
+        this.stats.info++;
+        const invoked = t.mops.map((m) => [...m]);
+        this.completeTxn(t, this.recorder.complete(t.process, 'info', 'txn', invoked, CLIENT_CRASHED));
+      }
+      client.producer = null;
+      this.reopen(client);
+      client.transactionalId = transactionalIdOf(client.node, client.process);
+    });
+  }
+
+  /** Now and then a client crashes while its commit or abort is in flight, unless it is answered first. */
+  private crashInFlight(client: TxnClient, t: TxnUnderWay): void {
+    if (this.crashes.drawn()) this.crashSoon(client, t, this.crashes.inFlightDelayMs());
   }
 }
