@@ -15,6 +15,8 @@ export class TxnWatch {
   private readonly stateIds: Set<number>;
   private readonly markers: NonNullable<TxnFacts['markers']> = [];
   private readonly records: Omit<NonNullable<TxnFacts['coordinatorRecords']>[number], 'kept'>[] = [];
+  /** When a data partition's leader first appended each transactional record, by key/value. */
+  private readonly appendedAt = new Map<string, number>();
   /** The removals and elections of the __transaction_state partitions, as CrashWatch sees the data partitions'. */
   private readonly stateWatch: CrashWatch;
 
@@ -34,11 +36,18 @@ export class TxnWatch {
             producerEpoch: v.producerEpoch,
             state: v.state,
             txnStart: v.txnStartTimestamp,
+            partitions: v.partitions,
           };
           this.records.push({ ...at, transactionalId: r.key, ...txn });
         });
       }
-      if (e.kind !== 'append' || !e.asLeader || e.control === undefined || !isDataPartition(e.partition)) return;
+      if (e.kind !== 'append' || !e.asLeader || !isDataPartition(e.partition)) return;
+      if (e.control === undefined) {
+        if (e.transactional === true)
+          for (const v of e.values)
+            if (!this.appendedAt.has(`${e.partition}/${v}`)) this.appendedAt.set(`${e.partition}/${v}`, e.time);
+        return;
+      }
       const producerId = e.producer?.id;
       if (producerId === undefined) return;
       for (let i = 0; i < e.values.length; i++)
@@ -149,7 +158,8 @@ export class TxnWatch {
         b.values.forEach((value, i) => {
           const offset = b.baseOffset + i;
           const producerId = b.producerId;
-          if (offset === lso) firstUnstable.push({ key, offset, value, producerId });
+          const appendedAt = this.appendedAt.get(`${key}/${value}`);
+          if (offset === lso) firstUnstable.push({ key, offset, value, producerId, appendedAt });
           if (offset >= lso) unreadable.push({ key, value, offset, why: 'open', producerId });
           else if (
             aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= offset && offset <= a.lastOffset)

@@ -60,7 +60,7 @@ export interface DurabilityFacts {
 export interface TxnFacts {
   unreadable: { key: number; value: number; offset: number; why: 'aborted' | 'open'; producerId?: number }[];
   /** Per data partition whose last stable offset is below its high watermark: the record there, which holds it. */
-  firstUnstable: { key: number; offset: number; value: number; producerId?: number }[];
+  firstUnstable: { key: number; offset: number; value: number; producerId?: number; appendedAt?: number }[];
   /** Power losses of a replica of a __transaction_state partition with unsynced records, or with none at all. */
   coordinatorLosses: { time: number; broker: number; partition: number }[];
   /** Each __transaction_state partition's replicas (brokers hosting it at the end or at a crash). */
@@ -107,6 +107,8 @@ export interface TxnFacts {
     state: string;
     /** The transaction's txnStartTimestamp: the records of one transaction share it. */
     txnStart: number;
+    /** The data partitions the transaction holds in this record (absent: not known). */
+    partitions?: number[];
     time: number;
     kept: boolean;
   }[];

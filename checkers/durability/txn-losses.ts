@@ -19,7 +19,7 @@
 import type { History, Value } from '../../workloads/history/format.ts';
 import type { Anomaly, CheckResult } from '../result.ts';
 import { lossExplainer, type LossExplainer } from './causes.ts';
-import type { DurabilityFacts, TxnFacts } from './facts.ts';
+import type { DurabilityFacts, LossFacts, TxnFacts } from './facts.ts';
 import { duplicateOfForgottenEpoch } from './txn-duplicates.ts';
 
 /** The anomalies a loss of committed records leaves in Jepsen's checker. */
@@ -242,8 +242,12 @@ function markerLost(facts: DurabilityFacts, s: Sent, explainer: LossExplainer): 
  * partition and for a cause the configuration allows (LossExplainer over that topic's own removals and elections),
  * what it had written of the transaction that makes it so: every record of that transaction when it hangs open
  * (the coordinator forgot it, so nothing ever ends it), its PrepareCommit (or, none written, every record) when
- * its own committed transaction ended aborted. Generalises decisionLost to a replica that was down, not powered
- * off, and lost the records when it truncated to a leader that lacked them. That cause, or null.
+ * its own committed transaction ended aborted. Or, hanging open, every record that held the record's partition,
+ * each lost only after the record was appended: the coordinator kept the transaction but forgot it had added the
+ * partition, so its PrepareCommit or PrepareAbort names only the partitions its reloaded state holds and no marker
+ * ever ends it there (TransactionStateManager.loadTransactionMetadata, TransactionMarkerChannelManager, 3.9). A
+ * record appended after its partition was forgotten is KAFKA-14402's hanging transaction, no excuse. Generalises decisionLost to a replica that was down, not powered off, and lost the
+ * records when it truncated to a leader that lacked them. That cause, or null.
  */
 function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<string, number>): string | null {
   const u = txn?.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);
@@ -262,12 +266,37 @@ function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMa
   const prepared = own.filter((r) => r.state === 'PrepareCommit');
   const decisive = u.why === 'aborted' && prepared.length > 0 ? prepared : own;
   const explainer = lossExplainer(txn.coordinatorLoss);
-  let cause: string | null = null;
-  for (const r of decisive) {
-    if (r.kept) return null;
-    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
-    if (!verdict.allowed || verdict.cause === null) return null;
-    cause ??= verdict.cause;
-  }
-  return cause;
+  const lostFor = (lost: typeof own): string | null => {
+    let cause: string | null = null;
+    for (const r of lost) {
+      if (r.kept) return null;
+      const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
+      if (!verdict.allowed || verdict.cause === null) return null;
+      cause ??= verdict.cause;
+    }
+    return cause;
+  };
+  const whole = lostFor(decisive);
+  if (whole !== null || u.why !== 'open' || !('appendedAt' in holder)) return whole;
+  const holding = own.filter((r) => r.partitions?.includes(holder.key) === true);
+  if (holding.length === 0 || !removedAfter(holder.appendedAt, holding, txn.coordinatorLoss)) return null;
+  return lostFor(holding);
+}
+
+/** Every removal that took one of the records from a replica came after `at`. */
+function removedAfter(
+  at: number | undefined,
+  records: { partition: number; offset: number; value: number }[],
+  loss: LossFacts,
+): boolean {
+  if (at === undefined) return false;
+  return records.every((r) =>
+    loss.removals.every(
+      (x) =>
+        x.key !== r.partition ||
+        r.offset < x.fromOffset ||
+        x.values[r.offset - x.fromOffset] !== r.value ||
+        x.time > at,
+    ),
+  );
 }

@@ -252,6 +252,44 @@ describe('attributeTxnLosses: a transaction the coordinator forgot', () => {
   });
 });
 
+describe('attributeTxnLosses: a partition the coordinator forgot its transaction held', () => {
+  // Value 1 committed at offset 0 of key 0 by producer 7, read by nobody, left open at the end. The coordinator
+  // wrote Ongoing [1] at offset 5 (kept) and Ongoing [1, 0] at offset 6 of __transaction_state-0, when the
+  // transaction added key 0; a power loss at 50 took offset 6 unflushed, so the reloaded coordinator never sent
+  // key 0 a marker (seed 642 of the txn fuzz with client crashes).
+  const history = HISTORY.slice(0, 2);
+  const jepsen = checkJepsenKafka(history);
+  const record = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12 };
+  const before = { ...record, offset: 5, value: -9, state: 'Ongoing', time: 12, partitions: [1], kept: true };
+  const added = { ...record, offset: 6, value: -10, state: 'Ongoing', time: 14, partitions: [1, 0], kept: false };
+  const removal = { time: 50, broker: 1, key: 100000, how: 'power-loss' as const, epochs: [0], syncedOffset: 6 };
+  const txn = (appendedAt: number | undefined, records = [before, added]): TxnFacts => ({
+    unreadable: [{ key: 0, value: 1, offset: 0, why: 'open', producerId: 7 }],
+    firstUnstable: [{ key: 0, offset: 0, value: 1, producerId: 7, appendedAt }],
+    coordinatorLosses: [],
+    coordinatorReplicas: replicas,
+    markers: [],
+    coordinatorRecords: records,
+    coordinatorLoss: { policy: POLICY, removals: [{ ...removal, fromOffset: 6, values: [-10] }], elections: [] },
+  });
+
+  it('allows the record left open when the record that added its partition was lost after it was appended', () => {
+    const r = attributeTxnLosses(jepsen, history, facts(txn(15)));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('keeps it a finding when appended after the loss (KAFKA-14402), undated, or the partition is still held', () => {
+    const cases: TxnFacts[] = [
+      txn(60),
+      txn(undefined),
+      txn(15, [before, { ...added, kept: true }]),
+      txn(15, [before, { ...added, partitions: [1] }]),
+    ];
+    for (const t of cases) expect(attributeTxnLosses(jepsen, history, facts(t)).valid).toBe(false);
+  });
+});
+
 describe('attributeTxnLosses: a committed record read, then aborted once its marker was lost', () => {
   // Producer 7 committed 10 (offset 0) and 1 (offset 1), COMMIT marker -5 at offset 2, then 2 at offset 3; a reader
   // read all three. The marker was lost from every replica unflushed, and the producer's next ABORT (-6) took its

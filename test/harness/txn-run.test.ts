@@ -135,6 +135,7 @@ describe('txn swarm seeds whose data partitions lost a transaction marker or a s
       offset: 62,
       value: 103,
       producerId: 2001000000,
+      appendedAt: 5916.262,
     });
   });
 
