@@ -162,7 +162,7 @@ describe('a txn swarm seed whose coordinator handed a producer epoch out twice',
     // and 53 (epoch 10, sequences 0 and 1) at offsets 38 and 39. At 44 s the coordinator, back at epoch 9, handed
     // epoch 10 out again (KIP-890 part 2 bumps it at every EndTxn); the transaction that sent 94 and 96 to partition 1
     // with sequences 0 and 1 was answered with offsets 38 and 39 as duplicates and appended nothing.
-    const run = runTest(testOf({ seed: 827, workloadKind: 'txn', nemesis: 'swarm' }));
+    const run = runTest(testOf({ seed: 827, workloadKind: 'txn', nemesis: 'swarm', ...AS_FOUND }));
     expect(run.historyHash).toBe('390b69ec9dea9cb5');
     expect(run.result.valid).toBe(true);
     const records = run.facts.durability.txn?.coordinatorRecords ?? [];

@@ -23,6 +23,12 @@ export const CLIENT_CRASHED = 'CLIENT_CRASHED';
 /** A commit or abort in flight crashes within this many ms of going out: before, during or after its round trip. */
 const IN_FLIGHT_CRASH_WITHIN_MS = 20;
 
+/**
+ * Where a client crashes around one transaction: before it (Jepsen's :crash op, in its place), after `afterMops` of
+ * its micro-ops (all of them: before its commit), or `delayMs` after its commit or abort went out.
+ */
+export type CrashSite = { kind: 'idle' } | { kind: 'mid'; afterMops: number } | { kind: 'in-flight'; delayMs: number };
+
 export class TxnCrashes {
   /** Crashes performed: between transactions, and in the middle of one. */
   readonly stats = { idle: 0, midTxn: 0 };
@@ -34,14 +40,18 @@ export class TxnCrashes {
     private readonly probability: number,
   ) {}
 
-  /** Whether the client crashes here. With probability 0 nothing is drawn, so such runs keep their histories. */
-  drawn(): boolean {
-    return this.probability > 0 && this.random.chance(this.probability);
-  }
-
-  /** How long after a commit or abort went out its client crashes, when `drawn` says it does. */
-  inFlightDelayMs(): number {
-    return this.random.int(0, IN_FLIGHT_CRASH_WITHIN_MS);
+  /**
+   * Whether the client crashes around its next transaction, of `length` micro-ops, and where: with the queue
+   * workload's crashProbability, the chance that a client's next op is a crash. Half the crashes are Jepsen's, before
+   * the transaction; the other half strike inside it, at one of its sites drawn uniformly. With probability 0 nothing
+   * is drawn, so such runs keep the histories they had before clients crashed.
+   */
+  site(length: number): CrashSite | null {
+    if (this.probability === 0 || !this.random.chance(this.probability)) return null;
+    if (this.random.chance(0.5)) return { kind: 'idle' };
+    const k = this.random.int(0, length + 1);
+    if (k <= length) return { kind: 'mid', afterMops: k };
+    return { kind: 'in-flight', delayMs: this.random.int(0, IN_FLIGHT_CRASH_WITHIN_MS) };
   }
 
   /** Jepsen's :crash op between transactions: `process` records it, and it ends :info as Jepsen's client answers. */

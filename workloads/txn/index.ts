@@ -26,7 +26,7 @@ import type { RebalanceEvent } from '../../sim/kafka/clients/consumer-coordinato
 import { rebalanceLog } from '../queue/consumers.ts';
 import { pollOkValue } from '../queue/micro-ops.ts';
 import { QUEUE_WORKLOAD_DEFAULTS, WORKLOAD_GROUP, type ConsumerMode } from '../queue/options.ts';
-import { CLIENT_CRASHED, TxnCrashes, transactionalIdOf } from './crash.ts';
+import { CLIENT_CRASHED, TxnCrashes, transactionalIdOf, type CrashSite } from './crash.ts';
 
 export interface TxnWorkloadOptions {
   clients: number;
@@ -44,8 +44,10 @@ export interface TxnWorkloadOptions {
   pollMs: number;
   /** assign: each consumer assigns itself every key; subscribe: the consumers share them out as one group. */
   consumerMode: ConsumerMode;
-  /** Chance, at each point a client may crash (between transactions, before each micro-op and the commit, while the
-   * commit or abort is in flight), that its node crashes there (crash.ts); the queue workload's default. */
+  /**
+   * Chance that a client crashes around a transaction: before it, after some of its micro-ops, or while its commit or
+   * abort is in flight (crash.ts). The queue workload's, and its default.
+   */
   crashProbability: number;
 }
 
@@ -75,6 +77,8 @@ interface TxnUnderWay {
   rebalances: RebalanceEvent[];
   /** Recorded complete (ok, fail, or info: its commit unknown, or its client crashed). */
   ended: boolean;
+  /** Where its client crashes, if it does (crash.ts). */
+  crash: CrashSite | null;
 }
 
 interface TxnClient {
@@ -213,7 +217,6 @@ export class TxnWorkload {
 
   private next(client: TxnClient): void {
     if (this.stopped) return;
-    if (this.crashes.drawn()) return this.crashSoon(client, null);
     const pause = this.random.exponential(this.options.meanThinkMs);
     this.kafka(client).ctx.setTimer(pause, () => this.transaction(client));
   }
@@ -233,6 +236,8 @@ export class TxnWorkload {
     const producer = client.producer;
     const consumer = this.kafka(client).consumer;
     const mops = this.plan();
+    const crash = this.crashes.site(mops.length);
+    if (crash?.kind === 'idle') return this.crashSoon(client, null);
     const process = client.process;
     this.stats.invoked++;
     this.recorder.invoke(
@@ -247,10 +252,10 @@ export class TxnWorkload {
       : new Map(this.keys.map((k) => [k, consumer.position(k)]));
     const rebalances: RebalanceEvent[] = [];
     const done: Value[] = [];
-    const t: TxnUnderWay = { process, mops, done, start, rebalances, ended: false };
+    const t: TxnUnderWay = { process, mops, done, start, rebalances, ended: false, crash };
     producer.beginTransaction();
     const step = (i: number): void => {
-      if (this.crashes.drawn()) return this.crashSoon(client, t);
+      if (crash?.kind === 'mid' && crash.afterMops === i) return this.crashSoon(client, t);
       if (i === mops.length) return this.finish(client, t);
       const m = mops[i];
       if (m[0] === 'send') {
@@ -295,7 +300,6 @@ export class TxnWorkload {
         );
         return this.reopen(client);
       }
-      this.crashInFlight(client, t);
       const consumer = this.kafka(client).consumer;
       const assigned = this.subscribing ? new Set(consumer.assignment()) : null;
       // A subscribed consumer seeks only the partitions it still owns (KafkaConsumer.seek refuses the others).
@@ -316,7 +320,8 @@ export class TxnWorkload {
         else this.reopen(client);
       });
     });
-    this.crashInFlight(client, t);
+    // The crash strikes the commit in flight, or the abort of a commit that failed first, unless it is answered.
+    if (t.crash?.kind === 'in-flight') this.crashSoon(client, t, t.crash.delayMs);
   }
 
   /** Jepsen's :rebalance-log on a transaction whose polls went through a rebalance. */
@@ -353,10 +358,5 @@ export class TxnWorkload {
       this.reopen(client);
       client.transactionalId = transactionalIdOf(client.node, client.process);
     });
-  }
-
-  /** Now and then a client crashes while its commit or abort is in flight, unless it is answered first. */
-  private crashInFlight(client: TxnClient, t: TxnUnderWay): void {
-    if (this.crashes.drawn()) this.crashSoon(client, t, this.crashes.inFlightDelayMs());
   }
 }
