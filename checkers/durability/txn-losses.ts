@@ -246,8 +246,9 @@ function markerLost(facts: DurabilityFacts, s: Sent, explainer: LossExplainer): 
  * each lost only after the record was appended: the coordinator kept the transaction but forgot it had added the
  * partition, so its PrepareCommit or PrepareAbort names only the partitions its reloaded state holds and no marker
  * ever ends it there (TransactionStateManager.loadTransactionMetadata, TransactionMarkerChannelManager, 3.9). A
- * record appended after its partition was forgotten is KAFKA-14402's hanging transaction, no excuse. Generalises decisionLost to a replica that was down, not powered off, and lost the
- * records when it truncated to a leader that lacked them. That cause, or null.
+ * record appended after its partition was forgotten is KAFKA-14402's hanging transaction, no excuse. Generalises
+ * decisionLost to a replica that was down, not powered off, and lost the records when it truncated to a leader that
+ * lacked them. That cause, or null.
  */
 function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<string, number>): string | null {
   const u = txn?.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);

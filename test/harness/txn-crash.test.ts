@@ -59,7 +59,7 @@ describe('a txn run whose clients crash', () => {
     expect((abort?.time ?? 0) - (began?.time ?? Infinity)).toBeGreaterThanOrEqual(TRANSACTION_TIMEOUT_MS);
   });
 
-  it('leaves no transaction open: each ends, and no partition s last stable offset stays below its high watermark', () => {
+  it('leaves no transaction open: each ends, no last stable offset stays below its high watermark', () => {
     const byId = new Map<string, TxnTransitionEvent>();
     for (const e of transitions(run)) byId.set(e.transactionalId, e);
     expect(byId.size).toBeGreaterThan(3);

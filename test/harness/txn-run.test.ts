@@ -9,7 +9,7 @@ import { TRANSACTION_STATE_TOPIC } from '../../sim/kafka/topics.ts';
 import type { History, Op, Value } from '../../workloads/history/format.ts';
 
 const OPTIONS = { seed: 1, workloadKind: 'txn', timeSeconds: 30 } as const;
-/** The seeds below were found before the txn workload's clients crashed: they keep the histories they were found with. */
+/** The seeds below were found before the txn workload's clients crashed: they keep the histories found. */
 const AS_FOUND = { workload: { crashProbability: 0 } } as const;
 
 /** The values an ok poll returned, by key/value. */
