@@ -445,6 +445,8 @@ export class InvariantMonitor {
         return this.txns.onTransition(e);
       case 'group-stable':
         return this.checkGroup(e);
+      case 'offset-fetched':
+        return this.txns.onOffsetFetched(e);
       case 'acked': {
         if (e.acks !== -1) return;
         let m = this.acked.get(e.partition);

@@ -13,12 +13,21 @@
 //     (KAFKA-14402, what KIP-890's verification prevents from 3.6): the last stable offset stays there for good.
 //     Judged when that leader's high watermark passes the record: a deposed leader's append that is truncated
 //     away hangs nothing.
+//   TxnOffsetCommitIsolation: a group coordinator's OffsetFetch answer is never an offset a TxnOffsetCommit wrote
+//     (a transactional batch in its __consumer_offsets partition) unless that producer's next marker in the
+//     coordinator's log is a COMMIT: offsets of an open or aborted transaction are never visible (KIP-98;
+//     GroupMetadata.completePendingTxnOffsetCommit, doLoadGroupsAndOffsets).
 
 import type { ReplicationEvent, TxnTransitionEvent } from '../../sim/events/index.ts';
 
 /** What the monitor reports; it adds the event's time and step and files it under the invariant's name. */
 export interface TxnViolation {
-  invariant: 'LastStableOffset' | 'ReadCommittedIsolation' | 'MarkerBeforeRecords' | 'HangingTransaction';
+  invariant:
+    | 'LastStableOffset'
+    | 'ReadCommittedIsolation'
+    | 'MarkerBeforeRecords'
+    | 'HangingTransaction'
+    | 'TxnOffsetCommitIsolation';
   partition: number;
   brokers: number[];
   description: string;
@@ -53,10 +62,15 @@ export const TXN_INVARIANT_EXPLANATIONS = {
     'coordinator has that producer Ongoing with the partition (or is ending that transaction and its marker has ' +
     'not yet come): else no marker ever ends it, the last stable offset stays there and read_committed consumers ' +
     'stall (KAFKA-14402; KIP-890 verification from 3.6).',
+  TxnOffsetCommitIsolation:
+    "A group coordinator's OffsetFetch never returns an offset committed inside a transaction (TxnOffsetCommit) " +
+    "unless the transaction's COMMIT marker follows it in the coordinator's __consumer_offsets log: a pending or " +
+    "aborted transaction's offsets are never visible.",
 } as const;
 
 type AppendInfo = Extract<ReplicationEvent, { kind: 'append' }>;
 type CommittedRead = Extract<ReplicationEvent, { kind: 'committed-read' }>;
+type OffsetFetched = Extract<ReplicationEvent, { kind: 'offset-fetched' }>;
 
 export class TxnInvariants {
   /** broker/partition → its transactional batches and markers, by offset. */
@@ -168,6 +182,28 @@ export class TxnInvariants {
       }
       return;
     }
+  }
+
+  /** TxnOffsetCommitIsolation: the commit OffsetFetch returned, if transactional, is followed by its COMMIT. */
+  onOffsetFetched(e: OffsetFetched): void {
+    const m = this.mirror(e.broker, e.partition);
+    if (m === undefined || e.appendedBatchOffset < 0) return;
+    const i = m.findIndex((x) => x.offset === e.appendedBatchOffset && x.kind === 'data');
+    if (i < 0) return;
+    const x = m[i];
+    const marker = m.slice(i + 1).find((y) => y.producerId === x.producerId && y.kind !== 'data');
+    if (marker?.kind === 'COMMIT') return;
+    const why = marker === undefined ? 'whose transaction has no marker there' : `aborted at offset ${marker.offset}`;
+    this.report({
+      invariant: 'TxnOffsetCommitIsolation',
+      partition: e.partition,
+      brokers: [e.broker],
+      description:
+        `group coordinator ${e.broker} returned offset ${e.offset} of partition ${e.topicPartition} to an ` +
+        `OffsetFetch of group ${e.groupId}: a TxnOffsetCommit of producer ${x.producerId} at offset ${x.offset} of ` +
+        `partition ${e.partition}, ${why}`,
+      detail: { groupId: e.groupId, topicPartition: e.topicPartition, offset: e.offset, producerId: x.producerId },
+    });
   }
 
   onCommittedRead(r: CommittedRead): void {

@@ -23,6 +23,7 @@ export type InvariantName =
   | 'ReadCommittedIsolation'
   | 'MarkerBeforeRecords'
   | 'HangingTransaction'
+  | 'TxnOffsetCommitIsolation'
   // Consumer groups.
   | 'GroupAssignmentExclusive'
   | 'CooperativeRevokeFirst';

@@ -36,8 +36,26 @@ export interface GroupStableEvent {
   members: { memberId: string; partitions: number[]; owned: number[] }[];
 }
 
+/**
+ * A group coordinator answered OffsetFetch with a partition's committed offset: which commit it was, by where its
+ * batch is in the group's __consumer_offsets partition (-1 unknown).
+ */
+export interface OffsetFetchedEvent {
+  kind: 'offset-fetched';
+  time: number;
+  /** The coordinator's broker and its __consumer_offsets partition (a global id). */
+  broker: number;
+  partition: number;
+  groupId: string;
+  /** The data partition whose offset was fetched. */
+  topicPartition: number;
+  offset: number;
+  appendedBatchOffset: number;
+}
+
 export type ReplicationEvent =
   | GroupStableEvent
+  | OffsetFetchedEvent
   | {
       kind: 'append';
       time: number;

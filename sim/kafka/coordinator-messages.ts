@@ -44,6 +44,26 @@ export interface AddPartitionsToTxnResponse {
   error: KafkaError;
 }
 
+/**
+ * AddOffsetsToTxn (KIP-98): adds the group's __consumer_offsets partition to the producer's transaction
+ * (KafkaApis.handleAddOffsetsToTxnRequest hands it to TransactionCoordinator.handleAddPartitionsToTransaction), so
+ * that the transaction's marker reaches the group coordinator.
+ */
+export interface AddOffsetsToTxnRequest {
+  type: 'AddOffsetsToTxn';
+  correlationId: number;
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  groupId: string;
+}
+
+export interface AddOffsetsToTxnResponse {
+  type: 'AddOffsetsToTxnResponse';
+  correlationId: number;
+  error: KafkaError;
+}
+
 /** EndTxn: commit (true) or abort the producer's transaction. */
 export interface EndTxnRequest {
   type: 'EndTxn';
@@ -91,6 +111,16 @@ export interface WriteTxnMarkersResponse {
 
 /** Every coordinator request and response: KafkaMessage includes them (coordinators add theirs here). */
 export type CoordinatorRequest =
-  FindCoordinatorRequest | AddPartitionsToTxnRequest | EndTxnRequest | WriteTxnMarkersRequest | GroupRequest;
+  | FindCoordinatorRequest
+  | AddPartitionsToTxnRequest
+  | AddOffsetsToTxnRequest
+  | EndTxnRequest
+  | WriteTxnMarkersRequest
+  | GroupRequest;
 export type CoordinatorResponse =
-  FindCoordinatorResponse | AddPartitionsToTxnResponse | EndTxnResponse | WriteTxnMarkersResponse | GroupResponse;
+  | FindCoordinatorResponse
+  | AddPartitionsToTxnResponse
+  | AddOffsetsToTxnResponse
+  | EndTxnResponse
+  | WriteTxnMarkersResponse
+  | GroupResponse;

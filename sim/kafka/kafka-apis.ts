@@ -21,8 +21,12 @@ import type {
 import type { MetadataCache } from './metadata-cache.ts';
 import type { ClusterConfig } from './config.ts';
 import type { Coordinator } from './coordinator/index.ts';
-import type { FindCoordinatorRequest } from './coordinator-messages.ts';
-import { coordinatorPartition } from './topics.ts';
+import type {
+  FindCoordinatorRequest,
+  WriteTxnMarkersRequest,
+  WriteTxnMarkersResponse,
+} from './coordinator-messages.ts';
+import { CONSUMER_OFFSETS_TOPIC, coordinatorPartition, topicPartitionOf } from './topics.ts';
 import type { ObserverHub } from './observer.ts';
 import type { FetchCallback, ProduceCallback, ReplicaManager } from './replica-manager.ts';
 import { P, probe } from './probes.ts';
@@ -62,6 +66,7 @@ const NOT_COORDINATOR_ANSWER = {
     producerEpoch: -1,
   },
   AddPartitionsToTxn: { type: 'AddPartitionsToTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
+  AddOffsetsToTxn: { type: 'AddOffsetsToTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
   EndTxn: { type: 'EndTxnResponse', error: 'COORDINATOR_NOT_AVAILABLE' },
 } as const;
 
@@ -130,7 +135,10 @@ export class KafkaApis {
         });
         return true;
       case 'WriteTxnMarkers':
-        this.replicaManager.writeTxnMarkers(m, WRITE_TXN_MARKERS_TIMEOUT_MS, (res) => this.ctx.send(from, res));
+        this.replicaManager.writeTxnMarkers(m, WRITE_TXN_MARKERS_TIMEOUT_MS, (res) => {
+          this.onTxnMarkersWritten(m, res);
+          this.ctx.send(from, res);
+        });
         return true;
       case 'FindCoordinator':
         this.handleFindCoordinator(from, m);
@@ -140,11 +148,31 @@ export class KafkaApis {
     }
     for (const c of this.deps.coordinators) if (c.handle(from, m)) return true;
     // A transactional request on a broker without a transaction coordinator (the topic is not enabled).
-    if (m.type === 'InitProducerId' || m.type === 'AddPartitionsToTxn' || m.type === 'EndTxn') {
+    if (
+      m.type === 'InitProducerId' ||
+      m.type === 'AddPartitionsToTxn' ||
+      m.type === 'AddOffsetsToTxn' ||
+      m.type === 'EndTxn'
+    ) {
       this.ctx.send(from, { ...NOT_COORDINATOR_ANSWER[m.type], correlationId: m.correlationId });
       return true;
     }
     return false;
+  }
+
+  /**
+   * handleWriteTxnMarkersRequest's maybeSendResponseCallback (3.9, the classic group coordinator): before answering,
+   * each marker's __consumer_offsets partitions that took it go to the group coordinator, which materialises or
+   * drops the producer's pending offsets there (onTransactionCompleted).
+   */
+  private onTxnMarkersWritten(req: WriteTxnMarkersRequest, res: WriteTxnMarkersResponse): void {
+    req.markers.forEach((marker, i) => {
+      const written = (res.markers[i]?.partitions ?? [])
+        .filter((p) => p.error === 'NONE' && topicPartitionOf(p.partition).topic === CONSUMER_OFFSETS_TOPIC)
+        .map((p) => p.partition);
+      if (written.length === 0) return;
+      for (const c of this.deps.coordinators) c.onTransactionCompleted?.(marker.producerId, written, marker.committed);
+    });
   }
 
   /**

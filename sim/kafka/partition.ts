@@ -326,7 +326,18 @@ export class Partition {
    * producer's checks (Log.analyzeAndValidateProducerState, ProducerAppendInfo: producer-state.ts).
    */
   appendAsLeader(
-    producer: { producerId: number; producerEpoch: number; baseSequence: number; transactional?: boolean },
+    producer: {
+      producerId: number;
+      producerEpoch: number;
+      baseSequence: number;
+      transactional?: boolean;
+      /**
+       * A coordinator's transactional batch (GroupMetadataManager.storeOffsets of a TxnOffsetCommit, appended with
+       * origin COORDINATOR): UnifiedLog.analyzeAndValidateProducerState (3.9) looks for duplicates and
+       * ProducerAppendInfo checks sequences only for origin CLIENT, so only the verification and the epoch apply.
+       */
+      coordinator?: true;
+    },
     values: number[],
     acks: 0 | 1 | -1,
     payloads?: readonly CoordinatorRecord[],
@@ -339,7 +350,12 @@ export class Partition {
       return { error: 'NOT_ENOUGH_REPLICAS', baseOffset: -1, requiredOffset: -1 };
     }
     const { producerId, producerEpoch, baseSequence } = producer;
-    if (producerId !== NO_PRODUCER) {
+    if (producerId !== NO_PRODUCER && producer.coordinator === true) {
+      if (producer.transactional === true && this.missingVerification(producerId, verificationGuard))
+        return { error: 'INVALID_TXN_STATE', baseOffset: -1, requiredOffset: -1 };
+      const error = this.producers.checkMarker(producerId, producerEpoch);
+      if (error !== 'NONE') return { error, baseOffset: -1, requiredOffset: -1 };
+    } else if (producerId !== NO_PRODUCER) {
       const check = this.producers.check(producerId, producerEpoch, baseSequence, baseSequence + values.length - 1);
       if (check.kind === 'duplicate') {
         // A retry of a batch already in the log: answer with its original offset, append nothing.

@@ -166,8 +166,9 @@ export class ProducerStateManager {
   }
 
   /**
-   * ProducerAppendInfo.appendEndTxnMarker's checkProducerEpoch (3.9): a marker of an epoch older than the
-   * producer's is refused (InvalidProducerEpochException: INVALID_PRODUCER_EPOCH in the WriteTxnMarkers answer).
+   * ProducerAppendInfo.checkProducerEpoch (3.9) for a marker (appendEndTxnMarker) or a coordinator's transactional
+   * batch (appendDataBatch, origin COORDINATOR, no sequence check): an epoch older than the producer's is refused
+   * (InvalidProducerEpochException: INVALID_PRODUCER_EPOCH).
    */
   checkMarker(producerId: number, producerEpoch: number): KafkaError {
     return producerEpoch < this.producerEpochOf(producerId) ? 'INVALID_PRODUCER_EPOCH' : 'NONE';

@@ -91,6 +91,13 @@ export interface LeadershipListener {
 /** What a coordinator's append came to: NONE once the high watermark passed it, or why not. */
 export type CoordinatorAppendCallback = (error: KafkaError, baseOffset: number) => void;
 
+/** A coordinator's append inside a producer's transaction (a TxnOffsetCommit), under its verification guard. */
+export interface TransactionalAppend {
+  producerId: number;
+  producerEpoch: number;
+  verificationGuard: number | null;
+}
+
 interface DelayedProduce {
   partition: number;
   baseOffset: number;
@@ -547,19 +554,54 @@ export class ReplicaManager {
     payloads: readonly CoordinatorRecord[],
     timeoutMs: number,
     done: CoordinatorAppendCallback,
+    txn?: TransactionalAppend,
   ): void {
     const p = this.partitions.get(partition);
     if (p === undefined) return done('NOT_LEADER_OR_FOLLOWER', -1);
     const values = payloads.map(() => this.coordinatorValue());
+    // GroupMetadataManager.generateOffsetRecords: a TxnOffsetCommit's batch is transactional, with the producer's
+    // id and epoch and base sequence 0.
+    const producer =
+      txn === undefined
+        ? { producerId: -1, producerEpoch: -1, baseSequence: -1 }
+        : {
+            producerId: txn.producerId,
+            producerEpoch: txn.producerEpoch,
+            baseSequence: 0,
+            transactional: true,
+            coordinator: true as const,
+          };
     let result;
     try {
-      result = p.appendAsLeader({ producerId: -1, producerEpoch: -1, baseSequence: -1 }, values, -1, payloads);
+      result = p.appendAsLeader(producer, values, -1, payloads, txn?.verificationGuard ?? null);
     } catch (e) {
       return logDirFailed(this.ctx, `partition ${partition} appending`, e);
     }
     if (result.error !== 'NONE') return done(result.error, -1);
     const complete = (error: KafkaError, baseOffset: number): void => done(error, baseOffset);
     this.delayProduce(p, result.baseOffset, result.requiredOffset, timeoutMs, complete);
+  }
+
+  /**
+   * ReplicaManager.maybeStartTransactionVerificationForPartition (3.6.0, KIP-890), as the group coordinator asks it
+   * before a TxnOffsetCommit's append: `done` gets NONE and the verification guard to append under (null: nothing to
+   * verify, the transaction is already open here or verification is off), or the error the commit fails with.
+   */
+  maybeStartTransactionVerificationForPartition(
+    partition: number,
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    done: (error: KafkaError, guard: number | null) => void,
+  ): void {
+    const request = { partition, transactionalId, producerId, producerEpoch, transactional: true as const };
+    if (!AddPartitionsToTxnManager.wants(this.config, request)) return done('NONE', null);
+    const p = this.partitions.get(partition);
+    const guard = p === undefined ? 'NOT_LEADER' : p.maybeStartTransactionVerification(producerId, -1, producerEpoch);
+    if (guard === 'NOT_LEADER') return done('NOT_LEADER_OR_FOLLOWER', null);
+    if (guard === null) return done('NONE', null);
+    this.verification ??= new AddPartitionsToTxnManager(this.config, this.metadataCache, this.deps.channel);
+    this.verification.verify(request, (error) => done(error, error === 'NONE' ? guard : null));
   }
 
   /**

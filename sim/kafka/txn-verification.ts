@@ -17,6 +17,12 @@ import type { MetadataCache } from './metadata-cache.ts';
 import type { RequestChannel } from './request-channel.ts';
 import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from './topics.ts';
 
+/** What verification needs of an append: a client's Produce, or a TxnOffsetCommit's append to __consumer_offsets. */
+export type VerifiedAppend = Pick<
+  ProduceRequest,
+  'partition' | 'transactionalId' | 'producerId' | 'producerEpoch' | 'transactional'
+>;
+
 /** The broker's request.timeout.ms (30 s), which bounds the inter-broker send (InterBrokerSendThread). */
 export const VERIFICATION_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -40,7 +46,7 @@ export class AddPartitionsToTxnManager {
   }
 
   /** Whether the request needs verifying: a transactional producer's batch (partitionEntriesForVerification). */
-  static wants(config: ClusterConfig, req: ProduceRequest): boolean {
+  static wants(config: ClusterConfig, req: VerifiedAppend): boolean {
     return (
       config.protocol.kip890 &&
       req.transactional === true &&
@@ -60,7 +66,7 @@ export class AddPartitionsToTxnManager {
   }
 
   /** Verifies `req`'s partition; `done` gets NONE, or the error the produce is to be answered with. */
-  verify(req: ProduceRequest, done: (error: KafkaError) => void): void {
+  verify(req: VerifiedAppend, done: (error: KafkaError) => void): void {
     const transactionalId = req.transactionalId as string;
     const coordinator = this.coordinatorOf(transactionalId);
     if (coordinator < 0) return done(producerError('COORDINATOR_NOT_AVAILABLE'));

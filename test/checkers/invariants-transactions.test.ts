@@ -39,6 +39,18 @@ const read = (
   aborted,
 });
 
+/** A group coordinator's OffsetFetch answer of the commit whose batch is at `batch` of its offsets partition 0. */
+const fetchedOf = (batch: number): ReplicationEvent => ({
+  kind: 'offset-fetched',
+  time: 100,
+  broker: 0,
+  partition: 0,
+  groupId: 'g',
+  topicPartition: 1,
+  offset: 42,
+  appendedBatchOffset: batch,
+});
+
 function run(events: ReplicationEvent[]): string[] {
   const m = new InvariantMonitor(null, { minInsyncReplicas: 1, replicationFactor: 1 });
   for (const e of events) m.observe(e);
@@ -51,6 +63,22 @@ const T = { transactional: true } as const;
 describe('transaction invariants', () => {
   it('accept a committed transaction read below the last stable offset', () => {
     expect(run([append(0, P, T), append(1, P, T), append(2, P, { control: 'COMMIT' }), read(3, 3, 3)])).toEqual([]);
+  });
+
+  it('TxnOffsetCommitIsolation: offsets of an open or aborted transaction returned, not those of a commit', () => {
+    const plain = { id: -1, epoch: -1 };
+    expect(run([append(0, P, T), append(1, P, { control: 'COMMIT' }), fetchedOf(0)])).toEqual([]);
+    // A plain OffsetCommit's batch (not mirrored) and an unknown position say nothing.
+    expect(run([append(0, plain, {}), fetchedOf(0), fetchedOf(-1)])).toEqual([]);
+    expect(run([append(0, P, T), fetchedOf(0)])).toEqual(['TxnOffsetCommitIsolation']);
+    expect(run([append(0, P, T), append(1, P, { control: 'ABORT' }), fetchedOf(0)])).toEqual([
+      'TxnOffsetCommitIsolation',
+    ]);
+    // Another producer's COMMIT does not end this one.
+    const Q = { id: 8, epoch: 0 };
+    expect(run([append(0, P, T), append(1, Q, T), append(2, Q, { control: 'COMMIT' }), fetchedOf(0)])).toEqual([
+      'TxnOffsetCommitIsolation',
+    ]);
   });
 
   it('LastStableOffset: a last stable offset above the high watermark', () => {

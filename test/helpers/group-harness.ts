@@ -5,7 +5,7 @@ import { GROUP_CONFIG_DEFAULTS, GroupCoordinator } from '../../sim/kafka/group/g
 import { groupBehaviours } from '../../sim/kafka/group/group-behaviours.ts';
 import type { GroupLog } from '../../sim/kafka/group/group-metadata-manager.ts';
 import { GroupMetadataManager } from '../../sim/kafka/group/group-metadata-manager.ts';
-import type { GroupRecord } from '../../sim/kafka/group/group-records.ts';
+import type { GroupLogBatch, GroupRecord } from '../../sim/kafka/group/group-records.ts';
 import type { GroupRequest } from '../../sim/kafka/group/group-messages.ts';
 import { handleGroupRequest } from '../../sim/kafka/group/group-apis.ts';
 import type {
@@ -53,14 +53,31 @@ export class MemoryGroupLog implements GroupLog {
     return 0;
   }
 
-  append(_partition: number, records: GroupRecord[], _timeoutMs: number, done: (error: KafkaError) => void): void {
+  append(
+    _partition: number,
+    records: GroupRecord[],
+    _timeoutMs: number,
+    done: (error: KafkaError, baseOffset: number) => void,
+  ): void {
     const error = this.failWith;
+    const base = this.records.length;
     if (error === null) this.records.push(...records);
-    this.clock.setTimer(this.ackMs, () => done(error ?? 'NONE'));
+    this.clock.setTimer(this.ackMs, () => done(error ?? 'NONE', error === null ? base : -1));
   }
 
-  read(): GroupRecord[] {
-    return [...this.records];
+  verify(_p: number, _id: string, _pid: number, _epoch: number, done: (e: KafkaError, g: number | null) => void): void {
+    done('NONE', null);
+  }
+
+  /** One plain batch per record, at its index. */
+  read(): GroupLogBatch[] {
+    return this.records.map((r, i) => ({
+      kind: 'records',
+      baseOffset: i,
+      producerId: -1,
+      transactional: false,
+      records: [r],
+    }));
   }
 }
 

@@ -5,6 +5,7 @@ import { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { SendOutcome } from '../../sim/kafka/clients/producer.ts';
 import type { BrokerConfig, ProducerConfig } from '../../sim/kafka/config.ts';
 import { clusterConfig } from '../../sim/kafka/config.ts';
+import { releaseOf } from '../../sim/kafka/releases.ts';
 import type { ReplicationEvent } from '../../sim/events/index.ts';
 import type { KafkaBehaviours } from '../../sim/kafka/protocol.ts';
 import { NEWEST_BEHAVIOURS } from './behaviours.ts';
@@ -29,6 +30,8 @@ export interface ScenarioOptions {
   internalTopics?: Partial<InternalTopicsConfig>;
   /** Coordinators each broker runs besides the built-in ones (probes in tests). */
   coordinators?: readonly CoordinatorFactory[];
+  /** The release (its behaviours, under `protocol`); the newest by default. */
+  kafka?: string;
 }
 
 /** Test-friendly timeouts: the pre-2.5 defaults, so failures are detected within seconds. */
@@ -53,7 +56,11 @@ export class Scenario {
         partitions: o.partitions ?? 1,
         replicationFactor: o.rf ?? 3,
         broker: { ...FAST_BROKER, 'min.insync.replicas': 2, ...(o.broker ?? {}) },
-        protocol: { ...NEWEST_BEHAVIOURS, ...(o.protocol ?? {}) },
+        ...(o.kafka === undefined ? {} : { kafka: o.kafka }),
+        protocol: {
+          ...(o.kafka === undefined ? NEWEST_BEHAVIOURS : releaseOf(o.kafka).behaviours),
+          ...(o.protocol ?? {}),
+        },
         metadata: o.metadata ?? 'zk',
         kraft: o.kraft ?? {},
         internalTopics: o.internalTopics ?? {},

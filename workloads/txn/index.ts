@@ -9,11 +9,13 @@
 // With consumerMode subscribe (Jepsen's :sub-via #{:subscribe}), each client's consumer subscribes to the data topic
 // in one consumer group instead (recorded as a :subscribe op, again by each new process, as Jepsen's reopened client
 // subscribes anew), its polls read whatever partitions the group gives it, and an op that went through a rebalance
-// carries Jepsen's :rebalance-log. Jepsen's client (jepsen.redpanda.workload.queue, with-txn and send-offsets!)
-// commits the highest offsets a transaction polled with KafkaProducer.sendOffsetsToTransaction, inside the
-// transaction; kafkasim's producer has no TxnOffsetCommit, so the consumer commits its positions with commitSync
-// right after a committed transaction (enable.auto.commit off, as Jepsen's --disable-auto-commit): a rebalance restarts
-// a partition at the last committed transaction's end, unless that commitSync failed (a rebalance under way).
+// carries Jepsen's :rebalance-log. As Jepsen's client (jepsen.redpanda.workload.queue, with-txn and send-offsets!)
+// does, a subscribed client's transaction sends the offsets after the highest it polled of each key with
+// KafkaProducer.sendOffsetsToTransaction (and the consumer's group metadata) before it commits, so the offsets commit
+// with the transaction or not at all: a rebalance restarts a partition after the last committed transaction that
+// polled it. A sendOffsetsToTransaction that fails (a stale generation after a rebalance, a fenced producer) aborts
+// the transaction, as Jepsen's safe-abort!. enable.auto.commit is off (Jepsen's --disable-auto-commit): nothing else
+// commits offsets. Assign mode sends none (its consumers have no group).
 // Clients crash now and then, between transactions or in the middle of one, as Jepsen's :crash-clients? (crash.ts).
 import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
@@ -63,7 +65,7 @@ export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
   crashProbability: QUEUE_WORKLOAD_DEFAULTS.crashProbability,
 };
 
-/** The queue workload's group timings; offsets are committed by the workload after each committed transaction. */
+/** The queue workload's group timings; offsets are committed by the transactions (sendOffsetsToTransaction). */
 const TXN_GROUP = { ...WORKLOAD_GROUP, 'enable.auto.commit': false };
 
 type Mop = ['send', number, number] | ['poll'];
@@ -74,6 +76,8 @@ interface TxnUnderWay {
   mops: Mop[];
   done: Value[];
   start: Map<number, number>;
+  /** The highest offset polled of each key (subscribe mode: what sendOffsetsToTransaction commits past). */
+  polled: Map<number, number>;
   rebalances: RebalanceEvent[];
   /** Recorded complete (ok, fail, or info: its commit unknown, or its client crashed). */
   ended: boolean;
@@ -252,11 +256,12 @@ export class TxnWorkload {
       : new Map(this.keys.map((k) => [k, consumer.position(k)]));
     const rebalances: RebalanceEvent[] = [];
     const done: Value[] = [];
-    const t: TxnUnderWay = { process, mops, done, start, rebalances, ended: false, crash };
+    const polled = new Map<number, number>();
+    const t: TxnUnderWay = { process, mops, done, start, polled, rebalances, ended: false, crash };
     producer.beginTransaction();
     const step = (i: number): void => {
       if (crash?.kind === 'mid' && crash.afterMops === i) return this.crashSoon(client, t);
-      if (i === mops.length) return this.finish(client, t);
+      if (i === mops.length) return this.sendOffsets(client, t);
       const m = mops[i];
       if (m[0] === 'send') {
         const [, key, value] = m;
@@ -269,22 +274,43 @@ export class TxnWorkload {
       consumer.poll(this.options.pollMs, (r) => {
         done.push(...(pollOkValue(r.records) as Value[]));
         rebalances.push(...(r.rebalances ?? []));
-        if (this.subscribing)
-          for (const [k, pairs] of r.records) if (pairs.length > 0 && !start.has(k)) start.set(k, pairs[0][0]);
+        if (this.subscribing) {
+          for (const [k, pairs] of r.records) {
+            if (pairs.length === 0) continue;
+            if (!start.has(k)) start.set(k, pairs[0][0]);
+            polled.set(k, Math.max(polled.get(k) ?? -1, pairs[pairs.length - 1][0]));
+          }
+        }
         step(i + 1);
       });
     };
     step(0);
   }
 
+  /**
+   * Jepsen's send-offsets!: a subscribed client's transaction that polled anything sends, for each key it polled,
+   * the offset after the highest it read (OffsetAndMetadata without a leader epoch) with its consumer's group
+   * metadata; a failure aborts the transaction.
+   */
+  private sendOffsets(client: TxnClient, t: TxnUnderWay): void {
+    if (!this.subscribing || t.polled.size === 0) return this.finish(client, t);
+    const producer = client.producer as TransactionalProducer;
+    const offsets = [...t.polled].sort(([a], [b]) => a - b);
+    const toCommit = offsets.map(([partition, offset]) => ({ partition, offset: offset + 1, leaderEpoch: -1 }));
+    producer.sendOffsetsToTransaction(toCommit, this.kafka(client).consumer.groupMetadata(), (o) => {
+      if (o.type === 'ok') this.finish(client, t);
+      else this.abort(client, t, o.error);
+    });
+  }
+
   private finish(client: TxnClient, t: TxnUnderWay): void {
     const producer = client.producer as TransactionalProducer;
-    const { process, mops, done, start } = t;
+    const { process, mops, done } = t;
     producer.commitTransaction((o) => {
       if (o.type === 'ok') {
         this.stats.ok++;
         this.completeTxn(t, this.recorder.complete(process, 'ok', 'txn', done));
-        return this.afterCommit(client);
+        return this.next(client);
       }
       if (o.type === 'info') {
         this.stats.info++;
@@ -300,43 +326,41 @@ export class TxnWorkload {
         );
         return this.reopen(client);
       }
-      const consumer = this.kafka(client).consumer;
-      const assigned = this.subscribing ? new Set(consumer.assignment()) : null;
-      // A subscribed consumer seeks only the partitions it still owns (KafkaConsumer.seek refuses the others).
-      for (const [k, offset] of start) if (assigned === null || assigned.has(k)) consumer.seek(k, offset);
-      producer.abortTransaction((a) => {
-        this.stats.fail++;
-        this.completeTxn(
-          t,
-          this.recorder.complete(
-            process,
-            'fail',
-            'txn',
-            mops.map((m) => [...m]),
-            o.error,
-          ),
-        );
-        if (a.type === 'ok') this.next(client);
-        else this.reopen(client);
-      });
+      this.abort(client, t, o.error);
     });
-    // The crash strikes the commit in flight, or the abort of a commit that failed first, unless it is answered.
-    if (t.crash?.kind === 'in-flight') this.crashSoon(client, t, t.crash.delayMs);
+    this.crashInFlight(client, t);
+  }
+
+  /** A transaction that cannot commit: its consumer seeks back, the producer aborts, the op fails. */
+  private abort(client: TxnClient, t: TxnUnderWay, error: string): void {
+    const producer = client.producer as TransactionalProducer;
+    const { process, mops, start } = t;
+    const consumer = this.kafka(client).consumer;
+    const assigned = this.subscribing ? new Set(consumer.assignment()) : null;
+    // A subscribed consumer seeks only the partitions it still owns (KafkaConsumer.seek refuses the others).
+    for (const [k, offset] of start) if (assigned === null || assigned.has(k)) consumer.seek(k, offset);
+    producer.abortTransaction((a) => {
+      this.stats.fail++;
+      this.completeTxn(
+        t,
+        this.recorder.complete(
+          process,
+          'fail',
+          'txn',
+          mops.map((m) => [...m]),
+          error,
+        ),
+      );
+      if (a.type === 'ok') this.next(client);
+      else this.reopen(client);
+    });
+    this.crashInFlight(client, t);
   }
 
   /** Jepsen's :rebalance-log on a transaction whose polls went through a rebalance. */
   private completeTxn(t: TxnUnderWay, op: Op): void {
     t.ended = true;
     if (t.rebalances.length > 0) op.rebalanceLog = rebalanceLog(t.rebalances);
-  }
-
-  /**
-   * A subscribed consumer commits its positions (one commitSync attempt, its error ignored as Jepsen's client
-   * records it and goes on) before the next transaction polls.
-   */
-  private afterCommit(client: TxnClient): void {
-    if (!this.subscribing) return this.next(client);
-    this.kafka(client).consumer.commitSync(() => this.next(client));
   }
 
   /**
@@ -358,5 +382,12 @@ export class TxnWorkload {
       this.reopen(client);
       client.transactionalId = transactionalIdOf(client.node, client.process);
     });
+  }
+
+  /** A crash drawn to strike in flight does, once: the commit's, or the abort's when no commit went out first. */
+  private crashInFlight(client: TxnClient, t: TxnUnderWay): void {
+    if (t.crash?.kind !== 'in-flight') return;
+    this.crashSoon(client, t, t.crash.delayMs);
+    t.crash = null;
   }
 }

@@ -82,6 +82,7 @@ export class KafkaClient implements Program {
       (ms, fn) => this.ctx.setTimer(ms, fn),
       this.bootstrap,
       () => this.ctx.now(),
+      groupBehaviours(this.options.kafka ?? NEWEST_RELEASE).kip447,
     );
   }
 

@@ -87,6 +87,16 @@ export type RebalanceEvent =
   | { kind: 'revoked' | 'lost'; partitions: number[]; generation: number }
   | { kind: 'assigned'; partitions: number[]; added: number[]; generation: number; memberId: string };
 
+/** ConsumerGroupMetadata: what a transactional producer's TxnOffsetCommit carries of the consumer's group. */
+export interface ConsumerGroupMetadata {
+  groupId: string;
+  /** -1 (JoinGroupRequest.UNKNOWN_GENERATION_ID) before the first join completes. */
+  generationId: number;
+  /** '' (UNKNOWN_MEMBER_ID) before the first join completes. */
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
 export type MemberState = 'UNJOINED' | 'PREPARING_REBALANCE' | 'COMPLETING_REBALANCE' | 'STABLE';
 
 interface Waiter {
@@ -104,6 +114,12 @@ const RETRIABLE_COMMIT: ReadonlySet<GroupError> = new Set<GroupError>([
 export class ConsumerCoordinator {
   memberId = '';
   generation = -1;
+  /**
+   * ConsumerCoordinator.groupMetadata (3.9): the generation and member id of the last completed join (onJoinComplete),
+   * kept when the member later loses them, as KafkaConsumer.groupMetadata() hands them to
+   * sendOffsetsToTransaction.
+   */
+  groupMetadata: ConsumerGroupMetadata;
   state: MemberState = 'UNJOINED';
   coordinator: number | null = null;
   private rejoinNeeded = true;
@@ -132,6 +148,7 @@ export class ConsumerCoordinator {
     private readonly setTimer: (ms: number, fn: () => void) => { cancel(): void },
     private readonly onEvent: (e: RebalanceEvent) => void = () => {},
   ) {
+    this.groupMetadata = { groupId: config['group.id'], generationId: -1, memberId: '', groupInstanceId: null };
     this.assignors = config['partition.assignment.strategy']
       .map(assignorNamed)
       .filter((a) => a.protocol === 'EAGER' || behaviours.kip429);
@@ -303,6 +320,12 @@ export class ConsumerCoordinator {
 
   /** onJoinComplete: cooperative members revoke what moved and rejoin; everyone takes the new assignment. */
   private onJoinComplete(assignment: number[]): void {
+    this.groupMetadata = {
+      groupId: this.config['group.id'],
+      generationId: this.generation,
+      memberId: this.memberId,
+      groupInstanceId: null,
+    };
     const owned = this.host.assignedPartitions();
     const assigned = [...assignment].sort((a, b) => a - b);
     const added = assigned.filter((p) => !owned.includes(p));
@@ -489,13 +512,22 @@ export class ConsumerCoordinator {
   fetchCommitted(partitions: number[], done: (offsets: Map<number, OffsetToCommit> | null) => void): void {
     const broker = this.coordinator;
     if (broker === null) return done(null);
-    const body: GroupRequestBody = { type: 'OffsetFetch', groupId: this.config['group.id'], partitions };
+    // KIP-447 (2.5): the consumer always asks requireStable (OffsetFetchRequest.Builder's `true`).
+    const body: GroupRequestBody = {
+      type: 'OffsetFetch',
+      groupId: this.config['group.id'],
+      partitions,
+      ...(this.behaviours.kip447 ? { requireStable: true as const } : {}),
+    };
     this.transport.send(broker, body, this.config['request.timeout.ms'], (r) => {
       const res = r as OffsetFetchResponse | null;
       if (res === null || res.error !== 'NONE') {
         if (res === null || res.error !== 'COORDINATOR_LOAD_IN_PROGRESS') this.markCoordinatorUnknown();
         return done(null);
       }
+      // OffsetFetchResponseHandler (3.9): a partition with an unstable offset commit fails the fetch with the retriable
+      // UnstableOffsetCommitException, retried as the other failures are (at the next poll here).
+      if (res.partitions.some((p) => p.error === 'UNSTABLE_OFFSET_COMMIT')) return done(null);
       const out = new Map<number, OffsetToCommit>();
       for (const p of res.partitions) if (p.offset >= 0) out.set(p.partition, p);
       done(out);

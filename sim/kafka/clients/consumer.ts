@@ -15,6 +15,7 @@ import type { Position } from './subscription-state.ts';
 import { initialPosition, maybeCompleteValidation, resetTimestamp } from './subscription-state.ts';
 import { P, probe } from '../probes.ts';
 import type {
+  ConsumerGroupMetadata,
   CoordinatorHost,
   GroupConsumerConfig,
   CoordinatorTransport,
@@ -150,6 +151,16 @@ export class Consumer implements CoordinatorHost {
   /** The group member in subscribe mode (its generation and member id, for the history). */
   get coordinator(): ConsumerCoordinator | null {
     return this.group;
+  }
+
+  /**
+   * KafkaConsumer.groupMetadata (KIP-447, 2.5; as in 3.9): the group, generation and member id a transactional
+   * producer's sendOffsetsToTransaction sends; a consumer that never subscribed has no group (Kafka's
+   * InvalidGroupIdException).
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    if (this.group === null) throw new Error('groupMetadata: this consumer has no group.id (it never subscribed)');
+    return { ...this.group.groupMetadata };
   }
 
   // ---- CoordinatorHost ----

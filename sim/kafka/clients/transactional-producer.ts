@@ -10,11 +10,22 @@
 // out, as producer.ts does), leaving the transaction abortable and, after its abort, the epoch to bump with
 // InitProducerId (KIP-360 2.5: TransactionManager.maybeTransitionToErrorState sets epochBumpRequired,
 // beginAbort then initializeTransactions): the attempt still in the network may land later, after the markers.
-// From 4.0 (KIP-890 part 2) the EndTxn answer may carry a bumped epoch, taken for the next transaction. Not
+// From 4.0 (KIP-890 part 2) the EndTxn answer may carry a bumped epoch, taken for the next transaction.
+// sendOffsetsToTransaction (KIP-98, with KIP-447's group metadata from 2.5) adds the group's offsets partition with
+// AddOffsetsToTxn, then sends TxnOffsetCommit to the group coordinator (TransactionManager's AddOffsetsToTxnHandler
+// and TxnOffsetCommitHandler): the offsets commit with the transaction or not at all. Not
 // modelled: KIP-360's expected epoch in that InitProducerId, KIP-890 part 2's implicit AddPartitionsToTxn (the
 // client here adds its partitions as 3.9 does), the idempotent-only producer.
 import type { ProducerConfig } from '../config.ts';
-import type { AddPartitionsToTxnResponse, EndTxnResponse, FindCoordinatorResponse } from '../coordinator-messages.ts';
+import type {
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnResponse,
+  EndTxnResponse,
+  FindCoordinatorResponse,
+} from '../coordinator-messages.ts';
+import type { TxnOffsetCommitError, TxnOffsetCommitResponse } from '../group/group-messages.ts';
+import type { CoordinatorType } from '../topics.ts';
+import type { ConsumerGroupMetadata } from './consumer-coordinator.ts';
 import type { InitProducerIdResponse, KafkaError, KafkaResponse, ProduceResponse } from '../messages.ts';
 import { RETRIABLE } from '../messages.ts';
 import type { RequestBody, RequestChannel } from '../request-channel.ts';
@@ -49,6 +60,25 @@ const COORDINATOR_RETRIABLE: ReadonlySet<KafkaError> = new Set<KafkaError>([
   'CONCURRENT_TRANSACTIONS',
 ]);
 
+/** An offset to commit for a data partition: the next offset to read, and the leader epoch of the record before. */
+export interface TxnOffset {
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+}
+
+/**
+ * TxnOffsetCommit errors retried with the same coordinator (RetriableException, TxnOffsetCommitHandler); those that
+ * look the coordinator up first are COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR and REQUEST_TIMED_OUT.
+ */
+const TXN_OFFSET_RETRIABLE: ReadonlySet<TxnOffsetCommitError> = new Set<TxnOffsetCommitError>([
+  ...RETRIABLE,
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'CONCURRENT_TRANSACTIONS',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'UNSTABLE_OFFSET_COMMIT',
+]);
+
 interface PendingSend {
   value: number;
   /** When delivery.timeout.ms runs out for it. */
@@ -68,7 +98,13 @@ export class TransactionalProducer {
   producerEpoch = -1;
   /** The coordinator's broker id, -1 while unknown. */
   private coordinator = -1;
+  /** The group coordinator of sendOffsetsToTransaction's group, -1 while unknown. */
+  private groupCoordinator = -1;
   private findAttempts = 0;
+  /** Whether the coordinator has this transaction (transactionStarted): partitions or offsets were added. */
+  private transactionStarted = false;
+  /** A sendOffsetsToTransaction under way: commit and abort wait for it, as the client's caller blocks on it. */
+  private offsetsInFlight = false;
   private readonly partitions = new Map<number, PartitionState>();
   /** Partitions the coordinator has in this transaction (TransactionManager.partitionsInTransaction). */
   private readonly inTransaction = new Set<number>();
@@ -89,6 +125,8 @@ export class TransactionalProducer {
     private readonly setTimer: (ms: number, fn: () => void) => unknown,
     private readonly bootstrap: string[],
     private readonly now: () => number,
+    /** KIP-447 (2.5): TxnOffsetCommit carries the consumer's generation and member id. */
+    private readonly kip447: boolean,
   ) {}
 
   private get backoff(): number {
@@ -99,21 +137,22 @@ export class TransactionalProducer {
 
   /** FindCoordinator (TRANSACTION) to the live brokers in turn, until one names the coordinator. */
   private findCoordinator(then: () => void): void {
+    this.lookupCoordinator('TRANSACTION', this.txn['transactional.id'], (nodeId) => {
+      this.coordinator = nodeId;
+      then();
+    });
+  }
+
+  /** TransactionManager.lookupCoordinator: FindCoordinator to the live brokers in turn, until one names it. */
+  private lookupCoordinator(keyType: CoordinatorType, key: string, found: (nodeId: number) => void): void {
     const live = this.metadata.brokers.map((b) => `b${b.id}`);
     const candidates = live.length > 0 ? live : this.bootstrap;
     const target = candidates[this.findAttempts++ % candidates.length];
-    const request = {
-      type: 'FindCoordinator' as const,
-      keyType: 'TRANSACTION' as const,
-      key: this.txn['transactional.id'],
-    };
+    const request = { type: 'FindCoordinator' as const, keyType, key };
     this.channel.send<FindCoordinatorResponse>(target, request, this.config['request.timeout.ms'], (r) => {
-      if (r !== null && r.error === 'NONE') {
-        this.coordinator = r.nodeId;
-        return then();
-      }
+      if (r !== null && r.error === 'NONE') return found(r.nodeId);
       if (r === null) this.metadata.refresh();
-      this.setTimer(this.backoff, () => this.findCoordinator(then));
+      this.setTimer(this.backoff, () => this.lookupCoordinator(keyType, key, found));
     });
   }
 
@@ -174,7 +213,114 @@ export class TransactionalProducer {
     if (this.state !== 'READY') throw new Error(`beginTransaction in ${this.state}`);
     this.state = 'IN_TRANSACTION';
     this.inTransaction.clear();
+    this.transactionStarted = false;
     this.abortableError = null;
+  }
+
+  /**
+   * KafkaProducer.sendOffsetsToTransaction(offsets, groupMetadata): AddOffsetsToTxn, then TxnOffsetCommit of
+   * `offsets` for the group until every partition's is taken. `done` gets ok, or fail with the error that made the
+   * transaction abortable (a stale generation: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION; FENCED_INSTANCE_ID) or the
+   * producer fatally failed (fenced, or an error the client does not expect).
+   */
+  sendOffsetsToTransaction(offsets: TxnOffset[], group: ConsumerGroupMetadata, done: (o: TxnOutcome) => void): void {
+    if (this.state !== 'IN_TRANSACTION' || this.abortableError !== null || this.offsetsInFlight)
+      return done({ type: 'fail', error: this.abortableError ?? `sendOffsetsToTransaction in ${this.state}` });
+    this.offsetsInFlight = true;
+    const finish = (o: TxnOutcome): void => {
+      this.offsetsInFlight = false;
+      done(o);
+      this.checkIdle();
+    };
+    this.coordinatorRequest<AddOffsetsToTxnResponse>(
+      () => ({
+        type: 'AddOffsetsToTxn',
+        transactionalId: this.txn['transactional.id'],
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        groupId: group.groupId,
+      }),
+      (r) => {
+        // AddOffsetsToTxnHandler.handleResponse.
+        if (r.error === 'NONE') {
+          this.transactionStarted = true;
+          return this.txnOffsetCommit(new Map(offsets.map((o) => [o.partition, o])), group, finish);
+        }
+        if (RETRIABLE.has(r.error)) return this.retryLater(() => this.retrySendOffsets(offsets, group, finish));
+        // PRODUCER_FENCED, INVALID_TXN_STATE and unexpected errors are fatal; INVALID_PRODUCER_ID_MAPPING, which
+        // Kafka makes abortable with an epoch bump (abortableErrorIfPossible), is fatal here as for
+        // AddPartitionsToTxn below.
+        this.state = 'FATAL_ERROR';
+        finish({ type: 'fail', error: r.error });
+      },
+    );
+  }
+
+  private retryLater(fn: () => void): void {
+    this.setTimer(this.backoff, fn);
+  }
+
+  /** A retried AddOffsetsToTxn (reenqueue), unless the producer failed meanwhile. */
+  private retrySendOffsets(offsets: TxnOffset[], group: ConsumerGroupMetadata, finish: (o: TxnOutcome) => void): void {
+    this.offsetsInFlight = false;
+    this.sendOffsetsToTransaction(offsets, group, finish);
+  }
+
+  /**
+   * TxnOffsetCommitHandler: the offsets still pending to the group's coordinator (found with FindCoordinator
+   * GROUP), each partition's error handled as the client does; the retriable ones are sent again.
+   */
+  private txnOffsetCommit(
+    pending: Map<number, TxnOffset>,
+    group: ConsumerGroupMetadata,
+    finish: (o: TxnOutcome) => void,
+  ): void {
+    if (this.groupCoordinator < 0) {
+      return this.lookupCoordinator('GROUP', group.groupId, (nodeId) => {
+        this.groupCoordinator = nodeId;
+        this.txnOffsetCommit(pending, group, finish);
+      });
+    }
+    // Before KIP-447 (2.5) the request carries no group metadata (TxnOffsetCommit v2).
+    const member = this.kip447 ? group : { generationId: -1, memberId: '', groupInstanceId: null };
+    const request = {
+      type: 'TxnOffsetCommit' as const,
+      transactionalId: this.txn['transactional.id'],
+      groupId: group.groupId,
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      generationId: member.generationId,
+      memberId: member.memberId,
+      groupInstanceId: member.groupInstanceId,
+      offsets: [...pending.values()],
+    };
+    const timeoutMs = this.config['request.timeout.ms'];
+    this.channel.send<TxnOffsetCommitResponse>(`b${this.groupCoordinator}`, request, timeoutMs, (r) => {
+      // A disconnect or no answer: look the coordinator up again and retry (TxnRequestHandler.onComplete).
+      if (r === null) {
+        this.groupCoordinator = -1;
+        return this.retryLater(() => this.txnOffsetCommit(pending, group, finish));
+      }
+      for (const { partition, error } of r.partitions) {
+        if (error === 'NONE') {
+          pending.delete(partition);
+        } else if (
+          error === 'COORDINATOR_NOT_AVAILABLE' ||
+          error === 'NOT_COORDINATOR' ||
+          error === 'REQUEST_TIMED_OUT'
+        ) {
+          this.groupCoordinator = -1;
+        } else if (!TXN_OFFSET_RETRIABLE.has(error)) {
+          const abortable =
+            error === 'FENCED_INSTANCE_ID' || error === 'UNKNOWN_MEMBER_ID' || error === 'ILLEGAL_GENERATION';
+          if (abortable) this.abortableError ??= error;
+          else this.state = 'FATAL_ERROR';
+          return finish({ type: 'fail', error });
+        }
+      }
+      if (pending.size === 0) return finish({ type: 'ok' });
+      this.retryLater(() => this.txnOffsetCommit(pending, group, finish));
+    });
   }
 
   send(partition: number, value: number, done: (outcome: SendOutcome) => void): void {
@@ -214,7 +360,7 @@ export class TransactionalProducer {
   }
 
   private endTxn(committed: boolean, done: (outcome: TxnOutcome) => void): void {
-    if (this.inTransaction.size === 0) {
+    if (!this.transactionStarted) {
       // Nothing was added: the coordinator has no transaction to end (TransactionManager.beginCompletingTransaction).
       this.state = 'READY';
       return done({ type: 'ok' });
@@ -268,7 +414,7 @@ export class TransactionalProducer {
 
   private idle(): boolean {
     for (const p of this.partitions.values()) if (p.queue.length > 0 || p.inFlight) return false;
-    return !this.addInFlight;
+    return !this.addInFlight && !this.offsetsInFlight;
   }
 
   private whenIdle(then: () => void): void {
@@ -368,6 +514,7 @@ export class TransactionalProducer {
         for (const p of partitions) this.adding.delete(p);
         if (r.error === 'NONE') {
           for (const p of partitions) this.inTransaction.add(p);
+          this.transactionStarted = true;
         } else {
           // PRODUCER_FENCED and INVALID_PRODUCER_ID_MAPPING are fatal; the records waiting fail either way.
           if (r.error === 'PRODUCER_FENCED' || r.error === 'INVALID_PRODUCER_ID_MAPPING') this.state = 'FATAL_ERROR';

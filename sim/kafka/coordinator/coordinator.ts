@@ -35,6 +35,11 @@ export interface Coordinator extends LeadershipListener {
   readonly topic: InternalTopic;
   /** A request for this coordinator: handles it and answers true; false if `m` is none of its. */
   handle(from: NodeId, m: KafkaMessage): boolean;
+  /**
+   * A transaction's marker was written to these partitions of the coordinator's topic (the group coordinator's
+   * onTransactionCompleted, called by KafkaApis.handleWriteTxnMarkersRequest for __consumer_offsets partitions).
+   */
+  onTransactionCompleted?(producerId: number, partitions: readonly number[], committed: boolean): void;
 }
 
 export type CoordinatorFactory = (deps: CoordinatorDeps) => Coordinator;

@@ -1,15 +1,21 @@
 // Kafka 3.9's transaction coordinator on one broker (core/.../coordinator/transaction: TransactionCoordinator's
-// handleInitProducerId with prepareInitProducerIdTransit, handleAddPartitionsToTransaction, handleEndTransaction /
-// endTransaction, abortTimedOutTransactions, onElection / onResignation; TransactionStateManager's cache per
-// __transaction_state partition and coordinator epoch, loadTransactionsForTxnTopicPartition, getTransactionState and
-// appendTransactionToLog). Markers go out through transaction-markers.ts. Not modelled: KIP-360's expected producer
-// id and epoch in InitProducerId (clients here never send them), transactional id expiration; of KIP-890 part 2
-// (4.0, transaction.version 2) the partitions the server adds itself (AddPartitionsToTxn from the client stays) and
-// the empty abort. KIP-890 part 1's verification (3.6.0) and part 2's epoch bump per EndTxn are answered here.
+// handleInitProducerId with prepareInitProducerIdTransit, handleAddPartitionsToTransaction (AddOffsetsToTxn too),
+// handleEndTransaction / endTransaction, abortTimedOutTransactions, onElection / onResignation;
+// TransactionStateManager's cache per __transaction_state partition and coordinator epoch,
+// loadTransactionsForTxnTopicPartition, getTransactionState and appendTransactionToLog). Markers go out through
+// transaction-markers.ts. Not modelled: KIP-360's expected producer id and epoch in InitProducerId (clients here never
+// send them), transactional id expiration; of KIP-890 part 2 (4.0, transaction.version 2) the partitions the server
+// adds itself (AddPartitionsToTxn from the client stays) and the empty abort. KIP-890 part 1's verification (3.6.0) and
+// part 2's epoch bump per EndTxn are answered here.
 import type { NodeId } from '../../world/network.ts';
-import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, EndTxnResponse } from '../coordinator-messages.ts';
+import type {
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  EndTxnResponse,
+} from '../coordinator-messages.ts';
 import type { InitProducerIdRequest, InitProducerIdResponse, KafkaError, KafkaMessage } from '../messages.ts';
-import { partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../topics.ts';
+import { CONSUMER_OFFSETS_TOPIC, partitionFor, partitionId, TRANSACTION_STATE_TOPIC } from '../topics.ts';
 import type { Coordinator, CoordinatorDeps } from './coordinator.ts';
 import { TransactionMarkerChannel } from './transaction-markers.ts';
 import type { TxnTransit } from './transaction-metadata.ts';
@@ -78,6 +84,12 @@ export class TransactionCoordinator implements Coordinator {
   /** The __transaction_state partition (global id) of a transactional id. */
   partitionOf(transactionalId: string): number {
     return partitionId(TRANSACTION_STATE_TOPIC, partitionFor(transactionalId, this.numPartitions));
+  }
+
+  /** GroupCoordinator.partitionFor: the group's __consumer_offsets partition (global id). */
+  private offsetsPartitionOf(groupId: string): number {
+    const n = this.deps.config.internalTopics['offsets.topic.num.partitions'];
+    return partitionId(CONSUMER_OFFSETS_TOPIC, partitionFor(groupId, n));
   }
 
   // ---- leadership ----
@@ -156,6 +168,19 @@ export class TransactionCoordinator implements Coordinator {
             correlationId: m.correlationId,
             error,
           }),
+        );
+        return true;
+      case 'AddOffsetsToTxn':
+        // KafkaApis.handleAddOffsetsToTxnRequest (3.9): the group's offsets partition joins the transaction as any
+        // other.
+        this.handleAddPartitions(
+          { ...m, type: 'AddPartitionsToTxn', partitions: [this.offsetsPartitionOf(m.groupId)] },
+          (error) =>
+            this.reply<AddOffsetsToTxnResponse>(from, {
+              type: 'AddOffsetsToTxnResponse',
+              correlationId: m.correlationId,
+              error,
+            }),
         );
         return true;
       case 'EndTxn':

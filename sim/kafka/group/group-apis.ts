@@ -1,6 +1,6 @@
 // KafkaApis' group handlers (handleJoinGroupRequest, handleSyncGroupRequest, handleHeartbeatRequest,
-// handleLeaveGroupRequest, handleOffsetCommitRequest, handleOffsetFetchRequest, 3.9.0): a request to the group
-// coordinator, its answer built when the coordinator calls back.
+// handleLeaveGroupRequest, handleOffsetCommitRequest, handleTxnOffsetCommitRequest, handleOffsetFetchRequest, 3.9.0): a
+// request to the group coordinator, its answer built when the coordinator calls back.
 import type { GroupCoordinator } from './group-coordinator.ts';
 import type { GroupRequest, GroupResponse } from './group-messages.ts';
 
@@ -31,6 +31,10 @@ export function handleGroupRequest(c: GroupCoordinator, req: GroupRequest, reply
     case 'OffsetCommit':
       return c.handleCommitOffsets(req, (partitions) =>
         reply({ type: 'OffsetCommitResponse', correlationId, partitions }),
+      );
+    case 'TxnOffsetCommit':
+      return c.handleTxnCommitOffsets(req, (partitions) =>
+        reply({ type: 'TxnOffsetCommitResponse', correlationId, partitions }),
       );
     case 'OffsetFetch':
       return c.handleFetchOffsets(req, (error, partitions) =>

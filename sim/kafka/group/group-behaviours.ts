@@ -10,6 +10,11 @@ export interface GroupBehaviours {
   kip394: boolean;
   /** KIP-429 (2.4.0): the cooperative rebalance protocol and CooperativeStickyAssignor. */
   kip429: boolean;
+  /**
+   * KIP-447 (2.5.0): TxnOffsetCommit v3 carries the consumer's generation and member id, checked as an
+   * OffsetCommit's, and the consumer's OffsetFetch asks requireStable (UNSTABLE_OFFSET_COMMIT while pending).
+   */
+  kip447: boolean;
   /** KAFKA-12890 (3.0.0, DelayedSync): members that do not send SyncGroup within the rebalance timeout are removed. */
   delayedSync: boolean;
   /** KIP-735 (3.0.0): session.timeout.ms defaults to 45 s, 10 s before. */
@@ -31,6 +36,7 @@ export function groupBehaviours(version: string): GroupBehaviours {
     groups: atLeast(version, '0.9'),
     kip394: atLeast(version, '2.2'),
     kip429: atLeast(version, '2.4'),
+    kip447: atLeast(version, '2.5'),
     delayedSync: atLeast(version, '3.0'),
     sessionTimeoutMs: atLeast(version, '3.0') ? 45_000 : 10_000,
   };

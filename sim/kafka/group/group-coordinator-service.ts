@@ -14,7 +14,7 @@ import { GROUP_CONFIG_DEFAULTS, GroupCoordinator } from './group-coordinator.ts'
 import { isGroupRequest } from './group-messages.ts';
 import type { GroupLog } from './group-metadata-manager.ts';
 import { GroupMetadataManager } from './group-metadata-manager.ts';
-import { decodeGroupRecords, encodeGroupRecord } from './group-records.ts';
+import { decodeGroupLog, encodeGroupRecord } from './group-records.ts';
 
 export class GroupCoordinatorService implements Coordinator {
   readonly topic = CONSUMER_OFFSETS_TOPIC;
@@ -24,9 +24,17 @@ export class GroupCoordinatorService implements Coordinator {
     const { config, replicaManager } = deps;
     const log: GroupLog = {
       partitionFor: (groupId) => coordinatorPartition(config, 'GROUP', groupId) ?? -1,
-      append: (partition, records, timeoutMs, done) =>
-        replicaManager.appendCoordinatorRecords(partition, records.map(encodeGroupRecord), timeoutMs, (e) => done(e)),
-      read: (partition) => decodeGroupRecords(replicaManager.partitions.get(partition)?.log.all() ?? []),
+      append: (partition, records, timeoutMs, done, txn) =>
+        replicaManager.appendCoordinatorRecords(partition, records.map(encodeGroupRecord), timeoutMs, done, txn),
+      verify: (partition, transactionalId, producerId, producerEpoch, done) =>
+        replicaManager.maybeStartTransactionVerificationForPartition(
+          partition,
+          transactionalId,
+          producerId,
+          producerEpoch,
+          done,
+        ),
+      read: (partition) => decodeGroupLog(replicaManager.partitions.get(partition)?.log.all() ?? []),
     };
     const setTimer = (ms: number, fn: () => void) => deps.ctx.setTimer(ms, fn);
     this.coordinator = new GroupCoordinator(
@@ -38,10 +46,26 @@ export class GroupCoordinatorService implements Coordinator {
     );
   }
 
-  /** The assignment of each generation that reached Stable, for the invariants (GroupAssignmentExclusive). */
+  /**
+   * The assignment of each generation that reached Stable, for the invariants (GroupAssignmentExclusive), and each
+   * committed offset OffsetFetch returned, with its commit's batch (TxnOffsetCommitIsolation).
+   */
   private observer(): GroupObserver {
     const { ctx, observe, brokerId } = this.deps;
     return {
+      fetched: (groupId, partition, offset, appendedBatchOffset) => {
+        if (!observe.active) return;
+        observe.emit({
+          kind: 'offset-fetched',
+          time: ctx.now(),
+          broker: brokerId,
+          partition: this.coordinator.manager.partitionFor(groupId),
+          groupId,
+          topicPartition: partition,
+          offset,
+          appendedBatchOffset: appendedBatchOffset ?? -1,
+        });
+      },
       stable: (group, assignment) => {
         if (!observe.active) return;
         const protocol = group.protocolName ?? '';
@@ -69,6 +93,11 @@ export class GroupCoordinatorService implements Coordinator {
 
   onResignation(partition: number): void {
     this.coordinator.onResignation(partition);
+  }
+
+  /** GroupCoordinator.onTransactionCompleted: a transaction's marker was written to these offsets partitions. */
+  onTransactionCompleted(producerId: number, partitions: readonly number[], committed: boolean): void {
+    this.coordinator.onTransactionCompleted(producerId, partitions, committed);
   }
 
   handle(from: NodeId, m: KafkaMessage): boolean {

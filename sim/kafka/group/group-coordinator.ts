@@ -4,6 +4,8 @@
 // rebalance timeout, group.initial.rebalance.delay.ms, and loading and unloading with the offsets partitions'
 // leadership (onElection, onResignation). Kafka's purgatories (DelayedJoin, InitialDelayedJoin, DelayedHeartbeat,
 // DelayedSync) are timers here that check, when they fire, what the delayed operation would have checked.
+// Transactional offset commits (TxnOffsetCommit, KIP-98 and KIP-447's group metadata checks) wait for their
+// transaction's marker (onTransactionCompleted); OffsetFetch with requireStable does not return them meanwhile.
 import type { GroupBehaviours } from './group-behaviours.ts';
 import type {
   GroupError,
@@ -13,10 +15,14 @@ import type {
   OffsetCommitRequest,
   OffsetFetchRequest,
   SyncGroupRequest,
+  TxnOffsetCommitError,
+  TxnOffsetCommitRequest,
 } from './group-messages.ts';
 import type { GroupProtocol, JoinCallback, JoinResult, SyncCallback } from './group-metadata.ts';
 import { GroupMetadata, MemberMetadata } from './group-metadata.ts';
 import type { GroupMetadataManager } from './group-metadata-manager.ts';
+import { txnOffsetCommitError } from './group-metadata-manager.ts';
+import type { CommittedOffset } from './group-records.ts';
 
 export interface GroupConfig {
   'group.min.session.timeout.ms': number;
@@ -49,6 +55,8 @@ export interface GroupObserver {
   stable?(group: GroupMetadata, assignment: Map<string, number[]>): void;
   /** An offset commit was acknowledged. */
   committed?(groupId: string, generationId: number, memberId: string, partition: number, offset: number): void;
+  /** OffsetFetch answered a partition's committed offset, with where its commit's batch is in the offsets log. */
+  fetched?(groupId: string, partition: number, offset: number, appendedBatchOffset: number | undefined): void;
 }
 
 export class GroupCoordinator {
@@ -104,6 +112,12 @@ export class GroupCoordinator {
         this.manager.groups.set(l.groupId, g);
         const offsets = this.manager.offsetsOf(l.groupId);
         for (const [p, o] of l.offsets) offsets.set(p, o);
+        // loadGroup -> GroupMetadata.initializeOffsets: transactional offsets without a marker yet stay pending.
+        for (const [producerId, pending] of l.pending) {
+          const mine = new Map<number, CommittedOffset>();
+          for (const [p, o] of pending) mine.set(p, { ...o });
+          g.pendingTransactionalOffsetCommits.set(producerId, mine);
+        }
         // onGroupLoaded: every member must heartbeat within its session from now.
         for (const member of g.members.values()) this.completeAndScheduleNextHeartbeatExpiration(g, member);
       }
@@ -518,7 +532,7 @@ export class GroupCoordinator {
       group = new GroupMetadata(req.groupId, 'Empty');
       this.manager.groups.set(req.groupId, group);
     }
-    const error = this.validateOffsetCommit(group, req.generationId, req.memberId);
+    const error = this.validateOffsetCommit(group, req.generationId, req.memberId, null, false);
     if (error !== null) return all(error);
     const g = group;
     const store = () =>
@@ -544,33 +558,90 @@ export class GroupCoordinator {
     }
   }
 
-  /** validateOffsetCommit: a member's commit must come from the group's current generation. */
-  private validateOffsetCommit(group: GroupMetadata, generationId: number, memberId: string): GroupError | null {
+  /**
+   * validateOffsetCommit: a member's commit must come from the group's current generation (validateCurrentMember,
+   * then the generation). A transactional commit without member and generation (TxnOffsetCommit before KIP-447) is
+   * taken whatever the group's state.
+   */
+  private validateOffsetCommit(
+    group: GroupMetadata,
+    generationId: number,
+    memberId: string,
+    groupInstanceId: string | null,
+    isTransactional: boolean,
+  ): GroupError | null {
     if (group.is('Dead')) return 'COORDINATOR_NOT_AVAILABLE';
     if (generationId < 0 && group.is('Empty')) return null;
-    if (generationId >= 0 || memberId !== '') {
+    if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
+      // validateCurrentMember: kafkasim's groups have no static members (KIP-345), so a group.instance.id is never
+      // one's (currentStaticMemberId None: UNKNOWN_MEMBER_ID), and FENCED_INSTANCE_ID never arises.
+      if (groupInstanceId !== null) return 'UNKNOWN_MEMBER_ID';
       if (!group.has(memberId)) return 'UNKNOWN_MEMBER_ID';
       if (generationId !== group.generationId) return 'ILLEGAL_GENERATION';
       return null;
     }
-    return group.is('Empty') ? null : 'UNKNOWN_MEMBER_ID';
+    return !isTransactional && !group.is('Empty') ? 'UNKNOWN_MEMBER_ID' : null;
+  }
+
+  /**
+   * handleTxnCommitOffsets (3.9): a group it does not know is created Empty; from 3.6 the offsets partition is
+   * verified to be in the producer's transaction (KIP-890, maybeStartTransactionVerificationForPartition), then
+   * doTxnCommitOffsets checks the member and generation (KIP-447) and stores the offsets as the producer's, pending
+   * until the marker. Unlike OffsetCommit, no group state refuses it and no heartbeat is completed.
+   */
+  handleTxnCommitOffsets(
+    req: Omit<TxnOffsetCommitRequest, 'type' | 'correlationId'>,
+    done: (errors: { partition: number; error: TxnOffsetCommitError }[]) => void,
+  ): void {
+    const all = (error: TxnOffsetCommitError) => done(req.offsets.map((o) => ({ partition: o.partition, error })));
+    const statusError = this.validateGroupStatus(req.groupId);
+    if (statusError !== null) return all(statusError);
+    let group = this.manager.groups.get(req.groupId);
+    if (group === undefined) {
+      group = new GroupMetadata(req.groupId, 'Empty');
+      this.manager.groups.set(req.groupId, group);
+    }
+    const g = group;
+    const partition = this.manager.partitionFor(req.groupId);
+    this.manager.log.verify(partition, req.transactionalId, req.producerId, req.producerEpoch, (e, guard) => {
+      if (e !== 'NONE') return all(txnOffsetCommitError(e));
+      const error = this.validateOffsetCommit(g, req.generationId, req.memberId, req.groupInstanceId, true);
+      if (error !== null) return all(error);
+      const txn = { producerId: req.producerId, producerEpoch: req.producerEpoch, verificationGuard: guard };
+      this.manager.storeTxnOffsets(g, req.offsets, txn, all);
+    });
+  }
+
+  /**
+   * onTransactionCompleted -> scheduleHandleTxnCompletion: the transaction's marker is in these offsets partitions
+   * (KafkaApis.handleWriteTxnMarkersRequest, once appended); its pending offsets complete on the scheduler.
+   */
+  onTransactionCompleted(producerId: number, partitions: readonly number[], committed: boolean): void {
+    this.setTimer(0, () => this.manager.handleTxnCompletion(producerId, partitions, committed));
   }
 
   /** handleFetchOffsets -> GroupMetadataManager.getOffsets: the cache only, never a stale offset. */
   handleFetchOffsets(
     req: Omit<OffsetFetchRequest, 'type' | 'correlationId'>,
-    done: (error: GroupError, partitions: { partition: number; offset: number; leaderEpoch: number }[]) => void,
+    done: (error: GroupError, partitions: OffsetFetchPartition[]) => void,
   ): void {
     const statusError = this.validateGroupStatus(req.groupId);
     if (statusError !== null) return done(statusError, []);
-    const group = this.manager.groups.get(req.groupId);
-    const offsets = group === undefined || group.is('Dead') ? undefined : this.manager.offsets.get(req.groupId);
+    const answers = this.manager.getOffsets(req.groupId, req.requireStable === true, req.partitions);
     done(
       'NONE',
-      req.partitions.map((p) => {
-        const o = offsets?.get(p);
-        return { partition: p, offset: o?.offset ?? -1, leaderEpoch: o?.leaderEpoch ?? -1 };
+      answers.map(({ partition, offset: o, unstable }) => {
+        if (unstable) return { partition, offset: -1, leaderEpoch: -1, error: 'UNSTABLE_OFFSET_COMMIT' as const };
+        if (o !== undefined) this.observer.fetched?.(req.groupId, partition, o.offset, o.appendedBatchOffset);
+        return { partition, offset: o?.offset ?? -1, leaderEpoch: o?.leaderEpoch ?? -1 };
       }),
     );
   }
 }
+
+type OffsetFetchPartition = {
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  error?: 'UNSTABLE_OFFSET_COMMIT';
+};

@@ -1,6 +1,7 @@
 // The classic group protocol's requests and responses (JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
-// OffsetCommit, OffsetFetch), as plain objects with Kafka's error names. FindCoordinator is the
-// internal-topics foundation's (messages.ts).
+// OffsetCommit, OffsetFetch) and the transactional producer's TxnOffsetCommit (KIP-98, KIP-447), as plain objects
+// with Kafka's error names. FindCoordinator is the internal-topics foundation's (messages.ts).
+import type { KafkaError } from '../messages.ts';
 import type { GroupProtocol, Subscription } from './group-metadata.ts';
 
 /** The errors the group coordinator answers with, beyond NONE (Errors.java names). */
@@ -16,7 +17,11 @@ export type GroupError =
   | 'INCONSISTENT_GROUP_PROTOCOL'
   | 'INVALID_SESSION_TIMEOUT'
   | 'UNKNOWN_SERVER_ERROR'
-  | 'REQUEST_TIMED_OUT';
+  | 'REQUEST_TIMED_OUT'
+  // KIP-447 (2.5): OffsetFetch with requireStable while an offset commit of the partition is pending.
+  | 'UNSTABLE_OFFSET_COMMIT'
+  // KIP-345's static members (group.instance.id): a request naming an instance another member id now holds.
+  | 'FENCED_INSTANCE_ID';
 
 export interface JoinGroupRequest {
   type: 'JoinGroup';
@@ -109,18 +114,58 @@ export interface OffsetFetchRequest {
   correlationId: number;
   groupId: string;
   partitions: number[];
+  /**
+   * KIP-447 (OffsetFetch v7, 2.5): a partition with an offset commit still pending (transactional, or appended and
+   * not yet acknowledged) is answered UNSTABLE_OFFSET_COMMIT instead of its offset. Absent before 2.5.
+   */
+  requireStable?: true;
 }
 
 export interface OffsetFetchResponse {
   type: 'OffsetFetchResponse';
   correlationId: number;
   error: GroupError;
-  /** offset -1: nothing committed (OffsetFetchResponse.INVALID_OFFSET). */
-  partitions: { partition: number; offset: number; leaderEpoch: number }[];
+  /** offset -1: nothing committed (OffsetFetchResponse.INVALID_OFFSET); `error` only when it is not NONE. */
+  partitions: { partition: number; offset: number; leaderEpoch: number; error?: 'UNSTABLE_OFFSET_COMMIT' }[];
+}
+
+/**
+ * TxnOffsetCommit (KIP-98, 0.11): a transactional producer's offsets for a group, appended to the group's
+ * __consumer_offsets partition inside the producer's transaction and visible only once its COMMIT marker is there.
+ * From v3 (KIP-447, 2.5) it carries the consumer's group metadata, which the coordinator checks as an
+ * OffsetCommit's; before, generationId -1 and memberId ''.
+ */
+export interface TxnOffsetCommitRequest {
+  type: 'TxnOffsetCommit';
+  correlationId: number;
+  transactionalId: string;
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  generationId: number;
+  memberId: string;
+  /** group.instance.id (KIP-345); kafkasim's consumers have none. */
+  groupInstanceId: string | null;
+  offsets: { partition: number; offset: number; leaderEpoch: number }[];
+}
+
+/** The group coordinator's errors, and those of the transaction verification and the log append it passes on. */
+export type TxnOffsetCommitError = GroupError | KafkaError;
+
+export interface TxnOffsetCommitResponse {
+  type: 'TxnOffsetCommitResponse';
+  correlationId: number;
+  partitions: { partition: number; error: TxnOffsetCommitError }[];
 }
 
 export type GroupRequest =
-  JoinGroupRequest | SyncGroupRequest | HeartbeatRequest | LeaveGroupRequest | OffsetCommitRequest | OffsetFetchRequest;
+  | JoinGroupRequest
+  | SyncGroupRequest
+  | HeartbeatRequest
+  | LeaveGroupRequest
+  | OffsetCommitRequest
+  | OffsetFetchRequest
+  | TxnOffsetCommitRequest;
 
 export type GroupResponse =
   | JoinGroupResponse
@@ -128,7 +173,8 @@ export type GroupResponse =
   | HeartbeatResponse
   | LeaveGroupResponse
   | OffsetCommitResponse
-  | OffsetFetchResponse;
+  | OffsetFetchResponse
+  | TxnOffsetCommitResponse;
 
 const GROUP_REQUESTS: ReadonlySet<string> = new Set([
   'JoinGroup',
@@ -137,6 +183,7 @@ const GROUP_REQUESTS: ReadonlySet<string> = new Set([
   'LeaveGroup',
   'OffsetCommit',
   'OffsetFetch',
+  'TxnOffsetCommit',
 ]);
 
 export function isGroupRequest(m: { type: string }): m is GroupRequest {

@@ -3,6 +3,8 @@
 // rebalance.timeout.ms). Assignments and subscriptions are plain data here where Kafka keeps opaque bytes: the
 // coordinator never reads them, only stores and hands them out.
 import type { GroupError } from './group-messages.ts';
+import type { CommittedOffset } from './group-records.ts';
+import { olderThan } from './group-records.ts';
 
 /** GroupState: the five states of the classic protocol. */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -119,6 +121,13 @@ export class GroupMetadata {
   numMembersAwaitingJoin = 0;
   /** InitialDelayedJoin: a member joined during the initial delay, which then extends. */
   newMemberAdded = false;
+  /** Plain offset commits appended and not yet acknowledged, by partition (pendingOffsetCommits). */
+  readonly pendingOffsetCommits = new Map<number, CommittedOffset>();
+  /**
+   * Transactional offset commits awaiting their transaction's marker, by producer id, then partition
+   * (pendingTransactionalOffsetCommits); appendedBatchOffset is set once the commit's batch is appended.
+   */
+  readonly pendingTransactionalOffsetCommits = new Map<number, Map<number, CommittedOffset>>();
   private nextMemberSuffix = 0;
 
   constructor(
@@ -291,5 +300,72 @@ export class GroupMetadata {
 
   notYetRejoinedMembers(): MemberMetadata[] {
     return [...this.members.values()].filter((m) => !m.isAwaitingJoin);
+  }
+
+  // ---- pending offset commits (GroupMetadata, 3.9.0) ----
+
+  /** prepareOffsetCommit. */
+  prepareOffsetCommit(offsets: readonly { partition: number; offset: number; leaderEpoch: number }[]): void {
+    for (const o of offsets)
+      this.pendingOffsetCommits.set(o.partition, { offset: o.offset, leaderEpoch: o.leaderEpoch });
+  }
+
+  /** onOffsetCommitAppend / failPendingOffsetWrite: the staged commit of the partition is no longer pending. */
+  completePendingOffsetWrite(partition: number, offset: CommittedOffset): void {
+    const staged = this.pendingOffsetCommits.get(partition);
+    if (staged !== undefined && staged.offset === offset.offset && staged.leaderEpoch === offset.leaderEpoch)
+      this.pendingOffsetCommits.delete(partition);
+  }
+
+  /** prepareTxnOffsetCommit: pending under the producer, with no batch offset yet. */
+  prepareTxnOffsetCommit(
+    producerId: number,
+    offsets: readonly { partition: number; offset: number; leaderEpoch: number }[],
+  ): void {
+    let mine = this.pendingTransactionalOffsetCommits.get(producerId);
+    if (mine === undefined) this.pendingTransactionalOffsetCommits.set(producerId, (mine = new Map()));
+    for (const o of offsets) mine.set(o.partition, { offset: o.offset, leaderEpoch: o.leaderEpoch });
+  }
+
+  /** onTxnOffsetCommitAppend: the pending commit, if still the same, now knows its batch offset. */
+  onTxnOffsetCommitAppend(producerId: number, partition: number, appended: CommittedOffset): void {
+    const staged = this.pendingTransactionalOffsetCommits.get(producerId)?.get(partition);
+    if (staged !== undefined && staged.offset === appended.offset && staged.leaderEpoch === appended.leaderEpoch)
+      staged.appendedBatchOffset = appended.appendedBatchOffset;
+  }
+
+  /** failPendingTxnOffsetCommit: the commit's record was not written; the client will retry it. */
+  failPendingTxnOffsetCommit(producerId: number, partition: number): void {
+    const mine = this.pendingTransactionalOffsetCommits.get(producerId);
+    if (mine === undefined) return;
+    mine.delete(partition);
+    if (mine.size === 0) this.pendingTransactionalOffsetCommits.delete(producerId);
+  }
+
+  /**
+   * completePendingTxnOffsetCommit, once the transaction's marker is in the offsets partition: a commit moves each
+   * pending offset into `offsets` unless a newer commit is there (olderThan); an abort drops them.
+   */
+  completePendingTxnOffsetCommit(producerId: number, isCommit: boolean, offsets: Map<number, CommittedOffset>): void {
+    const pending = this.pendingTransactionalOffsetCommits.get(producerId);
+    this.pendingTransactionalOffsetCommits.delete(producerId);
+    if (!isCommit || pending === undefined) return;
+    for (const [partition, o] of pending) {
+      // Kafka throws IllegalStateException here, which its scheduler logs: the rest are not materialised.
+      if (o.appendedBatchOffset === undefined) return;
+      const current = offsets.get(partition);
+      if (current === undefined || olderThan(current, o)) offsets.set(partition, o);
+    }
+  }
+
+  hasPendingOffsetCommitsFromProducer(producerId: number): boolean {
+    return this.pendingTransactionalOffsetCommits.has(producerId);
+  }
+
+  /** hasPendingOffsetCommitsForTopicPartition: what requireStable answers UNSTABLE_OFFSET_COMMIT for. */
+  hasPendingOffsetCommitsForTopicPartition(partition: number): boolean {
+    if (this.pendingOffsetCommits.has(partition)) return true;
+    for (const mine of this.pendingTransactionalOffsetCommits.values()) if (mine.has(partition)) return true;
+    return false;
   }
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaClient } from '../../../../sim/kafka/clients/client.ts';
 import { CONSUMER_OFFSETS_TOPIC, partitionId } from '../../../../sim/kafka/topics.ts';
+import { pollingMember } from '../../../helpers/group-member.ts';
 import { Scenario } from '../../../helpers/scenario.ts';
 
 const PARTITIONS = [0, 1, 2, 3];
@@ -26,18 +27,7 @@ function cluster(seed = 1): Scenario {
 
 /** A subscribing consumer that polls for 200 ms at a time, for ever (while its node runs). */
 function consumer(s: Scenario, id: string, strategy = ['range']): () => KafkaClient {
-  const group = { ...GROUP, 'partition.assignment.strategy': strategy };
-  s.cluster.addClient(id, { consumer: { 'auto.offset.reset': 'earliest' }, group });
-  s.world.start(id);
-  const client = () => s.cluster.client(id) as KafkaClient;
-  client().subscribe(PARTITIONS);
-  const loop = (): void => {
-    const c = s.cluster.client(id);
-    if (c === null) return;
-    c.consumer.poll(200, () => s.world.schedule(0, loop));
-  };
-  loop();
-  return client;
+  return pollingMember(s, id, { ...GROUP, 'partition.assignment.strategy': strategy }, PARTITIONS);
 }
 
 function owned(...clients: (() => KafkaClient)[]): number[] {

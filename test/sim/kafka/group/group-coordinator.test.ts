@@ -68,9 +68,10 @@ function commit(c: GroupCoordinator, memberId: string, generationId: number, off
   return box;
 }
 
-function fetched(c: GroupCoordinator): { error: GroupError; offset: number } {
+function fetched(c: GroupCoordinator, requireStable = false): { error: GroupError; offset: number } {
   let out = { error: 'NONE' as GroupError, offset: -2 };
-  c.handleFetchOffsets({ groupId: G, partitions: [0] }, (error, ps) => (out = { error, offset: ps[0]?.offset ?? -2 }));
+  const req = { groupId: G, partitions: [0], ...(requireStable ? { requireStable: true as const } : {}) };
+  c.handleFetchOffsets(req, (error, ps) => (out = { error: ps[0]?.error ?? error, offset: ps[0]?.offset ?? -2 }));
   return out;
 }
 
@@ -168,13 +169,18 @@ describe('group coordinator (GroupCoordinator.scala, 3.9.0)', () => {
     s.clock.advance(50);
     expect(r.errors).toBeNull();
     expect(fetched(s.c).offset).toBe(-1);
+    // KIP-447: appended, not yet acknowledged, so pending: a stable fetch waits (hasPendingOffsetCommits).
+    expect(fetched(s.c, true)).toEqual({ error: 'UNSTABLE_OFFSET_COMMIT', offset: -1 });
     s.clock.advance(50);
     expect(fetched(s.c).offset).toBe(9);
+    expect(fetched(s.c, true)).toEqual({ error: 'NONE', offset: 9 });
     s.log.failWith = 'NOT_LEADER_OR_FOLLOWER';
     const lost = commit(s.c, a, 1, 10);
     s.clock.advance(100);
     expect(lost.errors).toEqual(['NOT_COORDINATOR']);
     expect(fetched(s.c).offset).toBe(9);
+    // A failed write is no longer pending (failPendingOffsetWrite).
+    expect(fetched(s.c, true)).toEqual({ error: 'NONE', offset: 9 });
   });
 
   it('hands the group and its offsets to the next coordinator through the log', () => {
