@@ -88,11 +88,16 @@ export class TxnWatch {
 
   /**
    * The final leaders' records that a COMMIT marker ends though an ABORT marker of the same producer id, appended
-   * between them and it, is held by no replica (TxnFacts.revivedByCommit).
+   * between them and it, is held by no replica (TxnFacts.revivedByCommit); and those it ends that were appended at
+   * or past a marker of that producer id held by no replica, which had ended the records before them
+   * (TxnFacts.joinedAfterLostMarker).
    */
-  private revived(held: (key: number, offset: number, value: number) => boolean): TxnFacts['revivedByCommit'] {
+  private revived(
+    held: (key: number, offset: number, value: number) => boolean,
+  ): Pick<TxnFacts, 'revivedByCommit' | 'joinedAfterLostMarker'> {
     const c = this.cluster;
     const out: NonNullable<TxnFacts['revivedByCommit']> = [];
+    const joined: NonNullable<TxnFacts['joinedAfterLostMarker']> = [];
     for (let key = 0; key < c.config.partitions; key++) {
       const p = c.broker(c.leaderOf(key))?.partitions.get(key);
       if (p === undefined || !isDataPartition(key)) continue;
@@ -108,15 +113,21 @@ export class TxnWatch {
         const records = open.get(b.producerId) ?? [];
         open.delete(b.producerId);
         if (b.control.type !== 'COMMIT' || records.length === 0) continue;
-        const abort = this.markers.find(
+        const lostMarkers = this.markers.filter(
           (m) =>
             m.key === key &&
             m.producerId === b.producerId &&
-            m.type === 'ABORT' &&
             m.offset > records[0].offset &&
             m.offset < b.baseOffset &&
             !held(key, m.offset, m.value),
         );
+        const first = lostMarkers[0];
+        if (first !== undefined)
+          for (const r of records) {
+            const marker = { offset: first.offset, value: first.value, type: first.type };
+            if (r.offset >= first.offset) joined.push({ key, ...r, producerId: b.producerId, marker });
+          }
+        const abort = lostMarkers.find((m) => m.type === 'ABORT');
         if (abort === undefined) continue;
         const lost = { offset: abort.offset, value: abort.value };
         // Records at or past the lost marker's offset were written there later, by the transaction that committed.
@@ -124,7 +135,7 @@ export class TxnWatch {
           if (r.offset < abort.offset) out.push({ key, ...r, producerId: b.producerId, abort: lost });
       }
     }
-    return out;
+    return { revivedByCommit: out, joinedAfterLostMarker: joined };
   }
 
   private replicaOf(partition: number, broker: number): void {
@@ -145,7 +156,7 @@ export class TxnWatch {
     const coordinatorLoss = this.stateWatch.lossFacts({ ...policy, uncleanElection: false });
     for (const id of c.brokerIds)
       for (const p of c.broker(id)?.partitions.keys() ?? []) if (this.stateIds.has(p)) this.replicaOf(p, id);
-    const revivedByCommit = this.revived((key, offset, value) => held(key, offset, value));
+    const { revivedByCommit, joinedAfterLostMarker } = this.revived((key, offset, value) => held(key, offset, value));
     const unreadable: TxnFacts['unreadable'] = [];
     const firstUnstable: TxnFacts['firstUnstable'] = [];
     for (let key = 0; key < c.config.partitions; key++) {
@@ -179,6 +190,7 @@ export class TxnWatch {
       coordinatorReplicas,
       markers: this.markers,
       revivedByCommit,
+      joinedAfterLostMarker,
       coordinatorRecords,
       coordinatorLoss,
     };

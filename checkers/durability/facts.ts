@@ -93,6 +93,21 @@ export interface TxnFacts {
     abort: { offset: number; value: number };
   }[];
   /**
+   * Records of the final leaders' logs that a COMMIT marker ends, appended at or past the offset of an earlier marker
+   * of the same producer id that is gone from every replica and had ended records of it before them: the marker's
+   * loss left the producer's transaction open in the partition's producer state, so its leader took the record
+   * without verifying it with the coordinator (UnifiedLog.maybeStartTransactionVerification skips a producer with an
+   * ongoing transaction, whatever its epoch: 3.6 to 3.9), and the COMMIT that ends the open records ends it too.
+   * With the lost marker. Absent: none known.
+   */
+  joinedAfterLostMarker?: {
+    key: number;
+    offset: number;
+    value: number;
+    producerId: number;
+    marker: { offset: number; value: number; type: 'COMMIT' | 'ABORT' };
+  }[];
+  /**
    * Every record a __transaction_state leader appended (a transition of one transactional id), in order, with
    * whether some replica still holds it at its offset at the end. Absent: none known.
    */

@@ -97,20 +97,28 @@ export function attributeTxnLosses(result: CheckResult, history: History, facts:
  * the transaction and the partition's leader appended its ABORT marker, which every replica then lost for a cause
  * the configuration allows; the same producer id's next transaction then ended with a COMMIT marker, which ends the
  * open transaction the record began (TxnFacts.revivedByCommit), so read_committed returns it. The mirror of a lost
- * COMMIT marker a later ABORT covers (markerLost). Moved to allowed only when every instance is one of these.
+ * COMMIT marker a later ABORT covers (markerLost). Or a record appended after a lost marker of its producer id had
+ * left the producer's earlier records open, so the leader took it unverified, and a later COMMIT ended it with them
+ * (TxnFacts.joinedAfterLostMarker): a zombie's record of a transaction that failed, committed by the producer id's
+ * next transaction. Moved to allowed only when every instance is one of these, each marker lost for an allowed cause.
  */
 function attributeRevivedReads(result: CheckResult, facts: DurabilityFacts): CheckResult {
   const g1a = result.anomalies.find((a) => a.name === 'G1a');
-  const revived = facts.txn?.revivedByCommit;
-  if (g1a === undefined || revived === undefined || facts.loss?.policy.strict !== false) return result;
+  const revived = facts.txn?.revivedByCommit ?? [];
+  const joined = facts.txn?.joinedAfterLostMarker ?? [];
+  if (g1a === undefined || facts.txn === undefined || facts.loss?.policy.strict !== false) return result;
   if (g1a.examples.length !== g1a.count) return result;
   const explainer = lossExplainer(facts.loss);
   const byCause: Record<string, number> = {};
   for (const e of g1a.examples) {
     const d = e.detail as { key?: unknown; value?: unknown } | undefined;
-    const r = revived.find((x) => x.key === Number(d?.key) && x.value === Number(d?.value));
-    if (r === undefined) return result;
-    const verdict = explainer.explain(r.key, r.abort.value, r.abort.offset, 'all');
+    const same = (x: { key: number; value: number }): boolean =>
+      x.key === Number(d?.key) && x.value === Number(d?.value);
+    const r = revived.find(same);
+    const j = joined.find(same);
+    const marker = r?.abort ?? j?.marker;
+    if (marker === undefined) return result;
+    const verdict = explainer.explain(Number(d?.key), marker.value, marker.offset, 'all');
     if (!verdict.allowed || verdict.cause === null) return result;
     byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
   }

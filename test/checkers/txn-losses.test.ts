@@ -422,6 +422,55 @@ describe('an aborted read left by a lost ABORT marker a later COMMIT covered', (
   });
 });
 
+describe('an aborted read a COMMIT ended with records a lost marker had left open', () => {
+  // Producer 7 committed 2 at offset 0 of key 0; its COMMIT marker (value -6, offset 1) was lost, leaving 2 open in
+  // the partition's producer state. A zombie of the same producer id then appended 1, of a transaction that failed,
+  // at offset 1 without verification (the producer had an ongoing transaction), and the producer id's next COMMIT
+  // (-7, offset 2) ended both: a poll returns 1 (swarm-config seed 98 of the txn fuzz).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(1, 20, 0, 'ok', 'txn', [['send', 0, [0, 2]]]),
+    op(2, 30, 1, 'invoke', 'txn', [['send', 0, 1]]),
+    op(3, 40, 1, 'fail', 'txn', [['send', 0, 1]]),
+    op(4, 100, 2, 'invoke', 'poll', [['poll']]),
+    op(5, 110, 2, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 2],
+            [1, 1],
+          ],
+        },
+      ],
+    ]),
+  ];
+  const jepsen = checkJepsenKafka(history);
+  const marker = { offset: 1, value: -6, type: 'COMMIT' as const };
+  const joined: TxnFacts['joinedAfterLostMarker'] = [{ key: 0, offset: 1, value: 1, producerId: 7, marker }];
+  const txn: TxnFacts = { unreadable: [], firstUnstable: [], coordinatorLosses: [], coordinatorReplicas: replicas };
+  const powerLoss = { time: 25, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [-6] };
+  const withLoss = (t: TxnFacts, syncedOffset = 1) => ({
+    ...facts(t),
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 3, startOffset: 0, values: [2, 1, -7] }],
+    loss: { policy: POLICY, removals: [{ ...powerLoss, epochs: [0], syncedOffset }], elections: [] },
+  });
+
+  it('allows it when the marker was lost for a cause the configuration allows', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['G1a']);
+    const r = attributeTxnLosses(jepsen, history, withLoss({ ...txn, joinedAfterLostMarker: joined }));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'G1a')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('keeps it a finding when the record joined nothing open or the marker was synced', () => {
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...txn, joinedAfterLostMarker: [] })).valid).toBe(false);
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...txn, joinedAfterLostMarker: joined }, 2)).valid).toBe(
+      false,
+    );
+  });
+});
+
 describe('attributeTxnLosses: a send answered as a duplicate of a batch from a forgotten epoch', () => {
   // Producer 7 (transactional id t) sent 1 to offset 0 of key 0 in epoch 3, sequence 0 (its transaction went
   // Ongoing at 12). Every replica of __transaction_state-0 lost that transaction's records unflushed (offsets 5 and

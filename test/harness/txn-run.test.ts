@@ -3,7 +3,7 @@
 // configuration allows is reported apart). Deterministic, valid on the default configuration, and a history
 // edited to hold an aborted read, or read_uncommitted judged strictly, is found.
 import { describe, expect, it } from 'vitest';
-import { runTest, testOf } from '../../harness/index.ts';
+import { runTest, testOf, type RunOptions } from '../../harness/index.ts';
 import { jepsenKafkaChecker } from '../../harness/checkers.ts';
 import { TRANSACTION_STATE_TOPIC } from '../../sim/kafka/topics.ts';
 import type { History, Op, Value } from '../../workloads/history/format.ts';
@@ -197,5 +197,28 @@ describe('a txn swarm seed whose coordinator forgot a transaction', () => {
     expect(p2.result.valid).toBe(true);
     const p2Unseen = p2.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'unseen');
     expect(p2Unseen?.byCause).toEqual({ 'last-known-leader': 4 });
+  });
+});
+
+describe('a txn swarm-config seed whose lost COMMIT marker let a zombie record join the transaction', () => {
+  it('is valid, the aborted read allowed as the power loss that took the marker (seed 98)', () => {
+    // Every broker lost power at 6 s: data partition 0 lost the COMMIT marker (offset 5) of producer 2001000000's
+    // transaction that wrote 17 at offset 4, which stayed open in the partition's producer state. At 50 s the
+    // producer's old instance, whose transaction had failed, appended 22 at offset 5 unverified (an ongoing
+    // transaction skips KIP-890's verification), and the producer id's next COMMIT (offset 7) ended 17 and 22.
+    const options: RunOptions = { seed: 98, workloadKind: 'txn', nemesis: 'swarm', swarmConfig: true, ...AS_FOUND };
+    const run = runTest(testOf(options));
+    expect(run.historyHash).toBe('27349a22256fb605');
+    expect(run.facts.durability.txn?.joinedAfterLostMarker).toContainEqual({
+      key: 0,
+      offset: 5,
+      value: 22,
+      producerId: 2001000000,
+      marker: { offset: 5, value: -100000100000015, type: 'COMMIT' },
+    });
+    expect(run.result.valid).toBe(true);
+    const g1a = run.result.checkers.flatMap((c) => c.allowed ?? []).find((a) => a.name === 'G1a');
+    expect(g1a?.byCause).toEqual({ 'power-loss': 1 });
+    expect(runTest(testOf({ ...options, strict: true })).result.anomalies.G1a).toBe(1);
   });
 });
