@@ -250,6 +250,7 @@ function workloadOf(test: Test, cluster: KafkaCluster, recorder: HistoryRecorder
     isolation: test.isolation,
     transactionTimeoutMs: TXN_TIMEOUT_MS,
     consumerMode: test.workload.consumerMode,
+    crashProbability: test.workload.crashProbability,
   });
 }
 

@@ -15,6 +15,8 @@ export class TxnWatch {
   private readonly stateIds: Set<number>;
   private readonly markers: NonNullable<TxnFacts['markers']> = [];
   private readonly records: Omit<NonNullable<TxnFacts['coordinatorRecords']>[number], 'kept'>[] = [];
+  /** When a data partition's leader first appended each transactional record, by key/value. */
+  private readonly appendedAt = new Map<string, number>();
   /** The removals and elections of the __transaction_state partitions, as CrashWatch sees the data partitions'. */
   private readonly stateWatch: CrashWatch;
 
@@ -34,11 +36,18 @@ export class TxnWatch {
             producerEpoch: v.producerEpoch,
             state: v.state,
             txnStart: v.txnStartTimestamp,
+            partitions: v.partitions,
           };
           this.records.push({ ...at, transactionalId: r.key, ...txn });
         });
       }
-      if (e.kind !== 'append' || !e.asLeader || e.control === undefined || !isDataPartition(e.partition)) return;
+      if (e.kind !== 'append' || !e.asLeader || !isDataPartition(e.partition)) return;
+      if (e.control === undefined) {
+        if (e.transactional === true)
+          for (const v of e.values)
+            if (!this.appendedAt.has(`${e.partition}/${v}`)) this.appendedAt.set(`${e.partition}/${v}`, e.time);
+        return;
+      }
       const producerId = e.producer?.id;
       if (producerId === undefined) return;
       for (let i = 0; i < e.values.length; i++)
@@ -79,11 +88,16 @@ export class TxnWatch {
 
   /**
    * The final leaders' records that a COMMIT marker ends though an ABORT marker of the same producer id, appended
-   * between them and it, is held by no replica (TxnFacts.revivedByCommit).
+   * between them and it, is held by no replica (TxnFacts.revivedByCommit); and those it ends that were appended at
+   * or past a marker of that producer id held by no replica, which had ended the records before them
+   * (TxnFacts.joinedAfterLostMarker).
    */
-  private revived(held: (key: number, offset: number, value: number) => boolean): TxnFacts['revivedByCommit'] {
+  private revived(
+    held: (key: number, offset: number, value: number) => boolean,
+  ): Pick<TxnFacts, 'revivedByCommit' | 'joinedAfterLostMarker'> {
     const c = this.cluster;
     const out: NonNullable<TxnFacts['revivedByCommit']> = [];
+    const joined: NonNullable<TxnFacts['joinedAfterLostMarker']> = [];
     for (let key = 0; key < c.config.partitions; key++) {
       const p = c.broker(c.leaderOf(key))?.partitions.get(key);
       if (p === undefined || !isDataPartition(key)) continue;
@@ -99,15 +113,21 @@ export class TxnWatch {
         const records = open.get(b.producerId) ?? [];
         open.delete(b.producerId);
         if (b.control.type !== 'COMMIT' || records.length === 0) continue;
-        const abort = this.markers.find(
+        const lostMarkers = this.markers.filter(
           (m) =>
             m.key === key &&
             m.producerId === b.producerId &&
-            m.type === 'ABORT' &&
             m.offset > records[0].offset &&
             m.offset < b.baseOffset &&
             !held(key, m.offset, m.value),
         );
+        const first = lostMarkers[0];
+        if (first !== undefined)
+          for (const r of records) {
+            const marker = { offset: first.offset, value: first.value, type: first.type };
+            if (r.offset >= first.offset) joined.push({ key, ...r, producerId: b.producerId, marker });
+          }
+        const abort = lostMarkers.find((m) => m.type === 'ABORT');
         if (abort === undefined) continue;
         const lost = { offset: abort.offset, value: abort.value };
         // Records at or past the lost marker's offset were written there later, by the transaction that committed.
@@ -115,7 +135,7 @@ export class TxnWatch {
           if (r.offset < abort.offset) out.push({ key, ...r, producerId: b.producerId, abort: lost });
       }
     }
-    return out;
+    return { revivedByCommit: out, joinedAfterLostMarker: joined };
   }
 
   private replicaOf(partition: number, broker: number): void {
@@ -136,7 +156,7 @@ export class TxnWatch {
     const coordinatorLoss = this.stateWatch.lossFacts({ ...policy, uncleanElection: false });
     for (const id of c.brokerIds)
       for (const p of c.broker(id)?.partitions.keys() ?? []) if (this.stateIds.has(p)) this.replicaOf(p, id);
-    const revivedByCommit = this.revived((key, offset, value) => held(key, offset, value));
+    const { revivedByCommit, joinedAfterLostMarker } = this.revived((key, offset, value) => held(key, offset, value));
     const unreadable: TxnFacts['unreadable'] = [];
     const firstUnstable: TxnFacts['firstUnstable'] = [];
     for (let key = 0; key < c.config.partitions; key++) {
@@ -149,7 +169,8 @@ export class TxnWatch {
         b.values.forEach((value, i) => {
           const offset = b.baseOffset + i;
           const producerId = b.producerId;
-          if (offset === lso) firstUnstable.push({ key, offset, value, producerId });
+          const appendedAt = this.appendedAt.get(`${key}/${value}`);
+          if (offset === lso) firstUnstable.push({ key, offset, value, producerId, appendedAt });
           if (offset >= lso) unreadable.push({ key, value, offset, why: 'open', producerId });
           else if (
             aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= offset && offset <= a.lastOffset)
@@ -169,6 +190,7 @@ export class TxnWatch {
       coordinatorReplicas,
       markers: this.markers,
       revivedByCommit,
+      joinedAfterLostMarker,
       coordinatorRecords,
       coordinatorLoss,
     };

@@ -60,7 +60,7 @@ export interface DurabilityFacts {
 export interface TxnFacts {
   unreadable: { key: number; value: number; offset: number; why: 'aborted' | 'open'; producerId?: number }[];
   /** Per data partition whose last stable offset is below its high watermark: the record there, which holds it. */
-  firstUnstable: { key: number; offset: number; value: number; producerId?: number }[];
+  firstUnstable: { key: number; offset: number; value: number; producerId?: number; appendedAt?: number }[];
   /** Power losses of a replica of a __transaction_state partition with unsynced records, or with none at all. */
   coordinatorLosses: { time: number; broker: number; partition: number }[];
   /** Each __transaction_state partition's replicas (brokers hosting it at the end or at a crash). */
@@ -93,6 +93,21 @@ export interface TxnFacts {
     abort: { offset: number; value: number };
   }[];
   /**
+   * Records of the final leaders' logs that a COMMIT marker ends, appended at or past the offset of an earlier marker
+   * of the same producer id that is gone from every replica and had ended records of it before them: the marker's
+   * loss left the producer's transaction open in the partition's producer state, so its leader took the record
+   * without verifying it with the coordinator (UnifiedLog.maybeStartTransactionVerification skips a producer with an
+   * ongoing transaction, whatever its epoch: 3.6 to 3.9), and the COMMIT that ends the open records ends it too.
+   * With the lost marker. Absent: none known.
+   */
+  joinedAfterLostMarker?: {
+    key: number;
+    offset: number;
+    value: number;
+    producerId: number;
+    marker: { offset: number; value: number; type: 'COMMIT' | 'ABORT' };
+  }[];
+  /**
    * Every record a __transaction_state leader appended (a transition of one transactional id), in order, with
    * whether some replica still holds it at its offset at the end. Absent: none known.
    */
@@ -107,6 +122,8 @@ export interface TxnFacts {
     state: string;
     /** The transaction's txnStartTimestamp: the records of one transaction share it. */
     txnStart: number;
+    /** The data partitions the transaction holds in this record (absent: not known). */
+    partitions?: number[];
     time: number;
     kept: boolean;
   }[];

@@ -19,7 +19,7 @@
 import type { History, Value } from '../../workloads/history/format.ts';
 import type { Anomaly, CheckResult } from '../result.ts';
 import { lossExplainer, type LossExplainer } from './causes.ts';
-import type { DurabilityFacts, TxnFacts } from './facts.ts';
+import type { DurabilityFacts, LossFacts, TxnFacts } from './facts.ts';
 import { duplicateOfForgottenEpoch } from './txn-duplicates.ts';
 
 /** The anomalies a loss of committed records leaves in Jepsen's checker. */
@@ -97,20 +97,28 @@ export function attributeTxnLosses(result: CheckResult, history: History, facts:
  * the transaction and the partition's leader appended its ABORT marker, which every replica then lost for a cause
  * the configuration allows; the same producer id's next transaction then ended with a COMMIT marker, which ends the
  * open transaction the record began (TxnFacts.revivedByCommit), so read_committed returns it. The mirror of a lost
- * COMMIT marker a later ABORT covers (markerLost). Moved to allowed only when every instance is one of these.
+ * COMMIT marker a later ABORT covers (markerLost). Or a record appended after a lost marker of its producer id had
+ * left the producer's earlier records open, so the leader took it unverified, and a later COMMIT ended it with them
+ * (TxnFacts.joinedAfterLostMarker): a zombie's record of a transaction that failed, committed by the producer id's
+ * next transaction. Moved to allowed only when every instance is one of these, each marker lost for an allowed cause.
  */
 function attributeRevivedReads(result: CheckResult, facts: DurabilityFacts): CheckResult {
   const g1a = result.anomalies.find((a) => a.name === 'G1a');
-  const revived = facts.txn?.revivedByCommit;
-  if (g1a === undefined || revived === undefined || facts.loss?.policy.strict !== false) return result;
+  const revived = facts.txn?.revivedByCommit ?? [];
+  const joined = facts.txn?.joinedAfterLostMarker ?? [];
+  if (g1a === undefined || facts.txn === undefined || facts.loss?.policy.strict !== false) return result;
   if (g1a.examples.length !== g1a.count) return result;
   const explainer = lossExplainer(facts.loss);
   const byCause: Record<string, number> = {};
   for (const e of g1a.examples) {
     const d = e.detail as { key?: unknown; value?: unknown } | undefined;
-    const r = revived.find((x) => x.key === Number(d?.key) && x.value === Number(d?.value));
-    if (r === undefined) return result;
-    const verdict = explainer.explain(r.key, r.abort.value, r.abort.offset, 'all');
+    const same = (x: { key: number; value: number }): boolean =>
+      x.key === Number(d?.key) && x.value === Number(d?.value);
+    const r = revived.find(same);
+    const j = joined.find(same);
+    const marker = r?.abort ?? j?.marker;
+    if (marker === undefined) return result;
+    const verdict = explainer.explain(Number(d?.key), marker.value, marker.offset, 'all');
     if (!verdict.allowed || verdict.cause === null) return result;
     byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
   }
@@ -242,8 +250,13 @@ function markerLost(facts: DurabilityFacts, s: Sent, explainer: LossExplainer): 
  * partition and for a cause the configuration allows (LossExplainer over that topic's own removals and elections),
  * what it had written of the transaction that makes it so: every record of that transaction when it hangs open
  * (the coordinator forgot it, so nothing ever ends it), its PrepareCommit (or, none written, every record) when
- * its own committed transaction ended aborted. Generalises decisionLost to a replica that was down, not powered
- * off, and lost the records when it truncated to a leader that lacked them. That cause, or null.
+ * its own committed transaction ended aborted. Or, hanging open, every record that held the record's partition,
+ * each lost only after the record was appended: the coordinator kept the transaction but forgot it had added the
+ * partition, so its PrepareCommit or PrepareAbort names only the partitions its reloaded state holds and no marker
+ * ever ends it there (TransactionStateManager.loadTransactionMetadata, TransactionMarkerChannelManager, 3.9). A
+ * record appended after its partition was forgotten is KAFKA-14402's hanging transaction, no excuse. Generalises
+ * decisionLost to a replica that was down, not powered off, and lost the records when it truncated to a leader that
+ * lacked them. That cause, or null.
  */
 function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMap<string, number>): string | null {
   const u = txn?.unreadable.find((r) => r.key === s.key && r.value === s.value && r.offset === s.offset);
@@ -262,12 +275,37 @@ function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMa
   const prepared = own.filter((r) => r.state === 'PrepareCommit');
   const decisive = u.why === 'aborted' && prepared.length > 0 ? prepared : own;
   const explainer = lossExplainer(txn.coordinatorLoss);
-  let cause: string | null = null;
-  for (const r of decisive) {
-    if (r.kept) return null;
-    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
-    if (!verdict.allowed || verdict.cause === null) return null;
-    cause ??= verdict.cause;
-  }
-  return cause;
+  const lostFor = (lost: typeof own): string | null => {
+    let cause: string | null = null;
+    for (const r of lost) {
+      if (r.kept) return null;
+      const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
+      if (!verdict.allowed || verdict.cause === null) return null;
+      cause ??= verdict.cause;
+    }
+    return cause;
+  };
+  const whole = lostFor(decisive);
+  if (whole !== null || u.why !== 'open' || !('appendedAt' in holder)) return whole;
+  const holding = own.filter((r) => r.partitions?.includes(holder.key) === true);
+  if (holding.length === 0 || !removedAfter(holder.appendedAt, holding, txn.coordinatorLoss)) return null;
+  return lostFor(holding);
+}
+
+/** Every removal that took one of the records from a replica came after `at`. */
+function removedAfter(
+  at: number | undefined,
+  records: { partition: number; offset: number; value: number }[],
+  loss: LossFacts,
+): boolean {
+  if (at === undefined) return false;
+  return records.every((r) =>
+    loss.removals.every(
+      (x) =>
+        x.key !== r.partition ||
+        r.offset < x.fromOffset ||
+        x.values[r.offset - x.fromOffset] !== r.value ||
+        x.time > at,
+    ),
+  );
 }

@@ -252,6 +252,44 @@ describe('attributeTxnLosses: a transaction the coordinator forgot', () => {
   });
 });
 
+describe('attributeTxnLosses: a partition the coordinator forgot its transaction held', () => {
+  // Value 1 committed at offset 0 of key 0 by producer 7, read by nobody, left open at the end. The coordinator
+  // wrote Ongoing [1] at offset 5 (kept) and Ongoing [1, 0] at offset 6 of __transaction_state-0, when the
+  // transaction added key 0; a power loss at 50 took offset 6 unflushed, so the reloaded coordinator never sent
+  // key 0 a marker (seed 642 of the txn fuzz with client crashes).
+  const history = HISTORY.slice(0, 2);
+  const jepsen = checkJepsenKafka(history);
+  const record = { partition: 100000, transactionalId: 't', producerId: 7, txnStart: 12 };
+  const before = { ...record, offset: 5, value: -9, state: 'Ongoing', time: 12, partitions: [1], kept: true };
+  const added = { ...record, offset: 6, value: -10, state: 'Ongoing', time: 14, partitions: [1, 0], kept: false };
+  const removal = { time: 50, broker: 1, key: 100000, how: 'power-loss' as const, epochs: [0], syncedOffset: 6 };
+  const txn = (appendedAt: number | undefined, records = [before, added]): TxnFacts => ({
+    unreadable: [{ key: 0, value: 1, offset: 0, why: 'open', producerId: 7 }],
+    firstUnstable: [{ key: 0, offset: 0, value: 1, producerId: 7, appendedAt }],
+    coordinatorLosses: [],
+    coordinatorReplicas: replicas,
+    markers: [],
+    coordinatorRecords: records,
+    coordinatorLoss: { policy: POLICY, removals: [{ ...removal, fromOffset: 6, values: [-10] }], elections: [] },
+  });
+
+  it('allows the record left open when the record that added its partition was lost after it was appended', () => {
+    const r = attributeTxnLosses(jepsen, history, facts(txn(15)));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'unseen')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('keeps it a finding when appended after the loss (KAFKA-14402), undated, or the partition is still held', () => {
+    const cases: TxnFacts[] = [
+      txn(60),
+      txn(undefined),
+      txn(15, [before, { ...added, kept: true }]),
+      txn(15, [before, { ...added, partitions: [1] }]),
+    ];
+    for (const t of cases) expect(attributeTxnLosses(jepsen, history, facts(t)).valid).toBe(false);
+  });
+});
+
 describe('attributeTxnLosses: a committed record read, then aborted once its marker was lost', () => {
   // Producer 7 committed 10 (offset 0) and 1 (offset 1), COMMIT marker -5 at offset 2, then 2 at offset 3; a reader
   // read all three. The marker was lost from every replica unflushed, and the producer's next ABORT (-6) took its
@@ -381,6 +419,55 @@ describe('an aborted read left by a lost ABORT marker a later COMMIT covered', (
     );
     const strict = withLoss({ ...txn, revivedByCommit: revived }, undefined, true);
     expect(attributeTxnLosses(jepsen, history, strict).valid).toBe(false);
+  });
+});
+
+describe('an aborted read a COMMIT ended with records a lost marker had left open', () => {
+  // Producer 7 committed 2 at offset 0 of key 0; its COMMIT marker (value -6, offset 1) was lost, leaving 2 open in
+  // the partition's producer state. A zombie of the same producer id then appended 1, of a transaction that failed,
+  // at offset 1 without verification (the producer had an ongoing transaction), and the producer id's next COMMIT
+  // (-7, offset 2) ended both: a poll returns 1 (swarm-config seed 98 of the txn fuzz).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(1, 20, 0, 'ok', 'txn', [['send', 0, [0, 2]]]),
+    op(2, 30, 1, 'invoke', 'txn', [['send', 0, 1]]),
+    op(3, 40, 1, 'fail', 'txn', [['send', 0, 1]]),
+    op(4, 100, 2, 'invoke', 'poll', [['poll']]),
+    op(5, 110, 2, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 2],
+            [1, 1],
+          ],
+        },
+      ],
+    ]),
+  ];
+  const jepsen = checkJepsenKafka(history);
+  const marker = { offset: 1, value: -6, type: 'COMMIT' as const };
+  const joined: TxnFacts['joinedAfterLostMarker'] = [{ key: 0, offset: 1, value: 1, producerId: 7, marker }];
+  const txn: TxnFacts = { unreadable: [], firstUnstable: [], coordinatorLosses: [], coordinatorReplicas: replicas };
+  const powerLoss = { time: 25, broker: 0, key: 0, how: 'power-loss' as const, fromOffset: 1, values: [-6] };
+  const withLoss = (t: TxnFacts, syncedOffset = 1) => ({
+    ...facts(t),
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 3, startOffset: 0, values: [2, 1, -7] }],
+    loss: { policy: POLICY, removals: [{ ...powerLoss, epochs: [0], syncedOffset }], elections: [] },
+  });
+
+  it('allows it when the marker was lost for a cause the configuration allows', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['G1a']);
+    const r = attributeTxnLosses(jepsen, history, withLoss({ ...txn, joinedAfterLostMarker: joined }));
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'G1a')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('keeps it a finding when the record joined nothing open or the marker was synced', () => {
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...txn, joinedAfterLostMarker: [] })).valid).toBe(false);
+    expect(attributeTxnLosses(jepsen, history, withLoss({ ...txn, joinedAfterLostMarker: joined }, 2)).valid).toBe(
+      false,
+    );
   });
 });
 

@@ -16,6 +16,7 @@
 // polled it. A sendOffsetsToTransaction that fails (a stale generation after a rebalance, a fenced producer) aborts
 // the transaction, as Jepsen's safe-abort!. enable.auto.commit is off (Jepsen's --disable-auto-commit): nothing else
 // commits offsets. Assign mode sends none (its consumers have no group).
+// Clients crash now and then, between transactions or in the middle of one, as Jepsen's :crash-clients? (crash.ts).
 import type { KafkaCluster } from '../../sim/kafka/cluster.ts';
 import type { KafkaClient } from '../../sim/kafka/clients/client.ts';
 import type { TransactionalProducer } from '../../sim/kafka/clients/transactional-producer.ts';
@@ -26,7 +27,8 @@ import type { HistoryRecorder } from '../history-recorder.ts';
 import type { RebalanceEvent } from '../../sim/kafka/clients/consumer-coordinator.ts';
 import { rebalanceLog } from '../queue/consumers.ts';
 import { pollOkValue } from '../queue/micro-ops.ts';
-import { WORKLOAD_GROUP, type ConsumerMode } from '../queue/options.ts';
+import { QUEUE_WORKLOAD_DEFAULTS, WORKLOAD_GROUP, type ConsumerMode } from '../queue/options.ts';
+import { CLIENT_CRASHED, TxnCrashes, transactionalIdOf, type CrashSite } from './crash.ts';
 
 export interface TxnWorkloadOptions {
   clients: number;
@@ -44,6 +46,11 @@ export interface TxnWorkloadOptions {
   pollMs: number;
   /** assign: each consumer assigns itself every key; subscribe: the consumers share them out as one group. */
   consumerMode: ConsumerMode;
+  /**
+   * Chance that a client crashes around a transaction: before it, after some of its micro-ops, or while its commit or
+   * abort is in flight (crash.ts). The queue workload's, and its default.
+   */
+  crashProbability: number;
 }
 
 export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
@@ -55,6 +62,7 @@ export const TXN_WORKLOAD_DEFAULTS: TxnWorkloadOptions = {
   meanThinkMs: 50,
   pollMs: 100,
   consumerMode: 'assign',
+  crashProbability: QUEUE_WORKLOAD_DEFAULTS.crashProbability,
 };
 
 /** The queue workload's group timings; offsets are committed by the transactions (sendOffsetsToTransaction). */
@@ -71,6 +79,10 @@ interface TxnUnderWay {
   /** The highest offset polled of each key (subscribe mode: what sendOffsetsToTransaction commits past). */
   polled: Map<number, number>;
   rebalances: RebalanceEvent[];
+  /** Recorded complete (ok, fail, or info: its commit unknown, or its client crashed). */
+  ended: boolean;
+  /** Where its client crashes, if it does (crash.ts). */
+  crash: CrashSite | null;
 }
 
 interface TxnClient {
@@ -78,6 +90,8 @@ interface TxnClient {
   process: number;
   producer: TransactionalProducer | null;
   ready: boolean;
+  /** The transactional.id its next producer takes (crash.ts: a fresh one for each process after a crash). */
+  transactionalId: string;
 }
 
 export class TxnWorkload {
@@ -88,6 +102,7 @@ export class TxnWorkload {
   private stopped = false;
   /** Transactions invoked and completed, by outcome. */
   readonly stats = { invoked: 0, ok: 0, fail: 0, info: 0 };
+  readonly crashes: TxnCrashes;
 
   constructor(
     private readonly cluster: KafkaCluster,
@@ -96,6 +111,8 @@ export class TxnWorkload {
     options: Partial<TxnWorkloadOptions> = {},
   ) {
     this.options = { ...TXN_WORKLOAD_DEFAULTS, ...options };
+    const crashes = cluster.world.stream('txn-crash');
+    this.crashes = new TxnCrashes(cluster, recorder, crashes, this.options.crashProbability);
   }
 
   private get subscribing(): boolean {
@@ -109,7 +126,8 @@ export class TxnWorkload {
   start(): void {
     for (let c = 0; c < this.options.clients; c++) {
       const node = `txn-client-${c}`;
-      const client: TxnClient = { node, process: this.nextProcess++, producer: null, ready: false };
+      const transactionalId = transactionalIdOf(node, null);
+      const client: TxnClient = { node, process: this.nextProcess++, producer: null, ready: false, transactionalId };
       this.clients.push(client);
       const consumer = { 'isolation.level': this.options.isolation, 'auto.offset.reset': 'earliest' } as const;
       this.cluster.addClient(node, this.subscribing ? { consumer, group: TXN_GROUP } : { consumer });
@@ -140,7 +158,7 @@ export class TxnWorkload {
       consumer: { 'isolation.level': 'read_committed', 'auto.offset.reset': 'earliest' },
     });
     this.cluster.world.start(node);
-    const consumer = this.kafka({ node, process, producer: null, ready: false }).consumer;
+    const consumer = this.kafka({ node, process, producer: null, ready: false, transactionalId: '' }).consumer;
     consumer.assign(this.keys);
     for (const k of this.keys) consumer.seek(k, 0);
     const poll = (left: number, ends: Map<number, number>): void => {
@@ -174,7 +192,7 @@ export class TxnWorkload {
     if (this.subscribing) this.subscribe(client, k);
     else k.consumer.assign(this.keys);
     const producer = k.transactionalProducer({
-      'transactional.id': `txn-${client.node}`,
+      'transactional.id': client.transactionalId,
       'transaction.timeout.ms': this.options.transactionTimeoutMs,
     });
     client.producer = producer;
@@ -222,6 +240,8 @@ export class TxnWorkload {
     const producer = client.producer;
     const consumer = this.kafka(client).consumer;
     const mops = this.plan();
+    const crash = this.crashes.site(mops.length);
+    if (crash?.kind === 'idle') return this.crashSoon(client, null);
     const process = client.process;
     this.stats.invoked++;
     this.recorder.invoke(
@@ -237,9 +257,11 @@ export class TxnWorkload {
     const rebalances: RebalanceEvent[] = [];
     const done: Value[] = [];
     const polled = new Map<number, number>();
+    const t: TxnUnderWay = { process, mops, done, start, polled, rebalances, ended: false, crash };
     producer.beginTransaction();
     const step = (i: number): void => {
-      if (i === mops.length) return this.sendOffsets(client, { process, mops, done, start, polled, rebalances });
+      if (crash?.kind === 'mid' && crash.afterMops === i) return this.crashSoon(client, t);
+      if (i === mops.length) return this.sendOffsets(client, t);
       const m = mops[i];
       if (m[0] === 'send') {
         const [, key, value] = m;
@@ -306,6 +328,7 @@ export class TxnWorkload {
       }
       this.abort(client, t, o.error);
     });
+    this.crashInFlight(client, t);
   }
 
   /** A transaction that cannot commit: its consumer seeks back, the producer aborts, the op fails. */
@@ -331,10 +354,40 @@ export class TxnWorkload {
       if (a.type === 'ok') this.next(client);
       else this.reopen(client);
     });
+    this.crashInFlight(client, t);
   }
 
   /** Jepsen's :rebalance-log on a transaction whose polls went through a rebalance. */
   private completeTxn(t: TxnUnderWay, op: Op): void {
+    t.ended = true;
     if (t.rebalances.length > 0) op.rebalanceLog = rebalanceLog(t.rebalances);
+  }
+
+  /**
+   * The client's node crashes (crash.ts), in a world event of its own rather than inside a callback of the client
+   * that is about to die; a transaction under way, `t`, ends :info. Then a new process opens a new producer, under a
+   * fresh transactional.id, and a new consumer.
+   */
+  private crashSoon(client: TxnClient, t: TxnUnderWay | null, delayMs = 0): void {
+    this.cluster.world.schedule(delayMs, () => {
+      if (t !== null && t.ended) return;
+      if (t === null) this.crashes.crashIdle(client.node, client.process);
+      else {
+        this.crashes.crashMidTxn(client.node);
+        this.stats.info++;
+        const invoked = t.mops.map((m) => [...m]);
+        this.completeTxn(t, this.recorder.complete(t.process, 'info', 'txn', invoked, CLIENT_CRASHED));
+      }
+      client.producer = null;
+      this.reopen(client);
+      client.transactionalId = transactionalIdOf(client.node, client.process);
+    });
+  }
+
+  /** A crash drawn to strike in flight does, once: the commit's, or the abort's when no commit went out first. */
+  private crashInFlight(client: TxnClient, t: TxnUnderWay): void {
+    if (t.crash?.kind !== 'in-flight') return;
+    this.crashSoon(client, t, t.crash.delayMs);
+    t.crash = null;
   }
 }

@@ -95,7 +95,7 @@ export class TxnPhases {
       indeterminate: s.info,
       polls: 0,
       recordsRead: 0,
-      clientCrashes: 0,
+      clientCrashes: this.workload.crashes.total,
       abandonedOps: 0,
       finalReadsComplete: this.complete === true ? 1 : 0,
       consumers: 1,
