@@ -404,7 +404,8 @@ export class Partition {
    */
   private hasOngoingTransaction(producerId: number, producerEpoch: number): boolean {
     if (this.txns.ongoingFirstOffset(producerId) === undefined) return false;
-    return !this.deps.protocol.kip890p2 || this.producers.producerEpochOf(producerId) === producerEpoch;
+    const tv2 = this.deps.protocol.kip890p2 && this.deps.protocol.kip890p2Add;
+    return !tv2 || this.producers.producerEpochOf(producerId) === producerEpoch;
   }
 
   /**

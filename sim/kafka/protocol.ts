@@ -93,6 +93,15 @@ export interface KafkaBehaviours {
    * and is refused INVALID_PRODUCER_EPOCH. Before, it could land in the producer's next transaction.
    */
   kip890p2: boolean;
+  /**
+   * KIP-890 part 2's partitions added by their leaders (4.0.0, transaction.version 2 with Produce v12 and
+   * TxnOffsetCommit v5): the producer sends no AddPartitionsToTxn nor AddOffsetsToTxn
+   * (TransactionManager.maybeAddPartition, sendOffsetsToTransaction); the partition's leader adds the partition with
+   * the coordinator (AddPartitionsToTxnManager, verifyOnly false) as it appends the transaction's first batch, and
+   * asks again for a batch of a newer epoch (UnifiedLog.hasOngoingTransaction with the epoch). On with `kip890p2` in
+   * every release that has it; apart only so that a what-if can keep the client's own AddPartitionsToTxn.
+   */
+  kip890p2Add: boolean;
   /** KIP-966's strict min ISR: the high watermark does not advance while |ISR| < min.insync.replicas. */
   strictMinIsr: boolean;
   /**
@@ -228,6 +237,7 @@ export const BEHAVIOUR_LABELS: Record<BehaviourName, string> = {
   kafka15021: 'KAFKA-15021 KRaft ISR shrink keeps the leader epoch; only ISR-eligible followers hold the HW',
   kip890: 'KIP-890 the leader verifies a transactional produce with the transaction coordinator',
   kip890p2: 'KIP-890 part 2 (transaction.version 2) the producer epoch bumped on every commit and abort',
+  kip890p2Add: 'KIP-890 part 2 (transaction.version 2) partition leaders add partitions to the transaction',
   strictMinIsr: 'KIP-966 high watermark held below min ISR',
   elr: 'KIP-966 eligible leader replicas',
   kraftUncleanElection: 'KAFKA-12670 unclean election in KRaft',

@@ -56,6 +56,7 @@ const NONE: KafkaBehaviours = {
   kafka15021: false,
   kip890: false,
   kip890p2: false,
+  kip890p2Add: false,
   strictMinIsr: false,
   elr: false,
   kraftUncleanElection: false,
@@ -342,7 +343,7 @@ const HISTORY: Change[] = [
     version: '4.0',
     checkedAt: '4.0.0',
     metadataModes: ['kraft'],
-    behaviours: { kip996: true, kip890p2: true },
+    behaviours: { kip996: true, kip890p2: true, kip890p2Add: true },
     changes: [
       'ZooKeeper mode removed',
       'KIP-996: Pre-Vote (KafkaRaftClient, ProspectiveState)',

@@ -48,7 +48,7 @@ export class AddPartitionsToTxnManager {
     private readonly channel: RequestChannel,
   ) {
     this.numTxnPartitions = config.internalTopics['transaction.state.log.num.partitions'];
-    this.transactionV2 = config.protocol.kip890p2;
+    this.transactionV2 = config.protocol.kip890p2 && config.protocol.kip890p2Add;
   }
 
   /** Whether the request needs verifying: a transactional producer's batch (partitionEntriesForVerification). */

@@ -84,7 +84,7 @@ export class KafkaClient implements Program {
       () => this.ctx.now(),
       groupBehaviours(this.options.kafka ?? NEWEST_RELEASE).kip447,
       // transaction.version 2 (KIP-890 part 2), which the client learns from ApiVersions' finalized features.
-      this.options.protocol.kip890p2,
+      this.options.protocol.kip890p2 && this.options.protocol.kip890p2Add,
     );
   }
 
