@@ -560,4 +560,15 @@ describe('attributeTxnLosses: a send answered as a duplicate of a batch from a f
     ];
     expect(cases.map((f) => attributeTxnLosses(jepsen, history, f).valid)).toEqual(cases.map(() => false));
   });
+
+  it('tells each lost record why it stays a finding, and lists the losses no allowed cause explains', () => {
+    const r = attributeTxnLosses(jepsen, history, dupFacts({ synced: 7 }));
+    const unseen = r.anomalies.find((a) => a.name === 'unseen');
+    expect(unseen?.examples[0].description).toMatch(/never returned by an ok poll\. Lost: no replica is known to/);
+    const note = r.notes?.find((n) => n.name === 'lost-committed-write');
+    expect(note?.count).toBe(1);
+    expect(note?.examples[0].description).toMatch(/^2 of key 0, committed at offset 0, was lost: /);
+    // Allowed, it is no finding and no note.
+    expect(attributeTxnLosses(jepsen, history, dupFacts()).notes ?? []).toEqual([]);
+  });
 });
