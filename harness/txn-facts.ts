@@ -24,13 +24,14 @@ export class TxnWatch {
     const n = cluster.config.internalTopics['transaction.state.log.num.partitions'];
     this.stateIds = new Set(Array.from({ length: n }, (_, i) => partitionId(TRANSACTION_STATE_TOPIC, i)));
     this.stateWatch = new CrashWatch(cluster, (id) => this.stateIds.has(id));
+    // Times in the world's clock, as the history's: an event carries its broker's clock, which a clock fault steps.
     cluster.observe((e) => {
       if (e.kind === 'append' && e.asLeader && this.stateIds.has(e.partition)) {
         const batch = cluster.broker(e.broker)?.partitions.get(e.partition)?.log.batchAt(e.baseOffset);
         (batch?.payloads ?? []).forEach((r, i) => {
           const v = r.value === null ? null : readTxnRecord(r);
           if (v === null) return;
-          const at = { partition: e.partition, offset: e.baseOffset + i, value: e.values[i], time: e.time };
+          const at = { partition: e.partition, offset: e.baseOffset + i, value: e.values[i], time: cluster.world.now };
           const txn = {
             producerId: v.producerId,
             producerEpoch: v.producerEpoch,
@@ -45,7 +46,8 @@ export class TxnWatch {
       if (e.control === undefined) {
         if (e.transactional === true)
           for (const v of e.values)
-            if (!this.appendedAt.has(`${e.partition}/${v}`)) this.appendedAt.set(`${e.partition}/${v}`, e.time);
+            if (!this.appendedAt.has(`${e.partition}/${v}`))
+              this.appendedAt.set(`${e.partition}/${v}`, cluster.world.now);
         return;
       }
       const producerId = e.producer?.id;
@@ -57,7 +59,7 @@ export class TxnWatch {
           value: e.values[i],
           producerId,
           type: e.control,
-          time: e.time,
+          time: cluster.world.now,
         });
     });
     const brokerOfNode = new Map(cluster.brokerIds.map((id) => [cluster.nodeOf(id), id]));

@@ -112,3 +112,20 @@ describe('a txn swarm seed whose ABORT marker was lost and a later COMMIT of the
     expect(strict.result.anomalies.G1a).toBe(1);
   });
 });
+
+describe('a txn swarm seed whose coordinator broker had its clock stepped back (subscribe seed 895)', () => {
+  it('dates the coordinator records by the world clock, so the forgotten transaction is found', () => {
+    // A clock fault stepped the coordinator's broker back 22 s. Producer 1001000000's leader-added Ongoing record
+    // for key 0 (world 8.77 s, its broker's clock -13.23 s) was lost with KIP-966's last-known-leader recovery of
+    // __transaction_state, so record 136 stayed open and held key 0's last stable offset. Dated by the broker's
+    // clock, the record seemed older than the transaction and the loss went unexplained (unseen x 3, a finding).
+    const run = runTest(testOf({ seed: 895, workloadKind: 'txn', nemesis: 'swarm', consumerMode: 'subscribe' }));
+    expect(run.historyHash).toBe('1a2576860529527e');
+    expect(run.result.valid).toBe(true);
+    expect(run.result.allowed.lostByCause).toEqual({ 'last-known-leader': 6 });
+    const ongoing = run.facts.durability.txn?.coordinatorRecords?.find(
+      (r) => r.producerId === 1001000000 && r.state === 'Ongoing' && !r.kept && r.time > 8_700 && r.time < 8_800,
+    );
+    expect(ongoing).toBeDefined();
+  });
+});
