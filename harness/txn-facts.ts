@@ -186,6 +186,7 @@ export class TxnWatch {
       brokers: [...(this.replicas.get(partition) ?? [])].sort((a, b) => a - b),
     }));
     return {
+      appendedAt: Object.fromEntries(this.appendedAt),
       unreadable,
       firstUnstable,
       coordinatorLosses: this.losses,

@@ -85,6 +85,11 @@ export interface TxnFacts {
    * partition's producer state keeps an open transaction's first offset until a marker comes: Kafka's
    * ProducerStateManager, 3.9). With the lost ABORT marker. Absent: none known.
    */
+  /**
+   * When the leader first appended each transactional record of a data partition, by `key/value` (world time):
+   * whether a coordinator's loss came after it. Absent: none known.
+   */
+  appendedAt?: Record<string, number>;
   revivedByCommit?: {
     key: number;
     offset: number;

@@ -117,7 +117,12 @@ function attributeRevivedReads(result: CheckResult, facts: DurabilityFacts): Che
     const r = revived.find(same);
     const j = joined.find(same);
     const marker = r?.abort ?? j?.marker;
-    if (marker === undefined) return result;
+    if (marker === undefined) {
+      const forgot = forgottenPartitionCommitted(facts, Number(d?.key), Number(d?.value));
+      if (forgot === null) return result;
+      byCause[forgot] = (byCause[forgot] ?? 0) + 1;
+      continue;
+    }
     const verdict = explainer.explain(Number(d?.key), marker.value, marker.offset, 'all');
     if (!verdict.allowed || verdict.cause === null) return result;
     byCause[verdict.cause] = (byCause[verdict.cause] ?? 0) + 1;
@@ -130,6 +135,48 @@ function attributeRevivedReads(result: CheckResult, facts: DurabilityFacts): Che
     anomalies,
     allowed,
   };
+}
+
+/**
+ * A record of a failed transaction that a later COMMIT of its producer id ended: the coordinator had added its
+ * partition to the transaction (every Ongoing record of the transaction's epoch that holds the partition, written
+ * before the record was appended) and then lost each of those records from every replica, for a cause the
+ * configuration allows, after the append. The reloaded coordinator never knew the partition, so the transaction's
+ * abort wrote no marker there, the record stayed open in the partition's producer state (ProducerStateManager's
+ * currentTxnFirstOffset), and the producer id's next COMMIT on the partition ended it from its first offset (3.9,
+ * and 4.0's leader-added partitions alike). That cause, or null.
+ */
+function forgottenPartitionCommitted(facts: DurabilityFacts, key: number, value: number): string | null {
+  const txn = facts.txn;
+  const w = facts.loss?.written?.find((x) => x.key === key && x.value === value && x.producer !== undefined);
+  const appended = txn?.appendedAt?.[`${key}/${value}`];
+  if (txn?.coordinatorRecords === undefined || txn.coordinatorLoss === undefined) return null;
+  if (w?.producer === undefined || appended === undefined) return null;
+  const { id, epoch } = w.producer;
+  const holding = txn.coordinatorRecords.filter(
+    (r) =>
+      r.producerId === id &&
+      r.producerEpoch === epoch &&
+      r.state === 'Ongoing' &&
+      r.time <= appended &&
+      r.partitions?.includes(key) === true,
+  );
+  if (holding.length === 0) return null;
+  // Relearned: a record the coordinator kept that holds the partition in the same transaction.
+  const txnStart = holding[0].txnStart;
+  const kept = txn.coordinatorRecords.some(
+    (r) => r.producerId === id && r.txnStart === txnStart && r.kept && r.partitions?.includes(key) === true,
+  );
+  if (kept || !removedAfter(appended, holding, txn.coordinatorLoss)) return null;
+  const explainer = lossExplainer(txn.coordinatorLoss);
+  let cause: string | null = null;
+  for (const r of holding) {
+    if (r.kept) return null;
+    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
+    if (!verdict.allowed || verdict.cause === null) return null;
+    cause ??= verdict.cause;
+  }
+  return cause;
 }
 
 function attributeCommittedLosses(result: CheckResult, history: History, facts: DurabilityFacts): CheckResult {

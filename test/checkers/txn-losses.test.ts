@@ -572,3 +572,96 @@ describe('attributeTxnLosses: a send answered as a duplicate of a batch from a f
     expect(attributeTxnLosses(jepsen, history, dupFacts()).notes ?? []).toEqual([]);
   });
 });
+
+describe('an aborted read a COMMIT ended on a partition the coordinator forgot', () => {
+  // Producer 7 (transactional id t, epoch 3) sent 1 to offset 0 of key 0 in a transaction that failed; the
+  // coordinator's Ongoing record that added key 0 (offset 5 of __transaction_state-0, at 12) was lost unflushed from
+  // every replica at 50, after 1 was appended (15). The abort named no key 0, so 1 stayed open until the producer's
+  // next transaction committed 2 on key 0, which ended it: a poll returns 1 (subscribe seed 683).
+  const history: History = [
+    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
+    op(1, 60, 0, 'fail', 'txn', [['send', 0, 1]]),
+    op(2, 70, 0, 'invoke', 'txn', [['send', 0, 2]]),
+    op(3, 80, 0, 'ok', 'txn', [['send', 0, [1, 2]]]),
+    op(4, 100, 1, 'invoke', 'poll', [['poll']]),
+    op(5, 110, 1, 'ok', 'poll', [
+      [
+        'poll',
+        {
+          0: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
+      ],
+    ]),
+  ];
+  const jepsen = checkJepsenKafka(history);
+  const added = {
+    partition: 100000,
+    offset: 5,
+    value: -9,
+    transactionalId: 't',
+    producerId: 7,
+    producerEpoch: 3,
+    state: 'Ongoing',
+    txnStart: 12,
+    time: 12,
+    kept: false,
+    partitions: [0],
+  };
+  const forgotten = (o: { record?: typeof added; appendedAt?: number; synced?: number; strict?: boolean } = {}) => ({
+    ...facts({
+      unreadable: [],
+      firstUnstable: [],
+      coordinatorLosses: [],
+      coordinatorReplicas: replicas,
+      coordinatorRecords: [o.record ?? added],
+      appendedAt: { '0/1': o.appendedAt ?? 15, '0/2': 75 },
+      coordinatorLoss: {
+        policy: POLICY,
+        removals: [
+          {
+            time: 50,
+            broker: 1,
+            key: 100000,
+            how: 'power-loss' as const,
+            fromOffset: 5,
+            values: [-9],
+            epochs: [0],
+            syncedOffset: o.synced ?? 5,
+          },
+        ],
+        elections: [],
+      },
+    }),
+    finalLogs: [{ broker: 0, key: 0, highWatermark: 3, startOffset: 0, values: [1, 2, -7] }],
+    loss: {
+      policy: { ...POLICY, strict: o.strict ?? false },
+      removals: [],
+      elections: [],
+      written: [{ key: 0, offset: 0, value: 1, epoch: 0, producer: { id: 7, epoch: 3, sequence: 0 } }],
+    },
+  });
+
+  it('starts from G1a', () => {
+    expect(jepsen.anomalies.map((a) => a.name)).toEqual(['G1a']);
+  });
+
+  it('allows it when the record that added the partition was lost after the append, for an allowed cause', () => {
+    const r = attributeTxnLosses(jepsen, history, forgotten());
+    expect(r.valid).toBe(true);
+    expect(r.allowed?.find((a) => a.name === 'G1a')?.byCause).toEqual({ 'power-loss': 1 });
+  });
+
+  it('keeps it a finding when the record was kept, synced, lost before the append, of another epoch, or strict', () => {
+    const cases = [
+      forgotten({ record: { ...added, kept: true } }),
+      forgotten({ synced: 6 }),
+      forgotten({ appendedAt: 55 }),
+      forgotten({ record: { ...added, producerEpoch: 2 } }),
+      forgotten({ strict: true }),
+    ];
+    expect(cases.map((f) => attributeTxnLosses(jepsen, history, f).valid)).toEqual(cases.map(() => false));
+  });
+});
