@@ -168,9 +168,20 @@ function forgottenPartitionCommitted(facts: DurabilityFacts, key: number, value:
     (r) => r.producerId === id && r.txnStart === txnStart && r.kept && r.partitions?.includes(key) === true,
   );
   if (kept || !removedAfter(appended, holding, txn.coordinatorLoss)) return null;
-  const explainer = lossExplainer(txn.coordinatorLoss);
+  return lostForAllowedCause(holding, txn.coordinatorLoss);
+}
+
+/**
+ * The cause (the first record's) when every one of the coordinator's records is held by no replica at the end and
+ * was lost for a cause the configuration allows (LossExplainer over __transaction_state's removals); else null.
+ */
+function lostForAllowedCause(
+  records: readonly { partition: number; offset: number; value: number; kept: boolean }[],
+  loss: LossFacts,
+): string | null {
+  const explainer = lossExplainer(loss);
   let cause: string | null = null;
-  for (const r of holding) {
+  for (const r of records) {
     if (r.kept) return null;
     const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
     if (!verdict.allowed || verdict.cause === null) return null;
@@ -375,17 +386,8 @@ function coordinatorForgot(txn: TxnFacts | undefined, s: Sent, began: ReadonlyMa
   const own = records.filter((r) => r.transactionalId === tid && r.txnStart === first.txnStart && r.time >= first.time);
   const prepared = own.filter((r) => r.state === 'PrepareCommit');
   const decisive = u.why === 'aborted' && prepared.length > 0 ? prepared : own;
-  const explainer = lossExplainer(txn.coordinatorLoss);
-  const lostFor = (lost: typeof own): string | null => {
-    let cause: string | null = null;
-    for (const r of lost) {
-      if (r.kept) return null;
-      const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
-      if (!verdict.allowed || verdict.cause === null) return null;
-      cause ??= verdict.cause;
-    }
-    return cause;
-  };
+  const loss = txn.coordinatorLoss;
+  const lostFor = (lost: typeof own): string | null => lostForAllowedCause(lost, loss);
   const whole = lostFor(decisive);
   if (whole !== null || u.why !== 'open' || !('appendedAt' in holder)) return whole;
   const holding = own.filter((r) => r.partitions?.includes(holder.key) === true);
