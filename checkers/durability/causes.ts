@@ -325,6 +325,26 @@ function list(finals: readonly Held[]): string {
 
 const explainers = new WeakMap<LossFacts, LossExplainer>();
 
+/**
+ * The cause (the first record's) when no replica holds any of `records` at the end and each was lost for a cause
+ * the configuration allows, by `loss`'s explainer (the transaction coordinator's records, over __transaction_state's
+ * own removals and elections); else null.
+ */
+export function lostForAllowedCause(
+  records: readonly { partition: number; offset: number; value: number; kept: boolean }[],
+  loss: LossFacts,
+): string | null {
+  const explainer = lossExplainer(loss);
+  let cause: string | null = null;
+  for (const r of records) {
+    if (r.kept) return null;
+    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
+    if (!verdict.allowed || verdict.cause === null) return null;
+    cause ??= verdict.cause;
+  }
+  return cause;
+}
+
 /** The explainer of a run's facts, built once however many checkers ask. */
 export function lossExplainer(facts: LossFacts | undefined): LossExplainer {
   if (facts === undefined) return new LossExplainer(undefined);

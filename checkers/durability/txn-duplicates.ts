@@ -10,7 +10,7 @@
 // any epoch or sequence check, 3.9) and are answered with the old batches' offsets, appending nothing. The client
 // sees its record acknowledged at an offset that holds another: a lost write whose cause is the coordinator's loss.
 import type { DurabilityFacts, TxnFacts } from './facts.ts';
-import { lossExplainer } from './causes.ts';
+import { lostForAllowedCause } from './causes.ts';
 
 type CoordinatorRecord = NonNullable<TxnFacts['coordinatorRecords']>[number];
 
@@ -40,7 +40,6 @@ export function duplicateOfForgottenEpoch(
   if (facts.loss?.policy.strict !== false) return null;
   // Never appended anywhere: the leader answered without writing it.
   if (written.some((w) => w.key === s.key && w.value === s.value)) return null;
-  const explainer = lossExplainer(coordinatorLoss);
   for (const held of written) {
     if (held.key !== s.key || held.offset !== s.offset || held.producer === undefined) continue;
     const heldSentAt = began.get(`${held.key}/${held.value}`);
@@ -58,15 +57,7 @@ export function duplicateOfForgottenEpoch(
     );
     const resume = since.findIndex((r) => r.kept);
     if (resume <= 0 || since[resume].time > again.time || (since[resume].producerEpoch ?? epoch) >= epoch) continue;
-    let cause: string | null = null;
-    for (const r of since.slice(0, resume)) {
-      const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
-      if (!verdict.allowed || verdict.cause === null) {
-        cause = null;
-        break;
-      }
-      cause ??= verdict.cause;
-    }
+    const cause = lostForAllowedCause(since.slice(0, resume), coordinatorLoss);
     if (cause !== null) return cause;
   }
   return null;

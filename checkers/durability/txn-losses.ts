@@ -18,7 +18,7 @@
 // and the transaction hangs.
 import type { History, Value } from '../../workloads/history/format.ts';
 import { MAX_EXAMPLES, type Anomaly, type CheckResult } from '../result.ts';
-import { lossExplainer, type LossExplainer } from './causes.ts';
+import { lossExplainer, lostForAllowedCause, type LossExplainer } from './causes.ts';
 import type { DurabilityFacts, LossFacts, TxnFacts } from './facts.ts';
 import { duplicateOfForgottenEpoch } from './txn-duplicates.ts';
 
@@ -169,25 +169,6 @@ function forgottenPartitionCommitted(facts: DurabilityFacts, key: number, value:
   );
   if (kept || !removedAfter(appended, holding, txn.coordinatorLoss)) return null;
   return lostForAllowedCause(holding, txn.coordinatorLoss);
-}
-
-/**
- * The cause (the first record's) when every one of the coordinator's records is held by no replica at the end and
- * was lost for a cause the configuration allows (LossExplainer over __transaction_state's removals); else null.
- */
-function lostForAllowedCause(
-  records: readonly { partition: number; offset: number; value: number; kept: boolean }[],
-  loss: LossFacts,
-): string | null {
-  const explainer = lossExplainer(loss);
-  let cause: string | null = null;
-  for (const r of records) {
-    if (r.kept) return null;
-    const verdict = explainer.explain(r.partition, r.value, r.offset, 'all');
-    if (!verdict.allowed || verdict.cause === null) return null;
-    cause ??= verdict.cause;
-  }
-  return cause;
 }
 
 function attributeCommittedLosses(result: CheckResult, history: History, facts: DurabilityFacts): CheckResult {

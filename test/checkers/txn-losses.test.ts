@@ -367,28 +367,34 @@ describe('attributeTxnLosses: a committed record read, then aborted once its mar
   });
 });
 
+/**
+ * Value 1 sent at offset 0 of key 0 by producer 7 in a transaction that failed, then 2 committed at offset 1 by the
+ * producer's next transaction, and a poll returning both: Jepsen's G1a, whose causes the next two cases tell apart.
+ */
+const FAILED_THEN_COMMITTED: History = [
+  op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
+  op(1, 20, 0, 'fail', 'txn', [['send', 0, 1]]),
+  op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
+  op(3, 40, 0, 'ok', 'txn', [['send', 0, [1, 2]]]),
+  op(4, 100, 1, 'invoke', 'poll', [['poll']]),
+  op(5, 110, 1, 'ok', 'poll', [
+    [
+      'poll',
+      {
+        0: [
+          [0, 1],
+          [1, 2],
+        ],
+      },
+    ],
+  ]),
+];
+
 describe('an aborted read left by a lost ABORT marker a later COMMIT covered', () => {
   // Value 1 sent at offset 0 of key 0 by producer 7 in a transaction that failed; its ABORT marker (value -6) went
   // to offset 1 and was lost; the producer's next transaction sent 2 and committed (-7) at offsets 1 and 2, which
   // ends the transaction 1 began: a poll returns 1 (G1a).
-  const history: History = [
-    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
-    op(1, 20, 0, 'fail', 'txn', [['send', 0, 1]]),
-    op(2, 30, 0, 'invoke', 'txn', [['send', 0, 2]]),
-    op(3, 40, 0, 'ok', 'txn', [['send', 0, [1, 2]]]),
-    op(4, 100, 1, 'invoke', 'poll', [['poll']]),
-    op(5, 110, 1, 'ok', 'poll', [
-      [
-        'poll',
-        {
-          0: [
-            [0, 1],
-            [1, 2],
-          ],
-        },
-      ],
-    ]),
-  ];
+  const history = FAILED_THEN_COMMITTED;
   const jepsen = checkJepsenKafka(history);
   const revived: TxnFacts['revivedByCommit'] = [
     { key: 0, offset: 0, value: 1, producerId: 7, abort: { offset: 1, value: -6 } },
@@ -578,24 +584,7 @@ describe('an aborted read a COMMIT ended on a partition the coordinator forgot',
   // coordinator's Ongoing record that added key 0 (offset 5 of __transaction_state-0, at 12) was lost unflushed from
   // every replica at 50, after 1 was appended (15). The abort named no key 0, so 1 stayed open until the producer's
   // next transaction committed 2 on key 0, which ended it: a poll returns 1 (subscribe seed 683).
-  const history: History = [
-    op(0, 10, 0, 'invoke', 'txn', [['send', 0, 1]]),
-    op(1, 60, 0, 'fail', 'txn', [['send', 0, 1]]),
-    op(2, 70, 0, 'invoke', 'txn', [['send', 0, 2]]),
-    op(3, 80, 0, 'ok', 'txn', [['send', 0, [1, 2]]]),
-    op(4, 100, 1, 'invoke', 'poll', [['poll']]),
-    op(5, 110, 1, 'ok', 'poll', [
-      [
-        'poll',
-        {
-          0: [
-            [0, 1],
-            [1, 2],
-          ],
-        },
-      ],
-    ]),
-  ];
+  const history = FAILED_THEN_COMMITTED;
   const jepsen = checkJepsenKafka(history);
   const added = {
     partition: 100000,
